@@ -1,0 +1,344 @@
+//! The one event vocabulary (DESIGN.md): every operation of every worker, as data.
+//!
+//! In-process the probe sends these values over a channel; across a process boundary they
+//! travel as JSON Lines (see `wire`). This module holds only the types: no I/O, no clocks.
+
+use std::fmt;
+
+/// Worker ids are dense small numbers handed out by the session (main is 0).
+pub type WorkerId = u32;
+/// Object ids are dense small numbers handed out by the session.
+pub type ObjectId = u32;
+
+/// One operation of one worker at one instant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    /// Virtual nanoseconds since the run started (pause freezes it, speed scales it).
+    pub t: u64,
+    /// OS process id of the process that did the operation.
+    pub pid: u32,
+    /// The worker that did it (for a `worker` declaration: the worker declared).
+    pub w: WorkerId,
+    pub op: Op,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WorkerKind {
+    Main,
+    Thread,
+    Process,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Lock,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Event,
+    Condition,
+    Queue,
+    LifoQueue,
+    PriorityQueue,
+    Barrier,
+    Pool,
+    Pipe,
+    Value,
+}
+
+/// How a worker's life ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ExitHow {
+    Ok,
+    Panic,
+    /// Ended from outside: a daemon when main ends, a terminated process.
+    Killed,
+    /// Ended by the runner (restart, quit, end of `--for`).
+    Cancelled,
+}
+
+/// The operations. Blocking ones come as a `*Begin`/`*End` pair; `ok: false` on an end means a
+/// timeout or a failed try.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    // Declarations.
+    Worker {
+        name: String,
+        kind: WorkerKind,
+        daemon: bool,
+        parent: Option<WorkerId>,
+    },
+    Object {
+        o: ObjectId,
+        name: String,
+        kind: ObjectKind,
+        /// Slots of a semaphore, maxsize of a queue (0 = unbounded), parties of a barrier.
+        capacity: Option<u64>,
+    },
+    // Worker life.
+    Start,
+    Exit {
+        how: ExitHow,
+        msg: Option<String>,
+    },
+    JoinBegin {
+        target: WorkerId,
+    },
+    JoinEnd {
+        target: WorkerId,
+        ok: bool,
+    },
+    SleepBegin {
+        ms: u64,
+    },
+    SleepEnd,
+    Say {
+        text: String,
+    },
+    // Lock, RLock, Semaphore.
+    AcquireBegin {
+        o: ObjectId,
+    },
+    AcquireEnd {
+        o: ObjectId,
+        ok: bool,
+        /// RLock: recursion depth after the acquire.
+        depth: Option<u32>,
+        /// Semaphore: its counter after the acquire.
+        value: Option<u64>,
+    },
+    Release {
+        o: ObjectId,
+        depth: Option<u32>,
+        value: Option<u64>,
+    },
+    // Event.
+    Set {
+        o: ObjectId,
+    },
+    Clear {
+        o: ObjectId,
+    },
+    // Event, Condition, Barrier.
+    WaitBegin {
+        o: ObjectId,
+    },
+    WaitEnd {
+        o: ObjectId,
+        ok: bool,
+    },
+    // Condition.
+    Notify {
+        o: ObjectId,
+        n: u64,
+    },
+    NotifyAll {
+        o: ObjectId,
+    },
+    // Queue.
+    PutBegin {
+        o: ObjectId,
+        item: String,
+    },
+    PutEnd {
+        o: ObjectId,
+        item: String,
+        depth: u64,
+        ok: bool,
+    },
+    GetBegin {
+        o: ObjectId,
+    },
+    GetEnd {
+        o: ObjectId,
+        item: Option<String>,
+        depth: u64,
+        ok: bool,
+    },
+    TaskDone {
+        o: ObjectId,
+        /// Tasks still unfinished after this one.
+        unfinished: u64,
+    },
+    QueueJoinBegin {
+        o: ObjectId,
+    },
+    QueueJoinEnd {
+        o: ObjectId,
+    },
+    // Pool.
+    Submit {
+        o: ObjectId,
+        task: u64,
+    },
+    TaskBegin {
+        o: ObjectId,
+        task: u64,
+    },
+    TaskEnd {
+        o: ObjectId,
+        task: u64,
+        result: Option<String>,
+    },
+    // Pipe.
+    Send {
+        o: ObjectId,
+        item: String,
+    },
+    RecvBegin {
+        o: ObjectId,
+    },
+    RecvEnd {
+        o: ObjectId,
+        item: Option<String>,
+        ok: bool,
+    },
+    // Value (a shared variable, read and written in separate steps so races show).
+    Read {
+        o: ObjectId,
+        value: i64,
+    },
+    Write {
+        o: ObjectId,
+        value: i64,
+    },
+    /// Added by threadlanes: the scenario's measured outcome, in words; `ok` says whether it
+    /// is the outcome a correct program gives (false for a lost update, an overdraft...).
+    Outcome {
+        text: String,
+        ok: bool,
+    },
+}
+
+impl Op {
+    /// The wire name of the op (DESIGN.md's table).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Worker { .. } => "worker",
+            Op::Object { .. } => "object",
+            Op::Start => "start",
+            Op::Exit { .. } => "exit",
+            Op::JoinBegin { .. } | Op::QueueJoinBegin { .. } => "join_begin",
+            Op::JoinEnd { .. } | Op::QueueJoinEnd { .. } => "join_end",
+            Op::SleepBegin { .. } => "sleep_begin",
+            Op::SleepEnd => "sleep_end",
+            Op::Say { .. } => "say",
+            Op::AcquireBegin { .. } => "acquire_begin",
+            Op::AcquireEnd { .. } => "acquire_end",
+            Op::Release { .. } => "release",
+            Op::Set { .. } => "set",
+            Op::Clear { .. } => "clear",
+            Op::WaitBegin { .. } => "wait_begin",
+            Op::WaitEnd { .. } => "wait_end",
+            Op::Notify { .. } => "notify",
+            Op::NotifyAll { .. } => "notify_all",
+            Op::PutBegin { .. } => "put_begin",
+            Op::PutEnd { .. } => "put_end",
+            Op::GetBegin { .. } => "get_begin",
+            Op::GetEnd { .. } => "get_end",
+            Op::TaskDone { .. } => "task_done",
+            Op::Submit { .. } => "submit",
+            Op::TaskBegin { .. } => "task_begin",
+            Op::TaskEnd { .. } => "task_end",
+            Op::Send { .. } => "send",
+            Op::RecvBegin { .. } => "recv_begin",
+            Op::RecvEnd { .. } => "recv_end",
+            Op::Read { .. } => "read",
+            Op::Write { .. } => "write",
+            Op::Outcome { .. } => "outcome",
+        }
+    }
+
+    /// The object the op is about, if any (declarations included).
+    pub fn object(&self) -> Option<ObjectId> {
+        use Op::*;
+        match *self {
+            Object { o, .. }
+            | AcquireBegin { o }
+            | AcquireEnd { o, .. }
+            | Release { o, .. }
+            | Set { o }
+            | Clear { o }
+            | WaitBegin { o }
+            | WaitEnd { o, .. }
+            | Notify { o, .. }
+            | NotifyAll { o }
+            | PutBegin { o, .. }
+            | PutEnd { o, .. }
+            | GetBegin { o }
+            | GetEnd { o, .. }
+            | TaskDone { o, .. }
+            | QueueJoinBegin { o }
+            | QueueJoinEnd { o }
+            | Submit { o, .. }
+            | TaskBegin { o, .. }
+            | TaskEnd { o, .. }
+            | Send { o, .. }
+            | RecvBegin { o }
+            | RecvEnd { o, .. }
+            | Read { o, .. }
+            | Write { o, .. } => Some(o),
+            Worker { .. }
+            | Start
+            | Exit { .. }
+            | JoinBegin { .. }
+            | JoinEnd { .. }
+            | SleepBegin { .. }
+            | SleepEnd
+            | Say { .. }
+            | Outcome { .. } => None,
+        }
+    }
+}
+
+macro_rules! names {
+    ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($ty::$variant => $name),* }
+            }
+            pub fn parse(s: &str) -> Option<$ty> {
+                match s { $($name => Some($ty::$variant),)* _ => None }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+names!(WorkerKind { Main => "main", Thread => "thread", Process => "process" });
+names!(ExitHow { Ok => "ok", Panic => "panic", Killed => "killed", Cancelled => "cancelled" });
+names!(ObjectKind {
+    Lock => "lock",
+    RLock => "rlock",
+    Semaphore => "semaphore",
+    BoundedSemaphore => "bounded_semaphore",
+    Event => "event",
+    Condition => "condition",
+    Queue => "queue",
+    LifoQueue => "lifo_queue",
+    PriorityQueue => "priority_queue",
+    Barrier => "barrier",
+    Pool => "pool",
+    Pipe => "pipe",
+    Value => "value",
+});
+
+impl ObjectKind {
+    pub fn is_lock(self) -> bool {
+        matches!(self, ObjectKind::Lock | ObjectKind::RLock)
+    }
+    pub fn is_semaphore(self) -> bool {
+        matches!(self, ObjectKind::Semaphore | ObjectKind::BoundedSemaphore)
+    }
+    pub fn is_queue(self) -> bool {
+        matches!(
+            self,
+            ObjectKind::Queue | ObjectKind::LifoQueue | ObjectKind::PriorityQueue
+        )
+    }
+}

@@ -1,0 +1,10 @@
+//! threadlanes makes concurrency visible. Scenario code runs on real OS threads (and real
+//! child processes) using the instrumented primitives of [`probe`], which report every
+//! operation as an [`event::Event`]. The [`runner`] owns the virtual clock, the step gate and
+//! cancellation; the [`model`] folds events into a [`model::World`]; the [`ui`] draws it;
+//! the [`app`] ties them together in the terminal. Data flows one way:
+//! scenario → probe → model → ui.
+
+pub mod event;
+pub mod model;
+pub mod wire;

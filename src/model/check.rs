@@ -1,0 +1,278 @@
+//! The primitives' semantics as checks over an event stream: what tests assert of every
+//! scenario, and what `--headless` reports. A lock never has two holders, a semaphore never
+//! more holders than slots, a queue never deeper than its maxsize and it hands out items in
+//! its order, every `_end` follows its `_begin`, nothing happens after a worker's exit.
+
+use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
+use std::collections::{HashMap, VecDeque};
+
+#[derive(Default)]
+struct Obj {
+    kind: Option<ObjectKind>,
+    capacity: u64,
+    owner: Option<WorkerId>,
+    depth: u32,
+    holders: u64,
+    items: VecDeque<String>,
+    flag: bool,
+    sets: u64,
+}
+
+#[derive(Default)]
+struct Wk {
+    exited: bool,
+    /// The blocking op begun and not yet ended: (op name, object or target), set counter.
+    pending: Option<(&'static str, u32, u64)>,
+}
+
+/// Folds events and collects violations (each with the index of the event, from 0).
+#[derive(Default)]
+pub struct Checker {
+    objs: HashMap<ObjectId, Obj>,
+    wks: HashMap<WorkerId, Wk>,
+    n: usize,
+    pub violations: Vec<String>,
+}
+
+/// Priority queues order by the number an item starts with, then by its text.
+pub fn priority_key(item: &str) -> (i64, &str) {
+    let digits: String = item
+        .trim_start_matches(['(', '['])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
+    (digits.parse().unwrap_or(i64::MAX), item)
+}
+
+impl Checker {
+    pub fn new() -> Checker {
+        Checker::default()
+    }
+
+    fn bad(&mut self, what: String) {
+        if self.violations.len() < 100 {
+            self.violations.push(format!("event {}: {what}", self.n));
+        }
+    }
+
+    fn begin(&mut self, w: WorkerId, name: &'static str, id: u32) {
+        let sets = self.objs.get(&id).map_or(0, |o| o.sets);
+        let prev = self.wks.entry(w).or_default().pending.replace((name, id, sets));
+        if let Some((p, _, _)) = prev {
+            self.bad(format!("worker {w} began {name} while {p} was still pending"));
+        }
+    }
+
+    /// Ends the pending op; returns the set counter seen at its begin.
+    fn end(&mut self, w: WorkerId, name: &'static str, id: u32) -> u64 {
+        let pending = self.wks.entry(w).or_default().pending.take();
+        match pending {
+            Some((n, i, sets)) if n == name && i == id => sets,
+            other => {
+                self.bad(format!(
+                    "worker {w}: {name}_end on {id} without its begin (pending: {other:?})"
+                ));
+                0
+            }
+        }
+    }
+
+    pub fn check(&mut self, ev: &Event) {
+        let w = ev.w;
+        if self.wks.get(&w).is_some_and(|k| k.exited) && !matches!(ev.op, Op::Worker { .. }) {
+            self.bad(format!("worker {w} did {} after its exit", ev.op.name()));
+        }
+        match &ev.op {
+            Op::Worker { .. } => {
+                self.wks.insert(w, Wk::default());
+            }
+            Op::Object {
+                o, kind, capacity, ..
+            } => {
+                let ob = self.objs.entry(*o).or_default();
+                ob.kind = Some(*kind);
+                ob.capacity = capacity.unwrap_or(if kind.is_semaphore() { 1 } else { 0 });
+            }
+            Op::Exit { .. } => {
+                let wk = self.wks.entry(w).or_default();
+                wk.exited = true;
+                wk.pending = None;
+            }
+            Op::JoinBegin { target } => self.begin(w, "join", *target),
+            Op::JoinEnd { target, .. } => {
+                self.end(w, "join", *target);
+            }
+            Op::SleepBegin { .. } => self.begin(w, "sleep", 0),
+            Op::SleepEnd => {
+                self.end(w, "sleep", 0);
+            }
+            Op::AcquireBegin { o } => self.begin(w, "acquire", *o),
+            Op::AcquireEnd { o, ok, .. } => {
+                self.end(w, "acquire", *o);
+                if *ok {
+                    self.acquired(w, *o);
+                }
+            }
+            Op::Release { o, .. } => self.released(w, *o),
+            Op::Set { o } => {
+                let ob = self.objs.entry(*o).or_default();
+                ob.flag = true;
+                ob.sets += 1;
+            }
+            Op::Clear { o } => self.objs.entry(*o).or_default().flag = false,
+            Op::WaitBegin { o } => self.begin(w, "wait", *o),
+            Op::WaitEnd { o, ok } => {
+                let sets = self.end(w, "wait", *o);
+                let ob = self.objs.entry(*o).or_default();
+                let is_event = ob.kind == Some(ObjectKind::Event);
+                if *ok && is_event && !ob.flag && ob.sets == sets {
+                    self.bad(format!("worker {w} woke from event {o} that was never set"));
+                }
+            }
+            Op::PutBegin { o, .. } => self.begin(w, "put", *o),
+            Op::PutEnd {
+                o, item, depth, ok, ..
+            } => {
+                self.end(w, "put", *o);
+                if *ok {
+                    self.put(*o, item, *depth);
+                }
+            }
+            Op::GetBegin { o } => self.begin(w, "get", *o),
+            Op::GetEnd {
+                o,
+                item,
+                depth,
+                ok,
+            } => {
+                self.end(w, "get", *o);
+                if *ok {
+                    self.got(*o, item.as_deref(), *depth);
+                }
+            }
+            Op::QueueJoinBegin { o } => self.begin(w, "queue_join", *o),
+            Op::QueueJoinEnd { o } => {
+                self.end(w, "queue_join", *o);
+            }
+            Op::RecvBegin { o } => self.begin(w, "recv", *o),
+            Op::RecvEnd { o, .. } => {
+                self.end(w, "recv", *o);
+            }
+            _ => {}
+        }
+        self.n += 1;
+    }
+
+    fn acquired(&mut self, w: WorkerId, o: ObjectId) {
+        let ob = self.objs.entry(o).or_default();
+        let msg = match ob.kind {
+            Some(ObjectKind::RLock) => match ob.owner {
+                Some(x) if x != w => Some(format!("rlock {o} acquired by {w} while {x} holds it")),
+                _ => {
+                    ob.owner = Some(w);
+                    ob.depth += 1;
+                    None
+                }
+            },
+            Some(k) if k.is_semaphore() => {
+                ob.holders += 1;
+                (ob.holders > ob.capacity).then(|| {
+                    format!(
+                        "semaphore {o} has {} holders, more than its {} slots",
+                        ob.holders, ob.capacity
+                    )
+                })
+            }
+            _ => match ob.owner.replace(w) {
+                Some(x) => Some(format!("lock {o} has two holders: {x} and {w}")),
+                None => None,
+            },
+        };
+        if let Some(m) = msg {
+            self.bad(m);
+        }
+    }
+
+    fn released(&mut self, w: WorkerId, o: ObjectId) {
+        let ob = self.objs.entry(o).or_default();
+        let msg = match ob.kind {
+            Some(ObjectKind::RLock) => {
+                if ob.owner != Some(w) {
+                    Some(format!("rlock {o} released by {w}, not its owner"))
+                } else {
+                    ob.depth -= 1;
+                    if ob.depth == 0 {
+                        ob.owner = None;
+                    }
+                    None
+                }
+            }
+            Some(ObjectKind::BoundedSemaphore) if ob.holders == 0 => {
+                Some(format!("bounded semaphore {o} released more than acquired"))
+            }
+            Some(k) if k.is_semaphore() => {
+                ob.holders = ob.holders.saturating_sub(1);
+                None
+            }
+            _ => match ob.owner.take() {
+                None => Some(format!("lock {o} released while not held")),
+                Some(_) => None,
+            },
+        };
+        if let Some(m) = msg {
+            self.bad(m);
+        }
+    }
+
+    fn put(&mut self, o: ObjectId, item: &str, depth: u64) {
+        let ob = self.objs.entry(o).or_default();
+        ob.items.push_back(item.to_string());
+        let (len, cap) = (ob.items.len() as u64, ob.capacity);
+        if depth != len {
+            self.bad(format!("queue {o}: depth {depth} after put, expected {len}"));
+        }
+        if cap > 0 && len > cap {
+            self.bad(format!("queue {o} holds {len} items, more than its maxsize {cap}"));
+        }
+    }
+
+    fn got(&mut self, o: ObjectId, item: Option<&str>, depth: u64) {
+        let ob = self.objs.entry(o).or_default();
+        let expected = match ob.kind {
+            Some(ObjectKind::LifoQueue) => ob.items.len().checked_sub(1),
+            Some(ObjectKind::PriorityQueue) => ob
+                .items
+                .iter()
+                .enumerate()
+                .min_by(|a, b| priority_key(a.1).cmp(&priority_key(b.1)))
+                .map(|(i, _)| i),
+            _ => (!ob.items.is_empty()).then_some(0),
+        };
+        let Some(i) = expected else {
+            self.bad(format!("queue {o}: get from an empty queue"));
+            return;
+        };
+        let want = ob.items.remove(i).unwrap_or_default();
+        let len = ob.items.len() as u64;
+        if let Some(it) = item {
+            if it != want {
+                let order = ob.kind.map_or("queue", |k| k.as_str());
+                self.bad(format!(
+                    "queue {o} ({order}) gave {it}, but its order says {want}"
+                ));
+            }
+        }
+        if depth != len {
+            self.bad(format!("queue {o}: depth {depth} after get, expected {len}"));
+        }
+    }
+}
+
+/// Checks a whole stream.
+pub fn check_all<'a>(events: impl IntoIterator<Item = &'a Event>) -> Vec<String> {
+    let mut c = Checker::new();
+    for e in events {
+        c.check(e);
+    }
+    c.violations
+}

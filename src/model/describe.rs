@@ -1,0 +1,217 @@
+//! Words for what the model holds: a worker's state, an event as a log line. Shared by the
+//! TUI and the headless text output so both say the same thing.
+
+use super::world::World;
+use super::worker::{Wait, Worker, WorkerState};
+use crate::event::{Event, ExitHow, ObjectId, Op};
+
+fn obj(world: &World, o: ObjectId) -> String {
+    match world.object(o) {
+        Some(ob) => format!("{} {}", kind_word(ob.kind), ob.name),
+        None => format!("object {o}"),
+    }
+}
+
+fn kind_word(kind: crate::event::ObjectKind) -> &'static str {
+    use crate::event::ObjectKind::*;
+    match kind {
+        Lock => "lock",
+        RLock => "rlock",
+        Semaphore | BoundedSemaphore => "semaphore",
+        Event => "event",
+        Condition => "condition",
+        Queue | LifoQueue | PriorityQueue => "queue",
+        Barrier => "barrier",
+        Pool => "pool",
+        Pipe => "pipe",
+        Value => "value",
+    }
+}
+
+/// Seconds with one decimal: "1.5s".
+pub fn secs(ns: u64) -> String {
+    format!("{:.1}s", ns as f64 / 1e9)
+}
+
+/// A worker's current state in words: "waiting for lock A (held by job2)".
+pub fn state(world: &World, w: &Worker) -> String {
+    match &w.state {
+        WorkerState::New => "not started".into(),
+        WorkerState::Running if w.holding.is_empty() => "running".into(),
+        WorkerState::Running => {
+            let held: Vec<_> = w.holding.iter().map(|o| world.object_name(*o)).collect();
+            format!("running, holds {}", held.join(", "))
+        }
+        WorkerState::Sleeping { ms } => {
+            let left = (*ms * 1_000_000).saturating_sub(world.t.saturating_sub(w.since));
+            format!("sleeping {} ({} left)", secs(ms * 1_000_000), secs(left))
+        }
+        WorkerState::Blocked(wait) => blocked(world, w, *wait),
+        WorkerState::Done { how, msg } => match (how, msg) {
+            (ExitHow::Ok, _) => "done".into(),
+            (ExitHow::Panic, Some(m)) => format!("panicked: {m}"),
+            (ExitHow::Panic, None) => "panicked".into(),
+            (ExitHow::Killed, _) => "killed".into(),
+            (ExitHow::Cancelled, _) => "cancelled".into(),
+        },
+    }
+}
+
+fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
+    match wait {
+        Wait::Acquire(o) => {
+            let Some(ob) = world.object(o) else {
+                return format!("waiting for object {o}");
+            };
+            match ob.owner() {
+                Some(owner) if owner == w.id => {
+                    format!("waiting for {} held by itself", obj(world, o))
+                }
+                Some(owner) => format!(
+                    "waiting for {} (held by {})",
+                    obj(world, o),
+                    world.worker_name(owner)
+                ),
+                None if ob.kind.is_semaphore() => {
+                    format!("waiting for a slot of {}", obj(world, o))
+                }
+                None => format!("waiting for {}", obj(world, o)),
+            }
+        }
+        Wait::Signal(o) => format!("waiting on {}", obj(world, o)),
+        Wait::Put(o) => format!("blocked on put to {} (full)", obj(world, o)),
+        Wait::Get(o) => format!("blocked on get from {} (empty)", obj(world, o)),
+        Wait::QueueJoin(o) => format!("waiting for all tasks of {}", obj(world, o)),
+        Wait::Join(t) => format!("joining {}", world.worker_name(t)),
+    }
+}
+
+/// An event as a log line without its time and worker: "acquired lock A".
+pub fn event(world: &World, ev: &Event) -> String {
+    use Op::*;
+    let o = |o: &ObjectId| obj(world, *o);
+    match &ev.op {
+        Worker { name, kind, daemon, .. } => {
+            let d = if *daemon { " daemon" } else { "" };
+            format!("new{d} {kind} {name}")
+        }
+        Object {
+            name,
+            kind,
+            capacity,
+            ..
+        } => match capacity {
+            Some(c) => format!("new {} {name} ({c})", kind.as_str()),
+            None => format!("new {} {name}", kind.as_str()),
+        },
+        Start => "starts".into(),
+        Exit { how, msg } => match msg {
+            Some(m) => format!("exits ({how}): {m}"),
+            None => format!("exits ({how})"),
+        },
+        JoinBegin { target } => format!("joins {}", world.worker_name(*target)),
+        JoinEnd { target, ok } => {
+            let r = if *ok { "" } else { " (timed out)" };
+            format!("joined {}{r}", world.worker_name(*target))
+        }
+        SleepBegin { ms } => format!("sleeps {}", secs(ms * 1_000_000)),
+        SleepEnd => "wakes".into(),
+        Say { text } => format!("says: {text}"),
+        AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
+        AcquireEnd {
+            o: ob,
+            ok,
+            depth,
+            value,
+        } => {
+            let mut s = if *ok {
+                format!("acquired {}", o(ob))
+            } else {
+                format!("gave up on {}", o(ob))
+            };
+            if let Some(d) = depth {
+                s.push_str(&format!(" (depth {d})"));
+            }
+            if let Some(v) = value {
+                s.push_str(&format!(" (value {v})"));
+            }
+            s
+        }
+        Release { o: ob, depth, value } => {
+            let mut s = format!("released {}", o(ob));
+            if let Some(d) = depth {
+                s.push_str(&format!(" (depth {d})"));
+            }
+            if let Some(v) = value {
+                s.push_str(&format!(" (value {v})"));
+            }
+            s
+        }
+        Set { o: ob } => format!("set {} (green)", o(ob)),
+        Clear { o: ob } => format!("cleared {} (red)", o(ob)),
+        WaitBegin { o: ob } => format!("waits on {}", o(ob)),
+        WaitEnd { o: ob, ok } => {
+            let r = if *ok { "" } else { " (timed out)" };
+            format!("woke from {}{r}", o(ob))
+        }
+        Notify { o: ob, n } => format!("notifies {n} on {}", o(ob)),
+        NotifyAll { o: ob } => format!("notifies all on {}", o(ob)),
+        PutBegin { o: ob, item } => format!("put {item} → {}", o(ob)),
+        PutEnd {
+            o: ob,
+            item,
+            depth,
+            ok,
+        } => {
+            if *ok {
+                format!("put {item} into {} (depth {depth})", o(ob))
+            } else {
+                format!("could not put {item} into {}", o(ob))
+            }
+        }
+        GetBegin { o: ob } => format!("get from {}", o(ob)),
+        GetEnd {
+            o: ob,
+            item,
+            depth,
+            ok,
+        } => match (ok, item) {
+            (true, Some(it)) => format!("got {it} from {} (depth {depth})", o(ob)),
+            (true, None) => format!("got an item from {} (depth {depth})", o(ob)),
+            (false, _) => format!("got nothing from {}", o(ob)),
+        },
+        TaskDone { o: ob, unfinished } => {
+            format!("task_done on {} ({unfinished} unfinished)", o(ob))
+        }
+        QueueJoinBegin { o: ob } => format!("waits for all tasks of {}", o(ob)),
+        QueueJoinEnd { o: ob } => format!("all tasks of {} done", o(ob)),
+        Submit { o: ob, task } => format!("submits task {task} to {}", o(ob)),
+        TaskBegin { task, .. } => format!("runs task {task}"),
+        TaskEnd { task, result, .. } => match result {
+            Some(r) => format!("finished task {task} → {r}"),
+            None => format!("finished task {task}"),
+        },
+        Send { o: ob, item } => format!("sends {item} on {}", o(ob)),
+        RecvBegin { o: ob } => format!("recv on {}", o(ob)),
+        RecvEnd { o: ob, item, ok } => match (ok, item) {
+            (true, Some(it)) => format!("received {it} on {}", o(ob)),
+            _ => format!("received nothing on {}", o(ob)),
+        },
+        Read { o: ob, value } => format!("read {} = {value}", o(ob)),
+        Write { o: ob, value } => format!("wrote {} = {value}", o(ob)),
+        Outcome { text, ok } => {
+            let mark = if *ok { "as expected" } else { "WRONG" };
+            format!("outcome: {text} ({mark})")
+        }
+    }
+}
+
+/// A whole log line: "  1.20s  job1      acquired lock A".
+pub fn log_line(world: &World, ev: &Event) -> String {
+    format!(
+        "{:>7.2}s  {:<12} {}",
+        ev.t as f64 / 1e9,
+        world.worker_name(ev.w),
+        event(world, ev)
+    )
+}

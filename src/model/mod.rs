@@ -1,0 +1,20 @@
+//! model: a pure fold of events into a `World` — workers and their states, objects and their
+//! state, per-lane timelines, the wait-for graph, counters.
+//!
+//! No threads, no clocks, no terminal, no I/O: everything here is unit-tested alone.
+
+pub mod check;
+pub mod describe;
+pub mod object;
+pub mod timeline;
+pub mod waitfor;
+pub mod worker;
+pub mod world;
+
+pub use object::{Object, ObjectState};
+pub use timeline::{Phase, Timeline};
+pub use worker::{Wait, Worker, WorkerState};
+pub use world::{Limits, World};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! A synchronisation object as the model sees it: its state and who waits on it, in order.
+
+use super::worker::Wait;
+use crate::event::{ObjectId, ObjectKind, WorkerId};
+use std::collections::VecDeque;
+
+/// Items kept per queue or pipe for display; the true depth is kept apart, so a huge queue
+/// costs no more than this.
+pub const ITEMS_KEPT: usize = 64;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectState {
+    Lock {
+        owner: Option<WorkerId>,
+        /// Recursion depth (1 for a plain lock that is held).
+        depth: u32,
+    },
+    Semaphore {
+        /// The counter: free slots.
+        value: u64,
+        /// Who took the slots that are taken, in order (Python semaphores have no owner; we
+        /// show who acquired).
+        holders: Vec<WorkerId>,
+    },
+    Event {
+        flag: bool,
+    },
+    Queue {
+        depth: u64,
+        /// The first `ITEMS_KEPT` items in put order.
+        items: VecDeque<String>,
+        unfinished: u64,
+    },
+    Pool {
+        submitted: u64,
+        running: Vec<(WorkerId, u64)>,
+        done: Vec<(u64, Option<String>)>,
+    },
+    Pipe {
+        in_flight: VecDeque<String>,
+    },
+    Value {
+        value: i64,
+    },
+    /// Condition, barrier: only their waiters matter.
+    Plain,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ObjectStats {
+    /// Successful acquires, puts, gets...
+    pub ops: u64,
+    /// Blocking operations that had to wait (their `_begin` came with others already waiting
+    /// or the object unavailable).
+    pub contended: u64,
+    /// The highest depth (queue) or holders (semaphore) seen.
+    pub peak: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub id: ObjectId,
+    pub name: String,
+    pub kind: ObjectKind,
+    pub capacity: Option<u64>,
+    pub state: ObjectState,
+    /// Blocked workers in the order they began to wait.
+    pub waiters: VecDeque<(WorkerId, Wait)>,
+    pub stats: ObjectStats,
+}
+
+impl Object {
+    pub fn new(id: ObjectId, name: String, kind: ObjectKind, capacity: Option<u64>) -> Object {
+        use ObjectKind::*;
+        let state = match kind {
+            Lock | RLock => ObjectState::Lock {
+                owner: None,
+                depth: 0,
+            },
+            Semaphore | BoundedSemaphore => ObjectState::Semaphore {
+                value: capacity.unwrap_or(1),
+                holders: Vec::new(),
+            },
+            Event => ObjectState::Event { flag: false },
+            Queue | LifoQueue | PriorityQueue => ObjectState::Queue {
+                depth: 0,
+                items: VecDeque::new(),
+                unfinished: 0,
+            },
+            Pool => ObjectState::Pool {
+                submitted: 0,
+                running: Vec::new(),
+                done: Vec::new(),
+            },
+            Pipe => ObjectState::Pipe {
+                in_flight: VecDeque::new(),
+            },
+            Value => ObjectState::Value { value: 0 },
+            Condition | Barrier => ObjectState::Plain,
+        };
+        Object {
+            id,
+            name,
+            kind,
+            capacity,
+            state,
+            waiters: VecDeque::new(),
+            stats: ObjectStats::default(),
+        }
+    }
+
+    pub fn owner(&self) -> Option<WorkerId> {
+        match self.state {
+            ObjectState::Lock { owner, .. } => owner,
+            _ => None,
+        }
+    }
+
+    /// Workers waiting with the given kind of wait, in order.
+    pub fn waiting<F: Fn(Wait) -> bool>(&self, pred: F) -> impl Iterator<Item = WorkerId> + use<'_, F> {
+        self.waiters
+            .iter()
+            .filter(move |(_, w)| pred(*w))
+            .map(|(id, _)| *id)
+    }
+
+    pub(crate) fn remove_waiter(&mut self, w: WorkerId) {
+        if let Some(i) = self.waiters.iter().position(|(id, _)| *id == w) {
+            self.waiters.remove(i);
+        }
+    }
+
+    /// Maxsize of a queue; None when unbounded.
+    pub fn maxsize(&self) -> Option<u64> {
+        self.capacity.filter(|&c| c > 0)
+    }
+}

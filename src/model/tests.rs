@@ -1,0 +1,317 @@
+use super::*;
+use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+
+/// A small stream builder: `at(t, w, op)`.
+struct S(Vec<Event>);
+
+impl S {
+    fn new() -> S {
+        S(Vec::new())
+    }
+    fn at(mut self, t: u64, w: u32, op: Op) -> S {
+        self.0.push(Event { t, pid: 1, w, op });
+        self
+    }
+    fn worker(self, w: u32, name: &str) -> S {
+        let kind = if w == 0 { WorkerKind::Main } else { WorkerKind::Thread };
+        self.at(
+            0,
+            w,
+            Op::Worker {
+                name: name.into(),
+                kind,
+                daemon: false,
+                parent: None,
+            },
+        )
+        .at(0, w, Op::Start)
+    }
+    fn object(self, o: u32, name: &str, kind: ObjectKind, capacity: Option<u64>) -> S {
+        self.at(
+            0,
+            0,
+            Op::Object {
+                o,
+                name: name.into(),
+                kind,
+                capacity,
+            },
+        )
+    }
+    fn world(&self) -> World {
+        let mut w = World::default();
+        for e in &self.0 {
+            w.apply(e);
+        }
+        w
+    }
+}
+
+fn acq_end(o: u32) -> Op {
+    Op::AcquireEnd {
+        o,
+        ok: true,
+        depth: None,
+        value: None,
+    }
+}
+
+fn rel(o: u32) -> Op {
+    Op::Release {
+        o,
+        depth: None,
+        value: None,
+    }
+}
+
+#[test]
+fn lock_owner_and_waiters_in_order() {
+    let s = S::new()
+        .worker(0, "main")
+        .worker(1, "a")
+        .worker(2, "b")
+        .worker(3, "c")
+        .object(1, "A", ObjectKind::Lock, None)
+        .at(10, 1, Op::AcquireBegin { o: 1 })
+        .at(11, 1, acq_end(1))
+        .at(12, 3, Op::AcquireBegin { o: 1 })
+        .at(13, 2, Op::AcquireBegin { o: 1 });
+    let w = s.world();
+    let lock = w.object(1).unwrap();
+    assert_eq!(lock.owner(), Some(1));
+    let waiting: Vec<_> = lock.waiting(|_| true).collect();
+    assert_eq!(waiting, vec![3, 2]);
+    assert_eq!(w.worker(1).unwrap().phase(), Phase::Critical);
+    assert_eq!(w.worker(3).unwrap().phase(), Phase::Blocked);
+    assert_eq!(
+        describe::state(&w, w.worker(3).unwrap()),
+        "waiting for lock A (held by a)"
+    );
+    assert_eq!(lock.stats.contended, 2);
+
+    let w = s
+        .at(20, 1, rel(1))
+        .at(21, 3, acq_end(1))
+        .world();
+    let lock = w.object(1).unwrap();
+    assert_eq!(lock.owner(), Some(3));
+    assert_eq!(lock.waiting(|_| true).collect::<Vec<_>>(), vec![2]);
+    assert_eq!(w.worker(1).unwrap().phase(), Phase::Running);
+    assert!(w.worker(1).unwrap().holding.is_empty());
+}
+
+#[test]
+fn semaphore_slots_show_holders() {
+    let mut s = S::new()
+        .worker(0, "main")
+        .object(1, "pool", ObjectKind::BoundedSemaphore, Some(2));
+    for i in 1..=3 {
+        s = s.worker(i, &format!("w{i}"));
+    }
+    let s = s
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(2, 1, acq_end(1))
+        .at(3, 2, Op::AcquireBegin { o: 1 })
+        .at(4, 2, acq_end(1))
+        .at(5, 3, Op::AcquireBegin { o: 1 });
+    let w = s.world();
+    match &w.object(1).unwrap().state {
+        ObjectState::Semaphore { value, holders } => {
+            assert_eq!(*value, 0);
+            assert_eq!(holders, &vec![1, 2]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        describe::state(&w, w.worker(3).unwrap()),
+        "waiting for a slot of semaphore pool"
+    );
+}
+
+#[test]
+fn queue_items_and_depth_follow_puts_and_gets() {
+    let s = S::new()
+        .worker(0, "main")
+        .object(1, "q", ObjectKind::Queue, Some(2))
+        .at(1, 0, Op::PutBegin { o: 1, item: "a".into() })
+        .at(1, 0, Op::PutEnd { o: 1, item: "a".into(), depth: 1, ok: true })
+        .at(2, 0, Op::PutBegin { o: 1, item: "b".into() })
+        .at(2, 0, Op::PutEnd { o: 1, item: "b".into(), depth: 2, ok: true })
+        .at(3, 0, Op::GetBegin { o: 1 })
+        .at(3, 0, Op::GetEnd { o: 1, item: Some("a".into()), depth: 1, ok: true })
+        .at(4, 0, Op::TaskDone { o: 1, unfinished: 1 });
+    let w = s.world();
+    match &w.object(1).unwrap().state {
+        ObjectState::Queue {
+            depth,
+            items,
+            unfinished,
+        } => {
+            assert_eq!(*depth, 1);
+            assert_eq!(items.iter().collect::<Vec<_>>(), vec!["b"]);
+            assert_eq!(*unfinished, 1);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn event_flag_and_waiters() {
+    let s = S::new()
+        .worker(0, "lighter")
+        .worker(1, "car")
+        .object(1, "light", ObjectKind::Event, None)
+        .at(5, 1, Op::WaitBegin { o: 1 });
+    let w = s.world();
+    assert_eq!(w.object(1).unwrap().state, ObjectState::Event { flag: false });
+    assert_eq!(w.worker(1).unwrap().phase(), Phase::Waiting);
+    let w = s
+        .at(6, 0, Op::Set { o: 1 })
+        .at(7, 1, Op::WaitEnd { o: 1, ok: true })
+        .world();
+    assert_eq!(w.object(1).unwrap().state, ObjectState::Event { flag: true });
+    assert!(w.object(1).unwrap().waiters.is_empty());
+    assert_eq!(w.worker(1).unwrap().phase(), Phase::Running);
+}
+
+#[test]
+fn a_cycle_of_two_locks_is_a_deadlock_and_clears_when_broken() {
+    let s = S::new()
+        .worker(1, "left")
+        .worker(2, "right")
+        .object(1, "A", ObjectKind::Lock, None)
+        .object(2, "B", ObjectKind::Lock, None)
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, acq_end(1))
+        .at(2, 2, Op::AcquireBegin { o: 2 })
+        .at(2, 2, acq_end(2))
+        .at(3, 1, Op::AcquireBegin { o: 2 });
+    assert_eq!(s.world().deadlock, None);
+    let s = s.at(4, 2, Op::AcquireBegin { o: 1 });
+    assert_eq!(s.world().deadlock, Some(vec![2, 1]));
+    let s = s.at(
+        5,
+        2,
+        Op::Exit {
+            how: ExitHow::Cancelled,
+            msg: None,
+        },
+    );
+    assert_eq!(s.world().deadlock, None);
+}
+
+#[test]
+fn taking_a_plain_lock_twice_is_a_self_deadlock() {
+    let w = S::new()
+        .worker(1, "t")
+        .object(1, "L", ObjectKind::Lock, None)
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, acq_end(1))
+        .at(2, 1, Op::AcquireBegin { o: 1 })
+        .world();
+    assert_eq!(w.deadlock, Some(vec![1]));
+    assert_eq!(
+        describe::state(&w, w.worker(1).unwrap()),
+        "waiting for lock L held by itself"
+    );
+}
+
+#[test]
+fn rlock_depth_goes_up_and_down() {
+    let s = S::new()
+        .worker(1, "t")
+        .object(1, "R", ObjectKind::RLock, None)
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, Op::AcquireEnd { o: 1, ok: true, depth: Some(1), value: None })
+        .at(2, 1, Op::AcquireBegin { o: 1 })
+        .at(2, 1, Op::AcquireEnd { o: 1, ok: true, depth: Some(2), value: None });
+    let w = s.world();
+    assert_eq!(w.object(1).unwrap().state, ObjectState::Lock { owner: Some(1), depth: 2 });
+    assert_eq!(w.worker(1).unwrap().holding, vec![1]);
+    assert_eq!(w.deadlock, None);
+    let w = s
+        .at(3, 1, Op::Release { o: 1, depth: Some(1), value: None })
+        .at(4, 1, Op::Release { o: 1, depth: Some(0), value: None })
+        .world();
+    assert_eq!(w.object(1).unwrap().state, ObjectState::Lock { owner: None, depth: 0 });
+    assert!(w.worker(1).unwrap().holding.is_empty());
+}
+
+#[test]
+fn undeclared_ids_get_placeholders_instead_of_being_lost() {
+    let w = S::new().at(3, 7, Op::Set { o: 9 }).world();
+    assert_eq!(w.worker_name(7), "w7");
+    assert_eq!(w.object(9).unwrap().kind, ObjectKind::Event);
+}
+
+#[test]
+fn memory_stays_bounded_over_a_long_run() {
+    let mut w = World::new(Limits { history: 64, log: 32 });
+    let mut t = 0;
+    for e in S::new().worker(1, "t").object(1, "A", ObjectKind::Lock, None).0 {
+        w.apply(&e);
+    }
+    for _ in 0..100_000 {
+        t += 10;
+        w.apply(&Event { t, pid: 1, w: 1, op: Op::AcquireBegin { o: 1 } });
+        w.apply(&Event { t: t + 1, pid: 1, w: 1, op: acq_end(1) });
+        w.apply(&Event { t: t + 5, pid: 1, w: 1, op: rel(1) });
+    }
+    assert!(w.worker(1).unwrap().timeline.len() <= 64);
+    assert_eq!(w.log.len(), 32);
+    assert_eq!(w.events, 300_003);
+}
+
+#[test]
+fn checker_flags_two_holders_and_queue_order() {
+    let s = S::new()
+        .worker(1, "a")
+        .worker(2, "b")
+        .object(1, "A", ObjectKind::Lock, None)
+        .object(2, "q", ObjectKind::LifoQueue, None)
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, acq_end(1))
+        .at(2, 2, Op::AcquireBegin { o: 1 })
+        .at(2, 2, acq_end(1))
+        .at(3, 1, Op::PutBegin { o: 2, item: "x".into() })
+        .at(3, 1, Op::PutEnd { o: 2, item: "x".into(), depth: 1, ok: true })
+        .at(3, 1, Op::PutBegin { o: 2, item: "y".into() })
+        .at(3, 1, Op::PutEnd { o: 2, item: "y".into(), depth: 2, ok: true })
+        .at(4, 1, Op::GetBegin { o: 2 })
+        .at(4, 1, Op::GetEnd { o: 2, item: Some("x".into()), depth: 1, ok: true });
+    let v = check::check_all(&s.0);
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert!(v[0].contains("two holders"));
+    assert!(v[1].contains("order says y"));
+}
+
+#[test]
+fn checker_accepts_a_clean_stream_and_flags_end_without_begin() {
+    let s = S::new()
+        .worker(1, "a")
+        .object(1, "S", ObjectKind::BoundedSemaphore, Some(1))
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, acq_end(1))
+        .at(2, 1, rel(1));
+    assert!(check::check_all(&s.0).is_empty());
+    let s = s.at(3, 1, rel(1)).at(4, 1, acq_end(1));
+    let v = check::check_all(&s.0);
+    assert!(v[0].contains("released more than acquired"), "{v:?}");
+    assert!(v[1].contains("without its begin"), "{v:?}");
+}
+
+#[test]
+fn timeline_cells_show_blocked_between_running() {
+    let w = S::new()
+        .worker(1, "a")
+        .worker(2, "b")
+        .object(1, "A", ObjectKind::Lock, None)
+        .at(0, 1, Op::AcquireBegin { o: 1 })
+        .at(0, 1, acq_end(1))
+        .at(100, 2, Op::AcquireBegin { o: 1 })
+        .at(200, 1, rel(1))
+        .at(200, 2, acq_end(1))
+        .world();
+    let cells = w.worker(2).unwrap().timeline.cells(300, 100, 3);
+    assert_eq!(cells, vec![Phase::Running, Phase::Blocked, Phase::Critical]);
+}

@@ -1,0 +1,203 @@
+//! Per-lane history as run-length segments: one entry per change of phase, not per event, and
+//! at most `cap` entries (the oldest are dropped), so memory stays bounded however long a run.
+
+use std::collections::VecDeque;
+
+/// What a lane is doing, coarse enough to draw as one cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    /// Declared but not started, or already gone: nothing to draw.
+    Idle,
+    Sleeping,
+    Running,
+    /// Running while holding a lock or a semaphore slot: inside a critical section.
+    Critical,
+    /// Waiting for a signal: an event, a condition, a join, a barrier, a queue's join.
+    Waiting,
+    /// Blocked by contention: a held lock, no free slot, a full or empty queue.
+    Blocked,
+    Done,
+    /// Ended by a panic, a kill or a cancel.
+    Failed,
+}
+
+impl Phase {
+    /// Which phase wins when several fall in one drawn cell: short blocks must stay visible.
+    fn weight(self) -> u8 {
+        match self {
+            Phase::Idle => 0,
+            Phase::Done => 1,
+            Phase::Sleeping => 2,
+            Phase::Running => 3,
+            Phase::Critical => 4,
+            Phase::Waiting => 5,
+            Phase::Blocked => 6,
+            Phase::Failed => 7,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub start: u64,
+    pub phase: Phase,
+}
+
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    segs: VecDeque<Segment>,
+    cap: usize,
+}
+
+impl Timeline {
+    pub fn new(cap: usize) -> Timeline {
+        Timeline {
+            segs: VecDeque::new(),
+            cap: cap.max(2),
+        }
+    }
+
+    /// Records that the lane is in `phase` from `t` on. Repeats are merged.
+    pub fn push(&mut self, t: u64, phase: Phase) {
+        if let Some(last) = self.segs.back_mut() {
+            if last.phase == phase {
+                return;
+            }
+            if last.start >= t {
+                // Same instant: the later phase replaces the earlier one.
+                last.phase = phase;
+                self.merge_tail();
+                return;
+            }
+        }
+        if self.segs.len() == self.cap {
+            self.segs.pop_front();
+        }
+        self.segs.push_back(Segment { start: t, phase });
+    }
+
+    fn merge_tail(&mut self) {
+        let n = self.segs.len();
+        if n >= 2 && self.segs[n - 2].phase == self.segs[n - 1].phase {
+            self.segs.pop_back();
+        }
+    }
+
+    pub fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.segs.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.segs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segs.is_empty()
+    }
+
+    /// The phase at instant `t` (Idle before the first segment or before what was kept).
+    pub fn phase_at(&self, t: u64) -> Phase {
+        let i = self.segs.partition_point(|s| s.start <= t);
+        if i == 0 {
+            Phase::Idle
+        } else {
+            self.segs[i - 1].phase
+        }
+    }
+
+    /// The phases of `n` cells, each `step` ns wide, ending at `end` (the last cell covers
+    /// `[end - step, end)`). A cell shows the weightiest phase that touches it.
+    pub fn cells(&self, end: u64, step: u64, n: usize) -> Vec<Phase> {
+        let step = step.max(1);
+        let mut out = vec![Phase::Idle; n];
+        let start = end.saturating_sub(step * n as u64);
+        // First segment that may touch the window.
+        let mut i = self.segs.partition_point(|s| s.start <= start).saturating_sub(1);
+        for (c, cell) in out.iter_mut().enumerate() {
+            let a = start + step * c as u64;
+            let b = a + step;
+            if a >= end {
+                break;
+            }
+            let mut best = Phase::Idle;
+            while i < self.segs.len() {
+                let seg = self.segs[i];
+                let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start);
+                if seg.start >= b {
+                    break;
+                }
+                if seg_end > a && seg.phase.weight() > best.weight() {
+                    best = seg.phase;
+                }
+                if seg_end > b {
+                    break;
+                }
+                i += 1;
+            }
+            *cell = best;
+        }
+        out
+    }
+
+    /// Nanoseconds spent in each phase between `from` and `to`.
+    pub fn time_in(&self, phase: Phase, from: u64, to: u64) -> u64 {
+        let mut total = 0;
+        for (i, s) in self.segs.iter().enumerate() {
+            let e = self.segs.get(i + 1).map_or(to, |n| n.start).min(to);
+            let b = s.start.max(from);
+            if s.phase == phase && e > b {
+                total += e - b;
+            }
+        }
+        total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_merge_and_cap_bounds_memory() {
+        let mut tl = Timeline::new(4);
+        tl.push(0, Phase::Running);
+        tl.push(5, Phase::Running);
+        assert_eq!(tl.len(), 1);
+        for i in 1..100 {
+            tl.push(i * 10, if i % 2 == 0 { Phase::Running } else { Phase::Blocked });
+        }
+        assert_eq!(tl.len(), 4);
+        assert_eq!(tl.phase_at(995), Phase::Blocked);
+    }
+
+    #[test]
+    fn same_instant_changes_keep_the_last() {
+        let mut tl = Timeline::new(8);
+        tl.push(0, Phase::Running);
+        tl.push(10, Phase::Blocked);
+        tl.push(10, Phase::Running);
+        assert_eq!(tl.len(), 1);
+        assert_eq!(tl.phase_at(10), Phase::Running);
+    }
+
+    #[test]
+    fn a_short_block_stays_visible_in_a_wide_cell() {
+        let mut tl = Timeline::new(8);
+        tl.push(0, Phase::Running);
+        tl.push(105, Phase::Blocked);
+        tl.push(106, Phase::Running);
+        let cells = tl.cells(300, 100, 3);
+        assert_eq!(cells, vec![Phase::Running, Phase::Blocked, Phase::Running]);
+    }
+
+    #[test]
+    fn cells_before_the_start_are_idle() {
+        let mut tl = Timeline::new(8);
+        tl.push(200, Phase::Sleeping);
+        assert_eq!(
+            tl.cells(300, 100, 3),
+            vec![Phase::Idle, Phase::Idle, Phase::Sleeping]
+        );
+        assert_eq!(tl.time_in(Phase::Sleeping, 0, 300), 100);
+    }
+}

@@ -1,0 +1,566 @@
+//! The world: every worker and object of a run, folded from its events.
+//!
+//! `World::apply` is the only way state changes. It never blocks, never reads a clock and
+//! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
+
+use super::object::{ITEMS_KEPT, Object, ObjectState};
+use super::timeline::Phase;
+use super::waitfor;
+use super::worker::{Wait, Worker, WorkerState};
+use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
+use std::collections::VecDeque;
+
+/// Limits that keep memory flat on long runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Timeline segments kept per lane.
+    pub history: usize,
+    /// Log entries kept.
+    pub log: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            history: 4096,
+            log: 2000,
+        }
+    }
+}
+
+/// Ids above this are refused: they would make the dense index tables huge.
+const MAX_ID: u32 = 1 << 20;
+const NONE: u32 = u32::MAX;
+
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Time of the latest event (virtual ns).
+    pub t: u64,
+    /// Workers in the order they were declared.
+    pub workers: Vec<Worker>,
+    /// Objects in the order they were declared.
+    pub objects: Vec<Object>,
+    /// The newest events, oldest first (for the log panel).
+    pub log: VecDeque<Event>,
+    /// The scenario's measured outcome, once it said it.
+    pub outcome: Option<(String, bool)>,
+    /// Workers in a wait-for cycle, in cycle order, while it lasts.
+    pub deadlock: Option<Vec<WorkerId>>,
+    /// Events that made no sense (undeclared object, release of a free lock...), newest last.
+    pub problems: VecDeque<String>,
+    /// Events folded so far.
+    pub events: u64,
+    limits: Limits,
+    worker_ix: Vec<u32>,
+    object_ix: Vec<u32>,
+}
+
+impl Default for World {
+    fn default() -> World {
+        World::new(Limits::default())
+    }
+}
+
+impl World {
+    pub fn new(limits: Limits) -> World {
+        World {
+            t: 0,
+            workers: Vec::new(),
+            objects: Vec::new(),
+            log: VecDeque::new(),
+            outcome: None,
+            deadlock: None,
+            problems: VecDeque::new(),
+            events: 0,
+            limits,
+            worker_ix: Vec::new(),
+            object_ix: Vec::new(),
+        }
+    }
+
+    pub fn worker(&self, id: WorkerId) -> Option<&Worker> {
+        let ix = *self.worker_ix.get(id as usize)?;
+        self.workers.get(ix as usize)
+    }
+
+    pub fn object(&self, id: ObjectId) -> Option<&Object> {
+        let ix = *self.object_ix.get(id as usize)?;
+        self.objects.get(ix as usize)
+    }
+
+    pub fn worker_name(&self, id: WorkerId) -> &str {
+        self.worker(id).map_or("?", |w| w.name.as_str())
+    }
+
+    pub fn object_name(&self, id: ObjectId) -> &str {
+        self.object(id).map_or("?", |o| o.name.as_str())
+    }
+
+    pub fn alive(&self) -> usize {
+        self.workers.iter().filter(|w| w.is_alive()).count()
+    }
+
+    /// True once every declared worker has ended.
+    pub fn finished(&self) -> bool {
+        !self.workers.is_empty() && self.workers.iter().all(|w| w.is_done())
+    }
+
+    /// Records a problem found outside the fold (a malformed line from a child, say).
+    pub fn problem(&mut self, text: String) {
+        if self.problems.len() == self.limits.log {
+            self.problems.pop_front();
+        }
+        self.problems.push_back(text);
+    }
+
+    /// Folds one event into the world.
+    pub fn apply(&mut self, ev: &Event) {
+        self.events += 1;
+        self.t = self.t.max(ev.t);
+        if ev.w >= MAX_ID || ev.op.object().is_some_and(|o| o >= MAX_ID) {
+            self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
+            return;
+        }
+        self.declare(ev);
+        self.fold(ev);
+        if let Some(w) = self.worker_mut(ev.w) {
+            w.ops += 1;
+        }
+        self.log_event(ev);
+    }
+
+    fn log_event(&mut self, ev: &Event) {
+        if self.limits.log == 0 {
+            return;
+        }
+        if self.log.len() == self.limits.log {
+            self.log.pop_front();
+        }
+        self.log.push_back(ev.clone());
+    }
+
+    /// Declarations, and implicit ones: a stream from outside may use an id it never
+    /// declared; it gets a placeholder name rather than being dropped.
+    fn declare(&mut self, ev: &Event) {
+        match &ev.op {
+            Op::Worker {
+                name,
+                kind,
+                daemon,
+                parent,
+            } => {
+                let w = self.ensure_worker(ev.w, *kind);
+                w.name.clone_from(name);
+                w.kind = *kind;
+                w.daemon = *daemon;
+                w.parent = *parent;
+                w.pid = ev.pid;
+                w.since = ev.t;
+            }
+            Op::Object {
+                o,
+                name,
+                kind,
+                capacity,
+            } => {
+                self.ensure_worker(ev.w, WorkerKind::Thread);
+                let ix = self.slot(*o, false);
+                if ix == NONE {
+                    self.object_ix[*o as usize] = self.objects.len() as u32;
+                    self.objects
+                        .push(Object::new(*o, name.clone(), *kind, *capacity));
+                } else {
+                    self.objects[ix as usize] = Object::new(*o, name.clone(), *kind, *capacity);
+                }
+            }
+            op => {
+                let pid = ev.pid;
+                let w = self.ensure_worker(ev.w, WorkerKind::Thread);
+                if w.pid == 0 {
+                    w.pid = pid;
+                }
+                if let Some(o) = op.object() {
+                    if self.slot(o, false) == NONE {
+                        let kind = guess_kind(op);
+                        self.object_ix[o as usize] = self.objects.len() as u32;
+                        let name = format!("{}-{o}", kind.as_str());
+                        self.objects.push(Object::new(o, name, kind, None));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Index slot for an id, growing the table; returns the current entry.
+    fn slot(&mut self, id: u32, worker: bool) -> u32 {
+        let table = if worker {
+            &mut self.worker_ix
+        } else {
+            &mut self.object_ix
+        };
+        if table.len() <= id as usize {
+            table.resize(id as usize + 1, NONE);
+        }
+        table[id as usize]
+    }
+
+    fn ensure_worker(&mut self, id: WorkerId, kind: WorkerKind) -> &mut Worker {
+        let mut ix = self.slot(id, true);
+        if ix == NONE {
+            ix = self.workers.len() as u32;
+            self.worker_ix[id as usize] = ix;
+            let name = if id == 0 { "main".into() } else { format!("w{id}") };
+            self.workers
+                .push(Worker::new(id, name, kind, self.limits.history));
+        }
+        &mut self.workers[ix as usize]
+    }
+
+    fn worker_mut(&mut self, id: WorkerId) -> Option<&mut Worker> {
+        let ix = *self.worker_ix.get(id as usize)?;
+        self.workers.get_mut(ix as usize)
+    }
+
+    fn object_mut(&mut self, id: ObjectId) -> Option<&mut Object> {
+        let ix = *self.object_ix.get(id as usize)?;
+        self.objects.get_mut(ix as usize)
+    }
+
+    /// Sets a worker's state and extends its timeline.
+    fn set_state(&mut self, w: WorkerId, t: u64, state: WorkerState) {
+        let Some(wk) = self.worker_mut(w) else {
+            return;
+        };
+        wk.state = state;
+        wk.since = t;
+        let phase = wk.phase();
+        wk.timeline.push(t, phase);
+    }
+
+    /// Re-derives the phase after `holding` changed (Running ↔ Critical).
+    fn refresh_phase(&mut self, w: WorkerId, t: u64) {
+        if let Some(wk) = self.worker_mut(w) {
+            let phase = wk.phase();
+            wk.timeline.push(t, phase);
+        }
+    }
+
+    fn block(&mut self, w: WorkerId, t: u64, wait: Wait) {
+        if let Some(o) = wait.object() {
+            if let Some(obj) = self.object_mut(o) {
+                obj.remove_waiter(w);
+                obj.waiters.push_back((w, wait));
+            }
+        }
+        self.set_state(w, t, WorkerState::Blocked(wait));
+        if let Some(cycle) = waitfor::cycle_from(self, w) {
+            self.deadlock = Some(cycle);
+        }
+    }
+
+    fn unblock(&mut self, w: WorkerId, t: u64, o: Option<ObjectId>) {
+        if let Some(obj) = o.and_then(|o| self.object_mut(o)) {
+            obj.remove_waiter(w);
+        }
+        if self
+            .worker(w)
+            .is_some_and(|wk| !matches!(wk.state, WorkerState::Done { .. }))
+        {
+            self.set_state(w, t, WorkerState::Running);
+        }
+        self.clear_deadlock_of(w);
+    }
+
+    fn clear_deadlock_of(&mut self, w: WorkerId) {
+        if self.deadlock.as_ref().is_some_and(|c| c.contains(&w)) {
+            self.deadlock = None;
+        }
+    }
+
+    fn fold(&mut self, ev: &Event) {
+        let (w, t) = (ev.w, ev.t);
+        match &ev.op {
+            Op::Worker { .. } => {
+                let wk = self.worker_mut(w).expect("declared above");
+                wk.timeline.push(t, Phase::Idle);
+            }
+            Op::Object { .. } | Op::Say { .. } => {}
+            Op::Start | Op::SleepEnd => self.set_state(w, t, WorkerState::Running),
+            Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
+            Op::SleepBegin { ms } => self.set_state(w, t, WorkerState::Sleeping { ms: *ms }),
+            Op::JoinBegin { target } => self.block(w, t, Wait::Join(*target)),
+            Op::JoinEnd { .. } => self.unblock(w, t, None),
+            Op::AcquireBegin { o } => {
+                self.count_contention(*o);
+                self.block(w, t, Wait::Acquire(*o));
+            }
+            Op::AcquireEnd {
+                o,
+                ok,
+                depth,
+                value,
+            } => {
+                self.unblock(w, t, Some(*o));
+                if *ok {
+                    self.acquired(w, t, *o, *depth, *value);
+                }
+            }
+            Op::Release { o, depth, value } => self.released(w, t, *o, *depth, *value),
+            Op::Set { o } => self.set_flag(*o, true),
+            Op::Clear { o } => self.set_flag(*o, false),
+            Op::WaitBegin { o } => self.block(w, t, Wait::Signal(*o)),
+            Op::WaitEnd { o, .. } => self.unblock(w, t, Some(*o)),
+            Op::Notify { .. } | Op::NotifyAll { .. } => {}
+            Op::PutBegin { o, .. } => {
+                self.count_contention(*o);
+                self.block(w, t, Wait::Put(*o));
+            }
+            Op::PutEnd {
+                o,
+                item,
+                depth,
+                ok,
+            } => {
+                self.unblock(w, t, Some(*o));
+                if *ok {
+                    self.put(*o, item, *depth);
+                }
+            }
+            Op::GetBegin { o } | Op::RecvBegin { o } => {
+                self.count_contention(*o);
+                self.block(w, t, Wait::Get(*o));
+            }
+            Op::GetEnd {
+                o,
+                item,
+                depth,
+                ok,
+            } => {
+                self.unblock(w, t, Some(*o));
+                if *ok {
+                    self.got(*o, item.as_deref(), *depth);
+                }
+            }
+            Op::TaskDone { o, unfinished } => {
+                if let Some(ObjectState::Queue { unfinished: u, .. }) =
+                    self.object_mut(*o).map(|ob| &mut ob.state)
+                {
+                    *u = *unfinished;
+                }
+            }
+            Op::QueueJoinBegin { o } => self.block(w, t, Wait::QueueJoin(*o)),
+            Op::QueueJoinEnd { o } => self.unblock(w, t, Some(*o)),
+            Op::Submit { o, .. } | Op::TaskBegin { o, .. } | Op::TaskEnd { o, .. } => {
+                self.pool(w, *o, &ev.op)
+            }
+            Op::Send { o, item } => {
+                if let Some(ObjectState::Pipe { in_flight }) =
+                    self.object_mut(*o).map(|ob| &mut ob.state)
+                {
+                    if in_flight.len() < ITEMS_KEPT {
+                        in_flight.push_back(item.clone());
+                    }
+                }
+            }
+            Op::RecvEnd { o, ok, .. } => {
+                self.unblock(w, t, Some(*o));
+                if let (true, Some(ObjectState::Pipe { in_flight })) =
+                    (*ok, self.object_mut(*o).map(|ob| &mut ob.state))
+                {
+                    in_flight.pop_front();
+                }
+            }
+            Op::Read { o, value } | Op::Write { o, value } => {
+                if let Some(ObjectState::Value { value: v }) =
+                    self.object_mut(*o).map(|ob| &mut ob.state)
+                {
+                    *v = *value;
+                }
+            }
+            Op::Outcome { text, ok } => self.outcome = Some((text.clone(), *ok)),
+        }
+    }
+
+    fn count_contention(&mut self, o: ObjectId) {
+        if let Some(obj) = self.object_mut(o) {
+            let busy = match &obj.state {
+                ObjectState::Lock { owner, .. } => owner.is_some(),
+                ObjectState::Semaphore { value, .. } => *value == 0,
+                _ => false,
+            };
+            if busy || !obj.waiters.is_empty() {
+                obj.stats.contended += 1;
+            }
+        }
+    }
+
+    fn exit(&mut self, w: WorkerId, t: u64, how: ExitHow, msg: Option<String>) {
+        // A worker that ends while waiting is no longer a waiter anywhere.
+        if let Some(o) = self.worker(w).and_then(|wk| wk.blocked_on()).and_then(|b| b.object()) {
+            if let Some(obj) = self.object_mut(o) {
+                obj.remove_waiter(w);
+            }
+        }
+        self.set_state(w, t, WorkerState::Done { how, msg });
+        self.clear_deadlock_of(w);
+    }
+
+    fn acquired(&mut self, w: WorkerId, t: u64, o: ObjectId, depth: Option<u32>, value: Option<u64>) {
+        let Some(obj) = self.object_mut(o) else {
+            return;
+        };
+        obj.stats.ops += 1;
+        let mut first_hold = true;
+        match &mut obj.state {
+            ObjectState::Lock { owner, depth: d } => {
+                first_hold = *owner != Some(w);
+                *owner = Some(w);
+                *d = depth.unwrap_or(if first_hold { 1 } else { *d + 1 });
+            }
+            ObjectState::Semaphore {
+                value: v,
+                holders,
+            } => {
+                holders.push(w);
+                *v = value.unwrap_or(v.saturating_sub(1));
+                obj.stats.peak = obj.stats.peak.max(holders.len() as u64);
+            }
+            _ => first_hold = false,
+        }
+        if first_hold {
+            if let Some(wk) = self.worker_mut(w) {
+                wk.holding.push(o);
+            }
+            self.refresh_phase(w, t);
+        }
+    }
+
+    fn released(&mut self, w: WorkerId, t: u64, o: ObjectId, depth: Option<u32>, value: Option<u64>) {
+        let Some(obj) = self.object_mut(o) else {
+            return;
+        };
+        let mut freed: Option<WorkerId> = None;
+        let mut problem = None;
+        match &mut obj.state {
+            ObjectState::Lock { owner, depth: d } => {
+                if owner.is_none() {
+                    problem = Some(format!("release of {} which is not held", obj.name));
+                }
+                let left = depth.unwrap_or(d.saturating_sub(1));
+                *d = left;
+                if left == 0 {
+                    freed = owner.take();
+                }
+            }
+            ObjectState::Semaphore {
+                value: v,
+                holders,
+            } => {
+                // Python lets any thread release a semaphore: drop the releaser's own slot if
+                // it has one, else the oldest.
+                let i = holders.iter().position(|h| *h == w).unwrap_or(0);
+                if i < holders.len() {
+                    freed = Some(holders.remove(i));
+                }
+                *v = value.unwrap_or(*v + 1);
+            }
+            _ => {}
+        }
+        if let Some(p) = problem {
+            self.problem(p);
+        }
+        if let Some(h) = freed {
+            if let Some(wk) = self.worker_mut(h) {
+                if let Some(i) = wk.holding.iter().position(|x| *x == o) {
+                    wk.holding.remove(i);
+                }
+            }
+            self.refresh_phase(h, t);
+        }
+    }
+
+    fn set_flag(&mut self, o: ObjectId, on: bool) {
+        if let Some(obj) = self.object_mut(o) {
+            obj.stats.ops += 1;
+            if let ObjectState::Event { flag } = &mut obj.state {
+                *flag = on;
+            }
+        }
+    }
+
+    fn put(&mut self, o: ObjectId, item: &str, depth: u64) {
+        let Some(obj) = self.object_mut(o) else {
+            return;
+        };
+        obj.stats.ops += 1;
+        obj.stats.peak = obj.stats.peak.max(depth);
+        if let ObjectState::Queue {
+            depth: d,
+            items,
+            unfinished,
+        } = &mut obj.state
+        {
+            *d = depth;
+            *unfinished += 1;
+            if items.len() < ITEMS_KEPT {
+                items.push_back(item.to_string());
+            }
+        }
+    }
+
+    fn got(&mut self, o: ObjectId, item: Option<&str>, depth: u64) {
+        let Some(obj) = self.object_mut(o) else {
+            return;
+        };
+        obj.stats.ops += 1;
+        if let ObjectState::Queue { depth: d, items, .. } = &mut obj.state {
+            *d = depth;
+            let pos = item.and_then(|it| items.iter().position(|x| x == it));
+            if let Some(i) = pos {
+                items.remove(i);
+            } else if depth < items.len() as u64 {
+                // The item was beyond what we keep, or unnamed: drop the oldest kept.
+                items.pop_front();
+            }
+        }
+    }
+
+    fn pool(&mut self, w: WorkerId, o: ObjectId, op: &Op) {
+        let Some(obj) = self.object_mut(o) else {
+            return;
+        };
+        if let ObjectState::Pool {
+            submitted,
+            running,
+            done,
+        } = &mut obj.state
+        {
+            match op {
+                Op::Submit { .. } => *submitted += 1,
+                Op::TaskBegin { task, .. } => running.push((w, *task)),
+                Op::TaskEnd { task, result, .. } => {
+                    running.retain(|(_, t)| t != task);
+                    if done.len() < ITEMS_KEPT {
+                        done.push((*task, result.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The kind an undeclared object most likely has, from the first op seen on it.
+fn guess_kind(op: &Op) -> ObjectKind {
+    match op {
+        Op::AcquireBegin { .. } | Op::AcquireEnd { .. } | Op::Release { .. } => ObjectKind::Lock,
+        Op::Set { .. } | Op::Clear { .. } | Op::WaitBegin { .. } | Op::WaitEnd { .. } => {
+            ObjectKind::Event
+        }
+        Op::Notify { .. } | Op::NotifyAll { .. } => ObjectKind::Condition,
+        Op::Submit { .. } | Op::TaskBegin { .. } | Op::TaskEnd { .. } => ObjectKind::Pool,
+        Op::Send { .. } | Op::RecvBegin { .. } | Op::RecvEnd { .. } => ObjectKind::Pipe,
+        Op::Read { .. } | Op::Write { .. } => ObjectKind::Value,
+        _ => ObjectKind::Queue,
+    }
+}

@@ -1,0 +1,498 @@
+//! JSON Lines, version 1: the form events take across a process boundary and in
+//! `--headless --json`. One object a line; readers ignore fields they do not know and reject a
+//! malformed line with its line number and what was wrong, without losing the rest.
+
+use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use serde_json::{Map, Value, json};
+use std::io::BufRead;
+
+/// What was wrong with one line of a stream.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {what}")]
+pub struct LineError {
+    pub line: u64,
+    pub what: String,
+}
+
+/// Encodes one event as a JSON object (no newline).
+pub fn encode(ev: &Event) -> String {
+    let mut m = Map::new();
+    m.insert("t".into(), json!(ev.t));
+    m.insert("pid".into(), json!(ev.pid));
+    m.insert("w".into(), json!(ev.w));
+    m.insert("op".into(), json!(ev.op.name()));
+    if let Some(o) = ev.op.object() {
+        m.insert("o".into(), json!(o));
+    }
+    fields(&ev.op, &mut m);
+    Value::Object(m).to_string()
+}
+
+fn put<V: Into<Value>>(m: &mut Map<String, Value>, k: &str, v: V) {
+    m.insert(k.to_string(), v.into());
+}
+
+fn put_opt<V: Into<Value>>(m: &mut Map<String, Value>, k: &str, v: Option<V>) {
+    if let Some(v) = v {
+        put(m, k, v);
+    }
+}
+
+fn fields(op: &Op, m: &mut Map<String, Value>) {
+    use Op::*;
+    match op {
+        Worker {
+            name,
+            kind,
+            daemon,
+            parent,
+        } => {
+            put(m, "name", name.as_str());
+            put(m, "kind", kind.as_str());
+            put(m, "daemon", *daemon);
+            put_opt(m, "parent", *parent);
+        }
+        Object {
+            name,
+            kind,
+            capacity,
+            ..
+        } => {
+            put(m, "name", name.as_str());
+            put(m, "kind", kind.as_str());
+            put_opt(m, "capacity", *capacity);
+        }
+        Exit { how, msg } => {
+            put(m, "how", how.as_str());
+            put_opt(m, "msg", msg.as_deref());
+        }
+        JoinBegin { target } => put(m, "target", *target),
+        JoinEnd { target, ok } => {
+            put(m, "target", *target);
+            put(m, "ok", *ok);
+        }
+        SleepBegin { ms } => put(m, "ms", *ms),
+        Say { text } => put(m, "text", text.as_str()),
+        AcquireEnd {
+            ok, depth, value, ..
+        } => {
+            put(m, "ok", *ok);
+            put_opt(m, "depth", *depth);
+            put_opt(m, "value", *value);
+        }
+        Release { depth, value, .. } => {
+            put_opt(m, "depth", *depth);
+            put_opt(m, "value", *value);
+        }
+        WaitEnd { ok, .. } => put(m, "ok", *ok),
+        Notify { n, .. } => put(m, "n", *n),
+        PutBegin { item, .. } | Send { item, .. } => put(m, "item", item.as_str()),
+        PutEnd {
+            item, depth, ok, ..
+        } => {
+            put(m, "item", item.as_str());
+            put(m, "depth", *depth);
+            put(m, "ok", *ok);
+        }
+        GetEnd {
+            item, depth, ok, ..
+        } => {
+            put_opt(m, "item", item.as_deref());
+            put(m, "depth", *depth);
+            put(m, "ok", *ok);
+        }
+        TaskDone { unfinished, .. } => put(m, "unfinished", *unfinished),
+        Submit { task, .. } | TaskBegin { task, .. } => put(m, "task", *task),
+        TaskEnd { task, result, .. } => {
+            put(m, "task", *task);
+            put_opt(m, "result", result.as_deref());
+        }
+        RecvEnd { item, ok, .. } => {
+            put_opt(m, "item", item.as_deref());
+            put(m, "ok", *ok);
+        }
+        Read { value, .. } | Write { value, .. } => put(m, "value", *value),
+        Outcome { text, ok } => {
+            put(m, "text", text.as_str());
+            put(m, "ok", *ok);
+        }
+        Start
+        | SleepEnd
+        | AcquireBegin { .. }
+        | Set { .. }
+        | Clear { .. }
+        | WaitBegin { .. }
+        | NotifyAll { .. }
+        | GetBegin { .. }
+        | QueueJoinBegin { .. }
+        | QueueJoinEnd { .. }
+        | RecvBegin { .. } => {}
+    }
+}
+
+/// Field access on one line's object, with errors that name the field.
+struct Fields<'a>(&'a Map<String, Value>);
+
+impl Fields<'_> {
+    fn u64(&self, k: &str) -> Result<u64, String> {
+        match self.0.get(k) {
+            Some(v) => v
+                .as_u64()
+                .ok_or_else(|| format!("field \"{k}\" must be a non-negative integer, got {v}")),
+            None => Err(format!("missing field \"{k}\"")),
+        }
+    }
+    fn u32(&self, k: &str) -> Result<u32, String> {
+        let v = self.u64(k)?;
+        u32::try_from(v).map_err(|_| format!("field \"{k}\" is too large: {v}"))
+    }
+    fn opt_u64(&self, k: &str) -> Result<Option<u64>, String> {
+        match self.0.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.u64(k).map(Some),
+        }
+    }
+    fn opt_u32(&self, k: &str) -> Result<Option<u32>, String> {
+        match self.opt_u64(k)? {
+            None => Ok(None),
+            Some(v) => u32::try_from(v)
+                .map(Some)
+                .map_err(|_| format!("field \"{k}\" is too large: {v}")),
+        }
+    }
+    fn i64(&self, k: &str) -> Result<i64, String> {
+        match self.0.get(k) {
+            Some(v) => v
+                .as_i64()
+                .ok_or_else(|| format!("field \"{k}\" must be an integer, got {v}")),
+            None => Err(format!("missing field \"{k}\"")),
+        }
+    }
+    fn str(&self, k: &str) -> Result<String, String> {
+        self.opt_str(k)?
+            .ok_or_else(|| format!("missing field \"{k}\""))
+    }
+    /// Items and texts may be any JSON value; a non-string is kept as its JSON text.
+    fn opt_str(&self, k: &str) -> Result<Option<String>, String> {
+        Ok(match self.0.get(k) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(v) => Some(v.to_string()),
+        })
+    }
+    fn bool_or(&self, k: &str, default: bool) -> Result<bool, String> {
+        match self.0.get(k) {
+            None => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(v) => Err(format!("field \"{k}\" must be true or false, got {v}")),
+        }
+    }
+}
+
+/// Decodes one line. The error says what was wrong (the caller adds the line number).
+pub fn decode(line: &str) -> Result<Event, String> {
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    let m = v.as_object().ok_or("not a JSON object")?;
+    let f = Fields(m);
+    let op_name = f.str("op")?;
+    let op = decode_op(&op_name, &f)?;
+    Ok(Event {
+        t: f.opt_u64("t")?.unwrap_or(0),
+        pid: f.opt_u32("pid")?.unwrap_or(0),
+        w: f.u32("w")?,
+        op,
+    })
+}
+
+fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
+    use Op::*;
+    let o = || f.u32("o");
+    let has_o = f.0.contains_key("o");
+    Ok(match name {
+        "worker" => {
+            let kind = f.str("kind")?;
+            Worker {
+                name: f.str("name")?,
+                kind: WorkerKind::parse(&kind).ok_or_else(|| {
+                    format!("unknown worker kind \"{kind}\" (valid: main, thread, process)")
+                })?,
+                daemon: f.bool_or("daemon", false)?,
+                parent: f.opt_u32("parent")?,
+            }
+        }
+        "object" => {
+            let kind = f.str("kind")?;
+            Object {
+                o: o()?,
+                name: f.str("name")?,
+                kind: ObjectKind::parse(&kind).ok_or_else(|| {
+                    let valid: Vec<_> = ObjectKind::ALL.iter().map(|k| k.as_str()).collect();
+                    format!("unknown object kind \"{kind}\" (valid: {})", valid.join(", "))
+                })?,
+                capacity: f.opt_u64("capacity")?,
+            }
+        }
+        "start" => Start,
+        "exit" => {
+            let how = f.opt_str("how")?.unwrap_or_else(|| "ok".into());
+            Exit {
+                how: ExitHow::parse(&how).ok_or_else(|| {
+                    format!("unknown exit \"{how}\" (valid: ok, panic, killed, cancelled)")
+                })?,
+                msg: f.opt_str("msg")?,
+            }
+        }
+        "join_begin" if has_o => QueueJoinBegin { o: o()? },
+        "join_end" if has_o => QueueJoinEnd { o: o()? },
+        "join_begin" => JoinBegin {
+            target: f.u32("target")?,
+        },
+        "join_end" => JoinEnd {
+            target: f.u32("target")?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "sleep_begin" => SleepBegin { ms: f.u64("ms")? },
+        "sleep_end" => SleepEnd,
+        "say" => Say { text: f.str("text")? },
+        "acquire_begin" => AcquireBegin { o: o()? },
+        "acquire_end" => AcquireEnd {
+            o: o()?,
+            ok: f.bool_or("ok", true)?,
+            depth: f.opt_u32("depth")?,
+            value: f.opt_u64("value")?,
+        },
+        "release" => Release {
+            o: o()?,
+            depth: f.opt_u32("depth")?,
+            value: f.opt_u64("value")?,
+        },
+        "set" => Set { o: o()? },
+        "clear" => Clear { o: o()? },
+        "wait_begin" => WaitBegin { o: o()? },
+        "wait_end" => WaitEnd {
+            o: o()?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "notify" => Notify {
+            o: o()?,
+            n: f.opt_u64("n")?.unwrap_or(1),
+        },
+        "notify_all" => NotifyAll { o: o()? },
+        "put_begin" => PutBegin {
+            o: o()?,
+            item: f.opt_str("item")?.unwrap_or_default(),
+        },
+        "put_end" => PutEnd {
+            o: o()?,
+            item: f.opt_str("item")?.unwrap_or_default(),
+            depth: f.u64("depth")?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "get_begin" => GetBegin { o: o()? },
+        "get_end" => GetEnd {
+            o: o()?,
+            item: f.opt_str("item")?,
+            depth: f.u64("depth")?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "task_done" => TaskDone {
+            o: o()?,
+            unfinished: f.opt_u64("unfinished")?.unwrap_or(0),
+        },
+        "submit" => Submit {
+            o: o()?,
+            task: f.u64("task")?,
+        },
+        "task_begin" => TaskBegin {
+            o: o()?,
+            task: f.u64("task")?,
+        },
+        "task_end" => TaskEnd {
+            o: o()?,
+            task: f.u64("task")?,
+            result: f.opt_str("result")?,
+        },
+        "send" => Send {
+            o: o()?,
+            item: f.opt_str("item")?.unwrap_or_default(),
+        },
+        "recv_begin" => RecvBegin { o: o()? },
+        "recv_end" => RecvEnd {
+            o: o()?,
+            item: f.opt_str("item")?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "read" => Read {
+            o: o()?,
+            value: f.i64("value")?,
+        },
+        "write" => Write {
+            o: o()?,
+            value: f.i64("value")?,
+        },
+        "outcome" => Outcome {
+            text: f.str("text")?,
+            ok: f.bool_or("ok", true)?,
+        },
+        other => return Err(format!("unknown op \"{other}\"")),
+    })
+}
+
+/// Reads a whole stream: every good line as an event, every bad one as an error with its line
+/// number; a bad line never stops the reading. Blank lines are skipped.
+pub fn read_stream<R: BufRead>(r: R) -> impl Iterator<Item = Result<Event, LineError>> {
+    r.split(b'\n').enumerate().filter_map(|(i, bytes)| {
+        let line = (i + 1) as u64;
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(e) => {
+                return Some(Err(LineError {
+                    line,
+                    what: format!("read error: {e}"),
+                }));
+            }
+        };
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(t) => t.trim(),
+            Err(e) => {
+                return Some(Err(LineError {
+                    line,
+                    what: format!("not UTF-8: {e}"),
+                }));
+            }
+        };
+        if text.is_empty() {
+            return None;
+        }
+        Some(decode(text).map_err(|what| LineError { line, what }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(op: Op) -> Event {
+        Event {
+            t: 1500,
+            pid: 42,
+            w: 3,
+            op,
+        }
+    }
+
+    #[test]
+    fn every_op_round_trips_through_json() {
+        let ops = vec![
+            Op::Worker {
+                name: "car-1".into(),
+                kind: WorkerKind::Thread,
+                daemon: true,
+                parent: Some(0),
+            },
+            Op::Object {
+                o: 2,
+                name: "light".into(),
+                kind: ObjectKind::BoundedSemaphore,
+                capacity: Some(5),
+            },
+            Op::Start,
+            Op::Exit {
+                how: ExitHow::Panic,
+                msg: Some("boom".into()),
+            },
+            Op::JoinBegin { target: 1 },
+            Op::JoinEnd { target: 1, ok: true },
+            Op::SleepBegin { ms: 400 },
+            Op::SleepEnd,
+            Op::Say { text: "hi".into() },
+            Op::AcquireBegin { o: 1 },
+            Op::AcquireEnd {
+                o: 1,
+                ok: true,
+                depth: Some(2),
+                value: None,
+            },
+            Op::Release {
+                o: 1,
+                depth: None,
+                value: Some(4),
+            },
+            Op::Set { o: 1 },
+            Op::Clear { o: 1 },
+            Op::WaitBegin { o: 1 },
+            Op::WaitEnd { o: 1, ok: false },
+            Op::Notify { o: 1, n: 2 },
+            Op::NotifyAll { o: 1 },
+            Op::PutBegin {
+                o: 1,
+                item: "x".into(),
+            },
+            Op::PutEnd {
+                o: 1,
+                item: "x".into(),
+                depth: 3,
+                ok: true,
+            },
+            Op::GetBegin { o: 1 },
+            Op::GetEnd {
+                o: 1,
+                item: Some("x".into()),
+                depth: 2,
+                ok: true,
+            },
+            Op::TaskDone { o: 1, unfinished: 1 },
+            Op::QueueJoinBegin { o: 1 },
+            Op::QueueJoinEnd { o: 1 },
+            Op::Submit { o: 1, task: 7 },
+            Op::TaskBegin { o: 1, task: 7 },
+            Op::TaskEnd {
+                o: 1,
+                task: 7,
+                result: Some("107".into()),
+            },
+            Op::Send {
+                o: 1,
+                item: "m".into(),
+            },
+            Op::RecvBegin { o: 1 },
+            Op::RecvEnd {
+                o: 1,
+                item: None,
+                ok: false,
+            },
+            Op::Read { o: 1, value: -3 },
+            Op::Write { o: 1, value: 9 },
+            Op::Outcome {
+                text: "balance = 0".into(),
+                ok: true,
+            },
+        ];
+        for op in ops {
+            let e = ev(op);
+            let line = encode(&e);
+            assert_eq!(decode(&line).as_ref(), Ok(&e), "{line}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let e = decode(r#"{"t":1,"pid":2,"w":3,"o":4,"op":"set","colour":"red"}"#).unwrap();
+        assert_eq!(e.op, Op::Set { o: 4 });
+    }
+
+    #[test]
+    fn malformed_lines_are_reported_and_the_rest_is_read() {
+        let input = b"{\"w\":0,\"op\":\"start\"}\nnot json\n\n{\"w\":0,\"op\":\"fly\"}\n{\"w\":1,\"op\":\"acquire_begin\"}\n{\"w\":0,\"op\":\"sleep_end\"}\n";
+        let out: Vec<_> = read_stream(&input[..]).collect();
+        assert_eq!(out.len(), 5);
+        assert!(out[0].is_ok());
+        assert_eq!(out[1].as_ref().unwrap_err().line, 2);
+        let e3 = out[2].as_ref().unwrap_err();
+        assert_eq!(e3.line, 4);
+        assert!(e3.what.contains("unknown op \"fly\""), "{}", e3.what);
+        let e4 = out[3].as_ref().unwrap_err();
+        assert!(e4.what.contains("missing field \"o\""), "{}", e4.what);
+        assert!(out[4].is_ok());
+    }
+}
