@@ -8,3 +8,5 @@
 pub mod event;
 pub mod model;
 pub mod wire;
+pub mod scenarios;
+pub mod ui;
