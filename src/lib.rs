@@ -10,3 +10,7 @@ pub mod model;
 pub mod wire;
 pub mod scenarios;
 pub mod ui;
+pub mod probe;
+pub mod runner;
+pub mod cli;
+pub mod headless;

@@ -2,3 +2,50 @@
 //! tutorial's terms; the machinery lives in `probe` and `runner`.
 
 pub mod info;
+
+mod deadlock;
+mod join;
+mod lock;
+mod producer_consumer;
+mod race;
+mod rlock;
+mod semaphore;
+mod traffic_light;
+
+use crate::probe::Res;
+pub use info::{Config, Info, Param, Variant};
+
+/// A scenario: what it says about itself and the main function that runs it.
+pub struct Scenario {
+    pub info: Info,
+    pub main: fn(&Config) -> Res<()>,
+}
+
+/// Every scenario, in teaching order.
+pub fn all() -> &'static [Scenario] {
+    static ALL: &[Scenario] = &[
+        join::SCENARIO,
+        race::SCENARIO,
+        lock::SCENARIO,
+        rlock::SCENARIO,
+        deadlock::SCENARIO,
+        semaphore::SCENARIO,
+        traffic_light::SCENARIO,
+        producer_consumer::SCENARIO,
+    ];
+    ALL
+}
+
+pub fn find(name: &str) -> Option<&'static Scenario> {
+    all().iter().find(|s| s.info.name == name)
+}
+
+/// Every scenario's name, for error messages.
+pub fn names() -> Vec<&'static str> {
+    all().iter().map(|s| s.info.name).collect()
+}
+
+/// The infos alone, for the picker.
+pub fn infos() -> Vec<Info> {
+    all().iter().map(|s| s.info).collect()
+}

@@ -1,0 +1,194 @@
+//! The command line (DESIGN.md): clap definitions and their validation into a `Plan`.
+
+use crate::runner::Options;
+use crate::scenarios::{self, Config, Scenario};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "threadlanes",
+    version,
+    about = "See threads, locks, semaphores, events and queues at work, live in the terminal.",
+    after_help = "With no command, opens the scenario picker. Keys: press ? in the program."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the scenarios: name, title, variants and parameters.
+    List,
+    /// Run one scenario, in the TUI or (--headless) as a printed event log.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The scenario to run (see `threadlanes list`).
+    pub scenario: String,
+    /// Speed of virtual time: 0.1 to 10 in the TUI, up to 1000 headless.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Start in step mode (the TUI).
+    #[arg(long)]
+    pub step: bool,
+    /// Seed for the run (shown in the status line).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The scenario's version to run (see `threadlanes list`).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Set a parameter: --set NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+    /// No TUI: print the events and a summary, exit with the outcome.
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: the events as JSON Lines (version 1) on stdout, summary on stderr.
+    #[arg(long, requires = "headless")]
+    pub json: bool,
+    /// With --headless: stop after this many seconds of real time.
+    #[arg(long = "for", value_name = "SECONDS", requires = "headless")]
+    pub for_secs: Option<f64>,
+}
+
+/// A validated request to run a scenario.
+#[derive(Clone)]
+pub struct Plan {
+    pub scenario: &'static Scenario,
+    pub config: Config,
+    pub options: Options,
+}
+
+/// Checks a `run`'s arguments against the catalogue; the error says what is valid.
+pub fn plan(args: &RunArgs) -> Result<Plan, String> {
+    let scenario = scenarios::find(&args.scenario).ok_or_else(|| {
+        format!(
+            "unknown scenario \"{}\"; valid scenarios: {}",
+            args.scenario,
+            scenarios::names().join(", ")
+        )
+    })?;
+    let max = if args.headless { 1000.0 } else { 10.0 };
+    if !(args.speed.is_finite() && (0.1..=max).contains(&args.speed)) {
+        return Err(format!(
+            "--speed {} is out of range: use 0.1 to {max}",
+            args.speed
+        ));
+    }
+    if let Some(s) = args.for_secs {
+        if !(s.is_finite() && s > 0.0) {
+            return Err(format!("--for {s}: give a positive number of seconds"));
+        }
+    }
+    let mut config = Config::default_for(&scenario.info);
+    if let Some(v) = &args.variant {
+        config.variant = variant(scenario, v)?;
+    }
+    for s in &args.sets {
+        set_param(scenario, &mut config, s)?;
+    }
+    Ok(Plan {
+        scenario,
+        config,
+        options: Options {
+            speed: args.speed,
+            paused: false,
+            seed: args.seed.unwrap_or_else(fresh_seed),
+        },
+    })
+}
+
+fn variant(scenario: &Scenario, v: &str) -> Result<&'static str, String> {
+    let info = &scenario.info;
+    info.variants
+        .iter()
+        .find(|x| x.name == v)
+        .map(|x| x.name)
+        .ok_or_else(|| {
+            if info.variants.is_empty() {
+                format!("scenario {} has no variants (got --variant {v})", info.name)
+            } else {
+                let names: Vec<_> = info.variants.iter().map(|x| x.name).collect();
+                format!(
+                    "unknown variant \"{v}\" for {}; valid: {}",
+                    info.name,
+                    names.join(", ")
+                )
+            }
+        })
+}
+
+fn set_param(scenario: &Scenario, config: &mut Config, s: &str) -> Result<(), String> {
+    let info = &scenario.info;
+    let valid = || {
+        let ps: Vec<_> = info
+            .params
+            .iter()
+            .map(|p| format!("{} ({}..={})", p.name, p.min, p.max))
+            .collect();
+        if ps.is_empty() {
+            format!("{} has no parameters", info.name)
+        } else {
+            format!("valid: {}", ps.join(", "))
+        }
+    };
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("--set {s}: expected NAME=VALUE; {}", valid()))?;
+    let p = info
+        .params
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| format!("--set {s}: unknown parameter \"{name}\"; {}", valid()))?;
+    let v: i64 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("--set {s}: \"{value}\" is not a whole number"))?;
+    if !(p.min..=p.max).contains(&v) {
+        return Err(format!(
+            "--set {s}: {name} must be between {} and {}",
+            p.min, p.max
+        ));
+    }
+    if let Some(slot) = config.params.iter_mut().find(|(n, _)| *n == name) {
+        slot.1 = v;
+    }
+    Ok(())
+}
+
+/// A seed from the time, for runs where the user did not give one.
+pub fn fresh_seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    // Keep it short enough to read off the status line and type back.
+    (t ^ (t >> 29)) % 100_000
+}
+
+/// `threadlanes list`: one scenario a line, then its variants and parameters.
+pub fn list() -> String {
+    let mut out = String::new();
+    for s in scenarios::all() {
+        let i = &s.info;
+        out.push_str(&format!("{:<20} {}\n", i.name, i.title));
+        if !i.variants.is_empty() {
+            let vs: Vec<_> = i
+                .variants
+                .iter()
+                .map(|v| format!("{} ({})", v.name, v.label))
+                .collect();
+            out.push_str(&format!("{:<20}   variants: {}\n", "", vs.join(", ")));
+        }
+        for p in i.params {
+            out.push_str(&format!(
+                "{:<20}   --set {}={} ({}..={}): {}\n",
+                "", p.name, p.default, p.min, p.max, p.help
+            ));
+        }
+    }
+    out
+}

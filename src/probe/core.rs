@@ -1,0 +1,39 @@
+//! What every primitive is made of: an id, its state behind a parking_lot mutex, and a
+//! condvar its waiters park on (woken by the runner to stop them).
+
+use super::session::{Wake, me};
+use crate::event::{ObjectId, ObjectKind};
+use parking_lot::{Condvar, Mutex};
+use std::sync::{Arc, Weak};
+
+pub(crate) struct Core<S> {
+    pub id: ObjectId,
+    pub st: Mutex<S>,
+    pub cv: Condvar,
+}
+
+impl<S: Send> Wake for Core<S> {
+    fn wake(&self) {
+        let _g = self.st.lock();
+        self.cv.notify_all();
+    }
+}
+
+/// Declares the object in the current worker's session and registers it for stop wake-ups.
+pub(crate) fn declare<S: Send + 'static>(
+    name: &str,
+    kind: ObjectKind,
+    capacity: Option<u64>,
+    state: S,
+) -> Arc<Core<S>> {
+    let me = me();
+    let id = me.s.declare_object(me.w(), name, kind, capacity);
+    let core = Arc::new(Core {
+        id,
+        st: Mutex::new(state),
+        cv: Condvar::new(),
+    });
+    let weak: Weak<dyn Wake> = Arc::downgrade(&core) as Weak<dyn Wake>;
+    me.s.register(weak);
+    core
+}

@@ -1,0 +1,25 @@
+//! probe: the instrumented primitives. Each wraps real parking_lot locking and reports every
+//! operation as an `Event`, sent while the primitive's own lock is held so the channel order
+//! is a true order of the operations. Names follow Python's (`acquire`/`release`,
+//! `set`/`clear`/`wait`, `put`/`get`/`task_done`/`join`); guards give `with`-like scopes.
+//!
+//! Every blocking wait parks on a condvar the runner can wake, and returns `Stop` when the
+//! worker must end: a worker unwinds with `?`, releasing what it holds.
+
+mod core;
+pub mod event;
+pub mod lock;
+pub mod queue;
+pub mod semaphore;
+pub mod session;
+pub mod value;
+mod wait;
+pub mod worker;
+
+pub use event::Event;
+pub use lock::{Guard, Lock, RLock};
+pub use queue::{Item, Order, Queue};
+pub use semaphore::{Semaphore, SlotGuard};
+pub use session::{Res, Session, Stop, attach, on_worker_thread};
+pub use value::Value;
+pub use worker::{Handle, Thread, current_name, now, outcome, say, sleep, yield_now};

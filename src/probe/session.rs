@@ -1,0 +1,319 @@
+//! The session: what every instrumented primitive of one run shares — the event sink, the
+//! clock, the gate, the stop flags — and the worker that is running on this thread.
+
+use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
+use crate::runner::clock::Clock;
+use crate::runner::gate::{Gate, Next};
+use crossbeam_channel::Sender;
+use parking_lot::{Condvar, Mutex};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Weak};
+use std::thread::JoinHandle;
+
+/// Why a worker's operation did not happen: it was told to stop. Workers return it with `?`
+/// so they unwind promptly, releasing what they hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Stop {
+    /// The runner ended the run (restart, quit, end of `--for`).
+    #[error("cancelled by the runner")]
+    Cancelled,
+    /// The worker was killed: a daemon when main ended.
+    #[error("killed")]
+    Killed,
+}
+
+/// What a probe operation returns.
+pub type Res<T> = Result<T, Stop>;
+
+/// Something with waiters parked on a condvar, woken when a stop flag changes.
+pub(crate) trait Wake: Send + Sync {
+    fn wake(&self);
+}
+
+/// One worker's control block: its identity, its kill flag and its end (for `join`).
+pub struct WorkerCtl {
+    pub id: WorkerId,
+    pub name: String,
+    pub daemon: bool,
+    killed: AtomicBool,
+    done: Mutex<bool>,
+    done_cv: Condvar,
+}
+
+impl WorkerCtl {
+    pub fn is_done(&self) -> bool {
+        *self.done.lock()
+    }
+
+    pub(crate) fn finish(&self) {
+        *self.done.lock() = true;
+        self.done_cv.notify_all();
+    }
+
+    pub(crate) fn kill(&self) {
+        self.killed.store(true, Ordering::SeqCst);
+    }
+
+    /// Blocks until this worker has ended or `stopped()` says to give up.
+    pub(crate) fn wait_done(&self, stopped: impl Fn() -> bool) -> bool {
+        let mut d = self.done.lock();
+        loop {
+            if *d {
+                return true;
+            }
+            if stopped() {
+                return false;
+            }
+            self.done_cv.wait(&mut d);
+        }
+    }
+}
+
+impl Wake for WorkerCtl {
+    fn wake(&self) {
+        let _d = self.done.lock();
+        self.done_cv.notify_all();
+    }
+}
+
+pub struct Session {
+    tx: Sender<Event>,
+    pub clock: Clock,
+    pub gate: Gate,
+    cancelled: AtomicBool,
+    next_w: AtomicU32,
+    next_o: AtomicU32,
+    /// Last timestamp sent: timestamps never go back in channel order.
+    last_t: Mutex<u64>,
+    wakers: Mutex<Vec<Weak<dyn Wake>>>,
+    workers: Mutex<Vec<Arc<WorkerCtl>>>,
+    handles: Mutex<Vec<JoinHandle<()>>>,
+    pid: u32,
+}
+
+impl Session {
+    pub fn new(tx: Sender<Event>, clock: Clock, gate: Gate) -> Arc<Session> {
+        Arc::new(Session {
+            tx,
+            clock,
+            gate,
+            cancelled: AtomicBool::new(false),
+            next_w: AtomicU32::new(0),
+            next_o: AtomicU32::new(1),
+            last_t: Mutex::new(0),
+            wakers: Mutex::new(Vec::new()),
+            workers: Mutex::new(Vec::new()),
+            handles: Mutex::new(Vec::new()),
+            pid: std::process::id(),
+        })
+    }
+
+    /// Sends one event, stamped with virtual time. Callers that need a true order call this
+    /// while holding the primitive's own lock.
+    pub(crate) fn emit(&self, w: WorkerId, op: Op) {
+        let mut last = self.last_t.lock();
+        let t = self.clock.now().max(*last);
+        *last = t;
+        // A closed channel means nobody is watching any more; the run goes on regardless.
+        let _ = self.tx.send(Event {
+            t,
+            pid: self.pid,
+            w,
+            op,
+        });
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Ends the run: every worker's next operation, or current wait, returns `Stop::Cancelled`.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        self.wake_all();
+    }
+
+    /// Kills one worker (a daemon at the end of main): it stops as `Stop::Killed`.
+    pub fn kill(&self, ctl: &WorkerCtl) {
+        ctl.kill();
+        self.wake_all();
+    }
+
+    /// Wakes every parked worker so it re-checks its stop flags.
+    pub(crate) fn wake_all(&self) {
+        self.clock.wake_all();
+        self.gate.wake_all();
+        let wakers: Vec<_> = self.wakers.lock().iter().filter_map(Weak::upgrade).collect();
+        for w in wakers {
+            w.wake();
+        }
+        let workers: Vec<_> = self.workers.lock().clone();
+        for w in workers {
+            w.wake();
+        }
+    }
+
+    pub(crate) fn register(&self, w: Weak<dyn Wake>) {
+        let mut ws = self.wakers.lock();
+        ws.retain(|x| x.strong_count() > 0);
+        ws.push(w);
+    }
+
+    /// Declares an object and returns its id.
+    pub(crate) fn declare_object(
+        &self,
+        by: WorkerId,
+        name: &str,
+        kind: ObjectKind,
+        capacity: Option<u64>,
+    ) -> ObjectId {
+        let o = self.next_o.fetch_add(1, Ordering::SeqCst);
+        self.emit(
+            by,
+            Op::Object {
+                o,
+                name: name.to_string(),
+                kind,
+                capacity,
+            },
+        );
+        o
+    }
+
+    /// Declares a worker (not started yet).
+    pub(crate) fn declare_worker(
+        &self,
+        name: &str,
+        kind: WorkerKind,
+        daemon: bool,
+        parent: Option<WorkerId>,
+    ) -> Arc<WorkerCtl> {
+        let id = self.next_w.fetch_add(1, Ordering::SeqCst);
+        let ctl = Arc::new(WorkerCtl {
+            id,
+            name: name.to_string(),
+            daemon,
+            killed: AtomicBool::new(false),
+            done: Mutex::new(false),
+            done_cv: Condvar::new(),
+        });
+        self.workers.lock().push(ctl.clone());
+        self.emit(
+            id,
+            Op::Worker {
+                name: name.to_string(),
+                kind,
+                daemon,
+                parent,
+            },
+        );
+        ctl
+    }
+
+    /// Every worker declared so far.
+    pub fn workers(&self) -> Vec<Arc<WorkerCtl>> {
+        self.workers.lock().clone()
+    }
+
+    pub(crate) fn keep_handle(&self, h: JoinHandle<()>) {
+        self.handles.lock().push(h);
+    }
+
+    /// Joins every worker thread started so far (they must be ending: cancelled or done).
+    pub fn join_threads(&self) {
+        loop {
+            let hs: Vec<_> = std::mem::take(&mut *self.handles.lock());
+            if hs.is_empty() {
+                return;
+            }
+            for h in hs {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+/// The worker running on the current thread, with its session.
+pub(crate) struct Me {
+    pub s: Arc<Session>,
+    pub ctl: Arc<WorkerCtl>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Me>>> = const { RefCell::new(None) };
+}
+
+impl Me {
+    pub fn w(&self) -> WorkerId {
+        self.ctl.id
+    }
+
+    /// Why this worker must stop, if it must.
+    pub fn stopped(&self) -> Option<Stop> {
+        if self.s.is_cancelled() {
+            Some(Stop::Cancelled)
+        } else if self.ctl.killed.load(Ordering::SeqCst) {
+            Some(Stop::Killed)
+        } else {
+            None
+        }
+    }
+
+    pub fn check(&self) -> Res<()> {
+        match self.stopped() {
+            Some(s) => Err(s),
+            None => Ok(()),
+        }
+    }
+
+    /// Passes the gate before an operation.
+    pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
+        self.check()?;
+        if self
+            .s
+            .gate
+            .pass(self.w(), Next { op, o }, || self.stopped().is_some())
+        {
+            Ok(())
+        } else {
+            self.check()
+        }
+    }
+
+    pub fn emit(&self, op: Op) {
+        self.s.emit(self.w(), op);
+    }
+}
+
+/// Makes `me` the current worker of this thread.
+pub(crate) fn set_current(me: Option<Rc<Me>>) {
+    CURRENT.with(|c| *c.borrow_mut() = me);
+}
+
+/// The current worker. Probe primitives are used from workers the runner started (or from a
+/// thread attached with `attach`); anything else is a programming error, said plainly.
+pub(crate) fn me() -> Rc<Me> {
+    CURRENT
+        .with(|c| c.borrow().clone())
+        .expect("threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first")
+}
+
+/// True if this thread runs a worker (used by the panic hook to keep a worker's panic off the
+/// screen: its lane shows it instead).
+pub fn on_worker_thread() -> bool {
+    CURRENT.with(|c| c.borrow().is_some())
+}
+
+/// Makes the calling thread a worker of `session` (for a user's own program: its main thread).
+pub fn attach(session: &Arc<Session>, name: &str, kind: WorkerKind) -> WorkerId {
+    let ctl = session.declare_worker(name, kind, false, None);
+    let id = ctl.id;
+    session.emit(id, Op::Start);
+    set_current(Some(Rc::new(Me {
+        s: session.clone(),
+        ctl,
+    })));
+    id
+}

@@ -1,0 +1,179 @@
+//! Workers: `Thread` (Python's `threading.Thread`), `join`, `sleep`, `say`, and the
+//! scenario's `outcome`. Each worker is a real `std::thread`.
+
+use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
+use super::wait::secs_to_ns;
+use crate::event::{ExitHow, Op, WorkerKind};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// A thread to start, Python style: `Thread::new("job1").daemon(true).start(move || ...)`.
+pub struct Thread {
+    name: String,
+    daemon: bool,
+}
+
+/// A started worker: join it, ask whether it is alive.
+#[derive(Clone)]
+pub struct Handle {
+    ctl: Arc<WorkerCtl>,
+}
+
+impl Thread {
+    pub fn new(name: impl Into<String>) -> Thread {
+        Thread {
+            name: name.into(),
+            daemon: false,
+        }
+    }
+
+    /// A daemon worker is killed when main (and every non-daemon worker) has ended.
+    pub fn daemon(mut self, daemon: bool) -> Thread {
+        self.daemon = daemon;
+        self
+    }
+
+    /// Starts the worker on a new OS thread.
+    pub fn start<F>(self, f: F) -> Res<Handle>
+    where
+        F: FnOnce() -> Res<()> + Send + 'static,
+    {
+        let me = me();
+        me.gate("start", None)?;
+        let ctl = spawn(
+            &me.s,
+            &self.name,
+            WorkerKind::Thread,
+            self.daemon,
+            Some(me.w()),
+            f,
+        );
+        Ok(Handle { ctl })
+    }
+}
+
+impl Handle {
+    /// Waits for the worker to end (Python's `join()`).
+    pub fn join(&self) -> Res<()> {
+        let me = me();
+        me.gate("join", None)?;
+        let target = self.ctl.id;
+        me.emit(Op::JoinBegin { target });
+        self.ctl.wait_done(|| me.stopped().is_some());
+        // The target may have ended because the whole run is stopping: then so do we.
+        me.check()?;
+        me.emit(Op::JoinEnd { target, ok: true });
+        Ok(())
+    }
+
+    pub fn is_alive(&self) -> bool {
+        !self.ctl.is_done()
+    }
+
+    pub fn name(&self) -> &str {
+        &self.ctl.name
+    }
+}
+
+/// Declares and starts a worker of any kind; the runner uses it for main.
+pub(crate) fn spawn<F>(
+    s: &Arc<Session>,
+    name: &str,
+    kind: WorkerKind,
+    daemon: bool,
+    parent: Option<u32>,
+    f: F,
+) -> Arc<WorkerCtl>
+where
+    F: FnOnce() -> Res<()> + Send + 'static,
+{
+    let ctl = s.declare_worker(name, kind, daemon, parent);
+    let (s2, c2) = (s.clone(), ctl.clone());
+    let h = std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || run_worker(s2, c2, f))
+        .unwrap_or_else(|e| panic!("could not start thread {name}: {e}"));
+    s.keep_handle(h);
+    ctl
+}
+
+fn run_worker<F>(s: Arc<Session>, ctl: Arc<WorkerCtl>, f: F)
+where
+    F: FnOnce() -> Res<()>,
+{
+    let id = ctl.id;
+    set_current(Some(Rc::new(Me {
+        s: s.clone(),
+        ctl: ctl.clone(),
+    })));
+    s.emit(id, Op::Start);
+    let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(())) => (ExitHow::Ok, None),
+        Ok(Err(Stop::Cancelled)) => (ExitHow::Cancelled, None),
+        Ok(Err(Stop::Killed)) => (ExitHow::Killed, None),
+        Err(payload) => (ExitHow::Panic, Some(panic_message(&*payload))),
+    };
+    // Exit is sent before `done` is set, so a join's end always follows the exit.
+    s.emit(id, Op::Exit { how, msg });
+    set_current(None);
+    ctl.finish();
+}
+
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+/// Sleeps `secs` seconds of virtual time (Python's `time.sleep`).
+pub fn sleep(secs: f64) -> Res<()> {
+    let me = me();
+    me.gate("sleep", None)?;
+    let ns = secs_to_ns(secs);
+    me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
+    let deadline = me.s.clock.now().saturating_add(ns);
+    if !me.s.clock.sleep_until(deadline, || me.stopped().is_some()) {
+        return me.check();
+    }
+    me.emit(Op::SleepEnd);
+    Ok(())
+}
+
+/// Prints a line from this worker (Python's `print`): it shows in the log.
+pub fn say(text: impl Into<String>) -> Res<()> {
+    let me = me();
+    me.gate("say", None)?;
+    me.emit(Op::Say { text: text.into() });
+    Ok(())
+}
+
+/// Lets the OS run another thread now, and stops if told to. Scenarios use it to widen a
+/// race window honestly (the same effect as a GIL switch between a read and a write).
+pub fn yield_now() -> Res<()> {
+    me().check()?;
+    std::thread::yield_now();
+    Ok(())
+}
+
+/// The scenario states its measured outcome; `ok` is whether a correct program gets it.
+pub fn outcome(text: impl Into<String>, ok: bool) {
+    me().emit(Op::Outcome {
+        text: text.into(),
+        ok,
+    });
+}
+
+/// The name of the current worker (Python's `threading.current_thread().name`).
+pub fn current_name() -> String {
+    me().ctl.name.clone()
+}
+
+/// Virtual seconds since the run started (Python's `time.time()` relative to the start).
+pub fn now() -> f64 {
+    me().s.clock.now() as f64 / 1e9
+}

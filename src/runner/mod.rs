@@ -1,0 +1,168 @@
+//! runner: starts a scenario's workers, owns the clock, the gate and cancellation.
+//!
+//! A `Run` is one execution of one scenario: main runs on its own thread as worker 0; a
+//! supervisor thread waits for main, then (as Python does at exit) for every non-daemon
+//! worker, then kills the daemons. `stop` ends everything promptly, deadlocks included.
+
+pub mod clock;
+pub mod gate;
+
+use crate::event::{Event, WorkerKind};
+use crate::probe::Res;
+use crate::probe::session::Session;
+use crate::probe::worker::spawn;
+use crossbeam_channel::{Receiver, unbounded};
+use parking_lot::{Condvar, Mutex};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub speed: f64,
+    pub paused: bool,
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            speed: 1.0,
+            paused: false,
+            seed: 0,
+        }
+    }
+}
+
+/// Set once the supervisor has seen every worker end.
+#[derive(Default)]
+struct Finished {
+    done: Mutex<bool>,
+    cv: Condvar,
+}
+
+pub struct Run {
+    session: Arc<Session>,
+    rx: Receiver<Event>,
+    finished: Arc<Finished>,
+    supervisor: Option<JoinHandle<()>>,
+    pub options: Options,
+}
+
+impl Run {
+    /// Starts `main` as worker 0 on its own thread.
+    pub fn start<F>(main: F, options: Options) -> Run
+    where
+        F: FnOnce() -> Res<()> + Send + 'static,
+    {
+        let (tx, rx) = unbounded();
+        let clock = clock::Clock::new(options.speed, options.paused);
+        let gate = gate::Gate::new(options.paused);
+        let session = Session::new(tx, clock, gate);
+        let main_ctl = spawn(&session, "main", WorkerKind::Main, false, None, main);
+        let finished = Arc::new(Finished::default());
+        let (s, f) = (session.clone(), finished.clone());
+        let supervisor = std::thread::Builder::new()
+            .name("threadlanes-supervisor".into())
+            .spawn(move || {
+                main_ctl.wait_done(|| false);
+                supervise(&s);
+                *f.done.lock() = true;
+                f.cv.notify_all();
+            })
+            .expect("the supervisor thread starts");
+        Run {
+            session,
+            rx,
+            finished,
+            supervisor: Some(supervisor),
+            options,
+        }
+    }
+
+    /// The run's events, in a true order of the operations.
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.rx
+    }
+
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    /// Pause freezes virtual time and holds every worker at its next operation.
+    pub fn set_paused(&self, paused: bool) {
+        self.session.clock.set_paused(paused);
+        self.session.gate.set_held(paused);
+    }
+
+    pub fn set_speed(&self, speed: f64) {
+        self.session.clock.set_speed(speed);
+    }
+
+    pub fn now(&self) -> u64 {
+        self.session.clock.now()
+    }
+
+    /// True once every worker has ended and its thread is joined.
+    pub fn is_finished(&self) -> bool {
+        *self.finished.done.lock()
+    }
+
+    /// Waits up to `d` for the run to finish by itself.
+    pub fn wait_finished(&self, d: Duration) -> bool {
+        let deadline = Instant::now() + d;
+        let mut done = self.finished.done.lock();
+        while !*done {
+            if self.finished.cv.wait_until(&mut done, deadline).timed_out() {
+                return *done;
+            }
+        }
+        true
+    }
+
+    /// Ends every worker, even one blocked forever, and waits up to `within` for all of
+    /// them. Returns false if some thread had not ended by then (it is left detached).
+    pub fn stop(&mut self, within: Duration) -> bool {
+        self.session.cancel();
+        self.session.gate.set_held(false);
+        let ok = self.wait_finished(within);
+        if ok {
+            if let Some(h) = self.supervisor.take() {
+                let _ = h.join();
+            }
+        }
+        ok
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if self.supervisor.is_some() {
+            self.stop(Duration::from_millis(500));
+        }
+    }
+}
+
+/// After main: wait for every non-daemon worker (new ones may start meanwhile), then kill the
+/// daemons, then join every thread.
+fn supervise(s: &Arc<Session>) {
+    loop {
+        let pending: Vec<_> = s
+            .workers()
+            .into_iter()
+            .filter(|w| !w.daemon && !w.is_done())
+            .collect();
+        if pending.is_empty() {
+            break;
+        }
+        for w in pending {
+            w.wait_done(|| false);
+        }
+    }
+    for w in s.workers() {
+        if w.daemon && !w.is_done() {
+            s.kill(&w);
+        }
+    }
+    s.join_threads();
+}

@@ -1,0 +1,68 @@
+//! `join`: main waits for its threads, or does not.
+
+use super::{Config, Info, Scenario, Variant};
+use crate::probe::{Res, Thread, outcome, say, sleep};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub const SCENARIO: Scenario = Scenario {
+    info: Info {
+        name: "join",
+        title: "join waits for a thread to end",
+        lesson: "without join, \"all done\" prints before T1 ends; with join, after",
+        explain: "Main starts two threads: T1 works for a second in ten small steps, T2 is done \
+at once. Then main prints \"all done\".\n\n\
+Without join, main does not wait: \"all done\" appears while T1 is still working (its lane \
+is still busy when main's lane has ended). The program as a whole still waits for T1 before \
+exiting, because T1 is not a daemon.\n\n\
+With join, main blocks on T1 and then T2 (its lane shows 'joining T1') and \"all done\" \
+comes last, as the reader of the code expects.",
+        variants: &[
+            Variant {
+                name: "no-join",
+                label: "without join",
+            },
+            Variant {
+                name: "join",
+                label: "with join",
+            },
+        ],
+        params: &[],
+    },
+    main,
+};
+
+fn main(cfg: &Config) -> Res<()> {
+    let t1_done = Arc::new(AtomicBool::new(false));
+    let t1 = {
+        let done = t1_done.clone();
+        Thread::new("T1").start(move || {
+            say("T1 start")?;
+            for _ in 0..10 {
+                sleep(0.1)?;
+            }
+            say("T1 finish")?;
+            done.store(true, Ordering::SeqCst);
+            Ok(())
+        })?
+    };
+    let t2 = Thread::new("T2").start(|| {
+        say("T2 start")?;
+        say("T2 finish")
+    })?;
+    if cfg.is("join") {
+        t1.join()?;
+        t2.join()?;
+    }
+    say("all done")?;
+    let after = t1_done.load(Ordering::SeqCst);
+    outcome(
+        if after {
+            "\"all done\" printed after T1 finished"
+        } else {
+            "\"all done\" printed while T1 was still running"
+        },
+        after,
+    );
+    Ok(())
+}

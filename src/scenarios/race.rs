@@ -1,0 +1,97 @@
+//! `race`: two threads do `balance += 1; balance -= 1` many times; without a lock updates
+//! are lost, with one the balance ends at 0.
+
+use super::{Config, Info, Param, Scenario, Variant};
+use crate::probe::{Lock, Res, Thread, Value, outcome, sleep};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+pub const SCENARIO: Scenario = Scenario {
+    info: Info {
+        name: "race",
+        title: "A race loses updates",
+        lesson: "balance += 1; balance -= 1 from two threads loses updates; a lock fixes it",
+        explain: "Two threads share a balance that starts at 0. Each adds 1 and subtracts 1, \
+over and over: done one at a time, the balance would always come back to 0.\n\n\
+But `balance += 1` is three steps: read the balance, add, write it back. If the other \
+thread writes between our read and our write, our write throws its update away. Watch the \
+log: both threads read the same value, both write, one change is gone.\n\n\
+To make the window wide enough to see on every run, each thread rests a moment between its \
+read and its write (as a thread switch would make it do). Nothing else is staged: these are \
+two real OS threads writing one shared integer.\n\n\
+With the lock, read-and-write is one indivisible step: the balance ends at 0.",
+        variants: &[
+            Variant {
+                name: "no-lock",
+                label: "without lock",
+            },
+            Variant {
+                name: "with-lock",
+                label: "with lock",
+            },
+        ],
+        params: &[Param {
+            name: "rounds",
+            default: 30,
+            min: 1,
+            max: 10_000,
+            help: "+1/-1 rounds per thread",
+        }],
+    },
+    main,
+};
+
+/// The pause between a read and its write: a thread switch in the middle of `+=`. The two
+/// threads are switched out for different times, as real threads are; with equal pauses they
+/// would march in step and their lost updates would cancel out.
+const WINDOW_SECS: [f64; 2] = [0.05, 0.035];
+
+fn main(cfg: &Config) -> Res<()> {
+    let balance = Value::new("balance", 0);
+    let lock = Lock::new("lock");
+    let rounds = cfg.get("rounds");
+    let use_lock = cfg.is("with-lock");
+    let lost = Arc::new(AtomicI64::new(0));
+    let mut threads = Vec::new();
+    for (name, window) in ["t1", "t2"].into_iter().zip(WINDOW_SECS) {
+        let (balance, lock, lost) = (balance.clone(), lock.clone(), lost.clone());
+        threads.push(Thread::new(name).start(move || {
+            let change = |by| {
+                let _held = if use_lock { Some(lock.guard()?) } else { None };
+                add(&balance, by, window, &lost)
+            };
+            for _ in 0..rounds {
+                change(1)?;
+                change(-1)?;
+            }
+            Ok(())
+        })?);
+    }
+    for t in &threads {
+        t.join()?;
+    }
+    let (b, lost) = (balance.get(), lost.load(Ordering::SeqCst));
+    match (b, lost) {
+        (0, 0) => outcome("balance = 0; no update lost", true),
+        (0, n) => outcome(
+            format!("balance = 0, but {n} updates were lost (they happened to cancel out)"),
+            false,
+        ),
+        (b, n) => outcome(
+            format!("balance = {b}, expected 0: {n} updates were lost"),
+            false,
+        ),
+    }
+    Ok(())
+}
+
+/// `balance += by`, as the three steps it really is. Counts a lost update when the write
+/// overwrites a value other than the one read: another thread's change just vanished.
+fn add(balance: &Value, by: i64, window: f64, lost: &AtomicI64) -> Res<()> {
+    let v = balance.read()?;
+    sleep(window)?;
+    if balance.write(v + by)? != v {
+        lost.fetch_add(1, Ordering::SeqCst);
+    }
+    Ok(())
+}

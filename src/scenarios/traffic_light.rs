@@ -1,0 +1,99 @@
+//! `traffic-light`: an Event as a light. The lighter sets it (green) and clears it (red);
+//! cars drive while it is set and wait on it while it is clear.
+
+use super::{Config, Info, Param, Scenario};
+use crate::probe::{Event, Res, Thread, outcome, say, sleep};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub const SCENARIO: Scenario = Scenario {
+    info: Info {
+        name: "traffic-light",
+        title: "An Event is a traffic light",
+        lesson: "cars wait on red (event cleared) and all go at once on green (event set)",
+        explain: "An Event is a flag threads can wait for. One thread, the lighter, switches it: \
+set means green, clear means red. Two cars loop: on green they drive a block; on red they call \
+wait() and sleep until the flag is set again.\n\n\
+Watch the light in the objects panel turn red and the car lanes change to 'waiting on event \
+light', then both wake together when it turns green: set() wakes every waiter, not just one.\n\n\
+The cars are daemon threads: when the lighter has done its cycles and main ends, they are \
+killed, not finished.",
+        variants: &[],
+        params: &[
+            Param {
+                name: "cycles",
+                default: 2,
+                min: 1,
+                max: 20,
+                help: "green/red cycles of the light",
+            },
+            Param {
+                name: "cars",
+                default: 2,
+                min: 1,
+                max: 10,
+                help: "cars on the road",
+            },
+        ],
+    },
+    main,
+};
+
+const GREEN_SECS: u32 = 4;
+const RED_SECS: u32 = 3;
+
+fn main(cfg: &Config) -> Res<()> {
+    let light = Event::new("light");
+    let stops = Arc::new(AtomicU64::new(0));
+    let cycles = cfg.get("cycles");
+    let lighter = {
+        let light = light.clone();
+        Thread::new("lighter").start(move || lighter(&light, cycles))?
+    };
+    for i in 1..=cfg.get("cars") {
+        let (light, stops) = (light.clone(), stops.clone());
+        Thread::new(format!("car-{i}"))
+            .daemon(true)
+            .start(move || car(&format!("car-{i}"), &light, &stops))?;
+    }
+    lighter.join()?;
+    outcome(
+        format!(
+            "{cycles} light cycles; cars stopped at red {} times and never drove on red",
+            stops.load(Ordering::SeqCst)
+        ),
+        true,
+    );
+    Ok(())
+}
+
+fn lighter(light: &Event, cycles: i64) -> Res<()> {
+    for _ in 0..cycles {
+        light.set()?;
+        say("green light")?;
+        for _ in 0..GREEN_SECS {
+            sleep(1.0)?;
+        }
+        light.clear()?;
+        say("red light")?;
+        for _ in 0..RED_SECS {
+            sleep(1.0)?;
+        }
+    }
+    light.set()?;
+    say("green light, and the lighter goes home")
+}
+
+fn car(name: &str, light: &Event, stops: &AtomicU64) -> Res<()> {
+    loop {
+        if light.is_set() {
+            say(format!("{name} drives"))?;
+            sleep(1.0)?;
+        } else {
+            stops.fetch_add(1, Ordering::SeqCst);
+            say(format!("{name} sees red and waits"))?;
+            light.wait()?;
+            say(format!("{name} goes on green"))?;
+        }
+    }
+}
