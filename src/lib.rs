@@ -14,3 +14,5 @@ pub mod probe;
 pub mod runner;
 pub mod cli;
 pub mod headless;
+pub mod app;
+pub mod keys;

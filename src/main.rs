@@ -40,12 +40,14 @@ fn main() -> ExitCode {
 fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
     if !std::io::stdout().is_terminal() {
         return fail(
-            "threadlanes draws a full-screen view and needs a terminal, but stdout is not one.\n\
+            "threadlanes draws a full-screen view and needs a terminal, but stdout is not a terminal.\n\
              To print the events instead: threadlanes run SCENARIO --headless [--json]",
         );
     }
-    let _ = plan;
-    fail("the TUI is not built yet")
+    match threadlanes::app::main(plan) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
 }
 
 fn fail(msg: &str) -> ExitCode {

@@ -105,6 +105,12 @@ impl World {
         !self.workers.is_empty() && self.workers.iter().all(|w| w.is_done())
     }
 
+    /// Moves the world's clock to `t` with no event: sleeping lanes count down and timelines
+    /// scroll while nothing happens.
+    pub fn advance(&mut self, t: u64) {
+        self.t = self.t.max(t);
+    }
+
     /// Records a problem found outside the fold (a malformed line from a child, say).
     pub fn problem(&mut self, text: String) {
         if self.problems.len() == self.limits.log {
