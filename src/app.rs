@@ -10,6 +10,9 @@ use crate::scenarios::{self, Config, Info, Scenario};
 use crate::ui::{self, Hint, Picker, RunState, Screen, Status, View};
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use ratatui::{DefaultTerminal, Frame};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Frames per second while the run moves.
@@ -252,7 +255,10 @@ impl App {
             self.flash("this scenario has one version".into());
             return;
         }
-        let i = vs.iter().position(|v| v.name == self.config.variant).unwrap_or(0);
+        let i = vs
+            .iter()
+            .position(|v| v.name == self.config.variant)
+            .unwrap_or(0);
         let v = vs[(i + 1) % vs.len()];
         self.config.variant = v.name;
         self.start();
@@ -383,9 +389,14 @@ fn hint(key: &'static str, what: &str) -> Hint {
 
 /// Runs the TUI until the user quits; the terminal is restored on every way out.
 pub fn main(plan: Option<Plan>) -> anyhow::Result<()> {
+    // SIGTERM, SIGHUP and SIGINT end the loop like q does, so the terminal is restored.
+    let signalled = Arc::new(AtomicBool::new(false));
+    for sig in [SIGTERM, SIGHUP, SIGINT] {
+        signal_hook::flag::register(sig, signalled.clone())?;
+    }
     let mut terminal = ratatui::try_init()?;
     install_panic_hook();
-    let result = run_loop(&mut terminal, App::new(plan));
+    let result = run_loop(&mut terminal, App::new(plan), &signalled);
     ratatui::restore();
     result
 }
@@ -403,10 +414,18 @@ pub fn install_panic_hook() {
     }));
 }
 
-fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<()> {
+fn run_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    signalled: &AtomicBool,
+) -> anyhow::Result<()> {
     let frame_time = Duration::from_millis(1000 / FPS);
     let mut next_frame = Instant::now();
     loop {
+        if signalled.load(Ordering::SeqCst) {
+            app.stop_run();
+            return Ok(());
+        }
         let changed = app.pump();
         if changed || app.moving() {
             terminal.draw(|f| app.draw(f))?;

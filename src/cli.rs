@@ -78,10 +78,10 @@ pub fn plan(args: &RunArgs) -> Result<Plan, String> {
             args.speed
         ));
     }
-    if let Some(s) = args.for_secs {
-        if !(s.is_finite() && s > 0.0) {
-            return Err(format!("--for {s}: give a positive number of seconds"));
-        }
+    if let Some(s) = args.for_secs
+        && !(s.is_finite() && s > 0.0)
+    {
+        return Err(format!("--for {s}: give a positive number of seconds"));
     }
     let mut config = Config::default_for(&scenario.info);
     if let Some(v) = &args.variant {

@@ -4,7 +4,7 @@
 use crate::cli::Plan;
 use crate::event::ExitHow;
 use crate::model::check::Checker;
-use crate::model::{World, WorkerState, describe, waitfor};
+use crate::model::{WorkerState, World, describe, waitfor};
 use crate::runner::Run;
 use crate::wire;
 use std::io::Write;
@@ -125,11 +125,7 @@ fn summary(plan: &Plan, world: &World, violations: &[String], end: &End) -> Stri
         world.workers.len()
     ));
     for w in &world.workers {
-        s.push_str(&format!(
-            "  {:<14} {}\n",
-            w.name,
-            describe::state(world, w)
-        ));
+        s.push_str(&format!("  {:<14} {}\n", w.name, describe::state(world, w)));
     }
     match end {
         End::Deadlock(words) => s.push_str(&format!("outcome: DEADLOCK: {words}\n")),

@@ -5,14 +5,14 @@
 //! the [`app`] ties them together in the terminal. Data flows one way:
 //! scenario → probe → model → ui.
 
+pub mod app;
+pub mod cli;
 pub mod event;
+pub mod headless;
+pub mod keys;
 pub mod model;
-pub mod wire;
-pub mod scenarios;
-pub mod ui;
 pub mod probe;
 pub mod runner;
-pub mod cli;
-pub mod headless;
-pub mod app;
-pub mod keys;
+pub mod scenarios;
+pub mod ui;
+pub mod wire;

@@ -227,7 +227,10 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
                 name: f.str("name")?,
                 kind: ObjectKind::parse(&kind).ok_or_else(|| {
                     let valid: Vec<_> = ObjectKind::ALL.iter().map(|k| k.as_str()).collect();
-                    format!("unknown object kind \"{kind}\" (valid: {})", valid.join(", "))
+                    format!(
+                        "unknown object kind \"{kind}\" (valid: {})",
+                        valid.join(", ")
+                    )
                 })?,
                 capacity: f.opt_u64("capacity")?,
             }
@@ -253,7 +256,9 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
         },
         "sleep_begin" => SleepBegin { ms: f.u64("ms")? },
         "sleep_end" => SleepEnd,
-        "say" => Say { text: f.str("text")? },
+        "say" => Say {
+            text: f.str("text")?,
+        },
         "acquire_begin" => AcquireBegin { o: o()? },
         "acquire_end" => AcquireEnd {
             o: o()?,
@@ -402,7 +407,10 @@ mod tests {
                 msg: Some("boom".into()),
             },
             Op::JoinBegin { target: 1 },
-            Op::JoinEnd { target: 1, ok: true },
+            Op::JoinEnd {
+                target: 1,
+                ok: true,
+            },
             Op::SleepBegin { ms: 400 },
             Op::SleepEnd,
             Op::Say { text: "hi".into() },
@@ -441,7 +449,10 @@ mod tests {
                 depth: 2,
                 ok: true,
             },
-            Op::TaskDone { o: 1, unfinished: 1 },
+            Op::TaskDone {
+                o: 1,
+                unfinished: 1,
+            },
             Op::QueueJoinBegin { o: 1 },
             Op::QueueJoinEnd { o: 1 },
             Op::Submit { o: 1, task: 7 },

@@ -103,12 +103,16 @@ impl Tui {
             let entered = text.rfind("\x1b[?1049h");
             let left = text.rfind("\x1b[?1049l");
             let shown = text.rfind("\x1b[?25h");
-            if let (Some(e), Some(l), Some(c)) = (entered, left, shown) {
-                if l > e && c > e {
-                    return;
-                }
+            if let (Some(e), Some(l), Some(c)) = (entered, left, shown)
+                && l > e
+                && c > e
+            {
+                return;
             }
-            assert!(start.elapsed() < DEADLINE, "terminal not restored: {entered:?} {left:?} {shown:?}");
+            assert!(
+                start.elapsed() < DEADLINE,
+                "terminal not restored: {entered:?} {left:?} {shown:?}"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }

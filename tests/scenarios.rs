@@ -93,7 +93,10 @@ fn every_scenario_and_variant_streams_valid_semantics() {
                 o.stderr
             );
             // Every worker declared ends, and nothing follows main's end but others' ends.
-            let declared = o.events.iter().filter(|e| matches!(e.op, Op::Worker { .. }));
+            let declared = o
+                .events
+                .iter()
+                .filter(|e| matches!(e.op, Op::Worker { .. }));
             let exited = o.events.iter().filter(|e| matches!(e.op, Op::Exit { .. }));
             assert_eq!(declared.count(), exited.count(), "{name} {v:?}");
         }
@@ -148,12 +151,29 @@ fn semaphore_never_has_more_holders_than_slots() {
 
 #[test]
 fn producer_consumer_consumes_everything_and_kills_the_daemons() {
-    let o = run(&["producer-consumer", "--set", "items=6", "--set", "maxsize=2"]);
-    assert_eq!(outcome(&o), ("6 materials became 6 products, all consumed".into(), true));
+    let o = run(&[
+        "producer-consumer",
+        "--set",
+        "items=6",
+        "--set",
+        "maxsize=2",
+    ]);
+    assert_eq!(
+        outcome(&o),
+        ("6 materials became 6 products, all consumed".into(), true)
+    );
     let killed = o
         .events
         .iter()
-        .filter(|e| matches!(e.op, Op::Exit { how: threadlanes::event::ExitHow::Killed, .. }))
+        .filter(|e| {
+            matches!(
+                e.op,
+                Op::Exit {
+                    how: threadlanes::event::ExitHow::Killed,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(killed, 2, "both daemon consumers are killed when main ends");
 }
@@ -161,11 +181,26 @@ fn producer_consumer_consumes_everything_and_kills_the_daemons() {
 #[test]
 fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
     let cases: &[(&[&str], &str)] = &[
-        (&["run", "nosuch", "--headless"], "valid scenarios: join, race"),
-        (&["run", "race", "--headless", "--variant", "x"], "valid: no-lock, with-lock"),
-        (&["run", "race", "--headless", "--set", "rounds=0"], "between 1 and"),
-        (&["run", "race", "--headless", "--set", "speed=2"], "valid: rounds"),
-        (&["run", "race", "--headless", "--speed", "0"], "out of range"),
+        (
+            &["run", "nosuch", "--headless"],
+            "valid scenarios: join, race",
+        ),
+        (
+            &["run", "race", "--headless", "--variant", "x"],
+            "valid: no-lock, with-lock",
+        ),
+        (
+            &["run", "race", "--headless", "--set", "rounds=0"],
+            "between 1 and",
+        ),
+        (
+            &["run", "race", "--headless", "--set", "speed=2"],
+            "valid: rounds",
+        ),
+        (
+            &["run", "race", "--headless", "--speed", "0"],
+            "out of range",
+        ),
         (&["run", "race", "--bogus"], "unexpected argument"),
         (&["run", "race"], "not a terminal"),
     ];

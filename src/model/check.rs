@@ -57,9 +57,16 @@ impl Checker {
 
     fn begin(&mut self, w: WorkerId, name: &'static str, id: u32) {
         let sets = self.objs.get(&id).map_or(0, |o| o.sets);
-        let prev = self.wks.entry(w).or_default().pending.replace((name, id, sets));
+        let prev = self
+            .wks
+            .entry(w)
+            .or_default()
+            .pending
+            .replace((name, id, sets));
         if let Some((p, _, _)) = prev {
-            self.bad(format!("worker {w} began {name} while {p} was still pending"));
+            self.bad(format!(
+                "worker {w} began {name} while {p} was still pending"
+            ));
         }
     }
 
@@ -139,12 +146,7 @@ impl Checker {
                 }
             }
             Op::GetBegin { o } => self.begin(w, "get", *o),
-            Op::GetEnd {
-                o,
-                item,
-                depth,
-                ok,
-            } => {
+            Op::GetEnd { o, item, depth, ok } => {
                 self.end(w, "get", *o);
                 if *ok {
                     self.got(*o, item.as_deref(), *depth);
@@ -183,10 +185,10 @@ impl Checker {
                     )
                 })
             }
-            _ => match ob.owner.replace(w) {
-                Some(x) => Some(format!("lock {o} has two holders: {x} and {w}")),
-                None => None,
-            },
+            _ => ob
+                .owner
+                .replace(w)
+                .map(|x| format!("lock {o} has two holders: {x} and {w}")),
         };
         if let Some(m) = msg {
             self.bad(m);
@@ -229,10 +231,14 @@ impl Checker {
         ob.items.push_back(item.to_string());
         let (len, cap) = (ob.items.len() as u64, ob.capacity);
         if depth != len {
-            self.bad(format!("queue {o}: depth {depth} after put, expected {len}"));
+            self.bad(format!(
+                "queue {o}: depth {depth} after put, expected {len}"
+            ));
         }
         if cap > 0 && len > cap {
-            self.bad(format!("queue {o} holds {len} items, more than its maxsize {cap}"));
+            self.bad(format!(
+                "queue {o} holds {len} items, more than its maxsize {cap}"
+            ));
         }
     }
 
@@ -254,16 +260,18 @@ impl Checker {
         };
         let want = ob.items.remove(i).unwrap_or_default();
         let len = ob.items.len() as u64;
-        if let Some(it) = item {
-            if it != want {
-                let order = ob.kind.map_or("queue", |k| k.as_str());
-                self.bad(format!(
-                    "queue {o} ({order}) gave {it}, but its order says {want}"
-                ));
-            }
+        if let Some(it) = item
+            && it != want
+        {
+            let order = ob.kind.map_or("queue", |k| k.as_str());
+            self.bad(format!(
+                "queue {o} ({order}) gave {it}, but its order says {want}"
+            ));
         }
         if depth != len {
-            self.bad(format!("queue {o}: depth {depth} after get, expected {len}"));
+            self.bad(format!(
+                "queue {o}: depth {depth} after get, expected {len}"
+            ));
         }
     }
 }

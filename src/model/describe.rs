@@ -1,8 +1,8 @@
 //! Words for what the model holds: a worker's state, an event as a log line. Shared by the
 //! TUI and the headless text output so both say the same thing.
 
-use super::world::World;
 use super::worker::{Wait, Worker, WorkerState};
+use super::world::World;
 use crate::event::{Event, ExitHow, ObjectId, Op};
 
 fn obj(world: &World, o: ObjectId) -> String {
@@ -91,7 +91,9 @@ pub fn event(world: &World, ev: &Event) -> String {
     use Op::*;
     let o = |o: &ObjectId| obj(world, *o);
     match &ev.op {
-        Worker { name, kind, daemon, .. } => {
+        Worker {
+            name, kind, daemon, ..
+        } => {
             let d = if *daemon { " daemon" } else { "" };
             format!("new{d} {kind} {name}")
         }
@@ -137,7 +139,11 @@ pub fn event(world: &World, ev: &Event) -> String {
             }
             s
         }
-        Release { o: ob, depth, value } => {
+        Release {
+            o: ob,
+            depth,
+            value,
+        } => {
             let mut s = format!("released {}", o(ob));
             if let Some(d) = depth {
                 s.push_str(&format!(" (depth {d})"));

@@ -117,7 +117,10 @@ impl Object {
     }
 
     /// Workers waiting with the given kind of wait, in order.
-    pub fn waiting<F: Fn(Wait) -> bool>(&self, pred: F) -> impl Iterator<Item = WorkerId> + use<'_, F> {
+    pub fn waiting<F: Fn(Wait) -> bool>(
+        &self,
+        pred: F,
+    ) -> impl Iterator<Item = WorkerId> + use<'_, F> {
         self.waiters
             .iter()
             .filter(move |(_, w)| pred(*w))

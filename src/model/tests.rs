@@ -13,7 +13,11 @@ impl S {
         self
     }
     fn worker(self, w: u32, name: &str) -> S {
-        let kind = if w == 0 { WorkerKind::Main } else { WorkerKind::Thread };
+        let kind = if w == 0 {
+            WorkerKind::Main
+        } else {
+            WorkerKind::Thread
+        };
         self.at(
             0,
             w,
@@ -89,10 +93,7 @@ fn lock_owner_and_waiters_in_order() {
     );
     assert_eq!(lock.stats.contended, 2);
 
-    let w = s
-        .at(20, 1, rel(1))
-        .at(21, 3, acq_end(1))
-        .world();
+    let w = s.at(20, 1, rel(1)).at(21, 3, acq_end(1)).world();
     let lock = w.object(1).unwrap();
     assert_eq!(lock.owner(), Some(3));
     assert_eq!(lock.waiting(|_| true).collect::<Vec<_>>(), vec![2]);
@@ -133,13 +134,61 @@ fn queue_items_and_depth_follow_puts_and_gets() {
     let s = S::new()
         .worker(0, "main")
         .object(1, "q", ObjectKind::Queue, Some(2))
-        .at(1, 0, Op::PutBegin { o: 1, item: "a".into() })
-        .at(1, 0, Op::PutEnd { o: 1, item: "a".into(), depth: 1, ok: true })
-        .at(2, 0, Op::PutBegin { o: 1, item: "b".into() })
-        .at(2, 0, Op::PutEnd { o: 1, item: "b".into(), depth: 2, ok: true })
+        .at(
+            1,
+            0,
+            Op::PutBegin {
+                o: 1,
+                item: "a".into(),
+            },
+        )
+        .at(
+            1,
+            0,
+            Op::PutEnd {
+                o: 1,
+                item: "a".into(),
+                depth: 1,
+                ok: true,
+            },
+        )
+        .at(
+            2,
+            0,
+            Op::PutBegin {
+                o: 1,
+                item: "b".into(),
+            },
+        )
+        .at(
+            2,
+            0,
+            Op::PutEnd {
+                o: 1,
+                item: "b".into(),
+                depth: 2,
+                ok: true,
+            },
+        )
         .at(3, 0, Op::GetBegin { o: 1 })
-        .at(3, 0, Op::GetEnd { o: 1, item: Some("a".into()), depth: 1, ok: true })
-        .at(4, 0, Op::TaskDone { o: 1, unfinished: 1 });
+        .at(
+            3,
+            0,
+            Op::GetEnd {
+                o: 1,
+                item: Some("a".into()),
+                depth: 1,
+                ok: true,
+            },
+        )
+        .at(
+            4,
+            0,
+            Op::TaskDone {
+                o: 1,
+                unfinished: 1,
+            },
+        );
     let w = s.world();
     match &w.object(1).unwrap().state {
         ObjectState::Queue {
@@ -163,13 +212,19 @@ fn event_flag_and_waiters() {
         .object(1, "light", ObjectKind::Event, None)
         .at(5, 1, Op::WaitBegin { o: 1 });
     let w = s.world();
-    assert_eq!(w.object(1).unwrap().state, ObjectState::Event { flag: false });
+    assert_eq!(
+        w.object(1).unwrap().state,
+        ObjectState::Event { flag: false }
+    );
     assert_eq!(w.worker(1).unwrap().phase(), Phase::Waiting);
     let w = s
         .at(6, 0, Op::Set { o: 1 })
         .at(7, 1, Op::WaitEnd { o: 1, ok: true })
         .world();
-    assert_eq!(w.object(1).unwrap().state, ObjectState::Event { flag: true });
+    assert_eq!(
+        w.object(1).unwrap().state,
+        ObjectState::Event { flag: true }
+    );
     assert!(w.object(1).unwrap().waiters.is_empty());
     assert_eq!(w.worker(1).unwrap().phase(), Phase::Running);
 }
@@ -222,18 +277,64 @@ fn rlock_depth_goes_up_and_down() {
         .worker(1, "t")
         .object(1, "R", ObjectKind::RLock, None)
         .at(1, 1, Op::AcquireBegin { o: 1 })
-        .at(1, 1, Op::AcquireEnd { o: 1, ok: true, depth: Some(1), value: None })
+        .at(
+            1,
+            1,
+            Op::AcquireEnd {
+                o: 1,
+                ok: true,
+                depth: Some(1),
+                value: None,
+            },
+        )
         .at(2, 1, Op::AcquireBegin { o: 1 })
-        .at(2, 1, Op::AcquireEnd { o: 1, ok: true, depth: Some(2), value: None });
+        .at(
+            2,
+            1,
+            Op::AcquireEnd {
+                o: 1,
+                ok: true,
+                depth: Some(2),
+                value: None,
+            },
+        );
     let w = s.world();
-    assert_eq!(w.object(1).unwrap().state, ObjectState::Lock { owner: Some(1), depth: 2 });
+    assert_eq!(
+        w.object(1).unwrap().state,
+        ObjectState::Lock {
+            owner: Some(1),
+            depth: 2
+        }
+    );
     assert_eq!(w.worker(1).unwrap().holding, vec![1]);
     assert_eq!(w.deadlock, None);
     let w = s
-        .at(3, 1, Op::Release { o: 1, depth: Some(1), value: None })
-        .at(4, 1, Op::Release { o: 1, depth: Some(0), value: None })
+        .at(
+            3,
+            1,
+            Op::Release {
+                o: 1,
+                depth: Some(1),
+                value: None,
+            },
+        )
+        .at(
+            4,
+            1,
+            Op::Release {
+                o: 1,
+                depth: Some(0),
+                value: None,
+            },
+        )
         .world();
-    assert_eq!(w.object(1).unwrap().state, ObjectState::Lock { owner: None, depth: 0 });
+    assert_eq!(
+        w.object(1).unwrap().state,
+        ObjectState::Lock {
+            owner: None,
+            depth: 0
+        }
+    );
     assert!(w.worker(1).unwrap().holding.is_empty());
 }
 
@@ -246,16 +347,38 @@ fn undeclared_ids_get_placeholders_instead_of_being_lost() {
 
 #[test]
 fn memory_stays_bounded_over_a_long_run() {
-    let mut w = World::new(Limits { history: 64, log: 32 });
+    let mut w = World::new(Limits {
+        history: 64,
+        log: 32,
+    });
     let mut t = 0;
-    for e in S::new().worker(1, "t").object(1, "A", ObjectKind::Lock, None).0 {
+    for e in S::new()
+        .worker(1, "t")
+        .object(1, "A", ObjectKind::Lock, None)
+        .0
+    {
         w.apply(&e);
     }
     for _ in 0..100_000 {
         t += 10;
-        w.apply(&Event { t, pid: 1, w: 1, op: Op::AcquireBegin { o: 1 } });
-        w.apply(&Event { t: t + 1, pid: 1, w: 1, op: acq_end(1) });
-        w.apply(&Event { t: t + 5, pid: 1, w: 1, op: rel(1) });
+        w.apply(&Event {
+            t,
+            pid: 1,
+            w: 1,
+            op: Op::AcquireBegin { o: 1 },
+        });
+        w.apply(&Event {
+            t: t + 1,
+            pid: 1,
+            w: 1,
+            op: acq_end(1),
+        });
+        w.apply(&Event {
+            t: t + 5,
+            pid: 1,
+            w: 1,
+            op: rel(1),
+        });
     }
     assert!(w.worker(1).unwrap().timeline.len() <= 64);
     assert_eq!(w.log.len(), 32);
@@ -273,12 +396,53 @@ fn checker_flags_two_holders_and_queue_order() {
         .at(1, 1, acq_end(1))
         .at(2, 2, Op::AcquireBegin { o: 1 })
         .at(2, 2, acq_end(1))
-        .at(3, 1, Op::PutBegin { o: 2, item: "x".into() })
-        .at(3, 1, Op::PutEnd { o: 2, item: "x".into(), depth: 1, ok: true })
-        .at(3, 1, Op::PutBegin { o: 2, item: "y".into() })
-        .at(3, 1, Op::PutEnd { o: 2, item: "y".into(), depth: 2, ok: true })
+        .at(
+            3,
+            1,
+            Op::PutBegin {
+                o: 2,
+                item: "x".into(),
+            },
+        )
+        .at(
+            3,
+            1,
+            Op::PutEnd {
+                o: 2,
+                item: "x".into(),
+                depth: 1,
+                ok: true,
+            },
+        )
+        .at(
+            3,
+            1,
+            Op::PutBegin {
+                o: 2,
+                item: "y".into(),
+            },
+        )
+        .at(
+            3,
+            1,
+            Op::PutEnd {
+                o: 2,
+                item: "y".into(),
+                depth: 2,
+                ok: true,
+            },
+        )
         .at(4, 1, Op::GetBegin { o: 2 })
-        .at(4, 1, Op::GetEnd { o: 2, item: Some("x".into()), depth: 1, ok: true });
+        .at(
+            4,
+            1,
+            Op::GetEnd {
+                o: 2,
+                item: Some("x".into()),
+                depth: 1,
+                ok: true,
+            },
+        );
     let v = check::check_all(&s.0);
     assert_eq!(v.len(), 2, "{v:?}");
     assert!(v[0].contains("two holders"));

@@ -112,7 +112,10 @@ impl Timeline {
         let mut out = vec![Phase::Idle; n];
         let start = end.saturating_sub(step * n as u64);
         // First segment that may touch the window.
-        let mut i = self.segs.partition_point(|s| s.start <= start).saturating_sub(1);
+        let mut i = self
+            .segs
+            .partition_point(|s| s.start <= start)
+            .saturating_sub(1);
         for (c, cell) in out.iter_mut().enumerate() {
             let a = start + step * c as u64;
             let b = a + step;
@@ -164,7 +167,14 @@ mod tests {
         tl.push(5, Phase::Running);
         assert_eq!(tl.len(), 1);
         for i in 1..100 {
-            tl.push(i * 10, if i % 2 == 0 { Phase::Running } else { Phase::Blocked });
+            tl.push(
+                i * 10,
+                if i % 2 == 0 {
+                    Phase::Running
+                } else {
+                    Phase::Blocked
+                },
+            );
         }
         assert_eq!(tl.len(), 4);
         assert_eq!(tl.phase_at(995), Phase::Blocked);

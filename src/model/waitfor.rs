@@ -1,8 +1,8 @@
 //! The wait-for graph: a blocked worker points at the worker it needs something from (the
 //! owner of the lock it wants, the worker it joins). A cycle is a deadlock.
 
-use super::world::World;
 use super::worker::Wait;
+use super::world::World;
 use crate::event::WorkerId;
 
 /// The worker that `w` waits for, if its wait has one definite holder.

@@ -98,7 +98,9 @@ impl Worker {
             WorkerState::Running => Phase::Critical,
             WorkerState::Sleeping { .. } => Phase::Sleeping,
             WorkerState::Blocked(w) => w.phase(),
-            WorkerState::Done { how: ExitHow::Ok, .. } => Phase::Done,
+            WorkerState::Done {
+                how: ExitHow::Ok, ..
+            } => Phase::Done,
             WorkerState::Done { .. } => Phase::Failed,
         }
     }

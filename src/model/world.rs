@@ -185,13 +185,13 @@ impl World {
                 if w.pid == 0 {
                     w.pid = pid;
                 }
-                if let Some(o) = op.object() {
-                    if self.slot(o, false) == NONE {
-                        let kind = guess_kind(op);
-                        self.object_ix[o as usize] = self.objects.len() as u32;
-                        let name = format!("{}-{o}", kind.as_str());
-                        self.objects.push(Object::new(o, name, kind, None));
-                    }
+                if let Some(o) = op.object()
+                    && self.slot(o, false) == NONE
+                {
+                    let kind = guess_kind(op);
+                    self.object_ix[o as usize] = self.objects.len() as u32;
+                    let name = format!("{}-{o}", kind.as_str());
+                    self.objects.push(Object::new(o, name, kind, None));
                 }
             }
         }
@@ -215,7 +215,11 @@ impl World {
         if ix == NONE {
             ix = self.workers.len() as u32;
             self.worker_ix[id as usize] = ix;
-            let name = if id == 0 { "main".into() } else { format!("w{id}") };
+            let name = if id == 0 {
+                "main".into()
+            } else {
+                format!("w{id}")
+            };
             self.workers
                 .push(Worker::new(id, name, kind, self.limits.history));
         }
@@ -252,11 +256,11 @@ impl World {
     }
 
     fn block(&mut self, w: WorkerId, t: u64, wait: Wait) {
-        if let Some(o) = wait.object() {
-            if let Some(obj) = self.object_mut(o) {
-                obj.remove_waiter(w);
-                obj.waiters.push_back((w, wait));
-            }
+        if let Some(o) = wait.object()
+            && let Some(obj) = self.object_mut(o)
+        {
+            obj.remove_waiter(w);
+            obj.waiters.push_back((w, wait));
         }
         self.set_state(w, t, WorkerState::Blocked(wait));
         if let Some(cycle) = waitfor::cycle_from(self, w) {
@@ -321,12 +325,7 @@ impl World {
                 self.count_contention(*o);
                 self.block(w, t, Wait::Put(*o));
             }
-            Op::PutEnd {
-                o,
-                item,
-                depth,
-                ok,
-            } => {
+            Op::PutEnd { o, item, depth, ok } => {
                 self.unblock(w, t, Some(*o));
                 if *ok {
                     self.put(*o, item, *depth);
@@ -336,12 +335,7 @@ impl World {
                 self.count_contention(*o);
                 self.block(w, t, Wait::Get(*o));
             }
-            Op::GetEnd {
-                o,
-                item,
-                depth,
-                ok,
-            } => {
+            Op::GetEnd { o, item, depth, ok } => {
                 self.unblock(w, t, Some(*o));
                 if *ok {
                     self.got(*o, item.as_deref(), *depth);
@@ -362,10 +356,9 @@ impl World {
             Op::Send { o, item } => {
                 if let Some(ObjectState::Pipe { in_flight }) =
                     self.object_mut(*o).map(|ob| &mut ob.state)
+                    && in_flight.len() < ITEMS_KEPT
                 {
-                    if in_flight.len() < ITEMS_KEPT {
-                        in_flight.push_back(item.clone());
-                    }
+                    in_flight.push_back(item.clone());
                 }
             }
             Op::RecvEnd { o, ok, .. } => {
@@ -402,16 +395,26 @@ impl World {
 
     fn exit(&mut self, w: WorkerId, t: u64, how: ExitHow, msg: Option<String>) {
         // A worker that ends while waiting is no longer a waiter anywhere.
-        if let Some(o) = self.worker(w).and_then(|wk| wk.blocked_on()).and_then(|b| b.object()) {
-            if let Some(obj) = self.object_mut(o) {
-                obj.remove_waiter(w);
-            }
+        if let Some(o) = self
+            .worker(w)
+            .and_then(|wk| wk.blocked_on())
+            .and_then(|b| b.object())
+            && let Some(obj) = self.object_mut(o)
+        {
+            obj.remove_waiter(w);
         }
         self.set_state(w, t, WorkerState::Done { how, msg });
         self.clear_deadlock_of(w);
     }
 
-    fn acquired(&mut self, w: WorkerId, t: u64, o: ObjectId, depth: Option<u32>, value: Option<u64>) {
+    fn acquired(
+        &mut self,
+        w: WorkerId,
+        t: u64,
+        o: ObjectId,
+        depth: Option<u32>,
+        value: Option<u64>,
+    ) {
         let Some(obj) = self.object_mut(o) else {
             return;
         };
@@ -423,10 +426,7 @@ impl World {
                 *owner = Some(w);
                 *d = depth.unwrap_or(if first_hold { 1 } else { *d + 1 });
             }
-            ObjectState::Semaphore {
-                value: v,
-                holders,
-            } => {
+            ObjectState::Semaphore { value: v, holders } => {
                 holders.push(w);
                 *v = value.unwrap_or(v.saturating_sub(1));
                 obj.stats.peak = obj.stats.peak.max(holders.len() as u64);
@@ -441,7 +441,14 @@ impl World {
         }
     }
 
-    fn released(&mut self, w: WorkerId, t: u64, o: ObjectId, depth: Option<u32>, value: Option<u64>) {
+    fn released(
+        &mut self,
+        w: WorkerId,
+        t: u64,
+        o: ObjectId,
+        depth: Option<u32>,
+        value: Option<u64>,
+    ) {
         let Some(obj) = self.object_mut(o) else {
             return;
         };
@@ -458,10 +465,7 @@ impl World {
                     freed = owner.take();
                 }
             }
-            ObjectState::Semaphore {
-                value: v,
-                holders,
-            } => {
+            ObjectState::Semaphore { value: v, holders } => {
                 // Python lets any thread release a semaphore: drop the releaser's own slot if
                 // it has one, else the oldest.
                 let i = holders.iter().position(|h| *h == w).unwrap_or(0);
@@ -476,10 +480,10 @@ impl World {
             self.problem(p);
         }
         if let Some(h) = freed {
-            if let Some(wk) = self.worker_mut(h) {
-                if let Some(i) = wk.holding.iter().position(|x| *x == o) {
-                    wk.holding.remove(i);
-                }
+            if let Some(wk) = self.worker_mut(h)
+                && let Some(i) = wk.holding.iter().position(|x| *x == o)
+            {
+                wk.holding.remove(i);
             }
             self.refresh_phase(h, t);
         }
@@ -519,7 +523,10 @@ impl World {
             return;
         };
         obj.stats.ops += 1;
-        if let ObjectState::Queue { depth: d, items, .. } = &mut obj.state {
+        if let ObjectState::Queue {
+            depth: d, items, ..
+        } = &mut obj.state
+        {
             *d = depth;
             let pos = item.and_then(|it| items.iter().position(|x| x == it));
             if let Some(i) = pos {

@@ -22,7 +22,15 @@ pub struct Event {
 impl Event {
     pub fn new(name: &str) -> Event {
         Event {
-            core: declare(name, ObjectKind::Event, None, St { flag: false, sets: 0 }),
+            core: declare(
+                name,
+                ObjectKind::Event,
+                None,
+                St {
+                    flag: false,
+                    sets: 0,
+                },
+            ),
         }
     }
 

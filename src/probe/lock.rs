@@ -122,7 +122,10 @@ impl Inner {
         let o = self.core.id;
         let mut st = self.core.st.lock();
         match st.owner {
-            None => panic!("release of {} which is not held (Python: RuntimeError)", self.name_hint()),
+            None => panic!(
+                "release of {} which is not held (Python: RuntimeError)",
+                self.name_hint()
+            ),
             Some(x) if x != me.w() && self.reentrant => {
                 panic!("cannot release an RLock held by another worker (Python: RuntimeError)")
             }

@@ -176,7 +176,9 @@ impl<T: Item> Queue<T> {
         let mut st = self.core.st.lock();
         me.emit(Op::GetBegin { o });
         let ok = if blocking {
-            wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| s.items.is_empty())?
+            wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| {
+                s.items.is_empty()
+            })?
         } else {
             !st.items.is_empty()
         };

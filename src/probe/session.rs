@@ -145,7 +145,12 @@ impl Session {
     pub(crate) fn wake_all(&self) {
         self.clock.wake_all();
         self.gate.wake_all();
-        let wakers: Vec<_> = self.wakers.lock().iter().filter_map(Weak::upgrade).collect();
+        let wakers: Vec<_> = self
+            .wakers
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
         for w in wakers {
             w.wake();
         }

@@ -105,7 +105,8 @@ impl Clock {
                 self.cv.wait(&mut s);
             } else {
                 let real_ns = ((deadline - now) as f64 / s.speed).ceil() as u64;
-                self.cv.wait_for(&mut s, Duration::from_nanos(real_ns.max(1)));
+                self.cv
+                    .wait_for(&mut s, Duration::from_nanos(real_ns.max(1)));
             }
         }
     }

@@ -126,10 +126,8 @@ impl Run {
         self.session.cancel();
         self.session.gate.set_held(false);
         let ok = self.wait_finished(within);
-        if ok {
-            if let Some(h) = self.supervisor.take() {
-                let _ = h.join();
-            }
+        if ok && let Some(h) = self.supervisor.take() {
+            let _ = h.join();
         }
         ok
     }
