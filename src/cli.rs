@@ -1,6 +1,6 @@
 //! The command line (DESIGN.md): clap definitions and their validation into a `Plan`.
 
-use crate::runner::Options;
+use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Scenario};
 use clap::{Parser, Subcommand};
 
@@ -34,7 +34,8 @@ pub struct RunArgs {
     /// Start in step mode (the TUI).
     #[arg(long)]
     pub step: bool,
-    /// Seed for the run (shown in the status line).
+    /// Seeded scheduling: one worker at a time, picked by a PRNG with this seed. The same
+    /// seed gives the same sequence of operations on every run.
     #[arg(long)]
     pub seed: Option<u64>,
     /// The scenario's version to run (see `threadlanes list`).
@@ -83,6 +84,9 @@ pub fn plan(args: &RunArgs) -> Result<Plan, String> {
     {
         return Err(format!("--for {s}: give a positive number of seconds"));
     }
+    if args.step && args.headless {
+        return Err("--step is for the TUI (you choose each step there); headless, use --seed N for a reproducible schedule".into());
+    }
     let mut config = Config::default_for(&scenario.info);
     if let Some(v) = &args.variant {
         config.variant = variant(scenario, v)?;
@@ -97,6 +101,13 @@ pub fn plan(args: &RunArgs) -> Result<Plan, String> {
             speed: args.speed,
             paused: false,
             seed: args.seed.unwrap_or_else(fresh_seed),
+            mode: if args.step {
+                Mode::Step
+            } else if args.seed.is_some() {
+                Mode::Seeded
+            } else {
+                Mode::Free
+            },
         },
     })
 }

@@ -34,6 +34,8 @@ enum End {
     /// Who waits for whom, in words, as it was when the cycle formed.
     Deadlock(String),
     Cut,
+    /// Seeded mode: every worker waits and none can go, with no lock cycle to blame.
+    Stuck,
 }
 
 pub fn run(plan: &Plan, h: &Headless, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -44,6 +46,9 @@ pub fn run(plan: &Plan, h: &Headless, out: &mut dyn Write, err: &mut dyn Write) 
     let mut checker = Checker::new();
     let started = Instant::now();
     let limit = h.for_secs.map(Duration::from_secs_f64);
+    let seeded = plan.options.mode == crate::runner::Mode::Seeded;
+    // Who waits for whom, kept from the moment a cycle forms (stopping clears it).
+    let mut cycle: Option<String> = None;
     let mut print = |world: &mut World, checker: &mut Checker, ev: &crate::event::Event| {
         world.apply(ev);
         checker.check(ev);
@@ -61,8 +66,17 @@ pub fn run(plan: &Plan, h: &Headless, out: &mut dyn Write, err: &mut dyn Write) 
             Err(_) if run.is_finished() && run.events().is_empty() => break End::Finished,
             Err(_) => {}
         }
-        if let Some(cycle) = &world.deadlock {
-            break End::Deadlock(waitfor::describe_cycle(&world, cycle));
+        if let (None, Some(c)) = (&cycle, &world.deadlock) {
+            cycle = Some(waitfor::describe_cycle(&world, c));
+        }
+        // Free mode stops at the cycle; seeded mode runs on until nobody can go, so the
+        // stream (and where it stops) is the same on every run.
+        let stuck = seeded && run.is_stuck() && run.events().is_empty();
+        if let (Some(c), true) = (&cycle, !seeded || stuck) {
+            break End::Deadlock(c.clone());
+        }
+        if stuck {
+            break End::Stuck;
         }
         if limit.is_some_and(|l| started.elapsed() >= l) {
             break End::Cut;
@@ -93,7 +107,7 @@ fn code(world: &World, violations: &[String], end: &End) -> i32 {
     });
     if panicked || !violations.is_empty() {
         exit::ERROR
-    } else if matches!(end, End::Deadlock(_)) || world.outcome.as_ref().is_some_and(|o| !o.1) {
+    } else if matches!(end, End::Deadlock(_) | End::Stuck) || world.outcome.as_ref().is_some_and(|o| !o.1) {
         exit::WRONG
     } else if *end == End::Cut {
         exit::CUT
@@ -130,6 +144,7 @@ fn summary(plan: &Plan, world: &World, violations: &[String], end: &End) -> Stri
     match end {
         End::Deadlock(words) => s.push_str(&format!("outcome: DEADLOCK: {words}\n")),
         End::Cut => s.push_str("stopped by --for before the scenario ended\n"),
+        End::Stuck => s.push_str("outcome: STUCK: every worker waits and none can go on\n"),
         End::Finished => {}
     }
     if let Some((text, ok)) = &world.outcome {

@@ -18,10 +18,15 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str]) -> Out {
+    run_at(args, "500")
+}
+
+/// At `speed`: races need the virtual windows to stay long next to a thread's start-up.
+fn run_at(args: &[&str], speed: &str) -> Out {
     let out = bin()
         .args(["run"])
         .args(args)
-        .args(["--headless", "--json", "--speed", "500", "--for", "60"])
+        .args(["--headless", "--json", "--speed", speed, "--for", "60"])
         .output()
         .expect("the binary runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
@@ -105,7 +110,7 @@ fn every_scenario_and_variant_streams_valid_semantics() {
 
 #[test]
 fn race_without_lock_loses_updates_and_with_lock_does_not() {
-    let o = run(&["race"]);
+    let o = run_at(&["race"], "10");
     let (text, ok) = outcome(&o);
     assert!(!ok && text.contains("lost"), "{text}");
     assert_eq!(o.code, 1);

@@ -5,6 +5,7 @@ use super::core::{Core, declare};
 use super::session::{Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
+use crate::runner::gate::Next;
 use std::sync::Arc;
 
 struct St {
@@ -75,7 +76,11 @@ impl Event {
         let mut st = self.core.st.lock();
         me.emit(Op::WaitBegin { o });
         let seen = st.sets;
-        let ok = wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| {
+        let next = Next {
+            op: "wait",
+            o: Some(o),
+        };
+        let ok = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
             !s.flag && s.sets == seen
         })?;
         me.emit(Op::WaitEnd { o, ok });

@@ -6,6 +6,7 @@ use super::core::{Core, declare};
 use super::session::{Me, Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
+use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -87,7 +88,11 @@ impl Inner {
         // A plain lock asked for again by its owner: it waits for itself, forever.
         let self_deadlock = st.owner == Some(w);
         st.queue.push_back(w);
-        let got = wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| {
+        let next = Next {
+            op: "acquire",
+            o: Some(o),
+        };
+        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
             self_deadlock || s.owner != Some(w)
         });
         match got {

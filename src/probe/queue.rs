@@ -2,9 +2,10 @@
 //! an optional maxsize, and `task_done`/`join` counting unfinished tasks.
 
 use super::core::{Core, declare};
-use super::session::{Me, Res, me};
+use super::session::{Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
+use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::sync::Arc;
@@ -127,7 +128,10 @@ impl<T: Item> Queue<T> {
             item: label.clone(),
         });
         let ok = if blocking {
-            wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| self.full(s))?
+            let maxsize = self.maxsize;
+            let full = move |s: &St<T>| maxsize > 0 && s.items.len() as u64 >= maxsize;
+            let next = Next { op: "put", o: Some(o) };
+            wait_while(&me, &self.core, &mut st, next, timeout_ns, full)?
         } else {
             !self.full(&st)
         };
@@ -176,7 +180,8 @@ impl<T: Item> Queue<T> {
         let mut st = self.core.st.lock();
         me.emit(Op::GetBegin { o });
         let ok = if blocking {
-            wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| {
+            let next = Next { op: "get", o: Some(o) };
+            wait_while(&me, &self.core, &mut st, next, timeout_ns, |s: &St<T>| {
                 s.items.is_empty()
             })?
         } else {
@@ -233,12 +238,13 @@ impl<T: Item> Queue<T> {
 
     /// Blocks until every item put has been marked done (Python's `Queue.join`).
     pub fn join(&self) -> Res<()> {
-        let me: std::rc::Rc<Me> = me();
+        let me = me();
         let o = self.core.id;
         me.gate("join", Some(o))?;
         let mut st = self.core.st.lock();
         me.emit(Op::QueueJoinBegin { o });
-        wait_while(&me, &self.core.cv, &mut st, None, |s| s.unfinished > 0)?;
+        let next = Next { op: "join", o: Some(o) };
+        wait_while(&me, &self.core, &mut st, next, None, |s: &St<T>| s.unfinished > 0)?;
         me.emit(Op::QueueJoinEnd { o });
         Ok(())
     }

@@ -5,6 +5,7 @@ use super::core::{Core, declare};
 use super::session::{Me, Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
+use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -93,7 +94,11 @@ impl Semaphore {
             return Ok(true);
         }
         st.queue.push_back(w);
-        let got = wait_while(&me, &self.core.cv, &mut st, timeout_ns, |s| {
+        let next = Next {
+            op: "acquire",
+            o: Some(o),
+        };
+        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
             !s.granted.contains(&w)
         });
         let granted = st.granted.iter().position(|x| *x == w);

@@ -38,6 +38,8 @@ pub struct WorkerCtl {
     pub name: String,
     pub daemon: bool,
     killed: AtomicBool,
+    /// Cancelled on its own (an orderly stop ends workers one at a time).
+    cancelled: AtomicBool,
     done: Mutex<bool>,
     done_cv: Condvar,
 }
@@ -50,6 +52,14 @@ impl WorkerCtl {
     pub(crate) fn finish(&self) {
         *self.done.lock() = true;
         self.done_cv.notify_all();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::SeqCst)
     }
 
     pub(crate) fn kill(&self) {
@@ -141,6 +151,37 @@ impl Session {
         self.wake_all();
     }
 
+    /// Switches scheduling: free, step or seeded. Time is frozen unless free; workers waiting
+    /// on a condvar are woken so they move to the gate (or back).
+    pub fn set_mode(&self, mode: crate::runner::gate::Mode) {
+        self.gate.set_mode(mode);
+        self.clock
+            .set_frozen(mode != crate::runner::gate::Mode::Free);
+        self.wake_all();
+    }
+
+    /// Ends the run in order: no more scheduling, then each live worker cancelled in id order
+    /// (so a seeded run ends the same way every time), then everything at once for whatever
+    /// is left when `deadline` comes.
+    pub fn cancel_in_order(&self, deadline: std::time::Instant) {
+        self.gate.set_held(true);
+        for w in self.workers() {
+            if w.is_done() {
+                continue;
+            }
+            w.cancelled.store(true, Ordering::SeqCst);
+            self.wake_all();
+            let mut d = w.done.lock();
+            while !*d {
+                if w.done_cv.wait_until(&mut d, deadline).timed_out() {
+                    break;
+                }
+            }
+        }
+        self.cancel();
+        self.gate.set_held(false);
+    }
+
     /// Wakes every parked worker so it re-checks its stop flags.
     pub(crate) fn wake_all(&self) {
         self.clock.wake_all();
@@ -201,10 +242,12 @@ impl Session {
             name: name.to_string(),
             daemon,
             killed: AtomicBool::new(false),
+            cancelled: AtomicBool::new(false),
             done: Mutex::new(false),
             done_cv: Condvar::new(),
         });
         self.workers.lock().push(ctl.clone());
+        self.gate.spawned();
         self.emit(
             id,
             Op::Worker {
@@ -257,7 +300,7 @@ impl Me {
 
     /// Why this worker must stop, if it must.
     pub fn stopped(&self) -> Option<Stop> {
-        if self.s.is_cancelled() {
+        if self.s.is_cancelled() || self.ctl.cancelled.load(Ordering::SeqCst) {
             Some(Stop::Cancelled)
         } else if self.ctl.killed.load(Ordering::SeqCst) {
             Some(Stop::Killed)

@@ -3,6 +3,7 @@
 
 use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
 use super::wait::secs_to_ns;
+use crate::runner::gate::{Mode, Next, Ready};
 use crate::event::{ExitHow, Op, WorkerKind};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
@@ -60,7 +61,18 @@ impl Handle {
         me.gate("join", None)?;
         let target = self.ctl.id;
         me.emit(Op::JoinBegin { target });
-        self.ctl.wait_done(|| me.stopped().is_some());
+        let gate = &me.s.gate;
+        while !self.ctl.is_done() && me.stopped().is_none() {
+            if gate.controlled() {
+                let ctl = self.ctl.clone();
+                let ready: Ready = Arc::new(move || ctl.is_done());
+                let next = Next { op: "join", o: None };
+                gate.park_until(me.w(), next, Some(ready), None, || me.stopped().is_some());
+            } else {
+                self.ctl
+                    .wait_done(|| me.stopped().is_some() || gate.controlled());
+            }
+        }
         // The target may have ended because the whole run is stopping: then so do we.
         me.check()?;
         me.emit(Op::JoinEnd { target, ok: true });
@@ -107,8 +119,13 @@ where
         s: s.clone(),
         ctl: ctl.clone(),
     })));
+    // In step and seeded mode even the start waits its turn.
+    let started = s.gate.pass(id, Next { op: "start", o: None }, || {
+        s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled()
+    });
     s.emit(id, Op::Start);
-    let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
+    let body = || if started { f() } else { Err(Stop::Cancelled) };
+    let (how, msg) = match catch_unwind(AssertUnwindSafe(body)) {
         Ok(Ok(())) => (ExitHow::Ok, None),
         Ok(Err(Stop::Cancelled)) => (ExitHow::Cancelled, None),
         Ok(Err(Stop::Killed)) => (ExitHow::Killed, None),
@@ -118,6 +135,12 @@ where
     s.emit(id, Op::Exit { how, msg });
     set_current(None);
     ctl.finish();
+    // The last non-daemon worker out stops all scheduling at once, before any daemon moves
+    // again: the daemons are killed where they stand, as Python does at exit.
+    if !ctl.daemon && s.workers().iter().all(|w| w.daemon || w.is_done()) {
+        s.gate.set_held(true);
+    }
+    s.gate.exited();
 }
 
 pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -136,10 +159,25 @@ pub fn sleep(secs: f64) -> Res<()> {
     me.gate("sleep", None)?;
     let ns = secs_to_ns(secs);
     me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
-    let deadline = me.s.clock.now().saturating_add(ns);
-    if !me.s.clock.sleep_until(deadline, || me.stopped().is_some()) {
-        return me.check();
+    let clock = &me.s.clock;
+    let deadline = clock.now().saturating_add(ns);
+    let stopped = || me.stopped().is_some();
+    while clock.now() < deadline {
+        me.check()?;
+        let gate = &me.s.gate;
+        if gate.controlled() {
+            // Parked as a sleeper: picked when it is due first (seeded) or by the user (step);
+            // then time moves to its deadline, paced in seeded mode so it can be watched.
+            let next = Next { op: "sleep", o: None };
+            if gate.park_until(me.w(), next, None, Some(deadline), stopped) && gate.controlled() {
+                let pace = gate.mode() == Mode::Seeded;
+                clock.run_to(deadline, pace, stopped);
+            }
+        } else {
+            clock.sleep_until(deadline, || stopped() || gate.controlled());
+        }
     }
+    me.check()?;
     me.emit(Op::SleepEnd);
     Ok(())
 }

@@ -11,13 +11,15 @@ struct State {
     base_real: Instant,
     speed: f64,
     paused: bool,
+    /// Step and seeded mode: time moves only when a sleeper is picked (`run_to`).
+    frozen: bool,
     /// Bumped on every change, so sleepers recompute their deadline.
     generation: u64,
 }
 
 impl State {
     fn now(&self) -> u64 {
-        if self.paused {
+        if self.paused || self.frozen {
             return self.base_virtual;
         }
         let real = self.base_real.elapsed().as_nanos() as f64;
@@ -50,6 +52,7 @@ impl Clock {
                 base_real: Instant::now(),
                 speed: speed.clamp(MIN_SPEED, MAX_SPEED),
                 paused,
+                frozen: false,
                 generation: 0,
             }),
             cv: Condvar::new(),
@@ -83,6 +86,38 @@ impl Clock {
         self.state.lock().paused
     }
 
+    /// Freezes time (step and seeded mode) or lets it flow again (free mode).
+    pub fn set_frozen(&self, frozen: bool) {
+        let mut s = self.state.lock();
+        s.rebase();
+        s.frozen = frozen;
+        self.cv.notify_all();
+    }
+
+    /// In frozen time, moves time to `t`: at once, or (`pace`) taking the real time it takes
+    /// at the current speed, pause included, so a seeded run can be watched. False if
+    /// stopped on the way.
+    pub fn run_to(&self, t: u64, pace: bool, stopped: impl Fn() -> bool) -> bool {
+        let start = self.now();
+        let mut ok = true;
+        if pace && t > start {
+            {
+                let mut s = self.state.lock();
+                s.rebase();
+                s.frozen = false;
+            }
+            ok = self.sleep_until(t, &stopped);
+        }
+        let mut s = self.state.lock();
+        s.rebase();
+        s.frozen = true;
+        if ok {
+            // Exactly `t` (pacing overshoots by a hair), so seeded runs stamp alike; never back.
+            s.base_virtual = start.max(t);
+        }
+        ok
+    }
+
     /// Wakes every sleeper so it re-checks its stop flag.
     pub fn wake_all(&self) {
         let _s = self.state.lock();
@@ -101,7 +136,7 @@ impl Clock {
             if now >= deadline {
                 return true;
             }
-            if s.paused {
+            if s.paused || s.frozen {
                 self.cv.wait(&mut s);
             } else {
                 let real_ns = ((deadline - now) as f64 / s.speed).ceil() as u64;

@@ -1,8 +1,17 @@
-//! The gate every worker passes before each operation. Free: one atomic load. Held (pause,
-//! and later step mode): the worker parks here, visible as "next: acquire A", until let go.
+//! The gate every worker passes before each operation.
+//!
+//! - Free: one atomic load; workers run as the OS schedules them. Pause holds everyone here.
+//! - Step: every worker parks here and goes only when the user picks it (`step`).
+//! - Seeded: one worker at a time goes, picked by a PRNG seeded by the user among the workers
+//!   that can go; when none can, the sleeper due first goes (virtual time jumps to its
+//!   deadline). Same seed, same sequence of operations, on every run and every machine.
+//!
+//! In step and seeded mode a blocking wait parks here too, with a readiness test (the lock
+//! is free, the queue has an item): a worker whose test fails cannot be picked.
 
 use crate::event::{ObjectId, WorkerId};
 use parking_lot::{Condvar, Mutex};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The operation a worker is about to do when it reaches the gate.
@@ -12,73 +21,323 @@ pub struct Next {
     pub o: Option<ObjectId>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    held: bool,
-    /// Workers parked at the gate and what each is about to do, in arrival order.
-    waiting: Vec<(WorkerId, Next)>,
+/// Says whether a parked waiter could go on now (evaluated with the gate locked).
+pub type Ready = Arc<dyn Fn() -> bool + Send + Sync>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Free,
+    Step,
+    Seeded,
 }
 
-#[derive(Debug, Default)]
+/// Sleepers due within this much virtual time of the first are woken in an order the seed
+/// picks, as an OS with timer slack may: otherwise fixed sleep lengths would leave the seed
+/// nothing to decide.
+pub const SLACK_NS: u64 = 20_000_000;
+
+#[derive(Clone)]
+struct Waiter {
+    w: WorkerId,
+    next: Next,
+    ready: Option<Ready>,
+    wake_at: Option<u64>,
+}
+
+impl Waiter {
+    /// Can go now without time passing.
+    fn is_ready(&self) -> bool {
+        match &self.ready {
+            Some(r) => r(),
+            None => self.wake_at.is_none(),
+        }
+    }
+}
+
+/// A parked worker as the UI shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parked {
+    pub w: WorkerId,
+    pub next: Next,
+    /// Could be picked now (false: blocked by the primitive's semantics).
+    pub ready: bool,
+    /// A sleeper (or timed wait): the virtual time it is due.
+    pub wake_at: Option<u64>,
+}
+
+struct State {
+    mode: Mode,
+    held: bool,
+    waiting: Vec<Waiter>,
+    granted: Option<WorkerId>,
+    /// Live workers not parked here: running, or started and not arrived yet.
+    outside: usize,
+    rng: SplitMix,
+    /// Seeded mode found nobody who can go.
+    stuck: bool,
+}
+
 pub struct Gate {
-    /// Mirrors `state.held` so the free path never takes the mutex.
-    held: AtomicBool,
+    /// True when the free path applies (Free mode, not held): the only thing most passes read.
+    open: AtomicBool,
     state: Mutex<State>,
     cv: Condvar,
 }
 
+/// The PRNG of seeded mode: tiny, fast, the same on every platform.
+#[derive(Clone, Copy, Debug)]
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+        from[(self.next() % from.len() as u64) as usize]
+    }
+}
+
 impl Gate {
-    pub fn new(held: bool) -> Gate {
+    pub fn new(mode: Mode, held: bool, seed: u64) -> Gate {
         Gate {
-            held: AtomicBool::new(held),
+            open: AtomicBool::new(mode == Mode::Free && !held),
             state: Mutex::new(State {
+                mode,
                 held,
                 waiting: Vec::new(),
+                granted: None,
+                outside: 0,
+                rng: SplitMix(seed),
+                stuck: false,
             }),
             cv: Condvar::new(),
         }
     }
 
-    /// Passes the gate; false if `stopped()` said to give up while parked.
+    /// True in step and seeded mode: blocking waits must park here, not on their condvar.
+    pub fn controlled(&self) -> bool {
+        self.state.lock().mode != Mode::Free
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.state.lock().mode
+    }
+
+    /// Passes the gate before an operation; false if `stopped()` said to give up.
     #[inline]
     pub fn pass(&self, w: WorkerId, next: Next, stopped: impl Fn() -> bool) -> bool {
-        if !self.held.load(Ordering::Acquire) {
+        if self.open.load(Ordering::Acquire) {
             return true;
         }
-        self.park(w, next, stopped)
+        self.park(
+            Waiter {
+                w,
+                next,
+                ready: None,
+                wake_at: None,
+            },
+            stopped,
+        )
+    }
+
+    /// Parks a blocked worker until it is picked while `ready()` holds (or, with `wake_at`,
+    /// as the sleeper due first), or until the mode turns free. False if stopped.
+    pub fn park_until(
+        &self,
+        w: WorkerId,
+        next: Next,
+        ready: Option<Ready>,
+        wake_at: Option<u64>,
+        stopped: impl Fn() -> bool,
+    ) -> bool {
+        self.park(
+            Waiter {
+                w,
+                next,
+                ready,
+                wake_at,
+            },
+            stopped,
+        )
     }
 
     #[cold]
-    fn park(&self, w: WorkerId, next: Next, stopped: impl Fn() -> bool) -> bool {
+    fn park(&self, waiter: Waiter, stopped: impl Fn() -> bool) -> bool {
+        let w = waiter.w;
         let mut s = self.state.lock();
-        s.waiting.push((w, next));
+        if s.mode == Mode::Free && !s.held {
+            return true;
+        }
+        s.outside = s.outside.saturating_sub(1);
+        s.waiting.push(waiter);
+        self.schedule(&mut s);
         let ok = loop {
             if stopped() {
                 break false;
             }
-            if !s.held {
+            if s.granted == Some(w) {
+                s.granted = None;
+                break true;
+            }
+            if s.mode == Mode::Free && !s.held {
                 break true;
             }
             self.cv.wait(&mut s);
         };
-        s.waiting.retain(|(x, _)| *x != w);
+        s.waiting.retain(|x| x.w != w);
+        s.outside += 1;
         ok
+    }
+
+    /// Seeded mode: when nobody runs, picks who goes next.
+    fn schedule(&self, s: &mut State) {
+        if s.mode != Mode::Seeded || s.held || s.outside > 0 || s.granted.is_some() {
+            return;
+        }
+        let mut ready: Vec<WorkerId> = s
+            .waiting
+            .iter()
+            .filter(|x| x.is_ready())
+            .map(|x| x.w)
+            .collect();
+        if ready.is_empty() {
+            let Some(first) = s.waiting.iter().filter_map(|x| x.wake_at).min() else {
+                // Nobody can go: every live worker waits for another.
+                s.stuck = !s.waiting.is_empty();
+                return;
+            };
+            ready = s
+                .waiting
+                .iter()
+                .filter(|x| x.wake_at.is_some_and(|t| t <= first + SLACK_NS))
+                .map(|x| x.w)
+                .collect();
+        }
+        // Arrival order differs run to run; ids do not.
+        ready.sort_unstable();
+        s.stuck = false;
+        s.granted = Some(s.rng.pick(&ready));
+        self.cv.notify_all();
+    }
+
+    /// Step mode: lets `w` do its next operation. The error says why it cannot.
+    pub fn step(&self, w: WorkerId) -> Result<(), String> {
+        let mut s = self.state.lock();
+        if s.mode != Mode::Step {
+            return Err("not in step mode".into());
+        }
+        if s.granted.is_some() {
+            return Err("the last step is still running".into());
+        }
+        let Some(x) = s.waiting.iter().find(|x| x.w == w) else {
+            return Err("it is not waiting at the gate (running, or ended)".into());
+        };
+        if !x.is_ready() && x.wake_at.is_none() {
+            return Err("it is blocked: what it waits for is not there yet".into());
+        }
+        s.granted = Some(w);
+        self.cv.notify_all();
+        Ok(())
+    }
+
+    /// Who is parked here, what each will do next and whether it could go.
+    pub fn parked(&self) -> Vec<Parked> {
+        let s = self.state.lock();
+        s.waiting
+            .iter()
+            .map(|x| Parked {
+                w: x.w,
+                next: x.next,
+                ready: x.is_ready(),
+                wake_at: x.wake_at,
+            })
+            .collect()
+    }
+
+    /// Seeded mode: nobody runs and nobody can go (a deadlock, or waits no one will end).
+    pub fn is_stuck(&self) -> bool {
+        let s = self.state.lock();
+        s.stuck && s.outside == 0 && s.granted.is_none()
+    }
+
+    /// A worker was declared: it counts as running until it parks.
+    pub fn spawned(&self) {
+        self.state.lock().outside += 1;
+    }
+
+    /// A worker ended.
+    pub fn exited(&self) {
+        let mut s = self.state.lock();
+        s.outside = s.outside.saturating_sub(1);
+        self.schedule(&mut s);
+    }
+
+    pub fn set_mode(&self, mode: Mode) {
+        let mut s = self.state.lock();
+        s.mode = mode;
+        self.open
+            .store(mode == Mode::Free && !s.held, Ordering::Release);
+        self.schedule(&mut s);
+        self.cv.notify_all();
     }
 
     pub fn set_held(&self, held: bool) {
         let mut s = self.state.lock();
         s.held = held;
-        self.held.store(held, Ordering::Release);
+        self.open
+            .store(s.mode == Mode::Free && !held, Ordering::Release);
+        self.schedule(&mut s);
         self.cv.notify_all();
-    }
-
-    /// Who is parked at the gate now, and what each will do next.
-    pub fn waiting(&self) -> Vec<(WorkerId, Next)> {
-        self.state.lock().waiting.clone()
     }
 
     pub fn wake_all(&self) {
         let _s = self.state.lock();
         self.cv.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prng_is_the_same_everywhere() {
+        let mut r = SplitMix(42);
+        let a: Vec<u64> = (0..3).map(|_| r.next() % 1000).collect();
+        let mut r = SplitMix(42);
+        let b: Vec<u64> = (0..3).map(|_| r.next() % 1000).collect();
+        assert_eq!(a, b);
+        assert_ne!(SplitMix(1).next(), SplitMix(2).next());
+    }
+
+    #[test]
+    fn a_free_gate_lets_everyone_through() {
+        let g = Gate::new(Mode::Free, false, 0);
+        assert!(g.pass(1, Next { op: "x", o: None }, || false));
+    }
+
+    #[test]
+    fn step_refuses_a_blocked_worker_and_says_why() {
+        let g = Arc::new(Gate::new(Mode::Step, false, 0));
+        g.spawned();
+        let g2 = g.clone();
+        let t = std::thread::spawn(move || {
+            let never: Ready = Arc::new(|| false);
+            g2.park_until(7, Next { op: "acquire", o: Some(1) }, Some(never), None, || false)
+        });
+        while g.parked().is_empty() {
+            std::thread::yield_now();
+        }
+        let p = &g.parked()[0];
+        assert_eq!((p.w, p.ready), (7, false));
+        assert!(g.step(7).unwrap_err().contains("blocked"));
+        assert!(g.step(8).unwrap_err().contains("not waiting"));
+        g.set_mode(Mode::Free);
+        assert!(t.join().unwrap());
     }
 }

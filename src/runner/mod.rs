@@ -7,6 +7,8 @@
 pub mod clock;
 pub mod gate;
 
+pub use gate::{Mode, Parked};
+
 use crate::event::{Event, WorkerKind};
 use crate::probe::Res;
 use crate::probe::session::Session;
@@ -22,6 +24,8 @@ pub struct Options {
     pub speed: f64,
     pub paused: bool,
     pub seed: u64,
+    /// Free (the OS schedules), step (the user does) or seeded (the seed does).
+    pub mode: Mode,
 }
 
 impl Default for Options {
@@ -30,6 +34,7 @@ impl Default for Options {
             speed: 1.0,
             paused: false,
             seed: 0,
+            mode: Mode::Free,
         }
     }
 }
@@ -57,8 +62,9 @@ impl Run {
     {
         let (tx, rx) = unbounded();
         let clock = clock::Clock::new(options.speed, options.paused);
-        let gate = gate::Gate::new(options.paused);
+        let gate = gate::Gate::new(options.mode, options.paused, options.seed);
         let session = Session::new(tx, clock, gate);
+        session.clock.set_frozen(options.mode != Mode::Free);
         let main_ctl = spawn(&session, "main", WorkerKind::Main, false, None, main);
         let finished = Arc::new(Finished::default());
         let (s, f) = (session.clone(), finished.clone());
@@ -95,6 +101,26 @@ impl Run {
         self.session.gate.set_held(paused);
     }
 
+    /// Switches between free, step and seeded scheduling while the run goes on.
+    pub fn set_mode(&self, mode: Mode) {
+        self.session.set_mode(mode);
+    }
+
+    /// Step mode: lets worker `w` do its next operation; the error says why it cannot.
+    pub fn step(&self, w: crate::event::WorkerId) -> Result<(), String> {
+        self.session.gate.step(w)
+    }
+
+    /// Seeded mode: nobody can go any more (deadlock, or waits nobody will end).
+    pub fn is_stuck(&self) -> bool {
+        self.session.gate.is_stuck()
+    }
+
+    /// The workers parked at the gate and what each is about to do.
+    pub fn parked(&self) -> Vec<Parked> {
+        self.session.gate.parked()
+    }
+
     pub fn set_speed(&self, speed: f64) {
         self.session.clock.set_speed(speed);
     }
@@ -123,8 +149,7 @@ impl Run {
     /// Ends every worker, even one blocked forever, and waits up to `within` for all of
     /// them. Returns false if some thread had not ended by then (it is left detached).
     pub fn stop(&mut self, within: Duration) -> bool {
-        self.session.cancel();
-        self.session.gate.set_held(false);
+        self.session.cancel_in_order(Instant::now() + within / 2);
         let ok = self.wait_finished(within);
         if ok && let Some(h) = self.supervisor.take() {
             let _ = h.join();
@@ -157,9 +182,11 @@ fn supervise(s: &Arc<Session>) {
             w.wait_done(|| false);
         }
     }
+    // One at a time, in id order, so a seeded run ends the same way every time.
     for w in s.workers() {
         if w.daemon && !w.is_done() {
             s.kill(&w);
+            w.wait_done(|| false);
         }
     }
     s.join_threads();

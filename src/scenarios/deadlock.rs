@@ -1,7 +1,7 @@
 //! `deadlock`: a plain Lock taken twice by its owner, and two locks taken in opposite order.
 
 use super::{Config, Info, Scenario, Variant};
-use crate::probe::{Lock, Res, Thread, outcome, say, sleep};
+use crate::probe::{Event, Lock, Res, Thread, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -9,7 +9,9 @@ pub const SCENARIO: Scenario = Scenario {
         title: "Deadlock: waiting for each other forever",
         lesson: "two locks taken in opposite order, or one plain Lock taken twice, block forever",
         explain: "Opposite order: 'left' takes lock A then wants B; 'right' takes B then wants A. \
-Each holds what the other needs, and neither will let go: both wait forever. threadlanes keeps \
+Each holds what the other needs, and neither will let go: both wait forever. (In a real \
+program this needs unlucky timing; here each thread signals an event once it holds its first \
+lock and waits for the other's, so the unlucky timing happens on every run.) threadlanes keeps \
 the wait-for graph (who waits for a lock held by whom) and flags the cycle the moment it forms.\n\n\
 Self: a thread takes a plain Lock and, before releasing it, asks for it again. A Lock does not \
 know who holds it, so the thread waits for itself. (An RLock would let it in: see 'rlock'.)\n\n\
@@ -40,27 +42,42 @@ fn main(cfg: &Config) -> Res<()> {
         return self_deadlock();
     }
     let (a, b) = (Lock::new("A"), Lock::new("B"));
-    let ordered = cfg.is("ordered");
+    if cfg.is("ordered") {
+        let left = {
+            let (a, b) = (a.clone(), b.clone());
+            Thread::new("left").start(move || take_both(&a, &b, None))?
+        };
+        let right = Thread::new("right").start(move || take_both(&a, &b, None))?;
+        left.join()?;
+        right.join()?;
+        outcome("both threads finished: no deadlock", true);
+        return Ok(());
+    }
+    // The unlucky timing, made to happen every run: each thread holds its first lock before
+    // either asks for its second.
+    let (left_ready, right_ready) = (Event::new("left-has-A"), Event::new("right-has-B"));
     let left = {
         let (a, b) = (a.clone(), b.clone());
-        Thread::new("left").start(move || take_both(&a, &b))?
+        let hs = (left_ready.clone(), right_ready.clone());
+        Thread::new("left").start(move || take_both(&a, &b, Some(&hs)))?
     };
-    let right = Thread::new("right").start(move || {
-        if ordered {
-            take_both(&a, &b)
-        } else {
-            take_both(&b, &a)
-        }
-    })?;
+    let hs = (right_ready, left_ready);
+    let right = Thread::new("right").start(move || take_both(&b, &a, Some(&hs)))?;
     left.join()?;
     right.join()?;
     outcome("both threads finished: no deadlock", true);
     Ok(())
 }
 
-fn take_both(first: &Lock, second: &Lock) -> Res<()> {
+/// Takes `first`, then `second`. With a handshake (mine, theirs): says it holds `first` and
+/// waits until the other thread holds its own.
+fn take_both(first: &Lock, second: &Lock, handshake: Option<&(Event, Event)>) -> Res<()> {
     let _f = first.guard()?;
     sleep(0.5)?;
+    if let Some((mine, theirs)) = handshake {
+        mine.set()?;
+        theirs.wait()?;
+    }
     let _s = second.guard()?;
     say("got both locks")?;
     sleep(0.5)
