@@ -107,7 +107,9 @@ fn code(world: &World, violations: &[String], end: &End) -> i32 {
     });
     if panicked || !violations.is_empty() {
         exit::ERROR
-    } else if matches!(end, End::Deadlock(_) | End::Stuck) || world.outcome.as_ref().is_some_and(|o| !o.1) {
+    } else if matches!(end, End::Deadlock(_) | End::Stuck)
+        || world.outcome.as_ref().is_some_and(|o| !o.1)
+    {
         exit::WRONG
     } else if *end == End::Cut {
         exit::CUT

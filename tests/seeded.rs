@@ -7,7 +7,16 @@ use std::process::Command;
 /// The op sequence of one seeded run, each event as JSON without `t` and `pid`.
 fn ops(scenario: &str, seed: u64, extra: &[&str]) -> Vec<String> {
     let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-        .args(["run", scenario, "--headless", "--json", "--speed", "1000", "--for", "60"])
+        .args([
+            "run",
+            scenario,
+            "--headless",
+            "--json",
+            "--speed",
+            "1000",
+            "--for",
+            "60",
+        ])
         .args(["--seed", &seed.to_string()])
         .args(extra)
         .output()
@@ -30,9 +39,17 @@ fn the_same_seed_gives_the_same_operations_for_every_scenario() {
     for s in threadlanes::scenarios::all() {
         let name = s.info.name;
         let variants: Vec<&str> = s.info.variants.iter().map(|v| v.name).collect();
-        let variants = if variants.is_empty() { vec![""] } else { variants };
+        let variants = if variants.is_empty() {
+            vec![""]
+        } else {
+            variants
+        };
         for v in variants {
-            let extra: Vec<&str> = if v.is_empty() { vec![] } else { vec!["--variant", v] };
+            let extra: Vec<&str> = if v.is_empty() {
+                vec![]
+            } else {
+                vec!["--variant", v]
+            };
             let a = ops(name, 11, &extra);
             let b = ops(name, 11, &extra);
             assert!(a.len() > 5, "{name} {v}: {} events", a.len());

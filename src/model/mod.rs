@@ -5,12 +5,14 @@
 
 pub mod check;
 pub mod describe;
+pub mod history;
 pub mod object;
 pub mod timeline;
 pub mod waitfor;
 pub mod worker;
 pub mod world;
 
+pub use history::History;
 pub use object::{Object, ObjectState};
 pub use timeline::{Phase, Timeline};
 pub use worker::{Wait, Worker, WorkerState};

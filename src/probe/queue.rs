@@ -130,7 +130,10 @@ impl<T: Item> Queue<T> {
         let ok = if blocking {
             let maxsize = self.maxsize;
             let full = move |s: &St<T>| maxsize > 0 && s.items.len() as u64 >= maxsize;
-            let next = Next { op: "put", o: Some(o) };
+            let next = Next {
+                op: "put",
+                o: Some(o),
+            };
             wait_while(&me, &self.core, &mut st, next, timeout_ns, full)?
         } else {
             !self.full(&st)
@@ -180,7 +183,10 @@ impl<T: Item> Queue<T> {
         let mut st = self.core.st.lock();
         me.emit(Op::GetBegin { o });
         let ok = if blocking {
-            let next = Next { op: "get", o: Some(o) };
+            let next = Next {
+                op: "get",
+                o: Some(o),
+            };
             wait_while(&me, &self.core, &mut st, next, timeout_ns, |s: &St<T>| {
                 s.items.is_empty()
             })?
@@ -243,8 +249,13 @@ impl<T: Item> Queue<T> {
         me.gate("join", Some(o))?;
         let mut st = self.core.st.lock();
         me.emit(Op::QueueJoinBegin { o });
-        let next = Next { op: "join", o: Some(o) };
-        wait_while(&me, &self.core, &mut st, next, None, |s: &St<T>| s.unfinished > 0)?;
+        let next = Next {
+            op: "join",
+            o: Some(o),
+        };
+        wait_while(&me, &self.core, &mut st, next, None, |s: &St<T>| {
+            s.unfinished > 0
+        })?;
         me.emit(Op::QueueJoinEnd { o });
         Ok(())
     }

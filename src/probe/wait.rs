@@ -45,7 +45,8 @@ where
             };
             let stopped = || me.stopped().is_some();
             let go = MutexGuard::unlocked(g, || {
-                me.s.gate.park_until(me.w(), next, Some(ready), deadline, stopped)
+                me.s.gate
+                    .park_until(me.w(), next, Some(ready), deadline, stopped)
             });
             me.check()?;
             // Picked as the sleeper due first: its timeout has come.

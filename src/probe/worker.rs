@@ -3,8 +3,8 @@
 
 use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
 use super::wait::secs_to_ns;
-use crate::runner::gate::{Mode, Next, Ready};
 use crate::event::{ExitHow, Op, WorkerKind};
+use crate::runner::gate::{Mode, Next, Ready};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -66,7 +66,10 @@ impl Handle {
             if gate.controlled() {
                 let ctl = self.ctl.clone();
                 let ready: Ready = Arc::new(move || ctl.is_done());
-                let next = Next { op: "join", o: None };
+                let next = Next {
+                    op: "join",
+                    o: None,
+                };
                 gate.park_until(me.w(), next, Some(ready), None, || me.stopped().is_some());
             } else {
                 self.ctl
@@ -120,9 +123,14 @@ where
         ctl: ctl.clone(),
     })));
     // In step and seeded mode even the start waits its turn.
-    let started = s.gate.pass(id, Next { op: "start", o: None }, || {
-        s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled()
-    });
+    let started = s.gate.pass(
+        id,
+        Next {
+            op: "start",
+            o: None,
+        },
+        || s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
+    );
     s.emit(id, Op::Start);
     let body = || if started { f() } else { Err(Stop::Cancelled) };
     let (how, msg) = match catch_unwind(AssertUnwindSafe(body)) {
@@ -168,7 +176,10 @@ pub fn sleep(secs: f64) -> Res<()> {
         if gate.controlled() {
             // Parked as a sleeper: picked when it is due first (seeded) or by the user (step);
             // then time moves to its deadline, paced in seeded mode so it can be watched.
-            let next = Next { op: "sleep", o: None };
+            let next = Next {
+                op: "sleep",
+                o: None,
+            };
             if gate.park_until(me.w(), next, None, Some(deadline), stopped) && gate.controlled() {
                 let pace = gate.mode() == Mode::Seeded;
                 clock.run_to(deadline, pace, stopped);

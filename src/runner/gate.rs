@@ -328,7 +328,16 @@ mod tests {
         let g2 = g.clone();
         let t = std::thread::spawn(move || {
             let never: Ready = Arc::new(|| false);
-            g2.park_until(7, Next { op: "acquire", o: Some(1) }, Some(never), None, || false)
+            g2.park_until(
+                7,
+                Next {
+                    op: "acquire",
+                    o: Some(1),
+                },
+                Some(never),
+                None,
+                || false,
+            )
         });
         while g.parked().is_empty() {
             std::thread::yield_now();
