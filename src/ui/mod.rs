@@ -1,8 +1,32 @@
 //! ui: draws the world and the view state with ratatui. A pure view: it reads `Screen` and
-//! writes cells; it decides nothing the model should own. One file per panel.
+//! writes cells; it decides nothing the model should own. One file per panel; `theme` owns
+//! every colour and glyph, `layout` every rectangle.
+//!
+//! Entry points: [`draw`] (the run screen) and [`draw_picker`] (the scenario picker). Both
+//! draw at any terminal size without panicking; below 80×24 they say the terminal is too small.
+
+pub mod deadlock;
+pub mod details;
+pub mod explain;
+pub mod footer;
+pub mod help;
+pub mod lanes;
+pub mod layout;
+pub mod log;
+pub mod objects;
+pub mod picker;
+pub mod status;
+pub mod text;
+pub mod theme;
+
+pub use theme::Theme;
 
 use crate::model::World;
 use crate::scenarios::info::{Config, Info};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Paragraph};
 
 /// Whether the run is moving.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,18 +50,50 @@ pub struct Status {
     pub flash: Option<String>,
 }
 
+/// Virtual time one timeline cell covers unless the view says otherwise: 100 ms.
+pub const DEFAULT_STEP_NS: u64 = 100_000_000;
+
 /// View state: what the user is looking at. Owned by the app, changed only by actions.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct View {
     /// Index into `world.workers` of the selected lane.
     pub selected: usize,
-    /// First lane shown (the app keeps `selected` visible).
+    /// First lane shown. `draw` shows the selected lane even when this would hide it; the app
+    /// can keep it in step with [`keep_selected_visible`].
     pub lane_scroll: usize,
     pub help: bool,
     /// Details of the selected lane (enter).
     pub details: bool,
     /// First object shown in the objects panel (paging).
     pub object_scroll: usize,
+    /// Virtual nanoseconds per timeline cell (0 means [`DEFAULT_STEP_NS`]).
+    pub step_ns: u64,
+    /// How far back from now the timeline's right edge is (scrubbing while paused).
+    pub scrub_ns: u64,
+}
+
+impl Default for View {
+    fn default() -> View {
+        View {
+            selected: 0,
+            lane_scroll: 0,
+            help: false,
+            details: false,
+            object_scroll: 0,
+            step_ns: DEFAULT_STEP_NS,
+            scrub_ns: 0,
+        }
+    }
+}
+
+impl View {
+    pub fn step(&self) -> u64 {
+        if self.step_ns == 0 {
+            DEFAULT_STEP_NS
+        } else {
+            self.step_ns
+        }
+    }
 }
 
 /// One key hint for the footer and the help screen: "space" "pause".
@@ -52,6 +108,7 @@ pub struct Hint {
 pub struct Picker<'a> {
     pub scenarios: &'a [Info],
     pub selected: usize,
+    pub theme: Theme,
 }
 
 /// Everything one frame of the run screen shows.
@@ -65,6 +122,109 @@ pub struct Screen<'a> {
     pub hints: &'a [Hint],
     /// Every key, for the help overlay.
     pub all_keys: &'a [Hint],
+    pub theme: Theme,
+}
+
+/// Draws the run screen.
+pub fn draw(frame: &mut Frame, screen: &Screen) {
+    let area = frame.area();
+    let theme = &screen.theme;
+    if layout::too_small(area) {
+        too_small(frame, area, theme);
+        return;
+    }
+    let a = layout::run(
+        area,
+        screen.world.deadlock.is_some(),
+        want_top(area, screen),
+    );
+    status::render(frame, a.status, screen);
+    if let Some(b) = a.banner {
+        deadlock::render_banner(frame, b, screen.world, theme);
+    }
+    lanes::render(frame, a.lanes, screen);
+    if screen.view.details {
+        details::render(frame, a.objects, screen);
+    } else {
+        objects::render(frame, a.objects, screen);
+    }
+    log::render(frame, a.log, screen.world, theme);
+    explain::render(frame, a.explain, screen);
+    footer::render(frame, a.footer, screen.hints, theme);
+    if screen.view.help {
+        help::render(frame, area, screen.all_keys, theme);
+    }
+}
+
+/// Draws the scenario picker.
+pub fn draw_picker(frame: &mut Frame, picker: &Picker, hints: &[Hint]) {
+    let area = frame.area();
+    if layout::too_small(area) {
+        too_small(frame, area, &picker.theme);
+        return;
+    }
+    picker::render(frame, area, picker, hints);
+}
+
+/// The height the lanes and objects panels would like, borders included.
+fn want_top(area: Rect, screen: &Screen) -> u16 {
+    let lanes = screen.world.workers.len().saturating_add(2);
+    let width = layout::right_width(area.width).saturating_sub(2) as usize;
+    let objects = objects::height_wanted(screen.world, width, &screen.theme, area.height as usize)
+        .saturating_add(2);
+    lanes.max(objects).min(u16::MAX as usize) as u16
+}
+
+/// Lanes the run screen shows at this terminal size (for the app's paging and scrolling).
+pub fn lane_rows(size: Rect, screen: &Screen) -> usize {
+    if layout::too_small(size) {
+        return 0;
+    }
+    let a = layout::run(
+        size,
+        screen.world.deadlock.is_some(),
+        want_top(size, screen),
+    );
+    lanes::rows(a.lanes)
+}
+
+/// Moves `view.lane_scroll` the least that shows `view.selected` among `rows` lanes.
+pub fn keep_selected_visible(view: &mut View, workers: usize, rows: usize) {
+    view.selected = view.selected.min(workers.saturating_sub(1));
+    view.lane_scroll = lanes::scroll_for(view.selected, view.lane_scroll, rows, workers);
+}
+
+/// A bordered block in the theme's glyphs, titled.
+pub(crate) fn panel<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .border_set(theme.glyphs.border)
+        .border_style(theme.border())
+        .title(title.into().style(theme.heading()))
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let msg = format!(
+        "terminal too small: need {}×{}, have {}×{}",
+        layout::MIN_WIDTH,
+        layout::MIN_HEIGHT,
+        area.width,
+        area.height
+    );
+    let msg = if theme.glyphs.utf8 {
+        msg
+    } else {
+        msg.replace('×', "x")
+    };
+    frame.render_widget(Clear, area);
+    let lines = text::width(&msg).div_ceil(area.width.max(1) as usize) as u16;
+    let r = layout::centered(area, area.width, lines);
+    frame.render_widget(
+        Paragraph::new(msg)
+            .style(theme.flash())
+            .alignment(ratatui::layout::Alignment::Center)
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        r,
+    );
 }
 pub fn draw(_: &mut ratatui::Frame, _: &Screen) {}
 pub fn draw_picker(_: &mut ratatui::Frame, _: &Picker, _: &[Hint]) {}

@@ -1,0 +1,150 @@
+//! Details of the selected lane (enter): kind, pid and parent, state, what it holds and what
+//! it waits for, how many operations, and where its time went. Drawn in place of the objects
+//! panel so the lanes stay in sight.
+
+use super::theme::LEGEND;
+use super::{Screen, Theme, layout, objects, panel};
+use crate::model::describe;
+use crate::model::{Phase, Wait, Worker, World, waitfor};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+/// Names of what a worker holds, a semaphore taken twice counted once: "A, pool ×2".
+fn holds(world: &World, w: &Worker, theme: &Theme) -> String {
+    let mut out: Vec<(u32, usize)> = Vec::new();
+    for o in &w.holding {
+        match out.iter_mut().find(|(x, _)| x == o) {
+            Some((_, n)) => *n += 1,
+            None => out.push((*o, 1)),
+        }
+    }
+    if out.is_empty() {
+        return "nothing".into();
+    }
+    out.iter()
+        .map(|(o, n)| {
+            let name = world.object_name(*o);
+            if *n > 1 {
+                format!("{name} {}{n}", theme.glyphs.times)
+            } else {
+                name.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a worker waits for, with the worker who has it when there is one.
+fn waits(world: &World, w: &Worker) -> String {
+    let Some(wait) = w.blocked_on() else {
+        return "nothing".into();
+    };
+    let holder = waitfor::waits_for(world, w.id).map(|h| world.worker_name(h));
+    match (wait, holder) {
+        (Wait::Join(t), _) => format!("the end of {}", world.worker_name(t)),
+        (other, h) => {
+            let what = match other {
+                Wait::Put(_) => "room in ",
+                Wait::Get(_) => "an item from ",
+                Wait::QueueJoin(_) => "all tasks of ",
+                _ => "",
+            };
+            let name = match other.object().and_then(|o| world.object(o)) {
+                Some(ob) => format!("{} {}", objects::kind_word(ob.kind), ob.name),
+                None => "?".to_string(),
+            };
+            match h {
+                Some(h) => format!("{what}{name}, held by {h}"),
+                None => format!("{what}{name}"),
+            }
+        }
+    }
+}
+
+fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Line<'a> {
+    Line::from(vec![
+        Span::styled(format!("{label:<8}"), theme.dim()),
+        Span::styled(value, theme.text()),
+    ])
+}
+
+pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    let theme = &screen.theme;
+    let g = &theme.glyphs;
+    let world = screen.world;
+    let inner = layout::inner(area);
+    let Some(w) = world.workers.get(
+        screen
+            .view
+            .selected
+            .min(world.workers.len().saturating_sub(1)),
+    ) else {
+        frame.render_widget(panel(" Details ", theme), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(" no lane selected", theme.dim())),
+            inner,
+        );
+        return;
+    };
+    frame.render_widget(
+        panel(
+            Line::from(vec![
+                Span::raw(" Details: "),
+                Span::raw(w.name.clone()),
+                Span::raw(" "),
+            ]),
+            theme,
+        ),
+        area,
+    );
+
+    let kind = if w.daemon {
+        format!("{} (daemon)", w.kind)
+    } else {
+        w.kind.to_string()
+    };
+    let parent = w
+        .parent
+        .map_or("none".to_string(), |p| world.worker_name(p).to_string());
+    let mut lines = vec![
+        field("kind", kind, theme),
+        field("pid", format!("{}{}parent {parent}", w.pid, g.sep), theme),
+        Line::from(vec![
+            Span::styled(format!("{:<8}", "state"), theme.dim()),
+            Span::styled(describe::state(world, w), theme.state(w.phase())),
+        ]),
+        field("holds", holds(world, w, theme), theme),
+        field("waits", waits(world, w), theme),
+        field("ops", w.ops.to_string(), theme),
+    ];
+
+    let from = w.timeline.segments().next().map_or(world.t, |s| s.start);
+    let span = world.t.saturating_sub(from);
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        format!("time over {}:", describe::secs(span)),
+        theme.dim(),
+    ));
+    let bar_w = (inner.width as usize).saturating_sub(18).min(20);
+    for (p, label) in LEGEND {
+        if matches!(p, Phase::Done | Phase::Failed) {
+            continue;
+        }
+        let t = w.timeline.time_in(p, from, world.t);
+        let share = if span == 0 {
+            0.0
+        } else {
+            t as f64 / span as f64
+        };
+        let filled = (share * bar_w as f64).round() as usize;
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<11}"), theme.dim()),
+            Span::styled(g.phase(p).repeat(filled.min(bar_w)), theme.phase(p)),
+            Span::raw(" ".repeat(bar_w.saturating_sub(filled))),
+            Span::styled(format!(" {:>3.0}%", share * 100.0), theme.text()),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

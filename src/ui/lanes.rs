@@ -1,0 +1,260 @@
+//! The lanes panel: one row per worker (main included) with a selection marker, its name, a
+//! kind tag, a timeline of past phases ending now, and its state in words. Only the visible
+//! rows are computed, so a thousand workers cost what twenty do.
+
+use super::theme::LEGEND;
+use super::{Screen, Theme, layout, panel, text};
+use crate::event::WorkerKind;
+use crate::model::describe;
+use crate::model::{Phase, Worker};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// Lanes that fit in the panel's area (the legend sits in the bottom border).
+pub fn rows(area: Rect) -> usize {
+    layout::inner(area).height as usize
+}
+
+/// The first lane to show: `scroll` moved the least that keeps `selected` among `rows`.
+pub fn scroll_for(selected: usize, scroll: usize, rows: usize, total: usize) -> usize {
+    if rows == 0 || total == 0 {
+        return 0;
+    }
+    let mut s = scroll.min(total.saturating_sub(rows));
+    if selected < s {
+        s = selected;
+    } else if selected >= s + rows {
+        s = selected + 1 - rows;
+    }
+    s
+}
+
+/// The kind tag of a lane: "main", "thread", "proc", "daemon" (a daemon thread), "d-proc".
+pub fn tag(w: &Worker) -> &'static str {
+    match (w.kind, w.daemon) {
+        (WorkerKind::Main, _) => "main",
+        (WorkerKind::Thread, false) => "thread",
+        (WorkerKind::Thread, true) => "daemon",
+        (WorkerKind::Process, false) => "proc",
+        (WorkerKind::Process, true) => "d-proc",
+    }
+}
+
+/// A duration for the timeline's scale: "100ms", "1.5s".
+pub fn dur(ns: u64) -> String {
+    if ns >= 1_000_000_000 {
+        describe::secs(ns)
+    } else if ns >= 1_000_000 {
+        format!("{}ms", ns / 1_000_000)
+    } else {
+        format!("{}µs", ns / 1_000)
+    }
+}
+
+/// The right edge of the timeline: the end of the cell that contains `now`, on a grid of
+/// `step`, so cells do not shift as time moves within one and the current phase shows even
+/// when no event has come since it began.
+pub fn window_end(now: u64, step: u64) -> u64 {
+    let step = step.max(1);
+    (now / step).saturating_add(1).saturating_mul(step)
+}
+
+/// Column widths of one lane row.
+struct Columns {
+    name: usize,
+    tag: usize,
+    timeline: usize,
+    state: usize,
+}
+
+fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Columns {
+    const GUTTER: usize = 2;
+    let name = name_w.clamp(4, 14).min(inner_w.saturating_sub(GUTTER));
+    let mut avail = inner_w.saturating_sub(GUTTER + name + 1);
+    let tag = if avail >= tag_w + 1 + 40 { tag_w } else { 0 };
+    if tag > 0 {
+        avail -= tag + 1;
+    }
+    // The words matter most to a learner; the timeline keeps at least a few cells.
+    let state = state_w.min(avail * 70 / 100).min(avail.saturating_sub(11));
+    let timeline = avail.saturating_sub(state + if state > 0 { 1 } else { 0 });
+    Columns {
+        name,
+        tag,
+        timeline,
+        state,
+    }
+}
+
+/// The timeline cells as spans, one span per run of equal phases.
+fn timeline_spans(cells: &[Phase], theme: &Theme) -> Vec<Span<'static>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < cells.len() {
+        let p = cells[i];
+        let mut j = i;
+        while j < cells.len() && cells[j] == p {
+            j += 1;
+        }
+        out.push(Span::styled(
+            theme.glyphs.phase(p).repeat(j - i),
+            theme.phase(p),
+        ));
+        i = j;
+    }
+    out
+}
+
+/// The legend in the widest form that fits `width`.
+pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
+    const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
+    // Long labels, short labels, then short labels without the space after the glyph.
+    for form in 0..3 {
+        let mut spans = vec![Span::raw(" ")];
+        let mut w = 1;
+        for (i, (p, long)) in LEGEND.iter().enumerate() {
+            let label = if form == 0 { long } else { SHORT[i] };
+            let gap = if form == 2 { "" } else { " " };
+            spans.push(Span::styled(theme.glyphs.phase(*p), theme.phase(*p)));
+            spans.push(Span::styled(format!("{gap}{label} "), theme.dim()));
+            w += 1 + gap.len() + text::width(label) + 1;
+        }
+        if w <= width || form == 2 {
+            return Line::from(spans);
+        }
+    }
+    Line::raw("")
+}
+
+pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    let theme = &screen.theme;
+    let g = &theme.glyphs;
+    let world = screen.world;
+    let view = screen.view;
+    let inner = layout::inner(area);
+    let rows = rows(area);
+    let total = world.workers.len();
+    let selected = view.selected.min(total.saturating_sub(1));
+    let first = scroll_for(selected, view.lane_scroll, rows, total);
+    let shown = &world.workers[first.min(total)..(first + rows).min(total)];
+
+    let step = view.step();
+    let now = world.t.saturating_sub(view.scrub_ns);
+    let end = window_end(now, step);
+
+    let states: Vec<String> = shown.iter().map(|w| describe::state(world, w)).collect();
+    let name_w = shown
+        .iter()
+        .map(|w| text::width(&w.name))
+        .max()
+        .unwrap_or(4);
+    let tag_w = shown.iter().map(|w| tag(w).len()).max().unwrap_or(0);
+    let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
+    let cols = columns(inner.width as usize, name_w, tag_w, state_w);
+
+    let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
+    let mut title = vec![Span::raw(" Lanes ")];
+    if total > rows && rows > 0 {
+        title.push(Span::styled(
+            format!(
+                "{}{}{} of {} ",
+                first + 1,
+                g.range,
+                first + shown.len(),
+                total
+            ),
+            theme.dim(),
+        ));
+    }
+    let scale = format!(
+        " {}{}{} {} {}/cell ",
+        describe::secs(start),
+        g.then,
+        describe::secs(now),
+        g.sep.trim(),
+        dur(step)
+    );
+    let block = panel(Line::from(title), theme)
+        .title_top(Line::styled(scale, theme.dim()).right_aligned())
+        .title_bottom(legend(theme, inner.width as usize));
+    frame.render_widget(block, area);
+
+    if total == 0 {
+        frame.render_widget(
+            Paragraph::new(Line::styled(" no workers yet", theme.dim())),
+            inner,
+        );
+        return;
+    }
+
+    let cycle = world.deadlock.as_deref().unwrap_or(&[]);
+    let mut lines = Vec::with_capacity(shown.len());
+    for (k, (w, state)) in shown.iter().zip(&states).enumerate() {
+        let is_sel = first + k == selected;
+        let in_cycle = cycle.contains(&w.id);
+        let phase = w.phase();
+        let mut spans = Vec::with_capacity(12);
+        spans.push(Span::raw(if is_sel { g.selected } else { " " }));
+        spans.push(if in_cycle {
+            Span::styled(g.deadlock, theme.deadlock_mark())
+        } else {
+            Span::raw(" ")
+        });
+        let name_style = if in_cycle {
+            theme.deadlock_mark()
+        } else {
+            theme.name()
+        };
+        spans.push(Span::styled(
+            text::pad(&w.name, cols.name, g.ellipsis),
+            name_style,
+        ));
+        spans.push(Span::raw(" "));
+        if cols.tag > 0 {
+            spans.push(Span::styled(text::pad(tag(w), cols.tag, ""), theme.dim()));
+            spans.push(Span::raw(" "));
+        }
+        if cols.timeline > 0 {
+            let cells = w.timeline.cells(end, step, cols.timeline);
+            spans.extend(timeline_spans(&cells, theme));
+        }
+        if cols.state > 0 {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(
+                text::fit(state, cols.state, g.ellipsis),
+                theme.state(phase),
+            ));
+        }
+        let line = Line::from(spans);
+        lines.push(if is_sel {
+            line.patch_style(theme.selected())
+        } else {
+            line
+        });
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scroll_keeps_the_selected_lane_visible() {
+        assert_eq!(scroll_for(0, 0, 10, 100), 0);
+        assert_eq!(scroll_for(15, 0, 10, 100), 6);
+        assert_eq!(scroll_for(3, 6, 10, 100), 3);
+        assert_eq!(scroll_for(99, 500, 10, 100), 90);
+        assert_eq!(scroll_for(5, 0, 0, 100), 0);
+    }
+
+    #[test]
+    fn the_window_ends_after_now_on_the_grid() {
+        assert_eq!(window_end(0, 100), 100);
+        assert_eq!(window_end(250, 100), 300);
+        assert_eq!(window_end(300, 100), 400);
+        assert_eq!(window_end(u64::MAX, 100), u64::MAX);
+    }
+}

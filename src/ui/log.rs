@@ -1,0 +1,58 @@
+//! The log panel: the newest events, newest last, in the words of `describe::log_line`.
+//! What the scenario prints (`say`) stands out, so its story reads down the panel.
+
+use super::{Theme, layout, panel, text};
+use crate::event::Op;
+use crate::model::World;
+use crate::model::describe;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
+    let g = &theme.glyphs;
+    let inner = layout::inner(area);
+    let rows = inner.height as usize;
+    let mut block = panel(" Log ", theme);
+    if !world.problems.is_empty() {
+        let n = world.problems.len();
+        let s = if n == 1 { "" } else { "s" };
+        block = block.title_top(
+            Line::styled(format!(" {n} problem{s} in the stream "), theme.problem())
+                .right_aligned(),
+        );
+    }
+    frame.render_widget(block, area);
+
+    let gutter = text::width(g.say) + 1;
+    let width = (inner.width as usize).saturating_sub(gutter);
+    let skip = world.log.len().saturating_sub(rows);
+    let lines: Vec<Line> = world
+        .log
+        .iter()
+        .skip(skip)
+        .map(|ev| {
+            let s = text::fit(&describe::log_line(world, ev), width, g.ellipsis);
+            if matches!(ev.op, Op::Say { .. }) {
+                Line::from(vec![
+                    Span::styled(format!("{} ", g.say), theme.say()),
+                    Span::styled(s, theme.say()),
+                ])
+            } else {
+                Line::from(vec![
+                    Span::raw(" ".repeat(gutter)),
+                    Span::styled(s, theme.text()),
+                ])
+            }
+        })
+        .collect();
+    if lines.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(" nothing yet", theme.dim())),
+            inner,
+        );
+    } else {
+        frame.render_widget(Paragraph::new(lines), inner);
+    }
+}

@@ -1,0 +1,398 @@
+//! The objects panel: every lock with its owner and its queue of waiters, every semaphore as
+//! its slots, every event as a traffic light, every queue as a gauge with its items, and the
+//! simpler objects (values, pools, pipes, conditions, barriers) in a line or two. Pages with
+//! `view.object_scroll` when they do not all fit.
+
+use super::{Screen, Theme, layout, panel, text};
+use crate::event::ObjectKind;
+use crate::model::{Object, ObjectState, Wait, World};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// At most this many rows of semaphore slots; more slots are counted, not drawn.
+const SLOT_ROWS: usize = 3;
+
+pub fn kind_word(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Lock => "lock",
+        ObjectKind::RLock => "rlock",
+        ObjectKind::Semaphore => "semaphore",
+        ObjectKind::BoundedSemaphore => "bounded semaphore",
+        ObjectKind::Event => "event",
+        ObjectKind::Condition => "condition",
+        ObjectKind::Queue => "queue",
+        ObjectKind::LifoQueue => "lifo queue",
+        ObjectKind::PriorityQueue => "priority queue",
+        ObjectKind::Barrier => "barrier",
+        ObjectKind::Pool => "pool",
+        ObjectKind::Pipe => "pipe",
+        ObjectKind::Value => "value",
+    }
+}
+
+/// A shorter word for the kinds whose name is long, when the card is narrow.
+fn short_kind_word(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::BoundedSemaphore => "semaphore",
+        ObjectKind::LifoQueue => "lifo",
+        ObjectKind::PriorityQueue => "prio queue",
+        other => kind_word(other),
+    }
+}
+
+/// The first line of a card: "lock A  held by job1".
+fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) -> Line<'static> {
+    let rest = text::width(&o.name) + 3 + summary.iter().map(|s| s.width()).sum::<usize>();
+    let kind = if text::width(kind_word(o.kind)) + rest <= width {
+        kind_word(o.kind)
+    } else {
+        short_kind_word(o.kind)
+    };
+    let mut spans = vec![
+        Span::styled(kind, theme.dim()),
+        Span::raw(" "),
+        Span::styled(o.name.clone(), theme.name()),
+        Span::raw("  "),
+    ];
+    spans.extend(summary);
+    Line::from(spans)
+}
+
+/// "  waiting: job2 → job3" for the waiters that match, or None when there are none.
+fn waiters_line(
+    world: &World,
+    o: &Object,
+    label: &str,
+    pred: impl Fn(Wait) -> bool + Copy,
+    width: usize,
+    theme: &Theme,
+) -> Option<Line<'static>> {
+    let names: Vec<&str> = o.waiting(pred).map(|w| world.worker_name(w)).collect();
+    if names.is_empty() {
+        return None;
+    }
+    let prefix = format!("  {label}: ");
+    let room = width.saturating_sub(text::width(&prefix));
+    let joined = text::join_fit(
+        names.into_iter(),
+        theme.glyphs.then,
+        room,
+        theme.glyphs.ellipsis,
+    );
+    Some(Line::from(vec![
+        Span::styled(prefix, theme.dim()),
+        Span::styled(joined, theme.phase(crate::model::Phase::Blocked)),
+    ]))
+}
+
+/// Semaphore slots, each filled with its holder's name: "[w1 ][w7 ][   ]".
+fn slot_lines(
+    world: &World,
+    holders: &[u32],
+    slots: usize,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let name_w = holders
+        .iter()
+        .map(|h| text::width(world.worker_name(*h)))
+        .max()
+        .unwrap_or(3)
+        .clamp(3, 8);
+    let cell_w = name_w + 2;
+    let avail = width.saturating_sub(2);
+    let per_row = (avail / cell_w).max(1);
+    let mut lines = Vec::new();
+    let mut i = 0;
+    while i < slots && lines.len() < SLOT_ROWS {
+        let mut spans = vec![Span::raw("  ")];
+        let last_row = lines.len() + 1 == SLOT_ROWS;
+        let mut j = 0;
+        while j < per_row && i < slots {
+            let left = slots - i;
+            if last_row && j + 1 == per_row && left > 1 {
+                spans.push(Span::styled(format!("+{left}"), theme.dim()));
+                i = slots;
+                break;
+            }
+            match holders.get(i) {
+                Some(h) => {
+                    let name = text::pad(world.worker_name(*h), name_w, theme.glyphs.ellipsis);
+                    spans.push(Span::styled("[", theme.dim()));
+                    spans.push(Span::styled(
+                        name,
+                        theme.phase(crate::model::Phase::Critical),
+                    ));
+                    spans.push(Span::styled("]", theme.dim()));
+                }
+                None => spans.push(Span::styled(
+                    format!("[{}]", " ".repeat(name_w)),
+                    theme.dim(),
+                )),
+            }
+            i += 1;
+            j += 1;
+        }
+        lines.push(Line::from(spans));
+    }
+    lines
+}
+
+/// A queue's gauge: "[█████░░░░░]" scaled into at most `cells` cells.
+fn gauge(depth: u64, max: u64, cells: usize, theme: &Theme) -> Vec<Span<'static>> {
+    let cells = (max.min(cells as u64) as usize).max(1);
+    let full = if max == 0 {
+        0
+    } else {
+        ((depth.min(max) as u128 * cells as u128).div_ceil(max as u128)) as usize
+    };
+    let g = &theme.glyphs;
+    vec![
+        Span::styled("[", theme.dim()),
+        Span::styled(g.gauge_full.repeat(full), theme.gauge(depth >= max)),
+        Span::styled(g.gauge_empty.repeat(cells - full), theme.dim()),
+        Span::styled("]", theme.dim()),
+    ]
+}
+
+/// The lines of one object's card, for a panel `width` cells wide.
+pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let g = &theme.glyphs;
+    let any = |_: Wait| true;
+    let mut lines = Vec::new();
+    match &o.state {
+        ObjectState::Lock { owner, depth } => {
+            let summary = match owner {
+                Some(w) => {
+                    let mut s = vec![
+                        Span::styled("held by ", theme.dim()),
+                        Span::styled(
+                            world.worker_name(*w).to_string(),
+                            theme.phase(crate::model::Phase::Critical),
+                        ),
+                    ];
+                    if o.kind == ObjectKind::RLock {
+                        s.push(Span::styled(format!(" (depth {depth})"), theme.dim()));
+                    }
+                    s
+                }
+                None => vec![Span::styled("free", theme.dim())],
+            };
+            lines.push(head(o, summary, width, theme));
+            lines.extend(waiters_line(world, o, "waiting", any, width, theme));
+        }
+        ObjectState::Semaphore { value, holders } => {
+            let slots = (holders.len() as u64 + value).max(o.capacity.unwrap_or(0)) as usize;
+            let summary = vec![Span::styled(
+                format!("{}/{} taken", holders.len(), slots),
+                theme.dim(),
+            )];
+            lines.push(head(o, summary, width, theme));
+            lines.extend(slot_lines(world, holders, slots, width, theme));
+            lines.extend(waiters_line(world, o, "waiting", any, width, theme));
+        }
+        ObjectState::Event { flag } => {
+            let (glyph, word, what) = if *flag {
+                (g.light_green, "GREEN", "set")
+            } else {
+                (g.light_red, "RED", "cleared")
+            };
+            let summary = vec![
+                Span::styled(format!("{glyph} {word}"), theme.light(*flag)),
+                Span::styled(format!(" ({what})"), theme.dim()),
+            ];
+            lines.push(head(o, summary, width, theme));
+            lines.extend(waiters_line(world, o, "waiting", any, width, theme));
+        }
+        ObjectState::Queue {
+            depth,
+            items,
+            unfinished,
+        } => {
+            let mut summary = Vec::new();
+            match o.maxsize() {
+                Some(max) => {
+                    summary.push(Span::styled(
+                        format!("{depth}/{max}"),
+                        theme.gauge(*depth >= max),
+                    ));
+                    if *depth >= max {
+                        summary.push(Span::styled(" full", theme.gauge(true)));
+                    }
+                }
+                None => summary.push(Span::styled(format!("depth {depth}"), theme.text())),
+            }
+            lines.push(head(o, summary, width, theme));
+            let mut row = vec![Span::raw("  ")];
+            let mut used = 2;
+            if let Some(max) = o.maxsize() {
+                let cells = width.saturating_sub(4).min(20);
+                let gspans = gauge(*depth, max, cells, theme);
+                used += gspans.iter().map(|s| s.width()).sum::<usize>() + 1;
+                row.extend(gspans);
+                row.push(Span::raw(" "));
+            }
+            if items.is_empty() {
+                row.push(Span::styled("empty", theme.dim()));
+                lines.push(Line::from(row));
+            } else {
+                // Items front first, over up to three lines.
+                let names: Vec<&str> = items.iter().map(String::as_str).collect();
+                let first = width.saturating_sub(used);
+                let rest = width.saturating_sub(4);
+                let wrapped = text::wrap_names(&names, " ", first, rest, 3, g.ellipsis);
+                for (k, l) in wrapped.into_iter().enumerate() {
+                    if k == 0 {
+                        row.push(Span::styled(l, theme.text()));
+                        lines.push(Line::from(std::mem::take(&mut row)));
+                    } else {
+                        lines.push(Line::from(vec![
+                            Span::raw("    "),
+                            Span::styled(l, theme.text()),
+                        ]));
+                    }
+                }
+            }
+            let put = |w: Wait| matches!(w, Wait::Put(_));
+            let get = |w: Wait| matches!(w, Wait::Get(_));
+            let join = |w: Wait| matches!(w, Wait::QueueJoin(_));
+            lines.extend(waiters_line(world, o, "blocked on put", put, width, theme));
+            lines.extend(waiters_line(world, o, "blocked on get", get, width, theme));
+            let label = format!("joining ({unfinished} not done)");
+            lines.extend(waiters_line(world, o, &label, join, width, theme));
+        }
+        ObjectState::Pool {
+            submitted,
+            running,
+            done,
+        } => {
+            let summary = vec![Span::styled(
+                format!(
+                    "{submitted} submitted{}{} running{}{} done",
+                    g.sep,
+                    running.len(),
+                    g.sep,
+                    done.len()
+                ),
+                theme.dim(),
+            )];
+            lines.push(head(o, summary, width, theme));
+            if !running.is_empty() {
+                let names: Vec<String> = running
+                    .iter()
+                    .map(|(w, t)| format!("{} #{t}", world.worker_name(*w)))
+                    .collect();
+                let room = width.saturating_sub(11);
+                let s = text::join_fit(names.iter().map(String::as_str), ", ", room, g.ellipsis);
+                lines.push(Line::from(vec![
+                    Span::styled("  running: ", theme.dim()),
+                    Span::styled(s, theme.phase(crate::model::Phase::Running)),
+                ]));
+            }
+            lines.extend(waiters_line(world, o, "waiting", any, width, theme));
+        }
+        ObjectState::Pipe { in_flight } => {
+            let summary = vec![Span::styled(
+                format!("{} in flight", in_flight.len()),
+                theme.dim(),
+            )];
+            lines.push(head(o, summary, width, theme));
+            if !in_flight.is_empty() {
+                let s = text::join_fit(
+                    in_flight.iter().map(String::as_str),
+                    " ",
+                    width.saturating_sub(2),
+                    g.ellipsis,
+                );
+                lines.push(Line::from(vec![Span::raw("  "), Span::raw(s)]));
+            }
+            lines.extend(waiters_line(world, o, "receiving", any, width, theme));
+        }
+        ObjectState::Value { value } => {
+            lines.push(head(
+                o,
+                vec![Span::styled(format!("= {value}"), theme.name())],
+                width,
+                theme,
+            ));
+        }
+        ObjectState::Plain => {
+            let n = o.waiters.len();
+            let summary = match (o.kind, o.capacity) {
+                (ObjectKind::Barrier, Some(parties)) => {
+                    vec![Span::styled(format!("{n}/{parties} arrived"), theme.dim())]
+                }
+                _ => vec![Span::styled(format!("{n} waiting"), theme.dim())],
+            };
+            lines.push(head(o, summary, width, theme));
+            lines.extend(waiters_line(world, o, "waiting", any, width, theme));
+        }
+    }
+    lines
+}
+
+/// Lines all the cards take (with a blank line between), counting no further than `cap`.
+pub fn height_wanted(world: &World, width: usize, theme: &Theme, cap: usize) -> usize {
+    let mut n = 0;
+    for o in &world.objects {
+        n += card(world, o, width, theme).len() + usize::from(n > 0);
+        if n >= cap {
+            return cap;
+        }
+    }
+    n
+}
+
+pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    let theme = &screen.theme;
+    let g = &theme.glyphs;
+    let world = screen.world;
+    let inner = layout::inner(area);
+    let total = world.objects.len();
+    let first = screen.view.object_scroll.min(total.saturating_sub(1));
+    let width = inner.width as usize;
+    let height = inner.height as usize;
+
+    let mut lines: Vec<Line> = Vec::new();
+    let mut shown = 0;
+    for o in world.objects.iter().skip(first) {
+        let card = card(world, o, width, theme);
+        let gap = usize::from(!lines.is_empty());
+        if lines.len() + gap + card.len() > height && shown > 0 {
+            break;
+        }
+        if gap == 1 {
+            lines.push(Line::raw(""));
+        }
+        lines.extend(card);
+        shown += 1;
+        if lines.len() >= height {
+            break;
+        }
+    }
+
+    let mut block = panel(" Objects ", theme);
+    if total > shown && shown > 0 {
+        let range = format!(" {}{}{} of {} ", first + 1, g.range, first + shown, total);
+        block = block.title_top(Line::styled(range, theme.dim()).right_aligned());
+        let below = total - first - shown;
+        if below > 0 {
+            block = block.title_bottom(
+                Line::styled(format!(" {} {below} more ", g.more_down), theme.dim())
+                    .right_aligned(),
+            );
+        }
+        if first > 0 {
+            block = block.title_bottom(
+                Line::styled(format!(" {} {first} above ", g.more_up), theme.dim()).left_aligned(),
+            );
+        }
+    }
+    frame.render_widget(block, area);
+    if total == 0 {
+        lines.push(Line::styled(" no objects", theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,99 @@
+//! The status line at the top: what runs, whether it moves, how fast, when, who is alive.
+
+use super::{RunState, Screen, text};
+use crate::model::describe::secs;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+/// The pieces of the status line, most important first; the line drops the least important
+/// ones (from the end of this list) until it fits.
+fn pieces(screen: &Screen) -> Vec<(u8, String)> {
+    let g = &screen.theme.glyphs;
+    let s = screen.status;
+    let w = screen.world;
+    let run = match s.run {
+        RunState::Running => format!("{} running", g.running),
+        RunState::Paused => format!("{} paused", g.paused),
+        RunState::Finished => format!("{} finished", g.finished),
+    };
+    let run = if s.step {
+        format!("{run} (step mode)")
+    } else {
+        run
+    };
+    let variant = screen
+        .info
+        .variants
+        .iter()
+        .find(|v| v.name == screen.config.variant)
+        .map_or(screen.config.variant, |v| v.label);
+    let has_variants = !screen.info.variants.is_empty();
+    let mut t = format!("t={}", secs(w.t));
+    if screen.view.scrub_ns > 0 {
+        t.push_str(&format!(
+            " (view {})",
+            secs(w.t.saturating_sub(screen.view.scrub_ns))
+        ));
+    }
+    // Priority: 0 is always kept.
+    let mut v = vec![
+        (0, format!("threadlanes{}{}", g.sep, screen.info.name)),
+        (4, format!("{}{}", g.dash, screen.info.title)),
+        (3, variant.to_string()),
+        (0, run),
+        (2, format!("{}{:.1}", g.times, s.speed)),
+        (1, t),
+        (1, format!("{}/{} alive", w.alive(), w.workers.len())),
+        (5, format!("seed {}", s.seed)),
+    ];
+    if !has_variants {
+        v.remove(2);
+    }
+    v
+}
+
+pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    let theme = &screen.theme;
+    let g = &theme.glyphs;
+    let width = area.width as usize;
+    let flash = screen.status.flash.as_deref().unwrap_or("");
+    let flash_w = if flash.is_empty() {
+        0
+    } else {
+        text::width(flash) + 3
+    };
+    let mut parts = pieces(screen);
+    let build = |parts: &[(u8, String)]| {
+        let mut s = String::from(" ");
+        for (i, (_, p)) in parts.iter().enumerate() {
+            // The title follows the name with its own dash, not a separator.
+            if i > 0 && !p.starts_with(g.dash) {
+                s.push_str(g.sep);
+            }
+            s.push_str(p);
+        }
+        s
+    };
+    let mut line = build(&parts);
+    for level in (1..=5).rev() {
+        if text::width(&line) + flash_w <= width {
+            break;
+        }
+        parts.retain(|(p, _)| *p < level);
+        line = build(&parts);
+    }
+    let mut spans = vec![Span::styled(
+        text::fit(&line, width, g.ellipsis),
+        theme.status_bar(),
+    )];
+    if !flash.is_empty() {
+        spans.push(Span::styled("   ", theme.status_bar()));
+        spans.push(Span::styled(flash.to_string(), theme.flash()));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(theme.status_bar()),
+        area,
+    );
+}

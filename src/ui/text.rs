@@ -1,0 +1,162 @@
+//! Small text helpers shared by the panels: display width, truncation with an ellipsis,
+//! joining names to fit a width. No styling decisions here.
+
+use ratatui::text::Span;
+
+/// Display width of a string in terminal cells.
+pub fn width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// `s` cut to at most `w` cells, ending in `ellipsis` when cut.
+pub fn fit(s: &str, w: usize, ellipsis: &str) -> String {
+    if width(s) <= w {
+        return s.to_string();
+    }
+    let ew = width(ellipsis);
+    if w <= ew {
+        return s.chars().take(w).collect();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    let mut buf = [0u8; 4];
+    for c in s.chars() {
+        let cw = width(c.encode_utf8(&mut buf));
+        if used + cw > w - ew {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push_str(ellipsis);
+    out
+}
+
+/// `s` cut or padded with spaces to exactly `w` cells.
+pub fn pad(s: &str, w: usize, ellipsis: &str) -> String {
+    let mut out = fit(s, w, ellipsis);
+    let n = width(&out);
+    out.extend(std::iter::repeat_n(' ', w.saturating_sub(n)));
+    out
+}
+
+/// Names joined by `sep` within `w` cells; when they do not all fit, the ones that do and a
+/// count of the rest: "a → b → … +7". Works from an iterator so a huge list costs only what
+/// is shown.
+pub fn join_fit<'a>(
+    names: impl ExactSizeIterator<Item = &'a str>,
+    sep: &str,
+    w: usize,
+    ellipsis: &str,
+) -> String {
+    let total = names.len();
+    let mut out = String::new();
+    let mut used = 0;
+    for (i, name) in names.enumerate() {
+        let piece_w = width(name) + if i > 0 { width(sep) } else { 0 };
+        let rest = total - i - 1;
+        // Room kept for the "… +N" tail if more follow.
+        let tail = if rest > 0 {
+            width(sep) + width(ellipsis) + 2 + digits(rest)
+        } else {
+            0
+        };
+        if used + piece_w + tail > w {
+            let more = total - i;
+            let t = format!("{ellipsis} +{more}");
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(&t);
+            return fit(&out, w, ellipsis);
+        }
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(name);
+        used += piece_w;
+    }
+    out
+}
+
+/// Names laid out over at most `max_lines` lines, the first `first` cells wide and the others
+/// `rest` wide; when they do not all fit, the last line ends with "… +N".
+pub fn wrap_names(
+    names: &[&str],
+    sep: &str,
+    first: usize,
+    rest: usize,
+    max_lines: usize,
+    ellipsis: &str,
+) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < names.len() && lines.len() < max_lines {
+        let w = if lines.is_empty() { first } else { rest };
+        let last = lines.len() + 1 == max_lines;
+        if last {
+            lines.push(join_fit(names[i..].iter().copied(), sep, w, ellipsis));
+            break;
+        }
+        let mut line = String::new();
+        let mut used = 0;
+        while i < names.len() {
+            let piece = width(names[i]) + if line.is_empty() { 0 } else { width(sep) };
+            if used + piece > w && !line.is_empty() {
+                break;
+            }
+            if !line.is_empty() {
+                line.push_str(sep);
+            }
+            line.push_str(names[i]);
+            used += piece;
+            i += 1;
+        }
+        lines.push(fit(&line, w, ellipsis));
+    }
+    lines
+}
+
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_cuts_with_an_ellipsis() {
+        assert_eq!(fit("abcdef", 4, "…"), "abc…");
+        assert_eq!(fit("abc", 4, "…"), "abc");
+        assert_eq!(fit("abc", 0, "…"), "");
+        assert_eq!(pad("ab", 4, "…"), "ab  ");
+    }
+
+    #[test]
+    fn wrap_names_fills_lines_and_counts_the_rest() {
+        let names = [
+            "item-1", "item-2", "item-3", "item-4", "item-5", "item-6", "item-7",
+        ];
+        assert_eq!(
+            wrap_names(&names, " ", 13, 20, 2, "…"),
+            vec!["item-1 item-2", "item-3 item-4 … +3"]
+        );
+        assert_eq!(
+            wrap_names(&names[..2], " ", 13, 20, 2, "…"),
+            vec!["item-1 item-2"]
+        );
+        assert!(wrap_names(&names, " ", 13, 20, 0, "…").is_empty());
+    }
+
+    #[test]
+    fn join_fit_counts_what_does_not_fit() {
+        let names = ["job1", "job2", "job3", "job4"];
+        assert_eq!(
+            join_fit(names.iter().copied(), ", ", 40, "…"),
+            "job1, job2, job3, job4"
+        );
+        let s = join_fit(names.iter().copied(), ", ", 16, "…");
+        assert_eq!(s, "job1, job2, … +2");
+    }
+}

@@ -1,0 +1,387 @@
+//! The theme: every colour and every glyph the UI draws. Widgets ask it for a style or a
+//! symbol by role and never name a colour or a box-drawing character themselves.
+//!
+//! Two glyph sets (UTF-8 and ASCII) and two palettes (colour and none). Every distinction a
+//! colour makes is also made by a glyph or a word, so a monochrome screencast and `NO_COLOR`
+//! lose nothing.
+
+use crate::model::Phase;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+
+/// The symbols of one character set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Glyphs {
+    pub utf8: bool,
+    pub sep: &'static str,
+    pub dash: &'static str,
+    pub ellipsis: &'static str,
+    /// Between the ends of a range: "1–4 of 9".
+    pub range: &'static str,
+    /// Between waiters of one queue, in the order they wait.
+    pub then: &'static str,
+    pub selected: &'static str,
+    pub deadlock: &'static str,
+    pub running: &'static str,
+    pub paused: &'static str,
+    pub finished: &'static str,
+    pub times: &'static str,
+    pub light: &'static str,
+    pub light_red: &'static str,
+    pub light_green: &'static str,
+    pub gauge_full: &'static str,
+    pub gauge_empty: &'static str,
+    pub say: &'static str,
+    pub ok: &'static str,
+    pub wrong: &'static str,
+    pub more_up: &'static str,
+    pub more_down: &'static str,
+    pub border: border::Set<'static>,
+}
+
+const ASCII_BORDER: border::Set<'static> = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+impl Glyphs {
+    pub const UTF8: Glyphs = Glyphs {
+        utf8: true,
+        sep: " · ",
+        dash: " — ",
+        ellipsis: "…",
+        range: "–",
+        then: " → ",
+        selected: "▸",
+        deadlock: "!",
+        running: "▶",
+        paused: "⏸",
+        finished: "■",
+        times: "×",
+        light: "●",
+        light_red: "●",
+        light_green: "●",
+        gauge_full: "█",
+        gauge_empty: "░",
+        say: "»",
+        ok: "✓",
+        wrong: "✗",
+        more_up: "↑",
+        more_down: "↓",
+        border: border::PLAIN,
+    };
+
+    pub const ASCII: Glyphs = Glyphs {
+        utf8: false,
+        sep: " | ",
+        dash: " - ",
+        ellipsis: "~",
+        range: "-",
+        then: " > ",
+        selected: ">",
+        deadlock: "!",
+        running: ">",
+        paused: "||",
+        finished: "#",
+        times: "x",
+        light: "o",
+        light_red: "(R)",
+        light_green: "(G)",
+        gauge_full: "#",
+        gauge_empty: ".",
+        say: ">>",
+        ok: "OK",
+        wrong: "!!",
+        more_up: "^",
+        more_down: "v",
+        border: ASCII_BORDER,
+    };
+
+    /// One timeline cell. Every phase has its own glyph, so lanes read without colour.
+    pub fn phase(&self, p: Phase) -> &'static str {
+        match (self.utf8, p) {
+            (_, Phase::Idle) => " ",
+            (true, Phase::Sleeping) => "·",
+            (true, Phase::Running) => "▄",
+            (true, Phase::Critical) => "█",
+            (true, Phase::Waiting) => "░",
+            (true, Phase::Blocked) => "▒",
+            (true, Phase::Done) => "─",
+            (true, Phase::Failed) => "✗",
+            (false, Phase::Sleeping) => ".",
+            (false, Phase::Running) => "-",
+            (false, Phase::Critical) => "#",
+            (false, Phase::Waiting) => "~",
+            (false, Phase::Blocked) => "x",
+            (false, Phase::Done) => "_",
+            (false, Phase::Failed) => "X",
+        }
+    }
+}
+
+/// The phases in the order the legend lists them.
+pub const LEGEND: [(Phase, &str); 7] = [
+    (Phase::Running, "running"),
+    (Phase::Critical, "holds lock"),
+    (Phase::Sleeping, "sleeping"),
+    (Phase::Waiting, "waiting"),
+    (Phase::Blocked, "blocked"),
+    (Phase::Done, "done"),
+    (Phase::Failed, "failed"),
+];
+
+/// Colours (or none) and glyphs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+    pub glyphs: Glyphs,
+}
+
+impl Default for Theme {
+    fn default() -> Theme {
+        Theme::new(true, true)
+    }
+}
+
+impl Theme {
+    pub const fn new(color: bool, utf8: bool) -> Theme {
+        Theme {
+            color,
+            glyphs: if utf8 { Glyphs::UTF8 } else { Glyphs::ASCII },
+        }
+    }
+
+    /// No colour, UTF-8 glyphs: what the snapshot tests draw with, so they are stable.
+    pub const fn plain() -> Theme {
+        Theme::new(false, true)
+    }
+
+    /// No colour, ASCII glyphs: the most conservative terminal.
+    pub const fn ascii() -> Theme {
+        Theme::new(false, false)
+    }
+
+    /// From the environment: `NO_COLOR` (set and not empty) turns colour off; the locale
+    /// (`LC_ALL`, then `LC_CTYPE`, then `LANG`, the first one set) decides UTF-8 vs ASCII.
+    pub fn detect() -> Theme {
+        Theme::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// `detect` over any source of variables (testable without touching the environment).
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Theme {
+        let color = var("NO_COLOR").is_none_or(|v| v.is_empty());
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+            .iter()
+            .find_map(|k| var(k).filter(|v| !v.is_empty()));
+        let utf8 = match locale {
+            // No locale at all is usual in containers whose terminal is UTF-8 anyway.
+            None => true,
+            Some(l) => {
+                let l = l.to_ascii_lowercase();
+                l.contains("utf-8") || l.contains("utf8")
+            }
+        };
+        Theme::new(color, utf8)
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    fn bold(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn text(&self) -> Style {
+        Style::new()
+    }
+
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    pub fn heading(&self) -> Style {
+        self.bold().patch(self.fg(Color::Cyan))
+    }
+
+    pub fn border(&self) -> Style {
+        self.fg(Color::DarkGray)
+    }
+
+    pub fn border_focus(&self) -> Style {
+        self.fg(Color::Gray)
+    }
+
+    pub fn status_bar(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::White).bg(Color::Blue)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    pub fn flash(&self) -> Style {
+        self.bold().patch(self.fg(Color::Yellow))
+    }
+
+    /// The selected lane or scenario.
+    pub fn selected(&self) -> Style {
+        if self.color {
+            Style::new()
+                .bg(Color::Rgb(40, 44, 60))
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    pub fn name(&self) -> Style {
+        self.bold()
+    }
+
+    pub fn key(&self) -> Style {
+        self.bold().patch(self.fg(Color::Yellow))
+    }
+
+    pub fn phase(&self, p: Phase) -> Style {
+        match p {
+            Phase::Idle => Style::new(),
+            Phase::Sleeping => self.fg(Color::Blue),
+            Phase::Running => self.fg(Color::Green),
+            Phase::Critical => self.fg(Color::Yellow),
+            Phase::Waiting => self.fg(Color::Cyan),
+            Phase::Blocked => self.fg(Color::Red),
+            Phase::Done => self.dim(),
+            Phase::Failed => self.bold().patch(self.fg(Color::LightRed)),
+        }
+    }
+
+    /// The words of a lane's state take the colour of its phase.
+    pub fn state(&self, p: Phase) -> Style {
+        match p {
+            Phase::Idle | Phase::Done => self.dim(),
+            other => self.phase(other),
+        }
+    }
+
+    pub fn deadlock(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            self.bold().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    pub fn deadlock_mark(&self) -> Style {
+        self.bold().patch(self.fg(Color::LightRed))
+    }
+
+    pub fn light(&self, on: bool) -> Style {
+        self.bold().patch(self.fg(if on {
+            Color::LightGreen
+        } else {
+            Color::LightRed
+        }))
+    }
+
+    pub fn gauge(&self, full: bool) -> Style {
+        if full {
+            self.fg(Color::Red)
+        } else {
+            self.fg(Color::Green)
+        }
+    }
+
+    pub fn say(&self) -> Style {
+        self.bold().patch(self.fg(Color::White))
+    }
+
+    pub fn outcome(&self, ok: bool) -> Style {
+        let s = self.bold().patch(self.fg(if ok {
+            Color::LightGreen
+        } else {
+            Color::LightRed
+        }));
+        if ok {
+            s
+        } else {
+            s.add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    pub fn problem(&self) -> Style {
+        self.fg(Color::LightRed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn no_color_turns_colour_off_but_empty_does_not() {
+        assert!(!Theme::from_vars(vars(&[("NO_COLOR", "1")])).color);
+        assert!(Theme::from_vars(vars(&[("NO_COLOR", "")])).color);
+        assert!(Theme::from_vars(vars(&[])).color);
+    }
+
+    #[test]
+    fn locale_picks_the_glyph_set() {
+        assert!(
+            Theme::from_vars(vars(&[("LANG", "en_US.UTF-8")]))
+                .glyphs
+                .utf8
+        );
+        assert!(!Theme::from_vars(vars(&[("LANG", "C")])).glyphs.utf8);
+        assert!(
+            !Theme::from_vars(vars(&[("LC_ALL", "POSIX"), ("LANG", "en_US.UTF-8")]))
+                .glyphs
+                .utf8
+        );
+    }
+
+    #[test]
+    fn every_phase_has_its_own_glyph_in_both_sets() {
+        use std::collections::HashSet;
+        for g in [Glyphs::UTF8, Glyphs::ASCII] {
+            let all = [
+                Phase::Idle,
+                Phase::Sleeping,
+                Phase::Running,
+                Phase::Critical,
+                Phase::Waiting,
+                Phase::Blocked,
+                Phase::Done,
+                Phase::Failed,
+            ];
+            let set: HashSet<_> = all.iter().map(|p| g.phase(*p)).collect();
+            assert_eq!(set.len(), all.len());
+        }
+    }
+}

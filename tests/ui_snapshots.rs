@@ -1,0 +1,758 @@
+//! Snapshots of the run screen and the picker, drawn with `Theme::plain()` into ratatui's
+//! `TestBackend` from worlds folded out of hand-written event streams; and a sweep of every
+//! screen over terminal sizes from 1×1 to 300×100 that must never panic.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use threadlanes::model::World;
+use threadlanes::scenarios::info::{Config, Info, Param, Variant};
+use threadlanes::ui::{self, Hint, Picker, RunState, Screen, Status, Theme, View};
+use threadlanes::wire;
+
+// ---------------------------------------------------------------- fixtures
+
+const S: u64 = 1_000_000_000;
+const MS: u64 = 1_000_000;
+
+/// A world folded from JSON Lines (blank lines skipped).
+fn world(src: &str) -> World {
+    let mut w = World::default();
+    for (i, line) in src.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let ev = wire::decode(line).unwrap_or_else(|e| panic!("fixture line {}: {e}", i + 1));
+        w.apply(&ev);
+    }
+    w
+}
+
+fn worker(w: u32, name: &str, kind: &str) -> String {
+    format!(
+        r#"{{"t":0,"pid":4242,"w":{w},"op":"worker","name":"{name}","kind":"{kind}","parent":0}}"#
+    )
+}
+
+fn op(t: u64, w: u32, rest: &str) -> String {
+    format!(r#"{{"t":{t},"pid":4242,"w":{w},{rest}}}"#)
+}
+
+static LOCK: Info = Info {
+    name: "lock",
+    title: "Two jobs and one lock",
+    lesson: "without a lock the jobs interleave; with one each runs whole",
+    explain: "job1 adds 1 and job2 adds 10 to a shared counter, five times each, printing as they go. \
+              With the lock, whoever takes it first runs all five steps before the other may start: \
+              watch the waiting lane turn red while the holder's lane is solid.\n\
+              Flip to the version without the lock to see the prints interleave.",
+    variants: &[
+        Variant {
+            name: "with-lock",
+            label: "with lock",
+        },
+        Variant {
+            name: "no-lock",
+            label: "without lock",
+        },
+    ],
+    params: &[],
+};
+
+static SEMAPHORE: Info = Info {
+    name: "semaphore",
+    title: "BoundedSemaphore(5)",
+    lesson: "five slots: five workers inside, the rest queue",
+    explain: "Eight workers each want one of five slots. Five get in at once; the other three \
+              wait in order until someone leaves. A BoundedSemaphore also refuses a release \
+              that would make more slots than it started with.",
+    variants: &[],
+    params: &[Param {
+        name: "workers",
+        default: 8,
+        min: 1,
+        max: 100,
+        help: "how many workers",
+    }],
+};
+
+static LIGHT: Info = Info {
+    name: "traffic-light",
+    title: "An Event as a traffic light",
+    lesson: "cars wait while the light is red and go when it turns green",
+    explain: "The lighter thread sets the event (green) and clears it (red) on a timer. Cars call \
+              wait(): on red they block, on green they pass at once.",
+    variants: &[],
+    params: &[],
+};
+
+static PRODCONS: Info = Info {
+    name: "producer-consumer",
+    title: "Producers and consumers",
+    lesson: "a bounded queue makes a fast producer wait for slow consumers",
+    explain: "The producer puts items into a queue of at most five; two consumers take them out \
+              and work on each for a while. When the queue is full the producer blocks on put \
+              until a consumer makes room.",
+    variants: &[],
+    params: &[
+        Param {
+            name: "producers",
+            default: 1,
+            min: 1,
+            max: 5,
+            help: "producer threads",
+        },
+        Param {
+            name: "consumers",
+            default: 2,
+            min: 1,
+            max: 5,
+            help: "consumer threads",
+        },
+    ],
+};
+
+static DEADLOCK: Info = Info {
+    name: "deadlock",
+    title: "Two locks in opposite order",
+    lesson: "each holds what the other needs: nobody moves again",
+    explain: "left takes A then B; right takes B then A. If each gets its first lock before the \
+              other's second, both wait forever.",
+    variants: &[
+        Variant {
+            name: "opposite",
+            label: "opposite order",
+        },
+        Variant {
+            name: "same",
+            label: "same order",
+        },
+    ],
+    params: &[],
+};
+
+fn lock_world() -> World {
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(0, 0, r#""o":1,"op":"object","name":"A","kind":"lock""#),
+        worker(1, "job1", "thread"),
+        worker(2, "job2", "thread"),
+        op(50 * MS, 1, r#""op":"start""#),
+        op(60 * MS, 2, r#""op":"start""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_begin""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_end""#),
+        op(150 * MS, 1, r#""op":"say","text":"job1: counter = 1""#),
+        op(200 * MS, 2, r#""o":1,"op":"acquire_begin""#),
+        op(300 * MS, 0, r#""op":"join_begin","target":1"#),
+        op(400 * MS, 1, r#""op":"sleep_begin","ms":400"#),
+        op(800 * MS, 1, r#""op":"sleep_end""#),
+        op(900 * MS, 1, r#""op":"say","text":"job1: counter = 2""#),
+        op(1100 * MS, 1, r#""op":"sleep_begin","ms":400"#),
+    ];
+    world(&lines.join("\n"))
+}
+
+/// BoundedSemaphore(5), eight workers: w1–w5 inside, w6–w8 waiting in that order.
+fn semaphore_world() -> World {
+    let mut lines = vec![
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"slots","kind":"bounded_semaphore","capacity":5"#,
+        ),
+    ];
+    for i in 1..=8u32 {
+        lines.push(worker(i, &format!("w{i}"), "thread"));
+        lines.push(op(i as u64 * 10 * MS, i, r#""op":"start""#));
+    }
+    let mut value = 5;
+    for i in 1..=8u32 {
+        let t = 100 * MS + i as u64 * 50 * MS;
+        lines.push(op(t, i, r#""o":1,"op":"acquire_begin""#));
+        if i <= 5 {
+            value -= 1;
+            lines.push(op(
+                t,
+                i,
+                &format!(r#""o":1,"op":"acquire_end","value":{value}"#),
+            ));
+            lines.push(op(t + 10 * MS, i, r#""op":"sleep_begin","ms":2000"#));
+        }
+    }
+    lines.push(op(900 * MS, 0, r#""op":"join_begin","target":1"#));
+    lines.push(op(
+        1200 * MS,
+        0,
+        r#""op":"say","text":"5 inside, 3 waiting""#,
+    ));
+    world(&lines.join("\n"))
+}
+
+fn light_world() -> World {
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(0, 0, r#""o":1,"op":"object","name":"light","kind":"event""#),
+        worker(1, "lighter", "thread"),
+        worker(2, "car1", "thread"),
+        worker(3, "car2", "thread"),
+        op(10 * MS, 1, r#""op":"start""#),
+        op(20 * MS, 1, r#""o":1,"op":"set""#),
+        op(30 * MS, 1, r#""op":"say","text":"GREEN: cars may go""#),
+        op(40 * MS, 1, r#""op":"sleep_begin","ms":500"#),
+        op(540 * MS, 1, r#""op":"sleep_end""#),
+        op(550 * MS, 1, r#""o":1,"op":"clear""#),
+        op(560 * MS, 1, r#""op":"say","text":"RED: cars must wait""#),
+        op(570 * MS, 1, r#""op":"sleep_begin","ms":1000"#),
+        op(600 * MS, 2, r#""op":"start""#),
+        op(700 * MS, 2, r#""o":1,"op":"wait_begin""#),
+        op(900 * MS, 3, r#""op":"start""#),
+        op(1000 * MS, 3, r#""o":1,"op":"wait_begin""#),
+        op(1300 * MS, 0, r#""op":"join_begin","target":1"#),
+    ];
+    world(&lines.join("\n"))
+}
+
+/// A queue of at most five, full; the producer blocked on put; consumers busy; results queued.
+fn prodcons_world() -> World {
+    let mut lines = vec![
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"jobs","kind":"queue","capacity":5"#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":2,"op":"object","name":"results","kind":"queue","capacity":0"#,
+        ),
+        worker(1, "producer", "thread"),
+        worker(2, "consumer1", "thread"),
+        worker(3, "consumer2", "thread"),
+        op(10 * MS, 1, r#""op":"start""#),
+        op(10 * MS, 2, r#""op":"start""#),
+        op(10 * MS, 3, r#""op":"start""#),
+    ];
+    let mut depth = 0;
+    let mut t = 100 * MS;
+    for i in 1..=7 {
+        lines.push(op(
+            t,
+            1,
+            &format!(r#""o":1,"op":"put_begin","item":"item-{i}""#),
+        ));
+        depth += 1;
+        lines.push(op(
+            t,
+            1,
+            &format!(r#""o":1,"op":"put_end","item":"item-{i}","depth":{depth}"#),
+        ));
+        t += 100 * MS;
+        if i <= 2 {
+            let c = i as u32 + 1;
+            lines.push(op(t, c, r#""o":1,"op":"get_begin""#));
+            depth -= 1;
+            lines.push(op(
+                t,
+                c,
+                &format!(r#""o":1,"op":"get_end","item":"item-{i}","depth":{depth}"#),
+            ));
+            lines.push(op(t, c, r#""op":"sleep_begin","ms":3000"#));
+        }
+    }
+    lines.push(op(t, 1, r#""o":1,"op":"put_begin","item":"item-8""#));
+    lines.push(op(t + 10 * MS, 0, r#""o":2,"op":"put_begin","item":"r0""#));
+    lines.push(op(
+        t + 10 * MS,
+        0,
+        r#""o":2,"op":"put_end","item":"r0","depth":1"#,
+    ));
+    lines.push(op(t + 20 * MS, 0, r#""o":1,"op":"join_begin""#));
+    lines.push(op(
+        t + 500 * MS,
+        0,
+        r#""op":"say","text":"waiting for every job to be done""#,
+    ));
+    world(&lines.join("\n"))
+}
+
+fn deadlock_world() -> World {
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(0, 0, r#""o":1,"op":"object","name":"A","kind":"lock""#),
+        op(0, 0, r#""o":2,"op":"object","name":"B","kind":"lock""#),
+        worker(1, "left", "thread"),
+        worker(2, "right", "thread"),
+        op(10 * MS, 1, r#""op":"start""#),
+        op(10 * MS, 2, r#""op":"start""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_begin""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_end""#),
+        op(120 * MS, 2, r#""o":2,"op":"acquire_begin""#),
+        op(120 * MS, 2, r#""o":2,"op":"acquire_end""#),
+        op(300 * MS, 1, r#""o":2,"op":"acquire_begin""#),
+        op(320 * MS, 2, r#""o":1,"op":"acquire_begin""#),
+        op(400 * MS, 0, r#""op":"join_begin","target":1"#),
+    ];
+    world(&lines.join("\n"))
+}
+
+fn hints() -> Vec<Hint> {
+    [
+        ("space", "pause"),
+        ("+ -", "speed"),
+        ("n p", "scenario"),
+        ("v", "version"),
+        ("r", "restart"),
+        ("↑↓", "lane"),
+        ("enter", "details"),
+        ("?", "help"),
+        ("q", "quit"),
+    ]
+    .into_iter()
+    .map(|(key, what)| Hint {
+        key,
+        what: what.into(),
+    })
+    .collect()
+}
+
+fn all_keys() -> Vec<Hint> {
+    [
+        ("space", "pause or resume"),
+        (". →", "one step"),
+        ("s", "step mode on/off"),
+        ("tab", "choose the next worker (step mode)"),
+        ("+ -", "faster / slower"),
+        ("n p", "next / previous scenario"),
+        ("v", "flip the version"),
+        ("r", "restart"),
+        ("R", "replay the same seed"),
+        ("[ ]", "change the parameter"),
+        ("← →", "scrub the timeline (paused)"),
+        ("↑ ↓", "select a lane"),
+        ("enter", "details of the selected lane"),
+        ("?", "this help"),
+        ("q esc", "quit"),
+    ]
+    .into_iter()
+    .map(|(key, what)| Hint {
+        key,
+        what: what.into(),
+    })
+    .collect()
+}
+
+fn status(run: RunState) -> Status {
+    Status {
+        run,
+        speed: 1.0,
+        seed: 7,
+        step: false,
+        flash: None,
+    }
+}
+
+/// The buffer as text, one line per row, trailing spaces cut.
+fn buffer_text(term: &Terminal<TestBackend>) -> String {
+    let buf = term.backend().buffer();
+    let area = buf.area;
+    let mut out = String::new();
+    for y in 0..area.height {
+        let mut line = String::new();
+        for x in 0..area.width {
+            line.push_str(buf[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn draw_run(world: &World, info: &Info, view: &View, run: RunState, w: u16, h: u16) -> String {
+    let config = Config::default_for(info);
+    let status = status(run);
+    let hints = hints();
+    let keys = all_keys();
+    let screen = Screen {
+        world,
+        info,
+        config: &config,
+        status: &status,
+        view,
+        hints: &hints,
+        all_keys: &keys,
+        theme: Theme::plain(),
+    };
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::draw(f, &screen)).expect("draw");
+    buffer_text(&term)
+}
+
+fn draw_picker(selected: usize, w: u16, h: u16) -> String {
+    let infos = [LOCK, SEMAPHORE, LIGHT, PRODCONS, DEADLOCK];
+    let picker = Picker {
+        scenarios: &infos,
+        selected,
+        theme: Theme::plain(),
+    };
+    let hints: Vec<Hint> = [("↑↓", "choose"), ("enter", "run"), ("q", "quit")]
+        .into_iter()
+        .map(|(key, what)| Hint {
+            key,
+            what: what.into(),
+        })
+        .collect();
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::draw_picker(f, &picker, &hints))
+        .expect("draw");
+    buffer_text(&term)
+}
+
+fn row_with<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?} in\n{screen}"))
+}
+
+// ---------------------------------------------------------------- snapshots
+
+#[test]
+fn lock_screen() {
+    let s = draw_run(
+        &lock_world(),
+        &LOCK,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn semaphore_screen() {
+    let view = View {
+        selected: 6,
+        ..View::default()
+    };
+    let s = draw_run(
+        &semaphore_world(),
+        &SEMAPHORE,
+        &view,
+        RunState::Running,
+        100,
+        30,
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn traffic_light_screen() {
+    let s = draw_run(
+        &light_world(),
+        &LIGHT,
+        &View::default(),
+        RunState::Paused,
+        100,
+        30,
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn producer_consumer_screen() {
+    let s = draw_run(
+        &prodcons_world(),
+        &PRODCONS,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn producer_consumer_screen_80x24() {
+    let s = draw_run(
+        &prodcons_world(),
+        &PRODCONS,
+        &View::default(),
+        RunState::Running,
+        80,
+        24,
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn too_small_screen() {
+    let s = draw_run(
+        &lock_world(),
+        &LOCK,
+        &View::default(),
+        RunState::Running,
+        60,
+        20,
+    );
+    insta::assert_snapshot!(s);
+    assert!(s.contains("terminal too small: need 80×24, have 60×20"));
+}
+
+#[test]
+fn help_overlay() {
+    let view = View {
+        help: true,
+        ..View::default()
+    };
+    let s = draw_run(&lock_world(), &LOCK, &view, RunState::Paused, 100, 30);
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn details_of_a_blocked_lane() {
+    let view = View {
+        selected: 2,
+        details: true,
+        ..View::default()
+    };
+    let s = draw_run(&lock_world(), &LOCK, &view, RunState::Running, 100, 30);
+    insta::assert_snapshot!(s);
+    assert!(s.contains("Details: job2"));
+    assert!(row_with(&s, "waits   ").contains("A, held by job1"));
+}
+
+#[test]
+fn deadlock_banner() {
+    let s = draw_run(
+        &deadlock_world(),
+        &DEADLOCK,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    insta::assert_snapshot!(s);
+    assert!(s.contains("DEADLOCK: left waits for B held by right; right waits for A held by left"));
+}
+
+#[test]
+fn picker_screen() {
+    let s = draw_picker(3, 100, 30);
+    insta::assert_snapshot!(s);
+}
+
+// ---------------------------------------------------------------- facts
+
+#[test]
+fn lock_panel_names_owner_and_waiters_in_order() {
+    let mut w = lock_world();
+    let more = [
+        worker(3, "job3", "thread"),
+        op(1150 * MS, 3, r#""op":"start""#),
+        op(1200 * MS, 3, r#""o":1,"op":"acquire_begin""#),
+    ];
+    for l in more {
+        w.apply(&wire::decode(&l).expect("fixture"));
+    }
+    let s = draw_run(&w, &LOCK, &View::default(), RunState::Running, 100, 30);
+    assert!(row_with(&s, "lock A").contains("held by job1"));
+    assert!(row_with(&s, "waiting:").contains("job2 → job3"));
+}
+
+#[test]
+fn semaphore_shows_five_filled_slots() {
+    let s = draw_run(
+        &semaphore_world(),
+        &SEMAPHORE,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    let slots = row_with(&s, "[w1");
+    for i in 1..=5 {
+        assert!(slots.contains(&format!("[w{i} ]")), "{slots}");
+    }
+    assert!(row_with(&s, "semaphore slots").contains("5/5 taken"));
+    assert!(row_with(&s, "  waiting:").contains("w6 → w7 → w8"));
+}
+
+#[test]
+fn traffic_light_says_red() {
+    let s = draw_run(
+        &light_world(),
+        &LIGHT,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    assert!(row_with(&s, "event light").contains("● RED"));
+    assert!(row_with(&s, "  waiting:").contains("car1 → car2"));
+    let ascii = {
+        let world = light_world();
+        let config = Config::default_for(&LIGHT);
+        let status = status(RunState::Running);
+        let view = View::default();
+        let screen = Screen {
+            world: &world,
+            info: &LIGHT,
+            config: &config,
+            status: &status,
+            view: &view,
+            hints: &[],
+            all_keys: &[],
+            theme: Theme::ascii(),
+        };
+        let mut term = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
+        term.draw(|f| ui::draw(f, &screen)).expect("draw");
+        buffer_text(&term)
+    };
+    assert!(row_with(&ascii, "event light").contains("(R) RED"));
+    assert!(
+        ascii.is_ascii(),
+        "the ASCII theme drew a non-ASCII cell:\n{ascii}"
+    );
+}
+
+#[test]
+fn queue_shows_full_gauge_and_blocked_producer() {
+    let s = draw_run(
+        &prodcons_world(),
+        &PRODCONS,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    assert!(row_with(&s, "queue jobs").contains("5/5 full"));
+    let gauge = row_with(&s, "[█████]");
+    assert!(gauge.contains("[█████] item-3 item-4"), "{gauge}");
+    assert!(s.contains("item-6 item-7"));
+    assert!(row_with(&s, "blocked on put").contains("producer"));
+    assert!(row_with(&s, "queue results").contains("depth 1"));
+}
+
+#[test]
+fn say_lines_stand_out_in_the_log() {
+    let s = draw_run(
+        &lock_world(),
+        &LOCK,
+        &View::default(),
+        RunState::Running,
+        100,
+        30,
+    );
+    assert!(row_with(&s, "job1: counter = 2").contains("» "));
+}
+
+#[test]
+fn the_selected_lane_is_drawn_among_a_thousand() {
+    let mut lines = vec![worker(0, "main", "main")];
+    for i in 1..=1000u32 {
+        lines.push(worker(i, &format!("t{i}"), "thread"));
+        lines.push(op(i as u64 * MS, i, r#""op":"start""#));
+        lines.push(op(
+            2 * S + i as u64 * MS,
+            i,
+            r#""op":"sleep_begin","ms":100"#,
+        ));
+    }
+    let w = world(&lines.join("\n"));
+    let view = View {
+        selected: 1000,
+        lane_scroll: 0,
+        ..View::default()
+    };
+    let started = std::time::Instant::now();
+    let s = draw_run(&w, &LOCK, &view, RunState::Running, 120, 40);
+    let took = started.elapsed();
+    assert!(row_with(&s, "▸").contains("t1000"));
+    assert!(s.contains("of 1001"));
+    // Generous even for a debug build: only the visible lanes are computed.
+    assert!(took.as_millis() < 2000, "drawing took {took:?}");
+}
+
+#[test]
+fn keep_selected_visible_moves_the_scroll_the_least() {
+    let mut view = View {
+        selected: 40,
+        lane_scroll: 0,
+        ..View::default()
+    };
+    ui::keep_selected_visible(&mut view, 100, 10);
+    assert_eq!(view.lane_scroll, 31);
+    view.selected = 500;
+    ui::keep_selected_visible(&mut view, 100, 10);
+    assert_eq!((view.selected, view.lane_scroll), (99, 90));
+    let world = semaphore_world();
+    let config = Config::default_for(&SEMAPHORE);
+    let status = status(RunState::Running);
+    let screen = Screen {
+        world: &world,
+        info: &SEMAPHORE,
+        config: &config,
+        status: &status,
+        view: &view,
+        hints: &[],
+        all_keys: &[],
+        theme: Theme::plain(),
+    };
+    let rows = ui::lane_rows(ratatui::layout::Rect::new(0, 0, 100, 30), &screen);
+    assert!(rows >= 9, "{rows} lanes at 100×30");
+    assert_eq!(
+        ui::lane_rows(ratatui::layout::Rect::new(0, 0, 50, 30), &screen),
+        0
+    );
+}
+
+// ---------------------------------------------------------------- no size panics
+
+#[test]
+fn every_screen_draws_at_every_size_without_panicking() {
+    let lock = lock_world();
+    let dead = deadlock_world();
+    let prod = prodcons_world();
+    let empty = World::default();
+    let mut widths: Vec<u16> = (1..=300).step_by(7).collect();
+    let mut heights: Vec<u16> = (1..=100).step_by(3).collect();
+    widths.extend([79, 80, 81, 300]);
+    heights.extend([23, 24, 25, 100]);
+    let views = [
+        View::default(),
+        View {
+            help: true,
+            ..View::default()
+        },
+        View {
+            details: true,
+            selected: 2,
+            ..View::default()
+        },
+        View {
+            object_scroll: 99,
+            selected: 99,
+            lane_scroll: 99,
+            step_ns: 1,
+            scrub_ns: u64::MAX,
+            ..View::default()
+        },
+    ];
+    for &w in &widths {
+        for &h in &heights {
+            for (k, view) in views.iter().enumerate() {
+                let world = [&lock, &dead, &prod, &empty][k];
+                draw_run(world, &LOCK, view, RunState::Finished, w, h);
+            }
+            draw_picker(2, w, h);
+        }
+    }
+}
