@@ -7,7 +7,7 @@ use crate::keys::{self, Action, BINDINGS, Scope};
 use crate::model::World;
 use crate::runner::{Options, Run};
 use crate::scenarios::{self, Config, Info, Scenario};
-use crate::ui::{self, Hint, Picker, RunState, Screen, Status, View};
+use crate::ui::{self, Hint, Picker, RunState, Screen, Status, Theme, View};
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use ratatui::{DefaultTerminal, Frame};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -38,6 +38,7 @@ pub struct App {
     param: usize,
     flash_until: Option<Instant>,
     pub quit: bool,
+    theme: Theme,
     /// Something changed since the last frame.
     dirty: bool,
 }
@@ -84,6 +85,7 @@ impl App {
             param: 0,
             flash_until: None,
             quit: false,
+            theme: Theme::detect(),
             dirty: true,
         };
         if app.picker.is_none() {
@@ -134,7 +136,7 @@ impl App {
     /// Folds what the run has sent since the last call. Returns true if anything changed.
     pub fn pump(&mut self) -> bool {
         let Some(run) = &self.run else {
-            return false;
+            return self.dirty;
         };
         let mut n = 0;
         while n < EVENTS_PER_FRAME {
@@ -357,6 +359,7 @@ impl App {
             let picker = Picker {
                 scenarios: &self.infos,
                 selected: sel,
+                theme: self.theme,
             };
             ui::draw_picker(frame, &picker, &hints);
             return;
@@ -370,6 +373,7 @@ impl App {
             view: &self.view,
             hints: &hints,
             all_keys: &all,
+            theme: self.theme,
         };
         ui::draw(frame, &screen);
     }

@@ -106,7 +106,9 @@ impl Timeline {
     }
 
     /// The phases of `n` cells, each `step` ns wide, ending at `end` (the last cell covers
-    /// `[end - step, end)`). A cell shows the weightiest phase that touches it.
+    /// `[end - step, end)`). A cell shows the weightiest phase that fills at least 1/50 of
+    /// it — so a real block stays visible in a wide cell, while the microseconds of an
+    /// uncontended acquire do not paint the cell as blocked — else the phase that fills most.
     pub fn cells(&self, end: u64, step: u64, n: usize) -> Vec<Phase> {
         let step = step.max(1);
         let mut out = vec![Phase::Idle; n];
@@ -122,22 +124,27 @@ impl Timeline {
             if a >= end {
                 break;
             }
-            let mut best = Phase::Idle;
+            let min = (step / 50).max(1);
+            let (mut best, mut widest, mut widest_len) = (None::<Phase>, Phase::Idle, 0);
             while i < self.segs.len() {
                 let seg = self.segs[i];
                 let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start);
                 if seg.start >= b {
                     break;
                 }
-                if seg_end > a && seg.phase.weight() > best.weight() {
-                    best = seg.phase;
+                let overlap = seg_end.min(b).saturating_sub(seg.start.max(a));
+                if overlap >= min && best.is_none_or(|p| seg.phase.weight() > p.weight()) {
+                    best = Some(seg.phase);
+                }
+                if overlap > widest_len {
+                    (widest, widest_len) = (seg.phase, overlap);
                 }
                 if seg_end > b {
                     break;
                 }
                 i += 1;
             }
-            *cell = best;
+            *cell = best.unwrap_or(widest);
         }
         out
     }
@@ -195,9 +202,18 @@ mod tests {
         let mut tl = Timeline::new(8);
         tl.push(0, Phase::Running);
         tl.push(105, Phase::Blocked);
-        tl.push(106, Phase::Running);
+        tl.push(108, Phase::Running);
         let cells = tl.cells(300, 100, 3);
         assert_eq!(cells, vec![Phase::Running, Phase::Blocked, Phase::Running]);
+    }
+
+    #[test]
+    fn an_instant_block_does_not_paint_the_cell() {
+        let mut tl = Timeline::new(8);
+        tl.push(0, Phase::Sleeping);
+        tl.push(10_000, Phase::Blocked);
+        tl.push(10_001, Phase::Sleeping);
+        assert_eq!(tl.cells(100_000, 100_000, 1), vec![Phase::Sleeping]);
     }
 
     #[test]

@@ -226,5 +226,3 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         r,
     );
 }
-pub fn draw(_: &mut ratatui::Frame, _: &Screen) {}
-pub fn draw_picker(_: &mut ratatui::Frame, _: &Picker, _: &[Hint]) {}
