@@ -116,14 +116,37 @@ impl Tui {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+
+    /// Raw mode is off again: the line discipline echoes and edits lines.
+    fn assert_cooked(&self) {
+        let fd = self._master.as_raw_fd().expect("a unix pty");
+        // SAFETY: termios is plain data; all zeroes is a valid value to be overwritten.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: fd is the open master of our pty; t is a valid termios to fill.
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+        assert!(
+            t.c_lflag & libc::ICANON != 0,
+            "ICANON is off: still in raw mode"
+        );
+        assert!(
+            t.c_lflag & libc::ECHO != 0,
+            "ECHO is off: still in raw mode"
+        );
+    }
+
+    fn signal(&self, sig: i32) {
+        let pid = self.child.process_id().expect("a pid") as i32;
+        // SAFETY: sending a signal to our own child process.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+    }
 }
 
 #[test]
 fn lanes_and_objects_appear_and_keys_work() {
     let mut t = Tui::start(&["run", "producer-consumer"], 120, 36);
-    let s = t.wait_for("producer-1");
-    assert!(s.contains("consumer-1"), "{s}");
-    t.wait_for("products");
+    t.wait_for("producer-1");
+    t.wait_for("consumer-2");
+    t.wait_for("queue products");
     t.keys(" ");
     t.wait_for("paused");
     // Paused: the screen holds still.
@@ -139,6 +162,19 @@ fn lanes_and_objects_appear_and_keys_work() {
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
+    t.assert_cooked();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in [libc::SIGTERM, libc::SIGHUP] {
+        let mut t = Tui::start(&["run", "semaphore"], 100, 30);
+        t.wait_for("slots");
+        t.signal(sig);
+        t.wait_exit();
+        t.assert_restored();
+        t.assert_cooked();
+    }
 }
 
 #[test]
