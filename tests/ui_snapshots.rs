@@ -375,6 +375,18 @@ fn buffer_text(term: &Terminal<TestBackend>) -> String {
 }
 
 fn draw_run(world: &World, info: &Info, view: &View, run: RunState, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    draw_run_into(&mut term, world, info, view, run);
+    buffer_text(&term)
+}
+
+fn draw_run_into(
+    term: &mut Terminal<TestBackend>,
+    world: &World,
+    info: &Info,
+    view: &View,
+    run: RunState,
+) {
     let config = Config::default_for(info);
     let status = status(run);
     let hints = hints();
@@ -389,12 +401,63 @@ fn draw_run(world: &World, info: &Info, view: &View, run: RunState, w: u16, h: u
         all_keys: &keys,
         theme: Theme::plain(),
     };
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::draw(f, &screen)).expect("draw");
+}
+
+/// The run screen with a chosen status and theme.
+fn draw_with(world: &World, info: &Info, view: &View, status: &Status, theme: Theme) -> String {
+    let config = Config::default_for(info);
+    let hints = hints();
+    let keys = all_keys();
+    let screen = Screen {
+        world,
+        info,
+        config: &config,
+        status,
+        view,
+        hints: &hints,
+        all_keys: &keys,
+        theme,
+    };
+    let mut term = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
     term.draw(|f| ui::draw(f, &screen)).expect("draw");
     buffer_text(&term)
 }
 
+/// The lock scenario run to its end: job1 then job2, and the outcome said.
+fn lock_finished_world(outcome: &str, ok: bool) -> World {
+    let mut w = lock_world();
+    let more = [
+        op(1500 * MS, 1, r#""op":"sleep_end""#),
+        op(1500 * MS, 1, r#""o":1,"op":"release""#),
+        op(1500 * MS, 2, r#""o":1,"op":"acquire_end""#),
+        op(1510 * MS, 1, r#""op":"exit""#),
+        op(1510 * MS, 0, r#""op":"join_end","target":1"#),
+        op(1520 * MS, 0, r#""op":"join_begin","target":2"#),
+        op(1600 * MS, 2, r#""op":"say","text":"job2: counter = 12""#),
+        op(2000 * MS, 2, r#""o":1,"op":"release""#),
+        op(2010 * MS, 2, r#""op":"exit","how":"panic","msg":"boom""#),
+        op(2010 * MS, 0, r#""op":"join_end","target":2"#),
+        op(
+            2020 * MS,
+            0,
+            &format!(r#""op":"outcome","text":"{outcome}","ok":{ok}"#),
+        ),
+        op(2030 * MS, 0, r#""op":"exit""#),
+    ];
+    for l in more {
+        w.apply(&wire::decode(&l).expect("fixture"));
+    }
+    w
+}
+
 fn draw_picker(selected: usize, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    draw_picker_into(&mut term, selected);
+    buffer_text(&term)
+}
+
+fn draw_picker_into(term: &mut Terminal<TestBackend>, selected: usize) {
     let infos = [LOCK, SEMAPHORE, LIGHT, PRODCONS, DEADLOCK];
     let picker = Picker {
         scenarios: &infos,
@@ -408,10 +471,8 @@ fn draw_picker(selected: usize, w: u16, h: u16) -> String {
             what: what.into(),
         })
         .collect();
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     term.draw(|f| ui::draw_picker(f, &picker, &hints))
         .expect("draw");
-    buffer_text(&term)
 }
 
 fn row_with<'a>(screen: &'a str, needle: &str) -> &'a str {
@@ -549,7 +610,51 @@ fn picker_screen() {
     insta::assert_snapshot!(s);
 }
 
+#[test]
+fn finished_run_with_outcome_and_flash() {
+    let status = Status {
+        flash: Some("speed ×2".into()),
+        speed: 2.0,
+        ..status(RunState::Finished)
+    };
+    let world = lock_finished_world("counter = 55", true);
+    let s = draw_with(&world, &LOCK, &View::default(), &status, Theme::plain());
+    insta::assert_snapshot!(s);
+    assert!(row_with(&s, "threadlanes").contains("■ finished"));
+    assert!(row_with(&s, "threadlanes").contains("speed ×2"));
+    assert!(row_with(&s, "as expected").contains("✓ as expected: counter = 55"));
+    assert!(row_with(&s, "job2 ").contains("panicked: boom"));
+    assert!(row_with(&s, "job2 ").contains("✗"));
+}
+
+#[test]
+fn ascii_theme_deadlock() {
+    let s = draw_with(
+        &deadlock_world(),
+        &DEADLOCK,
+        &View::default(),
+        &status(RunState::Paused),
+        Theme::ascii(),
+    );
+    insta::assert_snapshot!(s);
+    assert!(s.is_ascii(), "the ASCII theme drew a non-ASCII cell:\n{s}");
+    assert!(row_with(&s, "threadlanes").contains("|| paused"));
+}
+
 // ---------------------------------------------------------------- facts
+
+#[test]
+fn a_wrong_outcome_is_marked_wrong() {
+    let world = lock_finished_world("lost 3 updates", false);
+    let s = draw_with(
+        &world,
+        &LOCK,
+        &View::default(),
+        &status(RunState::Finished),
+        Theme::plain(),
+    );
+    assert!(s.contains("✗ WRONG: lost 3 updates"));
+}
 
 #[test]
 fn lock_panel_names_owner_and_waiters_in_order() {
@@ -748,11 +853,12 @@ fn every_screen_draws_at_every_size_without_panicking() {
     ];
     for &w in &widths {
         for &h in &heights {
+            let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
             for (k, view) in views.iter().enumerate() {
                 let world = [&lock, &dead, &prod, &empty][k];
-                draw_run(world, &LOCK, view, RunState::Finished, w, h);
+                draw_run_into(&mut term, world, &LOCK, view, RunState::Finished);
             }
-            draw_picker(2, w, h);
+            draw_picker_into(&mut term, 2);
         }
     }
 }

@@ -113,7 +113,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         field("pid", format!("{}{}parent {parent}", w.pid, g.sep), theme),
         Line::from(vec![
             Span::styled(format!("{:<8}", "state"), theme.dim()),
-            Span::styled(describe::state(world, w), theme.state(w.phase())),
+            Span::styled(
+                theme.words(&describe::state(world, w)).into_owned(),
+                theme.state(w.phase()),
+            ),
         ]),
         field("holds", holds(world, w, theme), theme),
         field("waits", waits(world, w), theme),

@@ -144,7 +144,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let now = world.t.saturating_sub(view.scrub_ns);
     let end = window_end(now, step);
 
-    let states: Vec<String> = shown.iter().map(|w| describe::state(world, w)).collect();
+    let states: Vec<String> = shown
+        .iter()
+        .map(|w| theme.words(&describe::state(world, w)).into_owned())
+        .collect();
     let name_w = shown
         .iter()
         .map(|w| text::width(&w.name))
