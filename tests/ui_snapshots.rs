@@ -862,3 +862,28 @@ fn every_screen_draws_at_every_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn objects_page_when_they_do_not_fit() {
+    let mut lines = vec![worker(0, "main", "main"), op(0, 0, r#""op":"start""#)];
+    for o in 1..=12u32 {
+        lines.push(op(
+            0,
+            0,
+            &format!(r#""o":{o},"op":"object","name":"L{o}","kind":"lock""#),
+        ));
+    }
+    let w = world(&lines.join("\n"));
+    let s = draw_run(&w, &LOCK, &View::default(), RunState::Running, 100, 30);
+    assert!(row_with(&s, "Objects").contains("1–"), "{s}");
+    assert!(row_with(&s, "Objects").contains("of 12"));
+    assert!(s.contains("more"));
+    let view = View {
+        object_scroll: 4,
+        ..View::default()
+    };
+    let s = draw_run(&w, &LOCK, &view, RunState::Running, 100, 30);
+    assert!(row_with(&s, "Objects").contains("5–"));
+    assert!(s.contains("↑ 4 above"));
+    assert!(row_with(&s, "lock L5").contains("free"));
+}

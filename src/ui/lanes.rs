@@ -1,5 +1,5 @@
 //! The lanes panel: one row per worker (main included) with a selection marker, its name, a
-//! kind tag, a timeline of past phases ending now, and its state in words. Only the visible
+//! kind tag, its state in words, and a timeline of past phases ending now. Only the visible
 //! rows are computed, so a thousand workers cost what twenty do.
 
 use super::theme::LEGEND;
@@ -219,16 +219,18 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             spans.push(Span::styled(text::pad(tag(w), cols.tag, ""), theme.dim()));
             spans.push(Span::raw(" "));
         }
+        // The words first, padded to one column, then the timeline: it fills from the left
+        // as the run goes on and scrolls once full, with now at its right end.
+        if cols.state > 0 {
+            spans.push(Span::styled(
+                text::pad(state, cols.state, g.ellipsis),
+                theme.state(phase),
+            ));
+            spans.push(Span::raw(" "));
+        }
         if cols.timeline > 0 {
             let cells = w.timeline.cells(end, step, cols.timeline);
             spans.extend(timeline_spans(&cells, theme));
-        }
-        if cols.state > 0 {
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                text::fit(state, cols.state, g.ellipsis),
-                theme.state(phase),
-            ));
         }
         let line = Line::from(spans);
         lines.push(if is_sel {
