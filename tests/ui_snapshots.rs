@@ -365,8 +365,16 @@ fn buffer_text(term: &Terminal<TestBackend>) -> String {
     let mut out = String::new();
     for y in 0..area.height {
         let mut line = String::new();
+        let mut skip = 0;
         for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
+            // A wide character covers the next cell too; that cell is not part of the text.
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = ratatui::text::Span::raw(sym).width().saturating_sub(1);
+            line.push_str(sym);
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -886,4 +894,130 @@ fn objects_page_when_they_do_not_fit() {
     assert!(row_with(&s, "Objects").contains("5–"));
     assert!(s.contains("↑ 4 above"));
     assert!(row_with(&s, "lock L5").contains("free"));
+}
+
+/// Every kind of object, names long, wide and empty, counters at their limits.
+fn odd_world() -> World {
+    let long = "x".repeat(200);
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        worker(1, &long, "process"),
+        worker(2, "工人工人工人", "thread"),
+        worker(3, "", "thread"),
+        op(
+            0,
+            3,
+            r#""op":"worker","name":"d","kind":"thread","daemon":true"#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"huge","kind":"semaphore","capacity":18446744073709551615"#,
+        ),
+        op(
+            0,
+            0,
+            &format!(
+                r#""o":2,"op":"object","name":"{long}","kind":"priority_queue","capacity":1000000000"#
+            ),
+        ),
+        op(0, 0, r#""o":3,"op":"object","name":"pool","kind":"pool""#),
+        op(0, 0, r#""o":4,"op":"object","name":"pipe","kind":"pipe""#),
+        op(
+            0,
+            0,
+            r#""o":5,"op":"object","name":"balance","kind":"value""#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":6,"op":"object","name":"cond","kind":"condition""#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":7,"op":"object","name":"bar","kind":"barrier","capacity":3"#,
+        ),
+        op(0, 0, r#""o":8,"op":"object","name":"r","kind":"rlock""#),
+        op(1, 1, r#""op":"start""#),
+        op(1, 2, r#""op":"start""#),
+        op(1, 3, r#""op":"start""#),
+        op(2, 1, r#""o":1,"op":"acquire_begin""#),
+        op(
+            2,
+            1,
+            r#""o":1,"op":"acquire_end","value":18446744073709551615"#,
+        ),
+        op(3, 2, &format!(r#""o":2,"op":"put_begin","item":"{long}""#)),
+        op(
+            3,
+            2,
+            &format!(r#""o":2,"op":"put_end","item":"{long}","depth":999999999"#),
+        ),
+        op(4, 0, r#""o":3,"op":"submit","task":1"#),
+        op(4, 2, r#""o":3,"op":"task_begin","task":1"#),
+        op(5, 0, r#""o":4,"op":"send","item":"hello""#),
+        op(5, 3, r#""o":4,"op":"recv_begin""#),
+        op(6, 0, r#""o":5,"op":"write","value":-9223372036854775808"#),
+        op(7, 1, r#""o":6,"op":"wait_begin""#),
+        op(8, 0, r#""o":7,"op":"wait_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_end","depth":1"#),
+        op(9, 2, r#""o":8,"op":"acquire_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_end","depth":2"#),
+        op(u64::MAX, 0, r#""op":"say","text":"the end of time""#),
+    ];
+    world(&lines.join("\n"))
+}
+
+#[test]
+fn odd_worlds_draw_at_many_sizes_without_panicking() {
+    let w = odd_world();
+    assert!(w.objects.len() >= 8);
+    for &(wd, ht) in &[
+        (80, 24),
+        (100, 30),
+        (300, 100),
+        (81, 60),
+        (200, 25),
+        (1, 1),
+        (79, 24),
+    ] {
+        for view in [
+            View::default(),
+            View {
+                details: true,
+                selected: 1,
+                ..View::default()
+            },
+            View {
+                step_ns: u64::MAX,
+                scrub_ns: 1,
+                selected: 3,
+                ..View::default()
+            },
+        ] {
+            let theme_plain = draw_run(&w, &SEMAPHORE, &view, RunState::Running, wd, ht);
+            let ascii = draw_with(
+                &w,
+                &SEMAPHORE,
+                &view,
+                &status(RunState::Paused),
+                Theme::ascii(),
+            );
+            assert!(!theme_plain.is_empty() && !ascii.is_empty());
+        }
+    }
+    let s = draw_run(&w, &SEMAPHORE, &View::default(), RunState::Running, 100, 30);
+    assert!(!row_with(&s, "running, holds r").contains("daemon"));
+    let view = View {
+        object_scroll: 7,
+        ..View::default()
+    };
+    let s = draw_run(&w, &SEMAPHORE, &view, RunState::Running, 100, 30);
+    assert!(
+        row_with(&s, "rlock r").contains("held by 工人工人工人 ("),
+        "{s}"
+    );
 }

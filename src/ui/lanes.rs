@@ -140,9 +140,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let first = scroll_for(selected, view.lane_scroll, rows, total);
     let shown = &world.workers[first.min(total)..(first + rows).min(total)];
 
-    let step = view.step();
     let now = world.t.saturating_sub(view.scrub_ns);
-    let end = window_end(now, step);
 
     let states: Vec<String> = shown
         .iter()
@@ -156,6 +154,9 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let tag_w = shown.iter().map(|w| tag(w).len()).max().unwrap_or(0);
     let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
     let cols = columns(inner.width as usize, name_w, tag_w, state_w);
+    // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
+    let step = view.step().min(u64::MAX / (cols.timeline as u64 + 2));
+    let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
     let mut title = vec![Span::raw(" Lanes ")];
