@@ -365,8 +365,16 @@ fn buffer_text(term: &Terminal<TestBackend>) -> String {
     let mut out = String::new();
     for y in 0..area.height {
         let mut line = String::new();
+        let mut skip = 0;
         for x in 0..area.width {
-            line.push_str(buf[(x, y)].symbol());
+            // A wide character covers the next cell too; that cell is not part of the text.
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = ratatui::text::Span::raw(sym).width().saturating_sub(1);
+            line.push_str(sym);
         }
         out.push_str(line.trim_end());
         out.push('\n');
@@ -375,6 +383,18 @@ fn buffer_text(term: &Terminal<TestBackend>) -> String {
 }
 
 fn draw_run(world: &World, info: &Info, view: &View, run: RunState, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    draw_run_into(&mut term, world, info, view, run);
+    buffer_text(&term)
+}
+
+fn draw_run_into(
+    term: &mut Terminal<TestBackend>,
+    world: &World,
+    info: &Info,
+    view: &View,
+    run: RunState,
+) {
     let config = Config::default_for(info);
     let status = status(run);
     let hints = hints();
@@ -389,12 +409,63 @@ fn draw_run(world: &World, info: &Info, view: &View, run: RunState, w: u16, h: u
         all_keys: &keys,
         theme: Theme::plain(),
     };
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::draw(f, &screen)).expect("draw");
+}
+
+/// The run screen with a chosen status and theme.
+fn draw_with(world: &World, info: &Info, view: &View, status: &Status, theme: Theme) -> String {
+    let config = Config::default_for(info);
+    let hints = hints();
+    let keys = all_keys();
+    let screen = Screen {
+        world,
+        info,
+        config: &config,
+        status,
+        view,
+        hints: &hints,
+        all_keys: &keys,
+        theme,
+    };
+    let mut term = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
     term.draw(|f| ui::draw(f, &screen)).expect("draw");
     buffer_text(&term)
 }
 
+/// The lock scenario run to its end: job1 then job2, and the outcome said.
+fn lock_finished_world(outcome: &str, ok: bool) -> World {
+    let mut w = lock_world();
+    let more = [
+        op(1500 * MS, 1, r#""op":"sleep_end""#),
+        op(1500 * MS, 1, r#""o":1,"op":"release""#),
+        op(1500 * MS, 2, r#""o":1,"op":"acquire_end""#),
+        op(1510 * MS, 1, r#""op":"exit""#),
+        op(1510 * MS, 0, r#""op":"join_end","target":1"#),
+        op(1520 * MS, 0, r#""op":"join_begin","target":2"#),
+        op(1600 * MS, 2, r#""op":"say","text":"job2: counter = 12""#),
+        op(2000 * MS, 2, r#""o":1,"op":"release""#),
+        op(2010 * MS, 2, r#""op":"exit","how":"panic","msg":"boom""#),
+        op(2010 * MS, 0, r#""op":"join_end","target":2"#),
+        op(
+            2020 * MS,
+            0,
+            &format!(r#""op":"outcome","text":"{outcome}","ok":{ok}"#),
+        ),
+        op(2030 * MS, 0, r#""op":"exit""#),
+    ];
+    for l in more {
+        w.apply(&wire::decode(&l).expect("fixture"));
+    }
+    w
+}
+
 fn draw_picker(selected: usize, w: u16, h: u16) -> String {
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    draw_picker_into(&mut term, selected);
+    buffer_text(&term)
+}
+
+fn draw_picker_into(term: &mut Terminal<TestBackend>, selected: usize) {
     let infos = [LOCK, SEMAPHORE, LIGHT, PRODCONS, DEADLOCK];
     let picker = Picker {
         scenarios: &infos,
@@ -408,10 +479,8 @@ fn draw_picker(selected: usize, w: u16, h: u16) -> String {
             what: what.into(),
         })
         .collect();
-    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
     term.draw(|f| ui::draw_picker(f, &picker, &hints))
         .expect("draw");
-    buffer_text(&term)
 }
 
 fn row_with<'a>(screen: &'a str, needle: &str) -> &'a str {
@@ -549,7 +618,51 @@ fn picker_screen() {
     insta::assert_snapshot!(s);
 }
 
+#[test]
+fn finished_run_with_outcome_and_flash() {
+    let status = Status {
+        flash: Some("speed ×2".into()),
+        speed: 2.0,
+        ..status(RunState::Finished)
+    };
+    let world = lock_finished_world("counter = 55", true);
+    let s = draw_with(&world, &LOCK, &View::default(), &status, Theme::plain());
+    insta::assert_snapshot!(s);
+    assert!(row_with(&s, "threadlanes").contains("■ finished"));
+    assert!(row_with(&s, "threadlanes").contains("speed ×2"));
+    assert!(row_with(&s, "as expected").contains("✓ as expected: counter = 55"));
+    assert!(row_with(&s, "job2 ").contains("panicked: boom"));
+    assert!(row_with(&s, "job2 ").contains("✗"));
+}
+
+#[test]
+fn ascii_theme_deadlock() {
+    let s = draw_with(
+        &deadlock_world(),
+        &DEADLOCK,
+        &View::default(),
+        &status(RunState::Paused),
+        Theme::ascii(),
+    );
+    insta::assert_snapshot!(s);
+    assert!(s.is_ascii(), "the ASCII theme drew a non-ASCII cell:\n{s}");
+    assert!(row_with(&s, "threadlanes").contains("|| paused"));
+}
+
 // ---------------------------------------------------------------- facts
+
+#[test]
+fn a_wrong_outcome_is_marked_wrong() {
+    let world = lock_finished_world("lost 3 updates", false);
+    let s = draw_with(
+        &world,
+        &LOCK,
+        &View::default(),
+        &status(RunState::Finished),
+        Theme::plain(),
+    );
+    assert!(s.contains("✗ WRONG: lost 3 updates"));
+}
 
 #[test]
 fn lock_panel_names_owner_and_waiters_in_order() {
@@ -748,11 +861,163 @@ fn every_screen_draws_at_every_size_without_panicking() {
     ];
     for &w in &widths {
         for &h in &heights {
+            let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
             for (k, view) in views.iter().enumerate() {
                 let world = [&lock, &dead, &prod, &empty][k];
-                draw_run(world, &LOCK, view, RunState::Finished, w, h);
+                draw_run_into(&mut term, world, &LOCK, view, RunState::Finished);
             }
-            draw_picker(2, w, h);
+            draw_picker_into(&mut term, 2);
         }
     }
+}
+
+#[test]
+fn objects_page_when_they_do_not_fit() {
+    let mut lines = vec![worker(0, "main", "main"), op(0, 0, r#""op":"start""#)];
+    for o in 1..=12u32 {
+        lines.push(op(
+            0,
+            0,
+            &format!(r#""o":{o},"op":"object","name":"L{o}","kind":"lock""#),
+        ));
+    }
+    let w = world(&lines.join("\n"));
+    let s = draw_run(&w, &LOCK, &View::default(), RunState::Running, 100, 30);
+    assert!(row_with(&s, "Objects").contains("1–"), "{s}");
+    assert!(row_with(&s, "Objects").contains("of 12"));
+    assert!(s.contains("more"));
+    let view = View {
+        object_scroll: 4,
+        ..View::default()
+    };
+    let s = draw_run(&w, &LOCK, &view, RunState::Running, 100, 30);
+    assert!(row_with(&s, "Objects").contains("5–"));
+    assert!(s.contains("↑ 4 above"));
+    assert!(row_with(&s, "lock L5").contains("free"));
+}
+
+/// Every kind of object, names long, wide and empty, counters at their limits.
+fn odd_world() -> World {
+    let long = "x".repeat(200);
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        worker(1, &long, "process"),
+        worker(2, "工人工人工人", "thread"),
+        worker(3, "", "thread"),
+        op(
+            0,
+            3,
+            r#""op":"worker","name":"d","kind":"thread","daemon":true"#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"huge","kind":"semaphore","capacity":18446744073709551615"#,
+        ),
+        op(
+            0,
+            0,
+            &format!(
+                r#""o":2,"op":"object","name":"{long}","kind":"priority_queue","capacity":1000000000"#
+            ),
+        ),
+        op(0, 0, r#""o":3,"op":"object","name":"pool","kind":"pool""#),
+        op(0, 0, r#""o":4,"op":"object","name":"pipe","kind":"pipe""#),
+        op(
+            0,
+            0,
+            r#""o":5,"op":"object","name":"balance","kind":"value""#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":6,"op":"object","name":"cond","kind":"condition""#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":7,"op":"object","name":"bar","kind":"barrier","capacity":3"#,
+        ),
+        op(0, 0, r#""o":8,"op":"object","name":"r","kind":"rlock""#),
+        op(1, 1, r#""op":"start""#),
+        op(1, 2, r#""op":"start""#),
+        op(1, 3, r#""op":"start""#),
+        op(2, 1, r#""o":1,"op":"acquire_begin""#),
+        op(
+            2,
+            1,
+            r#""o":1,"op":"acquire_end","value":18446744073709551615"#,
+        ),
+        op(3, 2, &format!(r#""o":2,"op":"put_begin","item":"{long}""#)),
+        op(
+            3,
+            2,
+            &format!(r#""o":2,"op":"put_end","item":"{long}","depth":999999999"#),
+        ),
+        op(4, 0, r#""o":3,"op":"submit","task":1"#),
+        op(4, 2, r#""o":3,"op":"task_begin","task":1"#),
+        op(5, 0, r#""o":4,"op":"send","item":"hello""#),
+        op(5, 3, r#""o":4,"op":"recv_begin""#),
+        op(6, 0, r#""o":5,"op":"write","value":-9223372036854775808"#),
+        op(7, 1, r#""o":6,"op":"wait_begin""#),
+        op(8, 0, r#""o":7,"op":"wait_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_end","depth":1"#),
+        op(9, 2, r#""o":8,"op":"acquire_begin""#),
+        op(9, 2, r#""o":8,"op":"acquire_end","depth":2"#),
+        op(u64::MAX, 0, r#""op":"say","text":"the end of time""#),
+    ];
+    world(&lines.join("\n"))
+}
+
+#[test]
+fn odd_worlds_draw_at_many_sizes_without_panicking() {
+    let w = odd_world();
+    assert!(w.objects.len() >= 8);
+    for &(wd, ht) in &[
+        (80, 24),
+        (100, 30),
+        (300, 100),
+        (81, 60),
+        (200, 25),
+        (1, 1),
+        (79, 24),
+    ] {
+        for view in [
+            View::default(),
+            View {
+                details: true,
+                selected: 1,
+                ..View::default()
+            },
+            View {
+                step_ns: u64::MAX,
+                scrub_ns: 1,
+                selected: 3,
+                ..View::default()
+            },
+        ] {
+            let theme_plain = draw_run(&w, &SEMAPHORE, &view, RunState::Running, wd, ht);
+            let ascii = draw_with(
+                &w,
+                &SEMAPHORE,
+                &view,
+                &status(RunState::Paused),
+                Theme::ascii(),
+            );
+            assert!(!theme_plain.is_empty() && !ascii.is_empty());
+        }
+    }
+    let s = draw_run(&w, &SEMAPHORE, &View::default(), RunState::Running, 100, 30);
+    assert!(!row_with(&s, "running, holds r").contains("daemon"));
+    let view = View {
+        object_scroll: 7,
+        ..View::default()
+    };
+    let s = draw_run(&w, &SEMAPHORE, &view, RunState::Running, 100, 30);
+    assert!(
+        row_with(&s, "rlock r").contains("held by 工人工人工人 ("),
+        "{s}"
+    );
 }

@@ -48,7 +48,7 @@ pub fn render_banner(frame: &mut Frame, area: Rect, world: &World, theme: &Theme
     let Some(cycle) = world.deadlock.as_deref() else {
         return;
     };
-    let s = format!(" {}", sentence(world, cycle));
+    let s = format!(" {}", theme.words(&sentence(world, cycle)));
     let s = text::pad(&s, area.width as usize, theme.glyphs.ellipsis);
     frame.render_widget(Paragraph::new(Line::styled(s, theme.deadlock())), area);
 }

@@ -3,13 +3,17 @@
 //! panel so the lanes stay in sight.
 
 use super::theme::LEGEND;
-use super::{Screen, Theme, layout, objects, panel};
+use super::{Screen, Theme, layout, objects, panel, text};
 use crate::model::describe;
 use crate::model::{Phase, Wait, Worker, World, waitfor};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
+
+/// Lines the details want (without borders) when nothing wraps.
+pub const HEIGHT: usize = 14;
 
 /// Names of what a worker holds, a semaphore taken twice counted once: "A, pool ×2".
 fn holds(world: &World, w: &Worker, theme: &Theme) -> String {
@@ -63,11 +67,24 @@ fn waits(world: &World, w: &Worker) -> String {
     }
 }
 
-fn field<'a>(label: &'a str, value: String, theme: &Theme) -> Line<'a> {
-    Line::from(vec![
-        Span::styled(format!("{label:<8}"), theme.dim()),
-        Span::styled(value, theme.text()),
-    ])
+/// "label   value", the value wrapped under itself rather than under the label.
+fn field(
+    lines: &mut Vec<Line<'static>>,
+    label: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+    theme: &Theme,
+) {
+    const LABEL: usize = 8;
+    let wrapped = text::wrap_words(&theme.words(value), width.saturating_sub(LABEL));
+    for (i, part) in wrapped.into_iter().enumerate() {
+        let head = if i == 0 { label } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{head:<LABEL$}"), theme.dim()),
+            Span::styled(part, style),
+        ]));
+    }
 }
 
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
@@ -108,17 +125,45 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let parent = w
         .parent
         .map_or("none".to_string(), |p| world.worker_name(p).to_string());
-    let mut lines = vec![
-        field("kind", kind, theme),
-        field("pid", format!("{}{}parent {parent}", w.pid, g.sep), theme),
-        Line::from(vec![
-            Span::styled(format!("{:<8}", "state"), theme.dim()),
-            Span::styled(describe::state(world, w), theme.state(w.phase())),
-        ]),
-        field("holds", holds(world, w, theme), theme),
-        field("waits", waits(world, w), theme),
-        field("ops", w.ops.to_string(), theme),
-    ];
+    let width = inner.width as usize;
+    let mut lines = Vec::new();
+    let text_style = theme.text();
+    field(&mut lines, "kind", &kind, text_style, width, theme);
+    let pid = format!("{}{}parent {parent}", w.pid, g.sep);
+    field(&mut lines, "pid", &pid, text_style, width, theme);
+    let state = describe::state(world, w);
+    field(
+        &mut lines,
+        "state",
+        &state,
+        theme.state(w.phase()),
+        width,
+        theme,
+    );
+    field(
+        &mut lines,
+        "holds",
+        &holds(world, w, theme),
+        text_style,
+        width,
+        theme,
+    );
+    field(
+        &mut lines,
+        "waits",
+        &waits(world, w),
+        text_style,
+        width,
+        theme,
+    );
+    field(
+        &mut lines,
+        "ops",
+        &w.ops.to_string(),
+        text_style,
+        width,
+        theme,
+    );
 
     let from = w.timeline.segments().next().map_or(world.t, |s| s.start);
     let span = world.t.saturating_sub(from);
@@ -146,5 +191,5 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             Span::styled(format!(" {:>3.0}%", share * 100.0), theme.text()),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         };
         lines.push(Line::from(vec![
             Span::styled(format!("{mark} {word}: "), theme.outcome(*ok)),
-            Span::styled(text.clone(), theme.outcome(*ok)),
+            Span::styled(theme.words(text).into_owned(), theme.outcome(*ok)),
         ]));
     }
     let variant = info
@@ -49,7 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         lines.push(Line::raw(""));
     }
     for para in info.explain.lines() {
-        lines.push(Line::styled(para.to_string(), theme.text()));
+        lines.push(Line::styled(theme.words(para).into_owned(), theme.text()));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }

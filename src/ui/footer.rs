@@ -11,12 +11,14 @@ pub fn spans<'a>(hints: &'a [Hint], width: usize, theme: &Theme) -> Vec<Span<'a>
     let mut out = vec![Span::raw(" ")];
     let mut used = 1;
     for h in hints {
-        let w = text::width(h.key) + 1 + text::width(&h.what) + 2;
+        let key = theme.words(h.key);
+        let what = theme.words(&h.what);
+        let w = text::width(&key) + 1 + text::width(&what) + 2;
         if used + w > width {
             break;
         }
-        out.push(Span::styled(h.key, theme.key()));
-        out.push(Span::styled(format!(" {}  ", h.what), theme.dim()));
+        out.push(Span::styled(key, theme.key()));
+        out.push(Span::styled(format!(" {what}  "), theme.dim()));
         used += w;
     }
     out

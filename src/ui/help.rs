@@ -7,8 +7,16 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 pub fn render(frame: &mut Frame, area: Rect, keys: &[Hint], theme: &Theme) {
-    let key_w = keys.iter().map(|h| text::width(h.key)).max().unwrap_or(0);
-    let what_w = keys.iter().map(|h| text::width(&h.what)).max().unwrap_or(0);
+    let key_w = keys
+        .iter()
+        .map(|h| text::width(&theme.words(h.key)))
+        .max()
+        .unwrap_or(0);
+    let what_w = keys
+        .iter()
+        .map(|h| text::width(&theme.words(&h.what)))
+        .max()
+        .unwrap_or(0);
     let footer = "? or esc closes this";
     let w = (key_w + 3 + what_w).max(text::width(footer)) + 4;
     let h = keys.len() + 4;
@@ -35,9 +43,9 @@ pub fn render(frame: &mut Frame, area: Rect, keys: &[Hint], theme: &Theme) {
         .iter()
         .map(|k| {
             Line::from(vec![
-                Span::styled(text::pad(k.key, key_w, ""), theme.key()),
+                Span::styled(text::pad(&theme.words(k.key), key_w, ""), theme.key()),
                 Span::raw("   "),
-                Span::styled(k.what.clone(), theme.text()),
+                Span::styled(theme.words(&k.what).into_owned(), theme.text()),
             ])
         })
         .collect();

@@ -1,5 +1,5 @@
 //! The lanes panel: one row per worker (main included) with a selection marker, its name, a
-//! kind tag, a timeline of past phases ending now, and its state in words. Only the visible
+//! kind tag, its state in words, and a timeline of past phases ending now. Only the visible
 //! rows are computed, so a thousand workers cost what twenty do.
 
 use super::theme::LEGEND;
@@ -140,11 +140,12 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let first = scroll_for(selected, view.lane_scroll, rows, total);
     let shown = &world.workers[first.min(total)..(first + rows).min(total)];
 
-    let step = view.step();
     let now = world.t.saturating_sub(view.scrub_ns);
-    let end = window_end(now, step);
 
-    let states: Vec<String> = shown.iter().map(|w| describe::state(world, w)).collect();
+    let states: Vec<String> = shown
+        .iter()
+        .map(|w| theme.words(&describe::state(world, w)).into_owned())
+        .collect();
     let name_w = shown
         .iter()
         .map(|w| text::width(&w.name))
@@ -153,6 +154,9 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let tag_w = shown.iter().map(|w| tag(w).len()).max().unwrap_or(0);
     let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
     let cols = columns(inner.width as usize, name_w, tag_w, state_w);
+    // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
+    let step = view.step().min(u64::MAX / (cols.timeline as u64 + 2));
+    let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
     let mut title = vec![Span::raw(" Lanes ")];
@@ -216,16 +220,18 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             spans.push(Span::styled(text::pad(tag(w), cols.tag, ""), theme.dim()));
             spans.push(Span::raw(" "));
         }
+        // The words first, padded to one column, then the timeline: it fills from the left
+        // as the run goes on and scrolls once full, with now at its right end.
+        if cols.state > 0 {
+            spans.push(Span::styled(
+                text::pad(state, cols.state, g.ellipsis),
+                theme.state(phase),
+            ));
+            spans.push(Span::raw(" "));
+        }
         if cols.timeline > 0 {
             let cells = w.timeline.cells(end, step, cols.timeline);
             spans.extend(timeline_spans(&cells, theme));
-        }
-        if cols.state > 0 {
-            spans.push(Span::raw(" "));
-            spans.push(Span::styled(
-                text::fit(state, cols.state, g.ellipsis),
-                theme.state(phase),
-            ));
         }
         let line = Line::from(spans);
         lines.push(if is_sel {

@@ -33,7 +33,8 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         .iter()
         .skip(skip)
         .map(|ev| {
-            let s = text::fit(&describe::log_line(world, ev), width, g.ellipsis);
+            let line = describe::log_line(world, ev);
+            let s = text::fit(&theme.words(&line), width, g.ellipsis);
             if matches!(ev.op, Op::Say { .. }) {
                 Line::from(vec![
                     Span::styled(format!("{} ", g.say), theme.say()),

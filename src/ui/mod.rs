@@ -170,8 +170,12 @@ pub fn draw_picker(frame: &mut Frame, picker: &Picker, hints: &[Hint]) {
 fn want_top(area: Rect, screen: &Screen) -> u16 {
     let lanes = screen.world.workers.len().saturating_add(2);
     let width = layout::right_width(area.width).saturating_sub(2) as usize;
-    let objects = objects::height_wanted(screen.world, width, &screen.theme, area.height as usize)
-        .saturating_add(2);
+    let objects = if screen.view.details {
+        details::HEIGHT
+    } else {
+        objects::height_wanted(screen.world, width, &screen.theme, area.height as usize)
+    };
+    let objects = objects.saturating_add(2);
     lanes.max(objects).min(u16::MAX as usize) as u16
 }
 

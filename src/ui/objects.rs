@@ -184,7 +184,10 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
         ObjectState::Semaphore { value, holders } => {
-            let slots = (holders.len() as u64 + value).max(o.capacity.unwrap_or(0)) as usize;
+            let slots = (holders.len() as u64)
+                .saturating_add(*value)
+                .max(o.capacity.unwrap_or(0))
+                .min(usize::MAX as u64) as usize;
             let summary = vec![Span::styled(
                 format!("{}/{} taken", holders.len(), slots),
                 theme.dim(),

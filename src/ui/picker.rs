@@ -92,7 +92,7 @@ pub fn render(frame: &mut Frame, area: Rect, picker: &Picker, hints: &[Hint]) {
             Line::raw(""),
         ];
         for para in s.explain.lines() {
-            lines.push(Line::styled(para, theme.text()));
+            lines.push(Line::styled(theme.words(para), theme.text()));
         }
         if s.variants.len() > 1 {
             lines.push(Line::raw(""));

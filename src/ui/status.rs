@@ -58,11 +58,11 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let width = area.width as usize;
-    let flash = screen.status.flash.as_deref().unwrap_or("");
+    let flash = theme.words(screen.status.flash.as_deref().unwrap_or(""));
     let flash_w = if flash.is_empty() {
         0
     } else {
-        text::width(flash) + 3
+        text::width(&flash) + 3
     };
     let mut parts = pieces(screen);
     let build = |parts: &[(u8, String)]| {
@@ -90,7 +90,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     )];
     if !flash.is_empty() {
         spans.push(Span::styled("   ", theme.status_bar()));
-        spans.push(Span::styled(flash.to_string(), theme.flash()));
+        spans.push(Span::styled(flash.into_owned(), theme.flash()));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.status_bar()),

@@ -79,6 +79,27 @@ pub fn join_fit<'a>(
     out
 }
 
+/// `s` broken into lines of at most `w` cells at spaces (a word longer than a line is cut).
+pub fn wrap_words(s: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split(' ').filter(|x| !x.is_empty()) {
+        let need = width(word) + usize::from(!line.is_empty());
+        if width(&line) + need > w && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// Names laid out over at most `max_lines` lines, the first `first` cells wide and the others
 /// `rest` wide; when they do not all fit, the last line ends with "… +N".
 pub fn wrap_names(
@@ -131,6 +152,15 @@ mod tests {
         assert_eq!(fit("abc", 4, "…"), "abc");
         assert_eq!(fit("abc", 0, "…"), "");
         assert_eq!(pad("ab", 4, "…"), "ab  ");
+    }
+
+    #[test]
+    fn wrap_words_breaks_at_spaces() {
+        assert_eq!(
+            wrap_words("waiting for lock A (held by job1)", 20),
+            vec!["waiting for lock A", "(held by job1)"]
+        );
+        assert_eq!(wrap_words("", 5), vec![""]);
     }
 
     #[test]

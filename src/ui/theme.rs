@@ -190,6 +190,29 @@ impl Theme {
         Theme::new(color, utf8)
     }
 
+    /// Words from elsewhere (the model's descriptions, the app's key names) in this theme's
+    /// character set: with ASCII glyphs, arrows and the like become plain letters.
+    pub fn words<'a>(&self, s: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.glyphs.utf8 || s.is_ascii() {
+            return std::borrow::Cow::Borrowed(s);
+        }
+        let mut out = String::with_capacity(s.len() + 8);
+        for c in s.chars() {
+            match c {
+                '→' => out.push_str("->"),
+                '←' => out.push_str("<-"),
+                '↑' => out.push_str("up"),
+                '↓' => out.push_str("down"),
+                '×' => out.push('x'),
+                '…' => out.push_str("..."),
+                '—' | '–' => out.push('-'),
+                '·' => out.push('|'),
+                c => out.push(c),
+            }
+        }
+        std::borrow::Cow::Owned(out)
+    }
+
     fn fg(&self, c: Color) -> Style {
         if self.color {
             Style::new().fg(c)
@@ -364,6 +387,14 @@ mod tests {
                 .glyphs
                 .utf8
         );
+    }
+
+    #[test]
+    fn ascii_words_replace_arrows() {
+        let t = Theme::ascii();
+        assert_eq!(t.words("put 1 → q"), "put 1 -> q");
+        assert_eq!(t.words("↑↓"), "updown");
+        assert_eq!(Theme::plain().words("put 1 → q"), "put 1 → q");
     }
 
     #[test]
