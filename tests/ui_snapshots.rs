@@ -835,8 +835,8 @@ fn every_screen_draws_at_every_size_without_panicking() {
     let dead = deadlock_world();
     let prod = prodcons_world();
     let empty = World::default();
-    let mut widths: Vec<u16> = (1..=300).step_by(7).collect();
-    let mut heights: Vec<u16> = (1..=100).step_by(3).collect();
+    let mut widths: Vec<u16> = (1..=300).step_by(23).collect();
+    let mut heights: Vec<u16> = (1..=100).step_by(11).collect();
     widths.extend([79, 80, 81, 300]);
     heights.extend([23, 24, 25, 100]);
     let views = [

@@ -43,8 +43,14 @@ pub fn state(world: &World, w: &Worker) -> String {
             format!("running, holds {}", held.join(", "))
         }
         WorkerState::Sleeping { ms } => {
-            let left = (*ms * 1_000_000).saturating_sub(world.t.saturating_sub(w.since));
-            format!("sleeping {} ({} left)", secs(ms * 1_000_000), secs(left))
+            let left = ms
+                .saturating_mul(1_000_000)
+                .saturating_sub(world.t.saturating_sub(w.since));
+            format!(
+                "sleeping {} ({} left)",
+                secs(ms.saturating_mul(1_000_000)),
+                secs(left)
+            )
         }
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
@@ -116,7 +122,7 @@ pub fn event(world: &World, ev: &Event) -> String {
             let r = if *ok { "" } else { " (timed out)" };
             format!("joined {}{r}", world.worker_name(*target))
         }
-        SleepBegin { ms } => format!("sleeps {}", secs(ms * 1_000_000)),
+        SleepBegin { ms } => format!("sleeps {}", secs(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),

@@ -112,15 +112,15 @@ impl Timeline {
     pub fn cells(&self, end: u64, step: u64, n: usize) -> Vec<Phase> {
         let step = step.max(1);
         let mut out = vec![Phase::Idle; n];
-        let start = end.saturating_sub(step * n as u64);
+        let start = end.saturating_sub(step.saturating_mul(n as u64));
         // First segment that may touch the window.
         let mut i = self
             .segs
             .partition_point(|s| s.start <= start)
             .saturating_sub(1);
         for (c, cell) in out.iter_mut().enumerate() {
-            let a = start + step * c as u64;
-            let b = a + step;
+            let a = start.saturating_add(step.saturating_mul(c as u64));
+            let b = a.saturating_add(step);
             if a >= end {
                 break;
             }

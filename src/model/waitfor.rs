@@ -37,26 +37,43 @@ pub fn cycle_from(world: &World, start: WorkerId) -> Option<Vec<WorkerId>> {
     None
 }
 
-/// A cycle in words: "left waits for lock B held by right; right waits for lock A held by left".
+/// One link of a cycle in words: "left waits for B held by right".
+pub fn describe_link(world: &World, w: WorkerId) -> String {
+    let name = world.worker_name(w);
+    let wait = world.worker(w).and_then(|wk| wk.blocked_on());
+    let holder = waits_for(world, w).map(|h| {
+        if h == w {
+            "itself"
+        } else {
+            world.worker_name(h)
+        }
+    });
+    match (wait, holder) {
+        (Some(Wait::Join(t)), _) => format!("{name} joins {}", world.worker_name(t)),
+        (Some(wait), Some(h)) => match wait.object() {
+            Some(o) => format!("{name} waits for {} held by {h}", world.object_name(o)),
+            None => format!("{name} waits for {h}"),
+        },
+        (Some(wait), None) => match wait.object() {
+            Some(o) => format!("{name} waits for {}", world.object_name(o)),
+            None => format!("{name} waits"),
+        },
+        (None, _) => format!("{name} no longer waits"),
+    }
+}
+
+/// A cycle in words, starting from the worker declared first so it reads the way the
+/// scenario does: "left waits for B held by right; right waits for A held by left".
 pub fn describe_cycle(world: &World, cycle: &[WorkerId]) -> String {
-    let parts: Vec<String> = cycle
+    let start = world
+        .workers
         .iter()
-        .map(|&w| {
-            let name = world.worker_name(w);
-            match world.worker(w).and_then(|x| x.blocked_on()) {
-                Some(Wait::Acquire(o)) => {
-                    let holder = world.object(o).and_then(|ob| ob.owner());
-                    let held = match holder {
-                        Some(h) if h == w => "itself".to_string(),
-                        Some(h) => world.worker_name(h).to_string(),
-                        None => "nobody".to_string(),
-                    };
-                    format!("{name} waits for {} held by {held}", world.object_name(o))
-                }
-                Some(Wait::Join(t)) => format!("{name} joins {}", world.worker_name(t)),
-                _ => format!("{name} waits"),
-            }
-        })
+        .find_map(|w| cycle.iter().position(|c| *c == w.id))
+        .unwrap_or(0);
+    let links: Vec<String> = cycle[start..]
+        .iter()
+        .chain(&cycle[..start])
+        .map(|w| describe_link(world, *w))
         .collect();
-    parts.join("; ")
+    links.join("; ")
 }
