@@ -4,10 +4,11 @@
 
 use crate::cli::{Plan, fresh_seed};
 use crate::keys::{self, Action, BINDINGS, Scope};
-use crate::model::World;
+use crate::model::{History, World, describe};
+use crate::runner::{Mode, Parked};
 use crate::runner::{Options, Run};
 use crate::scenarios::{self, Config, Info, Scenario};
-use crate::ui::{self, Hint, Picker, RunState, Screen, Status, Theme, View};
+use crate::ui::{self, Hint, NextOp, Picker, RunState, Screen, Status, Theme, View};
 use crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use ratatui::{DefaultTerminal, Frame};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -22,6 +23,8 @@ const EVENTS_PER_FRAME: usize = 200_000;
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
+/// Events kept for scrubbing (the cursor reaches back at least half of this).
+const HISTORY: usize = 200_000;
 
 pub struct App {
     scenarios: &'static [Scenario],
@@ -31,6 +34,13 @@ pub struct App {
     options: Options,
     run: Option<Run>,
     pub world: World,
+    /// Every event of the run (bounded), for scrubbing.
+    history: History,
+    /// Scrubbing: how many events of the run the shown world has folded, and that world.
+    cursor: Option<(u64, World)>,
+    /// The mode to go back to when step mode is turned off.
+    unstepped: Mode,
+    next_ops: Vec<NextOp>,
     pub status: Status,
     pub view: View,
     picker: Option<usize>,
@@ -74,12 +84,21 @@ impl App {
                 run: RunState::Running,
                 speed: options.speed,
                 seed: options.seed,
-                step: false,
+                mode: options.mode,
+                scrub: None,
                 flash: None,
             },
             options,
             run: None,
             world: World::default(),
+            history: History::new(HISTORY),
+            cursor: None,
+            unstepped: if options.mode == Mode::Step {
+                Mode::Free
+            } else {
+                options.mode
+            },
+            next_ops: Vec::new(),
             view: View::default(),
             picker,
             param: 0,
@@ -94,6 +113,21 @@ impl App {
         app
     }
 
+    /// Step mode: what each parked worker will do next.
+    pub fn next_ops(&self) -> &[NextOp] {
+        &self.next_ops
+    }
+
+    /// The world on screen: the live one, or the one under the scrub cursor.
+    pub fn shown_world(&self) -> &World {
+        self.cursor.as_ref().map_or(&self.world, |c| &c.1)
+    }
+
+    /// The flash message now showing, if any.
+    pub fn flash_text(&self) -> Option<&str> {
+        self.status.flash.as_deref()
+    }
+
     fn info(&self) -> &'static Info {
         &self.scenarios[self.current].info
     }
@@ -102,6 +136,11 @@ impl App {
     fn start(&mut self) {
         self.stop_run();
         self.world = World::default();
+        self.history = History::new(HISTORY);
+        self.cursor = None;
+        self.next_ops.clear();
+        self.status.scrub = None;
+        self.status.mode = self.options.mode;
         self.view = View::default();
         self.options.paused = false;
         self.status.run = RunState::Running;
@@ -141,7 +180,10 @@ impl App {
         let mut n = 0;
         while n < EVENTS_PER_FRAME {
             match run.events().try_recv() {
-                Ok(ev) => self.world.apply(&ev),
+                Ok(ev) => {
+                    self.world.apply(&ev);
+                    self.history.push(&ev);
+                }
                 Err(_) => break,
             }
             n += 1;
@@ -150,6 +192,13 @@ impl App {
             self.world.advance(run.now());
             if run.is_finished() && run.events().is_empty() {
                 self.status.run = RunState::Finished;
+                self.dirty = true;
+            }
+        }
+        if self.options.mode == Mode::Step {
+            let next = next_ops(&self.world, &run.parked());
+            if next != self.next_ops {
+                self.next_ops = next;
                 self.dirty = true;
             }
         }
@@ -184,6 +233,22 @@ impl App {
                 self.start();
                 self.flash("restarted".into());
             }
+            Action::Replay => {
+                if self.options.mode == Mode::Free {
+                    self.options.mode = Mode::Seeded;
+                    self.unstepped = Mode::Seeded;
+                }
+                self.start();
+                self.flash(format!("replaying seed {}", self.options.seed));
+            }
+            Action::ToggleStep => self.toggle_step(),
+            Action::Step => self.step(),
+            Action::NextReady => self.next_ready(),
+            Action::Left => self.scrub(-1),
+            Action::Right if self.cursor.is_none() && self.options.mode == Mode::Step => {
+                self.step()
+            }
+            Action::Right => self.scrub(1),
             Action::ToggleVariant => self.next_variant(),
             Action::ParamUp | Action::ParamDown => self.change_param(action == Action::ParamUp),
             Action::NextParam => {
@@ -231,6 +296,93 @@ impl App {
         } else {
             RunState::Running
         };
+    }
+
+    fn toggle_step(&mut self) {
+        let mode = if self.options.mode == Mode::Step {
+            self.unstepped
+        } else {
+            self.unstepped = self.options.mode;
+            Mode::Step
+        };
+        self.options.mode = mode;
+        self.status.mode = mode;
+        self.next_ops.clear();
+        if let Some(run) = &self.run {
+            run.set_mode(mode);
+            if self.status.run == RunState::Paused {
+                run.set_paused(false);
+                self.status.run = RunState::Running;
+            }
+        }
+        self.flash(match mode {
+            Mode::Step => "step mode: pick a lane, press . to let it do one operation".into(),
+            Mode::Free => "free: the OS schedules".into(),
+            Mode::Seeded => format!("seeded: seed {} schedules", self.options.seed),
+        });
+    }
+
+    /// Step mode: the selected worker does its next operation, or we say why it cannot.
+    fn step(&mut self) {
+        if self.options.mode != Mode::Step {
+            self.flash("press s for step mode first".into());
+            return;
+        }
+        let Some(w) = self.world.workers.get(self.view.selected) else {
+            return;
+        };
+        let (id, name) = (w.id, w.name.clone());
+        if let Some(run) = &self.run
+            && let Err(why) = run.step(id)
+        {
+            self.flash(format!("{name} cannot go: {why}"));
+        }
+    }
+
+    /// Selects the next lane (after the selected one, wrapping) whose worker can go.
+    fn next_ready(&mut self) {
+        let n = self.world.workers.len();
+        let ready = |i: usize| {
+            let id = self.world.workers[i].id;
+            self.next_ops.iter().any(|x| x.w == id && x.ready)
+        };
+        match (1..=n)
+            .map(|k| (self.view.selected + k) % n)
+            .find(|&i| ready(i))
+        {
+            Some(i) => self.view.selected = i,
+            None => self.flash("no worker can go now".into()),
+        }
+    }
+
+    /// Moves the scrub cursor by `by` events; reaching the live end leaves scrubbing.
+    fn scrub(&mut self, by: i64) {
+        let can = self.status.run != RunState::Running || self.options.mode == Mode::Step;
+        if !can {
+            self.flash("pause (space) or step mode (s) first, then ← → scrub".into());
+            return;
+        }
+        let end = self.history.end();
+        let at = self.cursor.as_ref().map_or(end, |c| c.0);
+        let to = at
+            .saturating_add_signed(by)
+            .clamp(self.history.first(), end);
+        if to == end {
+            self.cursor = None;
+            self.status.scrub = None;
+            return;
+        }
+        let world = self.history.world_after(to);
+        self.status.scrub = Some(self.scrub_words(to, end, &world));
+        self.cursor = Some((to, world));
+    }
+
+    fn scrub_words(&self, at: u64, end: u64, world: &World) -> String {
+        let last = at.checked_sub(1).and_then(|i| self.history.event(i));
+        let what = last.map_or(String::from("the start"), |e| {
+            format!("{} {}", world.worker_name(e.w), describe::event(world, e))
+        });
+        format!("event {at} of {end} · {} · {what}", describe::secs(world.t))
     }
 
     fn change_speed(&mut self, faster: bool) {
@@ -304,12 +456,38 @@ impl App {
                 hint("q", "quit"),
             ];
         }
-        let mut h = vec![match self.status.run {
-            RunState::Running => hint("space", "pause"),
-            RunState::Paused => hint("space", "resume"),
-            RunState::Finished => hint("r", "run again"),
-        }];
         let info = self.info();
+        let step = self.options.mode == Mode::Step;
+        let mut h = Vec::new();
+        if step {
+            let who = self
+                .world
+                .workers
+                .get(self.view.selected)
+                .map_or("", |w| w.name.as_str());
+            h.push(Hint {
+                key: ". →",
+                what: format!("step {who}"),
+            });
+            h.push(hint("tab", "next that can go"));
+            h.push(hint("s", "leave step mode"));
+        } else {
+            h.push(match self.status.run {
+                RunState::Running => hint("space", "pause"),
+                RunState::Paused => hint("space", "resume"),
+                RunState::Finished => hint("r", "run again"),
+            });
+            h.push(hint("s", "step mode"));
+        }
+        if step || self.status.run != RunState::Running {
+            h.push(hint("← →", "scrub"));
+        }
+        if self.options.mode == Mode::Seeded {
+            h.push(Hint {
+                key: "R",
+                what: format!("replay seed {}", self.options.seed),
+            });
+        }
         if let Some(v) = info.variants.iter().find(|v| v.name == self.config.variant) {
             h.push(Hint {
                 key: "v",
@@ -365,8 +543,10 @@ impl App {
             return;
         }
         let all = self.all_keys();
+        let world = self.shown_world();
         let screen = Screen {
-            world: &self.world,
+            world,
+            next_ops: &self.next_ops,
             info: self.info(),
             config: &self.config,
             status: &self.status,
@@ -380,8 +560,34 @@ impl App {
 
     /// Whether the next frame must be drawn even without new events: time moves while running.
     fn moving(&self) -> bool {
-        self.picker.is_none() && self.status.run == RunState::Running
+        self.picker.is_none()
+            && self.status.run == RunState::Running
+            && self.options.mode != Mode::Step
+            && self.cursor.is_none()
     }
+}
+
+/// What each parked worker will do next, in words, for the lanes in step mode.
+fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
+    parked
+        .iter()
+        .map(|p| {
+            let what = describe::next_op(world, p.next.op, p.next.o);
+            let text = match (p.ready, p.wake_at) {
+                (true, _) => format!("next: {what}"),
+                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
+                (false, None) => match world.worker(p.w) {
+                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    None => format!("can't go: {what}"),
+                },
+            };
+            NextOp {
+                w: p.w,
+                text,
+                ready: p.ready || p.wake_at.is_some(),
+            }
+        })
+        .collect()
 }
 
 fn hint(key: &'static str, what: &str) -> Hint {

@@ -27,6 +27,18 @@ pub enum Action {
     Picker,
     /// Esc: closes an overlay if one is open, else quits.
     Back,
+    /// Step mode on/off.
+    ToggleStep,
+    /// Step mode: the selected worker does its next operation.
+    Step,
+    /// Select the next worker that can go (step mode).
+    NextReady,
+    /// Scrub back one event (paused or step mode).
+    Left,
+    /// Scrub forward one event; live, in step mode: a step.
+    Right,
+    /// Restart with the same seed, seeded.
+    Replay,
 }
 
 /// Where a binding applies.
@@ -64,7 +76,13 @@ pub const BINDINGS: &[Binding] = &[
     Binding { codes: &[K::Char(']')], label: "]", help: "raise the parameter (restarts)", action: A::ParamUp, scope: Scope::Run },
     Binding { codes: &[K::Char('[')], label: "[", help: "lower the parameter (restarts)", action: A::ParamDown, scope: Scope::Run },
     Binding { codes: &[K::Char('\\')], label: "\\", help: "choose which parameter [ ] change", action: A::NextParam, scope: Scope::Run },
-    Binding { codes: &[K::Char('r')], label: "r", help: "restart", action: A::Restart, scope: Scope::Run },
+    Binding { codes: &[K::Char('s')], label: "s", help: "step mode on / off: you pick who goes next", action: A::ToggleStep, scope: Scope::Run },
+    Binding { codes: &[K::Char('.')], label: ".", help: "step mode: the selected worker does one operation", action: A::Step, scope: Scope::Run },
+    Binding { codes: &[K::Tab], label: "tab", help: "step mode: select the next worker that can go", action: A::NextReady, scope: Scope::Run },
+    Binding { codes: &[K::Left], label: "←", help: "paused or step mode: scrub back through the run's history", action: A::Left, scope: Scope::Run },
+    Binding { codes: &[K::Right], label: "→", help: "scrub forward; at the live end in step mode, one step", action: A::Right, scope: Scope::Run },
+    Binding { codes: &[K::Char('r')], label: "r", help: "restart (a fresh seed)", action: A::Restart, scope: Scope::Run },
+    Binding { codes: &[K::Char('R')], label: "R", help: "replay: restart seeded with the same seed, same interleaving", action: A::Replay, scope: Scope::Run },
     Binding { codes: &[K::Char('n')], label: "n", help: "next scenario", action: A::NextScenario, scope: Scope::Run },
     Binding { codes: &[K::Char('p')], label: "p", help: "previous scenario", action: A::PrevScenario, scope: Scope::Run },
     Binding { codes: &[K::Up, K::Char('k')], label: "↑", help: "select the lane (scenario) above", action: A::Up, scope: Scope::Both },

@@ -353,7 +353,8 @@ fn status(run: RunState) -> Status {
         run,
         speed: 1.0,
         seed: 7,
-        step: false,
+        mode: threadlanes::runner::Mode::Free,
+        scrub: None,
         flash: None,
     }
 }
@@ -407,6 +408,7 @@ fn draw_run_into(
         view,
         hints: &hints,
         all_keys: &keys,
+        next_ops: &[],
         theme: Theme::plain(),
     };
     term.draw(|f| ui::draw(f, &screen)).expect("draw");
@@ -425,6 +427,7 @@ fn draw_with(world: &World, info: &Info, view: &View, status: &Status, theme: Th
         view,
         hints: &hints,
         all_keys: &keys,
+        next_ops: &[],
         theme,
     };
     let mut term = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
@@ -723,6 +726,7 @@ fn traffic_light_says_red() {
             view: &view,
             hints: &[],
             all_keys: &[],
+            next_ops: &[],
             theme: Theme::ascii(),
         };
         let mut term = Terminal::new(TestBackend::new(100, 30)).expect("test backend");
@@ -817,6 +821,7 @@ fn keep_selected_visible_moves_the_scroll_the_least() {
         view: &view,
         hints: &[],
         all_keys: &[],
+        next_ops: &[],
         theme: Theme::plain(),
     };
     let rows = ui::lane_rows(ratatui::layout::Rect::new(0, 0, 100, 30), &screen);

@@ -227,3 +227,11 @@ pub fn log_line(world: &World, ev: &Event) -> String {
         event(world, ev)
     )
 }
+
+/// What a worker parked at the gate is about to do: "acquire lock A", "sleep", "start".
+pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
+    match o {
+        Some(o) => format!("{op} {}", obj(world, o)),
+        None => op.to_string(),
+    }
+}

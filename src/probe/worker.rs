@@ -41,7 +41,7 @@ impl Thread {
         F: FnOnce() -> Res<()> + Send + 'static,
     {
         let me = me();
-        me.gate("start", None)?;
+        me.gate("start a thread", None)?;
         let ctl = spawn(
             &me.s,
             &self.name,
@@ -126,7 +126,7 @@ where
     let started = s.gate.pass(
         id,
         Next {
-            op: "start",
+            op: "begin running",
             o: None,
         },
         || s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),

@@ -144,7 +144,14 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     let states: Vec<String> = shown
         .iter()
-        .map(|w| theme.words(&describe::state(world, w)).into_owned())
+        .map(|w| {
+            let next = screen.next_ops.iter().find(|n| n.w == w.id);
+            let words = match next {
+                Some(n) => n.text.clone(),
+                None => describe::state(world, w),
+            };
+            theme.words(&words).into_owned()
+        })
         .collect();
     let name_w = shown
         .iter()

@@ -22,6 +22,7 @@ pub mod theme;
 pub use theme::Theme;
 
 use crate::model::World;
+use crate::runner::Mode;
 use crate::scenarios::info::{Config, Info};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -44,8 +45,11 @@ pub struct Status {
     /// ×0.1 … ×10.
     pub speed: f64,
     pub seed: u64,
-    /// Step mode on (issue 5; false until then).
-    pub step: bool,
+    /// Who schedules: the OS (free), the user (step) or the seed (seeded).
+    pub mode: Mode,
+    /// While scrubbing: where the cursor is, in words ("event 120 of 480 · 3.20s · job1
+    /// acquired lock A"); the world drawn is the world as it was then.
+    pub scrub: Option<String>,
     /// A message to show for a few seconds ("restarted", "speed ×2"), if any.
     pub flash: Option<String>,
 }
@@ -123,6 +127,17 @@ pub struct Screen<'a> {
     /// Every key, for the help overlay.
     pub all_keys: &'a [Hint],
     pub theme: Theme,
+    /// Step mode: what each worker parked at the gate will do next, shown in its lane.
+    pub next_ops: &'a [NextOp],
+}
+
+/// A worker parked at the gate in step mode: its next operation, and whether it can go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextOp {
+    pub w: crate::event::WorkerId,
+    /// "next: acquire lock A", or why it cannot go.
+    pub text: String,
+    pub ready: bool,
 }
 
 /// Draws the run screen.

@@ -2,6 +2,7 @@
 
 use super::{RunState, Screen, text};
 use crate::model::describe::secs;
+use crate::runner::Mode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -18,10 +19,14 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         RunState::Paused => format!("{} paused", g.paused),
         RunState::Finished => format!("{} finished", g.finished),
     };
-    let run = if s.step {
-        format!("{run} (step mode)")
-    } else {
-        run
+    let run = match &s.scrub {
+        Some(at) => format!("{run} · ⏪ {at}"),
+        None => run,
+    };
+    let (sched_level, sched) = match s.mode {
+        Mode::Free => (5, "free".to_string()),
+        Mode::Step => (0, "STEP MODE".to_string()),
+        Mode::Seeded => (2, format!("seed {}", s.seed)),
     };
     let variant = screen
         .info
@@ -46,7 +51,7 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         (2, format!("{}{:.1}", g.times, s.speed)),
         (1, t),
         (1, format!("{}/{} alive", w.alive(), w.workers.len())),
-        (5, format!("seed {}", s.seed)),
+        (sched_level, sched),
     ];
     if !has_variants {
         v.remove(2);
