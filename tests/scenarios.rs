@@ -161,7 +161,7 @@ fn producer_consumer_consumes_everything_and_kills_the_daemons() {
 #[test]
 fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
     let cases: &[(&[&str], &str)] = &[
-        (&["run", "nosuch", "--headless"], "valid scenarios: join, race"),
+        (&["run", "nosuch", "--headless"], "valid scenarios: join, "),
         (&["run", "race", "--headless", "--variant", "x"], "valid: no-lock, with-lock"),
         (&["run", "race", "--headless", "--set", "rounds=0"], "between 1 and"),
         (&["run", "race", "--headless", "--set", "speed=2"], "valid: rounds"),
@@ -175,4 +175,142 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
         assert_ne!(out.status.code(), Some(0), "{args:?}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+}
+
+/// Like `run`, at a chosen speed: scenarios whose lesson rests on a gap between two sleeps
+/// (a check and its act, main's end and a daemon's) run slow enough that the gap is tens of
+/// real milliseconds even on a loaded two-core machine.
+fn run_at(speed: &str, args: &[&str]) -> Out {
+    let out = bin()
+        .args(["run"])
+        .args(args)
+        .args(["--headless", "--json", "--speed", speed, "--for", "60"])
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let events = stdout
+        .lines()
+        .enumerate()
+        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
+        .collect();
+    Out {
+        events,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().expect("exited, not killed"),
+    }
+}
+
+fn exits(o: &Out, how: threadlanes::event::ExitHow) -> usize {
+    o.events
+        .iter()
+        .filter(|e| matches!(&e.op, Op::Exit { how: h, .. } if *h == how))
+        .count()
+}
+
+#[test]
+fn bank_overdraws_without_a_lock_and_refuses_with_one() {
+    let o = run_at("2", &["bank"]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        !ok && text.starts_with("balance = -600: both withdrawals passed the check"),
+        "{text}"
+    );
+    assert_eq!(o.code, 1);
+    let o = run_at("2", &["bank", "--variant", "with-lock"]);
+    assert_eq!(
+        outcome(&o),
+        (
+            "balance = 200; the second withdrawal was refused".into(),
+            true
+        )
+    );
+    assert_eq!(o.code, 0);
+}
+
+#[test]
+fn lock_hold_serialises_threads_that_sleep_holding_the_lock() {
+    let o = run(&["lock-hold", "--set", "threads=12", "--set", "hold_ms=200"]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        ok && text.contains("the lock serialised them") && text.ends_with("num = 12"),
+        "{text}"
+    );
+    // From the stream itself: first acquire to last release spans every hold, end to end.
+    let t = |f: fn(&Op) -> bool| o.events.iter().filter(move |e| f(&e.op)).map(|e| e.t);
+    let first = t(|op| matches!(op, Op::AcquireBegin { .. })).min().unwrap();
+    let last = t(|op| matches!(op, Op::Release { .. })).max().unwrap();
+    assert!(last - first >= 12 * 200_000_000, "{} ns", last - first);
+    let o = run(&["lock-hold", "--variant", "outside", "--set", "threads=12"]);
+    let (text, ok) = outcome(&o);
+    assert!(ok && text.ends_with("num = 12"), "{text}");
+}
+
+#[test]
+fn stop_flag_worker_ends_by_itself_with_exit_ok() {
+    for v in ["flag", "event"] {
+        let o = run(&["stop-flag", "--variant", v]);
+        let (text, ok) = outcome(&o);
+        assert!(ok && text.contains("returned by itself"), "{v}: {text}");
+        let worker_exit = o.events.iter().find_map(|e| match &e.op {
+            Op::Exit { how, .. } if e.w != 0 => Some(*how),
+            _ => None,
+        });
+        assert_eq!(worker_exit, Some(threadlanes::event::ExitHow::Ok), "{v}");
+        assert!(says(&o).contains(&"thread stopped".to_string()), "{v}");
+    }
+}
+
+#[test]
+fn daemon_workers_are_killed_and_ordinary_ones_are_waited_for() {
+    use threadlanes::event::ExitHow;
+    let o = run_at("20", &["daemon", "--set", "workers=4"]);
+    assert_eq!(exits(&o, ExitHow::Killed), 4, "{:?}", outcome(&o));
+    assert!(!says(&o).iter().any(|s| s.ends_with("task done")));
+    assert!(outcome(&o).1);
+    let o = run_at(
+        "20",
+        &["daemon", "--variant", "non-daemon", "--set", "workers=4"],
+    );
+    assert_eq!(exits(&o, ExitHow::Killed), 0);
+    assert_eq!(
+        says(&o).iter().filter(|s| s.ends_with("task done")).count(),
+        4
+    );
+    assert!(outcome(&o).1);
+    // The reader dies with whichever of main (5 s) and the writer ends last.
+    for (q_at, last) in [("7", "writer typed q"), ("3", "main ended")] {
+        let set = format!("q_at={q_at}");
+        let o = run_at(
+            "20",
+            &["daemon", "--variant", "reader-writer", "--set", &set],
+        );
+        assert_eq!(exits(&o, ExitHow::Killed), 1);
+        let (text, ok) = outcome(&o);
+        assert!(ok && text.contains(last), "{text}");
+    }
+}
+
+#[test]
+fn queue_results_come_back_complete() {
+    for v in ["join-first", "as-they-come"] {
+        let o = run(&["queue-results", "--variant", v]);
+        let (text, ok) = outcome(&o);
+        assert!(
+            ok && text.contains("job-0: [1, 4, 9, 16, 25]"),
+            "{v}: {text}"
+        );
+    }
+}
+
+#[test]
+fn queue_kinds_give_their_orders() {
+    let o = run(&["queue-kinds"]);
+    assert_eq!(
+        outcome(&o),
+        (
+            "FIFO gave 1 2 3 4 5; LIFO gave 5 4 3 2 1; priority gave 4 2 5 1 3 (lowest priority number first)"
+                .into(),
+            true
+        )
+    );
 }

@@ -3,13 +3,19 @@
 
 pub mod info;
 
+mod bank;
+mod daemon;
 mod deadlock;
 mod join;
 mod lock;
+mod lock_hold;
 mod producer_consumer;
+mod queue_kinds;
+mod queue_results;
 mod race;
 mod rlock;
 mod semaphore;
+mod stop_flag;
 mod traffic_light;
 
 use crate::probe::Res;
@@ -25,12 +31,18 @@ pub struct Scenario {
 pub fn all() -> &'static [Scenario] {
     static ALL: &[Scenario] = &[
         join::SCENARIO,
+        daemon::SCENARIO,
+        stop_flag::SCENARIO,
+        queue_results::SCENARIO,
         race::SCENARIO,
+        bank::SCENARIO,
         lock::SCENARIO,
+        lock_hold::SCENARIO,
         rlock::SCENARIO,
         deadlock::SCENARIO,
         semaphore::SCENARIO,
         traffic_light::SCENARIO,
+        queue_kinds::SCENARIO,
         producer_consumer::SCENARIO,
     ];
     ALL
