@@ -181,10 +181,15 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
 /// (a check and its act, main's end and a daemon's) run slow enough that the gap is tens of
 /// real milliseconds even on a loaded two-core machine.
 fn run_at(speed: &str, args: &[&str]) -> Out {
+    run_for(speed, "60", args)
+}
+
+/// Like `run_at`, stopped by `--for` after `secs` real seconds.
+fn run_for(speed: &str, secs: &str, args: &[&str]) -> Out {
     let out = bin()
         .args(["run"])
         .args(args)
-        .args(["--headless", "--json", "--speed", speed, "--for", "60"])
+        .args(["--headless", "--json", "--speed", speed, "--for", secs])
         .output()
         .expect("the binary runs");
     let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
@@ -313,4 +318,59 @@ fn queue_kinds_give_their_orders() {
             true
         )
     );
+}
+
+/// The tasks in the order the pool reported them finished (`task_end`), and main's received
+/// order from its "main got N" lines.
+fn pool_orders(o: &Out) -> (Vec<u64>, Vec<u64>) {
+    let finished = o
+        .events
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::TaskEnd { task, .. } => Some(task),
+            _ => None,
+        })
+        .collect();
+    let got = says(o)
+        .iter()
+        .filter_map(|s| s.strip_prefix("main got ")?.parse().ok())
+        .collect();
+    (finished, got)
+}
+
+#[test]
+fn thread_pool_as_completed_follows_completion_and_map_follows_submission() {
+    let o = run(&["thread-pool", "--variant", "as-completed"]);
+    let (finished, got) = pool_orders(&o);
+    assert_eq!(finished.len(), 10);
+    assert_eq!(
+        got, finished,
+        "as_completed hands results back as they finish"
+    );
+    assert!(outcome(&o).1, "{:?}", outcome(&o));
+    for v in ["map", "submit"] {
+        let o = run(&["thread-pool", "--variant", v, "--set", "workers=10"]);
+        let (finished, got) = pool_orders(&o);
+        assert_eq!(got, (0..10).collect::<Vec<_>>(), "{v}");
+        assert_eq!(finished.len(), 10, "{v}");
+        let (text, ok) = outcome(&o);
+        assert!(
+            ok && text.contains("gave 0 1 2 3 4 5 6 7 8 9: submission order"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_run_cut_while_main_waits_on_a_future_ends_every_pool_worker() {
+    let o = run_for("1", "0.3", &["thread-pool", "--variant", "submit"]);
+    assert_eq!(o.code, 2, "cut by --for: {}", o.stderr);
+    let declared = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }));
+    let cancelled = exits(&o, threadlanes::event::ExitHow::Cancelled);
+    assert_eq!(declared.count(), 5, "main and four pool workers");
+    assert_eq!(cancelled, 5, "{}", o.stderr);
+    assert!(check_all(&o.events).is_empty());
 }

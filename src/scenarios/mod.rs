@@ -16,6 +16,7 @@ mod race;
 mod rlock;
 mod semaphore;
 mod stop_flag;
+mod thread_pool;
 mod traffic_light;
 
 use crate::probe::Res;
@@ -44,6 +45,7 @@ pub fn all() -> &'static [Scenario] {
         traffic_light::SCENARIO,
         queue_kinds::SCENARIO,
         producer_consumer::SCENARIO,
+        thread_pool::SCENARIO,
     ];
     ALL
 }
