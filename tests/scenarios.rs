@@ -374,3 +374,34 @@ fn a_run_cut_while_main_waits_on_a_future_ends_every_pool_worker() {
     assert_eq!(cancelled, 5, "{}", o.stderr);
     assert!(check_all(&o.events).is_empty());
 }
+
+#[test]
+fn gil_compare_states_three_real_wall_times() {
+    let o = run(&["gil", "--set", "chunks=2", "--set", "threads=3"]);
+    let (text, ok) = outcome(&o);
+    assert!(ok, "the three ways compute the same sum: {text}");
+    // Each way is followed by its measured time in seconds.
+    for way in [
+        "sequential",
+        "3 threads under the GIL",
+        "3 threads without a GIL",
+    ] {
+        let rest = text
+            .split_once(&format!("{way} "))
+            .unwrap_or_else(|| panic!("{way} missing: {text}"))
+            .1;
+        let secs = rest.split_once(" s ").map(|(n, _)| n.parse::<f64>());
+        assert!(matches!(secs, Some(Ok(t)) if t > 0.0), "{way}: {text}");
+    }
+    assert!(
+        text.contains("GIL") && text.contains("(at most 1 computing at once, speed-up"),
+        "{text}"
+    );
+    // The simulated GIL is a real lock: the lanes take turns holding it.
+    let turns = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::AcquireEnd { ok: true, .. }) && e.w != 0)
+        .count();
+    assert_eq!(turns, 3 * 2, "every thread takes the GIL once per chunk");
+}

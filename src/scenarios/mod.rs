@@ -6,6 +6,7 @@ pub mod info;
 mod bank;
 mod daemon;
 mod deadlock;
+mod gil;
 mod join;
 mod lock;
 mod lock_hold;
@@ -46,6 +47,7 @@ pub fn all() -> &'static [Scenario] {
         queue_kinds::SCENARIO,
         producer_consumer::SCENARIO,
         thread_pool::SCENARIO,
+        gil::SCENARIO,
     ];
     ALL
 }
