@@ -363,14 +363,16 @@ fn thread_pool_as_completed_follows_completion_and_map_follows_submission() {
 
 #[test]
 fn a_run_cut_while_main_waits_on_a_future_ends_every_pool_worker() {
-    let o = run_for("1", "0.3", &["thread-pool", "--variant", "submit"]);
+    // At speed 1, task 0 sleeps 2.5 s: after 1 s main is still waiting for its result.
+    let o = run_for("1", "1", &["thread-pool", "--variant", "submit"]);
     assert_eq!(o.code, 2, "cut by --for: {}", o.stderr);
     let declared = o
         .events
         .iter()
-        .filter(|e| matches!(e.op, Op::Worker { .. }));
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .count();
+    assert_eq!(declared, 5, "main and four pool workers");
     let cancelled = exits(&o, threadlanes::event::ExitHow::Cancelled);
-    assert_eq!(declared.count(), 5, "main and four pool workers");
     assert_eq!(cancelled, 5, "{}", o.stderr);
     assert!(check_all(&o.events).is_empty());
 }

@@ -80,6 +80,10 @@ impl<R> Clone for Future<R> {
 impl ThreadPool {
     /// Starts `workers` threads named `{name}-0`, `{name}-1`... and a work queue `{name}-jobs`.
     pub fn new(name: &str, workers: usize) -> Res<ThreadPool> {
+        assert!(
+            workers > 0,
+            "a pool needs at least one worker (Python: ValueError)"
+        );
         let st = St {
             next_task: 0,
             finished: Vec::new(),
@@ -321,5 +325,122 @@ impl<R: Clone> AsCompleted<R> {
         let i = earliest(&st, &self.pending).expect("the wait ends when one has finished");
         me.emit(Op::WaitEnd { o, ok: true });
         Ok(self.pending.remove(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, ExitHow};
+    use crate::probe::sleep;
+    use crate::runner::{Options, Run};
+    use std::time::Duration;
+
+    fn run(main: impl FnOnce() -> Res<()> + Send + 'static) -> Vec<Event> {
+        let options = Options {
+            speed: 200.0,
+            ..Options::default()
+        };
+        let run = Run::start(main, options);
+        assert!(run.wait_finished(Duration::from_secs(20)), "the run ends");
+        run.events().try_iter().collect()
+    }
+
+    fn exits(events: &[Event]) -> Vec<ExitHow> {
+        events
+            .iter()
+            .filter_map(|e| match e.op {
+                Op::Exit { how, .. } => Some(how),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const SECS: [f64; 5] = [0.4, 0.1, 0.3, 0.2, 0.1];
+
+    #[test]
+    fn map_keeps_submission_order_and_as_completed_keeps_finishing_order() {
+        let events = run(|| {
+            let mut pool = ThreadPool::new("pool", 3)?;
+            let mapped: Vec<usize> = pool
+                .map(
+                    |i: usize| {
+                        sleep(SECS[i])?;
+                        Ok(i)
+                    },
+                    0..SECS.len(),
+                )?
+                .collect::<Res<_>>()?;
+            assert_eq!(mapped, vec![0, 1, 2, 3, 4]);
+            let futures: Vec<Future<usize>> = (0..SECS.len())
+                .map(|i| {
+                    pool.submit(move || {
+                        sleep(SECS[i])?;
+                        Ok(i)
+                    })
+                })
+                .collect::<Res<_>>()?;
+            let got: Vec<Future<usize>> = as_completed(&futures).collect::<Res<_>>()?;
+            let ranks: Vec<u64> = got.iter().map(|f| f.finished_rank().unwrap()).collect();
+            let mut sorted = ranks.clone();
+            sorted.sort();
+            assert_eq!(ranks, sorted, "yielded in the order they finished");
+            pool.shutdown()
+        });
+        assert!(
+            exits(&events).iter().all(|h| *h == ExitHow::Ok),
+            "{events:?}"
+        );
+        let submits = events
+            .iter()
+            .filter(|e| matches!(e.op, Op::Submit { .. }))
+            .count();
+        let ends = events
+            .iter()
+            .filter(|e| matches!(e.op, Op::TaskEnd { .. }))
+            .count();
+        assert_eq!((submits, ends), (10, 10));
+    }
+
+    #[test]
+    fn a_task_that_panics_is_reraised_by_result_and_the_worker_lives_on() {
+        let events = run(|| {
+            let mut pool = ThreadPool::new("pool", 1)?;
+            let bad: Future<i64> = pool.submit(|| panic!("boom"))?;
+            let good = pool.submit(|| Ok(7_i64))?;
+            let raised = catch_unwind(AssertUnwindSafe(|| bad.result()));
+            assert!(raised.is_err(), "result() re-raises the task's panic");
+            assert_eq!(good.result()?, 7, "the same worker ran the next task");
+            pool.shutdown()
+        });
+        assert!(
+            exits(&events).iter().all(|h| *h == ExitHow::Ok),
+            "{events:?}"
+        );
+        assert!(events.iter().any(|e| matches!(
+            &e.op,
+            Op::TaskEnd { result: Some(r), .. } if r == "raised: boom"
+        )));
+    }
+
+    #[test]
+    fn stopping_a_run_ends_a_main_waiting_on_a_future_and_every_worker() {
+        let mut run = Run::start(
+            || {
+                let pool = ThreadPool::new("pool", 2)?;
+                let f = pool.submit(|| {
+                    sleep(1000.0)?;
+                    Ok(0)
+                })?;
+                f.result().map(|_| ())
+            },
+            Options::default(),
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        let started = std::time::Instant::now();
+        assert!(run.stop(Duration::from_millis(500)));
+        assert!(started.elapsed() < Duration::from_millis(500));
+        let events: Vec<Event> = run.events().try_iter().collect();
+        assert_eq!(exits(&events), vec![ExitHow::Cancelled; 3]);
     }
 }
