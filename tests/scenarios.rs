@@ -214,14 +214,14 @@ fn exits(o: &Out, how: threadlanes::event::ExitHow) -> usize {
 
 #[test]
 fn bank_overdraws_without_a_lock_and_refuses_with_one() {
-    let o = run_at("2", &["bank"]);
+    let o = run_at("20", &["bank"]);
     let (text, ok) = outcome(&o);
     assert!(
         !ok && text.starts_with("balance = -600: both withdrawals passed the check"),
         "{text}"
     );
     assert_eq!(o.code, 1);
-    let o = run_at("2", &["bank", "--variant", "with-lock"]);
+    let o = run_at("20", &["bank", "--variant", "with-lock"]);
     assert_eq!(
         outcome(&o),
         (

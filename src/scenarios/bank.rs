@@ -20,9 +20,10 @@ log: two 'check passed' lines before any withdrawal. The check was true when it 
 false by the time it was acted on.\n\n\
 With the lock around check-and-withdraw, the second customer waits (its lane turns to \
 'blocked') until the first has finished; it then sees 200 and is refused.\n\n\
-The tellers take slightly different times to count (0.1 s and 0.15 s) so that their two \
-writes never collide as well: that would be the lost update of the 'race' scenario, a second \
-bug on top of this one.",
+The tutorial's pause is 0.1 s; here counting takes a second or so, to give you time to \
+watch. The two tellers take slightly different times (1 s and 1.5 s) so that their two writes \
+never collide as well: that would be the lost update of the 'race' scenario, a second bug on \
+top of this one.",
         variants: &[
             Variant {
                 name: "no-lock",
@@ -46,7 +47,7 @@ bug on top of this one.",
 
 const OPENING_BALANCE: i64 = 1000;
 /// Seconds each teller takes between the check and the withdrawal.
-const COUNTING_SECS: [f64; 2] = [0.1, 0.15];
+const COUNTING_SECS: [f64; 2] = [1.0, 1.5];
 
 fn main(cfg: &Config) -> Res<()> {
     let balance = Value::new("balance", OPENING_BALANCE);

@@ -88,7 +88,7 @@ fn main(cfg: &Config) -> Res<()> {
 fn job(name: String, list: &[i64], q: &Queue<Squares>) -> Res<()> {
     let mut values = Vec::new();
     for x in list {
-        sleep(0.3)?;
+        sleep(0.5)?;
         values.push(x * x);
     }
     q.put(Squares { by: name, values })
