@@ -170,9 +170,13 @@ fn sequential(plan: Plan, gil: &Lock) -> Res<Timed> {
 
 /// `threads` threads share the work, each computing its share, under the GIL or not.
 fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
+    let n = match plan.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
     let (label, prefix) = match gil {
-        Some(_) => (format!("{} threads under the GIL", plan.threads), "gil"),
-        None => (format!("{} threads without a GIL", plan.threads), "free"),
+        Some(_) => (format!("{n} under the GIL"), "gil"),
+        None => (format!("{n} without a GIL"), "free"),
     };
     say(format!("{label}: starting"))?;
     let total = Arc::new(AtomicU64::new(0));

@@ -86,7 +86,7 @@ fn main(cfg: &Config) -> Res<()> {
     };
     outcome(
         format!(
-            "{threads} threads took {took:.1} s (one sleep: {hold:.1} s): {how}; num = {count}"
+            "{threads} threads took {took:.1} s (one sleep: {hold:.2} s): {how}; num = {count}"
         ),
         count == threads,
     );

@@ -97,7 +97,8 @@ fn main(cfg: &Config) -> Res<()> {
             .collect::<Vec<_>>()
             .join(" ")
     };
-    let timing = format!("{took:.1} s for {total:.1} s of sleeps on {workers} workers");
+    let plural = if workers == 1 { "" } else { "s" };
+    let timing = format!("{took:.1} s for {total:.1} s of sleeps on {workers} worker{plural}");
     if cfg.is("as-completed") {
         // The order the pool saw them finish, measured by the pool itself.
         let mut finished: Vec<_> = futures
