@@ -110,6 +110,10 @@ impl ThreadPool {
         F: FnOnce() -> Res<R> + Send + 'static,
         R: Debug + Send + 'static,
     {
+        assert!(
+            !self.shut,
+            "cannot submit to a pool after shutdown (Python: RuntimeError)"
+        );
         let me = me();
         let o = self.pool.id;
         me.gate("submit", Some(o))?;
