@@ -158,7 +158,7 @@ fn lanes_and_objects_appear_and_keys_work() {
     t.keys("+");
     t.wait_for("×2");
     t.keys("n");
-    t.wait_for("join");
+    t.wait_for("threadlanes · thread-pool");
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
@@ -180,10 +180,18 @@ fn sigterm_and_sighup_restore_the_terminal() {
 #[test]
 fn the_picker_starts_a_scenario() {
     let mut t = Tui::start(&[], 100, 30);
-    t.wait_for("race");
-    t.keys("\x1b[B"); // down: race
+    t.wait_for("▸ join");
+    for _ in 0..30 {
+        if t.screen().contains("▸ race") {
+            break;
+        }
+        t.keys("\x1b[B"); // down
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    t.wait_for("▸ race");
     t.keys("\r");
-    t.wait_for("balance");
+    t.wait_for("threadlanes · race");
+    t.wait_for("value balance");
     t.keys("\x03"); // Ctrl-C
     t.wait_exit();
     t.assert_restored();

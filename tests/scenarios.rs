@@ -18,28 +18,7 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str]) -> Out {
-    run_at(args, "500")
-}
-
-/// At `speed`: races need the virtual windows to stay long next to a thread's start-up.
-fn run_at(args: &[&str], speed: &str) -> Out {
-    let out = bin()
-        .args(["run"])
-        .args(args)
-        .args(["--headless", "--json", "--speed", speed, "--for", "60"])
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let events = stdout
-        .lines()
-        .enumerate()
-        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
-        .collect();
-    Out {
-        events,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().expect("exited, not killed"),
-    }
+    run_at("500", args)
 }
 
 fn outcome(o: &Out) -> (String, bool) {
@@ -110,7 +89,7 @@ fn every_scenario_and_variant_streams_valid_semantics() {
 
 #[test]
 fn race_without_lock_loses_updates_and_with_lock_does_not() {
-    let o = run_at(&["race"], "10");
+    let o = run_at("10", &["race"]);
     let (text, ok) = outcome(&o);
     assert!(!ok && text.contains("lost"), "{text}");
     assert_eq!(o.code, 1);
@@ -186,10 +165,7 @@ fn producer_consumer_consumes_everything_and_kills_the_daemons() {
 #[test]
 fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["run", "nosuch", "--headless"],
-            "valid scenarios: join, race",
-        ),
+        (&["run", "nosuch", "--headless"], "valid scenarios: join, "),
         (
             &["run", "race", "--headless", "--variant", "x"],
             "valid: no-lock, with-lock",
@@ -215,4 +191,235 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
         assert_ne!(out.status.code(), Some(0), "{args:?}");
         assert!(err.contains(want), "{args:?}: {err}");
     }
+}
+
+/// Like `run`, at a chosen speed: scenarios whose lesson rests on a gap between two sleeps
+/// (a check and its act, main's end and a daemon's) run slow enough that the gap is tens of
+/// real milliseconds even on a loaded two-core machine.
+fn run_at(speed: &str, args: &[&str]) -> Out {
+    run_for(speed, "60", args)
+}
+
+/// Like `run_at`, stopped by `--for` after `secs` real seconds.
+fn run_for(speed: &str, secs: &str, args: &[&str]) -> Out {
+    let out = bin()
+        .args(["run"])
+        .args(args)
+        .args(["--headless", "--json", "--speed", speed, "--for", secs])
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let events = stdout
+        .lines()
+        .enumerate()
+        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
+        .collect();
+    Out {
+        events,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().expect("exited, not killed"),
+    }
+}
+
+fn exits(o: &Out, how: threadlanes::event::ExitHow) -> usize {
+    o.events
+        .iter()
+        .filter(|e| matches!(&e.op, Op::Exit { how: h, .. } if *h == how))
+        .count()
+}
+
+#[test]
+fn bank_overdraws_without_a_lock_and_refuses_with_one() {
+    let o = run_at("20", &["bank"]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        !ok && text.starts_with("balance = -600: both withdrawals passed the check"),
+        "{text}"
+    );
+    assert_eq!(o.code, 1);
+    let o = run_at("20", &["bank", "--variant", "with-lock"]);
+    assert_eq!(
+        outcome(&o),
+        (
+            "balance = 200; the second withdrawal was refused".into(),
+            true
+        )
+    );
+    assert_eq!(o.code, 0);
+}
+
+#[test]
+fn lock_hold_serialises_threads_that_sleep_holding_the_lock() {
+    let o = run(&["lock-hold", "--set", "threads=12", "--set", "hold_ms=200"]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        ok && text.contains("the lock serialised them") && text.ends_with("num = 12"),
+        "{text}"
+    );
+    // From the stream itself: first acquire to last release spans every hold, end to end.
+    let t = |f: fn(&Op) -> bool| o.events.iter().filter(move |e| f(&e.op)).map(|e| e.t);
+    let first = t(|op| matches!(op, Op::AcquireBegin { .. })).min().unwrap();
+    let last = t(|op| matches!(op, Op::Release { .. })).max().unwrap();
+    assert!(last - first >= 12 * 200_000_000, "{} ns", last - first);
+    let o = run(&["lock-hold", "--variant", "outside", "--set", "threads=12"]);
+    let (text, ok) = outcome(&o);
+    assert!(ok && text.ends_with("num = 12"), "{text}");
+}
+
+#[test]
+fn stop_flag_worker_ends_by_itself_with_exit_ok() {
+    for v in ["flag", "event"] {
+        let o = run(&["stop-flag", "--variant", v]);
+        let (text, ok) = outcome(&o);
+        assert!(ok && text.contains("returned by itself"), "{v}: {text}");
+        let worker_exit = o.events.iter().find_map(|e| match &e.op {
+            Op::Exit { how, .. } if e.w != 0 => Some(*how),
+            _ => None,
+        });
+        assert_eq!(worker_exit, Some(threadlanes::event::ExitHow::Ok), "{v}");
+        assert!(says(&o).contains(&"thread stopped".to_string()), "{v}");
+    }
+}
+
+#[test]
+fn daemon_workers_are_killed_and_ordinary_ones_are_waited_for() {
+    use threadlanes::event::ExitHow;
+    let o = run_at("20", &["daemon", "--set", "workers=4"]);
+    assert_eq!(exits(&o, ExitHow::Killed), 4, "{:?}", outcome(&o));
+    assert!(!says(&o).iter().any(|s| s.ends_with("task done")));
+    assert!(outcome(&o).1);
+    let o = run_at(
+        "20",
+        &["daemon", "--variant", "non-daemon", "--set", "workers=4"],
+    );
+    assert_eq!(exits(&o, ExitHow::Killed), 0);
+    assert_eq!(
+        says(&o).iter().filter(|s| s.ends_with("task done")).count(),
+        4
+    );
+    assert!(outcome(&o).1);
+    // The reader dies with whichever of main (5 s) and the writer ends last.
+    for (q_at, last) in [("7", "writer typed q"), ("3", "main ended")] {
+        let set = format!("q_at={q_at}");
+        let o = run_at(
+            "20",
+            &["daemon", "--variant", "reader-writer", "--set", &set],
+        );
+        assert_eq!(exits(&o, ExitHow::Killed), 1);
+        let (text, ok) = outcome(&o);
+        assert!(ok && text.contains(last), "{text}");
+    }
+}
+
+#[test]
+fn queue_results_come_back_complete() {
+    for v in ["join-first", "as-they-come"] {
+        let o = run(&["queue-results", "--variant", v]);
+        let (text, ok) = outcome(&o);
+        assert!(
+            ok && text.contains("job-0: [1, 4, 9, 16, 25]"),
+            "{v}: {text}"
+        );
+    }
+}
+
+#[test]
+fn queue_kinds_give_their_orders() {
+    let o = run(&["queue-kinds"]);
+    assert_eq!(
+        outcome(&o),
+        (
+            "FIFO gave 1 2 3 4 5; LIFO gave 5 4 3 2 1; priority gave 4 2 5 1 3 (lowest priority number first)"
+                .into(),
+            true
+        )
+    );
+}
+
+/// The tasks in the order the pool reported them finished (`task_end`), and main's received
+/// order from its "main got N" lines.
+fn pool_orders(o: &Out) -> (Vec<u64>, Vec<u64>) {
+    let finished = o
+        .events
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::TaskEnd { task, .. } => Some(task),
+            _ => None,
+        })
+        .collect();
+    let got = says(o)
+        .iter()
+        .filter_map(|s| s.strip_prefix("main got ")?.parse().ok())
+        .collect();
+    (finished, got)
+}
+
+#[test]
+fn thread_pool_as_completed_follows_completion_and_map_follows_submission() {
+    let o = run(&["thread-pool", "--variant", "as-completed"]);
+    let (finished, got) = pool_orders(&o);
+    assert_eq!(finished.len(), 10);
+    assert_eq!(
+        got, finished,
+        "as_completed hands results back as they finish"
+    );
+    assert!(outcome(&o).1, "{:?}", outcome(&o));
+    for v in ["map", "submit"] {
+        let o = run(&["thread-pool", "--variant", v, "--set", "workers=10"]);
+        let (finished, got) = pool_orders(&o);
+        assert_eq!(got, (0..10).collect::<Vec<_>>(), "{v}");
+        assert_eq!(finished.len(), 10, "{v}");
+        let (text, ok) = outcome(&o);
+        assert!(
+            ok && text.contains("gave 0 1 2 3 4 5 6 7 8 9: submission order"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn a_run_cut_while_main_waits_on_a_future_ends_every_pool_worker() {
+    // At speed 1, task 0 sleeps 2.5 s: after 1 s main is still waiting for its result.
+    let o = run_for("1", "1", &["thread-pool", "--variant", "submit"]);
+    assert_eq!(o.code, 2, "cut by --for: {}", o.stderr);
+    let declared = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .count();
+    assert_eq!(declared, 5, "main and four pool workers");
+    let cancelled = exits(&o, threadlanes::event::ExitHow::Cancelled);
+    assert_eq!(cancelled, 5, "{}", o.stderr);
+    assert!(check_all(&o.events).is_empty());
+}
+
+#[test]
+fn gil_compare_states_three_real_wall_times() {
+    let o = run(&["gil", "--set", "chunks=2", "--set", "threads=3"]);
+    let (text, ok) = outcome(&o);
+    assert!(ok, "the three ways compute the same sum: {text}");
+    // Each way is followed by its measured time in seconds.
+    for way in [
+        "sequential",
+        "3 threads under the GIL",
+        "3 threads without a GIL",
+    ] {
+        let rest = text
+            .split_once(&format!("{way} "))
+            .unwrap_or_else(|| panic!("{way} missing: {text}"))
+            .1;
+        let secs = rest.split_once(" s ").map(|(n, _)| n.parse::<f64>());
+        assert!(matches!(secs, Some(Ok(t)) if t > 0.0), "{way}: {text}");
+    }
+    assert!(
+        text.contains("GIL") && text.contains("(at most 1 computing at once, speed-up"),
+        "{text}"
+    );
+    // The simulated GIL is a real lock: the lanes take turns holding it.
+    let turns = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::AcquireEnd { ok: true, .. }) && e.w != 0)
+        .count();
+    assert_eq!(turns, 3 * 2, "every thread takes the GIL once per chunk");
 }

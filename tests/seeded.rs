@@ -29,6 +29,13 @@ fn ops(scenario: &str, seed: u64, extra: &[&str]) -> Vec<String> {
             let m = v.as_object_mut().unwrap();
             m.remove("t");
             m.remove("pid");
+            // gil measures real wall times and sizes its work to this machine: its printed
+            // numbers differ run to run by design; its operations must not.
+            if scenario == "gil" {
+                if let Some(serde_json::Value::String(t)) = m.get_mut("text") {
+                    *t = t.replace(|c: char| c.is_ascii_digit(), "#");
+                }
+            }
             v.to_string()
         })
         .collect()

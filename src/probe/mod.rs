@@ -9,6 +9,7 @@
 mod core;
 pub mod event;
 pub mod lock;
+pub mod pool;
 pub mod queue;
 pub mod semaphore;
 pub mod session;
@@ -18,6 +19,7 @@ pub mod worker;
 
 pub use event::Event;
 pub use lock::{Guard, Lock, RLock};
+pub use pool::{AsCompleted, Future, InOrder, ThreadPool, as_completed};
 pub use queue::{Item, Order, Queue};
 pub use semaphore::{Semaphore, SlotGuard};
 pub use session::{Res, Session, Stop, attach, on_worker_thread};

@@ -123,7 +123,9 @@ where
         ctl: ctl.clone(),
     })));
     // In step and seeded mode even the start waits its turn.
-    let started = s.gate.pass(
+    // A worker stopped before its turn still runs its body: its first operation returns the
+    // stop at once, so the body's own clean-up (and accounting) happens as for any stop.
+    s.gate.pass(
         id,
         Next {
             op: "begin running",
@@ -132,8 +134,7 @@ where
         || s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
     );
     s.emit(id, Op::Start);
-    let body = || if started { f() } else { Err(Stop::Cancelled) };
-    let (how, msg) = match catch_unwind(AssertUnwindSafe(body)) {
+    let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => (ExitHow::Ok, None),
         Ok(Err(Stop::Cancelled)) => (ExitHow::Cancelled, None),
         Ok(Err(Stop::Killed)) => (ExitHow::Killed, None),

@@ -3,13 +3,21 @@
 
 pub mod info;
 
+mod bank;
+mod daemon;
 mod deadlock;
+mod gil;
 mod join;
 mod lock;
+mod lock_hold;
 mod producer_consumer;
+mod queue_kinds;
+mod queue_results;
 mod race;
 mod rlock;
 mod semaphore;
+mod stop_flag;
+mod thread_pool;
 mod traffic_light;
 
 use crate::probe::Res;
@@ -25,13 +33,21 @@ pub struct Scenario {
 pub fn all() -> &'static [Scenario] {
     static ALL: &[Scenario] = &[
         join::SCENARIO,
+        daemon::SCENARIO,
+        stop_flag::SCENARIO,
+        queue_results::SCENARIO,
         race::SCENARIO,
+        bank::SCENARIO,
         lock::SCENARIO,
+        lock_hold::SCENARIO,
         rlock::SCENARIO,
         deadlock::SCENARIO,
         semaphore::SCENARIO,
         traffic_light::SCENARIO,
+        queue_kinds::SCENARIO,
         producer_consumer::SCENARIO,
+        thread_pool::SCENARIO,
+        gil::SCENARIO,
     ];
     ALL
 }

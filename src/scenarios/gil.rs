@@ -1,0 +1,267 @@
+//! `gil`: a simulated global interpreter lock. CPU-bound work done by threads that must hold
+//! one lock to compute takes as long as doing it all on one thread; without that lock the
+//! same threads run in parallel. The times stated are real wall-clock times.
+
+use super::{Config, Info, Param, Scenario, Variant};
+use crate::probe::{Lock, Res, Thread, outcome, say, yield_now};
+use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub const SCENARIO: Scenario = Scenario {
+    info: Info {
+        name: "gil",
+        title: "The GIL: threads take turns at CPU work",
+        lesson: "CPU-bound threads under one interpreter lock take turns, so they are no faster than one thread",
+        explain: "CPython runs Python bytecode only while holding the global interpreter lock, \
+the GIL. A thread doing pure computation holds it, and every few milliseconds (the switch \
+interval) drops it so another thread can have a turn.\n\n\
+Rust threads have no GIL, so this scenario builds one to show the effect: a plain lock named \
+GIL that a thread must hold while it computes. The work is real: sums of i + i*i + i*i*i over \
+a range, cut into chunks of about 20 ms each on this machine (Python's switch interval is \
+5 ms; ours is longer so the turns can be seen). After each chunk the holder releases the GIL \
+and asks for it again, so the longest waiter goes next.\n\n\
+Compare runs the same work three ways and states the real wall-clock time of each: main \
+alone (sequential); four threads under the GIL (watch the lanes: one holds the GIL, the \
+others queue for it, in turn); four threads without it (all compute at once, on as many \
+cores as the machine has). Under the GIL the threads are no faster than main alone; without \
+it they are, on a machine with more than one core. Processes, each with its own interpreter \
+and GIL, get that speed-up in Python.\n\n\
+The times are measured, so they vary with the machine and its load; pausing during a timed \
+phase adds to its time.",
+        variants: &[
+            Variant {
+                name: "compare",
+                label: "all three, timed",
+            },
+            Variant {
+                name: "sequential",
+                label: "main alone",
+            },
+            Variant {
+                name: "gil",
+                label: "threads under the GIL",
+            },
+            Variant {
+                name: "no-gil",
+                label: "threads without a GIL",
+            },
+        ],
+        params: &[
+            Param {
+                name: "threads",
+                default: 4,
+                min: 1,
+                max: 8,
+                help: "threads sharing the work",
+            },
+            Param {
+                name: "chunks",
+                default: 5,
+                min: 1,
+                max: 100,
+                help: "chunks of about 20 ms of computation per thread",
+            },
+        ],
+    },
+    main,
+};
+
+/// Real time one chunk of work takes on this machine, measured at the start of each run.
+const CHUNK: Duration = Duration::from_millis(20);
+
+/// The work, as the threads split it.
+#[derive(Clone, Copy)]
+struct Plan {
+    threads: u64,
+    chunks: u64,
+    /// Loop iterations in one chunk (calibrated to take about `CHUNK`).
+    iters: u64,
+}
+
+/// What one way of doing the work measured.
+struct Timed {
+    label: String,
+    wall: Duration,
+    total: u64,
+    /// Most threads computing at the same moment.
+    peak: u64,
+}
+
+fn main(cfg: &Config) -> Res<()> {
+    let plan = Plan {
+        threads: cfg.get("threads") as u64,
+        chunks: cfg.get("chunks") as u64,
+        iters: calibrate(),
+    };
+    say(format!(
+        "one chunk = {} loop iterations, about {} ms here; {} chunks per thread",
+        plan.iters,
+        CHUNK.as_millis(),
+        plan.chunks
+    ))?;
+    let gil = Lock::new("GIL");
+    let runs = match cfg.variant {
+        "sequential" => vec![sequential(plan, &gil)?],
+        "gil" => vec![threaded(plan, Some(&gil))?],
+        "no-gil" => vec![threaded(plan, None)?],
+        _ => vec![
+            sequential(plan, &gil)?,
+            threaded(plan, Some(&gil))?,
+            threaded(plan, None)?,
+        ],
+    };
+    let agree = runs.iter().all(|r| r.total == runs[0].total);
+    let base = runs[0].wall.as_secs_f64();
+    let parts: Vec<String> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let secs = r.wall.as_secs_f64();
+            let speedup = if i > 0 {
+                format!(", speed-up x{:.2}", base / secs.max(1e-9))
+            } else {
+                String::new()
+            };
+            format!(
+                "{} {secs:.2} s (at most {} computing at once{speedup})",
+                r.label, r.peak
+            )
+        })
+        .collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    outcome(
+        format!(
+            "real wall time: {} on {cores} cores; {}",
+            parts.join("; "),
+            if agree {
+                "every way computed the same sum"
+            } else {
+                "the sums DIFFER"
+            }
+        ),
+        agree,
+    );
+    Ok(())
+}
+
+/// Main does every thread's share itself, holding the GIL throughout (nobody else wants it).
+fn sequential(plan: Plan, gil: &Lock) -> Res<Timed> {
+    say("sequential: main computes everything")?;
+    let started = Instant::now();
+    let _held = gil.guard()?;
+    let mut total = 0u64;
+    for k in 0..plan.threads {
+        for c in 0..plan.chunks {
+            total = total.wrapping_add(chunk(plan, k, c));
+            yield_now()?;
+        }
+    }
+    let wall = started.elapsed();
+    say(format!("sequential: {:.2} s", wall.as_secs_f64()))?;
+    Ok(Timed {
+        label: "sequential".into(),
+        wall,
+        total,
+        peak: 1,
+    })
+}
+
+/// `threads` threads share the work, each computing its share, under the GIL or not.
+fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
+    let n = match plan.threads {
+        1 => "1 thread".to_string(),
+        n => format!("{n} threads"),
+    };
+    let (label, prefix) = match gil {
+        Some(_) => (format!("{n} under the GIL"), "gil"),
+        None => (format!("{n} without a GIL"), "free"),
+    };
+    say(format!("{label}: starting"))?;
+    let total = Arc::new(AtomicU64::new(0));
+    let inside = Arc::new(AtomicU64::new(0));
+    let peak = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut ts = Vec::new();
+    for k in 0..plan.threads {
+        let gil = gil.cloned();
+        let (total, inside, peak) = (total.clone(), inside.clone(), peak.clone());
+        ts.push(Thread::new(format!("{prefix}-{}", k + 1)).start(move || {
+            let mut sum = 0u64;
+            // Python's switch: after each chunk the holder drops the GIL and queues again.
+            let mut held = match &gil {
+                Some(g) => Some(g.guard()?),
+                None => None,
+            };
+            for c in 0..plan.chunks {
+                let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(n, Ordering::SeqCst);
+                sum = sum.wrapping_add(chunk(plan, k, c));
+                inside.fetch_sub(1, Ordering::SeqCst);
+                yield_now()?;
+                if let (Some(g), true) = (&gil, c + 1 < plan.chunks) {
+                    drop(held.take());
+                    held = Some(g.guard()?);
+                }
+            }
+            drop(held);
+            total.fetch_add(sum, Ordering::SeqCst);
+            Ok(())
+        })?);
+    }
+    for t in &ts {
+        t.join()?;
+    }
+    let wall = started.elapsed();
+    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    let total = total.load(Ordering::SeqCst);
+    let peak = peak.load(Ordering::SeqCst);
+    Ok(Timed {
+        label,
+        wall,
+        total,
+        peak,
+    })
+}
+
+/// Chunk `c` of thread `k`'s share: every chunk covers its own range of i.
+fn chunk(plan: Plan, k: u64, c: u64) -> u64 {
+    let from = (k * plan.chunks + c) * plan.iters;
+    compute(from, plan.iters)
+}
+
+/// The CPU work: the sum of i + i^2 + i^3 over a range (wrapping, so any order adds up the
+/// same).
+fn compute(from: u64, n: u64) -> u64 {
+    let mut s = 0u64;
+    for i in from..from + n {
+        let i = black_box(i);
+        let sq = i.wrapping_mul(i);
+        s = s
+            .wrapping_add(i)
+            .wrapping_add(sq)
+            .wrapping_add(sq.wrapping_mul(i));
+    }
+    s
+}
+
+/// How many iterations take about one `CHUNK` here (debug and release builds differ a lot).
+/// The fastest of a few samples: the one least disturbed by other programs.
+fn calibrate() -> u64 {
+    let mut n = 1_000u64;
+    let mut best = f64::MAX;
+    let mut samples = 0;
+    while samples < 5 {
+        let t = Instant::now();
+        black_box(compute(0, n));
+        let took = t.elapsed();
+        if took < Duration::from_millis(2) && n < 1 << 34 {
+            n *= 2;
+            continue;
+        }
+        best = best.min(took.as_secs_f64() / n as f64);
+        samples += 1;
+    }
+    ((CHUNK.as_secs_f64() / best.max(1e-12)) as u64).max(1)
+}

@@ -1,0 +1,94 @@
+//! `lock-hold`: many threads take one lock and sleep while holding it, so they run one
+//! after another; sleeping after the release lets them overlap.
+
+use super::{Config, Info, Param, Scenario, Variant};
+use crate::probe::{Lock, Res, Thread, Value, now, outcome, sleep};
+
+pub const SCENARIO: Scenario = Scenario {
+    info: Info {
+        name: "lock-hold",
+        title: "A lock held across a sleep serialises everyone",
+        lesson: "threads that sleep while holding a lock run one at a time; hold a lock briefly",
+        explain: "Twenty threads share a counter. Each takes the lock, adds 1, and then sleeps \
+half a second, still holding the lock, before releasing it.\n\n\
+Watch the lock panel: one owner at a time and a long queue behind it. Every thread spends \
+nearly all its life 'blocked' waiting for the lock, and the whole run takes twenty times as \
+long as one sleep: the lock has turned twenty threads into one.\n\n\
+The sleep stands for any slow work (a network call, a file) done while holding the lock. The \
+fix is to hold the lock only around what must be indivisible: in the 'sleep after release' \
+variant each thread adds 1 under the lock and sleeps after releasing it, so the sleeps \
+overlap and the run takes about one sleep. The counter is right either way.\n\n\
+Raise 'threads' (up to 100, as in the tutorial) to see the queue grow.",
+        variants: &[
+            Variant {
+                name: "inside",
+                label: "sleep while holding",
+            },
+            Variant {
+                name: "outside",
+                label: "sleep after release",
+            },
+        ],
+        params: &[
+            Param {
+                name: "threads",
+                default: 20,
+                min: 1,
+                max: 100,
+                help: "threads taking the lock",
+            },
+            Param {
+                name: "hold_ms",
+                default: 500,
+                min: 10,
+                max: 2000,
+                help: "milliseconds each thread sleeps",
+            },
+        ],
+    },
+    main,
+};
+
+fn main(cfg: &Config) -> Res<()> {
+    let lock = Lock::new("lock");
+    let num = Value::new("num", 0);
+    let threads = cfg.get("threads");
+    let hold = cfg.get("hold_ms") as f64 / 1000.0;
+    let inside = cfg.is("inside");
+    let started = now();
+    let mut ts = Vec::new();
+    for i in 0..threads {
+        let (lock, num) = (lock.clone(), num.clone());
+        ts.push(Thread::new(format!("t{i}")).start(move || {
+            {
+                let _held = lock.guard()?;
+                let v = num.read()?;
+                num.write(v + 1)?;
+                if inside {
+                    sleep(hold)?;
+                }
+            }
+            if !inside {
+                sleep(hold)?;
+            }
+            Ok(())
+        })?);
+    }
+    for t in &ts {
+        t.join()?;
+    }
+    let took = now() - started;
+    let count = num.get();
+    let how = if took >= threads as f64 * hold {
+        "the lock serialised them"
+    } else {
+        "their sleeps overlapped"
+    };
+    outcome(
+        format!(
+            "{threads} threads took {took:.1} s (one sleep: {hold:.2} s): {how}; num = {count}"
+        ),
+        count == threads,
+    );
+    Ok(())
+}
