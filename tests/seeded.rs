@@ -31,10 +31,10 @@ fn ops(scenario: &str, seed: u64, extra: &[&str]) -> Vec<String> {
             m.remove("pid");
             // gil measures real wall times and sizes its work to this machine: its printed
             // numbers differ run to run by design; its operations must not.
-            if scenario == "gil" {
-                if let Some(serde_json::Value::String(t)) = m.get_mut("text") {
-                    *t = t.replace(|c: char| c.is_ascii_digit(), "#");
-                }
+            if scenario == "gil"
+                && let Some(serde_json::Value::String(t)) = m.get_mut("text")
+            {
+                *t = t.replace(|c: char| c.is_ascii_digit(), "#");
             }
             v.to_string()
         })
