@@ -482,12 +482,13 @@ impl App {
         if step || self.status.run != RunState::Running {
             h.push(hint("← →", "scrub"));
         }
-        if self.options.mode == Mode::Seeded {
-            h.push(Hint {
-                key: "R",
-                what: format!("replay seed {}", self.options.seed),
-            });
-        }
+        h.push(Hint {
+            key: "R",
+            what: match self.options.mode {
+                Mode::Free => format!("seeded run (seed {})", self.options.seed),
+                _ => format!("replay seed {}", self.options.seed),
+            },
+        });
         if let Some(v) = info.variants.iter().find(|v| v.name == self.config.variant) {
             h.push(Hint {
                 key: "v",

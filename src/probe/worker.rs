@@ -171,6 +171,11 @@ pub fn sleep(secs: f64) -> Res<()> {
     let clock = &me.s.clock;
     let deadline = clock.now().saturating_add(ns);
     let stopped = || me.stopped().is_some();
+    // Step mode: the user let this sleep happen, so it happens whole, as one step; time
+    // jumps to its end (it does not run by itself in step mode).
+    if me.s.gate.mode() == Mode::Step {
+        clock.run_to(deadline, false, stopped);
+    }
     while clock.now() < deadline {
         me.check()?;
         let gate = &me.s.gate;
