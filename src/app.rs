@@ -3,7 +3,7 @@
 //! moves, and only on change while paused.
 
 use crate::cli::{Plan, fresh_seed};
-use crate::keys::{self, Action, BINDINGS, Scope};
+use crate::keys::{self, Action};
 use crate::model::{History, World, describe};
 use crate::runner::{Mode, Parked};
 use crate::runner::{Options, Run};
@@ -519,14 +519,7 @@ impl App {
 
     /// Every key, for the help overlay.
     pub fn all_keys(&self) -> Vec<Hint> {
-        let picker = self.picker.is_some();
-        BINDINGS
-            .iter()
-            .filter(|b| match b.scope {
-                Scope::Both => true,
-                Scope::Picker => picker,
-                Scope::Run => !picker,
-            })
+        keys::bindings(self.picker.is_some())
             .map(|b| hint(b.label, b.help))
             .chain(std::iter::once(hint("ctrl-c", "quit")))
             .collect()

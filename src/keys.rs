@@ -96,18 +96,19 @@ pub const BINDINGS: &[Binding] = &[
     Binding { codes: &[K::Esc], label: "esc", help: "close overlay, or quit", action: A::Back, scope: Scope::Both },
 ];
 
+/// The bindings that apply in the picker (`picker`) or on the run screen.
+pub fn bindings(picker: bool) -> impl Iterator<Item = &'static Binding> {
+    BINDINGS.iter().filter(move |b| match b.scope {
+        Scope::Both => true,
+        Scope::Picker => picker,
+        Scope::Run => !picker,
+    })
+}
+
 /// The action a key asks for in the given screen, if any. Ctrl-C always quits.
 pub fn action_for(key: &KeyEvent, picker: bool) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) {
         return matches!(key.code, K::Char('c') | K::Char('q')).then_some(A::Quit);
     }
-    BINDINGS
-        .iter()
-        .filter(|b| match b.scope {
-            Scope::Both => true,
-            Scope::Picker => picker,
-            Scope::Run => !picker,
-        })
-        .find(|b| b.matches(key))
-        .map(|b| b.action)
+    bindings(picker).find(|b| b.matches(key)).map(|b| b.action)
 }

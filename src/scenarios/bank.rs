@@ -1,7 +1,7 @@
 //! `bank`: check-then-act. Two withdrawals check the balance, take a while, then take the
 //! money; without a lock both pass the check and the account goes negative.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -24,16 +24,7 @@ The tutorial's pause is 0.1 s; here counting takes a second or so, to give you t
 watch. The two tellers take slightly different times (1 s and 1.5 s) so that their two writes \
 never collide as well: that would be the lost update of the 'race' scenario, a second bug on \
 top of this one.",
-        variants: &[
-            Variant {
-                name: "no-lock",
-                label: "without lock",
-            },
-            Variant {
-                name: "with-lock",
-                label: "with lock",
-            },
-        ],
+        variants: LOCK_VARIANTS,
         params: &[Param {
             name: "amount",
             default: 800,

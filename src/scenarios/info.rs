@@ -8,6 +8,18 @@ pub struct Variant {
     pub label: &'static str,
 }
 
+/// The versions of a scenario whose lesson is "without a lock, then with one".
+pub const LOCK_VARIANTS: &[Variant] = &[
+    Variant {
+        name: "no-lock",
+        label: "without lock",
+    },
+    Variant {
+        name: "with-lock",
+        label: "with lock",
+    },
+];
+
 /// A number the user can change with `[`/`]` or `--set NAME=VALUE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param {

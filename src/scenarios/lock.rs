@@ -1,7 +1,7 @@
 //! `lock`: two jobs update one total. Without a lock their steps interleave; with one, each
 //! job runs whole.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -18,16 +18,7 @@ job1, job2, job1... Watch the two lanes take turns.\n\n\
 With the lock, each job takes it before its first step and releases it after its last: \
 the other job waits (its lane turns to 'blocked') and the printed totals come in two clean \
 runs. A lock does not make code faster; it makes a group of steps indivisible.",
-        variants: &[
-            Variant {
-                name: "no-lock",
-                label: "without lock",
-            },
-            Variant {
-                name: "with-lock",
-                label: "with lock",
-            },
-        ],
+        variants: LOCK_VARIANTS,
         params: &[Param {
             name: "rounds",
             default: 10,

@@ -1,7 +1,7 @@
 //! `race`: two threads do `balance += 1; balance -= 1` many times; without a lock updates
 //! are lost, with one the balance ends at 0.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
 use crate::probe::{Lock, Res, Thread, Value, outcome, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -20,16 +20,7 @@ To make the window wide enough to see on every run, each thread rests a moment b
 read and its write (as a thread switch would make it do). Nothing else is staged: these are \
 two real OS threads writing one shared integer.\n\n\
 With the lock, read-and-write is one indivisible step: the balance ends at 0.",
-        variants: &[
-            Variant {
-                name: "no-lock",
-                label: "without lock",
-            },
-            Variant {
-                name: "with-lock",
-                label: "with lock",
-            },
-        ],
+        variants: LOCK_VARIANTS,
         params: &[Param {
             name: "rounds",
             default: 30,

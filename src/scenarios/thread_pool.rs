@@ -59,7 +59,7 @@ fn task(i: usize) -> Res<usize> {
 
 fn main(cfg: &Config) -> Res<()> {
     let workers = cfg.get("workers") as usize;
-    let mut pool = ThreadPool::new("pool", workers)?;
+    let mut pool = ThreadPool::new("executor", workers)?;
     let started = now();
     let n = SLEEP_SECS.len();
     // The order main received results in, and how many were already done when asked for.
