@@ -98,6 +98,10 @@ pub fn event(world: &World, ev: &Event) -> String {
     let o = |o: &ObjectId| obj(world, *o);
     match &ev.op {
         Worker {
+            kind: crate::event::WorkerKind::Main,
+            ..
+        } => "is the main thread".into(),
+        Worker {
             name, kind, daemon, ..
         } => {
             let d = if *daemon { " daemon" } else { "" };
