@@ -12,7 +12,7 @@
 use crate::event::{ObjectId, WorkerId};
 use parking_lot::{Condvar, Mutex};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// The operation a worker is about to do when it reaches the gate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +80,10 @@ struct State {
 pub struct Gate {
     /// True when the free path applies (Free mode, not held): the only thing most passes read.
     open: AtomicBool,
+    /// Mirrors `state.mode`. Read without the gate's mutex, because it is asked while a
+    /// primitive's own mutex is held, and the gate's mutex is held while readiness tests lock
+    /// primitives: taking both in that order here would deadlock.
+    mode: AtomicU8,
     state: Mutex<State>,
     cv: Condvar,
 }
@@ -106,6 +110,7 @@ impl Gate {
     pub fn new(mode: Mode, held: bool, seed: u64) -> Gate {
         Gate {
             open: AtomicBool::new(mode == Mode::Free && !held),
+            mode: AtomicU8::new(mode as u8),
             state: Mutex::new(State {
                 mode,
                 held,
@@ -121,11 +126,15 @@ impl Gate {
 
     /// True in step and seeded mode: blocking waits must park here, not on their condvar.
     pub fn controlled(&self) -> bool {
-        self.state.lock().mode != Mode::Free
+        self.mode() != Mode::Free
     }
 
     pub fn mode(&self) -> Mode {
-        self.state.lock().mode
+        match self.mode.load(Ordering::Acquire) {
+            x if x == Mode::Step as u8 => Mode::Step,
+            x if x == Mode::Seeded as u8 => Mode::Seeded,
+            _ => Mode::Free,
+        }
     }
 
     /// Passes the gate before an operation; false if `stopped()` said to give up.
@@ -280,6 +289,7 @@ impl Gate {
     pub fn set_mode(&self, mode: Mode) {
         let mut s = self.state.lock();
         s.mode = mode;
+        self.mode.store(mode as u8, Ordering::Release);
         self.open
             .store(mode == Mode::Free && !s.held, Ordering::Release);
         self.schedule(&mut s);
