@@ -561,6 +561,40 @@ impl App {
     }
 }
 
+// ── record: an App with no live run behind it ──────────────────────────────────────
+impl App {
+    /// An App on `plan`'s scenario with no live run: the caller folds the events in with
+    /// `feed` and moves `world`'s clock and `status` itself (`record` does, frame by frame, so
+    /// a seeded screencast comes out the same byte for byte). Actions that restart the run
+    /// (r R v n p [ ] l) must not reach `update`: they would start a live one.
+    pub fn detached(plan: Plan) -> App {
+        let mut app = App::new(None);
+        app.current = app
+            .scenarios
+            .iter()
+            .position(|s| s.info.name == plan.scenario.info.name)
+            .unwrap_or(0);
+        app.config = plan.config;
+        app.options = plan.options;
+        app.unstepped = match plan.options.mode {
+            Mode::Step => Mode::Seeded,
+            m => m,
+        };
+        app.status.speed = plan.options.speed;
+        app.status.seed = plan.options.seed;
+        app.status.mode = plan.options.mode;
+        app.picker = None;
+        app
+    }
+
+    /// Folds one event of the run into the world and the scrub history.
+    pub fn feed(&mut self, ev: &crate::event::Event) {
+        self.world.apply(ev);
+        self.history.push(ev);
+        self.dirty = true;
+    }
+}
+
 /// What each parked worker will do next, in words, for the lanes in step mode.
 fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
     parked
