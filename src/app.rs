@@ -5,6 +5,7 @@
 use crate::cli::{Plan, fresh_seed};
 use crate::keys::{self, Action};
 use crate::model::{History, World, describe};
+use crate::record::live::LiveCast;
 use crate::runner::{Mode, Parked};
 use crate::runner::{Options, Run};
 use crate::scenarios::{self, Config, Info, Scenario};
@@ -659,14 +660,22 @@ fn run_loop(
 ) -> anyhow::Result<()> {
     let frame_time = Duration::from_millis(1000 / FPS);
     let mut next_frame = Instant::now();
+    // Ctrl-R: the screen written to a .cast file as it is drawn.
+    let mut rec: Option<LiveCast> = None;
     loop {
         if signalled.load(Ordering::SeqCst) {
             app.stop_run();
-            return Ok(());
+            return stop_recording(rec);
         }
         let changed = app.pump();
         if changed || app.moving() {
-            terminal.draw(|f| app.draw(f))?;
+            let frame = terminal.draw(|f| app.draw(f))?;
+            if let Some(r) = &mut rec
+                && let Err(e) = r.frame(frame.buffer)
+            {
+                rec = None;
+                app.flash(format!("recording stopped: {e}"));
+            }
             app.dirty = false;
         }
         next_frame += frame_time;
@@ -678,6 +687,10 @@ fn run_loop(
         let mut timeout = next_frame.saturating_duration_since(Instant::now());
         while event::poll(timeout)? {
             match event::read()? {
+                TermEvent::Key(k) if k.kind != KeyEventKind::Release && is_ctrl_r(&k) => {
+                    let size = terminal.size()?;
+                    toggle_recording(&mut app, &mut rec, size.width, size.height);
+                }
                 TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
                     if let Some(a) = keys::action_for(&k, app.picker.is_some()) {
                         app.update(a);
@@ -688,9 +701,45 @@ fn run_loop(
             }
             if app.quit {
                 app.stop_run();
-                return Ok(());
+                return stop_recording(rec);
             }
             timeout = Duration::ZERO;
         }
     }
+}
+
+// ── Ctrl-R: record the live screen (src/record/live.rs) ──────────────────────────────
+
+fn is_ctrl_r(k: &crossterm::event::KeyEvent) -> bool {
+    k.modifiers
+        .contains(crossterm::event::KeyModifiers::CONTROL)
+        && matches!(k.code, crossterm::event::KeyCode::Char('r' | 'R'))
+}
+
+/// Starts writing the screen to a new `.cast` file, or ends the one being written; the
+/// status line names the file.
+fn toggle_recording(app: &mut App, rec: &mut Option<LiveCast>, width: u16, height: u16) {
+    let text = match rec.take() {
+        Some(r) => match r.stop() {
+            Ok(p) => format!("saved {}", p.display()),
+            Err(e) => format!("recording failed: {e}"),
+        },
+        None => match LiveCast::start(app.info().name, width, height) {
+            Ok(r) => {
+                let t = format!("recording to {} (ctrl-r stops)", r.path().display());
+                *rec = Some(r);
+                t
+            }
+            Err(e) => format!("cannot record: {e}"),
+        },
+    };
+    app.flash(text);
+}
+
+/// On quit, a recording in progress is closed properly.
+fn stop_recording(rec: Option<LiveCast>) -> anyhow::Result<()> {
+    if let Some(r) = rec {
+        r.stop()?;
+    }
+    Ok(())
 }

@@ -54,10 +54,20 @@ impl Cast {
             // Hide the cursor, home, clear.
             data.push_str("\x1b[?25l\x1b[H\x1b[2J");
         }
-        let updates = if self.shown.area == buf.area {
-            self.shown.diff(buf)
+        let resized = self.shown.area != buf.area;
+        if resized && !first {
+            // The terminal changed size (live recording): say so, then draw it all anew.
+            let size = format!("{}x{}", buf.area.width, buf.area.height);
+            let line = json!([ms.max(self.last_ms) as f64 / 1000.0, "r", size]);
+            self.text.push_str(&line.to_string());
+            self.text.push('\n');
+            data.push_str("\x1b[H\x1b[2J");
+        }
+        let blank = Buffer::empty(buf.area);
+        let updates = if resized {
+            blank.diff(buf)
         } else {
-            Buffer::empty(buf.area).diff(buf)
+            self.shown.diff(buf)
         };
         if updates.is_empty() && !first {
             return false;
@@ -73,6 +83,11 @@ impl Cast {
     pub fn finish(mut self, ms: u64) -> String {
         self.push(ms, "\x1b[0m\x1b[?25h");
         self.text
+    }
+
+    /// Takes the text written so far (the header first), for writing a cast as it goes.
+    pub fn drain(&mut self) -> String {
+        std::mem::take(&mut self.text)
     }
 
     /// Frames written so far (unchanged frames are not written).
@@ -198,5 +213,23 @@ mod tests {
             "{}",
             lines[2]
         );
+    }
+
+    #[test]
+    fn a_resize_is_an_r_event_and_a_full_redraw_and_drain_streams() {
+        let mut c = Cast::new(4, 1, "t", "c");
+        let mut b = Buffer::empty(Rect::new(0, 0, 4, 1));
+        b.set_string(0, 0, "ab", Style::default());
+        c.frame(0, &b);
+        let head = c.drain();
+        assert_eq!(head.lines().count(), 2);
+        let mut big = Buffer::empty(Rect::new(0, 0, 6, 2));
+        big.set_string(0, 0, "ab", Style::default());
+        assert!(c.frame(50, &big));
+        let rest = c.finish(60);
+        let lines: Vec<&str> = rest.lines().collect();
+        assert_eq!(lines[0], r#"[0.05,"r","6x2"]"#);
+        assert!(lines[1].contains("\\u001b[2J"), "{}", lines[1]);
+        assert!(lines[1].contains("ab"), "{}", lines[1]);
     }
 }

@@ -10,6 +10,7 @@
 //! itself and never changes how a scenario runs.
 
 pub mod cast;
+pub mod live;
 pub mod perfetto;
 pub mod screencast;
 pub mod script;
