@@ -5,6 +5,7 @@
 use crate::cli::{Plan, fresh_seed};
 use crate::keys::{self, Action};
 use crate::model::{History, World, describe};
+use crate::record::live::LiveCast;
 use crate::runner::{Mode, Parked};
 use crate::runner::{Options, Run};
 use crate::scenarios::{self, Config, Info, Scenario};
@@ -561,6 +562,40 @@ impl App {
     }
 }
 
+// ── record: an App with no live run behind it ──────────────────────────────────────
+impl App {
+    /// An App on `plan`'s scenario with no live run: the caller folds the events in with
+    /// `feed` and moves `world`'s clock and `status` itself (`record` does, frame by frame, so
+    /// a seeded screencast comes out the same byte for byte). Actions that restart the run
+    /// (r R v n p [ ] l) must not reach `update`: they would start a live one.
+    pub fn detached(plan: Plan) -> App {
+        let mut app = App::new(None);
+        app.current = app
+            .scenarios
+            .iter()
+            .position(|s| s.info.name == plan.scenario.info.name)
+            .unwrap_or(0);
+        app.config = plan.config;
+        app.options = plan.options;
+        app.unstepped = match plan.options.mode {
+            Mode::Step => Mode::Seeded,
+            m => m,
+        };
+        app.status.speed = plan.options.speed;
+        app.status.seed = plan.options.seed;
+        app.status.mode = plan.options.mode;
+        app.picker = None;
+        app
+    }
+
+    /// Folds one event of the run into the world and the scrub history.
+    pub fn feed(&mut self, ev: &crate::event::Event) {
+        self.world.apply(ev);
+        self.history.push(ev);
+        self.dirty = true;
+    }
+}
+
 /// What each parked worker will do next, in words, for the lanes in step mode.
 fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
     parked
@@ -625,14 +660,22 @@ fn run_loop(
 ) -> anyhow::Result<()> {
     let frame_time = Duration::from_millis(1000 / FPS);
     let mut next_frame = Instant::now();
+    // Ctrl-R: the screen written to a .cast file as it is drawn.
+    let mut rec: Option<LiveCast> = None;
     loop {
         if signalled.load(Ordering::SeqCst) {
             app.stop_run();
-            return Ok(());
+            return stop_recording(rec);
         }
         let changed = app.pump();
         if changed || app.moving() {
-            terminal.draw(|f| app.draw(f))?;
+            let frame = terminal.draw(|f| app.draw(f))?;
+            if let Some(r) = &mut rec
+                && let Err(e) = r.frame(frame.buffer)
+            {
+                rec = None;
+                app.flash(format!("recording stopped: {e}"));
+            }
             app.dirty = false;
         }
         next_frame += frame_time;
@@ -644,6 +687,10 @@ fn run_loop(
         let mut timeout = next_frame.saturating_duration_since(Instant::now());
         while event::poll(timeout)? {
             match event::read()? {
+                TermEvent::Key(k) if k.kind != KeyEventKind::Release && is_ctrl_r(&k) => {
+                    let size = terminal.size()?;
+                    toggle_recording(&mut app, &mut rec, size.width, size.height);
+                }
                 TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
                     if let Some(a) = keys::action_for(&k, app.picker.is_some()) {
                         app.update(a);
@@ -654,9 +701,45 @@ fn run_loop(
             }
             if app.quit {
                 app.stop_run();
-                return Ok(());
+                return stop_recording(rec);
             }
             timeout = Duration::ZERO;
         }
     }
+}
+
+// ── Ctrl-R: record the live screen (src/record/live.rs) ──────────────────────────────
+
+fn is_ctrl_r(k: &crossterm::event::KeyEvent) -> bool {
+    k.modifiers
+        .contains(crossterm::event::KeyModifiers::CONTROL)
+        && matches!(k.code, crossterm::event::KeyCode::Char('r' | 'R'))
+}
+
+/// Starts writing the screen to a new `.cast` file, or ends the one being written; the
+/// status line names the file.
+fn toggle_recording(app: &mut App, rec: &mut Option<LiveCast>, width: u16, height: u16) {
+    let text = match rec.take() {
+        Some(r) => match r.stop() {
+            Ok(p) => format!("saved {}", p.display()),
+            Err(e) => format!("recording failed: {e}"),
+        },
+        None => match LiveCast::start(app.info().name, width, height) {
+            Ok(r) => {
+                let t = format!("recording to {} (ctrl-r stops)", r.path().display());
+                *rec = Some(r);
+                t
+            }
+            Err(e) => format!("cannot record: {e}"),
+        },
+    };
+    app.flash(text);
+}
+
+/// On quit, a recording in progress is closed properly.
+fn stop_recording(rec: Option<LiveCast>) -> anyhow::Result<()> {
+    if let Some(r) = rec {
+        r.stop()?;
+    }
+    Ok(())
 }

@@ -22,6 +22,10 @@ pub enum Command {
     List,
     /// Run one scenario, in the TUI or (--headless) as a printed event log.
     Run(RunArgs),
+    /// Record a screencast: the TUI's frames as an asciicast v2 file (seeded: reproducible).
+    Record(RecordArgs),
+    /// Export a run as a Chrome Trace Event file for Perfetto or chrome://tracing.
+    Export(ExportArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -53,6 +57,117 @@ pub struct RunArgs {
     /// With --headless: stop after this many seconds of real time.
     #[arg(long = "for", value_name = "SECONDS", requires = "headless")]
     pub for_secs: Option<f64>,
+}
+
+// ── record and export (src/record) ──────────────────────────────────────────────────
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct RecordArgs {
+    /// The scenario to record (see `threadlanes list`).
+    pub scenario: String,
+    /// The asciicast v2 file to write.
+    #[arg(short, long, value_name = "FILE.cast")]
+    pub output: std::path::PathBuf,
+    /// The terminal size recorded; below 80x24 the frames say it is too small.
+    #[arg(long, default_value = "100x30", value_name = "COLSxROWS")]
+    pub size: String,
+    /// Length of the recording in seconds (default: until the run ends and the keys are done).
+    #[arg(long = "for", value_name = "SECONDS")]
+    pub for_secs: Option<f64>,
+    /// Speed of virtual time against recording time: 0.1 to 10.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// The seed that schedules the workers; the same seed and keys give the same file.
+    /// Without it a fresh seed is picked and printed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The scenario's version to record (see `threadlanes list`).
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Set a parameter: --set NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+    /// Key presses at recording times, e.g. "2s:space 3s:space 5s:s 5.5s:. 6s:."
+    #[arg(long, value_name = "SCRIPT")]
+    pub keys: Option<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// The scenario to run (see `threadlanes list`).
+    pub scenario: String,
+    /// The trace file to write (Chrome Trace Event JSON).
+    #[arg(short, long, value_name = "FILE.json")]
+    pub output: std::path::PathBuf,
+    /// Stop after this many seconds of the run's virtual time (default: when it ends, at most
+    /// 600).
+    #[arg(long = "for", value_name = "SECONDS")]
+    pub for_secs: Option<f64>,
+    /// Seeded scheduling: the same seed gives the same trace.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The scenario's version to run.
+    #[arg(long)]
+    pub variant: Option<String>,
+    /// Set a parameter: --set NAME=VALUE (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+    /// Speed of virtual time while exporting: 0.1 to 1000.
+    #[arg(long, default_value_t = 200.0)]
+    pub speed: f64,
+}
+
+impl RecordArgs {
+    /// The same checks as `run` (scenario, variant, parameters, speed 0.1..=10, seed).
+    pub fn plan(&self) -> Result<Plan, String> {
+        if let Some(s) = self.for_secs
+            && !(s.is_finite() && s > 0.0)
+        {
+            return Err(format!("--for {s}: give a positive number of seconds"));
+        }
+        plan(&RunArgs {
+            scenario: self.scenario.clone(),
+            speed: self.speed,
+            step: false,
+            seed: self.seed,
+            variant: self.variant.clone(),
+            sets: self.sets.clone(),
+            headless: false,
+            json: false,
+            for_secs: None,
+        })
+    }
+}
+
+impl ExportArgs {
+    /// The same checks as `run --headless` (speed up to 1000).
+    pub fn plan(&self) -> Result<Plan, String> {
+        plan(&RunArgs {
+            scenario: self.scenario.clone(),
+            speed: self.speed,
+            step: false,
+            seed: self.seed,
+            variant: self.variant.clone(),
+            sets: self.sets.clone(),
+            headless: true,
+            json: false,
+            for_secs: self.for_secs,
+        })
+    }
+}
+
+/// `--size COLSxROWS`: each from 1 to 1000.
+pub fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let bad = || format!("--size {s}: expected COLSxROWS, e.g. 100x30");
+    let (c, r) = s.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+    let c: u16 = c.trim().parse().map_err(|_| bad())?;
+    let r: u16 = r.trim().parse().map_err(|_| bad())?;
+    if !(1..=1000).contains(&c) || !(1..=1000).contains(&r) {
+        return Err(format!(
+            "--size {s}: columns and rows go from 1 to 1000 (the screen needs 80x24)"
+        ));
+    }
+    Ok((c, r))
 }
 
 /// A validated request to run a scenario.

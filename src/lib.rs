@@ -12,6 +12,7 @@ pub mod headless;
 pub mod keys;
 pub mod model;
 pub mod probe;
+pub mod record;
 pub mod runner;
 pub mod scenarios;
 pub mod ui;

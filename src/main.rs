@@ -33,6 +33,8 @@ fn main() -> ExitCode {
             }
             tui(Some(plan))
         }
+        Some(Command::Record(args)) => done(threadlanes::record::record_cmd(&args)),
+        Some(Command::Export(args)) => done(threadlanes::record::export_cmd(&args)),
         None => tui(None),
     }
 }
@@ -47,6 +49,17 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
     match threadlanes::app::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+/// `record` and `export`: what they wrote goes to stderr, or the error and exit status 2.
+fn done(result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(msg) => {
+            eprintln!("{msg}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
     }
 }
 

@@ -1,0 +1,621 @@
+//! A run's events as a Chrome Trace Event file (JSON object form), for Perfetto and
+//! chrome://tracing. A pure function of the events: no threads, no clock, no I/O.
+//!
+//! What the file holds:
+//! - a process per OS process of the run (`process_name` metadata; the first is the
+//!   scenario), a track per worker (`thread_name`, `thread_sort_index` metadata);
+//! - per worker, complete slices (`"ph":"X"`) on three nesting levels: its life (start to
+//!   exit, with how it ended), the pool tasks it ran, and its states, which tile its life:
+//!   `running`, `blocked` (acquire, put, get, recv), `waiting` (event, condition, barrier,
+//!   join) and `sleeping`, each with the object in `args`. Slices of no duration are left out,
+//!   so an acquire that got the lock at once adds nothing;
+//! - instant events (`"ph":"i"`) for the operations that take no time: set, clear, put, get,
+//!   release, notify, task_done, submit, send, read, write, say, outcome;
+//! - flow arrows (`"ph":"s"` → `"ph":"f"`, bound to the enclosing slices) from an operation to
+//!   the one it let go on: a release to the next acquire by another worker, a set (notify) to
+//!   the waits it ended, a put (send) to the get (recv) that took that item, a submit to the
+//!   task's start, an exit to the joins that waited for it.
+//!
+//! Times are the run's virtual time, in microseconds as the format wants.
+
+use crate::cli::Plan;
+use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
+use crate::runner::Mode;
+use serde_json::{Map, Value, json};
+use std::collections::{HashMap, VecDeque};
+
+use super::End;
+
+/// What the trace says about the run as a whole (`otherData`).
+#[derive(Clone, Debug)]
+pub struct Meta {
+    pub scenario: String,
+    pub variant: String,
+    pub params: Vec<(String, i64)>,
+    /// The seed, in seeded mode.
+    pub seed: Option<u64>,
+    pub end: End,
+}
+
+impl Meta {
+    pub fn of(plan: &Plan, end: End) -> Meta {
+        Meta {
+            scenario: plan.scenario.info.name.to_string(),
+            variant: plan.config.variant.to_string(),
+            params: plan
+                .config
+                .params
+                .iter()
+                .map(|(n, v)| (n.to_string(), *v))
+                .collect(),
+            seed: (plan.options.mode == Mode::Seeded).then_some(plan.options.seed),
+            end,
+        }
+    }
+}
+
+/// The trace of `events` (in the order the run sent them).
+pub fn trace(events: &[Event], meta: &Meta) -> Value {
+    let mut b = Builder::default();
+    for ev in events {
+        b.event(ev);
+    }
+    b.finish(meta)
+}
+
+/// Virtual ns → the format's microseconds.
+fn us(t: u64) -> f64 {
+    t as f64 / 1000.0
+}
+
+#[derive(Default)]
+struct Track {
+    name: String,
+    kind: Option<WorkerKind>,
+    daemon: bool,
+    /// The OS process whose track group this worker belongs to (its own events' pid).
+    pid: Option<u32>,
+    life: Option<u64>,
+    task: Option<(u64, ObjectId, u64)>,
+    /// The state slice open now: since when, its category and name, its args.
+    state: Option<(u64, &'static str, String, Map<String, Value>)>,
+}
+
+#[derive(Default)]
+struct Builder {
+    tracks: Vec<Track>,
+    track_ix: HashMap<WorkerId, usize>,
+    objects: HashMap<ObjectId, (String, ObjectKind)>,
+    /// Slices and instants: (ts in ns, rank for equal ts, the event without pid).
+    out: Vec<(u64, i64, WorkerId, Map<String, Value>)>,
+    next_flow: u64,
+    /// Lock and semaphore releases no acquire has taken yet, oldest first.
+    releases: HashMap<ObjectId, VecDeque<(WorkerId, u64)>>,
+    /// The latest set of an event (until cleared), the latest notify of a condition.
+    signals: HashMap<ObjectId, (WorkerId, u64)>,
+    /// Items put (sent) and not yet taken, by object and item, oldest first.
+    items: HashMap<(ObjectId, String), VecDeque<(WorkerId, u64)>>,
+    submits: HashMap<(ObjectId, u64), (WorkerId, u64)>,
+    exits: HashMap<WorkerId, u64>,
+    last_t: u64,
+}
+
+impl Builder {
+    fn track(&mut self, w: WorkerId) -> &mut Track {
+        let ix = *self.track_ix.entry(w).or_insert_with(|| {
+            self.tracks.push(Track {
+                name: format!("worker {w}"),
+                ..Track::default()
+            });
+            self.tracks.len() - 1
+        });
+        &mut self.tracks[ix]
+    }
+
+    fn object(&self, o: ObjectId) -> (String, &'static str) {
+        self.objects
+            .get(&o)
+            .map_or((format!("object {o}"), "object"), |(n, k)| {
+                (n.clone(), k.as_str())
+            })
+    }
+
+    /// "lock A", "queue products".
+    fn label(&self, o: ObjectId) -> String {
+        let (name, kind) = self.object(o);
+        format!("{} {name}", kind.replace('_', " "))
+    }
+
+    fn object_args(&self, o: ObjectId) -> Map<String, Value> {
+        let (name, kind) = self.object(o);
+        let mut m = Map::new();
+        m.insert("object".into(), json!(name));
+        m.insert("kind".into(), json!(kind));
+        m
+    }
+
+    fn event(&mut self, ev: &Event) {
+        self.last_t = self.last_t.max(ev.t);
+        let (t, w) = (ev.t, ev.w);
+        match &ev.op {
+            Op::Worker {
+                name, kind, daemon, ..
+            } => {
+                let tr = self.track(w);
+                tr.name = name.clone();
+                tr.kind = Some(*kind);
+                tr.daemon = *daemon;
+                return;
+            }
+            Op::Object { o, name, kind, .. } => {
+                self.objects.insert(*o, (name.clone(), *kind));
+                return;
+            }
+            _ => {}
+        }
+        let tr = self.track(w);
+        if tr.pid.is_none() {
+            tr.pid = Some(ev.pid);
+        }
+        if tr.life.is_none() && !matches!(ev.op, Op::Exit { .. }) {
+            tr.life = Some(t);
+            tr.state = Some((t, "running", "running".into(), Map::new()));
+        }
+        self.instant(ev);
+        self.flows(ev);
+        use Op::*;
+        match &ev.op {
+            AcquireBegin { o } | PutBegin { o, .. } | GetBegin { o } | RecvBegin { o } => {
+                let verb = match ev.op {
+                    AcquireBegin { .. } => "acquire",
+                    PutBegin { .. } => "put",
+                    GetBegin { .. } => "get",
+                    _ => "recv",
+                };
+                let name = format!("blocked: {verb} {}", self.label(*o));
+                let mut args = self.object_args(*o);
+                args.insert("op".into(), json!(verb));
+                self.enter(w, t, "blocked", name, args);
+            }
+            WaitBegin { o } | QueueJoinBegin { o } => {
+                let verb = if matches!(ev.op, WaitBegin { .. }) {
+                    "wait"
+                } else {
+                    "join"
+                };
+                let name = format!("waiting: {verb} {}", self.label(*o));
+                let mut args = self.object_args(*o);
+                args.insert("op".into(), json!(verb));
+                self.enter(w, t, "waiting", name, args);
+            }
+            JoinBegin { target } => {
+                let who = self.track(*target).name.clone();
+                let mut args = Map::new();
+                args.insert("target".into(), json!(who));
+                self.enter(w, t, "waiting", format!("waiting: join {who}"), args);
+            }
+            SleepBegin { ms } => {
+                let mut args = Map::new();
+                args.insert("ms".into(), json!(ms));
+                let name = format!("sleeping {}", crate::model::describe::secs(ms * 1_000_000));
+                self.enter(w, t, "sleeping", name, args);
+            }
+            AcquireEnd { ok, .. }
+            | PutEnd { ok, .. }
+            | GetEnd { ok, .. }
+            | RecvEnd { ok, .. }
+            | WaitEnd { ok, .. }
+            | JoinEnd { ok, .. } => {
+                let ok = *ok;
+                if let Some(s) = &mut self.track(w).state
+                    && s.1 != "running"
+                {
+                    s.3.insert("ok".into(), json!(ok));
+                }
+                self.enter(w, t, "running", "running".into(), Map::new());
+            }
+            QueueJoinEnd { .. } | SleepEnd => {
+                self.enter(w, t, "running", "running".into(), Map::new())
+            }
+            TaskBegin { o, task } => {
+                self.close_state(w, t);
+                self.track(w).task = Some((t, *o, *task));
+                self.enter(w, t, "running", "running".into(), Map::new());
+            }
+            TaskEnd { result, .. } => {
+                self.close_state(w, t);
+                if let Some((t0, o, task)) = self.track(w).task.take() {
+                    let mut args = self.object_args(o);
+                    args.insert("task".into(), json!(task));
+                    if let Some(r) = result {
+                        args.insert("result".into(), json!(r));
+                    }
+                    self.slice(w, t0, t, "task", format!("task {task}"), args);
+                }
+                self.enter(w, t, "running", "running".into(), Map::new());
+            }
+            Exit { how, msg } => {
+                self.exits.insert(w, t);
+                self.close_all(w, t, Some((*how, msg.clone())));
+            }
+            _ => {}
+        }
+    }
+
+    /// Closes `w`'s state slice at `t` and opens the next one there.
+    fn enter(
+        &mut self,
+        w: WorkerId,
+        t: u64,
+        cat: &'static str,
+        name: String,
+        args: Map<String, Value>,
+    ) {
+        self.close_state(w, t);
+        self.track(w).state = Some((t, cat, name, args));
+    }
+
+    fn close_state(&mut self, w: WorkerId, t: u64) {
+        if let Some((t0, cat, name, args)) = self.track(w).state.take() {
+            self.slice(w, t0, t, cat, name, args);
+        }
+    }
+
+    fn close_all(&mut self, w: WorkerId, t: u64, how: Option<(ExitHow, Option<String>)>) {
+        self.close_state(w, t);
+        if let Some((t0, o, task)) = self.track(w).task.take() {
+            let mut args = self.object_args(o);
+            args.insert("task".into(), json!(task));
+            args.insert("unfinished".into(), json!(true));
+            self.slice(w, t0, t, "task", format!("task {task}"), args);
+        }
+        let Some(t0) = self.track(w).life.take() else {
+            return;
+        };
+        let tr = self.track(w);
+        let name = tr.name.clone();
+        let mut args = Map::new();
+        if let Some(k) = tr.kind {
+            args.insert("kind".into(), json!(k.as_str()));
+        }
+        args.insert("daemon".into(), json!(tr.daemon));
+        match how {
+            Some((how, msg)) => {
+                args.insert("exit".into(), json!(how.as_str()));
+                if let Some(m) = msg {
+                    args.insert("message".into(), json!(m));
+                }
+            }
+            None => {
+                args.insert("exit".into(), json!("still running when the trace ends"));
+            }
+        }
+        // The life slice must come before the states it holds when they start together.
+        self.push_slice(w, t0, t, "life", name, args, 0);
+    }
+
+    fn slice(
+        &mut self,
+        w: WorkerId,
+        t0: u64,
+        t1: u64,
+        cat: &'static str,
+        name: String,
+        args: Map<String, Value>,
+    ) {
+        if t1 <= t0 {
+            return;
+        }
+        let rank = if cat == "task" { 1 } else { 2 };
+        self.push_slice(w, t0, t1, cat, name, args, rank);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_slice(
+        &mut self,
+        w: WorkerId,
+        t0: u64,
+        t1: u64,
+        cat: &'static str,
+        name: String,
+        args: Map<String, Value>,
+        rank: i64,
+    ) {
+        let mut m = Map::new();
+        m.insert("ph".into(), json!("X"));
+        m.insert("name".into(), json!(name));
+        m.insert("cat".into(), json!(cat));
+        m.insert("ts".into(), json!(us(t0)));
+        m.insert("dur".into(), json!(us(t1 - t0)));
+        m.insert("args".into(), Value::Object(args));
+        self.out.push((t0, rank, w, m));
+    }
+
+    /// The instant of an operation that takes no time.
+    fn instant(&mut self, ev: &Event) {
+        use Op::*;
+        let mut args = ev
+            .op
+            .object()
+            .map(|o| self.object_args(o))
+            .unwrap_or_default();
+        let name = match &ev.op {
+            Set { o } => format!("set {}", self.label(*o)),
+            Clear { o } => format!("clear {}", self.label(*o)),
+            Release { o, depth, value } => {
+                if let Some(d) = depth {
+                    args.insert("depth".into(), json!(d));
+                }
+                if let Some(v) = value {
+                    args.insert("value".into(), json!(v));
+                }
+                format!("release {}", self.label(*o))
+            }
+            Notify { o, n } => {
+                args.insert("n".into(), json!(n));
+                format!("notify {}", self.label(*o))
+            }
+            NotifyAll { o } => format!("notify_all {}", self.label(*o)),
+            PutEnd {
+                o,
+                item,
+                depth,
+                ok: true,
+            } => {
+                args.insert("item".into(), json!(item));
+                args.insert("depth".into(), json!(depth));
+                format!("put {item} into {}", self.label(*o))
+            }
+            GetEnd {
+                o,
+                item: Some(item),
+                depth,
+                ok: true,
+            } => {
+                args.insert("item".into(), json!(item));
+                args.insert("depth".into(), json!(depth));
+                format!("get {item} from {}", self.label(*o))
+            }
+            TaskDone { o, unfinished } => {
+                args.insert("unfinished".into(), json!(unfinished));
+                format!("task_done {}", self.label(*o))
+            }
+            Submit { o, task } => {
+                args.insert("task".into(), json!(task));
+                format!("submit task {task} to {}", self.label(*o))
+            }
+            Send { o, item } => {
+                args.insert("item".into(), json!(item));
+                format!("send {item} on {}", self.label(*o))
+            }
+            Read { o, value } => {
+                args.insert("value".into(), json!(value));
+                format!("read {} = {value}", self.label(*o))
+            }
+            Write { o, value } => {
+                args.insert("value".into(), json!(value));
+                format!("write {} = {value}", self.label(*o))
+            }
+            Say { text } => {
+                args.insert("text".into(), json!(text));
+                format!("say: {text}")
+            }
+            Outcome { text, ok } => {
+                args.insert("text".into(), json!(text));
+                args.insert("ok".into(), json!(ok));
+                format!("outcome: {text}")
+            }
+            _ => return,
+        };
+        let mut m = Map::new();
+        m.insert("ph".into(), json!("i"));
+        m.insert("s".into(), json!("t"));
+        m.insert("name".into(), json!(name));
+        m.insert("cat".into(), json!(ev.op.name()));
+        m.insert("ts".into(), json!(us(ev.t)));
+        m.insert("args".into(), Value::Object(args));
+        self.out.push((ev.t, 4, ev.w, m));
+    }
+
+    /// Records what `ev` lets go on later, and draws the arrow to `ev` from what let it go.
+    fn flows(&mut self, ev: &Event) {
+        use Op::*;
+        let (t, w) = (ev.t, ev.w);
+        match &ev.op {
+            Release { o, depth, .. } if depth.is_none_or(|d| d == 0) => {
+                self.releases.entry(*o).or_default().push_back((w, t));
+            }
+            AcquireEnd { o, ok: true, .. } => {
+                if let Some((from, t0)) = self.releases.get_mut(o).and_then(|q| q.pop_front())
+                    && from != w
+                {
+                    self.flow(*o, (from, t0), (w, t));
+                }
+            }
+            Set { o } | Notify { o, .. } | NotifyAll { o } => {
+                self.signals.insert(*o, (w, t));
+            }
+            Clear { o } => {
+                self.signals.remove(o);
+            }
+            WaitEnd { o, ok: true } => {
+                if let Some(&(from, t0)) = self.signals.get(o)
+                    && from != w
+                {
+                    self.flow(*o, (from, t0), (w, t));
+                }
+            }
+            PutEnd {
+                o, item, ok: true, ..
+            }
+            | Send { o, item } => {
+                self.items
+                    .entry((*o, item.clone()))
+                    .or_default()
+                    .push_back((w, t));
+            }
+            GetEnd {
+                o,
+                item: Some(item),
+                ok: true,
+                ..
+            }
+            | RecvEnd {
+                o,
+                item: Some(item),
+                ok: true,
+            } => {
+                if let Some(from) = self
+                    .items
+                    .get_mut(&(*o, item.clone()))
+                    .and_then(|q| q.pop_front())
+                {
+                    self.flow(*o, from, (w, t));
+                }
+            }
+            Submit { o, task } => {
+                self.submits.insert((*o, *task), (w, t));
+            }
+            TaskBegin { o, task } => {
+                if let Some(from) = self.submits.remove(&(*o, *task)) {
+                    self.flow(*o, from, (w, t));
+                }
+            }
+            JoinEnd { target, ok: true } => {
+                if let Some(&t0) = self.exits.get(target) {
+                    let name = format!("join {}", self.track(*target).name);
+                    self.flow_named(name, (*target, t0), (w, t));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn flow(&mut self, o: ObjectId, from: (WorkerId, u64), to: (WorkerId, u64)) {
+        let name = self.label(o);
+        self.flow_named(name, from, to);
+    }
+
+    fn flow_named(&mut self, name: String, from: (WorkerId, u64), to: (WorkerId, u64)) {
+        self.next_flow += 1;
+        let id = self.next_flow;
+        for (ph, (w, t)) in [("s", from), ("f", to)] {
+            let mut m = Map::new();
+            m.insert("ph".into(), json!(ph));
+            m.insert("id".into(), json!(id));
+            m.insert("name".into(), json!(name));
+            m.insert("cat".into(), json!("flow"));
+            m.insert("bp".into(), json!("e"));
+            m.insert("ts".into(), json!(us(t)));
+            self.out.push((t, 3, w, m));
+        }
+    }
+
+    fn finish(mut self, meta: &Meta) -> Value {
+        let ws: Vec<WorkerId> = self.track_ix.keys().copied().collect();
+        let end = self.last_t;
+        for w in ws {
+            self.close_all(w, end, None);
+        }
+        // Processes numbered in order of appearance: the trace is the same on every seeded
+        // run, whatever pids the OS handed out.
+        let mut pids: Vec<u32> = Vec::new();
+        let mut order: Vec<(WorkerId, usize)> =
+            self.track_ix.iter().map(|(w, ix)| (*w, *ix)).collect();
+        order.sort_unstable();
+        for (_, ix) in &order {
+            if let Some(p) = self.tracks[*ix].pid
+                && !pids.contains(&p)
+            {
+                pids.push(p);
+            }
+        }
+        let pid_of = |tr: &Track| {
+            tr.pid
+                .and_then(|p| pids.iter().position(|x| *x == p))
+                .unwrap_or(0) as u64
+                + 1
+        };
+        let mut events = Vec::new();
+        for (i, _) in pids.iter().enumerate() {
+            let name = if i == 0 {
+                format!("threadlanes: {}", meta.scenario)
+            } else {
+                // The first process worker living there names it.
+                order
+                    .iter()
+                    .map(|(_, ix)| &self.tracks[*ix])
+                    .find(|tr| pid_of(tr) == i as u64 + 1)
+                    .map_or(format!("process {}", i + 1), |tr| {
+                        format!("process {}", tr.name)
+                    })
+            };
+            events.push(
+                json!({"ph": "M", "name": "process_name", "pid": i + 1, "tid": 0,
+                "args": {"name": name}}),
+            );
+            events.push(
+                json!({"ph": "M", "name": "process_sort_index", "pid": i + 1, "tid": 0,
+                "args": {"sort_index": i}}),
+            );
+        }
+        for (w, ix) in &order {
+            let tr = &self.tracks[*ix];
+            if tr.pid.is_none() {
+                continue; // declared, never started: no events of its own
+            }
+            let pid = pid_of(tr);
+            events.push(
+                json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": w,
+                "args": {"name": tr.name}}),
+            );
+            events.push(
+                json!({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": w,
+                "args": {"sort_index": w}}),
+            );
+        }
+        // By time; at one instant, longer slices before the ones they hold, then arrows and
+        // instants, so a viewer reading in order nests them right. Stable: same input, same
+        // file.
+        let mut out = std::mem::take(&mut self.out);
+        out.sort_by(|a, b| {
+            let dur = |m: &Map<String, Value>| m.get("dur").and_then(Value::as_f64).unwrap_or(0.0);
+            a.0.cmp(&b.0)
+                .then(a.1.cmp(&b.1))
+                .then(dur(&b.3).total_cmp(&dur(&a.3)))
+        });
+        for (_, _, w, mut m) in out {
+            let pid = self
+                .track_ix
+                .get(&w)
+                .map_or(1, |ix| pid_of(&self.tracks[*ix]));
+            m.insert("pid".into(), json!(pid));
+            m.insert("tid".into(), json!(w));
+            events.push(Value::Object(m));
+        }
+        let mut other = Map::new();
+        other.insert("generator".into(), json!("threadlanes export"));
+        other.insert("scenario".into(), json!(meta.scenario));
+        other.insert("variant".into(), json!(meta.variant));
+        let params: Map<String, Value> = meta
+            .params
+            .iter()
+            .map(|(n, v)| (n.clone(), json!(v)))
+            .collect();
+        other.insert("params".into(), Value::Object(params));
+        other.insert(
+            "schedule".into(),
+            json!(
+                meta.seed
+                    .map_or("free".to_string(), |s| format!("seeded {s}"))
+            ),
+        );
+        other.insert("end".into(), json!(meta.end.as_str()));
+        other.insert("clock".into(), json!("virtual time of the run"));
+        json!({
+            "traceEvents": events,
+            "displayTimeUnit": "ms",
+            "otherData": other,
+        })
+    }
+}

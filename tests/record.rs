@@ -1,0 +1,276 @@
+//! `record` and `export` end to end: the files they write, read back as a player and a trace
+//! viewer would.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::process::Command;
+use threadlanes::cli::{Cli, Command as Sub};
+use threadlanes::record;
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("threadlanes-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Runs `threadlanes ARGS...` in-process, as main does; the file it wrote.
+fn run(args: &[&str]) -> Result<String, String> {
+    use clap::Parser;
+    let cli = Cli::try_parse_from(std::iter::once("threadlanes").chain(args.iter().copied()))
+        .map_err(|e| e.to_string())?;
+    match cli.command {
+        Some(Sub::Record(a)) => record::record_cmd(&a),
+        Some(Sub::Export(a)) => record::export_cmd(&a),
+        other => panic!("not record/export: {other:?}"),
+    }
+}
+
+fn export(args: &[&str], name: &str) -> Value {
+    let out = temp(name);
+    let mut all = vec!["export"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    run(&all).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).expect("the trace is JSON")
+}
+
+/// Checks what a viewer needs: named tracks, nested slices, paired flows. Returns the
+/// track names and how many flows there are.
+fn check_trace(trace: &Value) -> (Vec<String>, usize) {
+    let events = trace["traceEvents"].as_array().expect("traceEvents");
+    let mut names: BTreeMap<(u64, u64), String> = BTreeMap::new();
+    let mut slices: HashMap<(u64, u64), Vec<(f64, f64)>> = HashMap::new();
+    let mut flows: HashMap<u64, (usize, usize, f64, f64)> = HashMap::new();
+    let key = |e: &Value| (e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap());
+    for e in events {
+        let ph = e["ph"].as_str().expect("ph");
+        match ph {
+            "M" if e["name"] == "thread_name" => {
+                let name = e["args"]["name"].as_str().unwrap().to_string();
+                assert!(!name.is_empty());
+                names.insert(key(e), name);
+            }
+            "M" => {}
+            "X" => {
+                let ts = e["ts"].as_f64().unwrap();
+                let dur = e["dur"].as_f64().unwrap();
+                assert!(dur >= 0.0, "{e}");
+                assert!(e["name"].as_str().is_some_and(|n| !n.is_empty()), "{e}");
+                slices.entry(key(e)).or_default().push((ts, ts + dur));
+            }
+            "i" => assert!(e["ts"].as_f64().is_some(), "{e}"),
+            "s" | "f" => {
+                assert_eq!(e["bp"], "e", "{e}");
+                let id = e["id"].as_u64().expect("a flow id");
+                let f = flows.entry(id).or_insert((0, 0, 0.0, 0.0));
+                let ts = e["ts"].as_f64().unwrap();
+                if ph == "s" {
+                    f.0 += 1;
+                    f.2 = ts;
+                } else {
+                    f.1 += 1;
+                    f.3 = ts;
+                }
+                assert!(
+                    names.contains_key(&key(e)),
+                    "a flow on an unnamed track: {e}"
+                );
+            }
+            other => panic!("unexpected phase {other}: {e}"),
+        }
+        if ph != "M" {
+            assert!(
+                names.contains_key(&key(e)),
+                "an event on a track with no name: {e}"
+            );
+        }
+    }
+    // Per track, sorted by start (longest first at one start): each slice lies inside the
+    // one open before it, or starts after it ended.
+    const EPS: f64 = 1e-3;
+    for (track, mut v) in slices {
+        v.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let mut open: Vec<(f64, f64)> = Vec::new();
+        for s in v {
+            while open.last().is_some_and(|top| s.0 >= top.1 - EPS) {
+                open.pop();
+            }
+            if let Some(top) = open.last() {
+                assert!(
+                    s.1 <= top.1 + EPS,
+                    "slices overlap on track {track:?}: {top:?} and {s:?}"
+                );
+            }
+            open.push(s);
+        }
+    }
+    for (id, (s, f, t0, t1)) in &flows {
+        assert_eq!((*s, *f), (1, 1), "flow {id}: one start and one finish");
+        assert!(t0 <= t1, "flow {id} goes back in time");
+    }
+    (names.into_values().collect(), flows.len())
+}
+
+#[test]
+fn export_writes_a_trace_with_a_track_per_worker_nested_slices_and_flows() {
+    let trace = export(&["producer-consumer", "--seed", "3"], "pc.json");
+    let (names, flows) = check_trace(&trace);
+    for w in [
+        "main",
+        "producer-1",
+        "producer-2",
+        "producer-3",
+        "consumer-1",
+        "consumer-2",
+    ] {
+        assert!(names.iter().any(|n| n == w), "no track {w}: {names:?}");
+    }
+    assert!(flows > 0, "puts lead to gets: there are flows");
+    let events = trace["traceEvents"].as_array().unwrap();
+    let has = |ph: &str, prefix: &str| {
+        events
+            .iter()
+            .any(|e| e["ph"] == ph && e["name"].as_str().unwrap().starts_with(prefix))
+    };
+    assert!(has("X", "sleeping"), "sleep spans");
+    assert!(has("X", "blocked: put queue products"), "blocked spans");
+    assert!(has("i", "put "), "put instants");
+    assert!(has("i", "get "), "get instants");
+    assert!(has("i", "say: "), "say instants");
+    let blocked = events
+        .iter()
+        .find(|e| e["ph"] == "X" && e["cat"] == "blocked")
+        .unwrap();
+    assert_eq!(blocked["args"]["object"], "products");
+    assert_eq!(trace["otherData"]["schedule"], "seeded 3");
+}
+
+#[test]
+fn export_draws_flows_from_releases_and_sets() {
+    let lock = export(
+        &["lock", "--variant", "with-lock", "--seed", "2"],
+        "lock.json",
+    );
+    check_trace(&lock);
+    let flows = |t: &Value, name: &str| {
+        t["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == "s" && e["name"].as_str().unwrap().starts_with(name))
+            .count()
+    };
+    assert!(flows(&lock, "lock ") > 0, "a release leads to an acquire");
+    let light = export(&["traffic-light", "--seed", "1"], "light.json");
+    check_trace(&light);
+    assert!(
+        flows(&light, "event ") > 0,
+        "a set leads to the waits it ends"
+    );
+    // Free mode (real scheduling) gives a well-formed trace too.
+    let free = export(&["semaphore", "--for", "3"], "sem.json");
+    check_trace(&free);
+}
+
+/// The asciicast: header and events checked, and the screen the events draw.
+fn replay(cast: &str) -> (u16, u16, vt100::Parser, f64) {
+    let mut lines = cast.lines();
+    let header: Value = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["version"], 2);
+    let w = header["width"].as_u64().unwrap() as u16;
+    let h = header["height"].as_u64().unwrap() as u16;
+    let mut parser = vt100::Parser::new(h, w, 0);
+    let mut last = 0.0;
+    for line in lines {
+        let ev: Value = serde_json::from_str(line).unwrap();
+        let ev = ev.as_array().unwrap();
+        assert_eq!(ev.len(), 3, "{line}");
+        let t = ev[0].as_f64().unwrap();
+        assert!(t >= last, "time goes back: {last} then {t}");
+        last = t;
+        assert_eq!(ev[1], "o");
+        parser.process(ev[2].as_str().unwrap().as_bytes());
+    }
+    (w, h, parser, last)
+}
+
+fn record_to(args: &[&str], name: &str) -> String {
+    let out = temp(name);
+    let mut all = vec!["record"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    run(&all).unwrap();
+    std::fs::read_to_string(&out).unwrap()
+}
+
+#[test]
+fn record_writes_an_asciicast_that_replays_to_the_scenario_screen() {
+    let keys = "1s:space 1.5s:space 2s:s 2.5s:. 3s:. 3.5s:right 4s:s 4.5s:+";
+    let args = ["producer-consumer", "--seed", "4", "--keys", keys];
+    let cast = record_to(&args, "pc.cast");
+    let (w, h, parser, last) = replay(&cast);
+    assert_eq!((w, h), (100, 30));
+    assert!(last > 4.5, "the recording lasts past its keys: {last}");
+    let screen = parser.screen().contents();
+    for s in [
+        "producer-1",
+        "consumer-2",
+        "queue products",
+        "queue materials",
+    ] {
+        assert!(screen.contains(s), "no {s} on the last screen:\n{screen}");
+    }
+    assert!(screen.contains("finished"), "the run ended:\n{screen}");
+    // The same seed and keys: the same bytes.
+    assert_eq!(cast, record_to(&args, "pc2.cast"));
+}
+
+#[test]
+fn record_sizes_and_lengths() {
+    let cast = record_to(
+        &["lock", "--seed", "1", "--size", "120x32", "--for", "2"],
+        "lock.cast",
+    );
+    let (w, h, parser, last) = replay(&cast);
+    assert_eq!((w, h), (120, 32));
+    assert!(last <= 2.0 + 1e-9, "--for 2 stops at 2 s: {last}");
+    assert!(parser.screen().contents().contains("job1"));
+    let small = record_to(
+        &["lock", "--seed", "1", "--size", "60x20", "--for", "1"],
+        "small.cast",
+    );
+    let (_, _, parser, _) = replay(&small);
+    assert!(parser.screen().contents().contains("too small"));
+}
+
+#[test]
+fn bad_sizes_and_key_scripts_are_refused_with_a_clear_message() {
+    let out = temp("bad.cast");
+    let o = out.to_str().unwrap();
+    for (args, says) in [
+        (vec!["--size", "abc"], "--size abc: expected COLSxROWS"),
+        (vec!["--size", "0x0"], "columns and rows go from 1"),
+        (
+            vec!["--keys", "1s:space 2q:s"],
+            "token 2 \"2q:s\" (column 10)",
+        ),
+        (vec!["--keys", "1s:nope"], "unknown key \"nope\""),
+        (vec!["--speed", "50"], "--speed 50 is out of range"),
+    ] {
+        let mut all = vec!["record", "lock", "-o", o];
+        all.extend(args);
+        let e = run(&all).unwrap_err();
+        assert!(e.contains(says), "{e} (wanted {says})");
+    }
+    // The binary: a message and a non-zero exit, no file.
+    let bin = env!("CARGO_BIN_EXE_threadlanes");
+    let r = Command::new(bin)
+        .args(["record", "lock", "-o", o, "--keys", "x:space"])
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("bad time \"x\""), "{err}");
+    assert!(!out.exists());
+}
