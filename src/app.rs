@@ -522,7 +522,10 @@ impl App {
     pub fn all_keys(&self) -> Vec<Hint> {
         keys::bindings(self.picker.is_some())
             .map(|b| hint(b.label, b.help))
-            .chain(std::iter::once(hint("ctrl-c", "quit")))
+            .chain([
+                hint("ctrl-c", "quit"),
+                hint("ctrl-r", "record the screen to a .cast file"),
+            ])
             .collect()
     }
 
