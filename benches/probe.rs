@@ -12,12 +12,12 @@
 //!
 //! `cargo bench --bench probe`
 
-use crossbeam_channel::{Receiver, unbounded};
+use crossbeam_channel::unbounded;
 use divan::{Bencher, black_box};
 use std::sync::Arc;
 use std::time::Instant;
 use threadlanes::event::WorkerKind;
-use threadlanes::probe::{self, Lock, Session};
+use threadlanes::probe::{self, Events, Lock, Session};
 use threadlanes::runner::clock::Clock;
 use threadlanes::runner::gate::{Gate, Mode, Next};
 
@@ -73,20 +73,23 @@ mod gate {
 /// A free-running session whose events a viewer thread drains (as the app does), or nobody
 /// reads (`viewer: false`: the receiver is dropped at once).
 fn session(viewer: bool) -> Arc<Session> {
-    let (tx, rx) = unbounded();
-    let s = Session::new(tx, Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
+    let (s, events) = Session::new(Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
     if viewer {
-        std::thread::spawn(move || drain(rx));
+        std::thread::spawn(move || drain(events));
     }
     s
 }
 
-fn drain(rx: Receiver<threadlanes::event::Event>) {
+/// A viewer that reads as fast as it can on the other core, as the app does in a flood.
+fn drain(events: Events) {
     let mut n = 0u64;
-    while rx.recv().is_ok() {
-        n += 1;
+    loop {
+        for _ in events.try_iter() {
+            n += 1;
+        }
+        black_box(n);
+        std::thread::yield_now();
     }
-    black_box(n);
 }
 
 fn lock_acquire_release(b: Bencher, viewer: bool) {
