@@ -1,5 +1,7 @@
 //! Per-lane history as run-length segments: one entry per change of phase, not per event, and
 //! at most `cap` entries (the oldest are dropped), so memory stays bounded however long a run.
+//! A segment is packed in one word (8 bytes): 1,000 lanes of the default 4,096 segments are
+//! 32 MB, and the fold touches half the cache lines it would with a 16-byte segment.
 
 use std::collections::VecDeque;
 
@@ -37,15 +39,61 @@ impl Phase {
     }
 }
 
+impl Phase {
+    const ALL: [Phase; 8] = [
+        Phase::Idle,
+        Phase::Sleeping,
+        Phase::Running,
+        Phase::Critical,
+        Phase::Waiting,
+        Phase::Blocked,
+        Phase::Done,
+        Phase::Failed,
+    ];
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Segment {
     pub start: u64,
     pub phase: Phase,
 }
 
+/// A segment in one word: the phase in the top 4 bits, the start (virtual ns) in the low 60
+/// (36 years of virtual time; a later start is clamped there).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Packed(u64);
+
+const START_BITS: u32 = 60;
+const START_MAX: u64 = (1 << START_BITS) - 1;
+
+impl Packed {
+    fn new(start: u64, phase: Phase) -> Packed {
+        Packed(start.min(START_MAX) | (phase as u64) << START_BITS)
+    }
+
+    fn start(self) -> u64 {
+        self.0 & START_MAX
+    }
+
+    fn phase(self) -> Phase {
+        Phase::ALL[(self.0 >> START_BITS) as usize & 7]
+    }
+
+    fn with_phase(self, phase: Phase) -> Packed {
+        Packed::new(self.start(), phase)
+    }
+
+    fn unpack(self) -> Segment {
+        Segment {
+            start: self.start(),
+            phase: self.phase(),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Timeline {
-    segs: VecDeque<Segment>,
+    segs: VecDeque<Packed>,
     cap: usize,
 }
 
@@ -60,12 +108,12 @@ impl Timeline {
     /// Records that the lane is in `phase` from `t` on. Repeats are merged.
     pub fn push(&mut self, t: u64, phase: Phase) {
         if let Some(last) = self.segs.back_mut() {
-            if last.phase == phase {
+            if last.phase() == phase {
                 return;
             }
-            if last.start >= t {
+            if last.start() >= t.min(START_MAX) {
                 // Same instant: the later phase replaces the earlier one.
-                last.phase = phase;
+                *last = last.with_phase(phase);
                 self.merge_tail();
                 return;
             }
@@ -73,18 +121,18 @@ impl Timeline {
         if self.segs.len() == self.cap {
             self.segs.pop_front();
         }
-        self.segs.push_back(Segment { start: t, phase });
+        self.segs.push_back(Packed::new(t, phase));
     }
 
     fn merge_tail(&mut self) {
         let n = self.segs.len();
-        if n >= 2 && self.segs[n - 2].phase == self.segs[n - 1].phase {
+        if n >= 2 && self.segs[n - 2].phase() == self.segs[n - 1].phase() {
             self.segs.pop_back();
         }
     }
 
-    pub fn segments(&self) -> impl Iterator<Item = &Segment> {
-        self.segs.iter()
+    pub fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
+        self.segs.iter().map(|p| p.unpack())
     }
 
     pub fn len(&self) -> usize {
@@ -97,11 +145,11 @@ impl Timeline {
 
     /// The phase at instant `t` (Idle before the first segment or before what was kept).
     pub fn phase_at(&self, t: u64) -> Phase {
-        let i = self.segs.partition_point(|s| s.start <= t);
+        let i = self.segs.partition_point(|s| s.start() <= t);
         if i == 0 {
             Phase::Idle
         } else {
-            self.segs[i - 1].phase
+            self.segs[i - 1].phase()
         }
     }
 
@@ -116,7 +164,7 @@ impl Timeline {
         // First segment that may touch the window.
         let mut i = self
             .segs
-            .partition_point(|s| s.start <= start)
+            .partition_point(|s| s.start() <= start)
             .saturating_sub(1);
         for (c, cell) in out.iter_mut().enumerate() {
             let a = start.saturating_add(step.saturating_mul(c as u64));
@@ -127,8 +175,8 @@ impl Timeline {
             let min = (step / 50).max(1);
             let (mut best, mut widest, mut widest_len) = (None::<Phase>, Phase::Idle, 0);
             while i < self.segs.len() {
-                let seg = self.segs[i];
-                let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start);
+                let seg = self.segs[i].unpack();
+                let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start());
                 if seg.start >= b {
                     break;
                 }
@@ -152,8 +200,8 @@ impl Timeline {
     /// Nanoseconds spent in each phase between `from` and `to`.
     pub fn time_in(&self, phase: Phase, from: u64, to: u64) -> u64 {
         let mut total = 0;
-        for (i, s) in self.segs.iter().enumerate() {
-            let e = self.segs.get(i + 1).map_or(to, |n| n.start).min(to);
+        for (i, s) in self.segs.iter().map(|p| p.unpack()).enumerate() {
+            let e = self.segs.get(i + 1).map_or(to, |n| n.start()).min(to);
             let b = s.start.max(from);
             if s.phase == phase && e > b {
                 total += e - b;
@@ -214,6 +262,15 @@ mod tests {
         tl.push(10_000, Phase::Blocked);
         tl.push(10_001, Phase::Sleeping);
         assert_eq!(tl.cells(100_000, 100_000, 1), vec![Phase::Sleeping]);
+    }
+
+    #[test]
+    fn a_packed_segment_keeps_its_start_and_phase() {
+        for p in Phase::ALL {
+            let s = Packed::new(123_456_789, p).unpack();
+            assert_eq!((s.start, s.phase), (123_456_789, p));
+        }
+        assert_eq!(Packed::new(u64::MAX, Phase::Failed).start(), START_MAX);
     }
 
     #[test]

@@ -263,7 +263,10 @@ impl World {
             obj.waiters.push_back((w, wait));
         }
         self.set_state(w, t, WorkerState::Blocked(wait));
-        if let Some(cycle) = waitfor::cycle_from(self, w) {
+        // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
+        if waitfor::waits_for(self, w).is_some()
+            && let Some(cycle) = waitfor::cycle_from(self, w)
+        {
             self.deadlock = Some(cycle);
         }
     }

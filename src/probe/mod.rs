@@ -1,6 +1,6 @@
 //! probe: the instrumented primitives. Each wraps real parking_lot locking and reports every
-//! operation as an `Event`, sent while the primitive's own lock is held so the channel order
-//! is a true order of the operations. Names follow Python's (`acquire`/`release`,
+//! operation as an `Event`, numbered while the primitive's own lock is held so the stream's
+//! order is a true order of the operations. Names follow Python's (`acquire`/`release`,
 //! `set`/`clear`/`wait`, `put`/`get`/`task_done`/`join`); guards give `with`-like scopes.
 //!
 //! Every blocking wait parks on a condvar the runner can wake, and returns `Stop` when the
@@ -13,6 +13,7 @@ pub mod pool;
 pub mod queue;
 pub mod semaphore;
 pub mod session;
+mod sink;
 pub mod value;
 mod wait;
 pub mod worker;
@@ -23,5 +24,6 @@ pub use pool::{AsCompleted, Future, InOrder, ThreadPool, as_completed};
 pub use queue::{Item, Order, Queue};
 pub use semaphore::{Semaphore, SlotGuard};
 pub use session::{Res, Session, Stop, attach, on_worker_thread};
+pub use sink::Events;
 pub use value::Value;
 pub use worker::{Handle, Thread, current_name, now, outcome, say, sleep, yield_now};

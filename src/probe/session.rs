@@ -1,10 +1,13 @@
 //! The session: what every instrumented primitive of one run shares — the event sink, the
 //! clock, the gate, the stop flags — and the worker that is running on this thread.
+//!
+//! Emitting is the probe's hot path: a worker's events go through its own ring (see `sink`),
+//! numbered in a true order; with nobody watching, emitting costs one load.
 
+use super::sink::{Events, Lane, Sink};
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
 use crate::runner::clock::Clock;
 use crate::runner::gate::{Gate, Next};
-use crossbeam_channel::Sender;
 use parking_lot::{Condvar, Mutex};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -89,14 +92,12 @@ impl Wake for WorkerCtl {
 }
 
 pub struct Session {
-    tx: Sender<Event>,
+    sink: Arc<Sink>,
     pub clock: Clock,
     pub gate: Gate,
     cancelled: AtomicBool,
     next_w: AtomicU32,
     next_o: AtomicU32,
-    /// Last timestamp sent: timestamps never go back in channel order.
-    last_t: Mutex<u64>,
     wakers: Mutex<Vec<Weak<dyn Wake>>>,
     workers: Mutex<Vec<Arc<WorkerCtl>>>,
     handles: Mutex<Vec<JoinHandle<()>>>,
@@ -104,15 +105,26 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(tx: Sender<Event>, clock: Clock, gate: Gate) -> Arc<Session> {
+    /// A session and the viewer's end of its events.
+    pub fn new(clock: Clock, gate: Gate) -> (Arc<Session>, Events) {
+        let sink = Sink::new(true);
+        let events = Events::new(sink.clone());
+        (Session::with_sink(sink, clock, gate), events)
+    }
+
+    /// A session nobody watches: the probe builds no events at all.
+    pub fn without_viewer(clock: Clock, gate: Gate) -> Arc<Session> {
+        Session::with_sink(Sink::new(false), clock, gate)
+    }
+
+    fn with_sink(sink: Arc<Sink>, clock: Clock, gate: Gate) -> Arc<Session> {
         Arc::new(Session {
-            tx,
+            sink,
             clock,
             gate,
             cancelled: AtomicBool::new(false),
             next_w: AtomicU32::new(0),
             next_o: AtomicU32::new(1),
-            last_t: Mutex::new(0),
             wakers: Mutex::new(Vec::new()),
             workers: Mutex::new(Vec::new()),
             handles: Mutex::new(Vec::new()),
@@ -120,19 +132,22 @@ impl Session {
         })
     }
 
-    /// Sends one event, stamped with virtual time. Callers that need a true order call this
-    /// while holding the primitive's own lock.
+    /// Sends one event, stamped with virtual time, from any thread (the slow lane: rare
+    /// operations such as declarations, start and exit). Callers that need a true order call
+    /// this while holding the primitive's own lock; workers' own operations go through
+    /// `Me::emit`.
     pub(crate) fn emit(&self, w: WorkerId, op: Op) {
-        let mut last = self.last_t.lock();
-        let t = self.clock.now().max(*last);
-        *last = t;
-        // A closed channel means nobody is watching any more; the run goes on regardless.
-        let _ = self.tx.send(Event {
-            t,
+        self.sink.send_slow(|| Event {
+            t: self.clock.now(),
             pid: self.pid,
             w,
             op,
         });
+    }
+
+    /// True while a viewer reads the events.
+    pub fn watched(&self) -> bool {
+        self.sink.watched()
     }
 
     pub fn is_cancelled(&self) -> bool {
@@ -287,6 +302,8 @@ impl Session {
 pub(crate) struct Me {
     pub s: Arc<Session>,
     pub ctl: Arc<WorkerCtl>,
+    /// This thread's ring into the session's event stream.
+    lane: RefCell<Lane>,
 }
 
 thread_local! {
@@ -294,6 +311,12 @@ thread_local! {
 }
 
 impl Me {
+    /// The worker `ctl` of session `s`, running on the calling thread.
+    pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
+        let lane = RefCell::new(s.sink.lane());
+        Me { s, ctl, lane }
+    }
+
     pub fn w(&self) -> WorkerId {
         self.ctl.id
     }
@@ -330,8 +353,21 @@ impl Me {
         }
     }
 
+    /// Sends one event of this worker through its ring. Called with the primitive's own
+    /// lock held where the order matters: the number it takes there is its place in the
+    /// stream.
+    #[inline]
     pub fn emit(&self, op: Op) {
-        self.s.emit(self.w(), op);
+        let s = &*self.s;
+        if !s.sink.watched() {
+            return;
+        }
+        s.sink.send(&mut self.lane.borrow_mut(), || Event {
+            t: s.clock.now(),
+            pid: s.pid,
+            w: self.ctl.id,
+            op,
+        });
     }
 }
 
@@ -359,9 +395,6 @@ pub fn attach(session: &Arc<Session>, name: &str, kind: WorkerKind) -> WorkerId 
     let ctl = session.declare_worker(name, kind, false, None);
     let id = ctl.id;
     session.emit(id, Op::Start);
-    set_current(Some(Rc::new(Me {
-        s: session.clone(),
-        ctl,
-    })));
+    set_current(Some(Rc::new(Me::new(session.clone(), ctl))));
     id
 }

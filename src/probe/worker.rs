@@ -118,10 +118,7 @@ where
     F: FnOnce() -> Res<()>,
 {
     let id = ctl.id;
-    set_current(Some(Rc::new(Me {
-        s: s.clone(),
-        ctl: ctl.clone(),
-    })));
+    set_current(Some(Rc::new(Me::new(s.clone(), ctl.clone()))));
     // In step and seeded mode even the start waits its turn.
     // A worker stopped before its turn still runs its body: its first operation returns the
     // stop at once, so the body's own clean-up (and accounting) happens as for any stop.

@@ -9,11 +9,10 @@ pub mod gate;
 
 pub use gate::{Mode, Parked};
 
-use crate::event::{Event, WorkerKind};
-use crate::probe::Res;
+use crate::event::WorkerKind;
 use crate::probe::session::Session;
 use crate::probe::worker::spawn;
-use crossbeam_channel::{Receiver, unbounded};
+use crate::probe::{Events, Res};
 use parking_lot::{Condvar, Mutex};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -48,7 +47,7 @@ struct Finished {
 
 pub struct Run {
     session: Arc<Session>,
-    rx: Receiver<Event>,
+    rx: Events,
     finished: Arc<Finished>,
     supervisor: Option<JoinHandle<()>>,
     pub options: Options,
@@ -60,11 +59,10 @@ impl Run {
     where
         F: FnOnce() -> Res<()> + Send + 'static,
     {
-        let (tx, rx) = unbounded();
-        let clock = clock::Clock::new(options.speed, options.paused);
+        let frozen = options.mode != Mode::Free;
+        let clock = clock::Clock::starting(options.speed, options.paused, frozen);
         let gate = gate::Gate::new(options.mode, options.paused, options.seed);
-        let session = Session::new(tx, clock, gate);
-        session.clock.set_frozen(options.mode != Mode::Free);
+        let (session, rx) = Session::new(clock, gate);
         let main_ctl = spawn(&session, "main", WorkerKind::Main, false, None, main);
         let finished = Arc::new(Finished::default());
         let (s, f) = (session.clone(), finished.clone());
@@ -87,7 +85,7 @@ impl Run {
     }
 
     /// The run's events, in a true order of the operations.
-    pub fn events(&self) -> &Receiver<Event> {
+    pub fn events(&self) -> &Events {
         &self.rx
     }
 

@@ -1,0 +1,110 @@
+//! Model layer: how fast `World::apply` folds a mix of lock, semaphore, queue and event
+//! operations over 1,000 workers and 200 objects, alone and with the scrubbing `History` the
+//! app keeps beside it; then the resident memory after 100 million events.
+//!
+//! `cargo bench --bench model` runs the throughput benches; `THREADLANES_RSS=1 cargo bench
+//! --bench model` runs only the 100 M-event memory check (in a fresh process, so nothing the
+//! benches built is counted).
+
+mod common;
+
+use common::{OBJECTS, WORKERS, busy_world, declarations, ops};
+use divan::counter::ItemsCount;
+use divan::{Bencher, black_box};
+use std::sync::OnceLock;
+use threadlanes::event::Event;
+use threadlanes::model::{History, World};
+
+/// Events folded per sample.
+const N: usize = 1_000_000;
+/// The app's scrubbing history (`app::HISTORY`).
+const HISTORY: usize = 200_000;
+
+fn stream() -> &'static (World, Vec<Event>) {
+    static S: OnceLock<(World, Vec<Event>)> = OnceLock::new();
+    S.get_or_init(|| {
+        let world = busy_world(WORKERS, OBJECTS, 100_000);
+        let t0 = world.t + 1_000;
+        (world, ops(N, WORKERS, OBJECTS, t0, 11))
+    })
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fold(b: Bencher) {
+    let (world, events) = stream();
+    b.counter(ItemsCount::new(events.len()))
+        .with_inputs(|| world.clone())
+        .bench_local_values(|mut w| {
+            for e in events {
+                w.apply(e);
+            }
+            black_box(w)
+        });
+}
+
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fold_with_history(b: Bencher) {
+    let (world, events) = stream();
+    b.counter(ItemsCount::new(events.len()))
+        .with_inputs(|| (world.clone(), History::new(HISTORY)))
+        .bench_local_values(|(mut w, mut h)| {
+            for e in events {
+                w.apply(e);
+                h.push(e);
+            }
+            black_box((w, h))
+        });
+}
+
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// Folds 100 M events (a 1 M-event stream replayed with time moving on) into a world and
+/// the app's history, as a long run would, and prints the resident memory.
+fn rss_after_100m() {
+    let before = rss_mb();
+    let chunk = ops(1_000_000, WORKERS, OBJECTS, 0, 3);
+    let span = chunk.last().map_or(0, |e| e.t) + 1_000;
+    let mut world = World::default();
+    let mut history = History::new(HISTORY);
+    for e in declarations(WORKERS, OBJECTS) {
+        world.apply(&e);
+        history.push(&e);
+    }
+    let start = std::time::Instant::now();
+    let mut e2 = chunk.clone();
+    for round in 0..100u64 {
+        for (e, src) in e2.iter_mut().zip(&chunk) {
+            e.t = src.t + round * span + 10;
+        }
+        for e in &e2 {
+            world.apply(e);
+            history.push(e);
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    drop(chunk);
+    drop(e2);
+    println!(
+        "rss: {:.0} MB after {} events (world + history of {HISTORY}; {:.0} MB before; {:.1} M events/s)",
+        rss_mb(),
+        world.events,
+        before,
+        world.events as f64 / secs / 1e6
+    );
+    black_box((world, history));
+}
+
+fn main() {
+    if std::env::var("THREADLANES_RSS").as_deref() == Ok("1") {
+        rss_after_100m();
+    } else {
+        divan::main();
+    }
+}

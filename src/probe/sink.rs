@@ -1,0 +1,233 @@
+//! Where a session's events go: per-thread rings merged into one stream in a true order.
+//!
+//! Every event takes a number from one global counter at the moment it happens — inside the
+//! primitive's own lock, where the channel send used to be — so the numbers are a total order
+//! that agrees with every lock hand-off and with each thread's program order (one atomic's
+//! modification order is consistent with happens-before). The event then goes into its
+//! thread's own single-producer ring: no lock, no allocation, no syscall on the hot path.
+//!
+//! The viewer ([`Events`]) pulls: each read moves whatever the rings hold into a reorder
+//! buffer and hands out events strictly by number, stopping at a gap (a number taken whose
+//! event is not in its ring yet, a few instructions away). Timestamps are made monotonic in
+//! that order, as the old single channel did. Nothing waits on the viewer: a full ring is
+//! drained by its producer into the (unbounded, like the old channel) ready queue.
+//!
+//! With no viewer (the `Events` dropped, or a session made without one) emitting is one
+//! relaxed load.
+
+use crate::event::Event;
+use crossbeam_channel::{RecvTimeoutError, TryRecvError};
+use parking_lot::Mutex;
+use rtrb::{Consumer, Producer, PushError, RingBuffer};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Events one thread may have in flight before it drains its own ring.
+pub(crate) const RING: usize = 256;
+
+/// An event and its place in the true order.
+type Numbered = (u64, Event);
+
+#[derive(Default)]
+struct Merge {
+    /// The consumer end of every live thread's ring.
+    rings: Vec<Consumer<Numbered>>,
+    /// Taken out of the rings but not in order yet (a number before them is missing).
+    pending: Vec<Numbered>,
+    /// In order, for the viewer.
+    ready: VecDeque<Event>,
+    /// The next number to hand out.
+    next: u64,
+    /// The latest timestamp handed out: timestamps never go back in stream order.
+    last_t: u64,
+}
+
+pub(crate) struct Sink {
+    seq: AtomicU64,
+    /// Someone is reading the events.
+    viewer: AtomicBool,
+    merge: Mutex<Merge>,
+    /// Events from threads without a ring of their own (declarations from the app's thread,
+    /// a worker's start and exit).
+    slow: Mutex<Vec<Numbered>>,
+}
+
+/// One thread's end of its ring.
+pub(crate) struct Lane {
+    ring: Producer<Numbered>,
+}
+
+impl Sink {
+    pub(crate) fn new(viewer: bool) -> Arc<Sink> {
+        Arc::new(Sink {
+            seq: AtomicU64::new(0),
+            viewer: AtomicBool::new(viewer),
+            merge: Mutex::new(Merge::default()),
+            slow: Mutex::new(Vec::new()),
+        })
+    }
+
+    #[inline]
+    pub(crate) fn watched(&self) -> bool {
+        self.viewer.load(Ordering::Relaxed)
+    }
+
+    /// The next number in the true order. Call it where the operation takes effect (with
+    /// the primitive's lock held) and send the event it numbers, always.
+    #[inline]
+    fn number(&self) -> u64 {
+        // Relaxed is enough: the read-modify-writes of one atomic are totally ordered, and
+        // that order agrees with happens-before.
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A ring for the calling thread.
+    pub(crate) fn lane(&self) -> Lane {
+        let (ring, consumer) = RingBuffer::new(RING);
+        self.merge.lock().rings.push(consumer);
+        Lane { ring }
+    }
+
+    /// Sends an event through the calling thread's ring.
+    #[inline]
+    pub(crate) fn send(&self, lane: &mut Lane, ev: impl FnOnce() -> Event) {
+        if !self.watched() {
+            return;
+        }
+        let mut item = (self.number(), ev());
+        while let Err(PushError::Full(back)) = lane.ring.push(item) {
+            item = back;
+            self.full();
+        }
+    }
+
+    #[cold]
+    fn full(&self) {
+        self.merge.lock().collect(&self.slow);
+        std::thread::yield_now();
+    }
+
+    /// Sends an event from a thread that has no ring (rare operations).
+    pub(crate) fn send_slow(&self, ev: impl FnOnce() -> Event) {
+        if !self.watched() {
+            return;
+        }
+        let mut slow = self.slow.lock();
+        let n = self.number();
+        slow.push((n, ev()));
+    }
+}
+
+impl Merge {
+    /// Moves what the rings hold into order, and the ordered prefix to `ready`.
+    fn collect(&mut self, slow: &Mutex<Vec<Numbered>>) {
+        let before = self.pending.len();
+        let pending = &mut self.pending;
+        self.rings.retain_mut(|c| {
+            while let Ok(x) = c.pop() {
+                pending.push(x);
+            }
+            !c.is_abandoned() || !c.is_empty()
+        });
+        pending.append(&mut slow.lock());
+        if pending.len() == before {
+            return;
+        }
+        // Each ring is already in order: a stable sort merges those runs cheaply.
+        pending.sort_by_key(|x| x.0);
+        let k = pending
+            .iter()
+            .enumerate()
+            .take_while(|(i, x)| x.0 == self.next + *i as u64)
+            .count();
+        self.next += k as u64;
+        for (_, mut ev) in pending.drain(..k) {
+            ev.t = ev.t.max(self.last_t);
+            self.last_t = ev.t;
+            self.ready.push_back(ev);
+        }
+    }
+}
+
+/// The viewer's end: the run's events in a true order of the operations. The same calls as
+/// a crossbeam `Receiver` (`try_recv`, `recv_timeout`, `try_iter`, `is_empty`); dropping it
+/// tells the probe nobody is watching, and from then on it builds no events.
+pub struct Events {
+    sink: Arc<Sink>,
+}
+
+impl Events {
+    pub(crate) fn new(sink: Arc<Sink>) -> Events {
+        Events { sink }
+    }
+
+    /// No producer left: the session and every worker of it are gone.
+    fn disconnected(&self) -> bool {
+        Arc::strong_count(&self.sink) == 1
+    }
+
+    pub fn try_recv(&self) -> Result<Event, TryRecvError> {
+        let mut m = self.sink.merge.lock();
+        if m.ready.is_empty() {
+            let gone = self.disconnected();
+            m.collect(&self.sink.slow);
+            if m.ready.is_empty() {
+                return Err(if gone {
+                    TryRecvError::Disconnected
+                } else {
+                    TryRecvError::Empty
+                });
+            }
+        }
+        Ok(m.ready.pop_front().expect("not empty"))
+    }
+
+    /// Waits up to `timeout` for an event. Polls (every 0.5 ms): producers never wake the
+    /// viewer, which keeps their path free of syscalls.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<Event, RecvTimeoutError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match self.try_recv() {
+                Ok(ev) => return Ok(ev),
+                Err(TryRecvError::Disconnected) => return Err(RecvTimeoutError::Disconnected),
+                Err(TryRecvError::Empty) => {}
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            std::thread::sleep((deadline - now).min(Duration::from_micros(500)));
+        }
+    }
+
+    /// Every event available now, in order.
+    pub fn try_iter(&self) -> impl Iterator<Item = Event> + '_ {
+        std::iter::from_fn(|| self.try_recv().ok())
+    }
+
+    /// True if no event is available now.
+    pub fn is_empty(&self) -> bool {
+        let mut m = self.sink.merge.lock();
+        m.collect(&self.sink.slow);
+        m.ready.is_empty()
+    }
+
+    /// Events available now.
+    pub fn len(&self) -> usize {
+        let mut m = self.sink.merge.lock();
+        m.collect(&self.sink.slow);
+        m.ready.len()
+    }
+}
+
+impl Drop for Events {
+    fn drop(&mut self) {
+        self.sink.viewer.store(false, Ordering::Relaxed);
+        let mut m = self.sink.merge.lock();
+        m.collect(&self.sink.slow);
+        m.ready.clear();
+        m.pending.clear();
+    }
+}
