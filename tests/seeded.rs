@@ -34,7 +34,17 @@ fn ops(scenario: &str, seed: u64, extra: &[&str]) -> Vec<String> {
             if scenario == "gil"
                 && let Some(serde_json::Value::String(t)) = m.get_mut("text")
             {
-                *t = t.replace(|c: char| c.is_ascii_digit(), "#");
+                // Each run of digits becomes one '#': on a loaded machine a number may
+                // have one digit fewer than on an idle one.
+                let mut masked = String::with_capacity(t.len());
+                for c in t.chars() {
+                    if !c.is_ascii_digit() {
+                        masked.push(c);
+                    } else if !masked.ends_with('#') {
+                        masked.push('#');
+                    }
+                }
+                *t = masked;
             }
             v.to_string()
         })
@@ -52,6 +62,10 @@ fn the_same_seed_gives_the_same_operations_for_every_scenario() {
             variants
         };
         for v in variants {
+            // Runs until stopped: where `--for` cuts it depends on the machine, not the seed.
+            if (name, v) == ("stress", "mixed") {
+                continue;
+            }
             let extra: Vec<&str> = if v.is_empty() {
                 vec![]
             } else {
