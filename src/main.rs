@@ -44,10 +44,29 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
              To print the events instead: threadlanes run SCENARIO --headless [--json]",
         );
     }
+    if std::env::var_os("THREADLANES_TEST_UI_PANIC").is_some_and(|v| v == "1") {
+        ui_panic_for_tests();
+    }
     match threadlanes::app::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
     }
+}
+
+/// Test-only, not for users (tests/faults_pty.rs): `THREADLANES_TEST_UI_PANIC=1`, read once
+/// here at startup, sets the terminal up as `app::main` does, installs the TUI's panic hook and
+/// panics on the UI thread, so the test can check that a UI panic leaves the terminal usable
+/// and its report readable. Nothing else reads the variable.
+fn ui_panic_for_tests() -> ! {
+    let mut terminal = ratatui::try_init().expect("the terminal is set up");
+    threadlanes::app::install_panic_hook();
+    // One whole frame first (it hides the cursor, as every frame does), then a panic in the
+    // middle of the next, where a bug in a widget would strike.
+    let _ =
+        terminal.draw(|f| f.render_widget("threadlanes (test: a UI panic comes next)", f.area()));
+    let _ =
+        terminal.draw(|_| panic!("test-only panic in the UI thread (THREADLANES_TEST_UI_PANIC=1)"));
+    unreachable!("the frame above panics");
 }
 
 fn fail(msg: &str) -> ExitCode {
