@@ -154,6 +154,18 @@ fn every_way_out_restores_the_terminal() {
 }
 
 #[test]
+fn closing_the_terminal_ends_the_program() {
+    let _s = serial();
+    let mut t = Tui::start(&["run", "stress", "--set", "workers=4"], 100, 30);
+    t.wait_for("running");
+    t.hang_up();
+    // Exit status aside (a hang-up is not a clean quit), the program and its threads go.
+    let (took, _) = t.wait_exit_status();
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    t.assert_gone();
+}
+
+#[test]
 fn a_worker_panic_shows_in_its_lane_and_the_run_goes_on() {
     let _s = serial();
     // Wide enough for the whole message in the lane.

@@ -420,3 +420,31 @@ fn a_bad_line_says_where_and_what() {
         "{msgs:?}"
     );
 }
+
+/// Found by the fuzzing above: a lock taken before it is declared, then declared an RLock and
+/// released, made the checker count the depth below zero (a panic in a debug build).
+#[test]
+fn the_checker_survives_an_rlock_released_below_depth_zero() {
+    let lines = [
+        r#"{"w":3,"op":"acquire_end","o":3,"ok":true}"#,
+        r#"{"w":0,"op":"object","o":3,"name":"r","kind":"rlock"}"#,
+        r#"{"w":3,"op":"release","o":3}"#,
+    ];
+    let events: Vec<Event> = lines
+        .iter()
+        .map(|l| wire::decode(l).expect("a valid line"))
+        .collect();
+    let mut checker = Checker::new();
+    for e in &events {
+        checker.check(e);
+    }
+    assert!(
+        checker
+            .violations
+            .iter()
+            .any(|v| v.contains("more often than acquired")),
+        "{:?}",
+        checker.violations
+    );
+    fold_everywhere(&events);
+}

@@ -4,17 +4,24 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
+use std::fs::File;
 use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 pub struct Tui {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
+    writer: Option<Box<dyn Write + Send>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
     pid: u32,
+    /// Tells the reader thread to close its end of the pty (for `hang_up`).
+    reader_stop: Arc<AtomicBool>,
+    reader: Option<JoinHandle<()>>,
 }
 
 pub const DEADLINE: Duration = Duration::from_secs(20);
@@ -50,28 +57,49 @@ impl Tui {
         let child = pair.slave.spawn_command(cmd).expect("the binary starts");
         drop(pair.slave);
         let pid = child.process_id().expect("a pid");
-        let mut reader = pair.master.try_clone_reader().unwrap();
+        // Our own descriptor of the master, polled so the thread can be told to close it:
+        // the terminal hangs up only once every descriptor of the master is closed.
+        let fd = pair.master.as_raw_fd().expect("a unix pty");
+        // SAFETY: dup of an open descriptor; the File below owns the copy.
+        let fd = unsafe { libc::dup(fd) };
+        assert!(fd >= 0, "dup of the pty master");
+        // SAFETY: fd is a fresh descriptor nothing else owns.
+        let mut reader = unsafe { File::from_raw_fd(fd) };
         let writer = pair.master.take_writer().unwrap();
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
-        std::thread::spawn(move || {
+        let reader_stop = Arc::new(AtomicBool::new(false));
+        let (p, r, stop) = (parser.clone(), raw.clone(), reader_stop.clone());
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stop.load(Ordering::SeqCst) {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd for an open descriptor.
+                if unsafe { libc::poll(&mut pfd, 1, 20) } <= 0 {
+                    continue;
                 }
-                p.lock().unwrap().process(&buf[..n]);
-                r.lock().unwrap().extend_from_slice(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        p.lock().unwrap().process(&buf[..n]);
+                        r.lock().unwrap().extend_from_slice(&buf[..n]);
+                    }
+                    _ => break, // the program closed the terminal (it exited)
+                }
             }
         });
         Tui {
             parser,
             raw,
-            writer,
+            writer: Some(writer),
             child,
-            master: pair.master,
+            master: Some(pair.master),
             pid,
+            reader_stop,
+            reader: Some(reader),
         }
     }
 
@@ -122,13 +150,27 @@ impl Tui {
     }
 
     pub fn keys(&mut self, k: &str) {
-        self.writer.write_all(k.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let w = self.writer.as_mut().expect("the terminal is open");
+        w.write_all(k.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+
+    /// Closes the terminal, as when its window is closed: every descriptor of the master
+    /// goes, the program's terminal hangs up and it gets SIGHUP.
+    pub fn hang_up(&mut self) {
+        self.reader_stop.store(true, Ordering::SeqCst);
+        if let Some(r) = self.reader.take() {
+            r.join().expect("the reader thread ends");
+        }
+        self.writer = None;
+        self.master = None;
     }
 
     /// Resizes the terminal, as a window manager does: the program gets SIGWINCH.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
+            .as_ref()
+            .expect("the terminal is open")
             .resize(PtySize {
                 rows,
                 cols,
@@ -214,7 +256,8 @@ impl Tui {
 
     /// Raw mode is off again: the line discipline echoes and edits lines.
     pub fn assert_cooked(&self) {
-        let fd = self.master.as_raw_fd().expect("a unix pty");
+        let master = self.master.as_ref().expect("the terminal is open");
+        let fd = master.as_raw_fd().expect("a unix pty");
         // SAFETY: termios is plain data; all zeroes is a valid value to be overwritten.
         let mut t: libc::termios = unsafe { std::mem::zeroed() };
         // SAFETY: fd is the open master of our pty; t is a valid termios to fill.
