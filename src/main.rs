@@ -1,8 +1,11 @@
 //! The binary: parse arguments, make one call into the library, turn errors into messages.
 
 use clap::Parser;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::time::Duration;
 use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless};
 
@@ -46,6 +49,10 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
              To print the events instead: threadlanes run SCENARIO --headless [--json]",
         );
     }
+    if std::env::var_os("THREADLANES_TEST_UI_PANIC").is_some_and(|v| v == "1") {
+        ui_panic_for_tests();
+    }
+    exit_on_signal_even_if_stuck();
     match threadlanes::app::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
@@ -61,6 +68,43 @@ fn done(result: Result<String, String>) -> ExitCode {
         }
         Err(e) => fail(&e),
     }
+}
+
+/// A safety net under the TUI's own signal handling: after SIGTERM, SIGHUP or SIGINT the app
+/// quits in well under a second, but once the terminal has hung up (its window closed)
+/// crossterm 0.29 spins inside `event::poll` (the read returns 0 bytes, forever), the app
+/// never sees the signal, and the process would stay at 100% CPU for ever. If the process is
+/// still here `GRACE` after a signal, it restores what it can of the terminal and exits.
+fn exit_on_signal_even_if_stuck() {
+    const GRACE: Duration = Duration::from_secs(2);
+    let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
+        return; // no safety net; the app still handles the signals itself
+    };
+    let _ = std::thread::Builder::new()
+        .name("threadlanes-signal-watchdog".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                std::thread::sleep(GRACE);
+                ratatui::restore();
+                std::process::exit(128 + sig);
+            }
+        });
+}
+
+/// Test-only, not for users (tests/faults_pty.rs): `THREADLANES_TEST_UI_PANIC=1`, read once
+/// here at startup, sets the terminal up as `app::main` does, installs the TUI's panic hook and
+/// panics on the UI thread, so the test can check that a UI panic leaves the terminal usable
+/// and its report readable. Nothing else reads the variable.
+fn ui_panic_for_tests() -> ! {
+    let mut terminal = ratatui::try_init().expect("the terminal is set up");
+    threadlanes::app::install_panic_hook();
+    // One whole frame first (it hides the cursor, as every frame does), then a panic in the
+    // middle of the next, where a bug in a widget would strike.
+    let _ =
+        terminal.draw(|f| f.render_widget("threadlanes (test: a UI panic comes next)", f.area()));
+    let _ =
+        terminal.draw(|_| panic!("test-only panic in the UI thread (THREADLANES_TEST_UI_PANIC=1)"));
+    unreachable!("the frame above panics");
 }
 
 fn fail(msg: &str) -> ExitCode {

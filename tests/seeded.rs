@@ -52,6 +52,10 @@ fn the_same_seed_gives_the_same_operations_for_every_scenario() {
             variants
         };
         for v in variants {
+            // Runs until stopped: where `--for` cuts it depends on the machine, not the seed.
+            if (name, v) == ("stress", "mixed") {
+                continue;
+            }
             let mut extra: Vec<&str> = if v.is_empty() {
                 vec![]
             } else {

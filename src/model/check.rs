@@ -201,6 +201,13 @@ impl Checker {
             Some(ObjectKind::RLock) => {
                 if ob.owner != Some(w) {
                     Some(format!("rlock {o} released by {w}, not its owner"))
+                } else if ob.depth == 0 {
+                    // Its owner from before the object was declared an rlock (a stream
+                    // from outside may say anything): no depth to count down.
+                    ob.owner = None;
+                    Some(format!(
+                        "rlock {o} released by {w} more often than acquired"
+                    ))
                 } else {
                     ob.depth -= 1;
                     if ob.depth == 0 {

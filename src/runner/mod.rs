@@ -144,12 +144,23 @@ impl Run {
         true
     }
 
-    /// Ends every worker, even one blocked forever, and waits up to `within` for all of
-    /// them. Returns false if some thread had not ended by then (it is left detached).
+    /// Ends every worker, even one blocked forever, and waits for all of them: the whole
+    /// stop takes at most `within`. Returns false if some thread had not ended by then (it is
+    /// left detached, already told to stop).
     pub fn stop(&mut self, within: Duration) -> bool {
-        self.session.cancel_in_order(Instant::now() + within / 2);
-        let ok = self.wait_finished(within);
-        if ok && let Some(h) = self.supervisor.take() {
+        let start = Instant::now();
+        // Seeded, the run must end the same way every time: one worker at a time, in id
+        // order. Otherwise all at once: one at a time wakes every parked worker for each
+        // worker stopped, which took seconds with a thousand workers queued on one lock.
+        if self.session.gate.mode() == Mode::Seeded {
+            self.session.cancel_in_order(start + within / 2);
+        } else {
+            self.session.cancel();
+        }
+        let ok = self.wait_finished(within.saturating_sub(start.elapsed()));
+        // Stopped either way: dropping the run must not wait a second time.
+        let supervisor = self.supervisor.take();
+        if ok && let Some(h) = supervisor {
             let _ = h.join();
         }
         ok

@@ -10,6 +10,7 @@ mod gil;
 mod join;
 mod lock;
 mod lock_hold;
+mod panic;
 mod producer_consumer;
 mod queue_kinds;
 mod queue_results;
@@ -17,6 +18,7 @@ mod race;
 mod rlock;
 mod semaphore;
 mod stop_flag;
+mod stress;
 mod thread_pool;
 mod traffic_light;
 
@@ -48,6 +50,8 @@ pub fn all() -> &'static [Scenario] {
         producer_consumer::SCENARIO,
         thread_pool::SCENARIO,
         gil::SCENARIO,
+        panic::SCENARIO,
+        stress::SCENARIO,
     ];
     ALL
 }

@@ -1,0 +1,318 @@
+//! Faults without a terminal: a panicking worker (its exit says why, its lock is released by
+//! the unwinding, the rest goes on), the stress scenario's streams, and bad flags and values.
+
+use std::process::Command;
+use threadlanes::event::{Event, ExitHow, Op};
+use threadlanes::model::check::check_all;
+use threadlanes::wire;
+
+struct Out {
+    events: Vec<Event>,
+    stderr: String,
+    code: i32,
+}
+
+fn headless(args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .arg("run")
+        .args(args)
+        .args(["--headless", "--json"])
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let events = stdout
+        .lines()
+        .enumerate()
+        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
+        .collect();
+    Out {
+        events,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().expect("exited, not killed"),
+    }
+}
+
+fn worker_id(o: &Out, name: &str) -> u32 {
+    o.events
+        .iter()
+        .find_map(|e| match &e.op {
+            Op::Worker { name: n, .. } if n == name => Some(e.w),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no worker {name}"))
+}
+
+fn object_id(o: &Out, name: &str) -> u32 {
+    o.events
+        .iter()
+        .find_map(|e| match &e.op {
+            Op::Object { o, name: n, .. } if n == name => Some(*o),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no object {name}"))
+}
+
+#[test]
+fn a_panicking_worker_exits_with_its_message_and_unwinding_releases_its_lock() {
+    let o = headless(&["panic", "--speed", "50", "--for", "60"]);
+    assert_eq!(o.code, 3, "a panic exits 3: {}", o.stderr);
+    let violations = check_all(&o.events);
+    assert!(violations.is_empty(), "{violations:?}");
+    let (doomed, patient, l) = (
+        worker_id(&o, "doomed"),
+        worker_id(&o, "patient"),
+        object_id(&o, "L"),
+    );
+    // doomed's last two events: the release of L by the unwinding, then its panic exit.
+    let mine: Vec<&Op> = o
+        .events
+        .iter()
+        .filter(|e| e.w == doomed)
+        .map(|e| &e.op)
+        .collect();
+    let [.., release, exit] = mine.as_slice() else {
+        panic!("doomed did too little: {mine:?}")
+    };
+    assert!(
+        matches!(release, Op::Release { o, .. } if *o == l),
+        "{release:?}"
+    );
+    assert_eq!(
+        **exit,
+        Op::Exit {
+            how: ExitHow::Panic,
+            msg: Some("something went wrong while holding L".into())
+        }
+    );
+    // patient was queued for L before the panic and got it after the release.
+    let pos = |f: &dyn Fn(&Event) -> bool| o.events.iter().position(f).expect("the event");
+    let asked = pos(&|e| e.w == patient && e.op == Op::AcquireBegin { o: l });
+    let released = pos(&|e| e.w == doomed && matches!(e.op, Op::Release { o, .. } if o == l));
+    let got =
+        pos(&|e| e.w == patient && matches!(e.op, Op::AcquireEnd { o, ok: true, .. } if o == l));
+    assert!(
+        asked < released && released < got,
+        "{asked} {released} {got}"
+    );
+    // The rest went on: patient and main ended normally, with the scenario's outcome.
+    let ok_exits = o
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.op,
+                Op::Exit {
+                    how: ExitHow::Ok,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(ok_exits, 2, "patient and main");
+    assert!(
+        o.events
+            .iter()
+            .any(|e| matches!(&e.op, Op::Outcome { ok: true, .. })),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stderr.contains("panicked: something went wrong"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn stress_mixed_runs_until_cut_and_keeps_every_rule() {
+    let o = headless(&[
+        "stress",
+        "--set",
+        "workers=20",
+        "--set",
+        "objects=9",
+        "--for",
+        "0.3",
+    ]);
+    assert_eq!(o.code, 2, "cut by --for: {}", o.stderr);
+    assert!(o.events.len() > 1000, "{} events", o.events.len());
+    let violations = check_all(&o.events);
+    assert!(violations.is_empty(), "{violations:?}");
+    // Every kind of object was used, and every worker ended when the run was stopped.
+    for op in ["acquire_end", "put_end", "get_end"] {
+        assert!(o.events.iter().any(|e| e.op.name() == op), "no {op}");
+    }
+    let declared = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .count();
+    let cancelled = o
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.op,
+                Op::Exit {
+                    how: ExitHow::Cancelled,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(declared, 21, "main and 20 workers");
+    assert_eq!(cancelled, declared, "{}", o.stderr);
+}
+
+#[test]
+fn stress_one_lock_queues_every_worker_behind_the_holder() {
+    let o = headless(&[
+        "stress",
+        "--variant",
+        "one-lock",
+        "--set",
+        "workers=40",
+        "--for",
+        "3",
+    ]);
+    assert_eq!(o.code, 2, "{}", o.stderr);
+    let l = object_id(&o, "the-lock");
+    let holder = worker_id(&o, "holder");
+    // Until the cut: stopping ends the workers one at a time, in order, so from the first
+    // exit on the lock is released by the holder's unwinding and passed down the queue.
+    let cut = o
+        .events
+        .iter()
+        .position(|e| matches!(e.op, Op::Exit { .. }))
+        .expect("the run was stopped");
+    let before = &o.events[..cut];
+    let granted: Vec<u32> = before
+        .iter()
+        .filter(|e| matches!(e.op, Op::AcquireEnd { o, ok: true, .. } if o == l))
+        .map(|e| e.w)
+        .collect();
+    assert_eq!(granted, vec![holder], "only the holder ever has the lock");
+    let queued = before
+        .iter()
+        .filter(|e| e.op == Op::AcquireBegin { o: l } && e.w != holder)
+        .count();
+    assert_eq!(queued, 40, "{}", o.stderr);
+    assert!(check_all(&o.events).is_empty());
+}
+
+#[test]
+fn stress_one_lock_seeded_is_stuck_the_same_way_every_time() {
+    let args = [
+        "stress",
+        "--variant",
+        "one-lock",
+        "--set",
+        "workers=15",
+        "--seed",
+        "4",
+        "--speed",
+        "1000",
+        "--for",
+        "60",
+    ];
+    let a = headless(&args);
+    assert_eq!(a.code, 1, "stuck is a wrong end: {}", a.stderr);
+    assert!(a.stderr.contains("STUCK"), "{}", a.stderr);
+    let ops = |o: &Out| -> Vec<(u32, String)> {
+        o.events
+            .iter()
+            .map(|e| (e.w, format!("{:?}", e.op)))
+            .collect()
+    };
+    assert_eq!(ops(&a), ops(&headless(&args)));
+}
+
+#[test]
+fn more_bad_input_gets_a_clear_message_and_a_nonzero_exit() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "race", "--headless", "--set", "rounds=abc"],
+            "\"abc\" is not a whole number",
+        ),
+        (
+            &[
+                "run",
+                "race",
+                "--headless",
+                "--set",
+                "rounds=99999999999999999999",
+            ],
+            "is not a whole number",
+        ),
+        (
+            &["run", "race", "--headless", "--set", "rounds"],
+            "expected NAME=VALUE",
+        ),
+        (
+            &["run", "race", "--headless", "--set", "=5"],
+            "unknown parameter \"\"",
+        ),
+        (
+            &["run", "semaphore", "--headless", "--variant", "x"],
+            "has no variants",
+        ),
+        (
+            &["run", "stress", "--headless", "--set", "workers=1001"],
+            "between 1 and 1000",
+        ),
+        (
+            &["run", "stress", "--headless", "--set", "objects=0"],
+            "between 1 and 200",
+        ),
+        (
+            &["run", "race", "--headless", "--for", "0"],
+            "positive number of seconds",
+        ),
+        (
+            &["run", "race", "--headless", "--for", "NaN"],
+            "positive number of seconds",
+        ),
+        (
+            &["run", "race", "--headless", "--for", "inf"],
+            "positive number of seconds",
+        ),
+        (
+            &["run", "race", "--headless", "--speed", "1001"],
+            "use 0.1 to 1000",
+        ),
+        (&["run", "race", "--speed", "11"], "use 0.1 to 10"),
+        (
+            &["run", "race", "--headless", "--speed", "fast"],
+            "invalid value 'fast'",
+        ),
+        (
+            &["run", "race", "--headless", "--seed", "-1"],
+            "unexpected argument '-1'",
+        ),
+        (
+            &["run", "race", "--headless", "--step"],
+            "--step is for the TUI",
+        ),
+        (&["run", "race", "--json"], "--headless"),
+        (&["run", "race", "--for", "3"], "--headless"),
+        (&["run"], "<SCENARIO>"),
+        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
+        (&["run", ""], "unknown scenario \"\""),
+        (
+            &["run", "rac\u{e9}", "--headless"],
+            "valid scenarios: join, ",
+        ),
+    ];
+    for (args, want) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+            .args(*args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(out.status.code().is_some(), "{args:?}: killed by a signal");
+        assert!(err.contains(want), "{args:?}: wanted {want:?} in: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
+    }
+}
