@@ -1,35 +1,16 @@
 //! Faults without a terminal: a panicking worker (its exit says why, its lock is released by
 //! the unwinding, the rest goes on), the stress scenario's streams, and bad flags and values.
 
+mod common;
+
 use std::process::Command;
 use threadlanes::event::{Event, ExitHow, Op};
 use threadlanes::model::check::check_all;
-use threadlanes::wire;
 
-struct Out {
-    events: Vec<Event>,
-    stderr: String,
-    code: i32,
-}
+use common::headless::Out;
 
 fn headless(args: &[&str]) -> Out {
-    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-        .arg("run")
-        .args(args)
-        .args(["--headless", "--json"])
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let events = stdout
-        .lines()
-        .enumerate()
-        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
-        .collect();
-    Out {
-        events,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().expect("exited, not killed"),
-    }
+    common::headless::run(args)
 }
 
 fn worker_id(o: &Out, name: &str) -> u32 {

@@ -2,16 +2,13 @@
 //! and each scenario's outcome. These run the real binary on real threads; nothing here
 //! depends on timing beyond what the scenario itself guarantees.
 
-use std::process::Command;
-use threadlanes::event::{Event, Op};
-use threadlanes::model::check::check_all;
-use threadlanes::wire;
+mod common;
 
-struct Out {
-    events: Vec<Event>,
-    stderr: String,
-    code: i32,
-}
+use std::process::Command;
+use threadlanes::event::Op;
+use threadlanes::model::check::check_all;
+
+use common::headless::Out;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_threadlanes"))
@@ -208,23 +205,9 @@ fn run_at(speed: &str, args: &[&str]) -> Out {
 
 /// Like `run_at`, stopped by `--for` after `secs` real seconds.
 fn run_for(speed: &str, secs: &str, args: &[&str]) -> Out {
-    let out = bin()
-        .args(["run"])
-        .args(args)
-        .args(["--headless", "--json", "--speed", speed, "--for", secs])
-        .output()
-        .expect("the binary runs");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let events = stdout
-        .lines()
-        .enumerate()
-        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
-        .collect();
-    Out {
-        events,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().expect("exited, not killed"),
-    }
+    let mut all = args.to_vec();
+    all.extend(["--speed", speed, "--for", secs]);
+    common::headless::run(&all)
 }
 
 fn exits(o: &Out, how: threadlanes::event::ExitHow) -> usize {

@@ -3,6 +3,8 @@
 //! Waits are on what the screen shows (with a generous deadline), never on fixed sleeps.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod headless;
+
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
 use std::fs::File;
 use std::io::{Read, Write};

@@ -1,0 +1,32 @@
+//! The real binary run headless with `--json`: its events decoded, its stderr and exit code.
+
+use std::process::Command;
+use threadlanes::event::Event;
+use threadlanes::wire;
+
+pub struct Out {
+    pub events: Vec<Event>,
+    pub stderr: String,
+    pub code: i32,
+}
+
+/// `threadlanes run ARGS --headless --json`; every stdout line must decode.
+pub fn run(args: &[&str]) -> Out {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .arg("run")
+        .args(args)
+        .args(["--headless", "--json"])
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
+    let events = stdout
+        .lines()
+        .enumerate()
+        .map(|(i, l)| wire::decode(l).unwrap_or_else(|e| panic!("line {}: {e}: {l}", i + 1)))
+        .collect();
+    Out {
+        events,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().expect("exited, not killed"),
+    }
+}
