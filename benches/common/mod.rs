@@ -69,17 +69,8 @@ pub fn declarations(workers: u32, objects: u32) -> Vec<Event> {
     v
 }
 
-/// SplitMix64: a tiny deterministic PRNG.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
+/// The same PRNG seeded mode uses.
+use threadlanes::runner::gate::SplitMix as Rng;
 
 /// About `n` operations starting at virtual time `t0`: a mix of lock, semaphore, queue and
 /// event operations, each group whole (state stays consistent), a lock group sometimes
@@ -93,12 +84,12 @@ pub fn ops(n: usize, workers: u32, objects: u32, t0: u64, seed: u64) -> Vec<Even
         t
     };
     while v.len() < n {
-        let w = (r.next() % workers as u64) as u32;
-        let o = 1 + (r.next() % objects as u64) as u32;
+        let w = (r.next_u64() % workers as u64) as u32;
+        let o = 1 + (r.next_u64() % objects as u64) as u32;
         match kind_of(o) {
             ObjectKind::Lock => {
                 let other = (w + 1) % workers;
-                let contended = r.next().is_multiple_of(4);
+                let contended = r.next_u64().is_multiple_of(4);
                 v.push(ev(tick(), w, Op::AcquireBegin { o }));
                 v.push(ev(
                     tick(),
@@ -167,7 +158,7 @@ pub fn ops(n: usize, workers: u32, objects: u32, t0: u64, seed: u64) -> Vec<Even
                 ));
             }
             ObjectKind::Queue => {
-                let item = format!("item-{}", r.next() % 100);
+                let item = format!("item-{}", r.next_u64() % 100);
                 v.push(ev(
                     tick(),
                     w,

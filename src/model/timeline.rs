@@ -40,7 +40,8 @@ impl Phase {
 }
 
 impl Phase {
-    const ALL: [Phase; 8] = [
+    /// Every phase, in the order of their codes.
+    pub const ALL: [Phase; 8] = [
         Phase::Idle,
         Phase::Sleeping,
         Phase::Running,

@@ -88,12 +88,12 @@ pub struct Gate {
     cv: Condvar,
 }
 
-/// The PRNG of seeded mode: tiny, fast, the same on every platform.
+/// The PRNG of seeded mode (SplitMix64): tiny, fast, the same on every platform.
 #[derive(Clone, Copy, Debug)]
-struct SplitMix(u64);
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -102,7 +102,7 @@ impl SplitMix {
     }
 
     fn pick<T: Copy>(&mut self, from: &[T]) -> T {
-        from[(self.next() % from.len() as u64) as usize]
+        from[(self.next_u64() % from.len() as u64) as usize]
     }
 }
 
@@ -318,11 +318,11 @@ mod tests {
     #[test]
     fn the_prng_is_the_same_everywhere() {
         let mut r = SplitMix(42);
-        let a: Vec<u64> = (0..3).map(|_| r.next() % 1000).collect();
+        let a: Vec<u64> = (0..3).map(|_| r.next_u64() % 1000).collect();
         let mut r = SplitMix(42);
-        let b: Vec<u64> = (0..3).map(|_| r.next() % 1000).collect();
+        let b: Vec<u64> = (0..3).map(|_| r.next_u64() % 1000).collect();
         assert_eq!(a, b);
-        assert_ne!(SplitMix(1).next(), SplitMix(2).next());
+        assert_ne!(SplitMix(1).next_u64(), SplitMix(2).next_u64());
     }
 
     #[test]

@@ -401,16 +401,7 @@ mod tests {
     fn every_phase_has_its_own_glyph_in_both_sets() {
         use std::collections::HashSet;
         for g in [Glyphs::UTF8, Glyphs::ASCII] {
-            let all = [
-                Phase::Idle,
-                Phase::Sleeping,
-                Phase::Running,
-                Phase::Critical,
-                Phase::Waiting,
-                Phase::Blocked,
-                Phase::Done,
-                Phase::Failed,
-            ];
+            let all = Phase::ALL;
             let set: HashSet<_> = all.iter().map(|p| g.phase(*p)).collect();
             assert_eq!(set.len(), all.len());
         }
