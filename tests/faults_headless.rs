@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::process::Command;
 use threadlanes::event::{Event, ExitHow, Op};
 use threadlanes::model::check::check_all;
 
@@ -284,16 +283,5 @@ fn more_bad_input_gets_a_clear_message_and_a_nonzero_exit() {
             "valid scenarios: join, ",
         ),
     ];
-    for (args, want) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-            .args(*args)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(0), "{args:?}");
-        assert!(out.status.code().is_some(), "{args:?}: killed by a signal");
-        assert!(err.contains(want), "{args:?}: wanted {want:?} in: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
-    }
+    common::headless::assert_refused(cases);
 }

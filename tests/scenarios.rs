@@ -188,12 +188,7 @@ fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
         (&["run", "race", "--bogus"], "unexpected argument"),
         (&["run", "race"], "not a terminal"),
     ];
-    for (args, want) in cases {
-        let out = bin().args(*args).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(0), "{args:?}");
-        assert!(err.contains(want), "{args:?}: {err}");
-    }
+    common::headless::assert_refused(cases);
 }
 
 /// Like `run`, at a chosen speed: scenarios whose lesson rests on a gap between two sleeps
