@@ -3,10 +3,13 @@
 //!
 //! No threads, no clocks, no terminal, no I/O: everything here is unit-tested alone.
 
+pub mod cause;
 pub mod check;
+pub mod graph;
 pub mod describe;
 pub mod history;
 pub mod object;
+pub mod spark;
 pub mod timeline;
 pub mod waitfor;
 pub mod worker;

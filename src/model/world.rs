@@ -3,6 +3,7 @@
 //! `World::apply` is the only way state changes. It never blocks, never reads a clock and
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
+use super::cause::Causes;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
 use super::waitfor;
@@ -50,6 +51,8 @@ pub struct World {
     pub problems: VecDeque<String>,
     /// Events folded so far.
     pub events: u64,
+    /// Who woke whom (model/cause.rs).
+    pub causes: Causes,
     limits: Limits,
     worker_ix: Vec<u32>,
     object_ix: Vec<u32>,
@@ -72,6 +75,7 @@ impl World {
             deadlock: None,
             problems: VecDeque::new(),
             events: 0,
+            causes: Causes::default(),
             limits,
             worker_ix: Vec::new(),
             object_ix: Vec::new(),
@@ -128,7 +132,14 @@ impl World {
             return;
         }
         self.declare(ev);
+        // The causes see the world as it was before the event (moved out, not copied).
+        let mut causes = std::mem::take(&mut self.causes);
+        causes.observe(self, ev);
+        self.causes = causes;
         self.fold(ev);
+        if let Some(o) = ev.op.object() {
+            self.sample(o, ev.t);
+        }
         if let Some(w) = self.worker_mut(ev.w) {
             w.ops += 1;
         }
@@ -380,6 +391,15 @@ impl World {
                 }
             }
             Op::Outcome { text, ok } => self.outcome = Some((text.clone(), *ok)),
+        }
+    }
+
+    /// The object's sparkline takes its value after the event.
+    fn sample(&mut self, o: ObjectId, t: u64) {
+        if let Some(ob) = self.object_mut(o)
+            && let Some((v, _)) = super::spark::metric(ob)
+        {
+            ob.spark.record(t, v);
         }
     }
 

@@ -1,0 +1,379 @@
+//! Who woke whom: every wake-up linked to the operation of another worker that ended it —
+//! the release that let an acquire through, the `set` that ended a `wait`, the `put` that
+//! ended a `get` (and the `get` that ended a blocked `put`), the `notify` that woke a
+//! condition waiter, the last party at a barrier, the `task_done` that ended a queue's
+//! `join`, the exit that ended a `join`.
+//!
+//! A wake-up is the `_end` (ok) of a blocking operation that had to wait: at its `_begin` the
+//! object was not available (a lock held, no free slot, a red light, a full or empty queue, a
+//! live join target). Operations that went straight through are not wake-ups.
+//!
+//! Two kinds of cause. A *hand-off* (release, put, get, send, notify) lets one waiter go: it
+//! is kept as a token on its object and taken by the first waiter of the right side that
+//! ends after it, oldest token first. A *broadcast* (set, notify_all, the barrier's last
+//! party, the task_done that reaches zero, an exit) lets every waiter go: the latest one is
+//! kept and every waiter that began before it is its wake-up.
+//!
+//! Cheap and bounded: no allocation per event once the per-id tables have grown; at most
+//! `TOKENS` tokens per object; the newest `KEPT` wake-ups.
+
+use super::object::ObjectState;
+use super::worker::Wait;
+use super::world::World;
+use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
+use std::collections::VecDeque;
+
+/// Wake-ups kept (the newest).
+pub const KEPT: usize = 1024;
+/// Hand-off tokens kept per object.
+const TOKENS: usize = 16;
+
+/// What the waker did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Via {
+    Release,
+    Set,
+    Notify,
+    /// The last party arrived at a barrier.
+    Arrive,
+    Put,
+    Get,
+    Send,
+    /// The task_done that left no task unfinished.
+    TaskDone,
+    Exit,
+}
+
+impl Via {
+    /// The verb for "lighter set light": "released", "set", "put into"...
+    pub fn verb(self) -> &'static str {
+        match self {
+            Via::Release => "released",
+            Via::Set => "set",
+            Via::Notify => "notified",
+            Via::Arrive => "arrived at",
+            Via::Put => "put into",
+            Via::Get => "took from",
+            Via::Send => "sent on",
+            Via::TaskDone => "finished the tasks of",
+            Via::Exit => "ended",
+        }
+    }
+
+    fn broadcast(self) -> bool {
+        matches!(self, Via::Set | Via::Arrive | Via::TaskDone | Via::Exit)
+    }
+}
+
+/// One wake-up: `woken` went on at `t` because `by` did `via` on `o` at `by_t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wake {
+    /// The woken worker's `_end` event: its number among the events the world folded.
+    pub n: u64,
+    pub t: u64,
+    pub woken: WorkerId,
+    /// When the woken worker began to wait.
+    pub since: u64,
+    pub by: WorkerId,
+    /// The waker's event: its number and time.
+    pub by_n: u64,
+    pub by_t: u64,
+    pub via: Via,
+    /// The object; None for a join (the waker is the joined worker).
+    pub o: Option<ObjectId>,
+}
+
+/// Which waiters a token serves: takers (acquire, get, signal, queue join) or putters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Take,
+    Put,
+}
+
+fn side(wait: Wait) -> Side {
+    match wait {
+        Wait::Put(_) => Side::Put,
+        _ => Side::Take,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Token {
+    by: WorkerId,
+    n: u64,
+    t: u64,
+    via: Via,
+    side: Side,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PerObject {
+    tokens: VecDeque<Token>,
+    broadcast: Option<Token>,
+    /// Waiters that had to wait, per side.
+    waiting: [u32; 2],
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    n: u64,
+    t: u64,
+    wait: Wait,
+    /// The object was not available when the wait began.
+    must: bool,
+}
+
+/// The wake-up book of a world.
+#[derive(Clone, Debug, Default)]
+pub struct Causes {
+    /// Events observed (the same count as the world's log sees).
+    seen: u64,
+    objects: Vec<PerObject>,
+    pending: Vec<Option<Pending>>,
+    /// The newest wake-ups, oldest first.
+    pub recent: VecDeque<Wake>,
+    /// Wake-ups ever linked.
+    pub linked: u64,
+    /// Wake-ups whose cause the stream did not show (a stream that starts mid-run, a probe
+    /// that broke its rules). Zero for every stream our probe sends.
+    pub unexplained: u64,
+}
+
+impl Causes {
+    /// The number the next observed event gets.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// The wake-up ended by the `n`th observed event, if it was one and is still kept.
+    pub fn by_event(&self, n: u64) -> Option<&Wake> {
+        let i = self.recent.binary_search_by_key(&n, |w| w.n).ok()?;
+        self.recent.get(i)
+    }
+
+    /// The newest kept wake-ups of worker `w`, newest first.
+    pub fn of(&self, w: WorkerId) -> impl Iterator<Item = &Wake> {
+        self.recent.iter().rev().filter(move |k| k.woken == w)
+    }
+
+    /// The newest wake-up, if any.
+    pub fn last(&self) -> Option<&Wake> {
+        self.recent.back()
+    }
+
+    fn obj(&mut self, o: ObjectId) -> &mut PerObject {
+        let i = o as usize;
+        if self.objects.len() <= i {
+            self.objects.resize_with(i + 1, PerObject::default);
+        }
+        &mut self.objects[i]
+    }
+
+    fn pending_slot(&mut self, w: WorkerId) -> &mut Option<Pending> {
+        let i = w as usize;
+        if self.pending.len() <= i {
+            self.pending.resize(i + 1, None);
+        }
+        &mut self.pending[i]
+    }
+
+    /// Notes `ev`, with `world` as it was before `ev` changed it (declarations applied).
+    pub fn observe(&mut self, world: &World, ev: &Event) {
+        let n = self.seen;
+        self.seen += 1;
+        let (w, t) = (ev.w, ev.t);
+        match &ev.op {
+            Op::AcquireBegin { o } => self.begin(world, w, n, t, Wait::Acquire(*o)),
+            Op::WaitBegin { o } => {
+                self.begin(world, w, n, t, Wait::Signal(*o));
+                if barrier_completes(world, *o) {
+                    self.enable(w, n, t, *o, Via::Arrive);
+                }
+            }
+            Op::PutBegin { o, .. } => self.begin(world, w, n, t, Wait::Put(*o)),
+            Op::GetBegin { o } | Op::RecvBegin { o } => {
+                self.begin(world, w, n, t, Wait::Get(*o))
+            }
+            Op::QueueJoinBegin { o } => self.begin(world, w, n, t, Wait::QueueJoin(*o)),
+            Op::JoinBegin { target } => self.begin(world, w, n, t, Wait::Join(*target)),
+            Op::AcquireEnd { ok, .. }
+            | Op::WaitEnd { ok, .. }
+            | Op::GetEnd { ok, .. }
+            | Op::RecvEnd { ok, .. }
+            | Op::JoinEnd { ok, .. } => self.end(world, w, n, t, *ok),
+            Op::PutEnd { o, ok, .. } => {
+                self.end(world, w, n, t, *ok);
+                if *ok {
+                    self.enable(w, n, t, *o, Via::Put);
+                }
+            }
+            Op::QueueJoinEnd { .. } => self.end(world, w, n, t, true),
+            Op::Release { o, depth, .. } if depth.is_none_or(|d| d == 0) => {
+                self.enable(w, n, t, *o, Via::Release)
+            }
+            Op::Set { o } => self.enable(w, n, t, *o, Via::Set),
+            Op::Notify { o, n: k } => {
+                for _ in 0..(*k).min(TOKENS as u64) {
+                    self.enable(w, n, t, *o, Via::Notify);
+                }
+            }
+            Op::NotifyAll { o } => self.enable(w, n, t, *o, Via::Set),
+            Op::Send { o, .. } => self.enable(w, n, t, *o, Via::Send),
+            Op::TaskDone { o, unfinished: 0 } => self.enable(w, n, t, *o, Via::TaskDone),
+            Op::Exit { .. } => self.gone(w),
+            _ => {}
+        }
+        // A get that took an item makes room for a blocked put.
+        if let Op::GetEnd { o, ok: true, .. } = &ev.op {
+            self.enable(w, n, t, *o, Via::Get);
+        }
+    }
+
+    fn begin(&mut self, world: &World, w: WorkerId, n: u64, t: u64, wait: Wait) {
+        let must = must_wait(world, w, wait);
+        if let (true, Some(o)) = (must, wait.object()) {
+            self.obj(o).waiting[side(wait) as usize] += 1;
+        }
+        *self.pending_slot(w) = Some(Pending { n, t, wait, must });
+    }
+
+    /// A waiter leaves (ended, timed out or gone): it no longer counts, and tokens left for
+    /// nobody are dropped, oldest first.
+    fn leave(&mut self, p: Pending) {
+        let Some(o) = p.wait.object().filter(|_| p.must) else {
+            return;
+        };
+        let s = side(p.wait);
+        let po = self.obj(o);
+        po.waiting[s as usize] = po.waiting[s as usize].saturating_sub(1);
+        let left = po.waiting[s as usize] as usize;
+        while po.tokens.iter().filter(|k| k.side == s).count() > left {
+            match po.tokens.iter().position(|k| k.side == s) {
+                Some(i) => po.tokens.remove(i),
+                None => break,
+            };
+        }
+    }
+
+    fn end(&mut self, world: &World, w: WorkerId, n: u64, t: u64, ok: bool) {
+        let Some(p) = self.pending_slot(w).take() else {
+            return;
+        };
+        if !p.must || !ok {
+            self.leave(p);
+            return;
+        }
+        let token = match p.wait {
+            Wait::Join(target) => world.worker(target).filter(|x| x.is_done()).map(|x| Token {
+                by: target,
+                n: 0,
+                t: x.since,
+                via: Via::Exit,
+                side: Side::Take,
+            }),
+            wait => wait.object().and_then(|o| self.take(o, side(wait), p.n)),
+        };
+        self.leave(p);
+        let Some(k) = token else {
+            self.unexplained += 1;
+            return;
+        };
+        let wake = Wake {
+            n,
+            t,
+            woken: w,
+            since: p.t,
+            by: k.by,
+            by_n: k.n,
+            by_t: k.t,
+            via: k.via,
+            o: p.wait.object(),
+        };
+        if self.recent.len() == KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(wake);
+        self.linked += 1;
+    }
+
+    /// The cause of a wake-up on `o` for a waiter that began at event `since`: the oldest
+    /// hand-off after it (taken), else the latest broadcast after it.
+    fn take(&mut self, o: ObjectId, s: Side, since: u64) -> Option<Token> {
+        let po = self.obj(o);
+        if let Some(i) = po.tokens.iter().position(|k| k.side == s && k.n > since) {
+            return po.tokens.remove(i);
+        }
+        po.broadcast.filter(|k| k.side == s && k.n > since)
+    }
+
+    fn enable(&mut self, by: WorkerId, n: u64, t: u64, o: ObjectId, via: Via) {
+        let s = if via == Via::Get { Side::Put } else { Side::Take };
+        let token = Token { by, n, t, via, side: s };
+        let po = self.obj(o);
+        if via.broadcast() {
+            po.broadcast = Some(token);
+            return;
+        }
+        // A hand-off only matters while somebody waits for one more than is already on its way.
+        let queued = po.tokens.iter().filter(|k| k.side == s).count();
+        if (po.waiting[s as usize] as usize) > queued {
+            if po.tokens.len() == TOKENS {
+                po.tokens.pop_front();
+            }
+            po.tokens.push_back(token);
+        }
+    }
+
+    /// A worker that ends while waiting is a waiter no longer.
+    fn gone(&mut self, w: WorkerId) {
+        if let Some(p) = self.pending.get_mut(w as usize).and_then(Option::take) {
+            self.leave(p);
+        }
+    }
+}
+
+/// Whether `w` starting `wait` now has to wait (the world as it was before).
+fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
+    if let Wait::Join(target) = wait {
+        return world.worker(target).is_some_and(|x| !x.is_done());
+    }
+    let Some(ob) = wait.object().and_then(|o| world.object(o)) else {
+        return false;
+    };
+    let queued = ob.waiters.iter().any(|(x, _)| *x != w);
+    match (&ob.state, wait) {
+        (ObjectState::Lock { owner, .. }, Wait::Acquire(_)) => {
+            let mine = *owner == Some(w) && ob.kind == ObjectKind::RLock;
+            (owner.is_some() && !mine) || queued
+        }
+        (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
+        (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
+        (ObjectState::Plain, Wait::Signal(_)) => {
+            ob.kind != ObjectKind::Barrier || !barrier_completes(world, ob.id)
+        }
+        (ObjectState::Queue { depth, .. }, Wait::Put(_)) => {
+            ob.maxsize().is_some_and(|m| *depth >= m)
+        }
+        (ObjectState::Queue { depth, .. }, Wait::Get(_)) => *depth == 0,
+        (ObjectState::Queue { unfinished, .. }, Wait::QueueJoin(_)) => *unfinished > 0,
+        (ObjectState::Pipe { in_flight }, Wait::Get(_)) => in_flight.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether one more party at barrier `o` is the last one it waits for.
+fn barrier_completes(world: &World, o: ObjectId) -> bool {
+    world.object(o).is_some_and(|ob| {
+        ob.kind == ObjectKind::Barrier
+            && ob.capacity.is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
+    })
+}
+
+/// "lighter set light", "job1 released lock A", "T1 ended": a wake-up's cause in words.
+pub fn words(world: &World, k: &Wake) -> String {
+    let by = world.worker_name(k.by);
+    match k.o {
+        Some(o) => format!("{by} {} {}", k.via.verb(), world.object_name(o)),
+        None => format!("{by} {}", k.via.verb()),
+    }
+}
