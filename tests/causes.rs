@@ -85,7 +85,11 @@ fn check(name: &str, extra: &[&str], want: &[Via]) {
     assert_eq!(causes.unexplained, 0, "{name}: wake-ups with no cause");
     let linked: Vec<u64> = causes.recent.iter().map(|k| k.n).collect();
     assert_eq!(causes.linked as usize, linked.len(), "{name}: all kept");
-    assert_eq!(linked, wake_ups(&events), "{name}: the wake-ups of the stream");
+    assert_eq!(
+        linked,
+        wake_ups(&events),
+        "{name}: the wake-ups of the stream"
+    );
     for k in &causes.recent {
         check_link(&events, k, name);
     }
@@ -99,7 +103,11 @@ fn check(name: &str, extra: &[&str], want: &[Via]) {
 
 #[test]
 fn every_wake_up_of_the_lock_scenario_has_its_release() {
-    check("lock", &["--variant", "with-lock"], &[Via::Release, Via::Exit]);
+    check(
+        "lock",
+        &["--variant", "with-lock"],
+        &[Via::Release, Via::Exit],
+    );
 }
 
 #[test]
@@ -114,7 +122,11 @@ fn every_car_woken_by_the_light_has_its_set() {
 
 #[test]
 fn producers_and_consumers_wake_each_other_through_the_queue() {
-    check("producer-consumer", &[], &[Via::Put, Via::Get, Via::TaskDone]);
+    check(
+        "producer-consumer",
+        &[],
+        &[Via::Put, Via::Get, Via::TaskDone],
+    );
 }
 
 #[test]
@@ -128,5 +140,9 @@ fn the_deadlock_handshake_wakes_by_set_and_the_cycle_wakes_nobody() {
     }
     assert!(formed, "the cycle formed");
     check("deadlock", &[], &[Via::Set]);
-    check("deadlock", &["--variant", "ordered"], &[Via::Release, Via::Exit]);
+    check(
+        "deadlock",
+        &["--variant", "ordered"],
+        &[Via::Release, Via::Exit],
+    );
 }

@@ -132,6 +132,8 @@ pub struct Causes {
     pending: Vec<Option<Pending>>,
     /// The newest wake-ups, oldest first.
     pub recent: VecDeque<Wake>,
+    /// The newest wait that had to wait: (its event number, the worker, what it waits for).
+    pub last_block: Option<(u64, WorkerId, Wait)>,
     /// Wake-ups ever linked.
     pub linked: u64,
     /// Wake-ups whose cause the stream did not show (a stream that starts mid-run, a probe
@@ -191,9 +193,7 @@ impl Causes {
                 }
             }
             Op::PutBegin { o, .. } => self.begin(world, w, n, t, Wait::Put(*o)),
-            Op::GetBegin { o } | Op::RecvBegin { o } => {
-                self.begin(world, w, n, t, Wait::Get(*o))
-            }
+            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(world, w, n, t, Wait::Get(*o)),
             Op::QueueJoinBegin { o } => self.begin(world, w, n, t, Wait::QueueJoin(*o)),
             Op::JoinBegin { target } => self.begin(world, w, n, t, Wait::Join(*target)),
             Op::AcquireEnd { ok, .. }
@@ -233,6 +233,9 @@ impl Causes {
         let must = must_wait(world, w, wait);
         if let (true, Some(o)) = (must, wait.object()) {
             self.obj(o).waiting[side(wait) as usize] += 1;
+        }
+        if must {
+            self.last_block = Some((n, w, wait));
         }
         *self.pending_slot(w) = Some(Pending { n, t, wait, must });
     }
@@ -307,8 +310,18 @@ impl Causes {
     }
 
     fn enable(&mut self, by: WorkerId, n: u64, t: u64, o: ObjectId, via: Via) {
-        let s = if via == Via::Get { Side::Put } else { Side::Take };
-        let token = Token { by, n, t, via, side: s };
+        let s = if via == Via::Get {
+            Side::Put
+        } else {
+            Side::Take
+        };
+        let token = Token {
+            by,
+            n,
+            t,
+            via,
+            side: s,
+        };
         let po = self.obj(o);
         if via.broadcast() {
             po.broadcast = Some(token);
@@ -365,7 +378,9 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
 fn barrier_completes(world: &World, o: ObjectId) -> bool {
     world.object(o).is_some_and(|ob| {
         ob.kind == ObjectKind::Barrier
-            && ob.capacity.is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
+            && ob
+                .capacity
+                .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
     })
 }
 

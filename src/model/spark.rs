@@ -111,7 +111,13 @@ pub struct Shares {
 }
 
 pub fn shares(w: &Worker, now: u64) -> Shares {
-    let from = w.timeline.segments().next().map_or(now, |s| s.start);
+    // From its start to its end (or now): the time before and after its life is nobody's.
+    let now = if w.is_done() { w.since.min(now) } else { now };
+    let from = w
+        .timeline
+        .segments()
+        .find(|s| s.phase != Phase::Idle)
+        .map_or(now, |s| s.start);
     let span = now.saturating_sub(from);
     if span == 0 {
         return Shares::default();
