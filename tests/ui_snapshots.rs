@@ -1026,3 +1026,167 @@ fn odd_worlds_draw_at_many_sizes_without_panicking() {
         "{s}"
     );
 }
+
+// ------------------------------------------- causes, wait-for graph, split, sparklines
+
+/// Two workers deadlocked over A and B while a third, ticker, still runs; main joins left.
+fn partial_deadlock_world() -> World {
+    let mut lines = vec![
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(0, 0, r#""o":1,"op":"object","name":"A","kind":"lock""#),
+        op(0, 0, r#""o":2,"op":"object","name":"B","kind":"lock""#),
+        worker(1, "left", "thread"),
+        worker(2, "right", "thread"),
+        worker(3, "ticker", "thread"),
+        op(10 * MS, 1, r#""op":"start""#),
+        op(10 * MS, 2, r#""op":"start""#),
+        op(10 * MS, 3, r#""op":"start""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_begin""#),
+        op(100 * MS, 1, r#""o":1,"op":"acquire_end""#),
+        op(120 * MS, 2, r#""o":2,"op":"acquire_begin""#),
+        op(120 * MS, 2, r#""o":2,"op":"acquire_end""#),
+        op(150 * MS, 0, r#""op":"join_begin","target":1"#),
+        op(600 * MS, 1, r#""o":2,"op":"acquire_begin""#),
+        op(620 * MS, 2, r#""o":1,"op":"acquire_begin""#),
+    ];
+    for i in 0..6u64 {
+        lines.push(op(700 * MS + i * 500 * MS, 3, r#""op":"sleep_begin","ms":400"#));
+        lines.push(op(1100 * MS + i * 500 * MS, 3, r#""op":"sleep_end""#));
+        lines.push(op(
+            1100 * MS + i * 500 * MS,
+            3,
+            &format!(r#""op":"say","text":"tick {}: still going""#, i + 1),
+        ));
+    }
+    world(&lines.join("\n"))
+}
+
+#[test]
+fn wake_up_marks_in_the_lanes_and_causes_in_the_log() {
+    let world = lock_finished_world("total = 12", true);
+    let s = draw_run(&world, &LOCK, &View::default(), RunState::Finished, 120, 36);
+    // job1's release and job2's wake-up at 1.5 s: the same column, the lock named over the
+    // wait; main's joins too.
+    let job1 = row_with(&s, "job1 ");
+    let job2 = row_with(&s, "job2 ");
+    let col = |row: &str, mark: char| row.chars().position(|c| c == mark);
+    assert_eq!(col(job1, '◇'), col(job2, '◆'), "\n{s}");
+    assert!(job2.contains("A◆"), "{job2}");
+    assert!(s.contains("woke: job1 released A; acquired lock A"), "\n{s}");
+    assert!(s.contains("woke: job1 ended"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn details_list_who_ended_each_block() {
+    let world = lock_finished_world("total = 12", true);
+    let view = View {
+        selected: 2,
+        details: true,
+        ..View::default()
+    };
+    let s = draw_run(&world, &LOCK, &view, RunState::Finished, 120, 36);
+    assert!(s.contains("woken   1.5s A, 1.3s: job1 released A"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn wait_for_graph_shows_a_partial_deadlock() {
+    let world = partial_deadlock_world();
+    let view = View {
+        graph: true,
+        ..View::default()
+    };
+    let s = draw_run(&world, &DEADLOCK, &view, RunState::Running, 120, 36);
+    assert!(
+        s.contains("DEADLOCK: main, left, right stuck for good; still going: ticker"),
+        "\n{s}"
+    );
+    assert!(s.contains("⟲ left ──▶ B ──▶ right ──▶ A ──▶ left"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn wait_for_graph_80x24() {
+    let view = View {
+        graph: true,
+        ..View::default()
+    };
+    let s = draw_run(&partial_deadlock_world(), &DEADLOCK, &view, RunState::Running, 80, 24);
+    assert!(s.contains("⟲ cycle"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn sparklines_and_time_shares() {
+    let world = prodcons_world();
+    let s = draw_run(&world, &PRODCONS, &View::default(), RunState::Running, 120, 36);
+    // The jobs queue filled one item a bucket, then stayed full.
+    assert!(row_with(&s, "depth ▃▃▆").contains("depth ▃▃▆████"), "\n{s}");
+    // Consumers sleep most of their lives: their share bars are mostly the sleep glyph.
+    assert!(row_with(&s, "consumer1").contains("thread ▄···· sleeping"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn captions_narrate_the_last_event() {
+    let view = View {
+        captions: true,
+        ..View::default()
+    };
+    let s = draw_run(&prodcons_world(), &PRODCONS, &view, RunState::Running, 120, 36);
+    let rows: Vec<&str> = s.lines().collect();
+    assert_eq!(rows[34].trim(), "main says: waiting for every job to be done", "\n{s}");
+    let s = draw_run(&partial_deadlock_world(), &DEADLOCK, &view, RunState::Running, 80, 24);
+    assert!(s.lines().nth(22).unwrap().contains("Deadlock: left waits for B"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+fn draw_split(w: u16, h: u16) -> String {
+    let left = lock_finished_world("total = 12; lines interleaved 6 times", false);
+    let right = lock_finished_world("total = 12; each job ran whole", true);
+    let config = Config::default_for(&LOCK);
+    let other = Config {
+        variant: "no-lock",
+        ..config.clone()
+    };
+    let status = status(RunState::Finished);
+    let hints = hints();
+    let keys = all_keys();
+    let view = View::default();
+    let screen = Screen {
+        world: &right,
+        info: &LOCK,
+        config: &config,
+        status: &status,
+        view: &view,
+        hints: &hints,
+        all_keys: &keys,
+        next_ops: &[],
+        theme: Theme::plain(),
+    };
+    let pane = ui::split::Pane {
+        world: &left,
+        config: &other,
+    };
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::split::draw(f, &screen, pane)).expect("draw");
+    buffer_text(&term)
+}
+
+#[test]
+fn side_by_side_shows_both_versions_and_their_outcomes() {
+    let s = draw_split(120, 36);
+    let heads = s.lines().nth(1).unwrap_or_default();
+    assert!(heads.starts_with(" with lock"), "\n{s}");
+    assert!(heads.contains("without lock"), "\n{s}");
+    assert!(s.contains("✓ as expected: total = 12"), "\n{s}");
+    assert!(s.contains("✗ WRONG: total = 12"), "\n{s}");
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn side_by_side_80x24() {
+    insta::assert_snapshot!(draw_split(80, 24));
+}

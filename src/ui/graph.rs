@@ -131,14 +131,13 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     } else {
         theme.deadlock()
     };
-    lines.push(Line::styled(
-        text::fit(
-            &theme.words(&format!(" {verdict} ")),
-            width,
-            theme.glyphs.ellipsis,
-        ),
-        vstyle,
-    ));
+    // The verdict names who is stuck and who still goes: wrapped, never cut.
+    for part in text::wrap_words(&theme.words(&verdict), width.saturating_sub(2))
+        .into_iter()
+        .take(3)
+    {
+        lines.push(Line::styled(format!(" {part} "), vstyle));
+    }
     lines.extend(ring(world, &g, theme));
     lines.push(Line::raw(""));
     let name_w = g

@@ -99,14 +99,19 @@ pub fn spans(cells: &[Phase], over: &Overlay, theme: &Theme) -> Vec<Span<'static
     let mut out = Vec::new();
     let mut i = 0;
     while i < cells.len() {
-        if let Some((glyph, style)) = over.get(i).copied().flatten() {
+        // A failure's mark stays: it says more than who it woke.
+        let mark = over.get(i).copied().flatten().filter(|_| cells[i] != Phase::Failed);
+        if let Some((glyph, style)) = mark {
             out.push(Span::styled(glyph, style));
             i += 1;
             continue;
         }
         let p = cells[i];
         let mut j = i;
-        while j < cells.len() && cells[j] == p && over.get(j).copied().flatten().is_none() {
+        while j < cells.len()
+            && cells[j] == p
+            && (p == Phase::Failed || over.get(j).copied().flatten().is_none())
+        {
             j += 1;
         }
         out.push(Span::styled(
