@@ -89,6 +89,16 @@ impl W {
         self.at(t, w, Op::Release { o, depth, value })
     }
 
+    /// Every wake-up so far: (woken, waker, how).
+    fn links(&self) -> Vec<(u32, u32, Via)> {
+        let causes = &self.world.causes;
+        causes
+            .recent
+            .iter()
+            .map(|k| (k.woken, k.by, k.via))
+            .collect()
+    }
+
     /// The newest log line, in the log's words.
     fn last_line(&self) -> String {
         let n = self.world.causes.seen() - 1;
@@ -214,13 +224,7 @@ fn a_put_wakes_a_getter_and_a_get_wakes_a_putter() {
             ok: true,
         },
     );
-    let k: Vec<_> = s
-        .world
-        .causes
-        .recent
-        .iter()
-        .map(|k| (k.woken, k.by, k.via))
-        .collect();
+    let k = s.links();
     assert_eq!(k, [(2, 1, Via::Put), (1, 2, Via::Get)]);
     assert_eq!(
         caption::caption(&s.world).as_deref(),
@@ -255,13 +259,7 @@ fn a_notify_wakes_one_condition_waiter_and_an_exit_ends_a_join() {
             ok: true,
         },
     );
-    let k: Vec<_> = s
-        .world
-        .causes
-        .recent
-        .iter()
-        .map(|k| (k.woken, k.by, k.via))
-        .collect();
+    let k = s.links();
     assert_eq!(k, [(1, 3, Via::Notify), (0, 3, Via::Exit)]);
     assert!(
         s.last_line().ends_with("woke: c ended"),

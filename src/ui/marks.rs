@@ -100,7 +100,11 @@ pub fn spans(cells: &[Phase], over: &Overlay, theme: &Theme) -> Vec<Span<'static
     let mut i = 0;
     while i < cells.len() {
         // A failure's mark stays: it says more than who it woke.
-        let mark = over.get(i).copied().flatten().filter(|_| cells[i] != Phase::Failed);
+        let mark = over
+            .get(i)
+            .copied()
+            .flatten()
+            .filter(|_| cells[i] != Phase::Failed);
         if let Some((glyph, style)) = mark {
             out.push(Span::styled(glyph, style));
             i += 1;

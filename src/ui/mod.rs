@@ -141,6 +141,17 @@ pub struct Screen<'a> {
     pub next_ops: &'a [NextOp],
 }
 
+impl Screen<'_> {
+    /// The label of the version this screen runs: "with lock" (its name if it has none).
+    pub fn variant_label(&self) -> &'static str {
+        self.info
+            .variants
+            .iter()
+            .find(|v| v.name == self.config.variant)
+            .map_or(self.config.variant, |v| v.label)
+    }
+}
+
 /// A worker parked at the gate in step mode: its next operation, and whether it can go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NextOp {

@@ -44,12 +44,7 @@ pub fn draw(frame: &mut Frame, left: &Screen, right: Pane) {
 /// Lanes over objects over the outcome, under the version's name.
 fn half(frame: &mut Frame, area: Rect, screen: &Screen) {
     let theme = &screen.theme;
-    let label = screen
-        .info
-        .variants
-        .iter()
-        .find(|v| v.name == screen.config.variant)
-        .map_or(screen.config.variant, |v| v.label);
+    let label = screen.variant_label();
     let (title, rest) = layout::split_y(area, 1);
     let title_text = text::pad(&format!(" {label}"), title.width as usize, "");
     frame.render_widget(
