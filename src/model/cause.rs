@@ -179,35 +179,35 @@ impl Causes {
         &mut self.pending[i]
     }
 
-    /// Notes `ev`, with `world` as it was before `ev` changed it (declarations applied).
-    pub fn observe(&mut self, world: &World, ev: &Event) {
+    /// Notes `ev`, with what `before` read of the world as it was before `ev` changed it.
+    pub fn observe(&mut self, ev: &Event, b: Before) {
         let n = self.seen;
         self.seen += 1;
         let (w, t) = (ev.w, ev.t);
         match &ev.op {
-            Op::AcquireBegin { o } => self.begin(world, w, n, t, Wait::Acquire(*o)),
+            Op::AcquireBegin { o } => self.begin(w, n, t, Wait::Acquire(*o), b.must),
             Op::WaitBegin { o } => {
-                self.begin(world, w, n, t, Wait::Signal(*o));
-                if barrier_completes(world, *o) {
+                self.begin(w, n, t, Wait::Signal(*o), b.must);
+                if b.last_party {
                     self.enable(w, n, t, *o, Via::Arrive);
                 }
             }
-            Op::PutBegin { o, .. } => self.begin(world, w, n, t, Wait::Put(*o)),
-            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(world, w, n, t, Wait::Get(*o)),
-            Op::QueueJoinBegin { o } => self.begin(world, w, n, t, Wait::QueueJoin(*o)),
-            Op::JoinBegin { target } => self.begin(world, w, n, t, Wait::Join(*target)),
+            Op::PutBegin { o, .. } => self.begin(w, n, t, Wait::Put(*o), b.must),
+            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(w, n, t, Wait::Get(*o), b.must),
+            Op::QueueJoinBegin { o } => self.begin(w, n, t, Wait::QueueJoin(*o), b.must),
+            Op::JoinBegin { target } => self.begin(w, n, t, Wait::Join(*target), b.must),
             Op::AcquireEnd { ok, .. }
             | Op::WaitEnd { ok, .. }
             | Op::GetEnd { ok, .. }
             | Op::RecvEnd { ok, .. }
-            | Op::JoinEnd { ok, .. } => self.end(world, w, n, t, *ok),
+            | Op::JoinEnd { ok, .. } => self.end(w, n, t, *ok, b.exit),
             Op::PutEnd { o, ok, .. } => {
-                self.end(world, w, n, t, *ok);
+                self.end(w, n, t, *ok, None);
                 if *ok {
                     self.enable(w, n, t, *o, Via::Put);
                 }
             }
-            Op::QueueJoinEnd { .. } => self.end(world, w, n, t, true),
+            Op::QueueJoinEnd { .. } => self.end(w, n, t, true, None),
             Op::Release { o, depth, .. } if depth.is_none_or(|d| d == 0) => {
                 self.enable(w, n, t, *o, Via::Release)
             }
@@ -229,8 +229,7 @@ impl Causes {
         }
     }
 
-    fn begin(&mut self, world: &World, w: WorkerId, n: u64, t: u64, wait: Wait) {
-        let must = must_wait(world, w, wait);
+    fn begin(&mut self, w: WorkerId, n: u64, t: u64, wait: Wait, must: bool) {
         if let (true, Some(o)) = (must, wait.object()) {
             self.obj(o).waiting[side(wait) as usize] += 1;
         }
@@ -258,7 +257,8 @@ impl Causes {
         }
     }
 
-    fn end(&mut self, world: &World, w: WorkerId, n: u64, t: u64, ok: bool) {
+    /// `exit`: for a join, when the joined worker ended.
+    fn end(&mut self, w: WorkerId, n: u64, t: u64, ok: bool, exit: Option<u64>) {
         let Some(p) = self.pending_slot(w).take() else {
             return;
         };
@@ -267,10 +267,10 @@ impl Causes {
             return;
         }
         let token = match p.wait {
-            Wait::Join(target) => world.worker(target).filter(|x| x.is_done()).map(|x| Token {
+            Wait::Join(target) => exit.map(|t| Token {
                 by: target,
                 n: 0,
-                t: x.since,
+                t,
                 via: Via::Exit,
                 side: Side::Take,
             }),
@@ -345,6 +345,46 @@ impl Causes {
     }
 }
 
+/// What the causes need to know of the world before an event changes it: a few facts, so
+/// the fold hands them over without lending the whole world.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Before {
+    /// A blocking operation begins on something not available: it has to wait.
+    must: bool,
+    /// A barrier wait that is the last party: it lets the others go.
+    last_party: bool,
+    /// A join ends: when the joined worker ended, if it has.
+    exit: Option<u64>,
+}
+
+/// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied).
+pub fn before(world: &World, ev: &Event) -> Before {
+    let w = ev.w;
+    let must = |wait| Before {
+        must: must_wait(world, w, wait),
+        ..Before::default()
+    };
+    match ev.op {
+        Op::AcquireBegin { o } => must(Wait::Acquire(o)),
+        Op::WaitBegin { o } => Before {
+            last_party: barrier_completes(world, o),
+            ..must(Wait::Signal(o))
+        },
+        Op::PutBegin { o, .. } => must(Wait::Put(o)),
+        Op::GetBegin { o } | Op::RecvBegin { o } => must(Wait::Get(o)),
+        Op::QueueJoinBegin { o } => must(Wait::QueueJoin(o)),
+        Op::JoinBegin { target } => must(Wait::Join(target)),
+        Op::JoinEnd { target, .. } => Before {
+            exit: world
+                .worker(target)
+                .filter(|x| x.is_done())
+                .map(|x| x.since),
+            ..Before::default()
+        },
+        _ => Before::default(),
+    }
+}
+
 /// Whether `w` starting `wait` now has to wait (the world as it was before).
 fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
     if let Wait::Join(target) = wait {
@@ -353,7 +393,12 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
     let Some(ob) = wait.object().and_then(|o| world.object(o)) else {
         return false;
     };
-    let queued = ob.waiters.iter().any(|(x, _)| *x != w);
+    // Someone other than `w` queued first (O(1): `w` is at most one of them).
+    let queued = match ob.waiters.len() {
+        0 => false,
+        1 => ob.waiters[0].0 != w,
+        _ => true,
+    };
     match (&ob.state, wait) {
         (ObjectState::Lock { owner, .. }, Wait::Acquire(_)) => {
             let mine = *owner == Some(w) && ob.kind == ObjectKind::RLock;

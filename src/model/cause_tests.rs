@@ -336,3 +336,17 @@ fn a_sparkline_rolls_in_fixed_memory_and_holds_its_level() {
     let sizes = std::mem::size_of_val(spark);
     assert!(sizes < 256, "{sizes} bytes");
 }
+
+#[test]
+fn shares_split_a_life_into_running_blocked_and_sleeping() {
+    let mut s = W::new(&["main", "a"], &[("A", ObjectKind::Lock, None)]);
+    // Started at 0: runs 1 s, sleeps 2 s, waits 1 s for main's lock.
+    s.acquire(0, 0, 1, false);
+    s.at(1000 * MS, 1, Op::SleepBegin { ms: 2000 });
+    s.at(3000 * MS, 1, Op::SleepEnd);
+    s.acquire(3000 * MS, 1, 1, true);
+    s.world.advance(4000 * MS);
+    let a = &s.world.workers[1];
+    let sh = super::spark::shares(a, s.world.t);
+    assert_eq!((sh.running, sh.sleeping, sh.blocked), (25, 50, 25));
+}

@@ -132,10 +132,9 @@ impl World {
             return;
         }
         self.declare(ev);
-        // The causes see the world as it was before the event (moved out, not copied).
-        let mut causes = std::mem::take(&mut self.causes);
-        causes.observe(self, ev);
-        self.causes = causes;
+        // The causes read the world as it was before the event.
+        let before = super::cause::before(self, ev);
+        self.causes.observe(ev, before);
         self.fold(ev);
         if let Some(o) = ev.op.object() {
             self.sample(o, ev.t);

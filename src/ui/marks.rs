@@ -10,8 +10,15 @@ use crate::model::{Phase, World};
 use ratatui::style::Style;
 use ratatui::text::Span;
 
-/// What is drawn over one timeline cell instead of its phase.
-pub type Overlay = Vec<Option<(&'static str, Style)>>;
+/// What is drawn over one timeline cell instead of its phase: a mark, or one letter of the
+/// name written over a wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Glyph(&'static str),
+    Letter(char),
+}
+
+pub type Overlay = Vec<Option<(Mark, Style)>>;
 
 /// The timeline's window: `cells` cells of `step` ns ending at `end`.
 #[derive(Clone, Copy, Debug)]
@@ -53,7 +60,7 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
         if k.by == w
             && let Some(c) = win.col(k.by_t)
         {
-            out[c] = Some((g.waker, style));
+            out[c] = Some((Mark::Glyph(g.waker), style));
         }
         if k.woken != w {
             continue;
@@ -61,37 +68,25 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
         let Some(c) = win.col(k.t) else {
             continue;
         };
-        out[c] = Some((g.woke, style));
+        out[c] = Some((Mark::Glyph(g.woke), style));
         // The name over the wait, ending just before the mark, if the wait is long enough.
         let name = match k.o {
             Some(o) => world.object_name(o),
             None => world.worker_name(k.by),
         };
+        // One letter a cell: only names whose every letter takes one cell.
         let from = win.col(k.since).unwrap_or(0);
         let len = name.chars().count();
-        if c > from && c - from > len {
+        if c > from && c - from > len && super::text::width(name) == len {
             for (i, ch) in name.chars().enumerate() {
                 let at = c - len + i;
                 if out[at].is_none() {
-                    out[at] = Some((leak_char(ch), style));
+                    out[at] = Some((Mark::Letter(ch), style));
                 }
             }
         }
     }
     out
-}
-
-/// A `&'static str` for one character of a name: ASCII from a table, anything else shown
-/// as `?` (names are short words; the overlay keeps no strings of its own).
-fn leak_char(c: char) -> &'static str {
-    const ASCII: &str = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~";
-    match c {
-        ' '..='~' => {
-            let i = c as usize - ' ' as usize;
-            &ASCII[i..i + 1]
-        }
-        _ => "?",
-    }
 }
 
 /// Timeline cells as spans: runs of one phase, the overlay's marks in their cells.
@@ -105,8 +100,11 @@ pub fn spans(cells: &[Phase], over: &Overlay, theme: &Theme) -> Vec<Span<'static
             .copied()
             .flatten()
             .filter(|_| cells[i] != Phase::Failed);
-        if let Some((glyph, style)) = mark {
-            out.push(Span::styled(glyph, style));
+        if let Some((m, style)) = mark {
+            out.push(match m {
+                Mark::Glyph(g) => Span::styled(g, style),
+                Mark::Letter(c) => Span::styled(c.to_string(), style),
+            });
             i += 1;
             continue;
         }
