@@ -136,6 +136,11 @@ impl App {
         self.cursor.as_ref().map_or(&self.world, |c| &c.1)
     }
 
+    /// Side by side: the other version's world, beside the app's own.
+    pub fn twin_world(&self) -> Option<&World> {
+        self.twin.as_ref().map(|t| &t.world)
+    }
+
     /// The flash message now showing, if any.
     pub fn flash_text(&self) -> Option<&str> {
         self.status.flash.as_deref()
