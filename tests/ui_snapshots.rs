@@ -1094,7 +1094,7 @@ fn details_list_who_ended_each_block() {
         ..View::default()
     };
     let s = draw_run(&world, &LOCK, &view, RunState::Finished, 120, 36);
-    contains_all(&s, &["woken   1.5s A, 1.3s: job1 released A"]);
+    contains_all(&s, &["woken   1.5s: job1 released A (waited"]);
     insta::assert_snapshot!(s);
 }
 

@@ -70,19 +70,16 @@ fn waits(world: &World, w: &Worker) -> String {
     }
 }
 
-/// What blocked the worker lately and who ended each block: "1.20s A, 0.4s: job1 released A".
+/// What blocked the worker lately and who ended each block: "1.2s: job1 released A (waited
+/// 0.4s)".
 fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize, theme: &Theme) {
     let mut any = false;
     for k in world.causes.of(w.id).take(WAKES) {
-        let what = k.o.map_or_else(
-            || format!("join {}", world.worker_name(k.by)),
-            |o| world.object_name(o).to_string(),
-        );
         let line = format!(
-            "{} {what}, {}: {}",
+            "{}: {} (waited {})",
             describe::secs(k.t),
-            describe::secs(k.t.saturating_sub(k.since)),
-            cause::words(world, k)
+            cause::words(world, k),
+            describe::secs(k.t.saturating_sub(k.since))
         );
         let label = if any { "" } else { "woken" };
         field(lines, label, &line, theme.text(), width, theme);
