@@ -39,6 +39,9 @@ pub fn draw(frame: &mut Frame, left: &Screen, right: Pane) {
     };
     half(frame, b, &screen);
     footer::render(frame, footer_row, left.hints, &left.theme);
+    if left.view.help {
+        super::help::render(frame, area, left.all_keys, &left.theme);
+    }
 }
 
 /// Lanes over objects over the outcome, under the version's name.
@@ -66,7 +69,7 @@ fn half(frame: &mut Frame, area: Rect, screen: &Screen) {
     let (lanes_area, rest) = layout::split_y(rest, lanes_h);
     let width = area.width.saturating_sub(2) as usize;
     let wanted = objects::height_wanted(screen.world, width, theme, rest.height as usize);
-    let (objects_area, log_area) = layout::split_y(rest, part(wanted, 60).min(rest.height));
+    let (objects_area, log_area) = layout::split_y(rest, part(wanted, 45).min(rest.height));
     lanes::render(frame, lanes_area, screen);
     objects::render(frame, objects_area, screen);
     super::log::render(frame, log_area, screen.world, theme);
