@@ -121,6 +121,8 @@ struct Pending {
     wait: Wait,
     /// The object was not available when the wait began.
     must: bool,
+    /// The object's dense index.
+    ox: u32,
 }
 
 /// The wake-up book of a world.
@@ -163,16 +165,24 @@ impl Causes {
         self.recent.back()
     }
 
-    fn obj(&mut self, o: ObjectId) -> &mut PerObject {
-        let i = o as usize;
+    /// Lengths of the side tables (objects, workers), for the tests of their bound.
+    #[cfg(test)]
+    pub(crate) fn tables(&self) -> (usize, usize) {
+        (self.objects.len(), self.pending.len())
+    }
+
+    /// Side tables are kept by the world's dense index of a worker or object, not by id: a
+    /// stream's id may be large, its index never is.
+    fn obj(&mut self, ox: u32) -> &mut PerObject {
+        let i = ox as usize;
         if self.objects.len() <= i {
             self.objects.resize_with(i + 1, PerObject::default);
         }
         &mut self.objects[i]
     }
 
-    fn pending_slot(&mut self, w: WorkerId) -> &mut Option<Pending> {
-        let i = w as usize;
+    fn pending_slot(&mut self, wx: u32) -> &mut Option<Pending> {
+        let i = wx as usize;
         if self.pending.len() <= i {
             self.pending.resize(i + 1, None);
         }
@@ -184,69 +194,72 @@ impl Causes {
         let n = self.seen;
         self.seen += 1;
         let (w, t) = (ev.w, ev.t);
+        let enable = |me: &mut Causes, via| me.enable(w, n, t, b.ox, via);
         match &ev.op {
-            Op::AcquireBegin { o } => self.begin(w, n, t, Wait::Acquire(*o), b.must),
+            Op::AcquireBegin { o } => self.begin(w, n, t, Wait::Acquire(*o), b),
             Op::WaitBegin { o } => {
-                self.begin(w, n, t, Wait::Signal(*o), b.must);
+                self.begin(w, n, t, Wait::Signal(*o), b);
                 if b.last_party {
-                    self.enable(w, n, t, *o, Via::Arrive);
+                    enable(self, Via::Arrive);
                 }
             }
-            Op::PutBegin { o, .. } => self.begin(w, n, t, Wait::Put(*o), b.must),
-            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(w, n, t, Wait::Get(*o), b.must),
-            Op::QueueJoinBegin { o } => self.begin(w, n, t, Wait::QueueJoin(*o), b.must),
-            Op::JoinBegin { target } => self.begin(w, n, t, Wait::Join(*target), b.must),
+            Op::PutBegin { o, .. } => self.begin(w, n, t, Wait::Put(*o), b),
+            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(w, n, t, Wait::Get(*o), b),
+            Op::QueueJoinBegin { o } => self.begin(w, n, t, Wait::QueueJoin(*o), b),
+            Op::JoinBegin { target } => self.begin(w, n, t, Wait::Join(*target), b),
             Op::AcquireEnd { ok, .. }
             | Op::WaitEnd { ok, .. }
-            | Op::GetEnd { ok, .. }
             | Op::RecvEnd { ok, .. }
-            | Op::JoinEnd { ok, .. } => self.end(w, n, t, *ok, b.exit),
-            Op::PutEnd { o, ok, .. } => {
-                self.end(w, n, t, *ok, None);
-                if *ok {
-                    self.enable(w, n, t, *o, Via::Put);
+            | Op::JoinEnd { ok, .. } => self.end(w, n, t, *ok, b),
+            Op::PutEnd { ok, .. } | Op::GetEnd { ok, .. } => {
+                self.end(w, n, t, *ok, b);
+                // A put makes an item for a blocked get; a get makes room for a blocked put.
+                match (ok, &ev.op) {
+                    (true, Op::PutEnd { .. }) => enable(self, Via::Put),
+                    (true, _) => enable(self, Via::Get),
+                    _ => {}
                 }
             }
-            Op::QueueJoinEnd { .. } => self.end(w, n, t, true, None),
-            Op::Release { o, depth, .. } if depth.is_none_or(|d| d == 0) => {
-                self.enable(w, n, t, *o, Via::Release)
-            }
-            Op::Set { o } => self.enable(w, n, t, *o, Via::Set),
-            Op::Notify { o, n: k } => {
+            Op::QueueJoinEnd { .. } => self.end(w, n, t, true, b),
+            Op::Release { depth, .. } if depth.is_none_or(|d| d == 0) => enable(self, Via::Release),
+            Op::Set { .. } | Op::NotifyAll { .. } => enable(self, Via::Set),
+            Op::Notify { n: k, .. } => {
                 for _ in 0..(*k).min(TOKENS as u64) {
-                    self.enable(w, n, t, *o, Via::Notify);
+                    enable(self, Via::Notify);
                 }
             }
-            Op::NotifyAll { o } => self.enable(w, n, t, *o, Via::Set),
-            Op::Send { o, .. } => self.enable(w, n, t, *o, Via::Send),
-            Op::TaskDone { o, unfinished: 0 } => self.enable(w, n, t, *o, Via::TaskDone),
-            Op::Exit { .. } => self.gone(w),
+            Op::Send { .. } => enable(self, Via::Send),
+            Op::TaskDone { unfinished: 0, .. } => enable(self, Via::TaskDone),
+            Op::Exit { .. } => self.gone(b.wx),
             _ => {}
-        }
-        // A get that took an item makes room for a blocked put.
-        if let Op::GetEnd { o, ok: true, .. } = &ev.op {
-            self.enable(w, n, t, *o, Via::Get);
         }
     }
 
-    fn begin(&mut self, w: WorkerId, n: u64, t: u64, wait: Wait, must: bool) {
-        if let (true, Some(o)) = (must, wait.object()) {
-            self.obj(o).waiting[side(wait) as usize] += 1;
+    fn begin(&mut self, w: WorkerId, n: u64, t: u64, wait: Wait, b: Before) {
+        let (must, ox) = (b.must, b.ox);
+        if must && wait.object().is_some() {
+            self.obj(ox).waiting[side(wait) as usize] += 1;
         }
         if must {
             self.last_block = Some((n, w, wait));
         }
-        *self.pending_slot(w) = Some(Pending { n, t, wait, must });
+        *self.pending_slot(b.wx) = Some(Pending {
+            n,
+            t,
+            wait,
+            must,
+            ox,
+        });
     }
 
     /// A waiter leaves (ended, timed out or gone): it no longer counts, and tokens left for
     /// nobody are dropped, oldest first.
     fn leave(&mut self, p: Pending) {
-        let Some(o) = p.wait.object().filter(|_| p.must) else {
+        if !p.must || p.wait.object().is_none() {
             return;
-        };
+        }
         let s = side(p.wait);
-        let po = self.obj(o);
+        let po = self.obj(p.ox);
         po.waiting[s as usize] = po.waiting[s as usize].saturating_sub(1);
         let left = po.waiting[s as usize] as usize;
         while po.tokens.iter().filter(|k| k.side == s).count() > left {
@@ -257,9 +270,8 @@ impl Causes {
         }
     }
 
-    /// `exit`: for a join, when the joined worker ended.
-    fn end(&mut self, w: WorkerId, n: u64, t: u64, ok: bool, exit: Option<u64>) {
-        let Some(p) = self.pending_slot(w).take() else {
+    fn end(&mut self, w: WorkerId, n: u64, t: u64, ok: bool, b: Before) {
+        let Some(p) = self.pending_slot(b.wx).take() else {
             return;
         };
         if !p.must || !ok {
@@ -267,14 +279,14 @@ impl Causes {
             return;
         }
         let token = match p.wait {
-            Wait::Join(target) => exit.map(|t| Token {
+            Wait::Join(target) => b.exit.map(|t| Token {
                 by: target,
                 n: 0,
                 t,
                 via: Via::Exit,
                 side: Side::Take,
             }),
-            wait => wait.object().and_then(|o| self.take(o, side(wait), p.n)),
+            wait => self.take(p.ox, side(wait), p.n),
         };
         self.leave(p);
         let Some(k) = token else {
@@ -301,15 +313,15 @@ impl Causes {
 
     /// The cause of a wake-up on `o` for a waiter that began at event `since`: the oldest
     /// hand-off after it (taken), else the latest broadcast after it.
-    fn take(&mut self, o: ObjectId, s: Side, since: u64) -> Option<Token> {
-        let po = self.obj(o);
+    fn take(&mut self, ox: u32, s: Side, since: u64) -> Option<Token> {
+        let po = self.obj(ox);
         if let Some(i) = po.tokens.iter().position(|k| k.side == s && k.n > since) {
             return po.tokens.remove(i);
         }
         po.broadcast.filter(|k| k.side == s && k.n > since)
     }
 
-    fn enable(&mut self, by: WorkerId, n: u64, t: u64, o: ObjectId, via: Via) {
+    fn enable(&mut self, by: WorkerId, n: u64, t: u64, ox: u32, via: Via) {
         let s = if via == Via::Get {
             Side::Put
         } else {
@@ -322,7 +334,7 @@ impl Causes {
             via,
             side: s,
         };
-        let po = self.obj(o);
+        let po = self.obj(ox);
         if via.broadcast() {
             po.broadcast = Some(token);
             return;
@@ -338,8 +350,8 @@ impl Causes {
     }
 
     /// A worker that ends while waiting is a waiter no longer.
-    fn gone(&mut self, w: WorkerId) {
-        if let Some(p) = self.pending.get_mut(w as usize).and_then(Option::take) {
+    fn gone(&mut self, wx: u32) {
+        if let Some(p) = self.pending.get_mut(wx as usize).and_then(Option::take) {
             self.leave(p);
         }
     }
@@ -349,6 +361,9 @@ impl Causes {
 /// the fold hands them over without lending the whole world.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Before {
+    /// The dense indexes (`World::workers`, `World::objects`) of the event's worker and object.
+    wx: u32,
+    ox: u32,
     /// A blocking operation begins on something not available: it has to wait.
     must: bool,
     /// A barrier wait that is the last party: it lets the others go.
@@ -360,9 +375,18 @@ pub struct Before {
 /// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied).
 pub fn before(world: &World, ev: &Event) -> Before {
     let w = ev.w;
+    let base = Before {
+        wx: world.worker_index(w).unwrap_or(u32::MAX),
+        ox: ev
+            .op
+            .object()
+            .and_then(|o| world.object_index(o))
+            .unwrap_or(u32::MAX),
+        ..Before::default()
+    };
     let must = |wait| Before {
         must: must_wait(world, w, wait),
-        ..Before::default()
+        ..base
     };
     match ev.op {
         Op::AcquireBegin { o } => must(Wait::Acquire(o)),
@@ -379,9 +403,9 @@ pub fn before(world: &World, ev: &Event) -> Before {
                 .worker(target)
                 .filter(|x| x.is_done())
                 .map(|x| x.since),
-            ..Before::default()
+            ..base
         },
-        _ => Before::default(),
+        _ => base,
     }
 }
 

@@ -350,3 +350,25 @@ fn shares_split_a_life_into_running_blocked_and_sleeping() {
     let sh = super::spark::shares(a, s.world.t);
     assert_eq!((sh.running, sh.sleeping, sh.blocked), (25, 50, 25));
 }
+
+#[test]
+fn large_ids_cost_no_more_than_small_ones() {
+    let mut s = W::new(&["main"], &[]);
+    let (w, o) = (999_999, 999_998);
+    let (name, kind, capacity) = ("far".to_string(), ObjectKind::Lock, None);
+    s.at(
+        0,
+        0,
+        Op::Object {
+            o,
+            name,
+            kind,
+            capacity,
+        },
+    );
+    s.acquire(10 * MS, 0, o, false).acquire(20 * MS, w, o, true);
+    s.release(30 * MS, 0, o).acquired(30 * MS, w, o);
+    assert_eq!(s.links(), [(w, 0, Via::Release)]);
+    let (objects, workers) = s.world.causes.tables();
+    assert!(objects <= 1 && workers <= 2, "{objects} {workers}");
+}

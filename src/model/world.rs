@@ -92,6 +92,22 @@ impl World {
         self.objects.get(ix as usize)
     }
 
+    /// A worker's place in `workers` (stable: a re-declaration keeps it), for side tables.
+    pub(crate) fn worker_index(&self, id: WorkerId) -> Option<u32> {
+        self.worker_ix
+            .get(id as usize)
+            .copied()
+            .filter(|&i| i != NONE)
+    }
+
+    /// An object's place in `objects` (stable: a re-declaration keeps it), for side tables.
+    pub(crate) fn object_index(&self, id: ObjectId) -> Option<u32> {
+        self.object_ix
+            .get(id as usize)
+            .copied()
+            .filter(|&i| i != NONE)
+    }
+
     pub fn worker_name(&self, id: WorkerId) -> &str {
         self.worker(id).map_or("?", |w| w.name.as_str())
     }
