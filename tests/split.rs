@@ -2,38 +2,16 @@
 //! once on real threads, each folded into its own world, and restart or quit stops both
 //! at once, even deadlocked.
 
+mod common;
+
+use common::app::until;
 use std::time::{Duration, Instant};
 use threadlanes::app::App;
-use threadlanes::cli::{RunArgs, plan};
 use threadlanes::keys::Action;
 use threadlanes::model::cause::Via;
 
 fn app(scenario: &str, variant: Option<&str>) -> App {
-    let args = RunArgs {
-        scenario: scenario.into(),
-        speed: 10.0,
-        step: false,
-        seed: Some(3),
-        variant: variant.map(str::to_string),
-        sets: vec![],
-        headless: false,
-        json: false,
-        for_secs: None,
-    };
-    App::new(Some(plan(&args).expect("a valid plan")))
-}
-
-/// Pumps until `done(app)` holds.
-fn until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let start = Instant::now();
-    loop {
-        app.pump();
-        if done(app) {
-            return;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "never: {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    common::app::app(scenario, variant, false, Some(3), 10.0)
 }
 
 #[test]
