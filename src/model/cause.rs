@@ -27,6 +27,8 @@ use std::collections::VecDeque;
 pub const KEPT: usize = 1024;
 /// Hand-off tokens kept per object.
 const TOKENS: usize = 16;
+/// The dense index of no worker or object.
+const NOWHERE: u32 = u32::MAX;
 
 /// What the waker did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -132,6 +134,8 @@ pub struct Causes {
     seen: u64,
     objects: Vec<PerObject>,
     pending: Vec<Option<Pending>>,
+    scratch: PerObject,
+    scratch_pending: Option<Pending>,
     /// The newest wake-ups, oldest first.
     pub recent: VecDeque<Wake>,
     /// The newest wait that had to wait: (its event number, the worker, what it waits for).
@@ -173,7 +177,13 @@ impl Causes {
 
     /// Side tables are kept by the world's dense index of a worker or object, not by id: a
     /// stream's id may be large, its index never is.
+    /// (`NOWHERE`, which `before` gives for an event with no declared object or worker and
+    /// the fold never sends, lands in a scratch slot rather than growing a table to 4 G.)
     fn obj(&mut self, ox: u32) -> &mut PerObject {
+        if ox == NOWHERE {
+            self.scratch = PerObject::default();
+            return &mut self.scratch;
+        }
         let i = ox as usize;
         if self.objects.len() <= i {
             self.objects.resize_with(i + 1, PerObject::default);
@@ -182,6 +192,10 @@ impl Causes {
     }
 
     fn pending_slot(&mut self, wx: u32) -> &mut Option<Pending> {
+        if wx == NOWHERE {
+            self.scratch_pending = None;
+            return &mut self.scratch_pending;
+        }
         let i = wx as usize;
         if self.pending.len() <= i {
             self.pending.resize(i + 1, None);
@@ -376,12 +390,12 @@ pub struct Before {
 pub fn before(world: &World, ev: &Event) -> Before {
     let w = ev.w;
     let base = Before {
-        wx: world.worker_index(w).unwrap_or(u32::MAX),
+        wx: world.worker_index(w).unwrap_or(NOWHERE),
         ox: ev
             .op
             .object()
             .and_then(|o| world.object_index(o))
-            .unwrap_or(u32::MAX),
+            .unwrap_or(NOWHERE),
         ..Before::default()
     };
     let must = |wait| Before {
