@@ -1,9 +1,10 @@
 //! Side by side (key `b`): two versions of one scenario running at once, each in its own
 //! half with its own lanes, objects and outcome, so the difference is seen, not remembered.
-//! The status line and the footer are shared.
+//! The status line and the footer are shared; with captions on, each half's outcome box
+//! narrates its run until the outcome comes.
 
 use super::{Screen, footer, lanes, layout, objects, panel, status, text};
-use crate::model::World;
+use crate::model::{World, caption};
 use crate::scenarios::info::Config;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -89,6 +90,9 @@ fn outcome_box(frame: &mut Frame, area: Rect, screen: &Screen) {
         (format!("{mark} {word}: {text}"), theme.outcome(*ok))
     } else if world.finished() {
         ("finished".to_string(), theme.dim())
+    } else if let Some(c) = caption::caption(world).filter(|_| screen.view.captions) {
+        // Captions on: each half narrates its own run until its outcome comes.
+        (c, theme.text())
     } else {
         ("running…".to_string(), theme.dim())
     };
