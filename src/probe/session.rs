@@ -156,6 +156,7 @@ impl Session {
 
     /// Ends the run: every worker's next operation, or current wait, returns `Stop::Cancelled`.
     pub fn cancel(&self) {
+        self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
         self.wake_all();
     }
@@ -179,6 +180,7 @@ impl Session {
     /// (so a seeded run ends the same way every time), then everything at once for whatever
     /// is left when `deadline` comes.
     pub fn cancel_in_order(&self, deadline: std::time::Instant) {
+        self.sink.close();
         self.gate.set_held(true);
         for w in self.workers() {
             // Past the deadline the rest go at once (below): one by one, each wake-up wakes
@@ -367,12 +369,16 @@ impl Me {
         if !s.sink.watched() {
             return;
         }
-        s.sink.send(&mut self.lane.borrow_mut(), || Event {
-            t: s.clock.now(),
-            pid: s.pid,
-            w: self.ctl.id,
-            op,
-        });
+        s.sink.send(
+            &mut self.lane.borrow_mut(),
+            || Event {
+                t: s.clock.now(),
+                pid: s.pid,
+                w: self.ctl.id,
+                op,
+            },
+            || self.stopped().is_some(),
+        );
     }
 }
 
