@@ -188,8 +188,8 @@ impl App {
                 let Ok(ev) = run.events().try_recv() else {
                     break 'fold;
                 };
-                self.world.apply(&ev);
                 self.history.push(&ev);
+                self.world.apply_owned(ev);
                 n += 1;
             }
         }
