@@ -346,6 +346,13 @@ impl Me {
         }
     }
 
+    /// True when an operation needs neither an event nor the gate: nobody watches, the gate
+    /// is open, and this worker need not stop. A primitive's fast path is taken only then.
+    #[inline]
+    pub fn quiet(&self) -> bool {
+        !self.s.sink.watched() && self.s.gate.is_open() && self.stopped().is_none()
+    }
+
     /// Passes the gate before an operation.
     pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
         self.check()?;
@@ -393,6 +400,17 @@ pub(crate) fn me() -> Rc<Me> {
     CURRENT
         .with(|c| c.borrow().clone())
         .expect("threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first")
+}
+
+/// Runs `fast(w)` for the current worker if its operation may take a primitive's fast path
+/// (`Me::quiet`); false if it may not, or `fast` declined. Borrows the worker in place:
+/// no reference count touched on the path that must cost next to nothing.
+#[inline]
+pub(crate) fn fast_path(fast: impl FnOnce(WorkerId) -> bool) -> bool {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(me) if me.quiet() => fast(me.w()),
+        _ => false,
+    })
 }
 
 /// True if this thread runs a worker (used by the panic hook to keep a worker's panic off the
