@@ -130,7 +130,6 @@ impl Inner {
         let o = self.core.id;
         me.gate("acquire", Some(o))?;
         let mut st = self.core.st.lock();
-        me.emit(Op::AcquireBegin { o });
         // Under the mutex only a fast acquire of a free word (or the owner's own fast ops)
         // can race with us; each step below is a compare-and-swap that retries on them.
         let self_deadlock = loop {
@@ -149,13 +148,13 @@ impl Inner {
                     .compare_exchange(word, new, Ordering::Acquire, Ordering::Relaxed)
                     .is_ok()
                 {
-                    self.emit_end(&me, true, depth_of(new));
+                    me.emit_pair(Op::AcquireBegin { o }, self.end_op(true, depth_of(new)));
                     return Ok(true);
                 }
                 continue;
             }
             if !blocking {
-                self.emit_end(&me, false, depth_of(word));
+                me.emit_pair(Op::AcquireBegin { o }, self.end_op(false, depth_of(word)));
                 return Ok(false);
             }
             // From here the owner's release takes the mutex and hands the lock over.
@@ -168,6 +167,8 @@ impl Inner {
                 break owner == Some(w);
             }
         };
+        // Still under the mutex: the begin is numbered before the hand-off that ends it.
+        me.emit(Op::AcquireBegin { o });
         st.queue.push_back(w);
         let next = Next {
             op: "acquire",
@@ -208,13 +209,17 @@ impl Inner {
         self.core.cv.notify_all();
     }
 
-    fn emit_end(&self, me: &Me, ok: bool, depth: u32) {
-        me.emit(Op::AcquireEnd {
+    fn end_op(&self, ok: bool, depth: u32) -> Op {
+        Op::AcquireEnd {
             o: self.core.id,
             ok,
             depth: self.depth_field(depth),
             value: None,
-        });
+        }
+    }
+
+    fn emit_end(&self, me: &Me, ok: bool, depth: u32) {
+        me.emit(self.end_op(ok, depth));
     }
 
     /// Releases; a worker that is stopping releases without passing the gate.

@@ -387,6 +387,30 @@ impl Me {
             || self.stopped().is_some(),
         );
     }
+
+    /// Sends two events of one instant (an acquire that did not wait: begin and end) with
+    /// one clock read and one number taken for both.
+    #[inline]
+    pub fn emit_pair(&self, a: Op, b: Op) {
+        let s = &*self.s;
+        if !s.sink.watched() {
+            return;
+        }
+        s.sink.send_pair(
+            &mut self.lane.borrow_mut(),
+            || {
+                let t = s.clock.now();
+                let ev = |op| Event {
+                    t,
+                    pid: s.pid,
+                    w: self.ctl.id,
+                    op,
+                };
+                (ev(a), ev(b))
+            },
+            || self.stopped().is_some(),
+        );
+    }
 }
 
 /// Makes `me` the current worker of this thread.

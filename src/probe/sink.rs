@@ -91,6 +91,10 @@ impl Sink {
     }
 
     fn wake_producers(&self) {
+        // The fence orders the pops before it with the load below (a store then a load may
+        // pass each other otherwise): a producer that saw its ring full has announced its
+        // wait by then, or sees the room we made.
+        std::sync::atomic::fence(Ordering::SeqCst);
         if self.waiting.load(Ordering::SeqCst) > 0 {
             let _g = self.room.lock();
             self.roomy.notify_all();
@@ -130,8 +134,31 @@ impl Sink {
         if !self.watched() {
             return;
         }
-        if let Err(PushError::Full(item)) = lane.ring.push((self.number(), ev())) {
-            self.full(lane, item, &stopping);
+        self.push(lane, (self.number(), ev()), &stopping);
+    }
+
+    /// Sends two events that happen at one instant (an acquire that did not wait): one
+    /// number for both and one timestamp, in the order given.
+    #[inline]
+    pub(crate) fn send_pair(
+        &self,
+        lane: &mut Lane,
+        evs: impl FnOnce() -> (Event, Event),
+        stopping: impl Fn() -> bool,
+    ) {
+        if !self.watched() {
+            return;
+        }
+        let n = self.seq.fetch_add(2, Ordering::Relaxed);
+        let (a, b) = evs();
+        self.push(lane, (n, a), &stopping);
+        self.push(lane, (n + 1, b), &stopping);
+    }
+
+    #[inline]
+    fn push(&self, lane: &mut Lane, item: Numbered, stopping: &dyn Fn() -> bool) {
+        if let Err(PushError::Full(item)) = lane.ring.push(item) {
+            self.full(lane, item, stopping);
         }
     }
 
