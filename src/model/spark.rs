@@ -23,12 +23,18 @@ pub struct Spark {
     bucket: u64,
     /// The value now: what the buckets after the last change hold.
     level: u32,
+    /// Where the current bucket ends (virtual ns).
+    bucket_end: u64,
 }
 
 impl Spark {
     /// The value became `v` at `t`.
     pub fn record(&mut self, t: u64, v: u32) {
-        self.roll(t / BUCKET_NS);
+        // Most changes fall in the current bucket: no division on the fold's path.
+        if self.filled == 0 || t >= self.bucket_end {
+            self.roll(t / BUCKET_NS);
+            self.bucket_end = (self.bucket + 1).saturating_mul(BUCKET_NS);
+        }
         self.ring[self.head] = self.ring[self.head].max(v);
         self.level = v;
     }

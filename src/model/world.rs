@@ -167,7 +167,13 @@ impl World {
         let before = super::cause::before(self, ev);
         self.causes.observe(ev, before);
         self.fold(ev);
-        if let Some(o) = ev.op.object() {
+        // Only these change a sparkline's value (a depth, the slots taken, the waiters).
+        if let Op::AcquireBegin { o }
+        | Op::AcquireEnd { o, .. }
+        | Op::Release { o, .. }
+        | Op::PutEnd { o, .. }
+        | Op::GetEnd { o, .. } = ev.op
+        {
             self.sample(o, ev.t);
         }
         if let Some(w) = self.worker_mut(ev.w) {
