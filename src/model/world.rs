@@ -167,8 +167,10 @@ impl World {
         let before = super::cause::before(self, ev);
         self.causes.observe(ev, before);
         self.fold(ev);
-        // Only these change a sparkline's value (a depth, the slots taken, the waiters).
-        if let Op::AcquireBegin { o }
+        // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
+        // declaration starts it at zero.
+        if let Op::Object { o, .. }
+        | Op::AcquireBegin { o }
         | Op::AcquireEnd { o, .. }
         | Op::Release { o, .. }
         | Op::PutEnd { o, .. }
