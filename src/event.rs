@@ -291,6 +291,41 @@ impl Op {
     }
 }
 
+impl Op {
+    /// The object id the op is about, to rewrite it (a child's ids mapped into the run's).
+    pub fn object_mut(&mut self) -> Option<&mut ObjectId> {
+        use Op::*;
+        match self {
+            Object { o, .. }
+            | AcquireBegin { o }
+            | AcquireEnd { o, .. }
+            | Release { o, .. }
+            | Set { o }
+            | Clear { o }
+            | WaitBegin { o }
+            | WaitEnd { o, .. }
+            | Notify { o, .. }
+            | NotifyAll { o }
+            | PutBegin { o, .. }
+            | PutEnd { o, .. }
+            | GetBegin { o }
+            | GetEnd { o, .. }
+            | TaskDone { o, .. }
+            | QueueJoinBegin { o }
+            | QueueJoinEnd { o }
+            | Submit { o, .. }
+            | TaskBegin { o, .. }
+            | TaskEnd { o, .. }
+            | Send { o, .. }
+            | RecvBegin { o }
+            | RecvEnd { o, .. }
+            | Read { o, .. }
+            | Write { o, .. } => Some(o),
+            _ => None,
+        }
+    }
+}
+
 macro_rules! names {
     ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {
         impl $ty {

@@ -199,4 +199,7 @@ fn supervise(s: &Arc<Session>) {
         }
     }
     s.join_threads();
+    // Child processes left running are killed, as Python terminates daemonic children at
+    // exit; the run is finished once every child's stream has been read to its end.
+    s.children.finish();
 }

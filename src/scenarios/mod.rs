@@ -11,6 +11,7 @@ mod join;
 mod lock;
 mod lock_hold;
 mod panic;
+mod processes;
 mod producer_consumer;
 mod queue_kinds;
 mod queue_results;
@@ -50,10 +51,19 @@ pub fn all() -> &'static [Scenario] {
         producer_consumer::SCENARIO,
         thread_pool::SCENARIO,
         gil::SCENARIO,
+        processes::SCENARIO,
         panic::SCENARIO,
         stress::SCENARIO,
     ];
     ALL
+}
+
+/// What a child process of a process scenario runs (see `process::child`).
+pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::Role> {
+    match scenario {
+        "processes" => processes::role(role),
+        _ => None,
+    }
 }
 
 pub fn find(name: &str) -> Option<&'static Scenario> {

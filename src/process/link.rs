@@ -1,0 +1,261 @@
+//! The parent's end of its children: one thread per child reads its stdout through the run's
+//! `Ingest` into the run's event stream, delivers its data messages, and when the stream ends
+//! reaps the child and says how it ended (crashed, killed, cancelled) in its lane.
+
+use super::spawn::{Ended, Kid, signal_name};
+use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
+use crate::ingest::{Ids, Ingest, Out, SourceId};
+use crate::probe::core::Core;
+use crate::probe::session::Session;
+use parking_lot::Mutex;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::{BufRead, BufReader, Read};
+use std::process::Child;
+use std::sync::{Arc, Weak};
+
+/// What the parent's workers wait on for one child: its messages, by connection, and its end.
+#[derive(Default)]
+pub(crate) struct KidSt {
+    pub inbox: HashMap<String, VecDeque<Value>>,
+    pub ended: Option<Ended>,
+}
+
+struct SessionIds(Weak<Session>);
+
+impl Ids for SessionIds {
+    fn worker(&mut self) -> WorkerId {
+        self.0.upgrade().map_or(u32::MAX - 1, |s| s.new_worker_id())
+    }
+    fn object(&mut self) -> ObjectId {
+        self.0.upgrade().map_or(u32::MAX - 1, |s| s.new_object_id())
+    }
+}
+
+/// The run's ingest and what it learnt from the streams; its lock orders every injection.
+pub(crate) struct Link {
+    session: Weak<Session>,
+    st: Mutex<LinkSt>,
+}
+
+struct LinkSt {
+    ingest: Ingest,
+    kids: HashMap<SourceId, (WorkerId, Arc<Core<KidSt>>)>,
+    exited: HashSet<WorkerId>,
+    /// Locks held by each child worker now, in the order taken.
+    holding: HashMap<WorkerId, Vec<ObjectId>>,
+    names: HashMap<ObjectId, String>,
+}
+
+impl Link {
+    pub fn of(s: &Arc<Session>) -> Arc<Link> {
+        s.children
+            .link
+            .get_or_init(|| {
+                Arc::new(Link {
+                    session: Arc::downgrade(s),
+                    st: Mutex::new(LinkSt {
+                        ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
+                        kids: HashMap::new(),
+                        exited: HashSet::new(),
+                        holding: HashMap::new(),
+                        names: HashMap::new(),
+                    }),
+                })
+            })
+            .clone()
+    }
+
+    /// An object the parent declared that children declare again by the same name.
+    pub fn share(&self, name: &str, o: ObjectId) {
+        let mut st = self.st.lock();
+        st.ingest.share_object(name, o);
+        st.names.insert(o, name.to_string());
+    }
+
+    /// A child's stream, its main worker already declared as `w`.
+    pub fn add(&self, label: String, pid: u32, w: WorkerId, core: Arc<Core<KidSt>>) -> SourceId {
+        let mut st = self.st.lock();
+        let src = st.ingest.add_source(label, pid);
+        st.ingest.bind_worker(src, 0, w);
+        st.kids.insert(src, (w, core));
+        src
+    }
+
+    fn handle(&self, st: &mut LinkSt, outs: Vec<Out>) {
+        let Some(s) = self.session.upgrade() else {
+            return;
+        };
+        for out in outs {
+            match out {
+                Out::Event(ev) => {
+                    st.note(&ev);
+                    s.inject(ev);
+                }
+                Out::Data { src, value } => {
+                    if let Some((_, core)) = st.kids.get(&src) {
+                        let conn = value["conn"].as_str().unwrap_or("").to_string();
+                        let v = value.get("v").cloned().unwrap_or(Value::Null);
+                        core.st.lock().inbox.entry(conn).or_default().push_back(v);
+                        core.cv.notify_all();
+                        s.gate.poke();
+                    }
+                }
+                Out::Malformed { src, text } => {
+                    if let Some((w, _)) = st.kids.get(&src) {
+                        s.inject(say(*w, format!("malformed line from {text}")));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reads one child to its end, then reaps it and records how it ended.
+    pub fn read(&self, src: SourceId, kid: Arc<Kid>, mut child: Child) {
+        let stderr = child.stderr.take().map(|e| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = BufReader::new(e).take(64 * 1024).read_to_string(&mut text);
+                text
+            })
+        });
+        if let Some(out) = child.stdout.take() {
+            for line in BufReader::new(out).split(b'\n') {
+                let Ok(bytes) = line else { break };
+                let mut st = self.st.lock();
+                let mut outs = st.ingest.line(src, &bytes);
+                outs.extend(st.ingest.tick());
+                self.handle(&mut st, outs);
+            }
+        }
+        {
+            let mut st = self.st.lock();
+            let outs = st.ingest.end(src);
+            self.handle(&mut st, outs);
+        }
+        let ended = kid.reap(&mut child);
+        let err = stderr
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.chars().take(120).collect::<String>());
+        let mut st = self.st.lock();
+        let (w, core) = st.kids.get(&src).cloned().expect("a known child");
+        if !st.exited.contains(&w)
+            && let Some(s) = self.session.upgrade()
+        {
+            for ev in last_words(&mut st, w, &kid, &ended, err) {
+                s.inject(ev);
+            }
+        }
+        drop(st);
+        core.st.lock().ended = Some(ended);
+        core.cv.notify_all();
+        if let Some(s) = self.session.upgrade() {
+            s.gate.external_ended();
+        }
+    }
+}
+
+impl LinkSt {
+    /// Keeps what the reaper needs to know: who exited, who holds which lock.
+    fn note(&mut self, ev: &Event) {
+        match &ev.op {
+            Op::Exit { .. } => {
+                self.exited.insert(ev.w);
+            }
+            Op::Object { o, name, .. } => {
+                self.names.insert(*o, name.clone());
+            }
+            Op::AcquireEnd { o, ok: true, .. } => self.holding.entry(ev.w).or_default().push(*o),
+            Op::Release { o, .. } => {
+                if let Some(h) = self.holding.get_mut(&ev.w)
+                    && let Some(i) = h.iter().rposition(|x| x == o)
+                {
+                    h.remove(i);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn say(w: WorkerId, text: String) -> Event {
+    Event {
+        t: 0,
+        pid: 0,
+        w,
+        op: Op::Say { text },
+    }
+}
+
+/// A child that ended without saying so (killed, crashed): what its lane shows — the locks
+/// it abandoned, then its end with the exit status.
+fn last_words(
+    st: &mut LinkSt,
+    w: WorkerId,
+    kid: &Kid,
+    ended: &Ended,
+    err: Option<String>,
+) -> Vec<Event> {
+    let mut evs = Vec::new();
+    let pid = kid.pid;
+    for o in st.holding.remove(&w).unwrap_or_default() {
+        let name = st.names.get(&o).cloned().unwrap_or_else(|| format!("#{o}"));
+        evs.push(Event {
+            pid,
+            ..say(
+                w,
+                format!(
+                    "died holding lock {name}: ABANDONED — no code ran to release it (no \
+                     unwinding after {}); the next process to lock it is told EOWNERDEAD",
+                    ended.words()
+                ),
+            )
+        });
+    }
+    let (how, msg) = if kid.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+        (ExitHow::Cancelled, format!("stopped with the run ({})", ended.words()))
+    } else {
+        let sent = *kid.sent.lock();
+        match (ended.signal, sent) {
+            (Some(sig), Some(s)) if sig == s => (
+                ExitHow::Killed,
+                format!("{} by its parent ({})", verb(sig), ended.words()),
+            ),
+            (Some(_), _) => (ExitHow::Panic, format!("crashed: {}", ended.words())),
+            (None, _) => (
+                if ended.code == Some(0) {
+                    ExitHow::Ok
+                } else {
+                    ExitHow::Panic
+                },
+                match err {
+                    Some(e) => format!("{}: {e}", ended.words()),
+                    None => ended.words(),
+                },
+            ),
+        }
+    };
+    st.exited.insert(w);
+    evs.push(Event {
+        t: 0,
+        pid,
+        w,
+        op: Op::Exit {
+            how,
+            msg: Some(msg),
+        },
+    });
+    evs
+}
+
+fn verb(sig: i32) -> String {
+    match sig {
+        libc::SIGTERM => "terminated (SIGTERM)".into(),
+        libc::SIGKILL => "killed -9 (SIGKILL)".into(),
+        s => format!("killed with {}", signal_name(s)),
+    }
+}
