@@ -185,9 +185,12 @@ impl Checker {
                     )
                 })
             }
+            // A lock whose holder ended holding it (a process killed -9) is abandoned; a
+            // robust process-shared mutex lets the next taker have it.
             _ => ob
                 .owner
                 .replace(w)
+                .filter(|x| !self.wks.get(x).is_some_and(|k| k.exited))
                 .map(|x| format!("lock {o} has two holders: {x} and {w}")),
         };
         if let Some(m) = msg {

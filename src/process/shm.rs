@@ -134,19 +134,31 @@ impl Shm {
         self.slot(i).value.store(v, Ordering::SeqCst)
     }
 
+    /// `value += 1` on slot `i` as a separate load and store, with no event and no pause:
+    /// for bursts too fast to draw.
+    pub fn bump(&self, i: usize) {
+        let v = &self.slot(i).value;
+        v.store(v.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
     /// Pid of the process that holds slot `i`'s lock, if any.
     pub fn holder(&self, i: usize) -> Option<u32> {
         Some(self.slot(i).holder.load(Ordering::SeqCst)).filter(|p| *p != 0)
     }
 
-    /// Waits (in virtual time, stoppably) until `n` processes have arrived at slot `i`'s
+    /// Waits (stoppably) until `n` processes have arrived at slot `i`'s
     /// barrier: a start line so that the processes really run at the same time.
     pub fn barrier(&self, i: usize, n: u64) -> Res<()> {
         let s = self.slot(i);
         s.count.fetch_add(1, Ordering::SeqCst);
+        // Spins (checking for a stop now and then): the processes must leave together.
+        let mut spins = 0u32;
         while s.count.load(Ordering::SeqCst) < n {
-            yield_now()?;
-            std::thread::sleep(std::time::Duration::from_micros(200));
+            std::hint::spin_loop();
+            spins += 1;
+            if spins % 4096 == 0 {
+                yield_now()?;
+            }
         }
         Ok(())
     }
@@ -191,12 +203,6 @@ impl SharedValue {
         self.shm.slot(self.slot).value.store(value, Ordering::SeqCst);
         me.emit(Op::Write { o: self.o, value });
         Ok(())
-    }
-
-    /// `value += 1` with no event and no pause: for bursts too fast to draw.
-    pub fn bump_quietly(&self) {
-        let v = &self.shm.slot(self.slot).value;
-        v.store(v.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 }
 
@@ -273,6 +279,33 @@ impl SharedLock {
         s.after_pid.store(std::process::id(), Ordering::SeqCst);
         s.after_line.store(line, Ordering::SeqCst);
         Ok(SharedGuard { lock: self })
+    }
+}
+
+/// Held while alive, with no events: for bursts too fast to draw.
+pub struct QuietGuard<'a> {
+    m: *mut libc::pthread_mutex_t,
+    _lock: &'a SharedLock,
+}
+
+impl SharedLock {
+    /// Takes the lock with no events (a holder that died is taken over silently).
+    pub fn quiet(&self) -> QuietGuard<'_> {
+        let m = self.shm.slot(self.slot).mutex.get();
+        // SAFETY: the mutex lives in a live mapping.
+        unsafe {
+            if libc::pthread_mutex_lock(m) == libc::EOWNERDEAD {
+                libc::pthread_mutex_consistent(m);
+            }
+        }
+        QuietGuard { m, _lock: self }
+    }
+}
+
+impl Drop for QuietGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: we hold the mutex (taken in `quiet`).
+        unsafe { libc::pthread_mutex_unlock(self.m) };
     }
 }
 

@@ -18,6 +18,7 @@ mod queue_results;
 mod race;
 mod rlock;
 mod semaphore;
+mod shared_value;
 mod stop_flag;
 mod stress;
 mod thread_pool;
@@ -52,6 +53,7 @@ pub fn all() -> &'static [Scenario] {
         thread_pool::SCENARIO,
         gil::SCENARIO,
         processes::SCENARIO,
+        shared_value::SCENARIO,
         panic::SCENARIO,
         stress::SCENARIO,
     ];
@@ -62,6 +64,7 @@ pub fn all() -> &'static [Scenario] {
 pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::Role> {
     match scenario {
         "processes" => processes::role(role),
+        "shared-value" => shared_value::role(role),
         _ => None,
     }
 }
