@@ -14,11 +14,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
 use std::sync::{Arc, Weak};
 
-/// What the parent's workers wait on for one child: its messages, by connection, and its end.
+/// What the parent's workers wait on: the children's messages, by connection (names are
+/// unique in a run), and how each child ended.
 #[derive(Default)]
 pub(crate) struct KidSt {
     pub inbox: HashMap<String, VecDeque<Value>>,
-    pub ended: Option<Ended>,
+    pub ended: HashMap<u32, Ended>,
 }
 
 struct SessionIds(Weak<Session>);
@@ -36,11 +37,13 @@ impl Ids for SessionIds {
 pub(crate) struct Link {
     session: Weak<Session>,
     st: Mutex<LinkSt>,
+    /// The parent's workers wait here (registered for the run's stop wake-ups).
+    pub core: Arc<Core<KidSt>>,
 }
 
 struct LinkSt {
     ingest: Ingest,
-    kids: HashMap<SourceId, (WorkerId, Arc<Core<KidSt>>)>,
+    kids: HashMap<SourceId, WorkerId>,
     exited: HashSet<WorkerId>,
     /// Locks held by each child worker now, in the order taken.
     holding: HashMap<WorkerId, Vec<ObjectId>>,
@@ -52,7 +55,14 @@ impl Link {
         s.children
             .link
             .get_or_init(|| {
+                let core = Arc::new(Core {
+                    id: 0,
+                    st: Mutex::new(KidSt::default()),
+                    cv: parking_lot::Condvar::new(),
+                });
+                s.register(Arc::downgrade(&core) as Weak<dyn crate::probe::session::Wake>);
                 Arc::new(Link {
+                    core,
                     session: Arc::downgrade(s),
                     st: Mutex::new(LinkSt {
                         ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
@@ -74,11 +84,11 @@ impl Link {
     }
 
     /// A child's stream, its main worker already declared as `w`.
-    pub fn add(&self, label: String, pid: u32, w: WorkerId, core: Arc<Core<KidSt>>) -> SourceId {
+    pub fn add(&self, label: String, pid: u32, w: WorkerId) -> SourceId {
         let mut st = self.st.lock();
         let src = st.ingest.add_source(label, pid);
         st.ingest.bind_worker(src, 0, w);
-        st.kids.insert(src, (w, core));
+        st.kids.insert(src, w);
         src
     }
 
@@ -92,17 +102,15 @@ impl Link {
                     st.note(&ev);
                     s.inject(ev);
                 }
-                Out::Data { src, value } => {
-                    if let Some((_, core)) = st.kids.get(&src) {
-                        let conn = value["conn"].as_str().unwrap_or("").to_string();
-                        let v = value.get("v").cloned().unwrap_or(Value::Null);
-                        core.st.lock().inbox.entry(conn).or_default().push_back(v);
-                        core.cv.notify_all();
-                        s.gate.poke();
-                    }
+                Out::Data { value, .. } => {
+                    let conn = value["conn"].as_str().unwrap_or("").to_string();
+                    let v = value.get("v").cloned().unwrap_or(Value::Null);
+                    self.core.st.lock().inbox.entry(conn).or_default().push_back(v);
+                    self.core.cv.notify_all();
+                    s.gate.poke();
                 }
                 Out::Malformed { src, text } => {
-                    if let Some((w, _)) = st.kids.get(&src) {
+                    if let Some(w) = st.kids.get(&src) {
                         s.inject(say(*w, format!("malformed line from {text}")));
                     }
                 }
@@ -142,7 +150,7 @@ impl Link {
             .find(|l| !l.trim().is_empty())
             .map(|l| l.chars().take(120).collect::<String>());
         let mut st = self.st.lock();
-        let (w, core) = st.kids.get(&src).cloned().expect("a known child");
+        let w = *st.kids.get(&src).expect("a known child");
         if !st.exited.contains(&w)
             && let Some(s) = self.session.upgrade()
         {
@@ -151,8 +159,8 @@ impl Link {
             }
         }
         drop(st);
-        core.st.lock().ended = Some(ended);
-        core.cv.notify_all();
+        self.core.st.lock().ended.insert(kid.pid, ended);
+        self.core.cv.notify_all();
         if let Some(s) = self.session.upgrade() {
             s.gate.external_ended();
         }

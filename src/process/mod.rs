@@ -23,7 +23,7 @@ pub use spawn::{Children, Ended};
 
 use crate::event::{ObjectKind, Op, WorkerId, WorkerKind};
 use crate::probe::core::{Core, declare};
-use crate::probe::session::{Res, Wake, me};
+use crate::probe::session::{Res, me};
 use crate::probe::wait::wait_while;
 use crate::runner::gate::Next;
 use link::{KidSt, Link};
@@ -33,7 +33,7 @@ use spawn::Kid;
 use std::io::Write;
 use std::os::fd::RawFd;
 use std::process::{ChildStdin, Command, Stdio};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 /// The environment variable that puts the binary in child mode (its value: the child's spec).
 pub const CHILD_ENV: &str = "THREADLANES_CHILD";
@@ -93,6 +93,12 @@ impl Process {
         self
     }
 
+    /// A descriptor the child inherits (`child::fds()` lists them in order).
+    pub fn fd(mut self, fd: RawFd) -> Process {
+        self.fds.push(fd);
+        self
+    }
+
     /// Shared memory the child maps too.
     pub fn shm(mut self, shm: &shm::Shm) -> Process {
         self.fds.push(shm.fd());
@@ -144,14 +150,9 @@ impl Process {
             },
         });
         let kid = Arc::new(Kid::new(pid));
-        let core = Arc::new(Core {
-            id: 0,
-            st: parking_lot::Mutex::new(KidSt::default()),
-            cv: parking_lot::Condvar::new(),
-        });
-        s.register(Arc::downgrade(&core) as Weak<dyn Wake>);
+        let core = link.core.clone();
         let label = format!("child {} (pid {pid})", self.name);
-        let src = link.add(label, pid, w, core.clone());
+        let src = link.add(label, pid, w);
         let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
         s.gate.external_started();
         let k2 = kid.clone();
@@ -220,10 +221,11 @@ impl Proc {
             op: "join",
             o: None,
         };
-        wait_while(&me, &self.core, &mut g, next, None, |st: &KidSt| {
-            st.ended.is_none()
+        let pid = self.kid.pid;
+        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
+            !st.ended.contains_key(&pid)
         })?;
-        let ended = g.ended.clone().expect("ended");
+        let ended = g.ended[&pid].clone();
         drop(g);
         me.emit(Op::JoinEnd {
             target: self.w,
@@ -302,8 +304,9 @@ impl Conn {
             op: "recv",
             o: Some(o),
         };
+        let pid = self.to.kid.pid;
         wait_while(&me, core, &mut g, next, None, move |st: &KidSt| {
-            st.ended.is_none() && st.inbox.get(&name).is_none_or(|q| q.is_empty())
+            !st.ended.contains_key(&pid) && st.inbox.get(&name).is_none_or(|q| q.is_empty())
         })?;
         let v = g.inbox.get_mut(&self.name).and_then(|q| q.pop_front());
         drop(g);
@@ -331,4 +334,53 @@ pub fn shared_object(name: &str, kind: ObjectKind, capacity: Option<u64>) -> cra
 /// Emits an op of the current worker (for a parent-side op on a shared object).
 pub fn emit(op: Op) {
     me().emit(op);
+}
+
+/// A pipe every child may send on and the parent reads (Python's result queue of a pool):
+/// `child::Conn::open(name).send(..)` in the children, `recv` here. Make it before starting
+/// the children that use it.
+pub struct Inbox {
+    o: crate::event::ObjectId,
+    name: String,
+    core: Arc<Core<KidSt>>,
+}
+
+impl Inbox {
+    pub fn new(name: &str) -> Inbox {
+        let s = me().s.clone();
+        Inbox {
+            o: shared_object(name, ObjectKind::Pipe, None),
+            name: name.to_string(),
+            core: Link::of(&s).core.clone(),
+        }
+    }
+
+    /// The next message any child sent here.
+    pub fn recv(&self) -> Res<Value> {
+        let me = me();
+        let o = self.o;
+        me.gate("recv", Some(o))?;
+        me.emit(Op::RecvBegin { o });
+        let mut g = self.core.st.lock();
+        let name = self.name.clone();
+        let next = Next {
+            op: "recv",
+            o: Some(o),
+        };
+        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
+            st.inbox.get(&name).is_none_or(|q| q.is_empty())
+        })?;
+        let v = g
+            .inbox
+            .get_mut(&self.name)
+            .and_then(|q| q.pop_front())
+            .expect("a message");
+        drop(g);
+        me.emit(Op::RecvEnd {
+            o,
+            item: Some(child::label(&v)),
+            ok: true,
+        });
+        Ok(v)
+    }
 }

@@ -35,6 +35,49 @@ pub struct Slot {
     count: AtomicU64,
 }
 
+impl Slot {
+    /// The line of the latest op on this slot's object, if any.
+    fn after(&self) -> Option<(u32, u64)> {
+        Some((
+            self.after_pid.load(Ordering::SeqCst),
+            self.after_line.load(Ordering::SeqCst),
+        ))
+        .filter(|a| a.0 != 0)
+    }
+
+    /// This process's line `line` is now the latest op on the object.
+    fn set_after(&self, line: u64) {
+        self.after_pid.store(std::process::id(), Ordering::SeqCst);
+        self.after_line.store(line, Ordering::SeqCst);
+    }
+
+    /// Takes the mutex (stoppably); returns true if its holder had died (EOWNERDEAD).
+    fn lock(&self) -> Res<bool> {
+        let rc = loop {
+            let rc = timed_lock(self.mutex.get());
+            if rc != libc::ETIMEDOUT {
+                break rc;
+            }
+            yield_now()?;
+        };
+        assert!(
+            rc == 0 || rc == libc::EOWNERDEAD,
+            "pthread_mutex_timedlock failed: {}",
+            io::Error::from_raw_os_error(rc)
+        );
+        if rc == libc::EOWNERDEAD {
+            // SAFETY: we hold the mutex (EOWNERDEAD grants it); consistent marks it usable.
+            unsafe { libc::pthread_mutex_consistent(self.mutex.get()) };
+        }
+        Ok(rc == libc::EOWNERDEAD)
+    }
+
+    fn unlock(&self) {
+        // SAFETY: called only by the holder.
+        unsafe { libc::pthread_mutex_unlock(self.mutex.get()) };
+    }
+}
+
 /// A shared memory region of `n` slots.
 pub struct Shm {
     fd: OwnedFd,
@@ -237,26 +280,9 @@ impl SharedLock {
         me.emit(Op::AcquireBegin { o: self.o });
         drop(me);
         let s = self.shm.slot(self.slot);
-        let rc = loop {
-            let rc = timed_lock(s.mutex.get());
-            if rc != libc::ETIMEDOUT {
-                break rc;
-            }
-            yield_now()?;
-        };
-        assert!(
-            rc == 0 || rc == libc::EOWNERDEAD,
-            "pthread_mutex_timedlock failed: {}",
-            io::Error::from_raw_os_error(rc)
-        );
-        let mut after = Some((
-            s.after_pid.load(Ordering::SeqCst),
-            s.after_line.load(Ordering::SeqCst),
-        ))
-        .filter(|a| a.0 != 0);
-        if rc == libc::EOWNERDEAD {
-            // SAFETY: we hold the mutex (EOWNERDEAD grants it); consistent marks it usable.
-            unsafe { libc::pthread_mutex_consistent(s.mutex.get()) };
+        let abandoned = s.lock()?;
+        let mut after = s.after();
+        if abandoned {
             let text = format!(
                 "lock {} was ABANDONED: its holder (pid {}) died holding it; \
                  pthread_mutex_lock said EOWNERDEAD, so this process made it consistent and \
@@ -276,8 +302,7 @@ impl SharedLock {
             },
             after,
         );
-        s.after_pid.store(std::process::id(), Ordering::SeqCst);
-        s.after_line.store(line, Ordering::SeqCst);
+        s.set_after(line);
         Ok(SharedGuard { lock: self })
     }
 }
@@ -329,11 +354,9 @@ impl Drop for SharedGuard<'_> {
             },
             None,
         );
-        s.after_pid.store(std::process::id(), Ordering::SeqCst);
-        s.after_line.store(line, Ordering::SeqCst);
+        s.set_after(line);
         s.holder.store(0, Ordering::SeqCst);
-        // SAFETY: we hold the mutex (taken in `acquire`).
-        unsafe { libc::pthread_mutex_unlock(s.mutex.get()) };
+        s.unlock();
     }
 }
 
@@ -350,4 +373,96 @@ fn timed_lock(m: *mut libc::pthread_mutex_t) -> i32 {
         }
         libc::pthread_mutex_timedlock(m, &ts)
     }
+}
+
+/// One end of a queue between processes (Python's `multiprocessing.Queue`): items travel
+/// through a real OS pipe; a process-shared mutex in shared memory guards the depth and
+/// orders the queue's events across the processes.
+pub struct SharedQueue {
+    shm: Arc<Shm>,
+    slot: usize,
+    o: u32,
+    pipe: std::fs::File,
+    reader: Option<std::io::BufReader<std::fs::File>>,
+}
+
+impl SharedQueue {
+    /// The queue `name` over the pipe end `fd` (the read end if `read`).
+    pub fn open(shm: &Arc<Shm>, slot: usize, name: &str, fd: RawFd, read: bool) -> SharedQueue {
+        // SAFETY: the parent passed this pipe end to us; we own it now.
+        let pipe = unsafe { std::fs::File::from_raw_fd(fd) };
+        let reader = read.then(|| std::io::BufReader::new(pipe.try_clone().expect("dup")));
+        SharedQueue {
+            shm: shm.clone(),
+            slot,
+            o: declare(name, ObjectKind::Queue, Some(0), ()).id,
+            pipe,
+            reader,
+        }
+    }
+
+    pub fn put(&mut self, item: &str) -> Res<()> {
+        use std::io::Write;
+        let me = me();
+        me.gate("put", Some(self.o))?;
+        me.emit(Op::PutBegin {
+            o: self.o,
+            item: item.to_string(),
+        });
+        drop(me);
+        let s = self.shm.slot(self.slot);
+        s.lock()?;
+        // One short line is one atomic pipe write.
+        let _ = writeln!(self.pipe, "{item}");
+        let depth = s.value.fetch_add(1, Ordering::SeqCst) + 1;
+        let op = Op::PutEnd {
+            o: self.o,
+            item: item.to_string(),
+            depth: depth as u64,
+            ok: true,
+        };
+        let line = child::direct(op, s.after());
+        s.set_after(line);
+        s.unlock();
+        Ok(())
+    }
+
+    /// Blocks until an item comes through the pipe.
+    pub fn get(&mut self) -> Res<String> {
+        use std::io::BufRead;
+        let me = me();
+        me.gate("get", Some(self.o))?;
+        me.emit(Op::GetBegin { o: self.o });
+        drop(me);
+        let mut item = String::new();
+        let r = self.reader.as_mut().expect("the read end");
+        if r.read_line(&mut item).unwrap_or(0) == 0 {
+            return Err(crate::probe::Stop::Cancelled);
+        }
+        let item = item.trim_end().to_string();
+        let s = self.shm.slot(self.slot);
+        s.lock()?;
+        let depth = s.value.fetch_sub(1, Ordering::SeqCst) - 1;
+        let op = Op::GetEnd {
+            o: self.o,
+            item: Some(item.clone()),
+            depth: depth.max(0) as u64,
+            ok: true,
+        };
+        let line = child::direct(op, s.after());
+        s.set_after(line);
+        s.unlock();
+        Ok(item)
+    }
+}
+
+/// A pipe whose ends children inherit: (read end, write end), close-on-exec here.
+pub fn os_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills the two descriptors we pass.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fresh descriptors we own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }

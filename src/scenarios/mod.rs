@@ -11,6 +11,9 @@ mod join;
 mod lock;
 mod lock_hold;
 mod panic;
+mod process_pool;
+mod pipe;
+mod process_queue;
 mod processes;
 mod producer_consumer;
 mod queue_kinds;
@@ -53,6 +56,9 @@ pub fn all() -> &'static [Scenario] {
         thread_pool::SCENARIO,
         gil::SCENARIO,
         processes::SCENARIO,
+        process_pool::SCENARIO,
+        process_queue::SCENARIO,
+        pipe::SCENARIO,
         shared_value::SCENARIO,
         panic::SCENARIO,
         stress::SCENARIO,
@@ -65,6 +71,9 @@ pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::R
     match scenario {
         "processes" => processes::role(role),
         "shared-value" => shared_value::role(role),
+        "process-pool" => process_pool::role(role),
+        "process-queue" => process_queue::role(role),
+        "pipe" => pipe::role(role),
         _ => None,
     }
 }
