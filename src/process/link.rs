@@ -48,6 +48,8 @@ struct LinkSt {
     /// Locks held by each child worker now, in the order taken.
     holding: HashMap<WorkerId, Vec<ObjectId>>,
     names: HashMap<ObjectId, String>,
+    /// Connections a child serves: messages on them are relayed to its stdin.
+    routes: HashMap<String, Arc<Mutex<std::process::ChildStdin>>>,
 }
 
 impl Link {
@@ -70,6 +72,7 @@ impl Link {
                         exited: HashSet::new(),
                         holding: HashMap::new(),
                         names: HashMap::new(),
+                        routes: HashMap::new(),
                     }),
                 })
             })
@@ -81,6 +84,11 @@ impl Link {
         let mut st = self.st.lock();
         st.ingest.share_object(name, o);
         st.names.insert(o, name.to_string());
+    }
+
+    /// Messages on `conn` from any child go to this child's stdin (relayed in order).
+    pub fn route(&self, conn: &str, to: Arc<Mutex<std::process::ChildStdin>>) {
+        self.st.lock().routes.insert(conn.to_string(), to);
     }
 
     /// A child's stream, its main worker already declared as `w`.
@@ -104,6 +112,12 @@ impl Link {
                 }
                 Out::Data { value, .. } => {
                     let conn = value["conn"].as_str().unwrap_or("").to_string();
+                    if let Some(to) = st.routes.get(&conn) {
+                        use std::io::Write;
+                        let mut to = to.lock();
+                        let _ = writeln!(to, "{value}").and_then(|_| to.flush());
+                        continue;
+                    }
                     let v = value.get("v").cloned().unwrap_or(Value::Null);
                     self.core.st.lock().inbox.entry(conn).or_default().push_back(v);
                     self.core.cv.notify_all();

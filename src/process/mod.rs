@@ -47,6 +47,7 @@ pub struct Process {
     daemon: bool,
     fds: Vec<RawFd>,
     conns: Vec<String>,
+    serves: Vec<String>,
 }
 
 /// A started child process.
@@ -71,6 +72,7 @@ impl Process {
             daemon: false,
             fds: Vec::new(),
             conns: Vec::new(),
+            serves: Vec::new(),
         }
     }
 
@@ -91,6 +93,14 @@ impl Process {
     pub fn daemon(mut self, daemon: bool) -> Process {
         self.daemon = daemon;
         self
+    }
+
+    /// A connection this child serves: what any other child sends on it is relayed to this
+    /// one (a manager's request line). Implies `conn`.
+    pub fn serves(mut self, name: impl Into<String>) -> Process {
+        let name = name.into();
+        self.serves.push(name.clone());
+        self.conn(name)
     }
 
     /// A descriptor the child inherits (`child::fds()` lists them in order).
@@ -154,6 +164,9 @@ impl Process {
         let label = format!("child {} (pid {pid})", self.name);
         let src = link.add(label, pid, w);
         let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
+        for name in &self.serves {
+            link.route(name, stdin.clone());
+        }
         s.gate.external_started();
         let k2 = kid.clone();
         let reader = std::thread::Builder::new()

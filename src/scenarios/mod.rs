@@ -12,6 +12,7 @@ mod lock;
 mod lock_hold;
 mod panic;
 mod process_pool;
+mod manager;
 mod pipe;
 mod process_queue;
 mod processes;
@@ -59,6 +60,7 @@ pub fn all() -> &'static [Scenario] {
         process_pool::SCENARIO,
         process_queue::SCENARIO,
         pipe::SCENARIO,
+        manager::SCENARIO,
         shared_value::SCENARIO,
         panic::SCENARIO,
         stress::SCENARIO,
@@ -74,6 +76,8 @@ pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::R
         "process-pool" => process_pool::role(role),
         "process-queue" => process_queue::role(role),
         "pipe" => pipe::role(role),
+        "manager" => manager::role(role),
+        "gil" => gil::role(role),
         _ => None,
     }
 }
