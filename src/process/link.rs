@@ -150,11 +150,8 @@ impl Link {
                 self.handle(&mut st, outs);
             }
         }
-        {
-            let mut st = self.st.lock();
-            let outs = st.ingest.end(src);
-            self.handle(&mut st, outs);
-        }
+        // Reaped first: a child that died without saying so gets its last words (abandoned
+        // locks, its end) before any line that waited for its end goes on.
         let ended = kid.reap(&mut child);
         let err = stderr
             .and_then(|h| h.join().ok())
@@ -172,6 +169,8 @@ impl Link {
                 s.inject(ev);
             }
         }
+        let outs = st.ingest.end(src);
+        self.handle(&mut st, outs);
         drop(st);
         self.core.st.lock().ended.insert(kid.pid, ended);
         self.core.cv.notify_all();

@@ -283,6 +283,8 @@ impl SharedLock {
         let abandoned = s.lock()?;
         let mut after = s.after();
         if abandoned {
+            // After the dead holder's end (its exit shows before this takeover).
+            after = Some((s.holder.load(Ordering::SeqCst), u64::MAX));
             let text = format!(
                 "lock {} was ABANDONED: its holder (pid {}) died holding it; \
                  pthread_mutex_lock said EOWNERDEAD, so this process made it consistent and \
@@ -290,7 +292,7 @@ impl SharedLock {
                 self.name,
                 s.holder.load(Ordering::SeqCst)
             );
-            child::direct(Op::Say { text }, after.take());
+            child::direct(Op::Say { text }, after);
         }
         s.holder.store(std::process::id(), Ordering::SeqCst);
         let line = child::direct(
