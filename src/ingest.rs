@@ -346,7 +346,10 @@ mod tests {
         let b = g.add_source("child b (pid 2)", 2);
         g.bind_worker(a, 0, 3);
         let decl = br#"{"op":"object","w":0,"o":1,"name":"lock","kind":"lock"}"#;
-        assert!(g.line(a, decl).is_empty(), "a shared declaration is dropped");
+        assert!(
+            g.line(a, decl).is_empty(),
+            "a shared declaration is dropped"
+        );
         assert!(g.line(b, decl).is_empty());
         let acq = br#"{"op":"acquire_begin","w":0,"o":1}"#;
         let ea = g.line(a, acq);
@@ -354,7 +357,10 @@ mod tests {
         let (ea, eb) = (events(&ea)[0], events(&eb)[0]);
         assert_eq!((ea.w, ea.op.object(), ea.pid), (3, Some(7), 1));
         assert_eq!((eb.w, eb.op.object(), eb.pid), (10, Some(7), 2));
-        let own = g.line(b, br#"{"op":"object","w":0,"o":2,"name":"q","kind":"queue"}"#);
+        let own = g.line(
+            b,
+            br#"{"op":"object","w":0,"o":2,"name":"q","kind":"queue"}"#,
+        );
         assert_eq!(events(&own)[0].op.object(), Some(101));
     }
 
@@ -366,11 +372,17 @@ mod tests {
         let bad = g.line(a, b"{oops");
         match &bad[..] {
             [Out::Malformed { text, .. }] => {
-                assert!(text.starts_with("child c1 (pid 9) line 2: not JSON"), "{text}")
+                assert!(
+                    text.starts_with("child c1 (pid 9) line 2: not JSON"),
+                    "{text}"
+                )
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(events(&g.line(a, br#"{"op":"say","w":0,"text":"hi"}"#)).len(), 1);
+        assert_eq!(
+            events(&g.line(a, br#"{"op":"say","w":0,"text":"hi"}"#)).len(),
+            1
+        );
         assert_eq!(g.passed(a), 3);
     }
 

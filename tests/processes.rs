@@ -73,13 +73,23 @@ fn every_process_scenario_streams_valid_semantics() {
         &["process-queue"],
         &["pipe"],
         &["manager", "--set", "processes=4"],
-        &["shared-value", "--variant", "with-lock", "--set", "burst=1000"],
+        &[
+            "shared-value",
+            "--variant",
+            "with-lock",
+            "--set",
+            "burst=1000",
+        ],
     ] {
         let mut all = args.to_vec();
         all.extend(["--speed", "20"]);
         let o = run(&all);
         assert_eq!(o.code, 0, "{args:?}: {}", o.stderr);
-        assert!(check_all(&o.events).is_empty(), "{args:?}: {:?}", check_all(&o.events));
+        assert!(
+            check_all(&o.events).is_empty(),
+            "{args:?}: {:?}",
+            check_all(&o.events)
+        );
         assert!(outcome(&o).1, "{args:?}: {:?}", outcome(&o));
     }
 }
@@ -100,27 +110,58 @@ fn shared_value_loses_updates_without_the_lock_and_none_with_it() {
     assert_eq!(o.code, 1);
     let o = run(&["shared-value", "--variant", "with-lock", "--speed", "10"]);
     let (text, ok) = outcome(&o);
-    assert!(ok && text.contains(": 0 updates lost") && text.contains("(0 lost)"), "{text}");
+    assert!(
+        ok && text.contains(": 0 updates lost") && text.contains("(0 lost)"),
+        "{text}"
+    );
     assert!(check_all(&o.events).is_empty());
 }
 
 #[test]
 fn a_killed_holder_abandons_the_lock_and_a_panicking_one_releases_it() {
-    let o = run(&["shared-value", "--variant", "holder-killed", "--speed", "10"]);
+    let o = run(&[
+        "shared-value",
+        "--variant",
+        "holder-killed",
+        "--speed",
+        "10",
+    ]);
     assert_eq!(o.code, 0, "{}", o.stderr);
-    assert!(check_all(&o.events).is_empty(), "{:?}", check_all(&o.events));
+    assert!(
+        check_all(&o.events).is_empty(),
+        "{:?}",
+        check_all(&o.events)
+    );
     let s = says(&o);
-    assert!(s.iter().any(|t| t.contains("died holding lock lock: ABANDONED")), "{s:?}");
+    assert!(
+        s.iter()
+            .any(|t| t.contains("died holding lock lock: ABANDONED")),
+        "{s:?}"
+    );
     assert!(s.iter().any(|t| t.contains("EOWNERDEAD")), "{s:?}");
     let killed = o.events.iter().any(|e| {
         matches!(&e.op, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("SIGKILL"))
     });
     assert!(killed, "p1's lane ends as killed, with its exit status");
 
-    let o = run(&["shared-value", "--variant", "holder-panics", "--speed", "10"]);
+    let o = run(&[
+        "shared-value",
+        "--variant",
+        "holder-panics",
+        "--speed",
+        "10",
+    ]);
     assert_eq!(o.code, 3, "a panic is an error exit: {}", o.stderr);
-    assert!(check_all(&o.events).is_empty(), "{:?}", check_all(&o.events));
-    assert!(says(&o).iter().any(|t| t.contains("RELEASED, not abandoned")));
+    assert!(
+        check_all(&o.events).is_empty(),
+        "{:?}",
+        check_all(&o.events)
+    );
+    assert!(
+        says(&o)
+            .iter()
+            .any(|t| t.contains("RELEASED, not abandoned"))
+    );
     assert!(outcome(&o).1, "p2 goes on: {:?}", outcome(&o));
 }
 
@@ -133,7 +174,10 @@ fn a_terminated_reader_shows_as_killed() {
         .find(|e| matches!(&e.op, Op::Worker { name, .. } if name == "reader"))
         .unwrap()
         .w;
-    let end = o.events.iter().find(|e| e.w == reader && matches!(e.op, Op::Exit { .. }));
+    let end = o
+        .events
+        .iter()
+        .find(|e| e.w == reader && matches!(e.op, Op::Exit { .. }));
     assert!(
         matches!(&end.unwrap().op, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("SIGTERM")),
         "{end:?}"
@@ -143,7 +187,12 @@ fn a_terminated_reader_shows_as_killed() {
 /// True while `pid` exists and is not a zombie.
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(s) => !s.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
+        Ok(s) => !s
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z'),
         Err(_) => false,
     }
 }
@@ -162,7 +211,14 @@ fn all_gone(pids: &[u32]) -> bool {
 /// Starts a long process scenario, reads its stream until `n` children are declared.
 fn start_with_children(extra: &[&str], n: usize) -> (std::process::Child, Vec<u32>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-        .args(["run", "processes", "--set", "processes=3", "--headless", "--json"])
+        .args([
+            "run",
+            "processes",
+            "--set",
+            "processes=3",
+            "--headless",
+            "--json",
+        ])
         .args(["--speed", "0.2"])
         .args(extra)
         .stdout(Stdio::piped())

@@ -67,7 +67,10 @@ fn the_same_seed_gives_the_same_operations_for_every_scenario() {
             }
             // Child processes run free even in seeded mode (README: how processes are
             // shown): their interleaving is the OS's, not the seed's.
-            if PROCESS_SCENARIOS.contains(&name) || (name, v) == ("gil", "compare") || v == "processes" {
+            if PROCESS_SCENARIOS.contains(&name)
+                || (name, v) == ("gil", "compare")
+                || v == "processes"
+            {
                 continue;
             }
             let mut extra: Vec<&str> = if v.is_empty() {

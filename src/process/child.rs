@@ -8,10 +8,10 @@
 
 use super::CHILD_ENV;
 use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use crate::probe::Events;
 use crate::probe::core::{Core, declare};
 use crate::probe::session::{Res, Session, Wake, me};
 use crate::probe::wait::wait_while;
-use crate::probe::Events;
 use crate::runner::clock::Clock;
 use crate::runner::gate::{Gate, Mode, Next};
 use parking_lot::{Condvar, Mutex};
@@ -245,7 +245,12 @@ fn run_child(spec: &str) -> i32 {
     session.register(Arc::downgrade(&inbox) as Weak<dyn Wake>);
     let fds = spec["fds"]
         .as_array()
-        .map(|a| a.iter().filter_map(|f| f.as_i64()).map(|f| f as i32).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_i64())
+                .map(|f| f as i32)
+                .collect()
+        })
         .unwrap_or_default();
     let _ = CTX.set(Ctx {
         name: spec["name"].as_str().unwrap_or("child").to_string(),
@@ -259,9 +264,10 @@ fn run_child(spec: &str) -> i32 {
         inbox: inbox.clone(),
     });
     read_stdin(inbox);
-    let main = crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
-        role(args())
-    });
+    let main =
+        crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
+            role(args())
+        });
     let up = &ctx().up;
     while !main.is_done() {
         up.pump();

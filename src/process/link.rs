@@ -119,7 +119,13 @@ impl Link {
                         continue;
                     }
                     let v = value.get("v").cloned().unwrap_or(Value::Null);
-                    self.core.st.lock().inbox.entry(conn).or_default().push_back(v);
+                    self.core
+                        .st
+                        .lock()
+                        .inbox
+                        .entry(conn)
+                        .or_default()
+                        .push_back(v);
                     self.core.cv.notify_all();
                     s.gate.poke();
                 }
@@ -238,7 +244,10 @@ fn last_words(
         });
     }
     let (how, msg) = if kid.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
-        (ExitHow::Cancelled, format!("stopped with the run ({})", ended.words()))
+        (
+            ExitHow::Cancelled,
+            format!("stopped with the run ({})", ended.words()),
+        )
     } else {
         let sent = *kid.sent.lock();
         match (ended.signal, sent) {

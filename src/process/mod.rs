@@ -338,7 +338,11 @@ impl Conn {
 
 /// Declares an object the parent owns and its children declare again by name (a pool, a
 /// shared value, a process-shared lock): one object in the model for all of them.
-pub fn shared_object(name: &str, kind: ObjectKind, capacity: Option<u64>) -> crate::event::ObjectId {
+pub fn shared_object(
+    name: &str,
+    kind: ObjectKind,
+    capacity: Option<u64>,
+) -> crate::event::ObjectId {
     let core = declare(name, kind, capacity, ());
     Link::of(&me().s).share(name, core.id);
     core.id

@@ -199,7 +199,7 @@ impl Shm {
         while s.count.load(Ordering::SeqCst) < n {
             std::hint::spin_loop();
             spins += 1;
-            if spins % 4096 == 0 {
+            if spins.is_multiple_of(4096) {
                 yield_now()?;
             }
         }
@@ -243,7 +243,10 @@ impl SharedValue {
     pub fn write(&self, value: i64) -> Res<()> {
         let me = me();
         me.gate("write", Some(self.o))?;
-        self.shm.slot(self.slot).value.store(value, Ordering::SeqCst);
+        self.shm
+            .slot(self.slot)
+            .value
+            .store(value, Ordering::SeqCst);
         me.emit(Op::Write { o: self.o, value });
         Ok(())
     }

@@ -154,7 +154,8 @@ impl Kid {
                 libc::WEXITED | libc::WNOWAIT,
             ) != 0
                 && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
-            {}
+            {
+            }
         }
         let mut ended = self.ended.lock();
         let e = match child.wait() {

@@ -110,7 +110,16 @@ fn main(cfg: &Config) -> Res<()> {
     let map_results = Arc::new(Mutex::new(BTreeMap::new()));
     let handler = {
         let (pending, conns, map_results) = (pending.clone(), conns.clone(), map_results.clone());
-        Thread::new("result-handler").start(move || handle_results(&results, total, tasks as u64, &pending, &conns, &map_results))?
+        Thread::new("result-handler").start(move || {
+            handle_results(
+                &results,
+                total,
+                tasks as u64,
+                &pending,
+                &conns,
+                &map_results,
+            )
+        })?
     };
     for i in 0..tasks {
         // Foo(i): sleeps 2 s, as the tutorial's does.
@@ -160,7 +169,10 @@ fn handle_results(
         );
         if task < asyncs {
             // Bar(result): the callback, here in the parent.
-            say(format!("-->exec done: {result} (callback in pid {})", std::process::id()))?;
+            say(format!(
+                "-->exec done: {result} (callback in pid {})",
+                std::process::id()
+            ))?;
         } else {
             map_results.lock().insert(task, result);
         }

@@ -80,7 +80,11 @@ fn main(cfg: &Config) -> Res<()> {
 fn queue(read: bool) -> SharedQueue {
     let fds = child::fds();
     let shm = Shm::open(fds[0], 1).expect("the shared page maps");
-    let (fd, other) = if read { (fds[1], fds[2]) } else { (fds[2], fds[1]) };
+    let (fd, other) = if read {
+        (fds[1], fds[2])
+    } else {
+        (fds[2], fds[1])
+    };
     // The end this process does not use is closed, as a real program would.
     // SAFETY: the parent passed this descriptor to us and nothing else uses it.
     unsafe { libc::close(other) };

@@ -3,8 +3,8 @@
 
 use super::{Config, Info, Param, Scenario};
 use crate::probe::{Res, outcome, say, sleep};
-use crate::process::child::{self, Conn as ChildConn};
 use crate::process::Process;
+use crate::process::child::{self, Conn as ChildConn};
 use serde_json::{Value, json};
 
 pub const SCENARIO: Scenario = Scenario {

@@ -3,10 +3,10 @@
 //! to a lock whose holder dies: killed (-9), it is abandoned; panicking, it is released.
 
 use super::{Config, Info, Param, Scenario, Variant};
+use crate::event::{ObjectKind, Op};
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::shm::{SharedLock, SharedValue, Shm};
 use crate::process::{Process, child, shared_object};
-use crate::event::{ObjectKind, Op};
 use serde_json::{Value, json};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -94,7 +94,10 @@ fn main(cfg: &Config) -> Res<()> {
     shared_object("lock", ObjectKind::Lock, None);
     let crashes = cfg.is("holder-killed") || cfg.is("holder-panics");
     // A process that dies never reaches the burst's start line: no burst then.
-    let (rounds, burst) = (cfg.get("rounds"), if crashes { 0 } else { cfg.get("burst") });
+    let (rounds, burst) = (
+        cfg.get("rounds"),
+        if crashes { 0 } else { cfg.get("burst") },
+    );
     let use_lock = !cfg.is("no-lock");
     let mut kids = Vec::new();
     for (k, window) in WINDOW_SECS.iter().enumerate() {
@@ -116,7 +119,10 @@ fn main(cfg: &Config) -> Res<()> {
         while shm.holder(LOCK) != Some(kids[0].pid()) && kids[0].is_alive() {
             sleep(0.01)?;
         }
-        say(format!("p1 (pid {}) holds the lock: kill -9 it", kids[0].pid()))?;
+        say(format!(
+            "p1 (pid {}) holds the lock: kill -9 it",
+            kids[0].pid()
+        ))?;
         kids[0].kill9()?;
     }
     let ends: Vec<_> = kids.iter().map(|p| p.join()).collect::<Res<_>>()?;
@@ -189,12 +195,11 @@ fn add(args: &Value) -> Res<()> {
         shm.barrier(COUNTER, 4)?;
     }
     for _ in 0..burst {
-        let _held = if use_lock {
-            Some(lock.quiet())
-        } else {
-            None
-        };
+        let _held = if use_lock { Some(lock.quiet()) } else { None };
         shm.bump(BURST);
     }
-    say(format!("{} done: {rounds} rounds and a burst of {burst}", child::name()))
+    say(format!(
+        "{} done: {rounds} rounds and a burst of {burst}",
+        child::name()
+    ))
 }
