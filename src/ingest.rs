@@ -84,7 +84,7 @@ struct Source {
 
 /// Longest a line waits for the line it must follow (its source may have died between
 /// taking its place and writing it); then it goes on, and the gap is reported.
-const PATIENCE: Duration = Duration::from_secs(1);
+const PATIENCE: Duration = Duration::from_secs(10);
 
 pub struct Ingest {
     ids: Box<dyn Ids>,
@@ -135,6 +135,11 @@ impl Ingest {
     /// The run's id of a source's worker, if it has one yet.
     pub fn global_worker(&self, src: SourceId, local: WorkerId) -> Option<WorkerId> {
         self.sources[src.0].workers.get(&local).copied()
+    }
+
+    /// Lines of `src` read but still waiting to go on.
+    pub fn held(&self, src: SourceId) -> usize {
+        self.sources[src.0].held.len()
     }
 
     /// Lines of `src` passed on so far.

@@ -260,3 +260,71 @@ fn no_child_outlives_a_run_stopped_by_for() {
     assert_eq!(status.code(), Some(2), "cut by --for");
     assert!(all_gone(&pids), "children left: {pids:?}");
 }
+
+#[test]
+fn a_crashed_or_killed_child_shows_its_exit_status_and_the_rest_go_on() {
+    for (v, how, words, code) in [
+        (
+            "crash",
+            ExitHow::Panic,
+            "crashed: killed by signal 6 (SIGABRT)",
+            3,
+        ),
+        ("kill-9", ExitHow::Killed, "killed by signal 9 (SIGKILL)", 0),
+    ] {
+        let o = run(&["processes", "--variant", v, "--speed", "20"]);
+        assert_eq!(o.code, code, "{v}: {}", o.stderr);
+        assert!(
+            check_all(&o.events).is_empty(),
+            "{v}: {:?}",
+            check_all(&o.events)
+        );
+        let proc2 = o
+            .events
+            .iter()
+            .find(|e| matches!(&e.op, Op::Worker { name, .. } if name == "proc-2"))
+            .unwrap()
+            .w;
+        let end = o
+            .events
+            .iter()
+            .find(|e| e.w == proc2 && matches!(e.op, Op::Exit { .. }))
+            .unwrap();
+        assert!(
+            matches!(&end.op, Op::Exit { how: h, msg: Some(m) } if *h == how && m.contains(words)),
+            "{v}: {end:?}"
+        );
+        // The others end normally, after it.
+        let ok_exits = o
+            .events
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.op,
+                    Op::Exit {
+                        how: ExitHow::Ok,
+                        ..
+                    }
+                )
+            })
+            .count();
+        assert_eq!(ok_exits, 3, "{v}: main, proc-1 and proc-3 end normally");
+        assert!(outcome(&o).1, "{v}: {:?}", outcome(&o));
+    }
+}
+
+#[test]
+fn a_malformed_line_from_a_child_is_reported_and_its_stream_still_read() {
+    let o = run(&["processes", "--variant", "bad-line", "--speed", "20"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let s = says(&o);
+    let report = s
+        .iter()
+        .find(|t| t.starts_with("malformed line from child proc-2 (pid "))
+        .unwrap_or_else(|| panic!("{s:?}"));
+    assert!(report.contains(" line 7: not JSON"), "{report}");
+    assert!(
+        s.iter().any(|t| t == "proc-2 done"),
+        "read on after it: {s:?}"
+    );
+}

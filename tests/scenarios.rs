@@ -70,6 +70,8 @@ fn every_scenario_and_variant_streams_valid_semantics() {
                 "panic" => (run(&args), &[3]),
                 // A child process panics holding a lock (the point of that version).
                 "shared-value" if v == Some("holder-panics") => (run(&args), &[3]),
+                // A child process crashes (abort): an error exit, by design.
+                "processes" if v == Some("crash") => (run(&args), &[3]),
                 _ => (run(&args), &[0, 1]),
             };
             assert!(o.events.len() > 5, "{name} {v:?}: {}", o.stderr);

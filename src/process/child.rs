@@ -141,6 +141,17 @@ pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
     ctx().up.direct(&line)
 }
 
+/// Writes out every event emitted so far (before something that may lose them: an abort).
+pub fn flush() {
+    ctx().up.pump();
+}
+
+/// Writes `text` to the parent as a line of its own, whatever it is (to show how a malformed
+/// line is reported).
+pub fn raw_line(text: &str) {
+    ctx().up.direct(text);
+}
+
 /// Sends a message to the parent (on connection `conn`), after the events before it.
 pub fn post(conn: &str, v: &Value) {
     let line = json!({"data": {"conn": conn, "v": v}}).to_string();

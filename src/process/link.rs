@@ -166,7 +166,17 @@ impl Link {
             .rev()
             .find(|l| !l.trim().is_empty())
             .map(|l| l.chars().take(120).collect::<String>());
+        // Its own lines may still wait for another child's (an acquire for a release):
+        // they go first, so its exit, if it wrote one, is known before we judge its end.
         let mut st = self.st.lock();
+        let waited = std::time::Instant::now();
+        while st.ingest.held(src) > 0 && waited.elapsed() < std::time::Duration::from_secs(5) {
+            drop(st);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            st = self.st.lock();
+            let outs = st.ingest.tick();
+            self.handle(&mut st, outs);
+        }
         let w = *st.kids.get(&src).expect("a known child");
         if !st.exited.contains(&w)
             && let Some(s) = self.session.upgrade()

@@ -1,7 +1,7 @@
 //! `processes`: real child processes, each with its own pid, all with main's pid as their
 //! parent pid.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Param, Scenario, Variant};
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::Process;
 use crate::process::child::{self, Conn as ChildConn};
@@ -21,8 +21,28 @@ while and ends; main joins each one, as p.join() does. The child's events reach 
 screen as JSON lines over a pipe, with its answers; the outcome checks them against the \
 pids the OS gave when the children were started.\n\n\
 Threads share one process and one pid; processes share nothing unless they ask for it \
-(the next scenarios: queues, pipes, managers, shared memory).",
-        variants: &[],
+(the next scenarios: queues, pipes, managers, shared memory).\n\n\
+The other versions show faults: proc-2 crashes (it aborts: SIGABRT), or main kills it \
+with kill -9 (SIGKILL), or it writes a line that is not JSON. Its lane says so, with its \
+exit status; main and the other processes go on.",
+        variants: &[
+            Variant {
+                name: "clean",
+                label: "all end normally",
+            },
+            Variant {
+                name: "crash",
+                label: "proc-2 crashes (abort)",
+            },
+            Variant {
+                name: "kill-9",
+                label: "main kills proc-2 (kill -9)",
+            },
+            Variant {
+                name: "bad-line",
+                label: "proc-2 writes a malformed line",
+            },
+        ],
         params: &[Param {
             name: "processes",
             default: 3,
@@ -47,8 +67,10 @@ fn main(cfg: &Config) -> Res<()> {
     let mut kids = Vec::new();
     for k in 1..=cfg.get("processes") {
         let name = format!("proc-{k}");
+        // The faulty one, in the versions that have one.
+        let fault = if k == 2 { cfg.variant } else { "clean" };
         let p = Process::new(&name, "processes", "greet")
-            .args(json!({"k": k, "conn": format!("{name} pipe")}))
+            .args(json!({"k": k, "conn": format!("{name} pipe"), "fault": fault}))
             .conn(format!("{name} pipe"))
             .start()?;
         let conn = p.conn(&format!("{name} pipe"));
@@ -56,6 +78,7 @@ fn main(cfg: &Config) -> Res<()> {
     }
     let mut wrong = Vec::new();
     let mut pids = vec![me];
+    let mut ends = Vec::new();
     for (p, conn) in &kids {
         let told = conn.recv()?.unwrap_or(Value::Null);
         let (pid, ppid) = (told["pid"].as_u64(), told["ppid"].as_u64());
@@ -63,7 +86,33 @@ fn main(cfg: &Config) -> Res<()> {
             wrong.push(format!("{} said {told}", p.name()));
         }
         pids.push(p.pid());
-        p.join()?;
+        if cfg.is("kill-9") && p.name() == "proc-2" {
+            p.kill9()?;
+        }
+        let end = p.join()?;
+        if end.code != Some(0) {
+            say(format!("{} ended: {}", p.name(), end.words()))?;
+        }
+        ends.push(end);
+    }
+    if !cfg.is("clean") && !cfg.is("bad-line") {
+        let others_ok = ends
+            .iter()
+            .enumerate()
+            .all(|(i, e)| i == 1 || e.code == Some(0));
+        let faulty = ends.get(1).map_or("not started".into(), |e| e.words());
+        outcome(
+            format!(
+                "proc-2 ended abnormally ({faulty}); main and the other processes went on{}",
+                if others_ok {
+                    " and ended normally"
+                } else {
+                    ", but not all ended normally"
+                }
+            ),
+            others_ok && ends.get(1).is_some_and(|e| e.signal.is_some()),
+        );
+        return Ok(());
     }
     pids.sort_unstable();
     pids.dedup();
@@ -90,6 +139,16 @@ fn greet(args: &Value) -> Res<()> {
     let conn = ChildConn::open(args["conn"].as_str().unwrap_or("pipe"));
     say(format!("{}: pid {pid}, parent pid {ppid}", child::name()))?;
     conn.send(json!({"pid": pid, "ppid": ppid}))?;
+    match args["fault"].as_str().unwrap_or("") {
+        "crash" => {
+            sleep(0.3)?;
+            say("about to abort()")?;
+            child::flush();
+            std::process::abort();
+        }
+        "bad-line" => child::raw_line("this line is not JSON {"),
+        _ => {}
+    }
     sleep(0.5 * args["k"].as_f64().unwrap_or(1.0))?;
     say(format!("{} done", child::name()))
 }
