@@ -114,7 +114,11 @@ fn shared_value_loses_updates_without_the_lock_and_none_with_it() {
         ok && text.contains(": 0 updates lost") && text.contains("(0 lost)"),
         "{text}"
     );
-    assert!(check_all(&o.events).is_empty());
+    assert!(
+        check_all(&o.events).is_empty(),
+        "{:?}",
+        check_all(&o.events)
+    );
 }
 
 #[test]
@@ -327,4 +331,73 @@ fn a_malformed_line_from_a_child_is_reported_and_its_stream_still_read() {
         s.iter().any(|t| t == "proc-2 done"),
         "read on after it: {s:?}"
     );
+}
+
+/// Pids of the live processes whose parent is `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+            continue;
+        };
+        // "pid (comm) state ppid ...": the fields after the last ')'.
+        let rest: Vec<&str> = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        if rest.first() != Some(&"Z") && rest.get(1).and_then(|x| x.parse().ok()) == Some(pid) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The TUI with three long-lived children on screen; their pids.
+fn tui_with_children() -> (common::Tui, Vec<u32>) {
+    let args = ["run", "processes", "--set", "processes=3", "--speed", "0.2"];
+    let t = common::Tui::start(&args, 120, 36);
+    t.wait_for("proc-3");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let kids = children_of(t.pid());
+        if kids.len() == 3 {
+            return (t, kids);
+        }
+        assert!(Instant::now() < deadline, "children of the TUI: {kids:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn restart_and_quit_in_the_tui_leave_no_child_behind() {
+    let _s = common::serial();
+    let (mut t, first) = tui_with_children();
+    assert!(t.screen().contains("proc "), "lanes tagged proc PID/PPID");
+    t.keys("r");
+    assert!(all_gone(&first), "after restart: {first:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let second = loop {
+        let kids = children_of(t.pid());
+        if kids.len() == 3 && kids.iter().all(|k| !first.contains(k)) {
+            break kids;
+        }
+        assert!(Instant::now() < deadline, "new children: {kids:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    t.quit_within("q", Duration::from_millis(1500));
+    assert!(all_gone(&second), "after quit: {second:?}");
+}
+
+#[test]
+fn sigterm_to_the_tui_leaves_no_child_behind() {
+    let _s = common::serial();
+    let (mut t, kids) = tui_with_children();
+    t.signal(libc::SIGTERM);
+    t.wait_exit();
+    assert!(all_gone(&kids), "after SIGTERM: {kids:?}");
 }

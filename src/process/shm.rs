@@ -184,6 +184,16 @@ impl Shm {
         v.store(v.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
     }
 
+    /// Raises slot `i`'s flag (a child tells the parent it reached a point).
+    pub fn mark(&self, i: usize) {
+        self.slot(i).count.store(1, Ordering::SeqCst);
+    }
+
+    /// True once slot `i`'s flag is raised.
+    pub fn marked(&self, i: usize) -> bool {
+        self.slot(i).count.load(Ordering::SeqCst) != 0
+    }
+
     /// Pid of the process that holds slot `i`'s lock, if any.
     pub fn holder(&self, i: usize) -> Option<u32> {
         Some(self.slot(i).holder.load(Ordering::SeqCst)).filter(|p| *p != 0)

@@ -22,8 +22,8 @@ screen as JSON lines over a pipe, with its answers; the outcome checks them agai
 pids the OS gave when the children were started.\n\n\
 Threads share one process and one pid; processes share nothing unless they ask for it \
 (the next scenarios: queues, pipes, managers, shared memory).\n\n\
-The other versions show faults: proc-2 crashes (it aborts: SIGABRT), or main kills it \
-with kill -9 (SIGKILL), or it writes a line that is not JSON. Its lane says so, with its \
+The other versions show faults: proc-2 crashes (it aborts: SIGABRT), or it hangs and \
+main kills it with kill -9 (SIGKILL), or it writes a line that is not JSON. Its lane says so, with its \
 exit status; main and the other processes go on.",
         variants: &[
             Variant {
@@ -36,7 +36,7 @@ exit status; main and the other processes go on.",
             },
             Variant {
                 name: "kill-9",
-                label: "main kills proc-2 (kill -9)",
+                label: "proc-2 hangs, main kills it -9",
             },
             Variant {
                 name: "bad-line",
@@ -147,6 +147,11 @@ fn greet(args: &Value) -> Res<()> {
             std::process::abort();
         }
         "bad-line" => child::raw_line("this line is not JSON {"),
+        // Hangs: main kills it (so the kill always finds it running).
+        "kill-9" => {
+            say("stuck: it will never end by itself")?;
+            sleep(3600.0)?;
+        }
         _ => {}
     }
     sleep(0.5 * args["k"].as_f64().unwrap_or(1.0))?;

@@ -115,8 +115,8 @@ fn main(cfg: &Config) -> Res<()> {
         kids.push(p);
     }
     if cfg.is("holder-killed") {
-        // Wait until p1 holds the lock (the shared page says who does), then kill it.
-        while shm.holder(LOCK) != Some(kids[0].pid()) && kids[0].is_alive() {
+        // Wait until p1 says (in the shared page) that it holds the lock, then kill it.
+        while !shm.marked(LOCK) && kids[0].is_alive() {
             sleep(0.01)?;
         }
         say(format!(
@@ -187,6 +187,7 @@ fn add(args: &Value) -> Res<()> {
         }
         if r == 2 && crash == "wait-for-kill" {
             // Holds the lock until main kills it.
+            shm.mark(LOCK);
             sleep(3600.0)?;
         }
         value.write(v + 1)?;
