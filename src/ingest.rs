@@ -47,8 +47,8 @@ pub struct SourceId(pub usize);
 /// What a line turned into, in the order it must reach the model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
-    /// An event, its ids now the run's.
-    Event(Event),
+    /// An event of a source, its ids now the run's (its `t` is still the source's own).
+    Event(SourceId, Event),
     /// A `{"data": ...}` line: a message for whoever reads the source, not an event.
     Data { src: SourceId, value: Value },
     /// A line that could not be read: "child c1 (pid 4321) line 7: not JSON: …".
@@ -230,7 +230,7 @@ impl Ingest {
                     match h.item {
                         Item::Event(ev) => {
                             if let Some(ev) = self.remap(SourceId(i), ev) {
-                                out.push(Out::Event(ev));
+                                out.push(Out::Event(SourceId(i), ev));
                             }
                         }
                         Item::Data(value) => out.push(Out::Data {
@@ -337,7 +337,7 @@ mod tests {
     fn events(out: &[Out]) -> Vec<&Event> {
         out.iter()
             .filter_map(|o| match o {
-                Out::Event(e) => Some(e),
+                Out::Event(_, e) => Some(e),
                 _ => None,
             })
             .collect()

@@ -149,10 +149,11 @@ impl Session {
     }
 
     /// Sends an event that happened elsewhere (a child process), stamped with this run's
-    /// virtual time; its place in the stream is the moment it is injected.
+    /// virtual time, or its own `t` if that is later; its place in the stream is the moment
+    /// it is injected.
     pub fn inject(&self, ev: Event) {
         self.sink.send_slow(|| Event {
-            t: self.clock.now(),
+            t: self.clock.now().max(ev.t),
             ..ev
         });
     }

@@ -244,9 +244,14 @@ fn run_child(spec: &str) -> i32 {
     // The lane shows a panic; stderr would only repeat it.
     std::panic::set_hook(Box::new(|_| {}));
     let speed = spec["speed"].as_f64().unwrap_or(1.0);
+    // When the parent's run is stepped or seeded its clock is logical: it moves only by
+    // what sleeps take. So does ours then (our one worker, seeded, always goes next), and
+    // the parent places our events at its time of our start plus ours.
+    let logical = spec["logical"].as_bool().unwrap_or(false);
+    let mode = if logical { Mode::Seeded } else { Mode::Free };
     let (session, events) = Session::new(
-        Clock::starting(speed, false, false),
-        Gate::new(Mode::Free, false, 0),
+        Clock::starting(speed, false, logical),
+        Gate::new(mode, false, 0),
     );
     let inbox = Arc::new(Core {
         id: 0,
@@ -274,7 +279,7 @@ fn run_child(spec: &str) -> i32 {
         },
         inbox: inbox.clone(),
     });
-    read_stdin(inbox);
+    read_stdin(inbox, session.clone());
     let main =
         crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
             role(args())
@@ -294,7 +299,7 @@ fn run_child(spec: &str) -> i32 {
 }
 
 /// Messages from the parent, by connection; EOF means the parent has gone: exit at once.
-fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>) {
+fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<Session>) {
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -305,6 +310,7 @@ fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>) {
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
             inbox.st.lock().entry(conn).or_default().push_back(msg);
             inbox.cv.notify_all();
+            session.gate.poke();
         }
         parent_gone();
     });

@@ -44,6 +44,8 @@ pub(crate) struct Link {
 struct LinkSt {
     ingest: Ingest,
     kids: HashMap<SourceId, WorkerId>,
+    /// The run's virtual time when each child started.
+    started: HashMap<SourceId, u64>,
     exited: HashSet<WorkerId>,
     /// Locks held by each child worker now, in the order taken.
     holding: HashMap<WorkerId, Vec<ObjectId>>,
@@ -69,6 +71,7 @@ impl Link {
                     st: Mutex::new(LinkSt {
                         ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
                         kids: HashMap::new(),
+                        started: HashMap::new(),
                         exited: HashSet::new(),
                         holding: HashMap::new(),
                         names: HashMap::new(),
@@ -93,8 +96,10 @@ impl Link {
 
     /// A child's stream, its main worker already declared as `w`.
     pub fn add(&self, label: String, pid: u32, w: WorkerId) -> SourceId {
+        let t0 = self.session.upgrade().map_or(0, |s| s.clock.now());
         let mut st = self.st.lock();
         let src = st.ingest.add_source(label, pid);
+        st.started.insert(src, t0);
         st.ingest.bind_worker(src, 0, w);
         st.kids.insert(src, w);
         src
@@ -106,8 +111,15 @@ impl Link {
         };
         for out in outs {
             match out {
-                Out::Event(ev) => {
+                Out::Event(src, mut ev) => {
                     st.note(&ev);
+                    // Free, the run's clock and the child's go together: the run's stamps
+                    // it. Step and seeded, the run's clock stands still while children run
+                    // free: the child's own time (from its start) keeps their lanes moving.
+                    ev.t = match st.started.get(&src) {
+                        Some(t0) if s.gate.controlled() => t0.saturating_add(ev.t),
+                        _ => 0,
+                    };
                     s.inject(ev);
                 }
                 Out::Data { value, .. } => {

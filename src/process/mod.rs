@@ -136,6 +136,8 @@ impl Process {
             "name": self.name,
             "args": self.args,
             "speed": s.clock.speed(),
+            // Step and seeded: the child's time is logical too (see `child`).
+            "logical": s.gate.controlled(),
             "ppid": std::process::id(),
             "fds": self.fds,
         });

@@ -200,6 +200,15 @@ impl Children {
         }
     }
 
+    /// Pause stops every child (SIGSTOP), resume lets them go on (SIGCONT): they run
+    /// outside the gate, so this is how "nothing moves" holds for them too.
+    pub fn set_paused(&self, paused: bool) {
+        let sig = if paused { libc::SIGSTOP } else { libc::SIGCONT };
+        for k in self.kids.lock().iter() {
+            k.signal(sig);
+        }
+    }
+
     /// At the end of a run: kills what is left and waits until every child's output has been
     /// read and its exit recorded, so the stream is complete when the run says it finished.
     pub fn finish(&self) {

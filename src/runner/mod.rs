@@ -97,6 +97,7 @@ impl Run {
     pub fn set_paused(&self, paused: bool) {
         self.session.clock.set_paused(paused);
         self.session.gate.set_held(paused);
+        self.session.children.set_paused(paused);
     }
 
     /// Switches between free, step and seeded scheduling while the run goes on.
