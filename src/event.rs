@@ -251,8 +251,21 @@ impl Op {
 
     /// The object the op is about, if any (declarations included).
     pub fn object(&self) -> Option<ObjectId> {
+        object_of!(*self)
+    }
+
+    /// The same, to rewrite it (a child's ids mapped into the run's).
+    pub fn object_mut(&mut self) -> Option<&mut ObjectId> {
+        object_of!(self)
+    }
+}
+
+/// The object field of an op, by value or by reference: one list of which ops have one
+/// (exhaustive, so a new op must say).
+macro_rules! object_of {
+    ($op:expr) => {{
         use Op::*;
-        match *self {
+        match $op {
             Object { o, .. }
             | AcquireBegin { o }
             | AcquireEnd { o, .. }
@@ -288,43 +301,9 @@ impl Op {
             | Say { .. }
             | Outcome { .. } => None,
         }
-    }
+    }};
 }
-
-impl Op {
-    /// The object id the op is about, to rewrite it (a child's ids mapped into the run's).
-    pub fn object_mut(&mut self) -> Option<&mut ObjectId> {
-        use Op::*;
-        match self {
-            Object { o, .. }
-            | AcquireBegin { o }
-            | AcquireEnd { o, .. }
-            | Release { o, .. }
-            | Set { o }
-            | Clear { o }
-            | WaitBegin { o }
-            | WaitEnd { o, .. }
-            | Notify { o, .. }
-            | NotifyAll { o }
-            | PutBegin { o, .. }
-            | PutEnd { o, .. }
-            | GetBegin { o }
-            | GetEnd { o, .. }
-            | TaskDone { o, .. }
-            | QueueJoinBegin { o }
-            | QueueJoinEnd { o }
-            | Submit { o, .. }
-            | TaskBegin { o, .. }
-            | TaskEnd { o, .. }
-            | Send { o, .. }
-            | RecvBegin { o }
-            | RecvEnd { o, .. }
-            | Read { o, .. }
-            | Write { o, .. } => Some(o),
-            _ => None,
-        }
-    }
-}
+use object_of;
 
 macro_rules! names {
     ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {

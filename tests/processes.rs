@@ -4,23 +4,13 @@
 
 mod common;
 
-use common::headless::{Out, run};
+use common::headless::{Out, exit_of, exits, outcome, run, says, worker};
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use threadlanes::event::{ExitHow, Op, WorkerKind};
 use threadlanes::model::check::check_all;
-
-fn outcome(o: &Out) -> (String, bool) {
-    o.events
-        .iter()
-        .find_map(|e| match &e.op {
-            Op::Outcome { text, ok } => Some((text.clone(), *ok)),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no outcome; stderr: {}", o.stderr))
-}
 
 /// Pids of the process lanes, from their declarations.
 fn process_pids(o: &Out) -> Vec<(u32, u32)> {
@@ -31,16 +21,6 @@ fn process_pids(o: &Out) -> Vec<(u32, u32)> {
                 kind: WorkerKind::Process,
                 ..
             } => Some((e.w, e.pid)),
-            _ => None,
-        })
-        .collect()
-}
-
-fn says(o: &Out) -> Vec<String> {
-    o.events
-        .iter()
-        .filter_map(|e| match &e.op {
-            Op::Say { text } => Some(text.clone()),
             _ => None,
         })
         .collect()
@@ -172,18 +152,9 @@ fn a_killed_holder_abandons_the_lock_and_a_panicking_one_releases_it() {
 #[test]
 fn a_terminated_reader_shows_as_killed() {
     let o = run(&["process-queue", "--speed", "20"]);
-    let reader = o
-        .events
-        .iter()
-        .find(|e| matches!(&e.op, Op::Worker { name, .. } if name == "reader"))
-        .unwrap()
-        .w;
-    let end = o
-        .events
-        .iter()
-        .find(|e| e.w == reader && matches!(e.op, Op::Exit { .. }));
+    let end = exit_of(&o, worker(&o, "reader"));
     assert!(
-        matches!(&end.unwrap().op, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("SIGTERM")),
+        matches!(end, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("SIGTERM")),
         "{end:?}"
     );
 }
@@ -283,35 +254,13 @@ fn a_crashed_or_killed_child_shows_its_exit_status_and_the_rest_go_on() {
             "{v}: {:?}",
             check_all(&o.events)
         );
-        let proc2 = o
-            .events
-            .iter()
-            .find(|e| matches!(&e.op, Op::Worker { name, .. } if name == "proc-2"))
-            .unwrap()
-            .w;
-        let end = o
-            .events
-            .iter()
-            .find(|e| e.w == proc2 && matches!(e.op, Op::Exit { .. }))
-            .unwrap();
+        let end = exit_of(&o, worker(&o, "proc-2"));
         assert!(
-            matches!(&end.op, Op::Exit { how: h, msg: Some(m) } if *h == how && m.contains(words)),
+            matches!(end, Op::Exit { how: h, msg: Some(m) } if *h == how && m.contains(words)),
             "{v}: {end:?}"
         );
         // The others end normally, after it.
-        let ok_exits = o
-            .events
-            .iter()
-            .filter(|e| {
-                matches!(
-                    e.op,
-                    Op::Exit {
-                        how: ExitHow::Ok,
-                        ..
-                    }
-                )
-            })
-            .count();
+        let ok_exits = exits(&o, ExitHow::Ok);
         assert_eq!(ok_exits, 3, "{v}: main, proc-1 and proc-3 end normally");
         assert!(outcome(&o).1, "{v}: {:?}", outcome(&o));
     }

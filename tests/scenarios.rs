@@ -8,7 +8,7 @@ use std::process::Command;
 use threadlanes::event::Op;
 use threadlanes::model::check::check_all;
 
-use common::headless::Out;
+use common::headless::{Out, exits, outcome, says};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_threadlanes"))
@@ -16,26 +16,6 @@ fn bin() -> Command {
 
 fn run(args: &[&str]) -> Out {
     run_at("500", args)
-}
-
-fn outcome(o: &Out) -> (String, bool) {
-    o.events
-        .iter()
-        .find_map(|e| match &e.op {
-            Op::Outcome { text, ok } => Some((text.clone(), *ok)),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no outcome in the stream; stderr: {}", o.stderr))
-}
-
-fn says(o: &Out) -> Vec<String> {
-    o.events
-        .iter()
-        .filter_map(|e| match &e.op {
-            Op::Say { text } => Some(text.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn scenario_names() -> Vec<String> {
@@ -207,13 +187,6 @@ fn run_for(speed: &str, secs: &str, args: &[&str]) -> Out {
     let mut all = args.to_vec();
     all.extend(["--speed", speed, "--for", secs]);
     common::headless::run(&all)
-}
-
-fn exits(o: &Out, how: threadlanes::event::ExitHow) -> usize {
-    o.events
-        .iter()
-        .filter(|e| matches!(&e.op, Op::Exit { how: h, .. } if *h == how))
-        .count()
 }
 
 #[test]

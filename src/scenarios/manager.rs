@@ -4,7 +4,7 @@
 use super::{Config, Info, Param, Scenario};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
-use crate::probe::{Res, outcome, say};
+use crate::probe::{Res, outcome, say, sleep};
 use crate::process::child::{self, Conn as ChildConn};
 use crate::process::{Inbox, Process};
 use serde_json::{Map, Value, json};
@@ -101,7 +101,11 @@ fn serve(_: &Value) -> Res<()> {
     let mut conns: std::collections::HashMap<String, ChildConn> = Default::default();
     loop {
         let r = requests.recv()?;
-        let to = r["reply"].as_str().unwrap_or("").to_string();
+        let Some(to) = r["reply"].as_str().map(str::to_string) else {
+            return Ok(()); // close
+        };
+        // Serving takes a moment: the others' requests queue meanwhile, one at a time.
+        sleep(0.1)?;
         let conn = conns
             .entry(to.clone())
             .or_insert_with(|| ChildConn::open(&to));
