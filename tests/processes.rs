@@ -338,7 +338,7 @@ fn restart_and_quit_in_the_tui_leave_no_child_behind() {
         assert!(Instant::now() < deadline, "new children: {kids:?}");
         std::thread::sleep(Duration::from_millis(20));
     };
-    t.quit_within("q", Duration::from_millis(1500));
+    t.quit_within("q", Duration::from_millis(500));
     assert!(all_gone(&second), "after quit: {second:?}");
 }
 

@@ -214,9 +214,13 @@ impl Conn {
     }
 }
 
+/// Set once `main_if_child` has been called: this binary can be re-run as a child.
+pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
+
 /// Child mode, if this process was started as a child: runs the role and returns the exit
 /// code. `None` when the binary was started normally.
 pub fn main_if_child() -> Option<i32> {
+    HAS_CHILD_MODE.store(true, Ordering::SeqCst);
     let spec = std::env::var(CHILD_ENV).ok()?;
     Some(run_child(&spec))
 }

@@ -67,6 +67,14 @@ pub(crate) fn start(cmd: Command, fds: Vec<RawFd>) -> std::io::Result<Child> {
 pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
     match std::env::var_os("THREADLANES_EXE") {
         Some(p) => Ok(p.into()),
+        // Re-running a program without child mode (a test harness, say) would run all of
+        // it again, with the same children again inside: refused, with what to do.
+        None if !super::child::HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
+            Err(std::io::Error::other(
+                "this program has no child mode: call threadlanes::process::child::main_if_child() \
+                 first thing in main, or set THREADLANES_EXE to the threadlanes binary",
+            ))
+        }
         None => std::env::current_exe(),
     }
 }
