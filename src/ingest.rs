@@ -49,14 +49,16 @@ pub struct SourceId(pub usize);
 pub enum Out {
     /// An event of a source, its ids now the run's (its `t` is still the source's own).
     Event(SourceId, Event),
-    /// A `{"data": ...}` line: a message for whoever reads the source, not an event.
+    /// A `{"data": ...}` line: a message for whoever reads the source, not an event; or
+    /// the message an event line carries beside its `"op"` (right after that event).
     Data { src: SourceId, value: Value },
     /// A line that could not be read: "child c1 (pid 4321) line 7: not JSON: …".
     Malformed { src: SourceId, text: String },
 }
 
 enum Item {
-    Event(Event),
+    /// An event, and the message it carries if it sends one (`"data"` beside `"op"`).
+    Event(Event, Option<Value>),
     Data(Value),
     /// A malformed line (already reported): it still counts as a line.
     Nothing,
@@ -228,9 +230,16 @@ impl Ingest {
                     self.sources[i].passed += 1;
                     moved = true;
                     match h.item {
-                        Item::Event(ev) => {
+                        Item::Event(ev, data) => {
                             if let Some(ev) = self.remap(SourceId(i), ev) {
                                 out.push(Out::Event(SourceId(i), ev));
+                            }
+                            // A send and its message go on together: no other line between.
+                            if let Some(value) = data {
+                                out.push(Out::Data {
+                                    src: SourceId(i),
+                                    value,
+                                });
                             }
                         }
                         Item::Data(value) => out.push(Out::Data {
@@ -310,7 +319,10 @@ fn parse(bytes: &[u8]) -> Result<(Item, Option<(u32, u64)>), String> {
     if let (Some(d), false) = (m.get("data"), m.contains_key("op")) {
         return Ok((Item::Data(d.clone()), after));
     }
-    Ok((Item::Event(wire::decode(text)?), after))
+    Ok((
+        Item::Event(wire::decode(text)?, m.get("data").cloned()),
+        after,
+    ))
 }
 
 fn after_of(a: &Value) -> Result<(u32, u64), String> {
@@ -424,5 +436,14 @@ mod tests {
         let a = g.add_source("a", 1);
         let out = g.line(a, br#"{"data":{"result":5}}"#);
         assert!(matches!(&out[..], [Out::Data { value, .. }] if value["result"] == 5));
+        let out = g.line(
+            a,
+            br#"{"op":"send","w":0,"o":1,"item":"x","data":{"v":"x"}}"#,
+        );
+        assert!(
+            matches!(&out[..], [Out::Event(_, e), Out::Data { value, .. }]
+                if e.op.name() == "send" && value["v"] == "x"),
+            "{out:?}"
+        );
     }
 }

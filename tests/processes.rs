@@ -275,7 +275,7 @@ fn a_malformed_line_from_a_child_is_reported_and_its_stream_still_read() {
         .iter()
         .find(|t| t.starts_with("malformed line from child proc-2 (pid "))
         .unwrap_or_else(|| panic!("{s:?}"));
-    assert!(report.contains(" line 7: not JSON"), "{report}");
+    assert!(report.contains(" line 6: not JSON"), "{report}");
     assert!(
         s.iter().any(|t| t == "proc-2 done"),
         "read on after it: {s:?}"

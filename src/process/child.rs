@@ -126,6 +126,11 @@ fn parent_gone() -> ! {
 /// Writes an op of the current worker straight to the parent, ordered after line `after` of
 /// process `pid` if given; returns the line's number.
 pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
+    direct_line(op, after.map(|(pid, n)| ("after", json!([pid, n]))))
+}
+
+/// The same, with one more field on the line.
+fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
     let me = me();
     let ev = Event {
         t: me.s.clock.now(),
@@ -134,9 +139,9 @@ pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
         op,
     };
     let mut line = crate::wire::encode(&ev);
-    if let Some((pid, n)) = after {
+    if let Some((k, v)) = extra {
         line.pop();
-        line.push_str(&format!(",\"after\":[{pid},{n}]}}"));
+        line.push_str(&format!(",{}:{v}}}", json!(k)));
     }
     ctx().up.direct(&line)
 }
@@ -150,12 +155,6 @@ pub fn flush() {
 /// line is reported).
 pub fn raw_line(text: &str) {
     ctx().up.direct(text);
-}
-
-/// Sends a message to the parent (on connection `conn`), after the events before it.
-pub fn post(conn: &str, v: &Value) {
-    let line = json!({"data": {"conn": conn, "v": v}}).to_string();
-    ctx().up.direct(&line);
 }
 
 /// The child's end of a connection to its parent (see `process::Conn`).
@@ -172,15 +171,15 @@ impl Conn {
         }
     }
 
+    /// Sends `v`: the send and the message travel as one line, so the parent sees them
+    /// together, in the order sends really happened.
     pub fn send(&self, v: Value) -> Res<()> {
-        let me = me();
-        me.gate("send", Some(self.core.id))?;
-        me.emit(Op::Send {
+        me().gate("send", Some(self.core.id))?;
+        let op = Op::Send {
             o: self.core.id,
             item: label(&v),
-        });
-        drop(me);
-        post(&self.name, &v);
+        };
+        direct_line(op, Some(("data", json!({"conn": self.name, "v": v}))));
         Ok(())
     }
 

@@ -275,14 +275,6 @@ impl Proc {
         }
         Ok(())
     }
-
-    /// Writes a message for the child's connection `conn` to its stdin.
-    fn post(&self, conn: &str, v: &Value) {
-        let line = json!({"conn": conn, "v": v}).to_string();
-        let mut w = self.stdin.lock();
-        // A child that has ended cannot read it; its lane says why.
-        let _ = writeln!(w, "{line}").and_then(|_| w.flush());
-    }
 }
 
 /// A duplex connection between the parent and one child (Python's `Pipe()` ends), drawn as a
@@ -298,11 +290,16 @@ impl Conn {
     pub fn send(&self, v: Value) -> Res<()> {
         let me = me();
         me.gate("send", Some(self.core.id))?;
+        // The send and the write under one lock: sends to a child are drawn in the order
+        // their messages reach it.
+        let mut w = self.to.stdin.lock();
         me.emit(Op::Send {
             o: self.core.id,
             item: child::label(&v),
         });
-        self.to.post(&self.name, &v);
+        let line = json!({"conn": self.name, "v": v}).to_string();
+        // A child that has ended cannot read it; its lane says why.
+        let _ = writeln!(w, "{line}").and_then(|_| w.flush());
         Ok(())
     }
 
