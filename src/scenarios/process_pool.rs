@@ -1,10 +1,10 @@
 //! `process-pool`: a pool of worker processes; `apply_async` with a callback that runs in
 //! the parent, and `map`, whose results come back in order whatever order they finish in.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Param, Scenario, Variant};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
-use crate::probe::{Res, Thread, outcome, say, sleep};
+use crate::probe::{Res, Thread, now, outcome, say, sleep};
 use crate::process::child::{self, Conn as ChildConn};
 use crate::process::{Conn, Inbox, Process, shared_object};
 use parking_lot::Mutex;
@@ -28,8 +28,20 @@ Then main calls map(Foo, [20..25]). The tasks sleep for different times, so they
 out of order — the log shows the order they finish in — but map returns its list in the \
 order of its inputs. The outcome checks both: every callback ran in the parent, and map's \
 list is in input order.\n\n\
-Tasks and results cross process boundaries as JSON over OS pipes (Python pickles them).",
-        variants: &[],
+Tasks and results cross process boundaries as JSON over OS pipes (Python pickles them).\n\n\
+The apply version calls pool.apply(Foo, (i,)) instead: it waits for each result before \
+submitting the next task, so one process works at a time and ten tasks take ten times \
+as long. The outcome states the time each way took.",
+        variants: &[
+            Variant {
+                name: "apply_async",
+                label: "apply_async and map",
+            },
+            Variant {
+                name: "apply",
+                label: "apply: one at a time",
+            },
+        ],
         params: &[
             Param {
                 name: "processes",
@@ -83,6 +95,10 @@ fn main(cfg: &Config) -> Res<()> {
         conns.push(p.conn(&tasks_conn));
         procs.push(p);
     }
+    let started = now();
+    if cfg.is("apply") {
+        return apply(pool, tasks, &results, &conns, &procs, started);
+    }
     let pending = Arc::new(Mutex::new(Pending {
         tasks: VecDeque::new(),
         idle: (0..n).rev().collect(),
@@ -125,7 +141,9 @@ fn main(cfg: &Config) -> Res<()> {
         // Foo(i): sleeps 2 s, as the tutorial's does.
         submit(i as u64, i, 2.0)?;
     }
-    say("main: ten tasks submitted with apply_async; main goes on at once")?;
+    say(format!(
+        "main: {tasks} tasks submitted with apply_async; main goes on at once"
+    ))?;
     for (j, arg) in MAP_ARGS.iter().enumerate() {
         // Later inputs sleep less: they finish first.
         submit(tasks as u64 + j as u64, *arg, 1.0 - 0.2 * j as f64)?;
@@ -142,10 +160,46 @@ fn main(cfg: &Config) -> Res<()> {
     let want: Vec<i64> = MAP_ARGS.iter().map(|a| a + 100).collect();
     outcome(
         format!(
-            "{tasks} callbacks ran in the parent (pid {}); map returned {got:?}, in input order",
-            std::process::id()
+            "{tasks} callbacks ran in the parent (pid {}); map returned {got:?}, in input \
+             order; {:.1} s in all, {n} tasks at a time",
+            std::process::id(),
+            now() - started
         ),
         got == want,
+    );
+    Ok(())
+}
+
+/// `pool.apply(Foo, (i,))` for each task: it waits for each result before the next task, so
+/// only one worker ever works.
+fn apply(
+    pool: u32,
+    tasks: i64,
+    results: &Inbox,
+    conns: &[Conn],
+    procs: &[crate::process::Proc],
+    started: f64,
+) -> Res<()> {
+    for i in 0..tasks {
+        let task = i as u64;
+        crate::process::emit(Op::Submit { o: pool, task });
+        conns[i as usize % conns.len()].send(json!({"task": task, "arg": i, "secs": 2.0}))?;
+        let r = results.recv()?;
+        say(format!("apply returned {}", r["result"]))?;
+    }
+    let took = now() - started;
+    for c in conns {
+        c.send(json!("close"))?;
+    }
+    for p in procs {
+        p.join()?;
+    }
+    outcome(
+        format!(
+            "apply ran the {tasks} tasks one after another, each waiting for the one before: \
+             {took:.1} s; the pool's other processes sat idle"
+        ),
+        true,
     );
     Ok(())
 }
@@ -174,6 +228,8 @@ fn handle_results(
                 std::process::id()
             ))?;
         } else {
+            // Finishing order, not map's order: map sorts them back.
+            say(format!("map: Foo({}) finished: {result}", result - 100))?;
             map_results.lock().insert(task, result);
         }
         let next = {
