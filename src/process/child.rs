@@ -309,6 +309,13 @@ fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<S
             let Ok(v) = serde_json::from_str::<Value>(&line) else {
                 continue;
             };
+            // The parent paused or resumed: so do we (clock and workers).
+            if let Some(ctl) = v["ctl"].as_str() {
+                let paused = ctl == "pause";
+                session.clock.set_paused(paused);
+                session.gate.set_held(paused);
+                continue;
+            }
             let conn = v["conn"].as_str().unwrap_or("").to_string();
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
             inbox.st.lock().entry(conn).or_default().push_back(msg);

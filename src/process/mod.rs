@@ -161,11 +161,11 @@ impl Process {
                 parent: Some(me.w()),
             },
         });
-        let kid = Arc::new(Kid::new(pid));
+        let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
+        let kid = Arc::new(Kid::new(pid, stdin.clone()));
         let core = link.core.clone();
         let label = format!("child {} (pid {pid})", self.name);
         let src = link.add(label, pid, w);
-        let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
         for name in &self.serves {
             link.route(name, stdin.clone());
         }

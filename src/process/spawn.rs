@@ -119,6 +119,8 @@ pub fn signal_name(s: i32) -> &'static str {
 /// One child process: its pid, whether it has been reaped, and how it ended.
 pub(crate) struct Kid {
     pub pid: u32,
+    /// Where the parent writes to the child: messages and pause/resume.
+    pub stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>,
     ended: Mutex<Option<Ended>>,
     cv: Condvar,
     /// Killed by the run's stop (its lane ends as cancelled, not killed).
@@ -128,9 +130,10 @@ pub(crate) struct Kid {
 }
 
 impl Kid {
-    pub fn new(pid: u32) -> Kid {
+    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> Kid {
         Kid {
             pid,
+            stdin,
             ended: Mutex::new(None),
             cv: Condvar::new(),
             cancelled: AtomicBool::new(false),
@@ -208,12 +211,17 @@ impl Children {
         }
     }
 
-    /// Pause stops every child (SIGSTOP), resume lets them go on (SIGCONT): they run
-    /// outside the gate, so this is how "nothing moves" holds for them too.
+    /// Pause tells every child to pause too (its clock stops and its workers hold at their
+    /// next operation), resume to go on: they run outside our gate, so this is how "nothing
+    /// moves" holds for them.
     pub fn set_paused(&self, paused: bool) {
-        let sig = if paused { libc::SIGSTOP } else { libc::SIGCONT };
+        use std::io::Write;
+        let line = serde_json::json!({"ctl": if paused { "pause" } else { "resume" }});
         for k in self.kids.lock().iter() {
-            k.signal(sig);
+            if k.ended().is_none() {
+                let mut w = k.stdin.lock();
+                let _ = writeln!(w, "{line}").and_then(|_| w.flush());
+            }
         }
     }
 
