@@ -350,3 +350,23 @@ fn sigterm_to_the_tui_leaves_no_child_behind() {
     t.wait_exit();
     assert!(all_gone(&kids), "after SIGTERM: {kids:?}");
 }
+
+#[test]
+fn pause_reaches_the_children() {
+    let _s = common::serial();
+    // proc-1 sleeps 0.5 s of virtual time after its greeting: 2.5 s of real time here.
+    let args = ["run", "processes", "--set", "processes=1", "--speed", "0.2"];
+    let mut t = common::Tui::start(&args, 120, 36);
+    t.wait_for("sleeping");
+    t.keys(" ");
+    t.wait_for("paused");
+    std::thread::sleep(Duration::from_secs(4));
+    let s = t.screen();
+    assert!(
+        s.contains("2/2 alive"),
+        "paused, the child has not gone on: {s}"
+    );
+    t.keys(" ");
+    t.wait_for("finished");
+    t.quit_within("q", Duration::from_millis(500));
+}

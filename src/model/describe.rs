@@ -107,6 +107,15 @@ pub fn event(world: &World, ev: &Event) -> String {
             ..
         } => "is the main thread".into(),
         Worker {
+            kind: crate::event::WorkerKind::Process,
+            name,
+            daemon,
+            ..
+        } => {
+            let d = if *daemon { " daemon" } else { "" };
+            format!("new{d} process {name} (pid {})", ev.pid)
+        }
+        Worker {
             name, kind, daemon, ..
         } => {
             let d = if *daemon { " daemon" } else { "" };
