@@ -239,13 +239,13 @@ fn no_child_outlives_a_run_stopped_by_for() {
 #[test]
 fn a_crashed_or_killed_child_shows_its_exit_status_and_the_rest_go_on() {
     for (v, how, words, code) in [
+        ("crash", ExitHow::Panic, "crashed: signal 6 (SIGABRT)", 3),
         (
-            "crash",
-            ExitHow::Panic,
-            "crashed: killed by signal 6 (SIGABRT)",
-            3,
+            "kill-9",
+            ExitHow::Killed,
+            "killed -9 by its parent: signal 9 (SIGKILL)",
+            0,
         ),
-        ("kill-9", ExitHow::Killed, "killed by signal 9 (SIGKILL)", 0),
     ] {
         let o = run(&["processes", "--variant", v, "--speed", "20"]);
         assert_eq!(o.code, code, "{v}: {}", o.stderr);

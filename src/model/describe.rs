@@ -55,7 +55,7 @@ pub fn state(world: &World, w: &Worker) -> String {
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
             (ExitHow::Ok, _) => "done".into(),
-            // A process's end comes with its exit status ("crashed: killed by signal 6").
+            // A process's end comes with its exit status ("crashed: signal 6 (SIGABRT)").
             (ExitHow::Panic, Some(m)) if m.starts_with("crashed") || m.starts_with("exit") => {
                 m.clone()
             }

@@ -275,7 +275,7 @@ fn last_words(
         match (ended.signal, sent) {
             (Some(sig), Some(s)) if sig == s => (
                 ExitHow::Killed,
-                format!("{} by its parent ({})", verb(sig), ended.words()),
+                format!("{} by its parent: {}", verb(sig), ended.words()),
             ),
             (Some(_), _) => (ExitHow::Panic, format!("crashed: {}", ended.words())),
             (None, _) => (
@@ -306,8 +306,8 @@ fn last_words(
 
 fn verb(sig: i32) -> String {
     match sig {
-        libc::SIGTERM => "terminated (SIGTERM)".into(),
-        libc::SIGKILL => "killed -9 (SIGKILL)".into(),
+        libc::SIGTERM => "terminated".into(),
+        libc::SIGKILL => "killed -9".into(),
         s => format!("killed with {}", signal_name(s)),
     }
 }

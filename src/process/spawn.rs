@@ -94,11 +94,11 @@ impl Ended {
         }
     }
 
-    /// "exit status 0", "killed by signal 9 (SIGKILL)".
+    /// "exit status 0", "signal 9 (SIGKILL)".
     pub fn words(&self) -> String {
         match (self.code, self.signal) {
             (Some(c), _) => format!("exit status {c}"),
-            (_, Some(s)) => format!("killed by signal {s} ({})", signal_name(s)),
+            (_, Some(s)) => format!("signal {s} ({})", signal_name(s)),
             _ => "ended".into(),
         }
     }
