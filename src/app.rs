@@ -19,8 +19,12 @@ use std::time::{Duration, Instant};
 
 /// Frames per second while the run moves.
 const FPS: u64 = 30;
-/// Most events folded between two frames, so a flood never starves the keys.
-const EVENTS_PER_FRAME: usize = 200_000;
+/// Longest the model folds between two frames (6 % of a core at 30 fps), so a flood never
+/// starves the keys or the
+/// core: a run that makes events faster waits for the viewer (see `probe::sink`).
+const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
+/// Events folded between two looks at the clock.
+const FOLD_BATCH: usize = 512;
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
@@ -178,16 +182,17 @@ impl App {
         let Some(run) = &self.run else {
             return self.dirty;
         };
+        let until = Instant::now() + FOLD_PER_FRAME;
         let mut n = 0;
-        while n < EVENTS_PER_FRAME {
-            match run.events().try_recv() {
-                Ok(ev) => {
-                    self.world.apply(&ev);
-                    self.history.push(&ev);
-                }
-                Err(_) => break,
+        'fold: while Instant::now() < until {
+            for _ in 0..FOLD_BATCH {
+                let Ok(ev) = run.events().try_recv() else {
+                    break 'fold;
+                };
+                self.history.push(&ev);
+                self.world.apply_owned(ev);
+                n += 1;
             }
-            n += 1;
         }
         if self.status.run == RunState::Running {
             self.world.advance(run.now());

@@ -62,7 +62,11 @@ fn each_step_is_one_operation_of_the_chosen_worker() {
     let mut steps = 0;
     let mut refused = false;
     while steps < 60 && app.world.deadlock.is_none() {
-        until(&mut app, "some worker parked", |a| !a.next_ops().is_empty());
+        // Every live worker at the gate: a thread just started may still be on its way.
+        until(&mut app, "every live worker parked", |a| {
+            let live = a.world.workers.iter().filter(|w| !w.is_done()).count();
+            live > 0 && a.next_ops().len() == live
+        });
         // A worker that cannot go is refused, and nothing happens.
         if let Some(blocked) = app.next_ops().iter().find(|n| !n.ready).cloned() {
             let before = app.world.events;

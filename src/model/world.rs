@@ -121,28 +121,43 @@ impl World {
 
     /// Folds one event into the world.
     pub fn apply(&mut self, ev: &Event) {
+        if self.fold_event(ev) && self.limits.log > 0 {
+            self.log_event(ev.clone());
+        }
+    }
+
+    /// Folds one event the caller no longer needs: it moves into the log without a copy
+    /// (what the app does with every event it receives).
+    pub fn apply_owned(&mut self, ev: Event) {
+        if self.fold_event(&ev) {
+            self.log_event(ev);
+        }
+    }
+
+    /// Everything but the log; false if the event was refused.
+    fn fold_event(&mut self, ev: &Event) -> bool {
         self.events += 1;
         self.t = self.t.max(ev.t);
         if ev.w >= MAX_ID || ev.op.object().is_some_and(|o| o >= MAX_ID) {
             self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
-            return;
+            return false;
         }
         self.declare(ev);
         self.fold(ev);
         if let Some(w) = self.worker_mut(ev.w) {
             w.ops += 1;
         }
-        self.log_event(ev);
+        true
     }
 
-    fn log_event(&mut self, ev: &Event) {
+    fn log_event(&mut self, ev: Event) {
         if self.limits.log == 0 {
             return;
         }
         if self.log.len() == self.limits.log {
             self.log.pop_front();
         }
-        self.log.push_back(ev.clone());
+        self.log.push_back(ev);
     }
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
@@ -180,12 +195,18 @@ impl World {
                 }
             }
             op => {
+                // Known ids (nearly every event) are two table looks; new ones take the
+                // slow path that grows the tables and makes placeholders.
                 let pid = ev.pid;
-                let w = self.ensure_worker(ev.w, WorkerKind::Thread);
+                let w = match self.worker_mut(ev.w) {
+                    Some(w) => w,
+                    None => self.ensure_worker(ev.w, WorkerKind::Thread),
+                };
                 if w.pid == 0 {
                     w.pid = pid;
                 }
                 if let Some(o) = op.object()
+                    && self.object_ix.get(o as usize).is_none_or(|&ix| ix == NONE)
                     && self.slot(o, false) == NONE
                 {
                     let kind = guess_kind(op);
