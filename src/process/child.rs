@@ -260,6 +260,7 @@ fn run_child(spec: &str) -> i32 {
         id: 0,
         st: Mutex::new(HashMap::new()),
         cv: Condvar::new(),
+        word: Default::default(),
     });
     session.register(Arc::downgrade(&inbox) as Weak<dyn Wake>);
     let fds = spec["fds"]

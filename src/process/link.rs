@@ -63,6 +63,7 @@ impl Link {
                     id: 0,
                     st: Mutex::new(KidSt::default()),
                     cv: parking_lot::Condvar::new(),
+                    word: Default::default(),
                 });
                 s.register(Arc::downgrade(&core) as Weak<dyn crate::probe::session::Wake>);
                 Arc::new(Link {
