@@ -354,13 +354,15 @@ fn sigterm_to_the_tui_leaves_no_child_behind() {
 #[test]
 fn pause_reaches_the_children() {
     let _s = common::serial();
-    // proc-1 sleeps 0.5 s of virtual time after its greeting: 2.5 s of real time here.
-    let args = ["run", "processes", "--set", "processes=1", "--speed", "0.2"];
+    // proc-1 sleeps 0.5 s of virtual time after its greeting: 5 s of real time here, so
+    // the pause has seconds to reach it even on a loaded machine; then the test waits longer
+    // than the whole sleep, so a child that did not pause would have ended.
+    let args = ["run", "processes", "--set", "processes=1", "--speed", "0.1"];
     let mut t = common::Tui::start(&args, 120, 36);
     t.wait_for("sleeping");
     t.keys(" ");
     t.wait_for("paused");
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(6));
     let s = t.screen();
     assert!(
         s.contains("2/2 alive"),
