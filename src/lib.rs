@@ -15,5 +15,6 @@ pub mod probe;
 pub mod record;
 pub mod runner;
 pub mod scenarios;
+pub mod trace;
 pub mod ui;
 pub mod wire;

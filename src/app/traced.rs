@@ -1,0 +1,161 @@
+//! The app with a traced program as its event source (src/trace) instead of a scenario run:
+//! no gate, no variants, no restart; the clock is the program's real time. Space freezes the
+//! view (the program goes on; its events wait and are folded on resume), ← → scrub a frozen
+//! view, q ends the program and all its children.
+
+use super::{App, EVENTS_PER_FRAME, hint, run_loop};
+use crate::keys::Action;
+use crate::scenarios::Info;
+use crate::trace::{Item, Trace};
+use crate::ui::{Hint, RunState};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+pub(super) struct Traced {
+    pub trace: Trace,
+    pub info: &'static Info,
+    /// The exit status has been said in the flash line.
+    told_end: bool,
+}
+
+const EXPLAIN: &str = "A real Python program, traced live: every thread and process is a lane, \
+and its locks, semaphores, events, conditions, barriers, queues, pools, pipes and shared values \
+are the objects on the right.\n\nThe program runs at its own speed (--speed only scales its \
+time.sleep calls). Space freezes this view while the program goes on; q ends the program and \
+every process it started. What it prints is in the log, and is written to the terminal when \
+you quit.";
+
+impl App {
+    /// An App showing `trace` (already started).
+    pub fn traced(trace: Trace) -> App {
+        let mut app = App::new(None);
+        app.picker = None;
+        let title: &'static str = Box::leak(trace.command.clone().into_boxed_str());
+        let info: &'static Info = Box::leak(Box::new(Info {
+            name: "trace",
+            title,
+            lesson: "your own program's threads and processes, live",
+            explain: EXPLAIN,
+            variants: &[],
+            params: &[],
+        }));
+        app.traced = Some(Traced {
+            trace,
+            info,
+            told_end: false,
+        });
+        app
+    }
+
+    /// The traced program's exit status, once it has ended.
+    pub fn traced_exit(&self) -> Option<i32> {
+        self.traced.as_ref().and_then(|t| t.trace.exit_code())
+    }
+
+    pub(super) fn pump_traced(&mut self) -> bool {
+        let mut n = 0;
+        if self.status.run != RunState::Paused {
+            let Some(t) = &self.traced else { return false };
+            let items: Vec<Item> = t.trace.items().try_iter().take(EVENTS_PER_FRAME).collect();
+            n = items.len();
+            for item in items {
+                match item {
+                    Item::Event(ev) => {
+                        self.world.apply(&ev);
+                        self.history.push(&ev);
+                    }
+                    Item::Problem(p) => self.world.problem(p),
+                    Item::Output(line) => self.world.problem(format!("stderr: {line}")),
+                }
+            }
+        }
+        let Some(t) = &mut self.traced else {
+            return false;
+        };
+        if self.status.run == RunState::Running {
+            self.world.advance(t.trace.now());
+            if t.trace.is_finished() && t.trace.items().is_empty() {
+                self.status.run = RunState::Finished;
+                if !t.told_end {
+                    t.told_end = true;
+                    let code = t.trace.exit_code().map_or("?".into(), |c| c.to_string());
+                    self.status.flash =
+                        Some(format!("the program ended: exit status {code}; q quits"));
+                }
+                self.dirty = true;
+            }
+        }
+        n > 0 || self.dirty
+    }
+
+    pub(super) fn update_traced(&mut self, action: Action) {
+        match action {
+            Action::Quit | Action::Back if !(self.view.help || self.view.details) => {
+                self.quit = true
+            }
+            Action::Back => {
+                self.view.help = false;
+                self.view.details = false;
+            }
+            Action::ToggleHelp => self.view.help = !self.view.help,
+            Action::TogglePause => {
+                self.status.run = match self.status.run {
+                    RunState::Running => RunState::Paused,
+                    RunState::Paused => RunState::Running,
+                    RunState::Finished => RunState::Finished,
+                };
+            }
+            Action::Left => self.scrub(-1),
+            Action::Right => self.scrub(1),
+            Action::Up => self.select(-1),
+            Action::Down => self.select(1),
+            Action::PageUp => self.view.object_scroll = self.view.object_scroll.saturating_sub(5),
+            Action::PageDown => self.view.object_scroll += 5,
+            Action::Enter => self.view.details = !self.view.details,
+            _ => self
+                .flash("a traced program runs on its own: no steps, versions or restarts".into()),
+        }
+    }
+
+    pub(super) fn traced_hints(&self) -> Vec<Hint> {
+        let mut h = vec![match self.status.run {
+            RunState::Running => hint("space", "freeze view"),
+            RunState::Paused => hint("space", "follow again"),
+            RunState::Finished => hint("q", "quit"),
+        }];
+        if self.status.run != RunState::Running {
+            h.push(hint("← →", "scrub"));
+        }
+        h.extend([
+            hint("↑↓", "lane"),
+            hint("enter", "details"),
+            hint("?", "help"),
+            hint("q", "quit (ends the program)"),
+        ]);
+        h
+    }
+}
+
+/// Runs the TUI on a traced program until the user quits. Returns the program's exit status
+/// (it was ended if it still ran) and what it wrote, for the caller to print.
+pub fn main_traced(trace: Trace) -> anyhow::Result<(Option<i32>, (Vec<u8>, Vec<u8>))> {
+    let signalled = Arc::new(AtomicBool::new(false));
+    for sig in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGINT,
+    ] {
+        signal_hook::flag::register(sig, signalled.clone())?;
+    }
+    let mut terminal = ratatui::try_init()?;
+    super::install_panic_hook();
+    let mut app = App::traced(trace);
+    let result = run_loop(&mut terminal, &mut app, &signalled);
+    ratatui::restore();
+    result?;
+    let t = app
+        .traced
+        .as_ref()
+        .map(|t| (t.trace.exit_code(), t.trace.captured()));
+    Ok(t.unwrap_or_default())
+}
