@@ -114,13 +114,17 @@ impl Checker {
                 self.end(w, "sleep", 0);
             }
             Op::AcquireBegin { o } => self.begin(w, "acquire", *o),
-            Op::AcquireEnd { o, ok, .. } => {
+            Op::AcquireEnd { o, ok, depth, .. } => {
                 self.end(w, "acquire", *o);
                 if *ok {
                     self.acquired(w, *o);
+                    self.set_depth(*o, *depth);
                 }
             }
-            Op::Release { o, .. } => self.released(w, *o),
+            Op::Release { o, depth, .. } => {
+                self.released(w, *o);
+                self.set_depth(*o, *depth);
+            }
             Op::Set { o } => {
                 let ob = self.objs.entry(*o).or_default();
                 ob.flag = true;
@@ -163,6 +167,19 @@ impl Checker {
             _ => {}
         }
         self.n += 1;
+    }
+
+    /// An rlock's depth as the stream states it (a Condition's wait gives the whole depth up
+    /// in one release and takes it back in one acquire).
+    fn set_depth(&mut self, o: ObjectId, depth: Option<u32>) {
+        let Some(d) = depth else { return };
+        let ob = self.objs.entry(o).or_default();
+        if ob.kind == Some(ObjectKind::RLock) && ob.owner.is_some() {
+            ob.depth = d;
+            if d == 0 {
+                ob.owner = None;
+            }
+        }
     }
 
     fn acquired(&mut self, w: WorkerId, o: ObjectId) {

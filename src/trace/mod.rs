@@ -305,8 +305,12 @@ impl Pump {
         let hold = HOLD.as_nanos() as u64;
         let mut ended_at: Option<Instant> = None;
         loop {
+            // Events are released by the time this pass began, not the time they are
+            // released: a line written before another was read is read by then, however
+            // long this thread was kept off the CPU.
+            let pass = monotonic_ns();
             let busy = self.accept() | self.read_all();
-            for ev in self.ingest.ready(monotonic_ns(), hold) {
+            for ev in self.ingest.ready(pass, hold) {
                 let _ = self.tx.send(Item::Event(ev));
             }
             if ended_at.is_none() && self.reap() {
