@@ -453,3 +453,44 @@ fn lines(term: &Terminal<TestBackend>) -> String {
         })
         .collect()
 }
+
+/// q in the TUI (Trace::stop) ends the program and every process it started; input() under
+/// the TUI says what to do instead of waiting for keys it will never get.
+#[test]
+fn stopping_ends_the_program_and_its_children() {
+    use threadlanes::trace::{Item, Options, Output, Trace};
+    let argv = vec!["python3".to_string(), script("forever")];
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let mut trace = Trace::start(&argv, &opts).expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut pids = Vec::new();
+    let mut told = false;
+    while pids.len() < 2 || !told {
+        assert!(Instant::now() < deadline, "never saw both processes and the input() note");
+        match trace.items().recv_timeout(Duration::from_millis(100)) {
+            Ok(Item::Event(Event {
+                pid,
+                op: Op::Worker { .. },
+                ..
+            })) if !pids.contains(&pid) => pids.push(pid),
+            Ok(Item::Event(Event {
+                op: Op::Say { text }, ..
+            })) if text.contains("--headless") => told = true,
+            _ => {}
+        }
+    }
+    trace.stop(Duration::from_secs(2));
+    assert!(trace.is_finished());
+    let (out, err) = trace.captured();
+    assert!(String::from_utf8_lossy(&out).contains("no keyboard here"));
+    assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
+    for pid in pids {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat.rsplit(')').next().unwrap_or("").split_whitespace().next();
+        assert!(matches!(state, None | Some("Z")), "process {pid} still runs: {stat}");
+    }
+}

@@ -16,7 +16,7 @@ pub fn run(
     argv: &[String],
     json: bool,
     speed: f64,
-    out: &mut dyn Write,
+    out_sink: &mut dyn Write,
     err: &mut dyn Write,
 ) -> i32 {
     let opts = Options {
@@ -45,6 +45,8 @@ pub fn run(
             signal_hook::low_level::register(sig, move || s.store(sig as usize, Ordering::SeqCst))
         };
     }
+    // One write a burst, not one a line: a busy program sends many thousands a second.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut *out_sink);
     let mut world = World::default();
     let mut checker = Checker::new();
     let mut problems = 0;
@@ -70,12 +72,15 @@ pub fn run(
             }
             Ok(Item::Output(_)) => {}
             Err(_) if trace.is_finished() && trace.items().is_empty() => break,
-            Err(_) => {}
+            Err(_) => {
+                let _ = out.flush();
+            }
         }
     }
     let _ = out.flush();
+    drop(out);
     let code = trace.exit_code().unwrap_or(2);
-    let sink: &mut dyn Write = if json { err } else { out };
+    let sink: &mut dyn Write = if json { err } else { out_sink };
     let _ = write!(
         sink,
         "{}",

@@ -10,7 +10,34 @@
 use crate::event::{Event, ExitHow, Op, WorkerKind};
 use crate::wire;
 use serde_json::{Map, Value};
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::BinaryHeap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Ids are small numbers we make ourselves, not input an attacker chooses: a multiply-shift
+/// hash is enough, and several times cheaper than SipHash on every line.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Fast = BuildHasherDefault<IdHasher>;
+type HashMap<K, V> = std::collections::HashMap<K, V, Fast>;
+type HashSet<K> = std::collections::HashSet<K, Fast>;
 
 /// What the ingest hands on.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,19 +94,19 @@ impl Ord for Held {
 impl Ingest {
     /// `root_pid`: the traced program's first process; its main thread becomes worker 0.
     pub fn new(root_pid: u32) -> Ingest {
-        let mut workers = HashMap::new();
+        let mut workers = HashMap::default();
         workers.insert((root_pid, 0), 0);
         Ingest {
             root_pid,
             workers,
-            objects: HashMap::new(),
+            objects: HashMap::default(),
             next_object: 1,
-            shared_depth: HashMap::new(),
-            exited: HashSet::new(),
-            declared: HashSet::new(),
+            shared_depth: HashMap::default(),
+            exited: HashSet::default(),
+            declared: HashSet::default(),
             heap: BinaryHeap::new(),
             seq: 0,
-            lines: HashMap::new(),
+            lines: HashMap::default(),
             last_t: 0,
         }
     }
@@ -194,7 +221,7 @@ impl Ingest {
         self.swap(m, "target", tpid, true)?;
         self.swap(m, "parent", ppid, true)?;
         let shared = m.get("shared").and_then(Value::as_bool) == Some(true);
-        let mut ev = wire::decode(&v.to_string())?;
+        let mut ev = wire::decode_value(&v)?;
         match &mut ev.op {
             Op::Worker { name, kind, .. } => *name = self.label(name, *kind, pid),
             Op::Object { o, kind, .. } if shared && kind.is_queue() => {

@@ -106,6 +106,8 @@ impl Trace {
                 cmd.stdout(Stdio::from(err));
             }
             Output::Capture => {
+                // Unbuffered, so what it printed is kept even if q ends it mid-way.
+                cmd.env("PYTHONUNBUFFERED", "1");
                 cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
             }
         }
