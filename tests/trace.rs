@@ -470,7 +470,10 @@ fn stopping_ends_the_program_and_its_children() {
     let mut pids = Vec::new();
     let mut told = false;
     while pids.len() < 2 || !told {
-        assert!(Instant::now() < deadline, "never saw both processes and the input() note");
+        assert!(
+            Instant::now() < deadline,
+            "never saw both processes and the input() note"
+        );
         match trace.items().recv_timeout(Duration::from_millis(100)) {
             Ok(Item::Event(Event {
                 pid,
@@ -478,7 +481,8 @@ fn stopping_ends_the_program_and_its_children() {
                 ..
             })) if !pids.contains(&pid) => pids.push(pid),
             Ok(Item::Event(Event {
-                op: Op::Say { text }, ..
+                op: Op::Say { text },
+                ..
             })) if text.contains("--headless") => told = true,
             _ => {}
         }
@@ -490,7 +494,15 @@ fn stopping_ends_the_program_and_its_children() {
     assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
     for pid in pids {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit(')').next().unwrap_or("").split_whitespace().next();
-        assert!(matches!(state, None | Some("Z")), "process {pid} still runs: {stat}");
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        assert!(
+            matches!(state, None | Some("Z")),
+            "process {pid} still runs: {stat}"
+        );
     }
 }

@@ -237,6 +237,19 @@ def _tf(ok):
     return "true" if ok else "false"
 
 
+def _waiting(w, j, call, *args):
+    """wait_begin, the call, wait_end: ok=false when the call raises (a broken barrier, a
+    result that timed out or failed)."""
+    _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+    ok = False
+    try:
+        r = call(*args)
+        ok = True
+        return r
+    finally:
+        _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+
 # ── threading: Lock and RLock (C types: wrapped) ────────────────────────────────────
 
 
@@ -249,23 +262,27 @@ class _TracedLock:
         self._l = raw
         self._j = j
 
+    def _depth(self, ok):
+        """Extra fields of acquire_end (an RLock adds its depth)."""
+        return ""
+
     def acquire(self, blocking=True, timeout=-1):
         w = _me()
         if w is None:
             return self._l.acquire(blocking, timeout)
-        j = self._j
+        j, raw = self._j, self._l
         _emit(w, '"op":"acquire_begin",%s}' % j)
         ok = False
         try:
             if not blocking:
-                ok = self._l.acquire(blocking, timeout)
-            elif self._l.acquire(False):
+                ok = raw.acquire(blocking, timeout)
+            elif raw.acquire(False):
                 ok = True
             else:
                 _flush()  # it will wait: let the viewer see that now
-                ok = self._l.acquire(True, timeout)
+                ok = raw.acquire(True, timeout)
         finally:
-            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+            _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
         return ok
 
     __enter__ = acquire
@@ -295,36 +312,13 @@ class _TracedLock:
         return repr(self._l)
 
 
-class _TracedRLock:
+class _TracedRLock(_TracedLock):
     """threading.RLock with events; `depth` is the recursion count after each op."""
 
-    __slots__ = ("_l", "_j", "__weakref__")
+    __slots__ = ()
 
-    def __init__(self, raw, j):
-        self._l = raw
-        self._j = j
-
-    def acquire(self, blocking=True, timeout=-1):
-        w = _me()
-        if w is None:
-            return self._l.acquire(blocking, timeout)
-        j, raw = self._j, self._l
-        _emit(w, '"op":"acquire_begin",%s}' % j)
-        ok = False
-        try:
-            if not blocking:
-                ok = raw.acquire(blocking, timeout)
-            elif raw.acquire(False):
-                ok = True
-            else:
-                _flush()
-                ok = raw.acquire(True, timeout)
-        finally:
-            d = raw._recursion_count() if ok else 0
-            _emit(w, '"op":"acquire_end",%s,"ok":%s,"depth":%d}' % (j, _tf(ok), d))
-        return ok
-
-    __enter__ = acquire
+    def _depth(self, ok):
+        return ',"depth":%d' % (self._l._recursion_count() if ok else 0)
 
     def release(self):
         w = _me()
@@ -332,9 +326,6 @@ class _TracedRLock:
         if w is not None and raw._is_owned():
             _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
         raw.release()
-
-    def __exit__(self, *exc):
-        self.release()
 
     # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
     def _release_save(self):
@@ -349,19 +340,13 @@ class _TracedRLock:
             return self._l._acquire_restore(state)
         _emit(w, '"op":"acquire_begin",%s}' % self._j)
         self._l._acquire_restore(state)
-        _emit(w, '"op":"acquire_end",%s,"ok":true,"depth":%d}' % (self._j, self._l._recursion_count()))
+        _emit(w, '"op":"acquire_end",%s,"ok":true%s}' % (self._j, self._depth(True)))
 
     def _is_owned(self):
         return self._l._is_owned()
 
     def _recursion_count(self):
         return self._l._recursion_count()
-
-    def _at_fork_reinit(self):
-        self._l._at_fork_reinit()
-
-    def __repr__(self):
-        return repr(self._l)
 
 
 def _make_lock_factory(raw_factory, cls, kind):
@@ -535,14 +520,7 @@ def _patch_threading():
         w, j = _traced(self)
         if w is None:
             return b_wait(self, timeout)
-        _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-        ok = False
-        try:
-            r = b_wait(self, timeout)
-            ok = True
-            return r
-        finally:
-            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+        return _waiting(w, j, b_wait, self, timeout)
 
     Bar.wait = bar_wait
 
@@ -796,14 +774,7 @@ def _patch_futures():
         w, j = _traced(self)
         if w is None or self.done():
             return f_result(self, timeout)
-        _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-        ok = False
-        try:
-            r = f_result(self, timeout)
-            ok = True
-            return r
-        finally:
-            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+        return _waiting(w, j, f_result, self, timeout)
 
     F.result = result
 

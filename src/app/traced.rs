@@ -6,7 +6,7 @@
 use super::{App, EVENTS_PER_FRAME, hint, run_loop};
 use crate::keys::Action;
 use crate::scenarios::Info;
-use crate::trace::{Item, Trace};
+use crate::trace::{Captured, Item, Trace};
 use crate::ui::{Hint, RunState};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -138,7 +138,7 @@ impl App {
 
 /// Runs the TUI on a traced program until the user quits. Returns the program's exit status
 /// (it was ended if it still ran) and what it wrote, for the caller to print.
-pub fn main_traced(trace: Trace) -> anyhow::Result<(Option<i32>, (Vec<u8>, Vec<u8>))> {
+pub fn main_traced(trace: Trace) -> anyhow::Result<(Option<i32>, Captured)> {
     let signalled = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGTERM,

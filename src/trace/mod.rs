@@ -48,6 +48,9 @@ pub struct Options {
     pub tui: bool,
 }
 
+/// What the program wrote: (stdout, stderr).
+pub type Captured = (Vec<u8>, Vec<u8>);
+
 /// A traced program while it runs, and what it left when it ended.
 pub struct Trace {
     rx: crossbeam_channel::Receiver<Item>,
@@ -55,7 +58,7 @@ pub struct Trace {
     pgid: i32,
     done: Arc<AtomicBool>,
     status: Arc<Mutex<Option<i32>>>,
-    captured: Arc<Mutex<(Vec<u8>, Vec<u8>)>>,
+    captured: Arc<Mutex<Captured>>,
     dir: PathBuf,
     started: u64,
     /// The command as typed, for the status line.
@@ -211,7 +214,7 @@ impl Trace {
     }
 
     /// What the program wrote to stdout and stderr (only with `Output::Capture`).
-    pub fn captured(&self) -> (Vec<u8>, Vec<u8>) {
+    pub fn captured(&self) -> Captured {
         self.captured.lock().map(|c| c.clone()).unwrap_or_default()
     }
 }
@@ -251,7 +254,7 @@ fn python_path(dir: &Path) -> std::ffi::OsString {
 /// Keeps what a pipe of the program says; stderr lines also go to the viewer.
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
-    store: Arc<Mutex<(Vec<u8>, Vec<u8>)>>,
+    store: Arc<Mutex<Captured>>,
     tx: Option<crossbeam_channel::Sender<Item>>,
     is_err: bool,
 ) {
