@@ -118,20 +118,19 @@ impl App {
     }
 
     pub(super) fn traced_hints(&self) -> Vec<Hint> {
-        let mut h = vec![match self.status.run {
-            RunState::Running => hint("space", "freeze view"),
-            RunState::Paused => hint("space", "follow again"),
-            RunState::Finished => hint("q", "quit"),
-        }];
-        if self.status.run != RunState::Running {
-            h.push(hint("← →", "scrub"));
-        }
+        let mut h = match self.status.run {
+            RunState::Running => vec![hint("space", "freeze view")],
+            RunState::Paused => vec![hint("space", "follow again"), hint("← →", "scrub")],
+            RunState::Finished => vec![hint("q", "quit"), hint("← →", "scrub")],
+        };
         h.extend([
             hint("↑↓", "lane"),
             hint("enter", "details"),
             hint("?", "help"),
-            hint("q", "quit (ends the program)"),
         ]);
+        if self.status.run != RunState::Finished {
+            h.push(hint("q", "quit (ends the program)"));
+        }
         h
     }
 }
