@@ -259,9 +259,18 @@ fn thread_pool_workers_run_every_task() {
 fn condition_and_barrier() {
     let t = trace("condition_barrier").ok(
         "condition_barrier",
-        &["got parcel", "all through the barrier"],
+        &[
+            "got parcel",
+            "all through the barrier",
+            "times out: False",
+        ],
     );
     let (c, ..) = t.object("changed");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::WaitEnd { o, ok: false } if *o == c)),
+        1,
+        "the wait that timed out"
+    );
     assert_eq!(
         t.count(|op| matches!(op, Op::NotifyAll { o } if *o == c)),
         1

@@ -491,7 +491,11 @@ def _patch_threading():
         def _acquire_restore(state):
             w = _me()
             if w is not None:
-                _emit(w, '"op":"wait_end",%s,"ok":true}' % j)
+                # Condition.wait calls this from its finally block; its local `gotit` says
+                # whether it was notified (False: the timeout ran out).
+                caller = sys._getframe(1)
+                ok = caller.f_code.co_name != "wait" or caller.f_locals.get("gotit", True)
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
             ar(state)
 
         self._release_save, self._acquire_restore = _release_save, _acquire_restore

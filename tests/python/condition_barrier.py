@@ -29,3 +29,6 @@ for r in runners:
 for r in runners:
     r.join()
 print("all through the barrier")
+
+with changed:
+    print("a wait nobody answers times out:", changed.wait(timeout=0.02))
