@@ -259,11 +259,7 @@ fn thread_pool_workers_run_every_task() {
 fn condition_and_barrier() {
     let t = trace("condition_barrier").ok(
         "condition_barrier",
-        &[
-            "got parcel",
-            "all through the barrier",
-            "times out: False",
-        ],
+        &["got parcel", "all through the barrier", "times out: False"],
     );
     let (c, ..) = t.object("changed");
     assert_eq!(
@@ -287,13 +283,32 @@ fn condition_and_barrier() {
 fn processes_report_with_their_own_pids() {
     let t = trace("processes").ok(
         "processes",
-        &["answers: [(0, True), (1, True)]", "parents are us: True"],
+        &[
+            "answers: [(0, True), (1, True)]",
+            "parents are us: True",
+            "visits: 2",
+        ],
     );
     let kids = t.count(|op| matches!(op, Op::Worker { kind: WorkerKind::Process, name, .. } if name.contains("child-")));
     assert_eq!(kids, 2);
     assert!(
         t.pids(|op| matches!(op, Op::Worker { .. })) >= 3,
         "main, two children (and the manager)"
+    );
+    let (g, kind, _) = t.object("guard");
+    assert_eq!(
+        kind,
+        ObjectKind::Lock,
+        "a Manager's Lock, through its proxies"
+    );
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::AcquireEnd { o, .. } if *o == g)),
+        2
+    );
+    let (v, ..) = t.object("visits");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Write { o, value: 2 } if *o == v)),
+        1
     );
     let (q, ..) = t.object("answers");
     assert_eq!(
@@ -514,4 +529,16 @@ fn stopping_ends_the_program_and_its_children() {
             "process {pid} still runs: {stat}"
         );
     }
+}
+
+#[test]
+fn replacements_pickle_as_the_originals() {
+    trace("pickling").ok(
+        "pickling",
+        &[
+            "printed by a spawned pool worker",
+            "manager value 7",
+            "pickles fine",
+        ],
+    );
 }

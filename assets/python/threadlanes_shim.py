@@ -233,6 +233,13 @@ def _label(x):
     return _q(s if len(s) <= 60 else s[:57] + "...")
 
 
+def _posing_as(fn, module, name):
+    """Gives a replacement the name it replaces, so pickle (spawn, Pool tasks, a Manager's
+    registry) finds it where the original was, in this process and in a child."""
+    fn.__module__, fn.__name__, fn.__qualname__ = module.__name__, name, name
+    return fn
+
+
 def _tf(ok):
     return "true" if ok else "false"
 
@@ -359,8 +366,6 @@ def _make_lock_factory(raw_factory, cls, kind):
             return raw
         return cls(raw, _declare_object(f, kind))
 
-    factory.__name__ = kind.capitalize() if kind == "lock" else "RLock"
-    factory.__qualname__ = factory.__name__
     return factory
 
 
@@ -396,8 +401,9 @@ def _traced(self):
 def _patch_threading():
     import threading
 
-    threading.Lock = _make_lock_factory(_thread.allocate_lock, _TracedLock, "lock")
-    threading.RLock = _make_lock_factory(threading._CRLock or threading._PyRLock, _TracedRLock, "rlock")
+    threading.Lock = _posing_as(_make_lock_factory(_thread.allocate_lock, _TracedLock, "lock"), threading, "Lock")
+    threading.RLock = _posing_as(
+        _make_lock_factory(threading._CRLock or threading._PyRLock, _TracedRLock, "rlock"), threading, "RLock")
 
     # Semaphore and BoundedSemaphore: one slot per acquire; release(n) frees n.
     Sem, BSem = threading.Semaphore, threading.BoundedSemaphore
@@ -985,7 +991,7 @@ def _patch_multiprocessing():
                 a._tl_j = b._tl_j = _declare_object(f, "pipe", shared=True)
         return a, b
 
-    mpc.Pipe = Pipe
+    mpc.Pipe = _posing_as(Pipe, mpc, "Pipe")
     CB = mpc._ConnectionBase
     c_send, c_recv = CB.send, CB.recv
 
@@ -1032,7 +1038,7 @@ def _patch_multiprocessing():
                     _emit(w, '"op":"write",%s,"value":%d}' % (v._tl_j, x), now=True)
         return v
 
-    mpv.Value = Value
+    mpv.Value = _posing_as(Value, mpv, "Value")
     S = mpv.Synchronized
     prop = S.value
 
@@ -1112,6 +1118,105 @@ def _patch_multiprocessing():
 
     Pool.__init__, Pool.apply_async, Pool._map_async = pinit, papply_async, pmap_async
     Pool.imap, Pool.imap_unordered = lazy(imap), lazy(imap_unordered)
+
+
+def _patch_manager():
+    """A Manager's Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, JoinableQueue and
+    Value, seen from the processes that use them through proxies (all calls go through
+    BaseProxy._callmethod). Its dicts and lists are not shown."""
+    import multiprocessing.managers as mm
+
+    kinds = {"Lock": "lock", "RLock": "rlock", "Semaphore": "semaphore",
+             "BoundedSemaphore": "bounded_semaphore", "Event": "event", "Queue": "queue",
+             "JoinableQueue": "queue", "Value": "value"}
+    for typeid, kind in kinds.items():
+        make = getattr(mm.SyncManager, typeid, None)
+        if make is None:
+            continue
+
+        def creator(self, *args, _make=make, _kind=kind, **kwargs):
+            proxy = _make(self, *args, **kwargs)
+            if not _closed and _me() is not None:
+                f = _creator(None, 2)
+                if f is not None:
+                    cap = args[0] if _kind.endswith("semaphore") and args else None
+                    if _kind == "queue":
+                        cap = max(args[0], 0) if args else 0
+                    proxy._tl_j = _declare_object(f, _kind, cap, shared=True)
+                    proxy._tl_kind = _kind
+            return proxy
+
+        creator.__name__ = typeid
+        setattr(mm.SyncManager, typeid, creator)
+
+    B = mm.BaseProxy
+    call, reduce_ = B._callmethod, B.__reduce__
+
+    def _callmethod(self, name, args=(), kwds={}):
+        j = self.__dict__.get("_tl_j")
+        w = _me() if j is not None else None
+        if w is None:
+            return call(self, name, args, kwds)
+        kind = self._tl_kind
+        if kind == "value" and name in ("get", "set"):
+            r = call(self, name, args, kwds)
+            x = r if name == "get" else (args[0] if args else None)
+            if isinstance(x, int):
+                _emit(w, '"op":"%s",%s,"value":%d}' % ("read" if name == "get" else "write", j, x), now=True)
+            return r
+        if name == "release" or (kind == "event" and name in ("set", "clear")):
+            _emit(w, '"op":"%s",%s}' % (name, j), now=True)
+            return call(self, name, args, kwds)
+        if name == "put" and kind == "queue":
+            label = _label(args[0]) if args else '""'
+            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, label), now=True)
+            ok = False
+            try:
+                r = call(self, name, args, kwds)
+                ok = True
+                return r
+            finally:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, label, _tf(ok)), now=True)
+        if name == "get" and kind == "queue":
+            _emit(w, '"op":"get_begin",%s}' % j, now=True)
+            try:
+                item = call(self, name, args, kwds)
+            except BaseException:
+                _emit(w, '"op":"get_end",%s,"depth":0,"ok":false}' % j, now=True)
+                raise
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
+            return item
+        if name == "acquire":
+            _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
+            ok = False
+            try:
+                ok = call(self, name, args, kwds)
+                return ok
+            finally:
+                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+        if name == "wait" and kind == "event":
+            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+            ok = False
+            try:
+                ok = call(self, name, args, kwds)
+                return ok
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+        return call(self, name, args, kwds)
+
+    def __reduce__(self):
+        fn, args = reduce_(self)
+        j = self.__dict__.get("_tl_j")
+        return _rebuild_proxy, (fn, args, j, self.__dict__.get("_tl_kind"))
+
+    B._callmethod, B.__reduce__ = _callmethod, __reduce__
+
+
+def _rebuild_proxy(fn, args, j, kind):
+    proxy = fn(*args)
+    if j is not None:
+        proxy._tl_j, proxy._tl_kind = j, kind
+    return proxy
 
 
 class _PoolTask:
@@ -1237,11 +1342,12 @@ def install():
         _emit(0, '"op":"start"}')
     _patch_threading()
     _patch_queue()
-    time.sleep = _sleep
-    builtins.print = _print
-    builtins.input = _input
+    time.sleep = _posing_as(_sleep, time, "sleep")
+    builtins.print = _posing_as(_print, builtins, "print")
+    builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
     _patch_multiprocessing()
+    _patch_manager()
     sys.excepthook = _excepthook(sys.excepthook)
     atexit.register(_at_exit)
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
