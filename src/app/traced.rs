@@ -4,6 +4,7 @@
 //! view, q ends the program and all its children.
 
 use super::{App, EVENTS_PER_FRAME, hint, run_loop};
+use crate::event::{Event, Op};
 use crate::keys::Action;
 use crate::scenarios::Info;
 use crate::trace::{Captured, Item, Trace};
@@ -56,16 +57,29 @@ impl App {
         let mut n = 0;
         if self.status.run != RunState::Paused {
             let Some(t) = &self.traced else { return false };
-            let items: Vec<Item> = t.trace.items().try_iter().take(EVENTS_PER_FRAME).collect();
-            n = items.len();
-            for item in items {
+            let rx = t.trace.items().clone();
+            for item in rx.try_iter().take(EVENTS_PER_FRAME) {
+                n += 1;
                 match item {
                     Item::Event(ev) => {
                         self.world.apply(&ev);
                         self.history.push(&ev);
                     }
                     Item::Problem(p) => self.world.problem(p),
-                    Item::Output(line) => self.world.problem(format!("stderr: {line}")),
+                    // What it writes to stderr (a traceback, say) reads in the log beside
+                    // its prints; the first process's main lane carries it.
+                    Item::Output(line) => {
+                        let ev = Event {
+                            t: self.world.t,
+                            pid: 0,
+                            w: 0,
+                            op: Op::Say {
+                                text: format!("stderr: {line}"),
+                            },
+                        };
+                        self.world.apply(&ev);
+                        self.history.push(&ev);
+                    }
                 }
             }
         }

@@ -270,7 +270,7 @@ fn capture(
                 }
                 if let Ok(mut s) = store.lock() {
                     let keep = if is_err { &mut s.1 } else { &mut s.0 };
-                    keep.extend_from_slice(&buf[..n]);
+                    keep_bounded(keep, &buf[..n]);
                 }
                 let Some(tx) = &tx else { continue };
                 for &b in &buf[..n] {
@@ -283,6 +283,24 @@ fn capture(
                 }
             }
         });
+}
+
+/// Output kept per stream for after the TUI; a program that writes more is told so.
+const OUTPUT_KEPT: usize = 16 << 20;
+
+fn keep_bounded(keep: &mut Vec<u8>, bytes: &[u8]) {
+    const NOTE: &[u8] =
+        b"\n[threadlanes: the program wrote more than 16 MiB here; the rest was not kept]\n";
+    if keep.len() >= OUTPUT_KEPT {
+        return;
+    }
+    let room = OUTPUT_KEPT - keep.len();
+    if bytes.len() <= room {
+        keep.extend_from_slice(bytes);
+    } else {
+        keep.extend_from_slice(&bytes[..room]);
+        keep.extend_from_slice(NOTE);
+    }
 }
 
 /// One connection from one process of the program.
