@@ -89,6 +89,17 @@ impl Traced {
             })
             .unwrap_or_else(|| panic!("no worker named {name}"))
     }
+    /// Names of every object, or every worker, in declaration order.
+    fn names(&self, objects: bool) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Object { name, .. } if objects => Some(name.clone()),
+                Op::Worker { name, .. } if !objects => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
     fn exit_of(&self, w: u32) -> ExitHow {
         self.events
             .iter()
@@ -228,6 +239,11 @@ fn producer_consumer_tasks_done_and_joined() {
     let (o, _, cap) = t.object("jobs");
     assert_eq!(cap, Some(2));
     assert_eq!(
+        t.names(true),
+        ["jobs", "done_lock"],
+        "the locks and conditions inside the Queue and the Threads are not shown"
+    );
+    assert_eq!(
         t.count(|op| matches!(op, Op::TaskDone { o: x, .. } if *x == o)),
         6
     );
@@ -245,6 +261,20 @@ fn thread_pool_workers_run_every_task() {
     );
     let (o, kind, cap) = t.object("pool");
     assert_eq!((kind, cap), (ObjectKind::Pool, Some(2)));
+    assert_eq!(
+        t.names(true),
+        ["pool"],
+        "the executor's own queue and locks are not shown"
+    );
+    let workers = t.names(false);
+    assert!(
+        workers
+            .iter()
+            .filter(|n| n.starts_with("ThreadPoolExecutor"))
+            .count()
+            == 2,
+        "{workers:?}"
+    );
     assert_eq!(
         t.count(|op| matches!(op, Op::Submit { o: x, .. } if *x == o)),
         6
@@ -291,6 +321,19 @@ fn processes_report_with_their_own_pids() {
     );
     let kids = t.count(|op| matches!(op, Op::Worker { kind: WorkerKind::Process, name, .. } if name.contains("child-")));
     assert_eq!(kids, 2);
+    // Only the program's own: no queue feeder threads, no manager server threads, no
+    // resource tracker.
+    let workers = t.names(false);
+    assert_eq!(
+        workers.len(),
+        4,
+        "main, the manager, two children: {workers:?}"
+    );
+    assert_eq!(
+        t.names(true),
+        ["answers", "guard", "visits"],
+        "a Manager's dict is not an object here"
+    );
     assert!(
         t.pids(|op| matches!(op, Op::Worker { .. })) >= 3,
         "main, two children (and the manager)"
@@ -529,6 +572,42 @@ fn stopping_ends_the_program_and_its_children() {
             "process {pid} still runs: {stat}"
         );
     }
+}
+
+/// --speed scales time.sleep and nothing else: a 50 ms sleep at half speed takes 100 ms and
+/// still says it asked for 50.
+#[test]
+fn speed_scales_the_programs_sleeps() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args([
+            "trace",
+            "--headless",
+            "--json",
+            "--speed",
+            "0.5",
+            "--",
+            "python3",
+        ])
+        .arg(script("join"))
+        .output()
+        .expect("threadlanes runs");
+    assert!(out.status.success());
+    let evs: Vec<Event> = wire::read_stream(&out.stdout[..])
+        .map(|r| r.expect("good line"))
+        .collect();
+    let begin = evs
+        .iter()
+        .find(|e| matches!(e.op, Op::SleepBegin { ms: 50 }))
+        .expect("a 50 ms sleep");
+    let end = evs
+        .iter()
+        .find(|e| e.w == begin.w && e.op == Op::SleepEnd)
+        .expect("it ends");
+    assert!(
+        end.t - begin.t >= 100_000_000,
+        "slept {} ns",
+        end.t - begin.t
+    );
 }
 
 #[test]
