@@ -3,7 +3,7 @@
 //! view (the program goes on; its events wait and are folded on resume), ← → scrub a frozen
 //! view, q ends the program and all its children.
 
-use super::{App, EVENTS_PER_FRAME, hint, run_loop};
+use super::{App, hint, run_loop};
 use crate::event::{Event, Op};
 use crate::keys::Action;
 use crate::scenarios::Info;
@@ -11,6 +11,11 @@ use crate::trace::{Captured, Item, Trace};
 use crate::ui::{Hint, RunState};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// Longest the model folds a traced program's events between two frames, so a busy program
+/// never starves the keys (the rest wait for the next frame; the program does not).
+const FOLD_PER_FRAME: Duration = Duration::from_millis(4);
 
 pub(super) struct Traced {
     pub trace: Trace,
@@ -58,8 +63,8 @@ impl App {
         if self.status.run != RunState::Paused {
             let Some(t) = &self.traced else { return false };
             let rx = t.trace.items().clone();
-            for item in rx.try_iter().take(EVENTS_PER_FRAME) {
-                n += 1;
+            let until = Instant::now() + FOLD_PER_FRAME;
+            for item in rx.try_iter() {
                 match item {
                     Item::Event(ev) => {
                         self.world.apply(&ev);
@@ -80,6 +85,10 @@ impl App {
                         self.world.apply(&ev);
                         self.history.push(&ev);
                     }
+                }
+                n += 1;
+                if n % 256 == 0 && Instant::now() >= until {
+                    break;
                 }
             }
         }
