@@ -22,6 +22,7 @@ import json
 import linecache
 import os
 import re
+import socket  # here, not under the writer's lock: an import may make locks we trace
 import sys
 import sysconfig
 import time
@@ -34,7 +35,8 @@ _SPEED = float(os.environ.get("THREADLANES_SPEED") or 1.0) or 1.0
 _PATH = os.environ.get("THREADLANES_SOCKET", "")
 
 _pid = os.getpid()
-_wlock = _thread.allocate_lock()
+# Reentrant: a finalizer run by the garbage collector in the middle of an emit may emit too.
+_wlock = _thread.RLock()
 _buf = []
 _sock = None
 _closed = False
@@ -64,8 +66,6 @@ def _flush_locked():
     _buf.clear()
     try:
         if _sock is None:
-            import socket
-
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.connect(_PATH)
             _sock = s
@@ -1299,7 +1299,7 @@ def _after_fork_parent():
 def _after_fork_child():
     global _wlock, _sock, _pid
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
-    _wlock = _thread.allocate_lock()
+    _wlock = _thread.RLock()
     _buf.clear()
     _sock = None  # the parent's connection stays the parent's
     _pid = os.getpid()
