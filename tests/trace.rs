@@ -621,3 +621,18 @@ fn replacements_pickle_as_the_originals() {
         ],
     );
 }
+
+/// Every check in unchanged.py holds run plain and traced.
+#[test]
+fn the_program_sees_no_difference() {
+    let plain = Command::new("python3")
+        .arg(script("unchanged"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    trace("unchanged").ok("unchanged", &["semantics unchanged"]);
+}

@@ -127,13 +127,16 @@ def _adopt():
         return None
     import threading
 
-    t = threading.current_thread()
-    if t is threading.main_thread() and 0 not in _wids.values():
+    # Not current_thread(): for a thread threading never started it would make a dummy
+    # Thread, and the program's active_count() would change.
+    ident = _get_ident()
+    t = threading._active.get(ident)
+    if ident == threading.main_thread().ident and 0 not in _wids.values():
         w = 0
         _declare_worker(0, _proc_name(), "process", False, None)
     else:
         w = _new_w()
-        _declare_worker(w, t.name, "thread", t.daemon, None)
+        _declare_worker(w, t.name if t else "thread-%d" % w, "thread", t.daemon if t else False, None)
     _wids[_get_ident()] = w
     _emit(w, '"op":"start"}')
     return w

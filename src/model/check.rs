@@ -236,8 +236,14 @@ impl Checker {
             Some(ObjectKind::BoundedSemaphore) if ob.holders == 0 => {
                 Some(format!("bounded semaphore {o} released more than acquired"))
             }
+            // A plain semaphore released by nobody who took it gains a slot, as Python's
+            // does (Semaphore(0) used as a signal).
             Some(k) if k.is_semaphore() => {
-                ob.holders = ob.holders.saturating_sub(1);
+                if ob.holders == 0 {
+                    ob.capacity += 1;
+                } else {
+                    ob.holders -= 1;
+                }
                 None
             }
             _ => match ob.owner.take() {
