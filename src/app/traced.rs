@@ -36,6 +36,7 @@ impl App {
     pub fn traced(trace: Trace) -> App {
         let mut app = App::new(None);
         app.picker = None;
+        app.status.speed = trace.speed;
         let title: &'static str = Box::leak(trace.command.clone().into_boxed_str());
         let info: &'static Info = Box::leak(Box::new(Info {
             name: "trace",

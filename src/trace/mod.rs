@@ -63,6 +63,8 @@ pub struct Trace {
     started: u64,
     /// The command as typed, for the status line.
     pub command: String,
+    /// What the program's sleeps are scaled by.
+    pub speed: f64,
 }
 
 /// CLOCK_MONOTONIC in ns: the clock Python's time.monotonic_ns() reads in every process.
@@ -160,6 +162,7 @@ impl Trace {
             dir,
             started,
             command: argv.join(" "),
+            speed: opts.speed,
         })
     }
 
