@@ -29,8 +29,23 @@ fn stream() -> &'static (World, Vec<Event>) {
     })
 }
 
+/// The app's path: each event received is moved into the world (no copy for the log).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn fold(b: Bencher) {
+    let (world, events) = stream();
+    b.counter(ItemsCount::new(events.len()))
+        .with_inputs(|| (world.clone(), events.clone()))
+        .bench_local_values(|(mut w, evs)| {
+            for e in evs {
+                w.apply_owned(e);
+            }
+            black_box(w)
+        });
+}
+
+/// Folding borrowed events (a copy of each for the log).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fold_borrowed(b: Bencher) {
     let (world, events) = stream();
     b.counter(ItemsCount::new(events.len()))
         .with_inputs(|| world.clone())

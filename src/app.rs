@@ -22,8 +22,12 @@ pub use traced::main_traced;
 
 /// Frames per second while the run moves.
 const FPS: u64 = 30;
-/// Most events folded between two frames, so a flood never starves the keys.
-const EVENTS_PER_FRAME: usize = 200_000;
+/// Longest the model folds between two frames (6 % of a core at 30 fps), so a flood never
+/// starves the keys or the
+/// core: a run that makes events faster waits for the viewer (see `probe::sink`).
+const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
+/// Events folded between two looks at the clock.
+const FOLD_BATCH: usize = 512;
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
@@ -57,6 +61,16 @@ pub struct App {
     dirty: bool,
     /// The event source when it is a traced program rather than a scenario (src/trace).
     traced: Option<traced::Traced>,
+    /// Side by side (`b`): the other version runs too, beside this one.
+    split: bool,
+    twin: Option<Twin>,
+}
+
+/// The second run of side by side: the scenario's other version, with its own world.
+struct Twin {
+    run: Run,
+    world: World,
+    config: Config,
 }
 
 impl App {
@@ -113,6 +127,8 @@ impl App {
             theme: Theme::detect(),
             dirty: true,
             traced: None,
+            split: false,
+            twin: None,
         };
         if app.picker.is_none() {
             app.start();
@@ -128,6 +144,11 @@ impl App {
     /// The world on screen: the live one, or the one under the scrub cursor.
     pub fn shown_world(&self) -> &World {
         self.cursor.as_ref().map_or(&self.world, |c| &c.1)
+    }
+
+    /// Side by side: the other version's world, beside the app's own.
+    pub fn twin_world(&self) -> Option<&World> {
+        self.twin.as_ref().map(|t| &t.world)
     }
 
     /// The flash message now showing, if any.
@@ -151,7 +172,11 @@ impl App {
         self.next_ops.clear();
         self.status.scrub = None;
         self.status.mode = self.options.mode;
-        self.view = View::default();
+        self.view = View {
+            graph: self.view.graph,
+            captions: self.view.captions,
+            ..View::default()
+        };
         self.options.paused = false;
         self.status.run = RunState::Running;
         self.status.seed = self.options.seed;
@@ -159,15 +184,98 @@ impl App {
         let main = self.scenarios[self.current].main;
         self.run = Some(Run::start(move || main(&cfg), self.options));
         self.dirty = true;
+        if self.split {
+            self.start_twin();
+        }
+    }
+
+    /// The current scenario's other version, started with the same seed and options.
+    fn start_twin(&mut self) {
+        let vs = self.info().variants;
+        let i = vs.iter().position(|v| v.name == self.config.variant);
+        let Some(other) = i.map(|i| vs[(i + 1) % vs.len()]).filter(|_| vs.len() > 1) else {
+            self.split = false;
+            return;
+        };
+        let cfg = Config {
+            variant: other.name,
+            ..self.config.clone()
+        };
+        let main = self.scenarios[self.current].main;
+        let c = cfg.clone();
+        let mut options = self.options;
+        if options.mode == Mode::Step {
+            options.mode = self.unstepped;
+        }
+        self.twin = Some(Twin {
+            run: Run::start(move || main(&c), options),
+            world: World::default(),
+            config: cfg,
+        });
     }
 
     fn stop_run(&mut self) {
         if let Some(t) = &mut self.traced {
             t.trace.stop(STOP_WITHIN);
         }
+        // Both told to stop first, so two runs stop in the time of one.
+        if let Some(t) = &self.twin {
+            t.run.session().cancel();
+        }
         if let Some(mut run) = self.run.take() {
             run.stop(STOP_WITHIN);
         }
+        if let Some(mut t) = self.twin.take() {
+            t.run.stop(STOP_WITHIN);
+        }
+    }
+
+    /// Side by side on or off (it restarts both from the start).
+    fn toggle_split(&mut self) {
+        if !self.split && self.info().variants.len() < 2 {
+            self.flash("this scenario has one version: nothing to put beside it".into());
+            return;
+        }
+        if self.options.mode == Mode::Step {
+            self.toggle_step();
+        }
+        self.split = !self.split;
+        self.start();
+        self.flash(if self.split {
+            "side by side: both versions, same seed (b returns to one)".into()
+        } else {
+            "one version".into()
+        });
+    }
+
+    /// Folds what the twin sent; true if anything came.
+    fn pump_twin(&mut self) -> bool {
+        let Some(t) = &mut self.twin else {
+            return false;
+        };
+        // The same budget as the app's own run: two runs, at most twice the fold time.
+        let until = Instant::now() + FOLD_PER_FRAME;
+        let mut n = 0;
+        'fold: while Instant::now() < until {
+            for _ in 0..FOLD_BATCH {
+                let Ok(ev) = t.run.events().try_recv() else {
+                    break 'fold;
+                };
+                t.world.apply_owned(ev);
+                n += 1;
+            }
+        }
+        if self.status.run == RunState::Running {
+            t.world.advance(t.run.now());
+        }
+        n > 0
+    }
+
+    /// Whether the twin (if any) has ended too.
+    fn twin_finished(&self) -> bool {
+        self.twin
+            .as_ref()
+            .is_none_or(|t| t.run.is_finished() && t.run.events().is_empty())
     }
 
     fn switch_to(&mut self, i: usize) {
@@ -190,23 +298,26 @@ impl App {
         if self.traced.is_some() {
             return self.pump_traced();
         }
+        let twin_moved = self.pump_twin();
+        let twin_done = self.twin_finished();
         let Some(run) = &self.run else {
             return self.dirty;
         };
-        let mut n = 0;
-        while n < EVENTS_PER_FRAME {
-            match run.events().try_recv() {
-                Ok(ev) => {
-                    self.world.apply(&ev);
-                    self.history.push(&ev);
-                }
-                Err(_) => break,
+        let until = Instant::now() + FOLD_PER_FRAME;
+        let mut n = usize::from(twin_moved);
+        'fold: while Instant::now() < until {
+            for _ in 0..FOLD_BATCH {
+                let Ok(ev) = run.events().try_recv() else {
+                    break 'fold;
+                };
+                self.history.push(&ev);
+                self.world.apply_owned(ev);
+                n += 1;
             }
-            n += 1;
         }
         if self.status.run == RunState::Running {
             self.world.advance(run.now());
-            if run.is_finished() && run.events().is_empty() {
+            if run.is_finished() && run.events().is_empty() && twin_done {
                 self.status.run = RunState::Finished;
                 self.dirty = true;
             }
@@ -234,6 +345,10 @@ impl App {
         }
         if let Some(sel) = self.picker {
             self.update_picker(action, sel);
+            return;
+        }
+        if self.split && !works_side_by_side(action) {
+            self.flash("side by side: press b to return to one version first".into());
             return;
         }
         match action {
@@ -280,7 +395,11 @@ impl App {
             Action::PageUp => self.view.object_scroll = self.view.object_scroll.saturating_sub(5),
             Action::PageDown => self.view.object_scroll += 5,
             Action::Enter => self.view.details = !self.view.details,
+            Action::ToggleGraph => self.view.graph = !self.view.graph,
+            Action::ToggleCaptions => self.view.captions = !self.view.captions,
+            Action::ToggleSplit => self.toggle_split(),
             Action::Picker => {
+                self.split = false;
                 self.stop_run();
                 self.picker = Some(self.current);
             }
@@ -310,6 +429,10 @@ impl App {
         if let Some(run) = &self.run {
             run.set_paused(paused);
             self.world.advance(run.now());
+        }
+        if let Some(t) = &mut self.twin {
+            t.run.set_paused(paused);
+            t.world.advance(t.run.now());
         }
         self.status.run = if paused {
             RunState::Paused
@@ -420,6 +543,9 @@ impl App {
         if let Some(run) = &self.run {
             run.set_speed(SPEEDS[i]);
         }
+        if let Some(t) = &self.twin {
+            t.run.set_speed(SPEEDS[i]);
+        }
         self.flash(format!("speed ×{}", SPEEDS[i]));
     }
 
@@ -524,6 +650,30 @@ impl App {
                 what: format!("{}={}", p.name, self.config.get(p.name)),
             });
         }
+        if self.split {
+            h.retain(|x| matches!(x.key, "space" | "r" | "R"));
+            h.push(hint("b", "back to one version"));
+        } else {
+            h.push(hint(
+                "g",
+                if self.view.graph {
+                    "log"
+                } else {
+                    "wait-for graph"
+                },
+            ));
+            if info.variants.len() > 1 {
+                h.push(hint("b", "both versions side by side"));
+            }
+        }
+        h.push(hint(
+            "c",
+            if self.view.captions {
+                "captions off"
+            } else {
+                "captions"
+            },
+        ));
         h.extend([
             hint("+ -", "speed"),
             hint("n p", "scenario"),
@@ -575,7 +725,16 @@ impl App {
             all_keys: &all,
             theme: self.theme,
         };
-        ui::draw(frame, &screen);
+        match &self.twin {
+            Some(t) => {
+                let right = ui::split::Pane {
+                    world: &t.world,
+                    config: &t.config,
+                };
+                ui::split::draw(frame, &screen, right);
+            }
+            None => ui::draw(frame, &screen),
+        }
     }
 
     /// Whether the next frame must be drawn even without new events: time moves while running.
@@ -610,6 +769,8 @@ impl App {
         app.status.seed = plan.options.seed;
         app.status.mode = plan.options.mode;
         app.picker = None;
+        // Screencasts are often watched without sound: they narrate by default.
+        app.view.captions = true;
         app
     }
 
@@ -619,6 +780,28 @@ impl App {
         self.history.push(ev);
         self.dirty = true;
     }
+}
+
+/// The actions that make sense while two versions run side by side.
+fn works_side_by_side(a: Action) -> bool {
+    use Action::*;
+    matches!(
+        a,
+        Quit | Back
+            | ToggleHelp
+            | TogglePause
+            | Faster
+            | Slower
+            | Restart
+            | Replay
+            | ToggleSplit
+            | ToggleCaptions
+            | NextScenario
+            | PrevScenario
+            | Picker
+            | Up
+            | Down
+    )
 }
 
 /// What each parked worker will do next, in words, for the lanes in step mode.

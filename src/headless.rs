@@ -55,7 +55,8 @@ pub fn run(plan: &Plan, h: &Headless, out: &mut dyn Write, err: &mut dyn Write) 
         let line = if h.json {
             wire::encode(ev)
         } else {
-            describe::log_line(world, ev)
+            // With who woke whom, as the TUI's log says it.
+            describe::log_line_at(world, ev, world.causes.seen().saturating_sub(1))
         };
         // A closed stdout (a pipe into `head`) is not our error: keep running quietly.
         let _ = writeln!(out, "{line}");

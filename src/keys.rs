@@ -39,6 +39,12 @@ pub enum Action {
     Right,
     /// Restart with the same seed, seeded.
     Replay,
+    /// The wait-for graph in place of the log.
+    ToggleGraph,
+    /// The caption line.
+    ToggleCaptions,
+    /// Both versions of the scenario side by side.
+    ToggleSplit,
 }
 
 /// Where a binding applies.
@@ -90,6 +96,9 @@ pub const BINDINGS: &[Binding] = &[
     Binding { codes: &[K::PageUp], label: "pgup", help: "objects: previous page", action: A::PageUp, scope: Scope::Run },
     Binding { codes: &[K::PageDown], label: "pgdn", help: "objects: next page", action: A::PageDown, scope: Scope::Run },
     Binding { codes: &[K::Enter], label: "enter", help: "lane details / run scenario", action: A::Enter, scope: Scope::Both },
+    Binding { codes: &[K::Char('g')], label: "g", help: "wait-for graph (who waits for whom)", action: A::ToggleGraph, scope: Scope::Run },
+    Binding { codes: &[K::Char('b')], label: "b", help: "both versions side by side", action: A::ToggleSplit, scope: Scope::Run },
+    Binding { codes: &[K::Char('c')], label: "c", help: "caption line on / off", action: A::ToggleCaptions, scope: Scope::Run },
     Binding { codes: &[K::Char('l')], label: "l", help: "back to the scenario list", action: A::Picker, scope: Scope::Run },
     Binding { codes: &[K::Char('?'), K::F(1)], label: "?", help: "help: every key", action: A::ToggleHelp, scope: Scope::Both },
     Binding { codes: &[K::Char('q')], label: "q", help: "quit", action: A::Quit, scope: Scope::Both },

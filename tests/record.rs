@@ -274,3 +274,35 @@ fn bad_sizes_and_key_scripts_are_refused_with_a_clear_message() {
     assert!(err.contains("bad time \"x\""), "{err}");
     assert!(!out.exists());
 }
+
+#[test]
+fn export_draws_the_get_that_made_room_for_a_blocked_put() {
+    let trace = export(&["producer-consumer", "--seed", "3"], "pc-room.json");
+    check_trace(&trace);
+    let events = trace["traceEvents"].as_array().unwrap();
+    let name_of: HashMap<u64, &str> = events
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| {
+            (
+                e["tid"].as_u64().unwrap(),
+                e["args"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Flow starts by id: (tid, name); their finishes pair with them.
+    let starts: HashMap<u64, u64> = events
+        .iter()
+        .filter(|e| e["ph"] == "s")
+        .map(|e| (e["id"].as_u64().unwrap(), e["tid"].as_u64().unwrap()))
+        .collect();
+    let consumer_to_producer = events.iter().filter(|e| e["ph"] == "f").any(|e| {
+        let from = starts[&e["id"].as_u64().unwrap()];
+        let to = e["tid"].as_u64().unwrap();
+        name_of[&from].starts_with("consumer") && name_of[&to].starts_with("producer")
+    });
+    assert!(
+        consumer_to_producer,
+        "a consumer's get woke a producer blocked on put"
+    );
+}

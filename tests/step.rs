@@ -1,38 +1,15 @@
 //! Step mode driven through the app's own actions, as the keys do: exactly one operation
 //! happens per step, and a worker blocked by the semantics cannot be chosen.
 
-use std::time::{Duration, Instant};
+mod common;
+
+use common::app::until;
 use threadlanes::app::App;
-use threadlanes::cli::{RunArgs, plan};
 use threadlanes::event::Op;
 use threadlanes::keys::Action;
 
 fn app(scenario: &str, variant: &str) -> App {
-    let args = RunArgs {
-        scenario: scenario.into(),
-        speed: 1.0,
-        step: true,
-        seed: None,
-        variant: Some(variant.into()),
-        sets: vec![],
-        headless: false,
-        json: false,
-        for_secs: None,
-    };
-    App::new(Some(plan(&args).expect("a valid plan")))
-}
-
-/// Pumps until `done(app)` holds; the run's own gate decides when, this only watches.
-fn until(app: &mut App, what: &str, done: impl Fn(&App) -> bool) {
-    let start = Instant::now();
-    loop {
-        app.pump();
-        if done(app) {
-            return;
-        }
-        assert!(start.elapsed() < Duration::from_secs(10), "never: {what}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    common::app::app(scenario, Some(variant), true, None, 1.0)
 }
 
 fn lane_of(app: &App, w: u32) -> usize {
@@ -62,7 +39,11 @@ fn each_step_is_one_operation_of_the_chosen_worker() {
     let mut steps = 0;
     let mut refused = false;
     while steps < 60 && app.world.deadlock.is_none() {
-        until(&mut app, "some worker parked", |a| !a.next_ops().is_empty());
+        // Every live worker at the gate: a thread just started may still be on its way.
+        until(&mut app, "every live worker parked", |a| {
+            let live = a.world.workers.iter().filter(|w| !w.is_done()).count();
+            live > 0 && a.next_ops().len() == live
+        });
         // A worker that cannot go is refused, and nothing happens.
         if let Some(blocked) = app.next_ops().iter().find(|n| !n.ready).cloned() {
             let before = app.world.events;

@@ -281,8 +281,9 @@ fn prodcons_world() -> World {
     world(&lines.join("\n"))
 }
 
-fn deadlock_world() -> World {
-    let lines = [
+/// left holds A and wants B, right holds B and wants A; main joins left.
+fn deadlock_lines() -> Vec<String> {
+    vec![
         worker(0, "main", "main"),
         op(0, 0, r#""op":"start""#),
         op(0, 0, r#""o":1,"op":"object","name":"A","kind":"lock""#),
@@ -298,7 +299,11 @@ fn deadlock_world() -> World {
         op(300 * MS, 1, r#""o":2,"op":"acquire_begin""#),
         op(320 * MS, 2, r#""o":1,"op":"acquire_begin""#),
         op(400 * MS, 0, r#""op":"join_begin","target":1"#),
-    ];
+    ]
+}
+
+fn deadlock_world() -> World {
+    let lines = deadlock_lines();
     world(&lines.join("\n"))
 }
 
@@ -1025,4 +1030,208 @@ fn odd_worlds_draw_at_many_sizes_without_panicking() {
         row_with(&s, "rlock r").contains("held by 工人工人工人 ("),
         "{s}"
     );
+}
+
+// ------------------------------------------- causes, wait-for graph, split, sparklines
+/// Panics with the screen unless it shows every one of `needles`.
+fn contains_all(s: &str, needles: &[&str]) {
+    for n in needles {
+        assert!(s.contains(n), "no {n:?} in\n{s}");
+    }
+}
+
+/// Two workers deadlocked over A and B while a third, ticker, still runs; main joins left.
+fn partial_deadlock_world() -> World {
+    let mut lines = deadlock_lines();
+    lines.push(worker(3, "ticker", "thread"));
+    lines.push(op(10 * MS, 3, r#""op":"start""#));
+    for i in 0..6u64 {
+        lines.push(op(
+            700 * MS + i * 500 * MS,
+            3,
+            r#""op":"sleep_begin","ms":400"#,
+        ));
+        lines.push(op(1100 * MS + i * 500 * MS, 3, r#""op":"sleep_end""#));
+        lines.push(op(
+            1100 * MS + i * 500 * MS,
+            3,
+            &format!(r#""op":"say","text":"tick {}: still going""#, i + 1),
+        ));
+    }
+    world(&lines.join("\n"))
+}
+
+/// The partial deadlock at 80×24 with `view`.
+fn partial_80x24(view: &View) -> String {
+    let world = partial_deadlock_world();
+    draw_run(&world, &DEADLOCK, view, RunState::Running, 80, 24)
+}
+
+#[test]
+fn wake_up_marks_in_the_lanes_and_causes_in_the_log() {
+    let world = lock_finished_world("total = 12", true);
+    let s = draw_run(&world, &LOCK, &View::default(), RunState::Finished, 120, 36);
+    // job1's release and job2's wake-up at 1.5 s: the same column, the lock named over the
+    // wait; main's joins too.
+    let job1 = row_with(&s, "job1 ");
+    let job2 = row_with(&s, "job2 ");
+    let col = |row: &str, mark: char| row.chars().position(|c| c == mark);
+    assert_eq!(col(job1, '◇'), col(job2, '◆'), "\n{s}");
+    assert!(job2.contains("A◆"), "{job2}");
+    contains_all(
+        &s,
+        &["woke: job1 released A; acquired lock A", "woke: job1 ended"],
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn details_list_who_ended_each_block() {
+    let world = lock_finished_world("total = 12", true);
+    let view = View {
+        selected: 2,
+        details: true,
+        ..View::default()
+    };
+    let s = draw_run(&world, &LOCK, &view, RunState::Finished, 120, 36);
+    contains_all(&s, &["woken   1.5s: job1 released A (waited"]);
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn wait_for_graph_shows_a_partial_deadlock() {
+    let world = partial_deadlock_world();
+    let view = View {
+        graph: true,
+        ..View::default()
+    };
+    let s = draw_run(&world, &DEADLOCK, &view, RunState::Running, 120, 36);
+    contains_all(
+        &s,
+        &[
+            "DEADLOCK: main, left, right stuck for good; still going: ticker",
+            "⟲ left ──▶ B ──▶ right ──▶ A ──▶ left",
+        ],
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn wait_for_graph_80x24() {
+    let view = View {
+        graph: true,
+        ..View::default()
+    };
+    let s = partial_80x24(&view);
+    contains_all(&s, &["⟲ cycle"]);
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn sparklines_and_time_shares() {
+    let world = prodcons_world();
+    let s = draw_run(
+        &world,
+        &PRODCONS,
+        &View::default(),
+        RunState::Running,
+        120,
+        36,
+    );
+    // The jobs queue filled one item a bucket, then stayed full.
+    assert!(row_with(&s, "depth ▃▃▆").contains("depth ▃▃▆████"), "\n{s}");
+    // Consumers sleep most of their lives: their share bars are mostly the sleep glyph.
+    assert!(
+        row_with(&s, "consumer1").contains("thread ▄···· sleeping"),
+        "\n{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn captions_narrate_the_last_event() {
+    let view = View {
+        captions: true,
+        ..View::default()
+    };
+    let s = draw_run(
+        &prodcons_world(),
+        &PRODCONS,
+        &view,
+        RunState::Running,
+        120,
+        36,
+    );
+    let rows: Vec<&str> = s.lines().collect();
+    assert_eq!(
+        rows[34].trim(),
+        "main says: waiting for every job to be done",
+        "\n{s}"
+    );
+    let s = partial_80x24(&view);
+    assert!(
+        s.lines()
+            .nth(22)
+            .unwrap()
+            .contains("Deadlock: left waits for B"),
+        "\n{s}"
+    );
+    insta::assert_snapshot!(s);
+}
+
+fn draw_split(w: u16, h: u16) -> String {
+    let left = lock_finished_world("total = 12; lines interleaved 6 times", false);
+    let right = lock_finished_world("total = 12; each job ran whole", true);
+    let config = Config::default_for(&LOCK);
+    let other = Config {
+        variant: "no-lock",
+        ..config.clone()
+    };
+    let status = status(RunState::Finished);
+    let hints = hints();
+    let keys = all_keys();
+    let view = View::default();
+    let screen = Screen {
+        world: &right,
+        info: &LOCK,
+        config: &config,
+        status: &status,
+        view: &view,
+        hints: &hints,
+        all_keys: &keys,
+        next_ops: &[],
+        theme: Theme::plain(),
+    };
+    let pane = ui::split::Pane {
+        world: &left,
+        config: &other,
+    };
+    let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+    term.draw(|f| ui::split::draw(f, &screen, pane))
+        .expect("draw");
+    buffer_text(&term)
+}
+
+#[test]
+fn side_by_side_shows_both_versions_and_their_outcomes() {
+    let s = draw_split(120, 36);
+    let heads = s.lines().nth(1).unwrap_or_default();
+    assert!(heads.starts_with(" with lock"), "\n{s}");
+    assert!(heads.contains("without lock"), "\n{s}");
+    contains_all(&s, &["✓ as expected: total = 12", "✗ WRONG: total = 12"]);
+    insta::assert_snapshot!(s);
+}
+
+#[test]
+fn side_by_side_80x24() {
+    insta::assert_snapshot!(draw_split(80, 24));
+}
+
+#[test]
+fn side_by_side_draws_at_every_size_without_panicking() {
+    for w in (0..=300u16).step_by(23).chain([79, 80, 81]) {
+        for h in (0..=100u16).step_by(9).chain([23, 24, 25]) {
+            draw_split(w, h);
+        }
+    }
 }

@@ -232,6 +232,24 @@ pub fn log_line(world: &World, ev: &Event) -> String {
     )
 }
 
+/// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
+/// ended a wait: "  1.20s  car-1        woke: lighter set light".
+pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
+    let Some(k) = world.causes.by_event(n) else {
+        return log_line(world, ev);
+    };
+    let then = match ev.op {
+        Op::WaitEnd { .. } | Op::JoinEnd { .. } | Op::QueueJoinEnd { .. } => String::new(),
+        _ => format!("; {}", event(world, ev)),
+    };
+    format!(
+        "{:>7.2}s  {:<12} woke: {}{then}",
+        ev.t as f64 / 1e9,
+        world.worker_name(ev.w),
+        super::cause::words(world, k)
+    )
+}
+
 /// What a worker parked at the gate is about to do: "acquire lock A", "sleep", "start".
 pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
     match o {

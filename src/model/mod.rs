@@ -3,10 +3,14 @@
 //!
 //! No threads, no clocks, no terminal, no I/O: everything here is unit-tested alone.
 
+pub mod caption;
+pub mod cause;
 pub mod check;
 pub mod describe;
+pub mod graph;
 pub mod history;
 pub mod object;
+pub mod spark;
 pub mod timeline;
 pub mod waitfor;
 pub mod worker;
@@ -18,5 +22,7 @@ pub use timeline::{Phase, Timeline};
 pub use worker::{Wait, Worker, WorkerState};
 pub use world::{Limits, World};
 
+#[cfg(test)]
+mod cause_tests;
 #[cfg(test)]
 mod tests;

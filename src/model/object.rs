@@ -67,6 +67,8 @@ pub struct Object {
     /// Blocked workers in the order they began to wait.
     pub waiters: VecDeque<(WorkerId, Wait)>,
     pub stats: ObjectStats,
+    /// Its rolling sparkline (depth, occupancy or waiters).
+    pub spark: super::spark::Spark,
 }
 
 impl Object {
@@ -106,6 +108,7 @@ impl Object {
             state,
             waiters: VecDeque::new(),
             stats: ObjectStats::default(),
+            spark: Default::default(),
         }
     }
 

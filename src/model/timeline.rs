@@ -192,6 +192,17 @@ impl Timeline {
                     break;
                 }
                 i += 1;
+                // Blocked already wins this cell, and only Failed outweighs it: Failed comes
+                // from an exit, the last segment a lane has. So the segments before the last
+                // one that starts in this cell cannot change it: skip them (a busy lane has
+                // thousands in one cell).
+                if best == Some(Phase::Blocked) {
+                    let last = self
+                        .segs
+                        .partition_point(|s| s.start() < b)
+                        .saturating_sub(1);
+                    i = i.max(last);
+                }
             }
             *cell = best.unwrap_or(widest);
         }

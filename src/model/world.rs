@@ -3,6 +3,7 @@
 //! `World::apply` is the only way state changes. It never blocks, never reads a clock and
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
+use super::cause::Causes;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
 use super::waitfor;
@@ -50,6 +51,8 @@ pub struct World {
     pub problems: VecDeque<String>,
     /// Events folded so far.
     pub events: u64,
+    /// Who woke whom (model/cause.rs).
+    pub causes: Causes,
     limits: Limits,
     worker_ix: Vec<u32>,
     object_ix: Vec<u32>,
@@ -72,6 +75,7 @@ impl World {
             deadlock: None,
             problems: VecDeque::new(),
             events: 0,
+            causes: Causes::default(),
             limits,
             worker_ix: Vec::new(),
             object_ix: Vec::new(),
@@ -86,6 +90,22 @@ impl World {
     pub fn object(&self, id: ObjectId) -> Option<&Object> {
         let ix = *self.object_ix.get(id as usize)?;
         self.objects.get(ix as usize)
+    }
+
+    /// A worker's place in `workers` (stable: a re-declaration keeps it), for side tables.
+    pub(crate) fn worker_index(&self, id: WorkerId) -> Option<u32> {
+        self.worker_ix
+            .get(id as usize)
+            .copied()
+            .filter(|&i| i != NONE)
+    }
+
+    /// An object's place in `objects` (stable: a re-declaration keeps it), for side tables.
+    pub(crate) fn object_index(&self, id: ObjectId) -> Option<u32> {
+        self.object_ix
+            .get(id as usize)
+            .copied()
+            .filter(|&i| i != NONE)
     }
 
     pub fn worker_name(&self, id: WorkerId) -> &str {
@@ -121,28 +141,57 @@ impl World {
 
     /// Folds one event into the world.
     pub fn apply(&mut self, ev: &Event) {
+        if self.fold_event(ev) && self.limits.log > 0 {
+            self.log_event(ev.clone());
+        }
+    }
+
+    /// Folds one event the caller no longer needs: it moves into the log without a copy
+    /// (what the app does with every event it receives).
+    pub fn apply_owned(&mut self, ev: Event) {
+        if self.fold_event(&ev) {
+            self.log_event(ev);
+        }
+    }
+
+    /// Everything but the log; false if the event was refused.
+    fn fold_event(&mut self, ev: &Event) -> bool {
         self.events += 1;
         self.t = self.t.max(ev.t);
         if ev.w >= MAX_ID || ev.op.object().is_some_and(|o| o >= MAX_ID) {
             self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
-            return;
+            return false;
         }
         self.declare(ev);
+        // The causes read the world as it was before the event.
+        let before = super::cause::before(self, ev);
+        self.causes.observe(ev, before);
         self.fold(ev);
+        // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
+        // declaration starts it at zero.
+        if let Op::Object { o, .. }
+        | Op::AcquireBegin { o }
+        | Op::AcquireEnd { o, .. }
+        | Op::Release { o, .. }
+        | Op::PutEnd { o, .. }
+        | Op::GetEnd { o, .. } = ev.op
+        {
+            self.sample(o, ev.t);
+        }
         if let Some(w) = self.worker_mut(ev.w) {
             w.ops += 1;
         }
-        self.log_event(ev);
+        true
     }
 
-    fn log_event(&mut self, ev: &Event) {
+    fn log_event(&mut self, ev: Event) {
         if self.limits.log == 0 {
             return;
         }
         if self.log.len() == self.limits.log {
             self.log.pop_front();
         }
-        self.log.push_back(ev.clone());
+        self.log.push_back(ev);
     }
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
@@ -180,12 +229,18 @@ impl World {
                 }
             }
             op => {
+                // Known ids (nearly every event) are two table looks; new ones take the
+                // slow path that grows the tables and makes placeholders.
                 let pid = ev.pid;
-                let w = self.ensure_worker(ev.w, WorkerKind::Thread);
+                let w = match self.worker_mut(ev.w) {
+                    Some(w) => w,
+                    None => self.ensure_worker(ev.w, WorkerKind::Thread),
+                };
                 if w.pid == 0 {
                     w.pid = pid;
                 }
                 if let Some(o) = op.object()
+                    && self.object_ix.get(o as usize).is_none_or(|&ix| ix == NONE)
                     && self.slot(o, false) == NONE
                 {
                     let kind = guess_kind(op);
@@ -380,6 +435,15 @@ impl World {
                 }
             }
             Op::Outcome { text, ok } => self.outcome = Some((text.clone(), *ok)),
+        }
+    }
+
+    /// The object's sparkline takes its value after the event.
+    fn sample(&mut self, o: ObjectId, t: u64) {
+        if let Some(ob) = self.object_mut(o)
+            && let Some((v, _)) = super::spark::metric(ob)
+        {
+            ob.spark.record(t, v);
         }
     }
 

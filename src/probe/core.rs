@@ -1,15 +1,18 @@
-//! What every primitive is made of: an id, its state behind a parking_lot mutex, and a
-//! condvar its waiters park on (woken by the runner to stop them).
+//! What every primitive is made of: an id, its state behind a parking_lot mutex, a condvar
+//! its waiters park on (woken by the runner to stop them), and one word of lock-free state
+//! for a primitive with an uncontended fast path (Lock and RLock keep their owner there).
 
 use super::session::{Wake, me};
 use crate::event::{ObjectId, ObjectKind};
 use parking_lot::{Condvar, Mutex};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Weak};
 
 pub(crate) struct Core<S> {
     pub id: ObjectId,
     pub st: Mutex<S>,
     pub cv: Condvar,
+    pub word: AtomicU64,
 }
 
 impl<S: Send> Wake for Core<S> {
@@ -32,6 +35,7 @@ pub(crate) fn declare<S: Send + 'static>(
         id,
         st: Mutex::new(state),
         cv: Condvar::new(),
+        word: AtomicU64::new(0),
     });
     let weak: Weak<dyn Wake> = Arc::downgrade(&core) as Weak<dyn Wake>;
     me.s.register(weak);

@@ -3,26 +3,41 @@
 //! predictable order (Python's own Lock makes no such promise; the panels say so).
 
 use super::core::{Core, declare};
-use super::session::{Me, Res, me};
+use super::session::{Me, Res, fast_path, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
 use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-#[derive(Default)]
-pub(crate) struct St {
-    owner: Option<WorkerId>,
-    depth: u32,
-    queue: VecDeque<WorkerId>,
+/// The lock's word (`Core::word`), the one truth about who holds it: the owner's id + 1 in
+/// the low 32 bits (0: free), the depth above them, and `SLOW` once anyone queues. While
+/// `SLOW` is clear an uncontended acquire or release is one compare-and-swap on it, with no
+/// mutex, when nobody watches and the gate is open (`Me::quiet`). Everything else — a wait,
+/// an event to number, a hand-off — goes through the mutex, and with `SLOW` set the word
+/// changes only under it.
+const SLOW: u64 = 1 << 63;
+const DEPTH1: u64 = 1 << 32;
+
+fn pack(owner: Option<WorkerId>, depth: u32, slow: bool) -> u64 {
+    let o = owner.map_or(0, |w| u64::from(w) + 1);
+    o | (u64::from(depth) << 32) | if slow { SLOW } else { 0 }
 }
 
-impl St {
-    /// Gives the lock to the longest waiter, if any.
-    fn hand_off(&mut self) {
-        self.owner = self.queue.pop_front();
-        self.depth = u32::from(self.owner.is_some());
-    }
+fn owner_of(word: u64) -> Option<WorkerId> {
+    let o = word as u32;
+    (o != 0).then(|| o - 1)
+}
+
+fn depth_of(word: u64) -> u32 {
+    ((word & !SLOW) >> 32) as u32
+}
+
+/// Waiters, in arrival order (the owner and depth live in the word).
+#[derive(Default)]
+pub(crate) struct St {
+    queue: VecDeque<WorkerId>,
 }
 
 #[derive(Clone)]
@@ -63,70 +78,156 @@ impl Inner {
         }
     }
 
+    fn word(&self) -> &AtomicU64 {
+        &self.core.word
+    }
+
     fn depth_field(&self, d: u32) -> Option<u32> {
         self.reentrant.then_some(d)
     }
 
+    /// The uncontended acquire: free, or (RLock) ours already. None: take the slow path.
+    #[inline]
+    fn try_fast_acquire(&self, w: WorkerId) -> Option<()> {
+        let word = self.word().load(Ordering::Relaxed);
+        let new = if word == 0 {
+            pack(Some(w), 1, false)
+        } else if self.reentrant && word & SLOW == 0 && owner_of(word) == Some(w) {
+            word + DEPTH1
+        } else {
+            return None;
+        };
+        self.word()
+            .compare_exchange(word, new, Ordering::Acquire, Ordering::Relaxed)
+            .ok()
+            .map(|_| ())
+    }
+
+    /// The uncontended release: ours and nobody queued. None: take the slow path.
+    #[inline]
+    fn try_fast_release(&self, w: WorkerId) -> Option<()> {
+        let word = self.word().load(Ordering::Relaxed);
+        if word & SLOW != 0 || owner_of(word) != Some(w) {
+            return None;
+        }
+        let new = if depth_of(word) <= 1 {
+            0
+        } else {
+            word - DEPTH1
+        };
+        self.word()
+            .compare_exchange(word, new, Ordering::Release, Ordering::Relaxed)
+            .ok()
+            .map(|_| ())
+    }
+
     fn acquire(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
+        if fast_path(|w| self.try_fast_acquire(w).is_some()) {
+            return Ok(true);
+        }
         let me = me();
+        let w = me.w();
         let o = self.core.id;
         me.gate("acquire", Some(o))?;
         let mut st = self.core.st.lock();
+        // Under the mutex only a fast acquire of a free word (or the owner's own fast ops)
+        // can race with us; each step below is a compare-and-swap that retries on them.
+        let self_deadlock = loop {
+            let word = self.word().load(Ordering::Acquire);
+            let owner = owner_of(word);
+            let take = if owner.is_none() && st.queue.is_empty() {
+                Some(pack(Some(w), 1, false))
+            } else if self.reentrant && owner == Some(w) {
+                Some(word + DEPTH1)
+            } else {
+                None
+            };
+            if let Some(new) = take {
+                if self
+                    .word()
+                    .compare_exchange(word, new, Ordering::Acquire, Ordering::Relaxed)
+                    .is_ok()
+                {
+                    me.emit_pair(Op::AcquireBegin { o }, self.end_op(true, depth_of(new)));
+                    return Ok(true);
+                }
+                continue;
+            }
+            if !blocking {
+                me.emit_pair(Op::AcquireBegin { o }, self.end_op(false, depth_of(word)));
+                return Ok(false);
+            }
+            // From here the owner's release takes the mutex and hands the lock over.
+            if self
+                .word()
+                .compare_exchange(word, word | SLOW, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+            {
+                // A plain lock asked for again by its owner: it waits for itself, forever.
+                break owner == Some(w);
+            }
+        };
+        // Still under the mutex: the begin is numbered before the hand-off that ends it.
         me.emit(Op::AcquireBegin { o });
-        let w = me.w();
-        let free = st.owner.is_none() && st.queue.is_empty();
-        if free || (self.reentrant && st.owner == Some(w)) {
-            st.owner = Some(w);
-            st.depth += 1;
-            self.emit_end(&me, true, st.depth);
-            return Ok(true);
-        }
-        if !blocking {
-            self.emit_end(&me, false, st.depth);
-            return Ok(false);
-        }
-        // A plain lock asked for again by its owner: it waits for itself, forever.
-        let self_deadlock = st.owner == Some(w);
         st.queue.push_back(w);
         let next = Next {
             op: "acquire",
             o: Some(o),
         };
-        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
-            self_deadlock || s.owner != Some(w)
+        let core = self.core.clone();
+        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |_: &St| {
+            self_deadlock || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
         });
         match got {
             Ok(true) => {
-                self.emit_end(&me, true, st.depth);
+                let d = depth_of(self.word().load(Ordering::Relaxed));
+                self.emit_end(&me, true, d);
                 Ok(true)
             }
             Ok(false) | Err(_) => {
                 // Timed out or told to stop: leave the queue, and pass on a lock handed to us
                 // in the meantime so nobody waits for a worker that has gone.
                 st.queue.retain(|x| *x != w);
-                if st.owner == Some(w) && !self_deadlock {
-                    st.hand_off();
-                    self.core.cv.notify_all();
+                let word = self.word().load(Ordering::Acquire);
+                if owner_of(word) == Some(w) && !self_deadlock {
+                    self.hand_off(&mut st);
+                } else if st.queue.is_empty() {
+                    // Nobody queues any more: the owner may release on the fast path again.
+                    self.word().fetch_and(!SLOW, Ordering::AcqRel);
                 }
-                got.inspect(|_| self.emit_end(&me, false, st.depth))
+                got.inspect(|_| self.emit_end(&me, false, depth_of(word)))
             }
         }
     }
 
-    fn emit_end(&self, me: &Me, ok: bool, depth: u32) {
-        me.emit(Op::AcquireEnd {
+    /// Gives the lock to the longest waiter, if any (under the mutex, `SLOW` set or the
+    /// lock ours: nobody else changes the word meanwhile).
+    fn hand_off(&self, st: &mut St) {
+        let next = st.queue.pop_front();
+        let word = pack(next, u32::from(next.is_some()), !st.queue.is_empty());
+        self.word().store(word, Ordering::Release);
+        self.core.cv.notify_all();
+    }
+
+    fn end_op(&self, ok: bool, depth: u32) -> Op {
+        Op::AcquireEnd {
             o: self.core.id,
             ok,
             depth: self.depth_field(depth),
             value: None,
-        });
+        }
+    }
+
+    fn emit_end(&self, me: &Me, ok: bool, depth: u32) {
+        me.emit(self.end_op(ok, depth));
     }
 
     /// Releases; a worker that is stopping releases without passing the gate.
     fn release_as(&self, me: &Me) {
         let o = self.core.id;
         let mut st = self.core.st.lock();
-        match st.owner {
+        let word = self.word().load(Ordering::Acquire);
+        match owner_of(word) {
             None => panic!(
                 "release of {} which is not held (Python: RuntimeError)",
                 self.name_hint()
@@ -136,15 +237,16 @@ impl Inner {
             }
             _ => {}
         }
-        st.depth -= 1;
+        let depth = depth_of(word).saturating_sub(1);
         me.emit(Op::Release {
             o,
-            depth: self.depth_field(st.depth),
+            depth: self.depth_field(depth),
             value: None,
         });
-        if st.depth == 0 {
-            st.hand_off();
-            self.core.cv.notify_all();
+        if depth == 0 {
+            self.hand_off(&mut st);
+        } else {
+            self.word().store(word - DEPTH1, Ordering::Release);
         }
     }
 
@@ -153,6 +255,9 @@ impl Inner {
     }
 
     fn release(&self) -> Res<()> {
+        if fast_path(|w| self.try_fast_release(w).is_some()) {
+            return Ok(());
+        }
         let me = me();
         me.gate("release", Some(self.core.id))?;
         self.release_as(&me);
@@ -160,6 +265,9 @@ impl Inner {
     }
 
     fn release_on_drop(&self) {
+        if fast_path(|w| self.try_fast_release(w).is_some()) {
+            return;
+        }
         let me = me();
         // Pass the gate like any operation, unless the worker is stopping: then release at
         // once so the unwinding frees what it held.
@@ -203,7 +311,7 @@ macro_rules! lock_api {
             }
 
             pub fn locked(&self) -> bool {
-                self.0.core.st.lock().owner.is_some()
+                owner_of(self.0.word().load(Ordering::Acquire)).is_some()
             }
         }
     };
@@ -211,3 +319,90 @@ macro_rules! lock_api {
 
 lock_api!(Lock, false);
 lock_api!(RLock, true);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::WorkerKind;
+    use crate::probe::{Session, Thread, attach};
+    use crate::runner::clock::Clock;
+    use crate::runner::gate::{Gate, Mode};
+    use std::sync::atomic::AtomicU32;
+
+    /// Nobody watches and the gate is open: the fast path is taken whenever the lock is
+    /// free, the mutex path whenever it is not, and the two must still exclude each other.
+    fn quiet_session() -> Arc<Session> {
+        let s = Session::without_viewer(Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
+        attach(&s, "main", WorkerKind::Main);
+        s
+    }
+
+    fn hammer(lock: impl Fn() -> Res<()> + Send + Sync + Clone + 'static, threads: usize) -> u32 {
+        let total = Arc::new(AtomicU32::new(0));
+        let handles: Vec<_> = (0..threads)
+            .map(|i| {
+                let (lock, total) = (lock.clone(), total.clone());
+                Thread::new(format!("t{i}"))
+                    .start(move || {
+                        for _ in 0..20_000 {
+                            lock()?;
+                            total.fetch_add(1, Ordering::Relaxed);
+                        }
+                        Ok(())
+                    })
+                    .unwrap()
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        total.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn fast_and_slow_paths_exclude_each_other() {
+        let _s = quiet_session();
+        let l = Lock::new("l");
+        let inside = Arc::new(AtomicU32::new(0));
+        let l2 = l.clone();
+        let n = hammer(
+            move || {
+                l2.acquire()?;
+                assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                std::hint::spin_loop();
+                inside.fetch_sub(1, Ordering::SeqCst);
+                l2.release()
+            },
+            4,
+        );
+        assert_eq!(n, 80_000);
+        assert!(!l.locked(), "free at the end");
+    }
+
+    #[test]
+    fn rlock_fast_path_counts_depth() {
+        let _s = quiet_session();
+        let r = RLock::new("r");
+        let inside = Arc::new(AtomicU32::new(0));
+        let r2 = r.clone();
+        let n = hammer(
+            move || {
+                let _a = r2.guard()?;
+                let _b = r2.guard()?;
+                assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0, "two holders");
+                inside.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            },
+            3,
+        );
+        assert_eq!(n, 60_000);
+        assert!(!r.locked(), "released as often as taken");
+        // Uncontended now: the fast path alone.
+        r.acquire().unwrap();
+        r.acquire().unwrap();
+        r.release().unwrap();
+        assert!(r.locked(), "still held once");
+        r.release().unwrap();
+        assert!(!r.locked());
+    }
+}

@@ -156,6 +156,7 @@ impl Session {
 
     /// Ends the run: every worker's next operation, or current wait, returns `Stop::Cancelled`.
     pub fn cancel(&self) {
+        self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
         self.wake_all();
     }
@@ -179,6 +180,7 @@ impl Session {
     /// (so a seeded run ends the same way every time), then everything at once for whatever
     /// is left when `deadline` comes.
     pub fn cancel_in_order(&self, deadline: std::time::Instant) {
+        self.sink.close();
         self.gate.set_held(true);
         for w in self.workers() {
             // Past the deadline the rest go at once (below): one by one, each wake-up wakes
@@ -344,6 +346,13 @@ impl Me {
         }
     }
 
+    /// True when an operation needs neither an event nor the gate: nobody watches, the gate
+    /// is open, and this worker need not stop. A primitive's fast path is taken only then.
+    #[inline]
+    pub fn quiet(&self) -> bool {
+        !self.s.sink.watched() && self.s.gate.is_open() && self.stopped().is_none()
+    }
+
     /// Passes the gate before an operation.
     pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
         self.check()?;
@@ -367,12 +376,40 @@ impl Me {
         if !s.sink.watched() {
             return;
         }
-        s.sink.send(&mut self.lane.borrow_mut(), || Event {
-            t: s.clock.now(),
-            pid: s.pid,
-            w: self.ctl.id,
-            op,
-        });
+        s.sink.send(
+            &mut self.lane.borrow_mut(),
+            || Event {
+                t: s.clock.now(),
+                pid: s.pid,
+                w: self.ctl.id,
+                op,
+            },
+            || self.stopped().is_some(),
+        );
+    }
+
+    /// Sends two events of one instant (an acquire that did not wait: begin and end) with
+    /// one clock read and one number taken for both.
+    #[inline]
+    pub fn emit_pair(&self, a: Op, b: Op) {
+        let s = &*self.s;
+        if !s.sink.watched() {
+            return;
+        }
+        s.sink.send_pair(
+            &mut self.lane.borrow_mut(),
+            || {
+                let t = s.clock.now();
+                let ev = |op| Event {
+                    t,
+                    pid: s.pid,
+                    w: self.ctl.id,
+                    op,
+                };
+                (ev(a), ev(b))
+            },
+            || self.stopped().is_some(),
+        );
     }
 }
 
@@ -387,6 +424,17 @@ pub(crate) fn me() -> Rc<Me> {
     CURRENT
         .with(|c| c.borrow().clone())
         .expect("threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first")
+}
+
+/// Runs `fast(w)` for the current worker if its operation may take a primitive's fast path
+/// (`Me::quiet`); false if it may not, or `fast` declined. Borrows the worker in place:
+/// no reference count touched on the path that must cost next to nothing.
+#[inline]
+pub(crate) fn fast_path(fast: impl FnOnce(WorkerId) -> bool) -> bool {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(me) if me.quiet() => fast(me.w()),
+        _ => false,
+    })
 }
 
 /// True if this thread runs a worker (used by the panic hook to keep a worker's panic off the

@@ -9,19 +9,24 @@
 //! The viewer ([`Events`]) pulls: each read moves whatever the rings hold into a reorder
 //! buffer and hands out events strictly by number, stopping at a gap (a number taken whose
 //! event is not in its ring yet, a few instructions away). Timestamps are made monotonic in
-//! that order, as the old single channel did. Nothing waits on the viewer: a full ring is
-//! drained by its producer into the (unbounded, like the old channel) ready queue.
+//! that order, as the old single channel did.
+//!
+//! A full ring makes its producer wait for the viewer (backpressure): the viewer's reads
+//! then bound what is in flight to the rings' capacity, so a run that makes events faster than
+//! they are shown slows down instead of piling them up in memory. The wait gives up, and the
+//! event goes to an unbounded side list instead, once the run is stopping (nobody may be
+//! reading then, and a stop must never wait for a viewer) or nobody watches any more.
 //!
 //! With no viewer (the `Events` dropped, or a session made without one) emitting is one
 //! relaxed load.
 
 use crate::event::Event;
 use crossbeam_channel::{RecvTimeoutError, TryRecvError};
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 use rtrb::{Consumer, Producer, PushError, RingBuffer};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Events one thread may have in flight before it drains its own ring.
@@ -50,8 +55,14 @@ pub(crate) struct Sink {
     viewer: AtomicBool,
     merge: Mutex<Merge>,
     /// Events from threads without a ring of their own (declarations from the app's thread,
-    /// a worker's start and exit).
+    /// a worker's start and exit), and from full rings once the run is stopping.
     slow: Mutex<Vec<Numbered>>,
+    /// The run is stopping: full rings no longer wait for the viewer.
+    closing: AtomicBool,
+    /// Producers waiting for room in their ring, and where they wait.
+    waiting: AtomicUsize,
+    room: Mutex<()>,
+    roomy: Condvar,
 }
 
 /// One thread's end of its ring.
@@ -66,7 +77,28 @@ impl Sink {
             viewer: AtomicBool::new(viewer),
             merge: Mutex::new(Merge::default()),
             slow: Mutex::new(Vec::new()),
+            closing: AtomicBool::new(false),
+            waiting: AtomicUsize::new(0),
+            room: Mutex::new(()),
+            roomy: Condvar::new(),
         })
+    }
+
+    /// The run is stopping: from now on a full ring never waits for the viewer.
+    pub(crate) fn close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        self.wake_producers();
+    }
+
+    fn wake_producers(&self) {
+        // The fence orders the pops before it with the load below (a store then a load may
+        // pass each other otherwise): a producer that saw its ring full has announced its
+        // wait by then, or sees the room we made.
+        std::sync::atomic::fence(Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            let _g = self.room.lock();
+            self.roomy.notify_all();
+        }
     }
 
     #[inline]
@@ -90,23 +122,73 @@ impl Sink {
         Lane { ring }
     }
 
-    /// Sends an event through the calling thread's ring.
+    /// Sends an event through the calling thread's ring; if the ring is full, waits for the
+    /// viewer to make room, unless `stopping()` says this worker must stop.
     #[inline]
-    pub(crate) fn send(&self, lane: &mut Lane, ev: impl FnOnce() -> Event) {
+    pub(crate) fn send(
+        &self,
+        lane: &mut Lane,
+        ev: impl FnOnce() -> Event,
+        stopping: impl Fn() -> bool,
+    ) {
         if !self.watched() {
             return;
         }
-        let mut item = (self.number(), ev());
-        while let Err(PushError::Full(back)) = lane.ring.push(item) {
-            item = back;
-            self.full();
+        self.push(lane, (self.number(), ev()), &stopping);
+    }
+
+    /// Sends two events that happen at one instant (an acquire that did not wait): one
+    /// number for both and one timestamp, in the order given.
+    #[inline]
+    pub(crate) fn send_pair(
+        &self,
+        lane: &mut Lane,
+        evs: impl FnOnce() -> (Event, Event),
+        stopping: impl Fn() -> bool,
+    ) {
+        if !self.watched() {
+            return;
+        }
+        let n = self.seq.fetch_add(2, Ordering::Relaxed);
+        let (a, b) = evs();
+        self.push(lane, (n, a), &stopping);
+        self.push(lane, (n + 1, b), &stopping);
+    }
+
+    #[inline]
+    fn push(&self, lane: &mut Lane, item: Numbered, stopping: &dyn Fn() -> bool) {
+        if let Err(PushError::Full(item)) = lane.ring.push(item) {
+            self.full(lane, item, stopping);
         }
     }
 
+    /// Waits for room in a full ring. The event already has its number, so it is never
+    /// dropped while someone watches: a gap would stop the stream there for good.
     #[cold]
-    fn full(&self) {
-        self.merge.lock().collect(&self.slow);
-        std::thread::yield_now();
+    fn full(&self, lane: &mut Lane, mut item: Numbered, stopping: &dyn Fn() -> bool) {
+        loop {
+            if !self.watched() {
+                return;
+            }
+            if self.closing.load(Ordering::SeqCst) || stopping() {
+                self.slow.lock().push(item);
+                return;
+            }
+            let mut g = self.room.lock();
+            self.waiting.fetch_add(1, Ordering::SeqCst);
+            // Checked after announcing the wait: a viewer that made room before it saw us
+            // is caught here; one after it will notify. The timeout covers a stop, whose
+            // flags are not this lock's.
+            if lane.ring.is_full() {
+                self.roomy.wait_for(&mut g, Duration::from_millis(5));
+            }
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            drop(g);
+            match lane.ring.push(item) {
+                Ok(()) => return,
+                Err(PushError::Full(back)) => item = back,
+            }
+        }
     }
 
     /// Sends an event from a thread that has no ring (rare operations).
@@ -122,7 +204,8 @@ impl Sink {
 
 impl Merge {
     /// Moves what the rings hold into order, and the ordered prefix to `ready`.
-    fn collect(&mut self, slow: &Mutex<Vec<Numbered>>) {
+    fn collect(&mut self, sink: &Sink) {
+        let slow = &sink.slow;
         let before = self.pending.len();
         let pending = &mut self.pending;
         self.rings.retain_mut(|c| {
@@ -135,6 +218,7 @@ impl Merge {
         if pending.len() == before {
             return;
         }
+        sink.wake_producers();
         // Each ring is already in order: a stable sort merges those runs cheaply.
         pending.sort_by_key(|x| x.0);
         let k = pending
@@ -172,7 +256,7 @@ impl Events {
         let mut m = self.sink.merge.lock();
         if m.ready.is_empty() {
             let gone = self.disconnected();
-            m.collect(&self.sink.slow);
+            m.collect(&self.sink);
             if m.ready.is_empty() {
                 return Err(if gone {
                     TryRecvError::Disconnected
@@ -210,14 +294,14 @@ impl Events {
     /// True if no event is available now.
     pub fn is_empty(&self) -> bool {
         let mut m = self.sink.merge.lock();
-        m.collect(&self.sink.slow);
+        m.collect(&self.sink);
         m.ready.is_empty()
     }
 
     /// Events available now.
     pub fn len(&self) -> usize {
         let mut m = self.sink.merge.lock();
-        m.collect(&self.sink.slow);
+        m.collect(&self.sink);
         m.ready.len()
     }
 }
@@ -226,7 +310,7 @@ impl Drop for Events {
     fn drop(&mut self) {
         self.sink.viewer.store(false, Ordering::Relaxed);
         let mut m = self.sink.merge.lock();
-        m.collect(&self.sink.slow);
+        m.collect(&self.sink);
         m.ready.clear();
         m.pending.clear();
     }

@@ -12,14 +12,17 @@
 //! - instant events (`"ph":"i"`) for the operations that take no time: set, clear, put, get,
 //!   release, notify, task_done, submit, send, read, write, say, outcome;
 //! - flow arrows (`"ph":"s"` → `"ph":"f"`, bound to the enclosing slices) from an operation to
-//!   the one it let go on: a release to the next acquire by another worker, a set (notify) to
-//!   the waits it ended, a put (send) to the get (recv) that took that item, a submit to the
-//!   task's start, an exit to the joins that waited for it.
+//!   the one it let go on. Wake-ups follow the model's causes (`model::cause`): a release
+//!   to the acquire that waited for it, a set (notify) to the waits it ended, a get to the
+//!   put that waited for room, an exit to the joins that waited for it. Data follows its
+//!   item: a put (send) to the get (recv) that took that item, a submit to the task's start.
 //!
 //! Times are the run's virtual time, in microseconds as the format wants.
 
 use crate::cli::Plan;
 use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
+use crate::model::World;
+use crate::model::cause::{Via, Wake};
 use crate::runner::Mode;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, VecDeque};
@@ -89,14 +92,11 @@ struct Builder {
     /// Slices and instants: (ts in ns, rank for equal ts, the event without pid).
     out: Vec<(u64, i64, WorkerId, Map<String, Value>)>,
     next_flow: u64,
-    /// Lock and semaphore releases no acquire has taken yet, oldest first.
-    releases: HashMap<ObjectId, VecDeque<(WorkerId, u64)>>,
-    /// The latest set of an event (until cleared), the latest notify of a condition.
-    signals: HashMap<ObjectId, (WorkerId, u64)>,
+    /// The run folded as the TUI folds it: its causes draw the wake-up arrows.
+    world: World,
     /// Items put (sent) and not yet taken, by object and item, oldest first.
     items: HashMap<(ObjectId, String), VecDeque<(WorkerId, u64)>>,
     submits: HashMap<(ObjectId, u64), (WorkerId, u64)>,
-    exits: HashMap<WorkerId, u64>,
     last_t: u64,
 }
 
@@ -135,6 +135,14 @@ impl Builder {
     }
 
     fn event(&mut self, ev: &Event) {
+        // The model links each wake-up to its cause; the arrows follow it.
+        let linked = self.world.causes.linked;
+        self.world.apply(ev);
+        if self.world.causes.linked > linked
+            && let Some(k) = self.world.causes.last().copied()
+        {
+            self.wake_flow(&k);
+        }
         self.last_t = self.last_t.max(ev.t);
         let (t, w) = (ev.t, ev.w);
         match &ev.op {
@@ -235,7 +243,6 @@ impl Builder {
                 self.enter(w, t, "running", "running".into(), Map::new());
             }
             Exit { how, msg } => {
-                self.exits.insert(w, t);
                 self.close_all(w, t, Some((*how, msg.clone())));
             }
             _ => {}
@@ -422,29 +429,6 @@ impl Builder {
         use Op::*;
         let (t, w) = (ev.t, ev.w);
         match &ev.op {
-            Release { o, depth, .. } if depth.is_none_or(|d| d == 0) => {
-                self.releases.entry(*o).or_default().push_back((w, t));
-            }
-            AcquireEnd { o, ok: true, .. } => {
-                if let Some((from, t0)) = self.releases.get_mut(o).and_then(|q| q.pop_front())
-                    && from != w
-                {
-                    self.flow(*o, (from, t0), (w, t));
-                }
-            }
-            Set { o } | Notify { o, .. } | NotifyAll { o } => {
-                self.signals.insert(*o, (w, t));
-            }
-            Clear { o } => {
-                self.signals.remove(o);
-            }
-            WaitEnd { o, ok: true } => {
-                if let Some(&(from, t0)) = self.signals.get(o)
-                    && from != w
-                {
-                    self.flow(*o, (from, t0), (w, t));
-                }
-            }
             PutEnd {
                 o, item, ok: true, ..
             }
@@ -481,13 +465,21 @@ impl Builder {
                     self.flow(*o, from, (w, t));
                 }
             }
-            JoinEnd { target, ok: true } => {
-                if let Some(&t0) = self.exits.get(target) {
-                    let name = format!("join {}", self.track(*target).name);
-                    self.flow_named(name, (*target, t0), (w, t));
-                }
-            }
             _ => {}
+        }
+    }
+
+    /// A wake-up's arrow: from the release, set, notify, get or exit that ended a wait to
+    /// where the waiter went on. A put that ended a get is drawn by its item instead (every
+    /// put to the get that took it, waiting or not).
+    fn wake_flow(&mut self, k: &Wake) {
+        match (k.via, k.o) {
+            (Via::Put | Via::Send, _) => {}
+            (_, Some(o)) => self.flow(o, (k.by, k.by_t), (k.woken, k.t)),
+            (_, None) => {
+                let name = format!("join {}", self.track(k.by).name);
+                self.flow_named(name, (k.by, k.by_t), (k.woken, k.t));
+            }
         }
     }
 

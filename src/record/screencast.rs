@@ -144,9 +144,11 @@ impl Live {
     fn restart(&mut self, mut plan: Plan, flash: String) {
         plan.options.speed = self.app.status.speed;
         plan.options.mode = self.app.status.mode;
-        let param = self.param;
+        let (param, view) = (self.param, self.app.view.clone());
         *self = Live::new(plan);
         self.param = param;
+        self.app.view.captions = view.captions;
+        self.app.view.graph = view.graph;
         self.app.status.flash = Some(flash);
     }
 

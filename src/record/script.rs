@@ -36,6 +36,9 @@ const NAMES: &[(&str, KeyCode)] = &[
 fn unsupported(a: Action) -> Option<&'static str> {
     match a {
         Action::Picker => Some("the scenario list is not recorded; record one scenario"),
+        Action::ToggleSplit => {
+            Some("side by side is not recorded; record each version with --variant")
+        }
         Action::NextReady => Some(
             "in a recording, . (or right) does the next operation of the seeded schedule and selects its lane",
         ),

@@ -137,6 +137,12 @@ impl Gate {
         }
     }
 
+    /// True in free mode: passing costs nothing and decides nothing.
+    #[inline]
+    pub fn is_open(&self) -> bool {
+        self.open.load(Ordering::Acquire)
+    }
+
     /// Passes the gate before an operation; false if `stopped()` said to give up.
     #[inline]
     pub fn pass(&self, w: WorkerId, next: Next, stopped: impl Fn() -> bool) -> bool {

@@ -17,6 +17,9 @@ Self: a thread takes a plain Lock and, before releasing it, asks for it again. A
 know who holds it, so the thread waits for itself. (An RLock would let it in: see 'rlock'.)\n\n\
 Ordered: the fix for the first case. Both threads take A before B; whoever gets A first \
 finishes, then the other goes.\n\n\
+Two stuck, one goes on: the opposite-order deadlock while a third thread, 'ticker', keeps \
+working. A deadlock need not stop the whole program: the cycle is flagged the moment it forms, \
+while ticker still runs (press g for the wait-for graph).\n\n\
 Press r to restart or q to quit: the runner ends even deadlocked threads at once.",
         variants: &[
             Variant {
@@ -30,6 +33,10 @@ Press r to restart or q to quit: the runner ends even deadlocked threads at once
             Variant {
                 name: "ordered",
                 label: "same order (fixed)",
+            },
+            Variant {
+                name: "partial",
+                label: "two stuck, one goes on",
             },
         ],
         params: &[],
@@ -63,8 +70,16 @@ fn main(cfg: &Config) -> Res<()> {
     };
     let hs = (right_ready, left_ready);
     let right = Thread::new("right").start(move || take_both(&b, &a, Some(&hs)))?;
+    let ticker = if cfg.is("partial") {
+        Some(Thread::new("ticker").start(tick)?)
+    } else {
+        None
+    };
     left.join()?;
     right.join()?;
+    if let Some(t) = ticker {
+        t.join()?;
+    }
     outcome("both threads finished: no deadlock", true);
     Ok(())
 }
@@ -93,4 +108,13 @@ fn self_deadlock() -> Res<()> {
         Ok(())
     })?;
     t.join()
+}
+
+/// The worker a deadlock elsewhere does not touch: it goes on ticking.
+fn tick() -> Res<()> {
+    for i in 1..=20 {
+        sleep(0.5)?;
+        say(format!("tick {i}: still going"))?;
+    }
+    Ok(())
 }

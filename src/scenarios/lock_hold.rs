@@ -11,7 +11,9 @@ pub const SCENARIO: Scenario = Scenario {
         lesson: "threads that sleep while holding a lock run one at a time; hold a lock briefly",
         explain: "Twenty threads share a counter. Each takes the lock, adds 1, and then sleeps \
 half a second, still holding the lock, before releasing it.\n\n\
-Watch the lock panel: one owner at a time and a long queue behind it. Every thread spends \
+Watch the lock panel: one owner at a time and a long queue behind it (threadlanes hands \
+the lock to the longest waiter, so the queue drains in the order it formed; CPython's Lock \
+promises no order: a thread that releases and at once asks again may win). Every thread spends \
 nearly all its life 'blocked' waiting for the lock, and the whole run takes twenty times as \
 long as one sleep: the lock has turned twenty threads into one.\n\n\
 The sleep stands for any slow work (a network call, a file) done while holding the lock. The \

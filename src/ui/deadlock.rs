@@ -17,7 +17,14 @@ pub fn render_banner(frame: &mut Frame, area: Rect, world: &World, theme: &Theme
     let Some(cycle) = world.deadlock.as_deref() else {
         return;
     };
-    let s = format!(" {}", theme.words(&sentence(world, cycle)));
+    let mut words = sentence(world, cycle);
+    // A partial deadlock: say who still goes, so it does not read as the whole program.
+    let free = crate::model::graph::graph(world).free;
+    if !free.is_empty() {
+        let names: Vec<&str> = free.iter().map(|w| world.worker_name(*w)).collect();
+        words.push_str(&format!(" · still going: {}", names.join(", ")));
+    }
+    let s = format!(" {}", theme.words(&words));
     let s = text::pad(&s, area.width as usize, theme.glyphs.ellipsis);
     frame.render_widget(Paragraph::new(Line::styled(s, theme.deadlock())), area);
 }

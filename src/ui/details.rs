@@ -5,7 +5,7 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, objects, panel, text};
 use crate::model::describe;
-use crate::model::{Phase, Wait, Worker, World, waitfor};
+use crate::model::{Phase, Wait, Worker, World, cause, waitfor};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,7 +13,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// Lines the details want (without borders) when nothing wraps.
-pub const HEIGHT: usize = 14;
+pub const HEIGHT: usize = 18;
+
+/// Wake-ups listed in the details, newest first.
+const WAKES: usize = 3;
 
 /// Names of what a worker holds, a semaphore taken twice counted once: "A, pool ×2".
 fn holds(world: &World, w: &Worker, theme: &Theme) -> String {
@@ -64,6 +67,33 @@ fn waits(world: &World, w: &Worker) -> String {
                 None => format!("{what}{name}"),
             }
         }
+    }
+}
+
+/// What blocked the worker lately and who ended each block: "1.2s: job1 released A (waited
+/// 0.4s)".
+fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize, theme: &Theme) {
+    let mut any = false;
+    for k in world.causes.of(w.id).take(WAKES) {
+        let line = format!(
+            "{}: {} (waited {})",
+            describe::secs(k.t),
+            cause::words(world, k),
+            describe::secs(k.t.saturating_sub(k.since))
+        );
+        let label = if any { "" } else { "woken" };
+        field(lines, label, &line, theme.text(), width, theme);
+        any = true;
+    }
+    if !any {
+        field(
+            lines,
+            "woken",
+            "never had to wait",
+            theme.dim(),
+            width,
+            theme,
+        );
     }
 }
 
@@ -164,6 +194,8 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         width,
         theme,
     );
+
+    wakes(&mut lines, world, w, width, theme);
 
     let from = w.timeline.segments().next().map_or(world.t, |s| s.start);
     let span = world.t.saturating_sub(from);

@@ -3,10 +3,9 @@
 //! rows are computed, so a thousand workers cost what twenty do.
 
 use super::theme::LEGEND;
-use super::{Screen, Theme, layout, panel, text};
+use super::{Screen, Theme, layout, marks, panel, text};
 use crate::event::WorkerKind;
-use crate::model::describe;
-use crate::model::{Phase, Worker};
+use crate::model::{Worker, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -65,6 +64,8 @@ pub fn window_end(now: u64, step: u64) -> u64 {
 struct Columns {
     name: usize,
     tag: usize,
+    /// The share-of-time bar (0 when there is no room for it).
+    share: usize,
     timeline: usize,
     state: usize,
 }
@@ -77,34 +78,24 @@ fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Colum
     if tag > 0 {
         avail -= tag + 1;
     }
+    let share = if avail >= marks::SHARE_CELLS + 1 + 34 {
+        marks::SHARE_CELLS
+    } else {
+        0
+    };
+    if share > 0 {
+        avail -= share + 1;
+    }
     // The words matter most to a learner; the timeline keeps at least a few cells.
     let state = state_w.min(avail * 70 / 100).min(avail.saturating_sub(11));
     let timeline = avail.saturating_sub(state + if state > 0 { 1 } else { 0 });
     Columns {
         name,
         tag,
+        share,
         timeline,
         state,
     }
-}
-
-/// The timeline cells as spans, one span per run of equal phases.
-fn timeline_spans(cells: &[Phase], theme: &Theme) -> Vec<Span<'static>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < cells.len() {
-        let p = cells[i];
-        let mut j = i;
-        while j < cells.len() && cells[j] == p {
-            j += 1;
-        }
-        out.push(Span::styled(
-            theme.glyphs.phase(p).repeat(j - i),
-            theme.phase(p),
-        ));
-        i = j;
-    }
-    out
 }
 
 /// The legend in the widest form that fits `width`.
@@ -122,6 +113,16 @@ pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
             w += 1 + gap.len() + text::width(label) + 1;
         }
         if w <= width || form == 2 {
+            // The wake-up marks, when they fit too: "◇◆ woke".
+            let g = &theme.glyphs;
+            let marks = text::width(g.waker) + text::width(g.woke) + 6;
+            if w + marks <= width {
+                spans.push(Span::styled(
+                    format!("{}{}", g.waker, g.woke),
+                    theme.cause(),
+                ));
+                spans.push(Span::styled(" woke ", theme.dim()));
+            }
             return Line::from(spans);
         }
     }
@@ -227,6 +228,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             spans.push(Span::styled(text::pad(tag(w), cols.tag, ""), theme.dim()));
             spans.push(Span::raw(" "));
         }
+        if cols.share > 0 {
+            spans.extend(marks::share_bar(spark::shares(w, now), theme));
+            spans.push(Span::raw(" "));
+        }
         // The words first, padded to one column, then the timeline: it fills from the left
         // as the run goes on and scrolls once full, with now at its right end.
         if cols.state > 0 {
@@ -238,7 +243,13 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         }
         if cols.timeline > 0 {
             let cells = w.timeline.cells(end, step, cols.timeline);
-            spans.extend(timeline_spans(&cells, theme));
+            let win = marks::Window {
+                end,
+                step,
+                cells: cols.timeline,
+            };
+            let over = marks::overlay(world, w.id, win, theme);
+            spans.extend(marks::spans(&cells, &over, theme));
         }
         let line = Line::from(spans);
         lines.push(if is_sel {

@@ -27,6 +27,8 @@ pub struct RunAreas {
     pub log: Rect,
     pub explain: Rect,
     pub footer: Rect,
+    /// The caption line, when captions are on (the run screen places it).
+    pub caption: Option<Rect>,
 }
 
 /// A row of `area` (clamped inside it).
@@ -104,6 +106,7 @@ pub fn run(area: Rect, banner: bool, want_top: u16) -> RunAreas {
         log,
         explain,
         footer,
+        caption: None,
     }
 }
 

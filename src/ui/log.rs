@@ -28,12 +28,15 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     let gutter = text::width(g.say) + 1;
     let width = (inner.width as usize).saturating_sub(gutter);
     let skip = world.log.len().saturating_sub(rows);
+    // The log holds the newest events the causes saw, so entry i is event `first + i`.
+    let first = world.causes.seen().saturating_sub(world.log.len() as u64);
     let lines: Vec<Line> = world
         .log
         .iter()
+        .enumerate()
         .skip(skip)
-        .map(|ev| {
-            let line = describe::log_line(world, ev);
+        .map(|(i, ev)| {
+            let line = describe::log_line_at(world, ev, first + i as u64);
             let s = text::fit(&theme.words(&line), width, g.ellipsis);
             if matches!(ev.op, Op::Say { .. }) {
                 Line::from(vec![

@@ -5,16 +5,20 @@
 //! Entry points: [`draw`] (the run screen) and [`draw_picker`] (the scenario picker). Both
 //! draw at any terminal size without panicking; below 80×24 they say the terminal is too small.
 
+pub mod caption;
 pub mod deadlock;
 pub mod details;
 pub mod explain;
 pub mod footer;
+pub mod graph;
 pub mod help;
 pub mod lanes;
 pub mod layout;
 pub mod log;
+pub mod marks;
 pub mod objects;
 pub mod picker;
+pub mod split;
 pub mod status;
 pub mod text;
 pub mod theme;
@@ -68,6 +72,10 @@ pub struct View {
     pub help: bool,
     /// Details of the selected lane (enter).
     pub details: bool,
+    /// The wait-for graph in place of the log (`g`).
+    pub graph: bool,
+    /// The caption line narrating the last significant event (`c`).
+    pub captions: bool,
     /// First object shown in the objects panel (paging).
     pub object_scroll: usize,
     /// Virtual nanoseconds per timeline cell (0 means [`DEFAULT_STEP_NS`]).
@@ -83,6 +91,8 @@ impl Default for View {
             lane_scroll: 0,
             help: false,
             details: false,
+            graph: false,
+            captions: false,
             object_scroll: 0,
             step_ns: DEFAULT_STEP_NS,
             scrub_ns: 0,
@@ -131,6 +141,17 @@ pub struct Screen<'a> {
     pub next_ops: &'a [NextOp],
 }
 
+impl Screen<'_> {
+    /// The label of the version this screen runs: "with lock" (its name if it has none).
+    pub fn variant_label(&self) -> &'static str {
+        self.info
+            .variants
+            .iter()
+            .find(|v| v.name == self.config.variant)
+            .map_or(self.config.variant, |v| v.label)
+    }
+}
+
 /// A worker parked at the gate in step mode: its next operation, and whether it can go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NextOp {
@@ -148,11 +169,7 @@ pub fn draw(frame: &mut Frame, screen: &Screen) {
         too_small(frame, area, theme);
         return;
     }
-    let a = layout::run(
-        area,
-        screen.world.deadlock.is_some(),
-        want_top(area, screen),
-    );
+    let a = run_areas(area, screen);
     status::render(frame, a.status, screen);
     if let Some(b) = a.banner {
         deadlock::render_banner(frame, b, screen.world, theme);
@@ -163,9 +180,16 @@ pub fn draw(frame: &mut Frame, screen: &Screen) {
     } else {
         objects::render(frame, a.objects, screen);
     }
-    log::render(frame, a.log, screen.world, theme);
+    if screen.view.graph {
+        graph::render(frame, a.log, screen.world, theme);
+    } else {
+        log::render(frame, a.log, screen.world, theme);
+    }
     explain::render(frame, a.explain, screen);
     footer::render(frame, a.footer, screen.hints, theme);
+    if let Some(c) = a.caption {
+        caption::render(frame, c, screen.world, theme);
+    }
     if screen.view.help {
         help::render(frame, area, screen.all_keys, theme);
     }
@@ -179,6 +203,29 @@ pub fn draw_picker(frame: &mut Frame, picker: &Picker, hints: &[Hint]) {
         return;
     }
     picker::render(frame, area, picker, hints);
+}
+
+/// The run screen's panels; with captions on, the caption takes the row above the footer.
+fn run_areas(area: Rect, screen: &Screen) -> layout::RunAreas {
+    let captions = screen.view.captions && area.height > layout::MIN_HEIGHT / 2;
+    let body = if captions {
+        Rect {
+            height: area.height - 1,
+            ..area
+        }
+    } else {
+        area
+    };
+    let mut a = layout::run(
+        body,
+        screen.world.deadlock.is_some(),
+        want_top(body, screen),
+    );
+    if captions {
+        a.caption = Some(a.footer);
+        a.footer = layout::row(area, area.height - 1);
+    }
+    a
 }
 
 /// The height the lanes and objects panels would like, borders included.
@@ -199,12 +246,7 @@ pub fn lane_rows(size: Rect, screen: &Screen) -> usize {
     if layout::too_small(size) {
         return 0;
     }
-    let a = layout::run(
-        size,
-        screen.world.deadlock.is_some(),
-        want_top(size, screen),
-    );
-    lanes::rows(a.lanes)
+    lanes::rows(run_areas(size, screen).lanes)
 }
 
 /// Moves `view.lane_scroll` the least that shows `view.selected` among `rows` lanes.

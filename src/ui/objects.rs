@@ -5,7 +5,7 @@
 
 use super::{Screen, Theme, layout, panel, text};
 use crate::event::ObjectKind;
-use crate::model::{Object, ObjectState, Wait, World};
+use crate::model::{Object, ObjectState, Wait, World, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -333,7 +333,35 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
     }
+    lines.extend(spark_line(world, o, width, theme));
     lines
+}
+
+/// The object's rolling sparkline under its card, once it has moved:
+/// "  depth ▁▂▅███▅▂▁ over 6.4s" (the newest bucket at the right).
+fn spark_line(world: &World, o: &Object, width: usize, theme: &Theme) -> Option<Line<'static>> {
+    let (_, scale) = spark::metric(o)?;
+    if o.spark.peak() == 0 {
+        return None;
+    }
+    let label = format!("  {} ", spark::metric_name(o));
+    let cells = width
+        .saturating_sub(text::width(&label) + 1)
+        .min(spark::SAMPLES);
+    if cells < 4 {
+        return None;
+    }
+    let max = scale.unwrap_or(0).max(o.spark.peak());
+    let bars: String = o
+        .spark
+        .series(world.t, cells)
+        .iter()
+        .map(|v| theme.glyphs.spark_cell(*v, max))
+        .collect();
+    Some(Line::from(vec![
+        Span::styled(label, theme.dim()),
+        Span::styled(bars, theme.spark()),
+    ]))
 }
 
 /// Lines all the cards take (with a blank line between), counting no further than `cap`.

@@ -28,12 +28,7 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         Mode::Step => (0, "STEP MODE".to_string()),
         Mode::Seeded => (2, format!("seed {}", s.seed)),
     };
-    let variant = screen
-        .info
-        .variants
-        .iter()
-        .find(|v| v.name == screen.config.variant)
-        .map_or(screen.config.variant, |v| v.label);
+    let variant = screen.variant_label();
     let has_variants = !screen.info.variants.is_empty();
     let mut t = format!("t={}", secs(w.t));
     if screen.view.scrub_ns > 0 {

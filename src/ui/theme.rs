@@ -36,6 +36,15 @@ pub struct Glyphs {
     pub wrong: &'static str,
     pub more_up: &'static str,
     pub more_down: &'static str,
+    /// Timeline marks of a wake-up: the woken worker's and its waker's, same column.
+    pub woke: &'static str,
+    pub waker: &'static str,
+    /// A cycle in the wait-for graph.
+    pub cycle: &'static str,
+    /// "waits for" and "held by" in the wait-for graph.
+    pub arrow: &'static str,
+    /// Sparkline levels, lowest first.
+    pub spark: [&'static str; 8],
     pub border: border::Set<'static>,
 }
 
@@ -74,6 +83,11 @@ impl Glyphs {
         wrong: "✗",
         more_up: "↑",
         more_down: "↓",
+        woke: "◆",
+        waker: "◇",
+        cycle: "⟲",
+        arrow: "──▶",
+        spark: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"],
         border: border::PLAIN,
     };
 
@@ -100,8 +114,23 @@ impl Glyphs {
         wrong: "!!",
         more_up: "^",
         more_down: "v",
+        woke: "*",
+        waker: "o",
+        cycle: "@",
+        arrow: "-->",
+        spark: ["_", "_", ".", ".", "-", "=", "#", "#"],
         border: ASCII_BORDER,
     };
+
+    /// A sparkline cell for `v` on a scale up to `max`: the lowest level only for zero.
+    pub fn spark_cell(&self, v: u32, max: u32) -> &'static str {
+        if v == 0 {
+            return self.spark[0];
+        }
+        let max = max.max(1) as u64;
+        let i = (v.min(max as u32) as u64 * 7).div_ceil(max) as usize;
+        self.spark[i.clamp(1, 7)]
+    }
 
     /// One timeline cell. Every phase has its own glyph, so lanes read without colour.
     pub fn phase(&self, p: Phase) -> &'static str {
@@ -309,6 +338,24 @@ impl Theme {
                 .add_modifier(Modifier::BOLD)
         } else {
             self.bold().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    /// The marks of a wake-up and the object named over the wait it ended.
+    pub fn cause(&self) -> Style {
+        self.bold().patch(self.fg(Color::LightMagenta))
+    }
+
+    pub fn spark(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    /// The caption line: plain words on a quiet bar.
+    pub fn caption(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::White).bg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
         }
     }
 

@@ -3,6 +3,7 @@
 //! Waits are on what the screen shows (with a generous deadline), never on fixed sleeps.
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub mod app;
 pub mod headless;
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};

@@ -1,0 +1,477 @@
+//! Who woke whom: every wake-up linked to the operation of another worker that ended it —
+//! the release that let an acquire through, the `set` that ended a `wait`, the `put` that
+//! ended a `get` (and the `get` that ended a blocked `put`), the `notify` that woke a
+//! condition waiter, the last party at a barrier, the `task_done` that ended a queue's
+//! `join`, the exit that ended a `join`.
+//!
+//! A wake-up is the `_end` (ok) of a blocking operation that had to wait: at its `_begin` the
+//! object was not available (a lock held, no free slot, a red light, a full or empty queue, a
+//! live join target). Operations that went straight through are not wake-ups.
+//!
+//! Two kinds of cause. A *hand-off* (release, put, get, send, notify) lets one waiter go: it
+//! is kept as a token on its object and taken by the first waiter of the right side that
+//! ends after it, oldest token first. A *broadcast* (set, notify_all, the barrier's last
+//! party, the task_done that reaches zero, an exit) lets every waiter go: the latest one is
+//! kept and every waiter that began before it is its wake-up.
+//!
+//! Cheap and bounded: no allocation per event once the per-id tables have grown; at most
+//! `TOKENS` tokens per object; the newest `KEPT` wake-ups.
+
+use super::object::ObjectState;
+use super::worker::Wait;
+use super::world::World;
+use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
+use std::collections::VecDeque;
+
+/// Wake-ups kept (the newest).
+pub const KEPT: usize = 1024;
+/// Hand-off tokens kept per object.
+const TOKENS: usize = 16;
+/// The dense index of no worker or object.
+const NOWHERE: u32 = u32::MAX;
+
+/// What the waker did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Via {
+    Release,
+    Set,
+    Notify,
+    /// The last party arrived at a barrier.
+    Arrive,
+    Put,
+    Get,
+    Send,
+    /// The task_done that left no task unfinished.
+    TaskDone,
+    Exit,
+}
+
+impl Via {
+    /// The verb for "lighter set light": "released", "set", "put into"...
+    pub fn verb(self) -> &'static str {
+        match self {
+            Via::Release => "released",
+            Via::Set => "set",
+            Via::Notify => "notified",
+            Via::Arrive => "arrived at",
+            Via::Put => "put into",
+            Via::Get => "took from",
+            Via::Send => "sent on",
+            Via::TaskDone => "finished the tasks of",
+            Via::Exit => "ended",
+        }
+    }
+
+    fn broadcast(self) -> bool {
+        matches!(self, Via::Set | Via::Arrive | Via::TaskDone | Via::Exit)
+    }
+}
+
+/// One wake-up: `woken` went on at `t` because `by` did `via` on `o` at `by_t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Wake {
+    /// The woken worker's `_end` event: its number among the events the world folded.
+    pub n: u64,
+    pub t: u64,
+    pub woken: WorkerId,
+    /// When the woken worker began to wait.
+    pub since: u64,
+    pub by: WorkerId,
+    /// The waker's event: its number and time.
+    pub by_n: u64,
+    pub by_t: u64,
+    pub via: Via,
+    /// The object; None for a join (the waker is the joined worker).
+    pub o: Option<ObjectId>,
+}
+
+/// Which waiters a token serves: takers (acquire, get, signal, queue join) or putters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Take,
+    Put,
+}
+
+fn side(wait: Wait) -> Side {
+    match wait {
+        Wait::Put(_) => Side::Put,
+        _ => Side::Take,
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Token {
+    by: WorkerId,
+    n: u64,
+    t: u64,
+    via: Via,
+    side: Side,
+}
+
+#[derive(Clone, Debug, Default)]
+struct PerObject {
+    tokens: VecDeque<Token>,
+    broadcast: Option<Token>,
+    /// Waiters that had to wait, per side.
+    waiting: [u32; 2],
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    n: u64,
+    t: u64,
+    wait: Wait,
+    /// The object was not available when the wait began.
+    must: bool,
+    /// The object's dense index.
+    ox: u32,
+}
+
+/// The wake-up book of a world.
+#[derive(Clone, Debug, Default)]
+pub struct Causes {
+    /// Events observed (the same count as the world's log sees).
+    seen: u64,
+    objects: Vec<PerObject>,
+    pending: Vec<Option<Pending>>,
+    scratch: PerObject,
+    scratch_pending: Option<Pending>,
+    /// The newest wake-ups, oldest first.
+    pub recent: VecDeque<Wake>,
+    /// The newest wait that had to wait: (its event number, the worker, what it waits for).
+    pub last_block: Option<(u64, WorkerId, Wait)>,
+    /// Wake-ups ever linked.
+    pub linked: u64,
+    /// Wake-ups whose cause the stream did not show (a stream that starts mid-run, a probe
+    /// that broke its rules). Zero for every stream our probe sends.
+    pub unexplained: u64,
+}
+
+impl Causes {
+    /// The number the next observed event gets.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    /// The wake-up ended by the `n`th observed event, if it was one and is still kept.
+    pub fn by_event(&self, n: u64) -> Option<&Wake> {
+        let i = self.recent.binary_search_by_key(&n, |w| w.n).ok()?;
+        self.recent.get(i)
+    }
+
+    /// The newest kept wake-ups of worker `w`, newest first.
+    pub fn of(&self, w: WorkerId) -> impl Iterator<Item = &Wake> {
+        self.recent.iter().rev().filter(move |k| k.woken == w)
+    }
+
+    /// The newest wake-up, if any.
+    pub fn last(&self) -> Option<&Wake> {
+        self.recent.back()
+    }
+
+    /// Lengths of the side tables (objects, workers), for the tests of their bound.
+    #[cfg(test)]
+    pub(crate) fn tables(&self) -> (usize, usize) {
+        (self.objects.len(), self.pending.len())
+    }
+
+    /// Side tables are kept by the world's dense index of a worker or object, not by id: a
+    /// stream's id may be large, its index never is.
+    /// (`NOWHERE`, which `before` gives for an event with no declared object or worker and
+    /// the fold never sends, lands in a scratch slot rather than growing a table to 4 G.)
+    fn obj(&mut self, ox: u32) -> &mut PerObject {
+        if ox == NOWHERE {
+            self.scratch = PerObject::default();
+            return &mut self.scratch;
+        }
+        let i = ox as usize;
+        if self.objects.len() <= i {
+            self.objects.resize_with(i + 1, PerObject::default);
+        }
+        &mut self.objects[i]
+    }
+
+    fn pending_slot(&mut self, wx: u32) -> &mut Option<Pending> {
+        if wx == NOWHERE {
+            self.scratch_pending = None;
+            return &mut self.scratch_pending;
+        }
+        let i = wx as usize;
+        if self.pending.len() <= i {
+            self.pending.resize(i + 1, None);
+        }
+        &mut self.pending[i]
+    }
+
+    /// Notes `ev`, with what `before` read of the world as it was before `ev` changed it.
+    pub fn observe(&mut self, ev: &Event, b: Before) {
+        let n = self.seen;
+        self.seen += 1;
+        let (w, t) = (ev.w, ev.t);
+        let enable = |me: &mut Causes, via| me.enable(w, n, t, b.ox, via);
+        match &ev.op {
+            Op::AcquireBegin { o } => self.begin(w, n, t, Wait::Acquire(*o), b),
+            Op::WaitBegin { o } => {
+                self.begin(w, n, t, Wait::Signal(*o), b);
+                if b.last_party {
+                    enable(self, Via::Arrive);
+                }
+            }
+            Op::PutBegin { o, .. } => self.begin(w, n, t, Wait::Put(*o), b),
+            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(w, n, t, Wait::Get(*o), b),
+            Op::QueueJoinBegin { o } => self.begin(w, n, t, Wait::QueueJoin(*o), b),
+            Op::JoinBegin { target } => self.begin(w, n, t, Wait::Join(*target), b),
+            Op::AcquireEnd { ok, .. }
+            | Op::WaitEnd { ok, .. }
+            | Op::RecvEnd { ok, .. }
+            | Op::JoinEnd { ok, .. } => self.end(w, n, t, *ok, b),
+            Op::PutEnd { ok, .. } | Op::GetEnd { ok, .. } => {
+                self.end(w, n, t, *ok, b);
+                // A put makes an item for a blocked get; a get makes room for a blocked put.
+                match (ok, &ev.op) {
+                    (true, Op::PutEnd { .. }) => enable(self, Via::Put),
+                    (true, _) => enable(self, Via::Get),
+                    _ => {}
+                }
+            }
+            Op::QueueJoinEnd { .. } => self.end(w, n, t, true, b),
+            Op::Release { depth, .. } if depth.is_none_or(|d| d == 0) => enable(self, Via::Release),
+            Op::Set { .. } | Op::NotifyAll { .. } => enable(self, Via::Set),
+            Op::Notify { n: k, .. } => {
+                for _ in 0..(*k).min(TOKENS as u64) {
+                    enable(self, Via::Notify);
+                }
+            }
+            Op::Send { .. } => enable(self, Via::Send),
+            Op::TaskDone { unfinished: 0, .. } => enable(self, Via::TaskDone),
+            Op::Exit { .. } => self.gone(b.wx),
+            _ => {}
+        }
+    }
+
+    fn begin(&mut self, w: WorkerId, n: u64, t: u64, wait: Wait, b: Before) {
+        let (must, ox) = (b.must, b.ox);
+        if must && wait.object().is_some() {
+            self.obj(ox).waiting[side(wait) as usize] += 1;
+        }
+        if must {
+            self.last_block = Some((n, w, wait));
+        }
+        *self.pending_slot(b.wx) = Some(Pending {
+            n,
+            t,
+            wait,
+            must,
+            ox,
+        });
+    }
+
+    /// A waiter leaves (ended, timed out or gone): it no longer counts, and tokens left for
+    /// nobody are dropped, oldest first.
+    fn leave(&mut self, p: Pending) {
+        if !p.must || p.wait.object().is_none() {
+            return;
+        }
+        let s = side(p.wait);
+        let po = self.obj(p.ox);
+        po.waiting[s as usize] = po.waiting[s as usize].saturating_sub(1);
+        let left = po.waiting[s as usize] as usize;
+        while po.tokens.iter().filter(|k| k.side == s).count() > left {
+            match po.tokens.iter().position(|k| k.side == s) {
+                Some(i) => po.tokens.remove(i),
+                None => break,
+            };
+        }
+    }
+
+    fn end(&mut self, w: WorkerId, n: u64, t: u64, ok: bool, b: Before) {
+        let Some(p) = self.pending_slot(b.wx).take() else {
+            return;
+        };
+        if !p.must || !ok {
+            self.leave(p);
+            return;
+        }
+        let token = match p.wait {
+            Wait::Join(target) => b.exit.map(|t| Token {
+                by: target,
+                n: 0,
+                t,
+                via: Via::Exit,
+                side: Side::Take,
+            }),
+            wait => self.take(p.ox, side(wait), p.n),
+        };
+        self.leave(p);
+        let Some(k) = token else {
+            self.unexplained += 1;
+            return;
+        };
+        let wake = Wake {
+            n,
+            t,
+            woken: w,
+            since: p.t,
+            by: k.by,
+            by_n: k.n,
+            by_t: k.t,
+            via: k.via,
+            o: p.wait.object(),
+        };
+        if self.recent.len() == KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(wake);
+        self.linked += 1;
+    }
+
+    /// The cause of a wake-up on `o` for a waiter that began at event `since`: the oldest
+    /// hand-off after it (taken), else the latest broadcast after it.
+    fn take(&mut self, ox: u32, s: Side, since: u64) -> Option<Token> {
+        let po = self.obj(ox);
+        if let Some(i) = po.tokens.iter().position(|k| k.side == s && k.n > since) {
+            return po.tokens.remove(i);
+        }
+        po.broadcast.filter(|k| k.side == s && k.n > since)
+    }
+
+    fn enable(&mut self, by: WorkerId, n: u64, t: u64, ox: u32, via: Via) {
+        let s = if via == Via::Get {
+            Side::Put
+        } else {
+            Side::Take
+        };
+        let token = Token {
+            by,
+            n,
+            t,
+            via,
+            side: s,
+        };
+        let po = self.obj(ox);
+        if via.broadcast() {
+            po.broadcast = Some(token);
+            return;
+        }
+        // A hand-off only matters while somebody waits for one more than is already on its way.
+        let queued = po.tokens.iter().filter(|k| k.side == s).count();
+        if (po.waiting[s as usize] as usize) > queued {
+            if po.tokens.len() == TOKENS {
+                po.tokens.pop_front();
+            }
+            po.tokens.push_back(token);
+        }
+    }
+
+    /// A worker that ends while waiting is a waiter no longer.
+    fn gone(&mut self, wx: u32) {
+        if let Some(p) = self.pending.get_mut(wx as usize).and_then(Option::take) {
+            self.leave(p);
+        }
+    }
+}
+
+/// What the causes need to know of the world before an event changes it: a few facts, so
+/// the fold hands them over without lending the whole world.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Before {
+    /// The dense indexes (`World::workers`, `World::objects`) of the event's worker and object.
+    wx: u32,
+    ox: u32,
+    /// A blocking operation begins on something not available: it has to wait.
+    must: bool,
+    /// A barrier wait that is the last party: it lets the others go.
+    last_party: bool,
+    /// A join ends: when the joined worker ended, if it has.
+    exit: Option<u64>,
+}
+
+/// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied).
+pub fn before(world: &World, ev: &Event) -> Before {
+    let w = ev.w;
+    let base = Before {
+        wx: world.worker_index(w).unwrap_or(NOWHERE),
+        ox: ev
+            .op
+            .object()
+            .and_then(|o| world.object_index(o))
+            .unwrap_or(NOWHERE),
+        ..Before::default()
+    };
+    let must = |wait| Before {
+        must: must_wait(world, w, wait),
+        ..base
+    };
+    match ev.op {
+        Op::AcquireBegin { o } => must(Wait::Acquire(o)),
+        Op::WaitBegin { o } => Before {
+            last_party: barrier_completes(world, o),
+            ..must(Wait::Signal(o))
+        },
+        Op::PutBegin { o, .. } => must(Wait::Put(o)),
+        Op::GetBegin { o } | Op::RecvBegin { o } => must(Wait::Get(o)),
+        Op::QueueJoinBegin { o } => must(Wait::QueueJoin(o)),
+        Op::JoinBegin { target } => must(Wait::Join(target)),
+        Op::JoinEnd { target, .. } => Before {
+            exit: world
+                .worker(target)
+                .filter(|x| x.is_done())
+                .map(|x| x.since),
+            ..base
+        },
+        _ => base,
+    }
+}
+
+/// Whether `w` starting `wait` now has to wait (the world as it was before).
+fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
+    if let Wait::Join(target) = wait {
+        return world.worker(target).is_some_and(|x| !x.is_done());
+    }
+    let Some(ob) = wait.object().and_then(|o| world.object(o)) else {
+        return false;
+    };
+    // Someone other than `w` queued first (O(1): `w` is at most one of them).
+    let queued = match ob.waiters.len() {
+        0 => false,
+        1 => ob.waiters[0].0 != w,
+        _ => true,
+    };
+    match (&ob.state, wait) {
+        (ObjectState::Lock { owner, .. }, Wait::Acquire(_)) => {
+            let mine = *owner == Some(w) && ob.kind == ObjectKind::RLock;
+            (owner.is_some() && !mine) || queued
+        }
+        (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
+        (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
+        (ObjectState::Plain, Wait::Signal(_)) => {
+            ob.kind != ObjectKind::Barrier || !barrier_completes(world, ob.id)
+        }
+        (ObjectState::Queue { depth, .. }, Wait::Put(_)) => {
+            ob.maxsize().is_some_and(|m| *depth >= m)
+        }
+        (ObjectState::Queue { depth, .. }, Wait::Get(_)) => *depth == 0,
+        (ObjectState::Queue { unfinished, .. }, Wait::QueueJoin(_)) => *unfinished > 0,
+        (ObjectState::Pipe { in_flight }, Wait::Get(_)) => in_flight.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether one more party at barrier `o` is the last one it waits for.
+fn barrier_completes(world: &World, o: ObjectId) -> bool {
+    world.object(o).is_some_and(|ob| {
+        ob.kind == ObjectKind::Barrier
+            && ob
+                .capacity
+                .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
+    })
+}
+
+/// "lighter set light", "job1 released lock A", "T1 ended": a wake-up's cause in words.
+pub fn words(world: &World, k: &Wake) -> String {
+    let by = world.worker_name(k.by);
+    match k.o {
+        Some(o) => format!("{by} {} {}", k.via.verb(), world.object_name(o)),
+        None => format!("{by} {}", k.via.verb()),
+    }
+}

@@ -1,0 +1,155 @@
+//! Rolling series for sparklines: a queue's depth, a semaphore's occupancy, a lock's
+//! contention (its waiters), one value per bucket of virtual time (the highest seen in it),
+//! in a fixed ring — so a run of any length costs the same few bytes per object. And each
+//! worker's share of time running, blocked and sleeping, from its timeline.
+
+use super::object::{Object, ObjectState};
+use super::timeline::Phase;
+use super::worker::Worker;
+
+/// Buckets kept per object.
+pub const SAMPLES: usize = 32;
+/// Virtual time one bucket covers: 32 of them span the last 6.4 s.
+pub const BUCKET_NS: u64 = 200_000_000;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spark {
+    ring: [u32; SAMPLES],
+    /// Slot of the current bucket.
+    head: usize,
+    /// Buckets written so far (at most `SAMPLES`).
+    filled: usize,
+    /// The current bucket's number (t / BUCKET_NS).
+    bucket: u64,
+    /// The value now: what the buckets after the last change hold.
+    level: u32,
+    /// Where the current bucket ends (virtual ns).
+    bucket_end: u64,
+}
+
+impl Spark {
+    /// The value became `v` at `t`.
+    pub fn record(&mut self, t: u64, v: u32) {
+        // Most changes fall in the current bucket: no division on the fold's path.
+        if self.filled == 0 || t >= self.bucket_end {
+            self.roll(t / BUCKET_NS);
+            self.bucket_end = (self.bucket + 1).saturating_mul(BUCKET_NS);
+        }
+        self.ring[self.head] = self.ring[self.head].max(v);
+        self.level = v;
+    }
+
+    fn roll(&mut self, b: u64) {
+        if self.filled == 0 {
+            self.bucket = b;
+            self.filled = 1;
+            self.ring[self.head] = self.level;
+            return;
+        }
+        if b <= self.bucket {
+            return;
+        }
+        let k = (b - self.bucket).min(SAMPLES as u64) as usize;
+        for _ in 0..k {
+            self.head = (self.head + 1) % SAMPLES;
+            self.ring[self.head] = self.level;
+        }
+        self.filled = (self.filled + k).min(SAMPLES);
+        self.bucket = b;
+    }
+
+    /// The value now.
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    /// The last `n` buckets up to time `now`, oldest first (fewer at the start of a run).
+    pub fn series(&self, now: u64, n: usize) -> Vec<u32> {
+        if self.filled == 0 {
+            return Vec::new();
+        }
+        let n = n.min(SAMPLES);
+        let ahead = ((now / BUCKET_NS).saturating_sub(self.bucket) as usize).min(n);
+        let stored = (n - ahead).min(self.filled);
+        let mut out = Vec::with_capacity(stored + ahead);
+        for i in (0..stored).rev() {
+            out.push(self.ring[(self.head + SAMPLES - i) % SAMPLES]);
+        }
+        out.extend(std::iter::repeat_n(self.level, ahead));
+        out
+    }
+
+    /// The highest value in the ring.
+    pub fn peak(&self) -> u32 {
+        self.ring.iter().copied().max().unwrap_or(0).max(self.level)
+    }
+}
+
+/// What an object's sparkline plots, and the top of its scale: (value now, scale).
+pub fn metric(ob: &Object) -> Option<(u32, Option<u32>)> {
+    let cap = |c: Option<u64>| c.filter(|&c| c > 0).map(|c| c.min(u32::MAX as u64) as u32);
+    match &ob.state {
+        ObjectState::Queue { depth, .. } => {
+            Some(((*depth).min(u32::MAX as u64) as u32, cap(ob.capacity)))
+        }
+        ObjectState::Semaphore { holders, .. } => Some((holders.len() as u32, cap(ob.capacity))),
+        ObjectState::Lock { .. } => Some((ob.waiters.len() as u32, None)),
+        _ => None,
+    }
+}
+
+/// What a sparkline's values mean, in a word: "depth", "in use", "waiting".
+pub fn metric_name(ob: &Object) -> &'static str {
+    match &ob.state {
+        ObjectState::Queue { .. } => "depth",
+        ObjectState::Semaphore { .. } => "in use",
+        _ => "waiting",
+    }
+}
+
+/// A worker's share of its life so far spent running (holding something or not), blocked
+/// or waiting, and sleeping, in percent, up to `now`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shares {
+    pub running: u8,
+    pub blocked: u8,
+    pub sleeping: u8,
+}
+
+/// One pass over the lane's segments (it is drawn for every visible lane, every frame).
+pub fn shares(w: &Worker, now: u64) -> Shares {
+    // From its start to its end (or now): the time before and after its life is nobody's.
+    let now = if w.is_done() { w.since.min(now) } else { now };
+    let mut ns = [0u64; Phase::ALL.len()];
+    let mut from = None;
+    let mut prev: Option<super::timeline::Segment> = None;
+    for s in w
+        .timeline
+        .segments()
+        .chain(std::iter::once(super::timeline::Segment {
+            start: now,
+            phase: Phase::Idle,
+        }))
+    {
+        if let Some(p) = prev
+            && p.phase != Phase::Idle
+        {
+            from.get_or_insert(p.start);
+            ns[p.phase as usize] += s.start.min(now).saturating_sub(p.start);
+        }
+        prev = Some(s);
+    }
+    let span = now.saturating_sub(from.unwrap_or(now));
+    if span == 0 {
+        return Shares::default();
+    }
+    let pct = |phases: &[Phase]| {
+        let t: u64 = phases.iter().map(|p| ns[*p as usize]).sum();
+        (t.saturating_mul(100) / span).min(100) as u8
+    };
+    Shares {
+        running: pct(&[Phase::Running, Phase::Critical]),
+        blocked: pct(&[Phase::Blocked, Phase::Waiting]),
+        sleeping: pct(&[Phase::Sleeping]),
+    }
+}
