@@ -692,6 +692,9 @@ impl App {
 
     /// Every key, for the help overlay.
     pub fn all_keys(&self) -> Vec<Hint> {
+        if self.traced.is_some() {
+            return self.traced_keys();
+        }
         keys::bindings(self.picker.is_some())
             .map(|b| hint(b.label, b.help))
             .chain([

@@ -541,8 +541,11 @@ def _patch_threading():
 
 
 def _hidden_target(thread):
+    """multiprocessing's helper threads (queue feeders, pool handlers, a manager's server,
+    a process pool's manager thread): by their target, or by their class."""
+    internal = ("multiprocessing", "concurrent.futures.process")
     mod = getattr(getattr(thread, "_target", None), "__module__", None) or ""
-    return mod.startswith(("multiprocessing", "concurrent.futures.process"))
+    return mod.startswith(internal) or type(thread).__module__.startswith(internal)
 
 
 def _patch_thread_class(threading):

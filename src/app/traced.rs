@@ -141,6 +141,20 @@ impl App {
         }
     }
 
+    /// Every key that applies to a traced program, for the help overlay.
+    pub(super) fn traced_keys(&self) -> Vec<Hint> {
+        vec![
+            hint("space", "freeze the view / follow the program again"),
+            hint("← →", "scrub a frozen or finished view"),
+            hint("↑ ↓", "select a lane"),
+            hint("pgup pgdn", "scroll the objects"),
+            hint("enter", "details of the selected lane"),
+            hint("?", "this help"),
+            hint("q esc ctrl-c", "quit: ends the program and every process it started"),
+            hint("ctrl-r", "record the screen to a .cast file"),
+        ]
+    }
+
     pub(super) fn traced_hints(&self) -> Vec<Hint> {
         let mut h = match self.status.run {
             RunState::Running => vec![hint("space", "freeze view")],
