@@ -1192,22 +1192,15 @@ def _patch_manager():
                 raise
             _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
             return item
-        if name == "acquire":
-            _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
+        if name == "acquire" or (name == "wait" and kind == "event"):
+            # ok is what the call returns: a failed try or a timeout says False.
+            _emit(w, '"op":"%s_begin",%s}' % (name, j), now=True)
             ok = False
             try:
                 ok = call(self, name, args, kwds)
                 return ok
             finally:
-                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
-        if name == "wait" and kind == "event":
-            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-            ok = False
-            try:
-                ok = call(self, name, args, kwds)
-                return ok
-            finally:
-                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+                _emit(w, '"op":"%s_end",%s,"ok":%s}' % (name, j, _tf(ok)), now=True)
         return call(self, name, args, kwds)
 
     def __reduce__(self):

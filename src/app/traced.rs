@@ -150,7 +150,10 @@ impl App {
             hint("pgup pgdn", "scroll the objects"),
             hint("enter", "details of the selected lane"),
             hint("?", "this help"),
-            hint("q esc ctrl-c", "quit: ends the program and every process it started"),
+            hint(
+                "q esc ctrl-c",
+                "quit: ends the program and every process it started",
+            ),
             hint("ctrl-r", "record the screen to a .cast file"),
         ]
     }
