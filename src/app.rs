@@ -458,7 +458,16 @@ impl App {
                 self.status.run = RunState::Running;
             }
         }
+        let procs = self
+            .world
+            .workers
+            .iter()
+            .any(|w| w.kind == crate::event::WorkerKind::Process);
         self.flash(match mode {
+            // Child processes are not gated (README: how processes are shown).
+            Mode::Step if procs => {
+                "step mode for this process's threads; child processes run free".into()
+            }
             Mode::Step => "step mode: pick a lane, press . to let it do one operation".into(),
             Mode::Free => "free: the OS schedules".into(),
             Mode::Seeded => format!("seeded: seed {} schedules", self.options.seed),
@@ -475,6 +484,12 @@ impl App {
             return;
         };
         let (id, name) = (w.id, w.name.clone());
+        if w.kind == crate::event::WorkerKind::Process {
+            self.flash(format!(
+                "{name} is a child process: it runs free, outside the gate"
+            ));
+            return;
+        }
         if let Some(run) = &self.run
             && let Err(why) = run.step(id)
         {

@@ -251,8 +251,21 @@ impl Op {
 
     /// The object the op is about, if any (declarations included).
     pub fn object(&self) -> Option<ObjectId> {
+        object_of!(*self)
+    }
+
+    /// The same, to rewrite it (a child's ids mapped into the run's).
+    pub fn object_mut(&mut self) -> Option<&mut ObjectId> {
+        object_of!(self)
+    }
+}
+
+/// The object field of an op, by value or by reference: one list of which ops have one
+/// (exhaustive, so a new op must say).
+macro_rules! object_of {
+    ($op:expr) => {{
         use Op::*;
-        match *self {
+        match $op {
             Object { o, .. }
             | AcquireBegin { o }
             | AcquireEnd { o, .. }
@@ -288,8 +301,9 @@ impl Op {
             | Say { .. }
             | Outcome { .. } => None,
         }
-    }
+    }};
 }
+use object_of;
 
 macro_rules! names {
     ($ty:ident { $($variant:ident => $name:literal),* $(,)? }) => {

@@ -10,6 +10,10 @@ use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless};
 
 fn main() -> ExitCode {
+    // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set.
+    if let Some(code) = threadlanes::process::child::main_if_child() {
+        return ExitCode::from(code as u8);
+    }
     let cli = Cli::parse();
     match cli.command {
         Some(Command::List) => {

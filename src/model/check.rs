@@ -16,6 +16,8 @@ struct Obj {
     items: VecDeque<String>,
     flag: bool,
     sets: u64,
+    /// A pipe's messages in flight, with their senders, oldest first.
+    sent: VecDeque<(WorkerId, String)>,
 }
 
 #[derive(Default)]
@@ -160,9 +162,18 @@ impl Checker {
             Op::QueueJoinEnd { o } => {
                 self.end(w, "queue_join", *o);
             }
+            Op::Send { o, item } => self
+                .objs
+                .entry(*o)
+                .or_default()
+                .sent
+                .push_back((w, item.clone())),
             Op::RecvBegin { o } => self.begin(w, "recv", *o),
-            Op::RecvEnd { o, .. } => {
+            Op::RecvEnd { o, item, ok } => {
                 self.end(w, "recv", *o);
+                if let (true, Some(item)) = (*ok, item) {
+                    self.received(w, *o, item);
+                }
             }
             _ => {}
         }
@@ -202,9 +213,12 @@ impl Checker {
                     )
                 })
             }
+            // A lock whose holder ended holding it (a process killed -9) is abandoned; a
+            // robust process-shared mutex lets the next taker have it.
             _ => ob
                 .owner
                 .replace(w)
+                .filter(|x| !self.wks.get(x).is_some_and(|k| k.exited))
                 .map(|x| format!("lock {o} has two holders: {x} and {w}")),
         };
         if let Some(m) = msg {
@@ -250,6 +264,26 @@ impl Checker {
                 None => Some(format!("lock {o} released while not held")),
                 Some(_) => None,
             },
+        };
+        if let Some(m) = msg {
+            self.bad(m);
+        }
+    }
+
+    /// A pipe delivers in order: what `w` receives is the oldest message in flight that
+    /// someone else sent (its ends may send both ways).
+    fn received(&mut self, w: WorkerId, o: ObjectId, item: &str) {
+        let ob = self.objs.entry(o).or_default();
+        let msg = match ob.sent.iter().position(|(from, _)| *from != w) {
+            None => Some(format!(
+                "pipe {o}: worker {w} received {item}, which nobody sent"
+            )),
+            Some(i) => {
+                let (_, want) = ob.sent.remove(i).unwrap_or_default();
+                (want != item).then(|| {
+                    format!("pipe {o}: worker {w} received {item}, but {want} was sent first")
+                })
+            }
         };
         if let Some(m) = msg {
             self.bad(m);

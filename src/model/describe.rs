@@ -55,9 +55,14 @@ pub fn state(world: &World, w: &Worker) -> String {
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
             (ExitHow::Ok, _) => "done".into(),
+            // A process's end comes with its exit status ("crashed: signal 6 (SIGABRT)").
+            (ExitHow::Panic, Some(m)) if m.starts_with("crashed") || m.starts_with("exit") => {
+                m.clone()
+            }
             (ExitHow::Panic, Some(m)) => format!("panicked: {m}"),
             (ExitHow::Panic, None) => "panicked".into(),
-            (ExitHow::Killed, _) => "killed".into(),
+            (ExitHow::Killed, Some(m)) => format!("killed: {m}"),
+            (ExitHow::Killed, None) => "killed".into(),
             (ExitHow::Cancelled, _) => "cancelled".into(),
         },
     }
@@ -101,6 +106,15 @@ pub fn event(world: &World, ev: &Event) -> String {
             kind: crate::event::WorkerKind::Main,
             ..
         } => "is the main thread".into(),
+        Worker {
+            kind: crate::event::WorkerKind::Process,
+            name,
+            daemon,
+            ..
+        } => {
+            let d = if *daemon { " daemon" } else { "" };
+            format!("new{d} process {name} (pid {})", ev.pid)
+        }
         Worker {
             name, kind, daemon, ..
         } => {

@@ -497,3 +497,52 @@ fn timeline_cells_show_blocked_between_running() {
     let cells = w.worker(2).unwrap().timeline.cells(300, 100, 3);
     assert_eq!(cells, vec![Phase::Running, Phase::Blocked, Phase::Critical]);
 }
+
+#[test]
+fn checker_lets_an_abandoned_lock_be_taken_and_pipes_deliver_in_order() {
+    let send = |item: &str| Op::Send {
+        o: 2,
+        item: item.into(),
+    };
+    let recv = |item: &str| Op::RecvEnd {
+        o: 2,
+        item: Some(item.into()),
+        ok: true,
+    };
+    let s = S::new()
+        .worker(1, "a")
+        .worker(2, "b")
+        .object(1, "A", ObjectKind::Lock, None)
+        .object(2, "p", ObjectKind::Pipe, None)
+        // a dies holding A (killed -9): b may take it over.
+        .at(1, 1, Op::AcquireBegin { o: 1 })
+        .at(1, 1, acq_end(1))
+        .at(
+            2,
+            1,
+            Op::Exit {
+                how: ExitHow::Killed,
+                msg: None,
+            },
+        )
+        .at(3, 2, Op::AcquireBegin { o: 1 })
+        .at(3, 2, acq_end(1))
+        // b sends x then y; c, at the other end, must get x first.
+        .at(4, 2, send("x"))
+        .at(4, 2, send("y"));
+    assert!(
+        check::check_all(&s.0).is_empty(),
+        "{:?}",
+        check::check_all(&s.0)
+    );
+    let s = s
+        .worker(3, "c")
+        .at(5, 3, Op::RecvBegin { o: 2 })
+        .at(5, 3, recv("y"))
+        .at(6, 3, Op::RecvBegin { o: 2 })
+        .at(6, 3, recv("z"));
+    let v = check::check_all(&s.0);
+    assert_eq!(v.len(), 2, "{v:?}");
+    assert!(v[0].contains("received y, but x was sent first"), "{v:?}");
+    assert!(v[1].contains("received z"), "{v:?}");
+}

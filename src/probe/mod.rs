@@ -6,7 +6,7 @@
 //! Every blocking wait parks on a condvar the runner can wake, and returns `Stop` when the
 //! worker must end: a worker unwinds with `?`, releasing what it holds.
 
-mod core;
+pub(crate) mod core;
 pub mod event;
 pub mod lock;
 pub mod pool;
@@ -15,7 +15,7 @@ pub mod semaphore;
 pub mod session;
 mod sink;
 pub mod value;
-mod wait;
+pub(crate) mod wait;
 pub mod worker;
 
 pub use event::Event;

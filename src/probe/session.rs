@@ -102,6 +102,8 @@ pub struct Session {
     workers: Mutex<Vec<Arc<WorkerCtl>>>,
     handles: Mutex<Vec<JoinHandle<()>>>,
     pid: u32,
+    /// Child processes of the run: killed when the run is cancelled.
+    pub(crate) children: crate::process::Children,
 }
 
 impl Session {
@@ -129,6 +131,7 @@ impl Session {
             workers: Mutex::new(Vec::new()),
             handles: Mutex::new(Vec::new()),
             pid: std::process::id(),
+            children: crate::process::Children::default(),
         })
     }
 
@@ -145,6 +148,26 @@ impl Session {
         });
     }
 
+    /// Sends an event that happened elsewhere (a child process), stamped with this run's
+    /// virtual time, or its own `t` if that is later; its place in the stream is the moment
+    /// it is injected.
+    pub fn inject(&self, ev: Event) {
+        self.sink.send_slow(|| Event {
+            t: self.clock.now().max(ev.t),
+            ..ev
+        });
+    }
+
+    /// A fresh worker id, for a worker declared by someone else (a child's).
+    pub fn new_worker_id(&self) -> WorkerId {
+        self.next_w.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// A fresh object id, for an object declared by someone else (a child's).
+    pub fn new_object_id(&self) -> ObjectId {
+        self.next_o.fetch_add(1, Ordering::SeqCst)
+    }
+
     /// True while a viewer reads the events.
     pub fn watched(&self) -> bool {
         self.sink.watched()
@@ -158,6 +181,7 @@ impl Session {
     pub fn cancel(&self) {
         self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
+        self.children.kill_all();
         self.wake_all();
     }
 

@@ -75,6 +75,8 @@ struct State {
     rng: SplitMix,
     /// Seeded mode found nobody who can go.
     stuck: bool,
+    /// Child processes alive (they run free, outside the gate).
+    external: usize,
 }
 
 pub struct Gate {
@@ -119,6 +121,7 @@ impl Gate {
                 outside: 0,
                 rng: SplitMix(seed),
                 stuck: false,
+                external: 0,
             }),
             cv: Condvar::new(),
         }
@@ -277,7 +280,28 @@ impl Gate {
     /// Seeded mode: nobody runs and nobody can go (a deadlock, or waits no one will end).
     pub fn is_stuck(&self) -> bool {
         let s = self.state.lock();
-        s.stuck && s.outside == 0 && s.granted.is_none()
+        s.stuck && s.outside == 0 && s.granted.is_none() && s.external == 0
+    }
+
+    /// A child process started: it runs outside the gate (free), and while it lives the
+    /// run is not stuck even if every gated worker waits (for it, say).
+    pub fn external_started(&self) {
+        self.state.lock().external += 1;
+    }
+
+    /// A child process ended; what a worker waited for may have come: schedule again.
+    pub fn external_ended(&self) {
+        let mut s = self.state.lock();
+        s.external = s.external.saturating_sub(1);
+        self.schedule(&mut s);
+        self.cv.notify_all();
+    }
+
+    /// Something outside the gate (a child's message) may have made a parked worker ready.
+    pub fn poke(&self) {
+        let mut s = self.state.lock();
+        self.schedule(&mut s);
+        self.cv.notify_all();
     }
 
     /// A worker was declared: it counts as running until it parks.

@@ -97,6 +97,7 @@ impl Run {
     pub fn set_paused(&self, paused: bool) {
         self.session.clock.set_paused(paused);
         self.session.gate.set_held(paused);
+        self.session.children.set_paused(paused);
     }
 
     /// Switches between free, step and seeded scheduling while the run goes on.
@@ -199,4 +200,7 @@ fn supervise(s: &Arc<Session>) {
         }
     }
     s.join_threads();
+    // Child processes left running are killed, as Python terminates daemonic children at
+    // exit; the run is finished once every child's stream has been read to its end.
+    s.children.finish();
 }

@@ -4,6 +4,9 @@
 
 use super::{Config, Info, Param, Scenario, Variant};
 use crate::probe::{Lock, Res, Thread, outcome, say, yield_now};
+use crate::process::Process;
+use crate::process::child::Conn as ChildConn;
+use serde_json::{Value, json};
 use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,12 +25,14 @@ GIL that a thread must hold while it computes. The work is real: sums of i + i*i
 a range, cut into chunks of about 20 ms each on this machine (Python's switch interval is \
 5 ms; ours is longer so the turns can be seen). After each chunk the holder releases the GIL \
 and asks for it again, so the longest waiter goes next.\n\n\
-Compare runs the same work three ways and states the real wall-clock time of each: main \
+Compare runs the same work four ways and states the real wall-clock time of each: main \
 alone (sequential); four threads under the GIL (watch the lanes: one holds the GIL, the \
 others queue for it, in turn); four threads without it (all compute at once, on as many \
-cores as the machine has). Under the GIL the threads are no faster than main alone; without \
-it they are, on a machine with more than one core. Processes, each with its own interpreter \
-and GIL, get that speed-up in Python.\n\n\
+cores as the machine has); and four child processes (real OS processes, each with its own \
+memory and so, in Python, its own GIL: they compute at once, as multiprocessing does). \
+Under the GIL the threads are no faster than main alone; threads without it and \
+processes are, on a machine with more than one core. Starting a process costs a few \
+milliseconds, which is in its time.\n\n\
 The times are measured, so they vary with the machine and its load; pausing during a timed \
 phase adds to its time.",
         variants: &[
@@ -46,6 +51,10 @@ phase adds to its time.",
             Variant {
                 name: "no-gil",
                 label: "threads without a GIL",
+            },
+            Variant {
+                name: "processes",
+                label: "processes, one GIL each",
             },
         ],
         params: &[
@@ -106,10 +115,12 @@ fn main(cfg: &Config) -> Res<()> {
         "sequential" => vec![sequential(plan, &gil)?],
         "gil" => vec![threaded(plan, Some(&gil))?],
         "no-gil" => vec![threaded(plan, None)?],
+        "processes" => vec![processes(plan)?],
         _ => vec![
             sequential(plan, &gil)?,
             threaded(plan, Some(&gil))?,
             threaded(plan, None)?,
+            processes(plan)?,
         ],
     };
     let agree = runs.iter().all(|r| r.total == runs[0].total);
@@ -223,6 +234,64 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
         total,
         peak,
     })
+}
+
+/// `threads` child processes share the work, each computing its share and sending its sum
+/// back over a pipe; each has its own memory, so nothing like a GIL is shared between them.
+fn processes(plan: Plan) -> Res<Timed> {
+    let label = format!("{} processes", plan.threads);
+    say(format!("{label}: starting"))?;
+    let started = Instant::now();
+    let mut ps = Vec::new();
+    for k in 0..plan.threads {
+        let name = format!("proc-{}", k + 1);
+        let conn = format!("{name} sum");
+        let p = Process::new(&name, "gil", "compute")
+            .args(json!({"k": k, "chunks": plan.chunks, "iters": plan.iters, "conn": conn}))
+            .conn(&conn)
+            .start()?;
+        ps.push((p.conn(&conn), p));
+    }
+    let mut total = 0u64;
+    for (conn, p) in &ps {
+        let sum = conn.recv()?.and_then(|v| v.as_str()?.parse::<u64>().ok());
+        total = total.wrapping_add(sum.unwrap_or(0));
+        p.join()?;
+    }
+    let wall = started.elapsed();
+    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    Ok(Timed {
+        label,
+        wall,
+        total,
+        peak: plan.threads,
+    })
+}
+
+pub fn role(name: &str) -> Option<crate::process::child::Role> {
+    match name {
+        "compute" => Some(compute_share),
+        _ => None,
+    }
+}
+
+/// A child process's share of the work: its chunks, then its sum to the parent.
+fn compute_share(args: &Value) -> Res<()> {
+    let get = |k: &str| args[k].as_u64().unwrap_or(1);
+    let plan = Plan {
+        threads: 1,
+        chunks: get("chunks"),
+        iters: get("iters"),
+    };
+    let k = args["k"].as_u64().unwrap_or(0);
+    let conn = ChildConn::open(args["conn"].as_str().unwrap_or("sum"));
+    let mut sum = 0u64;
+    for c in 0..plan.chunks {
+        sum = sum.wrapping_add(chunk(plan, k, c));
+        yield_now()?;
+    }
+    // As text: a JSON number would lose the low bits of a u64.
+    conn.send(json!(sum.to_string()))
 }
 
 /// Chunk `c` of thread `k`'s share: every chunk covers its own range of i.

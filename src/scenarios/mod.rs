@@ -10,13 +10,19 @@ mod gil;
 mod join;
 mod lock;
 mod lock_hold;
+mod manager;
 mod panic;
+mod pipe;
+mod process_pool;
+mod process_queue;
+mod processes;
 mod producer_consumer;
 mod queue_kinds;
 mod queue_results;
 mod race;
 mod rlock;
 mod semaphore;
+mod shared_value;
 mod stop_flag;
 mod stress;
 mod thread_pool;
@@ -50,10 +56,30 @@ pub fn all() -> &'static [Scenario] {
         producer_consumer::SCENARIO,
         thread_pool::SCENARIO,
         gil::SCENARIO,
+        processes::SCENARIO,
+        process_pool::SCENARIO,
+        process_queue::SCENARIO,
+        pipe::SCENARIO,
+        manager::SCENARIO,
+        shared_value::SCENARIO,
         panic::SCENARIO,
         stress::SCENARIO,
     ];
     ALL
+}
+
+/// What a child process of a process scenario runs (see `process::child`).
+pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::Role> {
+    match scenario {
+        "processes" => processes::role(role),
+        "shared-value" => shared_value::role(role),
+        "process-pool" => process_pool::role(role),
+        "process-queue" => process_queue::role(role),
+        "pipe" => pipe::role(role),
+        "manager" => manager::role(role),
+        "gil" => gil::role(role),
+        _ => None,
+    }
 }
 
 pub fn find(name: &str) -> Option<&'static Scenario> {

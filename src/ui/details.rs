@@ -154,7 +154,15 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     };
     let parent = w
         .parent
-        .map_or("none".to_string(), |p| world.worker_name(p).to_string());
+        .and_then(|p| world.worker(p))
+        .map_or("none".to_string(), |p| {
+            // A process's parent is another process: its pid is what getppid() says.
+            if w.kind == crate::event::WorkerKind::Process {
+                format!("{} (pid {})", p.name, p.pid)
+            } else {
+                p.name.clone()
+            }
+        });
     let width = inner.width as usize;
     let mut lines = Vec::new();
     let text_style = theme.text();

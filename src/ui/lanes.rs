@@ -5,11 +5,12 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
 use crate::event::WorkerKind;
-use crate::model::{Worker, describe, spark};
+use crate::model::{Worker, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use std::borrow::Cow;
 
 /// Lanes that fit in the panel's area (the legend sits in the bottom border).
 pub fn rows(area: Rect) -> usize {
@@ -30,14 +31,18 @@ pub fn scroll_for(selected: usize, scroll: usize, rows: usize, total: usize) -> 
     s
 }
 
-/// The kind tag of a lane: "main", "thread", "proc", "daemon" (a daemon thread), "d-proc".
-pub fn tag(w: &Worker) -> &'static str {
+/// The kind tag of a lane: "main", "thread", "daemon" (a daemon thread); for a process
+/// "proc PID/PPID" (its pid and its parent's), "d-proc" for a daemon one.
+pub fn tag(world: &World, w: &Worker) -> Cow<'static, str> {
     match (w.kind, w.daemon) {
-        (WorkerKind::Main, _) => "main",
-        (WorkerKind::Thread, false) => "thread",
-        (WorkerKind::Thread, true) => "daemon",
-        (WorkerKind::Process, false) => "proc",
-        (WorkerKind::Process, true) => "d-proc",
+        (WorkerKind::Main, _) => "main".into(),
+        (WorkerKind::Thread, false) => "thread".into(),
+        (WorkerKind::Thread, true) => "daemon".into(),
+        (WorkerKind::Process, daemon) => {
+            let ppid = w.parent.and_then(|p| world.worker(p)).map_or(0, |p| p.pid);
+            let kind = if daemon { "d-proc" } else { "proc" };
+            format!("{kind} {}/{ppid}", w.pid).into()
+        }
     }
 }
 
@@ -159,7 +164,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         .map(|w| text::width(&w.name))
         .max()
         .unwrap_or(4);
-    let tag_w = shown.iter().map(|w| tag(w).len()).max().unwrap_or(0);
+    let tag_w = shown.iter().map(|w| tag(world, w).len()).max().unwrap_or(0);
     let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
     let cols = columns(inner.width as usize, name_w, tag_w, state_w);
     // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
@@ -225,7 +230,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         ));
         spans.push(Span::raw(" "));
         if cols.tag > 0 {
-            spans.push(Span::styled(text::pad(tag(w), cols.tag, ""), theme.dim()));
+            spans.push(Span::styled(
+                text::pad(&tag(world, w), cols.tag, ""),
+                theme.dim(),
+            ));
             spans.push(Span::raw(" "));
         }
         if cols.share > 0 {

@@ -165,6 +165,12 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
     match &o.state {
         ObjectState::Lock { owner, depth } => {
             let summary = match owner {
+                // Its holder ended holding it (a process killed -9): nobody will release it.
+                Some(w) if world.worker(*w).is_some_and(|k| k.is_done()) => vec![
+                    Span::styled("ABANDONED by ", theme.problem()),
+                    Span::styled(world.worker_name(*w).to_string(), theme.problem()),
+                    Span::styled(" (ended holding it)", theme.dim()),
+                ],
                 Some(w) => {
                     let mut s = vec![
                         Span::styled("held by ", theme.dim()),

@@ -1,7 +1,7 @@
 //! The real binary run headless with `--json`: its events decoded, its stderr and exit code.
 
 use std::process::Command;
-use threadlanes::event::Event;
+use threadlanes::event::{Event, ExitHow, Op, WorkerId};
 use threadlanes::wire;
 
 pub struct Out {
@@ -46,4 +46,52 @@ pub fn assert_refused(cases: &[(&[&str], &str)]) {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
     }
+}
+
+/// The scenario's outcome: its text and whether it is the correct one.
+pub fn outcome(o: &Out) -> (String, bool) {
+    o.events
+        .iter()
+        .find_map(|e| match &e.op {
+            Op::Outcome { text, ok } => Some((text.clone(), *ok)),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no outcome in the stream; stderr: {}", o.stderr))
+}
+
+/// Every line the scenario printed, in order.
+pub fn says(o: &Out) -> Vec<String> {
+    o.events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Say { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Workers that ended this way.
+pub fn exits(o: &Out, how: ExitHow) -> usize {
+    o.events
+        .iter()
+        .filter(|e| matches!(&e.op, Op::Exit { how: h, .. } if *h == how))
+        .count()
+}
+
+/// The worker declared with this name.
+pub fn worker(o: &Out, name: &str) -> WorkerId {
+    o.events
+        .iter()
+        .find(|e| matches!(&e.op, Op::Worker { name: n, .. } if n == name))
+        .unwrap_or_else(|| panic!("no worker {name}"))
+        .w
+}
+
+/// How worker `w` ended: its exit op.
+pub fn exit_of(o: &Out, w: WorkerId) -> &Op {
+    &o.events
+        .iter()
+        .find(|e| e.w == w && matches!(e.op, Op::Exit { .. }))
+        .unwrap_or_else(|| panic!("worker {w} never exits"))
+        .op
 }

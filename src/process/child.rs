@@ -1,0 +1,328 @@
+//! The child's side: child mode (`THREADLANES_CHILD` set), and what a role uses — its name
+//! and arguments, its connections to the parent, lines written straight to the parent.
+//!
+//! The child runs its role as the main worker of a session of its own (free mode, the
+//! parent's speed). A drain thread writes the session's events to stdout as JSON Lines;
+//! `direct` writes a line at once, after everything emitted before it, and returns its line
+//! number (what another process's line can be ordered after, `"after": [pid, line]`).
+
+use super::CHILD_ENV;
+use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use crate::probe::Events;
+use crate::probe::core::{Core, declare};
+use crate::probe::session::{Res, Session, Wake, me};
+use crate::probe::wait::wait_while;
+use crate::runner::clock::Clock;
+use crate::runner::gate::{Gate, Mode, Next};
+use parking_lot::{Condvar, Mutex};
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufWriter, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
+use std::time::Duration;
+
+/// A role: what a child runs, given its arguments.
+pub type Role = fn(&Value) -> Res<()>;
+
+struct Ctx {
+    name: String,
+    args: Value,
+    fds: Vec<i32>,
+    up: Up,
+    inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
+}
+
+static CTX: OnceLock<Ctx> = OnceLock::new();
+
+fn ctx() -> &'static Ctx {
+    CTX.get().expect("child API used outside child mode")
+}
+
+/// This child's name (its lane's).
+pub fn name() -> &'static str {
+    &ctx().name
+}
+
+/// The arguments the parent gave this child.
+pub fn args() -> &'static Value {
+    &ctx().args
+}
+
+/// The descriptors the parent passed (shared memory first).
+pub fn fds() -> &'static [i32] {
+    &ctx().fds
+}
+
+/// A short label for a message, as the pipe shows it in flight.
+pub fn label(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => {
+            let s = other.to_string();
+            if s.chars().count() > 40 {
+                s.chars().take(39).collect::<String>() + "…"
+            } else {
+                s
+            }
+        }
+    }
+}
+
+/// The child's stdout: the session's events, and lines written straight.
+struct Up {
+    events: Events,
+    out: Mutex<(BufWriter<Stdout>, u64)>,
+    main_panicked: AtomicBool,
+}
+
+impl Up {
+    fn flush_events(&self, out: &mut (BufWriter<Stdout>, u64)) {
+        for ev in self.events.try_iter() {
+            if ev.w == 0
+                && let Op::Exit {
+                    how: ExitHow::Panic,
+                    ..
+                } = ev.op
+            {
+                self.main_panicked.store(true, Ordering::SeqCst);
+            }
+            write_line(out, &crate::wire::encode(&ev));
+        }
+    }
+
+    fn pump(&self) {
+        let mut out = self.out.lock();
+        self.flush_events(&mut out);
+        if out.0.flush().is_err() {
+            parent_gone();
+        }
+    }
+
+    /// Writes everything emitted so far, then `line`; returns `line`'s number.
+    fn direct(&self, line: &str) -> u64 {
+        let mut out = self.out.lock();
+        self.flush_events(&mut out);
+        write_line(&mut out, line);
+        if out.0.flush().is_err() {
+            parent_gone();
+        }
+        out.1
+    }
+}
+
+fn write_line(out: &mut (BufWriter<Stdout>, u64), line: &str) {
+    if writeln!(out.0, "{line}").is_err() {
+        parent_gone();
+    }
+    out.1 += 1;
+}
+
+/// Nobody reads us any more: the parent has gone. A child never outlives it.
+fn parent_gone() -> ! {
+    std::process::exit(1)
+}
+
+/// Writes an op of the current worker straight to the parent, ordered after line `after` of
+/// process `pid` if given; returns the line's number.
+pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
+    direct_line(op, after.map(|(pid, n)| ("after", json!([pid, n]))))
+}
+
+/// The same, with one more field on the line.
+fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
+    let me = me();
+    let ev = Event {
+        t: me.s.clock.now(),
+        pid: std::process::id(),
+        w: me.w(),
+        op,
+    };
+    let mut line = crate::wire::encode(&ev);
+    if let Some((k, v)) = extra {
+        line.pop();
+        line.push_str(&format!(",{}:{v}}}", json!(k)));
+    }
+    ctx().up.direct(&line)
+}
+
+/// Writes out every event emitted so far (before something that may lose them: an abort).
+pub fn flush() {
+    ctx().up.pump();
+}
+
+/// Writes `text` to the parent as a line of its own, whatever it is (to show how a malformed
+/// line is reported).
+pub fn raw_line(text: &str) {
+    ctx().up.direct(text);
+}
+
+/// The child's end of a connection to its parent (see `process::Conn`).
+pub struct Conn {
+    core: Arc<Core<()>>,
+    name: String,
+}
+
+impl Conn {
+    pub fn open(name: &str) -> Conn {
+        Conn {
+            core: declare(name, ObjectKind::Pipe, None, ()),
+            name: name.to_string(),
+        }
+    }
+
+    /// Sends `v`: the send and the message travel as one line, so the parent sees them
+    /// together, in the order sends really happened.
+    pub fn send(&self, v: Value) -> Res<()> {
+        me().gate("send", Some(self.core.id))?;
+        let op = Op::Send {
+            o: self.core.id,
+            item: label(&v),
+        };
+        direct_line(op, Some(("data", json!({"conn": self.name, "v": v}))));
+        Ok(())
+    }
+
+    /// The next message from the parent.
+    pub fn recv(&self) -> Res<Value> {
+        let me = me();
+        me.gate("recv", Some(self.core.id))?;
+        let o = self.core.id;
+        me.emit(Op::RecvBegin { o });
+        let inbox = &ctx().inbox;
+        let mut g = inbox.st.lock();
+        let name = self.name.clone();
+        let next = Next {
+            op: "recv",
+            o: Some(o),
+        };
+        wait_while(&me, inbox, &mut g, next, None, move |st: &HashMap<_, _>| {
+            st.get(&name).is_none_or(|q: &VecDeque<Value>| q.is_empty())
+        })?;
+        let v = g
+            .get_mut(&self.name)
+            .and_then(|q| q.pop_front())
+            .expect("a message");
+        drop(g);
+        me.emit(Op::RecvEnd {
+            o,
+            item: Some(label(&v)),
+            ok: true,
+        });
+        Ok(v)
+    }
+}
+
+/// Set once `main_if_child` has been called: this binary can be re-run as a child.
+pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
+
+/// Child mode, if this process was started as a child: runs the role and returns the exit
+/// code. `None` when the binary was started normally.
+pub fn main_if_child() -> Option<i32> {
+    HAS_CHILD_MODE.store(true, Ordering::SeqCst);
+    let spec = std::env::var(CHILD_ENV).ok()?;
+    Some(run_child(&spec))
+}
+
+fn run_child(spec: &str) -> i32 {
+    let Ok(spec) = serde_json::from_str::<Value>(spec) else {
+        eprintln!("threadlanes child: bad {CHILD_ENV}");
+        return 2;
+    };
+    // The kernel kills us when the parent's spawner thread ends (the parent's exit);
+    // if the parent is already gone, go now.
+    // SAFETY: prctl and getppid take no pointers.
+    unsafe {
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+        if spec["ppid"].as_u64() != Some(libc::getppid() as u64) {
+            return 1;
+        }
+    }
+    let scenario = spec["scenario"].as_str().unwrap_or("");
+    let role_name = spec["role"].as_str().unwrap_or("");
+    let Some(role) = crate::scenarios::child_role(scenario, role_name) else {
+        eprintln!("threadlanes child: no role {role_name:?} in scenario {scenario:?}");
+        return 2;
+    };
+    // The lane shows a panic; stderr would only repeat it.
+    std::panic::set_hook(Box::new(|_| {}));
+    let speed = spec["speed"].as_f64().unwrap_or(1.0);
+    // When the parent's run is stepped or seeded its clock is logical: it moves only by
+    // what sleeps take. So does ours then (our one worker, seeded, always goes next), and
+    // the parent places our events at its time of our start plus ours.
+    let logical = spec["logical"].as_bool().unwrap_or(false);
+    let mode = if logical { Mode::Seeded } else { Mode::Free };
+    let (session, events) = Session::new(
+        Clock::starting(speed, false, logical),
+        Gate::new(mode, false, 0),
+    );
+    let inbox = Arc::new(Core {
+        id: 0,
+        st: Mutex::new(HashMap::new()),
+        cv: Condvar::new(),
+        word: Default::default(),
+    });
+    session.register(Arc::downgrade(&inbox) as Weak<dyn Wake>);
+    let fds = spec["fds"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_i64())
+                .map(|f| f as i32)
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = CTX.set(Ctx {
+        name: spec["name"].as_str().unwrap_or("child").to_string(),
+        args: spec["args"].clone(),
+        fds,
+        up: Up {
+            events,
+            out: Mutex::new((BufWriter::new(std::io::stdout()), 0)),
+            main_panicked: AtomicBool::new(false),
+        },
+        inbox: inbox.clone(),
+    });
+    read_stdin(inbox, session.clone());
+    let main =
+        crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
+            role(args())
+        });
+    let up = &ctx().up;
+    while !main.is_done() {
+        up.pump();
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    session.join_threads();
+    up.pump();
+    if up.main_panicked.load(Ordering::SeqCst) {
+        101
+    } else {
+        0
+    }
+}
+
+/// Messages from the parent, by connection; EOF means the parent has gone: exit at once.
+fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<Session>) {
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            let Ok(v) = serde_json::from_str::<Value>(&line) else {
+                continue;
+            };
+            // The parent paused or resumed: so do we (clock and workers).
+            if let Some(ctl) = v["ctl"].as_str() {
+                let paused = ctl == "pause";
+                session.clock.set_paused(paused);
+                session.gate.set_held(paused);
+                continue;
+            }
+            let conn = v["conn"].as_str().unwrap_or("").to_string();
+            let msg = v.get("v").cloned().unwrap_or(Value::Null);
+            inbox.st.lock().entry(conn).or_default().push_back(msg);
+            inbox.cv.notify_all();
+            session.gate.poke();
+        }
+        parent_gone();
+    });
+}

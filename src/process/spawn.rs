@@ -1,0 +1,252 @@
+//! Starting child processes and making sure none outlives us.
+//!
+//! Every child is this same binary re-run in child mode (`THREADLANES_CHILD`, see `child`),
+//! started with `std::process::Command` from ONE long-lived thread: Linux's
+//! `PR_SET_PDEATHSIG`, which each child sets on itself, fires when the *thread* that started
+//! it ends, so that thread must live as long as the process. Each child leads its own process
+//! group, so a kill reaches anything it started too. Three things end a child when we end:
+//! the run's stop kills the group (SIGKILL); if threadlanes dies without stopping (SIGKILL,
+//! a crash, SIGTERM in headless mode) the kernel sends the child SIGKILL (the death signal);
+//! and a child whose stdin reaches EOF exits at once.
+
+use crossbeam_channel::{Sender, bounded, unbounded};
+use parking_lot::{Condvar, Mutex};
+use std::os::fd::RawFd;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+
+type Reply = Sender<std::io::Result<Child>>;
+
+/// The thread that starts every child (see the module's note on the death signal).
+fn spawner() -> &'static Sender<(Command, Vec<RawFd>, Reply)> {
+    static TX: OnceLock<Sender<(Command, Vec<RawFd>, Reply)>> = OnceLock::new();
+    TX.get_or_init(|| {
+        let (tx, rx) = unbounded::<(Command, Vec<RawFd>, Reply)>();
+        std::thread::Builder::new()
+            .name("threadlanes-spawner".into())
+            .spawn(move || {
+                for (mut cmd, fds, reply) in rx {
+                    let _ = reply.send(spawn_passing(&mut cmd, &fds));
+                }
+            })
+            .expect("the spawner thread starts");
+        tx
+    })
+}
+
+/// Spawns with `fds` inherited: their close-on-exec flag is cleared only for this spawn (only
+/// this thread spawns, so no other child can inherit them by accident).
+fn spawn_passing(cmd: &mut Command, fds: &[RawFd]) -> std::io::Result<Child> {
+    for &fd in fds {
+        // SAFETY: fcntl on a descriptor the caller owns; no memory is touched.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, 0) };
+    }
+    let child = cmd.process_group(0).spawn();
+    for &fd in fds {
+        // SAFETY: as above.
+        unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    child
+}
+
+/// Starts `cmd` from the spawner thread, the descriptors `fds` passed to the child.
+pub(crate) fn start(cmd: Command, fds: Vec<RawFd>) -> std::io::Result<Child> {
+    let (tx, rx) = bounded(1);
+    spawner()
+        .send((cmd, fds, tx))
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?;
+    rx.recv()
+        .map_err(|_| std::io::Error::other("the spawner thread is gone"))?
+}
+
+/// The binary to re-run as a child: this one, unless `THREADLANES_EXE` names another (a test
+/// harness that drives the library in-process has no child mode of its own).
+pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
+    match std::env::var_os("THREADLANES_EXE") {
+        Some(p) => Ok(p.into()),
+        // Re-running a program without child mode (a test harness, say) would run all of
+        // it again, with the same children again inside: refused, with what to do.
+        None if !super::child::HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
+            Err(std::io::Error::other(
+                "this program has no child mode: call threadlanes::process::child::main_if_child() \
+                 first thing in main, or set THREADLANES_EXE to the threadlanes binary",
+            ))
+        }
+        None => std::env::current_exe(),
+    }
+}
+
+/// How a child ended, from its exit status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ended {
+    pub code: Option<i32>,
+    pub signal: Option<i32>,
+}
+
+impl Ended {
+    fn of(s: ExitStatus) -> Ended {
+        Ended {
+            code: s.code(),
+            signal: s.signal(),
+        }
+    }
+
+    /// "exit status 0", "signal 9 (SIGKILL)".
+    pub fn words(&self) -> String {
+        match (self.code, self.signal) {
+            (Some(c), _) => format!("exit status {c}"),
+            (_, Some(s)) => format!("signal {s} ({})", signal_name(s)),
+            _ => "ended".into(),
+        }
+    }
+}
+
+pub fn signal_name(s: i32) -> &'static str {
+    match s {
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGINT => "SIGINT",
+        libc::SIGBUS => "SIGBUS",
+        _ => "signal",
+    }
+}
+
+/// One child process: its pid, whether it has been reaped, and how it ended.
+pub(crate) struct Kid {
+    pub pid: u32,
+    /// Where the parent writes to the child: messages and pause/resume.
+    pub stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>,
+    ended: Mutex<Option<Ended>>,
+    cv: Condvar,
+    /// Killed by the run's stop (its lane ends as cancelled, not killed).
+    pub cancelled: AtomicBool,
+    /// Killed on purpose by the scenario (terminate, kill -9): the signal sent.
+    pub sent: Mutex<Option<i32>>,
+}
+
+impl Kid {
+    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> Kid {
+        Kid {
+            pid,
+            stdin,
+            ended: Mutex::new(None),
+            cv: Condvar::new(),
+            cancelled: AtomicBool::new(false),
+            sent: Mutex::new(None),
+        }
+    }
+
+    /// Sends `sig` to the child's process group, unless it has been reaped already (its pid
+    /// may belong to someone else by then). Returns whether it was sent.
+    pub fn signal(&self, sig: i32) -> bool {
+        let ended = self.ended.lock();
+        if ended.is_some() {
+            return false;
+        }
+        // SAFETY: kill(2) with a negative pid signals a process group; no memory is touched.
+        unsafe { libc::kill(-(self.pid as i32), sig) == 0 }
+    }
+
+    /// Waits for the child to exit (it stays a zombie), then reaps it under the lock that
+    /// `signal` takes, so no signal can reach a recycled pid.
+    pub fn reap(&self, child: &mut Child) -> Ended {
+        // SAFETY: waitid with WNOWAIT only observes the child's state; `info` is ours.
+        unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            while libc::waitid(
+                libc::P_PID,
+                self.pid,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            ) != 0
+                && std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted
+            {
+            }
+        }
+        let mut ended = self.ended.lock();
+        let e = match child.wait() {
+            Ok(s) => Ended::of(s),
+            Err(_) => Ended {
+                code: None,
+                signal: None,
+            },
+        };
+        *ended = Some(e.clone());
+        self.cv.notify_all();
+        e
+    }
+
+    pub fn ended(&self) -> Option<Ended> {
+        self.ended.lock().clone()
+    }
+}
+
+/// The child processes of one run.
+#[derive(Default)]
+pub struct Children {
+    kids: Mutex<Vec<std::sync::Arc<Kid>>>,
+    /// The threads that read each child's output (joined when the run ends).
+    readers: Mutex<Vec<JoinHandle<()>>>,
+    pub(crate) link: OnceLock<std::sync::Arc<super::link::Link>>,
+}
+
+impl Children {
+    pub(crate) fn add(&self, kid: std::sync::Arc<Kid>, reader: JoinHandle<()>) {
+        self.kids.lock().push(kid);
+        self.readers.lock().push(reader);
+    }
+
+    /// Kills every child still running (the run is being stopped).
+    pub fn kill_all(&self) {
+        for k in self.kids.lock().iter() {
+            if k.ended().is_none() {
+                k.cancelled.store(true, Ordering::SeqCst);
+                k.signal(libc::SIGKILL);
+            }
+        }
+    }
+
+    /// Pause tells every child to pause too (its clock stops and its workers hold at their
+    /// next operation), resume to go on: they run outside our gate, so this is how "nothing
+    /// moves" holds for them.
+    pub fn set_paused(&self, paused: bool) {
+        use std::io::Write;
+        let line = serde_json::json!({"ctl": if paused { "pause" } else { "resume" }});
+        for k in self.kids.lock().iter() {
+            if k.ended().is_none() {
+                let mut w = k.stdin.lock();
+                let _ = writeln!(w, "{line}").and_then(|_| w.flush());
+            }
+        }
+    }
+
+    /// At the end of a run: kills what is left and waits until every child's output has been
+    /// read and its exit recorded, so the stream is complete when the run says it finished.
+    pub fn finish(&self) {
+        self.kill_all();
+        loop {
+            let hs: Vec<_> = std::mem::take(&mut *self.readers.lock());
+            if hs.is_empty() {
+                return;
+            }
+            for h in hs {
+                let _ = h.join();
+            }
+        }
+    }
+
+    /// Pids of the children still running (for tests and the details panel).
+    pub fn live_pids(&self) -> Vec<u32> {
+        self.kids
+            .lock()
+            .iter()
+            .filter(|k| k.ended().is_none())
+            .map(|k| k.pid)
+            .collect()
+    }
+}
