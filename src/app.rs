@@ -17,6 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+mod traced;
+pub use traced::main_traced;
+
 /// Frames per second while the run moves.
 const FPS: u64 = 30;
 /// Longest the model folds between two frames (6 % of a core at 30 fps), so a flood never
@@ -56,6 +59,8 @@ pub struct App {
     theme: Theme,
     /// Something changed since the last frame.
     dirty: bool,
+    /// The event source when it is a traced program rather than a scenario (src/trace).
+    traced: Option<traced::Traced>,
     /// Side by side (`b`): the other version runs too, beside this one.
     split: bool,
     twin: Option<Twin>,
@@ -121,6 +126,7 @@ impl App {
             quit: false,
             theme: Theme::detect(),
             dirty: true,
+            traced: None,
             split: false,
             twin: None,
         };
@@ -151,6 +157,9 @@ impl App {
     }
 
     fn info(&self) -> &'static Info {
+        if let Some(t) = &self.traced {
+            return t.info;
+        }
         &self.scenarios[self.current].info
     }
 
@@ -206,6 +215,9 @@ impl App {
     }
 
     fn stop_run(&mut self) {
+        if let Some(t) = &mut self.traced {
+            t.trace.stop(STOP_WITHIN);
+        }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
             t.run.session().cancel();
@@ -283,6 +295,9 @@ impl App {
 
     /// Folds what the run has sent since the last call. Returns true if anything changed.
     pub fn pump(&mut self) -> bool {
+        if self.traced.is_some() {
+            return self.pump_traced();
+        }
         let twin_moved = self.pump_twin();
         let twin_done = self.twin_finished();
         let Some(run) = &self.run else {
@@ -324,6 +339,10 @@ impl App {
 
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
+        if self.traced.is_some() {
+            self.update_traced(action);
+            return;
+        }
         if let Some(sel) = self.picker {
             self.update_picker(action, sel);
             return;
@@ -590,6 +609,9 @@ impl App {
 
     /// The keys that apply now, most useful first, with words that say the current state.
     pub fn hints(&self) -> Vec<Hint> {
+        if self.traced.is_some() {
+            return self.traced_hints();
+        }
         if self.picker.is_some() {
             return vec![
                 hint("↑↓", "choose"),
@@ -685,6 +707,9 @@ impl App {
 
     /// Every key, for the help overlay.
     pub fn all_keys(&self) -> Vec<Hint> {
+        if self.traced.is_some() {
+            return self.traced_keys();
+        }
         keys::bindings(self.picker.is_some())
             .map(|b| hint(b.label, b.help))
             .chain([
@@ -836,7 +861,7 @@ pub fn main(plan: Option<Plan>) -> anyhow::Result<()> {
     }
     let mut terminal = ratatui::try_init()?;
     install_panic_hook();
-    let result = run_loop(&mut terminal, App::new(plan), &signalled);
+    let result = run_loop(&mut terminal, &mut App::new(plan), &signalled);
     ratatui::restore();
     result
 }
@@ -856,7 +881,7 @@ pub fn install_panic_hook() {
 
 fn run_loop(
     terminal: &mut DefaultTerminal,
-    mut app: App,
+    app: &mut App,
     signalled: &AtomicBool,
 ) -> anyhow::Result<()> {
     let frame_time = Duration::from_millis(1000 / FPS);
@@ -890,7 +915,7 @@ fn run_loop(
             match event::read()? {
                 TermEvent::Key(k) if k.kind != KeyEventKind::Release && is_ctrl_r(&k) => {
                     let size = terminal.size()?;
-                    toggle_recording(&mut app, &mut rec, size.width, size.height);
+                    toggle_recording(app, &mut rec, size.width, size.height);
                 }
                 TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
                     if let Some(a) = keys::action_for(&k, app.picker.is_some()) {

@@ -26,6 +26,41 @@ pub enum Command {
     Record(RecordArgs),
     /// Export a run as a Chrome Trace Event file for Perfetto or chrome://tracing.
     Export(ExportArgs),
+    /// Trace a real Python program live: threadlanes trace -- python3 SCRIPT.py [ARGS]
+    Trace(TraceArgs),
+}
+
+// ── trace (src/trace) ───────────────────────────────────────────────────────────────
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TraceArgs {
+    /// No TUI: print the events and a summary; the program's output passes through and its
+    /// exit status is ours. Use this for a program that reads input().
+    #[arg(long)]
+    pub headless: bool,
+    /// With --headless: the events as JSON Lines on stdout; the program's output and the
+    /// summary go to stderr.
+    #[arg(long, requires = "headless")]
+    pub json: bool,
+    /// Scale the program's time.sleep calls: --speed 2 makes them take half as long (0.1 to
+    /// 100). Nothing else of the program is slowed or sped up.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// The program and its arguments, after --.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+impl TraceArgs {
+    pub fn check(&self) -> Result<(), String> {
+        if !(self.speed.is_finite() && (0.1..=100.0).contains(&self.speed)) {
+            return Err(format!(
+                "--speed {} is out of range: use 0.1 to 100",
+                self.speed
+            ));
+        }
+        Ok(())
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]

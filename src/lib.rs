@@ -17,5 +17,6 @@ pub mod process;
 pub mod record;
 pub mod runner;
 pub mod scenarios;
+pub mod trace;
 pub mod ui;
 pub mod wire;

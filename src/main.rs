@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         }
         Some(Command::Record(args)) => done(threadlanes::record::record_cmd(&args)),
         Some(Command::Export(args)) => done(threadlanes::record::export_cmd(&args)),
+        Some(Command::Trace(args)) => trace(&args),
         None => tui(None),
     }
 }
@@ -59,6 +60,49 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
     exit_on_signal_even_if_stuck();
     match threadlanes::app::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("{e:#}")),
+    }
+}
+
+/// `trace`: headless, or the TUI and then the program's output; its exit status is ours.
+fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
+    use threadlanes::trace::{Options, Output, Trace, headless};
+    if let Err(e) = args.check() {
+        return fail(&e);
+    }
+    if args.headless {
+        let code = headless::run(
+            &args.command,
+            args.json,
+            args.speed,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr().lock(),
+        );
+        return ExitCode::from(code.clamp(0, 255) as u8);
+    }
+    if !std::io::stdout().is_terminal() {
+        return fail(
+            "threadlanes draws a full-screen view and needs a terminal, but stdout is not a terminal.\n\
+             To print the events instead: threadlanes trace --headless [--json] -- python3 SCRIPT.py",
+        );
+    }
+    let opts = Options {
+        speed: args.speed,
+        output: Output::Capture,
+        tui: true,
+    };
+    let trace = match Trace::start(&args.command, &opts) {
+        Ok(t) => t,
+        Err(e) => return fail(&e),
+    };
+    exit_on_signal_even_if_stuck();
+    match threadlanes::app::main_traced(trace) {
+        Ok((code, (out, err))) => {
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&out);
+            let _ = std::io::stderr().write_all(&err);
+            ExitCode::from(code.unwrap_or(2).clamp(0, 255) as u8)
+        }
         Err(e) => fail(&format!("{e:#}")),
     }
 }

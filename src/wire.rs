@@ -192,6 +192,11 @@ impl Fields<'_> {
 /// Decodes one line. The error says what was wrong (the caller adds the line number).
 pub fn decode(line: &str) -> Result<Event, String> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("not JSON: {e}"))?;
+    decode_value(&v)
+}
+
+/// Decodes one line already parsed as JSON (a reader that looked at its fields first).
+pub fn decode_value(v: &Value) -> Result<Event, String> {
     let m = v.as_object().ok_or("not a JSON object")?;
     let f = Fields(m);
     let op_name = f.str("op")?;

@@ -116,13 +116,17 @@ impl Checker {
                 self.end(w, "sleep", 0);
             }
             Op::AcquireBegin { o } => self.begin(w, "acquire", *o),
-            Op::AcquireEnd { o, ok, .. } => {
+            Op::AcquireEnd { o, ok, depth, .. } => {
                 self.end(w, "acquire", *o);
                 if *ok {
                     self.acquired(w, *o);
+                    self.set_depth(*o, *depth);
                 }
             }
-            Op::Release { o, .. } => self.released(w, *o),
+            Op::Release { o, depth, .. } => {
+                self.released(w, *o);
+                self.set_depth(*o, *depth);
+            }
             Op::Set { o } => {
                 let ob = self.objs.entry(*o).or_default();
                 ob.flag = true;
@@ -174,6 +178,19 @@ impl Checker {
             _ => {}
         }
         self.n += 1;
+    }
+
+    /// An rlock's depth as the stream states it (a Condition's wait gives the whole depth up
+    /// in one release and takes it back in one acquire).
+    fn set_depth(&mut self, o: ObjectId, depth: Option<u32>) {
+        let Some(d) = depth else { return };
+        let ob = self.objs.entry(o).or_default();
+        if ob.kind == Some(ObjectKind::RLock) && ob.owner.is_some() {
+            ob.depth = d;
+            if d == 0 {
+                ob.owner = None;
+            }
+        }
     }
 
     fn acquired(&mut self, w: WorkerId, o: ObjectId) {
@@ -233,8 +250,14 @@ impl Checker {
             Some(ObjectKind::BoundedSemaphore) if ob.holders == 0 => {
                 Some(format!("bounded semaphore {o} released more than acquired"))
             }
+            // A plain semaphore released by nobody who took it gains a slot, as Python's
+            // does (Semaphore(0) used as a signal).
             Some(k) if k.is_semaphore() => {
-                ob.holders = ob.holders.saturating_sub(1);
+                if ob.holders == 0 {
+                    ob.capacity += 1;
+                } else {
+                    ob.holders -= 1;
+                }
                 None
             }
             _ => match ob.owner.take() {

@@ -465,6 +465,24 @@ fn checker_accepts_a_clean_stream_and_flags_end_without_begin() {
 }
 
 #[test]
+fn checker_lets_a_plain_semaphore_gain_slots_by_release() {
+    // Semaphore(0) as a signal: released first, then taken twice.
+    let s = S::new()
+        .worker(1, "a")
+        .object(1, "go", ObjectKind::Semaphore, Some(0))
+        .at(1, 1, rel(1))
+        .at(2, 1, rel(1))
+        .at(3, 1, Op::AcquireBegin { o: 1 })
+        .at(3, 1, acq_end(1))
+        .at(4, 1, Op::AcquireBegin { o: 1 })
+        .at(4, 1, acq_end(1));
+    assert!(check::check_all(&s.0).is_empty());
+    let s = s.at(5, 1, Op::AcquireBegin { o: 1 }).at(5, 1, acq_end(1));
+    let v = check::check_all(&s.0);
+    assert!(v[0].contains("more than its 2 slots"), "{v:?}");
+}
+
+#[test]
 fn timeline_cells_show_blocked_between_running() {
     let w = S::new()
         .worker(1, "a")

@@ -1,0 +1,1355 @@
+"""threadlanes tracing shim: reports a Python program's threads, processes, locks, queues and
+pools as threadlanes events (JSON Lines, docs/wire-format.md) on the Unix socket named in
+THREADLANES_SOCKET. Loaded by the sitecustomize next to it in every process of the program.
+
+Rules it keeps:
+- Semantics never change: every wrapper calls the real primitive with the same arguments and
+  returns what it returns; errors are raised by the real primitive, not by us.
+- Objects the standard library makes for its own use (the lock inside a Condition or a Queue,
+  a Thread's events, multiprocessing's helper threads) are not reported.
+- A line's order is a true order within a process: `t` is taken and the line buffered under one
+  lock; a release is written before the real release, an acquire after the real acquire.
+  Across processes threadlanes merges by `t` (CLOCK_MONOTONIC, shared by all processes), so
+  operations on objects shared between processes are sent at once.
+- Ids are local to a process; "opid"/"tpid"/"ppid"/"wpid" name the process an id belongs to
+  when it is not the sender's, and threadlanes makes them unique.
+"""
+
+import _thread
+import builtins
+import io
+import json
+import linecache
+import os
+import re
+import socket  # here, not under the writer's lock: an import may make locks we trace
+import sys
+import sysconfig
+import time
+
+_mono = time.monotonic_ns
+_orig_sleep = time.sleep
+_get_ident = _thread.get_ident
+_T0 = int(os.environ.get("THREADLANES_T0") or 0) or _mono()
+_SPEED = float(os.environ.get("THREADLANES_SPEED") or 1.0) or 1.0
+_PATH = os.environ.get("THREADLANES_SOCKET", "")
+
+_pid = os.getpid()
+# Reentrant: a finalizer run by the garbage collector in the middle of an emit may emit too.
+_wlock = _thread.RLock()
+_buf = []
+_sock = None
+_closed = False
+_wids = {}  # thread ident -> worker id in this process (None: a hidden stdlib thread)
+_live = {}  # worker id -> Thread, for threads started and not yet ended
+_next_w = [1]
+_next_o = [1]
+_names = {}
+_main_done = [False]
+_starting = [None]  # the multiprocessing Process whose start() is forking right now
+_proc_declared = [False]  # this process's worker 0 has its Process's name
+_FLUSH_EVERY = 0.02
+
+
+def _q(s):
+    return json.dumps(str(s))
+
+
+# ── the writer ──────────────────────────────────────────────────────────────────────
+
+
+def _flush_locked():
+    global _sock, _closed
+    if not _buf or _closed:
+        return
+    data = "".join(_buf).encode()
+    _buf.clear()
+    try:
+        if _sock is None:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(_PATH)
+            _sock = s
+        _sock.sendall(data)
+    except OSError:
+        _closed = True  # threadlanes has gone: the program runs on untraced
+
+
+def _flush():
+    with _wlock:
+        _flush_locked()
+
+
+def _emit(w, tail, now=False):
+    """One event of worker `w`; `tail` is the rest of the JSON object after "w"."""
+    with _wlock:
+        if _closed:
+            return
+        _buf.append('{"t":%d,"pid":%d,"w":%d,%s\n' % (_mono() - _T0, _pid, w, tail))
+        if now or len(_buf) >= 512:
+            _flush_locked()
+
+
+def _flusher():
+    while not _closed:
+        _orig_sleep(_FLUSH_EVERY)
+        if _buf:
+            _flush()
+
+
+def _start_flusher():
+    # A raw thread: threading never sees it, so the program's thread counts do not change.
+    _thread.start_new_thread(_flusher, ())
+
+
+# ── who is doing this ───────────────────────────────────────────────────────────────
+
+_UNKNOWN = object()
+
+
+def _me():
+    """The worker id of the calling thread, or None (hidden thread, or tracing over)."""
+    w = _wids.get(_get_ident(), _UNKNOWN)
+    if w is _UNKNOWN:
+        w = _adopt()
+    return w
+
+
+def _new_w():
+    with _wlock:
+        w = _next_w[0]
+        _next_w[0] += 1
+    return w
+
+
+def _adopt():
+    """A thread we did not see start (the main thread of a process that is not the root)."""
+    if _closed:
+        return None
+    import threading
+
+    # Not current_thread(): for a thread threading never started it would make a dummy
+    # Thread, and the program's active_count() would change.
+    ident = _get_ident()
+    t = threading._active.get(ident)
+    if ident == threading.main_thread().ident and 0 not in _wids.values():
+        w = 0
+        _declare_worker(0, _proc_name(), "process", False, None)
+    else:
+        w = _new_w()
+        _declare_worker(w, t.name if t else "thread-%d" % w, "thread", t.daemon if t else False, None)
+    _wids[_get_ident()] = w
+    _emit(w, '"op":"start"}')
+    return w
+
+
+def _proc_name():
+    return "python " + " ".join(os.path.basename(a) for a in sys.argv[:2]) if sys.argv else "python"
+
+
+def _declare_worker(w, name, kind, daemon, parent, ppid=None):
+    tail = '"op":"worker","name":%s,"kind":"%s","daemon":%s' % (
+        _q(name), kind, "true" if daemon else "false")
+    if parent is not None:
+        tail += ',"parent":%d' % parent
+        if ppid is not None and ppid != _pid:
+            tail += ',"ppid":%d' % ppid
+    _emit(w, tail + "}", now=True)
+
+
+# ── who made this object, and what it is called ─────────────────────────────────────
+
+_STD = tuple(
+    os.path.join(p, "")
+    for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+)
+_std_cache = {}
+_ASSIGN = re.compile(r"\s*((?:self\.)?[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*)\s*(?::[^=]*)?=(?!=)")
+_WITH_AS = re.compile(r".*\bas\s+([A-Za-z_]\w*)\s*[:,]")
+
+
+def _is_std(filename):
+    r = _std_cache.get(filename)
+    if r is None:
+        r = filename.startswith("<frozen") or (
+            filename.startswith(_STD) and "-packages" not in filename
+        ) or filename == __file__
+        _std_cache[filename] = r
+    return r
+
+
+def _creator(obj, depth):
+    """The frame of the user code that made `obj`, or None when the standard library made it
+    for its own use. Skips `obj`'s own __init__ chain and multiprocessing's context factories."""
+    f = sys._getframe(depth)
+    while f is not None:
+        code = f.f_code
+        if code.co_name == "__init__" and obj is not None and f.f_locals.get("self") is obj:
+            f = f.f_back
+        elif code.co_filename.endswith(("multiprocessing/context.py", "multiprocessing/__init__.py")):
+            f = f.f_back
+        else:
+            break
+    if f is None or _is_std(f.f_code.co_filename):
+        return None
+    return f
+
+
+def _name_for(frame, kind):
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    m = _ASSIGN.match(line) or _WITH_AS.match(line)
+    base = re.sub(r"\s*,\s*", "/", m.group(1)).replace("self.", "") if m else kind
+    n = _names.get(base, 0) + 1
+    _names[base] = n
+    if m:
+        return base if n == 1 else "%s-%d" % (base, n)
+    return "%s-%d" % (base, n)
+
+
+def _declare_object(frame, kind, capacity=None, shared=False):
+    """Declares a user object; returns its JSON id fragment ('"o":3,"opid":4242')."""
+    w = _me()
+    if w is None:
+        return None
+    with _wlock:
+        o = _next_o[0]
+        _next_o[0] += 1
+    j = '"o":%d,"opid":%d' % (o, _pid)
+    tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(_name_for(frame, kind)), kind)
+    if capacity is not None:
+        tail += ',"capacity":%d' % capacity
+    if shared:
+        tail += ',"shared":true'
+    _emit(w, tail + "}", now=shared)
+    return j
+
+
+def _label(x):
+    if isinstance(x, str):
+        s = x
+    elif isinstance(x, (int, float, bool)) or x is None:
+        s = str(x)
+    else:
+        try:
+            s = repr(x)
+        except Exception:
+            s = type(x).__name__
+    return _q(s if len(s) <= 60 else s[:57] + "...")
+
+
+def _posing_as(fn, module, name):
+    """Gives a replacement the name it replaces, so pickle (spawn, Pool tasks, a Manager's
+    registry) finds it where the original was, in this process and in a child."""
+    fn.__module__, fn.__name__, fn.__qualname__ = module.__name__, name, name
+    return fn
+
+
+def _tf(ok):
+    return "true" if ok else "false"
+
+
+def _waiting(w, j, call, *args):
+    """wait_begin, the call, wait_end: ok=false when the call raises (a broken barrier, a
+    result that timed out or failed)."""
+    _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+    ok = False
+    try:
+        r = call(*args)
+        ok = True
+        return r
+    finally:
+        _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+
+# ── threading: Lock and RLock (C types: wrapped) ────────────────────────────────────
+
+
+class _TracedLock:
+    """threading.Lock with events. `_is_owned` is event-free so Condition asks it quietly."""
+
+    __slots__ = ("_l", "_j", "__weakref__")
+
+    def __init__(self, raw, j):
+        self._l = raw
+        self._j = j
+
+    def _depth(self, ok):
+        """Extra fields of acquire_end (an RLock adds its depth)."""
+        return ""
+
+    def acquire(self, blocking=True, timeout=-1):
+        w = _me()
+        if w is None:
+            return self._l.acquire(blocking, timeout)
+        j, raw = self._j, self._l
+        _emit(w, '"op":"acquire_begin",%s}' % j)
+        ok = False
+        try:
+            if not blocking:
+                ok = raw.acquire(blocking, timeout)
+            elif raw.acquire(False):
+                ok = True
+            else:
+                _flush()  # it will wait: let the viewer see that now
+                ok = raw.acquire(True, timeout)
+        finally:
+            _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
+        return ok
+
+    __enter__ = acquire
+
+    def release(self):
+        w = _me()
+        if w is not None and self._l.locked():
+            _emit(w, '"op":"release",%s}' % self._j)
+        self._l.release()
+
+    def __exit__(self, *exc):
+        self.release()
+
+    def locked(self):
+        return self._l.locked()
+
+    def _is_owned(self):
+        if self._l.acquire(False):
+            self._l.release()
+            return False
+        return True
+
+    def _at_fork_reinit(self):
+        self._l._at_fork_reinit()
+
+    def __repr__(self):
+        return repr(self._l)
+
+
+class _TracedRLock(_TracedLock):
+    """threading.RLock with events; `depth` is the recursion count after each op."""
+
+    __slots__ = ()
+
+    def _depth(self, ok):
+        return ',"depth":%d' % (self._l._recursion_count() if ok else 0)
+
+    def release(self):
+        w = _me()
+        raw = self._l
+        if w is not None and raw._is_owned():
+            _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
+        raw.release()
+
+    # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
+    def _release_save(self):
+        w = _me()
+        if w is not None and self._l._is_owned():
+            _emit(w, '"op":"release",%s,"depth":0}' % self._j)
+        return self._l._release_save()
+
+    def _acquire_restore(self, state):
+        w = _me()
+        if w is None:
+            return self._l._acquire_restore(state)
+        _emit(w, '"op":"acquire_begin",%s}' % self._j)
+        self._l._acquire_restore(state)
+        _emit(w, '"op":"acquire_end",%s,"ok":true%s}' % (self._j, self._depth(True)))
+
+    def _is_owned(self):
+        return self._l._is_owned()
+
+    def _recursion_count(self):
+        return self._l._recursion_count()
+
+
+def _make_lock_factory(raw_factory, cls, kind):
+    def factory(*args, **kwargs):
+        raw = raw_factory(*args, **kwargs)
+        if _closed or _me() is None:
+            return raw
+        f = _creator(None, 2)
+        if f is None:
+            return raw
+        return cls(raw, _declare_object(f, kind))
+
+    return factory
+
+
+# ── threading: pure-Python classes, patched in place ────────────────────────────────
+
+
+def _user_init(cls, kind, capacity_of=None, shared=False):
+    """Wraps cls.__init__ so user-made instances get `_tl_j`, their id fragment."""
+    orig = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        orig(self, *args, **kwargs)
+        if "_tl_j" in self.__dict__ or _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            cap = capacity_of(self, *args, **kwargs) if capacity_of else None
+            self._tl_j = _declare_object(f, kind(self) if callable(kind) else kind, cap, shared)
+
+    __init__.__wrapped__ = orig
+    cls.__init__ = __init__
+
+
+def _traced(self):
+    """(worker, id fragment) for a traced object used by a traced thread, else (None, None)."""
+    j = self.__dict__.get("_tl_j")
+    if j is None:
+        return None, None
+    w = _me()
+    return (w, j) if w is not None else (None, None)
+
+
+def _patch_threading():
+    import threading
+
+    threading.Lock = _posing_as(_make_lock_factory(_thread.allocate_lock, _TracedLock, "lock"), threading, "Lock")
+    threading.RLock = _posing_as(
+        _make_lock_factory(threading._CRLock or threading._PyRLock, _TracedRLock, "rlock"), threading, "RLock")
+
+    # Semaphore and BoundedSemaphore: one slot per acquire; release(n) frees n.
+    Sem, BSem = threading.Semaphore, threading.BoundedSemaphore
+    s_acquire, s_release, b_release = Sem.acquire, Sem.release, BSem.release
+    _user_init(Sem, lambda s: "bounded_semaphore" if isinstance(s, BSem) else "semaphore",
+               lambda s, value=1, *a, **k: value)
+
+    def acquire(self, blocking=True, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return s_acquire(self, blocking, timeout)
+        _emit(w, '"op":"acquire_begin",%s}' % j, now=blocking and self._value == 0)
+        ok = False
+        try:
+            ok = s_acquire(self, blocking, timeout)
+        finally:
+            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+        return ok
+
+    def releaser(orig):
+        def release(self, n=1):
+            w, j = _traced(self)
+            bounded = isinstance(self, BSem)
+            if w is not None and n >= 1 and not (bounded and self._value + n > self._initial_value):
+                for _ in range(n):
+                    _emit(w, '"op":"release",%s}' % j)
+            return orig(self, n)
+
+        return release
+
+    Sem.acquire = acquire
+    Sem.__enter__ = acquire
+    Sem.release = releaser(s_release)
+    BSem.release = releaser(b_release)
+
+    # Event: a flag; wait_end ok=false on a timeout.
+    Ev = threading.Event
+    e_set, e_clear, e_wait = Ev.set, Ev.clear, Ev.wait
+    _user_init(Ev, "event")
+
+    def ev_set(self):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"set",%s}' % j)
+        return e_set(self)
+
+    def ev_clear(self):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"clear",%s}' % j)
+        return e_clear(self)
+
+    def ev_wait(self, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return e_wait(self, timeout)
+        _emit(w, '"op":"wait_begin",%s}' % j, now=not self._flag)
+        ok = False
+        try:
+            ok = e_wait(self, timeout)
+        finally:
+            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+        return ok
+
+    Ev.set, Ev.clear, Ev.wait = ev_set, ev_clear, ev_wait
+
+    # Condition: its lock is given up and taken back inside wait() through _release_save and
+    # _acquire_restore; the wait events go between the two, so the stream reads
+    # release(lock) wait_begin(cond) ... wait_end(cond) acquire(lock).
+    Cond = threading.Condition
+    c_notify, c_notify_all = Cond.notify, Cond.notify_all
+    orig_cinit = Cond.__init__
+
+    def cond_init(self, lock=None):
+        orig_cinit(self, lock)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is None:
+            return
+        j = self._tl_j = _declare_object(f, "condition")
+        rs, ar = self._release_save, self._acquire_restore
+
+        def _release_save():
+            state = rs()
+            w = _me()
+            if w is not None:
+                _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+            return state
+
+        def _acquire_restore(state):
+            w = _me()
+            if w is not None:
+                # Condition.wait calls this from its finally block; its local `gotit` says
+                # whether it was notified (False: the timeout ran out).
+                caller = sys._getframe(1)
+                ok = caller.f_code.co_name != "wait" or caller.f_locals.get("gotit", True)
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+            ar(state)
+
+        self._release_save, self._acquire_restore = _release_save, _acquire_restore
+
+    def notify(self, n=1):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"notify",%s,"n":%d}' % (j, n))
+        return c_notify(self, n)
+
+    def notify_all(self):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"notify_all",%s}' % j)
+        return c_notify_all(self)
+
+    Cond.__init__, Cond.notify, Cond.notify_all = cond_init, notify, notify_all
+    Cond.notifyAll = notify_all
+
+    # Barrier: wait_end ok=false when it breaks.
+    Bar = threading.Barrier
+    b_wait = Bar.wait
+    _user_init(Bar, "barrier", lambda s, parties, *a, **k: parties)
+
+    def bar_wait(self, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return b_wait(self, timeout)
+        return _waiting(w, j, b_wait, self, timeout)
+
+    Bar.wait = bar_wait
+
+    _patch_thread_class(threading)
+
+
+def _hidden_target(thread):
+    """multiprocessing's helper threads (queue feeders, pool handlers, a manager's server,
+    a process pool's manager thread): by their target, or by their class."""
+    internal = ("multiprocessing", "concurrent.futures.process")
+    mod = getattr(getattr(thread, "_target", None), "__module__", None) or ""
+    return mod.startswith(internal) or type(thread).__module__.startswith(internal)
+
+
+def _patch_thread_class(threading):
+    T = threading.Thread
+    t_start, t_boot, t_join = T.start, T._bootstrap_inner, T.join
+
+    def start(self):
+        w = _me()
+        if w is not None and not _hidden_target(self) and not self._started.is_set():
+            tw = _new_w()
+            self._tl_w = tw
+            _declare_worker(tw, self.name, "thread", self.daemon, w)
+        try:
+            return t_start(self)
+        except BaseException as e:
+            tw = self.__dict__.get("_tl_w")
+            if tw is not None and not self._started.is_set():
+                _emit(tw, '"op":"exit","how":"panic","msg":%s}' % _q(repr(e)), now=True)
+            raise
+
+    def _bootstrap_inner(self):
+        tw = self.__dict__.get("_tl_w")
+        ident = _get_ident()
+        _wids[ident] = tw
+        if tw is None:
+            return t_boot(self)
+        _live[tw] = self
+        how = ["ok", None]
+        run = self.run
+
+        def traced_run(*a, **k):
+            try:
+                return run(*a, **k)
+            except SystemExit:
+                raise
+            except BaseException as e:
+                how[0], how[1] = "panic", repr(e)
+                raise
+
+        self.run = traced_run
+        _emit(tw, '"op":"start"}')
+        try:
+            t_boot(self)
+        finally:
+            _wids.pop(ident, None)
+            if _live.pop(tw, None) is not None:
+                msg = ',"msg":%s' % _q(how[1]) if how[1] else ""
+                _emit(tw, '"op":"exit","how":"%s"%s}' % (how[0], msg), now=True)
+
+    def join(self, timeout=None):
+        w, tw = _me(), self.__dict__.get("_tl_w")
+        if w is None or tw is None:
+            return t_join(self, timeout)
+        _emit(w, '"op":"join_begin","target":%d}' % tw, now=True)
+        try:
+            return t_join(self, timeout)
+        finally:
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (tw, _tf(not self.is_alive())))
+
+    T.start, T._bootstrap_inner, T.join = start, _bootstrap_inner, join
+
+
+# ── queue ───────────────────────────────────────────────────────────────────────────
+
+
+def _patch_queue():
+    import queue
+
+    Q = queue.Queue
+    kinds = {queue.Queue: "queue", queue.LifoQueue: "lifo_queue", queue.PriorityQueue: "priority_queue"}
+
+    def kind_of(q):
+        for cls in type(q).__mro__:
+            if cls in kinds:
+                return kinds[cls]
+        return "queue"
+
+    _user_init(Q, kind_of, lambda s, maxsize=0, *a, **k: max(maxsize, 0))
+    q_put, q_get, q_done, q_join = Q.put, Q.get, Q.task_done, Q.join
+
+    # The _end events are written from _put/_get, which run under the queue's mutex, so their
+    # order and depths are the queue's true ones.
+    for cls in kinds:
+        orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
+
+        def _put(self, item, _orig=orig_p):
+            _orig(self, item)
+            w, j = _traced(self)
+            if w is not None:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
+
+        def _get(self, _orig=orig_g):
+            item = _orig(self)
+            w, j = _traced(self)
+            if w is not None:
+                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
+            return item
+
+        cls._put, cls._get = _put, _get
+
+    def put(self, item, block=True, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return q_put(self, item, block, timeout)
+        full = 0 < self.maxsize <= self._qsize()
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)), now=block and full)
+        try:
+            return q_put(self, item, block, timeout)
+        except BaseException:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self._qsize()))
+            raise
+
+    def get(self, block=True, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return q_get(self, block, timeout)
+        _emit(w, '"op":"get_begin",%s}' % j, now=block and not self._qsize())
+        try:
+            return q_get(self, block, timeout)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self._qsize()))
+            raise
+
+    def task_done(self):
+        w, j = _traced(self)
+        if w is None:
+            return q_done(self)
+        q_done(self)
+        _emit(w, '"op":"task_done",%s,"unfinished":%d}' % (j, self.unfinished_tasks))
+
+    def join(self):
+        w, j = _traced(self)
+        if w is None:
+            return q_join(self)
+        _emit(w, '"op":"join_begin",%s}' % j, now=True)
+        try:
+            return q_join(self)
+        finally:
+            _emit(w, '"op":"join_end",%s}' % j)
+
+    Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
+
+
+# ── time.sleep, print, input ────────────────────────────────────────────────────────
+
+
+def _sleep(secs):
+    w = _me()
+    if w is None:
+        return _orig_sleep(secs)
+    _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(secs * 1000)), now=True)
+    try:
+        return _orig_sleep(secs / _SPEED)
+    finally:
+        _emit(w, '"op":"sleep_end"}')
+
+
+_orig_print = builtins.print
+
+
+def _print(*args, sep=" ", end="\n", file=None, flush=False):
+    w = _me()
+    if w is None or (file is not None and file is not sys.stdout):
+        return _orig_print(*args, sep=sep, end=end, file=file, flush=flush)
+    out = io.StringIO()
+    _orig_print(*args, sep=sep, end=end, file=out)
+    text = out.getvalue()
+    stdout = sys.stdout
+    if stdout is not None:
+        stdout.write(text)
+        if flush:
+            stdout.flush()
+    for line in text.rstrip("\n").split("\n"):
+        _emit(w, '"op":"say","text":%s}' % _q(line))
+
+
+_orig_input = builtins.input
+
+
+def _input(prompt=""):
+    if os.environ.get("THREADLANES_TUI") == "1":
+        msg = ("input() has no keyboard under the threadlanes TUI (it draws the screen); "
+               "run `threadlanes trace --headless -- python3 ...` to type input")
+        w = _me()
+        if w is not None:
+            _emit(w, '"op":"say","text":%s}' % _q(msg), now=True)
+        sys.stderr.write("threadlanes: %s\n" % msg)
+        raise EOFError(msg)
+    return _orig_input(prompt)
+
+
+# ── concurrent.futures ──────────────────────────────────────────────────────────────
+
+
+def _patch_futures():
+    import itertools
+    from concurrent.futures import thread as cft
+    from concurrent.futures import _base
+
+    Ex = cft.ThreadPoolExecutor
+    orig_init, orig_submit = Ex.__init__, Ex.submit
+
+    def ex_init(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            self._tl_j = _declare_object(f, "pool", self._max_workers)
+            self._tl_tasks = itertools.count(1)
+
+    def submit(self, fn, /, *args, **kwargs):
+        w, j = _traced(self)
+        if w is None:
+            return orig_submit(self, fn, *args, **kwargs)
+        task = next(self._tl_tasks)
+        _emit(w, '"op":"submit",%s,"task":%d}' % (j, task))
+
+        def traced_task(*a, **k):
+            tw = _me()
+            if tw is not None:
+                _emit(tw, '"op":"task_begin",%s,"task":%d}' % (j, task))
+            result = "error"
+            try:
+                r = fn(*a, **k)
+                result = r
+                return r
+            finally:
+                if tw is not None:
+                    _emit(tw, '"op":"task_end",%s,"task":%d,"result":%s}' % (j, task, _label(result)))
+
+        fut = orig_submit(self, traced_task, *args, **kwargs)
+        fut._tl_j = j
+        return fut
+
+    Ex.__init__, Ex.submit = ex_init, submit
+
+    F = _base.Future
+    f_result = F.result
+
+    def result(self, timeout=None):
+        w, j = _traced(self)
+        if w is None or self.done():
+            return f_result(self, timeout)
+        return _waiting(w, j, f_result, self, timeout)
+
+    F.result = result
+
+
+# ── multiprocessing ─────────────────────────────────────────────────────────────────
+
+
+def _keep_j_through_state(cls):
+    """Spawn pickles shared objects through __getstate__/__setstate__: carry our id along."""
+    get, set_ = cls.__getstate__, cls.__setstate__
+
+    def __getstate__(self):
+        return (get(self), self.__dict__.get("_tl_j"), "threadlanes")
+
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 3 and state[2] == "threadlanes":
+            set_(self, state[0])
+            if state[1] is not None:
+                self._tl_j = state[1]
+                _wrap_semlock(self)
+        else:
+            set_(self, state)
+
+    cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
+
+
+def _wrap_semlock(lock):
+    """An instrumented multiprocessing Lock: acquire/release are instance attributes there."""
+    j = lock.__dict__.get("_tl_j")
+    if j is None:
+        return
+    sl = lock._semlock
+    raw_acquire, raw_release = sl.acquire, sl.release
+
+    def acquire(block=True, timeout=None):
+        w = _me()
+        if w is None:
+            return raw_acquire(block, timeout)
+        _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
+        ok = False
+        try:
+            ok = raw_acquire(block, timeout)
+        finally:
+            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+        return ok
+
+    held = sl._is_mine if sl.kind == 0 else sl._is_zero  # RLock: ours; Lock: taken at all
+
+    def release():
+        w = _me()
+        if w is not None and held():
+            _emit(w, '"op":"release",%s}' % j, now=True)
+        return raw_release()
+
+    lock.acquire, lock.release = acquire, release
+
+
+def _rebuild_with_j(fn, args, j):
+    obj = fn(*args)
+    if j is not None:
+        try:
+            obj._tl_j = j
+        except AttributeError:
+            pass
+    return obj
+
+
+def _patch_multiprocessing():
+    import itertools
+    import multiprocessing.process as mpp
+    import multiprocessing.synchronize as mps
+    import multiprocessing.queues as mpq
+    import multiprocessing.connection as mpc
+    import multiprocessing.sharedctypes as mpv
+    import multiprocessing.reduction as mpr
+    import multiprocessing.pool as mpool
+
+    # Processes: the child declares itself as worker 0 of its pid; its parent's thread is
+    # named with "ppid". fork: in the at-fork hook; spawn: when _bootstrap begins.
+    P = mpp.BaseProcess
+    p_start, p_boot, p_join = P.start, P._bootstrap, P.join
+
+    def start(self):
+        w = _me()
+        self._tl_parent = (_pid, w)
+        _starting[0] = self
+        try:
+            return p_start(self)
+        finally:
+            _starting[0] = None
+
+    def _bootstrap(self, *args, **kwargs):
+        if not _proc_declared[0]:  # spawn: the first this process hears of its Process
+            _proc_declared[0] = True
+            fresh = 0 not in _wids.values()
+            ppid, pw = self.__dict__.get("_tl_parent", (None, None))
+            _wids[_get_ident()] = 0
+            _declare_worker(0, self.name, "process", self.daemon, pw, ppid)
+            if fresh:
+                _emit(0, '"op":"start"}')
+        code = p_boot(self, *args, **kwargs)
+        _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
+        return code
+
+    def join(self, timeout=None):
+        w = _me()
+        pid = self.pid
+        if w is not None and pid:
+            _emit(w, '"op":"join_begin","target":0,"tpid":%d}' % pid, now=True)
+        try:
+            return p_join(self, timeout)
+        finally:
+            if pid:
+                code = self.exitcode
+                if w is not None:
+                    _emit(w, '"op":"join_end","target":0,"tpid":%d,"ok":%s}' % (pid, _tf(code is not None)), now=True)
+                if code is not None and code < 0:
+                    # Killed by a signal: the child could not say so itself.
+                    with _wlock:
+                        if not _closed:
+                            _buf.append('{"t":%d,"pid":%d,"w":0,"wpid":%d,"op":"exit","how":"killed","msg":"signal %d"}\n'
+                                        % (_mono() - _T0, _pid, pid, -code))
+                            _flush_locked()
+
+    P.start, P._bootstrap, P.join = start, _bootstrap, join
+
+    # Lock (and RLock): SemLocks shared by processes.
+    for cls, kind in ((mps.Lock, "lock"), (mps.RLock, "rlock")):
+        orig = cls.__init__
+
+        def init(self, *args, _orig=orig, _kind=kind, **kwargs):
+            _orig(self, *args, **kwargs)
+            if _closed or _me() is None:
+                return
+            f = _creator(self, 2)
+            if f is not None:
+                self._tl_j = _declare_object(f, _kind, shared=True)
+                _wrap_semlock(self)
+
+        cls.__init__ = init
+    mps.SemLock.__enter__ = lambda self: self.acquire()
+    mps.SemLock.__exit__ = lambda self, *a: self.release()
+    _keep_j_through_state(mps.SemLock)
+
+    # Queue: depth is counted by threadlanes in the merged order ("shared"), since no process
+    # can read it at the moment of its own put or get.
+    MQ = mpq.Queue
+    mq_init, mq_put, mq_get = MQ.__init__, MQ.put, MQ.get
+    mq_getstate, mq_setstate = MQ.__getstate__, MQ.__setstate__
+
+    def mq_init_(self, maxsize=0, *, ctx):
+        mq_init(self, maxsize, ctx=ctx)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            self._tl_j = _declare_object(f, "queue", max(maxsize, 0), shared=True)
+
+    def mq_put_(self, obj, block=True, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return mq_put(self, obj, block, timeout)
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(obj)), now=True)
+        ok = False
+        try:
+            r = mq_put(self, obj, block, timeout)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, _label(obj), _tf(ok)), now=True)
+
+    def mq_get_(self, block=True, timeout=None):
+        w, j = _traced(self)
+        if w is None:
+            return mq_get(self, block, timeout)
+        _emit(w, '"op":"get_begin",%s}' % j, now=True)
+        try:
+            item = mq_get(self, block, timeout)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":0,"ok":false}' % j, now=True)
+            raise
+        _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
+        return item
+
+    def mq_getstate_(self):
+        return (mq_getstate(self), self.__dict__.get("_tl_j"))
+
+    def mq_setstate_(self, state):
+        mq_setstate(self, state[0])
+        if state[1] is not None:
+            self._tl_j = state[1]
+
+    MQ.__init__, MQ.put, MQ.get = mq_init_, mq_put_, mq_get_
+    MQ.__getstate__, MQ.__setstate__ = mq_getstate_, mq_setstate_
+
+    # Pipe: one object for both ends.
+    orig_pipe = mpc.Pipe
+
+    def Pipe(duplex=True):
+        a, b = orig_pipe(duplex)
+        if not _closed and _me() is not None:
+            f = _creator(None, 2)
+            if f is not None:
+                a._tl_j = b._tl_j = _declare_object(f, "pipe", shared=True)
+        return a, b
+
+    mpc.Pipe = _posing_as(Pipe, mpc, "Pipe")
+    CB = mpc._ConnectionBase
+    c_send, c_recv = CB.send, CB.recv
+
+    def send(self, obj):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"send",%s,"item":%s}' % (j, _label(obj)), now=True)
+        return c_send(self, obj)
+
+    def recv(self):
+        w, j = _traced(self)
+        if w is None:
+            return c_recv(self)
+        _emit(w, '"op":"recv_begin",%s}' % j, now=True)
+        try:
+            item = c_recv(self)
+        except BaseException:
+            _emit(w, '"op":"recv_end",%s,"ok":false}' % j, now=True)
+            raise
+        _emit(w, '"op":"recv_end",%s,"item":%s,"ok":true}' % (j, _label(item)), now=True)
+        return item
+
+    CB.send, CB.recv = send, recv
+    orig_reduce = mpc.reduce_connection
+
+    def reduce_connection(conn):
+        fn, args = orig_reduce(conn)
+        return _rebuild_with_j, (fn, args, conn.__dict__.get("_tl_j"))
+
+    mpr.register(mpc.Connection, reduce_connection)
+
+    # Value: read and write inside the value's own lock, so their order is the true one.
+    orig_value = mpv.Value
+
+    def Value(typecode_or_type, *args, lock=True, ctx=None):
+        v = orig_value(typecode_or_type, *args, lock=lock, ctx=ctx)
+        if lock is not False and not _closed and _me() is not None:
+            f = _creator(None, 2)
+            if f is not None:
+                v._tl_j = _declare_object(f, "value", shared=True)
+                w = _me()
+                x = v._obj.value
+                if isinstance(x, int):
+                    _emit(w, '"op":"write",%s,"value":%d}' % (v._tl_j, x), now=True)
+        return v
+
+    mpv.Value = _posing_as(Value, mpv, "Value")
+    S = mpv.Synchronized
+    prop = S.value
+
+    def v_get(self):
+        w, j = _traced(self)
+        if w is None:
+            return prop.fget(self)
+        with self._lock:
+            x = self._obj.value
+            if isinstance(x, int):
+                _emit(w, '"op":"read",%s,"value":%d}' % (j, x), now=True)
+            return x
+
+    def v_set(self, x):
+        w, j = _traced(self)
+        if w is None:
+            return prop.fset(self, x)
+        with self._lock:
+            self._obj.value = x
+            if isinstance(x, int):
+                _emit(w, '"op":"write",%s,"value":%d}' % (j, x), now=True)
+
+    S.value = property(v_get, v_set)
+    s_reduce = S.__reduce__
+
+    def v_reduce(self):
+        fn, args = s_reduce(self)
+        return _rebuild_with_j, (fn, args, self.__dict__.get("_tl_j"))
+
+    S.__reduce__ = v_reduce
+
+    # Pool: each task's function is wrapped in a picklable _PoolTask that reports from the
+    # worker process.
+    Pool = mpool.Pool
+    pool_init, apply_async, map_async = Pool.__init__, Pool.apply_async, Pool._map_async
+    imap, imap_unordered = Pool.imap, Pool.imap_unordered
+
+    def pinit(self, processes=None, *args, **kwargs):
+        pool_init(self, processes, *args, **kwargs)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            self._tl_j = _declare_object(f, "pool", self._processes, shared=True)
+            self._tl_tasks = itertools.count(1)
+
+    def submit(self, w):
+        task = next(self._tl_tasks)
+        _emit(w, '"op":"submit",%s,"task":%d}' % (self._tl_j, task), now=True)
+        return task
+
+    def papply_async(self, func, args=(), kwds={}, *rest, **kw):
+        w, j = _traced(self)
+        if w is None:
+            return apply_async(self, func, args, kwds, *rest, **kw)
+        return apply_async(self, _PoolTask(func, j, submit(self, w), False), args, kwds, *rest, **kw)
+
+    def tagged(self, w, iterable):
+        for x in iterable:
+            yield (submit(self, w), x)
+
+    def pmap_async(self, func, iterable, mapper, *rest, **kw):
+        w, j = _traced(self)
+        if w is None:
+            return map_async(self, func, iterable, mapper, *rest, **kw)
+        star = mapper is mpool.starmapstar
+        return map_async(self, _PoolTask(func, j, None, star), list(tagged(self, w, iterable)), mapper, *rest, **kw)
+
+    def lazy(orig):
+        def method(self, func, iterable, chunksize=1):
+            w, j = _traced(self)
+            if w is None:
+                return orig(self, func, iterable, chunksize)
+            return orig(self, _PoolTask(func, j, None, False), tagged(self, w, iterable), chunksize)
+
+        return method
+
+    Pool.__init__, Pool.apply_async, Pool._map_async = pinit, papply_async, pmap_async
+    Pool.imap, Pool.imap_unordered = lazy(imap), lazy(imap_unordered)
+
+
+def _patch_manager():
+    """A Manager's Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, JoinableQueue and
+    Value, seen from the processes that use them through proxies (all calls go through
+    BaseProxy._callmethod). Its dicts and lists are not shown."""
+    import multiprocessing.managers as mm
+
+    kinds = {"Lock": "lock", "RLock": "rlock", "Semaphore": "semaphore",
+             "BoundedSemaphore": "bounded_semaphore", "Event": "event", "Queue": "queue",
+             "JoinableQueue": "queue", "Value": "value"}
+    for typeid, kind in kinds.items():
+        make = getattr(mm.SyncManager, typeid, None)
+        if make is None:
+            continue
+
+        def creator(self, *args, _make=make, _kind=kind, **kwargs):
+            proxy = _make(self, *args, **kwargs)
+            if not _closed and _me() is not None:
+                f = _creator(None, 2)
+                if f is not None:
+                    cap = args[0] if _kind.endswith("semaphore") and args else None
+                    if _kind == "queue":
+                        cap = max(args[0], 0) if args else 0
+                    proxy._tl_j = _declare_object(f, _kind, cap, shared=True)
+                    proxy._tl_kind = _kind
+            return proxy
+
+        creator.__name__ = typeid
+        setattr(mm.SyncManager, typeid, creator)
+
+    B = mm.BaseProxy
+    call, reduce_ = B._callmethod, B.__reduce__
+
+    def _callmethod(self, name, args=(), kwds={}):
+        j = self.__dict__.get("_tl_j")
+        w = _me() if j is not None else None
+        if w is None:
+            return call(self, name, args, kwds)
+        kind = self._tl_kind
+        if kind == "value" and name in ("get", "set"):
+            r = call(self, name, args, kwds)
+            x = r if name == "get" else (args[0] if args else None)
+            if isinstance(x, int):
+                _emit(w, '"op":"%s",%s,"value":%d}' % ("read" if name == "get" else "write", j, x), now=True)
+            return r
+        if name == "release" or (kind == "event" and name in ("set", "clear")):
+            _emit(w, '"op":"%s",%s}' % (name, j), now=True)
+            return call(self, name, args, kwds)
+        if name == "put" and kind == "queue":
+            label = _label(args[0]) if args else '""'
+            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, label), now=True)
+            ok = False
+            try:
+                r = call(self, name, args, kwds)
+                ok = True
+                return r
+            finally:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, label, _tf(ok)), now=True)
+        if name == "get" and kind == "queue":
+            _emit(w, '"op":"get_begin",%s}' % j, now=True)
+            try:
+                item = call(self, name, args, kwds)
+            except BaseException:
+                _emit(w, '"op":"get_end",%s,"depth":0,"ok":false}' % j, now=True)
+                raise
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
+            return item
+        if name == "acquire" or (name == "wait" and kind == "event"):
+            # ok is what the call returns: a failed try or a timeout says False.
+            _emit(w, '"op":"%s_begin",%s}' % (name, j), now=True)
+            ok = False
+            try:
+                ok = call(self, name, args, kwds)
+                return ok
+            finally:
+                _emit(w, '"op":"%s_end",%s,"ok":%s}' % (name, j, _tf(ok)), now=True)
+        return call(self, name, args, kwds)
+
+    def __reduce__(self):
+        fn, args = reduce_(self)
+        j = self.__dict__.get("_tl_j")
+        return _rebuild_proxy, (fn, args, j, self.__dict__.get("_tl_kind"))
+
+    B._callmethod, B.__reduce__ = _callmethod, __reduce__
+
+
+def _rebuild_proxy(fn, args, j, kind):
+    proxy = fn(*args)
+    if j is not None:
+        proxy._tl_j, proxy._tl_kind = j, kind
+    return proxy
+
+
+class _PoolTask:
+    """A pool task's function, reporting task_begin/task_end in the worker process. With no
+    fixed task number it is mapped over (task, item) pairs."""
+
+    def __init__(self, func, j, task, star):
+        self.func, self.j, self.task, self.star = func, j, task, star
+
+    def __call__(self, *args, **kwargs):
+        if self.task is not None:
+            task, call = self.task, lambda: self.func(*args, **kwargs)
+        elif self.star:
+            task, item = args
+            call = lambda: self.func(*item)
+        else:
+            task, item = args[0]
+            call = lambda: self.func(item)
+        w = _me()
+        if w is not None:
+            _emit(w, '"op":"task_begin",%s,"task":%d}' % (self.j, task), now=True)
+        result = "error"
+        try:
+            result = call()
+            return result
+        finally:
+            if w is not None:
+                _emit(w, '"op":"task_end",%s,"task":%d,"result":%s}' % (self.j, task, _label(result)), now=True)
+
+
+# ── start and end ───────────────────────────────────────────────────────────────────
+
+
+def _finish(how, msg):
+    """The process is ending: threads still running die with it, then its main thread."""
+    global _closed
+    if _main_done[0]:
+        return
+    _main_done[0] = True
+    for tw in list(_live):
+        if _live.pop(tw, None) is not None:
+            _emit(tw, '"op":"exit","how":"killed"}')
+    if 0 in _wids.values():
+        m = ',"msg":%s' % _q(msg) if msg else ""
+        _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))
+    with _wlock:
+        _flush_locked()
+        _closed = True
+        if _sock is not None:
+            try:
+                _sock.close()
+            except OSError:
+                pass
+
+
+_failed = [None]
+
+
+def _excepthook(orig):
+    def hook(kind, value, tb):
+        _failed[0] = repr(value)
+        return orig(kind, value, tb)
+
+    return hook
+
+
+def _at_exit():
+    _finish("panic" if _failed[0] else "ok", _failed[0])
+
+
+def _before_fork():
+    _wlock.acquire()
+    _flush_locked()
+
+
+def _after_fork_parent():
+    _wlock.release()
+
+
+def _after_fork_child():
+    global _wlock, _sock, _pid
+    parent_pid, parent_w = _pid, _wids.get(_get_ident())
+    _wlock = _thread.RLock()
+    _buf.clear()
+    _sock = None  # the parent's connection stays the parent's
+    _pid = os.getpid()
+    _wids.clear()
+    _live.clear()
+    _next_w[0] = 1
+    _names.clear()
+    _main_done[0] = False
+    _proc_declared[0] = True
+    _start_flusher()
+    if _closed:
+        return
+    _wids[_get_ident()] = 0
+    p = _starting[0]
+    if p is not None:
+        _declare_worker(0, p.name, "process", p.daemon, parent_w, parent_pid)
+    else:
+        _declare_worker(0, "fork", "process", False, parent_w, parent_pid)
+    _emit(0, '"op":"start"}')
+
+
+def install():
+    if not _PATH or getattr(builtins, "_threadlanes_installed", False):
+        return
+    builtins._threadlanes_installed = True
+    import atexit
+    import threading
+
+    os.environ.setdefault("THREADLANES_T0", str(_T0))
+    argv = " ".join(getattr(sys, "orig_argv", []))
+    if "multiprocessing.resource_tracker" in argv or "multiprocessing.forkserver" in argv:
+        return  # multiprocessing's own helper processes: not part of the program's story
+    root = os.environ.get("THREADLANES_ROOT_PID")
+    if root is not None and "--multiprocessing-fork" in argv:
+        _wids[_get_ident()] = None  # a spawned Process: it says who it is in _bootstrap
+    if root is None:
+        os.environ["THREADLANES_ROOT_PID"] = str(_pid)
+        _wids[_get_ident()] = 0
+        _declare_worker(0, "main", "main", False, None)
+        _emit(0, '"op":"start"}')
+    _patch_threading()
+    _patch_queue()
+    time.sleep = _posing_as(_sleep, time, "sleep")
+    builtins.print = _posing_as(_print, builtins, "print")
+    builtins.input = _posing_as(_input, builtins, "input")
+    _patch_futures()
+    _patch_multiprocessing()
+    _patch_manager()
+    sys.excepthook = _excepthook(sys.excepthook)
+    atexit.register(_at_exit)
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
+                        after_in_child=_after_fork_child)
+    _start_flusher()
+    del threading

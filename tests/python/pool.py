@@ -1,0 +1,16 @@
+"""Lesson: a pool of worker processes: map hands out the items, apply_async one call with a
+callback."""
+import multiprocessing as mp
+
+
+def square(x):
+    return x * x
+
+
+if __name__ == "__main__":
+    results = []
+    with mp.Pool(2) as pool:
+        print("map:", pool.map(square, [1, 2, 3, 4]))
+        pool.apply_async(square, (5,), callback=results.append).wait()
+        print("starmap:", pool.starmap(pow, [(2, 3), (3, 2)]))
+    print("callback got:", results)

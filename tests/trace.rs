@@ -1,0 +1,638 @@
+//! `threadlanes trace`: every Python program in tests/python runs under
+//! `trace --headless --json`; its stream must read cleanly, keep the primitives' rules (the
+//! same Checker as the scenarios), and show the lesson; its output and exit status must be
+//! the program's own. And the TUI shows a traced program's lanes and objects.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::process::Command;
+use std::time::{Duration, Instant};
+use threadlanes::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use threadlanes::model::check::Checker;
+use threadlanes::wire;
+
+struct Traced {
+    events: Vec<Event>,
+    /// The program's stdout and stderr, then our summary (all on stderr with --json).
+    stderr: String,
+    code: i32,
+}
+
+fn script(name: &str) -> String {
+    format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn trace(name: &str) -> Traced {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script(name))
+        .output()
+        .expect("threadlanes runs");
+    let mut events = Vec::new();
+    for r in wire::read_stream(&out.stdout[..]) {
+        events.push(r.unwrap_or_else(|e| panic!("{name}: our own output has a bad line: {e}")));
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let mut checker = Checker::new();
+    for e in &events {
+        checker.check(e);
+    }
+    assert!(
+        checker.violations.is_empty(),
+        "{name}: {:?}\n{stderr}",
+        checker.violations
+    );
+    Traced {
+        events,
+        stderr,
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+impl Traced {
+    fn ok(self, name: &str, output: &[&str]) -> Traced {
+        assert_eq!(self.code, 0, "{name} exit status\n{}", self.stderr);
+        for line in output {
+            assert!(
+                self.stderr.contains(line),
+                "{name} printed no {line:?}\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+    fn count(&self, f: impl Fn(&Op) -> bool) -> usize {
+        self.events.iter().filter(|e| f(&e.op)).count()
+    }
+    fn object(&self, name: &str) -> (u32, ObjectKind, Option<u64>) {
+        self.events
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Object {
+                    o,
+                    name: n,
+                    kind,
+                    capacity,
+                } if n == name => Some((*o, *kind, *capacity)),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no object named {name}"))
+    }
+    fn worker(&self, name: &str) -> u32 {
+        self.events
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Worker { name: n, .. } if n == name || n.ends_with(&format!(":{name}")) => {
+                    Some(e.w)
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no worker named {name}"))
+    }
+    /// Names of every object, or every worker, in declaration order.
+    fn names(&self, objects: bool) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Object { name, .. } if objects => Some(name.clone()),
+                Op::Worker { name, .. } if !objects => Some(name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+    fn exit_of(&self, w: u32) -> ExitHow {
+        self.events
+            .iter()
+            .find_map(|e| match e.op {
+                Op::Exit { how, .. } if e.w == w => Some(how),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("worker {w} never exits"))
+    }
+    fn index(&self, f: impl Fn(&Event) -> bool) -> usize {
+        self.events.iter().position(f).expect("the event is there")
+    }
+    fn said(&self, text: &str) -> usize {
+        self.index(|e| matches!(&e.op, Op::Say { text: t } if t.contains(text)))
+    }
+    fn pids(&self, f: impl Fn(&Op) -> bool) -> usize {
+        let mut p: Vec<_> = self
+            .events
+            .iter()
+            .filter(|e| f(&e.op))
+            .map(|e| e.pid)
+            .collect();
+        p.sort_unstable();
+        p.dedup();
+        p.len()
+    }
+}
+
+#[test]
+fn join_main_says_done_after_the_worker_ends() {
+    let t = trace("join").ok("join", &["worker finished", "all done"]);
+    let w = t.worker("worker");
+    let exit = t.index(|e| e.w == w && matches!(e.op, Op::Exit { .. }));
+    assert!(t.said("all done") > exit);
+    assert_eq!(
+        t.count(|op| matches!(op, Op::JoinEnd { target, ok: true } if *target == w)),
+        1
+    );
+}
+
+#[test]
+fn daemon_thread_dies_with_the_program() {
+    let t = trace("daemon").ok("daemon", &["main returns", "ordinary thread done"]);
+    assert_eq!(t.exit_of(t.worker("background")), ExitHow::Killed);
+    assert_eq!(t.exit_of(t.worker("ordinary")), ExitHow::Ok);
+    assert!(
+        t.events.iter().any(
+            |e| matches!(&e.op, Op::Worker { name, daemon: true, .. } if name == "background")
+        )
+    );
+}
+
+#[test]
+fn race_is_fixed_by_the_lock_both_threads_take() {
+    let t = trace("race").ok("race", &["balance 0"]);
+    let (o, kind, _) = t.object("guard");
+    assert_eq!(kind, ObjectKind::Lock);
+    let holders: std::collections::HashSet<_> = t
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::AcquireEnd { o: x, ok: true, .. } if x == o))
+        .map(|e| e.w)
+        .collect();
+    assert_eq!(holders.len(), 2);
+}
+
+#[test]
+fn lock_try_and_timeout_fail_while_held() {
+    let t = trace("lock").ok("lock", &["job1 total 5", "job10 total 55", "final 55"]);
+    let (o, ..) = t.object("total_lock");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::AcquireEnd { o: x, ok: false, .. } if *x == o)),
+        2
+    );
+}
+
+#[test]
+fn rlock_depth_and_condition_wait() {
+    let t = trace("rlock").ok("rlock", &["paid True"]);
+    let (o, kind, _) = t.object("account");
+    assert_eq!(kind, ObjectKind::RLock);
+    assert!(
+        t.count(|op| matches!(op, Op::AcquireEnd { o: x, depth: Some(2), .. } if *x == o)) >= 2
+    );
+    let (c, kind, _) = t.object("ready");
+    assert_eq!(kind, ObjectKind::Condition);
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Notify { o, .. } if *o == c)),
+        1
+    );
+}
+
+#[test]
+fn semaphore_lets_three_in() {
+    let t = trace("semaphore").ok(
+        "semaphore",
+        &["most inside at once: 3", "refuses an extra release"],
+    );
+    let (_, kind, cap) = t.object("slots");
+    assert_eq!((kind, cap), (ObjectKind::BoundedSemaphore, Some(3)));
+}
+
+#[test]
+fn traffic_light_cars_wait_for_green() {
+    let t = trace("traffic_light").ok("traffic_light", &["car-0 drives", "gives up: False"]);
+    let (o, kind, _) = t.object("light");
+    assert_eq!(kind, ObjectKind::Event);
+    let set = t.index(|e| matches!(e.op, Op::Set { o: x } if x == o));
+    let drives = t.index(|e| matches!(e.op, Op::WaitEnd { o: x, ok: true } if x == o));
+    assert!(drives > set);
+    assert_eq!(
+        t.count(|op| matches!(op, Op::WaitEnd { o: x, ok: false } if *x == o)),
+        1
+    );
+}
+
+#[test]
+fn queue_kinds_each_in_its_order() {
+    let t = trace("queue_kinds").ok(
+        "queue_kinds",
+        &[
+            "fifo: ['a', 'b', 'c']",
+            "lifo: ['c', 'b', 'a']",
+            "priority: ['urgent', 'normal', 'low']",
+        ],
+    );
+    assert_eq!(t.object("fifo").1, ObjectKind::Queue);
+    assert_eq!(t.object("lifo").1, ObjectKind::LifoQueue);
+    assert_eq!(t.object("by_priority").1, ObjectKind::PriorityQueue);
+    assert_eq!(t.object("by_priority").2, Some(5));
+    assert_eq!(t.count(|op| matches!(op, Op::GetEnd { ok: false, .. })), 1);
+}
+
+#[test]
+fn producer_consumer_tasks_done_and_joined() {
+    let t = trace("producer_consumer").ok("producer_consumer", &["consumed 6"]);
+    let (o, _, cap) = t.object("jobs");
+    assert_eq!(cap, Some(2));
+    assert_eq!(
+        t.names(true),
+        ["jobs", "done_lock"],
+        "the locks and conditions inside the Queue and the Threads are not shown"
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::TaskDone { o: x, .. } if *x == o)),
+        6
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::QueueJoinEnd { o: x } if *x == o)),
+        1
+    );
+}
+
+#[test]
+fn thread_pool_workers_run_every_task() {
+    let t = trace("thread_pool").ok(
+        "thread_pool",
+        &["map: [0.03, 0.01, 0.02]", "as_completed: [0.01, 0.03]"],
+    );
+    let (o, kind, cap) = t.object("pool");
+    assert_eq!((kind, cap), (ObjectKind::Pool, Some(2)));
+    assert_eq!(
+        t.names(true),
+        ["pool"],
+        "the executor's own queue and locks are not shown"
+    );
+    let workers = t.names(false);
+    assert!(
+        workers
+            .iter()
+            .filter(|n| n.starts_with("ThreadPoolExecutor"))
+            .count()
+            == 2,
+        "{workers:?}"
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Submit { o: x, .. } if *x == o)),
+        6
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::TaskEnd { o: x, .. } if *x == o)),
+        6
+    );
+}
+
+#[test]
+fn condition_and_barrier() {
+    let t = trace("condition_barrier").ok(
+        "condition_barrier",
+        &["got parcel", "all through the barrier", "times out: False"],
+    );
+    let (c, ..) = t.object("changed");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::WaitEnd { o, ok: false } if *o == c)),
+        1,
+        "the wait that timed out"
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::NotifyAll { o } if *o == c)),
+        1
+    );
+    let (b, kind, cap) = t.object("gate");
+    assert_eq!((kind, cap), (ObjectKind::Barrier, Some(3)));
+    assert_eq!(
+        t.count(|op| matches!(op, Op::WaitEnd { o, ok: true } if *o == b)),
+        3
+    );
+}
+
+#[test]
+fn processes_report_with_their_own_pids() {
+    let t = trace("processes").ok(
+        "processes",
+        &[
+            "answers: [(0, True), (1, True)]",
+            "parents are us: True",
+            "visits: 2",
+        ],
+    );
+    let kids = t.count(|op| matches!(op, Op::Worker { kind: WorkerKind::Process, name, .. } if name.contains("child-")));
+    assert_eq!(kids, 2);
+    // Only the program's own: no queue feeder threads, no manager server threads, no
+    // resource tracker.
+    let workers = t.names(false);
+    assert_eq!(
+        workers.len(),
+        4,
+        "main, the manager, two children: {workers:?}"
+    );
+    assert_eq!(
+        t.names(true),
+        ["answers", "guard", "visits"],
+        "a Manager's dict is not an object here"
+    );
+    assert!(
+        t.pids(|op| matches!(op, Op::Worker { .. })) >= 3,
+        "main, two children (and the manager)"
+    );
+    let (g, kind, _) = t.object("guard");
+    assert_eq!(
+        kind,
+        ObjectKind::Lock,
+        "a Manager's Lock, through its proxies"
+    );
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::AcquireEnd { o, .. } if *o == g)),
+        2
+    );
+    let (v, ..) = t.object("visits");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Write { o, value: 2 } if *o == v)),
+        1
+    );
+    let (q, ..) = t.object("answers");
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::PutEnd { o, .. } if *o == q)),
+        2
+    );
+}
+
+#[test]
+fn pool_processes_run_the_tasks() {
+    let t = trace("pool").ok(
+        "pool",
+        &[
+            "map: [1, 4, 9, 16]",
+            "starmap: [8, 9]",
+            "callback got: [25]",
+        ],
+    );
+    let (o, kind, cap) = t.object("pool");
+    assert_eq!((kind, cap), (ObjectKind::Pool, Some(2)));
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Submit { o: x, .. } if *x == o)),
+        7
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::TaskEnd { o: x, .. } if *x == o)),
+        7
+    );
+    let main_pid = t.events[0].pid;
+    assert!(
+        t.events
+            .iter()
+            .filter(|e| matches!(e.op, Op::TaskBegin { .. }))
+            .all(|e| e.pid != main_pid)
+    );
+}
+
+#[test]
+fn pipe_carries_a_message_each_way() {
+    let t = trace("pipe").ok("pipe", &["reply: HELLO"]);
+    let (o, kind, _) = t.object("parent_end/child_end");
+    assert_eq!(kind, ObjectKind::Pipe);
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::Send { o: x, .. } if *x == o)),
+        2
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::RecvEnd { o: x, ok: true, .. } if *x == o)),
+        2
+    );
+}
+
+#[test]
+fn shared_value_loses_nothing_under_the_process_lock() {
+    let t = trace("shared_value").ok("shared_value", &["counter: 60"]);
+    let (v, ..) = t.object("counter");
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::Write { o, .. } if *o == v)),
+        4,
+        "main's first value and three adders"
+    );
+    let last = t.events.iter().rev().find_map(|e| match e.op {
+        Op::Read { o, value } if o == v => Some(value),
+        _ => None,
+    });
+    assert_eq!(last, Some(60));
+}
+
+#[test]
+fn spawned_children_share_the_same_objects() {
+    let t = trace("spawn").ok("spawn", &["got: [1, 2] total: 3"]);
+    t.worker("spawned-1");
+    t.worker("spawned-2");
+    let (l, ..) = t.object("lock");
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::AcquireEnd { o, .. } if *o == l)),
+        2
+    );
+}
+
+#[test]
+fn exit_status_and_a_thread_panic() {
+    let t = trace("exit_status");
+    assert_eq!(t.code, 3, "{}", t.stderr);
+    assert!(t.stderr.contains("RuntimeError: boom") && t.stderr.contains("to stderr too"));
+    assert_eq!(t.exit_of(t.worker("broken")), ExitHow::Panic);
+}
+
+#[test]
+fn malformed_lines_are_reported_and_the_rest_kept() {
+    let t = trace("malformed").ok(
+        "malformed",
+        &["still here", "not JSON", "unknown op \"fly\""],
+    );
+    let (o, ..) = t.object("lock");
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Release { o: x, .. } if *x == o)),
+        1
+    );
+}
+
+#[test]
+fn a_bad_command_line_is_refused_clearly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--", "/no/such/python"])
+        .output()
+        .expect("threadlanes runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot start /no/such/python"));
+}
+
+/// The TUI's own path: an App whose source is a traced program, pumped until the program
+/// ends, drawn into a test terminal: its lanes and objects are on screen.
+#[test]
+fn the_tui_shows_a_traced_programs_lanes_and_objects() {
+    use threadlanes::trace::{Options, Output, Trace};
+    let argv = vec!["python3".to_string(), script("producer_consumer")];
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let mut app = threadlanes::app::App::traced(Trace::start(&argv, &opts).expect("starts"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while app.status.run != threadlanes::ui::RunState::Finished {
+        assert!(Instant::now() < deadline, "the traced program never ended");
+        app.pump();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(app.traced_exit(), Some(0));
+    let mut term = Terminal::new(TestBackend::new(120, 36)).expect("a test terminal");
+    term.draw(|f| app.draw(f)).expect("draws");
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for text in [
+        "bread",
+        "milk",
+        "consumer-0",
+        "consumer-1",
+        "main ",
+        "jobs",
+        "done_lock",
+        "says: consumed 6",
+    ] {
+        assert!(
+            screen.contains(text),
+            "no {text:?} on screen:\n{}",
+            lines(&term)
+        );
+    }
+}
+
+fn lines(term: &Terminal<TestBackend>) -> String {
+    let b = term.backend().buffer();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
+}
+
+/// q in the TUI (Trace::stop) ends the program and every process it started; input() under
+/// the TUI says what to do instead of waiting for keys it will never get.
+#[test]
+fn stopping_ends_the_program_and_its_children() {
+    use threadlanes::trace::{Item, Options, Output, Trace};
+    let argv = vec!["python3".to_string(), script("forever")];
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let mut trace = Trace::start(&argv, &opts).expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut pids = Vec::new();
+    let mut told = false;
+    while pids.len() < 2 || !told {
+        assert!(
+            Instant::now() < deadline,
+            "never saw both processes and the input() note"
+        );
+        match trace.items().recv_timeout(Duration::from_millis(100)) {
+            Ok(Item::Event(Event {
+                pid,
+                op: Op::Worker { .. },
+                ..
+            })) if !pids.contains(&pid) => pids.push(pid),
+            Ok(Item::Event(Event {
+                op: Op::Say { text },
+                ..
+            })) if text.contains("--headless") => told = true,
+            _ => {}
+        }
+    }
+    trace.stop(Duration::from_secs(2));
+    assert!(trace.is_finished());
+    let (out, err) = trace.captured();
+    assert!(String::from_utf8_lossy(&out).contains("no keyboard here"));
+    assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
+    for pid in pids {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        assert!(
+            matches!(state, None | Some("Z")),
+            "process {pid} still runs: {stat}"
+        );
+    }
+}
+
+/// --speed scales time.sleep and nothing else: a 50 ms sleep at half speed takes 100 ms and
+/// still says it asked for 50.
+#[test]
+fn speed_scales_the_programs_sleeps() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args([
+            "trace",
+            "--headless",
+            "--json",
+            "--speed",
+            "0.5",
+            "--",
+            "python3",
+        ])
+        .arg(script("join"))
+        .output()
+        .expect("threadlanes runs");
+    assert!(out.status.success());
+    let evs: Vec<Event> = wire::read_stream(&out.stdout[..])
+        .map(|r| r.expect("good line"))
+        .collect();
+    let begin = evs
+        .iter()
+        .find(|e| matches!(e.op, Op::SleepBegin { ms: 50 }))
+        .expect("a 50 ms sleep");
+    let end = evs
+        .iter()
+        .find(|e| e.w == begin.w && e.op == Op::SleepEnd)
+        .expect("it ends");
+    assert!(
+        end.t - begin.t >= 100_000_000,
+        "slept {} ns",
+        end.t - begin.t
+    );
+}
+
+#[test]
+fn replacements_pickle_as_the_originals() {
+    trace("pickling").ok(
+        "pickling",
+        &[
+            "printed by a spawned pool worker",
+            "manager value 7",
+            "pickles fine",
+        ],
+    );
+}
+
+/// Every check in unchanged.py holds run plain and traced.
+#[test]
+fn the_program_sees_no_difference() {
+    let plain = Command::new("python3")
+        .arg(script("unchanged"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    trace("unchanged").ok("unchanged", &["semantics unchanged"]);
+}
