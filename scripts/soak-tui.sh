@@ -78,7 +78,9 @@ done
 
 t0=$(ms)
 tmux send-keys -t "$session" q
-while kill -0 "$pid" 2>/dev/null; do
+# Gone, or a zombie waiting for tmux to reap it (it has exited by then).
+alive() { [[ -e /proc/$pid ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null; }
+while alive; do
     if (($(ms) - t0 > 2000)); then
         echo "soak-tui: FAIL: q did not end the program within 2 s"
         exit 1

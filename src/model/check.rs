@@ -13,7 +13,8 @@ struct Obj {
     owner: Option<WorkerId>,
     depth: u32,
     holders: u64,
-    items: VecDeque<String>,
+    /// Items in the queue, each with the pid of the process that put it.
+    items: VecDeque<(String, u32)>,
     flag: bool,
     sets: u64,
     /// A pipe's messages in flight, with their senders, oldest first.
@@ -148,7 +149,7 @@ impl Checker {
             } => {
                 self.end(w, "put", *o);
                 if *ok {
-                    self.put(*o, item, *depth);
+                    self.put(*o, item, *depth, ev.pid);
                 }
             }
             Op::GetBegin { o } => self.begin(w, "get", *o),
@@ -290,9 +291,9 @@ impl Checker {
         }
     }
 
-    fn put(&mut self, o: ObjectId, item: &str, depth: u64) {
+    fn put(&mut self, o: ObjectId, item: &str, depth: u64, pid: u32) {
         let ob = self.objs.entry(o).or_default();
-        ob.items.push_back(item.to_string());
+        ob.items.push_back((item.to_string(), pid));
         let (len, cap) = (ob.items.len() as u64, ob.capacity);
         if depth != len {
             self.bad(format!(
@@ -314,15 +315,15 @@ impl Checker {
                 .items
                 .iter()
                 .enumerate()
-                .min_by(|a, b| priority_key(a.1).cmp(&priority_key(b.1)))
+                .min_by(|a, b| priority_key(&a.1.0).cmp(&priority_key(&b.1.0)))
                 .map(|(i, _)| i),
-            _ => (!ob.items.is_empty()).then_some(0),
+            _ => fifo_next(&ob.items, item),
         };
         let Some(i) = expected else {
             self.bad(format!("queue {o}: get from an empty queue"));
             return;
         };
-        let want = ob.items.remove(i).unwrap_or_default();
+        let want = ob.items.remove(i).unwrap_or_default().0;
         let len = ob.items.len() as u64;
         if let Some(it) = item
             && it != want
@@ -337,6 +338,24 @@ impl Checker {
                 "queue {o}: depth {depth} after get, expected {len}"
             ));
         }
+    }
+}
+
+/// The item a FIFO queue hands out next: the oldest. Across processes (a
+/// `multiprocessing.Queue` fed by several) only each producer's own order is promised, since
+/// each process's feeder writes to the pipe on its own: the item taken may be the oldest of
+/// another producer. Within one process this is strict FIFO.
+fn fifo_next(items: &VecDeque<(String, u32)>, taken: Option<&str>) -> Option<usize> {
+    let first = (!items.is_empty()).then_some(0);
+    let Some(k) = taken.and_then(|it| items.iter().position(|(x, _)| x == it)) else {
+        return first;
+    };
+    let pid = items[k].1;
+    let oldest_of_its_producer = items.iter().take(k).all(|(_, p)| *p != pid);
+    if oldest_of_its_producer {
+        Some(k)
+    } else {
+        first
     }
 }
 
