@@ -3,8 +3,10 @@
 //! moves, and only on change while paused.
 
 use crate::cli::{Plan, fresh_seed};
+use crate::event::Event;
 use crate::keys::{self, Action};
 use crate::model::{History, World, describe};
+use crate::probe::{self, Events};
 use crate::record::live::LiveCast;
 use crate::runner::{Mode, Parked};
 use crate::runner::{Options, Run};
@@ -26,8 +28,7 @@ const FPS: u64 = 30;
 /// starves the keys or the
 /// core: a run that makes events faster waits for the viewer (see `probe::sink`).
 const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
-/// Events folded between two looks at the clock.
-const FOLD_BATCH: usize = 512;
+
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
@@ -254,17 +255,8 @@ impl App {
             return false;
         };
         // The same budget as the app's own run: two runs, at most twice the fold time.
-        let until = Instant::now() + FOLD_PER_FRAME;
-        let mut n = 0;
-        'fold: while Instant::now() < until {
-            for _ in 0..FOLD_BATCH {
-                let Ok(ev) = t.run.events().try_recv() else {
-                    break 'fold;
-                };
-                t.world.apply_owned(ev);
-                n += 1;
-            }
-        }
+        let world = &mut t.world;
+        let n = fold_for(t.run.events(), |ev| world.apply_owned(ev));
         if self.status.run == RunState::Running {
             t.world.advance(t.run.now());
         }
@@ -303,18 +295,12 @@ impl App {
         let Some(run) = &self.run else {
             return self.dirty;
         };
-        let until = Instant::now() + FOLD_PER_FRAME;
-        let mut n = usize::from(twin_moved);
-        'fold: while Instant::now() < until {
-            for _ in 0..FOLD_BATCH {
-                let Ok(ev) = run.events().try_recv() else {
-                    break 'fold;
-                };
-                self.history.push(&ev);
-                self.world.apply_owned(ev);
-                n += 1;
-            }
-        }
+        let (history, world) = (&mut self.history, &mut self.world);
+        let n = usize::from(twin_moved)
+            + fold_for(run.events(), |ev| {
+                history.push(&ev);
+                world.apply_owned(ev);
+            });
         if self.status.run == RunState::Running {
             self.world.advance(run.now());
             if run.is_finished() && run.events().is_empty() && twin_done {
@@ -877,6 +863,19 @@ pub fn install_panic_hook() {
         ratatui::restore();
         previous(info);
     }));
+}
+
+/// Hands `fold` the events available now, a batch at a time, until none is left or the
+/// frame's fold budget is spent; returns how many.
+fn fold_for(events: &Events, mut fold: impl FnMut(Event)) -> usize {
+    let until = Instant::now() + FOLD_PER_FRAME;
+    let mut batch = Vec::with_capacity(probe::BATCH);
+    let mut n = 0;
+    while Instant::now() < until && events.recv_batch(&mut batch, probe::BATCH) > 0 {
+        n += batch.len();
+        batch.drain(..).for_each(&mut fold);
+    }
+    n
 }
 
 fn run_loop(

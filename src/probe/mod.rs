@@ -24,6 +24,6 @@ pub use pool::{AsCompleted, Future, InOrder, ThreadPool, as_completed};
 pub use queue::{Item, Order, Queue};
 pub use semaphore::{Semaphore, SlotGuard};
 pub use session::{Res, Session, Stop, attach, on_worker_thread};
-pub use sink::Events;
+pub use sink::{BATCH, Events};
 pub use value::Value;
 pub use worker::{Handle, Thread, current_name, now, outcome, say, sleep, yield_now};
