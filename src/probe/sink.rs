@@ -220,8 +220,9 @@ impl Merge {
         let before = self.pending.len();
         let pending = &mut self.pending;
         self.rings.retain_mut(|c| {
-            while let Ok(x) = c.pop() {
-                pending.push(x);
+            // All the ring holds in one chunk: one release of its slots, not one per event.
+            if let Ok(chunk) = c.read_chunk(c.slots()) {
+                pending.extend(chunk);
             }
             !c.is_abandoned() || !c.is_empty()
         });
