@@ -64,8 +64,8 @@ fn fold_with_history(b: Bencher) {
         .with_inputs(|| (world.clone(), History::new(HISTORY)))
         .bench_local_values(|(mut w, mut h)| {
             for e in events {
+                h.push(e, &w);
                 w.apply(e);
-                h.push(e);
             }
             black_box((w, h))
         });
@@ -89,8 +89,8 @@ fn rss_after_100m() {
     let mut world = World::default();
     let mut history = History::new(HISTORY);
     for e in declarations(WORKERS, OBJECTS) {
+        history.push(&e, &world);
         world.apply(&e);
-        history.push(&e);
     }
     let start = std::time::Instant::now();
     let mut e2 = chunk.clone();
@@ -99,8 +99,8 @@ fn rss_after_100m() {
             e.t = src.t + round * span + 10;
         }
         for e in &e2 {
+            history.push(e, &world);
             world.apply(e);
-            history.push(e);
         }
     }
     let secs = start.elapsed().as_secs_f64();

@@ -25,8 +25,8 @@ pub use traced::main_traced;
 /// Frames per second while the run moves.
 const FPS: u64 = 30;
 /// Longest the model folds between two frames (6 % of a core at 30 fps), so a flood never
-/// starves the keys or the
-/// core: a run that makes events faster waits for the viewer (see `probe::sink`).
+/// starves the keys or the core: a run that makes events faster waits for the viewer (see
+/// `probe::sink`).
 const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
 
 /// How long a run may take to stop on restart or quit before we move on without it.
@@ -298,7 +298,7 @@ impl App {
         let (history, world) = (&mut self.history, &mut self.world);
         let n = usize::from(twin_moved)
             + fold_for(run.events(), |ev| {
-                history.push(&ev);
+                history.push(&ev, world);
                 world.apply_owned(ev);
             });
         if self.status.run == RunState::Running {
@@ -780,8 +780,8 @@ impl App {
 
     /// Folds one event of the run into the world and the scrub history.
     pub fn feed(&mut self, ev: &crate::event::Event) {
+        self.history.push(ev, &self.world);
         self.world.apply(ev);
-        self.history.push(ev);
         self.dirty = true;
     }
 }

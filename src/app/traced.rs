@@ -68,8 +68,8 @@ impl App {
             for item in rx.try_iter() {
                 match item {
                     Item::Event(ev) => {
+                        self.history.push(&ev, &self.world);
                         self.world.apply(&ev);
-                        self.history.push(&ev);
                     }
                     Item::Problem(p) => self.world.problem(p),
                     // What it writes to stderr (a traceback, say) reads in the log beside
@@ -83,8 +83,8 @@ impl App {
                                 text: format!("stderr: {line}"),
                             },
                         };
+                        self.history.push(&ev, &self.world);
                         self.world.apply(&ev);
-                        self.history.push(&ev);
                     }
                 }
                 n += 1;

@@ -1,8 +1,11 @@
 //! The run's recorded events, for scrubbing: the state at any earlier instant is rebuilt by
-//! folding the recorded events again from a base snapshot — never by re-running.
+//! folding the recorded events again from a snapshot of the world — never by re-running.
 //!
-//! Bounded: past `cap` events, the oldest half is folded into the base, so memory stays flat
-//! and the cursor reaches back at least `cap / 2` events.
+//! Bounded: every `cap / 2` events the live world is cloned as a snapshot; past `cap` events
+//! the oldest snapshot and the events before the next one are let go, so memory stays flat
+//! (a few snapshots, at most `cap` and a half events) and the cursor reaches back at least
+//! `cap / 2` events. Each event is folded once, by the live world, not a second time into a
+//! base as before: snapshots cost one clone per `cap / 2` events.
 
 use super::world::World;
 use crate::event::Event;
@@ -10,9 +13,11 @@ use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
 pub struct History {
-    base: World,
+    /// (run index it was taken at, the world after that many events), oldest first; the
+    /// first is at `dropped`.
+    snaps: VecDeque<(u64, World)>,
     events: VecDeque<Event>,
-    /// Events folded into the base (the index of `events[0]` in the whole run).
+    /// Events let go (the index of `events[0]` in the whole run).
     dropped: u64,
     cap: usize,
 }
@@ -20,19 +25,25 @@ pub struct History {
 impl History {
     pub fn new(cap: usize) -> History {
         History {
-            base: World::default(),
+            snaps: VecDeque::from([(0, World::default())]),
             events: VecDeque::new(),
             dropped: 0,
             cap: cap.max(2),
         }
     }
 
-    pub fn push(&mut self, ev: &Event) {
-        if self.events.len() == self.cap {
-            for e in self.events.drain(..self.cap / 2) {
-                self.base.apply(&e);
-                self.dropped += 1;
-            }
+    /// Records `ev`; `live` is the world that folds the same events, before `ev`.
+    pub fn push(&mut self, ev: &Event, live: &World) {
+        let end = self.end();
+        let last = self.snaps.back().map_or(0, |s| s.0);
+        if end - last >= (self.cap / 2) as u64 {
+            self.snaps.push_back((end, live.clone()));
+        }
+        while self.events.len() >= self.cap && self.snaps.len() > 1 {
+            self.snaps.pop_front();
+            let first = self.snaps.front().map_or(end, |s| s.0);
+            self.events.drain(..(first - self.dropped) as usize);
+            self.dropped = first;
         }
         self.events.push_back(ev.clone());
     }
@@ -56,8 +67,15 @@ impl History {
     /// The world as it was after the first `n` events of the run (clamped to what is kept).
     pub fn world_after(&self, n: u64) -> World {
         let n = n.clamp(self.dropped, self.end());
-        let mut w = self.base.clone();
-        for e in self.events.iter().take((n - self.dropped) as usize) {
+        let (at, snap) = self
+            .snaps
+            .iter()
+            .rev()
+            .find(|s| s.0 <= n)
+            .expect("the first snapshot is at the first event kept");
+        let mut w = snap.clone();
+        let from = (at - self.dropped) as usize;
+        for e in self.events.range(from..(n - self.dropped) as usize) {
             w.apply(e);
         }
         w
@@ -133,14 +151,12 @@ mod tests {
         let mut live = World::default();
         let mut snapshots = Vec::new();
         for e in &events {
+            h.push(e, &live);
             live.apply(e);
-            h.push(e);
             snapshots.push(format!("{live:?}"));
         }
-        assert!(
-            h.first() > 0,
-            "the cap made it fold old events into the base"
-        );
+        assert!(h.first() > 0, "the cap let the oldest events go");
+        assert!(h.end() - h.first() >= 20, "at least cap / 2 kept");
         for n in h.first().max(1)..=h.end() {
             let then = h.world_after(n);
             assert_eq!(

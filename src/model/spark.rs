@@ -116,35 +116,20 @@ pub struct Shares {
     pub sleeping: u8,
 }
 
-/// One pass over the lane's segments (it is drawn for every visible lane, every frame).
+/// From the lane's running totals: O(1), though it is drawn for every visible lane, every
+/// frame.
 pub fn shares(w: &Worker, now: u64) -> Shares {
     // From its start to its end (or now): the time before and after its life is nobody's.
     let now = if w.is_done() { w.since.min(now) } else { now };
-    let mut ns = [0u64; Phase::ALL.len()];
-    let mut from = None;
-    let mut prev: Option<super::timeline::Segment> = None;
-    for s in w
-        .timeline
-        .segments()
-        .chain(std::iter::once(super::timeline::Segment {
-            start: now,
-            phase: Phase::Idle,
-        }))
-    {
-        if let Some(p) = prev
-            && p.phase != Phase::Idle
-        {
-            from.get_or_insert(p.start);
-            ns[p.phase as usize] += s.start.min(now).saturating_sub(p.start);
-        }
-        prev = Some(s);
-    }
+    let (ns, from) = w.timeline.spent(now);
     let span = now.saturating_sub(from.unwrap_or(now));
     if span == 0 {
         return Shares::default();
     }
     let pct = |phases: &[Phase]| {
-        let t: u64 = phases.iter().map(|p| ns[*p as usize]).sum();
+        let t = phases
+            .iter()
+            .fold(0u64, |a, p| a.saturating_add(ns[*p as usize]));
         (t.saturating_mul(100) / span).min(100) as u8
     };
     Shares {

@@ -96,6 +96,11 @@ impl Packed {
 pub struct Timeline {
     segs: VecDeque<Packed>,
     cap: usize,
+    /// Nanoseconds spent in each phase by the segments that have ended, over the whole
+    /// life (not only what is kept), and when the first phase other than Idle began: shares
+    /// of time in O(1) however long the lane.
+    spent: [u64; Phase::ALL.len()],
+    busy_since: Option<u64>,
 }
 
 impl Timeline {
@@ -103,14 +108,39 @@ impl Timeline {
         Timeline {
             segs: VecDeque::new(),
             cap: cap.max(2),
+            spent: [0; Phase::ALL.len()],
+            busy_since: None,
         }
+    }
+
+    /// Time in each phase up to `now` (the open segment counted up to it), and when the
+    /// lane first left Idle.
+    pub fn spent(&self, now: u64) -> ([u64; Phase::ALL.len()], Option<u64>) {
+        let mut ns = self.spent;
+        if let Some(last) = self.segs.back() {
+            let s = last.unpack();
+            if s.phase != Phase::Idle {
+                let p = &mut ns[s.phase as usize];
+                *p = p.saturating_add(now.saturating_sub(s.start));
+            }
+        }
+        (ns, self.busy_since)
     }
 
     /// Records that the lane is in `phase` from `t` on. Repeats are merged.
     pub fn push(&mut self, t: u64, phase: Phase) {
+        if phase != Phase::Idle && self.busy_since.is_none() {
+            self.busy_since = Some(t);
+        }
         if let Some(last) = self.segs.back_mut() {
             if last.phase() == phase {
                 return;
+            }
+            // The last segment ends at `t` (zero long if `t` is its own instant).
+            let s = last.unpack();
+            if s.phase != Phase::Idle {
+                let p = &mut self.spent[s.phase as usize];
+                *p = p.saturating_add(t.saturating_sub(s.start));
             }
             if last.start() >= t.min(START_MAX) {
                 // Same instant: the later phase replaces the earlier one.
@@ -128,6 +158,13 @@ impl Timeline {
     fn merge_tail(&mut self) {
         let n = self.segs.len();
         if n >= 2 && self.segs[n - 2].phase() == self.segs[n - 1].phase() {
+            // The previous segment goes on: the time counted as its end when the last one
+            // began is not spent yet.
+            let (prev, last) = (self.segs[n - 2].unpack(), self.segs[n - 1].unpack());
+            if prev.phase != Phase::Idle {
+                let p = &mut self.spent[prev.phase as usize];
+                *p = p.saturating_sub(last.start.saturating_sub(prev.start));
+            }
             self.segs.pop_back();
         }
     }
@@ -226,6 +263,33 @@ impl Timeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::gate::SplitMix;
+
+    /// The running totals agree with summing the kept segments, through same-instant
+    /// replacements and merges (a seeded random walk of phases and times).
+    #[test]
+    fn time_spent_matches_the_segments() {
+        let mut rng = SplitMix(7);
+        for _ in 0..200 {
+            let mut tl = Timeline::new(10_000);
+            let mut t = 0;
+            for _ in 0..50 {
+                t += rng.next_u64() % 3 * 10;
+                let phase = Phase::ALL[(rng.next_u64() % 7) as usize];
+                tl.push(t, phase);
+            }
+            let now = t + 5;
+            let segs: Vec<_> = tl.segments().collect();
+            let mut want = [0u64; Phase::ALL.len()];
+            for (i, s) in segs.iter().enumerate() {
+                let end = segs.get(i + 1).map_or(now, |n| n.start);
+                if s.phase != Phase::Idle {
+                    want[s.phase as usize] += end - s.start;
+                }
+            }
+            assert_eq!(tl.spent(now).0, want, "{segs:?}");
+        }
+    }
 
     #[test]
     fn repeats_merge_and_cap_bounds_memory() {
