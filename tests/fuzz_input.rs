@@ -195,9 +195,9 @@ fn fold_everywhere(events: &[Event]) {
     let mut checker = Checker::new();
     let mut history = History::new(64);
     for ev in events {
+        history.push(ev, &world);
         world.apply(ev);
         checker.check(ev);
-        history.push(ev);
         let _ = describe::log_line(&world, ev);
         let _ = describe::event(&world, ev);
     }
