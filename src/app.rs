@@ -32,8 +32,28 @@ const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
-/// Events kept for scrubbing (the cursor reaches back at least half of this).
+/// Events kept for scrubbing by default (the cursor reaches back at least half of this);
+/// `THREADLANES_HISTORY=N` sets it.
 const HISTORY: usize = 200_000;
+
+/// The scrub history's length: `THREADLANES_HISTORY` if it is a number of at least 1,000,
+/// else the default. Longer reaches further back and costs memory (about 100 bytes an event,
+/// plus two or three copies of the world).
+fn history_len() -> usize {
+    history_setting().unwrap_or(HISTORY)
+}
+
+/// `THREADLANES_HISTORY` as set: None if unset, Err with what is wrong if unusable.
+fn history_setting() -> Result<usize, String> {
+    let v = std::env::var("THREADLANES_HISTORY").map_err(|_| String::new())?;
+    v.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|&n| n >= 1_000)
+        .ok_or_else(|| {
+            format!("THREADLANES_HISTORY={v} ignored: a number of events, at least 1000")
+        })
+}
 
 pub struct App {
     scenarios: &'static [Scenario],
@@ -112,7 +132,7 @@ impl App {
             options,
             run: None,
             world: World::default(),
-            history: History::new(HISTORY),
+            history: History::new(history_len()),
             cursor: None,
             unstepped: if options.mode == Mode::Step {
                 Mode::Free
@@ -133,6 +153,11 @@ impl App {
         };
         if app.picker.is_none() {
             app.start();
+        }
+        if let Err(why) = history_setting()
+            && !why.is_empty()
+        {
+            app.flash(why);
         }
         app
     }
@@ -168,7 +193,7 @@ impl App {
     fn start(&mut self) {
         self.stop_run();
         self.world = World::default();
-        self.history = History::new(HISTORY);
+        self.history = History::new(history_len());
         self.cursor = None;
         self.next_ops.clear();
         self.status.scrub = None;
