@@ -6,20 +6,46 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// The hints that fit in `width` cells, as spans: "space pause  + - speed  ...".
+/// Keys the footer never drops: how to get help and how to leave.
+fn essential(h: &Hint) -> bool {
+    matches!(h.key, "?" | "q")
+}
+
+/// The hints that fit in `width` cells, as spans: "space pause  + - speed  ... ? help  q
+/// quit". The others are taken in order while they fit in what the essential ones leave.
 pub fn spans<'a>(hints: &'a [Hint], width: usize, theme: &Theme) -> Vec<Span<'a>> {
+    let cells =
+        |h: &Hint| text::width(&theme.words(h.key)) + 1 + text::width(&theme.words(&h.what)) + 2;
+    let kept: usize = hints.iter().filter(|h| essential(h)).map(cells).sum();
+    let room = if 1 + kept <= width {
+        width - kept
+    } else {
+        width
+    };
     let mut out = vec![Span::raw(" ")];
     let mut used = 1;
-    for h in hints {
-        let key = theme.words(h.key);
-        let what = theme.words(&h.what);
-        let w = text::width(&key) + 1 + text::width(&what) + 2;
-        if used + w > width {
+    let mut push = |h: &Hint, limit: usize, out: &mut Vec<Span<'a>>| {
+        let w = cells(h);
+        if used + w > limit {
+            return false;
+        }
+        out.push(Span::styled(theme.words(h.key), theme.key()));
+        out.push(Span::styled(
+            format!(" {}  ", theme.words(&h.what)),
+            theme.dim(),
+        ));
+        used += w;
+        true
+    };
+    for h in hints.iter().filter(|h| !essential(h)) {
+        if !push(h, room, &mut out) {
             break;
         }
-        out.push(Span::styled(key, theme.key()));
-        out.push(Span::styled(format!(" {what}  "), theme.dim()));
-        used += w;
+    }
+    for h in hints.iter().filter(|h| essential(h)) {
+        if !push(h, width, &mut out) {
+            break;
+        }
     }
     out
 }
