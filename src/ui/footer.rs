@@ -17,11 +17,7 @@ pub fn spans<'a>(hints: &'a [Hint], width: usize, theme: &Theme) -> Vec<Span<'a>
     let cells =
         |h: &Hint| text::width(&theme.words(h.key)) + 1 + text::width(&theme.words(&h.what)) + 2;
     let kept: usize = hints.iter().filter(|h| essential(h)).map(cells).sum();
-    let room = if 1 + kept <= width {
-        width - kept
-    } else {
-        width
-    };
+    let room = if kept < width { width - kept } else { width };
     let mut out = vec![Span::raw(" ")];
     let mut used = 1;
     let mut push = |h: &Hint, limit: usize, out: &mut Vec<Span<'a>>| {
