@@ -7,8 +7,9 @@ use super::{App, hint, run_loop};
 use crate::event::{Event, Op};
 use crate::keys::Action;
 use crate::scenarios::Info;
-use crate::trace::{Captured, Item, Trace};
+use crate::trace::{Captured, HOLD, Item, Trace};
 use crate::ui::{Hint, RunState};
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -22,6 +23,10 @@ pub(super) struct Traced {
     pub info: &'static Info,
     /// The exit status has been said in the flash line.
     told_end: bool,
+    /// Lines the program wrote to stderr, with when they came: its events are held `HOLD`
+    /// to be put in time order before they reach us, so its stderr waits as long, or it
+    /// would show ahead of what happened before it.
+    late: VecDeque<(Instant, String)>,
 }
 
 const EXPLAIN: &str = "A real Python program, traced live: every thread and process is a lane, \
@@ -50,6 +55,7 @@ impl App {
             trace,
             info,
             told_end: false,
+            late: VecDeque::new(),
         });
         app
     }
@@ -72,19 +78,10 @@ impl App {
                         self.world.apply(&ev);
                     }
                     Item::Problem(p) => self.world.problem(p),
-                    // What it writes to stderr (a traceback, say) reads in the log beside
-                    // its prints; the first process's main lane carries it.
                     Item::Output(line) => {
-                        let ev = Event {
-                            t: self.world.t,
-                            pid: 0,
-                            w: 0,
-                            op: Op::Say {
-                                text: format!("stderr: {line}"),
-                            },
-                        };
-                        self.history.push(&ev, &self.world);
-                        self.world.apply(&ev);
+                        if let Some(t) = &mut self.traced {
+                            t.late.push_back((Instant::now(), line));
+                        }
                     }
                 }
                 n += 1;
@@ -92,6 +89,9 @@ impl App {
                     break;
                 }
             }
+        }
+        if self.status.run != RunState::Paused {
+            n += self.fold_stderr();
         }
         let Some(t) = &mut self.traced else {
             return false;
@@ -110,6 +110,33 @@ impl App {
             }
         }
         n > 0 || self.dirty
+    }
+
+    /// What the program wrote to stderr (a traceback, say), once it has waited as long as
+    /// its events do (all of it once the program has ended), into the log beside its prints;
+    /// the first process's main lane carries it.
+    fn fold_stderr(&mut self) -> usize {
+        let Some(t) = &mut self.traced else { return 0 };
+        let ended = t.trace.is_finished() && t.trace.items().is_empty();
+        let mut lines = Vec::new();
+        while let Some((came, _)) = t.late.front()
+            && (ended || came.elapsed() >= HOLD)
+        {
+            lines.extend(t.late.pop_front().map(|x| x.1));
+        }
+        for line in &lines {
+            let ev = Event {
+                t: self.world.t,
+                pid: 0,
+                w: 0,
+                op: Op::Say {
+                    text: format!("stderr: {line}"),
+                },
+            };
+            self.history.push(&ev, &self.world);
+            self.world.apply(&ev);
+        }
+        lines.len()
     }
 
     pub(super) fn update_traced(&mut self, action: Action) {

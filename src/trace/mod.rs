@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 const SHIM: &str = include_str!("../../assets/python/threadlanes_shim.py");
 const SITECUSTOMIZE: &str = include_str!("../../assets/python/sitecustomize.py");
 /// How long an event waits for lines of other processes that happened before it.
-const HOLD: Duration = Duration::from_millis(40);
+pub(crate) const HOLD: Duration = Duration::from_millis(40);
 /// After the program's first process ends, how long its children may go on reporting.
 const LINGER: Duration = Duration::from_millis(1500);
 
