@@ -398,8 +398,14 @@ impl App {
             Action::ToggleVariant => self.next_variant(),
             Action::ParamUp | Action::ParamDown => self.change_param(action == Action::ParamUp),
             Action::NextParam => {
-                let n = self.info().params.len().max(1);
-                self.param = (self.param + 1) % n;
+                let params = self.info().params;
+                self.param = (self.param + 1) % params.len().max(1);
+                let msg = match params.get(self.param) {
+                    None => "this scenario has no parameter".to_string(),
+                    Some(p) if params.len() == 1 => format!("{} is its only parameter", p.name),
+                    Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
+                };
+                self.flash(msg);
             }
             Action::Up => self.select(-1),
             Action::Down => self.select(1),
