@@ -663,9 +663,16 @@ impl App {
         if step || self.status.run != RunState::Running {
             h.push(hint("← →", "scrub"));
         }
+        // Child processes run free of the gate: a seed fixes only the parent's threads.
+        let children = self
+            .world
+            .workers
+            .iter()
+            .any(|w| w.kind == crate::event::WorkerKind::Process);
         h.push(Hint {
             key: "R",
             what: match self.options.mode {
+                _ if children => format!("seed {} (processes run free)", self.options.seed),
                 Mode::Free => format!("seeded run (seed {})", self.options.seed),
                 _ => format!("replay seed {}", self.options.seed),
             },
