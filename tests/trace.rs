@@ -387,6 +387,20 @@ fn pool_processes_run_the_tasks() {
             .filter(|e| matches!(e.op, Op::TaskBegin { .. }))
             .all(|e| e.pid != main_pid)
     );
+    // map's caller waits on the pool for its results, and is woken with them.
+    let waits = |ok: bool| {
+        t.events
+            .iter()
+            .filter(|e| e.pid == main_pid)
+            .filter(|e| match e.op {
+                Op::WaitBegin { o: x } => !ok && x == o,
+                Op::WaitEnd { o: x, ok: true } => ok && x == o,
+                _ => false,
+            })
+            .count()
+    };
+    assert!(waits(false) >= 1, "main waits for map's results");
+    assert_eq!(waits(false), waits(true), "each wait ends with its results");
 }
 
 #[test]

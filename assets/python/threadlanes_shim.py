@@ -1125,6 +1125,20 @@ def _patch_multiprocessing():
     Pool.__init__, Pool.apply_async, Pool._map_async = pinit, papply_async, pmap_async
     Pool.imap, Pool.imap_unordered = lazy(imap), lazy(imap_unordered)
 
+    # Waiting for results (map, apply, AsyncResult.get) is a wait on the pool, as a
+    # ThreadPoolExecutor future's result() is. A result keeps its pool until it is set.
+    AR = mpool.ApplyResult
+    ar_get = AR.get
+
+    def rget(self, timeout=None):
+        pool = getattr(self, "_pool", None)
+        w, j = _traced(pool) if pool is not None else (None, None)
+        if w is None or self.ready():
+            return ar_get(self, timeout)
+        return _waiting(w, j, ar_get, self, timeout)
+
+    AR.get = rget
+
 
 def _patch_manager():
     """A Manager's Lock, RLock, Semaphore, BoundedSemaphore, Event, Queue, JoinableQueue and

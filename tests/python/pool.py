@@ -1,9 +1,11 @@
 """Lesson: a pool of worker processes: map hands out the items, apply_async one call with a
 callback."""
 import multiprocessing as mp
+import time
 
 
 def square(x):
+    time.sleep(0.05)  # long enough that map's caller is seen waiting for the results
     return x * x
 
 
