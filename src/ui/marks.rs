@@ -57,6 +57,11 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
         if k.t < start && k.by_t < start {
             break;
         }
+        // A wait shorter than a cell does not show as a block: marking it would only bury
+        // the lanes' glyphs under marks (a busy lock hands off every few milliseconds).
+        if k.t.saturating_sub(k.since) < win.step {
+            continue;
+        }
         if k.by == w
             && let Some(c) = win.col(k.by_t)
         {
