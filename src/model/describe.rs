@@ -42,6 +42,8 @@ pub fn state(world: &World, w: &Worker) -> String {
             let held: Vec<_> = w.holding.iter().map(|o| world.object_name(*o)).collect();
             format!("running, holds {}", held.join(", "))
         }
+        // sleep(0): Python's way to let another thread run.
+        WorkerState::Sleeping { ms: 0 } => "yielding (sleep 0)".into(),
         WorkerState::Sleeping { ms } => {
             let left = ms
                 .saturating_mul(1_000_000)
@@ -140,6 +142,7 @@ pub fn event(world: &World, ev: &Event) -> String {
             let r = if *ok { "" } else { " (timed out)" };
             format!("joined {}{r}", world.worker_name(*target))
         }
+        SleepBegin { ms: 0 } => "yields (sleep 0)".into(),
         SleepBegin { ms } => format!("sleeps {}", secs(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
