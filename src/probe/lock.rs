@@ -34,10 +34,13 @@ fn depth_of(word: u64) -> u32 {
     ((word & !SLOW) >> 32) as u32
 }
 
-/// Waiters, in arrival order (the owner and depth live in the word).
+/// Waiters, in arrival order (the owner and depth live in the word), and hand-offs so far.
 #[derive(Default)]
 pub(crate) struct St {
     queue: VecDeque<WorkerId>,
+    /// Counts hand-offs: a plain lock's owner asking for it again waits for one (someone
+    /// else's release handing it back), not for a change of owner.
+    handoffs: u64,
 }
 
 #[derive(Clone)]
@@ -175,8 +178,10 @@ impl Inner {
             o: Some(o),
         };
         let core = self.core.clone();
-        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |_: &St| {
-            self_deadlock || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
+        let asked = st.handoffs;
+        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
+            (self_deadlock && s.handoffs == asked)
+                || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
         });
         match got {
             Ok(true) => {
@@ -189,7 +194,8 @@ impl Inner {
                 // in the meantime so nobody waits for a worker that has gone.
                 st.queue.retain(|x| *x != w);
                 let word = self.word().load(Ordering::Acquire);
-                if owner_of(word) == Some(w) && !self_deadlock {
+                let handed = !self_deadlock || st.handoffs != asked;
+                if owner_of(word) == Some(w) && handed {
                     self.hand_off(&mut st);
                 } else if st.queue.is_empty() {
                     // Nobody queues any more: the owner may release on the fast path again.
@@ -203,6 +209,7 @@ impl Inner {
     /// Gives the lock to the longest waiter, if any (under the mutex, `SLOW` set or the
     /// lock ours: nobody else changes the word meanwhile).
     fn hand_off(&self, st: &mut St) {
+        st.handoffs += 1;
         let next = st.queue.pop_front();
         let word = pack(next, u32::from(next.is_some()), !st.queue.is_empty());
         self.word().store(word, Ordering::Release);
@@ -377,6 +384,30 @@ mod tests {
         );
         assert_eq!(n, 80_000);
         assert!(!l.locked(), "free at the end");
+    }
+
+    /// Python: a thread that asks again for a Lock it holds waits until another thread
+    /// releases it, and then has it.
+    #[test]
+    fn owner_asking_again_gets_the_lock_when_another_releases_it() {
+        let _s = quiet_session();
+        let l = Lock::new("l");
+        l.acquire().unwrap();
+        let l2 = l.clone();
+        let releaser = Thread::new("b")
+            .start(move || {
+                crate::probe::sleep(0.05)?;
+                l2.release()
+            })
+            .unwrap();
+        assert!(
+            l.acquire_timeout(5.0).unwrap(),
+            "handed back by b's release"
+        );
+        releaser.join().unwrap();
+        assert!(l.locked(), "held again");
+        l.release().unwrap();
+        assert!(!l.locked());
     }
 
     #[test]

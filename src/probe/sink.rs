@@ -32,6 +32,9 @@ use std::time::{Duration, Instant};
 /// Events one thread may have in flight before it drains its own ring.
 pub(crate) const RING: usize = 256;
 
+/// Longest a producer waits for room before its event goes to the side list instead.
+const GIVE_UP: Duration = Duration::from_millis(500);
+
 /// Events a reader takes under one lock.
 pub const BATCH: usize = 512;
 
@@ -177,11 +180,17 @@ impl Sink {
     /// dropped while someone watches: a gap would stop the stream there for good.
     #[cold]
     fn full(&self, lane: &mut Lane, mut item: Numbered, stopping: &dyn Fn() -> bool) {
+        let since = Instant::now();
         loop {
             if !self.watched() {
                 return;
             }
-            if self.closing.load(Ordering::SeqCst) || stopping() {
+            // A viewer that has not made room for this long may be waiting for us: the
+            // producer can hold a primitive's mutex here, and the viewer's thread may need it
+            // (waking workers on a mode change, asking who is ready in step mode). Then the
+            // event goes to the side list rather than anyone waiting forever.
+            let stuck = since.elapsed() >= GIVE_UP;
+            if stuck || self.closing.load(Ordering::SeqCst) || stopping() {
                 self.slow.lock().push(item);
                 return;
             }
