@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 pub(crate) const RING: usize = 256;
 
 /// Longest a producer waits for room before its event goes to the side list instead.
-const GIVE_UP: Duration = Duration::from_millis(500);
+const GIVE_UP: Duration = Duration::from_millis(200);
 
 /// Events a reader takes under one lock.
 pub const BATCH: usize = 512;
@@ -73,6 +73,8 @@ pub(crate) struct Sink {
     slow: Mutex<Vec<Numbered>>,
     /// The run is stopping: full rings no longer wait for the viewer.
     closing: AtomicBool,
+    /// A producer gave up waiting for the viewer; cleared when the viewer reads again.
+    stalled: AtomicBool,
     /// Producers waiting for room in their ring, and where they wait.
     waiting: AtomicUsize,
     room: Mutex<()>,
@@ -92,6 +94,7 @@ impl Sink {
             merge: Mutex::new(Merge::default()),
             slow: Mutex::new(Vec::new()),
             closing: AtomicBool::new(false),
+            stalled: AtomicBool::new(false),
             waiting: AtomicUsize::new(0),
             room: Mutex::new(()),
             roomy: Condvar::new(),
@@ -189,7 +192,12 @@ impl Sink {
             // producer can hold a primitive's mutex here, and the viewer's thread may need it
             // (waking workers on a mode change, asking who is ready in step mode). Then the
             // event goes to the side list rather than anyone waiting forever.
-            let stuck = since.elapsed() >= GIVE_UP;
+            // Once one producer has given up, the others do at once until the viewer reads
+            // again: each waiting in turn would stall everyone for a long time.
+            let stuck = self.stalled.load(Ordering::Relaxed) || since.elapsed() >= GIVE_UP;
+            if stuck {
+                self.stalled.store(true, Ordering::Relaxed);
+            }
             if stuck || self.closing.load(Ordering::SeqCst) || stopping() {
                 self.slow.lock().push(item);
                 return;
@@ -236,6 +244,7 @@ impl Merge {
             !c.is_abandoned() || !c.is_empty()
         });
         pending.append(&mut slow.lock());
+        sink.stalled.store(false, Ordering::Relaxed);
         if pending.len() == before {
             return;
         }
