@@ -437,6 +437,49 @@ mod tests {
         assert!(!l.locked());
     }
 
+    /// Starts a worker spinning on uncontended acquire+release (the fast path alone), waits
+    /// until it has spun, applies `stop`, and says whether the worker ended within 5 s.
+    fn spinner_stops(s: &Arc<Session>, stop: impl FnOnce(&Session)) -> bool {
+        let l = Lock::new("l");
+        let spins = Arc::new(AtomicU32::new(0));
+        let (l2, sp) = (l.clone(), spins.clone());
+        let h = Thread::new("spin")
+            .start(move || {
+                loop {
+                    l2.acquire()?;
+                    l2.release()?;
+                    sp.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .unwrap();
+        while spins.load(Ordering::Relaxed) < 10_000 {
+            std::thread::yield_now();
+        }
+        stop(s);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while h.is_alive() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        !h.is_alive()
+    }
+
+    /// The fast path skips the stop checks; the sticky stopping bit must still end it.
+    #[test]
+    fn a_tight_fast_path_loop_sees_a_cancel() {
+        let s = quiet_session();
+        assert!(spinner_stops(&s, Session::cancel), "cancelled promptly");
+    }
+
+    #[test]
+    fn a_tight_fast_path_loop_sees_a_kill() {
+        let s = quiet_session();
+        let kill = |s: &Session| {
+            let w = s.workers().into_iter().find(|w| w.name == "spin").unwrap();
+            s.kill(&w);
+        };
+        assert!(spinner_stops(&s, kill), "killed promptly");
+    }
+
     #[test]
     fn rlock_fast_path_counts_depth() {
         let _s = quiet_session();
