@@ -20,16 +20,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 const SLOW: u64 = 1 << 63;
 const DEPTH1: u64 = 1 << 32;
 
+#[inline]
 fn pack(owner: Option<WorkerId>, depth: u32, slow: bool) -> u64 {
     let o = owner.map_or(0, |w| u64::from(w) + 1);
     o | (u64::from(depth) << 32) | if slow { SLOW } else { 0 }
 }
 
+#[inline]
 fn owner_of(word: u64) -> Option<WorkerId> {
     let o = word as u32;
     (o != 0).then(|| o - 1)
 }
 
+#[inline]
 fn depth_of(word: u64) -> u32 {
     ((word & !SLOW) >> 32) as u32
 }
@@ -90,44 +93,60 @@ impl Inner {
     }
 
     /// The uncontended acquire: free, or (RLock) ours already. None: take the slow path.
+    /// Guesses "free" first, so the common case is the compare-and-swap alone.
     #[inline]
     fn try_fast_acquire(&self, w: WorkerId) -> Option<()> {
-        let word = self.word().load(Ordering::Relaxed);
-        let new = if word == 0 {
-            pack(Some(w), 1, false)
-        } else if self.reentrant && word & SLOW == 0 && owner_of(word) == Some(w) {
-            word + DEPTH1
-        } else {
-            return None;
+        let word = match self.word().compare_exchange(
+            0,
+            pack(Some(w), 1, false),
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return Some(()),
+            Err(word) => word,
         };
-        self.word()
-            .compare_exchange(word, new, Ordering::Acquire, Ordering::Relaxed)
-            .ok()
-            .map(|_| ())
-    }
-
-    /// The uncontended release: ours and nobody queued. None: take the slow path.
-    #[inline]
-    fn try_fast_release(&self, w: WorkerId) -> Option<()> {
-        let word = self.word().load(Ordering::Relaxed);
-        if word & SLOW != 0 || owner_of(word) != Some(w) {
+        if !(self.reentrant && word & SLOW == 0 && owner_of(word) == Some(w)) {
             return None;
         }
-        let new = if depth_of(word) <= 1 {
-            0
-        } else {
-            word - DEPTH1
-        };
         self.word()
-            .compare_exchange(word, new, Ordering::Release, Ordering::Relaxed)
+            .compare_exchange(word, word + DEPTH1, Ordering::Acquire, Ordering::Relaxed)
             .ok()
             .map(|_| ())
     }
 
+    /// The uncontended release: ours and nobody queued. None: take the slow path (a plain
+    /// Lock released by another worker goes there too: the owner is in the word).
+    /// Guesses "ours once" first, so the common case is the compare-and-swap alone.
+    #[inline]
+    fn try_fast_release(&self, w: WorkerId) -> Option<()> {
+        let once = pack(Some(w), 1, false);
+        let word = match self
+            .word()
+            .compare_exchange(once, 0, Ordering::Release, Ordering::Relaxed)
+        {
+            Ok(_) => return Some(()),
+            Err(word) => word,
+        };
+        if word & SLOW != 0 || owner_of(word) != Some(w) || depth_of(word) <= 1 {
+            return None;
+        }
+        self.word()
+            .compare_exchange(word, word - DEPTH1, Ordering::Release, Ordering::Relaxed)
+            .ok()
+            .map(|_| ())
+    }
+
+    #[inline]
     fn acquire(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
         if fast_path(|w| self.try_fast_acquire(w).is_some()) {
             return Ok(true);
         }
+        self.acquire_slow(blocking, timeout_ns)
+    }
+
+    /// Everything but the uncontended quiet acquire: events, the gate, waiting.
+    #[inline(never)]
+    fn acquire_slow(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
         let me = me();
         let w = me.w();
         let o = self.core.id;
@@ -261,10 +280,16 @@ impl Inner {
         format!("object {}", self.core.id)
     }
 
+    #[inline]
     fn release(&self) -> Res<()> {
         if fast_path(|w| self.try_fast_release(w).is_some()) {
             return Ok(());
         }
+        self.release_slow()
+    }
+
+    #[inline(never)]
+    fn release_slow(&self) -> Res<()> {
         let me = me();
         me.gate("release", Some(self.core.id))?;
         self.release_as(&me);
@@ -293,6 +318,7 @@ macro_rules! lock_api {
             }
 
             /// Blocks until the lock is ours.
+            #[inline]
             pub fn acquire(&self) -> Res<()> {
                 self.0.acquire(true, None).map(|_| ())
             }
@@ -307,6 +333,7 @@ macro_rules! lock_api {
                 self.0.acquire(true, Some(secs_to_ns(secs)))
             }
 
+            #[inline]
             pub fn release(&self) -> Res<()> {
                 self.0.release()
             }
@@ -408,6 +435,49 @@ mod tests {
         assert!(l.locked(), "held again");
         l.release().unwrap();
         assert!(!l.locked());
+    }
+
+    /// Starts a worker spinning on uncontended acquire+release (the fast path alone), waits
+    /// until it has spun, applies `stop`, and says whether the worker ended within 5 s.
+    fn spinner_stops(s: &Arc<Session>, stop: impl FnOnce(&Session)) -> bool {
+        let l = Lock::new("l");
+        let spins = Arc::new(AtomicU32::new(0));
+        let (l2, sp) = (l.clone(), spins.clone());
+        let h = Thread::new("spin")
+            .start(move || {
+                loop {
+                    l2.acquire()?;
+                    l2.release()?;
+                    sp.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+            .unwrap();
+        while spins.load(Ordering::Relaxed) < 10_000 {
+            std::thread::yield_now();
+        }
+        stop(s);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while h.is_alive() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        !h.is_alive()
+    }
+
+    /// The fast path skips the stop checks; the sticky stopping bit must still end it.
+    #[test]
+    fn a_tight_fast_path_loop_sees_a_cancel() {
+        let s = quiet_session();
+        assert!(spinner_stops(&s, Session::cancel), "cancelled promptly");
+    }
+
+    #[test]
+    fn a_tight_fast_path_loop_sees_a_kill() {
+        let s = quiet_session();
+        let kill = |s: &Session| {
+            let w = s.workers().into_iter().find(|w| w.name == "spin").unwrap();
+            s.kill(&w);
+        };
+        assert!(spinner_stops(&s, kill), "killed promptly");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
 use crate::runner::clock::Clock;
 use crate::runner::gate::{Gate, Next};
 use parking_lot::{Condvar, Mutex};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
@@ -181,6 +181,7 @@ impl Session {
     pub fn cancel(&self) {
         self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
+        self.sink.stopping();
         self.children.kill_all();
         self.wake_all();
     }
@@ -188,6 +189,7 @@ impl Session {
     /// Kills one worker (a daemon at the end of main): it stops as `Stop::Killed`.
     pub fn kill(&self, ctl: &WorkerCtl) {
         ctl.kill();
+        self.sink.stopping();
         self.wake_all();
     }
 
@@ -216,6 +218,7 @@ impl Session {
                 continue;
             }
             w.cancelled.store(true, Ordering::SeqCst);
+            self.sink.stopping();
             self.wake_all();
             let mut d = w.done.lock();
             while !*d {
@@ -339,6 +342,54 @@ pub(crate) struct Me {
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Me>>> = const { RefCell::new(None) };
+    /// What a primitive's fast path needs of the current worker, in a cell with no
+    /// destructor and no borrow flag: reading it is one thread-local load.
+    static FAST: Cell<Fast> = const { Cell::new(Fast::NONE) };
+}
+
+/// The current worker's id and the two words that say whether its operations may skip
+/// events, gate and stop checks: its sink's `noisy` word and its gate's `open` flag.
+/// The pointers are into the `Me` that `CURRENT` holds (its session keeps them alive);
+/// whoever replaces or drops that `Me` resets this first (`set_current`, `Me::drop`).
+#[derive(Clone, Copy)]
+struct Fast {
+    me: *const Me,
+    w: WorkerId,
+    noisy: *const AtomicU32,
+    open: *const AtomicBool,
+}
+
+/// A word that is never quiet: no current worker takes the slow path (which says so).
+static NEVER_QUIET: AtomicU32 = AtomicU32::new(u32::MAX);
+static CLOSED: AtomicBool = AtomicBool::new(false);
+
+impl Fast {
+    const NONE: Fast = Fast {
+        me: std::ptr::null(),
+        w: 0,
+        noisy: &NEVER_QUIET,
+        open: &CLOSED,
+    };
+
+    fn of(me: &Me) -> Fast {
+        Fast {
+            me,
+            w: me.w(),
+            noisy: me.s.sink.noisy(),
+            open: me.s.gate.open_flag(),
+        }
+    }
+}
+
+impl Drop for Me {
+    fn drop(&mut self) {
+        let this: *const Me = self;
+        FAST.with(|f| {
+            if f.get().me == this {
+                f.set(Fast::NONE);
+            }
+        });
+    }
 }
 
 impl Me {
@@ -368,13 +419,6 @@ impl Me {
             Some(s) => Err(s),
             None => Ok(()),
         }
-    }
-
-    /// True when an operation needs neither an event nor the gate: nobody watches, the gate
-    /// is open, and this worker need not stop. A primitive's fast path is taken only then.
-    #[inline]
-    pub fn quiet(&self) -> bool {
-        !self.s.sink.watched() && self.s.gate.is_open() && self.stopped().is_none()
     }
 
     /// Passes the gate before an operation.
@@ -439,6 +483,7 @@ impl Me {
 
 /// Makes `me` the current worker of this thread.
 pub(crate) fn set_current(me: Option<Rc<Me>>) {
+    FAST.with(|f| f.set(me.as_deref().map_or(Fast::NONE, Fast::of)));
     CURRENT.with(|c| *c.borrow_mut() = me);
 }
 
@@ -450,15 +495,19 @@ pub(crate) fn me() -> Rc<Me> {
         .expect("threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first")
 }
 
-/// Runs `fast(w)` for the current worker if its operation may take a primitive's fast path
-/// (`Me::quiet`); false if it may not, or `fast` declined. Borrows the worker in place:
-/// no reference count touched on the path that must cost next to nothing.
+/// Runs `fast(w)` for the current worker if its operation may take a primitive's fast path:
+/// nobody watches, the gate is open and no worker of the run was told to stop (one sticky
+/// bit of the sink's `noisy` word: a worker in a tight loop of fast operations must still
+/// see its cancel). False if it may not, or `fast` declined. Three loads: no reference
+/// count, no borrow flag, no lazy thread-local.
 #[inline]
 pub(crate) fn fast_path(fast: impl FnOnce(WorkerId) -> bool) -> bool {
-    CURRENT.with(|c| match &*c.borrow() {
-        Some(me) if me.quiet() => fast(me.w()),
-        _ => false,
-    })
+    let f = FAST.with(Cell::get);
+    // SAFETY: `f`'s pointers are `Fast::NONE`'s statics or into the `Me` that `CURRENT`
+    // holds, which is alive: `set_current` and `Me::drop` reset `FAST` before it goes.
+    let quiet =
+        unsafe { (*f.noisy).load(Ordering::Relaxed) == 0 && (*f.open).load(Ordering::Acquire) };
+    quiet && fast(f.w)
 }
 
 /// True if this thread runs a worker (used by the panic hook to keep a worker's panic off the

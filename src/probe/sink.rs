@@ -26,7 +26,7 @@ use parking_lot::{Condvar, Mutex};
 use rtrb::{Consumer, Producer, PushError, RingBuffer};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Events one thread may have in flight before it drains its own ring.
@@ -63,10 +63,16 @@ struct Merge {
     last_t: u64,
 }
 
+/// `Sink::noisy` bits: someone reads the events; a worker of the run was told to stop.
+pub(crate) const VIEWER: u32 = 1;
+pub(crate) const STOPPING: u32 = 2;
+
 pub(crate) struct Sink {
     seq: AtomicU64,
-    /// Someone is reading the events.
-    viewer: AtomicBool,
+    /// `VIEWER` while someone reads the events; `STOPPING` (for good) once any worker of the
+    /// run was cancelled or killed. Zero: a primitive's fast path may skip the events and the
+    /// stop checks (with the gate open too), so this one load is all it asks.
+    noisy: AtomicU32,
     merge: Mutex<Merge>,
     /// Events from threads without a ring of their own (declarations from the app's thread,
     /// a worker's start and exit), and from full rings once the run is stopping.
@@ -90,7 +96,7 @@ impl Sink {
     pub(crate) fn new(viewer: bool) -> Arc<Sink> {
         Arc::new(Sink {
             seq: AtomicU64::new(0),
-            viewer: AtomicBool::new(viewer),
+            noisy: AtomicU32::new(if viewer { VIEWER } else { 0 }),
             merge: Mutex::new(Merge::default()),
             slow: Mutex::new(Vec::new()),
             closing: AtomicBool::new(false),
@@ -120,7 +126,18 @@ impl Sink {
 
     #[inline]
     pub(crate) fn watched(&self) -> bool {
-        self.viewer.load(Ordering::Relaxed)
+        self.noisy.load(Ordering::Relaxed) & VIEWER != 0
+    }
+
+    /// The word a primitive's fast path reads (see `noisy`).
+    pub(crate) fn noisy(&self) -> &AtomicU32 {
+        &self.noisy
+    }
+
+    /// A worker of the run must stop: fast paths end for the rest of the run, so the
+    /// worker's next operation sees its stop flag however tight its loop.
+    pub(crate) fn stopping(&self) {
+        self.noisy.fetch_or(STOPPING, Ordering::SeqCst);
     }
 
     /// The next number in the true order. Call it where the operation takes effect (with
@@ -362,7 +379,7 @@ impl Events {
 
 impl Drop for Events {
     fn drop(&mut self) {
-        self.sink.viewer.store(false, Ordering::Relaxed);
+        self.sink.noisy.fetch_and(!VIEWER, Ordering::Relaxed);
         let mut m = self.sink.merge.lock();
         m.collect(&self.sink);
         m.ready.clear();

@@ -146,6 +146,11 @@ impl Gate {
         self.open.load(Ordering::Acquire)
     }
 
+    /// The flag `is_open` reads, for a fast path that caches where it is.
+    pub(crate) fn open_flag(&self) -> &AtomicBool {
+        &self.open
+    }
+
     /// Passes the gate before an operation; false if `stopped()` said to give up.
     #[inline]
     pub fn pass(&self, w: WorkerId, next: Next, stopped: impl Fn() -> bool) -> bool {
