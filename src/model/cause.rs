@@ -17,7 +17,7 @@
 //! Cheap and bounded: no allocation per event once the per-id tables have grown; at most
 //! `TOKENS` tokens per object; the newest `KEPT` wake-ups.
 
-use super::object::ObjectState;
+use super::object::{Object, ObjectState};
 use super::worker::Wait;
 use super::world::World;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
@@ -354,8 +354,9 @@ impl Causes {
             return;
         }
         // A hand-off only matters while somebody waits for one more than is already on its way.
-        let queued = po.tokens.iter().filter(|k| k.side == s).count();
-        if (po.waiting[s as usize] as usize) > queued {
+        // (Nobody waiting, the common case, skips counting the tokens.)
+        let waiting = po.waiting[s as usize] as usize;
+        if waiting > 0 && waiting > po.tokens.iter().filter(|k| k.side == s).count() {
             if po.tokens.len() == TOKENS {
                 po.tokens.pop_front();
             }
@@ -386,26 +387,25 @@ pub struct Before {
     exit: Option<u64>,
 }
 
-/// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied).
-pub fn before(world: &World, ev: &Event) -> Before {
+/// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied),
+/// given the dense indexes of `ev`'s worker and object (`NOWHERE` for none). Only the ops
+/// that begin a wait or end a join read the world.
+pub fn before(world: &World, ev: &Event, wx: u32, ox: u32) -> Before {
     let w = ev.w;
     let base = Before {
-        wx: world.worker_index(w).unwrap_or(NOWHERE),
-        ox: ev
-            .op
-            .object()
-            .and_then(|o| world.object_index(o))
-            .unwrap_or(NOWHERE),
+        wx,
+        ox,
         ..Before::default()
     };
+    let ob = || world.objects.get(ox as usize);
     let must = |wait| Before {
-        must: must_wait(world, w, wait),
+        must: must_wait(world, ob(), w, wait),
         ..base
     };
     match ev.op {
         Op::AcquireBegin { o } => must(Wait::Acquire(o)),
         Op::WaitBegin { o } => Before {
-            last_party: barrier_completes(world, o),
+            last_party: ob().is_some_and(barrier_completes),
             ..must(Wait::Signal(o))
         },
         Op::PutBegin { o, .. } => must(Wait::Put(o)),
@@ -423,12 +423,13 @@ pub fn before(world: &World, ev: &Event) -> Before {
     }
 }
 
-/// Whether `w` starting `wait` now has to wait (the world as it was before).
-fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
+/// Whether `w` starting `wait` on `ob` (its object, None for a join) now has to wait (the
+/// world as it was before).
+fn must_wait(world: &World, ob: Option<&Object>, w: WorkerId, wait: Wait) -> bool {
     if let Wait::Join(target) = wait {
         return world.worker(target).is_some_and(|x| !x.is_done());
     }
-    let Some(ob) = wait.object().and_then(|o| world.object(o)) else {
+    let Some(ob) = ob else {
         return false;
     };
     // Someone other than `w` queued first (O(1): `w` is at most one of them).
@@ -445,7 +446,7 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
         (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
         (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
         (ObjectState::Plain, Wait::Signal(_)) => {
-            ob.kind != ObjectKind::Barrier || !barrier_completes(world, ob.id)
+            ob.kind != ObjectKind::Barrier || !barrier_completes(ob)
         }
         (ObjectState::Queue { depth, .. }, Wait::Put(_)) => {
             ob.maxsize().is_some_and(|m| *depth >= m)
@@ -457,14 +458,12 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
     }
 }
 
-/// Whether one more party at barrier `o` is the last one it waits for.
-fn barrier_completes(world: &World, o: ObjectId) -> bool {
-    world.object(o).is_some_and(|ob| {
-        ob.kind == ObjectKind::Barrier
-            && ob
-                .capacity
-                .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
-    })
+/// Whether one more party at barrier `ob` is the last one it waits for.
+fn barrier_completes(ob: &Object) -> bool {
+    ob.kind == ObjectKind::Barrier
+        && ob
+            .capacity
+            .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
 }
 
 /// "lighter set light", "job1 released lock A", "T1 ended": a wake-up's cause in words.

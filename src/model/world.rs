@@ -4,6 +4,7 @@
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
 use super::cause::Causes;
+use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
 use super::waitfor;
@@ -42,7 +43,7 @@ pub struct World {
     /// Objects in the order they were declared.
     pub objects: Vec<Object>,
     /// The newest events, oldest first (for the log panel).
-    pub log: VecDeque<Event>,
+    pub log: Log,
     /// The scenario's measured outcome, once it said it.
     pub outcome: Option<(String, bool)>,
     /// Workers in a wait-for cycle, in cycle order, while it lasts.
@@ -70,7 +71,7 @@ impl World {
             t: 0,
             workers: Vec::new(),
             objects: Vec::new(),
-            log: VecDeque::new(),
+            log: Log::new(limits.log),
             outcome: None,
             deadlock: None,
             problems: VecDeque::new(),
@@ -158,45 +159,42 @@ impl World {
     fn fold_event(&mut self, ev: &Event) -> bool {
         self.events += 1;
         self.t = self.t.max(ev.t);
-        if ev.w >= MAX_ID || ev.op.object().is_some_and(|o| o >= MAX_ID) {
+        let o = ev.op.object();
+        if ev.w >= MAX_ID || o.is_some_and(|o| o >= MAX_ID) {
             self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
             return false;
         }
-        self.declare(ev);
+        // The worker's and the object's dense indexes, looked up once for the whole fold.
+        let (wx, ox) = self.declare(ev, o);
         // The causes read the world as it was before the event.
-        let before = super::cause::before(self, ev);
+        let before = super::cause::before(self, ev, wx, ox);
         self.causes.observe(ev, before);
         self.fold(ev);
         // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
         // declaration starts it at zero.
-        if let Op::Object { o, .. }
-        | Op::AcquireBegin { o }
-        | Op::AcquireEnd { o, .. }
-        | Op::Release { o, .. }
-        | Op::PutEnd { o, .. }
-        | Op::GetEnd { o, .. } = ev.op
+        if let Op::Object { .. }
+        | Op::AcquireBegin { .. }
+        | Op::AcquireEnd { .. }
+        | Op::Release { .. }
+        | Op::PutEnd { .. }
+        | Op::GetEnd { .. } = ev.op
         {
-            self.sample(o, ev.t);
+            self.sample(ox, ev.t);
         }
-        if let Some(w) = self.worker_mut(ev.w) {
+        if let Some(w) = self.workers.get_mut(wx as usize) {
             w.ops += 1;
         }
         true
     }
 
     fn log_event(&mut self, ev: Event) {
-        if self.limits.log == 0 {
-            return;
-        }
-        if self.log.len() == self.limits.log {
-            self.log.pop_front();
-        }
-        self.log.push_back(ev);
+        self.log.push(ev);
     }
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
-    /// declared; it gets a placeholder name rather than being dropped.
-    fn declare(&mut self, ev: &Event) {
+    /// declared; it gets a placeholder name rather than being dropped. Returns the dense
+    /// indexes of the event's worker and object (`NONE` for no object).
+    fn declare(&mut self, ev: &Event, o: Option<ObjectId>) -> (u32, u32) {
         match &ev.op {
             Op::Worker {
                 name,
@@ -232,24 +230,34 @@ impl World {
                 // Known ids (nearly every event) are two table looks; new ones take the
                 // slow path that grows the tables and makes placeholders.
                 let pid = ev.pid;
-                let w = match self.worker_mut(ev.w) {
-                    Some(w) => w,
-                    None => self.ensure_worker(ev.w, WorkerKind::Thread),
+                let wx = match self.worker_index(ev.w) {
+                    Some(wx) => wx,
+                    None => {
+                        self.ensure_worker(ev.w, WorkerKind::Thread);
+                        self.worker_ix[ev.w as usize]
+                    }
                 };
+                let w = &mut self.workers[wx as usize];
                 if w.pid == 0 {
                     w.pid = pid;
                 }
-                if let Some(o) = op.object()
-                    && self.object_ix.get(o as usize).is_none_or(|&ix| ix == NONE)
-                    && self.slot(o, false) == NONE
-                {
-                    let kind = guess_kind(op);
-                    self.object_ix[o as usize] = self.objects.len() as u32;
-                    let name = format!("{}-{o}", kind.as_str());
-                    self.objects.push(Object::new(o, name, kind, None));
+                let Some(o) = o else {
+                    return (wx, NONE);
+                };
+                if let Some(ox) = self.object_index(o) {
+                    return (wx, ox);
                 }
+                self.slot(o, false);
+                let kind = guess_kind(op);
+                let ox = self.objects.len() as u32;
+                self.object_ix[o as usize] = ox;
+                let name = format!("{}-{o}", kind.as_str());
+                self.objects.push(Object::new(o, name, kind, None));
+                return (wx, ox);
             }
         }
+        let wx = self.worker_index(ev.w).unwrap_or(NONE);
+        (wx, o.and_then(|o| self.object_index(o)).unwrap_or(NONE))
     }
 
     /// Index slot for an id, growing the table; returns the current entry.
@@ -438,9 +446,9 @@ impl World {
         }
     }
 
-    /// The object's sparkline takes its value after the event.
-    fn sample(&mut self, o: ObjectId, t: u64) {
-        if let Some(ob) = self.object_mut(o)
+    /// The object (by dense index) takes its sparkline's value after the event.
+    fn sample(&mut self, ox: u32, t: u64) {
+        if let Some(ob) = self.objects.get_mut(ox as usize)
             && let Some((v, _)) = super::spark::metric(ob)
         {
             ob.spark.record(t, v);
