@@ -34,6 +34,16 @@ impl Default for Limits {
 const MAX_ID: u32 = 1 << 20;
 const NONE: u32 = u32::MAX;
 
+/// The event being folded: its worker (id and dense index), its object's dense index
+/// (`NONE` for none) and its time — looked up once, not by every step of the fold.
+#[derive(Clone, Copy)]
+struct At {
+    w: WorkerId,
+    wx: u32,
+    ox: u32,
+    t: u64,
+}
+
 #[derive(Clone, Debug)]
 pub struct World {
     /// Time of the latest event (virtual ns).
@@ -169,7 +179,13 @@ impl World {
         // The causes read the world as it was before the event.
         let before = super::cause::before(self, ev, wx, ox);
         self.causes.observe(ev, before);
-        self.fold(ev);
+        let at = At {
+            w: ev.w,
+            wx,
+            ox,
+            t: ev.t,
+        };
+        self.fold(ev, at);
         // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
         // declaration starts it at zero.
         if let Op::Object { .. }
@@ -289,11 +305,6 @@ impl World {
         &mut self.workers[ix as usize]
     }
 
-    fn worker_mut(&mut self, id: WorkerId) -> Option<&mut Worker> {
-        let ix = *self.worker_ix.get(id as usize)?;
-        self.workers.get_mut(ix as usize)
-    }
-
     fn object_mut(&mut self, id: ObjectId) -> Option<&mut Object> {
         let ix = *self.object_ix.get(id as usize)?;
         self.objects.get_mut(ix as usize)
@@ -301,7 +312,14 @@ impl World {
 
     /// Sets a worker's state and extends its timeline.
     fn set_state(&mut self, w: WorkerId, t: u64, state: WorkerState) {
-        let Some(wk) = self.worker_mut(w) else {
+        if let Some(wx) = self.worker_index(w) {
+            self.set_state_at(wx, t, state);
+        }
+    }
+
+    /// The same, for the worker at dense index `wx`.
+    fn set_state_at(&mut self, wx: u32, t: u64, state: WorkerState) {
+        let Some(wk) = self.workers.get_mut(wx as usize) else {
             return;
         };
         wk.state = state;
@@ -310,22 +328,30 @@ impl World {
         wk.timeline.push(t, phase);
     }
 
-    /// Re-derives the phase after `holding` changed (Running ↔ Critical).
-    fn refresh_phase(&mut self, w: WorkerId, t: u64) {
-        if let Some(wk) = self.worker_mut(w) {
+    /// Re-derives the phase of the worker at `wx` after `holding` changed (Running ↔
+    /// Critical).
+    fn refresh_phase_at(&mut self, wx: u32, t: u64) {
+        if let Some(wk) = self.workers.get_mut(wx as usize) {
             let phase = wk.phase();
             wk.timeline.push(t, phase);
         }
     }
 
-    fn block(&mut self, w: WorkerId, t: u64, wait: Wait) {
-        if let Some(o) = wait.object()
-            && let Some(obj) = self.object_mut(o)
+    /// The event's object (by dense index), if it has one.
+    fn object_at(&mut self, ox: u32) -> Option<&mut Object> {
+        self.objects.get_mut(ox as usize)
+    }
+
+    /// The event's worker begins `wait` (on the event's object, if the wait has one).
+    fn block(&mut self, at: At, wait: Wait) {
+        let (w, t) = (at.w, at.t);
+        if wait.object().is_some()
+            && let Some(obj) = self.object_at(at.ox)
         {
             obj.remove_waiter(w);
             obj.waiters.push_back((w, wait));
         }
-        self.set_state(w, t, WorkerState::Blocked(wait));
+        self.set_state_at(at.wx, t, WorkerState::Blocked(wait));
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
         if waitfor::waits_for(self, w).is_some()
             && let Some(cycle) = waitfor::cycle_from(self, w)
@@ -334,15 +360,18 @@ impl World {
         }
     }
 
-    fn unblock(&mut self, w: WorkerId, t: u64, o: Option<ObjectId>) {
-        if let Some(obj) = o.and_then(|o| self.object_mut(o)) {
+    /// The event's worker stops waiting (on the event's object, if it has one).
+    fn unblock(&mut self, at: At) {
+        let w = at.w;
+        if let Some(obj) = self.object_at(at.ox) {
             obj.remove_waiter(w);
         }
         if self
-            .worker(w)
+            .workers
+            .get(at.wx as usize)
             .is_some_and(|wk| !matches!(wk.state, WorkerState::Done { .. }))
         {
-            self.set_state(w, t, WorkerState::Running);
+            self.set_state_at(at.wx, at.t, WorkerState::Running);
         }
         self.clear_deadlock_of(w);
     }
@@ -353,91 +382,92 @@ impl World {
         }
     }
 
-    fn fold(&mut self, ev: &Event) {
-        let (w, t) = (ev.w, ev.t);
+    fn fold(&mut self, ev: &Event, at: At) {
+        let (w, t, ox) = (at.w, at.t, at.ox);
         match &ev.op {
             Op::Worker { .. } => {
-                let wk = self.worker_mut(w).expect("declared above");
+                let wk = &mut self.workers[at.wx as usize];
                 wk.timeline.push(t, Phase::Idle);
             }
             Op::Object { .. } | Op::Say { .. } => {}
-            Op::Start | Op::SleepEnd => self.set_state(w, t, WorkerState::Running),
+            Op::Start | Op::SleepEnd => self.set_state_at(at.wx, t, WorkerState::Running),
             Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
-            Op::SleepBegin { ms } => self.set_state(w, t, WorkerState::Sleeping { ms: *ms }),
-            Op::JoinBegin { target } => self.block(w, t, Wait::Join(*target)),
-            Op::JoinEnd { .. } => self.unblock(w, t, None),
+            Op::SleepBegin { ms } => self.set_state_at(at.wx, t, WorkerState::Sleeping { ms: *ms }),
+            Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
+            Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Acquire(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Acquire(*o));
             }
             Op::AcquireEnd {
-                o,
-                ok,
-                depth,
-                value,
+                ok, depth, value, ..
             } => {
-                self.unblock(w, t, Some(*o));
+                self.unblock(at);
                 if *ok {
-                    self.acquired(w, t, *o, *depth, *value);
+                    self.acquired(at, *depth, *value);
                 }
             }
-            Op::Release { o, depth, value } => self.released(w, t, *o, *depth, *value),
-            Op::Set { o } => self.set_flag(*o, true),
-            Op::Clear { o } => self.set_flag(*o, false),
-            Op::WaitBegin { o } => self.block(w, t, Wait::Signal(*o)),
-            Op::WaitEnd { o, .. } => self.unblock(w, t, Some(*o)),
+            Op::Release { depth, value, .. } => self.released(at, *depth, *value),
+            Op::Set { .. } => self.set_flag(ox, true),
+            Op::Clear { .. } => self.set_flag(ox, false),
+            Op::WaitBegin { o } => self.block(at, Wait::Signal(*o)),
+            Op::WaitEnd { .. } => self.unblock(at),
             Op::Notify { .. } | Op::NotifyAll { .. } => {}
             Op::PutBegin { o, .. } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Put(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Put(*o));
             }
-            Op::PutEnd { o, item, depth, ok } => {
-                self.unblock(w, t, Some(*o));
+            Op::PutEnd {
+                item, depth, ok, ..
+            } => {
+                self.unblock(at);
                 if *ok {
-                    self.put(*o, item, *depth);
+                    self.put(ox, item, *depth);
                 }
             }
             Op::GetBegin { o } | Op::RecvBegin { o } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Get(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Get(*o));
             }
-            Op::GetEnd { o, item, depth, ok } => {
-                self.unblock(w, t, Some(*o));
+            Op::GetEnd {
+                item, depth, ok, ..
+            } => {
+                self.unblock(at);
                 if *ok {
-                    self.got(*o, item.as_deref(), *depth);
+                    self.got(ox, item.as_deref(), *depth);
                 }
             }
-            Op::TaskDone { o, unfinished } => {
+            Op::TaskDone { unfinished, .. } => {
                 if let Some(ObjectState::Queue { unfinished: u, .. }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                 {
                     *u = *unfinished;
                 }
             }
-            Op::QueueJoinBegin { o } => self.block(w, t, Wait::QueueJoin(*o)),
-            Op::QueueJoinEnd { o } => self.unblock(w, t, Some(*o)),
-            Op::Submit { o, .. } | Op::TaskBegin { o, .. } | Op::TaskEnd { o, .. } => {
-                self.pool(w, *o, &ev.op)
+            Op::QueueJoinBegin { o } => self.block(at, Wait::QueueJoin(*o)),
+            Op::QueueJoinEnd { .. } => self.unblock(at),
+            Op::Submit { .. } | Op::TaskBegin { .. } | Op::TaskEnd { .. } => {
+                self.pool(w, ox, &ev.op)
             }
-            Op::Send { o, item } => {
+            Op::Send { item, .. } => {
                 if let Some(ObjectState::Pipe { in_flight }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                     && in_flight.len() < ITEMS_KEPT
                 {
                     in_flight.push_back(item.clone());
                 }
             }
-            Op::RecvEnd { o, ok, .. } => {
-                self.unblock(w, t, Some(*o));
+            Op::RecvEnd { ok, .. } => {
+                self.unblock(at);
                 if let (true, Some(ObjectState::Pipe { in_flight })) =
-                    (*ok, self.object_mut(*o).map(|ob| &mut ob.state))
+                    (*ok, self.object_at(ox).map(|ob| &mut ob.state))
                 {
                     in_flight.pop_front();
                 }
             }
-            Op::Read { o, value } | Op::Write { o, value } => {
+            Op::Read { value, .. } | Op::Write { value, .. } => {
                 if let Some(ObjectState::Value { value: v }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                 {
                     *v = *value;
                 }
@@ -455,8 +485,8 @@ impl World {
         }
     }
 
-    fn count_contention(&mut self, o: ObjectId) {
-        if let Some(obj) = self.object_mut(o) {
+    fn count_contention(&mut self, ox: u32) {
+        if let Some(obj) = self.object_at(ox) {
             let busy = match &obj.state {
                 ObjectState::Lock { owner, .. } => owner.is_some(),
                 ObjectState::Semaphore { value, .. } => *value == 0,
@@ -482,17 +512,13 @@ impl World {
         self.clear_deadlock_of(w);
     }
 
-    fn acquired(
-        &mut self,
-        w: WorkerId,
-        t: u64,
-        o: ObjectId,
-        depth: Option<u32>,
-        value: Option<u64>,
-    ) {
-        let Some(obj) = self.object_mut(o) else {
+    /// The event's worker took the event's object.
+    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+        let w = at.w;
+        let Some(obj) = self.object_at(at.ox) else {
             return;
         };
+        let o = obj.id;
         obj.stats.ops += 1;
         let mut first_hold = true;
         match &mut obj.state {
@@ -509,24 +535,20 @@ impl World {
             _ => first_hold = false,
         }
         if first_hold {
-            if let Some(wk) = self.worker_mut(w) {
+            if let Some(wk) = self.workers.get_mut(at.wx as usize) {
                 wk.holding.push(o);
             }
-            self.refresh_phase(w, t);
+            self.refresh_phase_at(at.wx, at.t);
         }
     }
 
-    fn released(
-        &mut self,
-        w: WorkerId,
-        t: u64,
-        o: ObjectId,
-        depth: Option<u32>,
-        value: Option<u64>,
-    ) {
-        let Some(obj) = self.object_mut(o) else {
+    /// The event's worker released the event's object.
+    fn released(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+        let w = at.w;
+        let Some(obj) = self.object_at(at.ox) else {
             return;
         };
+        let o = obj.id;
         let mut freed: Option<WorkerId> = None;
         let mut problem = None;
         match &mut obj.state {
@@ -554,18 +576,25 @@ impl World {
         if let Some(p) = problem {
             self.problem(p);
         }
-        if let Some(h) = freed {
-            if let Some(wk) = self.worker_mut(h)
+        // The holder freed is nearly always the releaser (any thread may release a
+        // semaphore).
+        let hx = match freed {
+            Some(h) if h == w => Some(at.wx),
+            Some(h) => self.worker_index(h),
+            None => None,
+        };
+        if let Some(hx) = hx {
+            if let Some(wk) = self.workers.get_mut(hx as usize)
                 && let Some(i) = wk.holding.iter().position(|x| *x == o)
             {
                 wk.holding.remove(i);
             }
-            self.refresh_phase(h, t);
+            self.refresh_phase_at(hx, at.t);
         }
     }
 
-    fn set_flag(&mut self, o: ObjectId, on: bool) {
-        if let Some(obj) = self.object_mut(o) {
+    fn set_flag(&mut self, ox: u32, on: bool) {
+        if let Some(obj) = self.object_at(ox) {
             obj.stats.ops += 1;
             if let ObjectState::Event { flag } = &mut obj.state {
                 *flag = on;
@@ -573,8 +602,8 @@ impl World {
         }
     }
 
-    fn put(&mut self, o: ObjectId, item: &str, depth: u64) {
-        let Some(obj) = self.object_mut(o) else {
+    fn put(&mut self, ox: u32, item: &str, depth: u64) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         obj.stats.ops += 1;
@@ -593,8 +622,8 @@ impl World {
         }
     }
 
-    fn got(&mut self, o: ObjectId, item: Option<&str>, depth: u64) {
-        let Some(obj) = self.object_mut(o) else {
+    fn got(&mut self, ox: u32, item: Option<&str>, depth: u64) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         obj.stats.ops += 1;
@@ -613,8 +642,8 @@ impl World {
         }
     }
 
-    fn pool(&mut self, w: WorkerId, o: ObjectId, op: &Op) {
-        let Some(obj) = self.object_mut(o) else {
+    fn pool(&mut self, w: WorkerId, ox: u32, op: &Op) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         if let ObjectState::Pool {
