@@ -179,27 +179,42 @@ impl Causes {
     /// stream's id may be large, its index never is.
     /// (`NOWHERE`, which `before` gives for an event with no declared object or worker and
     /// the fold never sends, lands in a scratch slot rather than growing a table to 4 G.)
+    #[inline]
     fn obj(&mut self, ox: u32) -> &mut PerObject {
+        // Known objects (every event but the first on each) take one bounds check.
+        if (ox as usize) < self.objects.len() {
+            return &mut self.objects[ox as usize];
+        }
+        self.obj_new(ox)
+    }
+
+    #[cold]
+    fn obj_new(&mut self, ox: u32) -> &mut PerObject {
         if ox == NOWHERE {
             self.scratch = PerObject::default();
             return &mut self.scratch;
         }
         let i = ox as usize;
-        if self.objects.len() <= i {
-            self.objects.resize_with(i + 1, PerObject::default);
-        }
+        self.objects.resize_with(i + 1, PerObject::default);
         &mut self.objects[i]
     }
 
+    #[inline]
     fn pending_slot(&mut self, wx: u32) -> &mut Option<Pending> {
+        if (wx as usize) < self.pending.len() {
+            return &mut self.pending[wx as usize];
+        }
+        self.pending_new(wx)
+    }
+
+    #[cold]
+    fn pending_new(&mut self, wx: u32) -> &mut Option<Pending> {
         if wx == NOWHERE {
             self.scratch_pending = None;
             return &mut self.scratch_pending;
         }
         let i = wx as usize;
-        if self.pending.len() <= i {
-            self.pending.resize(i + 1, None);
-        }
+        self.pending.resize(i + 1, None);
         &mut self.pending[i]
     }
 

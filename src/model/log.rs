@@ -25,6 +25,7 @@ impl Log {
     }
 
     /// Adds the newest event, dropping the oldest once full.
+    #[inline]
     pub fn push(&mut self, ev: Event) {
         if self.buf.len() < self.cap {
             self.buf.push(ev);

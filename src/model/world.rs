@@ -203,6 +203,7 @@ impl World {
         true
     }
 
+    #[inline]
     fn log_event(&mut self, ev: Event) {
         self.log.push(ev);
     }
