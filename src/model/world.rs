@@ -3,7 +3,7 @@
 //! `World::apply` is the only way state changes. It never blocks, never reads a clock and
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
-use super::cause::Causes;
+use super::cause::{Causes, View};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
@@ -177,8 +177,12 @@ impl World {
         // The worker's and the object's dense indexes, looked up once for the whole fold.
         let (wx, ox) = self.declare(ev, o);
         // The causes read the world as it was before the event.
-        let before = super::cause::before(self, ev, wx, ox);
-        self.causes.observe(ev, before);
+        let view = View {
+            workers: &self.workers,
+            objects: &self.objects,
+            worker_ix: &self.worker_ix,
+        };
+        self.causes.observe(ev, view, wx, ox);
         let at = At {
             w: ev.w,
             wx,
