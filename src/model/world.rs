@@ -190,17 +190,6 @@ impl World {
             t: ev.t,
         };
         self.fold(ev, at);
-        // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
-        // declaration starts it at zero.
-        if let Op::Object { .. }
-        | Op::AcquireBegin { .. }
-        | Op::AcquireEnd { .. }
-        | Op::Release { .. }
-        | Op::PutEnd { .. }
-        | Op::GetEnd { .. } = ev.op
-        {
-            self.sample(ox, ev.t);
-        }
         if let Some(w) = self.workers.get_mut(wx as usize) {
             w.ops += 1;
         }
@@ -387,6 +376,8 @@ impl World {
         }
     }
 
+    /// The event's change of state. The ops that change a sparkline's value (a depth, the
+    /// slots taken, the waiters) sample it after; the declaration starts it at zero.
     fn fold(&mut self, ev: &Event, at: At) {
         let (w, t, ox) = (at.w, at.t, at.ox);
         match &ev.op {
@@ -394,7 +385,8 @@ impl World {
                 let wk = &mut self.workers[at.wx as usize];
                 wk.timeline.push(t, Phase::Idle);
             }
-            Op::Object { .. } | Op::Say { .. } => {}
+            Op::Object { .. } => self.sample(ox, t),
+            Op::Say { .. } => {}
             Op::Start | Op::SleepEnd => self.set_state_at(at.wx, t, WorkerState::Running),
             Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
             Op::SleepBegin { ms } => self.set_state_at(at.wx, t, WorkerState::Sleeping { ms: *ms }),
@@ -403,6 +395,7 @@ impl World {
             Op::AcquireBegin { o } => {
                 self.count_contention(ox);
                 self.block(at, Wait::Acquire(*o));
+                self.sample(ox, t);
             }
             Op::AcquireEnd {
                 ok, depth, value, ..
@@ -411,8 +404,12 @@ impl World {
                 if *ok {
                     self.acquired(at, *depth, *value);
                 }
+                self.sample(ox, t);
             }
-            Op::Release { depth, value, .. } => self.released(at, *depth, *value),
+            Op::Release { depth, value, .. } => {
+                self.released(at, *depth, *value);
+                self.sample(ox, t);
+            }
             Op::Set { .. } => self.set_flag(ox, true),
             Op::Clear { .. } => self.set_flag(ox, false),
             Op::WaitBegin { o } => self.block(at, Wait::Signal(*o)),
@@ -429,6 +426,7 @@ impl World {
                 if *ok {
                     self.put(ox, item, *depth);
                 }
+                self.sample(ox, t);
             }
             Op::GetBegin { o } | Op::RecvBegin { o } => {
                 self.count_contention(ox);
@@ -441,6 +439,7 @@ impl World {
                 if *ok {
                     self.got(ox, item.as_deref(), *depth);
                 }
+                self.sample(ox, t);
             }
             Op::TaskDone { unfinished, .. } => {
                 if let Some(ObjectState::Queue { unfinished: u, .. }) =
