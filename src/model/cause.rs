@@ -17,8 +17,8 @@
 //! Cheap and bounded: no allocation per event once the per-id tables have grown; at most
 //! `TOKENS` tokens per object; the newest `KEPT` wake-ups.
 
-use super::object::ObjectState;
-use super::worker::Wait;
+use super::object::{Object, ObjectState};
+use super::worker::{Wait, Worker};
 use super::world::World;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
 use std::collections::VecDeque;
@@ -177,61 +177,99 @@ impl Causes {
 
     /// Side tables are kept by the world's dense index of a worker or object, not by id: a
     /// stream's id may be large, its index never is.
-    /// (`NOWHERE`, which `before` gives for an event with no declared object or worker and
+    /// (`NOWHERE`, which the world gives for an event with no declared object or worker and
     /// the fold never sends, lands in a scratch slot rather than growing a table to 4 G.)
+    #[inline]
     fn obj(&mut self, ox: u32) -> &mut PerObject {
+        // Known objects (every event but the first on each) take one bounds check.
+        if (ox as usize) < self.objects.len() {
+            return &mut self.objects[ox as usize];
+        }
+        self.obj_new(ox)
+    }
+
+    #[cold]
+    fn obj_new(&mut self, ox: u32) -> &mut PerObject {
         if ox == NOWHERE {
             self.scratch = PerObject::default();
             return &mut self.scratch;
         }
         let i = ox as usize;
-        if self.objects.len() <= i {
-            self.objects.resize_with(i + 1, PerObject::default);
-        }
+        self.objects.resize_with(i + 1, PerObject::default);
         &mut self.objects[i]
     }
 
+    #[inline]
     fn pending_slot(&mut self, wx: u32) -> &mut Option<Pending> {
+        if (wx as usize) < self.pending.len() {
+            return &mut self.pending[wx as usize];
+        }
+        self.pending_new(wx)
+    }
+
+    #[cold]
+    fn pending_new(&mut self, wx: u32) -> &mut Option<Pending> {
         if wx == NOWHERE {
             self.scratch_pending = None;
             return &mut self.scratch_pending;
         }
         let i = wx as usize;
-        if self.pending.len() <= i {
-            self.pending.resize(i + 1, None);
-        }
+        self.pending.resize(i + 1, None);
         &mut self.pending[i]
     }
 
-    /// Notes `ev`, with what `before` read of the world as it was before `ev` changed it.
-    pub fn observe(&mut self, ev: &Event, b: Before) {
+    /// Notes `ev`, reading `v`: the world as it was before `ev` changed it (declarations
+    /// applied), where `ev`'s worker and object are at dense indexes `wx` and `ox`
+    /// (`NOWHERE` for none). One match on the op: only the ops that begin a wait or end a
+    /// join read the world.
+    pub fn observe(&mut self, ev: &Event, v: View, wx: u32, ox: u32) {
         let n = self.seen;
         self.seen += 1;
         let (w, t) = (ev.w, ev.t);
-        let enable = |me: &mut Causes, via| me.enable(w, n, t, b.ox, via);
+        let b = Before {
+            wx,
+            ox,
+            ..Before::default()
+        };
+        let ob = v.objects.get(ox as usize);
+        let begin = |me: &mut Causes, wait| {
+            let must = must_wait(v, ob, w, wait);
+            me.begin(w, n, t, wait, Before { must, ..b });
+        };
+        let enable = |me: &mut Causes, via| me.enable(w, n, t, ox, via);
         match &ev.op {
-            Op::AcquireBegin { o } => self.begin(w, n, t, Wait::Acquire(*o), b),
+            Op::AcquireBegin { o } => begin(self, Wait::Acquire(*o)),
             Op::WaitBegin { o } => {
-                self.begin(w, n, t, Wait::Signal(*o), b);
-                if b.last_party {
+                // Read before `begin`; the world does not change until the fold after this.
+                let last_party = ob.is_some_and(barrier_completes);
+                begin(self, Wait::Signal(*o));
+                if last_party {
                     enable(self, Via::Arrive);
                 }
             }
-            Op::PutBegin { o, .. } => self.begin(w, n, t, Wait::Put(*o), b),
-            Op::GetBegin { o } | Op::RecvBegin { o } => self.begin(w, n, t, Wait::Get(*o), b),
-            Op::QueueJoinBegin { o } => self.begin(w, n, t, Wait::QueueJoin(*o), b),
-            Op::JoinBegin { target } => self.begin(w, n, t, Wait::Join(*target), b),
-            Op::AcquireEnd { ok, .. }
-            | Op::WaitEnd { ok, .. }
-            | Op::RecvEnd { ok, .. }
-            | Op::JoinEnd { ok, .. } => self.end(w, n, t, *ok, b),
-            Op::PutEnd { ok, .. } | Op::GetEnd { ok, .. } => {
+            Op::PutBegin { o, .. } => begin(self, Wait::Put(*o)),
+            Op::GetBegin { o } | Op::RecvBegin { o } => begin(self, Wait::Get(*o)),
+            Op::QueueJoinBegin { o } => begin(self, Wait::QueueJoin(*o)),
+            Op::JoinBegin { target } => begin(self, Wait::Join(*target)),
+            Op::AcquireEnd { ok, .. } | Op::WaitEnd { ok, .. } | Op::RecvEnd { ok, .. } => {
+                self.end(w, n, t, *ok, b)
+            }
+            Op::JoinEnd { target, ok } => {
+                // When the joined worker ended, if it has.
+                let exit = v.worker(*target).filter(|x| x.is_done()).map(|x| x.since);
+                self.end(w, n, t, *ok, Before { exit, ..b });
+            }
+            // A put makes an item for a blocked get; a get makes room for a blocked put.
+            Op::PutEnd { ok, .. } => {
                 self.end(w, n, t, *ok, b);
-                // A put makes an item for a blocked get; a get makes room for a blocked put.
-                match (ok, &ev.op) {
-                    (true, Op::PutEnd { .. }) => enable(self, Via::Put),
-                    (true, _) => enable(self, Via::Get),
-                    _ => {}
+                if *ok {
+                    enable(self, Via::Put);
+                }
+            }
+            Op::GetEnd { ok, .. } => {
+                self.end(w, n, t, *ok, b);
+                if *ok {
+                    enable(self, Via::Get);
                 }
             }
             Op::QueueJoinEnd { .. } => self.end(w, n, t, true, b),
@@ -244,7 +282,7 @@ impl Causes {
             }
             Op::Send { .. } => enable(self, Via::Send),
             Op::TaskDone { unfinished: 0, .. } => enable(self, Via::TaskDone),
-            Op::Exit { .. } => self.gone(b.wx),
+            Op::Exit { .. } => self.gone(wx),
             _ => {}
         }
     }
@@ -354,8 +392,9 @@ impl Causes {
             return;
         }
         // A hand-off only matters while somebody waits for one more than is already on its way.
-        let queued = po.tokens.iter().filter(|k| k.side == s).count();
-        if (po.waiting[s as usize] as usize) > queued {
+        // (Nobody waiting, the common case, skips counting the tokens.)
+        let waiting = po.waiting[s as usize] as usize;
+        if waiting > 0 && waiting > po.tokens.iter().filter(|k| k.side == s).count() {
             if po.tokens.len() == TOKENS {
                 po.tokens.pop_front();
             }
@@ -371,64 +410,42 @@ impl Causes {
     }
 }
 
-/// What the causes need to know of the world before an event changes it: a few facts, so
-/// the fold hands them over without lending the whole world.
+/// What `observe` read of the world for an event, handed to `begin` and `end`.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Before {
+struct Before {
     /// The dense indexes (`World::workers`, `World::objects`) of the event's worker and object.
     wx: u32,
     ox: u32,
     /// A blocking operation begins on something not available: it has to wait.
     must: bool,
-    /// A barrier wait that is the last party: it lets the others go.
-    last_party: bool,
     /// A join ends: when the joined worker ended, if it has.
     exit: Option<u64>,
 }
 
-/// Reads what `observe` will need of `world` (as it is before `ev`, declarations applied).
-pub fn before(world: &World, ev: &Event) -> Before {
-    let w = ev.w;
-    let base = Before {
-        wx: world.worker_index(w).unwrap_or(NOWHERE),
-        ox: ev
-            .op
-            .object()
-            .and_then(|o| world.object_index(o))
-            .unwrap_or(NOWHERE),
-        ..Before::default()
-    };
-    let must = |wait| Before {
-        must: must_wait(world, w, wait),
-        ..base
-    };
-    match ev.op {
-        Op::AcquireBegin { o } => must(Wait::Acquire(o)),
-        Op::WaitBegin { o } => Before {
-            last_party: barrier_completes(world, o),
-            ..must(Wait::Signal(o))
-        },
-        Op::PutBegin { o, .. } => must(Wait::Put(o)),
-        Op::GetBegin { o } | Op::RecvBegin { o } => must(Wait::Get(o)),
-        Op::QueueJoinBegin { o } => must(Wait::QueueJoin(o)),
-        Op::JoinBegin { target } => must(Wait::Join(target)),
-        Op::JoinEnd { target, .. } => Before {
-            exit: world
-                .worker(target)
-                .filter(|x| x.is_done())
-                .map(|x| x.since),
-            ..base
-        },
-        _ => base,
+/// The parts of the world the causes read, as they were before the event: the world owns
+/// the causes, so it lends these fields rather than itself.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub workers: &'a [Worker],
+    pub objects: &'a [Object],
+    /// A worker's dense index by id (`NOWHERE`: none).
+    pub worker_ix: &'a [u32],
+}
+
+impl View<'_> {
+    fn worker(&self, id: WorkerId) -> Option<&Worker> {
+        let ix = *self.worker_ix.get(id as usize)?;
+        self.workers.get(ix as usize)
     }
 }
 
-/// Whether `w` starting `wait` now has to wait (the world as it was before).
-fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
+/// Whether `w` starting `wait` on `ob` (its object, None for a join) now has to wait (the
+/// world as it was before).
+fn must_wait(v: View, ob: Option<&Object>, w: WorkerId, wait: Wait) -> bool {
     if let Wait::Join(target) = wait {
-        return world.worker(target).is_some_and(|x| !x.is_done());
+        return v.worker(target).is_some_and(|x| !x.is_done());
     }
-    let Some(ob) = wait.object().and_then(|o| world.object(o)) else {
+    let Some(ob) = ob else {
         return false;
     };
     // Someone other than `w` queued first (O(1): `w` is at most one of them).
@@ -445,7 +462,7 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
         (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
         (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
         (ObjectState::Plain, Wait::Signal(_)) => {
-            ob.kind != ObjectKind::Barrier || !barrier_completes(world, ob.id)
+            ob.kind != ObjectKind::Barrier || !barrier_completes(ob)
         }
         (ObjectState::Queue { depth, .. }, Wait::Put(_)) => {
             ob.maxsize().is_some_and(|m| *depth >= m)
@@ -457,14 +474,12 @@ fn must_wait(world: &World, w: WorkerId, wait: Wait) -> bool {
     }
 }
 
-/// Whether one more party at barrier `o` is the last one it waits for.
-fn barrier_completes(world: &World, o: ObjectId) -> bool {
-    world.object(o).is_some_and(|ob| {
-        ob.kind == ObjectKind::Barrier
-            && ob
-                .capacity
-                .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
-    })
+/// Whether one more party at barrier `ob` is the last one it waits for.
+fn barrier_completes(ob: &Object) -> bool {
+    ob.kind == ObjectKind::Barrier
+        && ob
+            .capacity
+            .is_some_and(|c| ob.waiters.len() as u64 + 1 >= c)
 }
 
 /// "lighter set light", "job1 released lock A", "T1 ended": a wake-up's cause in words.

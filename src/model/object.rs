@@ -131,7 +131,10 @@ impl Object {
     }
 
     pub(crate) fn remove_waiter(&mut self, w: WorkerId) {
-        if let Some(i) = self.waiters.iter().position(|(id, _)| *id == w) {
+        // The waiter that leaves is nearly always the oldest (the one let through).
+        if self.waiters.front().is_some_and(|(id, _)| *id == w) {
+            self.waiters.pop_front();
+        } else if let Some(i) = self.waiters.iter().position(|(id, _)| *id == w) {
             self.waiters.remove(i);
         }
     }

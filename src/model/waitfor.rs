@@ -20,21 +20,32 @@ pub fn waits_for(world: &World, w: WorkerId) -> Option<WorkerId> {
 }
 
 /// The cycle through `start`, if following the edges from it comes back to it.
-/// Every worker has at most one out-edge, so this is a walk, not a search.
+/// Every worker has at most one out-edge, so this is a walk, not a search; and it allocates
+/// only for a cycle found (a wait behind a chain of holders is common, a deadlock rare).
 pub fn cycle_from(world: &World, start: WorkerId) -> Option<Vec<WorkerId>> {
-    let mut path = vec![start];
+    // A walk that has not come back within one step per worker is stuck in a cycle that
+    // does not pass through start (found when it formed), or has ended.
     let mut at = start;
-    while let Some(next) = waits_for(world, at) {
+    let mut steps = 0;
+    loop {
+        let next = waits_for(world, at)?;
+        steps += 1;
         if next == start {
-            return Some(path);
+            break;
         }
-        if path.contains(&next) || path.len() > world.workers.len() {
-            return None; // a cycle that does not pass through start: found when it formed
+        if steps > world.workers.len() {
+            return None;
         }
+        at = next;
+    }
+    let mut path = Vec::with_capacity(steps);
+    path.push(start);
+    let mut at = start;
+    while let Some(next) = waits_for(world, at).filter(|&n| n != start) {
         path.push(next);
         at = next;
     }
-    None
+    Some(path)
 }
 
 /// One link of a cycle in words: "left waits for B held by right".

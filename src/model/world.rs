@@ -3,7 +3,8 @@
 //! `World::apply` is the only way state changes. It never blocks, never reads a clock and
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
-use super::cause::Causes;
+use super::cause::{Causes, View};
+use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
 use super::waitfor;
@@ -33,6 +34,16 @@ impl Default for Limits {
 const MAX_ID: u32 = 1 << 20;
 const NONE: u32 = u32::MAX;
 
+/// The event being folded: its worker (id and dense index), its object's dense index
+/// (`NONE` for none) and its time — looked up once, not by every step of the fold.
+#[derive(Clone, Copy)]
+struct At {
+    w: WorkerId,
+    wx: u32,
+    ox: u32,
+    t: u64,
+}
+
 #[derive(Clone, Debug)]
 pub struct World {
     /// Time of the latest event (virtual ns).
@@ -42,7 +53,7 @@ pub struct World {
     /// Objects in the order they were declared.
     pub objects: Vec<Object>,
     /// The newest events, oldest first (for the log panel).
-    pub log: VecDeque<Event>,
+    pub log: Log,
     /// The scenario's measured outcome, once it said it.
     pub outcome: Option<(String, bool)>,
     /// Workers in a wait-for cycle, in cycle order, while it lasts.
@@ -70,7 +81,7 @@ impl World {
             t: 0,
             workers: Vec::new(),
             objects: Vec::new(),
-            log: VecDeque::new(),
+            log: Log::new(limits.log),
             outcome: None,
             deadlock: None,
             problems: VecDeque::new(),
@@ -158,45 +169,42 @@ impl World {
     fn fold_event(&mut self, ev: &Event) -> bool {
         self.events += 1;
         self.t = self.t.max(ev.t);
-        if ev.w >= MAX_ID || ev.op.object().is_some_and(|o| o >= MAX_ID) {
+        let o = ev.op.object();
+        if ev.w >= MAX_ID || o.is_some_and(|o| o >= MAX_ID) {
             self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
             return false;
         }
-        self.declare(ev);
+        // The worker's and the object's dense indexes, looked up once for the whole fold.
+        let (wx, ox) = self.declare(ev, o);
         // The causes read the world as it was before the event.
-        let before = super::cause::before(self, ev);
-        self.causes.observe(ev, before);
-        self.fold(ev);
-        // Only these change a sparkline's value (a depth, the slots taken, the waiters); the
-        // declaration starts it at zero.
-        if let Op::Object { o, .. }
-        | Op::AcquireBegin { o }
-        | Op::AcquireEnd { o, .. }
-        | Op::Release { o, .. }
-        | Op::PutEnd { o, .. }
-        | Op::GetEnd { o, .. } = ev.op
-        {
-            self.sample(o, ev.t);
-        }
-        if let Some(w) = self.worker_mut(ev.w) {
+        let view = View {
+            workers: &self.workers,
+            objects: &self.objects,
+            worker_ix: &self.worker_ix,
+        };
+        self.causes.observe(ev, view, wx, ox);
+        let at = At {
+            w: ev.w,
+            wx,
+            ox,
+            t: ev.t,
+        };
+        self.fold(ev, at);
+        if let Some(w) = self.workers.get_mut(wx as usize) {
             w.ops += 1;
         }
         true
     }
 
+    #[inline]
     fn log_event(&mut self, ev: Event) {
-        if self.limits.log == 0 {
-            return;
-        }
-        if self.log.len() == self.limits.log {
-            self.log.pop_front();
-        }
-        self.log.push_back(ev);
+        self.log.push(ev);
     }
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
-    /// declared; it gets a placeholder name rather than being dropped.
-    fn declare(&mut self, ev: &Event) {
+    /// declared; it gets a placeholder name rather than being dropped. Returns the dense
+    /// indexes of the event's worker and object (`NONE` for no object).
+    fn declare(&mut self, ev: &Event, o: Option<ObjectId>) -> (u32, u32) {
         match &ev.op {
             Op::Worker {
                 name,
@@ -232,24 +240,34 @@ impl World {
                 // Known ids (nearly every event) are two table looks; new ones take the
                 // slow path that grows the tables and makes placeholders.
                 let pid = ev.pid;
-                let w = match self.worker_mut(ev.w) {
-                    Some(w) => w,
-                    None => self.ensure_worker(ev.w, WorkerKind::Thread),
+                let wx = match self.worker_index(ev.w) {
+                    Some(wx) => wx,
+                    None => {
+                        self.ensure_worker(ev.w, WorkerKind::Thread);
+                        self.worker_ix[ev.w as usize]
+                    }
                 };
+                let w = &mut self.workers[wx as usize];
                 if w.pid == 0 {
                     w.pid = pid;
                 }
-                if let Some(o) = op.object()
-                    && self.object_ix.get(o as usize).is_none_or(|&ix| ix == NONE)
-                    && self.slot(o, false) == NONE
-                {
-                    let kind = guess_kind(op);
-                    self.object_ix[o as usize] = self.objects.len() as u32;
-                    let name = format!("{}-{o}", kind.as_str());
-                    self.objects.push(Object::new(o, name, kind, None));
+                let Some(o) = o else {
+                    return (wx, NONE);
+                };
+                if let Some(ox) = self.object_index(o) {
+                    return (wx, ox);
                 }
+                self.slot(o, false);
+                let kind = guess_kind(op);
+                let ox = self.objects.len() as u32;
+                self.object_ix[o as usize] = ox;
+                let name = format!("{}-{o}", kind.as_str());
+                self.objects.push(Object::new(o, name, kind, None));
+                return (wx, ox);
             }
         }
+        let wx = self.worker_index(ev.w).unwrap_or(NONE);
+        (wx, o.and_then(|o| self.object_index(o)).unwrap_or(NONE))
     }
 
     /// Index slot for an id, growing the table; returns the current entry.
@@ -281,11 +299,6 @@ impl World {
         &mut self.workers[ix as usize]
     }
 
-    fn worker_mut(&mut self, id: WorkerId) -> Option<&mut Worker> {
-        let ix = *self.worker_ix.get(id as usize)?;
-        self.workers.get_mut(ix as usize)
-    }
-
     fn object_mut(&mut self, id: ObjectId) -> Option<&mut Object> {
         let ix = *self.object_ix.get(id as usize)?;
         self.objects.get_mut(ix as usize)
@@ -293,7 +306,14 @@ impl World {
 
     /// Sets a worker's state and extends its timeline.
     fn set_state(&mut self, w: WorkerId, t: u64, state: WorkerState) {
-        let Some(wk) = self.worker_mut(w) else {
+        if let Some(wx) = self.worker_index(w) {
+            self.set_state_at(wx, t, state);
+        }
+    }
+
+    /// The same, for the worker at dense index `wx`.
+    fn set_state_at(&mut self, wx: u32, t: u64, state: WorkerState) {
+        let Some(wk) = self.workers.get_mut(wx as usize) else {
             return;
         };
         wk.state = state;
@@ -302,22 +322,30 @@ impl World {
         wk.timeline.push(t, phase);
     }
 
-    /// Re-derives the phase after `holding` changed (Running ↔ Critical).
-    fn refresh_phase(&mut self, w: WorkerId, t: u64) {
-        if let Some(wk) = self.worker_mut(w) {
+    /// Re-derives the phase of the worker at `wx` after `holding` changed (Running ↔
+    /// Critical).
+    fn refresh_phase_at(&mut self, wx: u32, t: u64) {
+        if let Some(wk) = self.workers.get_mut(wx as usize) {
             let phase = wk.phase();
             wk.timeline.push(t, phase);
         }
     }
 
-    fn block(&mut self, w: WorkerId, t: u64, wait: Wait) {
-        if let Some(o) = wait.object()
-            && let Some(obj) = self.object_mut(o)
+    /// The event's object (by dense index), if it has one.
+    fn object_at(&mut self, ox: u32) -> Option<&mut Object> {
+        self.objects.get_mut(ox as usize)
+    }
+
+    /// The event's worker begins `wait` (on the event's object, if the wait has one).
+    fn block(&mut self, at: At, wait: Wait) {
+        let (w, t) = (at.w, at.t);
+        if wait.object().is_some()
+            && let Some(obj) = self.object_at(at.ox)
         {
             obj.remove_waiter(w);
             obj.waiters.push_back((w, wait));
         }
-        self.set_state(w, t, WorkerState::Blocked(wait));
+        self.set_state_at(at.wx, t, WorkerState::Blocked(wait));
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
         if waitfor::waits_for(self, w).is_some()
             && let Some(cycle) = waitfor::cycle_from(self, w)
@@ -326,15 +354,18 @@ impl World {
         }
     }
 
-    fn unblock(&mut self, w: WorkerId, t: u64, o: Option<ObjectId>) {
-        if let Some(obj) = o.and_then(|o| self.object_mut(o)) {
+    /// The event's worker stops waiting (on the event's object, if it has one).
+    fn unblock(&mut self, at: At) {
+        let w = at.w;
+        if let Some(obj) = self.object_at(at.ox) {
             obj.remove_waiter(w);
         }
         if self
-            .worker(w)
+            .workers
+            .get(at.wx as usize)
             .is_some_and(|wk| !matches!(wk.state, WorkerState::Done { .. }))
         {
-            self.set_state(w, t, WorkerState::Running);
+            self.set_state_at(at.wx, at.t, WorkerState::Running);
         }
         self.clear_deadlock_of(w);
     }
@@ -345,91 +376,102 @@ impl World {
         }
     }
 
-    fn fold(&mut self, ev: &Event) {
-        let (w, t) = (ev.w, ev.t);
+    /// The event's change of state. The ops that change a sparkline's value (a depth, the
+    /// slots taken, the waiters) sample it after; the declaration starts it at zero.
+    fn fold(&mut self, ev: &Event, at: At) {
+        let (w, t, ox) = (at.w, at.t, at.ox);
         match &ev.op {
             Op::Worker { .. } => {
-                let wk = self.worker_mut(w).expect("declared above");
+                let wk = &mut self.workers[at.wx as usize];
                 wk.timeline.push(t, Phase::Idle);
             }
-            Op::Object { .. } | Op::Say { .. } => {}
-            Op::Start | Op::SleepEnd => self.set_state(w, t, WorkerState::Running),
+            Op::Object { .. } => self.sample(ox, t),
+            Op::Say { .. } => {}
+            Op::Start | Op::SleepEnd => self.set_state_at(at.wx, t, WorkerState::Running),
             Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
-            Op::SleepBegin { ms } => self.set_state(w, t, WorkerState::Sleeping { ms: *ms }),
-            Op::JoinBegin { target } => self.block(w, t, Wait::Join(*target)),
-            Op::JoinEnd { .. } => self.unblock(w, t, None),
+            Op::SleepBegin { ms } => self.set_state_at(at.wx, t, WorkerState::Sleeping { ms: *ms }),
+            Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
+            Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Acquire(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Acquire(*o));
+                self.sample(ox, t);
             }
             Op::AcquireEnd {
-                o,
-                ok,
-                depth,
-                value,
+                ok, depth, value, ..
             } => {
-                self.unblock(w, t, Some(*o));
+                self.unblock(at);
                 if *ok {
-                    self.acquired(w, t, *o, *depth, *value);
+                    self.acquired(at, *depth, *value);
                 }
+                self.sample(ox, t);
             }
-            Op::Release { o, depth, value } => self.released(w, t, *o, *depth, *value),
-            Op::Set { o } => self.set_flag(*o, true),
-            Op::Clear { o } => self.set_flag(*o, false),
-            Op::WaitBegin { o } => self.block(w, t, Wait::Signal(*o)),
-            Op::WaitEnd { o, .. } => self.unblock(w, t, Some(*o)),
+            Op::Release { depth, value, .. } => {
+                self.released(at, *depth, *value);
+                self.sample(ox, t);
+            }
+            Op::Set { .. } => self.set_flag(ox, true),
+            Op::Clear { .. } => self.set_flag(ox, false),
+            Op::WaitBegin { o } => self.block(at, Wait::Signal(*o)),
+            Op::WaitEnd { .. } => self.unblock(at),
             Op::Notify { .. } | Op::NotifyAll { .. } => {}
             Op::PutBegin { o, .. } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Put(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Put(*o));
             }
-            Op::PutEnd { o, item, depth, ok } => {
-                self.unblock(w, t, Some(*o));
+            Op::PutEnd {
+                item, depth, ok, ..
+            } => {
+                self.unblock(at);
                 if *ok {
-                    self.put(*o, item, *depth);
+                    self.put(ox, item, *depth);
                 }
+                self.sample(ox, t);
             }
             Op::GetBegin { o } | Op::RecvBegin { o } => {
-                self.count_contention(*o);
-                self.block(w, t, Wait::Get(*o));
+                self.count_contention(ox);
+                self.block(at, Wait::Get(*o));
             }
-            Op::GetEnd { o, item, depth, ok } => {
-                self.unblock(w, t, Some(*o));
+            Op::GetEnd {
+                item, depth, ok, ..
+            } => {
+                self.unblock(at);
                 if *ok {
-                    self.got(*o, item.as_deref(), *depth);
+                    self.got(ox, item.as_deref(), *depth);
                 }
+                self.sample(ox, t);
             }
-            Op::TaskDone { o, unfinished } => {
+            Op::TaskDone { unfinished, .. } => {
                 if let Some(ObjectState::Queue { unfinished: u, .. }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                 {
                     *u = *unfinished;
                 }
             }
-            Op::QueueJoinBegin { o } => self.block(w, t, Wait::QueueJoin(*o)),
-            Op::QueueJoinEnd { o } => self.unblock(w, t, Some(*o)),
-            Op::Submit { o, .. } | Op::TaskBegin { o, .. } | Op::TaskEnd { o, .. } => {
-                self.pool(w, *o, &ev.op)
+            Op::QueueJoinBegin { o } => self.block(at, Wait::QueueJoin(*o)),
+            Op::QueueJoinEnd { .. } => self.unblock(at),
+            Op::Submit { .. } | Op::TaskBegin { .. } | Op::TaskEnd { .. } => {
+                self.pool(w, ox, &ev.op)
             }
-            Op::Send { o, item } => {
+            Op::Send { item, .. } => {
                 if let Some(ObjectState::Pipe { in_flight }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                     && in_flight.len() < ITEMS_KEPT
                 {
                     in_flight.push_back(item.clone());
                 }
             }
-            Op::RecvEnd { o, ok, .. } => {
-                self.unblock(w, t, Some(*o));
+            Op::RecvEnd { ok, .. } => {
+                self.unblock(at);
                 if let (true, Some(ObjectState::Pipe { in_flight })) =
-                    (*ok, self.object_mut(*o).map(|ob| &mut ob.state))
+                    (*ok, self.object_at(ox).map(|ob| &mut ob.state))
                 {
                     in_flight.pop_front();
                 }
             }
-            Op::Read { o, value } | Op::Write { o, value } => {
+            Op::Read { value, .. } | Op::Write { value, .. } => {
                 if let Some(ObjectState::Value { value: v }) =
-                    self.object_mut(*o).map(|ob| &mut ob.state)
+                    self.object_at(ox).map(|ob| &mut ob.state)
                 {
                     *v = *value;
                 }
@@ -438,17 +480,17 @@ impl World {
         }
     }
 
-    /// The object's sparkline takes its value after the event.
-    fn sample(&mut self, o: ObjectId, t: u64) {
-        if let Some(ob) = self.object_mut(o)
+    /// The object (by dense index) takes its sparkline's value after the event.
+    fn sample(&mut self, ox: u32, t: u64) {
+        if let Some(ob) = self.objects.get_mut(ox as usize)
             && let Some((v, _)) = super::spark::metric(ob)
         {
             ob.spark.record(t, v);
         }
     }
 
-    fn count_contention(&mut self, o: ObjectId) {
-        if let Some(obj) = self.object_mut(o) {
+    fn count_contention(&mut self, ox: u32) {
+        if let Some(obj) = self.object_at(ox) {
             let busy = match &obj.state {
                 ObjectState::Lock { owner, .. } => owner.is_some(),
                 ObjectState::Semaphore { value, .. } => *value == 0,
@@ -474,17 +516,13 @@ impl World {
         self.clear_deadlock_of(w);
     }
 
-    fn acquired(
-        &mut self,
-        w: WorkerId,
-        t: u64,
-        o: ObjectId,
-        depth: Option<u32>,
-        value: Option<u64>,
-    ) {
-        let Some(obj) = self.object_mut(o) else {
+    /// The event's worker took the event's object.
+    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+        let w = at.w;
+        let Some(obj) = self.object_at(at.ox) else {
             return;
         };
+        let o = obj.id;
         obj.stats.ops += 1;
         let mut first_hold = true;
         match &mut obj.state {
@@ -501,24 +539,20 @@ impl World {
             _ => first_hold = false,
         }
         if first_hold {
-            if let Some(wk) = self.worker_mut(w) {
+            if let Some(wk) = self.workers.get_mut(at.wx as usize) {
                 wk.holding.push(o);
             }
-            self.refresh_phase(w, t);
+            self.refresh_phase_at(at.wx, at.t);
         }
     }
 
-    fn released(
-        &mut self,
-        w: WorkerId,
-        t: u64,
-        o: ObjectId,
-        depth: Option<u32>,
-        value: Option<u64>,
-    ) {
-        let Some(obj) = self.object_mut(o) else {
+    /// The event's worker released the event's object.
+    fn released(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+        let w = at.w;
+        let Some(obj) = self.object_at(at.ox) else {
             return;
         };
+        let o = obj.id;
         let mut freed: Option<WorkerId> = None;
         let mut problem = None;
         match &mut obj.state {
@@ -546,18 +580,25 @@ impl World {
         if let Some(p) = problem {
             self.problem(p);
         }
-        if let Some(h) = freed {
-            if let Some(wk) = self.worker_mut(h)
+        // The holder freed is nearly always the releaser (any thread may release a
+        // semaphore).
+        let hx = match freed {
+            Some(h) if h == w => Some(at.wx),
+            Some(h) => self.worker_index(h),
+            None => None,
+        };
+        if let Some(hx) = hx {
+            if let Some(wk) = self.workers.get_mut(hx as usize)
                 && let Some(i) = wk.holding.iter().position(|x| *x == o)
             {
                 wk.holding.remove(i);
             }
-            self.refresh_phase(h, t);
+            self.refresh_phase_at(hx, at.t);
         }
     }
 
-    fn set_flag(&mut self, o: ObjectId, on: bool) {
-        if let Some(obj) = self.object_mut(o) {
+    fn set_flag(&mut self, ox: u32, on: bool) {
+        if let Some(obj) = self.object_at(ox) {
             obj.stats.ops += 1;
             if let ObjectState::Event { flag } = &mut obj.state {
                 *flag = on;
@@ -565,8 +606,8 @@ impl World {
         }
     }
 
-    fn put(&mut self, o: ObjectId, item: &str, depth: u64) {
-        let Some(obj) = self.object_mut(o) else {
+    fn put(&mut self, ox: u32, item: &str, depth: u64) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         obj.stats.ops += 1;
@@ -585,8 +626,8 @@ impl World {
         }
     }
 
-    fn got(&mut self, o: ObjectId, item: Option<&str>, depth: u64) {
-        let Some(obj) = self.object_mut(o) else {
+    fn got(&mut self, ox: u32, item: Option<&str>, depth: u64) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         obj.stats.ops += 1;
@@ -605,8 +646,8 @@ impl World {
         }
     }
 
-    fn pool(&mut self, w: WorkerId, o: ObjectId, op: &Op) {
-        let Some(obj) = self.object_mut(o) else {
+    fn pool(&mut self, w: WorkerId, ox: u32, op: &Op) {
+        let Some(obj) = self.object_at(ox) else {
             return;
         };
         if let ObjectState::Pool {
