@@ -266,7 +266,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         // without its line layout): the words as a line, the timeline cell by cell after it.
         let y = inner.y + k as u16;
         let line = Line::from(spans).style(row_style);
-        let (x, _) = buf.set_line(inner.x, y, &line, inner.width);
+        let x = super::put::line(buf, (inner.x, y), &line, inner.width);
         if cols.timeline > 0 {
             let cells = w.timeline.cells(end, step, cols.timeline);
             let width = inner.right().saturating_sub(x);
