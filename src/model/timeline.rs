@@ -7,9 +7,10 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 
 /// What a lane is doing, coarse enough to draw as one cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Phase {
     /// Declared but not started, or already gone: nothing to draw.
+    #[default]
     Idle,
     Sleeping,
     Running,
@@ -225,7 +226,7 @@ impl Timeline {
         let start = end.saturating_sub(step.saturating_mul(n as u64));
         let mut out = vec![Phase::Idle; n];
         let mut drawn = match self.drawn.try_lock() {
-            Ok(d) if start % step == 0 => d,
+            Ok(d) if start.is_multiple_of(step) => d,
             _ => {
                 self.walk_cells(&mut out, start, end, step);
                 return out;
@@ -251,6 +252,12 @@ impl Timeline {
                 && let Some(p) = drawn.get(k)
             {
                 *cell = p;
+                at = None;
+                continue;
+            }
+            if a >= front && b > settled {
+                // The newest cell: only the segments since the last frame are new.
+                *cell = self.open_cell(&mut drawn.open, k, a, b, step);
                 at = None;
                 continue;
             }
@@ -288,20 +295,18 @@ impl Timeline {
     /// the segment that covers `b`, where the next cell's walk starts.
     fn cell(&self, mut i: usize, a: u64, b: u64, step: u64) -> (Phase, usize) {
         let min = (step / 50).max(1);
-        let (mut best, mut widest, mut widest_len) = (None::<Phase>, Phase::Idle, 0);
+        let mut tally = Tally::default();
         while i < self.segs.len() {
             let seg = self.segs[i].unpack();
             let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start());
             if seg.start >= b {
                 break;
             }
-            let overlap = seg_end.min(b).saturating_sub(seg.start.max(a));
-            if overlap >= min && best.is_none_or(|p| seg.phase.weight() > p.weight()) {
-                best = Some(seg.phase);
-            }
-            if overlap > widest_len {
-                (widest, widest_len) = (seg.phase, overlap);
-            }
+            tally.add(
+                seg.phase,
+                seg_end.min(b).saturating_sub(seg.start.max(a)),
+                min,
+            );
             if seg_end > b {
                 break;
             }
@@ -310,7 +315,7 @@ impl Timeline {
             // from an exit, the last segment a lane has. So the segments before the last
             // one that starts in this cell cannot change it: skip them (a busy lane has
             // thousands in one cell).
-            if best == Some(Phase::Blocked) {
+            if tally.best == Some(Phase::Blocked) {
                 let last = self
                     .segs
                     .partition_point(|s| s.start() < b)
@@ -318,7 +323,41 @@ impl Timeline {
                 i = i.max(last);
             }
         }
-        (best.unwrap_or(widest), i)
+        (tally.phase(), i)
+    }
+
+    /// The phase of cell `k`, `[a, b)`, which the last segment starts in (or before) and
+    /// whose start is kept: the tally of its closed segments goes on from where `open` left
+    /// it when it was this cell's, the last (still open) segment counted on top. Segments
+    /// before the last cannot change once the next has begun, except when a same-instant
+    /// change merges the last one back into its predecessor: then the segment `open`
+    /// stopped at is gone and the cell is tallied afresh.
+    fn open_cell(&self, open: &mut OpenCell, k: u64, a: u64, b: u64, step: u64) -> Phase {
+        let min = (step / 50).max(1);
+        let last = self.segs.len() - 1;
+        let resume = Some(open.next)
+            .filter(|_| open.k == Some(k))
+            .map(|next| (self.segs.partition_point(|s| s.start() < next), next))
+            .filter(|&(j, next)| j <= last && self.segs[j].start() == next);
+        let (mut tally, mut j) = match resume {
+            Some((j, _)) => (open.tally, j),
+            None => (Tally::default(), self.covering(a)),
+        };
+        // As `cell` does: once Blocked wins, only the last segment can change it.
+        while j < last && tally.best != Some(Phase::Blocked) {
+            let s = self.segs[j].unpack();
+            let end = self.segs[j + 1].start();
+            tally.add(s.phase, end.min(b).saturating_sub(s.start.max(a)), min);
+            j += 1;
+        }
+        let s = self.segs[last].unpack();
+        *open = OpenCell {
+            k: Some(k),
+            tally,
+            next: s.start,
+        };
+        tally.add(s.phase, b.saturating_sub(s.start.max(a)), min);
+        tally.phase()
     }
 
     /// Nanoseconds spent in each phase between `from` and `to`.
@@ -335,20 +374,58 @@ impl Timeline {
     }
 }
 
+/// What one cell's segments add up to so far: the weightiest phase that filled at least
+/// the minimum, and the segment that filled most (the first of equals).
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    best: Option<Phase>,
+    widest: Phase,
+    widest_len: u64,
+}
+
+impl Tally {
+    fn add(&mut self, phase: Phase, overlap: u64, min: u64) {
+        if overlap >= min && self.best.is_none_or(|p| phase.weight() > p.weight()) {
+            self.best = Some(phase);
+        }
+        if overlap > self.widest_len {
+            (self.widest, self.widest_len) = (phase, overlap);
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        self.best.unwrap_or(self.widest)
+    }
+}
+
+/// The newest cell's tally of its closed segments, and the start of the first segment not
+/// in it (the one that was open).
+#[derive(Debug, Default)]
+struct OpenCell {
+    k: Option<u64>,
+    tally: Tally,
+    next: u64,
+}
+
 /// Settled cells of one step, by their index on the grid (`start / step`): a run of
-/// consecutive ones from `first`, the oldest dropped once out of the window.
+/// consecutive ones from `first`, the oldest dropped once out of the window; and the
+/// newest cell's running tally.
 #[derive(Debug, Default)]
 struct CellCache {
     step: u64,
     first: u64,
     phases: VecDeque<Phase>,
+    open: OpenCell,
 }
 
 impl CellCache {
     /// Forgets everything if the step changed, and the cells before `from`.
     fn keep(&mut self, step: u64, from: u64) {
         if self.step != step {
-            (self.step, self.phases) = (step, VecDeque::new());
+            *self = CellCache {
+                step,
+                ..CellCache::default()
+            };
         }
         while self.first < from && self.phases.pop_front().is_some() {
             self.first += 1;
