@@ -114,6 +114,10 @@ pub fn put(
 ) {
     let (mut x, y) = at;
     let end = x.saturating_add(width).min(buf.area.right());
+    if x >= end {
+        return;
+    }
+    let row = buf.index_of(x, y);
     let mut letter = [0u8; 4];
     for (i, &p) in cells.iter().enumerate() {
         if x >= end {
@@ -133,7 +137,10 @@ pub fn put(
         let style = base.patch(style);
         if glyph.len() == 1 || (glyph.chars().count() == 1 && super::text::width(glyph) == 1) {
             // One character one cell wide (every phase glyph): no segmenting needed.
-            buf[(x, y)].set_symbol(glyph).set_style(style);
+            // Cells of a row are contiguous: index the row once, not each cell.
+            buf.content[row + usize::from(x - at.0)]
+                .set_symbol(glyph)
+                .set_style(style);
             x += 1;
         } else {
             x = buf.set_stringn(x, y, glyph, (end - x) as usize, style).0;

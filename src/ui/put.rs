@@ -44,10 +44,12 @@ pub fn line(buf: &mut Buffer, at: (u16, u16), line: &Line, width: u16) -> u16 {
                 .len()
                 .min(left as usize)
                 .min(buf.area.right().saturating_sub(x) as usize);
-            for i in 0..n {
-                buf[(x + i as u16, y)]
-                    .set_symbol(&s[i..i + 1])
-                    .set_style(style);
+            if n > 0 {
+                // Cells of a row are contiguous: index the row once, not each cell.
+                let row = buf.index_of(x, y);
+                for (i, cell) in buf.content[row..row + n].iter_mut().enumerate() {
+                    cell.set_symbol(&s[i..i + 1]).set_style(style);
+                }
             }
             x + n as u16
         } else {
