@@ -28,22 +28,26 @@ fn hints() -> Vec<Hint> {
         .collect()
 }
 
-fn bench_frame(b: Bencher, theme: Theme, w: u16, h: u16) {
-    let world = world();
-    let info = &scenarios::all()[0].info;
-    let config = Config::default_for(info);
-    let status = Status {
+fn status() -> Status {
+    Status {
         run: RunState::Running,
         speed: 1.0,
         seed: 1,
         mode: Mode::Free,
         scrub: None,
         flash: None,
-    };
+    }
+}
+
+/// Draws one frame of `world` into `terminal`.
+fn frame(terminal: &mut Terminal<TestBackend>, world: &World, theme: Theme) {
+    let info = &scenarios::all()[0].info;
+    let config = Config::default_for(info);
+    let status = status();
     let view = View::default();
     let hints = hints();
     let screen = Screen {
-        world: &world,
+        world,
         info,
         config: &config,
         status: &status,
@@ -53,18 +57,33 @@ fn bench_frame(b: Bencher, theme: Theme, w: u16, h: u16) {
         theme,
         next_ops: &[],
     };
+    terminal
+        .draw(|f| ui::draw(f, black_box(&screen)))
+        .expect("draws");
+}
+
+/// The same world frame after frame: the timelines' settled cells come from their cache,
+/// as in the app between two frames when nothing new has come.
+fn bench_frame(b: Bencher, theme: Theme, w: u16, h: u16) {
+    let world = world();
     let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
-    b.bench_local(|| {
-        terminal
-            .draw(|f| ui::draw(f, black_box(&screen)))
-            .expect("draws");
-    });
+    b.bench_local(|| frame(&mut terminal, &world, theme));
 }
 
 /// The budget's frame: 200×60, colour, UTF-8.
 #[divan::bench]
 fn frame_200x60_colour(b: Bencher) {
     bench_frame(b, Theme::new(true, true), 200, 60);
+}
+
+/// The budget's frame from a world whose timelines have never been drawn (a clone, made
+/// outside the timing): every cell computed, the first frame after a jump.
+#[divan::bench(sample_size = 1)]
+fn frame_200x60_colour_cold(b: Bencher) {
+    let world = world();
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("a test terminal");
+    b.with_inputs(|| world.clone())
+        .bench_local_refs(|w| frame(&mut terminal, w, Theme::new(true, true)));
 }
 
 #[divan::bench]

@@ -4,11 +4,13 @@
 //! 32 MB, and the fold touches half the cache lines it would with a 16-byte segment.
 
 use std::collections::VecDeque;
+use std::sync::Mutex;
 
 /// What a lane is doing, coarse enough to draw as one cell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Phase {
     /// Declared but not started, or already gone: nothing to draw.
+    #[default]
     Idle,
     Sleeping,
     Running,
@@ -92,7 +94,7 @@ impl Packed {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Timeline {
     segs: VecDeque<Packed>,
     cap: usize,
@@ -101,6 +103,23 @@ pub struct Timeline {
     /// of time in O(1) however long the lane.
     spent: [u64; Phase::ALL.len()],
     busy_since: Option<u64>,
+    /// Cells already drawn that can no longer change, kept from frame to frame so a frame
+    /// walks only the segments of its newest cells (see [`Timeline::cells`]). A cache, not
+    /// state: behind a mutex so `cells` can fill it through `&self` and the world stays
+    /// `Sync`; a clone starts without it.
+    drawn: Mutex<CellCache>,
+}
+
+impl Clone for Timeline {
+    fn clone(&self) -> Timeline {
+        Timeline {
+            segs: self.segs.clone(),
+            cap: self.cap,
+            spent: self.spent,
+            busy_since: self.busy_since,
+            drawn: Mutex::default(),
+        }
+    }
 }
 
 impl Timeline {
@@ -110,6 +129,7 @@ impl Timeline {
             cap: cap.max(2),
             spent: [0; Phase::ALL.len()],
             busy_since: None,
+            drawn: Mutex::default(),
         }
     }
 
@@ -195,55 +215,149 @@ impl Timeline {
     /// `[end - step, end)`). A cell shows the weightiest phase that fills at least 1/50 of
     /// it — so a real block stays visible in a wide cell, while the microseconds of an
     /// uncontended acquire do not paint the cell as blocked — else the phase that fills most.
+    ///
+    /// On a grid of `step` (the window starts at a multiple of it, as the lanes panel draws
+    /// it), a cell that ended before the last segment began can no longer change while what
+    /// covers its start is kept: it is remembered, and the next call with the same step
+    /// reuses it. So a frame walks only the segments of its newest cells and of the one the
+    /// oldest kept segment falls in, not all of them (a busy lane has thousands).
     pub fn cells(&self, end: u64, step: u64, n: usize) -> Vec<Phase> {
         let step = step.max(1);
-        let mut out = vec![Phase::Idle; n];
         let start = end.saturating_sub(step.saturating_mul(n as u64));
-        // First segment that may touch the window.
-        let mut i = self
-            .segs
-            .partition_point(|s| s.start() <= start)
-            .saturating_sub(1);
+        let mut out = vec![Phase::Idle; n];
+        let mut drawn = match self.drawn.try_lock() {
+            Ok(d) if start.is_multiple_of(step) => d,
+            _ => {
+                self.walk_cells(&mut out, start, end, step);
+                return out;
+            }
+        };
+        drawn.keep(step, start / step);
+        let front = self.segs.front().map_or(u64::MAX, |s| s.start());
+        let settled = self.segs.back().map_or(0, |s| s.start());
+        // Where the walk stands: the segment that covers the next cell's start.
+        let mut at = None;
         for (c, cell) in out.iter_mut().enumerate() {
             let a = start.saturating_add(step.saturating_mul(c as u64));
             let b = a.saturating_add(step);
             if a >= end {
                 break;
             }
-            let min = (step / 50).max(1);
-            let (mut best, mut widest, mut widest_len) = (None::<Phase>, Phase::Idle, 0);
-            while i < self.segs.len() {
-                let seg = self.segs[i].unpack();
-                let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start());
-                if seg.start >= b {
-                    break;
-                }
-                let overlap = seg_end.min(b).saturating_sub(seg.start.max(a));
-                if overlap >= min && best.is_none_or(|p| seg.phase.weight() > p.weight()) {
-                    best = Some(seg.phase);
-                }
-                if overlap > widest_len {
-                    (widest, widest_len) = (seg.phase, overlap);
-                }
-                if seg_end > b {
-                    break;
-                }
-                i += 1;
-                // Blocked already wins this cell, and only Failed outweighs it: Failed comes
-                // from an exit, the last segment a lane has. So the segments before the last
-                // one that starts in this cell cannot change it: skip them (a busy lane has
-                // thousands in one cell).
-                if best == Some(Phase::Blocked) {
-                    let last = self
-                        .segs
-                        .partition_point(|s| s.start() < b)
-                        .saturating_sub(1);
-                    i = i.max(last);
-                }
+            // Before the oldest kept segment: nothing to draw (what the walk finds too).
+            if b <= front {
+                continue;
             }
-            *cell = best.unwrap_or(widest);
+            let k = a / step;
+            if a >= front
+                && let Some(p) = drawn.get(k)
+            {
+                *cell = p;
+                at = None;
+                continue;
+            }
+            if a >= front && b > settled {
+                // The newest cell: only the segments since the last frame are new.
+                *cell = self.open_cell(&mut drawn.open, k, a, b, step);
+                at = None;
+                continue;
+            }
+            let i = at.unwrap_or_else(|| self.covering(a));
+            let (p, next) = self.cell(i, a, b, step);
+            *cell = p;
+            at = Some(next);
+            if a >= front && b <= settled {
+                drawn.put(k, p);
+            }
         }
         out
+    }
+
+    /// The cells as one walk over the segments, remembering nothing.
+    fn walk_cells(&self, out: &mut [Phase], start: u64, end: u64, step: u64) {
+        let mut i = self.covering(start);
+        for (c, cell) in out.iter_mut().enumerate() {
+            let a = start.saturating_add(step.saturating_mul(c as u64));
+            if a >= end {
+                break;
+            }
+            (*cell, i) = self.cell(i, a, a.saturating_add(step), step);
+        }
+    }
+
+    /// The index of the segment that covers instant `t` (0 before the first).
+    fn covering(&self, t: u64) -> usize {
+        self.segs
+            .partition_point(|s| s.start() <= t)
+            .saturating_sub(1)
+    }
+
+    /// The phase of cell `[a, b)`, walking from segment `i` (the one that covers `a`), and
+    /// the segment that covers `b`, where the next cell's walk starts.
+    fn cell(&self, mut i: usize, a: u64, b: u64, step: u64) -> (Phase, usize) {
+        let min = (step / 50).max(1);
+        let mut tally = Tally::default();
+        while i < self.segs.len() {
+            let seg = self.segs[i].unpack();
+            let seg_end = self.segs.get(i + 1).map_or(u64::MAX, |s| s.start());
+            if seg.start >= b {
+                break;
+            }
+            tally.add(
+                seg.phase,
+                seg_end.min(b).saturating_sub(seg.start.max(a)),
+                min,
+            );
+            if seg_end > b {
+                break;
+            }
+            i += 1;
+            // Blocked already wins this cell, and only Failed outweighs it: Failed comes
+            // from an exit, the last segment a lane has. So the segments before the last
+            // one that starts in this cell cannot change it: skip them (a busy lane has
+            // thousands in one cell).
+            if tally.best == Some(Phase::Blocked) {
+                let last = self
+                    .segs
+                    .partition_point(|s| s.start() < b)
+                    .saturating_sub(1);
+                i = i.max(last);
+            }
+        }
+        (tally.phase(), i)
+    }
+
+    /// The phase of cell `k`, `[a, b)`, which the last segment starts in (or before) and
+    /// whose start is kept: the tally of its closed segments goes on from where `open` left
+    /// it when it was this cell's, the last (still open) segment counted on top. Segments
+    /// before the last cannot change once the next has begun, except when a same-instant
+    /// change merges the last one back into its predecessor: then the segment `open`
+    /// stopped at is gone and the cell is tallied afresh.
+    fn open_cell(&self, open: &mut OpenCell, k: u64, a: u64, b: u64, step: u64) -> Phase {
+        let min = (step / 50).max(1);
+        let last = self.segs.len() - 1;
+        let resume = Some(open.next)
+            .filter(|_| open.k == Some(k))
+            .map(|next| (self.segs.partition_point(|s| s.start() < next), next))
+            .filter(|&(j, next)| j <= last && self.segs[j].start() == next);
+        let (mut tally, mut j) = match resume {
+            Some((j, _)) => (open.tally, j),
+            None => (Tally::default(), self.covering(a)),
+        };
+        // As `cell` does: once Blocked wins, only the last segment can change it.
+        while j < last && tally.best != Some(Phase::Blocked) {
+            let s = self.segs[j].unpack();
+            let end = self.segs[j + 1].start();
+            tally.add(s.phase, end.min(b).saturating_sub(s.start.max(a)), min);
+            j += 1;
+        }
+        let s = self.segs[last].unpack();
+        *open = OpenCell {
+            k: Some(k),
+            tally,
+            next: s.start,
+        };
+        tally.add(s.phase, b.saturating_sub(s.start.max(a)), min);
+        tally.phase()
     }
 
     /// Nanoseconds spent in each phase between `from` and `to`.
@@ -257,6 +371,78 @@ impl Timeline {
             }
         }
         total
+    }
+}
+
+/// What one cell's segments add up to so far: the weightiest phase that filled at least
+/// the minimum, and the segment that filled most (the first of equals).
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    best: Option<Phase>,
+    widest: Phase,
+    widest_len: u64,
+}
+
+impl Tally {
+    fn add(&mut self, phase: Phase, overlap: u64, min: u64) {
+        if overlap >= min && self.best.is_none_or(|p| phase.weight() > p.weight()) {
+            self.best = Some(phase);
+        }
+        if overlap > self.widest_len {
+            (self.widest, self.widest_len) = (phase, overlap);
+        }
+    }
+
+    fn phase(&self) -> Phase {
+        self.best.unwrap_or(self.widest)
+    }
+}
+
+/// The newest cell's tally of its closed segments, and the start of the first segment not
+/// in it (the one that was open).
+#[derive(Debug, Default)]
+struct OpenCell {
+    k: Option<u64>,
+    tally: Tally,
+    next: u64,
+}
+
+/// Settled cells of one step, by their index on the grid (`start / step`): a run of
+/// consecutive ones from `first`, the oldest dropped once out of the window; and the
+/// newest cell's running tally.
+#[derive(Debug, Default)]
+struct CellCache {
+    step: u64,
+    first: u64,
+    phases: VecDeque<Phase>,
+    open: OpenCell,
+}
+
+impl CellCache {
+    /// Forgets everything if the step changed, and the cells before `from`.
+    fn keep(&mut self, step: u64, from: u64) {
+        if self.step != step {
+            *self = CellCache {
+                step,
+                ..CellCache::default()
+            };
+        }
+        while self.first < from && self.phases.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
+
+    fn get(&self, k: u64) -> Option<Phase> {
+        let i = usize::try_from(k.checked_sub(self.first)?).ok()?;
+        self.phases.get(i).copied()
+    }
+
+    /// Remembers cell `k`; one not next to the run starts a new run.
+    fn put(&mut self, k: u64, p: Phase) {
+        if self.phases.is_empty() || k != self.first + self.phases.len() as u64 {
+            (self.first, self.phases) = (k, VecDeque::new());
+        }
+        self.phases.push_back(p);
     }
 }
 
@@ -288,6 +474,29 @@ mod tests {
                 }
             }
             assert_eq!(tl.spent(now).0, want, "{segs:?}");
+        }
+    }
+
+    /// Cells served from the cache are the cells one walk finds, frame after frame, as
+    /// segments are added, merged and dropped at the front (a seeded random walk).
+    #[test]
+    fn remembered_cells_match_a_fresh_walk() {
+        let mut rng = SplitMix(11);
+        for round in 0..100 {
+            let mut tl = Timeline::new(if round % 2 == 0 { 16 } else { 10_000 });
+            let step = [7, 10, 100][round % 3];
+            let mut t = 0;
+            for _ in 0..300 {
+                t += rng.next_u64() % 12;
+                let phase = Phase::ALL[(rng.next_u64() % 8) as usize];
+                tl.push(t, phase);
+                let n = 1 + (rng.next_u64() % 40) as usize;
+                let end = (t / step + 1) * step;
+                let mut want = vec![Phase::Idle; n];
+                let start = end.saturating_sub(step * n as u64);
+                tl.walk_cells(&mut want, start, end, step);
+                assert_eq!(tl.cells(end, step, n), want, "round {round} t {t}");
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use crate::event::WorkerKind;
 use crate::model::{Worker, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::borrow::Cow;
@@ -207,8 +208,15 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     }
 
     let cycle = world.deadlock.as_deref().unwrap_or(&[]);
-    let mut lines = Vec::with_capacity(shown.len());
-    for (k, (w, state)) in shown.iter().zip(&states).enumerate() {
+    let win = marks::Window {
+        end,
+        step,
+        cells: cols.timeline,
+    };
+    let ids: Vec<_> = shown.iter().map(|w| w.id).collect();
+    let overlays = marks::overlays(world, &ids, win, theme);
+    let buf = frame.buffer_mut();
+    for (k, ((w, state), over)) in shown.iter().zip(&states).zip(&overlays).enumerate() {
         let is_sel = first + k == selected;
         let in_cycle = cycle.contains(&w.id);
         let phase = w.phase();
@@ -249,24 +257,22 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             ));
             spans.push(Span::raw(" "));
         }
+        let row_style = if is_sel {
+            theme.selected()
+        } else {
+            Style::default()
+        };
+        // Written into the buffer row by row (what a paragraph of these lines would draw,
+        // without its line layout): the words as a line, the timeline cell by cell after it.
+        let y = inner.y + k as u16;
+        let line = Line::from(spans).style(row_style);
+        let x = super::put::line(buf, (inner.x, y), &line, inner.width);
         if cols.timeline > 0 {
             let cells = w.timeline.cells(end, step, cols.timeline);
-            let win = marks::Window {
-                end,
-                step,
-                cells: cols.timeline,
-            };
-            let over = marks::overlay(world, w.id, win, theme);
-            spans.extend(marks::spans(&cells, &over, theme));
+            let width = inner.right().saturating_sub(x);
+            marks::put(buf, (x, y), width, &cells, over, theme, row_style);
         }
-        let line = Line::from(spans);
-        lines.push(if is_sel {
-            line.patch_style(theme.selected())
-        } else {
-            line
-        });
     }
-    frame.render_widget(Paragraph::new(lines), inner);
 }
 
 #[cfg(test)]

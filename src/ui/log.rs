@@ -7,6 +7,7 @@ use crate::model::World;
 use crate::model::describe;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
@@ -57,6 +58,6 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
             inner,
         );
     } else {
-        frame.render_widget(Paragraph::new(lines), inner);
+        super::put::lines(frame, inner, lines, Style::default());
     }
 }

@@ -7,6 +7,7 @@ use super::Theme;
 use crate::event::WorkerId;
 use crate::model::spark::Shares;
 use crate::model::{Phase, World};
+use ratatui::buffer::Buffer;
 use ratatui::style::Style;
 use ratatui::text::Span;
 
@@ -44,14 +45,17 @@ impl Window {
     }
 }
 
-/// The overlay of lane `w`: marks of its wake-ups and of the ones it caused.
-pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overlay {
+/// The overlays of lanes `ws` (one each, in that order): marks of their wake-ups and of the
+/// ones they caused. One pass over the recent wake-ups for all of them: a busy run keeps
+/// thousands in view, and a pass per lane was a good part of a frame.
+pub fn overlays(world: &World, ws: &[WorkerId], win: Window, theme: &Theme) -> Vec<Overlay> {
     let g = &theme.glyphs;
     let style = theme.cause();
-    let mut out: Overlay = vec![None; win.cells];
-    if win.cells == 0 {
+    let mut out: Vec<Overlay> = vec![vec![None; win.cells]; ws.len()];
+    if win.cells == 0 || ws.is_empty() {
         return out;
     }
+    let lane = |w: WorkerId| ws.iter().position(|&x| x == w);
     let start = win.start();
     for k in world.causes.recent.iter().rev() {
         if k.t < start && k.by_t < start {
@@ -62,18 +66,19 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
         if k.t.saturating_sub(k.since) < win.step {
             continue;
         }
-        if k.by == w
+        if let Some(i) = lane(k.by)
             && let Some(c) = win.col(k.by_t)
         {
-            out[c] = Some((Mark::Glyph(g.waker), style));
+            out[i][c] = Some((Mark::Glyph(g.waker), style));
         }
-        if k.woken != w {
+        let Some(i) = lane(k.woken) else {
             continue;
-        }
+        };
         let Some(c) = win.col(k.t) else {
             continue;
         };
-        out[c] = Some((Mark::Glyph(g.woke), style));
+        let over = &mut out[i];
+        over[c] = Some((Mark::Glyph(g.woke), style));
         // The name over the wait, ending just before the mark, if the wait is long enough.
         let name = match k.o {
             Some(o) => world.object_name(o),
@@ -83,10 +88,10 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
         let from = win.col(k.since).unwrap_or(0);
         let len = name.chars().count();
         if c > from && c - from > len && super::text::width(name) == len {
-            for (i, ch) in name.chars().enumerate() {
-                let at = c - len + i;
-                if out[at].is_none() {
-                    out[at] = Some((Mark::Letter(ch), style));
+            for (j, ch) in name.chars().enumerate() {
+                let at = c - len + j;
+                if over[at].is_none() {
+                    over[at] = Some((Mark::Letter(ch), style));
                 }
             }
         }
@@ -94,40 +99,53 @@ pub fn overlay(world: &World, w: WorkerId, win: Window, theme: &Theme) -> Overla
     out
 }
 
-/// Timeline cells as spans: runs of one phase, the overlay's marks in their cells.
-pub fn spans(cells: &[Phase], over: &Overlay, theme: &Theme) -> Vec<Span<'static>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < cells.len() {
+/// Writes timeline cells into `buf` from `at`, at most `width` columns: one phase glyph a
+/// cell, the overlay's marks in their cells, each cell's style over `base` (the row's: the
+/// selection). Straight into the buffer, not through spans and a paragraph: the timelines
+/// are most of a frame's cells, and this draws what the paragraph drew, cell for cell.
+pub fn put(
+    buf: &mut Buffer,
+    at: (u16, u16),
+    width: u16,
+    cells: &[Phase],
+    over: &Overlay,
+    theme: &Theme,
+    base: Style,
+) {
+    let (mut x, y) = at;
+    let end = x.saturating_add(width).min(buf.area.right());
+    if x >= end {
+        return;
+    }
+    let row = buf.index_of(x, y);
+    let mut letter = [0u8; 4];
+    for (i, &p) in cells.iter().enumerate() {
+        if x >= end {
+            break;
+        }
         // A failure's mark stays: it says more than who it woke.
         let mark = over
             .get(i)
             .copied()
             .flatten()
-            .filter(|_| cells[i] != Phase::Failed);
-        if let Some((m, style)) = mark {
-            out.push(match m {
-                Mark::Glyph(g) => Span::styled(g, style),
-                Mark::Letter(c) => Span::styled(c.to_string(), style),
-            });
-            i += 1;
-            continue;
+            .filter(|_| p != Phase::Failed);
+        let (glyph, style) = match mark {
+            Some((Mark::Glyph(g), style)) => (g, style),
+            Some((Mark::Letter(c), style)) => (&*c.encode_utf8(&mut letter), style),
+            None => (theme.glyphs.phase(p), theme.phase(p)),
+        };
+        let style = base.patch(style);
+        if glyph.len() == 1 || (glyph.chars().count() == 1 && super::text::width(glyph) == 1) {
+            // One character one cell wide (every phase glyph): no segmenting needed.
+            // Cells of a row are contiguous: index the row once, not each cell.
+            buf.content[row + usize::from(x - at.0)]
+                .set_symbol(glyph)
+                .set_style(style);
+            x += 1;
+        } else {
+            x = buf.set_stringn(x, y, glyph, (end - x) as usize, style).0;
         }
-        let p = cells[i];
-        let mut j = i;
-        while j < cells.len()
-            && cells[j] == p
-            && (p == Phase::Failed || over.get(j).copied().flatten().is_none())
-        {
-            j += 1;
-        }
-        out.push(Span::styled(
-            theme.glyphs.phase(p).repeat(j - i),
-            theme.phase(p),
-        ));
-        i = j;
     }
-    out
 }
 
 /// Cells of the share bar.

@@ -18,6 +18,7 @@ pub mod log;
 pub mod marks;
 pub mod objects;
 pub mod picker;
+pub mod put;
 pub mod split;
 pub mod status;
 pub mod text;

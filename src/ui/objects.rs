@@ -8,8 +8,8 @@ use crate::event::ObjectKind;
 use crate::model::{Object, ObjectState, Wait, World, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 /// At most this many rows of semaphore slots; more slots are counted, not drawn.
 const SLOT_ROWS: usize = 3;
@@ -431,5 +431,5 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     if total == 0 {
         lines.push(Line::styled(" no objects", theme.dim()));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    super::put::lines(frame, inner, lines, Style::default());
 }

@@ -6,7 +6,6 @@ use crate::runner::Mode;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 /// The pieces of the status line, most important first; the line drops the least important
 /// ones (from the end of this list) until it fits.
@@ -92,8 +91,5 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         spans.push(Span::styled("   ", theme.status_bar()));
         spans.push(Span::styled(flash.into_owned(), theme.flash()));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(theme.status_bar()),
-        area,
-    );
+    super::put::lines(frame, area, vec![Line::from(spans)], theme.status_bar());
 }
