@@ -81,6 +81,9 @@ pub(crate) struct Sink {
     closing: AtomicBool,
     /// A producer gave up waiting for the viewer; cleared when the viewer reads again.
     stalled: AtomicBool,
+    /// Counts the viewer's reads: a producer waiting for room keeps waiting while it moves
+    /// (the viewer is busy with earlier events, not stuck), however slow each batch is.
+    reads: AtomicU64,
     /// Producers waiting for room in their ring, and where they wait.
     waiting: AtomicUsize,
     room: Mutex<()>,
@@ -101,6 +104,7 @@ impl Sink {
             slow: Mutex::new(Vec::new()),
             closing: AtomicBool::new(false),
             stalled: AtomicBool::new(false),
+            reads: AtomicU64::new(0),
             waiting: AtomicUsize::new(0),
             room: Mutex::new(()),
             roomy: Condvar::new(),
@@ -200,17 +204,23 @@ impl Sink {
     /// dropped while someone watches: a gap would stop the stream there for good.
     #[cold]
     fn full(&self, lane: &mut Lane, mut item: Numbered, stopping: &dyn Fn() -> bool) {
-        let since = Instant::now();
+        let mut since = Instant::now();
+        let mut reads = self.reads.load(Ordering::Relaxed);
         loop {
             if !self.watched() {
                 return;
             }
-            // A viewer that has not made room for this long may be waiting for us: the
-            // producer can hold a primitive's mutex here, and the viewer's thread may need it
-            // (waking workers on a mode change, asking who is ready in step mode). Then the
-            // event goes to the side list rather than anyone waiting forever.
+            // A viewer that has not read for this long may be waiting for us: the producer
+            // can hold a primitive's mutex here, and the viewer's thread may need it (waking
+            // workers on a mode change, asking who is ready in step mode). Then the event
+            // goes to the side list rather than anyone waiting forever. A viewer that still
+            // reads is only slow (a debug build writing JSON): waiting on keeps memory flat.
             // Once one producer has given up, the others do at once until the viewer reads
             // again: each waiting in turn would stall everyone for a long time.
+            let now_reads = self.reads.load(Ordering::Relaxed);
+            if now_reads != reads {
+                (reads, since) = (now_reads, Instant::now());
+            }
             let stuck = self.stalled.load(Ordering::Relaxed) || since.elapsed() >= GIVE_UP;
             if stuck {
                 self.stalled.store(true, Ordering::Relaxed);
@@ -301,6 +311,7 @@ impl Events {
 
     pub fn try_recv(&self) -> Result<Event, TryRecvError> {
         let mut m = self.sink.merge.lock();
+        self.sink.reads.fetch_add(1, Ordering::Relaxed);
         if m.ready.is_empty() {
             let gone = self.disconnected();
             m.collect(&self.sink);
@@ -337,6 +348,7 @@ impl Events {
     /// lock; returns how many. The viewer's fast path: one lock a batch, not one an event.
     pub fn recv_batch(&self, out: &mut Vec<Event>, max: usize) -> usize {
         let mut m = self.sink.merge.lock();
+        self.sink.reads.fetch_add(1, Ordering::Relaxed);
         if m.ready.len() < max {
             m.collect(&self.sink);
         }

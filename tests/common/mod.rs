@@ -15,6 +15,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// Feeds the program's output to the emulator. vt100 0.16 panics (a subtraction overflow in
+/// `Grid::col_wrap`) on a wide character written to a grid narrower than it, which a resize
+/// storm produces: a frame drawn for the old size arrives after the emulator took the new one.
+/// That is the emulator's fault, not the program's: start a blank screen of the same size, which
+/// the program's next frame redraws whole.
+fn feed(parser: &Mutex<vt100::Parser>, bytes: &[u8]) {
+    let mut p = parser.lock().unwrap();
+    let fed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| p.process(bytes)));
+    if fed.is_err() {
+        let (rows, cols) = p.screen().size();
+        *p = vt100::Parser::new(rows, cols, 0);
+    }
+}
+
 pub struct Tui {
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
@@ -87,7 +101,7 @@ impl Tui {
                 }
                 match reader.read(&mut buf) {
                     Ok(n) if n > 0 => {
-                        p.lock().unwrap().process(&buf[..n]);
+                        feed(&p, &buf[..n]);
                         r.lock().unwrap().extend_from_slice(&buf[..n]);
                     }
                     _ => break, // the program closed the terminal (it exited)
