@@ -24,10 +24,12 @@ pub use traced::main_traced;
 
 /// Frames per second while the run moves.
 const FPS: u64 = 30;
-/// Longest the model folds between two frames (6 % of a core at 30 fps), so a flood never
+/// Longest the model folds between two frames (3 % of a core at 30 fps), so a flood never
 /// starves the keys or the core: a run that makes events faster waits for the viewer (see
-/// `probe::sink`).
-const FOLD_PER_FRAME: Duration = Duration::from_millis(2);
+/// `probe::sink`). With the frame itself (about 5 % on `stress`) the UI thread stays under a
+/// tenth of a core however busy the run; 1 ms still folds several thousand events, more than
+/// any teaching scenario makes in a second.
+const FOLD_PER_FRAME: Duration = Duration::from_millis(1);
 
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
