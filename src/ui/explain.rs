@@ -12,7 +12,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let g = &theme.glyphs;
     let info = screen.info;
     let inner = layout::inner(area);
-    frame.render_widget(panel(format!(" {} ", info.title), theme), area);
+    // The title sits in the top border between the corners: cut with an ellipsis, not mid-word.
+    let room = usize::from(area.width).saturating_sub(3);
+    let title = super::text::fit(info.title, room, g.ellipsis);
+    frame.render_widget(panel(format!(" {title} "), theme), area);
 
     let mut lines: Vec<Line> = Vec::new();
     if let Some((text, ok)) = &screen.world.outcome {
