@@ -356,18 +356,39 @@ impl World {
 
     /// The event's worker stops waiting (on the event's object, if it has one).
     fn unblock(&mut self, at: At) {
+        self.unblock_then(at, true);
+    }
+
+    /// The same; with `push` false the lane's timeline is left for the caller to extend
+    /// (an acquire that goes through extends it once, after taking the lock).
+    fn unblock_then(&mut self, at: At, push: bool) {
         let w = at.w;
         if let Some(obj) = self.object_at(at.ox) {
             obj.remove_waiter(w);
         }
-        if self
-            .workers
-            .get(at.wx as usize)
-            .is_some_and(|wk| !matches!(wk.state, WorkerState::Done { .. }))
+        if let Some(wk) = self.workers.get_mut(at.wx as usize)
+            && !matches!(wk.state, WorkerState::Done { .. })
         {
-            self.set_state_at(at.wx, at.t, WorkerState::Running);
+            if push {
+                self.set_state_at(at.wx, at.t, WorkerState::Running);
+            } else {
+                wk.state = WorkerState::Running;
+                wk.since = at.t;
+            }
         }
         self.clear_deadlock_of(w);
+    }
+
+    /// Whether an acquire that went through may extend the lane's timeline once, with the
+    /// phase after the take, rather than Running then Critical at the same instant. The two
+    /// give the same segments and totals except when the lane's last segment is already
+    /// Critical (then the Running one in between may push the oldest segment out): that
+    /// case, and a worker that has ended, keep the two steps.
+    fn one_push_acquire(&self, wx: u32) -> bool {
+        self.workers.get(wx as usize).is_some_and(|wk| {
+            !matches!(wk.state, WorkerState::Done { .. })
+                && wk.timeline.last_phase() != Some(Phase::Critical)
+        })
     }
 
     fn clear_deadlock_of(&mut self, w: WorkerId) {
@@ -400,9 +421,10 @@ impl World {
             Op::AcquireEnd {
                 ok, depth, value, ..
             } => {
-                self.unblock(at);
+                let once = *ok && self.one_push_acquire(at.wx);
+                self.unblock_then(at, !once);
                 if *ok {
-                    self.acquired(at, *depth, *value);
+                    self.acquired(at, *depth, *value, once);
                 }
                 self.sample(ox, t);
             }
@@ -516,11 +538,19 @@ impl World {
         self.clear_deadlock_of(w);
     }
 
-    /// The event's worker took the event's object.
-    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+    /// The event's worker took the event's object. With `push`, the lane's timeline takes
+    /// its phase after the take even if nothing changed (`unblock_then` left it).
+    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>, push: bool) {
+        if self.take(at, depth, value) || push {
+            self.refresh_phase_at(at.wx, at.t);
+        }
+    }
+
+    /// The object's side of `acquired`; true if the worker holds it now and did not before.
+    fn take(&mut self, at: At, depth: Option<u32>, value: Option<u64>) -> bool {
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
-            return;
+            return false;
         };
         let o = obj.id;
         obj.stats.ops += 1;
@@ -538,12 +568,10 @@ impl World {
             }
             _ => first_hold = false,
         }
-        if first_hold {
-            if let Some(wk) = self.workers.get_mut(at.wx as usize) {
-                wk.holding.push(o);
-            }
-            self.refresh_phase_at(at.wx, at.t);
+        if first_hold && let Some(wk) = self.workers.get_mut(at.wx as usize) {
+            wk.holding.push(o);
         }
+        first_hold
     }
 
     /// The event's worker released the event's object.
