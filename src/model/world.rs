@@ -505,7 +505,7 @@ impl World {
     /// The object (by dense index) takes its sparkline's value after the event.
     fn sample(&mut self, ox: u32, t: u64) {
         if let Some(ob) = self.objects.get_mut(ox as usize)
-            && let Some((v, _)) = super::spark::metric(ob)
+            && let Some(v) = super::spark::value(ob)
         {
             ob.spark.record(t, v);
         }
