@@ -65,8 +65,6 @@ pub struct Segment {
 struct Packed(u64);
 
 const START_BITS: u32 = 60;
-/// Segments past which a timeline takes its whole ring (`Timeline::grow`).
-const GROW_ALL_AT: usize = 256;
 const START_MAX: u64 = (1 << START_BITS) - 1;
 
 impl Packed {
@@ -154,26 +152,7 @@ impl Timeline {
         if self.segs.len() == self.cap {
             self.segs.pop_front();
         }
-        if self.segs.len() == self.segs.capacity() {
-            self.grow();
-        }
         self.segs.push_back(Packed::new(t, phase));
-    }
-
-    /// Room for more segments: doubling while the lane is young, then, once it holds
-    /// `GROW_ALL_AT`, all of its `cap` at once. A lane that busy fills its ring anyway; the
-    /// last few doublings of a 4,096-segment ring each copy it and (a block that large) make
-    /// the allocator sweep its free lists: about 20 instructions an event of a young busy
-    /// world's fold.
-    #[cold]
-    fn grow(&mut self) {
-        let len = self.segs.len();
-        let want = if len >= GROW_ALL_AT {
-            self.cap
-        } else {
-            (len * 2).clamp(4, self.cap)
-        };
-        self.segs.reserve_exact(want.saturating_sub(len).max(1));
     }
 
     fn merge_tail(&mut self) {
