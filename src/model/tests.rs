@@ -598,3 +598,49 @@ fn checker_keeps_fifo_per_producer_process() {
     let v = check::check_all(&s.0);
     assert!(v[0].contains("order says a1"), "{v:?}");
 }
+
+/// An acquire that goes through extends the timeline once (Critical); the segments and time
+/// totals must be those of the two steps it replaces (Running, then Critical at the same
+/// instant), in a full ring too: checked against a timeline given the two steps.
+#[test]
+fn one_step_acquire_keeps_the_two_steps_timeline() {
+    use Phase::*;
+    // (begin, end) of the acquire of lock 2, while holding lock 1 or not.
+    for history in [2, 3, 4, 64] {
+        for (begin, end) in [(10, 20), (10, 10)] {
+            for nested in [false, true] {
+                let mut s = S::new()
+                    .worker(1, "a")
+                    .object(1, "A", ObjectKind::Lock, None)
+                    .object(2, "B", ObjectKind::Lock, None);
+                // The reference: what the fold pushed, step by step, before.
+                let mut r = Timeline::new(history);
+                r.push(0, Idle);
+                r.push(0, Running);
+                if nested {
+                    s = s.at(5, 1, Op::AcquireBegin { o: 1 }).at(5, 1, acq_end(1));
+                    r.push(5, Blocked);
+                    r.push(5, Running);
+                    r.push(5, Critical);
+                }
+                s = s
+                    .at(begin, 1, Op::AcquireBegin { o: 2 })
+                    .at(end, 1, acq_end(2))
+                    .at(30, 1, rel(2));
+                r.push(begin, Blocked);
+                r.push(end, if nested { Critical } else { Running });
+                r.push(end, Critical);
+                r.push(30, if nested { Critical } else { Running });
+                let mut w = World::new(Limits { history, log: 16 });
+                for e in &s.0 {
+                    w.apply(e);
+                }
+                let tl = &w.worker(1).unwrap().timeline;
+                let case = (history, begin, end, nested);
+                let segs = |t: &Timeline| t.segments().collect::<Vec<_>>();
+                assert_eq!(segs(tl), segs(&r), "{case:?}");
+                assert_eq!(tl.spent(40), r.spent(40), "{case:?}");
+            }
+        }
+    }
+}
