@@ -347,7 +347,9 @@ impl World {
         }
         self.set_state_at(at.wx, t, WorkerState::Blocked(wait));
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
-        if waitfor::waits_for(self, w).is_some()
+        // (Only an acquire or a join can have a holder to wait for.)
+        if matches!(wait, Wait::Acquire(_) | Wait::Join(_))
+            && waitfor::waits_for(self, w).is_some()
             && let Some(cycle) = waitfor::cycle_from(self, w)
         {
             self.deadlock = Some(cycle);
