@@ -190,9 +190,6 @@ impl World {
             t: ev.t,
         };
         self.fold(ev, at);
-        if let Some(w) = self.workers.get_mut(wx as usize) {
-            w.ops += 1;
-        }
         true
     }
 
@@ -203,7 +200,9 @@ impl World {
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
     /// declared; it gets a placeholder name rather than being dropped. Returns the dense
-    /// indexes of the event's worker and object (`NONE` for no object).
+    /// indexes of the event's worker and object (`NONE` for no object), and counts the
+    /// event among its worker's ops (here, where the worker is at hand; nothing in the
+    /// fold reads the count).
     fn declare(&mut self, ev: &Event, o: Option<ObjectId>) -> (u32, u32) {
         match &ev.op {
             Op::Worker {
@@ -248,6 +247,7 @@ impl World {
                     }
                 };
                 let w = &mut self.workers[wx as usize];
+                w.ops += 1;
                 if w.pid == 0 {
                     w.pid = pid;
                 }
@@ -267,6 +267,9 @@ impl World {
             }
         }
         let wx = self.worker_index(ev.w).unwrap_or(NONE);
+        if let Some(w) = self.workers.get_mut(wx as usize) {
+            w.ops += 1;
+        }
         (wx, o.and_then(|o| self.object_index(o)).unwrap_or(NONE))
     }
 
