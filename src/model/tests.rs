@@ -644,3 +644,28 @@ fn one_step_acquire_keeps_the_two_steps_timeline() {
         }
     }
 }
+
+/// Ids up to 2^20 - 1 are taken (placeholders made); a worker or an object id of 2^20 or
+/// more is refused with a problem, whichever of the two it is.
+#[test]
+fn ids_past_the_limit_are_refused() {
+    let big = 1 << 20;
+    let mut w = World::default();
+    let ev = |w: u32, op| Event {
+        t: 1,
+        pid: 1,
+        w,
+        op,
+    };
+    w.apply(&ev(big, Op::Start));
+    w.apply(&ev(1, Op::AcquireBegin { o: big }));
+    w.apply(&ev(big | 1, Op::AcquireBegin { o: 1 }));
+    assert_eq!(w.problems.len(), 3, "{:?}", w.problems);
+    assert!(w.problems.iter().all(|p| p.contains("id too large")));
+    assert!(w.workers.is_empty() && w.objects.is_empty() && w.log.is_empty());
+    w.apply(&ev(big - 1, Op::AcquireBegin { o: big - 1 }));
+    assert_eq!(
+        (w.workers.len(), w.objects.len(), w.problems.len()),
+        (1, 1, 3)
+    );
+}
