@@ -28,15 +28,21 @@ pub struct Spark {
 }
 
 impl Spark {
-    /// The value became `v` at `t`.
+    /// The value became `v` at `t`. Inlined into the fold: most changes fall in the
+    /// current bucket (no division, no call).
+    #[inline]
     pub fn record(&mut self, t: u64, v: u32) {
-        // Most changes fall in the current bucket: no division on the fold's path.
         if self.filled == 0 || t >= self.bucket_end {
-            self.roll(t / BUCKET_NS);
-            self.bucket_end = (self.bucket + 1).saturating_mul(BUCKET_NS);
+            self.next_bucket(t);
         }
         self.ring[self.head] = self.ring[self.head].max(v);
         self.level = v;
+    }
+
+    #[cold]
+    fn next_bucket(&mut self, t: u64) {
+        self.roll(t / BUCKET_NS);
+        self.bucket_end = (self.bucket + 1).saturating_mul(BUCKET_NS);
     }
 
     fn roll(&mut self, b: u64) {
@@ -88,12 +94,20 @@ impl Spark {
 /// What an object's sparkline plots, and the top of its scale: (value now, scale).
 pub fn metric(ob: &Object) -> Option<(u32, Option<u32>)> {
     let cap = |c: Option<u64>| c.filter(|&c| c > 0).map(|c| c.min(u32::MAX as u64) as u32);
+    let v = value(ob)?;
     match &ob.state {
-        ObjectState::Queue { depth, .. } => {
-            Some(((*depth).min(u32::MAX as u64) as u32, cap(ob.capacity)))
-        }
-        ObjectState::Semaphore { holders, .. } => Some((holders.len() as u32, cap(ob.capacity))),
-        ObjectState::Lock { .. } => Some((ob.waiters.len() as u32, None)),
+        ObjectState::Lock { .. } => Some((v, None)),
+        _ => Some((v, cap(ob.capacity))),
+    }
+}
+
+/// The value now of what `metric` plots (the fold samples it after every change, inlined).
+#[inline]
+pub fn value(ob: &Object) -> Option<u32> {
+    match &ob.state {
+        ObjectState::Queue { depth, .. } => Some((*depth).min(u32::MAX as u64) as u32),
+        ObjectState::Semaphore { holders, .. } => Some(holders.len() as u32),
+        ObjectState::Lock { .. } => Some(ob.waiters.len() as u32),
         _ => None,
     }
 }

@@ -598,3 +598,74 @@ fn checker_keeps_fifo_per_producer_process() {
     let v = check::check_all(&s.0);
     assert!(v[0].contains("order says a1"), "{v:?}");
 }
+
+/// An acquire that goes through extends the timeline once (Critical); the segments and time
+/// totals must be those of the two steps it replaces (Running, then Critical at the same
+/// instant), in a full ring too: checked against a timeline given the two steps.
+#[test]
+fn one_step_acquire_keeps_the_two_steps_timeline() {
+    use Phase::*;
+    // (begin, end) of the acquire of lock 2, while holding lock 1 or not.
+    for history in [2, 3, 4, 64] {
+        for (begin, end) in [(10, 20), (10, 10)] {
+            for nested in [false, true] {
+                let mut s = S::new()
+                    .worker(1, "a")
+                    .object(1, "A", ObjectKind::Lock, None)
+                    .object(2, "B", ObjectKind::Lock, None);
+                // The reference: what the fold pushed, step by step, before.
+                let mut r = Timeline::new(history);
+                r.push(0, Idle);
+                r.push(0, Running);
+                if nested {
+                    s = s.at(5, 1, Op::AcquireBegin { o: 1 }).at(5, 1, acq_end(1));
+                    r.push(5, Blocked);
+                    r.push(5, Running);
+                    r.push(5, Critical);
+                }
+                s = s
+                    .at(begin, 1, Op::AcquireBegin { o: 2 })
+                    .at(end, 1, acq_end(2))
+                    .at(30, 1, rel(2));
+                r.push(begin, Blocked);
+                r.push(end, if nested { Critical } else { Running });
+                r.push(end, Critical);
+                r.push(30, if nested { Critical } else { Running });
+                let mut w = World::new(Limits { history, log: 16 });
+                for e in &s.0 {
+                    w.apply(e);
+                }
+                let tl = &w.worker(1).unwrap().timeline;
+                let case = (history, begin, end, nested);
+                let segs = |t: &Timeline| t.segments().collect::<Vec<_>>();
+                assert_eq!(segs(tl), segs(&r), "{case:?}");
+                assert_eq!(tl.spent(40), r.spent(40), "{case:?}");
+            }
+        }
+    }
+}
+
+/// Ids up to 2^20 - 1 are taken (placeholders made); a worker or an object id of 2^20 or
+/// more is refused with a problem, whichever of the two it is.
+#[test]
+fn ids_past_the_limit_are_refused() {
+    let big = 1 << 20;
+    let mut w = World::default();
+    let ev = |w: u32, op| Event {
+        t: 1,
+        pid: 1,
+        w,
+        op,
+    };
+    w.apply(&ev(big, Op::Start));
+    w.apply(&ev(1, Op::AcquireBegin { o: big }));
+    w.apply(&ev(big | 1, Op::AcquireBegin { o: 1 }));
+    assert_eq!(w.problems.len(), 3, "{:?}", w.problems);
+    assert!(w.problems.iter().all(|p| p.contains("id too large")));
+    assert!(w.workers.is_empty() && w.objects.is_empty() && w.log.is_empty());
+    w.apply(&ev(big - 1, Op::AcquireBegin { o: big - 1 }));
+    assert_eq!(
+        (w.workers.len(), w.objects.len(), w.problems.len()),
+        (1, 1, 3)
+    );
+}

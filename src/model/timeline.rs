@@ -197,6 +197,11 @@ impl Timeline {
         self.segs.len()
     }
 
+    /// The phase of the newest segment.
+    pub fn last_phase(&self) -> Option<Phase> {
+        self.segs.back().map(|p| p.phase())
+    }
+
     pub fn is_empty(&self) -> bool {
         self.segs.is_empty()
     }

@@ -31,7 +31,9 @@ impl Default for Limits {
 }
 
 /// Ids above this are refused: they would make the dense index tables huge.
+/// (A power of two: `fold_event` tests both ids at once.)
 const MAX_ID: u32 = 1 << 20;
+const _: () = assert!(MAX_ID.is_power_of_two());
 const NONE: u32 = u32::MAX;
 
 /// The event being folded: its worker (id and dense index), its object's dense index
@@ -170,7 +172,8 @@ impl World {
         self.events += 1;
         self.t = self.t.max(ev.t);
         let o = ev.op.object();
-        if ev.w >= MAX_ID || o.is_some_and(|o| o >= MAX_ID) {
+        // Both ids below a power of two: their bits or'ed are too (one test, not two).
+        if (ev.w | o.unwrap_or(0)) >= MAX_ID {
             self.problem(format!("id too large in {} (limit {MAX_ID})", ev.op.name()));
             return false;
         }
@@ -190,9 +193,6 @@ impl World {
             t: ev.t,
         };
         self.fold(ev, at);
-        if let Some(w) = self.workers.get_mut(wx as usize) {
-            w.ops += 1;
-        }
         true
     }
 
@@ -203,7 +203,9 @@ impl World {
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
     /// declared; it gets a placeholder name rather than being dropped. Returns the dense
-    /// indexes of the event's worker and object (`NONE` for no object).
+    /// indexes of the event's worker and object (`NONE` for no object), and counts the
+    /// event among its worker's ops (here, where the worker is at hand; nothing in the
+    /// fold reads the count).
     fn declare(&mut self, ev: &Event, o: Option<ObjectId>) -> (u32, u32) {
         match &ev.op {
             Op::Worker {
@@ -248,6 +250,7 @@ impl World {
                     }
                 };
                 let w = &mut self.workers[wx as usize];
+                w.ops += 1;
                 if w.pid == 0 {
                     w.pid = pid;
                 }
@@ -267,6 +270,9 @@ impl World {
             }
         }
         let wx = self.worker_index(ev.w).unwrap_or(NONE);
+        if let Some(w) = self.workers.get_mut(wx as usize) {
+            w.ops += 1;
+        }
         (wx, o.and_then(|o| self.object_index(o)).unwrap_or(NONE))
     }
 
@@ -347,7 +353,9 @@ impl World {
         }
         self.set_state_at(at.wx, t, WorkerState::Blocked(wait));
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
-        if waitfor::waits_for(self, w).is_some()
+        // (Only an acquire or a join can have a holder to wait for.)
+        if matches!(wait, Wait::Acquire(_) | Wait::Join(_))
+            && waitfor::waits_for(self, w).is_some()
             && let Some(cycle) = waitfor::cycle_from(self, w)
         {
             self.deadlock = Some(cycle);
@@ -356,18 +364,39 @@ impl World {
 
     /// The event's worker stops waiting (on the event's object, if it has one).
     fn unblock(&mut self, at: At) {
+        self.unblock_then(at, true);
+    }
+
+    /// The same; with `push` false the lane's timeline is left for the caller to extend
+    /// (an acquire that goes through extends it once, after taking the lock).
+    fn unblock_then(&mut self, at: At, push: bool) {
         let w = at.w;
         if let Some(obj) = self.object_at(at.ox) {
             obj.remove_waiter(w);
         }
-        if self
-            .workers
-            .get(at.wx as usize)
-            .is_some_and(|wk| !matches!(wk.state, WorkerState::Done { .. }))
+        if let Some(wk) = self.workers.get_mut(at.wx as usize)
+            && !matches!(wk.state, WorkerState::Done { .. })
         {
-            self.set_state_at(at.wx, at.t, WorkerState::Running);
+            if push {
+                self.set_state_at(at.wx, at.t, WorkerState::Running);
+            } else {
+                wk.state = WorkerState::Running;
+                wk.since = at.t;
+            }
         }
         self.clear_deadlock_of(w);
+    }
+
+    /// Whether an acquire that went through may extend the lane's timeline once, with the
+    /// phase after the take, rather than Running then Critical at the same instant. The two
+    /// give the same segments and totals except when the lane's last segment is already
+    /// Critical (then the Running one in between may push the oldest segment out): that
+    /// case, and a worker that has ended, keep the two steps.
+    fn one_push_acquire(&self, wx: u32) -> bool {
+        self.workers.get(wx as usize).is_some_and(|wk| {
+            !matches!(wk.state, WorkerState::Done { .. })
+                && wk.timeline.last_phase() != Some(Phase::Critical)
+        })
     }
 
     fn clear_deadlock_of(&mut self, w: WorkerId) {
@@ -400,9 +429,10 @@ impl World {
             Op::AcquireEnd {
                 ok, depth, value, ..
             } => {
-                self.unblock(at);
+                let once = *ok && self.one_push_acquire(at.wx);
+                self.unblock_then(at, !once);
                 if *ok {
-                    self.acquired(at, *depth, *value);
+                    self.acquired(at, *depth, *value, once);
                 }
                 self.sample(ox, t);
             }
@@ -483,7 +513,7 @@ impl World {
     /// The object (by dense index) takes its sparkline's value after the event.
     fn sample(&mut self, ox: u32, t: u64) {
         if let Some(ob) = self.objects.get_mut(ox as usize)
-            && let Some((v, _)) = super::spark::metric(ob)
+            && let Some(v) = super::spark::value(ob)
         {
             ob.spark.record(t, v);
         }
@@ -516,11 +546,19 @@ impl World {
         self.clear_deadlock_of(w);
     }
 
-    /// The event's worker took the event's object.
-    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+    /// The event's worker took the event's object. With `push`, the lane's timeline takes
+    /// its phase after the take even if nothing changed (`unblock_then` left it).
+    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>, push: bool) {
+        if self.take(at, depth, value) || push {
+            self.refresh_phase_at(at.wx, at.t);
+        }
+    }
+
+    /// The object's side of `acquired`; true if the worker holds it now and did not before.
+    fn take(&mut self, at: At, depth: Option<u32>, value: Option<u64>) -> bool {
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
-            return;
+            return false;
         };
         let o = obj.id;
         obj.stats.ops += 1;
@@ -538,12 +576,10 @@ impl World {
             }
             _ => first_hold = false,
         }
-        if first_hold {
-            if let Some(wk) = self.workers.get_mut(at.wx as usize) {
-                wk.holding.push(o);
-            }
-            self.refresh_phase_at(at.wx, at.t);
+        if first_hold && let Some(wk) = self.workers.get_mut(at.wx as usize) {
+            wk.holding.push(o);
         }
+        first_hold
     }
 
     /// The event's worker released the event's object.
