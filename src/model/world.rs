@@ -422,9 +422,13 @@ impl World {
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
             Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
-                self.count_contention(ox);
+                let contended = self.count_contention(ox);
                 self.block(at, Wait::Acquire(*o));
-                self.sample(ox, t);
+                // An acquire that goes straight through is no waiter worth plotting: sampled,
+                // it would show every uncontended lock as one waiting.
+                if contended {
+                    self.sample(ox, t);
+                }
             }
             Op::AcquireEnd {
                 ok, depth, value, ..
@@ -519,17 +523,21 @@ impl World {
         }
     }
 
-    fn count_contention(&mut self, ox: u32) {
-        if let Some(obj) = self.object_at(ox) {
-            let busy = match &obj.state {
-                ObjectState::Lock { owner, .. } => owner.is_some(),
-                ObjectState::Semaphore { value, .. } => *value == 0,
-                _ => false,
-            };
-            if busy || !obj.waiters.is_empty() {
-                obj.stats.contended += 1;
-            }
+    /// Counts a request that finds the object busy or others waiting; true if it did.
+    fn count_contention(&mut self, ox: u32) -> bool {
+        let Some(obj) = self.object_at(ox) else {
+            return false;
+        };
+        let busy = match &obj.state {
+            ObjectState::Lock { owner, .. } => owner.is_some(),
+            ObjectState::Semaphore { value, .. } => *value == 0,
+            _ => false,
+        };
+        let contended = busy || !obj.waiters.is_empty();
+        if contended {
+            obj.stats.contended += 1;
         }
+        contended
     }
 
     fn exit(&mut self, w: WorkerId, t: u64, how: ExitHow, msg: Option<String>) {
