@@ -161,7 +161,8 @@ impl Sink {
     }
 
     /// Sends an event through the calling thread's ring; if the ring is full, waits for the
-    /// viewer to make room, unless `stopping()` says this worker must stop.
+    /// viewer to make room, unless `stopping()` says this worker must stop. The caller has
+    /// just checked `watched()` (the one check on the path: `Me::emit`).
     #[inline]
     pub(crate) fn send(
         &self,
@@ -169,14 +170,12 @@ impl Sink {
         ev: impl FnOnce() -> Event,
         stopping: impl Fn() -> bool,
     ) {
-        if !self.watched() {
-            return;
-        }
         self.push(lane, (self.number(), ev()), &stopping);
     }
 
     /// Sends two events that happen at one instant (an acquire that did not wait): one
-    /// number for both and one timestamp, in the order given.
+    /// number for both and one timestamp, in the order given. The caller has just checked
+    /// `watched()`, as for `send`.
     #[inline]
     pub(crate) fn send_pair(
         &self,
@@ -184,9 +183,6 @@ impl Sink {
         evs: impl FnOnce() -> (Event, Event),
         stopping: impl Fn() -> bool,
     ) {
-        if !self.watched() {
-            return;
-        }
         let n = self.seq.fetch_add(2, Ordering::Relaxed);
         let (a, b) = evs();
         self.push(lane, (n, a), &stopping);
