@@ -395,7 +395,7 @@ impl Drop for Me {
 impl Me {
     /// The worker `ctl` of session `s`, running on the calling thread.
     pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
-        let lane = RefCell::new(s.sink.lane());
+        let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
         Me { s, ctl, lane }
     }
 
@@ -446,12 +446,7 @@ impl Me {
         }
         s.sink.send(
             &mut self.lane.borrow_mut(),
-            || Event {
-                t: s.clock.now(),
-                pid: s.pid,
-                w: self.ctl.id,
-                op,
-            },
+            || (s.clock.now(), op),
             || self.stopped().is_some(),
         );
     }
@@ -466,16 +461,7 @@ impl Me {
         }
         s.sink.send_pair(
             &mut self.lane.borrow_mut(),
-            || {
-                let t = s.clock.now();
-                let ev = |op| Event {
-                    t,
-                    pid: s.pid,
-                    w: self.ctl.id,
-                    op,
-                };
-                (ev(a), ev(b))
-            },
+            || (s.clock.now(), a, b),
             || self.stopped().is_some(),
         );
     }
