@@ -50,8 +50,8 @@ const PLACEHOLDER: Event = Event {
 type Numbered = (u64, Event);
 
 /// What a thread's ring holds: an event without its `pid` and `w`, which are the ring's
-/// (kept once, beside its consumer). 64 bytes, where `Numbered` is 72: one cache line an
-/// entry, and less to move on the producer's path.
+/// (kept once, beside its consumer). 64 bytes, where `Numbered` is 72: less to move on the
+/// producer's path (rtrb's slots are only 8-aligned, so not always one cache line each).
 pub(crate) struct Entry {
     n: u64,
     t: u64,
