@@ -3,7 +3,7 @@
 //! predictable order (Python's own Lock makes no such promise; the panels say so).
 
 use super::core::{Core, declare};
-use super::session::{Me, Res, fast_path, me};
+use super::session::{Me, Res, fast_path, with_me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
 use crate::runner::gate::Next;
@@ -147,7 +147,10 @@ impl Inner {
     /// Everything but the uncontended quiet acquire: events, the gate, waiting.
     #[inline(never)]
     fn acquire_slow(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
-        let me = me();
+        with_me(|me| self.acquire_as(me, blocking, timeout_ns))
+    }
+
+    fn acquire_as(&self, me: &Me, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
         let w = me.w();
         let o = self.core.id;
         me.gate("acquire", Some(o))?;
@@ -198,14 +201,14 @@ impl Inner {
         };
         let core = self.core.clone();
         let asked = st.handoffs;
-        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
+        let got = wait_while(me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
             (self_deadlock && s.handoffs == asked)
                 || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
         });
         match got {
             Ok(true) => {
                 let d = depth_of(self.word().load(Ordering::Relaxed));
-                self.emit_end(&me, true, d);
+                self.emit_end(me, true, d);
                 Ok(true)
             }
             Ok(false) | Err(_) => {
@@ -220,7 +223,7 @@ impl Inner {
                     // Nobody queues any more: the owner may release on the fast path again.
                     self.word().fetch_and(!SLOW, Ordering::AcqRel);
                 }
-                got.inspect(|_| self.emit_end(&me, false, depth_of(word)))
+                got.inspect(|_| self.emit_end(me, false, depth_of(word)))
             }
         }
     }
@@ -290,23 +293,25 @@ impl Inner {
 
     #[inline(never)]
     fn release_slow(&self) -> Res<()> {
-        let me = me();
-        me.gate("release", Some(self.core.id))?;
-        self.release_as(&me);
-        Ok(())
+        with_me(|me| {
+            me.gate("release", Some(self.core.id))?;
+            self.release_as(me);
+            Ok(())
+        })
     }
 
     fn release_on_drop(&self) {
         if fast_path(|w| self.try_fast_release(w).is_some()) {
             return;
         }
-        let me = me();
         // Pass the gate like any operation, unless the worker is stopping: then release at
         // once so the unwinding frees what it held.
-        if me.stopped().is_none() {
-            let _ = me.gate("release", Some(self.core.id));
-        }
-        self.release_as(&me);
+        with_me(|me| {
+            if me.stopped().is_none() {
+                let _ = me.gate("release", Some(self.core.id));
+            }
+            self.release_as(me);
+        });
     }
 }
 

@@ -395,7 +395,7 @@ impl Drop for Me {
 impl Me {
     /// The worker `ctl` of session `s`, running on the calling thread.
     pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
-        let lane = RefCell::new(s.sink.lane());
+        let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
         Me { s, ctl, lane }
     }
 
@@ -446,12 +446,7 @@ impl Me {
         }
         s.sink.send(
             &mut self.lane.borrow_mut(),
-            || Event {
-                t: s.clock.now(),
-                pid: s.pid,
-                w: self.ctl.id,
-                op,
-            },
+            || (s.clock.now(), op),
             || self.stopped().is_some(),
         );
     }
@@ -466,16 +461,7 @@ impl Me {
         }
         s.sink.send_pair(
             &mut self.lane.borrow_mut(),
-            || {
-                let t = s.clock.now();
-                let ev = |op| Event {
-                    t,
-                    pid: s.pid,
-                    w: self.ctl.id,
-                    op,
-                };
-                (ev(a), ev(b))
-            },
+            || (s.clock.now(), a, b),
             || self.stopped().is_some(),
         );
     }
@@ -483,6 +469,12 @@ impl Me {
 
 /// Makes `me` the current worker of this thread.
 pub(crate) fn set_current(me: Option<Rc<Me>>) {
+    #[cfg(debug_assertions)]
+    assert_eq!(
+        IN_OP.with(Cell::get),
+        0,
+        "current worker replaced inside an operation"
+    );
     FAST.with(|f| f.set(me.as_deref().map_or(Fast::NONE, Fast::of)));
     CURRENT.with(|c| *c.borrow_mut() = me);
 }
@@ -490,9 +482,51 @@ pub(crate) fn set_current(me: Option<Rc<Me>>) {
 /// The current worker. Probe primitives are used from workers the runner started (or from a
 /// thread attached with `attach`); anything else is a programming error, said plainly.
 pub(crate) fn me() -> Rc<Me> {
-    CURRENT
-        .with(|c| c.borrow().clone())
-        .expect("threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first")
+    CURRENT.with(|c| c.borrow().clone()).expect(OUTSIDE)
+}
+
+const OUTSIDE: &str = "threadlanes probe used outside a worker: start workers with probe::Thread, or call probe::attach on this thread first";
+
+/// Runs `f` with the current worker borrowed, not cloned: no reference count, no borrow
+/// flag, no lazy thread-local on a watched operation's path (one `Cell` read, as
+/// `fast_path`). Sound because no probe operation replaces the current worker: only a
+/// worker's start and end and `attach` call `set_current`, never from inside `f` (checked
+/// in debug builds).
+#[inline]
+pub(crate) fn with_me<R>(f: impl FnOnce(&Me) -> R) -> R {
+    let p = FAST.with(Cell::get).me;
+    assert!(!p.is_null(), "{OUTSIDE}");
+    #[cfg(debug_assertions)]
+    let _in_op = InOp::enter();
+    // SAFETY: a non-null `FAST.me` points into the `Me` that `CURRENT` holds (`set_current`
+    // and `Me::drop` reset it before that `Me` goes), and `set_current` is not called while
+    // `f` runs, so the `Me` outlives the borrow.
+    f(unsafe { &*p })
+}
+
+/// Debug builds: counts `with_me` borrows in progress on this thread, so `set_current`
+/// can assert it never pulls a worker out from under one.
+#[cfg(debug_assertions)]
+struct InOp;
+
+#[cfg(debug_assertions)]
+thread_local! {
+    static IN_OP: Cell<u32> = const { Cell::new(0) };
+}
+
+#[cfg(debug_assertions)]
+impl InOp {
+    fn enter() -> InOp {
+        IN_OP.with(|n| n.set(n.get() + 1));
+        InOp
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for InOp {
+    fn drop(&mut self) {
+        IN_OP.with(|n| n.set(n.get() - 1));
+    }
 }
 
 /// Runs `fast(w)` for the current worker if its operation may take a primitive's fast path:

@@ -20,7 +20,7 @@
 //! With no viewer (the `Events` dropped, or a session made without one) emitting is one
 //! relaxed load.
 
-use crate::event::Event;
+use crate::event::{Event, Op, WorkerId};
 use crossbeam_channel::{RecvTimeoutError, TryRecvError};
 use parking_lot::{Condvar, Mutex};
 use rtrb::{Consumer, Producer, PushError, RingBuffer};
@@ -49,10 +49,41 @@ const PLACEHOLDER: Event = Event {
 /// An event and its place in the true order.
 type Numbered = (u64, Event);
 
+/// What a thread's ring holds: an event without its `pid` and `w`, which are the ring's
+/// (kept once, beside its consumer). 64 bytes, where `Numbered` is 72: less to move on the
+/// producer's path (rtrb's slots are only 8-aligned, so not always one cache line each).
+pub(crate) struct Entry {
+    n: u64,
+    t: u64,
+    op: Op,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() <= 64);
+
+/// A thread's ring, as the viewer reads it.
+struct Ring {
+    c: Consumer<Entry>,
+    pid: u32,
+    w: WorkerId,
+}
+
+impl Entry {
+    /// The event again, with the `pid` and `w` of the ring it came through.
+    fn event(self, pid: u32, w: WorkerId) -> Numbered {
+        let ev = Event {
+            t: self.t,
+            pid,
+            w,
+            op: self.op,
+        };
+        (self.n, ev)
+    }
+}
+
 #[derive(Default)]
 struct Merge {
     /// The consumer end of every live thread's ring.
-    rings: Vec<Consumer<Numbered>>,
+    rings: Vec<Ring>,
     /// Taken out of the rings but not in order yet (a number before them is missing).
     pending: Vec<Numbered>,
     /// In order, for the viewer.
@@ -90,9 +121,11 @@ pub(crate) struct Sink {
     roomy: Condvar,
 }
 
-/// One thread's end of its ring.
+/// One thread's end of its ring, and whose events go through it.
 pub(crate) struct Lane {
-    ring: Producer<Numbered>,
+    ring: Producer<Entry>,
+    pid: u32,
+    w: WorkerId,
 }
 
 impl Sink {
@@ -153,48 +186,47 @@ impl Sink {
         self.seq.fetch_add(1, Ordering::Relaxed)
     }
 
-    /// A ring for the calling thread.
-    pub(crate) fn lane(&self) -> Lane {
-        let (ring, consumer) = RingBuffer::new(RING);
-        self.merge.lock().rings.push(consumer);
-        Lane { ring }
+    /// A ring for the calling thread, which runs worker `w` of process `pid`.
+    pub(crate) fn lane(&self, pid: u32, w: WorkerId) -> Lane {
+        let (ring, c) = RingBuffer::new(RING);
+        self.merge.lock().rings.push(Ring { c, pid, w });
+        Lane { ring, pid, w }
     }
 
     /// Sends an event through the calling thread's ring; if the ring is full, waits for the
-    /// viewer to make room, unless `stopping()` says this worker must stop.
+    /// viewer to make room, unless `stopping()` says this worker must stop. The caller has
+    /// just checked `watched()` (the one check on the path: `Me::emit`). `ev` gives the
+    /// event's timestamp and op (its `pid` and `w` are the lane's).
     #[inline]
     pub(crate) fn send(
         &self,
         lane: &mut Lane,
-        ev: impl FnOnce() -> Event,
+        ev: impl FnOnce() -> (u64, Op),
         stopping: impl Fn() -> bool,
     ) {
-        if !self.watched() {
-            return;
-        }
-        self.push(lane, (self.number(), ev()), &stopping);
+        let n = self.number();
+        let (t, op) = ev();
+        self.push(lane, Entry { n, t, op }, &stopping);
     }
 
     /// Sends two events that happen at one instant (an acquire that did not wait): one
-    /// number for both and one timestamp, in the order given.
+    /// number for both and one timestamp, in the order given. The caller has just checked
+    /// `watched()`, as for `send`.
     #[inline]
     pub(crate) fn send_pair(
         &self,
         lane: &mut Lane,
-        evs: impl FnOnce() -> (Event, Event),
+        evs: impl FnOnce() -> (u64, Op, Op),
         stopping: impl Fn() -> bool,
     ) {
-        if !self.watched() {
-            return;
-        }
         let n = self.seq.fetch_add(2, Ordering::Relaxed);
-        let (a, b) = evs();
-        self.push(lane, (n, a), &stopping);
-        self.push(lane, (n + 1, b), &stopping);
+        let (t, a, b) = evs();
+        self.push(lane, Entry { n, t, op: a }, &stopping);
+        self.push(lane, Entry { n: n + 1, t, op: b }, &stopping);
     }
 
     #[inline]
-    fn push(&self, lane: &mut Lane, item: Numbered, stopping: &dyn Fn() -> bool) {
+    fn push(&self, lane: &mut Lane, item: Entry, stopping: &dyn Fn() -> bool) {
         if let Err(PushError::Full(item)) = lane.ring.push(item) {
             self.full(lane, item, stopping);
         }
@@ -203,7 +235,7 @@ impl Sink {
     /// Waits for room in a full ring. The event already has its number, so it is never
     /// dropped while someone watches: a gap would stop the stream there for good.
     #[cold]
-    fn full(&self, lane: &mut Lane, mut item: Numbered, stopping: &dyn Fn() -> bool) {
+    fn full(&self, lane: &mut Lane, mut item: Entry, stopping: &dyn Fn() -> bool) {
         let mut since = Instant::now();
         let mut reads = self.reads.load(Ordering::Relaxed);
         loop {
@@ -226,7 +258,7 @@ impl Sink {
                 self.stalled.store(true, Ordering::Relaxed);
             }
             if stuck || self.closing.load(Ordering::SeqCst) || stopping() {
-                self.slow.lock().push(item);
+                self.slow.lock().push(item.event(lane.pid, lane.w));
                 return;
             }
             let mut g = self.room.lock();
@@ -263,12 +295,13 @@ impl Merge {
         let slow = &sink.slow;
         let before = self.pending.len();
         let pending = &mut self.pending;
-        self.rings.retain_mut(|c| {
+        self.rings.retain_mut(|r| {
             // All the ring holds in one chunk: one release of its slots, not one per event.
-            if let Ok(chunk) = c.read_chunk(c.slots()) {
-                pending.extend(chunk);
+            if let Ok(chunk) = r.c.read_chunk(r.c.slots()) {
+                let (pid, w) = (r.pid, r.w);
+                pending.extend(chunk.into_iter().map(|e| e.event(pid, w)));
             }
-            !c.is_abandoned() || !c.is_empty()
+            !r.c.is_abandoned() || !r.c.is_empty()
         });
         pending.append(&mut slow.lock());
         sink.stalled.store(false, Ordering::Relaxed);

@@ -53,8 +53,29 @@ impl State {
 }
 
 fn advance(base_virtual: u64, base_raw: u64, speed: f64, now_raw: u64) -> u64 {
-    let real = source().delta_as_nanos(base_raw, now_raw);
-    base_virtual + (real as f64 * speed) as u64
+    by_speed(
+        base_virtual,
+        source().delta_as_nanos(base_raw, now_raw),
+        speed,
+    )
+}
+
+/// `base_virtual` plus `real` ns of real time at `speed`.
+#[inline]
+fn by_speed(base_virtual: u64, real: u64, speed: f64) -> u64 {
+    // Real speed (the default) skips the two conversions through f64: the same value up
+    // to 2^53 ns (104 days) of run, exact beyond. On every watched operation's path.
+    if speed == 1.0 {
+        return base_virtual + real;
+    }
+    base_virtual + scaled(real, speed)
+}
+
+/// Out of line so the real-speed path is a branch, not both computed and one picked.
+#[cold]
+#[inline(never)]
+fn scaled(real: u64, speed: f64) -> u64 {
+    (real as f64 * speed) as u64
 }
 
 /// What `now()` reads without a lock: a seqlock over the state's base.
@@ -93,7 +114,9 @@ impl Published {
                     if speed == 0.0 {
                         return base_virtual;
                     }
-                    return advance(base_virtual, base_raw, speed, raw());
+                    // One look at the source for both the read and the delta.
+                    let src = source();
+                    return by_speed(base_virtual, src.delta_as_nanos(base_raw, src.raw()), speed);
                 }
             }
             std::hint::spin_loop();
