@@ -17,6 +17,7 @@ pub mod process;
 pub mod record;
 pub mod runner;
 pub mod scenarios;
+pub mod source;
 pub mod trace;
 pub mod ui;
 pub mod wire;

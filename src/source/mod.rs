@@ -1,0 +1,93 @@
+//! source: where events come from, as one idea. A scenario run (threads and child processes
+//! under the runner) and a traced program (its processes connected over a socket) are two
+//! sources behind one interface. The app, headless mode, record and export work on any
+//! source and never ask which kind it is beyond what [`Source::controls`] says.
+//!
+//! A source does not fold: it hands each [`Item`] to the caller, who folds it into its own
+//! `World`. How a run ended ([`End`]) is decided in one place from what the source says and
+//! what the caller's world shows.
+//!
+//! This file is the contract; `scenario.rs`, `traced.rs` and `ingest/` carry it out.
+
+use crate::event::{Event, WorkerId};
+use crate::runner::{Mode, Parked};
+use std::time::Duration;
+
+/// What a source hands on, in the order it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Event(Event),
+    /// A line that was not a valid event, in words: where it came from and what was wrong.
+    Problem(String),
+    /// A line the program wrote to its stderr, for the log.
+    Output(String),
+}
+
+/// How a run ended. One enum for the TUI, headless, record and export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// Every worker ended (a traced program: it exited; its status is `Source::exit_status`).
+    Finished,
+    /// Free mode: a wait-for cycle formed (the run would never end by itself).
+    Deadlock,
+    /// Seeded mode: every worker waits and none can go (a deadlock, or waits nobody ends).
+    Stuck,
+    /// Stopped early: the time asked for (`--for`) ran out.
+    Cut,
+}
+
+/// What a source lets the viewer do beyond watching. The app offers exactly these keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Controls {
+    /// Pausing stops the run itself (its clock and its workers), not only the view.
+    pub pause: bool,
+    /// Step and seeded scheduling through the gate.
+    pub step: bool,
+    /// Its clock's speed can change while it runs.
+    pub speed: bool,
+    /// It can be started again, with another version, parameter or seed.
+    pub restart: bool,
+}
+
+/// Where events come from. Every method answers at once unless it says it waits.
+pub trait Source: Send {
+    /// Hands `fold` the items available now, until none is left or `budget` is spent;
+    /// returns how many. Never waits for new items.
+    fn drain(&mut self, budget: Duration, fold: &mut dyn FnMut(Item)) -> usize;
+    /// Waits up to `timeout` for at least one item (for headless and record loops, which
+    /// have no frame to draw); returns how many were handed to `fold`.
+    fn wait(&mut self, timeout: Duration, fold: &mut dyn FnMut(Item)) -> usize;
+    /// The run's clock, in ns since it started: virtual time for a scenario, the program's
+    /// real time for a traced program.
+    fn now(&self) -> u64;
+    /// True once the run has ended and every item has been handed on.
+    fn is_finished(&self) -> bool;
+    /// Seeded mode: nobody can go any more (see [`End::Stuck`]).
+    fn is_stuck(&self) -> bool {
+        false
+    }
+    /// Tells everything to stop without waiting (so two sources stop in the time of one).
+    fn cancel(&self);
+    /// Ends the run, even one deadlocked, within `within`; false if something was left.
+    fn stop(&mut self, within: Duration) -> bool;
+    /// What the viewer may do with this source.
+    fn controls(&self) -> Controls;
+    fn set_paused(&self, _paused: bool) {}
+    fn set_speed(&self, _speed: f64) {}
+    fn set_mode(&self, _mode: Mode) {}
+    /// Step mode: lets worker `w` do its next operation; the error says why it cannot.
+    fn step(&self, _w: WorkerId) -> Result<(), String> {
+        Err("this run cannot be stepped".into())
+    }
+    /// Step mode: the workers parked at the gate and what each is about to do.
+    fn parked(&self) -> Vec<Parked> {
+        Vec::new()
+    }
+    /// A traced program's exit status once it has ended (128 + signal if one ended it);
+    /// None for a scenario, whose outcome is in the world.
+    fn exit_status(&self) -> Option<i32> {
+        None
+    }
+    /// Passes a signal (SIGINT on Ctrl-C in headless mode) to what runs, if it takes one.
+    fn signal(&self, _sig: i32) {}
+}
