@@ -133,10 +133,14 @@ fn export_writes_a_trace_with_a_track_per_worker_nested_slices_and_flows() {
             .any(|e| e["ph"] == ph && e["name"].as_str().unwrap().starts_with(prefix))
     };
     assert!(has("X", "sleeping"), "sleep spans");
-    assert!(has("X", "blocked: put queue products"), "blocked spans");
+    // Named in the lanes' and the log's words.
+    assert!(
+        has("X", "blocked on put to queue products (full)"),
+        "blocked spans"
+    );
     assert!(has("i", "put "), "put instants");
-    assert!(has("i", "get "), "get instants");
-    assert!(has("i", "say: "), "say instants");
+    assert!(has("i", "got "), "get instants");
+    assert!(has("i", "says: "), "say instants");
     let blocked = events
         .iter()
         .find(|e| e["ph"] == "X" && e["cat"] == "blocked")
