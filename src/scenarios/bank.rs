@@ -1,7 +1,7 @@
 //! `bank`: check-then-act. Two withdrawals check the balance, take a while, then take the
 //! money; without a lock both pass the check and the account goes negative.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -25,13 +25,13 @@ watch. The two tellers take slightly different times (1 s and 1.5 s) so that the
 never collide as well: that would be the lost update of the 'race' scenario, a second bug on \
 top of this one.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "amount",
-            default: 800,
-            min: 100,
-            max: 1000,
-            help: "each customer's withdrawal (the account holds 1000)",
-        }],
+        params: &[param(
+            "amount",
+            "each customer's withdrawal (the account holds 1000)",
+            800,
+            100,
+            1000,
+        )],
     },
     main,
 };

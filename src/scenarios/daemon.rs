@@ -1,7 +1,7 @@
 //! `daemon`: daemon threads die when the program's last non-daemon thread ends; ordinary
 //! threads keep the program alive. Plus the reader/writer exit demo.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Res, Stop, Thread, now, outcome, say, sleep};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -23,34 +23,25 @@ for the user to type q (here: it types q after 'q_at' seconds); main prints five
 second. The reader dies when the LAST of main and writer ends: with q_at=7 that is the \
 writer, at 7 s; with q_at=3 it is main, at 5 s. Try both with [ and ].",
         variants: &[
-            Variant {
-                name: "daemon",
-                label: "daemon workers",
-            },
-            Variant {
-                name: "non-daemon",
-                label: "ordinary workers",
-            },
-            Variant {
-                name: "reader-writer",
-                label: "reader/writer exit demo",
-            },
+            variant("daemon", "daemon workers"),
+            variant("non-daemon", "ordinary workers"),
+            variant("reader-writer", "reader/writer exit demo"),
         ],
         params: &[
-            Param {
-                name: "workers",
-                default: 5,
-                min: 1,
-                max: 50,
-                help: "workers started by main (daemon, non-daemon)",
-            },
-            Param {
-                name: "q_at",
-                default: 7,
-                min: 1,
-                max: 15,
-                help: "seconds until the writer types q (reader-writer)",
-            },
+            param(
+                "workers",
+                "workers started by main (daemon, non-daemon)",
+                5,
+                1,
+                50,
+            ),
+            param(
+                "q_at",
+                "seconds until the writer types q (reader-writer)",
+                7,
+                1,
+                15,
+            ),
         ],
     },
     main,

@@ -1,6 +1,6 @@
 //! `deadlock`: a plain Lock taken twice by its owner, and two locks taken in opposite order.
 
-use super::{Config, Info, Scenario, Variant};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Event, Lock, Res, Thread, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,22 +22,10 @@ working. A deadlock need not stop the whole program: the cycle is flagged the mo
 while ticker still runs (press g for the wait-for graph).\n\n\
 Press r to restart or q to quit: the runner ends even deadlocked threads at once.",
         variants: &[
-            Variant {
-                name: "two-locks",
-                label: "opposite order",
-            },
-            Variant {
-                name: "self",
-                label: "Lock taken twice",
-            },
-            Variant {
-                name: "ordered",
-                label: "same order (fixed)",
-            },
-            Variant {
-                name: "partial",
-                label: "two stuck, one goes on",
-            },
+            variant("two-locks", "opposite order"),
+            variant("self", "Lock taken twice"),
+            variant("ordered", "same order (fixed)"),
+            variant("partial", "two stuck, one goes on"),
         ],
         params: &[],
     },

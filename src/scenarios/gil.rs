@@ -2,7 +2,7 @@
 //! one lock to compute takes as long as doing it all on one thread; without that lock the
 //! same threads run in parallel. The times stated are real wall-clock times.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, outcome, say, yield_now};
 use crate::process::Process;
 use crate::process::child::Conn as ChildConn;
@@ -36,42 +36,21 @@ milliseconds, which is in its time.\n\n\
 The times are measured, so they vary with the machine and its load; pausing during a timed \
 phase adds to its time.",
         variants: &[
-            Variant {
-                name: "compare",
-                label: "all three, timed",
-            },
-            Variant {
-                name: "sequential",
-                label: "main alone",
-            },
-            Variant {
-                name: "gil",
-                label: "threads under the GIL",
-            },
-            Variant {
-                name: "no-gil",
-                label: "threads without a GIL",
-            },
-            Variant {
-                name: "processes",
-                label: "processes, one GIL each",
-            },
+            variant("compare", "all three, timed"),
+            variant("sequential", "main alone"),
+            variant("gil", "threads under the GIL"),
+            variant("no-gil", "threads without a GIL"),
+            variant("processes", "processes, one GIL each"),
         ],
         params: &[
-            Param {
-                name: "threads",
-                default: 4,
-                min: 1,
-                max: 8,
-                help: "threads sharing the work",
-            },
-            Param {
-                name: "chunks",
-                default: 5,
-                min: 1,
-                max: 100,
-                help: "chunks of about 20 ms of computation per thread",
-            },
+            param("threads", "threads sharing the work", 4, 1, 8),
+            param(
+                "chunks",
+                "chunks of about 20 ms of computation per thread",
+                5,
+                1,
+                100,
+            ),
         ],
     },
     main,

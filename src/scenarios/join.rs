@@ -1,6 +1,6 @@
 //! `join`: main waits for its threads, or does not.
 
-use super::{Config, Info, Scenario, Variant};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Res, Thread, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,14 +18,8 @@ exiting, because T1 is not a daemon.\n\n\
 With join, main blocks on T1 and then T2 (its lane shows 'joining T1') and \"all done\" \
 comes last, as the reader of the code expects.",
         variants: &[
-            Variant {
-                name: "no-join",
-                label: "without join",
-            },
-            Variant {
-                name: "join",
-                label: "with join",
-            },
+            variant("no-join", "without join"),
+            variant("join", "with join"),
         ],
         params: &[],
     },

@@ -1,7 +1,7 @@
 //! `lock`: two jobs update one total. Without a lock their steps interleave; with one, each
 //! job runs whole.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -19,13 +19,7 @@ With the lock, each job takes it before its first step and releases it after its
 the other job waits (its lane turns to 'blocked') and the printed totals come in two clean \
 runs. A lock does not make code faster; it makes a group of steps indivisible.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "rounds",
-            default: 10,
-            min: 1,
-            max: 100,
-            help: "steps per job",
-        }],
+        params: &[param("rounds", "steps per job", 10, 1, 100)],
     },
     main,
 };

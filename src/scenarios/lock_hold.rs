@@ -1,7 +1,7 @@
 //! `lock-hold`: many threads take one lock and sleep while holding it, so they run one
 //! after another; sleeping after the release lets them overlap.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, Value, now, outcome, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,30 +22,12 @@ variant each thread adds 1 under the lock and sleeps after releasing it, so the 
 overlap and the run takes about one sleep. The counter is right either way.\n\n\
 Raise 'threads' (up to 100, as in the tutorial) to see the queue grow.",
         variants: &[
-            Variant {
-                name: "inside",
-                label: "sleep while holding",
-            },
-            Variant {
-                name: "outside",
-                label: "sleep after release",
-            },
+            variant("inside", "sleep while holding"),
+            variant("outside", "sleep after release"),
         ],
         params: &[
-            Param {
-                name: "threads",
-                default: 20,
-                min: 1,
-                max: 100,
-                help: "threads taking the lock",
-            },
-            Param {
-                name: "hold_ms",
-                default: 500,
-                min: 10,
-                max: 2000,
-                help: "milliseconds each thread sleeps",
-            },
+            param("threads", "threads taking the lock", 20, 1, 100),
+            param("hold_ms", "milliseconds each thread sleeps", 500, 10, 2000),
         ],
     },
     main,

@@ -1,7 +1,7 @@
 //! `manager`: a dict and a list that live in a manager process, changed by ten processes
 //! through requests; all changes land in the one dict and the one list.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
 use crate::probe::{Res, outcome, say, sleep};
@@ -26,13 +26,7 @@ through threadlanes on their way, which relays them (and so can draw them).\n\n\
 At the end main asks the manager for the dict and the list: ten keys, and the list's \
 five first items plus ten pids.",
         variants: &[],
-        params: &[Param {
-            name: "processes",
-            default: 10,
-            min: 1,
-            max: 20,
-            help: "processes using the manager",
-        }],
+        params: &[param("processes", "processes using the manager", 10, 1, 20)],
     },
     main,
 };

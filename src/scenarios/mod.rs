@@ -2,6 +2,7 @@
 //! tutorial's terms; the machinery lives in `probe` and `runner`.
 
 pub mod info;
+mod kit;
 
 mod bank;
 mod daemon;
@@ -29,7 +30,7 @@ mod thread_pool;
 mod traffic_light;
 
 use crate::probe::Res;
-pub use info::{Config, Info, Param, Variant};
+pub use info::{Config, Info, Param, Variant, param, variant};
 
 /// A scenario: what it says about itself and the main function that runs it.
 pub struct Scenario {

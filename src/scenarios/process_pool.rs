@@ -1,7 +1,7 @@
 //! `process-pool`: a pool of worker processes; `apply_async` with a callback that runs in
 //! the parent, and `map`, whose results come back in order whatever order they finish in.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
 use crate::probe::{Res, Thread, now, outcome, say, sleep};
@@ -33,30 +33,12 @@ The apply version calls pool.apply(Foo, (i,)) instead: it waits for each result 
 submitting the next task, so one process works at a time and ten tasks take ten times \
 as long. The outcome states the time each way took.",
         variants: &[
-            Variant {
-                name: "apply_async",
-                label: "apply_async and map",
-            },
-            Variant {
-                name: "apply",
-                label: "apply: one at a time",
-            },
+            variant("apply_async", "apply_async and map"),
+            variant("apply", "apply: one at a time"),
         ],
         params: &[
-            Param {
-                name: "processes",
-                default: 5,
-                min: 1,
-                max: 8,
-                help: "worker processes in the pool",
-            },
-            Param {
-                name: "tasks",
-                default: 10,
-                min: 1,
-                max: 40,
-                help: "apply_async tasks",
-            },
+            param("processes", "worker processes in the pool", 5, 1, 8),
+            param("tasks", "apply_async tasks", 10, 1, 40),
         ],
     },
     main,

@@ -1,7 +1,7 @@
 //! `producer-consumer`: materials → producers → products (bounded) → consumers, with
 //! `task_done` and `join` telling main when everything is through.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Queue, Res, Thread, current_name, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,34 +23,10 @@ killed. Producers use get_nowait() rather than checking qsize() first: between a
 the get, another producer could take the last material.",
         variants: &[],
         params: &[
-            Param {
-                name: "producers",
-                default: 3,
-                min: 1,
-                max: 20,
-                help: "producer threads",
-            },
-            Param {
-                name: "consumers",
-                default: 2,
-                min: 1,
-                max: 20,
-                help: "consumer threads",
-            },
-            Param {
-                name: "items",
-                default: 10,
-                min: 1,
-                max: 200,
-                help: "materials to turn into products",
-            },
-            Param {
-                name: "maxsize",
-                default: 3,
-                min: 1,
-                max: 50,
-                help: "room in the products queue",
-            },
+            param("producers", "producer threads", 3, 1, 20),
+            param("consumers", "consumer threads", 2, 1, 20),
+            param("items", "materials to turn into products", 10, 1, 200),
+            param("maxsize", "room in the products queue", 3, 1, 50),
         ],
     },
     main,

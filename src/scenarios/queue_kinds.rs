@@ -1,7 +1,7 @@
 //! `queue-kinds`: the same items put into a FIFO, a LIFO and a priority queue, taken out by
 //! one getter per queue: three orders side by side.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Queue, Res, Thread, outcome, say, sleep};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -20,13 +20,7 @@ half second. Watch the three queue panels shrink side by side: the FIFO gives ba
 they went in, the LIFO the reverse, and the priority queue sorts by the first number of each \
 tuple, whatever the order they were put in.",
         variants: &[],
-        params: &[Param {
-            name: "items",
-            default: 5,
-            min: 2,
-            max: 9,
-            help: "items put into each queue",
-        }],
+        params: &[param("items", "items put into each queue", 5, 2, 9)],
     },
     main,
 };

@@ -1,7 +1,7 @@
 //! `queue-results`: a thread's function cannot return a value to main, so each worker puts
 //! its result into a queue and main takes them out.
 
-use super::{Config, Info, Scenario, Variant};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Item, Queue, Res, Thread, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -21,14 +21,8 @@ Join first: main joins every worker, then gets the results (the queue holds them
 then). Get as they come: main calls get() straight away; each get blocks until the next \
 result arrives, so main handles each result as soon as it exists.",
         variants: &[
-            Variant {
-                name: "join-first",
-                label: "join, then get",
-            },
-            Variant {
-                name: "as-they-come",
-                label: "get as they come",
-            },
+            variant("join-first", "join, then get"),
+            variant("as-they-come", "get as they come"),
         ],
         params: &[],
     },

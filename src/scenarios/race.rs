@@ -1,7 +1,7 @@
 //! `race`: two threads do `balance += 1; balance -= 1` many times; without a lock updates
 //! are lost, with one the balance ends at 0.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,13 +21,7 @@ read and its write (as a thread switch would make it do). Nothing else is staged
 two real OS threads writing one shared integer.\n\n\
 With the lock, read-and-write is one indivisible step: the balance ends at 0.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "rounds",
-            default: 30,
-            min: 1,
-            max: 10_000,
-            help: "+1/-1 rounds per thread",
-        }],
+        params: &[param("rounds", "+1/-1 rounds per thread", 30, 1, 10_000)],
     },
     main,
 };

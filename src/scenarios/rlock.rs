@@ -1,7 +1,7 @@
 //! `rlock`: a reentrant lock taken again by its owner; with a plain Lock the same code
 //! deadlocks on itself.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, RLock, Res, Thread, Value, outcome, say};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -17,22 +17,10 @@ as it was taken can another thread have it.\n\n\
 With a plain Lock, the same code blocks forever on the first inner acquire: the thread waits \
 for a lock it holds itself. threadlanes shows the self-deadlock.",
         variants: &[
-            Variant {
-                name: "rlock",
-                label: "RLock",
-            },
-            Variant {
-                name: "lock",
-                label: "plain Lock (deadlocks)",
-            },
+            variant("rlock", "RLock"),
+            variant("lock", "plain Lock (deadlocks)"),
         ],
-        params: &[Param {
-            name: "threads",
-            default: 5,
-            min: 1,
-            max: 50,
-            help: "threads running outer()",
-        }],
+        params: &[param("threads", "threads running outer()", 5, 1, 50)],
     },
     main,
 };

@@ -1,6 +1,6 @@
 //! `semaphore`: a BoundedSemaphore with five slots and twenty workers.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Res, Semaphore, Thread, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -19,20 +19,8 @@ of the others in the order they arrived. When a slot frees, the longest waiter g
 release without its acquire.",
         variants: &[],
         params: &[
-            Param {
-                name: "slots",
-                default: 5,
-                min: 1,
-                max: 20,
-                help: "slots of the semaphore",
-            },
-            Param {
-                name: "workers",
-                default: 20,
-                min: 1,
-                max: 200,
-                help: "threads that want a slot",
-            },
+            param("slots", "slots of the semaphore", 5, 1, 20),
+            param("workers", "threads that want a slot", 20, 1, 200),
         ],
     },
     main,

@@ -1,7 +1,7 @@
 //! `stop-flag`: a worker loops until a shared flag tells it to stop, and ends cleanly.
 //! The `event` variant uses an Event as the flag, so the worker wakes at once.
 
-use super::{Config, Info, Scenario, Variant};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Event, Res, Thread, Value, now, outcome, say, sleep};
 use parking_lot::Mutex;
 use std::sync::Arc;
@@ -21,14 +21,8 @@ Note the delay: the worker only notices the flag after its sleep. The 'event' va
 an Event as the flag and waits on it with a timeout of 0.1 s instead of sleeping: set() \
 wakes it at once, so it stops without the extra wait.",
         variants: &[
-            Variant {
-                name: "flag",
-                label: "shared flag",
-            },
-            Variant {
-                name: "event",
-                label: "Event with timeout",
-            },
+            variant("flag", "shared flag"),
+            variant("event", "Event with timeout"),
         ],
         params: &[],
     },

@@ -3,7 +3,7 @@
 //! (`one-lock`). It teaches little; it is how we check that the machinery holds up: memory
 //! stays flat on a long run, and quit and restart stay prompt with every worker blocked.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Event, Lock, Queue, Res, Semaphore, Thread, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -20,30 +20,18 @@ go; every worker queues for that lock. Restart and quit must still end them all 
 This scenario has no lesson of its own: it is how threadlanes checks that it stays responsive \
 and that its memory stays flat however long a run lasts.",
         variants: &[
-            Variant {
-                name: "mixed",
-                label: "locks, semaphores, queues",
-            },
-            Variant {
-                name: "one-lock",
-                label: "all blocked on one lock",
-            },
+            variant("mixed", "locks, semaphores, queues"),
+            variant("one-lock", "all blocked on one lock"),
         ],
         params: &[
-            Param {
-                name: "workers",
-                default: 50,
-                min: 1,
-                max: 1000,
-                help: "worker threads",
-            },
-            Param {
-                name: "objects",
-                default: 10,
-                min: 1,
-                max: 200,
-                help: "locks, semaphores and queues (mixed)",
-            },
+            param("workers", "worker threads", 50, 1, 1000),
+            param(
+                "objects",
+                "locks, semaphores and queues (mixed)",
+                10,
+                1,
+                200,
+            ),
         ],
     },
     main,

@@ -1,7 +1,7 @@
 //! `thread-pool`: ten tasks of different lengths on a pool of worker threads, their results
 //! collected three ways: `map`, `submit` then `result()` in order, and `as_completed`.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Future, Res, ThreadPool, as_completed, now, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,26 +22,11 @@ futures and asks each for its result in turn. as_completed: hands back each futu
 as its task finishes, so short tasks come first and main never waits on a slow task while a \
 finished one is ready.",
         variants: &[
-            Variant {
-                name: "map",
-                label: "executor.map",
-            },
-            Variant {
-                name: "submit",
-                label: "submit, result() in order",
-            },
-            Variant {
-                name: "as-completed",
-                label: "as_completed",
-            },
+            variant("map", "executor.map"),
+            variant("submit", "submit, result() in order"),
+            variant("as-completed", "as_completed"),
         ],
-        params: &[Param {
-            name: "workers",
-            default: 4,
-            min: 1,
-            max: 10,
-            help: "worker threads in the pool",
-        }],
+        params: &[param("workers", "worker threads in the pool", 4, 1, 10)],
     },
     main,
 };

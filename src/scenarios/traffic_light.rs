@@ -1,7 +1,7 @@
 //! `traffic-light`: an Event as a light. The lighter sets it (green) and clears it (red);
 //! cars drive while it is set and wait on it while it is clear.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Event, Res, Thread, outcome, say, sleep};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,20 +20,8 @@ The cars are daemon threads: when the lighter has done its cycles and main ends,
 killed, not finished.",
         variants: &[],
         params: &[
-            Param {
-                name: "cycles",
-                default: 2,
-                min: 1,
-                max: 20,
-                help: "green/red cycles of the light",
-            },
-            Param {
-                name: "cars",
-                default: 2,
-                min: 1,
-                max: 10,
-                help: "cars on the road",
-            },
+            param("cycles", "green/red cycles of the light", 2, 1, 20),
+            param("cars", "cars on the road", 2, 1, 10),
         ],
     },
     main,
