@@ -1,10 +1,10 @@
 //! `daemon`: daemon threads die when the program's last non-daemon thread ends; ordinary
 //! threads keep the program alive. Plus the reader/writer exit demo.
 
+use super::kit::{ThreadArgs, shared};
 use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Res, Stop, Thread, now, outcome, say, sleep};
 use parking_lot::Mutex;
-use std::sync::Arc;
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -66,12 +66,12 @@ struct Ledger {
 }
 
 fn workers(n: usize, daemon: bool) -> Res<()> {
-    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let ledger = shared(Ledger::default());
     for i in 0..n {
-        let ledger = ledger.clone();
         Thread::new(format!("task-{i}"))
             .daemon(daemon)
-            .start(move || {
+            .args(&ledger)
+            .start(move |ledger| {
                 let r = task(i);
                 worker_ended(&ledger, &r, n, daemon);
                 r
@@ -135,27 +135,24 @@ struct Ends {
 
 fn reader_writer(q_at: f64) -> Res<()> {
     say("test begin...")?;
-    let ends = Arc::new(Mutex::new(Ends::default()));
-    let writer = {
-        let ends = ends.clone();
-        Thread::new("writer").start(move || {
-            say("writer: waiting for input")?;
-            sleep(q_at)?;
-            say("writer: q")?;
-            ends.lock().writer = Some(now());
-            Ok(())
-        })?
-    };
-    let reader = {
-        let ends = ends.clone();
-        Thread::new("reader").daemon(true).start(move || {
+    let ends = shared(Ends::default());
+    let writer = Thread::new("writer").args(&ends).start(move |ends| {
+        say("writer: waiting for input")?;
+        sleep(q_at)?;
+        say("writer: q")?;
+        ends.lock().writer = Some(now());
+        Ok(())
+    })?;
+    let reader = Thread::new("reader")
+        .daemon(true)
+        .args(&ends)
+        .start(|ends| {
             let r = read_forever();
             if r == Err(Stop::Killed) {
                 reader_killed(&ends.lock());
             }
             r
-        })?
-    };
+        })?;
     for i in 0..5 {
         say(format!("main {i}"))?;
         sleep(1.0)?;

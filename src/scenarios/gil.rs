@@ -2,6 +2,7 @@
 //! one lock to compute takes as long as doing it all on one thread; without that lock the
 //! same threads run in parallel. The times stated are real wall-clock times.
 
+use super::kit::{Gauge, ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, outcome, say, yield_now};
 use crate::process::Process;
@@ -170,49 +171,54 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
     };
     say(format!("{label}: starting"))?;
     let total = Arc::new(AtomicU64::new(0));
-    let inside = Arc::new(AtomicU64::new(0));
-    let peak = Arc::new(AtomicU64::new(0));
+    let inside = Gauge::default();
     let started = Instant::now();
     let mut ts = Vec::new();
     for k in 0..plan.threads {
-        let gil = gil.cloned();
-        let (total, inside, peak) = (total.clone(), inside.clone(), peak.clone());
-        ts.push(Thread::new(format!("{prefix}-{}", k + 1)).start(move || {
-            let mut sum = 0u64;
-            // Python's switch: after each chunk the holder drops the GIL and queues again.
-            let mut held = match &gil {
-                Some(g) => Some(g.guard()?),
-                None => None,
-            };
-            for c in 0..plan.chunks {
-                let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(n, Ordering::SeqCst);
-                sum = sum.wrapping_add(chunk(plan, k, c));
-                inside.fetch_sub(1, Ordering::SeqCst);
-                yield_now()?;
-                if let (Some(g), true) = (&gil, c + 1 < plan.chunks) {
-                    drop(held.take());
-                    held = Some(g.guard()?);
-                }
-            }
-            drop(held);
-            total.fetch_add(sum, Ordering::SeqCst);
-            Ok(())
-        })?);
+        let args = (&gil.cloned(), &total, &inside);
+        let name = format!("{prefix}-{}", k + 1);
+        ts.push(
+            Thread::new(name)
+                .args(args)
+                .start(move |(gil, total, inside)| {
+                    let sum = share(plan, k, gil.as_ref(), &inside)?;
+                    total.fetch_add(sum, Ordering::SeqCst);
+                    Ok(())
+                })?,
+        );
     }
-    for t in &ts {
-        t.join()?;
-    }
+    join_all(&ts)?;
     let wall = started.elapsed();
     say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
     let total = total.load(Ordering::SeqCst);
-    let peak = peak.load(Ordering::SeqCst);
     Ok(Timed {
         label,
         wall,
         total,
-        peak,
+        peak: inside.peak() as u64,
     })
+}
+
+/// Thread `k`'s share of the work, computed while holding the GIL if there is one.
+fn share(plan: Plan, k: u64, gil: Option<&Lock>, inside: &Gauge) -> Res<u64> {
+    let mut sum = 0u64;
+    // Python's switch: after each chunk the holder drops the GIL and queues again.
+    let mut held = match gil {
+        Some(g) => Some(g.guard()?),
+        None => None,
+    };
+    for c in 0..plan.chunks {
+        inside.enter();
+        sum = sum.wrapping_add(chunk(plan, k, c));
+        inside.leave();
+        yield_now()?;
+        if let (Some(g), true) = (gil, c + 1 < plan.chunks) {
+            drop(held.take());
+            held = Some(g.guard()?);
+        }
+    }
+    drop(held);
+    Ok(sum)
 }
 
 /// `threads` child processes share the work, each computing its share and sending its sum

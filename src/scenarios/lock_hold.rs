@@ -1,6 +1,7 @@
 //! `lock-hold`: many threads take one lock and sleep while holding it, so they run one
 //! after another; sleeping after the release lets them overlap.
 
+use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, Value, now, outcome, sleep};
 
@@ -42,25 +43,27 @@ fn main(cfg: &Config) -> Res<()> {
     let started = now();
     let mut ts = Vec::new();
     for i in 0..threads {
-        let (lock, num) = (lock.clone(), num.clone());
-        ts.push(Thread::new(format!("t{i}")).start(move || {
-            {
-                let _held = lock.guard()?;
-                let v = num.read()?;
-                num.write(v + 1)?;
-                if inside {
-                    sleep(hold)?;
-                }
-            }
-            if !inside {
-                sleep(hold)?;
-            }
-            Ok(())
-        })?);
+        let args = (&lock, &num);
+        ts.push(
+            Thread::new(format!("t{i}"))
+                .args(args)
+                .start(move |(lock, num)| {
+                    {
+                        let _held = lock.guard()?;
+                        let v = num.read()?;
+                        num.write(v + 1)?;
+                        if inside {
+                            sleep(hold)?;
+                        }
+                    }
+                    if !inside {
+                        sleep(hold)?;
+                    }
+                    Ok(())
+                })?,
+        );
     }
-    for t in &ts {
-        t.join()?;
-    }
+    join_all(&ts)?;
     let took = now() - started;
     let count = num.get();
     let how = if took >= threads as f64 * hold {

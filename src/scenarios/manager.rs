@@ -1,6 +1,7 @@
 //! `manager`: a dict and a list that live in a manager process, changed by ten processes
 //! through requests; all changes land in the one dict and the one list.
 
+use super::kit::join_all;
 use super::{Config, Info, Scenario, param};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
@@ -59,9 +60,7 @@ fn main(cfg: &Config) -> Res<()> {
                 .start()?,
         );
     }
-    for p in &procs {
-        p.join()?;
-    }
+    join_all(&procs)?;
     to_manager.send(json!({"op": "dump", "reply": "main replies"}))?;
     let both = mine.recv()?;
     say(format!("d = {}", both["d"]))?;

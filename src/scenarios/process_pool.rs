@@ -1,6 +1,7 @@
 //! `process-pool`: a pool of worker processes; `apply_async` with a callback that runs in
 //! the parent, and `map`, whose results come back in order whatever order they finish in.
 
+use super::kit::{ThreadArgs, join_all, shared};
 use super::{Config, Info, Scenario, param, variant};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
@@ -81,10 +82,10 @@ fn main(cfg: &Config) -> Res<()> {
     if cfg.is("apply") {
         return apply(pool, tasks, &results, &conns, &procs, started);
     }
-    let pending = Arc::new(Mutex::new(Pending {
+    let pending = shared(Pending {
         tasks: VecDeque::new(),
         idle: (0..n).rev().collect(),
-    }));
+    });
     let conns = Arc::new(conns);
     let submit = |task: u64, arg: i64, secs: f64| -> Res<()> {
         crate::process::emit(Op::Submit { o: pool, task });
@@ -105,20 +106,13 @@ fn main(cfg: &Config) -> Res<()> {
         }
     };
     let total = tasks as usize + MAP_ARGS.len();
-    let map_results = Arc::new(Mutex::new(BTreeMap::new()));
-    let handler = {
-        let (pending, conns, map_results) = (pending.clone(), conns.clone(), map_results.clone());
-        Thread::new("result-handler").start(move || {
-            handle_results(
-                &results,
-                total,
-                tasks as u64,
-                &pending,
-                &conns,
-                &map_results,
-            )
-        })?
-    };
+    let map_results = shared(BTreeMap::new());
+    let handler = Thread::new("result-handler")
+        .args((&pending, &conns, &map_results))
+        .start(move |(pending, conns, map_results)| {
+            let asyncs = tasks as u64;
+            handle_results(&results, total, asyncs, &pending, &conns, &map_results)
+        })?;
     for i in 0..tasks {
         // Foo(i): sleeps 2 s, as the tutorial's does.
         submit(i as u64, i, 2.0)?;
@@ -136,9 +130,7 @@ fn main(cfg: &Config) -> Res<()> {
     for c in conns.iter() {
         c.send(json!("close"))?;
     }
-    for p in &procs {
-        p.join()?;
-    }
+    join_all(&procs)?;
     let want: Vec<i64> = MAP_ARGS.iter().map(|a| a + 100).collect();
     outcome(
         format!(
@@ -173,9 +165,7 @@ fn apply(
     for c in conns {
         c.send(json!("close"))?;
     }
-    for p in procs {
-        p.join()?;
-    }
+    join_all(procs)?;
     outcome(
         format!(
             "apply ran the {tasks} tasks one after another, each waiting for the one before: \

@@ -1,6 +1,7 @@
 //! `queue-results`: a thread's function cannot return a value to main, so each worker puts
 //! its result into a queue and main takes them out.
 
+use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario, variant};
 use crate::probe::{Item, Queue, Res, Thread, outcome, say, sleep};
 
@@ -47,14 +48,15 @@ fn main(cfg: &Config) -> Res<()> {
     let q: Queue<Squares> = Queue::new("results", 0);
     let mut workers = Vec::new();
     for (i, list) in DATA.iter().enumerate() {
-        let q = q.clone();
         let name = format!("job-{i}");
-        workers.push(Thread::new(name.clone()).start(move || job(name, list, &q))?);
+        workers.push(
+            Thread::new(name.clone())
+                .args(&q)
+                .start(move |q| job(name, list, &q))?,
+        );
     }
     if cfg.is("join-first") {
-        for w in &workers {
-            w.join()?;
-        }
+        join_all(&workers)?;
         say(format!("all joined; the queue holds {} results", q.qsize()))?;
     }
     let mut got = Vec::new();
@@ -63,9 +65,7 @@ fn main(cfg: &Config) -> Res<()> {
         say(format!("main got {}", r.label()))?;
         got.push(r);
     }
-    for w in &workers {
-        w.join()?;
-    }
+    join_all(&workers)?;
     let all_right = got.len() == DATA.len()
         && got.iter().all(|r| {
             let i: usize = r.by["job-".len()..].parse().expect("names are job-N");

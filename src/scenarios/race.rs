@@ -1,10 +1,9 @@
 //! `race`: two threads do `balance += 1; balance -= 1` many times; without a lock updates
 //! are lost, with one the balance ends at 0.
 
+use super::kit::{Counter, ThreadArgs, join_all};
 use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -36,26 +35,28 @@ fn main(cfg: &Config) -> Res<()> {
     let lock = Lock::new("lock");
     let rounds = cfg.get("rounds");
     let use_lock = cfg.is("with-lock");
-    let lost = Arc::new(AtomicI64::new(0));
+    let lost = Counter::default();
     let mut threads = Vec::new();
     for (name, window) in ["t1", "t2"].into_iter().zip(WINDOW_SECS) {
-        let (balance, lock, lost) = (balance.clone(), lock.clone(), lost.clone());
-        threads.push(Thread::new(name).start(move || {
-            let change = |by| {
-                let _held = if use_lock { Some(lock.guard()?) } else { None };
-                add(&balance, by, window, &lost)
-            };
-            for _ in 0..rounds {
-                change(1)?;
-                change(-1)?;
-            }
-            Ok(())
-        })?);
+        let args = (&balance, &lock, &lost);
+        threads.push(
+            Thread::new(name)
+                .args(args)
+                .start(move |(balance, lock, lost)| {
+                    let change = |by| {
+                        let _held = if use_lock { Some(lock.guard()?) } else { None };
+                        add(&balance, by, window, &lost)
+                    };
+                    for _ in 0..rounds {
+                        change(1)?;
+                        change(-1)?;
+                    }
+                    Ok(())
+                })?,
+        );
     }
-    for t in &threads {
-        t.join()?;
-    }
-    let (b, lost) = (balance.get(), lost.load(Ordering::SeqCst));
+    join_all(&threads)?;
+    let (b, lost) = (balance.get(), lost.get());
     match (b, lost) {
         (0, 0) => outcome("balance = 0; no update lost", true),
         (0, n) => outcome(
@@ -72,11 +73,11 @@ fn main(cfg: &Config) -> Res<()> {
 
 /// `balance += by`, as the three steps it really is. Counts a lost update when the write
 /// overwrites a value other than the one read: another thread's change just vanished.
-fn add(balance: &Value, by: i64, window: f64, lost: &AtomicI64) -> Res<()> {
+fn add(balance: &Value, by: i64, window: f64, lost: &Counter) -> Res<()> {
     let v = balance.read()?;
     sleep(window)?;
     if balance.write(v + by)? != v {
-        lost.fetch_add(1, Ordering::SeqCst);
+        lost.inc();
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! `rlock`: a reentrant lock taken again by its owner; with a plain Lock the same code
 //! deadlocks on itself.
 
+use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, RLock, Res, Thread, Value, outcome, say};
 
@@ -57,12 +58,14 @@ fn main(cfg: &Config) -> Res<()> {
     let n = cfg.get("threads");
     let mut threads = Vec::new();
     for i in 0..n {
-        let (lock, num, num2) = (lock.clone(), num.clone(), num2.clone());
-        threads.push(Thread::new(format!("t{i}")).start(move || outer(&lock, &num, &num2))?);
+        let args = (&lock, &num, &num2);
+        threads.push(
+            Thread::new(format!("t{i}"))
+                .args(args)
+                .start(|(lock, num, num2)| outer(&lock, &num, &num2))?,
+        );
     }
-    for t in &threads {
-        t.join()?;
-    }
+    join_all(&threads)?;
     let (a, b) = (num.get(), num2.get());
     outcome(format!("num = {a}, num2 = {b}"), a == n && b == n);
     Ok(())

@@ -1,9 +1,8 @@
 //! `semaphore`: a BoundedSemaphore with five slots and twenty workers.
 
+use super::kit::{Gauge, ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param};
 use crate::probe::{Res, Semaphore, Thread, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -30,25 +29,25 @@ fn main(cfg: &Config) -> Res<()> {
     let slots = cfg.get("slots");
     let sem = Semaphore::bounded("slots", slots as u64);
     // Bookkeeping outside the probe, to measure the outcome: how many were inside at once.
-    let inside = Arc::new(AtomicI64::new(0));
-    let peak = Arc::new(AtomicI64::new(0));
+    let inside = Gauge::default();
     let mut workers = Vec::new();
     for i in 0..cfg.get("workers") {
-        let (sem, inside, peak) = (sem.clone(), inside.clone(), peak.clone());
-        workers.push(Thread::new(format!("w{i}")).start(move || {
-            let _slot = sem.guard()?;
-            let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(n, Ordering::SeqCst);
-            sleep(1.0)?;
-            say(format!("w{i} ran with {n} inside"))?;
-            inside.fetch_sub(1, Ordering::SeqCst);
-            Ok(())
-        })?);
+        let args = (&sem, &inside);
+        workers.push(
+            Thread::new(format!("w{i}"))
+                .args(args)
+                .start(move |(sem, inside)| {
+                    let _slot = sem.guard()?;
+                    let n = inside.enter();
+                    sleep(1.0)?;
+                    say(format!("w{i} ran with {n} inside"))?;
+                    inside.leave();
+                    Ok(())
+                })?,
+        );
     }
-    for w in &workers {
-        w.join()?;
-    }
-    let peak = peak.load(Ordering::SeqCst);
+    join_all(&workers)?;
+    let peak = inside.peak();
     outcome(
         format!(
             "at most {peak} of {} ran at once (slots: {slots})",

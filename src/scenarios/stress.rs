@@ -3,6 +3,7 @@
 //! (`one-lock`). It teaches little; it is how we check that the machinery holds up: memory
 //! stays flat on a long run, and quit and restart stay prompt with every worker blocked.
 
+use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Event, Lock, Queue, Res, Semaphore, Thread, say, sleep};
 
@@ -62,13 +63,13 @@ fn main(cfg: &Config) -> Res<()> {
         .collect();
     let mut handles = Vec::new();
     for w in 0..workers as u64 {
-        let objects = objects.clone();
-        handles.push(Thread::new(format!("w{w}")).start(move || hammer(w, &objects))?);
+        handles.push(
+            Thread::new(format!("w{w}"))
+                .args(&objects)
+                .start(move |objects| hammer(w, &objects))?,
+        );
     }
-    for h in &handles {
-        h.join()?;
-    }
-    Ok(())
+    join_all(&handles)
 }
 
 /// Loops until stopped: each round one operation on one object, a different object each
@@ -96,28 +97,23 @@ fn hammer(w: u64, objects: &[Obj]) -> Res<()> {
 fn one_lock(workers: i64) -> Res<()> {
     let lock = Lock::new("the-lock");
     let never = Event::new("never-set");
-    let holder = {
-        let (lock, never) = (lock.clone(), never.clone());
-        Thread::new("holder").start(move || {
+    let holder = Thread::new("holder")
+        .args((&lock, &never))
+        .start(|(lock, never)| {
             let _held = lock.guard()?;
             say("holding the lock; waiting for an event nobody sets")?;
             never.wait()
-        })?
-    };
+        })?;
     // The holder has the lock before anyone queues for it.
     while !lock.locked() {
         sleep(0.01)?;
     }
     let mut handles = vec![holder];
     for w in 0..workers {
-        let lock = lock.clone();
-        handles.push(Thread::new(format!("w{w}")).start(move || {
+        handles.push(Thread::new(format!("w{w}")).args(&lock).start(|lock| {
             drop(lock.guard()?);
             Ok(())
         })?);
     }
-    for h in &handles {
-        h.join()?;
-    }
-    Ok(())
+    join_all(&handles)
 }
