@@ -48,15 +48,13 @@ fn main(cfg: &Config) -> Res<()> {
     let paid = Counter::default();
     let mut customers = Vec::new();
     for (name, counting) in ["alice", "bob"].into_iter().zip(COUNTING_SECS) {
-        let args = (&balance, &lock, &paid);
-        customers.push(
-            Thread::new(name)
-                .args(args)
-                .start(move |(balance, lock, paid)| {
-                    let _held = if use_lock { Some(lock.guard()?) } else { None };
-                    withdraw(&balance, amount, counting, &paid)
-                })?,
-        );
+        let customer = Thread::new(name).args((&balance, &lock, &paid)).start(
+            move |(balance, lock, paid)| {
+                let _held = if use_lock { Some(lock.guard()?) } else { None };
+                withdraw(&balance, amount, counting, &paid)
+            },
+        )?;
+        customers.push(customer);
     }
     join_all(&customers)?;
     let (b, n) = (balance.get(), paid.get());

@@ -177,15 +177,14 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
     for k in 0..plan.threads {
         let args = (&gil.cloned(), &total, &inside);
         let name = format!("{prefix}-{}", k + 1);
-        ts.push(
-            Thread::new(name)
-                .args(args)
-                .start(move |(gil, total, inside)| {
-                    let sum = share(plan, k, gil.as_ref(), &inside)?;
-                    total.fetch_add(sum, Ordering::SeqCst);
-                    Ok(())
-                })?,
-        );
+        let t = Thread::new(name)
+            .args(args)
+            .start(move |(gil, total, inside)| {
+                let sum = share(plan, k, gil.as_ref(), &inside)?;
+                total.fetch_add(sum, Ordering::SeqCst);
+                Ok(())
+            })?;
+        ts.push(t);
     }
     join_all(&ts)?;
     let wall = started.elapsed();

@@ -43,25 +43,23 @@ fn main(cfg: &Config) -> Res<()> {
     let started = now();
     let mut ts = Vec::new();
     for i in 0..threads {
-        let args = (&lock, &num);
-        ts.push(
-            Thread::new(format!("t{i}"))
-                .args(args)
-                .start(move |(lock, num)| {
-                    {
-                        let _held = lock.guard()?;
-                        let v = num.read()?;
-                        num.write(v + 1)?;
-                        if inside {
-                            sleep(hold)?;
-                        }
-                    }
-                    if !inside {
+        let t = Thread::new(format!("t{i}"))
+            .args((&lock, &num))
+            .start(move |(lock, num)| {
+                {
+                    let _held = lock.guard()?;
+                    let v = num.read()?;
+                    num.write(v + 1)?;
+                    if inside {
                         sleep(hold)?;
                     }
-                    Ok(())
-                })?,
-        );
+                }
+                if !inside {
+                    sleep(hold)?;
+                }
+                Ok(())
+            })?;
+        ts.push(t);
     }
     join_all(&ts)?;
     let took = now() - started;

@@ -53,12 +53,11 @@ fn main(cfg: &Config) -> Res<()> {
     for k in 1..=n {
         let name = format!("proc-{k}");
         let replies = format!("{name} replies");
-        procs.push(
-            Process::new(&name, "manager", "use")
-                .args(json!({ "replies": replies }))
-                .serves(&replies)
-                .start()?,
-        );
+        let p = Process::new(&name, "manager", "use")
+            .args(json!({ "replies": replies }))
+            .serves(&replies)
+            .start()?;
+        procs.push(p);
     }
     join_all(&procs)?;
     to_manager.send(json!({"op": "dump", "reply": "main replies"}))?;

@@ -41,11 +41,10 @@ fn main(cfg: &Config) -> Res<()> {
     }
     let mut producers = Vec::new();
     for i in 1..=cfg.get("producers") {
-        producers.push(
-            Thread::new(format!("producer-{i}"))
-                .args((&materials, &products))
-                .start(|(m, p)| produce(&m, &p))?,
-        );
+        let producer = Thread::new(format!("producer-{i}"))
+            .args((&materials, &products))
+            .start(|(m, p)| produce(&m, &p))?;
+        producers.push(producer);
     }
     for i in 1..=cfg.get("consumers") {
         Thread::new(format!("consumer-{i}"))

@@ -49,11 +49,10 @@ fn main(cfg: &Config) -> Res<()> {
     let mut workers = Vec::new();
     for (i, list) in DATA.iter().enumerate() {
         let name = format!("job-{i}");
-        workers.push(
-            Thread::new(name.clone())
-                .args(&q)
-                .start(move |q| job(name, list, &q))?,
-        );
+        let worker = Thread::new(name.clone())
+            .args(&q)
+            .start(move |q| job(name, list, &q))?;
+        workers.push(worker);
     }
     if cfg.is("join-first") {
         join_all(&workers)?;

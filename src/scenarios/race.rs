@@ -38,22 +38,13 @@ fn main(cfg: &Config) -> Res<()> {
     let lost = Counter::default();
     let mut threads = Vec::new();
     for (name, window) in ["t1", "t2"].into_iter().zip(WINDOW_SECS) {
-        let args = (&balance, &lock, &lost);
-        threads.push(
-            Thread::new(name)
-                .args(args)
-                .start(move |(balance, lock, lost)| {
-                    let change = |by| {
-                        let _held = if use_lock { Some(lock.guard()?) } else { None };
-                        add(&balance, by, window, &lost)
-                    };
-                    for _ in 0..rounds {
-                        change(1)?;
-                        change(-1)?;
-                    }
-                    Ok(())
-                })?,
-        );
+        let t = Thread::new(name).args((&balance, &lock, &lost)).start(
+            move |(balance, lock, lost)| {
+                let lock = use_lock.then_some(&lock);
+                job(&balance, lock, rounds, window, &lost)
+            },
+        )?;
+        threads.push(t);
     }
     join_all(&threads)?;
     let (b, lost) = (balance.get(), lost.get());
@@ -67,6 +58,17 @@ fn main(cfg: &Config) -> Res<()> {
             format!("balance = {b}, expected 0: {n} updates were lost"),
             false,
         ),
+    }
+    Ok(())
+}
+
+/// One thread: `rounds` times `balance += 1; balance -= 1`, each under the lock if any.
+fn job(balance: &Value, lock: Option<&Lock>, rounds: i64, window: f64, lost: &Counter) -> Res<()> {
+    for _ in 0..rounds {
+        for by in [1, -1] {
+            let _held = lock.map(Lock::guard).transpose()?;
+            add(balance, by, window, lost)?;
+        }
     }
     Ok(())
 }

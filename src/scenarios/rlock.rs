@@ -58,12 +58,10 @@ fn main(cfg: &Config) -> Res<()> {
     let n = cfg.get("threads");
     let mut threads = Vec::new();
     for i in 0..n {
-        let args = (&lock, &num, &num2);
-        threads.push(
-            Thread::new(format!("t{i}"))
-                .args(args)
-                .start(|(lock, num, num2)| outer(&lock, &num, &num2))?,
-        );
+        let t = Thread::new(format!("t{i}"))
+            .args((&lock, &num, &num2))
+            .start(|(lock, num, num2)| outer(&lock, &num, &num2))?;
+        threads.push(t);
     }
     join_all(&threads)?;
     let (a, b) = (num.get(), num2.get());

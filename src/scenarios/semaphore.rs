@@ -32,19 +32,10 @@ fn main(cfg: &Config) -> Res<()> {
     let inside = Gauge::default();
     let mut workers = Vec::new();
     for i in 0..cfg.get("workers") {
-        let args = (&sem, &inside);
-        workers.push(
-            Thread::new(format!("w{i}"))
-                .args(args)
-                .start(move |(sem, inside)| {
-                    let _slot = sem.guard()?;
-                    let n = inside.enter();
-                    sleep(1.0)?;
-                    say(format!("w{i} ran with {n} inside"))?;
-                    inside.leave();
-                    Ok(())
-                })?,
-        );
+        let worker = Thread::new(format!("w{i}"))
+            .args((&sem, &inside))
+            .start(move |(sem, inside)| work(i, &sem, &inside))?;
+        workers.push(worker);
     }
     join_all(&workers)?;
     let peak = inside.peak();
@@ -55,5 +46,15 @@ fn main(cfg: &Config) -> Res<()> {
         ),
         peak <= slots,
     );
+    Ok(())
+}
+
+/// One worker: take a slot, work a second, say how many were inside, give the slot back.
+fn work(i: i64, sem: &Semaphore, inside: &Gauge) -> Res<()> {
+    let _slot = sem.guard()?;
+    let n = inside.enter();
+    sleep(1.0)?;
+    say(format!("w{i} ran with {n} inside"))?;
+    inside.leave();
     Ok(())
 }

@@ -63,11 +63,10 @@ fn main(cfg: &Config) -> Res<()> {
         .collect();
     let mut handles = Vec::new();
     for w in 0..workers as u64 {
-        handles.push(
-            Thread::new(format!("w{w}"))
-                .args(&objects)
-                .start(move |objects| hammer(w, &objects))?,
-        );
+        let h = Thread::new(format!("w{w}"))
+            .args(&objects)
+            .start(move |objects| hammer(w, &objects))?;
+        handles.push(h);
     }
     join_all(&handles)
 }
