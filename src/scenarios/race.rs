@@ -66,7 +66,10 @@ fn main(cfg: &Config) -> Res<()> {
 fn job(balance: &Value, lock: Option<&Lock>, rounds: i64, window: f64, lost: &Counter) -> Res<()> {
     for _ in 0..rounds {
         for by in [1, -1] {
-            let _held = lock.map(Lock::guard).transpose()?;
+            let _held = match lock {
+                Some(l) => Some(l.guard()?),
+                None => None,
+            };
             add(balance, by, window, lost)?;
         }
     }
