@@ -1,5 +1,7 @@
 //! The scenario catalogue: one file per scenario, each a few short functions in the
-//! tutorial's terms; the machinery lives in `probe` and `runner`.
+//! tutorial's terms; the machinery lives in `probe` and `runner`. What every scenario
+//! declares is in `info.rs` (`param`, `variant`); the shapes their code repeats (a thread
+//! started with its arguments, `join_all`, the counters an outcome reads) are in `kit.rs`.
 
 pub mod info;
 mod kit;
