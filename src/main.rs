@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => {
             let plan = match plan(&args) {
                 Ok(p) => p,
-                Err(e) => return fail(&e),
+                Err(e) => return fail(&e.to_string()),
             };
             if args.headless {
                 let h = Headless {
@@ -68,7 +68,7 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
 fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
     use threadlanes::trace::{Options, Output, Trace, headless};
     if let Err(e) = args.check() {
-        return fail(&e);
+        return fail(&e.to_string());
     }
     if args.headless {
         let code = headless::run(

@@ -218,14 +218,14 @@ pub fn record_cmd(args: &crate::cli::RecordArgs) -> Result<String, String> {
         "threadlanes record {} --seed {seed}",
         plan.scenario.info.name
     );
-    if let Some(v) = &args.variant {
+    if let Some(v) = &args.run.variant {
         command.push_str(&format!(" --variant {v}"));
     }
-    for s in &args.sets {
+    for s in &args.run.sets {
         command.push_str(&format!(" --set {s}"));
     }
-    if args.speed != 1.0 {
-        command.push_str(&format!(" --speed {}", args.speed));
+    if args.run.speed != 1.0 {
+        command.push_str(&format!(" --speed {}", args.run.speed));
     }
     command.push_str(&format!(" --size {cols}x{rows}"));
     if let Some(f) = args.for_secs {
@@ -255,7 +255,7 @@ pub fn record_cmd(args: &crate::cli::RecordArgs) -> Result<String, String> {
         rec.ms as f64 / 1000.0,
         rec.frames
     );
-    if args.seed.is_none() {
+    if args.run.seed.is_none() {
         msg.push_str(&format!(" (add --seed {seed} to record the same again)"));
     }
     if let Some(n) = rec.note {
