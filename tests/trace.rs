@@ -481,7 +481,7 @@ fn a_bad_command_line_is_refused_clearly() {
 /// ends, drawn into a test terminal: its lanes and objects are on screen.
 #[test]
 fn the_tui_shows_a_traced_programs_lanes_and_objects() {
-    use threadlanes::trace::{Options, Output, Trace};
+    use threadlanes::source::traced::{Options, Output, Trace};
     let argv = vec!["python3".to_string(), script("producer_consumer")];
     let opts = Options {
         speed: 1.0,
@@ -535,18 +535,20 @@ fn lines(term: &Terminal<TestBackend>) -> String {
         .collect()
 }
 
-/// q in the TUI (Trace::stop) ends the program and every process it started; input() under
-/// the TUI says what to do instead of waiting for keys it will never get.
+/// q in the TUI (the source's stop) ends the program and every process it started; input()
+/// under the TUI says what to do instead of waiting for keys it will never get.
 #[test]
 fn stopping_ends_the_program_and_its_children() {
-    use threadlanes::trace::{Item, Options, Output, Trace};
+    use threadlanes::source::traced::{Options, Output, TracedSource};
+    use threadlanes::source::{Item, Source};
     let argv = vec!["python3".to_string(), script("forever")];
     let opts = Options {
         speed: 1.0,
         output: Output::Capture,
         tui: true,
     };
-    let mut trace = Trace::start(&argv, &opts).expect("starts");
+    let mut source = TracedSource::start(&argv, &opts).expect("starts");
+    assert!(!source.controls().pause && source.controls().signals);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut pids = Vec::new();
     let mut told = false;
@@ -555,22 +557,21 @@ fn stopping_ends_the_program_and_its_children() {
             Instant::now() < deadline,
             "never saw both processes and the input() note"
         );
-        match trace.items().recv_timeout(Duration::from_millis(100)) {
-            Ok(Item::Event(Event {
+        source.wait(Duration::from_millis(100), &mut |item| match item {
+            Item::Event(Event {
                 pid,
                 op: Op::Worker { .. },
                 ..
-            })) if !pids.contains(&pid) => pids.push(pid),
-            Ok(Item::Event(Event {
+            }) if !pids.contains(&pid) => pids.push(pid),
+            Item::Event(Event {
                 op: Op::Say { text },
                 ..
-            })) if text.contains("--headless") => told = true,
+            }) if text.contains("--headless") => told = true,
             _ => {}
-        }
+        });
     }
-    trace.stop(Duration::from_secs(2));
-    assert!(trace.is_finished());
-    let (out, err) = trace.captured();
+    assert!(source.stop(Duration::from_secs(2)));
+    let (out, err) = source.trace().captured();
     assert!(String::from_utf8_lossy(&out).contains("no keyboard here"));
     assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
     for pid in pids {
