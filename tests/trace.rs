@@ -651,3 +651,27 @@ fn the_program_sees_no_difference() {
     );
     trace("unchanged").ok("unchanged", &["semantics unchanged"]);
 }
+
+/// Traced headless prints the same log as a scenario's: who woke whom ("woke: lighter set
+/// light") and, in the summary, each problem (here: the lines that were not events).
+#[test]
+fn traced_headless_prints_causes_and_problems_like_a_scenario() {
+    let text = |name: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+            .args(["trace", "--headless", "--", "python3"])
+            .arg(script(name))
+            .output()
+            .expect("threadlanes runs");
+        assert!(out.status.success(), "{name}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let light = text("traffic_light");
+    assert!(light.contains(" woke: "), "{light}");
+    let bad = text("malformed");
+    assert!(
+        bad.contains("\nproblem: traced program, connection ")
+            && bad.contains("not JSON")
+            && bad.contains("unknown op \"fly\""),
+        "{bad}"
+    );
+}
