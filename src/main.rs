@@ -32,8 +32,9 @@ fn main() -> ExitCode {
                     json: args.json,
                     for_secs: args.for_secs,
                 };
+                let (main, cfg) = (plan.scenario.main, plan.config.clone());
                 let code = headless::run(
-                    &mut ScenarioSource::start(&plan),
+                    &mut ScenarioSource::start(move || main(&cfg), plan.options),
                     &Ran::scenario(&plan),
                     &h,
                     &mut std::io::stdout().lock(),

@@ -45,8 +45,9 @@ pub struct Reader {
 impl Reader {
     /// Starts `plan`'s scenario with `plan.options` as given.
     pub fn start(plan: &Plan) -> Reader {
+        let (main, cfg) = (plan.scenario.main, plan.config.clone());
         Reader {
-            source: ScenarioSource::start(plan),
+            source: ScenarioSource::start(move || main(&cfg), plan.options),
             seeded: plan.options.mode == Mode::Seeded,
             world: World::default(),
             ahead: VecDeque::new(),

@@ -6,11 +6,9 @@
 //! second): no allocation an event.
 
 use super::{Controls, Item, Source};
-use crate::cli::Plan;
 use crate::event::{Event, WorkerId};
 use crate::probe::{self, Res};
 use crate::runner::{Mode, Options, Parked, Run};
-use crate::scenarios::Config;
 use std::time::{Duration, Instant};
 
 pub struct ScenarioSource {
@@ -20,15 +18,14 @@ pub struct ScenarioSource {
 }
 
 impl ScenarioSource {
-    /// Starts `plan`'s scenario with `plan.options` as given.
-    pub fn start(plan: &Plan) -> ScenarioSource {
-        ScenarioSource::new(plan.scenario.main, plan.config.clone(), plan.options)
-    }
-
-    /// Starts a scenario's `main` with `config` (its variant and parameters) and `options`.
-    pub fn new(main: fn(&Config) -> Res<()>, config: Config, options: Options) -> ScenarioSource {
+    /// Starts a scenario's `main` (its version and parameters already chosen: say
+    /// `move || (scenario.main)(&config)`) as worker 0, with `options`.
+    pub fn start<F>(main: F, options: Options) -> ScenarioSource
+    where
+        F: FnOnce() -> Res<()> + Send + 'static,
+    {
         ScenarioSource {
-            run: Run::start(move || main(&config), options),
+            run: Run::start(main, options),
             batch: Vec::with_capacity(probe::BATCH),
         }
     }
