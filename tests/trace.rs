@@ -3,6 +3,9 @@
 //! same Checker as the scenarios), and show the lesson; its output and exit status must be
 //! the program's own. And the TUI shows a traced program's lanes and objects.
 
+#[path = "common/state.rs"]
+mod state;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::process::Command;
@@ -467,16 +470,6 @@ fn malformed_lines_are_reported_and_the_rest_kept() {
     );
 }
 
-#[test]
-fn a_bad_command_line_is_refused_clearly() {
-    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-        .args(["trace", "--headless", "--", "/no/such/python"])
-        .output()
-        .expect("threadlanes runs");
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot start /no/such/python"));
-}
-
 /// The TUI's own path: an App whose source is a traced program, pumped until the program
 /// ends, drawn into a test terminal: its lanes and objects are on screen.
 #[test]
@@ -490,7 +483,7 @@ fn the_tui_shows_a_traced_programs_lanes_and_objects() {
     };
     let mut app = threadlanes::app::App::traced(Trace::start(&argv, &opts).expect("starts"));
     let deadline = Instant::now() + Duration::from_secs(30);
-    while app.status.run != threadlanes::ui::RunState::Finished {
+    while app.status.run != state::RunState::Finished {
         assert!(Instant::now() < deadline, "the traced program never ended");
         app.pump();
         std::thread::sleep(Duration::from_millis(10));
