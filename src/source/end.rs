@@ -26,16 +26,18 @@ pub fn ended(source: &dyn Source, world: &World, limit: Option<Limit>) -> Option
     if source.is_finished() {
         return Some(End::Finished);
     }
-    let quiet = source.is_quiet();
-    if quiet && source.is_stuck() {
+    // Asked only when an end is near: asking collects what the run has sent so far, which
+    // a busy run must not have done at every turn (its producers wait for a slow reader).
+    let quiet = || source.is_quiet();
+    if source.is_stuck() && quiet() {
         return Some(End::Stuck);
     }
-    if quiet && source.cycle_is_final() && world.deadlock.is_some() {
+    if source.cycle_is_final() && world.deadlock.is_some() && quiet() {
         return Some(End::Deadlock);
     }
     match limit {
         Some(Limit::At(at)) if Instant::now() >= at => Some(End::Cut),
-        Some(Limit::Clock(l)) if quiet && source.now() > l => Some(End::Cut),
+        Some(Limit::Clock(l)) if source.now() > l && quiet() => Some(End::Cut),
         _ => None,
     }
 }
