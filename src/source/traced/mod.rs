@@ -6,6 +6,7 @@
 //! a traceback never shows ahead of what happened before it. The program runs on its own:
 //! it offers no pause, step, speed or restart; its clock is its real time.
 
+mod outlet;
 mod program;
 mod pump;
 

@@ -2,7 +2,8 @@
 //! own, read by the [`pump`](super::pump) thread, its output passed through or kept, and
 //! ended (with every process it started) on request. What it did comes out of `items()`.
 
-use super::pump::Pump;
+use super::outlet::{self, Dropped, Outlet};
+use super::pump::{Pump, Shared};
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use std::io::Read;
@@ -30,7 +31,9 @@ pub struct Options {
     /// Sleeps of the program take 1/speed of the time they ask for.
     pub speed: f64,
     pub output: Output,
-    /// The TUI has the terminal: `input()` explains itself instead of waiting.
+    /// The TUI has the terminal: `input()` explains itself instead of waiting, and what the
+    /// viewer cannot keep up with is dropped and counted rather than making the program wait
+    /// (see [`outlet`](super::outlet)). Headless loses nothing.
     pub tui: bool,
 }
 
@@ -63,6 +66,9 @@ pub struct Trace {
     child: Arc<Mutex<Child>>,
     pgid: i32,
     done: Arc<AtomicBool>,
+    /// The program has ended and everything was read (some may still wait for the viewer).
+    ended: Arc<AtomicBool>,
+    dropped: Dropped,
     status: Arc<Mutex<Option<i32>>>,
     captured: Arc<Mutex<Captured>>,
     dir: PathBuf,
@@ -119,22 +125,26 @@ impl Trace {
                 err,
             }
         })?;
-        let (tx, rx) = crossbeam_channel::unbounded();
+        let (tx, rx) = outlet::channel();
+        let dropped = Dropped::default();
         let captured = Arc::new(Mutex::new((Vec::new(), Vec::new())));
         if opts.output == Output::Capture {
             capture(child.stdout.take(), captured.clone(), None, false);
-            capture(
-                child.stderr.take(),
-                captured.clone(),
-                Some(tx.clone()),
-                true,
-            );
+            let to_viewer = Some((tx.clone(), dropped.clone()));
+            capture(child.stderr.take(), captured.clone(), to_viewer, true);
         }
         let root = child.id();
         let child = Arc::new(Mutex::new(child));
         let done = Arc::new(AtomicBool::new(false));
+        let ended = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(None));
-        let pump = Pump::new(listener, root, tx, child.clone(), status.clone());
+        let shared = Shared {
+            child: child.clone(),
+            status: status.clone(),
+            ended: ended.clone(),
+        };
+        let out = Outlet::new(tx, !opts.tui, dropped.clone());
+        let pump = Pump::new(listener, root, started, out, shared);
         let d = done.clone();
         std::thread::Builder::new()
             .name("threadlanes-trace".into())
@@ -148,6 +158,8 @@ impl Trace {
             child,
             pgid: root as i32,
             done,
+            ended,
+            dropped,
             status,
             captured,
             dir,
@@ -169,6 +181,17 @@ impl Trace {
     /// True once the program and its children have ended and every event has been sent.
     pub fn is_finished(&self) -> bool {
         self.done.load(Ordering::SeqCst)
+    }
+
+    /// The program and every process it started have ended and all they wrote was read
+    /// (some of it may still wait for the viewer: see [`Trace::is_finished`]).
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+
+    /// Items the viewer could not keep up with, dropped (only under the TUI).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// The program's exit status (128 + signal when a signal ended it), once it has ended.
@@ -230,11 +253,12 @@ fn private_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
-/// Keeps what a pipe of the program says; stderr lines also go to the viewer.
+/// Keeps what a pipe of the program says; stderr lines also go to the viewer (dropped and
+/// counted if it cannot keep up: they are kept whole here).
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
     store: Arc<Mutex<Captured>>,
-    tx: Option<crossbeam_channel::Sender<Item>>,
+    to_viewer: Option<(crossbeam_channel::Sender<Item>, Dropped)>,
     is_err: bool,
 ) {
     let Some(mut pipe) = pipe else { return };
@@ -251,10 +275,13 @@ fn capture(
                     let keep = if is_err { &mut s.1 } else { &mut s.0 };
                     keep_bounded(keep, &buf[..n]);
                 }
-                let Some(tx) = &tx else { continue };
+                let Some((tx, dropped)) = &to_viewer else {
+                    continue;
+                };
                 for &b in &buf[..n] {
                     if b == b'\n' {
-                        let _ = tx.send(Item::Output(String::from_utf8_lossy(&line).into()));
+                        let item = Item::Output(String::from_utf8_lossy(&line).into());
+                        outlet::offer(tx, item, dropped);
                         line.clear();
                     } else {
                         line.push(b);
