@@ -80,9 +80,201 @@ fn stopping_a_program_of_several_processes_takes_under_500ms() {
     let t = Instant::now();
     assert!(source.stop(Duration::from_secs(2)), "something was left");
     let took = t.elapsed();
-    eprintln!("stop took {took:?}");
     assert!(took < Duration::from_millis(500), "stop took {took:?}");
     for pid in pids {
         assert!(!runs(pid), "process {pid} still runs");
     }
+}
+
+/// Runs `threadlanes ARGS` under `bash -c PRELUDE` (a lowered `ulimit -n`, say), TMPDIR
+/// set to `tmp`; kills it if it has not ended by the deadline. Returns (status, stdout,
+/// stderr).
+fn run_under(prelude: &str, tmp: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let mut child = Command::new("bash")
+        .arg("-c")
+        .arg(format!("{prelude}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(args)
+        .env("TMPDIR", tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash runs");
+    let read = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_string(&mut s);
+            }
+            s
+        })
+    };
+    let out = read(child.stdout.take().map(|r| Box::new(r) as _));
+    let err = read(child.stderr.take().map(|r| Box::new(r) as _));
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("waits") {
+            break st.code();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+}
+
+fn events(json: &str) -> Vec<Event> {
+    wire::read_stream(json.as_bytes())
+        .map(|r| r.expect("our own output reads"))
+        .collect()
+}
+
+/// A program may start any number of processes over its life: only live ones hold a
+/// descriptor. 400 pool workers, one after another, under `ulimit -n 256`: every one is
+/// shown, and the program ends.
+#[test]
+fn a_program_that_starts_more_processes_than_descriptors_allow_shows_every_one() {
+    let tmp = own_tmp("fds");
+    let s = script("many_workers");
+    let (status, out, err) = run_under(
+        "ulimit -n 256",
+        &tmp,
+        &["trace", "--headless", "--json", "--", "python3", &s, "400"],
+    );
+    assert_eq!(status, Some(0), "{err}");
+    let ran: Vec<u32> = err
+        .lines()
+        .find_map(|l| l.strip_prefix("worker pids: "))
+        .unwrap_or_else(|| panic!("the program said which processes ran: {err}"))
+        .split_whitespace()
+        .map(|p| p.parse().expect("a pid"))
+        .collect();
+    assert!(ran.len() >= 100, "only {} workers ran", ran.len());
+    let shown: std::collections::HashSet<u32> = events(&out)
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { kind: WorkerKind::Process, .. }))
+        .map(|e| e.pid)
+        .collect();
+    let missing: Vec<_> = ran.iter().filter(|p| !shown.contains(p)).collect();
+    assert!(missing.is_empty(), "{} workers not shown: {missing:?}", missing.len());
+    assert!(!err.contains("open files allowed"), "{err}");
+    assert!(trace_dirs(&tmp).is_empty(), "left behind: {:?}", trace_dirs(&tmp));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// SIGKILL of threadlanes: the program hangs up as it would when its terminal closes (its
+/// processes end within seconds, not run on untraced for ever) and the private directory
+/// goes with it.
+#[test]
+fn killing_threadlanes_ends_the_program_and_removes_its_directory() {
+    let tmp = own_tmp("sigkill");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script("sleepers"))
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("threadlanes runs");
+    let stdout = child.stdout.take().expect("piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(Event { pid, op: Op::Start, .. }) = wire::decode(&line) {
+                let _ = tx.send(pid);
+            }
+        }
+    });
+    let mut pids = Vec::new();
+    let deadline = Instant::now() + DEADLINE;
+    while pids.len() < 4 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(pid) if !pids.contains(&pid) => pids.push(pid),
+            Ok(_) => {}
+            Err(_) => panic!("saw only {pids:?}"),
+        }
+    }
+    assert_eq!(trace_dirs(&tmp).len(), 1, "the trace's private directory");
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let left: Vec<_> = pids.iter().filter(|p| runs(**p)).collect();
+        let dirs = trace_dirs(&tmp);
+        if left.is_empty() && dirs.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still running: {left:?}; left behind: {dirs:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A viewer that never drains, under a flood of 300,000 events on a raw connection: the
+/// source keeps at most its channel's bound, the program is never made to wait (it ends),
+/// everything not kept is counted, and the viewer is told once.
+#[test]
+fn a_flood_into_a_viewer_that_never_drains_keeps_memory_bounded_and_counts_the_rest() {
+    const SENT: u64 = 300_000;
+    let argv: Vec<String> = ["python3", &script("raw_socket"), "flood", &SENT.to_string()]
+        .map(String::from)
+        .to_vec();
+    let mut source = TracedSource::start(&argv, &tui_opts()).expect("starts");
+    let deadline = Instant::now() + DEADLINE;
+    while !source.trace().has_ended() {
+        assert!(Instant::now() < deadline, "the program was made to wait");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kept = source.trace().items().len();
+    let bound = source.trace().items().capacity().expect("a bounded channel");
+    assert!(kept <= bound, "{kept} items kept, bound {bound}");
+    let dropped = source.dropped();
+    assert!(dropped > 0, "nothing dropped");
+    let (mut got, mut told) = (0u64, 0);
+    while !source.is_finished() {
+        assert!(Instant::now() < deadline, "never finished");
+        source.wait(Duration::from_millis(50), &mut |item| match item {
+            Item::Event(_) => got += 1,
+            Item::Problem(p) if p.contains("could not keep up") => told += 1,
+            _ => {}
+        });
+    }
+    assert_eq!(told, 1, "told once");
+    assert!(
+        got + source.dropped() >= SENT,
+        "{got} shown + {} dropped < {SENT} sent",
+        source.dropped()
+    );
+}
+
+/// 20 MiB without a newline, then a valid line: the long line is reported with its place
+/// and length and skipped; the next line arrives (the bytes kept stay under the limit: see
+/// the unit tests of the ingest's lines).
+#[test]
+fn a_line_past_the_limit_is_reported_and_the_next_line_arrives() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script("raw_socket"))
+        .args(["long", "20"])
+        .output()
+        .expect("threadlanes runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let evs = events(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        evs.iter()
+            .any(|e| matches!(&e.op, Op::Say { text } if text == "after the long line")),
+        "the line after the long one is lost\n{err}"
+    );
+    assert!(
+        err.contains(", line 1: 20971520 bytes without a newline, longer than the 1 MiB"),
+        "{err}"
+    );
 }

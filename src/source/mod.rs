@@ -113,4 +113,10 @@ pub trait Source: Send {
     }
     /// Passes a signal (SIGINT on Ctrl-C in headless mode) to what runs, if it takes one.
     fn signal(&self, _sig: i32) {}
+    /// Items dropped because the viewer could not keep up (a traced program under the TUI:
+    /// it never waits for the viewer); the status line says "N events dropped". Headless
+    /// and record lose nothing: always 0 there.
+    fn dropped(&self) -> u64 {
+        0
+    }
 }

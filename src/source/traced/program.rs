@@ -6,6 +6,7 @@ use super::outlet::{self, Dropped, Outlet};
 use super::pump::{Pump, Shared};
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
+use crate::source::ingest::MAX_LINE;
 use std::io::Read;
 use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::net::UnixListener;
@@ -207,27 +208,31 @@ impl Trace {
         }
     }
 
-    /// Ends the program and all its children: SIGTERM, then SIGKILL after `within`.
+    /// Ends the program and all its children: SIGTERM, then SIGKILL once its first process
+    /// has ended (or after `within`); then waits up to `within` for the reader to have read
+    /// what they wrote. The private directory goes with them.
     pub fn stop(&mut self, within: Duration) {
         self.signal(libc::SIGTERM);
         let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            let exited = self
-                .child
-                .lock()
-                .map(|mut c| c.try_wait().ok().flatten().is_some())
-                .unwrap_or(true);
-            if exited || self.exit_code().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+        while Instant::now() < deadline && !self.root_ended() {
+            std::thread::sleep(POLL);
         }
         // SAFETY: as above; the group may be gone already, which kill reports harmlessly.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
         let deadline = Instant::now() + within;
-        while !self.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
+        while !self.has_ended() && Instant::now() < deadline {
+            std::thread::sleep(POLL);
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    fn root_ended(&self) -> bool {
+        self.exit_code().is_some()
+            || self
+                .child
+                .lock()
+                .map(|mut c| c.try_wait().ok().flatten().is_some())
+                .unwrap_or(true)
     }
 
     /// What the program wrote to stdout and stderr (only with `Output::Capture`).
@@ -238,19 +243,61 @@ impl Trace {
 
 impl Drop for Trace {
     fn drop(&mut self) {
-        if !self.is_finished() {
+        if !self.has_ended() {
             self.stop(Duration::from_millis(300));
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
+/// How often a stop looks whether the program has ended.
+const POLL: Duration = Duration::from_millis(2);
+
+/// The private directory names its threadlanes' pid: `threadlanes-trace-PID-NANOS`.
+const DIR_PREFIX: &str = "threadlanes-trace-";
+
+/// A new private directory (0700) for the shim and the socket. Directories of earlier runs
+/// whose threadlanes was killed before it could remove them (and whose program did not
+/// either) are removed first, if they are ours.
 fn private_dir() -> std::io::Result<PathBuf> {
+    let tmp = std::env::temp_dir();
+    remove_stale(&tmp);
     let nanos = monotonic_ns();
-    let dir =
-        std::env::temp_dir().join(format!("threadlanes-trace-{}-{nanos}", std::process::id()));
+    let dir = tmp.join(format!("{DIR_PREFIX}{}-{nanos}", std::process::id()));
     std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
     Ok(dir)
+}
+
+fn remove_stale(tmp: &std::path::Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    // SAFETY: getuid cannot fail.
+    let me = unsafe { libc::getuid() };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let ours = e.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if ours && !alive(pid) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// True unless no process `pid` exists (one we may not signal exists).
+fn alive(pid: i32) -> bool {
+    // SAFETY: signal 0 only asks whether the process exists.
+    pid > 0
+        && (unsafe { libc::kill(pid, 0) } == 0
+            || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH))
 }
 
 /// Keeps what a pipe of the program says; stderr lines also go to the viewer (dropped and
@@ -283,7 +330,8 @@ fn capture(
                         let item = Item::Output(String::from_utf8_lossy(&line).into());
                         outlet::offer(tx, item, dropped);
                         line.clear();
-                    } else {
+                    } else if line.len() < MAX_LINE {
+                        // The rest of a longer line is in what is kept, not in the log.
                         line.push(b);
                     }
                 }
