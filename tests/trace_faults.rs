@@ -165,6 +165,26 @@ fn a_program_that_starts_more_processes_than_descriptors_allow_shows_every_one()
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// More processes alive at once than descriptors allow: the user is told once (with the
+/// limit), and no process waits for ever on a connection nobody reads (the program ends).
+#[test]
+fn out_of_descriptors_is_said_once_and_no_process_is_left_waiting() {
+    let tmp = own_tmp("emfile");
+    let s = script("many_alive");
+    let (status, _, err) = run_under(
+        "ulimit -Sn 64",
+        &tmp,
+        &["trace", "--headless", "--json", "--", "python3", &s, "100"],
+    );
+    assert_eq!(status, Some(0), "{err}");
+    assert!(err.contains("all 100 ended"), "{err}");
+    // Said once as it happens, and once more in the summary's problems.
+    assert_eq!(err.matches("threadlanes: the program has more processes alive").count(), 1);
+    assert_eq!(err.matches("problem: the program has more processes alive").count(), 1);
+    assert!(err.contains("limit 64; see ulimit -n"), "{err}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// SIGKILL of threadlanes: the program hangs up as it would when its terminal closes (its
 /// processes end within seconds, not run on untraced for ever) and the private directory
 /// goes with it.
