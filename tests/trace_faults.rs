@@ -298,3 +298,36 @@ fn a_line_past_the_limit_is_reported_and_the_next_line_arrives() {
         "{err}"
     );
 }
+
+/// Headless keeps every event by making a fast program wait for it; once its stdout closes
+/// (`| head -1`) it waits for nothing: the run ends at once, quietly, flood or not.
+#[test]
+fn a_closed_stdout_ends_a_flooding_traced_run_promptly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script("raw_socket"))
+        .args(["flood", "100000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("threadlanes runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("a pipe"))
+        .read_line(&mut first)
+        .expect("a line");
+    // The reader is dropped here: stdout is closed.
+    let closed = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("waits") {
+            break s;
+        }
+        if closed.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after its stdout closed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let took = closed.elapsed();
+    assert!(took < Duration::from_millis(1000), "took {took:?}");
+    assert_eq!(status.code(), Some(128 + libc::SIGPIPE));
+}

@@ -115,7 +115,7 @@ pub trait Source: Send {
     fn signal(&self, _sig: i32) {}
     /// Items dropped because the viewer could not keep up (a traced program under the TUI:
     /// it never waits for the viewer); the status line says "N events dropped". Headless
-    /// and record lose nothing: always 0 there.
+    /// and record lose nothing until they stop the run.
     fn dropped(&self) -> u64 {
         0
     }

@@ -142,7 +142,7 @@ impl Source for TracedSource {
     }
 
     fn cancel(&self) {
-        self.trace.signal(libc::SIGTERM);
+        self.trace.cancel();
     }
 
     fn stop(&mut self, within: Duration) -> bool {

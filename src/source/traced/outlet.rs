@@ -2,7 +2,9 @@
 //! flat whatever the program's rate; what happens when it is full depends on the viewer:
 //!
 //! - lossless (headless): the reader waits for room. It then reads no more, and the
-//!   program waits on its full socket: backpressure, and nothing is lost.
+//!   program waits on its full socket: backpressure, and nothing is lost. Once the viewer
+//!   stops the run it takes no more, so from then on the outlet is lossy (a stop must not
+//!   wait for a reader that waits for room).
 //! - lossy (the TUI, which folds only a few ms a frame): the reader never waits, so the
 //!   program runs as it would untraced. What does not fit is dropped and counted, except
 //!   what the viewer cannot do without (a worker or object declared, a worker's exit, a
@@ -13,10 +15,11 @@
 
 use crate::event::Op;
 use crate::source::Item;
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Items the channel holds: about 10 MB of events at most.
 pub const CAPACITY: usize = 1 << 16;
@@ -27,6 +30,12 @@ pub const KEPT: usize = 1 << 14;
 /// Items dropped because the viewer could not keep up, shared with the viewer's side.
 pub type Dropped = Arc<AtomicU64>;
 
+/// Set by the viewer when it stops the run: it will not wait for more.
+pub type Stopping = Arc<AtomicBool>;
+
+/// How often a lossless send that waits for room looks whether the run is being stopped.
+const LOOK_EVERY: Duration = Duration::from_millis(5);
+
 /// A bounded channel for a viewer that keeps up or not (see the module doc).
 pub fn channel() -> (Sender<Item>, Receiver<Item>) {
     crossbeam_channel::bounded(CAPACITY)
@@ -35,25 +44,29 @@ pub fn channel() -> (Sender<Item>, Receiver<Item>) {
 pub struct Outlet {
     tx: Sender<Item>,
     lossless: bool,
+    stopping: Stopping,
     /// Items that must not be lost, waiting for room (every later item goes behind them).
     waiting: VecDeque<Item>,
     dropped: Dropped,
 }
 
 impl Outlet {
-    pub fn new(tx: Sender<Item>, lossless: bool, dropped: Dropped) -> Outlet {
+    pub fn new(tx: Sender<Item>, lossless: bool, dropped: Dropped, stopping: Stopping) -> Outlet {
         Outlet {
             tx,
             lossless,
+            stopping,
             waiting: VecDeque::new(),
             dropped,
         }
     }
 
-    pub fn send(&mut self, item: Item) {
-        if self.lossless {
-            let _ = self.tx.send(item);
-            return;
+    pub fn send(&mut self, mut item: Item) {
+        while self.lossless && !self.stopping.load(Ordering::Relaxed) {
+            match self.tx.send_timeout(item, LOOK_EVERY) {
+                Err(SendTimeoutError::Timeout(back)) => item = back,
+                _ => return,
+            }
         }
         self.flush();
         if !self.waiting.is_empty() {
@@ -82,11 +95,12 @@ impl Outlet {
     }
 
     /// The end of the run: what waits goes on, however long the viewer takes (until it is
-    /// gone).
+    /// gone or stops the run).
     pub fn close(mut self) {
-        for item in self.waiting.drain(..) {
-            if self.tx.send(item).is_err() {
-                return;
+        while !self.waiting.is_empty() && !self.stopping.load(Ordering::Relaxed) {
+            self.flush();
+            if self.tx.is_full() {
+                std::thread::sleep(LOOK_EVERY);
             }
         }
     }
@@ -145,7 +159,7 @@ mod tests {
     fn a_lossy_outlet_keeps_at_most_its_bounds_and_counts_the_rest() {
         let (tx, rx) = channel();
         let dropped = Dropped::default();
-        let mut out = Outlet::new(tx, false, dropped.clone());
+        let mut out = Outlet::new(tx, false, dropped.clone(), Stopping::default());
         let n = 3 * CAPACITY as u64;
         for i in 0..n {
             out.send(ev(Op::SleepEnd));

@@ -2,7 +2,7 @@
 //! own, read by the [`pump`](super::pump) thread, its output passed through or kept, and
 //! ended (with every process it started) on request. What it did comes out of `items()`.
 
-use super::outlet::{self, Dropped, Outlet};
+use super::outlet::{self, Dropped, Outlet, Stopping};
 use super::pump::{Pump, Shared};
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
@@ -70,6 +70,7 @@ pub struct Trace {
     /// The program has ended and everything was read (some may still wait for the viewer).
     ended: Arc<AtomicBool>,
     dropped: Dropped,
+    stopping: Stopping,
     status: Arc<Mutex<Option<i32>>>,
     captured: Arc<Mutex<Captured>>,
     dir: PathBuf,
@@ -144,7 +145,8 @@ impl Trace {
             status: status.clone(),
             ended: ended.clone(),
         };
-        let out = Outlet::new(tx, !opts.tui, dropped.clone());
+        let stopping = Stopping::default();
+        let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());
         let pump = Pump::new(listener, root, started, out, shared);
         let d = done.clone();
         std::thread::Builder::new()
@@ -161,6 +163,7 @@ impl Trace {
             done,
             ended,
             dropped,
+            stopping,
             status,
             captured,
             dir,
@@ -208,11 +211,18 @@ impl Trace {
         }
     }
 
+    /// Starts ending the program (SIGTERM) without waiting: the viewer will take no more,
+    /// so the reader no longer waits for it.
+    pub fn cancel(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.signal(libc::SIGTERM);
+    }
+
     /// Ends the program and all its children: SIGTERM, then SIGKILL once its first process
     /// has ended (or after `within`); then waits up to `within` for the reader to have read
     /// what they wrote. The private directory goes with them.
     pub fn stop(&mut self, within: Duration) {
-        self.signal(libc::SIGTERM);
+        self.cancel();
         let deadline = Instant::now() + within;
         while Instant::now() < deadline && !self.root_ended() {
             std::thread::sleep(POLL);
