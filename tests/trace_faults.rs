@@ -38,7 +38,12 @@ fn own_tmp(name: &str) -> PathBuf {
 /// True while `pid` runs (a zombie has ended: only its parent has not looked yet).
 fn runs(pid: u32) -> bool {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit(')').next().unwrap_or("").split_whitespace().next();
+    let state = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .next();
     !matches!(state, None | Some("Z"))
 }
 
@@ -56,9 +61,7 @@ fn processes(source: &mut TracedSource, n: usize) -> Vec<u32> {
         assert!(Instant::now() < deadline, "saw only {pids:?}");
         source.wait(Duration::from_millis(50), &mut |item| {
             if let Item::Event(Event {
-                pid,
-                op: Op::Start,
-                ..
+                pid, op: Op::Start, ..
             }) = item
                 && !pids.contains(&pid)
             {
@@ -123,7 +126,11 @@ fn run_under(prelude: &str, tmp: &Path, args: &[&str]) -> (Option<i32>, String, 
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (status, out.join().unwrap_or_default(), err.join().unwrap_or_default())
+    (
+        status,
+        out.join().unwrap_or_default(),
+        err.join().unwrap_or_default(),
+    )
 }
 
 fn events(json: &str) -> Vec<Event> {
@@ -155,13 +162,29 @@ fn a_program_that_starts_more_processes_than_descriptors_allow_shows_every_one()
     assert!(ran.len() >= 100, "only {} workers ran", ran.len());
     let shown: std::collections::HashSet<u32> = events(&out)
         .iter()
-        .filter(|e| matches!(e.op, Op::Worker { kind: WorkerKind::Process, .. }))
+        .filter(|e| {
+            matches!(
+                e.op,
+                Op::Worker {
+                    kind: WorkerKind::Process,
+                    ..
+                }
+            )
+        })
         .map(|e| e.pid)
         .collect();
     let missing: Vec<_> = ran.iter().filter(|p| !shown.contains(p)).collect();
-    assert!(missing.is_empty(), "{} workers not shown: {missing:?}", missing.len());
+    assert!(
+        missing.is_empty(),
+        "{} workers not shown: {missing:?}",
+        missing.len()
+    );
     assert!(!err.contains("open files allowed"), "{err}");
-    assert!(trace_dirs(&tmp).is_empty(), "left behind: {:?}", trace_dirs(&tmp));
+    assert!(
+        trace_dirs(&tmp).is_empty(),
+        "left behind: {:?}",
+        trace_dirs(&tmp)
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
@@ -179,8 +202,16 @@ fn out_of_descriptors_is_said_once_and_no_process_is_left_waiting() {
     assert_eq!(status, Some(0), "{err}");
     assert!(err.contains("all 100 ended"), "{err}");
     // Said once as it happens, and once more in the summary's problems.
-    assert_eq!(err.matches("threadlanes: the program has more processes alive").count(), 1);
-    assert_eq!(err.matches("problem: the program has more processes alive").count(), 1);
+    assert_eq!(
+        err.matches("threadlanes: the program has more processes alive")
+            .count(),
+        1
+    );
+    assert_eq!(
+        err.matches("problem: the program has more processes alive")
+            .count(),
+        1
+    );
     assert!(err.contains("limit 64; see ulimit -n"), "{err}");
     let _ = std::fs::remove_dir_all(&tmp);
 }
@@ -203,7 +234,10 @@ fn killing_threadlanes_ends_the_program_and_removes_its_directory() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Ok(Event { pid, op: Op::Start, .. }) = wire::decode(&line) {
+            if let Ok(Event {
+                pid, op: Op::Start, ..
+            }) = wire::decode(&line)
+            {
                 let _ = tx.send(pid);
             }
         }
@@ -253,7 +287,11 @@ fn a_flood_into_a_viewer_that_never_drains_keeps_memory_bounded_and_counts_the_r
         std::thread::sleep(Duration::from_millis(20));
     }
     let kept = source.trace().items().len();
-    let bound = source.trace().items().capacity().expect("a bounded channel");
+    let bound = source
+        .trace()
+        .items()
+        .capacity()
+        .expect("a bounded channel");
     assert!(kept <= bound, "{kept} items kept, bound {bound}");
     let dropped = source.dropped();
     assert!(dropped > 0, "nothing dropped");

@@ -117,7 +117,13 @@ mod tests {
             most = most.max(lines.kept());
         }
         feed(&mut lines, b"tail\n{\"ok\":1}\n", &mut got);
-        assert_eq!(got, [format!("too long: {}", 320 * (64 << 10) + 4), "{\"ok\":1}".into()]);
+        assert_eq!(
+            got,
+            [
+                format!("too long: {}", 320 * (64 << 10) + 4),
+                "{\"ok\":1}".into()
+            ]
+        );
         assert!(most <= MAX_LINE, "kept {most} bytes");
         assert!(lines.kept() <= KEEP_CAPACITY);
     }

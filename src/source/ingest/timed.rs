@@ -442,7 +442,8 @@ mod tests {
             .collect();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
-            problems[0].starts_with("traced program, connection 1, line 2: \"t\" 18446744073709551615 ns")
+            problems[0]
+                .starts_with("traced program, connection 1, line 2: \"t\" 18446744073709551615 ns")
                 && problems[0].contains("which is 2.0 s old"),
             "{problems:?}"
         );

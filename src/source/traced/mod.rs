@@ -8,6 +8,7 @@
 //! headless loses nothing (see `outlet`). The program runs on its own:
 //! it offers no pause, step, speed or restart; its clock is its real time.
 
+mod dir;
 mod outlet;
 mod program;
 mod pump;

@@ -8,7 +8,6 @@ use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::MAX_LINE;
 use std::io::Read;
-use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -85,7 +84,7 @@ impl Trace {
     /// Writes the shim, starts `argv` with it, and starts reading its events.
     pub fn start(argv: &[String], opts: &Options) -> Result<Trace, StartError> {
         let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
-        let dir = private_dir().map_err(StartError::TempDir)?;
+        let dir = super::dir::private_dir().map_err(StartError::TempDir)?;
         let sock = dir.join("events.sock");
         let listener = crate::trace::install(&dir)
             .and_then(|_| UnixListener::bind(&sock))
@@ -262,53 +261,6 @@ impl Drop for Trace {
 
 /// How often a stop looks whether the program has ended.
 const POLL: Duration = Duration::from_millis(2);
-
-/// The private directory names its threadlanes' pid: `threadlanes-trace-PID-NANOS`.
-const DIR_PREFIX: &str = "threadlanes-trace-";
-
-/// A new private directory (0700) for the shim and the socket. Directories of earlier runs
-/// whose threadlanes was killed before it could remove them (and whose program did not
-/// either) are removed first, if they are ours.
-fn private_dir() -> std::io::Result<PathBuf> {
-    let tmp = std::env::temp_dir();
-    remove_stale(&tmp);
-    let nanos = monotonic_ns();
-    let dir = tmp.join(format!("{DIR_PREFIX}{}-{nanos}", std::process::id()));
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    Ok(dir)
-}
-
-fn remove_stale(tmp: &std::path::Path) {
-    use std::os::unix::fs::MetadataExt;
-    let Ok(entries) = std::fs::read_dir(tmp) else {
-        return;
-    };
-    // SAFETY: getuid cannot fail.
-    let me = unsafe { libc::getuid() };
-    for e in entries.flatten() {
-        let name = e.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(DIR_PREFIX))
-            .and_then(|rest| rest.split('-').next())
-            .and_then(|p| p.parse::<i32>().ok())
-        else {
-            continue;
-        };
-        let ours = e.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
-        if ours && !alive(pid) {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
-    }
-}
-
-/// True unless no process `pid` exists (one we may not signal exists).
-fn alive(pid: i32) -> bool {
-    // SAFETY: signal 0 only asks whether the process exists.
-    pid > 0
-        && (unsafe { libc::kill(pid, 0) } == 0
-            || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH))
-}
 
 /// Keeps what a pipe of the program says; stderr lines also go to the viewer (dropped and
 /// counted if it cannot keep up: they are kept whole here).

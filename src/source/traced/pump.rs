@@ -68,7 +68,13 @@ pub(super) struct Pump {
 }
 
 impl Pump {
-    pub fn new(listener: UnixListener, root: u32, started: u64, out: Outlet, shared: Shared) -> Pump {
+    pub fn new(
+        listener: UnixListener,
+        root: u32,
+        started: u64,
+        out: Outlet,
+        shared: Shared,
+    ) -> Pump {
         Pump {
             listener,
             conns: Vec::new(),
@@ -210,7 +216,8 @@ impl Pump {
                 Ok(n) => {
                     read += n;
                     let (ingest, out) = (&mut self.ingest, &mut self.out);
-                    c.lines.push(&self.buf[..n], &mut |p| pass_on(ingest, out, c.src, p));
+                    c.lines
+                        .push(&self.buf[..n], &mut |p| pass_on(ingest, out, c.src, p));
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
@@ -284,7 +291,7 @@ fn open_file_limit() -> u64 {
     };
     // SAFETY: getrlimit writes into the rlimit we own.
     if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0 {
-        r.rlim_cur as u64
+        r.rlim_cur
     } else {
         0
     }
