@@ -50,6 +50,9 @@ _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
 _FLUSH_EVERY = 0.02
+# A printed line longer than this is cut in its event: escaped, it stays well under the 1 MiB
+# a line of the wire format may be.
+_SAY_MAX = 1 << 16
 
 
 def _q(s):
@@ -789,6 +792,9 @@ def _print(*args, sep=" ", end="\n", file=None, flush=False):
         if flush:
             stdout.flush()
     for line in text.rstrip("\n").split("\n"):
+        if len(line) > _SAY_MAX:
+            # The log shows its start; the whole of it is on stdout.
+            line = "%s… [%d characters]" % (line[:_SAY_MAX], len(line))
         _emit(w, '"op":"say","text":%s}' % _q(line))
 
 

@@ -105,6 +105,11 @@ impl Outlet {
         }
     }
 
+    /// The viewer is stopping the run.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
     /// Items waiting here for room.
     #[cfg(test)]
     pub fn waiting(&self) -> usize {

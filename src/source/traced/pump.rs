@@ -105,8 +105,11 @@ impl Pump {
                 ended_at = Some(Instant::now());
             }
             if let Some(at) = ended_at {
+                // A program that ended by itself gets a hold for lines still on their way;
+                // one being stopped has been killed whole, and its connections are closed.
                 let quiet = self.conns.is_empty() && !busy;
-                if (quiet && at.elapsed() >= HOLD) || at.elapsed() >= LINGER {
+                let held = at.elapsed() >= HOLD || self.out.stopping();
+                if (quiet && held) || at.elapsed() >= LINGER {
                     break;
                 }
             }
