@@ -217,19 +217,19 @@ impl Trace {
         self.signal(libc::SIGTERM);
     }
 
-    /// Ends the program and all its children: SIGTERM, then SIGKILL once its first process
-    /// has ended (or after `within`); then waits up to `within` for the reader to have read
+    /// Ends the program and all its children within `within`: SIGTERM, and SIGKILL to
+    /// whatever is left once its first process has ended (or half of `within` has passed:
+    /// its chance to end in its own way); then waits the rest for the reader to have read
     /// what they wrote. The private directory goes with them.
     pub fn stop(&mut self, within: Duration) {
+        let start = Instant::now();
         self.cancel();
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline && !self.root_ended() {
+        while start.elapsed() < within / 2 && !self.root_ended() {
             std::thread::sleep(POLL);
         }
         // SAFETY: as above; the group may be gone already, which kill reports harmlessly.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
-        let deadline = Instant::now() + within;
-        while !self.has_ended() && Instant::now() < deadline {
+        while !self.has_ended() && start.elapsed() < within {
             std::thread::sleep(POLL);
         }
         let _ = std::fs::remove_dir_all(&self.dir);
