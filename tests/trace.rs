@@ -490,7 +490,7 @@ fn the_tui_shows_a_traced_programs_lanes_and_objects() {
     };
     let mut app = threadlanes::app::App::traced(Trace::start(&argv, &opts).expect("starts"));
     let deadline = Instant::now() + Duration::from_secs(30);
-    while app.status.run != threadlanes::ui::RunState::Finished {
+    while app.status.run != threadlanes::view::RunState::Finished {
         assert!(Instant::now() < deadline, "the traced program never ended");
         app.pump();
         std::thread::sleep(Duration::from_millis(10));

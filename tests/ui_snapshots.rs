@@ -6,7 +6,8 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use threadlanes::model::World;
 use threadlanes::scenarios::info::{Config, Info, Param, Variant};
-use threadlanes::ui::{self, Hint, Picker, RunState, Screen, Status, Theme, View};
+use threadlanes::ui::{self, Picker, Screen, Theme};
+use threadlanes::view::{Hint, RunState, Status, View};
 use threadlanes::wire;
 
 // ---------------------------------------------------------------- fixtures
@@ -791,7 +792,6 @@ fn the_selected_lane_is_drawn_among_a_thousand() {
     let w = world(&lines.join("\n"));
     let view = View {
         selected: 1000,
-        lane_scroll: 0,
         ..View::default()
     };
     let started = std::time::Instant::now();
@@ -804,17 +804,8 @@ fn the_selected_lane_is_drawn_among_a_thousand() {
 }
 
 #[test]
-fn keep_selected_visible_moves_the_scroll_the_least() {
-    let mut view = View {
-        selected: 40,
-        lane_scroll: 0,
-        ..View::default()
-    };
-    ui::keep_selected_visible(&mut view, 100, 10);
-    assert_eq!(view.lane_scroll, 31);
-    view.selected = 500;
-    ui::keep_selected_visible(&mut view, 100, 10);
-    assert_eq!((view.selected, view.lane_scroll), (99, 90));
+fn lane_rows_counts_the_lanes_that_fit() {
+    let view = View::default();
     let world = semaphore_world();
     let config = Config::default_for(&SEMAPHORE);
     let status = status(RunState::Running);
@@ -863,9 +854,6 @@ fn every_screen_draws_at_every_size_without_panicking() {
         View {
             object_scroll: 99,
             selected: 99,
-            lane_scroll: 99,
-            step_ns: 1,
-            scrub_ns: u64::MAX,
             ..View::default()
         },
     ];
@@ -1002,8 +990,6 @@ fn odd_worlds_draw_at_many_sizes_without_panicking() {
                 ..View::default()
             },
             View {
-                step_ns: u64::MAX,
-                scrub_ns: 1,
                 selected: 3,
                 ..View::default()
             },

@@ -8,7 +8,7 @@ use crate::event::{Event, Op};
 use crate::keys::Action;
 use crate::scenarios::Info;
 use crate::trace::{Captured, HOLD, Item, Trace};
-use crate::ui::{Hint, RunState};
+use crate::view::{Hint, RunState};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

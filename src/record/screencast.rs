@@ -32,7 +32,7 @@ use crate::event::Op;
 use crate::keys::Action;
 use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config};
-use crate::ui::RunState;
+use crate::view::RunState;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 

@@ -1,6 +1,7 @@
 //! The footer: the keys that apply now, as many as fit, most useful first.
 
-use super::{Hint, Theme, text};
+use super::{Theme, text};
+use crate::view::Hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
