@@ -152,7 +152,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key::ch('?'), Key::plain(K::F(1))], label: "?", help: "help: every key", action: A::ToggleHelp, scope: Scope::Both },
     Binding { keys: &[Key::ch('q')], label: "q", help: "quit", action: A::Quit, scope: Scope::Both },
     Binding { keys: &[Key::plain(K::Esc)], label: "esc", help: "close overlay, or quit", action: A::Back, scope: Scope::Both },
-    Binding { keys: &[Key::ctrl('c'), Key::ctrl('q')], label: "ctrl-c", help: "quit, whatever is open", action: A::Quit, scope: Scope::Both },
+    Binding { keys: &[Key::ctrl('c'), Key::ctrl('q')], label: "ctrl-c", help: "quit", action: A::Quit, scope: Scope::Both },
     Binding { keys: &[Key::ctrl('r'), Key::ctrl('R')], label: "ctrl-r", help: "record the screen to a .cast file", action: A::Record, scope: Scope::Both },
 ];
 
