@@ -16,9 +16,9 @@
 use crate::cli::Plan;
 use crate::keys::Action;
 use crate::model::{History, World, describe};
-use crate::runner::{Mode, Parked};
-use crate::runner::{Options, Run};
+use crate::runner::{Mode, Options, Parked};
 use crate::scenarios::{self, Config, Info, Scenario};
+use crate::source::Source;
 use crate::ui::{self, Picker, Screen, Theme};
 use crate::view::{NextOp, RunState, Status, View};
 use ratatui::Frame;
@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 
 mod hints;
 mod run;
+mod scenario;
 mod scrub;
 mod settings;
 mod terminal;
@@ -43,7 +44,8 @@ pub struct App {
     current: usize,
     config: Config,
     options: Options,
-    run: Option<Run>,
+    /// Where the run's events come from (none in the picker or detached).
+    run: Option<Box<dyn Source>>,
     pub world: World,
     /// Every event of the run (bounded), for scrubbing.
     history: History,
@@ -75,7 +77,7 @@ pub struct App {
 
 /// The second run of side by side: the scenario's other version, with its own world.
 struct Twin {
-    run: Run,
+    run: Box<dyn Source>,
     world: World,
     config: Config,
 }

@@ -5,14 +5,14 @@
 //! A detached App (the recorder's) has no run behind it: `start` resets the view and leaves
 //! the plan for the recorder to take ([`App::take_restart`]); its events come from `feed`.
 
+use super::scenario::ScenarioSource;
 use super::{App, STOP_WITHIN, Twin, next_ops};
 use crate::cli::{Plan, fresh_seed};
-use crate::event::{Event, WorkerKind};
+use crate::event::{Event, Op, WorkerKind};
 use crate::model::{History, World};
-use crate::probe::{self, Events};
-use crate::runner::{Mode, Run};
+use crate::runner::Mode;
 use crate::scenarios::Config;
-use crate::source::Controls;
+use crate::source::{Controls, Item};
 use crate::view::{RunState, View};
 use std::time::{Duration, Instant};
 
@@ -25,30 +25,45 @@ const FOLD_PER_FRAME: Duration = Duration::from_millis(1);
 
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
 
-/// Hands `fold` the events available now, a batch at a time, until none is left or the
-/// frame's fold budget is spent; returns how many.
-fn fold_for(events: &Events, mut fold: impl FnMut(Event)) -> usize {
-    let until = Instant::now() + FOLD_PER_FRAME;
-    let mut batch = Vec::with_capacity(probe::BATCH);
-    let mut n = 0;
-    while Instant::now() < until && events.recv_batch(&mut batch, probe::BATCH) > 0 {
-        n += batch.len();
-        batch.drain(..).for_each(&mut fold);
+/// Folds one item of a source into `world` (and the scrub `history`, if kept). A line the
+/// program wrote to stderr goes in the log as its first lane's line.
+fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
+    match item {
+        Item::Event(ev) => {
+            if let Some(h) = history {
+                h.push(&ev, world);
+            }
+            world.apply_owned(ev);
+        }
+        Item::Problem(p) => world.problem(p),
+        Item::Output(line) => {
+            let text = format!("stderr: {line}");
+            let ev = Event {
+                t: world.t,
+                pid: 0,
+                w: 0,
+                op: Op::Say { text },
+            };
+            fold_item(history, world, Item::Event(ev));
+        }
     }
-    n
 }
 
 impl App {
     /// What the source behind the App lets the viewer do.
+    /// Without a source yet (the picker, a detached App), a scenario's: it can be started.
     pub fn controls(&self) -> Controls {
         if self.traced.is_some() {
             return Controls::default();
         }
-        Controls {
-            pause: true,
-            step: true,
-            speed: true,
-            restart: true,
+        match &self.run {
+            Some(run) => run.controls(),
+            None => Controls {
+                pause: true,
+                step: true,
+                speed: true,
+                restart: true,
+            },
         }
     }
 
@@ -93,9 +108,9 @@ impl App {
             self.restarted = Some(self.plan());
             return;
         }
-        let cfg = self.config.clone();
-        let main = self.scenarios[self.current].main;
-        self.run = Some(Run::start(move || main(&cfg), self.options));
+        let scenario = &self.scenarios[self.current];
+        let source = ScenarioSource::start(scenario, self.config.clone(), self.options);
+        self.run = Some(Box::new(source));
         if self.split {
             self.start_twin();
         }
@@ -113,14 +128,13 @@ impl App {
             variant: other.name,
             ..self.config.clone()
         };
-        let main = self.scenarios[self.current].main;
-        let c = cfg.clone();
         let mut options = self.options;
         if options.mode == Mode::Step {
             options.mode = self.unstepped;
         }
+        let scenario = &self.scenarios[self.current];
         self.twin = Some(Twin {
-            run: Run::start(move || main(&c), options),
+            run: Box::new(ScenarioSource::start(scenario, cfg.clone(), options)),
             world: World::default(),
             config: cfg,
         });
@@ -133,7 +147,7 @@ impl App {
         }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
-            t.run.session().cancel();
+            t.run.cancel();
         }
         if let Some(mut run) = self.run.take() {
             run.stop(STOP_WITHIN);
@@ -150,7 +164,9 @@ impl App {
         };
         // The same budget as the app's own run: two runs, at most twice the fold time.
         let world = &mut t.world;
-        let n = fold_for(t.run.events(), |ev| world.apply_owned(ev));
+        let n = t
+            .run
+            .drain(FOLD_PER_FRAME, &mut |item| fold_item(None, world, item));
         if self.status.run == RunState::Running {
             t.world.advance(t.run.now());
         }
@@ -159,9 +175,7 @@ impl App {
 
     /// Whether the twin (if any) has ended too.
     fn twin_finished(&self) -> bool {
-        self.twin
-            .as_ref()
-            .is_none_or(|t| t.run.is_finished() && t.run.events().is_empty())
+        self.twin.as_ref().is_none_or(|t| t.run.is_finished())
     }
 
     /// Folds what the run has sent since the last call. Returns true if anything changed.
@@ -176,18 +190,17 @@ impl App {
         }
         let twin_moved = self.pump_twin();
         let twin_done = self.twin_finished();
-        let Some(run) = &self.run else {
+        let Some(run) = &mut self.run else {
             return self.dirty;
         };
         let (history, world) = (&mut self.history, &mut self.world);
         let n = usize::from(twin_moved)
-            + fold_for(run.events(), |ev| {
-                history.push(&ev, world);
-                world.apply_owned(ev);
+            + run.drain(FOLD_PER_FRAME, &mut |item| {
+                fold_item(Some(&mut *history), world, item)
             });
         if self.status.run == RunState::Running {
             self.world.advance(run.now());
-            if run.is_finished() && run.events().is_empty() && twin_done {
+            if run.is_finished() && twin_done {
                 self.status.run = RunState::Finished;
                 self.dirty = true;
             }
