@@ -88,7 +88,7 @@ pub(super) const PICKER: &[Entry] = &[
     entry("q", &[A::Quit], "quit"),
 ];
 
-/// A traced program's footer: it runs on its own, so only the view's keys.
+/// The footer of a source that runs on its own (a traced program): only the view's keys.
 #[rustfmt::skip]
 pub(super) const TRACED: &[Entry] = &[
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
@@ -115,7 +115,7 @@ impl App {
     pub(super) fn footer_entries(&self) -> &'static [Entry] {
         if self.picker.is_some() {
             PICKER
-        } else if self.traced.is_some() {
+        } else if !self.controls().restart {
             TRACED
         } else {
             RUN

@@ -1,6 +1,7 @@
 //! Run control: the App's only ways to start, stop, pump, pause, step and speed up what it
-//! shows. Each asks [`App::controls`] what the source behind the App can do; nothing else in
-//! the App touches a `Run`. (A traced program answers through the same methods: `traced.rs`.)
+//! shows. Each goes through the [`Source`] behind the App (a scenario's run, its twin side by
+//! side, or a traced program) and asks [`App::controls`] what it can do; nothing else in the
+//! App touches a run.
 //!
 //! A detached App (the recorder's) has no run behind it: `start` resets the view and leaves
 //! the plan for the recorder to take ([`App::take_restart`]); its events come from `feed`.
@@ -12,7 +13,7 @@ use crate::event::{Event, Op, WorkerKind};
 use crate::model::{History, World};
 use crate::runner::Mode;
 use crate::scenarios::Config;
-use crate::source::{Controls, Item};
+use crate::source::{Controls, Item, Source};
 use crate::view::{RunState, View};
 use std::time::{Duration, Instant};
 
@@ -53,17 +54,22 @@ impl App {
     /// What the source behind the App lets the viewer do.
     /// Without a source yet (the picker, a detached App), a scenario's: it can be started.
     pub fn controls(&self) -> Controls {
-        if self.traced.is_some() {
-            return Controls::default();
-        }
-        match &self.run {
-            Some(run) => run.controls(),
+        match self.source() {
+            Some(s) => s.controls(),
             None => Controls {
                 pause: true,
                 step: true,
                 speed: true,
                 restart: true,
             },
+        }
+    }
+
+    /// Where the events come from: the scenario's run or the traced program.
+    fn source(&self) -> Option<&dyn Source> {
+        match (&self.traced, &self.run) {
+            (Some(t), _) => Some(t),
+            (None, run) => run.as_deref(),
         }
     }
 
@@ -143,7 +149,7 @@ impl App {
     /// Ends what runs (both runs side by side, or the traced program) within `STOP_WITHIN`.
     pub fn stop_run(&mut self) {
         if let Some(t) = &mut self.traced {
-            t.trace.stop(STOP_WITHIN);
+            t.stop(STOP_WITHIN);
         }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
@@ -178,35 +184,46 @@ impl App {
         self.twin.as_ref().is_none_or(|t| t.run.is_finished())
     }
 
-    /// Folds what the run has sent since the last call. Returns true if anything changed.
+    /// Folds what the source has sent since the last call. Returns true if anything changed.
     pub fn pump(&mut self) -> bool {
         if self.flash_until.is_some_and(|t| Instant::now() >= t) {
             self.flash_until = None;
             self.status.flash = None;
             self.dirty = true;
         }
-        if self.traced.is_some() {
-            return self.pump_traced();
-        }
         let twin_moved = self.pump_twin();
         let twin_done = self.twin_finished();
-        let Some(run) = &mut self.run else {
-            return self.dirty;
+        let controls = self.controls();
+        let src: &mut dyn Source = match (&mut self.traced, &mut self.run) {
+            (Some(t), _) => t,
+            (None, Some(run)) => run.as_mut(),
+            (None, None) => return self.dirty,
         };
         let (history, world) = (&mut self.history, &mut self.world);
-        let n = usize::from(twin_moved)
-            + run.drain(FOLD_PER_FRAME, &mut |item| {
+        // A source that cannot pause goes on while the view is frozen: its items wait.
+        let frozen = self.status.run == RunState::Paused && !controls.pause;
+        let mut n = usize::from(twin_moved);
+        if !frozen {
+            n += src.drain(FOLD_PER_FRAME, &mut |item| {
                 fold_item(Some(&mut *history), world, item)
             });
+        }
         if self.status.run == RunState::Running {
-            self.world.advance(run.now());
-            if run.is_finished() && twin_done {
+            world.advance(src.now());
+            if src.is_finished() && twin_done {
                 self.status.run = RunState::Finished;
                 self.dirty = true;
+                // A run that cannot start again says how it ended, and stays said.
+                if !controls.restart {
+                    let code = src.exit_status().map_or("?".into(), |c| c.to_string());
+                    self.status.flash =
+                        Some(format!("the program ended: exit status {code}; q quits"));
+                    self.flash_until = None;
+                }
             }
         }
         if self.options.mode == Mode::Step {
-            let next = next_ops(&self.world, &run.parked());
+            let next = next_ops(world, &src.parked());
             if next != self.next_ops {
                 self.next_ops = next;
                 self.dirty = true;
@@ -223,9 +240,10 @@ impl App {
             RunState::Paused => false,
             RunState::Finished => return,
         };
-        if let Some(run) = &self.run {
-            run.set_paused(paused);
-            self.world.advance(run.now());
+        if let Some(src) = self.source() {
+            src.set_paused(paused);
+            let now = src.now();
+            self.world.advance(now);
         }
         if let Some(t) = &mut self.twin {
             t.run.set_paused(paused);
@@ -248,7 +266,7 @@ impl App {
         self.options.mode = mode;
         self.status.mode = mode;
         self.next_ops.clear();
-        if let Some(run) = &self.run {
+        if let Some(run) = self.source() {
             run.set_mode(mode);
             if self.status.run == RunState::Paused {
                 run.set_paused(false);
@@ -290,7 +308,7 @@ impl App {
             ));
             return;
         }
-        if let Some(run) = &self.run
+        if let Some(run) = self.source()
             && let Err(why) = run.step(id)
         {
             self.flash(format!("{name} cannot go: {why}"));
@@ -309,7 +327,7 @@ impl App {
         };
         self.status.speed = SPEEDS[i];
         self.options.speed = SPEEDS[i];
-        if let Some(run) = &self.run {
+        if let Some(run) = self.source() {
             run.set_speed(SPEEDS[i]);
         }
         if let Some(t) = &self.twin {

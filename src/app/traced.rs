@@ -2,25 +2,19 @@
 //! no gate, no variants, no restart; the clock is the program's real time. Space freezes the
 //! view (the program goes on; its events wait and are folded on resume), ← → scrub a frozen
 //! view, q ends the program and all its children. Which keys work is `App::controls`'s
-//! answer (none of the run's); this file only pumps the program's items into the fold.
+//! answer (none of the run's): the program is a [`Source`] like a scenario run, and the App
+//! pumps it through the same path.
 
 use super::App;
-use crate::event::{Event, Op};
 use crate::scenarios::Info;
+use crate::source::{Controls, Item as SourceItem, Source};
 use crate::trace::{Captured, HOLD, Item, Trace};
-use crate::view::RunState;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
-
-/// Longest the model folds a traced program's events between two frames, so a busy program
-/// never starves the keys (the rest wait for the next frame; the program does not).
-const FOLD_PER_FRAME: Duration = Duration::from_millis(4);
 
 pub(super) struct Traced {
     pub trace: Trace,
     pub info: &'static Info,
-    /// The exit status has been said in the flash line.
-    told_end: bool,
     /// Lines the program wrote to stderr, with when they came: its events are held `HOLD`
     /// to be put in time order before they reach us, so its stderr waits as long, or it
     /// would show ahead of what happened before it.
@@ -52,7 +46,6 @@ impl App {
         app.traced = Some(Traced {
             trace,
             info,
-            told_end: false,
             late: VecDeque::new(),
         });
         app
@@ -60,82 +53,88 @@ impl App {
 
     /// The traced program's exit status, once it has ended.
     pub fn traced_exit(&self) -> Option<i32> {
-        self.traced.as_ref().and_then(|t| t.trace.exit_code())
+        self.traced.as_ref().and_then(|t| t.exit_status())
     }
+}
 
-    pub(super) fn pump_traced(&mut self) -> bool {
+impl Traced {
+    /// Hands on the stderr lines that have waited as long as the events do (all of them
+    /// once the program has ended): they go in the log beside its prints.
+    fn release_late(&mut self, fold: &mut dyn FnMut(SourceItem)) -> usize {
+        let ended = self.trace.is_finished() && self.trace.items().is_empty();
         let mut n = 0;
-        if self.status.run != RunState::Paused {
-            let Some(t) = &self.traced else { return false };
-            let rx = t.trace.items().clone();
-            let until = Instant::now() + FOLD_PER_FRAME;
-            for item in rx.try_iter() {
-                match item {
-                    Item::Event(ev) => {
-                        self.history.push(&ev, &self.world);
-                        self.world.apply(&ev);
-                    }
-                    Item::Problem(p) => self.world.problem(p),
-                    Item::Output(line) => {
-                        if let Some(t) = &mut self.traced {
-                            t.late.push_back((Instant::now(), line));
-                        }
-                    }
-                }
-                n += 1;
-                if n % 256 == 0 && Instant::now() >= until {
-                    break;
-                }
-            }
-        }
-        if self.status.run != RunState::Paused {
-            n += self.fold_stderr();
-        }
-        let Some(t) = &mut self.traced else {
-            return false;
-        };
-        if self.status.run == RunState::Running {
-            self.world.advance(t.trace.now());
-            if t.trace.is_finished() && t.trace.items().is_empty() {
-                self.status.run = RunState::Finished;
-                if !t.told_end {
-                    t.told_end = true;
-                    let code = t.trace.exit_code().map_or("?".into(), |c| c.to_string());
-                    self.status.flash =
-                        Some(format!("the program ended: exit status {code}; q quits"));
-                    self.flash_until = None;
-                }
-                self.dirty = true;
-            }
-        }
-        n > 0 || self.dirty
-    }
-
-    /// What the program wrote to stderr (a traceback, say), once it has waited as long as
-    /// its events do (all of it once the program has ended), into the log beside its prints;
-    /// the first process's main lane carries it.
-    fn fold_stderr(&mut self) -> usize {
-        let Some(t) = &mut self.traced else { return 0 };
-        let ended = t.trace.is_finished() && t.trace.items().is_empty();
-        let mut lines = Vec::new();
-        while let Some((came, _)) = t.late.front()
+        while let Some((came, _)) = self.late.front()
             && (ended || came.elapsed() >= HOLD)
         {
-            lines.extend(t.late.pop_front().map(|x| x.1));
+            if let Some((_, line)) = self.late.pop_front() {
+                fold(SourceItem::Output(line));
+                n += 1;
+            }
         }
-        for line in &lines {
-            let ev = Event {
-                t: self.world.t,
-                pid: 0,
-                w: 0,
-                op: Op::Say {
-                    text: format!("stderr: {line}"),
-                },
-            };
-            self.history.push(&ev, &self.world);
-            self.world.apply(&ev);
+        n
+    }
+}
+
+/// A traced program as a source: it runs on its own (no pause, step, speed or restart);
+/// its clock is the program's real time.
+impl Source for Traced {
+    fn drain(&mut self, budget: Duration, fold: &mut dyn FnMut(SourceItem)) -> usize {
+        let until = Instant::now() + budget;
+        let rx = self.trace.items().clone();
+        let mut n = 0;
+        for item in rx.try_iter() {
+            match item {
+                Item::Event(ev) => fold(SourceItem::Event(ev)),
+                Item::Problem(p) => fold(SourceItem::Problem(p)),
+                // Its stderr waits as long as its events are held (see `late`).
+                Item::Output(line) => self.late.push_back((Instant::now(), line)),
+            }
+            n += 1;
+            if n % 256 == 0 && Instant::now() >= until {
+                break;
+            }
         }
-        lines.len()
+        n + self.release_late(fold)
+    }
+
+    fn wait(&mut self, timeout: Duration, fold: &mut dyn FnMut(SourceItem)) -> usize {
+        let rx = self.trace.items().clone();
+        match rx.recv_timeout(timeout) {
+            Ok(Item::Event(ev)) => fold(SourceItem::Event(ev)),
+            Ok(Item::Problem(p)) => fold(SourceItem::Problem(p)),
+            Ok(Item::Output(line)) => self.late.push_back((Instant::now(), line)),
+            Err(_) => return self.release_late(fold),
+        }
+        1 + self.drain(timeout, fold)
+    }
+
+    fn now(&self) -> u64 {
+        self.trace.now()
+    }
+
+    fn is_finished(&self) -> bool {
+        self.trace.is_finished() && self.trace.items().is_empty() && self.late.is_empty()
+    }
+
+    fn cancel(&self) {
+        self.trace.signal(libc::SIGTERM);
+    }
+
+    fn stop(&mut self, within: Duration) -> bool {
+        self.trace.stop(within);
+        self.trace.is_finished()
+    }
+
+    fn controls(&self) -> Controls {
+        Controls::default()
+    }
+
+    fn exit_status(&self) -> Option<i32> {
+        self.trace.exit_code()
+    }
+
+    fn signal(&self, sig: i32) {
+        self.trace.signal(sig);
     }
 }
 
