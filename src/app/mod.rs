@@ -28,7 +28,6 @@ use std::time::{Duration, Instant};
 mod detached;
 mod hints;
 mod run;
-mod scenario;
 mod scrub;
 mod settings;
 mod terminal;

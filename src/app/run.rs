@@ -6,14 +6,13 @@
 //! A detached App (the recorder's) has no run behind it: `start` resets the view and leaves
 //! the plan for the recorder to take ([`App::take_restart`]); its events come from `feed`.
 
-use super::scenario::ScenarioSource;
 use super::{App, STOP_WITHIN, Twin, next_ops};
 use crate::cli::{Plan, fresh_seed};
 use crate::event::{Event, Op, WorkerKind};
 use crate::model::{History, World};
 use crate::runner::Mode;
 use crate::scenarios::Config;
-use crate::source::{Controls, Item, Source};
+use crate::source::{Controls, Item, ScenarioSource, Source};
 use crate::view::{RunState, View};
 use std::time::{Duration, Instant};
 
@@ -61,6 +60,7 @@ impl App {
                 step: true,
                 speed: true,
                 restart: true,
+                signals: false,
             },
         }
     }
@@ -68,7 +68,7 @@ impl App {
     /// Where the events come from: the scenario's run or the traced program.
     fn source(&self) -> Option<&dyn Source> {
         match (&self.traced, &self.run) {
-            (Some(t), _) => Some(t),
+            (Some(t), _) => Some(&t.source),
             (None, run) => run.as_deref(),
         }
     }
@@ -114,8 +114,8 @@ impl App {
             self.restarted = Some(self.plan());
             return;
         }
-        let scenario = &self.scenarios[self.current];
-        let source = ScenarioSource::start(scenario, self.config.clone(), self.options);
+        let (cfg, main) = (self.config.clone(), self.scenarios[self.current].main);
+        let source = ScenarioSource::start(move || main(&cfg), self.options);
         self.run = Some(Box::new(source));
         if self.split {
             self.start_twin();
@@ -138,9 +138,9 @@ impl App {
         if options.mode == Mode::Step {
             options.mode = self.unstepped;
         }
-        let scenario = &self.scenarios[self.current];
+        let (c, main) = (cfg.clone(), self.scenarios[self.current].main);
         self.twin = Some(Twin {
-            run: Box::new(ScenarioSource::start(scenario, cfg.clone(), options)),
+            run: Box::new(ScenarioSource::start(move || main(&c), options)),
             world: World::default(),
             config: cfg,
         });
@@ -149,7 +149,7 @@ impl App {
     /// Ends what runs (both runs side by side, or the traced program) within `STOP_WITHIN`.
     pub fn stop_run(&mut self) {
         if let Some(t) = &mut self.traced {
-            t.stop(STOP_WITHIN);
+            t.source.stop(STOP_WITHIN);
         }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
@@ -195,7 +195,7 @@ impl App {
         let twin_done = self.twin_finished();
         let controls = self.controls();
         let src: &mut dyn Source = match (&mut self.traced, &mut self.run) {
-            (Some(t), _) => t,
+            (Some(t), _) => &mut t.source,
             (None, Some(run)) => run.as_mut(),
             (None, None) => return self.dirty,
         };

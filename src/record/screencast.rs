@@ -4,7 +4,7 @@
 //! How a recording comes out the same byte for byte: the scenario runs seeded (one worker at
 //! a time, picked by the seed), where the events and their virtual times are the same on
 //! every run however fast it goes. So the run goes as fast as it can in the background
-//! ([`Source`]) and the recording takes its events by virtual time: every frame (100 ms of
+//! ([`Reader`]) and the recording takes its events by virtual time: every frame (100 ms of
 //! recording time) moves the virtual clock by 100 ms × the speed shown, folds the events due
 //! into a detached [`App`] (the same `App` the TUI runs, with no live run behind it) and
 //! draws it into a `TestBackend`. Keys from `--keys` are applied at their recording times
@@ -25,7 +25,7 @@
 
 use super::cast::Cast;
 use super::script::KeyAt;
-use super::{End, Source};
+use super::{End, Reader};
 use crate::app::App;
 use crate::cli::Plan;
 use crate::event::Op;
@@ -68,7 +68,7 @@ pub struct Recording {
 
 /// What plays now: its background run, and the app showing it.
 struct Live {
-    source: Source,
+    source: Reader,
     app: App,
     /// Virtual time shown (ns).
     v: u64,
@@ -77,8 +77,8 @@ struct Live {
 }
 
 /// The background run of `plan`: seeded, as fast as it goes (see the module's doc).
-fn source_for(plan: &Plan) -> Source {
-    Source::start(&Plan {
+fn source_for(plan: &Plan) -> Reader {
+    Reader::start(&Plan {
         options: Options {
             speed: SOURCE_SPEED,
             paused: false,
