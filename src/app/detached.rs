@@ -15,22 +15,12 @@ impl App {
     /// comes out the same byte for byte. Keys go through `update` as in the TUI; one that
     /// restarts the run (r R v n p [ ]) leaves the new plan for [`App::take_restart`].
     pub fn detached(plan: Plan) -> App {
-        let mut app = App::new(None);
-        app.current = app
-            .scenarios
-            .iter()
-            .position(|s| s.info.name == plan.scenario.info.name)
-            .unwrap_or(0);
-        app.config = plan.config;
-        app.options = plan.options;
+        let mut app = App::blank(plan.options);
+        app.choose(&plan);
         app.unstepped = match plan.options.mode {
             Mode::Step => Mode::Seeded,
             m => m,
         };
-        app.status.speed = plan.options.speed;
-        app.status.seed = plan.options.seed;
-        app.status.mode = plan.options.mode;
-        app.picker = None;
         app.detached = true;
         // Screencasts are often watched without sound: they narrate by default.
         app.view.captions = true;

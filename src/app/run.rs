@@ -1,7 +1,7 @@
 //! Run control: the App's only ways to start, stop, pump, pause, step and speed up what it
-//! shows. Each goes through the [`Source`] behind the App (a scenario's run, its twin side by
-//! side, or a traced program) and asks [`App::controls`] what it can do; nothing else in the
-//! App touches a run.
+//! shows. Each goes through the [`Source`](crate::source::Source) behind the App (and its twin's, side by side) and
+//! asks [`App::controls`] what it can do; nothing else in the App touches a run. A scenario
+//! is started here and only here, from the catalogue, when the source can be restarted.
 //!
 //! A detached App (the recorder's) has no run behind it: `start` resets the view and leaves
 //! the plan for the recorder to take ([`App::take_restart`]); its events come from `feed`.
@@ -12,7 +12,7 @@ use crate::event::{Event, Op, WorkerKind};
 use crate::model::{History, World};
 use crate::runner::Mode;
 use crate::scenarios::Config;
-use crate::source::{Controls, Item, ScenarioSource, Source};
+use crate::source::{Controls, Item, ScenarioSource};
 use crate::view::{RunState, View};
 use std::time::{Duration, Instant};
 
@@ -65,14 +65,6 @@ impl App {
         }
     }
 
-    /// Where the events come from: the scenario's run or the traced program.
-    fn source(&self) -> Option<&dyn Source> {
-        match (&self.traced, &self.run) {
-            (Some(t), _) => Some(&t.source),
-            (None, run) => run.as_deref(),
-        }
-    }
-
     /// The plan the App runs now.
     fn plan(&self) -> Plan {
         Plan {
@@ -92,8 +84,12 @@ impl App {
         }
     }
 
-    /// Starts the current scenario afresh with the current config and options.
+    /// Starts the current scenario afresh with the current config and options, if what runs
+    /// can be restarted (a source given from outside may not be; then nothing changes).
     pub(super) fn start(&mut self) {
+        if !self.controls().restart {
+            return;
+        }
         self.stop_run();
         self.world = World::default();
         self.history = History::new(super::settings::history_len());
@@ -116,7 +112,7 @@ impl App {
         }
         let (cfg, main) = (self.config.clone(), self.scenarios[self.current].main);
         let source = ScenarioSource::start(move || main(&cfg), self.options);
-        self.run = Some(Box::new(source));
+        self.source = Some(Box::new(source));
         if self.split {
             self.start_twin();
         }
@@ -140,26 +136,24 @@ impl App {
         }
         let (c, main) = (cfg.clone(), self.scenarios[self.current].main);
         self.twin = Some(Twin {
-            run: Box::new(ScenarioSource::start(move || main(&c), options)),
+            source: Box::new(ScenarioSource::start(move || main(&c), options)),
             world: World::default(),
             config: cfg,
         });
     }
 
-    /// Ends what runs (both runs side by side, or the traced program) within `STOP_WITHIN`.
+    /// Ends what runs (both runs side by side) within `STOP_WITHIN`. The source stays, ended,
+    /// until another takes its place: how it ended is still its to tell.
     pub fn stop_run(&mut self) {
-        if let Some(t) = &mut self.traced {
-            t.source.stop(STOP_WITHIN);
-        }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
-            t.run.cancel();
+            t.source.cancel();
         }
-        if let Some(mut run) = self.run.take() {
-            run.stop(STOP_WITHIN);
+        if let Some(source) = &mut self.source {
+            source.stop(STOP_WITHIN);
         }
         if let Some(mut t) = self.twin.take() {
-            t.run.stop(STOP_WITHIN);
+            t.source.stop(STOP_WITHIN);
         }
     }
 
@@ -171,17 +165,17 @@ impl App {
         // The same budget as the app's own run: two runs, at most twice the fold time.
         let world = &mut t.world;
         let n = t
-            .run
+            .source
             .drain(FOLD_PER_FRAME, &mut |item| fold_item(None, world, item));
         if self.status.run == RunState::Running {
-            t.world.advance(t.run.now());
+            t.world.advance(t.source.now());
         }
         n > 0
     }
 
     /// Whether the twin (if any) has ended too.
     fn twin_finished(&self) -> bool {
-        self.twin.as_ref().is_none_or(|t| t.run.is_finished())
+        self.twin.as_ref().is_none_or(|t| t.source.is_finished())
     }
 
     /// Folds what the source has sent since the last call. Returns true if anything changed.
@@ -194,10 +188,8 @@ impl App {
         let twin_moved = self.pump_twin();
         let twin_done = self.twin_finished();
         let controls = self.controls();
-        let src: &mut dyn Source = match (&mut self.traced, &mut self.run) {
-            (Some(t), _) => &mut t.source,
-            (None, Some(run)) => run.as_mut(),
-            (None, None) => return self.dirty,
+        let Some(src) = self.source.as_deref_mut() else {
+            return self.dirty;
         };
         let (history, world) = (&mut self.history, &mut self.world);
         // A source that cannot pause goes on while the view is frozen: its items wait.
@@ -246,8 +238,8 @@ impl App {
             self.world.advance(now);
         }
         if let Some(t) = &mut self.twin {
-            t.run.set_paused(paused);
-            t.world.advance(t.run.now());
+            t.source.set_paused(paused);
+            t.world.advance(t.source.now());
         }
         self.status.run = if paused {
             RunState::Paused
@@ -331,7 +323,7 @@ impl App {
             run.set_speed(SPEEDS[i]);
         }
         if let Some(t) = &self.twin {
-            t.run.set_speed(SPEEDS[i]);
+            t.source.set_speed(SPEEDS[i]);
         }
         self.flash(format!("speed ×{}", SPEEDS[i]));
     }
@@ -373,6 +365,7 @@ impl App {
 
     pub(super) fn switch_to(&mut self, i: usize) {
         self.current = i % self.scenarios.len();
+        self.about = &self.scenarios[self.current].info;
         self.config = Config::default_for(self.info());
         self.param = 0;
         self.options.seed = self.new_seed();
