@@ -64,7 +64,7 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
         ui_panic_for_tests();
     }
     exit_on_signal_even_if_stuck();
-    match threadlanes::app::main(plan) {
+    match threadlanes::app::terminal::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
     }
@@ -96,7 +96,7 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
     exit_on_signal_even_if_stuck();
     let app = App::watching(Box::new(source), about_program(&args.command), args.speed);
     // The program was ended if it still ran; how it ended and what it wrote are ours to say.
-    let source = match threadlanes::app::run(app) {
+    let source = match threadlanes::app::terminal::run(app) {
         Ok(app) => app.into_source(),
         Err(e) => return fail(&format!("{e:#}")),
     };
@@ -192,12 +192,12 @@ fn exit_on_signal_even_if_stuck() {
 }
 
 /// Test-only, not for users (tests/faults_pty.rs): `THREADLANES_TEST_UI_PANIC=1`, read once
-/// here at startup, sets the terminal up as `app::main` does, installs the TUI's panic hook and
+/// here at startup, sets the terminal up as `app::terminal::main` does, installs the TUI's panic hook and
 /// panics on the UI thread, so the test can check that a UI panic leaves the terminal usable
 /// and its report readable. Nothing else reads the variable.
 fn ui_panic_for_tests() -> ! {
     let mut terminal = ratatui::try_init().expect("the terminal is set up");
-    threadlanes::app::install_panic_hook();
+    threadlanes::app::terminal::install_panic_hook();
     // One whole frame first (it hides the cursor, as every frame does), then a panic in the
     // middle of the next, where a bug in a widget would strike.
     let _ =

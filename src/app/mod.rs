@@ -2,12 +2,14 @@
 //! changes the state, one `match` over the action; the source's events are folded into the
 //! model by [`App::pump`]; [`App::draw`] only reads.
 //!
-//! - `run.rs`: run control (start, stop, pump, pause, step, speed, versions), each asking
-//!   [`App::controls`] what the source can do;
+//! - `run.rs`: run control (stop, pump, pause, step, speed), each asking [`App::controls`]
+//!   what the source can do;
+//! - `restart.rs`: starting a scenario again, with another version, parameter or seed;
+//! - `offers.rs`: which actions work now, from the source's controls, and why not;
 //! - `hints.rs`: the footer and the help, built from the bindings table;
 //! - `scrub.rs`: the scrub cursor over the run's history;
 //! - `detached.rs`: an App with no live run, that the screencast recorder feeds;
-//! - `terminal.rs`: the terminal loop, signals, the panic hook, Ctrl-R;
+//! - [`terminal`]: the terminal loop, signals, the panic hook, Ctrl-R (the binary's way in);
 //! - `settings.rs`: what the environment sets.
 //!
 //! The App holds one source and the words about what runs, both given when it is made
@@ -21,8 +23,8 @@
 
 use crate::cli::Plan;
 use crate::keys::Action;
-use crate::model::{History, World, describe};
-use crate::runner::{Mode, Options, Parked};
+use crate::model::{History, World};
+use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Info, Scenario};
 use crate::source::Source;
 use crate::ui::{self, Picker, Screen, Theme};
@@ -32,14 +34,14 @@ use std::time::{Duration, Instant};
 
 mod detached;
 mod hints;
+mod offers;
+mod restart;
 mod run;
 mod scrub;
 mod settings;
-mod terminal;
+pub mod terminal;
 #[cfg(test)]
 mod tests;
-
-pub use terminal::{install_panic_hook, main, run};
 
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
@@ -223,33 +225,6 @@ impl App {
         self.dirty = true;
     }
 
-    /// Whether `action` does something now: what the source offers, and side by side only
-    /// what applies to both runs. The picker's keys are the table's to decide.
-    fn offers(&self, action: Action) -> bool {
-        use Action::*;
-        if self.picker.is_some() {
-            return true;
-        }
-        let c = self.controls();
-        let offered = match action {
-            Faster | Slower => c.speed,
-            ToggleStep | Step | NextReady => c.step,
-            Restart | Replay | ToggleVariant | ParamUp | ParamDown | NextParam | NextScenario
-            | PrevScenario | Picker | ToggleSplit => c.restart,
-            _ => true,
-        };
-        offered && (!self.split || works_side_by_side(action))
-    }
-
-    /// Why `action` does nothing now, for the flash line.
-    fn refusal(&self) -> &'static str {
-        if self.split {
-            "side by side: press b to return to one version first"
-        } else {
-            "this program runs on its own: no steps, versions or restarts"
-        }
-    }
-
     pub fn update(&mut self, action: Action) {
         self.dirty = true;
         if let Some(sel) = self.picker {
@@ -397,50 +372,4 @@ impl App {
             && self.options.mode != Mode::Step
             && self.cursor.is_none()
     }
-}
-
-/// The actions that make sense while two versions run side by side.
-fn works_side_by_side(a: Action) -> bool {
-    use Action::*;
-    matches!(
-        a,
-        Quit | Back
-            | ToggleHelp
-            | TogglePause
-            | Faster
-            | Slower
-            | Restart
-            | Replay
-            | ToggleSplit
-            | ToggleCaptions
-            | NextScenario
-            | PrevScenario
-            | Picker
-            | Up
-            | Down
-            | Record
-    )
-}
-
-/// What each parked worker will do next, in words, for the lanes in step mode.
-fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
-    parked
-        .iter()
-        .map(|p| {
-            let what = describe::next_op(world, p.next.op, p.next.o);
-            let text = match (p.ready, p.wake_at) {
-                (true, _) => format!("next: {what}"),
-                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
-                (false, None) => match world.worker(p.w) {
-                    Some(w) => format!("can't go: {}", describe::state(world, w)),
-                    None => format!("can't go: {what}"),
-                },
-            };
-            NextOp {
-                w: p.w,
-                text,
-                ready: p.ready || p.wake_at.is_some(),
-            }
-        })
-        .collect()
 }
