@@ -7,6 +7,7 @@ use super::App;
 use crate::cli::Plan;
 use crate::event::{Event, WorkerId};
 use crate::runner::Mode;
+use crate::source::Item;
 use crate::view::RunState;
 
 impl App {
@@ -27,10 +28,10 @@ impl App {
         app
     }
 
-    /// Folds one event of the run into the world and the scrub history.
-    pub fn feed(&mut self, ev: &Event) {
-        self.history.push(ev, &self.world);
-        self.world.apply(ev);
+    /// Folds one event of the run into the world and the scrub history, as `pump` folds a
+    /// live source's.
+    pub fn feed(&mut self, ev: Event) {
+        super::run::fold_item(Some(&mut self.history), &mut self.world, Item::Event(ev));
         self.dirty = true;
     }
 

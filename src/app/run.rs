@@ -24,7 +24,7 @@ const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
 
 /// Folds one item of a source into `world` (and the scrub `history`, if kept). A line the
 /// program wrote to stderr goes in the log as its first lane's line.
-fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
+pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
     match item {
         Item::Event(ev) => {
             if let Some(h) = history {
