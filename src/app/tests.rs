@@ -78,3 +78,24 @@ fn the_source_comes_back_ended() {
     let source = app.into_source().expect("the program's source");
     assert!(source.exit_status().is_some(), "ended, with a status");
 }
+
+/// The screen speaks of what runs in the words given with it: its title (a program's
+/// command) on the status line, and no scenario's.
+#[test]
+fn the_words_given_are_the_words_shown() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut app = traced_app();
+    let mut term = Terminal::new(TestBackend::new(120, 30)).expect("a test terminal");
+    term.draw(|f| app.draw(f)).expect("draws");
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for words in ["threadlanes", "trace", "sleep 30"] {
+        assert!(screen.contains(words), "no {words:?}: {screen}");
+    }
+    app.stop_run();
+}
