@@ -119,4 +119,9 @@ pub trait Source: Send {
     fn dropped(&self) -> u64 {
         0
     }
+    /// What the program wrote to its stdout and stderr while the TUI had the terminal, to
+    /// be written out after it; empty for a source that keeps no output (a scenario).
+    fn captured(&self) -> (Vec<u8>, Vec<u8>) {
+        (Vec::new(), Vec::new())
+    }
 }

@@ -1,0 +1,273 @@
+//! Run control: the App's ways to stop, pump, pause, step and speed up what it shows. Each
+//! goes through the [`Source`](crate::source::Source) behind the App (and its twin's, side
+//! by side) and asks [`App::controls`] what it can do; nothing else in the App touches a run
+//! but `restart.rs`, which starts one.
+//!
+//! A detached App (the recorder's) has no run behind it; its events come from `feed`.
+
+use super::{App, STOP_WITHIN};
+use crate::event::{Event, Op, WorkerKind};
+use crate::model::{History, World, describe};
+use crate::runner::{Mode, Parked};
+use crate::source::{Controls, Item};
+use crate::view::{NextOp, RunState};
+use std::time::{Duration, Instant};
+
+/// Longest the model folds between two frames (3 % of a core at 30 fps), so a flood never
+/// starves the keys or the core: a run that makes events faster waits for the viewer (see
+/// `probe::sink`). With the frame itself (about 5 % on `stress`) the UI thread stays under a
+/// tenth of a core however busy the run; 1 ms still folds several thousand events, more than
+/// any teaching scenario makes in a second.
+const FOLD_PER_FRAME: Duration = Duration::from_millis(1);
+
+const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
+
+/// Folds one item of a source into `world` (and the scrub `history`, if kept). A line the
+/// program wrote to stderr goes in the log as its first lane's line.
+pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
+    match item {
+        Item::Event(ev) => {
+            if let Some(h) = history {
+                h.push(&ev, world);
+            }
+            world.apply_owned(ev);
+        }
+        Item::Problem(p) => world.problem(p),
+        Item::Output(line) => {
+            let text = format!("stderr: {line}");
+            let ev = Event {
+                t: world.t,
+                pid: 0,
+                w: 0,
+                op: Op::Say { text },
+            };
+            fold_item(history, world, Item::Event(ev));
+        }
+    }
+}
+
+impl App {
+    /// What the source behind the App lets the viewer do.
+    /// Without a source yet (the picker, a detached App), a scenario's: it can be started.
+    pub fn controls(&self) -> Controls {
+        match self.source() {
+            Some(s) => s.controls(),
+            None => Controls {
+                pause: true,
+                step: true,
+                speed: true,
+                restart: true,
+                signals: false,
+            },
+        }
+    }
+
+    /// Ends what runs (both runs side by side) within `STOP_WITHIN`. The source stays, ended,
+    /// until another takes its place: how it ended is still its to tell.
+    pub fn stop_run(&mut self) {
+        // Both told to stop first, so two runs stop in the time of one.
+        if let Some(t) = &self.twin {
+            t.source.cancel();
+        }
+        if let Some(source) = &mut self.source {
+            source.stop(STOP_WITHIN);
+        }
+        if let Some(mut t) = self.twin.take() {
+            t.source.stop(STOP_WITHIN);
+        }
+    }
+
+    /// Folds what the twin sent; true if anything came.
+    fn pump_twin(&mut self) -> bool {
+        let Some(t) = &mut self.twin else {
+            return false;
+        };
+        // The same budget as the app's own run: two runs, at most twice the fold time.
+        let world = &mut t.world;
+        let n = t
+            .source
+            .drain(FOLD_PER_FRAME, &mut |item| fold_item(None, world, item));
+        if self.status.run == RunState::Running {
+            t.world.advance(t.source.now());
+        }
+        n > 0
+    }
+
+    /// Whether the twin (if any) has ended too.
+    fn twin_finished(&self) -> bool {
+        self.twin.as_ref().is_none_or(|t| t.source.is_finished())
+    }
+
+    /// Folds what the source has sent since the last call. Returns true if anything changed.
+    pub fn pump(&mut self) -> bool {
+        if self.flash_until.is_some_and(|t| Instant::now() >= t) {
+            self.flash_until = None;
+            self.status.flash = None;
+            self.dirty = true;
+        }
+        let twin_moved = self.pump_twin();
+        let twin_done = self.twin_finished();
+        let controls = self.controls();
+        let Some(src) = self.source.as_deref_mut() else {
+            return self.dirty;
+        };
+        let (history, world) = (&mut self.history, &mut self.world);
+        // A source that cannot pause goes on while the view is frozen: its items wait.
+        let frozen = self.status.run == RunState::Paused && !controls.pause;
+        let mut n = usize::from(twin_moved);
+        if !frozen {
+            n += src.drain(FOLD_PER_FRAME, &mut |item| {
+                fold_item(Some(&mut *history), world, item)
+            });
+        }
+        if self.status.run == RunState::Running {
+            world.advance(src.now());
+            if src.is_finished() && twin_done {
+                self.status.run = RunState::Finished;
+                self.dirty = true;
+                // A run that cannot start again says how it ended, and stays said.
+                if !controls.restart {
+                    let code = src.exit_status().map_or("?".into(), |c| c.to_string());
+                    self.status.flash =
+                        Some(format!("the program ended: exit status {code}; q quits"));
+                    self.flash_until = None;
+                }
+            }
+        }
+        if self.options.mode == Mode::Step {
+            let next = next_ops(world, &src.parked());
+            if next != self.next_ops {
+                self.next_ops = next;
+                self.dirty = true;
+            }
+        }
+        n > 0 || self.dirty
+    }
+
+    /// Pauses or resumes: the run itself if the source can pause, else only the view (a
+    /// traced program goes on; its events wait).
+    pub(super) fn toggle_pause(&mut self) {
+        let paused = match self.status.run {
+            RunState::Running => true,
+            RunState::Paused => false,
+            RunState::Finished => return,
+        };
+        if let Some(src) = self.source() {
+            src.set_paused(paused);
+            let now = src.now();
+            self.world.advance(now);
+        }
+        if let Some(t) = &mut self.twin {
+            t.source.set_paused(paused);
+            t.world.advance(t.source.now());
+        }
+        self.status.run = if paused {
+            RunState::Paused
+        } else {
+            RunState::Running
+        };
+    }
+
+    pub(super) fn toggle_step(&mut self) {
+        let mode = if self.options.mode == Mode::Step {
+            self.unstepped
+        } else {
+            self.unstepped = self.options.mode;
+            Mode::Step
+        };
+        self.options.mode = mode;
+        self.status.mode = mode;
+        self.next_ops.clear();
+        if let Some(run) = self.source() {
+            run.set_mode(mode);
+            if self.status.run == RunState::Paused {
+                run.set_paused(false);
+                self.status.run = RunState::Running;
+            }
+        }
+        let procs = self.has_processes();
+        self.flash(match mode {
+            // Child processes are not gated (README: how processes are shown).
+            Mode::Step if procs => {
+                "step mode for this process's threads; child processes run free".into()
+            }
+            Mode::Step => "step mode: pick a lane, press . to let it do one operation".into(),
+            Mode::Free => "free: the OS schedules".into(),
+            Mode::Seeded => format!("seeded: seed {} schedules", self.options.seed),
+        });
+    }
+
+    fn has_processes(&self) -> bool {
+        self.world
+            .workers
+            .iter()
+            .any(|w| w.kind == WorkerKind::Process)
+    }
+
+    /// Step mode: the selected worker does its next operation, or we say why it cannot.
+    pub(super) fn step(&mut self) {
+        if self.options.mode != Mode::Step {
+            self.flash("press s for step mode first".into());
+            return;
+        }
+        let Some(w) = self.world.workers.get(self.view.selected) else {
+            return;
+        };
+        let (id, name) = (w.id, w.name.clone());
+        if w.kind == WorkerKind::Process {
+            self.flash(format!(
+                "{name} is a child process: it runs free, outside the gate"
+            ));
+            return;
+        }
+        if let Some(run) = self.source()
+            && let Err(why) = run.step(id)
+        {
+            self.flash(format!("{name} cannot go: {why}"));
+        }
+    }
+
+    pub(super) fn change_speed(&mut self, faster: bool) {
+        let i = SPEEDS
+            .iter()
+            .position(|s| *s >= self.status.speed)
+            .unwrap_or(SPEEDS.len() - 1);
+        let i = if faster {
+            (i + 1).min(SPEEDS.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        self.status.speed = SPEEDS[i];
+        self.options.speed = SPEEDS[i];
+        if let Some(run) = self.source() {
+            run.set_speed(SPEEDS[i]);
+        }
+        if let Some(t) = &self.twin {
+            t.source.set_speed(SPEEDS[i]);
+        }
+        self.flash(format!("speed ×{}", SPEEDS[i]));
+    }
+}
+
+/// What each parked worker will do next, in words, for the lanes in step mode.
+fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
+    parked
+        .iter()
+        .map(|p| {
+            let what = describe::next_op(world, p.next.op, p.next.o);
+            let text = match (p.ready, p.wake_at) {
+                (true, _) => format!("next: {what}"),
+                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
+                (false, None) => match world.worker(p.w) {
+                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    None => format!("can't go: {what}"),
+                },
+            };
+            NextOp {
+                w: p.w,
+                text,
+                ready: p.ready || p.wake_at.is_some(),
+            }
+        })
+        .collect()
+}
