@@ -84,8 +84,12 @@ fn stopping_a_program_of_several_processes_takes_under_500ms() {
     assert!(source.stop(Duration::from_secs(2)), "something was left");
     let took = t.elapsed();
     assert!(took < Duration::from_millis(500), "stop took {took:?}");
-    for pid in pids {
-        assert!(!runs(pid), "process {pid} still runs");
+    // Killed, each is gone once the kernel has finished its exit (its connection closes
+    // a moment before it becomes a zombie).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pids.iter().any(|p| runs(*p)) {
+        assert!(Instant::now() < deadline, "still running: {pids:?}");
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
 
@@ -366,6 +370,7 @@ fn a_closed_stdout_ends_a_flooding_traced_run_promptly() {
         std::thread::sleep(Duration::from_millis(10));
     };
     let took = closed.elapsed();
-    assert!(took < Duration::from_millis(1000), "took {took:?}");
+    // Well under the 2 s a stop may take: the reader does not wait for room once stopped.
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
     assert_eq!(status.code(), Some(128 + libc::SIGPIPE));
 }

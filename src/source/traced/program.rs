@@ -187,7 +187,8 @@ impl Trace {
     }
 
     /// The program and every process it started have ended and all they wrote was read
-    /// (some of it may still wait for the viewer: see [`Trace::is_finished`]).
+    /// (some of it may still wait for the viewer: see [`Trace::is_finished`]), or, once
+    /// stopped, the reader has let go of it.
     pub fn has_ended(&self) -> bool {
         self.ended.load(Ordering::SeqCst)
     }

@@ -105,11 +105,12 @@ impl Pump {
                 ended_at = Some(Instant::now());
             }
             if let Some(at) = ended_at {
-                // A program that ended by itself gets a hold for lines still on their way;
-                // one being stopped has been killed whole, and its connections are closed.
+                // A program that ended by itself gets a hold for lines still on their way.
+                // A program being stopped is not read any further: the viewer wants no
+                // more of it.
                 let quiet = self.conns.is_empty() && !busy;
-                let held = at.elapsed() >= HOLD || self.out.stopping();
-                if (quiet && held) || at.elapsed() >= LINGER {
+                let done = (quiet && at.elapsed() >= HOLD) || at.elapsed() >= LINGER;
+                if done || self.out.stopping() {
                     break;
                 }
             }
@@ -121,7 +122,7 @@ impl Pump {
         // SAFETY: kill(2) on the program's own process group.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
         let until = Instant::now() + LAST_READS;
-        while self.read_all() && Instant::now() < until {}
+        while !self.out.stopping() && self.read_all() && Instant::now() < until {}
         for c in std::mem::take(&mut self.conns) {
             self.close(c);
         }
@@ -193,7 +194,7 @@ impl Pump {
         let mut any = false;
         self.ingest.at(monotonic_ns());
         let mut i = 0;
-        while i < self.conns.len() {
+        while i < self.conns.len() && !self.out.stopping() {
             any |= self.read_conn(i);
             if self.conns[i].closed {
                 let c = self.conns.swap_remove(i);
@@ -210,7 +211,7 @@ impl Pump {
     fn read_conn(&mut self, i: usize) -> bool {
         let c = &mut self.conns[i];
         let mut read = 0;
-        while read < READ_PER_PASS {
+        while read < READ_PER_PASS && !self.out.stopping() {
             match c.stream.read(&mut self.buf) {
                 Ok(0) => {
                     c.closed = true;
