@@ -10,8 +10,11 @@ use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless};
 
 fn main() -> ExitCode {
-    // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set.
-    if let Some(code) = threadlanes::process::child::main_if_child() {
+    // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set,
+    // its role found in the scenario catalogue.
+    if let Some(code) =
+        threadlanes::process::child::main_if_child(threadlanes::scenarios::child_role)
+    {
         return ExitCode::from(code as u8);
     }
     let cli = Cli::parse();

@@ -2,10 +2,10 @@
 //! light: red while cleared, green once set.
 
 use super::core::{Core, declare};
+use super::schedule::Next;
 use super::session::{Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use std::sync::Arc;
 
 struct St {

@@ -3,10 +3,10 @@
 //! predictable order (Python's own Lock makes no such promise; the panels say so).
 
 use super::core::{Core, declare};
+use super::schedule::Next;
 use super::session::{Me, Res, fast_path, with_me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -363,15 +363,13 @@ lock_api!(RLock, true);
 mod tests {
     use super::*;
     use crate::event::WorkerKind;
-    use crate::probe::{Session, Thread, attach};
-    use crate::runner::clock::Clock;
-    use crate::runner::gate::{Gate, Mode};
+    use crate::probe::{Free, Session, Thread, attach};
     use std::sync::atomic::AtomicU32;
 
     /// Nobody watches and the gate is open: the fast path is taken whenever the lock is
     /// free, the mutex path whenever it is not, and the two must still exclude each other.
     fn quiet_session() -> Arc<Session> {
-        let s = Session::without_viewer(Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
+        let s = Free::session_without_viewer();
         attach(&s, "main", WorkerKind::Main);
         s
     }

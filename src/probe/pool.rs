@@ -10,11 +10,11 @@
 
 use super::core::{Core, declare};
 use super::queue::{Item, Queue};
+use super::schedule::Next;
 use super::session::{Res, me};
 use super::wait::wait_while;
 use super::worker::{Handle, Thread, panic_message};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use parking_lot::Mutex;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -2,10 +2,10 @@
 //! an optional maxsize, and `task_done`/`join` counting unfinished tasks.
 
 use super::core::{Core, declare};
+use super::schedule::Next;
 use super::session::{Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::sync::Arc;

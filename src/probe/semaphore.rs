@@ -2,10 +2,10 @@
 //! release with waiters hands its slot straight to the longest waiter.
 
 use super::core::{Core, declare};
+use super::schedule::Next;
 use super::session::{Me, Res, me};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 

@@ -1,14 +1,18 @@
 //! The session: what every instrumented primitive of one run shares — the event sink, the
-//! clock, the gate, the stop flags — and the worker that is running on this thread.
+//! stop flags, and the clock and gate it was given (see `schedule`: whoever runs the workers
+//! owns those) — and the worker that is running on this thread.
 //!
 //! Emitting is the probe's hot path: a worker's events go through its own ring (see `sink`),
 //! numbered in a true order; with nobody watching, emitting costs one load.
+//!
+//! Must not: name the runner, the scenarios or child processes. What outlives a session's
+//! threads and must end with it (a run's child processes) joins it as a `Companion`.
 
+use super::schedule::{Gatekeeper, Next, Timekeeper};
 use super::sink::{Events, Lane, Sink};
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
-use crate::runner::clock::Clock;
-use crate::runner::gate::{Gate, Next};
 use parking_lot::{Condvar, Mutex};
+use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -33,6 +37,20 @@ pub type Res<T> = Result<T, Stop>;
 /// Something with waiters parked on a condvar, woken when a stop flag changes.
 pub(crate) trait Wake: Send + Sync {
     fn wake(&self);
+}
+
+/// Something that runs beside a session's threads and must end with the session (a run's
+/// child processes): told when the run is cancelled, paused and finished. One of each type
+/// per session (`Session::companion`).
+pub trait Companion: Any + Send + Sync {
+    /// The run is being stopped: end at once.
+    fn cancel(&self);
+    /// The run was paused or resumed.
+    fn set_paused(&self, _paused: bool) {}
+    /// Every worker has ended: end what is left and wait until it has.
+    fn finish(&self) {
+        self.cancel();
+    }
 }
 
 /// One worker's control block: its identity, its kill flag and its end (for `join`).
@@ -93,8 +111,8 @@ impl Wake for WorkerCtl {
 
 pub struct Session {
     sink: Arc<Sink>,
-    pub clock: Clock,
-    pub gate: Gate,
+    pub(crate) clock: Arc<dyn Timekeeper>,
+    pub(crate) gate: Arc<dyn Gatekeeper>,
     cancelled: AtomicBool,
     next_w: AtomicU32,
     next_o: AtomicU32,
@@ -102,24 +120,28 @@ pub struct Session {
     workers: Mutex<Vec<Arc<WorkerCtl>>>,
     handles: Mutex<Vec<JoinHandle<()>>>,
     pid: u32,
-    /// Child processes of the run: killed when the run is cancelled.
-    pub(crate) children: crate::process::Children,
+    /// What ends with the run (its child processes), by type.
+    companions: Mutex<Vec<(TypeId, Arc<dyn Companion>)>>,
 }
 
 impl Session {
     /// A session and the viewer's end of its events.
-    pub fn new(clock: Clock, gate: Gate) -> (Arc<Session>, Events) {
+    pub fn new(clock: Arc<dyn Timekeeper>, gate: Arc<dyn Gatekeeper>) -> (Arc<Session>, Events) {
         let sink = Sink::new(true);
         let events = Events::new(sink.clone());
         (Session::with_sink(sink, clock, gate), events)
     }
 
     /// A session nobody watches: the probe builds no events at all.
-    pub fn without_viewer(clock: Clock, gate: Gate) -> Arc<Session> {
+    pub fn without_viewer(clock: Arc<dyn Timekeeper>, gate: Arc<dyn Gatekeeper>) -> Arc<Session> {
         Session::with_sink(Sink::new(false), clock, gate)
     }
 
-    fn with_sink(sink: Arc<Sink>, clock: Clock, gate: Gate) -> Arc<Session> {
+    fn with_sink(
+        sink: Arc<Sink>,
+        clock: Arc<dyn Timekeeper>,
+        gate: Arc<dyn Gatekeeper>,
+    ) -> Arc<Session> {
         Arc::new(Session {
             sink,
             clock,
@@ -131,8 +153,60 @@ impl Session {
             workers: Mutex::new(Vec::new()),
             handles: Mutex::new(Vec::new()),
             pid: std::process::id(),
-            children: crate::process::Children::default(),
+            companions: Mutex::new(Vec::new()),
         })
+    }
+
+    /// This session's companion of type `T`, made on first use and told of the session's
+    /// cancel, pause and finish from then on.
+    pub fn companion<T: Companion + Default>(&self) -> Arc<T> {
+        let mut cs = self.companions.lock();
+        let found = cs.iter().find(|(t, _)| *t == TypeId::of::<T>());
+        let c = match found {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c: Arc<dyn Companion> = Arc::new(T::default());
+                cs.push((TypeId::of::<T>(), c.clone()));
+                c
+            }
+        };
+        let any: Arc<dyn Any + Send + Sync> = c;
+        any.downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("companions are kept by their own type id"))
+    }
+
+    fn companions(&self) -> Vec<Arc<dyn Companion>> {
+        self.companions
+            .lock()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect()
+    }
+
+    /// The run was paused or resumed: tells its companions (the clock and gate are the
+    /// runner's to change).
+    pub fn set_paused(&self, paused: bool) {
+        for c in self.companions() {
+            c.set_paused(paused);
+        }
+    }
+
+    /// Every worker has ended and its thread is joined: ends the companions and waits for them.
+    pub fn finish(&self) {
+        for c in self.companions() {
+            c.finish();
+        }
+    }
+
+    /// Virtual nanoseconds since the run started, by the session's clock.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// Passes the gate for worker `w` before `next`; false if `stopped()` said to give up.
+    pub(crate) fn pass_gate(&self, w: WorkerId, next: Next, stopped: &dyn Fn() -> bool) -> bool {
+        self.gate.open_flag().load(Ordering::Acquire)
+            || self.gate.park_until(w, next, None, None, stopped)
     }
 
     /// Sends one event, stamped with virtual time, from any thread (the slow lane: rare
@@ -182,7 +256,9 @@ impl Session {
         self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
         self.sink.stopping();
-        self.children.kill_all();
+        for c in self.companions() {
+            c.cancel();
+        }
         self.wake_all();
     }
 
@@ -193,21 +269,11 @@ impl Session {
         self.wake_all();
     }
 
-    /// Switches scheduling: free, step or seeded. Time is frozen unless free; workers waiting
-    /// on a condvar are woken so they move to the gate (or back).
-    pub fn set_mode(&self, mode: crate::runner::gate::Mode) {
-        self.gate.set_mode(mode);
-        self.clock
-            .set_frozen(mode != crate::runner::gate::Mode::Free);
-        self.wake_all();
-    }
-
-    /// Ends the run in order: no more scheduling, then each live worker cancelled in id order
-    /// (so a seeded run ends the same way every time), then everything at once for whatever
-    /// is left when `deadline` comes.
+    /// Ends the run in order: each live worker cancelled in id order (so a seeded run ends
+    /// the same way every time), then everything at once for whatever is left when
+    /// `deadline` comes. The caller holds the gate meanwhile, so nothing else is scheduled.
     pub fn cancel_in_order(&self, deadline: std::time::Instant) {
         self.sink.close();
-        self.gate.set_held(true);
         for w in self.workers() {
             // Past the deadline the rest go at once (below): one by one, each wake-up wakes
             // every parked worker, which is quadratic with a thousand of them.
@@ -228,11 +294,11 @@ impl Session {
             }
         }
         self.cancel();
-        self.gate.set_held(false);
     }
 
-    /// Wakes every parked worker so it re-checks its stop flags.
-    pub(crate) fn wake_all(&self) {
+    /// Wakes every parked worker so it re-checks its stop flags (after a change of mode,
+    /// they move to the gate or back).
+    pub fn wake_all(&self) {
         self.clock.wake_all();
         self.gate.wake_all();
         let wakers: Vec<_> = self
@@ -338,6 +404,9 @@ pub(crate) struct Me {
     pub ctl: Arc<WorkerCtl>,
     /// This thread's ring into the session's event stream.
     lane: RefCell<Lane>,
+    /// The gate's `open` flag, taken once so passing an open gate is one load, not a call.
+    /// It points into `s.gate`, which `s` keeps alive as long as this `Me`.
+    open: *const AtomicBool,
 }
 
 thread_local! {
@@ -376,7 +445,7 @@ impl Fast {
             me,
             w: me.w(),
             noisy: me.s.sink.noisy(),
-            open: me.s.gate.open_flag(),
+            open: me.open,
         }
     }
 }
@@ -396,7 +465,8 @@ impl Me {
     /// The worker `ctl` of session `s`, running on the calling thread.
     pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
         let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
-        Me { s, ctl, lane }
+        let open: *const AtomicBool = s.gate.open_flag();
+        Me { s, ctl, lane, open }
     }
 
     pub fn w(&self) -> WorkerId {
@@ -424,10 +494,15 @@ impl Me {
     /// Passes the gate before an operation.
     pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
         self.check()?;
+        // SAFETY: `open` points into `self.s.gate`, alive while `self.s` is.
+        if unsafe { (*self.open).load(Ordering::Acquire) } {
+            return Ok(());
+        }
+        let next = Next { op, o };
         if self
             .s
             .gate
-            .pass(self.w(), Next { op, o }, || self.stopped().is_some())
+            .park_until(self.w(), next, None, None, &|| self.stopped().is_some())
         {
             Ok(())
         } else {

@@ -4,8 +4,8 @@
 //! the scheduler (the user or the seed) decides when it goes on.
 
 use super::core::Core;
+use super::schedule::{Mode, Next, Ready};
 use super::session::{Me, Res};
-use crate::runner::gate::{Next, Ready};
 use parking_lot::MutexGuard;
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,13 +46,13 @@ where
             let stopped = || me.stopped().is_some();
             let go = MutexGuard::unlocked(g, || {
                 me.s.gate
-                    .park_until(me.w(), next, Some(ready), deadline, stopped)
+                    .park_until(me.w(), next, Some(ready), deadline, &stopped)
             });
             me.check()?;
             // Picked as the sleeper due first: its timeout has come.
             if let (true, Some(d)) = (go && blocked(g), deadline) {
-                let pace = me.s.gate.mode() == crate::runner::gate::Mode::Seeded;
-                MutexGuard::unlocked(g, || clock.run_to(d, pace, stopped));
+                let pace = me.s.gate.mode() == Mode::Seeded;
+                MutexGuard::unlocked(g, || clock.run_to(d, pace, &stopped));
             }
             continue;
         }

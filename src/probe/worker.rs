@@ -1,10 +1,10 @@
 //! Workers: `Thread` (Python's `threading.Thread`), `join`, `sleep`, `say`, and the
 //! scenario's `outcome`. Each worker is a real `std::thread`.
 
+use super::schedule::{Mode, Next, Ready};
 use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
 use super::wait::secs_to_ns;
 use crate::event::{ExitHow, Op, WorkerKind};
-use crate::runner::gate::{Mode, Next, Ready};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -70,7 +70,7 @@ impl Handle {
                     op: "join",
                     o: None,
                 };
-                gate.park_until(me.w(), next, Some(ready), None, || me.stopped().is_some());
+                gate.park_until(me.w(), next, Some(ready), None, &|| me.stopped().is_some());
             } else {
                 self.ctl
                     .wait_done(|| me.stopped().is_some() || gate.controlled());
@@ -91,8 +91,9 @@ impl Handle {
     }
 }
 
-/// Declares and starts a worker of any kind; the runner uses it for main.
-pub(crate) fn spawn<F>(
+/// Declares and starts a worker of any kind on a new OS thread: the runner starts main with
+/// it, a child process its role.
+pub fn spawn<F>(
     s: &Arc<Session>,
     name: &str,
     kind: WorkerKind,
@@ -122,13 +123,13 @@ where
     // In step and seeded mode even the start waits its turn.
     // A worker stopped before its turn still runs its body: its first operation returns the
     // stop at once, so the body's own clean-up (and accounting) happens as for any stop.
-    s.gate.pass(
+    s.pass_gate(
         id,
         Next {
             op: "begin running",
             o: None,
         },
-        || s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
+        &|| s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
     );
     s.emit(id, Op::Start);
     let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
@@ -171,7 +172,7 @@ pub fn sleep(secs: f64) -> Res<()> {
     // Step mode: the user let this sleep happen, so it happens whole, as one step; time
     // jumps to its end (it does not run by itself in step mode).
     if me.s.gate.mode() == Mode::Step {
-        clock.run_to(deadline, false, stopped);
+        clock.run_to(deadline, false, &stopped);
     }
     while clock.now() < deadline {
         me.check()?;
@@ -183,12 +184,12 @@ pub fn sleep(secs: f64) -> Res<()> {
                 op: "sleep",
                 o: None,
             };
-            if gate.park_until(me.w(), next, None, Some(deadline), stopped) && gate.controlled() {
+            if gate.park_until(me.w(), next, None, Some(deadline), &stopped) && gate.controlled() {
                 let pace = gate.mode() == Mode::Seeded;
-                clock.run_to(deadline, pace, stopped);
+                clock.run_to(deadline, pace, &stopped);
             }
         } else {
-            clock.sleep_until(deadline, || stopped() || gate.controlled());
+            clock.sleep_until(deadline, &|| stopped() || gate.controlled());
         }
     }
     me.check()?;

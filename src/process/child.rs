@@ -10,10 +10,11 @@ use super::CHILD_ENV;
 use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
 use crate::probe::Events;
 use crate::probe::core::{Core, declare};
+use crate::probe::schedule::{Mode, Next};
 use crate::probe::session::{Res, Session, Wake, me};
 use crate::probe::wait::wait_while;
 use crate::runner::clock::Clock;
-use crate::runner::gate::{Gate, Mode, Next};
+use crate::runner::gate::Gate;
 use parking_lot::{Condvar, Mutex};
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
@@ -24,6 +25,11 @@ use std::time::Duration;
 
 /// A role: what a child runs, given its arguments.
 pub type Role = fn(&Value) -> Res<()>;
+
+/// Where a child finds its role: by the scenario's name and the role's. The program that has
+/// a child mode gives it (the binary gives `scenarios::child_role`); the library never looks
+/// it up itself.
+pub type Roles = fn(scenario: &str, role: &str) -> Option<Role>;
 
 struct Ctx {
     name: String,
@@ -216,15 +222,15 @@ impl Conn {
 /// Set once `main_if_child` has been called: this binary can be re-run as a child.
 pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
 
-/// Child mode, if this process was started as a child: runs the role and returns the exit
-/// code. `None` when the binary was started normally.
-pub fn main_if_child() -> Option<i32> {
+/// Child mode, if this process was started as a child: runs the role `roles` names for it
+/// and returns the exit code. `None` when the binary was started normally.
+pub fn main_if_child(roles: Roles) -> Option<i32> {
     HAS_CHILD_MODE.store(true, Ordering::SeqCst);
     let spec = std::env::var(CHILD_ENV).ok()?;
-    Some(run_child(&spec))
+    Some(run_child(&spec, roles))
 }
 
-fn run_child(spec: &str) -> i32 {
+fn run_child(spec: &str, roles: Roles) -> i32 {
     let Ok(spec) = serde_json::from_str::<Value>(spec) else {
         eprintln!("threadlanes child: bad {CHILD_ENV}");
         return 2;
@@ -240,7 +246,7 @@ fn run_child(spec: &str) -> i32 {
     }
     let scenario = spec["scenario"].as_str().unwrap_or("");
     let role_name = spec["role"].as_str().unwrap_or("");
-    let Some(role) = crate::scenarios::child_role(scenario, role_name) else {
+    let Some(role) = roles(scenario, role_name) else {
         eprintln!("threadlanes child: no role {role_name:?} in scenario {scenario:?}");
         return 2;
     };
@@ -252,10 +258,9 @@ fn run_child(spec: &str) -> i32 {
     // the parent places our events at its time of our start plus ours.
     let logical = spec["logical"].as_bool().unwrap_or(false);
     let mode = if logical { Mode::Seeded } else { Mode::Free };
-    let (session, events) = Session::new(
-        Clock::starting(speed, false, logical),
-        Gate::new(mode, false, 0),
-    );
+    let clock = Arc::new(Clock::starting(speed, false, logical));
+    let gate = Arc::new(Gate::new(mode, false, 0));
+    let (session, events) = Session::new(clock.clone(), gate.clone());
     let inbox = Arc::new(Core {
         id: 0,
         st: Mutex::new(HashMap::new()),
@@ -283,7 +288,7 @@ fn run_child(spec: &str) -> i32 {
         },
         inbox: inbox.clone(),
     });
-    read_stdin(inbox, session.clone());
+    read_stdin(inbox, clock, gate);
     let main =
         crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
             role(args())
@@ -303,7 +308,11 @@ fn run_child(spec: &str) -> i32 {
 }
 
 /// Messages from the parent, by connection; EOF means the parent has gone: exit at once.
-fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<Session>) {
+fn read_stdin(
+    inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
+    clock: Arc<Clock>,
+    gate: Arc<Gate>,
+) {
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -313,15 +322,15 @@ fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<S
             // The parent paused or resumed: so do we (clock and workers).
             if let Some(ctl) = v["ctl"].as_str() {
                 let paused = ctl == "pause";
-                session.clock.set_paused(paused);
-                session.gate.set_held(paused);
+                clock.set_paused(paused);
+                gate.set_held(paused);
                 continue;
             }
             let conn = v["conn"].as_str().unwrap_or("").to_string();
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
             inbox.st.lock().entry(conn).or_default().push_back(msg);
             inbox.cv.notify_all();
-            session.gate.poke();
+            gate.poke();
         }
         parent_gone();
     });

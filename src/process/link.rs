@@ -56,7 +56,7 @@ struct LinkSt {
 
 impl Link {
     pub fn of(s: &Arc<Session>) -> Arc<Link> {
-        s.children
+        s.companion::<super::Children>()
             .link
             .get_or_init(|| {
                 let core = Arc::new(Core {

@@ -23,9 +23,9 @@ pub use spawn::{Children, Ended};
 
 use crate::event::{ObjectKind, Op, WorkerId, WorkerKind};
 use crate::probe::core::{Core, declare};
+use crate::probe::schedule::Next;
 use crate::probe::session::{Res, me};
 use crate::probe::wait::wait_while;
-use crate::runner::gate::Next;
 use link::{KidSt, Link};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
@@ -62,7 +62,8 @@ pub struct Proc {
 }
 
 impl Process {
-    /// A child named `name` that runs `role` of `scenario` (see `scenarios::child_role`).
+    /// A child named `name` that runs `role` of `scenario`, as the child's role table finds
+    /// it (`child::main_if_child`).
     pub fn new(name: impl Into<String>, scenario: &'static str, role: &'static str) -> Process {
         Process {
             name: name.into(),
@@ -175,7 +176,7 @@ impl Process {
             .name(format!("read-{}", self.name))
             .spawn(move || link.read(src, k2, child))
             .expect("a reader thread starts");
-        s.children.add(kid.clone(), reader);
+        s.companion::<Children>().add(kid.clone(), reader);
         Ok(Proc {
             kid,
             core,

@@ -9,6 +9,7 @@
 //! a crash, SIGTERM in headless mode) the kernel sends the child SIGKILL (the death signal);
 //! and a child whose stdin reaches EOF exits at once.
 
+use crate::probe::Companion;
 use crossbeam_channel::{Sender, bounded, unbounded};
 use parking_lot::{Condvar, Mutex};
 use std::os::fd::RawFd;
@@ -71,7 +72,7 @@ pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
         // it again, with the same children again inside: refused, with what to do.
         None if !super::child::HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
             Err(std::io::Error::other(
-                "this program has no child mode: call threadlanes::process::child::main_if_child() \
+                "this program has no child mode: call threadlanes::process::child::main_if_child(ROLES) \
                  first thing in main, or set THREADLANES_EXE to the threadlanes binary",
             ))
         }
@@ -248,5 +249,21 @@ impl Children {
             .filter(|k| k.ended().is_none())
             .map(|k| k.pid)
             .collect()
+    }
+}
+
+/// A run's children end with it: killed on cancel, paused with it, read to their end when it
+/// finishes.
+impl Companion for Children {
+    fn cancel(&self) {
+        self.kill_all();
+    }
+
+    fn set_paused(&self, paused: bool) {
+        Children::set_paused(self, paused);
+    }
+
+    fn finish(&self) {
+        Children::finish(self);
     }
 }

@@ -7,6 +7,7 @@
 //! as a seqlock that the rare writers (pause, speed, freeze, `run_to`) update under the
 //! mutex sleepers wait on.
 
+use crate::probe::schedule::Timekeeper;
 use parking_lot::{Condvar, Mutex};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
@@ -245,6 +246,30 @@ impl Clock {
         }
     }
 }
+/// The probe's view of the clock: what its workers need to stamp events and sleep.
+impl Timekeeper for Clock {
+    #[inline]
+    fn now(&self) -> u64 {
+        Clock::now(self)
+    }
+
+    fn speed(&self) -> f64 {
+        Clock::speed(self)
+    }
+
+    fn sleep_until(&self, deadline: u64, stopped: &dyn Fn() -> bool) -> bool {
+        Clock::sleep_until(self, deadline, stopped)
+    }
+
+    fn run_to(&self, t: u64, pace: bool, stopped: &dyn Fn() -> bool) -> bool {
+        Clock::run_to(self, t, pace, stopped)
+    }
+
+    fn wake_all(&self) {
+        Clock::wake_all(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,111 @@
+//! The simplest schedule: real time and a gate that is always open. For a program of its
+//! own that uses the probe without the runner (no pause, no step, no seed), and for the
+//! probe's own tests.
+//!
+//! Must not: grow into a second runner; stepping and seeding are the runner's.
+
+use super::schedule::{Gatekeeper, Mode, Next, Ready, Timekeeper};
+use super::session::Session;
+use super::sink::Events;
+use crate::event::WorkerId;
+use parking_lot::{Condvar, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// Real time since it was made, and an open gate.
+pub struct Free {
+    start: Instant,
+    open: AtomicBool,
+    sleeping: Mutex<()>,
+    cv: Condvar,
+}
+
+impl Default for Free {
+    fn default() -> Free {
+        Free {
+            start: Instant::now(),
+            open: AtomicBool::new(true),
+            sleeping: Mutex::new(()),
+            cv: Condvar::new(),
+        }
+    }
+}
+
+impl Free {
+    /// A session over real time and an open gate, and the viewer's end of its events.
+    pub fn session() -> (Arc<Session>, Events) {
+        let free = Arc::new(Free::default());
+        Session::new(free.clone(), free)
+    }
+
+    /// The same, nobody watching: the probe builds no events at all.
+    pub fn session_without_viewer() -> Arc<Session> {
+        let free = Arc::new(Free::default());
+        Session::without_viewer(free.clone(), free)
+    }
+}
+
+impl Timekeeper for Free {
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_nanos() as u64
+    }
+
+    fn speed(&self) -> f64 {
+        1.0
+    }
+
+    fn sleep_until(&self, deadline: u64, stopped: &dyn Fn() -> bool) -> bool {
+        let mut g = self.sleeping.lock();
+        loop {
+            if stopped() {
+                return false;
+            }
+            let now = self.now();
+            if now >= deadline {
+                return true;
+            }
+            self.cv
+                .wait_for(&mut g, Duration::from_nanos(deadline - now));
+        }
+    }
+
+    fn run_to(&self, t: u64, _pace: bool, stopped: &dyn Fn() -> bool) -> bool {
+        self.sleep_until(t, stopped)
+    }
+
+    fn wake_all(&self) {
+        let _g = self.sleeping.lock();
+        self.cv.notify_all();
+    }
+}
+
+impl Gatekeeper for Free {
+    fn open_flag(&self) -> &AtomicBool {
+        &self.open
+    }
+
+    fn mode(&self) -> Mode {
+        Mode::Free
+    }
+
+    fn park_until(
+        &self,
+        _w: WorkerId,
+        _next: Next,
+        _ready: Option<Ready>,
+        _wake_at: Option<u64>,
+        _stopped: &dyn Fn() -> bool,
+    ) -> bool {
+        // Never closed: a parked waiter goes back to its own condvar at once.
+        true
+    }
+
+    fn set_held(&self, _held: bool) {}
+    fn spawned(&self) {}
+    fn exited(&self) {}
+    fn external_started(&self) {}
+    fn external_ended(&self) {}
+    fn poke(&self) {}
+    fn wake_all(&self) {}
+}
