@@ -41,7 +41,7 @@ pub(crate) trait Wake: Send + Sync {
 
 /// Something that runs beside a session's threads and must end with the session (a run's
 /// child processes): told when the run is cancelled, paused and finished. One of each type
-/// per session (`Session::companion`).
+/// per session (`Session::companion`), found again by its type.
 pub trait Companion: Any + Send + Sync {
     /// The run is being stopped: end at once.
     fn cancel(&self);
@@ -157,15 +157,15 @@ impl Session {
         })
     }
 
-    /// This session's companion of type `T`, made on first use and told of the session's
-    /// cancel, pause and finish from then on.
-    pub fn companion<T: Companion + Default>(&self) -> Arc<T> {
+    /// This session's companion of type `T`, made by `make` on first use and told of the
+    /// session's cancel, pause and finish from then on.
+    pub fn companion<T: Companion>(&self, make: impl FnOnce() -> T) -> Arc<T> {
         let mut cs = self.companions.lock();
         let found = cs.iter().find(|(t, _)| *t == TypeId::of::<T>());
         let c = match found {
             Some((_, c)) => c.clone(),
             None => {
-                let c: Arc<dyn Companion> = Arc::new(T::default());
+                let c: Arc<dyn Companion> = Arc::new(make());
                 cs.push((TypeId::of::<T>(), c.clone()));
                 c
             }
@@ -212,7 +212,7 @@ impl Session {
     /// Sends one event, stamped with virtual time, from any thread (the slow lane: rare
     /// operations such as declarations, start and exit). Callers that need a true order call
     /// this while holding the primitive's own lock; workers' own operations go through
-    /// `Me::emit`.
+    /// `CurrentWorker::emit`.
     pub(crate) fn emit(&self, w: WorkerId, op: Op) {
         self.sink.send_slow(|| Event {
             t: self.clock.now(),
@@ -399,18 +399,18 @@ impl Session {
 }
 
 /// The worker running on the current thread, with its session.
-pub(crate) struct Me {
+pub(crate) struct CurrentWorker {
     pub s: Arc<Session>,
     pub ctl: Arc<WorkerCtl>,
     /// This thread's ring into the session's event stream.
     lane: RefCell<Lane>,
     /// The gate's `open` flag, taken once so passing an open gate is one load, not a call.
-    /// It points into `s.gate`, which `s` keeps alive as long as this `Me`.
+    /// It points into `s.gate`, which `s` keeps alive as long as this `CurrentWorker`.
     open: *const AtomicBool,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Rc<Me>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<CurrentWorker>>> = const { RefCell::new(None) };
     /// What a primitive's fast path needs of the current worker, in a cell with no
     /// destructor and no borrow flag: reading it is one thread-local load.
     static FAST: Cell<Fast> = const { Cell::new(Fast::NONE) };
@@ -418,11 +418,11 @@ thread_local! {
 
 /// The current worker's id and the two words that say whether its operations may skip
 /// events, gate and stop checks: its sink's `noisy` word and its gate's `open` flag.
-/// The pointers are into the `Me` that `CURRENT` holds (its session keeps them alive);
-/// whoever replaces or drops that `Me` resets this first (`set_current`, `Me::drop`).
+/// The pointers are into the `CurrentWorker` that `CURRENT` holds (its session keeps them
+/// alive); whoever replaces or drops it resets this first (`set_current`, its `drop`).
 #[derive(Clone, Copy)]
 struct Fast {
-    me: *const Me,
+    me: *const CurrentWorker,
     w: WorkerId,
     noisy: *const AtomicU32,
     open: *const AtomicBool,
@@ -440,7 +440,7 @@ impl Fast {
         open: &CLOSED,
     };
 
-    fn of(me: &Me) -> Fast {
+    fn of(me: &CurrentWorker) -> Fast {
         Fast {
             me,
             w: me.w(),
@@ -450,9 +450,9 @@ impl Fast {
     }
 }
 
-impl Drop for Me {
+impl Drop for CurrentWorker {
     fn drop(&mut self) {
-        let this: *const Me = self;
+        let this: *const CurrentWorker = self;
         FAST.with(|f| {
             if f.get().me == this {
                 f.set(Fast::NONE);
@@ -461,12 +461,12 @@ impl Drop for Me {
     }
 }
 
-impl Me {
+impl CurrentWorker {
     /// The worker `ctl` of session `s`, running on the calling thread.
-    pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
+    pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> CurrentWorker {
         let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
         let open: *const AtomicBool = s.gate.open_flag();
-        Me { s, ctl, lane, open }
+        CurrentWorker { s, ctl, lane, open }
     }
 
     pub fn w(&self) -> WorkerId {
@@ -543,7 +543,7 @@ impl Me {
 }
 
 /// Makes `me` the current worker of this thread.
-pub(crate) fn set_current(me: Option<Rc<Me>>) {
+pub(crate) fn set_current(me: Option<Rc<CurrentWorker>>) {
     #[cfg(debug_assertions)]
     assert_eq!(
         IN_OP.with(Cell::get),
@@ -556,7 +556,7 @@ pub(crate) fn set_current(me: Option<Rc<Me>>) {
 
 /// The current worker. Probe primitives are used from workers the runner started (or from a
 /// thread attached with `attach`); anything else is a programming error, said plainly.
-pub(crate) fn me() -> Rc<Me> {
+pub(crate) fn current_worker() -> Rc<CurrentWorker> {
     CURRENT.with(|c| c.borrow().clone()).expect(OUTSIDE)
 }
 
@@ -568,18 +568,18 @@ const OUTSIDE: &str = "threadlanes probe used outside a worker: start workers wi
 /// worker's start and end and `attach` call `set_current`, never from inside `f` (checked
 /// in debug builds).
 #[inline]
-pub(crate) fn with_me<R>(f: impl FnOnce(&Me) -> R) -> R {
+pub(crate) fn with_current_worker<R>(f: impl FnOnce(&CurrentWorker) -> R) -> R {
     let p = FAST.with(Cell::get).me;
     assert!(!p.is_null(), "{OUTSIDE}");
     #[cfg(debug_assertions)]
     let _in_op = InOp::enter();
-    // SAFETY: a non-null `FAST.me` points into the `Me` that `CURRENT` holds (`set_current`
-    // and `Me::drop` reset it before that `Me` goes), and `set_current` is not called while
-    // `f` runs, so the `Me` outlives the borrow.
+    // SAFETY: a non-null `FAST.me` points into the `CurrentWorker` that `CURRENT` holds
+    // (`set_current` and its `drop` reset it before it goes), and `set_current` is not called
+    // while `f` runs, so the worker outlives the borrow.
     f(unsafe { &*p })
 }
 
-/// Debug builds: counts `with_me` borrows in progress on this thread, so `set_current`
+/// Debug builds: counts `with_current_worker` borrows in progress on this thread, so `set_current`
 /// can assert it never pulls a worker out from under one.
 #[cfg(debug_assertions)]
 struct InOp;
@@ -612,8 +612,8 @@ impl Drop for InOp {
 #[inline]
 pub(crate) fn fast_path(fast: impl FnOnce(WorkerId) -> bool) -> bool {
     let f = FAST.with(Cell::get);
-    // SAFETY: `f`'s pointers are `Fast::NONE`'s statics or into the `Me` that `CURRENT`
-    // holds, which is alive: `set_current` and `Me::drop` reset `FAST` before it goes.
+    // SAFETY: `f`'s pointers are `Fast::NONE`'s statics or into the `CurrentWorker` that
+    // `CURRENT` holds, which is alive: `set_current` and its `drop` reset `FAST` before it goes.
     let quiet =
         unsafe { (*f.noisy).load(Ordering::Relaxed) == 0 && (*f.open).load(Ordering::Acquire) };
     quiet && fast(f.w)
@@ -630,6 +630,6 @@ pub fn attach(session: &Arc<Session>, name: &str, kind: WorkerKind) -> WorkerId 
     let ctl = session.declare_worker(name, kind, false, None);
     let id = ctl.id;
     session.emit(id, Op::Start);
-    set_current(Some(Rc::new(Me::new(session.clone(), ctl))));
+    set_current(Some(Rc::new(CurrentWorker::new(session.clone(), ctl))));
     id
 }

@@ -5,7 +5,7 @@
 
 use super::core::Core;
 use super::schedule::{Mode, Next, Ready};
-use super::session::{Me, Res};
+use super::session::{CurrentWorker, Res};
 use parking_lot::MutexGuard;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,7 @@ const RECHECK: Duration = Duration::from_millis(50);
 /// `Ok(false)`. Returns `Err(stop)` if the worker is told to stop first. `next` is what the
 /// worker waits to do, shown in step mode.
 pub(crate) fn wait_while<T, F>(
-    me: &Me,
+    me: &CurrentWorker,
     core: &Arc<Core<T>>,
     g: &mut MutexGuard<'_, T>,
     next: Next,
@@ -41,7 +41,7 @@ where
         if me.s.gate.controlled() {
             let ready: Ready = {
                 let (core, blocked) = (core.clone(), blocked.clone());
-                Arc::new(move || !blocked(&core.st.lock()))
+                Arc::new(move || !blocked(&core.state.lock()))
             };
             let stopped = || me.stopped().is_some();
             let go = MutexGuard::unlocked(g, || {

@@ -2,7 +2,7 @@
 //! scenario's `outcome`. Each worker is a real `std::thread`.
 
 use super::schedule::{Mode, Next, Ready};
-use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
+use super::session::{CurrentWorker, Res, Session, Stop, WorkerCtl, current_worker, set_current};
 use super::wait::secs_to_ns;
 use crate::event::{ExitHow, Op, WorkerKind};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -40,7 +40,7 @@ impl Thread {
     where
         F: FnOnce() -> Res<()> + Send + 'static,
     {
-        let me = me();
+        let me = current_worker();
         me.gate("start a thread", None)?;
         let ctl = spawn(
             &me.s,
@@ -57,7 +57,7 @@ impl Thread {
 impl Handle {
     /// Waits for the worker to end (Python's `join()`).
     pub fn join(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("join", None)?;
         let target = self.ctl.id;
         me.emit(Op::JoinBegin { target });
@@ -119,7 +119,7 @@ where
     F: FnOnce() -> Res<()>,
 {
     let id = ctl.id;
-    set_current(Some(Rc::new(Me::new(s.clone(), ctl.clone()))));
+    set_current(Some(Rc::new(CurrentWorker::new(s.clone(), ctl.clone()))));
     // In step and seeded mode even the start waits its turn.
     // A worker stopped before its turn still runs its body: its first operation returns the
     // stop at once, so the body's own clean-up (and accounting) happens as for any stop.
@@ -162,7 +162,7 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Sleeps `secs` seconds of virtual time (Python's `time.sleep`).
 pub fn sleep(secs: f64) -> Res<()> {
-    let me = me();
+    let me = current_worker();
     me.gate("sleep", None)?;
     let ns = secs_to_ns(secs);
     me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
@@ -199,7 +199,7 @@ pub fn sleep(secs: f64) -> Res<()> {
 
 /// Prints a line from this worker (Python's `print`): it shows in the log.
 pub fn say(text: impl Into<String>) -> Res<()> {
-    let me = me();
+    let me = current_worker();
     me.gate("say", None)?;
     me.emit(Op::Say { text: text.into() });
     Ok(())
@@ -208,14 +208,14 @@ pub fn say(text: impl Into<String>) -> Res<()> {
 /// Lets the OS run another thread now, and stops if told to. Scenarios use it to widen a
 /// race window honestly (the same effect as a GIL switch between a read and a write).
 pub fn yield_now() -> Res<()> {
-    me().check()?;
+    current_worker().check()?;
     std::thread::yield_now();
     Ok(())
 }
 
 /// The scenario states its measured outcome; `ok` is whether a correct program gets it.
 pub fn outcome(text: impl Into<String>, ok: bool) {
-    me().emit(Op::Outcome {
+    current_worker().emit(Op::Outcome {
         text: text.into(),
         ok,
     });
@@ -223,10 +223,10 @@ pub fn outcome(text: impl Into<String>, ok: bool) {
 
 /// The name of the current worker (Python's `threading.current_thread().name`).
 pub fn current_name() -> String {
-    me().ctl.name.clone()
+    current_worker().ctl.name.clone()
 }
 
 /// Virtual seconds since the run started (Python's `time.time()` relative to the start).
 pub fn now() -> f64 {
-    me().s.clock.now() as f64 / 1e9
+    current_worker().s.clock.now() as f64 / 1e9
 }

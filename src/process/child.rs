@@ -11,7 +11,7 @@ use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
 use crate::probe::Events;
 use crate::probe::core::{Core, declare};
 use crate::probe::schedule::{Mode, Next};
-use crate::probe::session::{Res, Session, Wake, me};
+use crate::probe::session::{Res, Session, Wake, current_worker};
 use crate::probe::wait::wait_while;
 use crate::runner::clock::Clock;
 use crate::runner::gate::Gate;
@@ -35,7 +35,7 @@ struct Ctx {
     name: String,
     args: Value,
     fds: Vec<i32>,
-    up: Up,
+    up: ToParent,
     inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
 }
 
@@ -76,13 +76,13 @@ pub fn label(v: &Value) -> String {
 }
 
 /// The child's stdout: the session's events, and lines written straight.
-struct Up {
+struct ToParent {
     events: Events,
     out: Mutex<(BufWriter<Stdout>, u64)>,
     main_panicked: AtomicBool,
 }
 
-impl Up {
+impl ToParent {
     fn flush_events(&self, out: &mut (BufWriter<Stdout>, u64)) {
         for ev in self.events.try_iter() {
             if ev.w == 0
@@ -137,7 +137,7 @@ pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
 
 /// The same, with one more field on the line.
 fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
-    let me = me();
+    let me = current_worker();
     let ev = Event {
         t: me.s.clock.now(),
         pid: std::process::id(),
@@ -180,7 +180,7 @@ impl Conn {
     /// Sends `v`: the send and the message travel as one line, so the parent sees them
     /// together, in the order sends really happened.
     pub fn send(&self, v: Value) -> Res<()> {
-        me().gate("send", Some(self.core.id))?;
+        current_worker().gate("send", Some(self.core.id))?;
         let op = Op::Send {
             o: self.core.id,
             item: label(&v),
@@ -191,12 +191,12 @@ impl Conn {
 
     /// The next message from the parent.
     pub fn recv(&self) -> Res<Value> {
-        let me = me();
+        let me = current_worker();
         me.gate("recv", Some(self.core.id))?;
         let o = self.core.id;
         me.emit(Op::RecvBegin { o });
         let inbox = &ctx().inbox;
-        let mut g = inbox.st.lock();
+        let mut g = inbox.state.lock();
         let name = self.name.clone();
         let next = Next {
             op: "recv",
@@ -263,7 +263,7 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
     let (session, events) = Session::new(clock.clone(), gate.clone());
     let inbox = Arc::new(Core {
         id: 0,
-        st: Mutex::new(HashMap::new()),
+        state: Mutex::new(HashMap::new()),
         cv: Condvar::new(),
         word: Default::default(),
     });
@@ -281,7 +281,7 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
         name: spec["name"].as_str().unwrap_or("child").to_string(),
         args: spec["args"].clone(),
         fds,
-        up: Up {
+        up: ToParent {
             events,
             out: Mutex::new((BufWriter::new(std::io::stdout()), 0)),
             main_panicked: AtomicBool::new(false),
@@ -328,7 +328,7 @@ fn read_stdin(
             }
             let conn = v["conn"].as_str().unwrap_or("").to_string();
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
-            inbox.st.lock().entry(conn).or_default().push_back(msg);
+            inbox.state.lock().entry(conn).or_default().push_back(msg);
             inbox.cv.notify_all();
             gate.poke();
         }

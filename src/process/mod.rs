@@ -15,21 +15,23 @@
 //! that has come; a process scenario is therefore not reproducible from a seed.
 
 pub mod child;
+mod children;
 pub(crate) mod link;
 pub mod shm;
 pub(crate) mod spawn;
 
-pub use spawn::{Children, Ended};
+pub use children::Children;
+pub use spawn::Ended;
 
 use crate::event::{ObjectKind, Op, WorkerId, WorkerKind};
 use crate::probe::core::{Core, declare};
 use crate::probe::schedule::Next;
-use crate::probe::session::{Res, me};
+use crate::probe::session::{Res, current_worker};
 use crate::probe::wait::wait_while;
-use link::{KidSt, Link};
+use link::{FromChildren, Link};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
-use spawn::Kid;
+use spawn::ChildProcess;
 use std::io::Write;
 use std::os::fd::RawFd;
 use std::process::{ChildStdin, Command, Stdio};
@@ -53,8 +55,8 @@ pub struct Process {
 /// A started child process.
 #[derive(Clone)]
 pub struct Proc {
-    kid: Arc<Kid>,
-    core: Arc<Core<KidSt>>,
+    kid: Arc<ChildProcess>,
+    core: Arc<Core<FromChildren>>,
     stdin: Arc<Mutex<ChildStdin>>,
     w: WorkerId,
     name: String,
@@ -118,7 +120,7 @@ impl Process {
 
     /// Starts the child; its lane appears at once, with its pid.
     pub fn start(self) -> Res<Proc> {
-        let me = me();
+        let me = current_worker();
         me.gate("start a process", None)?;
         let s = me.s.clone();
         let link = Link::of(&s);
@@ -163,7 +165,7 @@ impl Process {
             },
         });
         let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
-        let kid = Arc::new(Kid::new(pid, stdin.clone()));
+        let kid = Arc::new(ChildProcess::new(pid, stdin.clone()));
         let core = link.core.clone();
         let label = format!("child {} (pid {pid})", self.name);
         let src = link.add(label, pid, w);
@@ -176,7 +178,7 @@ impl Process {
             .name(format!("read-{}", self.name))
             .spawn(move || link.read(src, k2, child))
             .expect("a reader thread starts");
-        s.companion::<Children>().add(kid.clone(), reader);
+        s.companion(Children::default).add(kid.clone(), reader);
         Ok(Proc {
             kid,
             core,
@@ -229,18 +231,23 @@ impl Proc {
 
     /// Waits for the child to end (Python's `join()`); returns how it ended.
     pub fn join(&self) -> Res<Ended> {
-        let me = me();
+        let me = current_worker();
         me.gate("join", None)?;
         me.emit(Op::JoinBegin { target: self.w });
-        let mut g = self.core.st.lock();
+        let mut g = self.core.state.lock();
         let next = Next {
             op: "join",
             o: None,
         };
         let pid = self.kid.pid;
-        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
-            !st.ended.contains_key(&pid)
-        })?;
+        wait_while(
+            &me,
+            &self.core,
+            &mut g,
+            next,
+            None,
+            move |st: &FromChildren| !st.ended.contains_key(&pid),
+        )?;
         let ended = g.ended[&pid].clone();
         drop(g);
         me.emit(Op::JoinEnd {
@@ -261,7 +268,7 @@ impl Proc {
     }
 
     fn signal(&self, sig: i32, what: &'static str) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate(what, None)?;
         *self.kid.sent.lock() = Some(sig);
         if self.kid.signal(sig) {
@@ -289,7 +296,7 @@ pub struct Conn {
 
 impl Conn {
     pub fn send(&self, v: Value) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("send", Some(self.core.id))?;
         // The send and the write under one lock: sends to a child are drawn in the order
         // their messages reach it.
@@ -306,19 +313,19 @@ impl Conn {
 
     /// The next message from the child; `None` if the child ended first.
     pub fn recv(&self) -> Res<Option<Value>> {
-        let me = me();
+        let me = current_worker();
         me.gate("recv", Some(self.core.id))?;
         let o = self.core.id;
         me.emit(Op::RecvBegin { o });
         let core = &self.to.core;
-        let mut g = core.st.lock();
+        let mut g = core.state.lock();
         let name = self.name.clone();
         let next = Next {
             op: "recv",
             o: Some(o),
         };
         let pid = self.to.kid.pid;
-        wait_while(&me, core, &mut g, next, None, move |st: &KidSt| {
+        wait_while(&me, core, &mut g, next, None, move |st: &FromChildren| {
             !st.ended.contains_key(&pid) && st.inbox.get(&name).is_none_or(|q| q.is_empty())
         })?;
         let v = g.inbox.get_mut(&self.name).and_then(|q| q.pop_front());
@@ -344,13 +351,13 @@ pub fn shared_object(
     capacity: Option<u64>,
 ) -> crate::event::ObjectId {
     let core = declare(name, kind, capacity, ());
-    Link::of(&me().s).share(name, core.id);
+    Link::of(&current_worker().s).share(name, core.id);
     core.id
 }
 
 /// Emits an op of the current worker (for a parent-side op on a shared object).
 pub fn emit(op: Op) {
-    me().emit(op);
+    current_worker().emit(op);
 }
 
 /// A pipe every child may send on and the parent reads (Python's result queue of a pool):
@@ -359,12 +366,12 @@ pub fn emit(op: Op) {
 pub struct Inbox {
     o: crate::event::ObjectId,
     name: String,
-    core: Arc<Core<KidSt>>,
+    core: Arc<Core<FromChildren>>,
 }
 
 impl Inbox {
     pub fn new(name: &str) -> Inbox {
-        let s = me().s.clone();
+        let s = current_worker().s.clone();
         Inbox {
             o: shared_object(name, ObjectKind::Pipe, None),
             name: name.to_string(),
@@ -374,19 +381,24 @@ impl Inbox {
 
     /// The next message any child sent here.
     pub fn recv(&self) -> Res<Value> {
-        let me = me();
+        let me = current_worker();
         let o = self.o;
         me.gate("recv", Some(o))?;
         me.emit(Op::RecvBegin { o });
-        let mut g = self.core.st.lock();
+        let mut g = self.core.state.lock();
         let name = self.name.clone();
         let next = Next {
             op: "recv",
             o: Some(o),
         };
-        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
-            st.inbox.get(&name).is_none_or(|q| q.is_empty())
-        })?;
+        wait_while(
+            &me,
+            &self.core,
+            &mut g,
+            next,
+            None,
+            move |st: &FromChildren| st.inbox.get(&name).is_none_or(|q| q.is_empty()),
+        )?;
         let v = g
             .inbox
             .get_mut(&self.name)

@@ -12,7 +12,7 @@
 use super::child;
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
-use crate::probe::session::{Res, me};
+use crate::probe::session::{Res, current_worker};
 use crate::probe::yield_now;
 use std::cell::UnsafeCell;
 use std::io;
@@ -243,7 +243,7 @@ impl SharedValue {
     }
 
     pub fn read(&self) -> Res<i64> {
-        let me = me();
+        let me = current_worker();
         me.gate("read", Some(self.o))?;
         let value = self.shm.slot(self.slot).value.load(Ordering::SeqCst);
         me.emit(Op::Read { o: self.o, value });
@@ -251,7 +251,7 @@ impl SharedValue {
     }
 
     pub fn write(&self, value: i64) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("write", Some(self.o))?;
         self.shm
             .slot(self.slot)
@@ -288,7 +288,7 @@ impl SharedLock {
     /// Takes the lock, waiting as long as it takes (stoppably). A lock whose holder died is
     /// taken over: the OS says EOWNERDEAD, and the lane says the lock was abandoned.
     pub fn acquire(&self) -> Res<SharedGuard<'_>> {
-        let me = me();
+        let me = current_worker();
         me.gate("acquire", Some(self.o))?;
         me.emit(Op::AcquireBegin { o: self.o });
         drop(me);
@@ -418,7 +418,7 @@ impl SharedQueue {
 
     pub fn put(&mut self, item: &str) -> Res<()> {
         use std::io::Write;
-        let me = me();
+        let me = current_worker();
         me.gate("put", Some(self.o))?;
         me.emit(Op::PutBegin {
             o: self.o,
@@ -445,7 +445,7 @@ impl SharedQueue {
     /// Blocks until an item comes through the pipe.
     pub fn get(&mut self) -> Res<String> {
         use std::io::BufRead;
-        let me = me();
+        let me = current_worker();
         me.gate("get", Some(self.o))?;
         me.emit(Op::GetBegin { o: self.o });
         drop(me);

@@ -9,15 +9,13 @@
 //! a crash, SIGTERM in headless mode) the kernel sends the child SIGKILL (the death signal);
 //! and a child whose stdin reaches EOF exits at once.
 
-use crate::probe::Companion;
 use crossbeam_channel::{Sender, bounded, unbounded};
 use parking_lot::{Condvar, Mutex};
 use std::os::fd::RawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::AtomicBool;
 
 type Reply = Sender<std::io::Result<Child>>;
 
@@ -118,7 +116,7 @@ pub fn signal_name(s: i32) -> &'static str {
 }
 
 /// One child process: its pid, whether it has been reaped, and how it ended.
-pub(crate) struct Kid {
+pub(crate) struct ChildProcess {
     pub pid: u32,
     /// Where the parent writes to the child: messages and pause/resume.
     pub stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>,
@@ -130,9 +128,9 @@ pub(crate) struct Kid {
     pub sent: Mutex<Option<i32>>,
 }
 
-impl Kid {
-    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> Kid {
-        Kid {
+impl ChildProcess {
+    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> ChildProcess {
+        ChildProcess {
             pid,
             stdin,
             ended: Mutex::new(None),
@@ -184,86 +182,5 @@ impl Kid {
 
     pub fn ended(&self) -> Option<Ended> {
         self.ended.lock().clone()
-    }
-}
-
-/// The child processes of one run.
-#[derive(Default)]
-pub struct Children {
-    kids: Mutex<Vec<std::sync::Arc<Kid>>>,
-    /// The threads that read each child's output (joined when the run ends).
-    readers: Mutex<Vec<JoinHandle<()>>>,
-    pub(crate) link: OnceLock<std::sync::Arc<super::link::Link>>,
-}
-
-impl Children {
-    pub(crate) fn add(&self, kid: std::sync::Arc<Kid>, reader: JoinHandle<()>) {
-        self.kids.lock().push(kid);
-        self.readers.lock().push(reader);
-    }
-
-    /// Kills every child still running (the run is being stopped).
-    pub fn kill_all(&self) {
-        for k in self.kids.lock().iter() {
-            if k.ended().is_none() {
-                k.cancelled.store(true, Ordering::SeqCst);
-                k.signal(libc::SIGKILL);
-            }
-        }
-    }
-
-    /// Pause tells every child to pause too (its clock stops and its workers hold at their
-    /// next operation), resume to go on: they run outside our gate, so this is how "nothing
-    /// moves" holds for them.
-    pub fn set_paused(&self, paused: bool) {
-        use std::io::Write;
-        let line = serde_json::json!({"ctl": if paused { "pause" } else { "resume" }});
-        for k in self.kids.lock().iter() {
-            if k.ended().is_none() {
-                let mut w = k.stdin.lock();
-                let _ = writeln!(w, "{line}").and_then(|_| w.flush());
-            }
-        }
-    }
-
-    /// At the end of a run: kills what is left and waits until every child's output has been
-    /// read and its exit recorded, so the stream is complete when the run says it finished.
-    pub fn finish(&self) {
-        self.kill_all();
-        loop {
-            let hs: Vec<_> = std::mem::take(&mut *self.readers.lock());
-            if hs.is_empty() {
-                return;
-            }
-            for h in hs {
-                let _ = h.join();
-            }
-        }
-    }
-
-    /// Pids of the children still running (for tests and the details panel).
-    pub fn live_pids(&self) -> Vec<u32> {
-        self.kids
-            .lock()
-            .iter()
-            .filter(|k| k.ended().is_none())
-            .map(|k| k.pid)
-            .collect()
-    }
-}
-
-/// A run's children end with it: killed on cancel, paused with it, read to their end when it
-/// finishes.
-impl Companion for Children {
-    fn cancel(&self) {
-        self.kill_all();
-    }
-
-    fn set_paused(&self, paused: bool) {
-        Children::set_paused(self, paused);
-    }
-
-    fn finish(&self) {
-        Children::finish(self);
     }
 }
