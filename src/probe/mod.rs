@@ -27,7 +27,7 @@ pub mod worker;
 pub use event::Event;
 pub use free::Free;
 pub use lock::{Guard, Lock, RLock};
-pub use pool::{AsCompleted, Future, InOrder, ThreadPool, as_completed};
+pub use pool::{AsCompleted, Future, InOrder, TaskPanicked, ThreadPool, as_completed};
 pub use queue::{Item, Order, Queue};
 pub use schedule::{Gatekeeper, Mode, Next, Timekeeper};
 pub use semaphore::{Semaphore, SlotGuard};

@@ -29,9 +29,9 @@ struct Tasks {
 
 type Pool = Arc<Core<Tasks>>;
 
-/// What runs a task on a pool worker: the user's function plus storing its result. Returns
-/// the result's label for the `task_end` event.
-type Run = Box<dyn FnOnce() -> Res<String> + Send>;
+/// What runs a task on a pool worker, given its number: the user's function plus storing its
+/// result. Returns the result's label for the `task_end` event.
+type Run = Box<dyn FnOnce(u64) -> Res<String> + Send>;
 
 enum Job {
     Task {
@@ -60,12 +60,22 @@ pub struct ThreadPool {
     shut: bool,
 }
 
+/// A task that panicked: what `Future::result` raises again, as Python re-raises the task's
+/// exception.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("task {task} raised: {message}")]
+pub struct TaskPanicked {
+    pub task: u64,
+    /// The panic's message.
+    pub message: String,
+}
+
 /// A task's result to come (Python's `concurrent.futures.Future`).
 pub struct Future<R> {
     task: u64,
     pool: Pool,
-    /// Filled by the worker before the task is marked finished: Err holds a panic's message.
-    slot: Arc<Mutex<Option<Result<R, String>>>>,
+    /// Filled by the worker before the task is marked finished.
+    slot: Arc<Mutex<Option<Result<R, TaskPanicked>>>>,
 }
 
 impl<R> Clone for Future<R> {
@@ -120,7 +130,7 @@ impl ThreadPool {
         me.gate("submit", Some(o))?;
         let slot = Arc::new(Mutex::new(None));
         let out = slot.clone();
-        let run: Run = Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
+        let run: Run = Box::new(move |task| match catch_unwind(AssertUnwindSafe(f)) {
             Ok(Ok(r)) => {
                 let label = format!("{r:?}");
                 *out.lock() = Some(Ok(r));
@@ -128,9 +138,9 @@ impl ThreadPool {
             }
             Ok(Err(stop)) => Err(stop),
             Err(payload) => {
-                let msg = panic_message(&*payload);
-                let label = format!("raised: {msg}");
-                *out.lock() = Some(Err(msg));
+                let message = panic_message(&*payload);
+                let label = format!("raised: {message}");
+                *out.lock() = Some(Err(TaskPanicked { task, message }));
                 Ok(label)
             }
         });
@@ -213,7 +223,7 @@ fn work(pool: &Pool, jobs: &Queue<Job>) -> Res<()> {
         let me = current_worker();
         me.gate("task", Some(o))?;
         me.emit(Op::TaskBegin { o, task });
-        let label = run()?;
+        let label = run(task)?;
         let mut st = pool.state.lock();
         st.finished[task as usize] = Some(st.finished_count);
         st.finished_count += 1;
@@ -264,7 +274,7 @@ impl<R: Clone> Future<R> {
         }
         match self.slot.lock().clone() {
             Some(Ok(r)) => Ok(r),
-            Some(Err(msg)) => panic!("task {} raised: {msg}", self.task),
+            Some(Err(raised)) => panic!("{raised}"),
             None => unreachable!("a finished task has stored its result"),
         }
     }

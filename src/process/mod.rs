@@ -190,9 +190,23 @@ impl Process {
     }
 }
 
-/// A child that cannot start is a bug of the machine, not of the scenario: said plainly.
-fn fail(name: &str, e: std::io::Error) -> crate::probe::Stop {
-    panic!("could not start child process {name}: {e}")
+/// Why a child process could not start: the binary to re-run is missing or has no child
+/// mode, or the OS refused.
+#[derive(Debug, thiserror::Error)]
+#[error("could not start child process {name}: {source}")]
+pub struct StartError {
+    pub name: String,
+    pub source: std::io::Error,
+}
+
+/// A child that cannot start is a bug of the machine or the program, not of the scenario:
+/// said plainly, in the lane of the worker that started it (its panic).
+fn fail(name: &str, source: std::io::Error) -> crate::probe::Stop {
+    let e = StartError {
+        name: name.to_string(),
+        source,
+    };
+    panic!("{e}")
 }
 
 impl Proc {
