@@ -7,15 +7,16 @@
 use super::schedule::{Gatekeeper, Mode, Next, Ready, Timekeeper};
 use super::session::Session;
 use super::sink::Events;
+use super::time_base::{TimeBase, raw};
 use crate::event::WorkerId;
 use parking_lot::{Condvar, Mutex};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Real time since it was made, and an open gate.
 pub struct Free {
-    start: Instant,
+    time: TimeBase,
     open: AtomicBool,
     sleeping: Mutex<()>,
     cv: Condvar,
@@ -23,8 +24,10 @@ pub struct Free {
 
 impl Default for Free {
     fn default() -> Free {
+        let time = TimeBase::default();
+        time.store(0, raw(), 1.0);
         Free {
-            start: Instant::now(),
+            time,
             open: AtomicBool::new(true),
             sleeping: Mutex::new(()),
             cv: Condvar::new(),
@@ -47,8 +50,8 @@ impl Free {
 }
 
 impl Timekeeper for Free {
-    fn now(&self) -> u64 {
-        self.start.elapsed().as_nanos() as u64
+    fn time_base(&self) -> &TimeBase {
+        &self.time
     }
 
     fn speed(&self) -> f64 {

@@ -20,6 +20,7 @@ pub mod schedule;
 pub mod semaphore;
 pub mod session;
 mod sink;
+pub mod time_base;
 pub mod value;
 pub(crate) mod wait;
 pub mod worker;

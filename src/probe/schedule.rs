@@ -3,10 +3,11 @@
 //! `Next`, `Ready`). The runner implements them (`runner::clock::Clock`, `runner::gate::Gate`)
 //! and hands them to a `Session`; the probe never names the runner.
 //!
-//! Nothing here is on an unwatched operation's fast path: that reads the gate's `open` flag
-//! through a pointer the session takes once per worker (`Gatekeeper::open_flag`), not through
-//! a call.
+//! No call through these traits is on an operation's path: a worker takes, once, pointers to
+//! the gate's `open` flag (`Gatekeeper::open_flag`) and to the published time
+//! (`Timekeeper::time_base`) and reads them in place.
 
+use super::time_base::TimeBase;
 use crate::event::{ObjectId, WorkerId};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -35,8 +36,13 @@ pub type Ready = Arc<dyn Fn() -> bool + Send + Sync>;
 /// Virtual time: scenario sleeps and event stamps go through it. `stopped` says when a
 /// sleeper must give up (its worker was told to stop).
 pub trait Timekeeper: Send + Sync {
+    /// Where virtual time is published. The session reads it directly on every watched
+    /// operation, so it must live as long as the timekeeper.
+    fn time_base(&self) -> &TimeBase;
     /// Virtual nanoseconds since the run started.
-    fn now(&self) -> u64;
+    fn now(&self) -> u64 {
+        self.time_base().now()
+    }
     /// How many virtual seconds pass in a real one.
     fn speed(&self) -> f64;
     /// Sleeps until virtual time reaches `deadline`; false if stopped first.

@@ -10,6 +10,7 @@
 
 use super::schedule::{Gatekeeper, Next, Timekeeper};
 use super::sink::{Events, Lane, Sink};
+use super::time_base::TimeBase;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
 use parking_lot::{Condvar, Mutex};
 use std::any::{Any, TypeId};
@@ -404,9 +405,11 @@ pub(crate) struct CurrentWorker {
     pub ctl: Arc<WorkerCtl>,
     /// This thread's ring into the session's event stream.
     lane: RefCell<Lane>,
-    /// The gate's `open` flag, taken once so passing an open gate is one load, not a call.
-    /// It points into `s.gate`, which `s` keeps alive as long as this `CurrentWorker`.
+    /// The gate's `open` flag and the published time, taken once so passing an open gate is
+    /// one load and a timestamp a seqlock read, not calls. They point into `s.gate` and
+    /// `s.clock`, which `s` keeps alive as long as this `CurrentWorker`.
     open: *const AtomicBool,
+    time: *const TimeBase,
 }
 
 thread_local! {
@@ -466,11 +469,25 @@ impl CurrentWorker {
     pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> CurrentWorker {
         let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
         let open: *const AtomicBool = s.gate.open_flag();
-        CurrentWorker { s, ctl, lane, open }
+        let time: *const TimeBase = s.clock.time_base();
+        CurrentWorker {
+            s,
+            ctl,
+            lane,
+            open,
+            time,
+        }
     }
 
     pub fn w(&self) -> WorkerId {
         self.ctl.id
+    }
+
+    /// Virtual nanoseconds now, by the session's clock.
+    #[inline]
+    pub fn now(&self) -> u64 {
+        // SAFETY: `time` points into `self.s.clock`, alive while `self.s` is.
+        unsafe { (*self.time).now() }
     }
 
     /// Why this worker must stop, if it must.
@@ -521,7 +538,7 @@ impl CurrentWorker {
         }
         s.sink.send(
             &mut self.lane.borrow_mut(),
-            || (s.clock.now(), op),
+            || (self.now(), op),
             || self.stopped().is_some(),
         );
     }
@@ -536,7 +553,7 @@ impl CurrentWorker {
         }
         s.sink.send_pair(
             &mut self.lane.borrow_mut(),
-            || (s.clock.now(), a, b),
+            || (self.now(), a, b),
             || self.stopped().is_some(),
         );
     }
