@@ -112,3 +112,36 @@ impl Gatekeeper for Free {
     fn poke(&self) {}
     fn wake_all(&self) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Op, WorkerKind};
+    use crate::probe::{Lock, Thread, attach};
+
+    /// A program of its own: no runner, no scenario, its main thread attached.
+    #[test]
+    fn the_probe_runs_without_the_runner() {
+        let (s, events) = Free::session();
+        attach(&s, "main", WorkerKind::Main);
+        let lock = Lock::new("L");
+        let l2 = lock.clone();
+        let t = Thread::new("t")
+            .start(move || {
+                l2.acquire()?;
+                l2.release()
+            })
+            .expect("not stopped");
+        t.join().expect("not stopped");
+        lock.acquire().expect("not stopped");
+        lock.release().expect("not stopped");
+        let ops: Vec<Op> = events.try_iter().map(|e| e.op).collect();
+        let releases = ops
+            .iter()
+            .filter(|o| matches!(o, Op::Release { .. }))
+            .count();
+        assert_eq!(releases, 2, "{ops:?}");
+        s.cancel();
+        s.join_threads();
+    }
+}

@@ -186,14 +186,14 @@ impl Session {
 
     /// The run was paused or resumed: tells its companions (the clock and gate are the
     /// runner's to change).
-    pub fn set_paused(&self, paused: bool) {
+    pub fn pause_companions(&self, paused: bool) {
         for c in self.companions() {
             c.set_paused(paused);
         }
     }
 
     /// Every worker has ended and its thread is joined: ends the companions and waits for them.
-    pub fn finish(&self) {
+    pub fn finish_companions(&self) {
         for c in self.companions() {
             c.finish();
         }

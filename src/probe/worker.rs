@@ -228,5 +228,5 @@ pub fn current_name() -> String {
 
 /// Virtual seconds since the run started (Python's `time.time()` relative to the start).
 pub fn now() -> f64 {
-    current_worker().s.clock.now() as f64 / 1e9
+    current_worker().now() as f64 / 1e9
 }

@@ -139,7 +139,7 @@ pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
 fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
     let me = current_worker();
     let ev = Event {
-        t: me.s.clock.now(),
+        t: me.now(),
         pid: std::process::id(),
         w: me.w(),
         op,

@@ -104,7 +104,7 @@ impl Run {
     pub fn set_paused(&self, paused: bool) {
         self.clock.set_paused(paused);
         self.gate.set_held(paused);
-        self.session.set_paused(paused);
+        self.session.pause_companions(paused);
     }
 
     /// Switches between free, step and seeded scheduling while the run goes on. Time is
@@ -216,5 +216,5 @@ fn supervise(s: &Arc<Session>) {
     s.join_threads();
     // Child processes left running are killed, as Python terminates daemonic children at
     // exit; the run is finished once every child's stream has been read to its end.
-    s.finish();
+    s.finish_companions();
 }
