@@ -7,20 +7,20 @@
 //! number (what another process's line can be ordered after, `"after": [pid, line]`).
 
 use super::CHILD_ENV;
+use super::mailbox::{Mailbox, deliver, new_mailbox, recv};
+use super::spawn::HAS_CHILD_MODE;
 use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
 use crate::probe::Events;
 use crate::probe::core::{Core, declare};
-use crate::probe::schedule::{Mode, Next};
-use crate::probe::session::{Res, Session, Wake, current_worker};
-use crate::probe::wait::wait_while;
+use crate::probe::schedule::Mode;
+use crate::probe::session::{Res, Session, current_worker};
 use crate::runner::clock::Clock;
 use crate::runner::gate::Gate;
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use serde_json::{Value, json};
-use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// A role: what a child runs, given its arguments.
@@ -36,7 +36,7 @@ struct Ctx {
     args: Value,
     fds: Vec<i32>,
     up: ToParent,
-    inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
+    inbox: Arc<Core<Mailbox>>,
 }
 
 static CTX: OnceLock<Ctx> = OnceLock::new();
@@ -60,20 +60,7 @@ pub fn fds() -> &'static [i32] {
     &ctx().fds
 }
 
-/// A short label for a message, as the pipe shows it in flight.
-pub fn label(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => {
-            let s = other.to_string();
-            if s.chars().count() > 40 {
-                s.chars().take(39).collect::<String>() + "…"
-            } else {
-                s
-            }
-        }
-    }
-}
+pub use super::mailbox::label;
 
 /// The child's stdout: the session's events, and lines written straight.
 struct ToParent {
@@ -191,36 +178,10 @@ impl Conn {
 
     /// The next message from the parent.
     pub fn recv(&self) -> Res<Value> {
-        let me = current_worker();
-        me.gate("recv", Some(self.core.id))?;
-        let o = self.core.id;
-        me.emit(Op::RecvBegin { o });
-        let inbox = &ctx().inbox;
-        let mut g = inbox.state.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        wait_while(&me, inbox, &mut g, next, None, move |st: &HashMap<_, _>| {
-            st.get(&name).is_none_or(|q: &VecDeque<Value>| q.is_empty())
-        })?;
-        let v = g
-            .get_mut(&self.name)
-            .and_then(|q| q.pop_front())
-            .expect("a message");
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: Some(label(&v)),
-            ok: true,
-        });
-        Ok(v)
+        let v = recv(&ctx().inbox, self.core.id, &self.name, None)?;
+        Ok(v.expect("a receive with no child to end waits for a message"))
     }
 }
-
-/// Set once `main_if_child` has been called: this binary can be re-run as a child.
-pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
 
 /// Child mode, if this process was started as a child: runs the role `roles` names for it
 /// and returns the exit code. `None` when the binary was started normally.
@@ -261,13 +222,7 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
     let clock = Arc::new(Clock::starting(speed, false, logical));
     let gate = Arc::new(Gate::new(mode, false, 0));
     let (session, events) = Session::new(clock.clone(), gate.clone());
-    let inbox = Arc::new(Core {
-        id: 0,
-        state: Mutex::new(HashMap::new()),
-        cv: Condvar::new(),
-        word: Default::default(),
-    });
-    session.register(Arc::downgrade(&inbox) as Weak<dyn Wake>);
+    let inbox = new_mailbox(&session);
     let fds = spec["fds"]
         .as_array()
         .map(|a| {
@@ -308,11 +263,7 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
 }
 
 /// Messages from the parent, by connection; EOF means the parent has gone: exit at once.
-fn read_stdin(
-    inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
-    clock: Arc<Clock>,
-    gate: Arc<Gate>,
-) {
+fn read_stdin(inbox: Arc<Core<Mailbox>>, clock: Arc<Clock>, gate: Arc<Gate>) {
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -328,8 +279,7 @@ fn read_stdin(
             }
             let conn = v["conn"].as_str().unwrap_or("").to_string();
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
-            inbox.state.lock().entry(conn).or_default().push_back(msg);
-            inbox.cv.notify_all();
+            deliver(&inbox, conn, msg);
             gate.poke();
         }
         parent_gone();

@@ -2,6 +2,7 @@
 //! `Ingest` into the run's event stream, delivers its data messages, and when the stream ends
 //! reaps the child and says how it ended (crashed, killed, cancelled) in its lane.
 
+use super::mailbox::{Mailbox, deliver, new_mailbox};
 use super::spawn::{ChildProcess, Ended, signal_name};
 use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
 use crate::ingest::{Ids, Ingest, Out, SourceId};
@@ -10,18 +11,10 @@ use crate::probe::core::Core;
 use crate::probe::session::Session;
 use parking_lot::Mutex;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
 use std::sync::{Arc, Weak};
-
-/// What the parent's workers wait on: the children's messages, by connection (names are
-/// unique in a run), and how each child ended.
-#[derive(Default)]
-pub(crate) struct FromChildren {
-    pub inbox: HashMap<String, VecDeque<Value>>,
-    pub ended: HashMap<u32, Ended>,
-}
 
 struct SessionIds(Weak<Session>);
 
@@ -39,7 +32,7 @@ pub(crate) struct Link {
     session: Weak<Session>,
     state: Mutex<LinkState>,
     /// The parent's workers wait here (registered for the run's stop wake-ups).
-    pub core: Arc<Core<FromChildren>>,
+    pub core: Arc<Core<Mailbox>>,
 }
 
 /// Kept in the session for the run's length, found again by its type; it has nothing of its
@@ -64,27 +57,18 @@ struct LinkState {
 impl Link {
     /// The run's link, made on first use.
     pub fn of(s: &Arc<Session>) -> Arc<Link> {
-        s.companion(|| {
-            let core = Arc::new(Core {
-                id: 0,
-                state: Mutex::new(FromChildren::default()),
-                cv: parking_lot::Condvar::new(),
-                word: Default::default(),
-            });
-            s.register(Arc::downgrade(&core) as Weak<dyn crate::probe::session::Wake>);
-            Link {
-                core,
-                session: Arc::downgrade(s),
-                state: Mutex::new(LinkState {
-                    ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
-                    kids: HashMap::new(),
-                    started: HashMap::new(),
-                    exited: HashSet::new(),
-                    holding: HashMap::new(),
-                    names: HashMap::new(),
-                    routes: HashMap::new(),
-                }),
-            }
+        s.companion(|| Link {
+            core: new_mailbox(s),
+            session: Arc::downgrade(s),
+            state: Mutex::new(LinkState {
+                ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
+                kids: HashMap::new(),
+                started: HashMap::new(),
+                exited: HashSet::new(),
+                holding: HashMap::new(),
+                names: HashMap::new(),
+                routes: HashMap::new(),
+            }),
         })
     }
 
@@ -137,14 +121,7 @@ impl Link {
                         continue;
                     }
                     let v = value.get("v").cloned().unwrap_or(Value::Null);
-                    self.core
-                        .state
-                        .lock()
-                        .inbox
-                        .entry(conn)
-                        .or_default()
-                        .push_back(v);
-                    self.core.cv.notify_all();
+                    deliver(&self.core, conn, v);
                     s.gate.poke();
                 }
                 Out::Malformed { src, text } => {

@@ -17,6 +17,7 @@
 pub mod child;
 mod children;
 pub(crate) mod link;
+mod mailbox;
 pub mod shm;
 pub(crate) mod spawn;
 
@@ -28,7 +29,8 @@ use crate::probe::core::{Core, declare};
 use crate::probe::schedule::Next;
 use crate::probe::session::{Res, current_worker};
 use crate::probe::wait::wait_while;
-use link::{FromChildren, Link};
+use link::Link;
+use mailbox::{Mailbox, recv};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use spawn::ChildProcess;
@@ -56,7 +58,7 @@ pub struct Process {
 #[derive(Clone)]
 pub struct Proc {
     kid: Arc<ChildProcess>,
-    core: Arc<Core<FromChildren>>,
+    core: Arc<Core<Mailbox>>,
     stdin: Arc<Mutex<ChildStdin>>,
     w: WorkerId,
     name: String,
@@ -254,14 +256,9 @@ impl Proc {
             o: None,
         };
         let pid = self.kid.pid;
-        wait_while(
-            &me,
-            &self.core,
-            &mut g,
-            next,
-            None,
-            move |st: &FromChildren| !st.ended.contains_key(&pid),
-        )?;
+        wait_while(&me, &self.core, &mut g, next, None, move |st: &Mailbox| {
+            !st.ended.contains_key(&pid)
+        })?;
         let ended = g.ended[&pid].clone();
         drop(g);
         me.emit(Op::JoinEnd {
@@ -317,7 +314,7 @@ impl Conn {
         let mut w = self.to.stdin.lock();
         me.emit(Op::Send {
             o: self.core.id,
-            item: child::label(&v),
+            item: mailbox::label(&v),
         });
         let line = json!({"conn": self.name, "v": v}).to_string();
         // A child that has ended cannot read it; its lane says why.
@@ -327,29 +324,12 @@ impl Conn {
 
     /// The next message from the child; `None` if the child ended first.
     pub fn recv(&self) -> Res<Option<Value>> {
-        let me = current_worker();
-        me.gate("recv", Some(self.core.id))?;
-        let o = self.core.id;
-        me.emit(Op::RecvBegin { o });
-        let core = &self.to.core;
-        let mut g = core.state.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        let pid = self.to.kid.pid;
-        wait_while(&me, core, &mut g, next, None, move |st: &FromChildren| {
-            !st.ended.contains_key(&pid) && st.inbox.get(&name).is_none_or(|q| q.is_empty())
-        })?;
-        let v = g.inbox.get_mut(&self.name).and_then(|q| q.pop_front());
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: v.as_ref().map(child::label),
-            ok: v.is_some(),
-        });
-        Ok(v)
+        recv(
+            &self.to.core,
+            self.core.id,
+            &self.name,
+            Some(self.to.kid.pid),
+        )
     }
 
     pub fn id(&self) -> crate::event::ObjectId {
@@ -380,7 +360,7 @@ pub fn emit(op: Op) {
 pub struct Inbox {
     o: crate::event::ObjectId,
     name: String,
-    core: Arc<Core<FromChildren>>,
+    core: Arc<Core<Mailbox>>,
 }
 
 impl Inbox {
@@ -395,35 +375,7 @@ impl Inbox {
 
     /// The next message any child sent here.
     pub fn recv(&self) -> Res<Value> {
-        let me = current_worker();
-        let o = self.o;
-        me.gate("recv", Some(o))?;
-        me.emit(Op::RecvBegin { o });
-        let mut g = self.core.state.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        wait_while(
-            &me,
-            &self.core,
-            &mut g,
-            next,
-            None,
-            move |st: &FromChildren| st.inbox.get(&name).is_none_or(|q| q.is_empty()),
-        )?;
-        let v = g
-            .inbox
-            .get_mut(&self.name)
-            .and_then(|q| q.pop_front())
-            .expect("a message");
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: Some(child::label(&v)),
-            ok: true,
-        });
-        Ok(v)
+        let v = recv(&self.core, self.o, &self.name, None)?;
+        Ok(v.expect("a receive with no child to end waits for a message"))
     }
 }

@@ -61,6 +61,9 @@ pub(crate) fn start(cmd: Command, fds: Vec<RawFd>) -> std::io::Result<Child> {
         .map_err(|_| std::io::Error::other("the spawner thread is gone"))?
 }
 
+/// Set once `child::main_if_child` has been called: this binary can be re-run as a child.
+pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
+
 /// The binary to re-run as a child: this one, unless `THREADLANES_EXE` names another (a test
 /// harness that drives the library in-process has no child mode of its own).
 pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
@@ -68,7 +71,7 @@ pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
         Some(p) => Ok(p.into()),
         // Re-running a program without child mode (a test harness, say) would run all of
         // it again, with the same children again inside: refused, with what to do.
-        None if !super::child::HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
+        None if !HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
             Err(std::io::Error::other(
                 "this program has no child mode: call threadlanes::process::child::main_if_child(ROLES) \
                  first thing in main, or set THREADLANES_EXE to the threadlanes binary",
