@@ -30,7 +30,7 @@ pub(crate) fn declare<S: Send + 'static>(
     state: S,
 ) -> Arc<Core<S>> {
     let me = current_worker();
-    let id = me.s.declare_object(me.w(), name, kind, capacity);
+    let id = me.session.declare_object(me.w(), name, kind, capacity);
     let core = Arc::new(Core {
         id,
         state: Mutex::new(state),
@@ -38,6 +38,6 @@ pub(crate) fn declare<S: Send + 'static>(
         word: AtomicU64::new(0),
     });
     let weak: Weak<dyn Wake> = Arc::downgrade(&core) as Weak<dyn Wake>;
-    me.s.register(weak);
+    me.session.register(weak);
     core
 }

@@ -401,13 +401,13 @@ impl Session {
 
 /// The worker running on the current thread, with its session.
 pub(crate) struct CurrentWorker {
-    pub s: Arc<Session>,
+    pub session: Arc<Session>,
     pub ctl: Arc<WorkerCtl>,
     /// This thread's ring into the session's event stream.
     lane: RefCell<Lane>,
     /// The gate's `open` flag and the published time, taken once so passing an open gate is
-    /// one load and a timestamp a seqlock read, not calls. They point into `s.gate` and
-    /// `s.clock`, which `s` keeps alive as long as this `CurrentWorker`.
+    /// one load and a timestamp a seqlock read, not calls. They point into the session's
+    /// gate and clock, which `session` keeps alive as long as this `CurrentWorker`.
     open: *const AtomicBool,
     time: *const TimeBase,
 }
@@ -447,7 +447,7 @@ impl Fast {
         Fast {
             me,
             w: me.w(),
-            noisy: me.s.sink.noisy(),
+            noisy: me.session.sink.noisy(),
             open: me.open,
         }
     }
@@ -471,7 +471,7 @@ impl CurrentWorker {
         let open: *const AtomicBool = s.gate.open_flag();
         let time: *const TimeBase = s.clock.time_base();
         CurrentWorker {
-            s,
+            session: s,
             ctl,
             lane,
             open,
@@ -486,13 +486,13 @@ impl CurrentWorker {
     /// Virtual nanoseconds now, by the session's clock.
     #[inline]
     pub fn now(&self) -> u64 {
-        // SAFETY: `time` points into `self.s.clock`, alive while `self.s` is.
+        // SAFETY: `time` points into `self.session.clock`, alive while `self.session` is.
         unsafe { (*self.time).now() }
     }
 
     /// Why this worker must stop, if it must.
     pub fn stopped(&self) -> Option<Stop> {
-        if self.s.is_cancelled() || self.ctl.cancelled.load(Ordering::SeqCst) {
+        if self.session.is_cancelled() || self.ctl.cancelled.load(Ordering::SeqCst) {
             Some(Stop::Cancelled)
         } else if self.ctl.killed.load(Ordering::SeqCst) {
             Some(Stop::Killed)
@@ -511,13 +511,13 @@ impl CurrentWorker {
     /// Passes the gate before an operation.
     pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
         self.check()?;
-        // SAFETY: `open` points into `self.s.gate`, alive while `self.s` is.
+        // SAFETY: `open` points into `self.session.gate`, alive while `self.session` is.
         if unsafe { (*self.open).load(Ordering::Acquire) } {
             return Ok(());
         }
         let next = Next { op, o };
         if self
-            .s
+            .session
             .gate
             .park_until(self.w(), next, None, None, &|| self.stopped().is_some())
         {
@@ -532,7 +532,7 @@ impl CurrentWorker {
     /// stream.
     #[inline]
     pub fn emit(&self, op: Op) {
-        let s = &*self.s;
+        let s = &*self.session;
         if !s.sink.watched() {
             return;
         }
@@ -547,7 +547,7 @@ impl CurrentWorker {
     /// one clock read and one number taken for both.
     #[inline]
     pub fn emit_pair(&self, a: Op, b: Op) {
-        let s = &*self.s;
+        let s = &*self.session;
         if !s.sink.watched() {
             return;
         }

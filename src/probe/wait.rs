@@ -28,7 +28,7 @@ where
     T: Send + 'static,
     F: Fn(&T) -> bool + Clone + Send + Sync + 'static,
 {
-    let clock = &me.s.clock;
+    let clock = &me.session.clock;
     let deadline = timeout_ns.map(|t| clock.now().saturating_add(t));
     loop {
         me.check()?;
@@ -38,20 +38,21 @@ where
         if deadline.is_some_and(|d| clock.now() >= d) {
             return Ok(false);
         }
-        if me.s.gate.controlled() {
+        if me.session.gate.controlled() {
             let ready: Ready = {
                 let (core, blocked) = (core.clone(), blocked.clone());
                 Arc::new(move || !blocked(&core.state.lock()))
             };
             let stopped = || me.stopped().is_some();
             let go = MutexGuard::unlocked(g, || {
-                me.s.gate
+                me.session
+                    .gate
                     .park_until(me.w(), next, Some(ready), deadline, &stopped)
             });
             me.check()?;
             // Picked as the sleeper due first: its timeout has come.
             if let (true, Some(d)) = (go && blocked(g), deadline) {
-                let pace = me.s.gate.mode() == Mode::Seeded;
+                let pace = me.session.gate.mode() == Mode::Seeded;
                 MutexGuard::unlocked(g, || clock.run_to(d, pace, &stopped));
             }
             continue;

@@ -43,7 +43,7 @@ impl Thread {
         let me = current_worker();
         me.gate("start a thread", None)?;
         let ctl = spawn(
-            &me.s,
+            &me.session,
             &self.name,
             WorkerKind::Thread,
             self.daemon,
@@ -61,7 +61,7 @@ impl Handle {
         me.gate("join", None)?;
         let target = self.ctl.id;
         me.emit(Op::JoinBegin { target });
-        let gate = &me.s.gate;
+        let gate = &me.session.gate;
         while !self.ctl.is_done() && me.stopped().is_none() {
             if gate.controlled() {
                 let ctl = self.ctl.clone();
@@ -166,17 +166,17 @@ pub fn sleep(secs: f64) -> Res<()> {
     me.gate("sleep", None)?;
     let ns = secs_to_ns(secs);
     me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
-    let clock = &me.s.clock;
+    let clock = &me.session.clock;
     let deadline = clock.now().saturating_add(ns);
     let stopped = || me.stopped().is_some();
     // Step mode: the user let this sleep happen, so it happens whole, as one step; time
     // jumps to its end (it does not run by itself in step mode).
-    if me.s.gate.mode() == Mode::Step {
+    if me.session.gate.mode() == Mode::Step {
         clock.run_to(deadline, false, &stopped);
     }
     while clock.now() < deadline {
         me.check()?;
-        let gate = &me.s.gate;
+        let gate = &me.session.gate;
         if gate.controlled() {
             // Parked as a sleeper: picked when it is due first (seeded) or by the user (step);
             // then time moves to its deadline, paced in seeded mode so it can be watched.

@@ -124,7 +124,7 @@ impl Process {
     pub fn start(self) -> Res<Proc> {
         let me = current_worker();
         me.gate("start a process", None)?;
-        let s = me.s.clone();
+        let s = me.session.clone();
         let link = Link::of(&s);
         let conns: Vec<_> = self
             .conns
@@ -345,7 +345,7 @@ pub fn shared_object(
     capacity: Option<u64>,
 ) -> crate::event::ObjectId {
     let core = declare(name, kind, capacity, ());
-    Link::of(&current_worker().s).share(name, core.id);
+    Link::of(&current_worker().session).share(name, core.id);
     core.id
 }
 
@@ -365,7 +365,7 @@ pub struct Inbox {
 
 impl Inbox {
     pub fn new(name: &str) -> Inbox {
-        let s = current_worker().s.clone();
+        let s = current_worker().session.clone();
         Inbox {
             o: shared_object(name, ObjectKind::Pipe, None),
             name: name.to_string(),
