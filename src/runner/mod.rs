@@ -116,6 +116,11 @@ impl Run {
         self.session.wake_all();
     }
 
+    /// How workers are scheduled now.
+    pub fn mode(&self) -> Mode {
+        self.gate.mode()
+    }
+
     /// Step mode: lets worker `w` do its next operation; the error says why it cannot.
     pub fn step(&self, w: crate::event::WorkerId) -> Result<(), StepError> {
         self.gate.step(w)
@@ -164,7 +169,7 @@ impl Run {
         // Seeded, the run must end the same way every time: one worker at a time, in id
         // order. Otherwise all at once: one at a time wakes every parked worker for each
         // worker stopped, which took seconds with a thousand workers queued on one lock.
-        if self.gate.mode() == Mode::Seeded {
+        if self.mode() == Mode::Seeded {
             // Held meanwhile: nothing else is scheduled while workers end one by one.
             self.gate.set_held(true);
             self.session.cancel_in_order(start + within / 2);
