@@ -9,7 +9,6 @@ pub mod app;
 pub mod cli;
 pub mod event;
 pub mod headless;
-pub mod ingest;
 pub mod keys;
 pub mod model;
 pub mod probe;

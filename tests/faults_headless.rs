@@ -1,5 +1,6 @@
 //! Faults without a terminal: a panicking worker (its exit says why, its lock is released by
-//! the unwinding, the rest goes on), the stress scenario's streams, and bad flags and values.
+//! the unwinding, the rest goes on), the stress scenario's streams, and every command line the
+//! program refuses (listed once, in `common::bad_input`).
 
 mod common;
 
@@ -208,80 +209,44 @@ fn stress_one_lock_seeded_is_stuck_the_same_way_every_time() {
 }
 
 #[test]
-fn more_bad_input_gets_a_clear_message_and_a_nonzero_exit() {
-    let cases: &[(&[&str], &str)] = &[
-        (
-            &["run", "race", "--headless", "--set", "rounds=abc"],
-            "\"abc\" is not a whole number",
-        ),
-        (
-            &[
-                "run",
-                "race",
-                "--headless",
-                "--set",
-                "rounds=99999999999999999999",
-            ],
-            "is not a whole number",
-        ),
-        (
-            &["run", "race", "--headless", "--set", "rounds"],
-            "expected NAME=VALUE",
-        ),
-        (
-            &["run", "race", "--headless", "--set", "=5"],
-            "unknown parameter \"\"",
-        ),
-        (
-            &["run", "semaphore", "--headless", "--variant", "x"],
-            "has no variants",
-        ),
-        (
-            &["run", "stress", "--headless", "--set", "workers=1001"],
-            "between 1 and 1000",
-        ),
-        (
-            &["run", "stress", "--headless", "--set", "objects=0"],
-            "between 1 and 200",
-        ),
-        (
-            &["run", "race", "--headless", "--for", "0"],
-            "positive number of seconds",
-        ),
-        (
-            &["run", "race", "--headless", "--for", "NaN"],
-            "positive number of seconds",
-        ),
-        (
-            &["run", "race", "--headless", "--for", "inf"],
-            "positive number of seconds",
-        ),
-        (
-            &["run", "race", "--headless", "--speed", "1001"],
-            "use 0.1 to 1000",
-        ),
-        (&["run", "race", "--speed", "11"], "use 0.1 to 10"),
-        (
-            &["run", "race", "--headless", "--speed", "fast"],
-            "invalid value 'fast'",
-        ),
-        (
-            &["run", "race", "--headless", "--seed", "-1"],
-            "unexpected argument '-1'",
-        ),
-        (
-            &["run", "race", "--headless", "--step"],
-            "--step is for the TUI",
-        ),
-        (&["run", "race", "--json"], "--headless"),
-        (&["run", "race", "--for", "3"], "--headless"),
-        (&["run"], "<SCENARIO>"),
-        (&["frobnicate"], "unrecognized subcommand 'frobnicate'"),
-        (&["run", ""], "unknown scenario \"\""),
-        (
-            &["run", "rac\u{e9}", "--headless"],
-            "valid scenarios: join, ",
-        ),
-    ];
-    common::headless::assert_refused(cases);
+fn every_bad_command_line_is_refused_with_a_clear_message() {
+    let dir = std::env::temp_dir().join(format!("threadlanes-refused-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    common::bad_input::assert_all_refused(&dir.join("never-written.cast"));
+}
+
+/// `run stress --headless --json | head -1`: once the reader has gone, the run ends at once
+/// and quietly (as `cat` would: 128 + SIGPIPE, nothing on stderr), instead of running on.
+#[test]
+fn a_closed_stdout_ends_a_headless_run_promptly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["run", "stress", "--headless", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("a pipe"))
+        .read_line(&mut first)
+        .expect("a line");
+    assert!(first.contains("\"op\""), "{first}");
+    // The reader is dropped here: stdout is closed.
+    let closed = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("waits") {
+            break s;
+        }
+        if closed.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after its stdout closed");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(128 + libc::SIGPIPE));
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("a pipe"), &mut err);
+    assert!(err.is_empty(), "{err}");
 }

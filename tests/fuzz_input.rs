@@ -3,6 +3,9 @@
 //! of any size. Nothing panics; every bad line is reported with its own line number; every
 //! good line is still read.
 
+#[path = "common/state.rs"]
+mod state;
+
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 use threadlanes::event::Event;
@@ -10,8 +13,10 @@ use threadlanes::model::check::Checker;
 use threadlanes::model::{History, World, describe};
 use threadlanes::runner::Mode;
 use threadlanes::scenarios::{self, Config};
-use threadlanes::ui::{self, Hint, NextOp, RunState, Screen, Status, Theme, View};
+use threadlanes::ui::{self, Theme};
 use threadlanes::wire::{self, LineError};
+
+use state::{Hint, NextOp, RunState, Screen, Status, View};
 
 const OPS: &[&str] = &[
     "worker",

@@ -149,32 +149,6 @@ fn producer_consumer_consumes_everything_and_kills_the_daemons() {
     assert_eq!(killed, 2, "both daemon consumers are killed when main ends");
 }
 
-#[test]
-fn bad_input_gets_a_clear_message_and_a_nonzero_exit() {
-    let cases: &[(&[&str], &str)] = &[
-        (&["run", "nosuch", "--headless"], "valid scenarios: join, "),
-        (
-            &["run", "race", "--headless", "--variant", "x"],
-            "valid: no-lock, with-lock",
-        ),
-        (
-            &["run", "race", "--headless", "--set", "rounds=0"],
-            "between 1 and",
-        ),
-        (
-            &["run", "race", "--headless", "--set", "speed=2"],
-            "valid: rounds",
-        ),
-        (
-            &["run", "race", "--headless", "--speed", "0"],
-            "out of range",
-        ),
-        (&["run", "race", "--bogus"], "unexpected argument"),
-        (&["run", "race"], "not a terminal"),
-    ];
-    common::headless::assert_refused(cases);
-}
-
 /// Like `run`, at a chosen speed: scenarios whose lesson rests on a gap between two sleeps
 /// (a check and its act, main's end and a daemon's) run slow enough that the gap is tens of
 /// real milliseconds even on a loaded two-core machine.

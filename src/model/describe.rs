@@ -1,11 +1,12 @@
-//! Words for what the model holds: a worker's state, an event as a log line. Shared by the
-//! TUI and the headless text output so both say the same thing.
+//! Words for what the model holds: a worker's state, an event as a log line. The one table
+//! of them: the TUI, the headless text output and the exported trace all say the same thing.
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
 use crate::event::{Event, ExitHow, ObjectId, Op};
 
-fn obj(world: &World, o: ObjectId) -> String {
+/// An object with its kind: "lock A", "queue products" ("object 7" if never declared).
+pub fn object(world: &World, o: ObjectId) -> String {
     match world.object(o) {
         Some(ob) => format!("{} {}", kind_word(ob.kind), ob.name),
         None => format!("object {o}"),
@@ -42,17 +43,12 @@ pub fn state(world: &World, w: &Worker) -> String {
             let held: Vec<_> = w.holding.iter().map(|o| world.object_name(*o)).collect();
             format!("running, holds {}", held.join(", "))
         }
-        // sleep(0): Python's way to let another thread run.
-        WorkerState::Sleeping { ms: 0 } => "yielding (sleep 0)".into(),
+        WorkerState::Sleeping { ms: 0 } => sleeping(0),
         WorkerState::Sleeping { ms } => {
             let left = ms
                 .saturating_mul(1_000_000)
                 .saturating_sub(world.t.saturating_sub(w.since));
-            format!(
-                "sleeping {} ({} left)",
-                secs(ms.saturating_mul(1_000_000)),
-                secs(left)
-            )
+            format!("{} ({} left)", sleeping(*ms), secs(left))
         }
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
@@ -70,31 +66,47 @@ pub fn state(world: &World, w: &Worker) -> String {
     }
 }
 
+/// A sleep of `ms` as a state, without how much is left: "sleeping 0.4s".
+pub fn sleeping(ms: u64) -> String {
+    match ms {
+        // sleep(0): Python's way to let another thread run.
+        0 => "yielding (sleep 0)".into(),
+        ms => format!("sleeping {}", secs(ms.saturating_mul(1_000_000))),
+    }
+}
+
+/// A blocked worker's state: what it waits for and, for a lock, who holds it now.
 fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
+    let Wait::Acquire(o) = wait else {
+        return waiting(world, wait);
+    };
+    match world.object(o).and_then(|ob| ob.owner()) {
+        Some(owner) if owner == w.id => format!("{} held by itself", waiting(world, wait)),
+        Some(owner) => format!(
+            "{} (held by {})",
+            waiting(world, wait),
+            world.worker_name(owner)
+        ),
+        None => waiting(world, wait),
+    }
+}
+
+/// What a blocked worker waits for, whoever holds it: "waiting for lock A", "blocked on put
+/// to queue jobs (full)", "joining main". Its words stay true for the whole wait, so a span
+/// of it can be named by them (the exported trace's slices).
+pub fn waiting(world: &World, wait: Wait) -> String {
     match wait {
-        Wait::Acquire(o) => {
-            let Some(ob) = world.object(o) else {
-                return format!("waiting for object {o}");
-            };
-            match ob.owner() {
-                Some(owner) if owner == w.id => {
-                    format!("waiting for {} held by itself", obj(world, o))
-                }
-                Some(owner) => format!(
-                    "waiting for {} (held by {})",
-                    obj(world, o),
-                    world.worker_name(owner)
-                ),
-                None if ob.kind.is_semaphore() => {
-                    format!("waiting for a slot of {}", obj(world, o))
-                }
-                None => format!("waiting for {}", obj(world, o)),
+        Wait::Acquire(o) => match world.object(o) {
+            None => format!("waiting for object {o}"),
+            Some(ob) if ob.kind.is_semaphore() => {
+                format!("waiting for a slot of {}", object(world, o))
             }
-        }
-        Wait::Signal(o) => format!("waiting on {}", obj(world, o)),
-        Wait::Put(o) => format!("blocked on put to {} (full)", obj(world, o)),
-        Wait::Get(o) => format!("blocked on get from {} (empty)", obj(world, o)),
-        Wait::QueueJoin(o) => format!("waiting for all tasks of {}", obj(world, o)),
+            Some(_) => format!("waiting for {}", object(world, o)),
+        },
+        Wait::Signal(o) => format!("waiting on {}", object(world, o)),
+        Wait::Put(o) => format!("blocked on put to {} (full)", object(world, o)),
+        Wait::Get(o) => format!("blocked on get from {} (empty)", object(world, o)),
+        Wait::QueueJoin(o) => format!("waiting for all tasks of {}", object(world, o)),
         Wait::Join(t) => format!("joining {}", world.worker_name(t)),
     }
 }
@@ -102,7 +114,7 @@ fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
 /// An event as a log line without its time and worker: "acquired lock A".
 pub fn event(world: &World, ev: &Event) -> String {
     use Op::*;
-    let o = |o: &ObjectId| obj(world, *o);
+    let o = |o: &ObjectId| object(world, *o);
     match &ev.op {
         Worker {
             kind: crate::event::WorkerKind::Main,
@@ -270,7 +282,7 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
 /// What a worker parked at the gate is about to do: "acquire lock A", "sleep", "start".
 pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
     match o {
-        Some(o) => format!("{op} {}", obj(world, o)),
+        Some(o) => format!("{op} {}", object(world, o)),
         None => op.to_string(),
     }
 }

@@ -5,10 +5,10 @@
 use super::mailbox::{Mailbox, deliver, new_mailbox};
 use super::spawn::{ChildProcess, Ended, signal_name};
 use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
-use crate::ingest::{Ids, Ingest, Out, SourceId};
 use crate::probe::Companion;
 use crate::probe::core::Core;
 use crate::probe::session::Session;
+use crate::source::ingest::{Ids, Ingest, Out, StreamId as SourceId};
 use parking_lot::Mutex;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};

@@ -17,12 +17,17 @@
 //!   put that waited for room, an exit to the joins that waited for it. Data follows its
 //!   item: a put (send) to the get (recv) that took that item, a submit to the task's start.
 //!
+//! Every name a reader sees is in the model's words (`model::describe`), the words of the
+//! TUI's lanes and log: a state slice is named as the lane names that state ("waiting for
+//! lock A"), an instant as the log line says it ("released lock A"), an arrow by the object
+//! it went through ("lock A").
+//!
 //! Times are the run's virtual time, in microseconds as the format wants.
 
 use crate::cli::Plan;
-use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
-use crate::model::World;
+use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId, WorkerKind};
 use crate::model::cause::{Via, Wake};
+use crate::model::{World, describe};
 use crate::runner::Mode;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, VecDeque};
@@ -88,7 +93,6 @@ struct Track {
 struct Builder {
     tracks: Vec<Track>,
     track_ix: HashMap<WorkerId, usize>,
-    objects: HashMap<ObjectId, (String, ObjectKind)>,
     /// Slices and instants: (ts in ns, rank for equal ts, the event without pid).
     out: Vec<(u64, i64, WorkerId, Map<String, Value>)>,
     next_flow: u64,
@@ -112,26 +116,27 @@ impl Builder {
         &mut self.tracks[ix]
     }
 
-    fn object(&self, o: ObjectId) -> (String, &'static str) {
-        self.objects
-            .get(&o)
-            .map_or((format!("object {o}"), "object"), |(n, k)| {
-                (n.clone(), k.as_str())
-            })
-    }
-
-    /// "lock A", "queue products".
-    fn label(&self, o: ObjectId) -> String {
-        let (name, kind) = self.object(o);
-        format!("{} {name}", kind.replace('_', " "))
-    }
-
+    /// The object's name and kind as the wire names them, for a slice's `args`.
     fn object_args(&self, o: ObjectId) -> Map<String, Value> {
-        let (name, kind) = self.object(o);
+        let (name, kind) = self
+            .world
+            .object(o)
+            .map_or((format!("object {o}"), "object"), |ob| {
+                (ob.name.clone(), ob.kind.as_str())
+            });
         let mut m = Map::new();
         m.insert("object".into(), json!(name));
         m.insert("kind".into(), json!(kind));
         m
+    }
+
+    /// What worker `w` waits for since `ev` began its wait, as its lane says it.
+    fn waiting(&self, w: WorkerId, ev: &Event) -> String {
+        match self.world.worker(w).and_then(|k| k.blocked_on()) {
+            Some(wait) => describe::waiting(&self.world, wait),
+            // A worker the model did not take (past its id limit): the event's own words.
+            None => describe::event(&self.world, ev),
+        }
     }
 
     fn event(&mut self, ev: &Event) {
@@ -155,10 +160,7 @@ impl Builder {
                 tr.daemon = *daemon;
                 return;
             }
-            Op::Object { o, name, kind, .. } => {
-                self.objects.insert(*o, (name.clone(), *kind));
-                return;
-            }
+            Op::Object { .. } => return,
             _ => {}
         }
         let tr = self.track(w);
@@ -173,40 +175,36 @@ impl Builder {
         self.flows(ev);
         use Op::*;
         match &ev.op {
-            AcquireBegin { o } | PutBegin { o, .. } | GetBegin { o } | RecvBegin { o } => {
-                let verb = match ev.op {
-                    AcquireBegin { .. } => "acquire",
-                    PutBegin { .. } => "put",
-                    GetBegin { .. } => "get",
-                    _ => "recv",
+            AcquireBegin { o }
+            | PutBegin { o, .. }
+            | GetBegin { o }
+            | RecvBegin { o }
+            | WaitBegin { o }
+            | QueueJoinBegin { o } => {
+                let (cat, verb) = match ev.op {
+                    AcquireBegin { .. } => ("blocked", "acquire"),
+                    PutBegin { .. } => ("blocked", "put"),
+                    GetBegin { .. } => ("blocked", "get"),
+                    RecvBegin { .. } => ("blocked", "recv"),
+                    WaitBegin { .. } => ("waiting", "wait"),
+                    _ => ("waiting", "join"),
                 };
-                let name = format!("blocked: {verb} {}", self.label(*o));
+                let name = self.waiting(w, ev);
                 let mut args = self.object_args(*o);
                 args.insert("op".into(), json!(verb));
-                self.enter(w, t, "blocked", name, args);
-            }
-            WaitBegin { o } | QueueJoinBegin { o } => {
-                let verb = if matches!(ev.op, WaitBegin { .. }) {
-                    "wait"
-                } else {
-                    "join"
-                };
-                let name = format!("waiting: {verb} {}", self.label(*o));
-                let mut args = self.object_args(*o);
-                args.insert("op".into(), json!(verb));
-                self.enter(w, t, "waiting", name, args);
+                self.enter(w, t, cat, name, args);
             }
             JoinBegin { target } => {
                 let who = self.track(*target).name.clone();
+                let name = self.waiting(w, ev);
                 let mut args = Map::new();
                 args.insert("target".into(), json!(who));
-                self.enter(w, t, "waiting", format!("waiting: join {who}"), args);
+                self.enter(w, t, "waiting", name, args);
             }
             SleepBegin { ms } => {
                 let mut args = Map::new();
                 args.insert("ms".into(), json!(ms));
-                let name = format!("sleeping {}", crate::model::describe::secs(ms * 1_000_000));
-                self.enter(w, t, "sleeping", name, args);
+                self.enter(w, t, "sleeping", describe::sleeping(*ms), args);
             }
             AcquireEnd { ok, .. }
             | PutEnd { ok, .. }
@@ -338,7 +336,8 @@ impl Builder {
         self.out.push((t0, rank, w, m));
     }
 
-    /// The instant of an operation that takes no time.
+    /// The instant of an operation that takes no time, named as the log says it; its
+    /// numbers in `args` too.
     fn instant(&mut self, ev: &Event) {
         use Op::*;
         let mut args = ev
@@ -346,78 +345,50 @@ impl Builder {
             .object()
             .map(|o| self.object_args(o))
             .unwrap_or_default();
-        let name = match &ev.op {
-            Set { o } => format!("set {}", self.label(*o)),
-            Clear { o } => format!("clear {}", self.label(*o)),
-            Release { o, depth, value } => {
+        let mut arg = |k: &str, v: Value| {
+            args.insert(k.into(), v);
+        };
+        match &ev.op {
+            Set { .. } | Clear { .. } | NotifyAll { .. } => {}
+            Release { depth, value, .. } => {
                 if let Some(d) = depth {
-                    args.insert("depth".into(), json!(d));
+                    arg("depth", json!(d));
                 }
                 if let Some(v) = value {
-                    args.insert("value".into(), json!(v));
+                    arg("value", json!(v));
                 }
-                format!("release {}", self.label(*o))
             }
-            Notify { o, n } => {
-                args.insert("n".into(), json!(n));
-                format!("notify {}", self.label(*o))
-            }
-            NotifyAll { o } => format!("notify_all {}", self.label(*o)),
+            Notify { n, .. } => arg("n", json!(n)),
             PutEnd {
-                o,
                 item,
                 depth,
                 ok: true,
-            } => {
-                args.insert("item".into(), json!(item));
-                args.insert("depth".into(), json!(depth));
-                format!("put {item} into {}", self.label(*o))
+                ..
             }
-            GetEnd {
-                o,
+            | GetEnd {
                 item: Some(item),
                 depth,
                 ok: true,
+                ..
             } => {
-                args.insert("item".into(), json!(item));
-                args.insert("depth".into(), json!(depth));
-                format!("get {item} from {}", self.label(*o))
+                arg("item", json!(item));
+                arg("depth", json!(depth));
             }
-            TaskDone { o, unfinished } => {
-                args.insert("unfinished".into(), json!(unfinished));
-                format!("task_done {}", self.label(*o))
-            }
-            Submit { o, task } => {
-                args.insert("task".into(), json!(task));
-                format!("submit task {task} to {}", self.label(*o))
-            }
-            Send { o, item } => {
-                args.insert("item".into(), json!(item));
-                format!("send {item} on {}", self.label(*o))
-            }
-            Read { o, value } => {
-                args.insert("value".into(), json!(value));
-                format!("read {} = {value}", self.label(*o))
-            }
-            Write { o, value } => {
-                args.insert("value".into(), json!(value));
-                format!("write {} = {value}", self.label(*o))
-            }
-            Say { text } => {
-                args.insert("text".into(), json!(text));
-                format!("say: {text}")
-            }
+            TaskDone { unfinished, .. } => arg("unfinished", json!(unfinished)),
+            Submit { task, .. } => arg("task", json!(task)),
+            Send { item, .. } => arg("item", json!(item)),
+            Read { value, .. } | Write { value, .. } => arg("value", json!(value)),
+            Say { text } => arg("text", json!(text)),
             Outcome { text, ok } => {
-                args.insert("text".into(), json!(text));
-                args.insert("ok".into(), json!(ok));
-                format!("outcome: {text}")
+                arg("text", json!(text));
+                arg("ok", json!(ok));
             }
             _ => return,
-        };
+        }
         let mut m = Map::new();
         m.insert("ph".into(), json!("i"));
         m.insert("s".into(), json!("t"));
-        m.insert("name".into(), json!(name));
+        m.insert("name".into(), json!(describe::event(&self.world, ev)));
         m.insert("cat".into(), json!(ev.op.name()));
         m.insert("ts".into(), json!(us(ev.t)));
         m.insert("args".into(), Value::Object(args));
@@ -484,7 +455,7 @@ impl Builder {
     }
 
     fn flow(&mut self, o: ObjectId, from: (WorkerId, u64), to: (WorkerId, u64)) {
-        let name = self.label(o);
+        let name = describe::object(&self.world, o);
         self.flow_named(name, from, to);
     }
 

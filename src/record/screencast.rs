@@ -4,7 +4,7 @@
 //! How a recording comes out the same byte for byte: the scenario runs seeded (one worker at
 //! a time, picked by the seed), where the events and their virtual times are the same on
 //! every run however fast it goes. So the run goes as fast as it can in the background
-//! ([`Source`]) and the recording takes its events by virtual time: every frame (100 ms of
+//! ([`Reader`]) and the recording takes its events by virtual time: every frame (100 ms of
 //! recording time) moves the virtual clock by 100 ms × the speed shown, folds the events due
 //! into a detached [`App`] (the same `App` the TUI runs, with no live run behind it) and
 //! draws it into a `TestBackend`. Keys from `--keys` are applied at their recording times
@@ -25,7 +25,7 @@
 
 use super::cast::Cast;
 use super::script::KeyAt;
-use super::{End, Source, next_seed};
+use super::{End, Reader, next_seed};
 use crate::app::App;
 use crate::cli::Plan;
 use crate::event::Op;
@@ -70,7 +70,7 @@ pub struct Recording {
 /// What plays now: the plan, its background run, and the app showing it.
 struct Live {
     plan: Plan,
-    source: Source,
+    source: Reader,
     app: App,
     /// Virtual time shown (ns).
     v: u64,
@@ -82,7 +82,7 @@ struct Live {
 
 impl Live {
     fn new(plan: Plan) -> Live {
-        let source = Source::start(&Plan {
+        let source = Reader::start(&Plan {
             options: Options {
                 speed: SOURCE_SPEED,
                 paused: false,

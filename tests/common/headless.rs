@@ -31,23 +31,6 @@ pub fn run(args: &[&str]) -> Out {
     }
 }
 
-/// Each command line is refused: a non-zero exit (not a signal), the expected words on
-/// stderr, no panic, nothing on stdout.
-pub fn assert_refused(cases: &[(&[&str], &str)]) {
-    for (args, want) in cases {
-        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
-            .args(*args)
-            .output()
-            .expect("the binary runs");
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_ne!(out.status.code(), Some(0), "{args:?}");
-        assert!(out.status.code().is_some(), "{args:?}: killed by a signal");
-        assert!(err.contains(want), "{args:?}: wanted {want:?} in: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?}: wrote to stdout");
-    }
-}
-
 /// The scenario's outcome: its text and whether it is the correct one.
 pub fn outcome(o: &Out) -> (String, bool) {
     o.events

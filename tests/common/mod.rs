@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this
 
 pub mod app;
+pub mod bad_input;
 pub mod headless;
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};

@@ -1,0 +1,88 @@
+//! The lanes: the selected one among many, scrolling to keep it in sight, wake-up marks that
+//! line up with what caused them, and the sparklines and time shares.
+
+use crate::fixtures::*;
+use crate::state::{RunState, View};
+use crate::{Shot, assert_screen, contains_all, row_with};
+use ratatui::layout::Rect;
+use threadlanes::ui;
+
+#[test]
+fn the_selected_lane_is_drawn_among_a_thousand() {
+    let mut lines = vec![worker(0, "main", "main")];
+    for i in 1..=1000u32 {
+        lines.push(worker(i, &format!("t{i}"), "thread"));
+        lines.push(op(i as u64 * MS, i, r#""op":"start""#));
+        lines.push(op(
+            2 * S + i as u64 * MS,
+            i,
+            r#""op":"sleep_begin","ms":100"#,
+        ));
+    }
+    let w = world(&lines.join("\n"));
+    let view = View {
+        selected: 1000,
+        lane_scroll: 0,
+        ..View::default()
+    };
+    let started = std::time::Instant::now();
+    let s = Shot::run(&w, &LOCK).view(view).size(120, 40).text();
+    let took = started.elapsed();
+    assert!(row_with(&s, "▸").contains("t1000"));
+    assert!(s.contains("of 1001"));
+    // Generous even for a debug build: only the visible lanes are computed.
+    assert!(took.as_millis() < 2000, "drawing took {took:?}");
+}
+
+#[test]
+fn keep_selected_visible_moves_the_scroll_the_least() {
+    let mut view = View {
+        selected: 40,
+        lane_scroll: 0,
+        ..View::default()
+    };
+    ui::keep_selected_visible(&mut view, 100, 10);
+    assert_eq!(view.lane_scroll, 31);
+    view.selected = 500;
+    ui::keep_selected_visible(&mut view, 100, 10);
+    assert_eq!((view.selected, view.lane_scroll), (99, 90));
+    let world = semaphore_world();
+    let shot = Shot::run(&world, &SEMAPHORE).view(view).without_keys();
+    let rows = shot.with_screen(|screen| ui::lane_rows(Rect::new(0, 0, 100, 30), screen));
+    assert!(rows >= 9, "{rows} lanes at 100×30");
+    let rows = shot.with_screen(|screen| ui::lane_rows(Rect::new(0, 0, 50, 30), screen));
+    assert_eq!(rows, 0);
+}
+
+#[test]
+fn wake_up_marks_in_the_lanes_and_causes_in_the_log() {
+    let world = lock_finished_world("total = 12", true);
+    let s = assert_screen!(
+        Shot::run(&world, &LOCK)
+            .state(RunState::Finished)
+            .size(120, 36)
+    );
+    // job1's release and job2's wake-up at 1.5 s: the same column, the lock named over the
+    // wait; main's joins too.
+    let job1 = row_with(&s, "job1 ");
+    let job2 = row_with(&s, "job2 ");
+    let col = |row: &str, mark: char| row.chars().position(|c| c == mark);
+    assert_eq!(col(job1, '◇'), col(job2, '◆'), "\n{s}");
+    assert!(job2.contains("A◆"), "{job2}");
+    contains_all(
+        &s,
+        &["woke: job1 released A; acquired lock A", "woke: job1 ended"],
+    );
+}
+
+#[test]
+fn sparklines_and_time_shares() {
+    let s = assert_screen!(Shot::run(&prodcons_world(), &PRODCONS).size(120, 36));
+    // The jobs queue filled one item a bucket, then stayed full.
+    assert!(row_with(&s, "depth ▃▃▆").contains("depth ▃▃▆████"), "\n{s}");
+    // Consumers sleep most of their lives: their share bars are mostly the sleep glyph.
+    assert!(
+        row_with(&s, "consumer1").contains("thread ▄···· sleeping"),
+        "\n{s}"
+    );
+}

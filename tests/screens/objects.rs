@@ -1,0 +1,83 @@
+//! The objects panel: a lock's owner and queue, a semaphore's slots, an event's light, a
+//! queue's gauge, and paging when the objects do not fit.
+
+use crate::fixtures::*;
+use crate::state::View;
+use crate::{Shot, row_with};
+
+#[test]
+fn lock_panel_names_owner_and_waiters_in_order() {
+    let mut w = lock_world();
+    apply(
+        &mut w,
+        &[
+            worker(3, "job3", "thread"),
+            op(1150 * MS, 3, r#""op":"start""#),
+            op(1200 * MS, 3, r#""o":1,"op":"acquire_begin""#),
+        ],
+    );
+    let s = Shot::run(&w, &LOCK).text();
+    assert!(row_with(&s, "lock A").contains("held by job1"));
+    assert!(row_with(&s, "waiting:").contains("job2 → job3"));
+}
+
+#[test]
+fn semaphore_shows_five_filled_slots() {
+    let s = Shot::run(&semaphore_world(), &SEMAPHORE).text();
+    let slots = row_with(&s, "[w1");
+    for i in 1..=5 {
+        assert!(slots.contains(&format!("[w{i} ]")), "{slots}");
+    }
+    assert!(row_with(&s, "semaphore slots").contains("5/5 taken"));
+    assert!(row_with(&s, "  waiting:").contains("w6 → w7 → w8"));
+}
+
+#[test]
+fn traffic_light_says_red() {
+    let world = light_world();
+    let s = Shot::run(&world, &LIGHT).text();
+    assert!(row_with(&s, "event light").contains("● RED"));
+    assert!(row_with(&s, "  waiting:").contains("car1 → car2"));
+    let ascii = Shot::run(&world, &LIGHT).without_keys().ascii().text();
+    assert!(row_with(&ascii, "event light").contains("(R) RED"));
+    assert!(
+        ascii.is_ascii(),
+        "the ASCII theme drew a non-ASCII cell:\n{ascii}"
+    );
+}
+
+#[test]
+fn queue_shows_full_gauge_and_blocked_producer() {
+    let s = Shot::run(&prodcons_world(), &PRODCONS).text();
+    assert!(row_with(&s, "queue jobs").contains("5/5 full"));
+    let gauge = row_with(&s, "[█████]");
+    assert!(gauge.contains("[█████] item-3 item-4"), "{gauge}");
+    assert!(s.contains("item-6 item-7"));
+    assert!(row_with(&s, "blocked on put").contains("producer"));
+    assert!(row_with(&s, "queue results").contains("depth 1"));
+}
+
+#[test]
+fn objects_page_when_they_do_not_fit() {
+    let mut lines = vec![worker(0, "main", "main"), op(0, 0, r#""op":"start""#)];
+    for o in 1..=12u32 {
+        lines.push(op(
+            0,
+            0,
+            &format!(r#""o":{o},"op":"object","name":"L{o}","kind":"lock""#),
+        ));
+    }
+    let w = world(&lines.join("\n"));
+    let s = Shot::run(&w, &LOCK).text();
+    assert!(row_with(&s, "Objects").contains("1–"), "{s}");
+    assert!(row_with(&s, "Objects").contains("of 12"));
+    assert!(s.contains("more"));
+    let view = View {
+        object_scroll: 4,
+        ..View::default()
+    };
+    let s = Shot::run(&w, &LOCK).view(view).text();
+    assert!(row_with(&s, "Objects").contains("5–"));
+    assert!(s.contains("↑ 4 above"));
+    assert!(row_with(&s, "lock L5").contains("free"));
+}

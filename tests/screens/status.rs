@@ -1,0 +1,57 @@
+//! The status line and the outcome (running, paused, finished, a flash), and the caption line
+//! that narrates the last event.
+
+use crate::fixtures::*;
+use crate::state::{RunState, Status, View};
+use crate::{Shot, assert_screen, row_with};
+
+#[test]
+fn finished_run_with_outcome_and_flash() {
+    let status = Status {
+        flash: Some("speed ×2".into()),
+        speed: 2.0,
+        ..status(RunState::Finished)
+    };
+    let world = lock_finished_world("counter = 55", true);
+    let s = assert_screen!(Shot::run(&world, &LOCK).status(status));
+    assert!(row_with(&s, "threadlanes").contains("■ finished"));
+    assert!(row_with(&s, "threadlanes").contains("speed ×2"));
+    assert!(row_with(&s, "as expected").contains("✓ as expected: counter = 55"));
+    assert!(row_with(&s, "job2 ").contains("panicked: boom"));
+    assert!(row_with(&s, "job2 ").contains("✗"));
+}
+
+#[test]
+fn a_wrong_outcome_is_marked_wrong() {
+    let world = lock_finished_world("lost 3 updates", false);
+    let s = Shot::run(&world, &LOCK).state(RunState::Finished).text();
+    assert!(s.contains("✗ WRONG: lost 3 updates"));
+}
+
+#[test]
+fn captions_narrate_the_last_event() {
+    let view = View {
+        captions: true,
+        ..View::default()
+    };
+    let world = prodcons_world();
+    let s = Shot::run(&world, &PRODCONS)
+        .view(view.clone())
+        .size(120, 36)
+        .text();
+    let rows: Vec<&str> = s.lines().collect();
+    assert_eq!(
+        rows[34].trim(),
+        "main says: waiting for every job to be done",
+        "\n{s}"
+    );
+    let world = partial_deadlock_world();
+    let s = assert_screen!(Shot::run(&world, &DEADLOCK).view(view).size(80, 24));
+    assert!(
+        s.lines()
+            .nth(22)
+            .unwrap()
+            .contains("Deadlock: left waits for B"),
+        "\n{s}"
+    );
+}
