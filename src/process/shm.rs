@@ -505,3 +505,26 @@ pub fn os_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     // SAFETY: fresh descriptors we own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Op, WorkerKind};
+    use crate::probe::{Free, attach};
+
+    /// A machine without memfd: the scenario says why in its lane and fails its outcome.
+    #[test]
+    fn a_missing_memfd_is_reported_not_a_panic() {
+        let (s, events) = Free::session();
+        attach(&s, "main", WorkerKind::Main);
+        let no_memfd = ShmError::NoMemfd(io::Error::from_raw_os_error(libc::ENOSYS));
+        assert_eq!(no_memfd.report(), Ok(()));
+        let outcome = events.try_iter().find_map(|e| match e.op {
+            Op::Outcome { text, ok } => Some((text, ok)),
+            _ => None,
+        });
+        let (text, ok) = outcome.expect("an outcome");
+        assert!(!ok);
+        assert!(text.contains("shared memory is not available"), "{text}");
+    }
+}
