@@ -31,33 +31,35 @@ pub type Role = fn(&Value) -> Res<()>;
 /// it up itself.
 pub type Roles = fn(scenario: &str, role: &str) -> Option<Role>;
 
-struct Ctx {
+/// What this process is and has when it runs as a child: its name, arguments and inherited
+/// descriptors, its output to the parent and the messages the parent sent it.
+struct ThisChild {
     name: String,
     args: Value,
     fds: Vec<i32>,
-    up: ToParent,
+    to_parent: ToParent,
     inbox: Arc<Core<Mailbox>>,
 }
 
-static CTX: OnceLock<Ctx> = OnceLock::new();
+static THIS_CHILD: OnceLock<ThisChild> = OnceLock::new();
 
-fn ctx() -> &'static Ctx {
-    CTX.get().expect("child API used outside child mode")
+fn this_child() -> &'static ThisChild {
+    THIS_CHILD.get().expect("child API used outside child mode")
 }
 
 /// This child's name (its lane's).
 pub fn name() -> &'static str {
-    &ctx().name
+    &this_child().name
 }
 
 /// The arguments the parent gave this child.
 pub fn args() -> &'static Value {
-    &ctx().args
+    &this_child().args
 }
 
 /// The descriptors the parent passed (shared memory first).
 pub fn fds() -> &'static [i32] {
-    &ctx().fds
+    &this_child().fds
 }
 
 pub use super::mailbox::label;
@@ -136,18 +138,18 @@ fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
         line.pop();
         line.push_str(&format!(",{}:{v}}}", json!(k)));
     }
-    ctx().up.direct(&line)
+    this_child().to_parent.direct(&line)
 }
 
 /// Writes out every event emitted so far (before something that may lose them: an abort).
 pub fn flush() {
-    ctx().up.pump();
+    this_child().to_parent.pump();
 }
 
 /// Writes `text` to the parent as a line of its own, whatever it is (to show how a malformed
 /// line is reported).
 pub fn raw_line(text: &str) {
-    ctx().up.direct(text);
+    this_child().to_parent.direct(text);
 }
 
 /// The child's end of a connection to its parent (see `process::Conn`).
@@ -178,7 +180,7 @@ impl Conn {
 
     /// The next message from the parent.
     pub fn recv(&self) -> Res<Value> {
-        let v = recv(&ctx().inbox, self.core.id, &self.name, None)?;
+        let v = recv(&this_child().inbox, self.core.id, &self.name, None)?;
         Ok(v.expect("a receive with no child to end waits for a message"))
     }
 }
@@ -232,11 +234,11 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
                 .collect()
         })
         .unwrap_or_default();
-    let _ = CTX.set(Ctx {
+    let _ = THIS_CHILD.set(ThisChild {
         name: spec["name"].as_str().unwrap_or("child").to_string(),
         args: spec["args"].clone(),
         fds,
-        up: ToParent {
+        to_parent: ToParent {
             events,
             out: Mutex::new((BufWriter::new(std::io::stdout()), 0)),
             main_panicked: AtomicBool::new(false),
@@ -248,14 +250,14 @@ fn run_child(spec: &str, roles: Roles) -> i32 {
         crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
             role(args())
         });
-    let up = &ctx().up;
+    let to_parent = &this_child().to_parent;
     while !main.is_done() {
-        up.pump();
+        to_parent.pump();
         std::thread::sleep(Duration::from_millis(3));
     }
     session.join_threads();
-    up.pump();
-    if up.main_panicked.load(Ordering::SeqCst) {
+    to_parent.pump();
+    if to_parent.main_panicked.load(Ordering::SeqCst) {
         101
     } else {
         0

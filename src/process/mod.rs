@@ -2,8 +2,9 @@
 //! terminate, kill -9), `Conn` (a duplex connection to one child, drawn as a pipe), shared
 //! memory with a process-shared lock (`shm`), and the child's side (`child`).
 //!
-//! A child is this binary re-run in child mode. It runs its role (a function of the scenario)
-//! as the main worker of its own session and writes its events, as JSON Lines, to its stdout;
+//! A child is this binary re-run in child mode. It runs its role (a function of the scenario,
+//! found in the role table the binary hands `child::main_if_child`: this layer never asks the
+//! catalogue) as the main worker of its own session and writes its events, as JSON Lines, to its stdout;
 //! the parent reads them through `ingest` into the run's one stream, its ids mapped into the
 //! run's. The child's lane is declared by the parent when it starts the child, with the child's
 //! real pid; its parent lane is the worker that started it. Messages between parent and child
@@ -13,6 +14,11 @@
 //! Gating: children always run free. In step and seeded mode the parent's own workers are
 //! still gated, and a parent worker waiting for a child (its message, its end) is ready when
 //! that has come; a process scenario is therefore not reproducible from a seed.
+//!
+//! Files: `spawn` starts a child and reaps it; `children` holds a run's children (a
+//! `Companion` of its session: killed on stop, paused with it); `link` feeds their streams
+//! into the run's; `mailbox` is where messages wait and the one `recv`; `child` is the child's
+//! side; `shm` shared memory.
 
 pub mod child;
 mod children;
