@@ -126,7 +126,7 @@ pub fn run(
     let status = source.exit_status();
     let text = summary(ran, status, &log.world, &log.checker.violations, end, cycle);
     let sink: &mut dyn Write = if h.json { err } else { &mut log.out };
-    let _ = write!(sink, "{text}");
+    let _ = write!(sink, "{}", printable(&text, false));
     let _ = sink.flush();
     status.unwrap_or_else(|| code(&log.world, &log.checker.violations, end))
 }
@@ -174,7 +174,7 @@ impl<W: Write> Log<W> {
             Item::Event(ev) => self.event(&ev),
             // At once, beside the log (stdout carries only events with --json).
             Item::Problem(p) => {
-                let _ = writeln!(err, "threadlanes: {p}");
+                let _ = writeln!(err, "threadlanes: {}", printable(&p, false));
                 self.world.problem(p);
             }
             // A program's own output has passed through already.
@@ -195,7 +195,7 @@ impl<W: Write> Log<W> {
             let n = self.world.causes.seen().saturating_sub(1);
             describe::log_line_at(&self.world, ev, n)
         };
-        if let Err(e) = writeln!(self.out, "{line}") {
+        if let Err(e) = writeln!(self.out, "{}", printable(&line, self.json)) {
             self.fail(e);
         }
     }
@@ -218,6 +218,27 @@ impl<W: Write> Log<W> {
         }
         self.closed = true;
     }
+}
+
+/// Text from a run made safe for a terminal: names, items and lines come from the program
+/// (a thread may be named `"\x1b[2J"`), and an escape sequence in them must reach the reader
+/// as text, not as a command to the terminal. Control characters (C0 but newline and tab,
+/// DEL, C1) are written as `\x1b`-style escapes — or, in a JSON line, where the encoder has
+/// escaped C0 already, C1 as the JSON escape `\u0085` (they can only stand inside strings).
+pub fn printable(s: &str, json: bool) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\n' && c != '\t') || c == '\u{7f}';
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match (bad(c), json) {
+            (false, _) => out.push(c),
+            (true, false) => out.push_str(&format!("\\x{:02x}", c as u32)),
+            (true, true) => out.push_str(&format!("\\u{:04x}", c as u32)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn code(world: &World, violations: &[String], end: End) -> i32 {
@@ -297,4 +318,30 @@ fn summary(
         s.push_str(&format!("problem: {p}\n"));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn text_from_a_program_cannot_drive_the_terminal() {
+        let name = "\u{1b}[2J\u{1b}]0;PWNED\u{7}";
+        assert_eq!(printable(name, false), "\\x1b[2J\\x1b]0;PWNED\\x07");
+        assert_eq!(printable("car-1\tok\n", false), "car-1\tok\n");
+        assert_eq!(printable("a\u{9b}b", false), "a\\x9bb");
+        // In JSON a C1 character becomes a JSON escape; the encoder escaped C0 already.
+        let line = crate::wire::encode(&crate::event::Event {
+            t: 0,
+            pid: 1,
+            w: 0,
+            op: crate::event::Op::Say {
+                text: "x\u{1b}y\u{9b}z".into(),
+            },
+        });
+        let safe = printable(&line, true);
+        assert!(!safe.chars().any(|c| c.is_control()), "{safe}");
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["text"], "x\u{1b}y\u{9b}z");
+    }
 }

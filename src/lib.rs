@@ -19,4 +19,5 @@ pub mod scenarios;
 pub mod source;
 pub mod trace;
 pub mod ui;
+pub mod view;
 pub mod wire;
