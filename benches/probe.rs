@@ -73,7 +73,10 @@ mod gate {
 /// A free-running session whose events a viewer thread drains (as the app does), or nobody
 /// reads (`viewer: false`: the receiver is dropped at once).
 fn session(viewer: bool) -> Arc<Session> {
-    let (s, events) = Session::new(Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
+    let (s, events) = Session::new(
+        Arc::new(Clock::new(1.0, false)),
+        Arc::new(Gate::new(Mode::Free, false, 0)),
+    );
     if viewer {
         std::thread::spawn(move || drain(events));
     }

@@ -14,8 +14,11 @@ use threadlanes::source::ScenarioSource;
 use threadlanes::source::traced::{Options, Output, TracedSource};
 
 fn main() -> ExitCode {
-    // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set.
-    if let Some(code) = threadlanes::process::child::main_if_child() {
+    // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set,
+    // its role found in the scenario catalogue.
+    if let Some(code) =
+        threadlanes::process::child::main_if_child(threadlanes::scenarios::child_role)
+    {
         return ExitCode::from(code as u8);
     }
     let cli = Cli::parse();

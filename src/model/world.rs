@@ -39,7 +39,7 @@ const NONE: u32 = u32::MAX;
 /// The event being folded: its worker (id and dense index), its object's dense index
 /// (`NONE` for none) and its time — looked up once, not by every step of the fold.
 #[derive(Clone, Copy)]
-struct At {
+struct Coords {
     w: WorkerId,
     wx: u32,
     ox: u32,
@@ -193,7 +193,7 @@ impl World {
             worker_ix: &self.worker_ix,
         };
         self.causes.observe(ev, view, wx, ox);
-        let at = At {
+        let at = Coords {
             w: ev.w,
             wx,
             ox,
@@ -365,7 +365,7 @@ impl World {
     }
 
     /// The event's worker begins `wait` (on the event's object, if the wait has one).
-    fn block(&mut self, at: At, wait: Wait) {
+    fn block(&mut self, at: Coords, wait: Wait) {
         let (w, t) = (at.w, at.t);
         if wait.object().is_some()
             && let Some(obj) = self.object_at(at.ox)
@@ -386,13 +386,13 @@ impl World {
     }
 
     /// The event's worker stops waiting (on the event's object, if it has one).
-    fn unblock(&mut self, at: At) {
+    fn unblock(&mut self, at: Coords) {
         self.unblock_then(at, true);
     }
 
     /// The same; with `push` false the lane's timeline is left for the caller to extend
     /// (an acquire that goes through extends it once, after taking the lock).
-    fn unblock_then(&mut self, at: At, push: bool) {
+    fn unblock_then(&mut self, at: Coords, push: bool) {
         let w = at.w;
         if let Some(obj) = self.object_at(at.ox) {
             obj.remove_waiter(w);
@@ -431,7 +431,7 @@ impl World {
 
     /// The event's change of state. The ops that change a sparkline's value (a depth, the
     /// slots taken, the waiters) sample it after; the declaration starts it at zero.
-    fn fold(&mut self, ev: &Event, at: At) {
+    fn fold(&mut self, ev: &Event, at: Coords) {
         let (w, t, ox) = (at.w, at.t, at.ox);
         match &ev.op {
             Op::Worker { .. } => {
@@ -581,14 +581,14 @@ impl World {
 
     /// The event's worker took the event's object. With `push`, the lane's timeline takes
     /// its phase after the take even if nothing changed (`unblock_then` left it).
-    fn acquired(&mut self, at: At, depth: Option<u32>, value: Option<u64>, push: bool) {
+    fn acquired(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>, push: bool) {
         if self.take(at, depth, value) || push {
             self.refresh_phase_at(at.wx, at.t);
         }
     }
 
     /// The object's side of `acquired`; true if the worker holds it now and did not before.
-    fn take(&mut self, at: At, depth: Option<u32>, value: Option<u64>) -> bool {
+    fn take(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>) -> bool {
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
             return false;
@@ -616,7 +616,7 @@ impl World {
     }
 
     /// The event's worker released the event's object.
-    fn released(&mut self, at: At, depth: Option<u32>, value: Option<u64>) {
+    fn released(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>) {
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
             return;

@@ -2,7 +2,7 @@
 //! its waiters park on (woken by the runner to stop them), and one word of lock-free state
 //! for a primitive with an uncontended fast path (Lock and RLock keep their owner there).
 
-use super::session::{Wake, me};
+use super::session::{Wake, current_worker};
 use crate::event::{ObjectId, ObjectKind};
 use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::AtomicU64;
@@ -10,14 +10,14 @@ use std::sync::{Arc, Weak};
 
 pub(crate) struct Core<S> {
     pub id: ObjectId,
-    pub st: Mutex<S>,
+    pub state: Mutex<S>,
     pub cv: Condvar,
     pub word: AtomicU64,
 }
 
 impl<S: Send> Wake for Core<S> {
     fn wake(&self) {
-        let _g = self.st.lock();
+        let _g = self.state.lock();
         self.cv.notify_all();
     }
 }
@@ -29,15 +29,15 @@ pub(crate) fn declare<S: Send + 'static>(
     capacity: Option<u64>,
     state: S,
 ) -> Arc<Core<S>> {
-    let me = me();
-    let id = me.s.declare_object(me.w(), name, kind, capacity);
+    let me = current_worker();
+    let id = me.session.declare_object(me.w(), name, kind, capacity);
     let core = Arc::new(Core {
         id,
-        st: Mutex::new(state),
+        state: Mutex::new(state),
         cv: Condvar::new(),
         word: AtomicU64::new(0),
     });
     let weak: Weak<dyn Wake> = Arc::downgrade(&core) as Weak<dyn Wake>;
-    me.s.register(weak);
+    me.session.register(weak);
     core
 }

@@ -2,13 +2,13 @@
 //! light: red while cleared, green once set.
 
 use super::core::{Core, declare};
-use super::session::{Res, me};
+use super::schedule::Next;
+use super::session::{Res, current_worker};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use std::sync::Arc;
 
-struct St {
+struct Flag {
     flag: bool,
     /// Bumped by every `set`: a waiter wakes on a set even if a clear follows at once,
     /// as in Python.
@@ -17,7 +17,7 @@ struct St {
 
 #[derive(Clone)]
 pub struct Event {
-    core: Arc<Core<St>>,
+    core: Arc<Core<Flag>>,
 }
 
 impl Event {
@@ -27,7 +27,7 @@ impl Event {
                 name,
                 ObjectKind::Event,
                 None,
-                St {
+                Flag {
                     flag: false,
                     sets: 0,
                 },
@@ -36,9 +36,9 @@ impl Event {
     }
 
     pub fn set(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("set", Some(self.core.id))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         st.flag = true;
         st.sets += 1;
         me.emit(Op::Set { o: self.core.id });
@@ -47,16 +47,16 @@ impl Event {
     }
 
     pub fn clear(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("clear", Some(self.core.id))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         st.flag = false;
         me.emit(Op::Clear { o: self.core.id });
         Ok(())
     }
 
     pub fn is_set(&self) -> bool {
-        self.core.st.lock().flag
+        self.core.state.lock().flag
     }
 
     /// Blocks until the flag is set (returns at once if it is).
@@ -70,19 +70,24 @@ impl Event {
     }
 
     fn wait_inner(&self, timeout_ns: Option<u64>) -> Res<bool> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("wait", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         me.emit(Op::WaitBegin { o });
         let seen = st.sets;
         let next = Next {
             op: "wait",
             o: Some(o),
         };
-        let ok = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
-            !s.flag && s.sets == seen
-        })?;
+        let ok = wait_while(
+            &me,
+            &self.core,
+            &mut st,
+            next,
+            timeout_ns,
+            move |s: &Flag| !s.flag && s.sets == seen,
+        )?;
         me.emit(Op::WaitEnd { o, ok });
         Ok(ok)
     }

@@ -3,10 +3,10 @@
 //! predictable order (Python's own Lock makes no such promise; the panels say so).
 
 use super::core::{Core, declare};
-use super::session::{Me, Res, fast_path, with_me};
+use super::schedule::Next;
+use super::session::{CurrentWorker, Res, fast_path, with_current_worker};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// The lock's word (`Core::word`), the one truth about who holds it: the owner's id + 1 in
 /// the low 32 bits (0: free), the depth above them, and `SLOW` once anyone queues. While
 /// `SLOW` is clear an uncontended acquire or release is one compare-and-swap on it, with no
-/// mutex, when nobody watches and the gate is open (`Me::quiet`). Everything else — a wait,
-/// an event to number, a hand-off — goes through the mutex, and with `SLOW` set the word
-/// changes only under it.
+/// mutex, when nobody watches and the gate is open (`session::fast_path`). Everything else —
+/// a wait, an event to number, a hand-off — goes through the mutex, and with `SLOW` set the
+/// word changes only under it.
 const SLOW: u64 = 1 << 63;
 const DEPTH1: u64 = 1 << 32;
 
@@ -39,7 +39,7 @@ fn depth_of(word: u64) -> u32 {
 
 /// Waiters, in arrival order (the owner and depth live in the word), and hand-offs so far.
 #[derive(Default)]
-pub(crate) struct St {
+pub(crate) struct Waiters {
     queue: VecDeque<WorkerId>,
     /// Counts hand-offs: a plain lock's owner asking for it again waits for one (someone
     /// else's release handing it back), not for a change of owner.
@@ -48,7 +48,7 @@ pub(crate) struct St {
 
 #[derive(Clone)]
 struct Inner {
-    core: Arc<Core<St>>,
+    core: Arc<Core<Waiters>>,
     reentrant: bool,
 }
 
@@ -79,7 +79,7 @@ impl Inner {
             ObjectKind::Lock
         };
         Inner {
-            core: declare(name, kind, None, St::default()),
+            core: declare(name, kind, None, Waiters::default()),
             reentrant,
         }
     }
@@ -147,14 +147,14 @@ impl Inner {
     /// Everything but the uncontended quiet acquire: events, the gate, waiting.
     #[inline(never)]
     fn acquire_slow(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
-        with_me(|me| self.acquire_as(me, blocking, timeout_ns))
+        with_current_worker(|me| self.acquire_as(me, blocking, timeout_ns))
     }
 
-    fn acquire_as(&self, me: &Me, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
+    fn acquire_as(&self, me: &CurrentWorker, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
         let w = me.w();
         let o = self.core.id;
         me.gate("acquire", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         // Under the mutex only a fast acquire of a free word (or the owner's own fast ops)
         // can race with us; each step below is a compare-and-swap that retries on them.
         let self_deadlock = loop {
@@ -201,10 +201,17 @@ impl Inner {
         };
         let core = self.core.clone();
         let asked = st.handoffs;
-        let got = wait_while(me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
-            (self_deadlock && s.handoffs == asked)
-                || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
-        });
+        let got = wait_while(
+            me,
+            &self.core,
+            &mut st,
+            next,
+            timeout_ns,
+            move |s: &Waiters| {
+                (self_deadlock && s.handoffs == asked)
+                    || owner_of(core.word.load(Ordering::Acquire)) != Some(w)
+            },
+        );
         match got {
             Ok(true) => {
                 let d = depth_of(self.word().load(Ordering::Relaxed));
@@ -230,7 +237,7 @@ impl Inner {
 
     /// Gives the lock to the longest waiter, if any (under the mutex, `SLOW` set or the
     /// lock ours: nobody else changes the word meanwhile).
-    fn hand_off(&self, st: &mut St) {
+    fn hand_off(&self, st: &mut Waiters) {
         st.handoffs += 1;
         let next = st.queue.pop_front();
         let word = pack(next, u32::from(next.is_some()), !st.queue.is_empty());
@@ -247,14 +254,14 @@ impl Inner {
         }
     }
 
-    fn emit_end(&self, me: &Me, ok: bool, depth: u32) {
+    fn emit_end(&self, me: &CurrentWorker, ok: bool, depth: u32) {
         me.emit(self.end_op(ok, depth));
     }
 
     /// Releases; a worker that is stopping releases without passing the gate.
-    fn release_as(&self, me: &Me) {
+    fn release_as(&self, me: &CurrentWorker) {
         let o = self.core.id;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         let word = self.word().load(Ordering::Acquire);
         match owner_of(word) {
             None => panic!(
@@ -293,7 +300,7 @@ impl Inner {
 
     #[inline(never)]
     fn release_slow(&self) -> Res<()> {
-        with_me(|me| {
+        with_current_worker(|me| {
             me.gate("release", Some(self.core.id))?;
             self.release_as(me);
             Ok(())
@@ -306,7 +313,7 @@ impl Inner {
         }
         // Pass the gate like any operation, unless the worker is stopping: then release at
         // once so the unwinding frees what it held.
-        with_me(|me| {
+        with_current_worker(|me| {
             if me.stopped().is_none() {
                 let _ = me.gate("release", Some(self.core.id));
             }
@@ -363,15 +370,13 @@ lock_api!(RLock, true);
 mod tests {
     use super::*;
     use crate::event::WorkerKind;
-    use crate::probe::{Session, Thread, attach};
-    use crate::runner::clock::Clock;
-    use crate::runner::gate::{Gate, Mode};
+    use crate::probe::{Free, Session, Thread, attach};
     use std::sync::atomic::AtomicU32;
 
     /// Nobody watches and the gate is open: the fast path is taken whenever the lock is
     /// free, the mutex path whenever it is not, and the two must still exclude each other.
     fn quiet_session() -> Arc<Session> {
-        let s = Session::without_viewer(Clock::new(1.0, false), Gate::new(Mode::Free, false, 0));
+        let s = Free::session_without_viewer();
         attach(&s, "main", WorkerKind::Main);
         s
     }

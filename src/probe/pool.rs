@@ -10,28 +10,28 @@
 
 use super::core::{Core, declare};
 use super::queue::{Item, Queue};
-use super::session::{Res, me};
+use super::schedule::Next;
+use super::session::{Res, current_worker};
 use super::wait::wait_while;
 use super::worker::{Handle, Thread, panic_message};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use parking_lot::Mutex;
 use std::fmt::Debug;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
-struct St {
+struct Tasks {
     next_task: u64,
     /// For each task, by id: its rank among finished tasks (None while pending or running).
     finished: Vec<Option<u64>>,
     finished_count: u64,
 }
 
-type Pool = Arc<Core<St>>;
+type Pool = Arc<Core<Tasks>>;
 
-/// What runs a task on a pool worker: the user's function plus storing its result. Returns
-/// the result's label for the `task_end` event.
-type Run = Box<dyn FnOnce() -> Res<String> + Send>;
+/// What runs a task on a pool worker, given its number: the user's function plus storing its
+/// result. Returns the result's label for the `task_end` event.
+type Run = Box<dyn FnOnce(u64) -> Res<String> + Send>;
 
 enum Job {
     Task {
@@ -60,12 +60,22 @@ pub struct ThreadPool {
     shut: bool,
 }
 
+/// A task that panicked: what `Future::result` raises again, as Python re-raises the task's
+/// exception.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("task {task} raised: {message}")]
+pub struct TaskPanicked {
+    pub task: u64,
+    /// The panic's message.
+    pub message: String,
+}
+
 /// A task's result to come (Python's `concurrent.futures.Future`).
 pub struct Future<R> {
     task: u64,
     pool: Pool,
-    /// Filled by the worker before the task is marked finished: Err holds a panic's message.
-    slot: Arc<Mutex<Option<Result<R, String>>>>,
+    /// Filled by the worker before the task is marked finished.
+    slot: Arc<Mutex<Option<Result<R, TaskPanicked>>>>,
 }
 
 impl<R> Clone for Future<R> {
@@ -85,7 +95,7 @@ impl ThreadPool {
             workers > 0,
             "a pool needs at least one worker (Python: ValueError)"
         );
-        let st = St {
+        let st = Tasks {
             next_task: 0,
             finished: Vec::new(),
             finished_count: 0,
@@ -115,12 +125,12 @@ impl ThreadPool {
             !self.shut,
             "cannot submit to a pool after shutdown (Python: RuntimeError)"
         );
-        let me = me();
+        let me = current_worker();
         let o = self.pool.id;
         me.gate("submit", Some(o))?;
         let slot = Arc::new(Mutex::new(None));
         let out = slot.clone();
-        let run: Run = Box::new(move || match catch_unwind(AssertUnwindSafe(f)) {
+        let run: Run = Box::new(move |task| match catch_unwind(AssertUnwindSafe(f)) {
             Ok(Ok(r)) => {
                 let label = format!("{r:?}");
                 *out.lock() = Some(Ok(r));
@@ -128,14 +138,14 @@ impl ThreadPool {
             }
             Ok(Err(stop)) => Err(stop),
             Err(payload) => {
-                let msg = panic_message(&*payload);
-                let label = format!("raised: {msg}");
-                *out.lock() = Some(Err(msg));
+                let message = panic_message(&*payload);
+                let label = format!("raised: {message}");
+                *out.lock() = Some(Err(TaskPanicked { task, message }));
                 Ok(label)
             }
         });
         let task = {
-            let mut st = self.pool.st.lock();
+            let mut st = self.pool.state.lock();
             let task = st.next_task;
             st.next_task += 1;
             st.finished.push(None);
@@ -210,11 +220,11 @@ fn work(pool: &Pool, jobs: &Queue<Job>) -> Res<()> {
             Job::Task { task, run } => (task, run),
             Job::Exit => return Ok(()),
         };
-        let me = me();
+        let me = current_worker();
         me.gate("task", Some(o))?;
         me.emit(Op::TaskBegin { o, task });
-        let label = run()?;
-        let mut st = pool.st.lock();
+        let label = run(task)?;
+        let mut st = pool.state.lock();
         st.finished[task as usize] = Some(st.finished_count);
         st.finished_count += 1;
         me.emit(Op::TaskEnd {
@@ -240,31 +250,31 @@ impl<R: Clone> Future<R> {
     /// Where this task came among the pool's finished tasks (0 = first to finish), once it
     /// has finished; no event. For measuring outcomes (Python has no such call).
     pub fn finished_rank(&self) -> Option<u64> {
-        self.pool.st.lock().finished[self.task as usize]
+        self.pool.state.lock().finished[self.task as usize]
     }
 
     /// Waits for the task to finish and returns its result (Python's `result()`). A task that
     /// panicked panics here again, as Python re-raises the task's exception.
     pub fn result(&self) -> Res<R> {
-        let me = me();
+        let me = current_worker();
         let o = self.pool.id;
         me.gate("result", Some(o))?;
         {
-            let mut st = self.pool.st.lock();
+            let mut st = self.pool.state.lock();
             me.emit(Op::WaitBegin { o });
             let i = self.task as usize;
             let next = Next {
                 op: "result",
                 o: Some(o),
             };
-            wait_while(&me, &self.pool, &mut st, next, None, move |s: &St| {
+            wait_while(&me, &self.pool, &mut st, next, None, move |s: &Tasks| {
                 s.finished[i].is_none()
             })?;
             me.emit(Op::WaitEnd { o, ok: true });
         }
         match self.slot.lock().clone() {
             Some(Ok(r)) => Ok(r),
-            Some(Err(msg)) => panic!("task {} raised: {msg}", self.task),
+            Some(Err(raised)) => panic!("{raised}"),
             None => unreachable!("a finished task has stored its result"),
         }
     }
@@ -314,12 +324,12 @@ impl<R: Clone> AsCompleted<R> {
     /// Waits until one of the pending futures has finished and takes the one that finished
     /// first (several may have finished since the last call).
     fn next_finished(&mut self, pool: &Pool) -> Res<Future<R>> {
-        let me = me();
+        let me = current_worker();
         let o = pool.id;
         me.gate("as_completed", Some(o))?;
-        let mut st = pool.st.lock();
+        let mut st = pool.state.lock();
         me.emit(Op::WaitBegin { o });
-        let earliest = |s: &St, pending: &[Future<R>]| {
+        let earliest = |s: &Tasks, pending: &[Future<R>]| {
             pending
                 .iter()
                 .enumerate()
@@ -328,7 +338,7 @@ impl<R: Clone> AsCompleted<R> {
                 .map(|(_, i)| i)
         };
         let tasks: Vec<usize> = self.pending.iter().map(|f| f.task as usize).collect();
-        let none_done = move |s: &St| tasks.iter().all(|t| s.finished[*t].is_none());
+        let none_done = move |s: &Tasks| tasks.iter().all(|t| s.finished[*t].is_none());
         let next = Next {
             op: "as_completed",
             o: Some(o),

@@ -2,10 +2,10 @@
 //! an optional maxsize, and `task_done`/`join` counting unfinished tasks.
 
 use super::core::{Core, declare};
-use super::session::{Res, me};
+use super::schedule::Next;
+use super::session::{Res, current_worker};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::fmt::Display;
 use std::sync::Arc;
@@ -49,14 +49,14 @@ struct Entry<T> {
     priority: i64,
 }
 
-struct St<T> {
+struct Contents<T> {
     items: VecDeque<Entry<T>>,
     unfinished: u64,
     seq: u64,
 }
 
 pub struct Queue<T: Item> {
-    core: Arc<Core<St<T>>>,
+    core: Arc<Core<Contents<T>>>,
     order: Order,
     maxsize: u64,
 }
@@ -91,7 +91,7 @@ impl<T: Item> Queue<T> {
             Order::Lifo => ObjectKind::LifoQueue,
             Order::Priority => ObjectKind::PriorityQueue,
         };
-        let st = St {
+        let st = Contents {
             items: VecDeque::new(),
             unfinished: 0,
             seq: 0,
@@ -103,7 +103,7 @@ impl<T: Item> Queue<T> {
         }
     }
 
-    fn full(&self, st: &St<T>) -> bool {
+    fn full(&self, st: &Contents<T>) -> bool {
         self.maxsize > 0 && st.items.len() as u64 >= self.maxsize
     }
 
@@ -118,18 +118,18 @@ impl<T: Item> Queue<T> {
     }
 
     fn put_inner(&self, item: T, blocking: bool, timeout_ns: Option<u64>) -> Res<bool> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("put", Some(o))?;
         let label = item.label();
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         me.emit(Op::PutBegin {
             o,
             item: label.clone(),
         });
         let ok = if blocking {
             let maxsize = self.maxsize;
-            let full = move |s: &St<T>| maxsize > 0 && s.items.len() as u64 >= maxsize;
+            let full = move |s: &Contents<T>| maxsize > 0 && s.items.len() as u64 >= maxsize;
             let next = Next {
                 op: "put",
                 o: Some(o),
@@ -177,19 +177,24 @@ impl<T: Item> Queue<T> {
     }
 
     fn get_inner(&self, blocking: bool, timeout_ns: Option<u64>) -> Res<Option<T>> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("get", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         me.emit(Op::GetBegin { o });
         let ok = if blocking {
             let next = Next {
                 op: "get",
                 o: Some(o),
             };
-            wait_while(&me, &self.core, &mut st, next, timeout_ns, |s: &St<T>| {
-                s.items.is_empty()
-            })?
+            wait_while(
+                &me,
+                &self.core,
+                &mut st,
+                next,
+                timeout_ns,
+                |s: &Contents<T>| s.items.is_empty(),
+            )?
         } else {
             !st.items.is_empty()
         };
@@ -206,7 +211,7 @@ impl<T: Item> Queue<T> {
         Ok(entry.map(|e| e.item))
     }
 
-    fn take(&self, st: &mut St<T>) -> Option<Entry<T>> {
+    fn take(&self, st: &mut Contents<T>) -> Option<Entry<T>> {
         match self.order {
             Order::Fifo => st.items.pop_front(),
             Order::Lifo => st.items.pop_back(),
@@ -224,10 +229,10 @@ impl<T: Item> Queue<T> {
 
     /// Marks one item taken earlier as processed (Python's `task_done`).
     pub fn task_done(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("task_done", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         if st.unfinished == 0 {
             panic!("task_done() called too many times (Python: ValueError)");
         }
@@ -244,16 +249,16 @@ impl<T: Item> Queue<T> {
 
     /// Blocks until every item put has been marked done (Python's `Queue.join`).
     pub fn join(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("join", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         me.emit(Op::QueueJoinBegin { o });
         let next = Next {
             op: "join",
             o: Some(o),
         };
-        wait_while(&me, &self.core, &mut st, next, None, |s: &St<T>| {
+        wait_while(&me, &self.core, &mut st, next, None, |s: &Contents<T>| {
             s.unfinished > 0
         })?;
         me.emit(Op::QueueJoinEnd { o });
@@ -261,7 +266,7 @@ impl<T: Item> Queue<T> {
     }
 
     pub fn qsize(&self) -> usize {
-        self.core.st.lock().items.len()
+        self.core.state.lock().items.len()
     }
 
     pub fn empty(&self) -> bool {

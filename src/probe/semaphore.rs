@@ -2,14 +2,14 @@
 //! release with waiters hands its slot straight to the longest waiter.
 
 use super::core::{Core, declare};
-use super::session::{Me, Res, me};
+use super::schedule::Next;
+use super::session::{CurrentWorker, Res, current_worker};
 use super::wait::{secs_to_ns, wait_while};
 use crate::event::{ObjectKind, Op, WorkerId};
-use crate::runner::gate::Next;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-struct St {
+struct Slots {
     value: u64,
     /// Slots taken (to refuse an over-release of a bounded semaphore).
     taken: u64,
@@ -22,7 +22,7 @@ struct St {
 /// released more often than acquired (Python's `BoundedSemaphore`, a ValueError there).
 #[derive(Clone)]
 pub struct Semaphore {
-    core: Arc<Core<St>>,
+    core: Arc<Core<Slots>>,
     bounded: bool,
 }
 
@@ -31,7 +31,7 @@ pub struct SlotGuard<'a>(&'a Semaphore);
 
 impl Drop for SlotGuard<'_> {
     fn drop(&mut self) {
-        let me = me();
+        let me = current_worker();
         if me.stopped().is_none() {
             let _ = me.gate("release", Some(self.0.core.id));
         }
@@ -54,7 +54,7 @@ impl Semaphore {
         } else {
             ObjectKind::Semaphore
         };
-        let st = St {
+        let st = Slots {
             value,
             taken: 0,
             queue: VecDeque::new(),
@@ -81,10 +81,10 @@ impl Semaphore {
     }
 
     fn acquire_inner(&self, timeout_ns: Option<u64>) -> Res<bool> {
-        let me = me();
+        let me = current_worker();
         let o = self.core.id;
         me.gate("acquire", Some(o))?;
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         me.emit(Op::AcquireBegin { o });
         let w = me.w();
         if st.value > 0 && st.queue.is_empty() {
@@ -98,9 +98,14 @@ impl Semaphore {
             op: "acquire",
             o: Some(o),
         };
-        let got = wait_while(&me, &self.core, &mut st, next, timeout_ns, move |s: &St| {
-            !s.granted.contains(&w)
-        });
+        let got = wait_while(
+            &me,
+            &self.core,
+            &mut st,
+            next,
+            timeout_ns,
+            move |s: &Slots| !s.granted.contains(&w),
+        );
         let granted = st.granted.iter().position(|x| *x == w);
         if let Some(i) = granted {
             st.granted.swap_remove(i);
@@ -122,7 +127,7 @@ impl Semaphore {
         }
     }
 
-    fn emit_end(&self, me: &Me, ok: bool, value: u64) {
+    fn emit_end(&self, me: &CurrentWorker, ok: bool, value: u64) {
         me.emit(Op::AcquireEnd {
             o: self.core.id,
             ok,
@@ -132,7 +137,7 @@ impl Semaphore {
     }
 
     /// Frees one slot: to the longest waiter if any, else back to the counter.
-    fn give(&self, st: &mut St) {
+    fn give(&self, st: &mut Slots) {
         match st.queue.pop_front() {
             Some(next) => {
                 st.granted.push(next);
@@ -143,16 +148,16 @@ impl Semaphore {
     }
 
     pub fn release(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("release", Some(self.core.id))?;
         self.release_now(me.w());
         Ok(())
     }
 
     fn release_now(&self, w: WorkerId) {
-        let me = me();
+        let me = current_worker();
         debug_assert_eq!(me.w(), w);
-        let mut st = self.core.st.lock();
+        let mut st = self.core.state.lock();
         if self.bounded && st.taken == 0 {
             panic!("bounded semaphore released too many times (Python: ValueError)");
         }
@@ -167,6 +172,6 @@ impl Semaphore {
 
     /// Free slots now (Python's `_value`).
     pub fn value(&self) -> u64 {
-        self.core.st.lock().value
+        self.core.state.lock().value
     }
 }

@@ -1,14 +1,19 @@
 //! The session: what every instrumented primitive of one run shares — the event sink, the
-//! clock, the gate, the stop flags — and the worker that is running on this thread.
+//! stop flags, and the clock and gate it was given (see `schedule`: whoever runs the workers
+//! owns those) — and the worker that is running on this thread.
 //!
 //! Emitting is the probe's hot path: a worker's events go through its own ring (see `sink`),
 //! numbered in a true order; with nobody watching, emitting costs one load.
+//!
+//! Must not: name the runner, the scenarios or child processes. What outlives a session's
+//! threads and must end with it (a run's child processes) joins it as a `Companion`.
 
+use super::schedule::{Gatekeeper, Next, Timekeeper};
 use super::sink::{Events, Lane, Sink};
+use super::time_base::TimeBase;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
-use crate::runner::clock::Clock;
-use crate::runner::gate::{Gate, Next};
 use parking_lot::{Condvar, Mutex};
+use std::any::{Any, TypeId};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -33,6 +38,20 @@ pub type Res<T> = Result<T, Stop>;
 /// Something with waiters parked on a condvar, woken when a stop flag changes.
 pub(crate) trait Wake: Send + Sync {
     fn wake(&self);
+}
+
+/// Something that runs beside a session's threads and must end with the session (a run's
+/// child processes): told when the run is cancelled, paused and finished. One of each type
+/// per session (`Session::companion`), found again by its type.
+pub trait Companion: Any + Send + Sync {
+    /// The run is being stopped: end at once.
+    fn cancel(&self);
+    /// The run was paused or resumed.
+    fn set_paused(&self, _paused: bool) {}
+    /// Every worker has ended: end what is left and wait until it has.
+    fn finish(&self) {
+        self.cancel();
+    }
 }
 
 /// One worker's control block: its identity, its kill flag and its end (for `join`).
@@ -93,8 +112,8 @@ impl Wake for WorkerCtl {
 
 pub struct Session {
     sink: Arc<Sink>,
-    pub clock: Clock,
-    pub gate: Gate,
+    pub(crate) clock: Arc<dyn Timekeeper>,
+    pub(crate) gate: Arc<dyn Gatekeeper>,
     cancelled: AtomicBool,
     next_w: AtomicU32,
     next_o: AtomicU32,
@@ -102,24 +121,28 @@ pub struct Session {
     workers: Mutex<Vec<Arc<WorkerCtl>>>,
     handles: Mutex<Vec<JoinHandle<()>>>,
     pid: u32,
-    /// Child processes of the run: killed when the run is cancelled.
-    pub(crate) children: crate::process::Children,
+    /// What ends with the run (its child processes), by type.
+    companions: Mutex<Vec<(TypeId, Arc<dyn Companion>)>>,
 }
 
 impl Session {
     /// A session and the viewer's end of its events.
-    pub fn new(clock: Clock, gate: Gate) -> (Arc<Session>, Events) {
+    pub fn new(clock: Arc<dyn Timekeeper>, gate: Arc<dyn Gatekeeper>) -> (Arc<Session>, Events) {
         let sink = Sink::new(true);
         let events = Events::new(sink.clone());
         (Session::with_sink(sink, clock, gate), events)
     }
 
     /// A session nobody watches: the probe builds no events at all.
-    pub fn without_viewer(clock: Clock, gate: Gate) -> Arc<Session> {
+    pub fn without_viewer(clock: Arc<dyn Timekeeper>, gate: Arc<dyn Gatekeeper>) -> Arc<Session> {
         Session::with_sink(Sink::new(false), clock, gate)
     }
 
-    fn with_sink(sink: Arc<Sink>, clock: Clock, gate: Gate) -> Arc<Session> {
+    fn with_sink(
+        sink: Arc<Sink>,
+        clock: Arc<dyn Timekeeper>,
+        gate: Arc<dyn Gatekeeper>,
+    ) -> Arc<Session> {
         Arc::new(Session {
             sink,
             clock,
@@ -131,14 +154,66 @@ impl Session {
             workers: Mutex::new(Vec::new()),
             handles: Mutex::new(Vec::new()),
             pid: std::process::id(),
-            children: crate::process::Children::default(),
+            companions: Mutex::new(Vec::new()),
         })
+    }
+
+    /// This session's companion of type `T`, made by `make` on first use and told of the
+    /// session's cancel, pause and finish from then on.
+    pub fn companion<T: Companion>(&self, make: impl FnOnce() -> T) -> Arc<T> {
+        let mut cs = self.companions.lock();
+        let found = cs.iter().find(|(t, _)| *t == TypeId::of::<T>());
+        let c = match found {
+            Some((_, c)) => c.clone(),
+            None => {
+                let c: Arc<dyn Companion> = Arc::new(make());
+                cs.push((TypeId::of::<T>(), c.clone()));
+                c
+            }
+        };
+        let any: Arc<dyn Any + Send + Sync> = c;
+        any.downcast::<T>()
+            .unwrap_or_else(|_| unreachable!("companions are kept by their own type id"))
+    }
+
+    fn companions(&self) -> Vec<Arc<dyn Companion>> {
+        self.companions
+            .lock()
+            .iter()
+            .map(|(_, c)| c.clone())
+            .collect()
+    }
+
+    /// The run was paused or resumed: tells its companions (the clock and gate are the
+    /// runner's to change).
+    pub fn pause_companions(&self, paused: bool) {
+        for c in self.companions() {
+            c.set_paused(paused);
+        }
+    }
+
+    /// Every worker has ended and its thread is joined: ends the companions and waits for them.
+    pub fn finish_companions(&self) {
+        for c in self.companions() {
+            c.finish();
+        }
+    }
+
+    /// Virtual nanoseconds since the run started, by the session's clock.
+    pub fn now(&self) -> u64 {
+        self.clock.now()
+    }
+
+    /// Passes the gate for worker `w` before `next`; false if `stopped()` said to give up.
+    pub(crate) fn pass_gate(&self, w: WorkerId, next: Next, stopped: &dyn Fn() -> bool) -> bool {
+        self.gate.open_flag().load(Ordering::Acquire)
+            || self.gate.park_until(w, next, None, None, stopped)
     }
 
     /// Sends one event, stamped with virtual time, from any thread (the slow lane: rare
     /// operations such as declarations, start and exit). Callers that need a true order call
     /// this while holding the primitive's own lock; workers' own operations go through
-    /// `Me::emit`.
+    /// `CurrentWorker::emit`.
     pub(crate) fn emit(&self, w: WorkerId, op: Op) {
         self.sink.send_slow(|| Event {
             t: self.clock.now(),
@@ -182,7 +257,9 @@ impl Session {
         self.sink.close();
         self.cancelled.store(true, Ordering::SeqCst);
         self.sink.stopping();
-        self.children.kill_all();
+        for c in self.companions() {
+            c.cancel();
+        }
         self.wake_all();
     }
 
@@ -193,21 +270,11 @@ impl Session {
         self.wake_all();
     }
 
-    /// Switches scheduling: free, step or seeded. Time is frozen unless free; workers waiting
-    /// on a condvar are woken so they move to the gate (or back).
-    pub fn set_mode(&self, mode: crate::runner::gate::Mode) {
-        self.gate.set_mode(mode);
-        self.clock
-            .set_frozen(mode != crate::runner::gate::Mode::Free);
-        self.wake_all();
-    }
-
-    /// Ends the run in order: no more scheduling, then each live worker cancelled in id order
-    /// (so a seeded run ends the same way every time), then everything at once for whatever
-    /// is left when `deadline` comes.
+    /// Ends the run in order: each live worker cancelled in id order (so a seeded run ends
+    /// the same way every time), then everything at once for whatever is left when
+    /// `deadline` comes. The caller holds the gate meanwhile, so nothing else is scheduled.
     pub fn cancel_in_order(&self, deadline: std::time::Instant) {
         self.sink.close();
-        self.gate.set_held(true);
         for w in self.workers() {
             // Past the deadline the rest go at once (below): one by one, each wake-up wakes
             // every parked worker, which is quadratic with a thousand of them.
@@ -228,11 +295,11 @@ impl Session {
             }
         }
         self.cancel();
-        self.gate.set_held(false);
     }
 
-    /// Wakes every parked worker so it re-checks its stop flags.
-    pub(crate) fn wake_all(&self) {
+    /// Wakes every parked worker so it re-checks its stop flags (after a change of mode,
+    /// they move to the gate or back).
+    pub fn wake_all(&self) {
         self.clock.wake_all();
         self.gate.wake_all();
         let wakers: Vec<_> = self
@@ -333,15 +400,20 @@ impl Session {
 }
 
 /// The worker running on the current thread, with its session.
-pub(crate) struct Me {
-    pub s: Arc<Session>,
+pub(crate) struct CurrentWorker {
+    pub session: Arc<Session>,
     pub ctl: Arc<WorkerCtl>,
     /// This thread's ring into the session's event stream.
     lane: RefCell<Lane>,
+    /// The gate's `open` flag and the published time, taken once so passing an open gate is
+    /// one load and a timestamp a seqlock read, not calls. They point into the session's
+    /// gate and clock, which `session` keeps alive as long as this `CurrentWorker`.
+    open: *const AtomicBool,
+    time: *const TimeBase,
 }
 
 thread_local! {
-    static CURRENT: RefCell<Option<Rc<Me>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Rc<CurrentWorker>>> = const { RefCell::new(None) };
     /// What a primitive's fast path needs of the current worker, in a cell with no
     /// destructor and no borrow flag: reading it is one thread-local load.
     static FAST: Cell<Fast> = const { Cell::new(Fast::NONE) };
@@ -349,11 +421,11 @@ thread_local! {
 
 /// The current worker's id and the two words that say whether its operations may skip
 /// events, gate and stop checks: its sink's `noisy` word and its gate's `open` flag.
-/// The pointers are into the `Me` that `CURRENT` holds (its session keeps them alive);
-/// whoever replaces or drops that `Me` resets this first (`set_current`, `Me::drop`).
+/// The pointers are into the `CurrentWorker` that `CURRENT` holds (its session keeps them
+/// alive); whoever replaces or drops it resets this first (`set_current`, its `drop`).
 #[derive(Clone, Copy)]
 struct Fast {
-    me: *const Me,
+    me: *const CurrentWorker,
     w: WorkerId,
     noisy: *const AtomicU32,
     open: *const AtomicBool,
@@ -371,19 +443,19 @@ impl Fast {
         open: &CLOSED,
     };
 
-    fn of(me: &Me) -> Fast {
+    fn of(me: &CurrentWorker) -> Fast {
         Fast {
             me,
             w: me.w(),
-            noisy: me.s.sink.noisy(),
-            open: me.s.gate.open_flag(),
+            noisy: me.session.sink.noisy(),
+            open: me.open,
         }
     }
 }
 
-impl Drop for Me {
+impl Drop for CurrentWorker {
     fn drop(&mut self) {
-        let this: *const Me = self;
+        let this: *const CurrentWorker = self;
         FAST.with(|f| {
             if f.get().me == this {
                 f.set(Fast::NONE);
@@ -392,20 +464,35 @@ impl Drop for Me {
     }
 }
 
-impl Me {
+impl CurrentWorker {
     /// The worker `ctl` of session `s`, running on the calling thread.
-    pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> Me {
+    pub fn new(s: Arc<Session>, ctl: Arc<WorkerCtl>) -> CurrentWorker {
         let lane = RefCell::new(s.sink.lane(s.pid, ctl.id));
-        Me { s, ctl, lane }
+        let open: *const AtomicBool = s.gate.open_flag();
+        let time: *const TimeBase = s.clock.time_base();
+        CurrentWorker {
+            session: s,
+            ctl,
+            lane,
+            open,
+            time,
+        }
     }
 
     pub fn w(&self) -> WorkerId {
         self.ctl.id
     }
 
+    /// Virtual nanoseconds now, by the session's clock.
+    #[inline]
+    pub fn now(&self) -> u64 {
+        // SAFETY: `time` points into `self.session.clock`, alive while `self.session` is.
+        unsafe { (*self.time).now() }
+    }
+
     /// Why this worker must stop, if it must.
     pub fn stopped(&self) -> Option<Stop> {
-        if self.s.is_cancelled() || self.ctl.cancelled.load(Ordering::SeqCst) {
+        if self.session.is_cancelled() || self.ctl.cancelled.load(Ordering::SeqCst) {
             Some(Stop::Cancelled)
         } else if self.ctl.killed.load(Ordering::SeqCst) {
             Some(Stop::Killed)
@@ -424,10 +511,15 @@ impl Me {
     /// Passes the gate before an operation.
     pub fn gate(&self, op: &'static str, o: Option<ObjectId>) -> Res<()> {
         self.check()?;
+        // SAFETY: `open` points into `self.session.gate`, alive while `self.session` is.
+        if unsafe { (*self.open).load(Ordering::Acquire) } {
+            return Ok(());
+        }
+        let next = Next { op, o };
         if self
-            .s
+            .session
             .gate
-            .pass(self.w(), Next { op, o }, || self.stopped().is_some())
+            .park_until(self.w(), next, None, None, &|| self.stopped().is_some())
         {
             Ok(())
         } else {
@@ -440,13 +532,13 @@ impl Me {
     /// stream.
     #[inline]
     pub fn emit(&self, op: Op) {
-        let s = &*self.s;
+        let s = &*self.session;
         if !s.sink.watched() {
             return;
         }
         s.sink.send(
             &mut self.lane.borrow_mut(),
-            || (s.clock.now(), op),
+            || (self.now(), op),
             || self.stopped().is_some(),
         );
     }
@@ -455,20 +547,20 @@ impl Me {
     /// one clock read and one number taken for both.
     #[inline]
     pub fn emit_pair(&self, a: Op, b: Op) {
-        let s = &*self.s;
+        let s = &*self.session;
         if !s.sink.watched() {
             return;
         }
         s.sink.send_pair(
             &mut self.lane.borrow_mut(),
-            || (s.clock.now(), a, b),
+            || (self.now(), a, b),
             || self.stopped().is_some(),
         );
     }
 }
 
 /// Makes `me` the current worker of this thread.
-pub(crate) fn set_current(me: Option<Rc<Me>>) {
+pub(crate) fn set_current(me: Option<Rc<CurrentWorker>>) {
     #[cfg(debug_assertions)]
     assert_eq!(
         IN_OP.with(Cell::get),
@@ -481,7 +573,7 @@ pub(crate) fn set_current(me: Option<Rc<Me>>) {
 
 /// The current worker. Probe primitives are used from workers the runner started (or from a
 /// thread attached with `attach`); anything else is a programming error, said plainly.
-pub(crate) fn me() -> Rc<Me> {
+pub(crate) fn current_worker() -> Rc<CurrentWorker> {
     CURRENT.with(|c| c.borrow().clone()).expect(OUTSIDE)
 }
 
@@ -493,18 +585,18 @@ const OUTSIDE: &str = "threadlanes probe used outside a worker: start workers wi
 /// worker's start and end and `attach` call `set_current`, never from inside `f` (checked
 /// in debug builds).
 #[inline]
-pub(crate) fn with_me<R>(f: impl FnOnce(&Me) -> R) -> R {
+pub(crate) fn with_current_worker<R>(f: impl FnOnce(&CurrentWorker) -> R) -> R {
     let p = FAST.with(Cell::get).me;
     assert!(!p.is_null(), "{OUTSIDE}");
     #[cfg(debug_assertions)]
     let _in_op = InOp::enter();
-    // SAFETY: a non-null `FAST.me` points into the `Me` that `CURRENT` holds (`set_current`
-    // and `Me::drop` reset it before that `Me` goes), and `set_current` is not called while
-    // `f` runs, so the `Me` outlives the borrow.
+    // SAFETY: a non-null `FAST.me` points into the `CurrentWorker` that `CURRENT` holds
+    // (`set_current` and its `drop` reset it before it goes), and `set_current` is not called
+    // while `f` runs, so the worker outlives the borrow.
     f(unsafe { &*p })
 }
 
-/// Debug builds: counts `with_me` borrows in progress on this thread, so `set_current`
+/// Debug builds: counts `with_current_worker` borrows in progress on this thread, so `set_current`
 /// can assert it never pulls a worker out from under one.
 #[cfg(debug_assertions)]
 struct InOp;
@@ -537,8 +629,8 @@ impl Drop for InOp {
 #[inline]
 pub(crate) fn fast_path(fast: impl FnOnce(WorkerId) -> bool) -> bool {
     let f = FAST.with(Cell::get);
-    // SAFETY: `f`'s pointers are `Fast::NONE`'s statics or into the `Me` that `CURRENT`
-    // holds, which is alive: `set_current` and `Me::drop` reset `FAST` before it goes.
+    // SAFETY: `f`'s pointers are `Fast::NONE`'s statics or into the `CurrentWorker` that
+    // `CURRENT` holds, which is alive: `set_current` and its `drop` reset `FAST` before it goes.
     let quiet =
         unsafe { (*f.noisy).load(Ordering::Relaxed) == 0 && (*f.open).load(Ordering::Acquire) };
     quiet && fast(f.w)
@@ -555,6 +647,6 @@ pub fn attach(session: &Arc<Session>, name: &str, kind: WorkerKind) -> WorkerId 
     let ctl = session.declare_worker(name, kind, false, None);
     let id = ctl.id;
     session.emit(id, Op::Start);
-    set_current(Some(Rc::new(Me::new(session.clone(), ctl))));
+    set_current(Some(Rc::new(CurrentWorker::new(session.clone(), ctl))));
     id
 }

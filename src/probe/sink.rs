@@ -195,7 +195,7 @@ impl Sink {
 
     /// Sends an event through the calling thread's ring; if the ring is full, waits for the
     /// viewer to make room, unless `stopping()` says this worker must stop. The caller has
-    /// just checked `watched()` (the one check on the path: `Me::emit`). `ev` gives the
+    /// just checked `watched()` (the one check on the path: `CurrentWorker::emit`). `ev` gives the
     /// event's timestamp and op (its `pid` and `w` are the lane's).
     #[inline]
     pub(crate) fn send(

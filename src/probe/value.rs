@@ -2,7 +2,7 @@
 //! operations — exactly the read-modify-write that loses updates when two workers interleave.
 
 use super::core::{Core, declare};
-use super::session::{Res, me};
+use super::session::{Res, current_worker};
 use crate::event::{ObjectKind, Op};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,7 +21,7 @@ impl Value {
             core: declare(name, ObjectKind::Value, None, ()),
             cell: Arc::new(AtomicI64::new(initial)),
         };
-        me().emit(Op::Write {
+        current_worker().emit(Op::Write {
             o: v.core.id,
             value: initial,
         });
@@ -29,9 +29,9 @@ impl Value {
     }
 
     pub fn read(&self) -> Res<i64> {
-        let me = me();
+        let me = current_worker();
         me.gate("read", Some(self.core.id))?;
-        let _order = self.core.st.lock();
+        let _order = self.core.state.lock();
         let value = self.cell.load(Ordering::SeqCst);
         me.emit(Op::Read {
             o: self.core.id,
@@ -43,9 +43,9 @@ impl Value {
     /// Writes `value` and returns the value it overwrote: if that is not what this worker
     /// read, another worker's update has just been thrown away.
     pub fn write(&self, value: i64) -> Res<i64> {
-        let me = me();
+        let me = current_worker();
         me.gate("write", Some(self.core.id))?;
-        let _order = self.core.st.lock();
+        let _order = self.core.state.lock();
         let before = self.cell.swap(value, Ordering::SeqCst);
         me.emit(Op::Write {
             o: self.core.id,

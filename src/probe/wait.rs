@@ -4,8 +4,8 @@
 //! the scheduler (the user or the seed) decides when it goes on.
 
 use super::core::Core;
-use super::session::{Me, Res};
-use crate::runner::gate::{Next, Ready};
+use super::schedule::{Mode, Next, Ready};
+use super::session::{CurrentWorker, Res};
 use parking_lot::MutexGuard;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +17,7 @@ const RECHECK: Duration = Duration::from_millis(50);
 /// `Ok(false)`. Returns `Err(stop)` if the worker is told to stop first. `next` is what the
 /// worker waits to do, shown in step mode.
 pub(crate) fn wait_while<T, F>(
-    me: &Me,
+    me: &CurrentWorker,
     core: &Arc<Core<T>>,
     g: &mut MutexGuard<'_, T>,
     next: Next,
@@ -28,7 +28,7 @@ where
     T: Send + 'static,
     F: Fn(&T) -> bool + Clone + Send + Sync + 'static,
 {
-    let clock = &me.s.clock;
+    let clock = &me.session.clock;
     let deadline = timeout_ns.map(|t| clock.now().saturating_add(t));
     loop {
         me.check()?;
@@ -38,21 +38,22 @@ where
         if deadline.is_some_and(|d| clock.now() >= d) {
             return Ok(false);
         }
-        if me.s.gate.controlled() {
+        if me.session.gate.controlled() {
             let ready: Ready = {
                 let (core, blocked) = (core.clone(), blocked.clone());
-                Arc::new(move || !blocked(&core.st.lock()))
+                Arc::new(move || !blocked(&core.state.lock()))
             };
             let stopped = || me.stopped().is_some();
             let go = MutexGuard::unlocked(g, || {
-                me.s.gate
-                    .park_until(me.w(), next, Some(ready), deadline, stopped)
+                me.session
+                    .gate
+                    .park_until(me.w(), next, Some(ready), deadline, &stopped)
             });
             me.check()?;
             // Picked as the sleeper due first: its timeout has come.
             if let (true, Some(d)) = (go && blocked(g), deadline) {
-                let pace = me.s.gate.mode() == crate::runner::gate::Mode::Seeded;
-                MutexGuard::unlocked(g, || clock.run_to(d, pace, stopped));
+                let pace = me.session.gate.mode() == Mode::Seeded;
+                MutexGuard::unlocked(g, || clock.run_to(d, pace, &stopped));
             }
             continue;
         }

@@ -1,10 +1,10 @@
 //! Workers: `Thread` (Python's `threading.Thread`), `join`, `sleep`, `say`, and the
 //! scenario's `outcome`. Each worker is a real `std::thread`.
 
-use super::session::{Me, Res, Session, Stop, WorkerCtl, me, set_current};
+use super::schedule::{Mode, Next, Ready};
+use super::session::{CurrentWorker, Res, Session, Stop, WorkerCtl, current_worker, set_current};
 use super::wait::secs_to_ns;
 use crate::event::{ExitHow, Op, WorkerKind};
-use crate::runner::gate::{Mode, Next, Ready};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -40,10 +40,10 @@ impl Thread {
     where
         F: FnOnce() -> Res<()> + Send + 'static,
     {
-        let me = me();
+        let me = current_worker();
         me.gate("start a thread", None)?;
         let ctl = spawn(
-            &me.s,
+            &me.session,
             &self.name,
             WorkerKind::Thread,
             self.daemon,
@@ -57,11 +57,11 @@ impl Thread {
 impl Handle {
     /// Waits for the worker to end (Python's `join()`).
     pub fn join(&self) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("join", None)?;
         let target = self.ctl.id;
         me.emit(Op::JoinBegin { target });
-        let gate = &me.s.gate;
+        let gate = &me.session.gate;
         while !self.ctl.is_done() && me.stopped().is_none() {
             if gate.controlled() {
                 let ctl = self.ctl.clone();
@@ -70,7 +70,7 @@ impl Handle {
                     op: "join",
                     o: None,
                 };
-                gate.park_until(me.w(), next, Some(ready), None, || me.stopped().is_some());
+                gate.park_until(me.w(), next, Some(ready), None, &|| me.stopped().is_some());
             } else {
                 self.ctl
                     .wait_done(|| me.stopped().is_some() || gate.controlled());
@@ -91,8 +91,9 @@ impl Handle {
     }
 }
 
-/// Declares and starts a worker of any kind; the runner uses it for main.
-pub(crate) fn spawn<F>(
+/// Declares and starts a worker of any kind on a new OS thread: the runner starts main with
+/// it, a child process its role.
+pub fn spawn<F>(
     s: &Arc<Session>,
     name: &str,
     kind: WorkerKind,
@@ -118,17 +119,17 @@ where
     F: FnOnce() -> Res<()>,
 {
     let id = ctl.id;
-    set_current(Some(Rc::new(Me::new(s.clone(), ctl.clone()))));
+    set_current(Some(Rc::new(CurrentWorker::new(s.clone(), ctl.clone()))));
     // In step and seeded mode even the start waits its turn.
     // A worker stopped before its turn still runs its body: its first operation returns the
     // stop at once, so the body's own clean-up (and accounting) happens as for any stop.
-    s.gate.pass(
+    s.pass_gate(
         id,
         Next {
             op: "begin running",
             o: None,
         },
-        || s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
+        &|| s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
     );
     s.emit(id, Op::Start);
     let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
@@ -161,21 +162,21 @@ pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// Sleeps `secs` seconds of virtual time (Python's `time.sleep`).
 pub fn sleep(secs: f64) -> Res<()> {
-    let me = me();
+    let me = current_worker();
     me.gate("sleep", None)?;
     let ns = secs_to_ns(secs);
     me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
-    let clock = &me.s.clock;
+    let clock = &me.session.clock;
     let deadline = clock.now().saturating_add(ns);
     let stopped = || me.stopped().is_some();
     // Step mode: the user let this sleep happen, so it happens whole, as one step; time
     // jumps to its end (it does not run by itself in step mode).
-    if me.s.gate.mode() == Mode::Step {
-        clock.run_to(deadline, false, stopped);
+    if me.session.gate.mode() == Mode::Step {
+        clock.run_to(deadline, false, &stopped);
     }
     while clock.now() < deadline {
         me.check()?;
-        let gate = &me.s.gate;
+        let gate = &me.session.gate;
         if gate.controlled() {
             // Parked as a sleeper: picked when it is due first (seeded) or by the user (step);
             // then time moves to its deadline, paced in seeded mode so it can be watched.
@@ -183,12 +184,12 @@ pub fn sleep(secs: f64) -> Res<()> {
                 op: "sleep",
                 o: None,
             };
-            if gate.park_until(me.w(), next, None, Some(deadline), stopped) && gate.controlled() {
+            if gate.park_until(me.w(), next, None, Some(deadline), &stopped) && gate.controlled() {
                 let pace = gate.mode() == Mode::Seeded;
-                clock.run_to(deadline, pace, stopped);
+                clock.run_to(deadline, pace, &stopped);
             }
         } else {
-            clock.sleep_until(deadline, || stopped() || gate.controlled());
+            clock.sleep_until(deadline, &|| stopped() || gate.controlled());
         }
     }
     me.check()?;
@@ -198,7 +199,7 @@ pub fn sleep(secs: f64) -> Res<()> {
 
 /// Prints a line from this worker (Python's `print`): it shows in the log.
 pub fn say(text: impl Into<String>) -> Res<()> {
-    let me = me();
+    let me = current_worker();
     me.gate("say", None)?;
     me.emit(Op::Say { text: text.into() });
     Ok(())
@@ -207,14 +208,14 @@ pub fn say(text: impl Into<String>) -> Res<()> {
 /// Lets the OS run another thread now, and stops if told to. Scenarios use it to widen a
 /// race window honestly (the same effect as a GIL switch between a read and a write).
 pub fn yield_now() -> Res<()> {
-    me().check()?;
+    current_worker().check()?;
     std::thread::yield_now();
     Ok(())
 }
 
 /// The scenario states its measured outcome; `ok` is whether a correct program gets it.
 pub fn outcome(text: impl Into<String>, ok: bool) {
-    me().emit(Op::Outcome {
+    current_worker().emit(Op::Outcome {
         text: text.into(),
         ok,
     });
@@ -222,10 +223,10 @@ pub fn outcome(text: impl Into<String>, ok: bool) {
 
 /// The name of the current worker (Python's `threading.current_thread().name`).
 pub fn current_name() -> String {
-    me().ctl.name.clone()
+    current_worker().ctl.name.clone()
 }
 
 /// Virtual seconds since the run started (Python's `time.time()` relative to the start).
 pub fn now() -> f64 {
-    me().s.clock.now() as f64 / 1e9
+    current_worker().now() as f64 / 1e9
 }

@@ -7,76 +7,71 @@
 //! number (what another process's line can be ordered after, `"after": [pid, line]`).
 
 use super::CHILD_ENV;
+use super::mailbox::{Mailbox, deliver, new_mailbox, recv};
+use super::spawn::HAS_CHILD_MODE;
 use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
 use crate::probe::Events;
 use crate::probe::core::{Core, declare};
-use crate::probe::session::{Res, Session, Wake, me};
-use crate::probe::wait::wait_while;
+use crate::probe::schedule::Mode;
+use crate::probe::session::{Res, Session, current_worker};
 use crate::runner::clock::Clock;
-use crate::runner::gate::{Gate, Mode, Next};
-use parking_lot::{Condvar, Mutex};
+use crate::runner::gate::Gate;
+use parking_lot::Mutex;
 use serde_json::{Value, json};
-use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufWriter, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// A role: what a child runs, given its arguments.
 pub type Role = fn(&Value) -> Res<()>;
 
-struct Ctx {
+/// Where a child finds its role: by the scenario's name and the role's. The program that has
+/// a child mode gives it (the binary gives `scenarios::child_role`); the library never looks
+/// it up itself.
+pub type Roles = fn(scenario: &str, role: &str) -> Option<Role>;
+
+/// What this process is and has when it runs as a child: its name, arguments and inherited
+/// descriptors, its output to the parent and the messages the parent sent it.
+struct ThisChild {
     name: String,
     args: Value,
     fds: Vec<i32>,
-    up: Up,
-    inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>,
+    to_parent: ToParent,
+    inbox: Arc<Core<Mailbox>>,
 }
 
-static CTX: OnceLock<Ctx> = OnceLock::new();
+static THIS_CHILD: OnceLock<ThisChild> = OnceLock::new();
 
-fn ctx() -> &'static Ctx {
-    CTX.get().expect("child API used outside child mode")
+fn this_child() -> &'static ThisChild {
+    THIS_CHILD.get().expect("child API used outside child mode")
 }
 
 /// This child's name (its lane's).
 pub fn name() -> &'static str {
-    &ctx().name
+    &this_child().name
 }
 
 /// The arguments the parent gave this child.
 pub fn args() -> &'static Value {
-    &ctx().args
+    &this_child().args
 }
 
 /// The descriptors the parent passed (shared memory first).
 pub fn fds() -> &'static [i32] {
-    &ctx().fds
+    &this_child().fds
 }
 
-/// A short label for a message, as the pipe shows it in flight.
-pub fn label(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => {
-            let s = other.to_string();
-            if s.chars().count() > 40 {
-                s.chars().take(39).collect::<String>() + "…"
-            } else {
-                s
-            }
-        }
-    }
-}
+pub use super::mailbox::label;
 
 /// The child's stdout: the session's events, and lines written straight.
-struct Up {
+struct ToParent {
     events: Events,
     out: Mutex<(BufWriter<Stdout>, u64)>,
     main_panicked: AtomicBool,
 }
 
-impl Up {
+impl ToParent {
     fn flush_events(&self, out: &mut (BufWriter<Stdout>, u64)) {
         for ev in self.events.try_iter() {
             if ev.w == 0
@@ -131,9 +126,9 @@ pub fn direct(op: Op, after: Option<(u32, u64)>) -> u64 {
 
 /// The same, with one more field on the line.
 fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
-    let me = me();
+    let me = current_worker();
     let ev = Event {
-        t: me.s.clock.now(),
+        t: me.now(),
         pid: std::process::id(),
         w: me.w(),
         op,
@@ -143,18 +138,18 @@ fn direct_line(op: Op, extra: Option<(&str, Value)>) -> u64 {
         line.pop();
         line.push_str(&format!(",{}:{v}}}", json!(k)));
     }
-    ctx().up.direct(&line)
+    this_child().to_parent.direct(&line)
 }
 
 /// Writes out every event emitted so far (before something that may lose them: an abort).
 pub fn flush() {
-    ctx().up.pump();
+    this_child().to_parent.pump();
 }
 
 /// Writes `text` to the parent as a line of its own, whatever it is (to show how a malformed
 /// line is reported).
 pub fn raw_line(text: &str) {
-    ctx().up.direct(text);
+    this_child().to_parent.direct(text);
 }
 
 /// The child's end of a connection to its parent (see `process::Conn`).
@@ -174,7 +169,7 @@ impl Conn {
     /// Sends `v`: the send and the message travel as one line, so the parent sees them
     /// together, in the order sends really happened.
     pub fn send(&self, v: Value) -> Res<()> {
-        me().gate("send", Some(self.core.id))?;
+        current_worker().gate("send", Some(self.core.id))?;
         let op = Op::Send {
             o: self.core.id,
             item: label(&v),
@@ -185,46 +180,20 @@ impl Conn {
 
     /// The next message from the parent.
     pub fn recv(&self) -> Res<Value> {
-        let me = me();
-        me.gate("recv", Some(self.core.id))?;
-        let o = self.core.id;
-        me.emit(Op::RecvBegin { o });
-        let inbox = &ctx().inbox;
-        let mut g = inbox.st.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        wait_while(&me, inbox, &mut g, next, None, move |st: &HashMap<_, _>| {
-            st.get(&name).is_none_or(|q: &VecDeque<Value>| q.is_empty())
-        })?;
-        let v = g
-            .get_mut(&self.name)
-            .and_then(|q| q.pop_front())
-            .expect("a message");
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: Some(label(&v)),
-            ok: true,
-        });
-        Ok(v)
+        let v = recv(&this_child().inbox, self.core.id, &self.name, None)?;
+        Ok(v.expect("a receive with no child to end waits for a message"))
     }
 }
 
-/// Set once `main_if_child` has been called: this binary can be re-run as a child.
-pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
-
-/// Child mode, if this process was started as a child: runs the role and returns the exit
-/// code. `None` when the binary was started normally.
-pub fn main_if_child() -> Option<i32> {
+/// Child mode, if this process was started as a child: runs the role `roles` names for it
+/// and returns the exit code. `None` when the binary was started normally.
+pub fn main_if_child(roles: Roles) -> Option<i32> {
     HAS_CHILD_MODE.store(true, Ordering::SeqCst);
     let spec = std::env::var(CHILD_ENV).ok()?;
-    Some(run_child(&spec))
+    Some(run_child(&spec, roles))
 }
 
-fn run_child(spec: &str) -> i32 {
+fn run_child(spec: &str, roles: Roles) -> i32 {
     let Ok(spec) = serde_json::from_str::<Value>(spec) else {
         eprintln!("threadlanes child: bad {CHILD_ENV}");
         return 2;
@@ -240,7 +209,7 @@ fn run_child(spec: &str) -> i32 {
     }
     let scenario = spec["scenario"].as_str().unwrap_or("");
     let role_name = spec["role"].as_str().unwrap_or("");
-    let Some(role) = crate::scenarios::child_role(scenario, role_name) else {
+    let Some(role) = roles(scenario, role_name) else {
         eprintln!("threadlanes child: no role {role_name:?} in scenario {scenario:?}");
         return 2;
     };
@@ -252,17 +221,10 @@ fn run_child(spec: &str) -> i32 {
     // the parent places our events at its time of our start plus ours.
     let logical = spec["logical"].as_bool().unwrap_or(false);
     let mode = if logical { Mode::Seeded } else { Mode::Free };
-    let (session, events) = Session::new(
-        Clock::starting(speed, false, logical),
-        Gate::new(mode, false, 0),
-    );
-    let inbox = Arc::new(Core {
-        id: 0,
-        st: Mutex::new(HashMap::new()),
-        cv: Condvar::new(),
-        word: Default::default(),
-    });
-    session.register(Arc::downgrade(&inbox) as Weak<dyn Wake>);
+    let clock = Arc::new(Clock::starting(speed, false, logical));
+    let gate = Arc::new(Gate::new(mode, false, 0));
+    let (session, events) = Session::new(clock.clone(), gate.clone());
+    let inbox = new_mailbox(&session);
     let fds = spec["fds"]
         .as_array()
         .map(|a| {
@@ -272,30 +234,30 @@ fn run_child(spec: &str) -> i32 {
                 .collect()
         })
         .unwrap_or_default();
-    let _ = CTX.set(Ctx {
+    let _ = THIS_CHILD.set(ThisChild {
         name: spec["name"].as_str().unwrap_or("child").to_string(),
         args: spec["args"].clone(),
         fds,
-        up: Up {
+        to_parent: ToParent {
             events,
             out: Mutex::new((BufWriter::new(std::io::stdout()), 0)),
             main_panicked: AtomicBool::new(false),
         },
         inbox: inbox.clone(),
     });
-    read_stdin(inbox, session.clone());
+    read_stdin(inbox, clock, gate);
     let main =
         crate::probe::worker::spawn(&session, "main", WorkerKind::Main, false, None, move || {
             role(args())
         });
-    let up = &ctx().up;
+    let to_parent = &this_child().to_parent;
     while !main.is_done() {
-        up.pump();
+        to_parent.pump();
         std::thread::sleep(Duration::from_millis(3));
     }
     session.join_threads();
-    up.pump();
-    if up.main_panicked.load(Ordering::SeqCst) {
+    to_parent.pump();
+    if to_parent.main_panicked.load(Ordering::SeqCst) {
         101
     } else {
         0
@@ -303,7 +265,7 @@ fn run_child(spec: &str) -> i32 {
 }
 
 /// Messages from the parent, by connection; EOF means the parent has gone: exit at once.
-fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<Session>) {
+fn read_stdin(inbox: Arc<Core<Mailbox>>, clock: Arc<Clock>, gate: Arc<Gate>) {
     std::thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
@@ -313,15 +275,14 @@ fn read_stdin(inbox: Arc<Core<HashMap<String, VecDeque<Value>>>>, session: Arc<S
             // The parent paused or resumed: so do we (clock and workers).
             if let Some(ctl) = v["ctl"].as_str() {
                 let paused = ctl == "pause";
-                session.clock.set_paused(paused);
-                session.gate.set_held(paused);
+                clock.set_paused(paused);
+                gate.set_held(paused);
                 continue;
             }
             let conn = v["conn"].as_str().unwrap_or("").to_string();
             let msg = v.get("v").cloned().unwrap_or(Value::Null);
-            inbox.st.lock().entry(conn).or_default().push_back(msg);
-            inbox.cv.notify_all();
-            session.gate.poke();
+            deliver(&inbox, conn, msg);
+            gate.poke();
         }
         parent_gone();
     });

@@ -2,25 +2,19 @@
 //! `Ingest` into the run's event stream, delivers its data messages, and when the stream ends
 //! reaps the child and says how it ended (crashed, killed, cancelled) in its lane.
 
-use super::spawn::{Ended, Kid, signal_name};
+use super::mailbox::{Mailbox, deliver, new_mailbox};
+use super::spawn::{ChildProcess, Ended, signal_name};
 use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
+use crate::probe::Companion;
 use crate::probe::core::Core;
 use crate::probe::session::Session;
 use crate::source::ingest::{Ids, Ingest, Out, StreamId as SourceId};
 use parking_lot::Mutex;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read};
 use std::process::Child;
 use std::sync::{Arc, Weak};
-
-/// What the parent's workers wait on: the children's messages, by connection (names are
-/// unique in a run), and how each child ended.
-#[derive(Default)]
-pub(crate) struct KidSt {
-    pub inbox: HashMap<String, VecDeque<Value>>,
-    pub ended: HashMap<u32, Ended>,
-}
 
 struct SessionIds(Weak<Session>);
 
@@ -36,12 +30,18 @@ impl Ids for SessionIds {
 /// The run's ingest and what it learnt from the streams; its lock orders every injection.
 pub(crate) struct Link {
     session: Weak<Session>,
-    st: Mutex<LinkSt>,
+    state: Mutex<LinkState>,
     /// The parent's workers wait here (registered for the run's stop wake-ups).
-    pub core: Arc<Core<KidSt>>,
+    pub core: Arc<Core<Mailbox>>,
 }
 
-struct LinkSt {
+/// Kept in the session for the run's length, found again by its type; it has nothing of its
+/// own to end: the threads that read the children are `Children`'s.
+impl Companion for Link {
+    fn cancel(&self) {}
+}
+
+struct LinkState {
     ingest: Ingest,
     kids: HashMap<SourceId, WorkerId>,
     /// The run's virtual time when each child started.
@@ -55,50 +55,39 @@ struct LinkSt {
 }
 
 impl Link {
+    /// The run's link, made on first use.
     pub fn of(s: &Arc<Session>) -> Arc<Link> {
-        s.children
-            .link
-            .get_or_init(|| {
-                let core = Arc::new(Core {
-                    id: 0,
-                    st: Mutex::new(KidSt::default()),
-                    cv: parking_lot::Condvar::new(),
-                    word: Default::default(),
-                });
-                s.register(Arc::downgrade(&core) as Weak<dyn crate::probe::session::Wake>);
-                Arc::new(Link {
-                    core,
-                    session: Arc::downgrade(s),
-                    st: Mutex::new(LinkSt {
-                        ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
-                        kids: HashMap::new(),
-                        started: HashMap::new(),
-                        exited: HashSet::new(),
-                        holding: HashMap::new(),
-                        names: HashMap::new(),
-                        routes: HashMap::new(),
-                    }),
-                })
-            })
-            .clone()
+        s.companion(|| Link {
+            core: new_mailbox(s),
+            session: Arc::downgrade(s),
+            state: Mutex::new(LinkState {
+                ingest: Ingest::new(Box::new(SessionIds(Arc::downgrade(s)))),
+                kids: HashMap::new(),
+                started: HashMap::new(),
+                exited: HashSet::new(),
+                holding: HashMap::new(),
+                names: HashMap::new(),
+                routes: HashMap::new(),
+            }),
+        })
     }
 
     /// An object the parent declared that children declare again by the same name.
     pub fn share(&self, name: &str, o: ObjectId) {
-        let mut st = self.st.lock();
+        let mut st = self.state.lock();
         st.ingest.share_object(name, o);
         st.names.insert(o, name.to_string());
     }
 
     /// Messages on `conn` from any child go to this child's stdin (relayed in order).
     pub fn route(&self, conn: &str, to: Arc<Mutex<std::process::ChildStdin>>) {
-        self.st.lock().routes.insert(conn.to_string(), to);
+        self.state.lock().routes.insert(conn.to_string(), to);
     }
 
     /// A child's stream, its main worker already declared as `w`.
     pub fn add(&self, label: String, pid: u32, w: WorkerId) -> SourceId {
         let t0 = self.session.upgrade().map_or(0, |s| s.clock.now());
-        let mut st = self.st.lock();
+        let mut st = self.state.lock();
         let src = st.ingest.add_source(label, pid);
         st.started.insert(src, t0);
         st.ingest.bind_worker(src, 0, w);
@@ -106,7 +95,7 @@ impl Link {
         src
     }
 
-    fn handle(&self, st: &mut LinkSt, outs: Vec<Out>) {
+    fn handle(&self, st: &mut LinkState, outs: Vec<Out>) {
         let Some(s) = self.session.upgrade() else {
             return;
         };
@@ -132,14 +121,7 @@ impl Link {
                         continue;
                     }
                     let v = value.get("v").cloned().unwrap_or(Value::Null);
-                    self.core
-                        .st
-                        .lock()
-                        .inbox
-                        .entry(conn)
-                        .or_default()
-                        .push_back(v);
-                    self.core.cv.notify_all();
+                    deliver(&self.core, conn, v);
                     s.gate.poke();
                 }
                 Out::Malformed { src, text } => {
@@ -152,7 +134,7 @@ impl Link {
     }
 
     /// Reads one child to its end, then reaps it and records how it ended.
-    pub fn read(&self, src: SourceId, kid: Arc<Kid>, mut child: Child) {
+    pub fn read(&self, src: SourceId, kid: Arc<ChildProcess>, mut child: Child) {
         let stderr = child.stderr.take().map(|e| {
             std::thread::spawn(move || {
                 let mut text = String::new();
@@ -163,7 +145,7 @@ impl Link {
         if let Some(out) = child.stdout.take() {
             for line in BufReader::new(out).split(b'\n') {
                 let Ok(bytes) = line else { break };
-                let mut st = self.st.lock();
+                let mut st = self.state.lock();
                 let mut outs = st.ingest.line(src, &bytes);
                 outs.extend(st.ingest.tick());
                 self.handle(&mut st, outs);
@@ -181,12 +163,12 @@ impl Link {
             .map(|l| l.chars().take(120).collect::<String>());
         // Its own lines may still wait for another child's (an acquire for a release):
         // they go first, so its exit, if it wrote one, is known before we judge its end.
-        let mut st = self.st.lock();
+        let mut st = self.state.lock();
         let waited = std::time::Instant::now();
         while st.ingest.held(src) > 0 && waited.elapsed() < std::time::Duration::from_secs(5) {
             drop(st);
             std::thread::sleep(std::time::Duration::from_millis(2));
-            st = self.st.lock();
+            st = self.state.lock();
             let outs = st.ingest.tick();
             self.handle(&mut st, outs);
         }
@@ -201,7 +183,7 @@ impl Link {
         let outs = st.ingest.end(src);
         self.handle(&mut st, outs);
         drop(st);
-        self.core.st.lock().ended.insert(kid.pid, ended);
+        self.core.state.lock().ended.insert(kid.pid, ended);
         self.core.cv.notify_all();
         if let Some(s) = self.session.upgrade() {
             s.gate.external_ended();
@@ -209,7 +191,7 @@ impl Link {
     }
 }
 
-impl LinkSt {
+impl LinkState {
     /// Keeps what the reaper needs to know: who exited, who holds which lock.
     fn note(&mut self, ev: &Event) {
         match &ev.op {
@@ -244,9 +226,9 @@ fn say(w: WorkerId, text: String) -> Event {
 /// A child that ended without saying so (killed, crashed): what its lane shows — the locks
 /// it abandoned, then its end with the exit status.
 fn last_words(
-    st: &mut LinkSt,
+    st: &mut LinkState,
     w: WorkerId,
-    kid: &Kid,
+    kid: &ChildProcess,
     ended: &Ended,
     err: Option<String>,
 ) -> Vec<Event> {

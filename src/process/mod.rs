@@ -2,8 +2,9 @@
 //! terminate, kill -9), `Conn` (a duplex connection to one child, drawn as a pipe), shared
 //! memory with a process-shared lock (`shm`), and the child's side (`child`).
 //!
-//! A child is this binary re-run in child mode. It runs its role (a function of the scenario)
-//! as the main worker of its own session and writes its events, as JSON Lines, to its stdout;
+//! A child is this binary re-run in child mode. It runs its role (a function of the scenario,
+//! found in the role table the binary hands `child::main_if_child`: this layer never asks the
+//! catalogue) as the main worker of its own session and writes its events, as JSON Lines, to its stdout;
 //! the parent reads them through `ingest` into the run's one stream, its ids mapped into the
 //! run's. The child's lane is declared by the parent when it starts the child, with the child's
 //! real pid; its parent lane is the worker that started it. Messages between parent and child
@@ -13,23 +14,32 @@
 //! Gating: children always run free. In step and seeded mode the parent's own workers are
 //! still gated, and a parent worker waiting for a child (its message, its end) is ready when
 //! that has come; a process scenario is therefore not reproducible from a seed.
+//!
+//! Files: `spawn` starts a child and reaps it; `children` holds a run's children (a
+//! `Companion` of its session: killed on stop, paused with it); `link` feeds their streams
+//! into the run's; `mailbox` is where messages wait and the one `recv`; `child` is the child's
+//! side; `shm` shared memory.
 
 pub mod child;
+mod children;
 pub(crate) mod link;
+mod mailbox;
 pub mod shm;
 pub(crate) mod spawn;
 
-pub use spawn::{Children, Ended};
+pub use children::Children;
+pub use spawn::Ended;
 
 use crate::event::{ObjectKind, Op, WorkerId, WorkerKind};
 use crate::probe::core::{Core, declare};
-use crate::probe::session::{Res, me};
+use crate::probe::schedule::Next;
+use crate::probe::session::{Res, current_worker};
 use crate::probe::wait::wait_while;
-use crate::runner::gate::Next;
-use link::{KidSt, Link};
+use link::Link;
+use mailbox::{Mailbox, recv};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
-use spawn::Kid;
+use spawn::ChildProcess;
 use std::io::Write;
 use std::os::fd::RawFd;
 use std::process::{ChildStdin, Command, Stdio};
@@ -53,8 +63,8 @@ pub struct Process {
 /// A started child process.
 #[derive(Clone)]
 pub struct Proc {
-    kid: Arc<Kid>,
-    core: Arc<Core<KidSt>>,
+    kid: Arc<ChildProcess>,
+    core: Arc<Core<Mailbox>>,
     stdin: Arc<Mutex<ChildStdin>>,
     w: WorkerId,
     name: String,
@@ -62,7 +72,8 @@ pub struct Proc {
 }
 
 impl Process {
-    /// A child named `name` that runs `role` of `scenario` (see `scenarios::child_role`).
+    /// A child named `name` that runs `role` of `scenario`, as the child's role table finds
+    /// it (`child::main_if_child`).
     pub fn new(name: impl Into<String>, scenario: &'static str, role: &'static str) -> Process {
         Process {
             name: name.into(),
@@ -117,9 +128,9 @@ impl Process {
 
     /// Starts the child; its lane appears at once, with its pid.
     pub fn start(self) -> Res<Proc> {
-        let me = me();
+        let me = current_worker();
         me.gate("start a process", None)?;
-        let s = me.s.clone();
+        let s = me.session.clone();
         let link = Link::of(&s);
         let conns: Vec<_> = self
             .conns
@@ -162,7 +173,7 @@ impl Process {
             },
         });
         let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));
-        let kid = Arc::new(Kid::new(pid, stdin.clone()));
+        let kid = Arc::new(ChildProcess::new(pid, stdin.clone()));
         let core = link.core.clone();
         let label = format!("child {} (pid {pid})", self.name);
         let src = link.add(label, pid, w);
@@ -175,7 +186,7 @@ impl Process {
             .name(format!("read-{}", self.name))
             .spawn(move || link.read(src, k2, child))
             .expect("a reader thread starts");
-        s.children.add(kid.clone(), reader);
+        s.companion(Children::default).add(kid.clone(), reader);
         Ok(Proc {
             kid,
             core,
@@ -187,9 +198,23 @@ impl Process {
     }
 }
 
-/// A child that cannot start is a bug of the machine, not of the scenario: said plainly.
-fn fail(name: &str, e: std::io::Error) -> crate::probe::Stop {
-    panic!("could not start child process {name}: {e}")
+/// Why a child process could not start: the binary to re-run is missing or has no child
+/// mode, or the OS refused.
+#[derive(Debug, thiserror::Error)]
+#[error("could not start child process {name}: {source}")]
+pub struct StartError {
+    pub name: String,
+    pub source: std::io::Error,
+}
+
+/// A child that cannot start is a bug of the machine or the program, not of the scenario:
+/// said plainly, in the lane of the worker that started it (its panic).
+fn fail(name: &str, source: std::io::Error) -> crate::probe::Stop {
+    let e = StartError {
+        name: name.to_string(),
+        source,
+    };
+    panic!("{e}")
 }
 
 impl Proc {
@@ -228,16 +253,16 @@ impl Proc {
 
     /// Waits for the child to end (Python's `join()`); returns how it ended.
     pub fn join(&self) -> Res<Ended> {
-        let me = me();
+        let me = current_worker();
         me.gate("join", None)?;
         me.emit(Op::JoinBegin { target: self.w });
-        let mut g = self.core.st.lock();
+        let mut g = self.core.state.lock();
         let next = Next {
             op: "join",
             o: None,
         };
         let pid = self.kid.pid;
-        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
+        wait_while(&me, &self.core, &mut g, next, None, move |st: &Mailbox| {
             !st.ended.contains_key(&pid)
         })?;
         let ended = g.ended[&pid].clone();
@@ -260,7 +285,7 @@ impl Proc {
     }
 
     fn signal(&self, sig: i32, what: &'static str) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate(what, None)?;
         *self.kid.sent.lock() = Some(sig);
         if self.kid.signal(sig) {
@@ -288,14 +313,14 @@ pub struct Conn {
 
 impl Conn {
     pub fn send(&self, v: Value) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("send", Some(self.core.id))?;
         // The send and the write under one lock: sends to a child are drawn in the order
         // their messages reach it.
         let mut w = self.to.stdin.lock();
         me.emit(Op::Send {
             o: self.core.id,
-            item: child::label(&v),
+            item: mailbox::label(&v),
         });
         let line = json!({"conn": self.name, "v": v}).to_string();
         // A child that has ended cannot read it; its lane says why.
@@ -305,29 +330,12 @@ impl Conn {
 
     /// The next message from the child; `None` if the child ended first.
     pub fn recv(&self) -> Res<Option<Value>> {
-        let me = me();
-        me.gate("recv", Some(self.core.id))?;
-        let o = self.core.id;
-        me.emit(Op::RecvBegin { o });
-        let core = &self.to.core;
-        let mut g = core.st.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        let pid = self.to.kid.pid;
-        wait_while(&me, core, &mut g, next, None, move |st: &KidSt| {
-            !st.ended.contains_key(&pid) && st.inbox.get(&name).is_none_or(|q| q.is_empty())
-        })?;
-        let v = g.inbox.get_mut(&self.name).and_then(|q| q.pop_front());
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: v.as_ref().map(child::label),
-            ok: v.is_some(),
-        });
-        Ok(v)
+        recv(
+            &self.to.core,
+            self.core.id,
+            &self.name,
+            Some(self.to.kid.pid),
+        )
     }
 
     pub fn id(&self) -> crate::event::ObjectId {
@@ -343,13 +351,13 @@ pub fn shared_object(
     capacity: Option<u64>,
 ) -> crate::event::ObjectId {
     let core = declare(name, kind, capacity, ());
-    Link::of(&me().s).share(name, core.id);
+    Link::of(&current_worker().session).share(name, core.id);
     core.id
 }
 
 /// Emits an op of the current worker (for a parent-side op on a shared object).
 pub fn emit(op: Op) {
-    me().emit(op);
+    current_worker().emit(op);
 }
 
 /// A pipe every child may send on and the parent reads (Python's result queue of a pool):
@@ -358,12 +366,12 @@ pub fn emit(op: Op) {
 pub struct Inbox {
     o: crate::event::ObjectId,
     name: String,
-    core: Arc<Core<KidSt>>,
+    core: Arc<Core<Mailbox>>,
 }
 
 impl Inbox {
     pub fn new(name: &str) -> Inbox {
-        let s = me().s.clone();
+        let s = current_worker().session.clone();
         Inbox {
             o: shared_object(name, ObjectKind::Pipe, None),
             name: name.to_string(),
@@ -373,30 +381,7 @@ impl Inbox {
 
     /// The next message any child sent here.
     pub fn recv(&self) -> Res<Value> {
-        let me = me();
-        let o = self.o;
-        me.gate("recv", Some(o))?;
-        me.emit(Op::RecvBegin { o });
-        let mut g = self.core.st.lock();
-        let name = self.name.clone();
-        let next = Next {
-            op: "recv",
-            o: Some(o),
-        };
-        wait_while(&me, &self.core, &mut g, next, None, move |st: &KidSt| {
-            st.inbox.get(&name).is_none_or(|q| q.is_empty())
-        })?;
-        let v = g
-            .inbox
-            .get_mut(&self.name)
-            .and_then(|q| q.pop_front())
-            .expect("a message");
-        drop(g);
-        me.emit(Op::RecvEnd {
-            o,
-            item: Some(child::label(&v)),
-            ok: true,
-        });
-        Ok(v)
+        let v = recv(&self.core, self.o, &self.name, None)?;
+        Ok(v.expect("a receive with no child to end waits for a message"))
     }
 }

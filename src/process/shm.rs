@@ -12,7 +12,7 @@
 use super::child;
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
-use crate::probe::session::{Res, me};
+use crate::probe::session::{Res, current_worker};
 use crate::probe::yield_now;
 use std::cell::UnsafeCell;
 use std::io;
@@ -89,36 +89,60 @@ pub struct Shm {
 unsafe impl Send for Shm {}
 unsafe impl Sync for Shm {}
 
+/// Why shared memory could not be made or mapped. A scenario says so (`report`) rather than
+/// panic: a machine without `memfd` cannot show the lesson, but the run ends cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ShmError {
+    #[error("shared memory is not available here (memfd_create: {0})")]
+    NoMemfd(io::Error),
+    #[error("the shared memory could not be sized (ftruncate: {0})")]
+    Size(io::Error),
+    #[error("the shared memory could not be mapped (mmap: {0})")]
+    Map(io::Error),
+    #[error("a process-shared lock could not be made in the shared memory: {0}")]
+    Mutex(io::Error),
+}
+
+impl ShmError {
+    /// Says why the scenario cannot run, in the current worker's lane and as its outcome (a
+    /// failed one); a role or main returns this to end at once.
+    pub fn report(&self) -> Res<()> {
+        crate::probe::say(format!("cannot run: {self}"))?;
+        crate::probe::outcome(format!("not run: {self}"), false);
+        Ok(())
+    }
+}
+
 impl Shm {
     /// A fresh region of `n` slots: values 0, mutexes free (process-shared and robust).
-    pub fn create(n: usize) -> io::Result<Arc<Shm>> {
+    pub fn create(n: usize) -> Result<Arc<Shm>, ShmError> {
         let len = n * std::mem::size_of::<Slot>();
         // SAFETY: memfd_create with a NUL-terminated name; the result is checked.
         let raw = unsafe { libc::memfd_create(c"threadlanes-shm".as_ptr(), libc::MFD_CLOEXEC) };
         if raw < 0 {
-            return Err(io::Error::last_os_error());
+            return Err(ShmError::NoMemfd(io::Error::last_os_error()));
         }
         // SAFETY: `raw` is a new descriptor we own.
         let fd = unsafe { OwnedFd::from_raw_fd(raw) };
         // SAFETY: ftruncate on our descriptor.
         if unsafe { libc::ftruncate(fd.as_raw_fd(), len as libc::off_t) } != 0 {
-            return Err(io::Error::last_os_error());
+            return Err(ShmError::Size(io::Error::last_os_error()));
         }
         let shm = Shm::map(fd, n)?;
         for i in 0..n {
-            shm.init_mutex(i)?;
+            shm.init_mutex(i).map_err(ShmError::Mutex)?;
         }
         Ok(Arc::new(shm))
     }
 
     /// The region passed to this child as descriptor `fd`.
-    pub fn open(fd: RawFd, n: usize) -> io::Result<Arc<Shm>> {
+    pub fn open(fd: RawFd, n: usize) -> Result<Arc<Shm>, ShmError> {
         // SAFETY: the parent passed this descriptor to us for this purpose; we own it now.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(Arc::new(Shm::map(fd, n)?))
     }
 
-    fn map(fd: OwnedFd, n: usize) -> io::Result<Shm> {
+    fn map(fd: OwnedFd, n: usize) -> Result<Shm, ShmError> {
         let len = n * std::mem::size_of::<Slot>();
         // SAFETY: a fresh shared mapping of our descriptor; checked for failure.
         let ptr = unsafe {
@@ -132,7 +156,7 @@ impl Shm {
             )
         };
         if ptr == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
+            return Err(ShmError::Map(io::Error::last_os_error()));
         }
         Ok(Shm {
             fd,
@@ -243,7 +267,7 @@ impl SharedValue {
     }
 
     pub fn read(&self) -> Res<i64> {
-        let me = me();
+        let me = current_worker();
         me.gate("read", Some(self.o))?;
         let value = self.shm.slot(self.slot).value.load(Ordering::SeqCst);
         me.emit(Op::Read { o: self.o, value });
@@ -251,7 +275,7 @@ impl SharedValue {
     }
 
     pub fn write(&self, value: i64) -> Res<()> {
-        let me = me();
+        let me = current_worker();
         me.gate("write", Some(self.o))?;
         self.shm
             .slot(self.slot)
@@ -288,7 +312,7 @@ impl SharedLock {
     /// Takes the lock, waiting as long as it takes (stoppably). A lock whose holder died is
     /// taken over: the OS says EOWNERDEAD, and the lane says the lock was abandoned.
     pub fn acquire(&self) -> Res<SharedGuard<'_>> {
-        let me = me();
+        let me = current_worker();
         me.gate("acquire", Some(self.o))?;
         me.emit(Op::AcquireBegin { o: self.o });
         drop(me);
@@ -418,7 +442,7 @@ impl SharedQueue {
 
     pub fn put(&mut self, item: &str) -> Res<()> {
         use std::io::Write;
-        let me = me();
+        let me = current_worker();
         me.gate("put", Some(self.o))?;
         me.emit(Op::PutBegin {
             o: self.o,
@@ -445,7 +469,7 @@ impl SharedQueue {
     /// Blocks until an item comes through the pipe.
     pub fn get(&mut self) -> Res<String> {
         use std::io::BufRead;
-        let me = me();
+        let me = current_worker();
         me.gate("get", Some(self.o))?;
         me.emit(Op::GetBegin { o: self.o });
         drop(me);
@@ -480,4 +504,27 @@ pub fn os_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     }
     // SAFETY: fresh descriptors we own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Op, WorkerKind};
+    use crate::probe::{Free, attach};
+
+    /// A machine without memfd: the scenario says why in its lane and fails its outcome.
+    #[test]
+    fn a_missing_memfd_is_reported_not_a_panic() {
+        let (s, events) = Free::session();
+        attach(&s, "main", WorkerKind::Main);
+        let no_memfd = ShmError::NoMemfd(io::Error::from_raw_os_error(libc::ENOSYS));
+        assert_eq!(no_memfd.report(), Ok(()));
+        let outcome = events.try_iter().find_map(|e| match e.op {
+            Op::Outcome { text, ok } => Some((text, ok)),
+            _ => None,
+        });
+        let (text, ok) = outcome.expect("an outcome");
+        assert!(!ok);
+        assert!(text.contains("shared memory is not available"), "{text}");
+    }
 }

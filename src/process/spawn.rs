@@ -15,8 +15,7 @@ use std::os::fd::RawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
+use std::sync::atomic::AtomicBool;
 
 type Reply = Sender<std::io::Result<Child>>;
 
@@ -62,6 +61,9 @@ pub(crate) fn start(cmd: Command, fds: Vec<RawFd>) -> std::io::Result<Child> {
         .map_err(|_| std::io::Error::other("the spawner thread is gone"))?
 }
 
+/// Set once `child::main_if_child` has been called: this binary can be re-run as a child.
+pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
+
 /// The binary to re-run as a child: this one, unless `THREADLANES_EXE` names another (a test
 /// harness that drives the library in-process has no child mode of its own).
 pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
@@ -69,9 +71,9 @@ pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
         Some(p) => Ok(p.into()),
         // Re-running a program without child mode (a test harness, say) would run all of
         // it again, with the same children again inside: refused, with what to do.
-        None if !super::child::HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
+        None if !HAS_CHILD_MODE.load(std::sync::atomic::Ordering::SeqCst) => {
             Err(std::io::Error::other(
-                "this program has no child mode: call threadlanes::process::child::main_if_child() \
+                "this program has no child mode: call threadlanes::process::child::main_if_child(ROLES) \
                  first thing in main, or set THREADLANES_EXE to the threadlanes binary",
             ))
         }
@@ -117,7 +119,7 @@ pub fn signal_name(s: i32) -> &'static str {
 }
 
 /// One child process: its pid, whether it has been reaped, and how it ended.
-pub(crate) struct Kid {
+pub(crate) struct ChildProcess {
     pub pid: u32,
     /// Where the parent writes to the child: messages and pause/resume.
     pub stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>,
@@ -129,9 +131,9 @@ pub(crate) struct Kid {
     pub sent: Mutex<Option<i32>>,
 }
 
-impl Kid {
-    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> Kid {
-        Kid {
+impl ChildProcess {
+    pub fn new(pid: u32, stdin: std::sync::Arc<Mutex<std::process::ChildStdin>>) -> ChildProcess {
+        ChildProcess {
             pid,
             stdin,
             ended: Mutex::new(None),
@@ -183,70 +185,5 @@ impl Kid {
 
     pub fn ended(&self) -> Option<Ended> {
         self.ended.lock().clone()
-    }
-}
-
-/// The child processes of one run.
-#[derive(Default)]
-pub struct Children {
-    kids: Mutex<Vec<std::sync::Arc<Kid>>>,
-    /// The threads that read each child's output (joined when the run ends).
-    readers: Mutex<Vec<JoinHandle<()>>>,
-    pub(crate) link: OnceLock<std::sync::Arc<super::link::Link>>,
-}
-
-impl Children {
-    pub(crate) fn add(&self, kid: std::sync::Arc<Kid>, reader: JoinHandle<()>) {
-        self.kids.lock().push(kid);
-        self.readers.lock().push(reader);
-    }
-
-    /// Kills every child still running (the run is being stopped).
-    pub fn kill_all(&self) {
-        for k in self.kids.lock().iter() {
-            if k.ended().is_none() {
-                k.cancelled.store(true, Ordering::SeqCst);
-                k.signal(libc::SIGKILL);
-            }
-        }
-    }
-
-    /// Pause tells every child to pause too (its clock stops and its workers hold at their
-    /// next operation), resume to go on: they run outside our gate, so this is how "nothing
-    /// moves" holds for them.
-    pub fn set_paused(&self, paused: bool) {
-        use std::io::Write;
-        let line = serde_json::json!({"ctl": if paused { "pause" } else { "resume" }});
-        for k in self.kids.lock().iter() {
-            if k.ended().is_none() {
-                let mut w = k.stdin.lock();
-                let _ = writeln!(w, "{line}").and_then(|_| w.flush());
-            }
-        }
-    }
-
-    /// At the end of a run: kills what is left and waits until every child's output has been
-    /// read and its exit recorded, so the stream is complete when the run says it finished.
-    pub fn finish(&self) {
-        self.kill_all();
-        loop {
-            let hs: Vec<_> = std::mem::take(&mut *self.readers.lock());
-            if hs.is_empty() {
-                return;
-            }
-            for h in hs {
-                let _ = h.join();
-            }
-        }
-    }
-
-    /// Pids of the children still running (for tests and the details panel).
-    pub fn live_pids(&self) -> Vec<u32> {
-        self.kids
-            .lock()
-            .iter()
-            .filter(|k| k.ended().is_none())
-            .map(|k| k.pid)
-            .collect()
     }
 }

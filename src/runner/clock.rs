@@ -1,26 +1,15 @@
 //! Virtual time. Scenario sleeps and event timestamps go through it: speed scales it, pause
 //! freezes it. Real time is only the source it advances from.
 //!
-//! The source is the CPU's time-stamp counter through `quanta` (about a third of the cost of
-//! `Instant::now()`; quanta falls back to the OS clock where the TSC is not reliable). `now()`
-//! is on the probe's emit path, so it takes no lock: the few values it needs are published
-//! as a seqlock that the rare writers (pause, speed, freeze, `run_to`) update under the
-//! mutex sleepers wait on.
+//! `now()` is on the probe's emit path, so it takes no lock and no call: the few values it
+//! needs are published in a `probe::time_base::TimeBase` (a seqlock the probe reads in
+//! place) that the rare writers here (pause, speed, freeze, `run_to`) update under the mutex
+//! sleepers wait on.
 
+use crate::probe::schedule::Timekeeper;
+use crate::probe::time_base::{TimeBase, advance, raw};
 use parking_lot::{Condvar, Mutex};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::Duration;
-
-/// The process's one calibrated TSC clock (calibrated once, on first use).
-fn source() -> &'static quanta::Clock {
-    static SOURCE: OnceLock<quanta::Clock> = OnceLock::new();
-    SOURCE.get_or_init(quanta::Clock::new)
-}
-
-fn raw() -> u64 {
-    source().raw()
-}
 
 #[derive(Debug)]
 struct State {
@@ -42,6 +31,17 @@ impl State {
         advance(self.base_virtual, self.base_raw, self.speed, raw())
     }
 
+    /// Publishes the base for lock-free readers; time stands still (speed 0) while paused or
+    /// frozen.
+    fn publish(&self, to: &TimeBase) {
+        let speed = if self.paused || self.frozen {
+            0.0
+        } else {
+            self.speed
+        };
+        to.store(self.base_virtual, self.base_raw, speed);
+    }
+
     /// Moves the base to now so a change of speed or pause applies from this instant on.
     fn rebase(&mut self) {
         let r = raw();
@@ -52,83 +52,11 @@ impl State {
     }
 }
 
-fn advance(base_virtual: u64, base_raw: u64, speed: f64, now_raw: u64) -> u64 {
-    by_speed(
-        base_virtual,
-        source().delta_as_nanos(base_raw, now_raw),
-        speed,
-    )
-}
-
-/// `base_virtual` plus `real` ns of real time at `speed`.
-#[inline]
-fn by_speed(base_virtual: u64, real: u64, speed: f64) -> u64 {
-    // Real speed (the default) skips the two conversions through f64: the same value up
-    // to 2^53 ns (104 days) of run, exact beyond. On every watched operation's path.
-    if speed == 1.0 {
-        return base_virtual + real;
-    }
-    base_virtual + scaled(real, speed)
-}
-
-/// Out of line so the real-speed path is a branch, not both computed and one picked.
-#[cold]
-#[inline(never)]
-fn scaled(real: u64, speed: f64) -> u64 {
-    (real as f64 * speed) as u64
-}
-
-/// What `now()` reads without a lock: a seqlock over the state's base.
-#[derive(Debug, Default)]
-struct Published {
-    /// Odd while a writer is changing the fields.
-    version: AtomicU64,
-    base_virtual: AtomicU64,
-    base_raw: AtomicU64,
-    /// f64 bits of the speed; 0.0 while time stands still (paused or frozen).
-    speed: AtomicU64,
-}
-
-impl Published {
-    fn store(&self, s: &State) {
-        let v = self.version.load(Ordering::Relaxed);
-        self.version.store(v.wrapping_add(1), Ordering::Relaxed);
-        fence(Ordering::Release);
-        let speed = if s.paused || s.frozen { 0.0 } else { s.speed };
-        self.base_virtual.store(s.base_virtual, Ordering::Relaxed);
-        self.base_raw.store(s.base_raw, Ordering::Relaxed);
-        self.speed.store(speed.to_bits(), Ordering::Relaxed);
-        self.version.store(v.wrapping_add(2), Ordering::Release);
-    }
-
-    #[inline]
-    fn now(&self) -> u64 {
-        loop {
-            let v = self.version.load(Ordering::Acquire);
-            if v & 1 == 0 {
-                let base_virtual = self.base_virtual.load(Ordering::Relaxed);
-                let base_raw = self.base_raw.load(Ordering::Relaxed);
-                let speed = f64::from_bits(self.speed.load(Ordering::Relaxed));
-                fence(Ordering::Acquire);
-                if self.version.load(Ordering::Relaxed) == v {
-                    if speed == 0.0 {
-                        return base_virtual;
-                    }
-                    // One look at the source for both the read and the delta.
-                    let src = source();
-                    return by_speed(base_virtual, src.delta_as_nanos(base_raw, src.raw()), speed);
-                }
-            }
-            std::hint::spin_loop();
-        }
-    }
-}
-
 #[derive(Debug)]
 pub struct Clock {
     state: Mutex<State>,
     cv: Condvar,
-    published: Published,
+    published: TimeBase,
 }
 
 /// The slowest and fastest speeds the TUI offers; headless runs may go faster.
@@ -150,8 +78,8 @@ impl Clock {
             paused,
             frozen,
         };
-        let published = Published::default();
-        published.store(&state);
+        let published = TimeBase::default();
+        state.publish(&published);
         Clock {
             state: Mutex::new(state),
             cv: Condvar::new(),
@@ -175,7 +103,7 @@ impl Clock {
         let mut s = self.state.lock();
         s.rebase();
         f(&mut s);
-        self.published.store(&s);
+        s.publish(&self.published);
         self.cv.notify_all();
     }
 
@@ -213,7 +141,7 @@ impl Clock {
             // Exactly `t` (pacing overshoots by a hair), so seeded runs stamp alike; never back.
             s.base_virtual = start.max(t);
         }
-        self.published.store(&s);
+        s.publish(&self.published);
         ok
     }
 
@@ -245,6 +173,29 @@ impl Clock {
         }
     }
 }
+/// The probe's view of the clock: what its workers need to stamp events and sleep.
+impl Timekeeper for Clock {
+    fn time_base(&self) -> &TimeBase {
+        &self.published
+    }
+
+    fn speed(&self) -> f64 {
+        Clock::speed(self)
+    }
+
+    fn sleep_until(&self, deadline: u64, stopped: &dyn Fn() -> bool) -> bool {
+        Clock::sleep_until(self, deadline, stopped)
+    }
+
+    fn run_to(&self, t: u64, pace: bool, stopped: &dyn Fn() -> bool) -> bool {
+        Clock::run_to(self, t, pace, stopped)
+    }
+
+    fn wake_all(&self) {
+        Clock::wake_all(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,26 +9,27 @@
 //! In step and seeded mode a blocking wait parks here too, with a readiness test (the lock
 //! is free, the queue has an item): a worker whose test fails cannot be picked.
 
-use crate::event::{ObjectId, WorkerId};
+use crate::event::WorkerId;
+use crate::probe::schedule::Gatekeeper;
+pub use crate::probe::schedule::{Mode, Next, Ready};
 use parking_lot::{Condvar, Mutex};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
-/// The operation a worker is about to do when it reaches the gate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Next {
-    pub op: &'static str,
-    pub o: Option<ObjectId>,
-}
-
-/// Says whether a parked waiter could go on now (evaluated with the gate locked).
-pub type Ready = Arc<dyn Fn() -> bool + Send + Sync>;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    Free,
-    Step,
-    Seeded,
+/// Why a worker cannot go when the user picks it in step mode. The words are shown as they
+/// are ("NAME cannot go: ...").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("not in step mode")]
+    NotStepMode,
+    #[error("the last step is still running")]
+    StepRunning,
+    #[error("it is not waiting at the gate (running, or ended)")]
+    NotAtGate,
+    #[error("it is blocked: what it waits for is not there yet")]
+    Blocked,
+    /// A source without a gate (a traced program) cannot be stepped.
+    #[error("this run cannot be stepped")]
+    NoGate,
 }
 
 /// Sleepers due within this much virtual time of the first are woken in an order the seed
@@ -146,11 +147,6 @@ impl Gate {
         self.open.load(Ordering::Acquire)
     }
 
-    /// The flag `is_open` reads, for a fast path that caches where it is.
-    pub(crate) fn open_flag(&self) -> &AtomicBool {
-        &self.open
-    }
-
     /// Passes the gate before an operation; false if `stopped()` said to give up.
     #[inline]
     pub fn pass(&self, w: WorkerId, next: Next, stopped: impl Fn() -> bool) -> bool {
@@ -249,19 +245,19 @@ impl Gate {
     }
 
     /// Step mode: lets `w` do its next operation. The error says why it cannot.
-    pub fn step(&self, w: WorkerId) -> Result<(), String> {
+    pub fn step(&self, w: WorkerId) -> Result<(), StepError> {
         let mut s = self.state.lock();
         if s.mode != Mode::Step {
-            return Err("not in step mode".into());
+            return Err(StepError::NotStepMode);
         }
         if s.granted.is_some() {
-            return Err("the last step is still running".into());
+            return Err(StepError::StepRunning);
         }
         let Some(x) = s.waiting.iter().find(|x| x.w == w) else {
-            return Err("it is not waiting at the gate (running, or ended)".into());
+            return Err(StepError::NotAtGate);
         };
         if !x.is_ready() && x.wake_at.is_none() {
-            return Err("it is blocked: what it waits for is not there yet".into());
+            return Err(StepError::Blocked);
         }
         s.granted = Some(w);
         self.cv.notify_all();
@@ -346,9 +342,60 @@ impl Gate {
     }
 }
 
+/// The probe's view of the gate: what its workers need to pass it and wait at it.
+impl Gatekeeper for Gate {
+    fn open_flag(&self) -> &AtomicBool {
+        &self.open
+    }
+
+    fn mode(&self) -> Mode {
+        Gate::mode(self)
+    }
+
+    fn park_until(
+        &self,
+        w: WorkerId,
+        next: Next,
+        ready: Option<Ready>,
+        wake_at: Option<u64>,
+        stopped: &dyn Fn() -> bool,
+    ) -> bool {
+        Gate::park_until(self, w, next, ready, wake_at, stopped)
+    }
+
+    fn set_held(&self, held: bool) {
+        Gate::set_held(self, held);
+    }
+
+    fn spawned(&self) {
+        Gate::spawned(self);
+    }
+
+    fn exited(&self) {
+        Gate::exited(self);
+    }
+
+    fn external_started(&self) {
+        Gate::external_started(self);
+    }
+
+    fn external_ended(&self) {
+        Gate::external_ended(self);
+    }
+
+    fn poke(&self) {
+        Gate::poke(self);
+    }
+
+    fn wake_all(&self) {
+        Gate::wake_all(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     #[test]
     fn the_prng_is_the_same_everywhere() {
@@ -389,8 +436,12 @@ mod tests {
         }
         let p = &g.parked()[0];
         assert_eq!((p.w, p.ready), (7, false));
-        assert!(g.step(7).unwrap_err().contains("blocked"));
-        assert!(g.step(8).unwrap_err().contains("not waiting"));
+        assert_eq!(g.step(7), Err(StepError::Blocked));
+        assert_eq!(g.step(8), Err(StepError::NotAtGate));
+        assert_eq!(
+            StepError::Blocked.to_string(),
+            "it is blocked: what it waits for is not there yet"
+        );
         g.set_mode(Mode::Free);
         assert!(t.join().unwrap());
     }

@@ -7,12 +7,14 @@
 pub mod clock;
 pub mod gate;
 
-pub use gate::{Mode, Parked};
+pub use gate::{Mode, Parked, StepError};
 
 use crate::event::WorkerKind;
 use crate::probe::session::Session;
 use crate::probe::worker::spawn;
 use crate::probe::{Events, Res};
+use clock::Clock;
+use gate::Gate;
 use parking_lot::{Condvar, Mutex};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -47,6 +49,9 @@ struct Finished {
 
 pub struct Run {
     session: Arc<Session>,
+    /// The run's clock and gate: the session reads them, the run changes them.
+    clock: Arc<Clock>,
+    gate: Arc<Gate>,
     rx: Events,
     finished: Arc<Finished>,
     supervisor: Option<JoinHandle<()>>,
@@ -60,9 +65,9 @@ impl Run {
         F: FnOnce() -> Res<()> + Send + 'static,
     {
         let frozen = options.mode != Mode::Free;
-        let clock = clock::Clock::starting(options.speed, options.paused, frozen);
-        let gate = gate::Gate::new(options.mode, options.paused, options.seed);
-        let (session, rx) = Session::new(clock, gate);
+        let clock = Arc::new(Clock::starting(options.speed, options.paused, frozen));
+        let gate = Arc::new(Gate::new(options.mode, options.paused, options.seed));
+        let (session, rx) = Session::new(clock.clone(), gate.clone());
         let main_ctl = spawn(&session, "main", WorkerKind::Main, false, None, main);
         let finished = Arc::new(Finished::default());
         let (s, f) = (session.clone(), finished.clone());
@@ -77,6 +82,8 @@ impl Run {
             .expect("the supervisor thread starts");
         Run {
             session,
+            clock,
+            gate,
             rx,
             finished,
             supervisor: Some(supervisor),
@@ -95,37 +102,46 @@ impl Run {
 
     /// Pause freezes virtual time and holds every worker at its next operation.
     pub fn set_paused(&self, paused: bool) {
-        self.session.clock.set_paused(paused);
-        self.session.gate.set_held(paused);
-        self.session.children.set_paused(paused);
+        self.clock.set_paused(paused);
+        self.gate.set_held(paused);
+        self.session.pause_companions(paused);
     }
 
-    /// Switches between free, step and seeded scheduling while the run goes on.
+    /// Switches between free, step and seeded scheduling while the run goes on. Time is
+    /// frozen unless free; workers waiting on a condvar are woken so they move to the gate
+    /// (or back).
     pub fn set_mode(&self, mode: Mode) {
-        self.session.set_mode(mode);
+        self.gate.set_mode(mode);
+        self.clock.set_frozen(mode != Mode::Free);
+        self.session.wake_all();
+    }
+
+    /// How workers are scheduled now.
+    pub fn mode(&self) -> Mode {
+        self.gate.mode()
     }
 
     /// Step mode: lets worker `w` do its next operation; the error says why it cannot.
-    pub fn step(&self, w: crate::event::WorkerId) -> Result<(), String> {
-        self.session.gate.step(w)
+    pub fn step(&self, w: crate::event::WorkerId) -> Result<(), StepError> {
+        self.gate.step(w)
     }
 
     /// Seeded mode: nobody can go any more (deadlock, or waits nobody will end).
     pub fn is_stuck(&self) -> bool {
-        self.session.gate.is_stuck()
+        self.gate.is_stuck()
     }
 
     /// The workers parked at the gate and what each is about to do.
     pub fn parked(&self) -> Vec<Parked> {
-        self.session.gate.parked()
+        self.gate.parked()
     }
 
     pub fn set_speed(&self, speed: f64) {
-        self.session.clock.set_speed(speed);
+        self.clock.set_speed(speed);
     }
 
     pub fn now(&self) -> u64 {
-        self.session.clock.now()
+        self.clock.now()
     }
 
     /// True once every worker has ended and its thread is joined.
@@ -153,8 +169,11 @@ impl Run {
         // Seeded, the run must end the same way every time: one worker at a time, in id
         // order. Otherwise all at once: one at a time wakes every parked worker for each
         // worker stopped, which took seconds with a thousand workers queued on one lock.
-        if self.session.gate.mode() == Mode::Seeded {
+        if self.mode() == Mode::Seeded {
+            // Held meanwhile: nothing else is scheduled while workers end one by one.
+            self.gate.set_held(true);
             self.session.cancel_in_order(start + within / 2);
+            self.gate.set_held(false);
         } else {
             self.session.cancel();
         }
@@ -202,5 +221,5 @@ fn supervise(s: &Arc<Session>) {
     s.join_threads();
     // Child processes left running are killed, as Python terminates daemonic children at
     // exit; the run is finished once every child's stream has been read to its end.
-    s.children.finish();
+    s.finish_companions();
 }

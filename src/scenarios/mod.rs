@@ -71,7 +71,8 @@ pub fn all() -> &'static [Scenario] {
     ALL
 }
 
-/// What a child process of a process scenario runs (see `process::child`).
+/// What a child process of a process scenario runs: the role table the binary gives
+/// `process::child::main_if_child`.
 pub fn child_role(scenario: &str, role: &str) -> Option<crate::process::child::Role> {
     match scenario {
         "processes" => processes::role(role),

@@ -39,7 +39,10 @@ pub fn role(name: &str) -> Option<child::Role> {
 }
 
 fn main(cfg: &Config) -> Res<()> {
-    let shm = Shm::create(1).expect("shared memory (memfd) is available");
+    let shm = match Shm::create(1) {
+        Ok(shm) => shm,
+        Err(no_shm) => return no_shm.report(),
+    };
     let (r, w) = os_pipe().expect("a pipe");
     shared_object("q", ObjectKind::Queue, Some(0));
     let items: Vec<String> = (0..cfg.get("items"))

@@ -67,7 +67,10 @@ const BURST: usize = 2;
 const WINDOW_SECS: [f64; 2] = [0.05, 0.035];
 
 fn main(cfg: &Config) -> Res<()> {
-    let shm = Shm::create(3).expect("shared memory (memfd) is available");
+    let shm = match Shm::create(3) {
+        Ok(shm) => shm,
+        Err(no_shm) => return no_shm.report(),
+    };
     let counter = shared_object("counter", ObjectKind::Value, None);
     crate::process::emit(Op::Write {
         o: counter,

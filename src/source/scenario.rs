@@ -117,7 +117,7 @@ impl Source for ScenarioSource {
     }
 
     fn step(&self, w: WorkerId) -> Result<(), String> {
-        self.run.step(w)
+        self.run.step(w).map_err(|e| e.to_string())
     }
 
     fn parked(&self) -> Vec<Parked> {
