@@ -250,3 +250,25 @@ fn a_closed_stdout_ends_a_headless_run_promptly() {
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("a pipe"), &mut err);
     assert!(err.is_empty(), "{err}");
 }
+
+#[test]
+fn a_stray_child_variable_is_said_and_every_command_still_works() {
+    use std::process::Command;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+            .args(args)
+            .env("THREADLANES_CHILD", "1")
+            .output()
+            .expect("the binary runs")
+    };
+    let help = run(&["--help"]);
+    assert!(help.status.success(), "{help:?}");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage"));
+    let err = String::from_utf8_lossy(&help.stderr);
+    assert!(err.contains("ignoring THREADLANES_CHILD"), "{err}");
+    // A process scenario still starts its own children, which get their own spec.
+    let procs = run(&["run", "processes", "--headless", "--seed", "1"]);
+    let out = String::from_utf8_lossy(&procs.stdout);
+    assert_eq!(procs.status.code(), Some(0), "{out}");
+    assert!(out.contains("proc-1"), "{out}");
+}

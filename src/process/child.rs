@@ -187,23 +187,42 @@ impl Conn {
 
 /// Child mode, if this process was started as a child: runs the role `roles` names for it
 /// and returns the exit code. `None` when the binary was started normally.
+///
+/// Child mode is entered only with a spec our spawner wrote (a JSON object naming a role and
+/// its parent). `THREADLANES_CHILD` set to anything else — exported by accident, left in a
+/// shell — is said once on stderr, taken out of the environment (so our own children do
+/// not inherit it), and the command runs as asked.
 pub fn main_if_child(roles: Roles) -> Option<i32> {
     HAS_CHILD_MODE.store(true, Ordering::SeqCst);
-    let spec = std::env::var(CHILD_ENV).ok()?;
-    Some(run_child(&spec, roles))
+    let raw = std::env::var_os(CHILD_ENV)?;
+    match raw.to_str().and_then(child_spec) {
+        Some(spec) => Some(run_child(&spec, roles)),
+        None => {
+            eprintln!(
+                "threadlanes: ignoring {CHILD_ENV} in the environment: it is set only by \
+                 threadlanes for its own child processes (unset it)"
+            );
+            // SAFETY: this runs first thing in main, before any other thread exists.
+            unsafe { std::env::remove_var(CHILD_ENV) };
+            None
+        }
+    }
 }
 
-fn run_child(spec: &str, roles: Roles) -> i32 {
-    let Ok(spec) = serde_json::from_str::<Value>(spec) else {
-        eprintln!("threadlanes child: bad {CHILD_ENV}");
-        return 2;
-    };
+/// The spec, if `text` is one our spawner wrote: an object with a role and a parent pid.
+fn child_spec(text: &str) -> Option<Value> {
+    let spec: Value = serde_json::from_str(text).ok()?;
+    (spec["role"].is_string() && spec["ppid"].is_u64()).then_some(spec)
+}
+
+fn run_child(spec: &Value, roles: Roles) -> i32 {
     // The kernel kills us when the parent's spawner thread ends (the parent's exit);
     // if the parent is already gone, go now.
     // SAFETY: prctl and getppid take no pointers.
     unsafe {
         libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
         if spec["ppid"].as_u64() != Some(libc::getppid() as u64) {
+            eprintln!("threadlanes child: the parent that started it is gone; exiting");
             return 1;
         }
     }
