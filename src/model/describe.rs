@@ -3,25 +3,30 @@
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
-use crate::event::{Event, ExitHow, ObjectId, Op};
+use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op};
 
-/// An object with its kind: "lock A", "queue products" ("object 7" if never declared).
+/// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
+/// lock whose name says lock); "object 7" if never declared.
 pub fn object(world: &World, o: ObjectId) -> String {
     match world.object(o) {
-        Some(ob) => format!("{} {}", kind_word(ob.kind), ob.name),
+        Some(ob) => label(ob.kind, &ob.name).to_string(),
         None => format!("object {o}"),
     }
 }
 
-fn kind_word(kind: crate::event::ObjectKind) -> &'static str {
-    use crate::event::ObjectKind::*;
+/// An object kind in words, as a learner reads it: "bounded semaphore", "lifo queue".
+pub fn kind_word(kind: ObjectKind) -> &'static str {
+    use ObjectKind::*;
     match kind {
         Lock => "lock",
         RLock => "rlock",
-        Semaphore | BoundedSemaphore => "semaphore",
+        Semaphore => "semaphore",
+        BoundedSemaphore => "bounded semaphore",
         Event => "event",
         Condition => "condition",
-        Queue | LifoQueue | PriorityQueue => "queue",
+        Queue => "queue",
+        LifoQueue => "lifo queue",
+        PriorityQueue => "priority queue",
         Barrier => "barrier",
         Pool => "pool",
         Pipe => "pipe",
@@ -29,9 +34,150 @@ fn kind_word(kind: crate::event::ObjectKind) -> &'static str {
     }
 }
 
-/// Seconds with one decimal: "1.5s".
+/// A shorter word for the kinds whose word is long, for narrow places.
+pub fn short_kind_word(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::BoundedSemaphore => "semaphore",
+        ObjectKind::LifoQueue => "lifo",
+        ObjectKind::PriorityQueue => "prio queue",
+        other => kind_word(other),
+    }
+}
+
+/// Names that say which of its family an object is: a queue named "fifo" is the fifo queue.
+fn qualifiers(kind: ObjectKind) -> &'static [&'static str] {
+    use ObjectKind::*;
+    match kind {
+        Queue => &["fifo"],
+        LifoQueue => &["lifo"],
+        PriorityQueue => &["priority", "prio"],
+        BoundedSemaphore => &["bounded"],
+        RLock => &["reentrant"],
+        _ => &[],
+    }
+}
+
+/// An object's name with the words of its kind around it, apart so a screen can style the
+/// name and the kind differently. Displayed, the parts join with spaces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Label<'a> {
+    /// Kind words before the name ("lock" in "lock A"); may be empty.
+    pub before: &'static str,
+    pub name: &'a str,
+    /// Kind words after the name ("queue" in "fifo queue"); may be empty.
+    pub after: &'static str,
+}
+
+impl std::fmt::Display for Label<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts = [self.before, self.name, self.after];
+        let mut first = true;
+        for p in parts.into_iter().filter(|p| !p.is_empty()) {
+            if !first {
+                f.write_str(" ")?;
+            }
+            f.write_str(p)?;
+            first = false;
+        }
+        Ok(())
+    }
+}
+
+/// An object named with its kind, never the same word twice: "lock A"; a lock named "lock"
+/// is "lock", one named "lock-9" is "lock-9"; a pipe named "proc-1 pipe" is that; a LIFO
+/// queue named "lifo" is "lifo queue", one named "queue-8" is "lifo queue-8".
+pub fn label(kind: ObjectKind, name: &str) -> Label<'_> {
+    label_with(kind_word(kind), kind, name)
+}
+
+/// The same with the short kind word ("prio queue"), for narrow places.
+pub fn short_label(kind: ObjectKind, name: &str) -> Label<'_> {
+    label_with(short_kind_word(kind), kind, name)
+}
+
+fn label_with<'a>(phrase: &'static str, kind: ObjectKind, name: &'a str) -> Label<'a> {
+    // The noun is the kind's last word ("queue" of "lifo queue"); what comes before it
+    // qualifies it.
+    let (front, noun) = match phrase.rsplit_once(' ') {
+        Some((front, noun)) => (front, noun),
+        None => ("", phrase),
+    };
+    let says = |w: &str| {
+        name.split(|c: char| !c.is_alphanumeric())
+            .any(|part| part.eq_ignore_ascii_case(w))
+    };
+    if says(noun) {
+        return Label {
+            before: front,
+            name,
+            after: "",
+        };
+    }
+    if qualifiers(kind)
+        .iter()
+        .any(|q| name.eq_ignore_ascii_case(q))
+    {
+        return Label {
+            before: "",
+            name,
+            after: noun,
+        };
+    }
+    Label {
+        before: phrase,
+        name,
+        after: "",
+    }
+}
+
+/// What a new object's capacity means, in its kind's words: "maxsize 3", "5 slots".
+fn capacity_words(kind: ObjectKind, c: u64) -> String {
+    use ObjectKind::*;
+    match kind {
+        Queue | LifoQueue | PriorityQueue if c == 0 => "unbounded".into(),
+        Queue | LifoQueue | PriorityQueue => format!("maxsize {c}"),
+        Semaphore | BoundedSemaphore if c == 1 => "1 slot".into(),
+        Semaphore | BoundedSemaphore => format!("{c} slots"),
+        Pool => format!("{c} workers"),
+        Barrier => format!("{c} parties"),
+        _ => c.to_string(),
+    }
+}
+
+/// Seconds with one decimal, for a clock: "t=1.5s", "ran 12.0s".
 pub fn secs(ns: u64) -> String {
     format!("{:.1}s", ns as f64 / 1e9)
+}
+
+/// How long something lasts, with the precision it needs: "50ms", "0.35s", "2.5s", "12s".
+pub fn duration(ns: u64) -> String {
+    const MS: u64 = 1_000_000;
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    };
+    match ns {
+        0 => "0s".into(),
+        n if n < 1_000 => format!("{n}ns"),
+        n if n < MS => format!("{}µs", trim(format!("{:.1}", n as f64 / 1e3))),
+        n if n < 100 * MS => format!("{}ms", trim(format!("{:.1}", n as f64 / 1e6))),
+        n if n < 10_000 * MS => format!("{}s", trim(format!("{:.2}", n as f64 / 1e9))),
+        n => format!("{}s", trim(format!("{:.1}", n as f64 / 1e9))),
+    }
+}
+
+/// What is left of a wait of `total` ns, with digits fixed by the total so a countdown
+/// keeps its width: "30ms" of 50ms, "0.12s" of 0.35s, "1.9s" of 3s.
+pub fn left(ns: u64, total: u64) -> String {
+    const MS: u64 = 1_000_000;
+    match total {
+        t if t < 100 * MS => format!("{}ms", (ns + MS / 2) / MS),
+        t if t < 1_000 * MS => format!("{:.2}s", ns as f64 / 1e9),
+        _ => format!("{:.1}s", ns as f64 / 1e9),
+    }
 }
 
 /// A worker's current state in words: "waiting for lock A (held by job2)".
@@ -45,10 +191,9 @@ pub fn state(world: &World, w: &Worker) -> String {
         }
         WorkerState::Sleeping { ms: 0 } => sleeping(0),
         WorkerState::Sleeping { ms } => {
-            let left = ms
-                .saturating_mul(1_000_000)
-                .saturating_sub(world.t.saturating_sub(w.since));
-            format!("{} ({} left)", sleeping(*ms), secs(left))
+            let total = ms.saturating_mul(1_000_000);
+            let rest = total.saturating_sub(world.t.saturating_sub(w.since));
+            format!("{} ({} left)", sleeping(*ms), left(rest, total))
         }
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
@@ -66,12 +211,12 @@ pub fn state(world: &World, w: &Worker) -> String {
     }
 }
 
-/// A sleep of `ms` as a state, without how much is left: "sleeping 0.4s".
+/// A sleep of `ms` as a state, without how much is left: "sleeping 50ms", "sleeping 2.5s".
 pub fn sleeping(ms: u64) -> String {
     match ms {
         // sleep(0): Python's way to let another thread run.
         0 => "yielding (sleep 0)".into(),
-        ms => format!("sleeping {}", secs(ms.saturating_mul(1_000_000))),
+        ms => format!("sleeping {}", duration(ms.saturating_mul(1_000_000))),
     }
 }
 
@@ -106,6 +251,7 @@ pub fn waiting(world: &World, wait: Wait) -> String {
         Wait::Signal(o) => format!("waiting on {}", object(world, o)),
         Wait::Put(o) => format!("blocked on put to {} (full)", object(world, o)),
         Wait::Get(o) => format!("blocked on get from {} (empty)", object(world, o)),
+        Wait::Recv(o) => format!("blocked on recv from {} (empty)", object(world, o)),
         Wait::QueueJoin(o) => format!("waiting for all tasks of {}", object(world, o)),
         Wait::Join(t) => format!("joining {}", world.worker_name(t)),
     }
@@ -141,8 +287,8 @@ pub fn event(world: &World, ev: &Event) -> String {
             capacity,
             ..
         } => match capacity {
-            Some(c) => format!("new {} {name} ({c})", kind.as_str()),
-            None => format!("new {} {name}", kind.as_str()),
+            Some(c) => format!("new {} ({})", label(*kind, name), capacity_words(*kind, *c)),
+            None => format!("new {}", label(*kind, name)),
         },
         Start => "starts".into(),
         Exit { how, msg } => match msg {
@@ -155,7 +301,7 @@ pub fn event(world: &World, ev: &Event) -> String {
             format!("joined {}{r}", world.worker_name(*target))
         }
         SleepBegin { ms: 0 } => "yields (sleep 0)".into(),
-        SleepBegin { ms } => format!("sleeps {}", secs(ms.saturating_mul(1_000_000))),
+        SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
@@ -236,11 +382,11 @@ pub fn event(world: &World, ev: &Event) -> String {
             Some(r) => format!("finished task {task} → {r}"),
             None => format!("finished task {task}"),
         },
-        Send { o: ob, item } => format!("sends {item} on {}", o(ob)),
-        RecvBegin { o: ob } => format!("recv on {}", o(ob)),
+        Send { o: ob, item } => format!("sends {item} into {}", o(ob)),
+        RecvBegin { o: ob } => format!("recv from {}", o(ob)),
         RecvEnd { o: ob, item, ok } => match (ok, item) {
-            (true, Some(it)) => format!("received {it} on {}", o(ob)),
-            _ => format!("received nothing on {}", o(ob)),
+            (true, Some(it)) => format!("received {it} from {}", o(ob)),
+            _ => format!("received nothing from {}", o(ob)),
         },
         Read { o: ob, value } => format!("read {} = {value}", o(ob)),
         Write { o: ob, value } => format!("wrote {} = {value}", o(ob)),
@@ -251,18 +397,36 @@ pub fn event(world: &World, ev: &Event) -> String {
     }
 }
 
-/// A whole log line: "  1.20s  job1      acquired lock A".
+/// The log's name column: as wide as the longest name so far, between these.
+const NAME_MIN: usize = 4;
+const NAME_MAX: usize = 16;
+
+/// A worker's name padded (or cut, with "…") to the log's name column, so the words after it
+/// line up however long the names are.
+fn name_column(world: &World, w: crate::event::WorkerId) -> String {
+    let width = world.name_chars().clamp(NAME_MIN, NAME_MAX);
+    let name = world.worker_name(w);
+    let n = name.chars().count();
+    if n > width {
+        let cut: String = name.chars().take(width - 1).collect();
+        format!("{cut}…")
+    } else {
+        format!("{name}{}", " ".repeat(width - n))
+    }
+}
+
+/// A whole log line: "  1.20s  job1  acquired lock A".
 pub fn log_line(world: &World, ev: &Event) -> String {
     format!(
-        "{:>7.2}s  {:<12} {}",
+        "{:>7.2}s  {}  {}",
         ev.t as f64 / 1e9,
-        world.worker_name(ev.w),
+        name_column(world, ev.w),
         event(world, ev)
     )
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
-/// ended a wait: "  1.20s  car-1        woke: lighter set light".
+/// ended a wait: "  1.20s  car-1  woke: lighter set light".
 pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
     let Some(k) = world.causes.by_event(n) else {
         return log_line(world, ev);
@@ -272,9 +436,9 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
         _ => format!("; {}", event(world, ev)),
     };
     format!(
-        "{:>7.2}s  {:<12} woke: {}{then}",
+        "{:>7.2}s  {}  woke: {}{then}",
         ev.t as f64 / 1e9,
-        world.worker_name(ev.w),
+        name_column(world, ev.w),
         super::cause::words(world, k)
     )
 }

@@ -3,7 +3,7 @@
 //! panel so the lanes stay in sight.
 
 use super::theme::LEGEND;
-use super::{Screen, Theme, layout, objects, panel, text};
+use super::{Screen, Theme, layout, panel, text};
 use crate::model::describe;
 use crate::model::{Phase, Wait, Worker, World, cause, waitfor};
 use ratatui::Frame;
@@ -55,13 +55,13 @@ fn waits(world: &World, w: &Worker) -> String {
             let what = match other {
                 Wait::Put(_) => "room in ",
                 Wait::Get(_) => "an item from ",
+                Wait::Recv(_) => "a message on ",
                 Wait::QueueJoin(_) => "all tasks of ",
                 _ => "",
             };
-            let name = match other.object().and_then(|o| world.object(o)) {
-                Some(ob) => format!("{} {}", objects::kind_word(ob.kind), ob.name),
-                None => "?".to_string(),
-            };
+            let name = other
+                .object()
+                .map_or("?".to_string(), |o| describe::object(world, o));
             match h {
                 Some(h) => format!("{what}{name}, held by {h}"),
                 None => format!("{what}{name}"),
@@ -79,7 +79,7 @@ fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize
             "{}: {} (waited {})",
             describe::secs(k.t),
             cause::words(world, k),
-            describe::secs(k.t.saturating_sub(k.since))
+            describe::duration(k.t.saturating_sub(k.since))
         );
         let label = if any { "" } else { "woken" };
         field(lines, label, &line, theme.text(), width, theme);

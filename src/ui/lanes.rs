@@ -78,7 +78,7 @@ struct Columns {
 
 fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Columns {
     const GUTTER: usize = 2;
-    let name = name_w.clamp(4, 14).min(inner_w.saturating_sub(GUTTER));
+    let name = name_w.clamp(4, 16).min(inner_w.saturating_sub(GUTTER));
     let mut avail = inner_w.saturating_sub(GUTTER + name + 1);
     let tag = if avail >= tag_w + 1 + 40 { tag_w } else { 0 };
     if tag > 0 {

@@ -5,7 +5,7 @@
 
 use super::{Screen, Theme, layout, panel, text};
 use crate::event::ObjectKind;
-use crate::model::{Object, ObjectState, Wait, World, spark};
+use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -14,48 +14,31 @@ use ratatui::text::{Line, Span};
 /// At most this many rows of semaphore slots; more slots are counted, not drawn.
 const SLOT_ROWS: usize = 3;
 
-pub fn kind_word(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Lock => "lock",
-        ObjectKind::RLock => "rlock",
-        ObjectKind::Semaphore => "semaphore",
-        ObjectKind::BoundedSemaphore => "bounded semaphore",
-        ObjectKind::Event => "event",
-        ObjectKind::Condition => "condition",
-        ObjectKind::Queue => "queue",
-        ObjectKind::LifoQueue => "lifo queue",
-        ObjectKind::PriorityQueue => "priority queue",
-        ObjectKind::Barrier => "barrier",
-        ObjectKind::Pool => "pool",
-        ObjectKind::Pipe => "pipe",
-        ObjectKind::Value => "value",
-    }
-}
-
-/// A shorter word for the kinds whose name is long, when the card is narrow.
-fn short_kind_word(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::BoundedSemaphore => "semaphore",
-        ObjectKind::LifoQueue => "lifo",
-        ObjectKind::PriorityQueue => "prio queue",
-        other => kind_word(other),
-    }
-}
-
-/// The first line of a card: "lock A  held by job1".
+/// The first line of a card: "lock A  held by job1" (the kind's words dim, the name bright;
+/// a shorter kind word when the card is narrow).
 fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) -> Line<'static> {
-    let rest = text::width(&o.name) + 3 + summary.iter().map(|s| s.width()).sum::<usize>();
-    let kind = if text::width(kind_word(o.kind)) + rest <= width {
-        kind_word(o.kind)
+    let rest = 2 + summary.iter().map(|s| s.width()).sum::<usize>();
+    let full = describe::label(o.kind, &o.name);
+    let label = if text::width(&full.to_string()) + rest <= width {
+        full
     } else {
-        short_kind_word(o.kind)
+        describe::short_label(o.kind, &o.name)
     };
-    let mut spans = vec![
-        Span::styled(kind, theme.dim()),
-        Span::raw(" "),
-        Span::styled(o.name.clone(), theme.name()),
-        Span::raw("  "),
-    ];
+    let mut spans = Vec::new();
+    for (part, style) in [
+        (label.before, theme.dim()),
+        (label.name, theme.name()),
+        (label.after, theme.dim()),
+    ] {
+        if part.is_empty() {
+            continue;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(part.to_string(), style));
+    }
+    spans.push(Span::raw("  "));
     spans.extend(summary);
     Line::from(spans)
 }
@@ -138,6 +121,21 @@ fn slot_lines(
         lines.push(Line::from(spans));
     }
     lines
+}
+
+/// A queue's items as the card lists them: "next 5,", "then 4", "3", ... (the next to come
+/// out first).
+fn out_order(items: &std::collections::VecDeque<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        out.push(match (i, items.len()) {
+            (0, 1) => format!("next {it}"),
+            (0, _) => format!("next {it},"),
+            (1, _) => format!("then {it}"),
+            _ => it.clone(),
+        });
+    }
+    out
 }
 
 /// A queue's gauge: "[█████░░░░░]" scaled into at most `cells` cells.
@@ -247,8 +245,10 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                 row.push(Span::styled("empty", theme.dim()));
                 lines.push(Line::from(row));
             } else {
-                // Items front first, over up to three lines.
-                let names: Vec<&str> = items.iter().map(String::as_str).collect();
+                // Items in the order they will come out (the model keeps them so), the
+                // next one named as such: FIFO, LIFO and priority queues differ at a glance.
+                let owned = out_order(items);
+                let names: Vec<&str> = owned.iter().map(String::as_str).collect();
                 let first = width.saturating_sub(used);
                 let rest = width.saturating_sub(4);
                 let wrapped = text::wrap_names(&names, " ", first, rest, 3, g.ellipsis);
