@@ -122,12 +122,14 @@ pub fn metric_name(ob: &Object) -> &'static str {
 }
 
 /// A worker's share of its life so far spent running (holding something or not), blocked
-/// or waiting, and sleeping, in percent, up to `now`.
+/// or waiting, and sleeping, in percent, up to `now`; and apart, the share it spent holding
+/// a lock or a slot, whatever it did meanwhile (a sleep while holding is holding).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shares {
     pub running: u8,
     pub blocked: u8,
     pub sleeping: u8,
+    pub holding: u8,
 }
 
 /// From the lane's running totals: O(1), though it is drawn for every visible lane, every
@@ -140,15 +142,18 @@ pub fn shares(w: &Worker, now: u64) -> Shares {
     if span == 0 {
         return Shares::default();
     }
+    let share = |t: u64| (t.saturating_mul(100) / span).min(100) as u8;
     let pct = |phases: &[Phase]| {
-        let t = phases
-            .iter()
-            .fold(0u64, |a, p| a.saturating_add(ns[*p as usize]));
-        (t.saturating_mul(100) / span).min(100) as u8
+        share(
+            phases
+                .iter()
+                .fold(0u64, |a, p| a.saturating_add(ns[*p as usize])),
+        )
     };
     Shares {
         running: pct(&[Phase::Running, Phase::Critical]),
         blocked: pct(&[Phase::Blocked, Phase::Waiting]),
         sleeping: pct(&[Phase::Sleeping]),
+        holding: share(w.timeline.held(now)),
     }
 }

@@ -335,15 +335,15 @@ impl World {
         wk.state = state;
         wk.since = t;
         let phase = wk.phase();
-        wk.timeline.push(t, phase);
+        wk.timeline.push_held(t, phase, !wk.holding.is_empty());
     }
 
     /// Re-derives the phase of the worker at `wx` after `holding` changed (Running ↔
-    /// Critical).
+    /// Critical; held or not, whatever it does).
     fn refresh_phase_at(&mut self, wx: u32, t: u64) {
         if let Some(wk) = self.workers.get_mut(wx as usize) {
             let phase = wk.phase();
-            wk.timeline.push(t, phase);
+            wk.timeline.push_held(t, phase, !wk.holding.is_empty());
         }
     }
 

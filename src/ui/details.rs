@@ -217,7 +217,17 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         if matches!(p, Phase::Done | Phase::Failed) {
             continue;
         }
-        let t = w.timeline.time_in(p, from, world.t);
+        let tl = &w.timeline;
+        // Holding is counted whatever else the lane did (a sleep while holding is holding),
+        // so "running" counts all its running, holding or not.
+        let t = match p {
+            Phase::Critical => tl.time_held(from, world.t),
+            Phase::Running => {
+                tl.time_in(Phase::Running, from, world.t)
+                    + tl.time_in(Phase::Critical, from, world.t)
+            }
+            p => tl.time_in(p, from, world.t),
+        };
         let share = if span == 0 {
             0.0
         } else {
