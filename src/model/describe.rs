@@ -220,6 +220,30 @@ pub fn sleeping(ms: u64) -> String {
     }
 }
 
+/// What a worker holds, each object once in the order taken: "lock A, 2 slots of semaphore
+/// pool" ("nothing" for nothing).
+pub fn holds(world: &World, held: &[ObjectId]) -> String {
+    let mut seen: Vec<(ObjectId, usize)> = Vec::new();
+    for o in held {
+        match seen.iter_mut().find(|(x, _)| x == o) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((*o, 1)),
+        }
+    }
+    if seen.is_empty() {
+        return "nothing".into();
+    }
+    let one = |(o, n): &(ObjectId, usize)| {
+        let name = object(world, *o);
+        match world.object(*o).map(|ob| ob.kind.is_semaphore()) {
+            Some(true) if *n == 1 => format!("a slot of {name}"),
+            Some(true) => format!("{n} slots of {name}"),
+            _ => name,
+        }
+    };
+    seen.iter().map(one).collect::<Vec<_>>().join(", ")
+}
+
 /// A blocked worker's state: what it waits for and, for a lock, who holds it now.
 fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
     let Wait::Acquire(o) = wait else {

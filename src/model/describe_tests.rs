@@ -77,7 +77,7 @@ fn no_object_kind_says_its_kind_word_twice() {
             }
             // The log says it as the declaration and as an operation on it.
             let w = world(&[worker(0, "main"), object(1, name, *kind)]);
-            let new = describe::event(&w, w.log.iter().last().expect("logged"));
+            let new = describe::event(&w, w.log.iter().next_back().expect("logged"));
             assert_eq!(doubled(&new), None, "{new}");
             let get = describe::event(&w, &ev(0, 0, Op::GetBegin { o: 1 }));
             assert_eq!(doubled(&get), None, "{get}");
@@ -101,7 +101,7 @@ fn an_object_named_for_its_kind_reads_as_one_thing() {
         "bounded semaphore sem"
     );
     let w = world(&[worker(0, "main"), object(1, "lifo", ObjectKind::LifoQueue)]);
-    let new = describe::event(&w, w.log.iter().last().expect("logged"));
+    let new = describe::event(&w, w.log.iter().next_back().expect("logged"));
     assert_eq!(new, "new lifo queue (unbounded)");
 }
 
@@ -148,7 +148,7 @@ fn a_pipe_is_received_from_in_the_lane_and_the_log_alike() {
         describe::state(&w, main),
         "blocked on recv from pipe (empty)"
     );
-    let line = describe::event(&w, w.log.iter().last().expect("logged"));
+    let line = describe::event(&w, w.log.iter().next_back().expect("logged"));
     assert_eq!(line, "recv from pipe");
 }
 

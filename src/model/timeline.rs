@@ -532,7 +532,7 @@ mod tests {
             for _ in 0..50 {
                 t += rng.next_u64() % 3 * 10;
                 let phase = Phase::ALL[(rng.next_u64() % 7) as usize];
-                tl.push_held(t, phase, rng.next_u64() % 2 == 0);
+                tl.push_held(t, phase, rng.next_u64().is_multiple_of(2));
             }
             let now = t + 5;
             let segs: Vec<_> = tl.segments().collect();

@@ -4,11 +4,20 @@
 //! What the file holds:
 //! - a process per OS process of the run (`process_name` metadata; the first is the
 //!   scenario), a track per worker (`thread_name`, `thread_sort_index` metadata);
-//! - per worker, complete slices (`"ph":"X"`) on three nesting levels: its life (start to
-//!   exit, with how it ended), the pool tasks it ran, and its states, which tile its life:
-//!   `running`, `blocked` (acquire, put, get, recv), `waiting` (event, condition, barrier,
-//!   join) and `sleeping`, each with the object in `args`. Slices of no duration are left out,
-//!   so an acquire that got the lock at once adds nothing;
+//! - per worker, complete slices (`"ph":"X"`) on four nesting levels: its life (start to
+//!   exit, with how it ended), the pool tasks it ran, what it holds (`holding`: "holds lock
+//!   A", from the acquire to the release, whatever it does meanwhile: a sleep while holding
+//!   is inside it), and its states, which tile its life: `running`, `blocked` (acquire, put,
+//!   get, recv), `waiting` (event, condition, barrier, join) and `sleeping`, each with the
+//!   object in `args`. A state is cut where holding begins or ends, and holding where a task
+//!   does, so every slice nests in the one above it. Slices of no duration are left out, so
+//!   an acquire that got the lock at once adds a holding slice but no blocked one;
+//! - a run that did not finish (stuck, deadlocked, cut) leaves states open: they are closed
+//!   where the trace ends, with `"open_at_end"` (how the run ended) in their `args`. A cut
+//!   run's trace ends at the time asked for; a stuck or deadlocked one, whose clock stopped
+//!   with its last event, a tenth of its length later (at least 100 ms), so the states it is
+//!   stuck in show. An instant says where it ends and why, and one marks the moment a
+//!   deadlock formed, naming its cycle;
 //! - instant events (`"ph":"i"`) for the operations that take no time: set, clear, put, get,
 //!   release, notify, task_done, submit, send, read, write, say, outcome;
 //! - flow arrows (`"ph":"s"` → `"ph":"f"`, bound to the enclosing slices) from an operation to
@@ -43,10 +52,14 @@ pub struct Meta {
     /// The seed, in seeded mode.
     pub seed: Option<u64>,
     pub end: End,
+    /// Where a cut run's trace ends (the virtual time asked for).
+    pub until: Option<u64>,
 }
 
 impl Meta {
-    pub fn of(plan: &Plan, end: End) -> Meta {
+    /// What the trace says of `plan`'s run, which ended as `end`; `until` is the virtual
+    /// time it was cut at (with `End::Cut`).
+    pub fn of(plan: &Plan, end: End, until: Option<u64>) -> Meta {
         Meta {
             scenario: plan.scenario.info.name.to_string(),
             variant: plan.config.variant.to_string(),
@@ -58,7 +71,27 @@ impl Meta {
                 .collect(),
             seed: (plan.options.mode == Mode::Seeded).then_some(plan.options.seed),
             end,
+            until: until.filter(|_| end == End::Cut),
         }
+    }
+}
+
+/// Where the trace of a run that ended as `meta.end` after `last` ns of events ends.
+fn end_at(meta: &Meta, last: u64) -> u64 {
+    match meta.end {
+        End::Finished => last,
+        End::Cut => meta.until.unwrap_or(last).max(last),
+        End::Stuck | End::Deadlock => last.saturating_add((last / 10).max(MIN_TAIL)),
+    }
+}
+
+/// Why the trace ends where it does, for the instant there.
+fn end_words(end: End) -> &'static str {
+    match end {
+        End::Finished => "the run ends: every worker has ended",
+        End::Cut => "the trace ends: cut at the time asked for",
+        End::Stuck => "the trace ends: stuck, every worker waits and none can go",
+        End::Deadlock => "the trace ends: deadlocked, the run would never end",
     }
 }
 
@@ -70,6 +103,21 @@ pub fn trace(events: &[Event], meta: &Meta) -> Value {
     }
     b.finish(meta)
 }
+
+/// The least a stuck or deadlocked run's trace goes on after its last event.
+const MIN_TAIL: u64 = 100_000_000;
+
+/// Ranks of what starts at one instant, in the order a viewer must read them: a slice before
+/// the slices it holds, arrows and instants after.
+const RANK_LIFE: i64 = 0;
+const RANK_TASK: i64 = 1;
+const RANK_HOLD: i64 = 2;
+const RANK_STATE: i64 = 3;
+const RANK_FLOW: i64 = 4;
+const RANK_INSTANT: i64 = 5;
+
+/// A slice still open: since when, its category and name, its args.
+type Open = (u64, &'static str, String, Map<String, Value>);
 
 /// Virtual ns → the format's microseconds.
 fn us(t: u64) -> f64 {
@@ -85,8 +133,10 @@ struct Track {
     pid: Option<u32>,
     life: Option<u64>,
     task: Option<(u64, ObjectId, u64)>,
-    /// The state slice open now: since when, its category and name, its args.
-    state: Option<(u64, &'static str, String, Map<String, Value>)>,
+    /// The state slice open now.
+    state: Option<Open>,
+    /// The holding slice open now, and what it holds (in the order taken).
+    hold: Option<(Open, Vec<ObjectId>)>,
 }
 
 #[derive(Default)]
@@ -102,6 +152,8 @@ struct Builder {
     items: HashMap<(ObjectId, String), VecDeque<(WorkerId, u64)>>,
     submits: HashMap<(ObjectId, u64), (WorkerId, u64)>,
     last_t: u64,
+    /// The run had a deadlock after the last event (to mark the moment one forms).
+    deadlocked: bool,
 }
 
 impl Builder {
@@ -149,6 +201,7 @@ impl Builder {
             self.wake_flow(&k);
         }
         self.last_t = self.last_t.max(ev.t);
+        self.deadlock_mark(ev);
         let (t, w) = (ev.t, ev.w);
         match &ev.op {
             Op::Worker {
@@ -225,11 +278,13 @@ impl Builder {
             }
             TaskBegin { o, task } => {
                 self.close_state(w, t);
+                self.split_hold(w, t);
                 self.track(w).task = Some((t, *o, *task));
                 self.enter(w, t, "running", "running".into(), Map::new());
             }
             TaskEnd { result, .. } => {
                 self.close_state(w, t);
+                self.split_hold(w, t);
                 if let Some((t0, o, task)) = self.track(w).task.take() {
                     let mut args = self.object_args(o);
                     args.insert("task".into(), json!(task));
@@ -244,6 +299,112 @@ impl Builder {
                 self.close_all(w, t, Some((*how, msg.clone())));
             }
             _ => {}
+        }
+        self.sync_holds(ev);
+    }
+
+    /// Marks the moment a deadlock forms: an instant on the worker whose wait closed the
+    /// cycle, naming the cycle.
+    fn deadlock_mark(&mut self, ev: &Event) {
+        let now = self.world.deadlock.is_some();
+        if now
+            && !self.deadlocked
+            && let Some(cycle) = &self.world.deadlock
+        {
+            let words = crate::model::waitfor::describe_cycle(&self.world, cycle);
+            let mut args = Map::new();
+            args.insert("cycle".into(), json!(words));
+            self.global_instant(ev.w, ev.t, format!("deadlock: {words}"), "deadlock", args);
+        }
+        self.deadlocked = now;
+    }
+
+    /// An instant drawn across the whole trace (`"s":"g"`), on `w`'s track.
+    fn global_instant(
+        &mut self,
+        w: WorkerId,
+        t: u64,
+        name: String,
+        cat: &'static str,
+        args: Map<String, Value>,
+    ) {
+        let mut m = Map::new();
+        m.insert("ph".into(), json!("i"));
+        m.insert("s".into(), json!("g"));
+        m.insert("name".into(), json!(name));
+        m.insert("cat".into(), json!(cat));
+        m.insert("ts".into(), json!(us(t)));
+        m.insert("args".into(), Value::Object(args));
+        self.out.push((t, RANK_INSTANT, w, m));
+    }
+
+    /// Brings the holding slices of the workers `ev` may have changed up to date: its own,
+    /// and for a release the holders of the object (any thread may release a semaphore).
+    fn sync_holds(&mut self, ev: &Event) {
+        self.sync_hold(ev.w, ev.t);
+        if let Op::Release { o, .. } = ev.op {
+            let others: Vec<WorkerId> = self
+                .track_ix
+                .iter()
+                .filter(|(w, ix)| {
+                    **w != ev.w
+                        && self.tracks[**ix]
+                            .hold
+                            .as_ref()
+                            .is_some_and(|(_, held)| held.contains(&o))
+                })
+                .map(|(w, _)| *w)
+                .collect();
+            for w in others {
+                self.sync_hold(w, ev.t);
+            }
+        }
+    }
+
+    /// Opens, closes or changes `w`'s holding slice at `t` if what it holds changed; the
+    /// state slice open then is cut there too, so it nests in one holding slice.
+    fn sync_hold(&mut self, w: WorkerId, t: u64) {
+        let now: Vec<ObjectId> = self
+            .world
+            .worker(w)
+            .map(|k| k.holding.clone())
+            .unwrap_or_default();
+        let before = self.track(w).hold.as_ref().map(|(_, held)| held.as_slice());
+        if before.unwrap_or(&[]) == now.as_slice() {
+            return;
+        }
+        self.close_hold(w, t);
+        if let Some(open) = self.track(w).state.take() {
+            let (t0, cat, name, args) = open;
+            self.slice(w, t0, t, cat, name.clone(), args.clone());
+            self.track(w).state = Some((t, cat, name, args));
+        }
+        // A worker that ended holding a lock (killed -9) holds nothing in time any more.
+        if now.is_empty() || self.track(w).life.is_none() {
+            return;
+        }
+        let name = format!("holds {}", describe::holds(&self.world, &now));
+        let mut args = Map::new();
+        let objects: Vec<Value> = now
+            .iter()
+            .map(|o| json!(self.world.object_name(*o)))
+            .collect();
+        args.insert("objects".into(), Value::Array(objects));
+        self.track(w).hold = Some(((t, "holding", name, args), now));
+    }
+
+    fn close_hold(&mut self, w: WorkerId, t: u64) {
+        if let Some(((t0, cat, name, args), _)) = self.track(w).hold.take() {
+            self.slice(w, t0, t, cat, name, args);
+        }
+    }
+
+    /// Closes `w`'s holding slice at `t` and opens the same again there (at a task's
+    /// bounds, so it nests in the task).
+    fn split_hold(&mut self, w: WorkerId, t: u64) {
+        if let Some(((t0, cat, name, args), held)) = self.track(w).hold.take() {
+            self.slice(w, t0, t, cat, name.clone(), args.clone());
+            self.track(w).hold = Some(((t, cat, name, args), held));
         }
     }
 
@@ -268,6 +429,7 @@ impl Builder {
 
     fn close_all(&mut self, w: WorkerId, t: u64, how: Option<(ExitHow, Option<String>)>) {
         self.close_state(w, t);
+        self.close_hold(w, t);
         if let Some((t0, o, task)) = self.track(w).task.take() {
             let mut args = self.object_args(o);
             args.insert("task".into(), json!(task));
@@ -296,7 +458,7 @@ impl Builder {
             }
         }
         // The life slice must come before the states it holds when they start together.
-        self.push_slice(w, t0, t, "life", name, args, 0);
+        self.push_slice(w, t0, t, "life", name, args, RANK_LIFE);
     }
 
     fn slice(
@@ -311,7 +473,11 @@ impl Builder {
         if t1 <= t0 {
             return;
         }
-        let rank = if cat == "task" { 1 } else { 2 };
+        let rank = match cat {
+            "task" => RANK_TASK,
+            "holding" => RANK_HOLD,
+            _ => RANK_STATE,
+        };
         self.push_slice(w, t0, t1, cat, name, args, rank);
     }
 
@@ -392,7 +558,7 @@ impl Builder {
         m.insert("cat".into(), json!(ev.op.name()));
         m.insert("ts".into(), json!(us(ev.t)));
         m.insert("args".into(), Value::Object(args));
-        self.out.push((ev.t, 4, ev.w, m));
+        self.out.push((ev.t, RANK_INSTANT, ev.w, m));
     }
 
     /// Records what `ev` lets go on later, and draws the arrow to `ev` from what let it go.
@@ -470,14 +636,31 @@ impl Builder {
             m.insert("cat".into(), json!("flow"));
             m.insert("bp".into(), json!("e"));
             m.insert("ts".into(), json!(us(t)));
-            self.out.push((t, 3, w, m));
+            self.out.push((t, RANK_FLOW, w, m));
         }
     }
 
     fn finish(mut self, meta: &Meta) -> Value {
-        let ws: Vec<WorkerId> = self.track_ix.keys().copied().collect();
-        let end = self.last_t;
+        let mut ws: Vec<WorkerId> = self.track_ix.keys().copied().collect();
+        ws.sort_unstable();
+        let end = end_at(meta, self.last_t);
+        if meta.end != End::Finished {
+            // Where the trace ends and why, on the first worker's track.
+            if let Some(&w) = ws.first() {
+                let mut args = Map::new();
+                args.insert("end".into(), json!(meta.end.as_str()));
+                self.global_instant(w, end, end_words(meta.end).into(), "end", args);
+            }
+        }
         for w in ws {
+            let tr = self.track(w);
+            for open in [tr.state.as_mut(), tr.hold.as_mut().map(|(o, _)| o)]
+                .into_iter()
+                .flatten()
+            {
+                open.3
+                    .insert("open_at_end".into(), json!(meta.end.as_str()));
+            }
             self.close_all(w, end, None);
         }
         // Processes numbered in order of appearance: the trace is the same on every seeded
@@ -574,6 +757,7 @@ impl Builder {
             ),
         );
         other.insert("end".into(), json!(meta.end.as_str()));
+        other.insert("end_us".into(), json!(us(end)));
         other.insert("clock".into(), json!("virtual time of the run"));
         json!({
             "traceEvents": events,
