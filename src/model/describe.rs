@@ -14,8 +14,18 @@ pub fn object(world: &World, o: ObjectId) -> String {
     }
 }
 
-/// An object kind in words, as a learner reads it: "bounded semaphore", "lifo queue".
+/// An object kind in running text (the log, the lanes): "lock", "lifo queue"; a bounded
+/// semaphore is a semaphore there (its card and its declaration say bounded).
 pub fn kind_word(kind: ObjectKind) -> &'static str {
+    use ObjectKind::*;
+    match kind {
+        BoundedSemaphore => "semaphore",
+        other => full_kind_word(other),
+    }
+}
+
+/// An object kind in full, as its card in the objects panel names it: "bounded semaphore".
+pub fn full_kind_word(kind: ObjectKind) -> &'static str {
     use ObjectKind::*;
     match kind {
         Lock => "lock",
@@ -88,6 +98,12 @@ impl std::fmt::Display for Label<'_> {
 /// queue named "lifo" is "lifo queue", one named "queue-8" is "lifo queue-8".
 pub fn label(kind: ObjectKind, name: &str) -> Label<'_> {
     label_with(kind_word(kind), kind, name)
+}
+
+/// The same with the kind in full ("bounded semaphore slots"), for an object's card and
+/// its declaration.
+pub fn full_label(kind: ObjectKind, name: &str) -> Label<'_> {
+    label_with(full_kind_word(kind), kind, name)
 }
 
 /// The same with the short kind word ("prio queue"), for narrow places.
@@ -170,13 +186,13 @@ pub fn duration(ns: u64) -> String {
 }
 
 /// What is left of a wait of `total` ns, with digits fixed by the total so a countdown
-/// keeps its width: "30ms" of 50ms, "0.12s" of 0.35s, "1.9s" of 3s.
+/// keeps its width: "30ms" of 50ms, "0.3s" of 0.35s, "1.9s" of 3s.
 pub fn left(ns: u64, total: u64) -> String {
     const MS: u64 = 1_000_000;
-    match total {
-        t if t < 100 * MS => format!("{}ms", (ns + MS / 2) / MS),
-        t if t < 1_000 * MS => format!("{:.2}s", ns as f64 / 1e9),
-        _ => format!("{:.1}s", ns as f64 / 1e9),
+    if total < 100 * MS {
+        format!("{}ms", (ns + MS / 2) / MS)
+    } else {
+        format!("{:.1}s", ns as f64 / 1e9)
     }
 }
 
@@ -311,8 +327,12 @@ pub fn event(world: &World, ev: &Event) -> String {
             capacity,
             ..
         } => match capacity {
-            Some(c) => format!("new {} ({})", label(*kind, name), capacity_words(*kind, *c)),
-            None => format!("new {}", label(*kind, name)),
+            Some(c) => format!(
+                "new {} ({})",
+                full_label(*kind, name),
+                capacity_words(*kind, *c)
+            ),
+            None => format!("new {}", full_label(*kind, name)),
         },
         Start => "starts".into(),
         Exit { how, msg } => match msg {

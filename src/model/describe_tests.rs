@@ -64,13 +64,14 @@ fn doubled(s: &str) -> Option<String> {
 fn no_object_kind_says_its_kind_word_twice() {
     let mut names = vec!["A", "lock-9", "proc-1 pipe", "queue-8", "results", "fifo"];
     for kind in ObjectKind::ALL {
-        names.extend(describe::kind_word(*kind).split(' '));
+        names.extend(describe::full_kind_word(*kind).split(' '));
         names.extend(describe::short_kind_word(*kind).split(' '));
     }
     for kind in ObjectKind::ALL {
         for name in &names {
             for words in [
                 label(*kind, name).to_string(),
+                describe::full_label(*kind, name).to_string(),
                 short_label(*kind, name).to_string(),
             ] {
                 assert_eq!(doubled(&words), None, "{kind:?} named {name:?}: {words}");
@@ -96,10 +97,10 @@ fn an_object_named_for_its_kind_reads_as_one_thing() {
     assert_eq!(say(ObjectKind::LifoQueue, "lifo"), "lifo queue");
     assert_eq!(say(ObjectKind::LifoQueue, "queue-8"), "lifo queue-8");
     assert_eq!(say(ObjectKind::PriorityQueue, "priority"), "priority queue");
-    assert_eq!(
-        say(ObjectKind::BoundedSemaphore, "sem"),
-        "bounded semaphore sem"
-    );
+    // In running text a bounded semaphore is a semaphore; its card says bounded.
+    assert_eq!(say(ObjectKind::BoundedSemaphore, "sem"), "semaphore sem");
+    let card = describe::full_label(ObjectKind::BoundedSemaphore, "sem").to_string();
+    assert_eq!(card, "bounded semaphore sem");
     let w = world(&[worker(0, "main"), object(1, "lifo", ObjectKind::LifoQueue)]);
     let new = describe::event(&w, w.log.iter().next_back().expect("logged"));
     assert_eq!(new, "new lifo queue (unbounded)");
@@ -117,7 +118,7 @@ fn durations_have_the_precision_they_need() {
     assert_eq!(duration(12_340 * MS), "12.3s");
     // A countdown keeps its width whatever is left.
     assert_eq!(left(30 * MS, 50 * MS), "30ms");
-    assert_eq!(left(120 * MS, 350 * MS), "0.12s");
+    assert_eq!(left(120 * MS, 350 * MS), "0.1s");
     assert_eq!(left(0, 3_000 * MS), "0.0s");
 }
 

@@ -125,7 +125,7 @@ fn semaphore_slots_show_holders() {
     }
     assert_eq!(
         describe::state(&w, w.worker(3).unwrap()),
-        "waiting for a slot of bounded semaphore pool"
+        "waiting for a slot of semaphore pool"
     );
 }
 

@@ -11,6 +11,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+/// Before a queue's items, which are listed in the order they will come out.
+const NEXT: &str = "next: ";
+
 /// At most this many rows of semaphore slots; more slots are counted, not drawn.
 const SLOT_ROWS: usize = 3;
 
@@ -18,7 +21,7 @@ const SLOT_ROWS: usize = 3;
 /// a shorter kind word when the card is narrow).
 fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) -> Line<'static> {
     let rest = 2 + summary.iter().map(|s| s.width()).sum::<usize>();
-    let full = describe::label(o.kind, &o.name);
+    let full = describe::full_label(o.kind, &o.name);
     let label = if text::width(&full.to_string()) + rest <= width {
         full
     } else {
@@ -121,21 +124,6 @@ fn slot_lines(
         lines.push(Line::from(spans));
     }
     lines
-}
-
-/// A queue's items as the card lists them: "next 5,", "then 4", "3", ... (the next to come
-/// out first).
-fn out_order(items: &std::collections::VecDeque<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::with_capacity(items.len());
-    for (i, it) in items.iter().enumerate() {
-        out.push(match (i, items.len()) {
-            (0, 1) => format!("next {it}"),
-            (0, _) => format!("next {it},"),
-            (1, _) => format!("then {it}"),
-            _ => it.clone(),
-        });
-    }
-    out
 }
 
 /// A queue's gauge: "[█████░░░░░]" scaled into at most `cells` cells.
@@ -245,10 +233,11 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                 row.push(Span::styled("empty", theme.dim()));
                 lines.push(Line::from(row));
             } else {
-                // Items in the order they will come out (the model keeps them so), the
-                // next one named as such: FIFO, LIFO and priority queues differ at a glance.
-                let owned = out_order(items);
-                let names: Vec<&str> = owned.iter().map(String::as_str).collect();
+                // Items in the order they will come out (the model keeps them so), and
+                // said to be: FIFO, LIFO and priority queues differ at a glance.
+                row.push(Span::styled(NEXT, theme.dim()));
+                used += text::width(NEXT);
+                let names: Vec<&str> = items.iter().map(String::as_str).collect();
                 let first = width.saturating_sub(used);
                 let rest = width.saturating_sub(4);
                 let wrapped = text::wrap_names(&names, " ", first, rest, 3, g.ellipsis);
