@@ -36,6 +36,7 @@ pub fn scroll_for(selected: usize, scroll: usize, rows: usize, total: usize) -> 
 /// "proc PID/PPID" (its pid and its parent's), "d-proc" for a daemon one.
 pub fn tag(world: &World, w: &Worker) -> Cow<'static, str> {
     match (w.kind, w.daemon) {
+        (WorkerKind::Main, _) if w.name == "main" => "".into(), // not "main main"
         (WorkerKind::Main, _) => "main".into(),
         (WorkerKind::Thread, false) => "thread".into(),
         (WorkerKind::Thread, true) => "daemon".into(),
