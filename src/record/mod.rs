@@ -196,7 +196,7 @@ pub fn export(
         path.display(),
         events.len(),
         workers,
-        crate::model::describe::secs(last),
+        crate::model::describe::duration(last),
         end.as_str()
     ))
 }
