@@ -1,10 +1,9 @@
 //! `bank`: check-then-act. Two withdrawals check the balance, take a while, then take the
 //! money; without a lock both pass the check and the account goes negative.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::kit::{Counter, ThreadArgs, join_all};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -25,13 +24,13 @@ watch. The two tellers take slightly different times (1 s and 1.5 s) so that the
 never collide as well: that would be the lost update of the 'race' scenario, a second bug on \
 top of this one.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "amount",
-            default: 800,
-            min: 100,
-            max: 1000,
-            help: "each customer's withdrawal (the account holds 1000)",
-        }],
+        params: &[param(
+            "amount",
+            "each customer's withdrawal (the account holds 1000)",
+            800,
+            100,
+            1000,
+        )],
     },
     main,
 };
@@ -46,19 +45,19 @@ fn main(cfg: &Config) -> Res<()> {
     let amount = cfg.get("amount");
     let use_lock = cfg.is("with-lock");
     // Measured, not assumed: how many withdrawals passed their check and were paid out.
-    let paid = Arc::new(AtomicI64::new(0));
+    let paid = Counter::default();
     let mut customers = Vec::new();
     for (name, counting) in ["alice", "bob"].into_iter().zip(COUNTING_SECS) {
-        let (balance, lock, paid) = (balance.clone(), lock.clone(), paid.clone());
-        customers.push(Thread::new(name).start(move || {
-            let _held = if use_lock { Some(lock.guard()?) } else { None };
-            withdraw(&balance, amount, counting, &paid)
-        })?);
+        let customer = Thread::new(name).args((&balance, &lock, &paid)).start(
+            move |(balance, lock, paid)| {
+                let _held = if use_lock { Some(lock.guard()?) } else { None };
+                withdraw(&balance, amount, counting, &paid)
+            },
+        )?;
+        customers.push(customer);
     }
-    for c in &customers {
-        c.join()?;
-    }
-    let (b, n) = (balance.get(), paid.load(Ordering::SeqCst));
+    join_all(&customers)?;
+    let (b, n) = (balance.get(), paid.get());
     let paid_out = n * amount;
     if paid_out > OPENING_BALANCE {
         outcome(
@@ -82,7 +81,7 @@ fn main(cfg: &Config) -> Res<()> {
 }
 
 /// Check, take a while, then act: the act trusts a check that may be stale by now.
-fn withdraw(balance: &Value, amount: i64, counting: f64, paid: &AtomicI64) -> Res<()> {
+fn withdraw(balance: &Value, amount: i64, counting: f64, paid: &Counter) -> Res<()> {
     let seen = balance.read()?;
     if seen < amount {
         return say(format!("balance {seen} < {amount}: not enough money"));
@@ -93,6 +92,6 @@ fn withdraw(balance: &Value, amount: i64, counting: f64, paid: &AtomicI64) -> Re
     sleep(counting)?;
     let now = balance.read()?;
     balance.write(now - amount)?;
-    paid.fetch_add(1, Ordering::SeqCst);
+    paid.inc();
     say(format!("withdrew {amount}: balance = {}", now - amount))
 }

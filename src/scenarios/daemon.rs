@@ -1,10 +1,10 @@
 //! `daemon`: daemon threads die when the program's last non-daemon thread ends; ordinary
 //! threads keep the program alive. Plus the reader/writer exit demo.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{ThreadArgs, shared};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Res, Stop, Thread, now, outcome, say, sleep};
 use parking_lot::Mutex;
-use std::sync::Arc;
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -23,34 +23,25 @@ for the user to type q (here: it types q after 'q_at' seconds); main prints five
 second. The reader dies when the LAST of main and writer ends: with q_at=7 that is the \
 writer, at 7 s; with q_at=3 it is main, at 5 s. Try both with [ and ].",
         variants: &[
-            Variant {
-                name: "daemon",
-                label: "daemon workers",
-            },
-            Variant {
-                name: "non-daemon",
-                label: "ordinary workers",
-            },
-            Variant {
-                name: "reader-writer",
-                label: "reader/writer exit demo",
-            },
+            variant("daemon", "daemon workers"),
+            variant("non-daemon", "ordinary workers"),
+            variant("reader-writer", "reader/writer exit demo"),
         ],
         params: &[
-            Param {
-                name: "workers",
-                default: 5,
-                min: 1,
-                max: 50,
-                help: "workers started by main (daemon, non-daemon)",
-            },
-            Param {
-                name: "q_at",
-                default: 7,
-                min: 1,
-                max: 15,
-                help: "seconds until the writer types q (reader-writer)",
-            },
+            param(
+                "workers",
+                "workers started by main (daemon, non-daemon)",
+                5,
+                1,
+                50,
+            ),
+            param(
+                "q_at",
+                "seconds until the writer types q (reader-writer)",
+                7,
+                1,
+                15,
+            ),
         ],
     },
     main,
@@ -75,12 +66,12 @@ struct Ledger {
 }
 
 fn workers(n: usize, daemon: bool) -> Res<()> {
-    let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let ledger = shared(Ledger::default());
     for i in 0..n {
-        let ledger = ledger.clone();
         Thread::new(format!("task-{i}"))
             .daemon(daemon)
-            .start(move || {
+            .args(&ledger)
+            .start(move |ledger| {
                 let r = task(i);
                 worker_ended(&ledger, &r, n, daemon);
                 r
@@ -144,27 +135,24 @@ struct Ends {
 
 fn reader_writer(q_at: f64) -> Res<()> {
     say("test begin...")?;
-    let ends = Arc::new(Mutex::new(Ends::default()));
-    let writer = {
-        let ends = ends.clone();
-        Thread::new("writer").start(move || {
-            say("writer: waiting for input")?;
-            sleep(q_at)?;
-            say("writer: q")?;
-            ends.lock().writer = Some(now());
-            Ok(())
-        })?
-    };
-    let reader = {
-        let ends = ends.clone();
-        Thread::new("reader").daemon(true).start(move || {
+    let ends = shared(Ends::default());
+    let writer = Thread::new("writer").args(&ends).start(move |ends| {
+        say("writer: waiting for input")?;
+        sleep(q_at)?;
+        say("writer: q")?;
+        ends.lock().writer = Some(now());
+        Ok(())
+    })?;
+    let reader = Thread::new("reader")
+        .daemon(true)
+        .args(&ends)
+        .start(|ends| {
             let r = read_forever();
             if r == Err(Stop::Killed) {
                 reader_killed(&ends.lock());
             }
             r
-        })?
-    };
+        })?;
     for i in 0..5 {
         say(format!("main {i}"))?;
         sleep(1.0)?;

@@ -1,6 +1,7 @@
 //! `deadlock`: a plain Lock taken twice by its owner, and two locks taken in opposite order.
 
-use super::{Config, Info, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Event, Lock, Res, Thread, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,22 +23,10 @@ working. A deadlock need not stop the whole program: the cycle is flagged the mo
 while ticker still runs (press g for the wait-for graph).\n\n\
 Press r to restart or q to quit: the runner ends even deadlocked threads at once.",
         variants: &[
-            Variant {
-                name: "two-locks",
-                label: "opposite order",
-            },
-            Variant {
-                name: "self",
-                label: "Lock taken twice",
-            },
-            Variant {
-                name: "ordered",
-                label: "same order (fixed)",
-            },
-            Variant {
-                name: "partial",
-                label: "two stuck, one goes on",
-            },
+            variant("two-locks", "opposite order"),
+            variant("self", "Lock taken twice"),
+            variant("ordered", "same order (fixed)"),
+            variant("partial", "two stuck, one goes on"),
         ],
         params: &[],
     },
@@ -50,36 +39,27 @@ fn main(cfg: &Config) -> Res<()> {
     }
     let (a, b) = (Lock::new("A"), Lock::new("B"));
     if cfg.is("ordered") {
-        let left = {
-            let (a, b) = (a.clone(), b.clone());
-            Thread::new("left").start(move || take_both(&a, &b, None))?
-        };
+        let left = Thread::new("left")
+            .args((&a, &b))
+            .start(|(a, b)| take_both(&a, &b, None))?;
         let right = Thread::new("right").start(move || take_both(&a, &b, None))?;
-        left.join()?;
-        right.join()?;
+        join_all(&[left, right])?;
         outcome("both threads finished: no deadlock", true);
         return Ok(());
     }
     // The unlucky timing, made to happen every run: each thread holds its first lock before
     // either asks for its second.
     let (left_ready, right_ready) = (Event::new("left-has-A"), Event::new("right-has-B"));
-    let left = {
-        let (a, b) = (a.clone(), b.clone());
-        let hs = (left_ready.clone(), right_ready.clone());
-        Thread::new("left").start(move || take_both(&a, &b, Some(&hs)))?
-    };
+    let left = Thread::new("left")
+        .args((&a, &b, &left_ready, &right_ready))
+        .start(|(a, b, mine, theirs)| take_both(&a, &b, Some(&(mine, theirs))))?;
     let hs = (right_ready, left_ready);
     let right = Thread::new("right").start(move || take_both(&b, &a, Some(&hs)))?;
-    let ticker = if cfg.is("partial") {
-        Some(Thread::new("ticker").start(tick)?)
-    } else {
-        None
-    };
-    left.join()?;
-    right.join()?;
-    if let Some(t) = ticker {
-        t.join()?;
+    let mut threads = vec![left, right];
+    if cfg.is("partial") {
+        threads.push(Thread::new("ticker").start(tick)?);
     }
+    join_all(&threads)?;
     outcome("both threads finished: no deadlock", true);
     Ok(())
 }

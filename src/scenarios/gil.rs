@@ -2,7 +2,8 @@
 //! one lock to compute takes as long as doing it all on one thread; without that lock the
 //! same threads run in parallel. The times stated are real wall-clock times.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{Gauge, ThreadArgs, join_all};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, outcome, say, yield_now};
 use crate::process::Process;
 use crate::process::child::Conn as ChildConn;
@@ -36,42 +37,21 @@ milliseconds, which is in its time.\n\n\
 The times are measured, so they vary with the machine and its load; pausing during a timed \
 phase adds to its time.",
         variants: &[
-            Variant {
-                name: "compare",
-                label: "all three, timed",
-            },
-            Variant {
-                name: "sequential",
-                label: "main alone",
-            },
-            Variant {
-                name: "gil",
-                label: "threads under the GIL",
-            },
-            Variant {
-                name: "no-gil",
-                label: "threads without a GIL",
-            },
-            Variant {
-                name: "processes",
-                label: "processes, one GIL each",
-            },
+            variant("compare", "all three, timed"),
+            variant("sequential", "main alone"),
+            variant("gil", "threads under the GIL"),
+            variant("no-gil", "threads without a GIL"),
+            variant("processes", "processes, one GIL each"),
         ],
         params: &[
-            Param {
-                name: "threads",
-                default: 4,
-                min: 1,
-                max: 8,
-                help: "threads sharing the work",
-            },
-            Param {
-                name: "chunks",
-                default: 5,
-                min: 1,
-                max: 100,
-                help: "chunks of about 20 ms of computation per thread",
-            },
+            param("threads", "threads sharing the work", 4, 1, 8),
+            param(
+                "chunks",
+                "chunks of about 20 ms of computation per thread",
+                5,
+                1,
+                100,
+            ),
         ],
     },
     main,
@@ -191,49 +171,53 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
     };
     say(format!("{label}: starting"))?;
     let total = Arc::new(AtomicU64::new(0));
-    let inside = Arc::new(AtomicU64::new(0));
-    let peak = Arc::new(AtomicU64::new(0));
+    let inside = Gauge::default();
     let started = Instant::now();
     let mut ts = Vec::new();
     for k in 0..plan.threads {
-        let gil = gil.cloned();
-        let (total, inside, peak) = (total.clone(), inside.clone(), peak.clone());
-        ts.push(Thread::new(format!("{prefix}-{}", k + 1)).start(move || {
-            let mut sum = 0u64;
-            // Python's switch: after each chunk the holder drops the GIL and queues again.
-            let mut held = match &gil {
-                Some(g) => Some(g.guard()?),
-                None => None,
-            };
-            for c in 0..plan.chunks {
-                let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
-                peak.fetch_max(n, Ordering::SeqCst);
-                sum = sum.wrapping_add(chunk(plan, k, c));
-                inside.fetch_sub(1, Ordering::SeqCst);
-                yield_now()?;
-                if let (Some(g), true) = (&gil, c + 1 < plan.chunks) {
-                    drop(held.take());
-                    held = Some(g.guard()?);
-                }
-            }
-            drop(held);
-            total.fetch_add(sum, Ordering::SeqCst);
-            Ok(())
-        })?);
+        let args = (&gil.cloned(), &total, &inside);
+        let name = format!("{prefix}-{}", k + 1);
+        let t = Thread::new(name)
+            .args(args)
+            .start(move |(gil, total, inside)| {
+                let sum = share(plan, k, gil.as_ref(), &inside)?;
+                total.fetch_add(sum, Ordering::SeqCst);
+                Ok(())
+            })?;
+        ts.push(t);
     }
-    for t in &ts {
-        t.join()?;
-    }
+    join_all(&ts)?;
     let wall = started.elapsed();
     say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
     let total = total.load(Ordering::SeqCst);
-    let peak = peak.load(Ordering::SeqCst);
     Ok(Timed {
         label,
         wall,
         total,
-        peak,
+        peak: inside.peak() as u64,
     })
+}
+
+/// Thread `k`'s share of the work, computed while holding the GIL if there is one.
+fn share(plan: Plan, k: u64, gil: Option<&Lock>, inside: &Gauge) -> Res<u64> {
+    let mut sum = 0u64;
+    // Python's switch: after each chunk the holder drops the GIL and queues again.
+    let mut held = match gil {
+        Some(g) => Some(g.guard()?),
+        None => None,
+    };
+    for c in 0..plan.chunks {
+        inside.enter();
+        sum = sum.wrapping_add(chunk(plan, k, c));
+        inside.leave();
+        yield_now()?;
+        if let (Some(g), true) = (gil, c + 1 < plan.chunks) {
+            drop(held.take());
+            held = Some(g.guard()?);
+        }
+    }
+    drop(held);
+    Ok(sum)
 }
 
 /// `threads` child processes share the work, each computing its share and sending its sum

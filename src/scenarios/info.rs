@@ -8,16 +8,15 @@ pub struct Variant {
     pub label: &'static str,
 }
 
+/// `variant("with-lock", "with lock")`: a version's name and its label.
+pub const fn variant(name: &'static str, label: &'static str) -> Variant {
+    Variant { name, label }
+}
+
 /// The versions of a scenario whose lesson is "without a lock, then with one".
 pub const LOCK_VARIANTS: &[Variant] = &[
-    Variant {
-        name: "no-lock",
-        label: "without lock",
-    },
-    Variant {
-        name: "with-lock",
-        label: "with lock",
-    },
+    variant("no-lock", "without lock"),
+    variant("with-lock", "with lock"),
 ];
 
 /// A number the user can change with `[`/`]` or `--set NAME=VALUE`.
@@ -28,6 +27,24 @@ pub struct Param {
     pub min: i64,
     pub max: i64,
     pub help: &'static str,
+}
+
+/// `param("rounds", "+1/-1 rounds per thread", 30, 1, 10_000)`: a parameter's name, what it
+/// sets, its default and its range.
+pub const fn param(
+    name: &'static str,
+    help: &'static str,
+    default: i64,
+    min: i64,
+    max: i64,
+) -> Param {
+    Param {
+        name,
+        default,
+        min,
+        max,
+        help,
+    }
 }
 
 #[derive(Clone, Copy, Debug)]

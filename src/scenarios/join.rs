@@ -1,9 +1,8 @@
 //! `join`: main waits for its threads, or does not.
 
-use super::{Config, Info, Scenario, Variant};
+use super::kit::{ThreadArgs, shared};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Res, Thread, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -18,14 +17,8 @@ exiting, because T1 is not a daemon.\n\n\
 With join, main blocks on T1 and then T2 (its lane shows 'joining T1') and \"all done\" \
 comes last, as the reader of the code expects.",
         variants: &[
-            Variant {
-                name: "no-join",
-                label: "without join",
-            },
-            Variant {
-                name: "join",
-                label: "with join",
-            },
+            variant("no-join", "without join"),
+            variant("join", "with join"),
         ],
         params: &[],
     },
@@ -33,19 +26,16 @@ comes last, as the reader of the code expects.",
 };
 
 fn main(cfg: &Config) -> Res<()> {
-    let t1_done = Arc::new(AtomicBool::new(false));
-    let t1 = {
-        let done = t1_done.clone();
-        Thread::new("T1").start(move || {
-            say("T1 start")?;
-            for _ in 0..10 {
-                sleep(0.1)?;
-            }
-            say("T1 finish")?;
-            done.store(true, Ordering::SeqCst);
-            Ok(())
-        })?
-    };
+    let t1_done = shared(false);
+    let t1 = Thread::new("T1").args(&t1_done).start(|done| {
+        say("T1 start")?;
+        for _ in 0..10 {
+            sleep(0.1)?;
+        }
+        say("T1 finish")?;
+        *done.lock() = true;
+        Ok(())
+    })?;
     let t2 = Thread::new("T2").start(|| {
         say("T2 start")?;
         say("T2 finish")
@@ -55,7 +45,7 @@ fn main(cfg: &Config) -> Res<()> {
         t2.join()?;
     }
     say("all done")?;
-    let after = t1_done.load(Ordering::SeqCst);
+    let after = *t1_done.lock();
     outcome(
         if after {
             "\"all done\" printed after T1 finished"

@@ -1,10 +1,9 @@
 //! `lock`: two jobs update one total. Without a lock their steps interleave; with one, each
 //! job runs whole.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::kit::{ThreadArgs, join_all, shared};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
-use parking_lot::Mutex;
-use std::sync::Arc;
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -19,13 +18,7 @@ With the lock, each job takes it before its first step and releases it after its
 the other job waits (its lane turns to 'blocked') and the printed totals come in two clean \
 runs. A lock does not make code faster; it makes a group of steps indivisible.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "rounds",
-            default: 10,
-            min: 1,
-            max: 100,
-            help: "steps per job",
-        }],
+        params: &[param("rounds", "steps per job", 10, 1, 100)],
     },
     main,
 };
@@ -33,27 +26,27 @@ runs. A lock does not make code faster; it makes a group of steps indivisible.",
 fn main(cfg: &Config) -> Res<()> {
     let total = Value::new("total", 0);
     let lock = Lock::new("lock");
-    let order = Arc::new(Mutex::new(Vec::new()));
+    let order = shared(Vec::new());
     let rounds = cfg.get("rounds");
     let use_lock = cfg.is("with-lock");
     let job = |name: &'static str, step: i64| {
-        let (total, lock, order) = (total.clone(), lock.clone(), order.clone());
-        Thread::new(name).start(move || {
-            let _held = if use_lock { Some(lock.guard()?) } else { None };
-            for _ in 0..rounds {
-                let v = total.read()? + step;
-                total.write(v)?;
-                order.lock().push(name);
-                say(format!("{name}: total = {v}"))?;
-                sleep(0.1)?;
-            }
-            Ok(())
-        })
+        let args = (&total, &lock, &order);
+        Thread::new(name)
+            .args(args)
+            .start(move |(total, lock, order)| {
+                let _held = if use_lock { Some(lock.guard()?) } else { None };
+                for _ in 0..rounds {
+                    let v = total.read()? + step;
+                    total.write(v)?;
+                    order.lock().push(name);
+                    say(format!("{name}: total = {v}"))?;
+                    sleep(0.1)?;
+                }
+                Ok(())
+            })
     };
     let jobs = [job("job1", 1)?, job("job2", 10)?];
-    for j in &jobs {
-        j.join()?;
-    }
+    join_all(&jobs)?;
     let switches = order.lock().windows(2).filter(|w| w[0] != w[1]).count();
     let text = format!(
         "total = {}; the jobs' lines switched owner {switches} times",

@@ -1,7 +1,8 @@
 //! `lock-hold`: many threads take one lock and sleep while holding it, so they run one
 //! after another; sleeping after the release lets them overlap.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, Value, now, outcome, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,30 +23,12 @@ variant each thread adds 1 under the lock and sleeps after releasing it, so the 
 overlap and the run takes about one sleep. The counter is right either way.\n\n\
 Raise 'threads' (up to 100, as in the tutorial) to see the queue grow.",
         variants: &[
-            Variant {
-                name: "inside",
-                label: "sleep while holding",
-            },
-            Variant {
-                name: "outside",
-                label: "sleep after release",
-            },
+            variant("inside", "sleep while holding"),
+            variant("outside", "sleep after release"),
         ],
         params: &[
-            Param {
-                name: "threads",
-                default: 20,
-                min: 1,
-                max: 100,
-                help: "threads taking the lock",
-            },
-            Param {
-                name: "hold_ms",
-                default: 500,
-                min: 10,
-                max: 2000,
-                help: "milliseconds each thread sleeps",
-            },
+            param("threads", "threads taking the lock", 20, 1, 100),
+            param("hold_ms", "milliseconds each thread sleeps", 500, 10, 2000),
         ],
     },
     main,
@@ -60,25 +43,25 @@ fn main(cfg: &Config) -> Res<()> {
     let started = now();
     let mut ts = Vec::new();
     for i in 0..threads {
-        let (lock, num) = (lock.clone(), num.clone());
-        ts.push(Thread::new(format!("t{i}")).start(move || {
-            {
-                let _held = lock.guard()?;
-                let v = num.read()?;
-                num.write(v + 1)?;
-                if inside {
+        let t = Thread::new(format!("t{i}"))
+            .args((&lock, &num))
+            .start(move |(lock, num)| {
+                {
+                    let _held = lock.guard()?;
+                    let v = num.read()?;
+                    num.write(v + 1)?;
+                    if inside {
+                        sleep(hold)?;
+                    }
+                }
+                if !inside {
                     sleep(hold)?;
                 }
-            }
-            if !inside {
-                sleep(hold)?;
-            }
-            Ok(())
-        })?);
+                Ok(())
+            })?;
+        ts.push(t);
     }
-    for t in &ts {
-        t.join()?;
-    }
+    join_all(&ts)?;
     let took = now() - started;
     let count = num.get();
     let how = if took >= threads as f64 * hold {

@@ -1,7 +1,8 @@
 //! `manager`: a dict and a list that live in a manager process, changed by ten processes
 //! through requests; all changes land in the one dict and the one list.
 
-use super::{Config, Info, Param, Scenario};
+use super::kit::join_all;
+use super::{Config, Info, Scenario, param};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
 use crate::probe::{Res, outcome, say, sleep};
@@ -26,13 +27,7 @@ through threadlanes on their way, which relays them (and so can draw them).\n\n\
 At the end main asks the manager for the dict and the list: ten keys, and the list's \
 five first items plus ten pids.",
         variants: &[],
-        params: &[Param {
-            name: "processes",
-            default: 10,
-            min: 1,
-            max: 20,
-            help: "processes using the manager",
-        }],
+        params: &[param("processes", "processes using the manager", 10, 1, 20)],
     },
     main,
 };
@@ -58,16 +53,13 @@ fn main(cfg: &Config) -> Res<()> {
     for k in 1..=n {
         let name = format!("proc-{k}");
         let replies = format!("{name} replies");
-        procs.push(
-            Process::new(&name, "manager", "use")
-                .args(json!({ "replies": replies }))
-                .serves(&replies)
-                .start()?,
-        );
+        let p = Process::new(&name, "manager", "use")
+            .args(json!({ "replies": replies }))
+            .serves(&replies)
+            .start()?;
+        procs.push(p);
     }
-    for p in &procs {
-        p.join()?;
-    }
+    join_all(&procs)?;
     to_manager.send(json!({"op": "dump", "reply": "main replies"}))?;
     let both = mine.recv()?;
     say(format!("d = {}", both["d"]))?;

@@ -1,7 +1,10 @@
 //! The scenario catalogue: one file per scenario, each a few short functions in the
-//! tutorial's terms; the machinery lives in `probe` and `runner`.
+//! tutorial's terms; the machinery lives in `probe` and `runner`. What every scenario
+//! declares is in `info.rs` (`param`, `variant`); the shapes their code repeats (a thread
+//! started with its arguments, `join_all`, the counters an outcome reads) are in `kit.rs`.
 
 pub mod info;
+mod kit;
 
 mod bank;
 mod daemon;
@@ -29,7 +32,7 @@ mod thread_pool;
 mod traffic_light;
 
 use crate::probe::Res;
-pub use info::{Config, Info, Param, Variant};
+pub use info::{Config, Info, Param, Variant, param, variant};
 
 /// A scenario: what it says about itself and the main function that runs it.
 pub struct Scenario {

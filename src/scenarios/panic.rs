@@ -1,6 +1,7 @@
 //! `panic`: a worker panics while holding a lock. Its lane shows the message, the lock is
 //! released as its stack unwinds, and the worker waiting for that lock goes on.
 
+use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario};
 use crate::probe::{Lock, Res, Thread, outcome, say, sleep};
 
@@ -26,26 +27,19 @@ pub const MESSAGE: &str = "something went wrong while holding L";
 
 fn main(_cfg: &Config) -> Res<()> {
     let lock = Lock::new("L");
-    let doomed = {
-        let lock = lock.clone();
-        Thread::new("doomed").start(move || {
-            let _held = lock.guard()?;
-            say("holding L; about to fail")?;
-            sleep(1.0)?;
-            panic!("{MESSAGE}");
-        })?
-    };
-    let patient = {
-        let lock = lock.clone();
-        Thread::new("patient").start(move || {
-            sleep(0.5)?;
-            let _held = lock.guard()?;
-            say("got L: the panic released it")?;
-            sleep(0.5)
-        })?
-    };
-    doomed.join()?;
-    patient.join()?;
+    let doomed = Thread::new("doomed").args(&lock).start(|lock| {
+        let _held = lock.guard()?;
+        say("holding L; about to fail")?;
+        sleep(1.0)?;
+        panic!("{MESSAGE}");
+    })?;
+    let patient = Thread::new("patient").args(&lock).start(|lock| {
+        sleep(0.5)?;
+        let _held = lock.guard()?;
+        say("got L: the panic released it")?;
+        sleep(0.5)
+    })?;
+    join_all(&[doomed, patient])?;
     outcome(
         "doomed panicked, the unwinding released L, patient finished",
         !lock.locked(),

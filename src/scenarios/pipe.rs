@@ -1,6 +1,6 @@
 //! `pipe`: parent and child talk over a duplex connection; each message shows as it crosses.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::Process;
 use crate::process::child::{self, Conn as ChildConn};
@@ -21,13 +21,7 @@ The bytes really cross between two OS processes: the child's end is its stdin an
 two OS pipes, one each way. Every message goes through threadlanes on its way, which is \
 how it can draw it.",
         variants: &[],
-        params: &[Param {
-            name: "messages",
-            default: 3,
-            min: 1,
-            max: 50,
-            help: "ping/pong rounds",
-        }],
+        params: &[param("messages", "ping/pong rounds", 3, 1, 50)],
     },
     main,
 };

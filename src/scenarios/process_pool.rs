@@ -1,12 +1,13 @@
 //! `process-pool`: a pool of worker processes; `apply_async` with a callback that runs in
 //! the parent, and `map`, whose results come back in order whatever order they finish in.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all, shared};
+use super::{Config, Info, Scenario, param, variant};
 use crate::event::{ObjectKind, Op};
 use crate::probe::core::declare;
 use crate::probe::{Res, Thread, now, outcome, say, sleep};
 use crate::process::child::{self, Conn as ChildConn};
-use crate::process::{Conn, Inbox, Process, shared_object};
+use crate::process::{Conn, Inbox, Proc, Process, shared_object};
 use parking_lot::Mutex;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, VecDeque};
@@ -33,30 +34,12 @@ The apply version calls pool.apply(Foo, (i,)) instead: it waits for each result 
 submitting the next task, so one process works at a time and ten tasks take ten times \
 as long. The outcome states the time each way took.",
         variants: &[
-            Variant {
-                name: "apply_async",
-                label: "apply_async and map",
-            },
-            Variant {
-                name: "apply",
-                label: "apply: one at a time",
-            },
+            variant("apply_async", "apply_async and map"),
+            variant("apply", "apply: one at a time"),
         ],
         params: &[
-            Param {
-                name: "processes",
-                default: 5,
-                min: 1,
-                max: 8,
-                help: "worker processes in the pool",
-            },
-            Param {
-                name: "tasks",
-                default: 10,
-                min: 1,
-                max: 40,
-                help: "apply_async tasks",
-            },
+            param("processes", "worker processes in the pool", 5, 1, 8),
+            param("tasks", "apply_async tasks", 10, 1, 40),
         ],
     },
     main,
@@ -78,34 +61,72 @@ struct Pending {
     idle: Vec<usize>,
 }
 
+/// The parent's side of the pool: the pool object, a task pipe to each worker process, and
+/// the inbox their results come back to.
+struct Pool {
+    id: u32,
+    conns: Arc<Vec<Conn>>,
+    procs: Vec<Proc>,
+    results: Arc<Inbox>,
+}
+
+impl Pool {
+    /// `Pool(n)`: the worker processes, started once.
+    fn start(n: usize) -> Res<Pool> {
+        let id = shared_object("pool", ObjectKind::Pool, Some(n as u64));
+        let results = Arc::new(Inbox::new("results"));
+        let mut conns = Vec::new();
+        let mut procs = Vec::new();
+        for k in 1..=n {
+            let name = format!("pool-{k}");
+            let tasks_conn = format!("{name} tasks");
+            let p = Process::new(&name, "process-pool", "serve")
+                .args(json!({"conn": tasks_conn}))
+                .conn(&tasks_conn)
+                .start()?;
+            conns.push(p.conn(&tasks_conn));
+            procs.push(p);
+        }
+        let conns = Arc::new(conns);
+        Ok(Pool {
+            id,
+            conns,
+            procs,
+            results,
+        })
+    }
+
+    /// `pool.close(); pool.join()`: every worker told to end, then waited for.
+    fn close(&self) -> Res<()> {
+        for c in self.conns.iter() {
+            c.send(json!("close"))?;
+        }
+        join_all(&self.procs)
+    }
+}
+
 fn main(cfg: &Config) -> Res<()> {
     let n = cfg.get("processes") as usize;
     let tasks = cfg.get("tasks");
-    let pool = shared_object("pool", ObjectKind::Pool, Some(n as u64));
-    let results = Inbox::new("results");
-    let mut conns: Vec<Conn> = Vec::new();
-    let mut procs = Vec::new();
-    for k in 1..=n {
-        let name = format!("pool-{k}");
-        let tasks_conn = format!("{name} tasks");
-        let p = Process::new(&name, "process-pool", "serve")
-            .args(json!({"conn": tasks_conn}))
-            .conn(&tasks_conn)
-            .start()?;
-        conns.push(p.conn(&tasks_conn));
-        procs.push(p);
-    }
+    let pool = Pool::start(n)?;
     let started = now();
     if cfg.is("apply") {
-        return apply(pool, tasks, &results, &conns, &procs, started);
+        apply(&pool, tasks, started)
+    } else {
+        apply_async_and_map(&pool, tasks, started)
     }
-    let pending = Arc::new(Mutex::new(Pending {
+}
+
+/// Ten `apply_async(Foo, (i,), callback=Bar)`, then `map(Foo, [20..25])`: the workers take
+/// the tasks as they come free; a result-handler thread in the parent runs the callbacks.
+fn apply_async_and_map(pool: &Pool, tasks: i64, started: f64) -> Res<()> {
+    let n = pool.procs.len();
+    let pending = shared(Pending {
         tasks: VecDeque::new(),
         idle: (0..n).rev().collect(),
-    }));
-    let conns = Arc::new(conns);
+    });
     let submit = |task: u64, arg: i64, secs: f64| -> Res<()> {
-        crate::process::emit(Op::Submit { o: pool, task });
+        crate::process::emit(Op::Submit { o: pool.id, task });
         let msg = json!({"task": task, "arg": arg, "secs": secs});
         let to = {
             let mut p = pending.lock();
@@ -118,25 +139,18 @@ fn main(cfg: &Config) -> Res<()> {
             }
         };
         match to {
-            Some(k) => conns[k].send(msg),
+            Some(k) => pool.conns[k].send(msg),
             None => Ok(()),
         }
     };
     let total = tasks as usize + MAP_ARGS.len();
-    let map_results = Arc::new(Mutex::new(BTreeMap::new()));
-    let handler = {
-        let (pending, conns, map_results) = (pending.clone(), conns.clone(), map_results.clone());
-        Thread::new("result-handler").start(move || {
-            handle_results(
-                &results,
-                total,
-                tasks as u64,
-                &pending,
-                &conns,
-                &map_results,
-            )
-        })?
-    };
+    let map_results = shared(BTreeMap::new());
+    let handler = Thread::new("result-handler")
+        .args((&pool.results, &pending, &pool.conns, &map_results))
+        .start(move |(results, pending, conns, map_results)| {
+            let asyncs = tasks as u64;
+            handle_results(&results, total, asyncs, &pending, &conns, &map_results)
+        })?;
     for i in 0..tasks {
         // Foo(i): sleeps 2 s, as the tutorial's does.
         submit(i as u64, i, 2.0)?;
@@ -151,12 +165,7 @@ fn main(cfg: &Config) -> Res<()> {
     handler.join()?;
     let got: Vec<i64> = map_results.lock().values().copied().collect();
     say(format!("map returned {got:?}"))?;
-    for c in conns.iter() {
-        c.send(json!("close"))?;
-    }
-    for p in &procs {
-        p.join()?;
-    }
+    pool.close()?;
     let want: Vec<i64> = MAP_ARGS.iter().map(|a| a + 100).collect();
     outcome(
         format!(
@@ -172,28 +181,17 @@ fn main(cfg: &Config) -> Res<()> {
 
 /// `pool.apply(Foo, (i,))` for each task: it waits for each result before the next task, so
 /// only one worker ever works.
-fn apply(
-    pool: u32,
-    tasks: i64,
-    results: &Inbox,
-    conns: &[Conn],
-    procs: &[crate::process::Proc],
-    started: f64,
-) -> Res<()> {
+fn apply(pool: &Pool, tasks: i64, started: f64) -> Res<()> {
+    let conns = &pool.conns;
     for i in 0..tasks {
         let task = i as u64;
-        crate::process::emit(Op::Submit { o: pool, task });
+        crate::process::emit(Op::Submit { o: pool.id, task });
         conns[i as usize % conns.len()].send(json!({"task": task, "arg": i, "secs": 2.0}))?;
-        let r = results.recv()?;
+        let r = pool.results.recv()?;
         say(format!("apply returned {}", r["result"]))?;
     }
     let took = now() - started;
-    for c in conns {
-        c.send(json!("close"))?;
-    }
-    for p in procs {
-        p.join()?;
-    }
+    pool.close()?;
     outcome(
         format!(
             "apply ran the {tasks} tasks one after another, each waiting for the one before: \

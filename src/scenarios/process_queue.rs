@@ -1,7 +1,7 @@
 //! `process-queue`: a writer process puts items into a queue between processes, a reader
 //! process gets them in a loop that never ends; main terminates the reader at the end.
 
-use super::{Config, Info, Param, Scenario};
+use super::{Config, Info, Scenario, param};
 use crate::event::ObjectKind;
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::child;
@@ -25,13 +25,7 @@ Main joins the writer. The reader's loop never ends, so joining it would wait fo
 main waits until the queue is empty and then terminates it (SIGTERM, as \
 Process.terminate() does). Its lane ends as killed, with its exit status.",
         variants: &[],
-        params: &[Param {
-            name: "items",
-            default: 4,
-            min: 1,
-            max: 26,
-            help: "items the writer puts",
-        }],
+        params: &[param("items", "items the writer puts", 4, 1, 26)],
     },
     main,
 };

@@ -1,7 +1,7 @@
 //! `processes`: real child processes, each with its own pid, all with main's pid as their
 //! parent pid.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::Process;
 use crate::process::child::{self, Conn as ChildConn};
@@ -26,30 +26,12 @@ The other versions show faults: proc-2 crashes (it aborts: SIGABRT), or it hangs
 main kills it with kill -9 (SIGKILL), or it writes a line that is not JSON. Its lane says so, with its \
 exit status; main and the other processes go on.",
         variants: &[
-            Variant {
-                name: "clean",
-                label: "all end normally",
-            },
-            Variant {
-                name: "crash",
-                label: "proc-2 crashes (abort)",
-            },
-            Variant {
-                name: "kill-9",
-                label: "proc-2 hangs, main kills it -9",
-            },
-            Variant {
-                name: "bad-line",
-                label: "proc-2 writes a malformed line",
-            },
+            variant("clean", "all end normally"),
+            variant("crash", "proc-2 crashes (abort)"),
+            variant("kill-9", "proc-2 hangs, main kills it -9"),
+            variant("bad-line", "proc-2 writes a malformed line"),
         ],
-        params: &[Param {
-            name: "processes",
-            default: 3,
-            min: 1,
-            max: 10,
-            help: "child processes to start",
-        }],
+        params: &[param("processes", "child processes to start", 3, 1, 10)],
     },
     main,
 };

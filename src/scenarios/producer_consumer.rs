@@ -1,10 +1,9 @@
 //! `producer-consumer`: materials → producers → products (bounded) → consumers, with
 //! `task_done` and `join` telling main when everything is through.
 
-use super::{Config, Info, Param, Scenario};
+use super::kit::{Counter, ThreadArgs};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Queue, Res, Thread, current_name, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -23,34 +22,10 @@ killed. Producers use get_nowait() rather than checking qsize() first: between a
 the get, another producer could take the last material.",
         variants: &[],
         params: &[
-            Param {
-                name: "producers",
-                default: 3,
-                min: 1,
-                max: 20,
-                help: "producer threads",
-            },
-            Param {
-                name: "consumers",
-                default: 2,
-                min: 1,
-                max: 20,
-                help: "consumer threads",
-            },
-            Param {
-                name: "items",
-                default: 10,
-                min: 1,
-                max: 200,
-                help: "materials to turn into products",
-            },
-            Param {
-                name: "maxsize",
-                default: 3,
-                min: 1,
-                max: 50,
-                help: "room in the products queue",
-            },
+            param("producers", "producer threads", 3, 1, 20),
+            param("consumers", "consumer threads", 2, 1, 20),
+            param("items", "materials to turn into products", 10, 1, 200),
+            param("maxsize", "room in the products queue", 3, 1, 50),
         ],
     },
     main,
@@ -59,26 +34,28 @@ the get, another producer could take the last material.",
 fn main(cfg: &Config) -> Res<()> {
     let materials: Queue<String> = Queue::new("materials", 0);
     let products: Queue<String> = Queue::new("products", cfg.get("maxsize") as u64);
-    let consumed = Arc::new(AtomicI64::new(0));
+    let consumed = Counter::default();
     let items = cfg.get("items");
     for i in 0..items {
         materials.put(format!("m{i}"))?;
     }
     let mut producers = Vec::new();
     for i in 1..=cfg.get("producers") {
-        let (m, p) = (materials.clone(), products.clone());
-        producers.push(Thread::new(format!("producer-{i}")).start(move || produce(&m, &p))?);
+        let producer = Thread::new(format!("producer-{i}"))
+            .args((&materials, &products))
+            .start(|(m, p)| produce(&m, &p))?;
+        producers.push(producer);
     }
     for i in 1..=cfg.get("consumers") {
-        let (p, c) = (products.clone(), consumed.clone());
         Thread::new(format!("consumer-{i}"))
             .daemon(true)
-            .start(move || consume(&p, &c))?;
+            .args((&products, &consumed))
+            .start(|(p, c)| consume(&p, &c))?;
     }
     materials.join()?;
     say("all materials taken; waiting for every product to be used")?;
     products.join()?;
-    let used = consumed.load(Ordering::SeqCst);
+    let used = consumed.get();
     say(format!("all {used} products used"))?;
     outcome(
         format!("{items} materials became {used} products, all consumed"),
@@ -102,11 +79,11 @@ fn produce(materials: &Queue<String>, products: &Queue<String>) -> Res<()> {
     Ok(())
 }
 
-fn consume(products: &Queue<String>, consumed: &AtomicI64) -> Res<()> {
+fn consume(products: &Queue<String>, consumed: &Counter) -> Res<()> {
     loop {
         let p = products.get()?;
         sleep(2.0)?;
-        consumed.fetch_add(1, Ordering::SeqCst);
+        consumed.inc();
         products.task_done()?;
         say(format!("{} used {p}", current_name()))?;
     }

@@ -1,10 +1,10 @@
 //! `queue-kinds`: the same items put into a FIFO, a LIFO and a priority queue, taken out by
 //! one getter per queue: three orders side by side.
 
-use super::{Config, Info, Param, Scenario};
+use super::kit::{Shared, ThreadArgs, join_all, spaced};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Queue, Res, Thread, outcome, say, sleep};
 use parking_lot::Mutex;
-use std::sync::Arc;
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -20,13 +20,7 @@ half second. Watch the three queue panels shrink side by side: the FIFO gives ba
 they went in, the LIFO the reverse, and the priority queue sorts by the first number of each \
 tuple, whatever the order they were put in.",
         variants: &[],
-        params: &[Param {
-            name: "items",
-            default: 5,
-            min: 2,
-            max: 9,
-            help: "items put into each queue",
-        }],
+        params: &[param("items", "items put into each queue", 5, 2, 9)],
     },
     main,
 };
@@ -34,7 +28,7 @@ tuple, whatever the order they were put in.",
 /// The priority given to item i+1: a shuffle, so priority order differs from put order.
 const PRIORITIES: [i64; 9] = [4, 2, 5, 1, 3, 9, 7, 6, 8];
 
-type Got = Arc<Mutex<Vec<i64>>>;
+type Got = Shared<Vec<i64>>;
 
 fn main(cfg: &Config) -> Res<()> {
     let n = cfg.get("items") as usize;
@@ -51,22 +45,17 @@ fn main(cfg: &Config) -> Res<()> {
     say("all items put; the getters start")?;
     let got: [Got; 3] = Default::default();
     let getters = [
-        {
-            let (q, g) = (fifo.clone(), got[0].clone());
-            Thread::new("fifo-getter").start(move || drain(n, || q.get(), &g))?
-        },
-        {
-            let (q, g) = (lifo.clone(), got[1].clone());
-            Thread::new("lifo-getter").start(move || drain(n, || q.get(), &g))?
-        },
-        {
-            let (q, g) = (prio.clone(), got[2].clone());
-            Thread::new("priority-getter").start(move || drain(n, || q.get().map(|p| p.1), &g))?
-        },
+        Thread::new("fifo-getter")
+            .args((&fifo, &got[0]))
+            .start(move |(q, g)| drain(n, || q.get(), &g))?,
+        Thread::new("lifo-getter")
+            .args((&lifo, &got[1]))
+            .start(move |(q, g)| drain(n, || q.get(), &g))?,
+        Thread::new("priority-getter")
+            .args((&prio, &got[2]))
+            .start(move |(q, g)| drain(n, || q.get().map(|p| p.1), &g))?,
     ];
-    for g in &getters {
-        g.join()?;
-    }
+    join_all(&getters)?;
     // What each kind's rule says, worked out here from the rule itself.
     let want_lifo: Vec<i64> = items.iter().rev().copied().collect();
     let mut want_prio = items.clone();
@@ -74,18 +63,12 @@ fn main(cfg: &Config) -> Res<()> {
     let wants = [&items, &want_lifo, &want_prio];
     let got: Vec<Vec<i64>> = got.iter().map(|g| g.lock().clone()).collect();
     let ok = got.iter().zip(wants).all(|(g, w)| g == w);
-    let show = |v: &[i64]| {
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     outcome(
         format!(
             "FIFO gave {}; LIFO gave {}; priority gave {} (lowest priority number first)",
-            show(&got[0]),
-            show(&got[1]),
-            show(&got[2])
+            spaced(&got[0]),
+            spaced(&got[1]),
+            spaced(&got[2])
         ),
         ok,
     );

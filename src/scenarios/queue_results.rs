@@ -1,7 +1,8 @@
 //! `queue-results`: a thread's function cannot return a value to main, so each worker puts
 //! its result into a queue and main takes them out.
 
-use super::{Config, Info, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Item, Queue, Res, Thread, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -21,14 +22,8 @@ Join first: main joins every worker, then gets the results (the queue holds them
 then). Get as they come: main calls get() straight away; each get blocks until the next \
 result arrives, so main handles each result as soon as it exists.",
         variants: &[
-            Variant {
-                name: "join-first",
-                label: "join, then get",
-            },
-            Variant {
-                name: "as-they-come",
-                label: "get as they come",
-            },
+            variant("join-first", "join, then get"),
+            variant("as-they-come", "get as they come"),
         ],
         params: &[],
     },
@@ -53,14 +48,14 @@ fn main(cfg: &Config) -> Res<()> {
     let q: Queue<Squares> = Queue::new("results", 0);
     let mut workers = Vec::new();
     for (i, list) in DATA.iter().enumerate() {
-        let q = q.clone();
         let name = format!("job-{i}");
-        workers.push(Thread::new(name.clone()).start(move || job(name, list, &q))?);
+        let worker = Thread::new(name.clone())
+            .args(&q)
+            .start(move |q| job(name, list, &q))?;
+        workers.push(worker);
     }
     if cfg.is("join-first") {
-        for w in &workers {
-            w.join()?;
-        }
+        join_all(&workers)?;
         say(format!("all joined; the queue holds {} results", q.qsize()))?;
     }
     let mut got = Vec::new();
@@ -69,9 +64,7 @@ fn main(cfg: &Config) -> Res<()> {
         say(format!("main got {}", r.label()))?;
         got.push(r);
     }
-    for w in &workers {
-        w.join()?;
-    }
+    join_all(&workers)?;
     let all_right = got.len() == DATA.len()
         && got.iter().all(|r| {
             let i: usize = r.by["job-".len()..].parse().expect("names are job-N");

@@ -1,10 +1,9 @@
 //! `race`: two threads do `balance += 1; balance -= 1` many times; without a lock updates
 //! are lost, with one the balance ends at 0.
 
-use super::{Config, Info, Param, Scenario, info::LOCK_VARIANTS};
+use super::kit::{Counter, ThreadArgs, join_all};
+use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
 use crate::probe::{Lock, Res, Thread, Value, outcome, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -21,13 +20,7 @@ read and its write (as a thread switch would make it do). Nothing else is staged
 two real OS threads writing one shared integer.\n\n\
 With the lock, read-and-write is one indivisible step: the balance ends at 0.",
         variants: LOCK_VARIANTS,
-        params: &[Param {
-            name: "rounds",
-            default: 30,
-            min: 1,
-            max: 10_000,
-            help: "+1/-1 rounds per thread",
-        }],
+        params: &[param("rounds", "+1/-1 rounds per thread", 30, 1, 10_000)],
     },
     main,
 };
@@ -42,26 +35,19 @@ fn main(cfg: &Config) -> Res<()> {
     let lock = Lock::new("lock");
     let rounds = cfg.get("rounds");
     let use_lock = cfg.is("with-lock");
-    let lost = Arc::new(AtomicI64::new(0));
+    let lost = Counter::default();
     let mut threads = Vec::new();
     for (name, window) in ["t1", "t2"].into_iter().zip(WINDOW_SECS) {
-        let (balance, lock, lost) = (balance.clone(), lock.clone(), lost.clone());
-        threads.push(Thread::new(name).start(move || {
-            let change = |by| {
-                let _held = if use_lock { Some(lock.guard()?) } else { None };
-                add(&balance, by, window, &lost)
-            };
-            for _ in 0..rounds {
-                change(1)?;
-                change(-1)?;
-            }
-            Ok(())
-        })?);
+        let t = Thread::new(name).args((&balance, &lock, &lost)).start(
+            move |(balance, lock, lost)| {
+                let lock = use_lock.then_some(&lock);
+                job(&balance, lock, rounds, window, &lost)
+            },
+        )?;
+        threads.push(t);
     }
-    for t in &threads {
-        t.join()?;
-    }
-    let (b, lost) = (balance.get(), lost.load(Ordering::SeqCst));
+    join_all(&threads)?;
+    let (b, lost) = (balance.get(), lost.get());
     match (b, lost) {
         (0, 0) => outcome("balance = 0; no update lost", true),
         (0, n) => outcome(
@@ -76,13 +62,27 @@ fn main(cfg: &Config) -> Res<()> {
     Ok(())
 }
 
+/// One thread: `rounds` times `balance += 1; balance -= 1`, each under the lock if any.
+fn job(balance: &Value, lock: Option<&Lock>, rounds: i64, window: f64, lost: &Counter) -> Res<()> {
+    for _ in 0..rounds {
+        for by in [1, -1] {
+            let _held = match lock {
+                Some(l) => Some(l.guard()?),
+                None => None,
+            };
+            add(balance, by, window, lost)?;
+        }
+    }
+    Ok(())
+}
+
 /// `balance += by`, as the three steps it really is. Counts a lost update when the write
 /// overwrites a value other than the one read: another thread's change just vanished.
-fn add(balance: &Value, by: i64, window: f64, lost: &AtomicI64) -> Res<()> {
+fn add(balance: &Value, by: i64, window: f64, lost: &Counter) -> Res<()> {
     let v = balance.read()?;
     sleep(window)?;
     if balance.write(v + by)? != v {
-        lost.fetch_add(1, Ordering::SeqCst);
+        lost.inc();
     }
     Ok(())
 }

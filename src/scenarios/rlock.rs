@@ -1,7 +1,8 @@
 //! `rlock`: a reentrant lock taken again by its owner; with a plain Lock the same code
 //! deadlocks on itself.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, RLock, Res, Thread, Value, outcome, say};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -17,22 +18,10 @@ as it was taken can another thread have it.\n\n\
 With a plain Lock, the same code blocks forever on the first inner acquire: the thread waits \
 for a lock it holds itself. threadlanes shows the self-deadlock.",
         variants: &[
-            Variant {
-                name: "rlock",
-                label: "RLock",
-            },
-            Variant {
-                name: "lock",
-                label: "plain Lock (deadlocks)",
-            },
+            variant("rlock", "RLock"),
+            variant("lock", "plain Lock (deadlocks)"),
         ],
-        params: &[Param {
-            name: "threads",
-            default: 5,
-            min: 1,
-            max: 50,
-            help: "threads running outer()",
-        }],
+        params: &[param("threads", "threads running outer()", 5, 1, 50)],
     },
     main,
 };
@@ -69,12 +58,12 @@ fn main(cfg: &Config) -> Res<()> {
     let n = cfg.get("threads");
     let mut threads = Vec::new();
     for i in 0..n {
-        let (lock, num, num2) = (lock.clone(), num.clone(), num2.clone());
-        threads.push(Thread::new(format!("t{i}")).start(move || outer(&lock, &num, &num2))?);
+        let t = Thread::new(format!("t{i}"))
+            .args((&lock, &num, &num2))
+            .start(|(lock, num, num2)| outer(&lock, &num, &num2))?;
+        threads.push(t);
     }
-    for t in &threads {
-        t.join()?;
-    }
+    join_all(&threads)?;
     let (a, b) = (num.get(), num2.get());
     outcome(format!("num = {a}, num2 = {b}"), a == n && b == n);
     Ok(())

@@ -1,9 +1,8 @@
 //! `semaphore`: a BoundedSemaphore with five slots and twenty workers.
 
-use super::{Config, Info, Param, Scenario};
+use super::kit::{Gauge, ThreadArgs, join_all};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Res, Semaphore, Thread, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -19,20 +18,8 @@ of the others in the order they arrived. When a slot frees, the longest waiter g
 release without its acquire.",
         variants: &[],
         params: &[
-            Param {
-                name: "slots",
-                default: 5,
-                min: 1,
-                max: 20,
-                help: "slots of the semaphore",
-            },
-            Param {
-                name: "workers",
-                default: 20,
-                min: 1,
-                max: 200,
-                help: "threads that want a slot",
-            },
+            param("slots", "slots of the semaphore", 5, 1, 20),
+            param("workers", "threads that want a slot", 20, 1, 200),
         ],
     },
     main,
@@ -42,25 +29,16 @@ fn main(cfg: &Config) -> Res<()> {
     let slots = cfg.get("slots");
     let sem = Semaphore::bounded("slots", slots as u64);
     // Bookkeeping outside the probe, to measure the outcome: how many were inside at once.
-    let inside = Arc::new(AtomicI64::new(0));
-    let peak = Arc::new(AtomicI64::new(0));
+    let inside = Gauge::default();
     let mut workers = Vec::new();
     for i in 0..cfg.get("workers") {
-        let (sem, inside, peak) = (sem.clone(), inside.clone(), peak.clone());
-        workers.push(Thread::new(format!("w{i}")).start(move || {
-            let _slot = sem.guard()?;
-            let n = inside.fetch_add(1, Ordering::SeqCst) + 1;
-            peak.fetch_max(n, Ordering::SeqCst);
-            sleep(1.0)?;
-            say(format!("w{i} ran with {n} inside"))?;
-            inside.fetch_sub(1, Ordering::SeqCst);
-            Ok(())
-        })?);
+        let worker = Thread::new(format!("w{i}"))
+            .args((&sem, &inside))
+            .start(move |(sem, inside)| work(i, &sem, &inside))?;
+        workers.push(worker);
     }
-    for w in &workers {
-        w.join()?;
-    }
-    let peak = peak.load(Ordering::SeqCst);
+    join_all(&workers)?;
+    let peak = inside.peak();
     outcome(
         format!(
             "at most {peak} of {} ran at once (slots: {slots})",
@@ -68,5 +46,15 @@ fn main(cfg: &Config) -> Res<()> {
         ),
         peak <= slots,
     );
+    Ok(())
+}
+
+/// One worker: take a slot, work a second, say how many were inside, give the slot back.
+fn work(i: i64, sem: &Semaphore, inside: &Gauge) -> Res<()> {
+    let _slot = sem.guard()?;
+    let n = inside.enter();
+    sleep(1.0)?;
+    say(format!("w{i} ran with {n} inside"))?;
+    inside.leave();
     Ok(())
 }

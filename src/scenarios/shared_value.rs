@@ -2,7 +2,7 @@
 //! inter-process lock updates are lost; with one, none. Two more versions show what happens
 //! to a lock whose holder dies: killed (-9), it is abandoned; panicking, it is released.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::{Config, Info, Scenario, param, variant};
 use crate::event::{ObjectKind, Op};
 use crate::probe::{Res, outcome, say, sleep};
 use crate::process::shm::{SharedLock, SharedValue, Shm};
@@ -31,38 +31,20 @@ such notion: p2 would wait for ever.)\n\n\
 holder-panics: p1 panics while holding the lock. The panic unwinds p1's stack, the \
 lock's guard is dropped on the way, and the lock is RELEASED: p2 goes on normally.",
         variants: &[
-            Variant {
-                name: "no-lock",
-                label: "without lock",
-            },
-            Variant {
-                name: "with-lock",
-                label: "with a process lock",
-            },
-            Variant {
-                name: "holder-killed",
-                label: "lock holder killed -9",
-            },
-            Variant {
-                name: "holder-panics",
-                label: "lock holder panics",
-            },
+            variant("no-lock", "without lock"),
+            variant("with-lock", "with a process lock"),
+            variant("holder-killed", "lock holder killed -9"),
+            variant("holder-panics", "lock holder panics"),
         ],
         params: &[
-            Param {
-                name: "rounds",
-                default: 20,
-                min: 1,
-                max: 1000,
-                help: "visible += 1 rounds per process",
-            },
-            Param {
-                name: "burst",
-                default: 1_000_000,
-                min: 0,
-                max: 10_000_000,
-                help: "quiet += 1 per process after the rounds",
-            },
+            param("rounds", "visible += 1 rounds per process", 20, 1, 1000),
+            param(
+                "burst",
+                "quiet += 1 per process after the rounds",
+                1_000_000,
+                0,
+                10_000_000,
+            ),
         ],
     },
     main,

@@ -1,10 +1,10 @@
 //! `stop-flag`: a worker loops until a shared flag tells it to stop, and ends cleanly.
 //! The `event` variant uses an Event as the flag, so the worker wakes at once.
 
-use super::{Config, Info, Scenario, Variant};
+use super::kit::{ThreadArgs, shared};
+use super::{Config, Info, Scenario, variant};
 use crate::probe::{Event, Res, Thread, Value, now, outcome, say, sleep};
 use parking_lot::Mutex;
-use std::sync::Arc;
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -21,14 +21,8 @@ Note the delay: the worker only notices the flag after its sleep. The 'event' va
 an Event as the flag and waits on it with a timeout of 0.1 s instead of sleeping: set() \
 wakes it at once, so it stops without the extra wait.",
         variants: &[
-            Variant {
-                name: "flag",
-                label: "shared flag",
-            },
-            Variant {
-                name: "event",
-                label: "Event with timeout",
-            },
+            variant("flag", "shared flag"),
+            variant("event", "Event with timeout"),
         ],
         params: &[],
     },
@@ -44,24 +38,22 @@ struct Report {
 }
 
 fn main(cfg: &Config) -> Res<()> {
-    let report = Arc::new(Mutex::new(Report::default()));
+    let report = shared(Report::default());
     let set_at;
     if cfg.is("event") {
         let stop = Event::new("stop");
-        let worker = {
-            let (stop, report) = (stop.clone(), report.clone());
-            Thread::new("worker").start(move || run_until_event(&stop, &report))?
-        };
+        let worker = Thread::new("worker")
+            .args((&stop, &report))
+            .start(|(stop, report)| run_until_event(&stop, &report))?;
         sleep(1.0)?;
         set_at = now();
         stop.set()?;
         worker.join()?;
     } else {
         let stop = Value::new("stop", 0);
-        let worker = {
-            let (stop, report) = (stop.clone(), report.clone());
-            Thread::new("worker").start(move || run_until_flag(&stop, &report))?
-        };
+        let worker = Thread::new("worker")
+            .args((&stop, &report))
+            .start(|(stop, report)| run_until_flag(&stop, &report))?;
         sleep(1.0)?;
         set_at = now();
         stop.write(1)?;

@@ -3,7 +3,8 @@
 //! (`one-lock`). It teaches little; it is how we check that the machinery holds up: memory
 //! stays flat on a long run, and quit and restart stay prompt with every worker blocked.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::{ThreadArgs, join_all};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Event, Lock, Queue, Res, Semaphore, Thread, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -20,30 +21,18 @@ go; every worker queues for that lock. Restart and quit must still end them all 
 This scenario has no lesson of its own: it is how threadlanes checks that it stays responsive \
 and that its memory stays flat however long a run lasts.",
         variants: &[
-            Variant {
-                name: "mixed",
-                label: "locks, semaphores, queues",
-            },
-            Variant {
-                name: "one-lock",
-                label: "all blocked on one lock",
-            },
+            variant("mixed", "locks, semaphores, queues"),
+            variant("one-lock", "all blocked on one lock"),
         ],
         params: &[
-            Param {
-                name: "workers",
-                default: 50,
-                min: 1,
-                max: 1000,
-                help: "worker threads",
-            },
-            Param {
-                name: "objects",
-                default: 10,
-                min: 1,
-                max: 200,
-                help: "locks, semaphores and queues (mixed)",
-            },
+            param("workers", "worker threads", 50, 1, 1000),
+            param(
+                "objects",
+                "locks, semaphores and queues (mixed)",
+                10,
+                1,
+                200,
+            ),
         ],
     },
     main,
@@ -74,13 +63,12 @@ fn main(cfg: &Config) -> Res<()> {
         .collect();
     let mut handles = Vec::new();
     for w in 0..workers as u64 {
-        let objects = objects.clone();
-        handles.push(Thread::new(format!("w{w}")).start(move || hammer(w, &objects))?);
+        let h = Thread::new(format!("w{w}"))
+            .args(&objects)
+            .start(move |objects| hammer(w, &objects))?;
+        handles.push(h);
     }
-    for h in &handles {
-        h.join()?;
-    }
-    Ok(())
+    join_all(&handles)
 }
 
 /// Loops until stopped: each round one operation on one object, a different object each
@@ -108,28 +96,23 @@ fn hammer(w: u64, objects: &[Obj]) -> Res<()> {
 fn one_lock(workers: i64) -> Res<()> {
     let lock = Lock::new("the-lock");
     let never = Event::new("never-set");
-    let holder = {
-        let (lock, never) = (lock.clone(), never.clone());
-        Thread::new("holder").start(move || {
+    let holder = Thread::new("holder")
+        .args((&lock, &never))
+        .start(|(lock, never)| {
             let _held = lock.guard()?;
             say("holding the lock; waiting for an event nobody sets")?;
             never.wait()
-        })?
-    };
+        })?;
     // The holder has the lock before anyone queues for it.
     while !lock.locked() {
         sleep(0.01)?;
     }
     let mut handles = vec![holder];
     for w in 0..workers {
-        let lock = lock.clone();
-        handles.push(Thread::new(format!("w{w}")).start(move || {
+        handles.push(Thread::new(format!("w{w}")).args(&lock).start(|lock| {
             drop(lock.guard()?);
             Ok(())
         })?);
     }
-    for h in &handles {
-        h.join()?;
-    }
-    Ok(())
+    join_all(&handles)
 }

@@ -1,7 +1,8 @@
 //! `thread-pool`: ten tasks of different lengths on a pool of worker threads, their results
 //! collected three ways: `map`, `submit` then `result()` in order, and `as_completed`.
 
-use super::{Config, Info, Param, Scenario, Variant};
+use super::kit::spaced;
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Future, Res, ThreadPool, as_completed, now, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -22,26 +23,11 @@ futures and asks each for its result in turn. as_completed: hands back each futu
 as its task finishes, so short tasks come first and main never waits on a slow task while a \
 finished one is ready.",
         variants: &[
-            Variant {
-                name: "map",
-                label: "executor.map",
-            },
-            Variant {
-                name: "submit",
-                label: "submit, result() in order",
-            },
-            Variant {
-                name: "as-completed",
-                label: "as_completed",
-            },
+            variant("map", "executor.map"),
+            variant("submit", "submit, result() in order"),
+            variant("as-completed", "as_completed"),
         ],
-        params: &[Param {
-            name: "workers",
-            default: 4,
-            min: 1,
-            max: 10,
-            help: "worker threads in the pool",
-        }],
+        params: &[param("workers", "worker threads in the pool", 4, 1, 10)],
     },
     main,
 };
@@ -91,12 +77,6 @@ fn main(cfg: &Config) -> Res<()> {
     pool.shutdown()?;
     let took = now() - started;
     let total: f64 = SLEEP_SECS.iter().map(|s| s * SCALE).sum();
-    let show = |v: &[usize]| {
-        v.iter()
-            .map(|x| x.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     let plural = if workers == 1 { "" } else { "s" };
     let timing = format!("{took:.1} s for {total:.1} s of sleeps on {workers} worker{plural}");
     if cfg.is("as-completed") {
@@ -110,7 +90,7 @@ fn main(cfg: &Config) -> Res<()> {
         outcome(
             format!(
                 "as_completed gave {}: the order they finished in ({timing})",
-                show(&got)
+                spaced(&got)
             ),
             got == finished,
         );
@@ -121,7 +101,7 @@ fn main(cfg: &Config) -> Res<()> {
             format!("result() in order ({ready} of {n} were already done when asked)")
         };
         outcome(
-            format!("{how} gave {}: submission order ({timing})", show(&got)),
+            format!("{how} gave {}: submission order ({timing})", spaced(&got)),
             got == (0..n).collect::<Vec<_>>(),
         );
     }

@@ -1,10 +1,9 @@
 //! `traffic-light`: an Event as a light. The lighter sets it (green) and clears it (red);
 //! cars drive while it is set and wait on it while it is clear.
 
-use super::{Config, Info, Param, Scenario};
+use super::kit::{Counter, ThreadArgs};
+use super::{Config, Info, Scenario, param};
 use crate::probe::{Event, Res, Thread, outcome, say, sleep};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -20,20 +19,8 @@ The cars are daemon threads: when the lighter has done its cycles and main ends,
 killed, not finished.",
         variants: &[],
         params: &[
-            Param {
-                name: "cycles",
-                default: 2,
-                min: 1,
-                max: 20,
-                help: "green/red cycles of the light",
-            },
-            Param {
-                name: "cars",
-                default: 2,
-                min: 1,
-                max: 10,
-                help: "cars on the road",
-            },
+            param("cycles", "green/red cycles of the light", 2, 1, 20),
+            param("cars", "cars on the road", 2, 1, 10),
         ],
     },
     main,
@@ -44,23 +31,22 @@ const RED_SECS: u32 = 3;
 
 fn main(cfg: &Config) -> Res<()> {
     let light = Event::new("light");
-    let stops = Arc::new(AtomicU64::new(0));
+    let stops = Counter::default();
     let cycles = cfg.get("cycles");
-    let lighter = {
-        let light = light.clone();
-        Thread::new("lighter").start(move || lighter(&light, cycles))?
-    };
+    let lighter = Thread::new("lighter")
+        .args(&light)
+        .start(move |light| lighter(&light, cycles))?;
     for i in 1..=cfg.get("cars") {
-        let (light, stops) = (light.clone(), stops.clone());
         Thread::new(format!("car-{i}"))
             .daemon(true)
-            .start(move || car(&format!("car-{i}"), &light, &stops))?;
+            .args((&light, &stops))
+            .start(move |(light, stops)| car(&format!("car-{i}"), &light, &stops))?;
     }
     lighter.join()?;
     outcome(
         format!(
             "{cycles} light cycles; cars stopped at red {} times and never drove on red",
-            stops.load(Ordering::SeqCst)
+            stops.get()
         ),
         true,
     );
@@ -84,13 +70,13 @@ fn lighter(light: &Event, cycles: i64) -> Res<()> {
     say("green light, and the lighter goes home")
 }
 
-fn car(name: &str, light: &Event, stops: &AtomicU64) -> Res<()> {
+fn car(name: &str, light: &Event, stops: &Counter) -> Res<()> {
     loop {
         if light.is_set() {
             say(format!("{name} drives"))?;
             sleep(1.0)?;
         } else {
-            stops.fetch_add(1, Ordering::SeqCst);
+            stops.inc();
             say(format!("{name} sees red and waits"))?;
             light.wait()?;
             say(format!("{name} goes on green"))?;

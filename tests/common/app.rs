@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 use threadlanes::app::App;
-use threadlanes::cli::{RunArgs, plan};
+use threadlanes::cli::{RunArgs, ScenarioArgs, plan};
 
 /// `threadlanes run SCENARIO [--variant V] [--step] [--seed N] --speed SPEED`, as an App.
 pub fn app(
@@ -14,12 +14,14 @@ pub fn app(
     speed: f64,
 ) -> App {
     let args = RunArgs {
-        scenario: scenario.into(),
-        speed,
+        run: ScenarioArgs {
+            scenario: scenario.into(),
+            variant: variant.map(str::to_string),
+            sets: vec![],
+            seed,
+            speed,
+        },
         step,
-        seed,
-        variant: variant.map(str::to_string),
-        sets: vec![],
         headless: false,
         json: false,
         for_secs: None,
