@@ -166,7 +166,7 @@ pub fn share_bar(s: Shares, theme: &Theme) -> Vec<Span<'static>> {
         }
     }
     let used: usize = cells.iter().sum();
-    out.push(Span::raw(" ".repeat(SHARE_CELLS - used)));
+    out.push(Span::raw(" ".repeat(SHARE_CELLS.saturating_sub(used))));
     out
 }
 
@@ -174,14 +174,16 @@ pub fn share_bar(s: Shares, theme: &Theme) -> Vec<Span<'static>> {
 /// and the cells left over to the largest remainders (the first of equals). Rounding each
 /// part alone loses cells: three shares of 33% would fill 3 cells of 5, not 5.
 fn apportion(pcts: [u8; 3], cells: usize) -> [usize; 3] {
-    let sum: usize = pcts.iter().map(|p| *p as usize).sum::<usize>().min(100);
-    let total = (sum * cells + 50) / 100;
+    // Shares that add up to more than the whole (each is clamped alone) share it out.
+    let sum: usize = pcts.iter().map(|p| *p as usize).sum();
+    let whole = sum.max(100);
+    let total = (sum * cells + whole / 2) / whole;
     let mut out = [0; 3];
     let mut rem = [0; 3];
     for (i, p) in pcts.iter().enumerate() {
         let exact = *p as usize * cells;
-        out[i] = exact / 100;
-        rem[i] = exact % 100;
+        out[i] = exact / whole;
+        rem[i] = exact % whole;
     }
     let mut left = total.saturating_sub(out.iter().sum());
     while left > 0 {
@@ -209,6 +211,8 @@ mod tests {
         assert_eq!(apportion([13, 82, 0], 5), [1, 4, 0]);
         assert_eq!(apportion([100, 0, 0], 5), [5, 0, 0]);
         assert_eq!(apportion([0, 0, 0], 5), [0, 0, 0]);
+        assert_eq!(apportion([100, 100, 100], 5), [2, 2, 1]);
+        assert_eq!(apportion([100, 60, 0], 5), [3, 2, 0]);
         for a in 0..=100u8 {
             for b in 0..=(100 - a) {
                 let c = 100 - a - b;
