@@ -185,6 +185,16 @@ pub fn duration(ns: u64) -> String {
     }
 }
 
+/// How long so far, for a figure that grows as it is watched: one decimal from a second up
+/// ("2.3s"), as precise as [`duration`] below ("20ms", "0.35s").
+pub fn elapsed(ns: u64) -> String {
+    if ns < 1_000_000_000 {
+        duration(ns)
+    } else {
+        secs(ns)
+    }
+}
+
 /// What is left of a wait of `total` ns, with digits fixed by the total so a countdown
 /// keeps its width: "30ms" of 50ms, "0.3s" of 0.35s, "1.9s" of 3s.
 pub fn left(ns: u64, total: u64) -> String {

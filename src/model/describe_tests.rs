@@ -116,6 +116,8 @@ fn durations_have_the_precision_they_need() {
     assert_eq!(duration(2_500 * MS), "2.5s");
     assert_eq!(duration(3_000 * MS), "3s");
     assert_eq!(duration(12_340 * MS), "12.3s");
+    assert_eq!(describe::elapsed(20 * MS), "20ms");
+    assert_eq!(describe::elapsed(2_340 * MS), "2.3s");
     // A countdown keeps its width whatever is left.
     assert_eq!(left(30 * MS, 50 * MS), "30ms");
     assert_eq!(left(120 * MS, 350 * MS), "0.1s");

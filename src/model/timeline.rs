@@ -191,6 +191,11 @@ impl Timeline {
         (ns, self.busy_since)
     }
 
+    /// When the lane first left Idle (its start), if it has.
+    pub fn busy_since(&self) -> Option<u64> {
+        self.busy_since
+    }
+
     /// Time spent holding something up to `now` (the open segment counted up to it),
     /// whatever the lane did meanwhile.
     pub fn held(&self, now: u64) -> u64 {

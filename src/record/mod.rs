@@ -170,7 +170,7 @@ pub fn export(
         path.display(),
         events.len(),
         workers,
-        crate::model::describe::duration(last),
+        crate::model::describe::elapsed(last),
         end.as_str()
     ))
 }

@@ -5,7 +5,7 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, panel, text};
 use crate::model::describe;
-use crate::model::{Phase, Wait, Worker, World, cause, waitfor};
+use crate::model::{Phase, Wait, Worker, World, cause, spark, waitfor};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -205,28 +205,23 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     wakes(&mut lines, world, w, width, theme);
 
-    let from = w.timeline.segments().next().map_or(world.t, |s| s.start);
-    let span = world.t.saturating_sub(from);
+    let time = spark::time_over(w, world.t);
+    let span = time.span;
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("time over {}:", describe::secs(span)),
+        format!("time over {}:", describe::elapsed(span)),
         theme.dim(),
     ));
     let bar_w = (inner.width as usize).saturating_sub(18).min(20);
     for (p, label) in LEGEND {
-        if matches!(p, Phase::Done | Phase::Failed) {
-            continue;
-        }
-        let tl = &w.timeline;
-        // Holding is counted whatever else the lane did (a sleep while holding is holding),
-        // so "running" counts all its running, holding or not.
+        // "holds lock" counts holding whatever else the lane did; "running" all running.
         let t = match p {
-            Phase::Critical => tl.time_held(from, world.t),
-            Phase::Running => {
-                tl.time_in(Phase::Running, from, world.t)
-                    + tl.time_in(Phase::Critical, from, world.t)
-            }
-            p => tl.time_in(p, from, world.t),
+            Phase::Running => time.running,
+            Phase::Critical => time.holding,
+            Phase::Sleeping => time.sleeping,
+            Phase::Waiting => time.waiting,
+            Phase::Blocked => time.blocked,
+            _ => continue,
         };
         let share = if span == 0 {
             0.0
