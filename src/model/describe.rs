@@ -497,10 +497,19 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
     )
 }
 
-/// What a worker parked at the gate is about to do: "acquire lock A", "sleep", "start".
+/// What a worker parked at the gate is about to do: "acquire lock A", "get from queue q",
+/// "sleep", "start".
 pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
+    // The same preposition the log's line for it has.
+    let to = match op {
+        "get" | "recv" => " from",
+        "put" | "send" => " into",
+        "submit" => " to",
+        "wait" | "task_done" => " on",
+        _ => "",
+    };
     match o {
-        Some(o) => format!("{op} {}", object(world, o)),
+        Some(o) => format!("{op}{to} {}", object(world, o)),
         None => op.to_string(),
     }
 }

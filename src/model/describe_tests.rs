@@ -153,6 +153,7 @@ fn a_pipe_is_received_from_in_the_lane_and_the_log_alike() {
     );
     let line = describe::event(&w, w.log.iter().next_back().expect("logged"));
     assert_eq!(line, "recv from pipe");
+    assert_eq!(describe::next_op(&w, "recv", Some(1)), "recv from pipe");
 }
 
 #[test]
