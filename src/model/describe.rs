@@ -1,9 +1,19 @@
-//! Words for what the model holds: a worker's state, an event as a log line. The one table
-//! of them: the TUI, the headless text output and the exported trace all say the same thing.
+//! Words for what the model holds: a worker's state, an event as a log line, an object with
+//! its kind (`names`), a length of time (`time`). The one table of them: the TUI, the
+//! headless text output and the exported trace all say the same thing.
+
+mod names;
+mod time;
+
+use names::capacity_words;
+pub use names::{
+    Label, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
+};
+pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
-use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op};
+use crate::event::{Event, ExitHow, ObjectId, Op};
 
 /// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
 /// lock whose name says lock); "object 7" if never declared.
@@ -11,198 +21,6 @@ pub fn object(world: &World, o: ObjectId) -> String {
     match world.object(o) {
         Some(ob) => label(ob.kind, &ob.name).to_string(),
         None => format!("object {o}"),
-    }
-}
-
-/// An object kind in running text (the log, the lanes): "lock", "lifo queue"; a bounded
-/// semaphore is a semaphore there (its card and its declaration say bounded).
-pub fn kind_word(kind: ObjectKind) -> &'static str {
-    use ObjectKind::*;
-    match kind {
-        BoundedSemaphore => "semaphore",
-        other => full_kind_word(other),
-    }
-}
-
-/// An object kind in full, as its card in the objects panel names it: "bounded semaphore".
-pub fn full_kind_word(kind: ObjectKind) -> &'static str {
-    use ObjectKind::*;
-    match kind {
-        Lock => "lock",
-        RLock => "rlock",
-        Semaphore => "semaphore",
-        BoundedSemaphore => "bounded semaphore",
-        Event => "event",
-        Condition => "condition",
-        Queue => "queue",
-        LifoQueue => "lifo queue",
-        PriorityQueue => "priority queue",
-        Barrier => "barrier",
-        Pool => "pool",
-        Pipe => "pipe",
-        Value => "value",
-    }
-}
-
-/// A shorter word for the kinds whose word is long, for narrow places.
-pub fn short_kind_word(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::BoundedSemaphore => "semaphore",
-        ObjectKind::LifoQueue => "lifo",
-        ObjectKind::PriorityQueue => "prio queue",
-        other => kind_word(other),
-    }
-}
-
-/// Names that say which of its family an object is: a queue named "fifo" is the fifo queue.
-fn qualifiers(kind: ObjectKind) -> &'static [&'static str] {
-    use ObjectKind::*;
-    match kind {
-        Queue => &["fifo"],
-        LifoQueue => &["lifo"],
-        PriorityQueue => &["priority", "prio"],
-        BoundedSemaphore => &["bounded"],
-        RLock => &["reentrant"],
-        _ => &[],
-    }
-}
-
-/// An object's name with the words of its kind around it, apart so a screen can style the
-/// name and the kind differently. Displayed, the parts join with spaces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Label<'a> {
-    /// Kind words before the name ("lock" in "lock A"); may be empty.
-    pub before: &'static str,
-    pub name: &'a str,
-    /// Kind words after the name ("queue" in "fifo queue"); may be empty.
-    pub after: &'static str,
-}
-
-impl std::fmt::Display for Label<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts = [self.before, self.name, self.after];
-        let mut first = true;
-        for p in parts.into_iter().filter(|p| !p.is_empty()) {
-            if !first {
-                f.write_str(" ")?;
-            }
-            f.write_str(p)?;
-            first = false;
-        }
-        Ok(())
-    }
-}
-
-/// An object named with its kind, never the same word twice: "lock A"; a lock named "lock"
-/// is "lock", one named "lock-9" is "lock-9"; a pipe named "proc-1 pipe" is that; a LIFO
-/// queue named "lifo" is "lifo queue", one named "queue-8" is "lifo queue-8".
-pub fn label(kind: ObjectKind, name: &str) -> Label<'_> {
-    label_with(kind_word(kind), kind, name)
-}
-
-/// The same with the kind in full ("bounded semaphore slots"), for an object's card and
-/// its declaration.
-pub fn full_label(kind: ObjectKind, name: &str) -> Label<'_> {
-    label_with(full_kind_word(kind), kind, name)
-}
-
-/// The same with the short kind word ("prio queue"), for narrow places.
-pub fn short_label(kind: ObjectKind, name: &str) -> Label<'_> {
-    label_with(short_kind_word(kind), kind, name)
-}
-
-fn label_with<'a>(phrase: &'static str, kind: ObjectKind, name: &'a str) -> Label<'a> {
-    // The noun is the kind's last word ("queue" of "lifo queue"); what comes before it
-    // qualifies it.
-    let (front, noun) = match phrase.rsplit_once(' ') {
-        Some((front, noun)) => (front, noun),
-        None => ("", phrase),
-    };
-    let says = |w: &str| {
-        name.split(|c: char| !c.is_alphanumeric())
-            .any(|part| part.eq_ignore_ascii_case(w))
-    };
-    if says(noun) {
-        return Label {
-            before: front,
-            name,
-            after: "",
-        };
-    }
-    if qualifiers(kind)
-        .iter()
-        .any(|q| name.eq_ignore_ascii_case(q))
-    {
-        return Label {
-            before: "",
-            name,
-            after: noun,
-        };
-    }
-    Label {
-        before: phrase,
-        name,
-        after: "",
-    }
-}
-
-/// What a new object's capacity means, in its kind's words: "maxsize 3", "5 slots".
-fn capacity_words(kind: ObjectKind, c: u64) -> String {
-    use ObjectKind::*;
-    match kind {
-        Queue | LifoQueue | PriorityQueue if c == 0 => "unbounded".into(),
-        Queue | LifoQueue | PriorityQueue => format!("maxsize {c}"),
-        Semaphore | BoundedSemaphore if c == 1 => "1 slot".into(),
-        Semaphore | BoundedSemaphore => format!("{c} slots"),
-        Pool => format!("{c} workers"),
-        Barrier => format!("{c} parties"),
-        _ => c.to_string(),
-    }
-}
-
-/// Seconds with one decimal, for a clock: "t=1.5s", "ran 12.0s".
-pub fn secs(ns: u64) -> String {
-    format!("{:.1}s", ns as f64 / 1e9)
-}
-
-/// How long something lasts, with the precision it needs: "50ms", "0.35s", "2.5s", "12s".
-pub fn duration(ns: u64) -> String {
-    const MS: u64 = 1_000_000;
-    let trim = |s: String| {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s
-        }
-    };
-    match ns {
-        0 => "0s".into(),
-        n if n < 1_000 => format!("{n}ns"),
-        n if n < MS => format!("{}µs", trim(format!("{:.1}", n as f64 / 1e3))),
-        n if n < 100 * MS => format!("{}ms", trim(format!("{:.1}", n as f64 / 1e6))),
-        n if n < 10_000 * MS => format!("{}s", trim(format!("{:.2}", n as f64 / 1e9))),
-        n => format!("{}s", trim(format!("{:.1}", n as f64 / 1e9))),
-    }
-}
-
-/// How long so far, for a figure that grows as it is watched: one decimal from a second up
-/// ("2.3s"), as precise as [`duration`] below ("20ms", "0.35s").
-pub fn elapsed(ns: u64) -> String {
-    if ns < 1_000_000_000 {
-        duration(ns)
-    } else {
-        secs(ns)
-    }
-}
-
-/// What is left of a wait of `total` ns, with digits fixed by the total so a countdown
-/// keeps its width: "30ms" of 50ms, "0.3s" of 0.35s, "1.9s" of 3s.
-pub fn left(ns: u64, total: u64) -> String {
-    const MS: u64 = 1_000_000;
-    if total < 100 * MS {
-        format!("{}ms", (ns + MS / 2) / MS)
-    } else {
-        format!("{:.1}s", ns as f64 / 1e9)
     }
 }
 
