@@ -1,7 +1,8 @@
 //! The objects panel: every lock with its owner and its queue of waiters, every semaphore as
-//! its slots, every event as a traffic light, every queue as a gauge with its items, and the
-//! simpler objects (values, pools, pipes, conditions, barriers) in a line or two. Pages with
-//! `view.object_scroll` when they do not all fit.
+//! its slots, every event as a traffic light, every queue as a gauge with its items in the
+//! order they will come out, and the simpler objects (values, pools, pipes, conditions,
+//! barriers) in a line or two. Pages with `view.object_scroll` when they do not all fit.
+//! Objects are named in the model's words (`describe::full_label`).
 
 use super::{Screen, Theme, layout, panel, text};
 use crate::event::ObjectKind;
