@@ -43,6 +43,9 @@ use std::collections::{HashMap, VecDeque};
 
 use super::End;
 
+mod end;
+mod holding;
+
 /// What the trace says about the run as a whole (`otherData`).
 #[derive(Clone, Debug)]
 pub struct Meta {
@@ -76,25 +79,6 @@ impl Meta {
     }
 }
 
-/// Where the trace of a run that ended as `meta.end` after `last` ns of events ends.
-fn end_at(meta: &Meta, last: u64) -> u64 {
-    match meta.end {
-        End::Finished => last,
-        End::Cut => meta.until.unwrap_or(last).max(last),
-        End::Stuck | End::Deadlock => last.saturating_add((last / 10).max(MIN_TAIL)),
-    }
-}
-
-/// Why the trace ends where it does, for the instant there.
-fn end_words(end: End) -> &'static str {
-    match end {
-        End::Finished => "the run ends: every worker has ended",
-        End::Cut => "the trace ends: cut at the time asked for",
-        End::Stuck => "the trace ends: stuck, every worker waits and none can go",
-        End::Deadlock => "the trace ends: deadlocked, the run would never end",
-    }
-}
-
 /// The trace of `events` (in the order the run sent them).
 pub fn trace(events: &[Event], meta: &Meta) -> Value {
     let mut b = Builder::default();
@@ -103,9 +87,6 @@ pub fn trace(events: &[Event], meta: &Meta) -> Value {
     }
     b.finish(meta)
 }
-
-/// The least a stuck or deadlocked run's trace goes on after its last event.
-const MIN_TAIL: u64 = 100_000_000;
 
 /// Ranks of what starts at one instant, in the order a viewer must read them: a slice before
 /// the slices it holds, arrows and instants after.
@@ -301,111 +282,6 @@ impl Builder {
             _ => {}
         }
         self.sync_holds(ev);
-    }
-
-    /// Marks the moment a deadlock forms: an instant on the worker whose wait closed the
-    /// cycle, naming the cycle.
-    fn deadlock_mark(&mut self, ev: &Event) {
-        let now = self.world.deadlock.is_some();
-        if now
-            && !self.deadlocked
-            && let Some(cycle) = &self.world.deadlock
-        {
-            let words = crate::model::waitfor::describe_cycle(&self.world, cycle);
-            let mut args = Map::new();
-            args.insert("cycle".into(), json!(words));
-            self.global_instant(ev.w, ev.t, format!("deadlock: {words}"), "deadlock", args);
-        }
-        self.deadlocked = now;
-    }
-
-    /// An instant drawn across the whole trace (`"s":"g"`), on `w`'s track.
-    fn global_instant(
-        &mut self,
-        w: WorkerId,
-        t: u64,
-        name: String,
-        cat: &'static str,
-        args: Map<String, Value>,
-    ) {
-        let mut m = Map::new();
-        m.insert("ph".into(), json!("i"));
-        m.insert("s".into(), json!("g"));
-        m.insert("name".into(), json!(name));
-        m.insert("cat".into(), json!(cat));
-        m.insert("ts".into(), json!(us(t)));
-        m.insert("args".into(), Value::Object(args));
-        self.out.push((t, RANK_INSTANT, w, m));
-    }
-
-    /// Brings the holding slices of the workers `ev` may have changed up to date: its own,
-    /// and for a release the holders of the object (any thread may release a semaphore).
-    fn sync_holds(&mut self, ev: &Event) {
-        self.sync_hold(ev.w, ev.t);
-        if let Op::Release { o, .. } = ev.op {
-            let others: Vec<WorkerId> = self
-                .track_ix
-                .iter()
-                .filter(|(w, ix)| {
-                    **w != ev.w
-                        && self.tracks[**ix]
-                            .hold
-                            .as_ref()
-                            .is_some_and(|(_, held)| held.contains(&o))
-                })
-                .map(|(w, _)| *w)
-                .collect();
-            for w in others {
-                self.sync_hold(w, ev.t);
-            }
-        }
-    }
-
-    /// Opens, closes or changes `w`'s holding slice at `t` if what it holds changed; the
-    /// state slice open then is cut there too, so it nests in one holding slice.
-    fn sync_hold(&mut self, w: WorkerId, t: u64) {
-        let now: Vec<ObjectId> = self
-            .world
-            .worker(w)
-            .map(|k| k.holding.clone())
-            .unwrap_or_default();
-        let before = self.track(w).hold.as_ref().map(|(_, held)| held.as_slice());
-        if before.unwrap_or(&[]) == now.as_slice() {
-            return;
-        }
-        self.close_hold(w, t);
-        if let Some(open) = self.track(w).state.take() {
-            let (t0, cat, name, args) = open;
-            self.slice(w, t0, t, cat, name.clone(), args.clone());
-            self.track(w).state = Some((t, cat, name, args));
-        }
-        // A worker that ended holding a lock (killed -9) holds nothing in time any more.
-        if now.is_empty() || self.track(w).life.is_none() {
-            return;
-        }
-        let name = format!("holds {}", describe::holds(&self.world, &now));
-        let mut args = Map::new();
-        let objects: Vec<Value> = now
-            .iter()
-            .map(|o| json!(self.world.object_name(*o)))
-            .collect();
-        args.insert("objects".into(), Value::Array(objects));
-        self.track(w).hold = Some(((t, "holding", name, args), now));
-    }
-
-    fn close_hold(&mut self, w: WorkerId, t: u64) {
-        if let Some(((t0, cat, name, args), _)) = self.track(w).hold.take() {
-            self.slice(w, t0, t, cat, name, args);
-        }
-    }
-
-    /// Closes `w`'s holding slice at `t` and opens the same again there (at a task's
-    /// bounds, so it nests in the task).
-    fn split_hold(&mut self, w: WorkerId, t: u64) {
-        if let Some(((t0, cat, name, args), held)) = self.track(w).hold.take() {
-            self.slice(w, t0, t, cat, name.clone(), args.clone());
-            self.track(w).hold = Some(((t, cat, name, args), held));
-        }
     }
 
     /// Closes `w`'s state slice at `t` and opens the next one there.
@@ -638,131 +514,5 @@ impl Builder {
             m.insert("ts".into(), json!(us(t)));
             self.out.push((t, RANK_FLOW, w, m));
         }
-    }
-
-    fn finish(mut self, meta: &Meta) -> Value {
-        let mut ws: Vec<WorkerId> = self.track_ix.keys().copied().collect();
-        ws.sort_unstable();
-        let end = end_at(meta, self.last_t);
-        if meta.end != End::Finished {
-            // Where the trace ends and why, on the first worker's track.
-            if let Some(&w) = ws.first() {
-                let mut args = Map::new();
-                args.insert("end".into(), json!(meta.end.as_str()));
-                self.global_instant(w, end, end_words(meta.end).into(), "end", args);
-            }
-        }
-        for w in ws {
-            let tr = self.track(w);
-            for open in [tr.state.as_mut(), tr.hold.as_mut().map(|(o, _)| o)]
-                .into_iter()
-                .flatten()
-            {
-                open.3
-                    .insert("open_at_end".into(), json!(meta.end.as_str()));
-            }
-            self.close_all(w, end, None);
-        }
-        // Processes numbered in order of appearance: the trace is the same on every seeded
-        // run, whatever pids the OS handed out.
-        let mut pids: Vec<u32> = Vec::new();
-        let mut order: Vec<(WorkerId, usize)> =
-            self.track_ix.iter().map(|(w, ix)| (*w, *ix)).collect();
-        order.sort_unstable();
-        for (_, ix) in &order {
-            if let Some(p) = self.tracks[*ix].pid
-                && !pids.contains(&p)
-            {
-                pids.push(p);
-            }
-        }
-        let pid_of = |tr: &Track| {
-            tr.pid
-                .and_then(|p| pids.iter().position(|x| *x == p))
-                .unwrap_or(0) as u64
-                + 1
-        };
-        let mut events = Vec::new();
-        for (i, _) in pids.iter().enumerate() {
-            let name = if i == 0 {
-                format!("threadlanes: {}", meta.scenario)
-            } else {
-                // The first process worker living there names it.
-                order
-                    .iter()
-                    .map(|(_, ix)| &self.tracks[*ix])
-                    .find(|tr| pid_of(tr) == i as u64 + 1)
-                    .map_or(format!("process {}", i + 1), |tr| {
-                        format!("process {}", tr.name)
-                    })
-            };
-            events.push(
-                json!({"ph": "M", "name": "process_name", "pid": i + 1, "tid": 0,
-                "args": {"name": name}}),
-            );
-            events.push(
-                json!({"ph": "M", "name": "process_sort_index", "pid": i + 1, "tid": 0,
-                "args": {"sort_index": i}}),
-            );
-        }
-        for (w, ix) in &order {
-            let tr = &self.tracks[*ix];
-            if tr.pid.is_none() {
-                continue; // declared, never started: no events of its own
-            }
-            let pid = pid_of(tr);
-            events.push(
-                json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": w,
-                "args": {"name": tr.name}}),
-            );
-            events.push(
-                json!({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": w,
-                "args": {"sort_index": w}}),
-            );
-        }
-        // By time; at one instant, longer slices before the ones they hold, then arrows and
-        // instants, so a viewer reading in order nests them right. Stable: same input, same
-        // file.
-        let mut out = std::mem::take(&mut self.out);
-        out.sort_by(|a, b| {
-            let dur = |m: &Map<String, Value>| m.get("dur").and_then(Value::as_f64).unwrap_or(0.0);
-            a.0.cmp(&b.0)
-                .then(a.1.cmp(&b.1))
-                .then(dur(&b.3).total_cmp(&dur(&a.3)))
-        });
-        for (_, _, w, mut m) in out {
-            let pid = self
-                .track_ix
-                .get(&w)
-                .map_or(1, |ix| pid_of(&self.tracks[*ix]));
-            m.insert("pid".into(), json!(pid));
-            m.insert("tid".into(), json!(w));
-            events.push(Value::Object(m));
-        }
-        let mut other = Map::new();
-        other.insert("generator".into(), json!("threadlanes export"));
-        other.insert("scenario".into(), json!(meta.scenario));
-        other.insert("variant".into(), json!(meta.variant));
-        let params: Map<String, Value> = meta
-            .params
-            .iter()
-            .map(|(n, v)| (n.clone(), json!(v)))
-            .collect();
-        other.insert("params".into(), Value::Object(params));
-        other.insert(
-            "schedule".into(),
-            json!(
-                meta.seed
-                    .map_or("free".to_string(), |s| format!("seeded {s}"))
-            ),
-        );
-        other.insert("end".into(), json!(meta.end.as_str()));
-        other.insert("end_us".into(), json!(us(end)));
-        other.insert("clock".into(), json!("virtual time of the run"));
-        json!({
-            "traceEvents": events,
-            "displayTimeUnit": "ms",
-            "otherData": other,
-        })
     }
 }
