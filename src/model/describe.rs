@@ -331,3 +331,12 @@ pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
         None => op.to_string(),
     }
 }
+
+/// How many times, in words: "once", "twice", "3 times" (never "1 times").
+pub fn times(n: u64) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}

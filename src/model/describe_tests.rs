@@ -107,6 +107,14 @@ fn an_object_named_for_its_kind_reads_as_one_thing() {
 }
 
 #[test]
+fn counts_read_as_english() {
+    assert_eq!(describe::times(0), "0 times");
+    assert_eq!(describe::times(1), "once");
+    assert_eq!(describe::times(2), "twice");
+    assert_eq!(describe::times(7), "7 times");
+}
+
+#[test]
 fn durations_have_the_precision_they_need() {
     assert_eq!(duration(0), "0s");
     assert_eq!(duration(1_500_000), "1.5ms");
