@@ -22,6 +22,7 @@ import json
 import linecache
 import os
 import re
+import signal
 import socket  # here, not under the writer's lock: an import may make locks we trace
 import sys
 import sysconfig
@@ -49,6 +50,9 @@ _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
 _FLUSH_EVERY = 0.02
+# A printed line longer than this is cut in its event: escaped, it stays well under the 1 MiB
+# a line of the wire format may be.
+_SAY_MAX = 1 << 16
 
 
 def _q(s):
@@ -58,20 +62,88 @@ def _q(s):
 # ── the writer ──────────────────────────────────────────────────────────────────────
 
 
+def _connect_locked():
+    """The connection to threadlanes, made on first use."""
+    global _sock
+    if _sock is None:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(_PATH)
+        except OSError:
+            s.close()
+            raise
+        _sock = s
+    return _sock
+
+
 def _flush_locked():
-    global _sock, _closed
     if not _buf or _closed:
         return
     data = "".join(_buf).encode()
     _buf.clear()
     try:
-        if _sock is None:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(_PATH)
-            _sock = s
-        _sock.sendall(data)
+        _connect_locked().sendall(data)
     except OSError:
-        _closed = True  # threadlanes has gone: the program runs on untraced
+        _lost()
+
+
+def _watch():
+    """Notices threadlanes going away while this process sends nothing (a sleep, a wait):
+    threadlanes never writes to the connection, so a readable one has been closed."""
+    with _wlock:
+        if _closed:
+            return
+        try:
+            if _connect_locked().recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) != b"":
+                return
+        except BlockingIOError:
+            return  # open, and nothing to read: threadlanes is there
+        except OSError:
+            pass
+        _lost()
+
+
+def _lost():
+    """The connection failed (under the writer's lock). If threadlanes is gone (killed, or
+    its terminal closed under it), the program hangs up as a program does when its terminal
+    closes; if threadlanes only turned this connection away (it ran out of descriptors), the
+    process runs on untraced."""
+    global _closed
+    _closed = True
+    if _viewer_gone():
+        _hang_up()
+
+
+def _viewer_gone():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        s.connect(_PATH)
+    except (ConnectionRefusedError, FileNotFoundError):
+        return True
+    except OSError:
+        return False  # busy (EAGAIN) or refused for another reason: still there
+    finally:
+        s.close()
+    return False
+
+
+def _hang_up():
+    """What a closed terminal does to its programs: SIGHUP to the program's process group
+    (threadlanes made the program a group of its own), which ends every process that does
+    not handle it. Threadlanes' private directory goes first: nobody will remove it now."""
+    d = os.path.dirname(_PATH)
+    try:
+        if os.path.basename(d).startswith("threadlanes-trace-") and os.stat(d).st_uid == os.getuid():
+            import shutil
+
+            shutil.rmtree(d, ignore_errors=True)
+    except OSError:
+        pass
+    try:
+        os.killpg(os.getpgrp(), signal.SIGHUP)
+    except OSError:
+        os.kill(os.getpid(), signal.SIGHUP)
 
 
 def _flush():
@@ -94,6 +166,7 @@ def _flusher():
         _orig_sleep(_FLUSH_EVERY)
         if _buf:
             _flush()
+        _watch()
 
 
 def _start_flusher():
@@ -719,6 +792,9 @@ def _print(*args, sep=" ", end="\n", file=None, flush=False):
         if flush:
             stdout.flush()
     for line in text.rstrip("\n").split("\n"):
+        if len(line) > _SAY_MAX:
+            # The log shows its start; the whole of it is on stdout.
+            line = "%s… [%d characters]" % (line[:_SAY_MAX], len(line))
         _emit(w, '"op":"say","text":%s}' % _q(line))
 
 

@@ -113,4 +113,15 @@ pub trait Source: Send {
     }
     /// Passes a signal (SIGINT on Ctrl-C in headless mode) to what runs, if it takes one.
     fn signal(&self, _sig: i32) {}
+    /// Items dropped because the viewer could not keep up (a traced program under the TUI:
+    /// it never waits for the viewer); the status line says "N events dropped". Headless
+    /// and record lose nothing until they stop the run.
+    fn dropped(&self) -> u64 {
+        0
+    }
+    /// What the program wrote to its stdout and stderr while the TUI had the terminal, to
+    /// be written out after it; empty for a source that keeps no output (a scenario).
+    fn captured(&self) -> (Vec<u8>, Vec<u8>) {
+        (Vec::new(), Vec::new())
+    }
 }

@@ -2,7 +2,7 @@
 //! (or a data message), problems worded with their place, and local ids mapped to run-wide
 //! ones. Orders nothing.
 
-use super::{Ids, Out, StreamId};
+use super::{Ids, MAX_LINE, Out, StreamId};
 use crate::event::{Event, ObjectId, Op, WorkerId};
 use crate::wire;
 use serde_json::{Map, Value};
@@ -150,21 +150,38 @@ impl Core {
 
     /// Reads one line of `src`; a malformed one is reported into `out` and counts as a line.
     pub fn parse(&mut self, src: StreamId, bytes: &[u8], out: &mut Vec<Out>) -> Line {
-        let s = &mut self.streams[src.0];
-        s.read += 1;
+        self.streams[src.0].read += 1;
         match self.read_line(src, bytes) {
             Ok(line) => line,
-            Err(what) => {
-                let s = &self.streams[src.0];
-                out.push(Out::Malformed {
-                    src,
-                    text: format!("{}, line {}: {what}", s.label, s.read),
-                });
-                Line {
-                    item: Item::Nothing,
-                    after: None,
-                }
-            }
+            Err(what) => self.report(src, &what, out),
+        }
+    }
+
+    /// A line longer than [`MAX_LINE`] (skipped unread): reported with its length; it
+    /// still counts as a line.
+    pub fn skip(&mut self, src: StreamId, len: usize, out: &mut Vec<Out>) -> Line {
+        self.streams[src.0].read += 1;
+        let what = format!(
+            "{len} bytes without a newline, longer than the {} MiB a line may be; skipped",
+            MAX_LINE >> 20
+        );
+        self.report(src, &what, out)
+    }
+
+    /// A problem with the line of `src` just read, worded with its place.
+    pub fn problem(&self, src: StreamId, what: &str) -> Out {
+        let s = &self.streams[src.0];
+        Out::Malformed {
+            src,
+            text: format!("{}, line {}: {what}", s.label, s.read),
+        }
+    }
+
+    fn report(&self, src: StreamId, what: &str, out: &mut Vec<Out>) -> Line {
+        out.push(self.problem(src, what));
+        Line {
+            item: Item::Nothing,
+            after: None,
         }
     }
 

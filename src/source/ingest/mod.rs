@@ -14,6 +14,9 @@
 //!   short hold; ids belong to a process (`pid`, or `wpid`/`opid`/`tpid`/`ppid` for an id of
 //!   another process), so one process's lines may name another's workers and objects.
 //!
+//! A stream's bytes are cut into lines by [`Lines`], which skips a line past [`MAX_LINE`]
+//! (the reader then calls `skip` instead of `line`).
+//!
 //! Use: `add_source` per stream, `line` for each line read (in order), `tick` now and then,
 //! `end` at a stream's EOF, `finish` when nothing more will come; pass on the [`Out`]s
 //! returned, in the order returned. The ingest reads no clock of its own when the caller
@@ -22,7 +25,10 @@
 
 pub mod after;
 mod core;
+pub mod lines;
 pub mod timed;
+
+pub use lines::{Lines, MAX_LINE, Piece};
 
 use self::core::Core;
 use crate::event::{Event, ObjectId, WorkerId};
@@ -92,13 +98,15 @@ impl Ingest {
     }
 
     /// Lines put in `t` order after each waited `hold`, ids owned by processes (a traced
-    /// program). `root_pid`: its first process, whose main thread becomes worker 0.
-    pub fn timed(root_pid: u32, hold: Duration) -> Ingest {
+    /// program). `root_pid`: its first process, whose main thread becomes worker 0;
+    /// `started`: when the run began, on the clock given to [`Ingest::at`] (a `t` past the
+    /// run's age is reported and does not move its clock).
+    pub fn timed(root_pid: u32, hold: Duration, started: u64) -> Ingest {
         let mut core = Core::new(Box::new(Counter::default()), true);
         core.own_worker(core::process(root_pid), 0);
         Ingest {
             core,
-            flavor: Flavor::Timed(timed::Timed::new(root_pid, hold)),
+            flavor: Flavor::Timed(timed::Timed::new(root_pid, hold, started)),
         }
     }
 
@@ -154,7 +162,19 @@ impl Ingest {
         let parsed = self.core.parse(src, bytes, &mut out);
         match &mut self.flavor {
             Flavor::After(a) => a.line(&mut self.core, src, parsed, &mut out),
-            Flavor::Timed(t) => t.line(&mut self.core, src, parsed),
+            Flavor::Timed(t) => t.line(&mut self.core, src, parsed, &mut out),
+        }
+        out
+    }
+
+    /// A line of `src` longer than [`MAX_LINE`], skipped unread (see [`Lines`]): it is
+    /// reported with its length and counts as a line.
+    pub fn skip(&mut self, src: StreamId, len: usize) -> Vec<Out> {
+        let mut out = Vec::new();
+        let parsed = self.core.skip(src, len, &mut out);
+        match &mut self.flavor {
+            Flavor::After(a) => a.line(&mut self.core, src, parsed, &mut out),
+            Flavor::Timed(t) => t.line(&mut self.core, src, parsed, &mut out),
         }
         out
     }

@@ -14,6 +14,8 @@ use std::time::Duration;
 pub(super) struct Timed {
     root_pid: u32,
     hold: u64,
+    /// When the run began, on the ingest's clock.
+    started: u64,
     heap: BinaryHeap<Held>,
     seq: u64,
     last_t: u64,
@@ -50,11 +52,21 @@ impl Ord for Held {
     }
 }
 
+/// How far past the run's age a `t` may be and still be believed. A process stamps its
+/// lines on the same monotonic clock the reader reads after them, so a true `t` is never
+/// past it; the slack only keeps a rounding or a slow read from being called a problem.
+const CLOCK_SLACK: u64 = 1_000_000_000;
+
+fn secs(ns: u64) -> String {
+    format!("{:.1} s", ns as f64 / 1e9)
+}
+
 impl Timed {
-    pub fn new(root_pid: u32, hold: Duration) -> Timed {
+    pub fn new(root_pid: u32, hold: Duration, started: u64) -> Timed {
         Timed {
             root_pid,
             hold: hold.as_nanos() as u64,
+            started,
             heap: BinaryHeap::new(),
             seq: 0,
             last_t: 0,
@@ -69,8 +81,10 @@ impl Timed {
     }
 
     /// An event waits in the buffer (in run-wide ids already); a data message has no reader
-    /// in a traced program and is dropped.
-    pub fn line(&mut self, core: &mut Core, src: StreamId, line: Line) {
+    /// in a traced program and is dropped. A `t` the run has not reached yet is reported and
+    /// the event stamped with the time it was read: one bad line must not move the run's
+    /// clock (every later event would be put after it).
+    pub fn line(&mut self, core: &mut Core, src: StreamId, line: Line, out: &mut Vec<Out>) {
         let Item::Event {
             ev, owners, shared, ..
         } = line.item
@@ -80,6 +94,17 @@ impl Timed {
         let Some(mut ev) = core.remap(src, ev, &owners) else {
             return;
         };
+        let age = core.now().saturating_sub(self.started);
+        if ev.t > age.saturating_add(CLOCK_SLACK) {
+            let what = format!(
+                "\"t\" {} ns is {} into the run, which is {} old; stamped with the time it was read",
+                ev.t,
+                secs(ev.t),
+                secs(age)
+            );
+            out.push(core.problem(src, &what));
+            ev.t = age;
+        }
         match &mut ev.op {
             Op::Worker { name, kind, .. } => *name = self.label(name, *kind, ev.pid),
             Op::Object { o, kind, .. } if shared && kind.is_queue() => {
@@ -214,7 +239,7 @@ mod tests {
     }
 
     fn ingest(root: u32) -> Ingest {
-        let mut ing = Ingest::timed(root, Duration::from_nanos(50));
+        let mut ing = Ingest::timed(root, Duration::from_nanos(50), 0);
         ing.at(0);
         ing
     }
@@ -389,5 +414,46 @@ mod tests {
             })
             .collect();
         assert_eq!(depths, [1, 2, 1]);
+    }
+
+    /// One line stamped at u64::MAX: reported with its place, stamped with the time it was
+    /// read, and every later event keeps the run's own clock.
+    #[test]
+    fn a_t_past_the_runs_clock_is_reported_and_does_not_move_it() {
+        let started = 1_000_000_000_000;
+        let mut ing = Ingest::timed(1, Duration::from_nanos(50), started);
+        let a = ing.add_source("traced program, connection 1", 0);
+        let mut out = Vec::new();
+        ing.at(started + 2_000_000_000);
+        out.extend(ing.line(a, br#"{"t":1900000000,"pid":1,"w":0,"op":"start"}"#));
+        out.extend(ing.line(
+            a,
+            br#"{"t":18446744073709551615,"pid":1,"w":0,"op":"sleep_begin","ms":5}"#,
+        ));
+        ing.at(started + 3_000_000_000);
+        out.extend(ing.line(a, br#"{"t":2900000000,"pid":1,"w":0,"op":"sleep_end"}"#));
+        out.extend(ing.finish());
+        let problems: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                Out::Malformed { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0]
+                .starts_with("traced program, connection 1, line 2: \"t\" 18446744073709551615 ns")
+                && problems[0].contains("which is 2.0 s old"),
+            "{problems:?}"
+        );
+        let ts: Vec<_> = out
+            .iter()
+            .filter_map(|o| match o {
+                Out::Event(_, e) => Some(e.t),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ts, [1_900_000_000, 2_000_000_000, 2_900_000_000]);
     }
 }

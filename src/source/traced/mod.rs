@@ -3,9 +3,13 @@
 //! [`program`] starts it with the shim under it; [`pump`] reads every process's connection
 //! through the time-ordered ingest. Here its items are handed on, and what it writes to
 //! stderr waits as long as its events do (they are held [`HOLD`] to be put in time order), so
-//! a traceback never shows ahead of what happened before it. The program runs on its own:
+//! a traceback never shows ahead of what happened before it. Under the TUI, what the viewer
+//! cannot keep up with is dropped and counted ([`Source::dropped`]), said once as a problem;
+//! headless loses nothing (see `outlet`). The program runs on its own:
 //! it offers no pause, step, speed or restart; its clock is its real time.
 
+mod dir;
+mod outlet;
 mod program;
 mod pump;
 
@@ -18,6 +22,10 @@ use std::time::{Duration, Instant};
 /// How long an event waits for lines of other processes that happened before it.
 pub const HOLD: Duration = Duration::from_millis(40);
 
+/// Said once, the first time the viewer falls behind (the count is [`Source::dropped`]).
+const DROPPED: &str = "the viewer could not keep up with the program: events are being dropped \
+     (the program runs on at its own pace; threadlanes trace --headless keeps every event)";
+
 /// Items handed on between two looks at the clock.
 const CHECK_EVERY: usize = 256;
 
@@ -25,6 +33,8 @@ pub struct TracedSource {
     trace: Trace,
     /// Lines the program wrote to stderr, with when they came (see the module doc).
     late: VecDeque<(Instant, String)>,
+    /// The viewer has been told that it could not keep up.
+    told_dropped: bool,
 }
 
 impl TracedSource {
@@ -38,6 +48,7 @@ impl TracedSource {
         TracedSource {
             trace,
             late: VecDeque::new(),
+            told_dropped: false,
         }
     }
 
@@ -88,6 +99,11 @@ impl Source for TracedSource {
                 break;
             }
         }
+        if !self.told_dropped && self.trace.dropped() > 0 {
+            self.told_dropped = true;
+            fold(Item::Problem(DROPPED.into()));
+            n += 1;
+        }
         n + self.release_late(fold)
     }
 
@@ -127,12 +143,16 @@ impl Source for TracedSource {
     }
 
     fn cancel(&self) {
-        self.trace.signal(libc::SIGTERM);
+        self.trace.cancel();
     }
 
     fn stop(&mut self, within: Duration) -> bool {
         self.trace.stop(within);
-        self.trace.is_finished()
+        self.trace.has_ended()
+    }
+
+    fn dropped(&self) -> u64 {
+        self.trace.dropped()
     }
 
     fn controls(&self) -> Controls {
@@ -148,5 +168,9 @@ impl Source for TracedSource {
 
     fn signal(&self, sig: i32) {
         self.trace.signal(sig);
+    }
+
+    fn captured(&self) -> Captured {
+        self.trace.captured()
     }
 }

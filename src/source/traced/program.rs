@@ -2,11 +2,12 @@
 //! own, read by the [`pump`](super::pump) thread, its output passed through or kept, and
 //! ended (with every process it started) on request. What it did comes out of `items()`.
 
-use super::pump::Pump;
+use super::outlet::{self, Dropped, Outlet, Stopping};
+use super::pump::{Pump, Shared};
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
+use crate::source::ingest::MAX_LINE;
 use std::io::Read;
-use std::os::unix::fs::DirBuilderExt;
 use std::os::unix::net::UnixListener;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -30,7 +31,9 @@ pub struct Options {
     /// Sleeps of the program take 1/speed of the time they ask for.
     pub speed: f64,
     pub output: Output,
-    /// The TUI has the terminal: `input()` explains itself instead of waiting.
+    /// The TUI has the terminal: `input()` explains itself instead of waiting, and what the
+    /// viewer cannot keep up with is dropped and counted rather than making the program wait
+    /// (see [`outlet`](super::outlet)). Headless loses nothing.
     pub tui: bool,
 }
 
@@ -63,6 +66,10 @@ pub struct Trace {
     child: Arc<Mutex<Child>>,
     pgid: i32,
     done: Arc<AtomicBool>,
+    /// The program has ended and everything was read (some may still wait for the viewer).
+    ended: Arc<AtomicBool>,
+    dropped: Dropped,
+    stopping: Stopping,
     status: Arc<Mutex<Option<i32>>>,
     captured: Arc<Mutex<Captured>>,
     dir: PathBuf,
@@ -77,7 +84,7 @@ impl Trace {
     /// Writes the shim, starts `argv` with it, and starts reading its events.
     pub fn start(argv: &[String], opts: &Options) -> Result<Trace, StartError> {
         let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
-        let dir = private_dir().map_err(StartError::TempDir)?;
+        let dir = super::dir::private_dir().map_err(StartError::TempDir)?;
         let sock = dir.join("events.sock");
         let listener = crate::trace::install(&dir)
             .and_then(|_| UnixListener::bind(&sock))
@@ -119,22 +126,27 @@ impl Trace {
                 err,
             }
         })?;
-        let (tx, rx) = crossbeam_channel::unbounded();
+        let (tx, rx) = outlet::channel();
+        let dropped = Dropped::default();
         let captured = Arc::new(Mutex::new((Vec::new(), Vec::new())));
         if opts.output == Output::Capture {
             capture(child.stdout.take(), captured.clone(), None, false);
-            capture(
-                child.stderr.take(),
-                captured.clone(),
-                Some(tx.clone()),
-                true,
-            );
+            let to_viewer = Some((tx.clone(), dropped.clone()));
+            capture(child.stderr.take(), captured.clone(), to_viewer, true);
         }
         let root = child.id();
         let child = Arc::new(Mutex::new(child));
         let done = Arc::new(AtomicBool::new(false));
+        let ended = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(None));
-        let pump = Pump::new(listener, root, tx, child.clone(), status.clone());
+        let shared = Shared {
+            child: child.clone(),
+            status: status.clone(),
+            ended: ended.clone(),
+        };
+        let stopping = Stopping::default();
+        let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());
+        let pump = Pump::new(listener, root, started, out, shared);
         let d = done.clone();
         std::thread::Builder::new()
             .name("threadlanes-trace".into())
@@ -148,6 +160,9 @@ impl Trace {
             child,
             pgid: root as i32,
             done,
+            ended,
+            dropped,
+            stopping,
             status,
             captured,
             dir,
@@ -171,6 +186,18 @@ impl Trace {
         self.done.load(Ordering::SeqCst)
     }
 
+    /// The program and every process it started have ended and all they wrote was read
+    /// (some of it may still wait for the viewer: see [`Trace::is_finished`]), or, once
+    /// stopped, the reader has let go of it.
+    pub fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
+    }
+
+    /// Items the viewer could not keep up with, dropped (only under the TUI).
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
     /// The program's exit status (128 + signal when a signal ended it), once it has ended.
     pub fn exit_code(&self) -> Option<i32> {
         *self.status.lock().unwrap_or_else(|e| e.into_inner())
@@ -184,27 +211,38 @@ impl Trace {
         }
     }
 
-    /// Ends the program and all its children: SIGTERM, then SIGKILL after `within`.
-    pub fn stop(&mut self, within: Duration) {
+    /// Starts ending the program (SIGTERM) without waiting: the viewer will take no more,
+    /// so the reader no longer waits for it.
+    pub fn cancel(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
         self.signal(libc::SIGTERM);
-        let deadline = Instant::now() + within;
-        while Instant::now() < deadline {
-            let exited = self
-                .child
-                .lock()
-                .map(|mut c| c.try_wait().ok().flatten().is_some())
-                .unwrap_or(true);
-            if exited || self.exit_code().is_some() {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
+    }
+
+    /// Ends the program and all its children within `within`: SIGTERM, and SIGKILL to
+    /// whatever is left once its first process has ended (or half of `within` has passed:
+    /// its chance to end in its own way); then waits the rest for the reader to have read
+    /// what they wrote. The private directory goes with them.
+    pub fn stop(&mut self, within: Duration) {
+        let start = Instant::now();
+        self.cancel();
+        while start.elapsed() < within / 2 && !self.root_ended() {
+            std::thread::sleep(POLL);
         }
         // SAFETY: as above; the group may be gone already, which kill reports harmlessly.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
-        let deadline = Instant::now() + within;
-        while !self.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
+        while !self.has_ended() && start.elapsed() < within {
+            std::thread::sleep(POLL);
         }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    fn root_ended(&self) -> bool {
+        self.exit_code().is_some()
+            || self
+                .child
+                .lock()
+                .map(|mut c| c.try_wait().ok().flatten().is_some())
+                .unwrap_or(true)
     }
 
     /// What the program wrote to stdout and stderr (only with `Output::Capture`).
@@ -215,26 +253,22 @@ impl Trace {
 
 impl Drop for Trace {
     fn drop(&mut self) {
-        if !self.is_finished() {
+        if !self.has_ended() {
             self.stop(Duration::from_millis(300));
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
-fn private_dir() -> std::io::Result<PathBuf> {
-    let nanos = monotonic_ns();
-    let dir =
-        std::env::temp_dir().join(format!("threadlanes-trace-{}-{nanos}", std::process::id()));
-    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
-    Ok(dir)
-}
+/// How often a stop looks whether the program has ended.
+const POLL: Duration = Duration::from_millis(2);
 
-/// Keeps what a pipe of the program says; stderr lines also go to the viewer.
+/// Keeps what a pipe of the program says; stderr lines also go to the viewer (dropped and
+/// counted if it cannot keep up: they are kept whole here).
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
     store: Arc<Mutex<Captured>>,
-    tx: Option<crossbeam_channel::Sender<Item>>,
+    to_viewer: Option<(crossbeam_channel::Sender<Item>, Dropped)>,
     is_err: bool,
 ) {
     let Some(mut pipe) = pipe else { return };
@@ -251,12 +285,16 @@ fn capture(
                     let keep = if is_err { &mut s.1 } else { &mut s.0 };
                     keep_bounded(keep, &buf[..n]);
                 }
-                let Some(tx) = &tx else { continue };
+                let Some((tx, dropped)) = &to_viewer else {
+                    continue;
+                };
                 for &b in &buf[..n] {
                     if b == b'\n' {
-                        let _ = tx.send(Item::Output(String::from_utf8_lossy(&line).into()));
+                        let item = Item::Output(String::from_utf8_lossy(&line).into());
+                        outlet::offer(tx, item, dropped);
                         line.clear();
-                    } else {
+                    } else if line.len() < MAX_LINE {
+                        // The rest of a longer line is in what is kept, not in the log.
                         line.push(b);
                     }
                 }

@@ -1,57 +1,91 @@
 //! The thread that reads a traced program: every connection in turn (one reader, so no
 //! connection's lines are held back by thread scheduling) through the time-ordered ingest,
 //! until the program has ended and its children have had their say.
+//!
+//! Only live connections hold a descriptor: one is dropped once its process has closed it
+//! and its last line is read, so a program may start any number of processes over its life.
+//! If the descriptors run out all the same (more processes alive at once than `ulimit -n`
+//! allows), a connection is taken and closed at once, so its process runs on untraced
+//! instead of waiting for ever, and the user is told once. Each pass reads at most
+//! [`READ_PER_PASS`] of one connection, so a process that writes without pause cannot hold
+//! back the others' lines.
 
 use super::HOLD;
+use super::outlet::Outlet;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
-use crate::source::ingest::{Ingest, Out, StreamId};
+use crate::source::ingest::{Ingest, Lines, Out, Piece, StreamId};
+use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// After the program's first process ends, how long its children may go on reporting.
 const LINGER: Duration = Duration::from_millis(1500);
 
+/// How long what the program wrote before it was killed is still read.
+const LAST_READS: Duration = Duration::from_millis(100);
+
+/// Most bytes read from one connection in one pass.
+const READ_PER_PASS: usize = 256 << 10;
+
 /// One connection from one process of the program.
 struct Conn {
     src: StreamId,
     stream: UnixStream,
-    pending: Vec<u8>,
-    open: bool,
+    lines: Lines,
+    /// Its process closed it: it is dropped once its last line is read.
+    closed: bool,
+}
+
+/// What the reader shares with the program's side: the program's status once it ended,
+/// and whether reading is over.
+pub(super) struct Shared {
+    pub child: Arc<Mutex<Child>>,
+    pub status: Arc<Mutex<Option<i32>>>,
+    /// The program and every process it started have ended and everything was read.
+    pub ended: Arc<AtomicBool>,
 }
 
 pub(super) struct Pump {
     listener: UnixListener,
     conns: Vec<Conn>,
+    /// Connections taken so far: each is named by its number.
+    accepted: usize,
     ingest: Ingest,
-    tx: crossbeam_channel::Sender<Item>,
-    child: Arc<Mutex<Child>>,
-    status: Arc<Mutex<Option<i32>>>,
+    out: Outlet,
+    shared: Shared,
     pgid: i32,
     buf: Vec<u8>,
+    /// A descriptor held in reserve: freed, it lets one connection be taken and closed
+    /// when the limit is reached (so its process is not left waiting).
+    spare: Option<File>,
+    told_limit: bool,
 }
 
 impl Pump {
     pub fn new(
         listener: UnixListener,
         root: u32,
-        tx: crossbeam_channel::Sender<Item>,
-        child: Arc<Mutex<Child>>,
-        status: Arc<Mutex<Option<i32>>>,
+        started: u64,
+        out: Outlet,
+        shared: Shared,
     ) -> Pump {
         Pump {
             listener,
             conns: Vec::new(),
-            ingest: Ingest::timed(root, HOLD),
-            tx,
-            child,
-            status,
+            accepted: 0,
+            ingest: Ingest::timed(root, HOLD, started),
+            out,
+            shared,
             pgid: root as i32,
             buf: vec![0u8; 64 * 1024],
+            spare: File::open("/dev/null").ok(),
+            told_limit: false,
         }
     }
 
@@ -64,13 +98,19 @@ impl Pump {
             let pass = monotonic_ns();
             let busy = self.accept() | self.read_all();
             self.ingest.at(pass);
-            send(&self.tx, self.ingest.tick());
+            let out = self.ingest.tick();
+            self.send(out);
+            self.out.flush();
             if ended_at.is_none() && self.reap() {
                 ended_at = Some(Instant::now());
             }
             if let Some(at) = ended_at {
-                let quiet = self.conns.iter().all(|c| !c.open) && !busy;
-                if (quiet && at.elapsed() >= HOLD) || at.elapsed() >= LINGER {
+                // A program that ended by itself gets a hold for lines still on their way.
+                // A program being stopped is not read any further: the viewer wants no
+                // more of it.
+                let quiet = self.conns.is_empty() && !busy;
+                let done = (quiet && at.elapsed() >= HOLD) || at.elapsed() >= LINGER;
+                if done || self.out.stopping() {
                     break;
                 }
             }
@@ -81,84 +121,137 @@ impl Pump {
         // Whatever the program left behind goes with it.
         // SAFETY: kill(2) on the program's own process group.
         unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
-        self.read_all();
-        send(&self.tx, self.ingest.finish());
+        let until = Instant::now() + LAST_READS;
+        while !self.out.stopping() && self.read_all() && Instant::now() < until {}
+        for c in std::mem::take(&mut self.conns) {
+            self.close(c);
+        }
+        let out = self.ingest.finish();
+        self.send(out);
+        self.shared.ended.store(true, Ordering::SeqCst);
+        self.out.close();
     }
 
+    /// Takes every connection waiting; true if there was one.
     fn accept(&mut self) -> bool {
         let mut any = false;
-        while let Ok((stream, _)) = self.listener.accept() {
-            if stream.set_nonblocking(true).is_ok() {
-                let n = self.conns.len() + 1;
-                let src = self
-                    .ingest
-                    .add_source(format!("traced program, connection {n}"), 0);
-                self.conns.push(Conn {
-                    src,
-                    stream,
-                    pending: Vec::new(),
-                    open: true,
-                });
-                any = true;
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _)) => {
+                    any = true;
+                    if stream.set_nonblocking(true).is_ok() {
+                        self.add(stream);
+                    }
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
+                    if !self.refuse_one() {
+                        return any;
+                    }
+                    any = true;
+                }
+                Err(_) => return any,
             }
         }
-        any
+    }
+
+    fn add(&mut self, stream: UnixStream) {
+        self.accepted += 1;
+        let label = format!("traced program, connection {}", self.accepted);
+        let src = self.ingest.add_source(label, 0);
+        self.conns.push(Conn {
+            src,
+            stream,
+            lines: Lines::default(),
+            closed: false,
+        });
+    }
+
+    /// No descriptor is left for a new connection: the spare one makes room to take it and
+    /// close it, so its process is not left waiting on a connection nobody reads (the shim
+    /// then runs it on untraced). False if even that was not possible.
+    fn refuse_one(&mut self) -> bool {
+        if self.spare.take().is_none() {
+            return false;
+        }
+        let took = self.listener.accept().is_ok();
+        self.spare = File::open("/dev/null").ok();
+        if !self.told_limit {
+            self.told_limit = true;
+            let text = format!(
+                "the program has more processes alive at once than open files allowed ({} \
+                 connections open, limit {}; see ulimit -n): a process that connects now runs \
+                 on untraced, and its events are not shown",
+                self.conns.len(),
+                open_file_limit()
+            );
+            self.out.send(Item::Problem(text));
+        }
+        took
     }
 
     fn read_all(&mut self) -> bool {
         let mut any = false;
         self.ingest.at(monotonic_ns());
-        for i in 0..self.conns.len() {
-            if !self.conns[i].open {
-                continue;
-            }
+        let mut i = 0;
+        while i < self.conns.len() && !self.out.stopping() {
             any |= self.read_conn(i);
+            if self.conns[i].closed {
+                let c = self.conns.swap_remove(i);
+                self.close(c);
+            } else {
+                i += 1;
+            }
         }
         any
     }
 
-    /// Reads what connection `i` has now, and every whole line of it into the ingest.
+    /// Reads what connection `i` has now (up to [`READ_PER_PASS`]), and every whole line of
+    /// it into the ingest; true if it had something.
     fn read_conn(&mut self, i: usize) -> bool {
         let c = &mut self.conns[i];
-        let mut any = false;
-        loop {
+        let mut read = 0;
+        while read < READ_PER_PASS && !self.out.stopping() {
             match c.stream.read(&mut self.buf) {
                 Ok(0) => {
-                    c.open = false;
+                    c.closed = true;
                     break;
                 }
                 Ok(n) => {
-                    any = true;
-                    c.pending.extend_from_slice(&self.buf[..n]);
+                    read += n;
+                    let (ingest, out) = (&mut self.ingest, &mut self.out);
+                    c.lines
+                        .push(&self.buf[..n], &mut |p| pass_on(ingest, out, c.src, p));
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(_) => break,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    c.closed = true;
+                    break;
+                }
             }
         }
-        let mut start = 0;
-        while let Some(at) = c.pending[start..].iter().position(|&b| b == b'\n') {
-            let out = self.ingest.line(c.src, &c.pending[start..start + at]);
-            start += at + 1;
-            send(&self.tx, out);
-        }
-        c.pending.drain(..start);
-        if !c.open && !c.pending.is_empty() {
-            let out = self.ingest.line(c.src, &c.pending);
-            c.pending.clear();
-            send(&self.tx, out);
-        }
-        any
+        read > 0 || c.closed
+    }
+
+    /// A connection its process has closed: its last line goes on, and its descriptor is
+    /// given back.
+    fn close(&mut self, mut c: Conn) {
+        let (ingest, out) = (&mut self.ingest, &mut self.out);
+        c.lines.finish(&mut |p| pass_on(ingest, out, c.src, p));
+        let end = self.ingest.end(c.src);
+        self.send(end);
     }
 
     /// True once the program's first process has ended (its status is kept).
     fn reap(&mut self) -> bool {
-        let Ok(mut child) = self.child.lock() else {
+        let Ok(mut child) = self.shared.child.lock() else {
             return true;
         };
         match child.try_wait() {
             Ok(Some(st)) => {
                 let code = st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0));
-                if let Ok(mut s) = self.status.lock() {
+                if let Ok(mut s) = self.shared.status.lock() {
                     *s = Some(code);
                 }
                 true
@@ -167,16 +260,43 @@ impl Pump {
             Err(_) => true,
         }
     }
+
+    fn send(&mut self, out: Vec<Out>) {
+        send(&mut self.out, out);
+    }
+}
+
+/// One piece of a connection into the ingest, and what comes of it to the viewer.
+fn pass_on(ingest: &mut Ingest, out: &mut Outlet, src: StreamId, piece: Piece) {
+    let o = match piece {
+        Piece::Line(l) => ingest.line(src, l),
+        Piece::TooLong(n) => ingest.skip(src, n),
+    };
+    send(out, o);
 }
 
 /// Events and problems to the viewer (a traced program sends no data messages).
-fn send(tx: &crossbeam_channel::Sender<Item>, out: Vec<Out>) {
+fn send(outlet: &mut Outlet, out: Vec<Out>) {
     for o in out {
         let item = match o {
             Out::Event(_, ev) => Item::Event(ev),
             Out::Malformed { text, .. } => Item::Problem(text),
             Out::Data { .. } => continue,
         };
-        let _ = tx.send(item);
+        outlet.send(item);
+    }
+}
+
+/// How many files this process may have open (`ulimit -n`).
+fn open_file_limit() -> u64 {
+    let mut r = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the rlimit we own.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) } == 0 {
+        r.rlim_cur
+    } else {
+        0
     }
 }

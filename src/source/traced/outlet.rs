@@ -1,0 +1,188 @@
+//! The reader's end of the channel to the viewer. The channel is bounded, so memory stays
+//! flat whatever the program's rate; what happens when it is full depends on the viewer:
+//!
+//! - lossless (headless): the reader waits for room. It then reads no more, and the
+//!   program waits on its full socket: backpressure, and nothing is lost. Once the viewer
+//!   stops the run it takes no more, so from then on the outlet is lossy (a stop must not
+//!   wait for a reader that waits for room).
+//! - lossy (the TUI, which folds only a few ms a frame): the reader never waits, so the
+//!   program runs as it would untraced. What does not fit is dropped and counted, except
+//!   what the viewer cannot do without (a worker or object declared, a worker's exit, a
+//!   problem): those wait here, in order, up to [`KEPT`], for room in the channel.
+//!
+//! Never reads the program and never decides what an event means beyond which ones must
+//! not be lost.
+
+use crate::event::Op;
+use crate::source::Item;
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Items the channel holds: about 10 MB of events at most.
+pub const CAPACITY: usize = 1 << 16;
+
+/// Items that must not be lost, kept here while the channel is full.
+pub const KEPT: usize = 1 << 14;
+
+/// Items dropped because the viewer could not keep up, shared with the viewer's side.
+pub type Dropped = Arc<AtomicU64>;
+
+/// Set by the viewer when it stops the run: it will not wait for more.
+pub type Stopping = Arc<AtomicBool>;
+
+/// How often a lossless send that waits for room looks whether the run is being stopped.
+const LOOK_EVERY: Duration = Duration::from_millis(5);
+
+/// A bounded channel for a viewer that keeps up or not (see the module doc).
+pub fn channel() -> (Sender<Item>, Receiver<Item>) {
+    crossbeam_channel::bounded(CAPACITY)
+}
+
+pub struct Outlet {
+    tx: Sender<Item>,
+    lossless: bool,
+    stopping: Stopping,
+    /// Items that must not be lost, waiting for room (every later item goes behind them).
+    waiting: VecDeque<Item>,
+    dropped: Dropped,
+}
+
+impl Outlet {
+    pub fn new(tx: Sender<Item>, lossless: bool, dropped: Dropped, stopping: Stopping) -> Outlet {
+        Outlet {
+            tx,
+            lossless,
+            stopping,
+            waiting: VecDeque::new(),
+            dropped,
+        }
+    }
+
+    pub fn send(&mut self, mut item: Item) {
+        while self.lossless && !self.stopping.load(Ordering::Relaxed) {
+            match self.tx.send_timeout(item, LOOK_EVERY) {
+                Err(SendTimeoutError::Timeout(back)) => item = back,
+                _ => return,
+            }
+        }
+        self.flush();
+        if !self.waiting.is_empty() {
+            return self.keep(item);
+        }
+        if let Err(TrySendError::Full(item)) = self.tx.try_send(item) {
+            self.keep(item);
+        }
+    }
+
+    /// What waits goes on as far as the channel has room.
+    pub fn flush(&mut self) {
+        while let Some(item) = self.waiting.pop_front() {
+            match self.tx.try_send(item) {
+                Ok(()) => {}
+                Err(TrySendError::Full(item)) => {
+                    self.waiting.push_front(item);
+                    return;
+                }
+                Err(TrySendError::Disconnected(_)) => {
+                    self.waiting.clear();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The end of the run: what waits goes on, however long the viewer takes (until it is
+    /// gone or stops the run).
+    pub fn close(mut self) {
+        while !self.waiting.is_empty() && !self.stopping.load(Ordering::Relaxed) {
+            self.flush();
+            if self.tx.is_full() {
+                std::thread::sleep(LOOK_EVERY);
+            }
+        }
+    }
+
+    /// The viewer is stopping the run.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Relaxed)
+    }
+
+    /// Items waiting here for room.
+    #[cfg(test)]
+    pub fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    fn keep(&mut self, item: Item) {
+        if must_reach_the_viewer(&item) && self.waiting.len() < KEPT {
+            self.waiting.push_back(item);
+        } else {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Without these the viewer's picture would be wrong for the rest of the run, not only
+/// miss a moment of it.
+fn must_reach_the_viewer(item: &Item) -> bool {
+    match item {
+        Item::Event(ev) => matches!(
+            ev.op,
+            Op::Worker { .. } | Op::Object { .. } | Op::Exit { .. }
+        ),
+        Item::Problem(_) => true,
+        Item::Output(_) => false,
+    }
+}
+
+/// A line of the program's stderr for a lossy viewer: dropped (and counted) when the
+/// channel is full; the program's output is kept whole elsewhere.
+pub fn offer(tx: &Sender<Item>, item: Item, dropped: &Dropped) {
+    if let Err(TrySendError::Full(_)) = tx.try_send(item) {
+        dropped.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, Op};
+
+    fn ev(op: Op) -> Item {
+        Item::Event(Event {
+            t: 0,
+            pid: 1,
+            w: 0,
+            op,
+        })
+    }
+
+    #[test]
+    fn a_lossy_outlet_keeps_at_most_its_bounds_and_counts_the_rest() {
+        let (tx, rx) = channel();
+        let dropped = Dropped::default();
+        let mut out = Outlet::new(tx, false, dropped.clone(), Stopping::default());
+        let n = 3 * CAPACITY as u64;
+        for i in 0..n {
+            out.send(ev(Op::SleepEnd));
+            if i % 1000 == 0 {
+                out.send(ev(Op::Start));
+                out.send(ev(Op::Exit {
+                    how: crate::event::ExitHow::Ok,
+                    msg: None,
+                }));
+            }
+        }
+        assert_eq!(rx.len(), CAPACITY);
+        let exits = (n / 1000 + 1) as usize;
+        assert!(out.waiting() <= exits, "{}", out.waiting());
+        let got = rx.try_iter().count() as u64;
+        out.flush();
+        let got = got + rx.try_iter().count() as u64;
+        assert_eq!(got + dropped.load(Ordering::Relaxed), n + 2 * exits as u64);
+        assert_eq!(out.waiting(), 0);
+    }
+}
