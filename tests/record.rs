@@ -164,7 +164,7 @@ fn export_draws_flows_from_releases_and_sets() {
             .filter(|e| e["ph"] == "s" && e["name"].as_str().unwrap().starts_with(name))
             .count()
     };
-    assert!(flows(&lock, "lock ") > 0, "a release leads to an acquire");
+    assert!(flows(&lock, "lock") > 0, "a release leads to an acquire");
     let light = export(&["traffic-light", "--seed", "1"], "light.json");
     check_trace(&light);
     assert!(
@@ -277,4 +277,101 @@ fn export_draws_the_get_that_made_room_for_a_blocked_put() {
         consumer_to_producer,
         "a consumer's get woke a producer blocked on put"
     );
+}
+
+/// The slices of one track (by its thread name): (category, name, start, end, args).
+fn slices_of<'a>(trace: &'a Value, track: &str) -> Vec<(&'a str, &'a str, f64, f64, &'a Value)> {
+    let events = trace["traceEvents"].as_array().unwrap();
+    let tid = events
+        .iter()
+        .find(|e| e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == track)
+        .and_then(|e| e["tid"].as_u64())
+        .unwrap_or_else(|| panic!("no track {track}"));
+    events
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["tid"].as_u64() == Some(tid))
+        .map(|e| {
+            let ts = e["ts"].as_f64().unwrap();
+            (
+                e["cat"].as_str().unwrap(),
+                e["name"].as_str().unwrap(),
+                ts,
+                ts + e["dur"].as_f64().unwrap(),
+                &e["args"],
+            )
+        })
+        .collect()
+}
+
+/// What the lanes show of a deadlock is in its trace: each side holding its lock, then
+/// blocked on the other's until the trace ends (those slices marked as open there), and the
+/// moment the cycle formed, named.
+#[test]
+fn export_of_a_deadlock_has_its_holding_and_blocked_slices() {
+    let trace = export(&["deadlock", "--seed", "1"], "deadlock.json");
+    check_trace(&trace);
+    let end = trace["otherData"]["end_us"].as_f64().unwrap();
+    assert_eq!(trace["otherData"]["end"], "stuck");
+    for (me, mine, theirs) in [("left", "A", "B"), ("right", "B", "A")] {
+        let slices = slices_of(&trace, me);
+        let hold = slices
+            .iter()
+            .find(|s| s.0 == "holding" && s.1 == format!("holds lock {mine}"))
+            .unwrap_or_else(|| panic!("{me} holds {mine}: {slices:?}"));
+        let blocked = slices
+            .iter()
+            .find(|s| s.0 == "blocked" && s.1 == format!("waiting for lock {theirs}"))
+            .unwrap_or_else(|| panic!("{me} blocked on {theirs}: {slices:?}"));
+        assert!(blocked.3 > blocked.2, "the block lasts: {blocked:?}");
+        assert!(
+            hold.2 <= blocked.2 && blocked.3 <= hold.3,
+            "blocked while holding"
+        );
+        for open in [hold, blocked] {
+            assert_eq!(open.3, end, "open to the end: {open:?}");
+            assert_eq!(open.4["open_at_end"], "stuck", "{open:?}");
+        }
+    }
+    let events = trace["traceEvents"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["ph"] == "i"
+            && e["name"]
+                .as_str()
+                .unwrap()
+                .starts_with("deadlock: left waits for B held by right")),
+        "the moment the cycle forms"
+    );
+}
+
+/// A sleep while holding a lock is inside the holding slice, as the lane shows it.
+#[test]
+fn export_nests_a_sleep_while_holding_in_the_holding_slice() {
+    let trace = export(
+        &[
+            "lock-hold",
+            "--variant",
+            "inside",
+            "--set",
+            "threads=2",
+            "--seed",
+            "1",
+        ],
+        "lock-hold.json",
+    );
+    check_trace(&trace);
+    let events = trace["traceEvents"].as_array().unwrap();
+    let tracks: Vec<&str> = events
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| e["args"]["name"].as_str().unwrap())
+        .collect();
+    let nested = tracks.iter().any(|t| {
+        let slices = slices_of(&trace, t);
+        slices.iter().filter(|s| s.0 == "sleeping").any(|sleep| {
+            slices
+                .iter()
+                .any(|h| h.0 == "holding" && h.2 <= sleep.2 && sleep.3 <= h.3)
+        })
+    });
+    assert!(nested, "a sleep inside a holding slice");
 }

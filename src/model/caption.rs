@@ -24,7 +24,8 @@ fn why(world: &World, wait: Wait) -> String {
     let name = &ob.name;
     match (&ob.state, wait) {
         (ObjectState::Lock { owner: Some(h), .. }, _) => {
-            format!("lock {name} is held by {}", world.worker_name(*h))
+            let lock = describe::label(ob.kind, name);
+            format!("{lock} is held by {}", world.worker_name(*h))
         }
         (ObjectState::Semaphore { holders, .. }, _) => {
             format!("all {} slots of {name} are taken", holders.len())
@@ -48,7 +49,7 @@ fn woke(world: &World, k: &Wake) -> String {
         "{} goes on: {} (after {})",
         world.worker_name(k.woken),
         cause::words(world, k),
-        describe::secs(k.t.saturating_sub(k.since))
+        describe::duration(k.t.saturating_sub(k.since))
     )
 }
 

@@ -248,7 +248,8 @@ impl Causes {
                 }
             }
             Op::PutBegin { o, .. } => begin(self, Wait::Put(*o)),
-            Op::GetBegin { o } | Op::RecvBegin { o } => begin(self, Wait::Get(*o)),
+            Op::GetBegin { o } => begin(self, Wait::Get(*o)),
+            Op::RecvBegin { o } => begin(self, Wait::Recv(*o)),
             Op::QueueJoinBegin { o } => begin(self, Wait::QueueJoin(*o)),
             Op::JoinBegin { target } => begin(self, Wait::Join(*target)),
             Op::AcquireEnd { ok, .. } | Op::WaitEnd { ok, .. } | Op::RecvEnd { ok, .. } => {
@@ -473,7 +474,7 @@ fn must_wait(v: View, ob: Option<&Object>, w: WorkerId, wait: Wait) -> bool {
         }
         (ObjectState::Queue { depth, .. }, Wait::Get(_)) => *depth == 0,
         (ObjectState::Queue { unfinished, .. }, Wait::QueueJoin(_)) => *unfinished > 0,
-        (ObjectState::Pipe { in_flight }, Wait::Get(_)) => in_flight.is_empty(),
+        (ObjectState::Pipe { in_flight }, Wait::Recv(_)) => in_flight.is_empty(),
         _ => false,
     }
 }

@@ -130,7 +130,7 @@ fn a_release_wakes_the_longest_waiter_and_then_the_next() {
     assert_eq!(wakes[1].since, 30 * MS);
     assert!(
         s.last_line()
-            .contains("j3           woke: j2 released A; acquired lock A")
+            .contains("j3    woke: j2 released A; acquired lock A")
     );
     assert_eq!(s.world.causes.unexplained, 0);
 }
@@ -154,10 +154,7 @@ fn one_set_wakes_every_car_waiting_on_red() {
     s.at(20 * MS, 3, Op::WaitBegin { o: 1 });
     s.at(500 * MS, 1, Op::Set { o: 1 });
     s.at(500 * MS, 2, Op::WaitEnd { o: 1, ok: true });
-    assert!(
-        s.last_line()
-            .ends_with("car-1        woke: lighter set light")
-    );
+    assert!(s.last_line().ends_with("car-1    woke: lighter set light"));
     s.at(501 * MS, 3, Op::WaitEnd { o: 1, ok: true });
     let by: Vec<_> = s
         .world
@@ -228,7 +225,7 @@ fn a_put_wakes_a_getter_and_a_get_wakes_a_putter() {
     assert_eq!(k, [(2, 1, Via::Put), (1, 2, Via::Get)]);
     assert_eq!(
         caption::caption(&s.world).as_deref(),
-        Some("producer goes on: consumer took from jobs (after 0.0s)")
+        Some("producer goes on: consumer took from jobs (after 10ms)")
     );
 }
 

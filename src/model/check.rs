@@ -3,6 +3,7 @@
 //! more holders than slots, a queue never deeper than its maxsize and it hands out items in
 //! its order, every `_end` follows its `_begin`, nothing happens after a worker's exit.
 
+use super::object::priority_key;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
 use std::collections::{HashMap, VecDeque};
 
@@ -35,16 +36,6 @@ pub struct Checker {
     wks: HashMap<WorkerId, Wk>,
     n: usize,
     pub violations: Vec<String>,
-}
-
-/// Priority queues order by the number an item starts with, then by its text.
-pub fn priority_key(item: &str) -> (i64, &str) {
-    let digits: String = item
-        .trim_start_matches(['(', '['])
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
-    (digits.parse().unwrap_or(i64::MAX), item)
 }
 
 impl Checker {

@@ -1,37 +1,27 @@
-//! Words for what the model holds: a worker's state, an event as a log line. The one table
-//! of them: the TUI, the headless text output and the exported trace all say the same thing.
+//! Words for what the model holds: a worker's state, an event as a log line, an object with
+//! its kind (`names`), a length of time (`time`). The one table of them: the TUI, the
+//! headless text output and the exported trace all say the same thing.
+
+mod names;
+mod time;
+
+use names::capacity_words;
+pub use names::{
+    Label, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
+};
+pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
 use crate::event::{Event, ExitHow, ObjectId, Op};
 
-/// An object with its kind: "lock A", "queue products" ("object 7" if never declared).
+/// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
+/// lock whose name says lock); "object 7" if never declared.
 pub fn object(world: &World, o: ObjectId) -> String {
     match world.object(o) {
-        Some(ob) => format!("{} {}", kind_word(ob.kind), ob.name),
+        Some(ob) => label(ob.kind, &ob.name).to_string(),
         None => format!("object {o}"),
     }
-}
-
-fn kind_word(kind: crate::event::ObjectKind) -> &'static str {
-    use crate::event::ObjectKind::*;
-    match kind {
-        Lock => "lock",
-        RLock => "rlock",
-        Semaphore | BoundedSemaphore => "semaphore",
-        Event => "event",
-        Condition => "condition",
-        Queue | LifoQueue | PriorityQueue => "queue",
-        Barrier => "barrier",
-        Pool => "pool",
-        Pipe => "pipe",
-        Value => "value",
-    }
-}
-
-/// Seconds with one decimal: "1.5s".
-pub fn secs(ns: u64) -> String {
-    format!("{:.1}s", ns as f64 / 1e9)
 }
 
 /// A worker's current state in words: "waiting for lock A (held by job2)".
@@ -45,10 +35,9 @@ pub fn state(world: &World, w: &Worker) -> String {
         }
         WorkerState::Sleeping { ms: 0 } => sleeping(0),
         WorkerState::Sleeping { ms } => {
-            let left = ms
-                .saturating_mul(1_000_000)
-                .saturating_sub(world.t.saturating_sub(w.since));
-            format!("{} ({} left)", sleeping(*ms), secs(left))
+            let total = ms.saturating_mul(1_000_000);
+            let rest = total.saturating_sub(world.t.saturating_sub(w.since));
+            format!("{} ({} left)", sleeping(*ms), left(rest, total))
         }
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
@@ -66,13 +55,37 @@ pub fn state(world: &World, w: &Worker) -> String {
     }
 }
 
-/// A sleep of `ms` as a state, without how much is left: "sleeping 0.4s".
+/// A sleep of `ms` as a state, without how much is left: "sleeping 50ms", "sleeping 2.5s".
 pub fn sleeping(ms: u64) -> String {
     match ms {
         // sleep(0): Python's way to let another thread run.
         0 => "yielding (sleep 0)".into(),
-        ms => format!("sleeping {}", secs(ms.saturating_mul(1_000_000))),
+        ms => format!("sleeping {}", duration(ms.saturating_mul(1_000_000))),
     }
+}
+
+/// What a worker holds, each object once in the order taken: "lock A, 2 slots of semaphore
+/// pool" ("nothing" for nothing).
+pub fn holds(world: &World, held: &[ObjectId]) -> String {
+    let mut seen: Vec<(ObjectId, usize)> = Vec::new();
+    for o in held {
+        match seen.iter_mut().find(|(x, _)| x == o) {
+            Some((_, n)) => *n += 1,
+            None => seen.push((*o, 1)),
+        }
+    }
+    if seen.is_empty() {
+        return "nothing".into();
+    }
+    let one = |(o, n): &(ObjectId, usize)| {
+        let name = object(world, *o);
+        match world.object(*o).map(|ob| ob.kind.is_semaphore()) {
+            Some(true) if *n == 1 => format!("a slot of {name}"),
+            Some(true) => format!("{n} slots of {name}"),
+            _ => name,
+        }
+    };
+    seen.iter().map(one).collect::<Vec<_>>().join(", ")
 }
 
 /// A blocked worker's state: what it waits for and, for a lock, who holds it now.
@@ -106,6 +119,7 @@ pub fn waiting(world: &World, wait: Wait) -> String {
         Wait::Signal(o) => format!("waiting on {}", object(world, o)),
         Wait::Put(o) => format!("blocked on put to {} (full)", object(world, o)),
         Wait::Get(o) => format!("blocked on get from {} (empty)", object(world, o)),
+        Wait::Recv(o) => format!("blocked on recv from {} (empty)", object(world, o)),
         Wait::QueueJoin(o) => format!("waiting for all tasks of {}", object(world, o)),
         Wait::Join(t) => format!("joining {}", world.worker_name(t)),
     }
@@ -141,8 +155,12 @@ pub fn event(world: &World, ev: &Event) -> String {
             capacity,
             ..
         } => match capacity {
-            Some(c) => format!("new {} {name} ({c})", kind.as_str()),
-            None => format!("new {} {name}", kind.as_str()),
+            Some(c) => format!(
+                "new {} ({})",
+                full_label(*kind, name),
+                capacity_words(*kind, *c)
+            ),
+            None => format!("new {}", full_label(*kind, name)),
         },
         Start => "starts".into(),
         Exit { how, msg } => match msg {
@@ -155,7 +173,7 @@ pub fn event(world: &World, ev: &Event) -> String {
             format!("joined {}{r}", world.worker_name(*target))
         }
         SleepBegin { ms: 0 } => "yields (sleep 0)".into(),
-        SleepBegin { ms } => format!("sleeps {}", secs(ms.saturating_mul(1_000_000))),
+        SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
@@ -236,11 +254,11 @@ pub fn event(world: &World, ev: &Event) -> String {
             Some(r) => format!("finished task {task} → {r}"),
             None => format!("finished task {task}"),
         },
-        Send { o: ob, item } => format!("sends {item} on {}", o(ob)),
-        RecvBegin { o: ob } => format!("recv on {}", o(ob)),
+        Send { o: ob, item } => format!("sends {item} into {}", o(ob)),
+        RecvBegin { o: ob } => format!("recv from {}", o(ob)),
         RecvEnd { o: ob, item, ok } => match (ok, item) {
-            (true, Some(it)) => format!("received {it} on {}", o(ob)),
-            _ => format!("received nothing on {}", o(ob)),
+            (true, Some(it)) => format!("received {it} from {}", o(ob)),
+            _ => format!("received nothing from {}", o(ob)),
         },
         Read { o: ob, value } => format!("read {} = {value}", o(ob)),
         Write { o: ob, value } => format!("wrote {} = {value}", o(ob)),
@@ -251,18 +269,36 @@ pub fn event(world: &World, ev: &Event) -> String {
     }
 }
 
-/// A whole log line: "  1.20s  job1      acquired lock A".
+/// The log's name column: as wide as the longest name so far, between these.
+const NAME_MIN: usize = 4;
+const NAME_MAX: usize = 16;
+
+/// A worker's name padded (or cut, with "…") to the log's name column, so the words after it
+/// line up however long the names are.
+fn name_column(world: &World, w: crate::event::WorkerId) -> String {
+    let width = world.name_chars().clamp(NAME_MIN, NAME_MAX);
+    let name = world.worker_name(w);
+    let n = name.chars().count();
+    if n > width {
+        let cut: String = name.chars().take(width - 1).collect();
+        format!("{cut}…")
+    } else {
+        format!("{name}{}", " ".repeat(width - n))
+    }
+}
+
+/// A whole log line: "  1.20s  job1  acquired lock A".
 pub fn log_line(world: &World, ev: &Event) -> String {
     format!(
-        "{:>7.2}s  {:<12} {}",
+        "{:>7.2}s  {}  {}",
         ev.t as f64 / 1e9,
-        world.worker_name(ev.w),
+        name_column(world, ev.w),
         event(world, ev)
     )
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
-/// ended a wait: "  1.20s  car-1        woke: lighter set light".
+/// ended a wait: "  1.20s  car-1  woke: lighter set light".
 pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
     let Some(k) = world.causes.by_event(n) else {
         return log_line(world, ev);
@@ -272,17 +308,35 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
         _ => format!("; {}", event(world, ev)),
     };
     format!(
-        "{:>7.2}s  {:<12} woke: {}{then}",
+        "{:>7.2}s  {}  woke: {}{then}",
         ev.t as f64 / 1e9,
-        world.worker_name(ev.w),
+        name_column(world, ev.w),
         super::cause::words(world, k)
     )
 }
 
-/// What a worker parked at the gate is about to do: "acquire lock A", "sleep", "start".
+/// What a worker parked at the gate is about to do: "acquire lock A", "get from queue q",
+/// "sleep", "start".
 pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
+    // The same preposition the log's line for it has.
+    let to = match op {
+        "get" | "recv" => " from",
+        "put" | "send" => " into",
+        "submit" => " to",
+        "wait" | "task_done" => " on",
+        _ => "",
+    };
     match o {
-        Some(o) => format!("{op} {}", object(world, o)),
+        Some(o) => format!("{op}{to} {}", object(world, o)),
         None => op.to_string(),
+    }
+}
+
+/// How many times, in words: "once", "twice", "3 times" (never "1 times").
+pub fn times(n: u64) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
     }
 }

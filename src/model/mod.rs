@@ -26,4 +26,6 @@ pub use world::{Limits, World};
 #[cfg(test)]
 mod cause_tests;
 #[cfg(test)]
+mod describe_tests;
+#[cfg(test)]
 mod tests;

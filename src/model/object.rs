@@ -27,7 +27,9 @@ pub enum ObjectState {
     },
     Queue {
         depth: u64,
-        /// The first `ITEMS_KEPT` items in put order.
+        /// Items in the order they will come out, the next first (a FIFO queue's in put
+        /// order, a LIFO queue's newest first, a priority queue's smallest first): at most
+        /// `ITEMS_KEPT`, the ones that come out soonest.
         items: VecDeque<String>,
         unfinished: u64,
     },
@@ -139,8 +141,54 @@ impl Object {
         }
     }
 
+    /// A queue's item goes in where its kind will take it out: a FIFO queue's at the back, a
+    /// LIFO queue's at the front, a priority queue's after every item not larger. Beyond
+    /// `ITEMS_KEPT`, the item that would come out last is dropped.
+    pub(crate) fn put_item(&mut self, item: &str) {
+        let kind = self.kind;
+        let ObjectState::Queue { items, .. } = &mut self.state else {
+            return;
+        };
+        match kind {
+            ObjectKind::LifoQueue => items.push_front(item.to_string()),
+            ObjectKind::PriorityQueue => {
+                let key = priority_key(item);
+                let at = items.partition_point(|x| priority_key(x) <= key);
+                items.insert(at, item.to_string());
+            }
+            _ if items.len() < ITEMS_KEPT => items.push_back(item.to_string()),
+            _ => {}
+        }
+        items.truncate(ITEMS_KEPT);
+    }
+
+    /// A queue's item came out, leaving `depth`: the one named, or (unnamed, or beyond what
+    /// is kept) the next one, when fewer are left than are kept.
+    pub(crate) fn take_item(&mut self, item: Option<&str>, depth: u64) {
+        let ObjectState::Queue { items, .. } = &mut self.state else {
+            return;
+        };
+        let pos = item.and_then(|it| items.iter().position(|x| x == it));
+        if let Some(i) = pos {
+            items.remove(i);
+        } else if depth < items.len() as u64 {
+            items.pop_front();
+        }
+    }
+
     /// Maxsize of a queue; None when unbounded.
     pub fn maxsize(&self) -> Option<u64> {
         self.capacity.filter(|&c| c > 0)
     }
+}
+
+/// A priority queue's order: by the number an item starts with ("(2, 'b')" → 2), then by
+/// its text; an item with no number comes after every one with.
+pub fn priority_key(item: &str) -> (i64, &str) {
+    // No allocation: the fold orders every put to a priority queue by it.
+    let s = item.trim_start_matches(['(', '[']);
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .unwrap_or(s.len());
+    (s[..end].parse().unwrap_or(i64::MAX), item)
 }

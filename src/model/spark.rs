@@ -122,33 +122,76 @@ pub fn metric_name(ob: &Object) -> &'static str {
 }
 
 /// A worker's share of its life so far spent running (holding something or not), blocked
-/// or waiting, and sleeping, in percent, up to `now`.
+/// or waiting, and sleeping, in percent, up to `now`; and apart, the share it spent holding
+/// a lock or a slot, whatever it did meanwhile (a sleep while holding is holding).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Shares {
     pub running: u8,
     pub blocked: u8,
     pub sleeping: u8,
+    pub holding: u8,
+}
+
+/// A worker's life up to `now`: from its start to its end (or `now`). The time before and
+/// after its life is nobody's, so shares of it add up to the whole.
+pub fn life(w: &Worker, now: u64) -> (u64, u64) {
+    let end = if w.is_done() { w.since.min(now) } else { now };
+    let start = w.timeline.busy_since().unwrap_or(end).min(end);
+    (start, end)
 }
 
 /// From the lane's running totals: O(1), though it is drawn for every visible lane, every
 /// frame.
 pub fn shares(w: &Worker, now: u64) -> Shares {
-    // From its start to its end (or now): the time before and after its life is nobody's.
-    let now = if w.is_done() { w.since.min(now) } else { now };
-    let (ns, from) = w.timeline.spent(now);
-    let span = now.saturating_sub(from.unwrap_or(now));
+    let (from, now) = life(w, now);
+    let ns = w.timeline.spent(now).0;
+    let span = now - from;
     if span == 0 {
         return Shares::default();
     }
+    let share = |t: u64| (t.saturating_mul(100) / span).min(100) as u8;
     let pct = |phases: &[Phase]| {
-        let t = phases
-            .iter()
-            .fold(0u64, |a, p| a.saturating_add(ns[*p as usize]));
-        (t.saturating_mul(100) / span).min(100) as u8
+        share(
+            phases
+                .iter()
+                .fold(0u64, |a, p| a.saturating_add(ns[*p as usize])),
+        )
     };
     Shares {
         running: pct(&[Phase::Running, Phase::Critical]),
         blocked: pct(&[Phase::Blocked, Phase::Waiting]),
         sleeping: pct(&[Phase::Sleeping]),
+        holding: share(w.timeline.held(now)),
+    }
+}
+
+/// Where a worker's time went over its life up to `now` (as much of it as its timeline
+/// keeps), in ns: running (holding something or not), holding (whatever else it did: a
+/// sleep while holding is holding), sleeping, waiting and blocked. All but holding add up
+/// to the span.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeOver {
+    pub span: u64,
+    pub running: u64,
+    pub holding: u64,
+    pub sleeping: u64,
+    pub waiting: u64,
+    pub blocked: u64,
+}
+
+/// The details' time shares, from the kept segments.
+pub fn time_over(w: &Worker, now: u64) -> TimeOver {
+    let (start, to) = life(w, now);
+    let tl = &w.timeline;
+    let kept = tl.segments().next().map_or(to, |s| s.start);
+    let from = start.max(kept).min(to);
+    let t = |p| tl.time_in(p, from, to);
+    TimeOver {
+        span: to - from,
+        running: t(Phase::Running) + t(Phase::Critical),
+        holding: tl.time_held(from, to),
+        sleeping: t(Phase::Sleeping),
+        waiting: t(Phase::Waiting),
+        blocked: t(Phase::Blocked),
     }
 }

@@ -627,7 +627,8 @@ fn one_step_acquire_keeps_the_two_steps_timeline() {
                     .at(begin, 1, Op::AcquireBegin { o: 2 })
                     .at(end, 1, acq_end(2))
                     .at(30, 1, rel(2));
-                r.push(begin, Blocked);
+                // Blocked on B while holding A is holding.
+                r.push_held(begin, Blocked, nested);
                 r.push(end, if nested { Critical } else { Running });
                 r.push(end, Critical);
                 r.push(30, if nested { Critical } else { Running });
@@ -668,4 +669,26 @@ fn ids_past_the_limit_are_refused() {
         (w.workers.len(), w.objects.len(), w.problems.len()),
         (1, 1, 3)
     );
+}
+
+/// A thread that sleeps or waits while holding a lock is holding it: its share of time
+/// holding counts the sleep, as the lane and the details say.
+#[test]
+fn a_sleep_while_holding_a_lock_counts_as_holding() {
+    const MS: u64 = 1_000_000;
+    let s = S::new()
+        .worker(1, "t1")
+        .object(1, "lock", ObjectKind::Lock, None)
+        .at(0, 1, Op::AcquireBegin { o: 1 })
+        .at(0, 1, acq_end(1))
+        .at(0, 1, Op::SleepBegin { ms: 100 })
+        .at(100 * MS, 1, Op::SleepEnd)
+        .at(100 * MS, 1, rel(1))
+        .at(100 * MS, 1, Op::SleepBegin { ms: 100 });
+    let mut w = s.world();
+    w.advance(200 * MS);
+    let t1 = w.worker(1).unwrap();
+    assert_eq!(t1.timeline.time_held(0, 200 * MS), 100 * MS);
+    let shares = crate::model::spark::shares(t1, 200 * MS);
+    assert_eq!((shares.holding, shares.sleeping), (50, 100));
 }

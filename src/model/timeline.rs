@@ -1,7 +1,8 @@
-//! Per-lane history as run-length segments: one entry per change of phase, not per event, and
-//! at most `cap` entries (the oldest are dropped), so memory stays bounded however long a run.
-//! A segment is packed in one word (8 bytes): 1,000 lanes of the default 4,096 segments are
-//! 32 MB, and the fold touches half the cache lines it would with a 16-byte segment.
+//! Per-lane history as run-length segments: one entry per change of phase (or of holding
+//! something), not per event, and at most `cap` entries (the oldest are dropped), so memory
+//! stays bounded however long a run. A segment is packed in one word (8 bytes): 1,000 lanes
+//! of the default 4,096 segments are 32 MB, and the fold touches half the cache lines it
+//! would with a 16-byte segment.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -59,19 +60,34 @@ impl Phase {
 pub struct Segment {
     pub start: u64,
     pub phase: Phase,
+    /// The lane holds a lock or a semaphore slot through this segment, whatever its phase
+    /// (a sleep or a wait while holding is still holding).
+    pub held: bool,
 }
 
-/// A segment in one word: the phase in the top 4 bits, the start (virtual ns) in the low 60
-/// (36 years of virtual time; a later start is clamped there).
+impl Segment {
+    /// Whether its time counts as holding: held while alive (a lane that ended holding a lock
+    /// abandoned it; it no longer holds anything in time).
+    fn holds(self) -> bool {
+        self.held && !matches!(self.phase, Phase::Idle | Phase::Done | Phase::Failed)
+    }
+}
+
+/// A segment in one word: whether it is held in the top bit, the phase in the next 3, the
+/// start (virtual ns) in the low 60 (36 years of virtual time; a later start is clamped
+/// there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Packed(u64);
 
 const START_BITS: u32 = 60;
 const START_MAX: u64 = (1 << START_BITS) - 1;
+const HELD: u64 = 1 << 63;
+const _: () = assert!(Phase::ALL.len() <= 8, "a phase fits in 3 bits");
 
 impl Packed {
-    fn new(start: u64, phase: Phase) -> Packed {
-        Packed(start.min(START_MAX) | (phase as u64) << START_BITS)
+    fn new(start: u64, phase: Phase, held: bool) -> Packed {
+        let held = if held { HELD } else { 0 };
+        Packed(start.min(START_MAX) | (phase as u64) << START_BITS | held)
     }
 
     fn start(self) -> u64 {
@@ -82,15 +98,39 @@ impl Packed {
         Phase::ALL[(self.0 >> START_BITS) as usize & 7]
     }
 
-    fn with_phase(self, phase: Phase) -> Packed {
-        Packed::new(self.start(), phase)
+    fn held(self) -> bool {
+        self.0 & HELD != 0
+    }
+
+    /// The same state: phase and holding.
+    fn same(self, phase: Phase, held: bool) -> bool {
+        self.phase() == phase && self.held() == held
     }
 
     fn unpack(self) -> Segment {
         Segment {
             start: self.start(),
             phase: self.phase(),
+            held: self.held(),
         }
+    }
+}
+
+/// Adds `ns` of segment `s` to the running totals (or takes them off, with `sub`).
+fn tally_time(spent: &mut [u64; Phase::ALL.len()], held: &mut u64, s: Segment, ns: u64, sub: bool) {
+    if s.phase == Phase::Idle {
+        return;
+    }
+    let change = |x: &mut u64| {
+        *x = if sub {
+            x.saturating_sub(ns)
+        } else {
+            x.saturating_add(ns)
+        }
+    };
+    change(&mut spent[s.phase as usize]);
+    if s.holds() {
+        change(held);
     }
 }
 
@@ -102,6 +142,8 @@ pub struct Timeline {
     /// life (not only what is kept), and when the first phase other than Idle began: shares
     /// of time in O(1) however long the lane.
     spent: [u64; Phase::ALL.len()],
+    /// The same for the time spent holding something, whatever the phase.
+    held: u64,
     busy_since: Option<u64>,
     /// Cells already drawn that can no longer change, kept from frame to frame so a frame
     /// walks only the segments of its newest cells (see [`Timeline::cells`]). A cache, not
@@ -116,6 +158,7 @@ impl Clone for Timeline {
             segs: self.segs.clone(),
             cap: self.cap,
             spent: self.spent,
+            held: self.held,
             busy_since: self.busy_since,
             drawn: Mutex::default(),
         }
@@ -128,6 +171,7 @@ impl Timeline {
             segs: VecDeque::new(),
             cap: cap.max(2),
             spent: [0; Phase::ALL.len()],
+            held: 0,
             busy_since: None,
             drawn: Mutex::default(),
         }
@@ -147,24 +191,42 @@ impl Timeline {
         (ns, self.busy_since)
     }
 
-    /// Records that the lane is in `phase` from `t` on. Repeats are merged.
+    /// When the lane first left Idle (its start), if it has.
+    pub fn busy_since(&self) -> Option<u64> {
+        self.busy_since
+    }
+
+    /// Time spent holding something up to `now` (the open segment counted up to it),
+    /// whatever the lane did meanwhile.
+    pub fn held(&self, now: u64) -> u64 {
+        let open = self.segs.back().map(|p| p.unpack()).filter(|s| s.holds());
+        let open = open.map_or(0, |s| now.saturating_sub(s.start));
+        self.held.saturating_add(open)
+    }
+
+    /// Records that the lane is in `phase` from `t` on, holding something if the phase is
+    /// Critical (see [`Timeline::push_held`]).
     pub fn push(&mut self, t: u64, phase: Phase) {
+        self.push_held(t, phase, phase == Phase::Critical);
+    }
+
+    /// Records that the lane is in `phase` from `t` on, holding a lock or a slot or not.
+    /// Repeats are merged.
+    pub fn push_held(&mut self, t: u64, phase: Phase, held: bool) {
         if phase != Phase::Idle && self.busy_since.is_none() {
             self.busy_since = Some(t);
         }
         if let Some(last) = self.segs.back_mut() {
-            if last.phase() == phase {
+            if last.same(phase, held) {
                 return;
             }
             // The last segment ends at `t` (zero long if `t` is its own instant).
             let s = last.unpack();
-            if s.phase != Phase::Idle {
-                let p = &mut self.spent[s.phase as usize];
-                *p = p.saturating_add(t.saturating_sub(s.start));
-            }
+            let ns = t.saturating_sub(s.start);
+            tally_time(&mut self.spent, &mut self.held, s, ns, false);
             if last.start() >= t.min(START_MAX) {
-                // Same instant: the later phase replaces the earlier one.
-                *last = last.with_phase(phase);
+                // Same instant: the later state replaces the earlier one.
+                *last = Packed::new(s.start, phase, held);
                 self.merge_tail();
                 return;
             }
@@ -172,21 +234,20 @@ impl Timeline {
         if self.segs.len() == self.cap {
             self.segs.pop_front();
         }
-        self.segs.push_back(Packed::new(t, phase));
+        self.segs.push_back(Packed::new(t, phase, held));
     }
 
     fn merge_tail(&mut self) {
         let n = self.segs.len();
-        if n >= 2 && self.segs[n - 2].phase() == self.segs[n - 1].phase() {
-            // The previous segment goes on: the time counted as its end when the last one
-            // began is not spent yet.
-            let (prev, last) = (self.segs[n - 2].unpack(), self.segs[n - 1].unpack());
-            if prev.phase != Phase::Idle {
-                let p = &mut self.spent[prev.phase as usize];
-                *p = p.saturating_sub(last.start.saturating_sub(prev.start));
-            }
-            self.segs.pop_back();
-        }
+        let (prev, last) = match (self.segs.get(n.wrapping_sub(2)), self.segs.back()) {
+            (Some(p), Some(l)) if p.same(l.phase(), l.held()) => (p.unpack(), l.unpack()),
+            _ => return,
+        };
+        // The previous segment goes on: the time counted as its end when the last one
+        // began is not spent yet.
+        let ns = last.start.saturating_sub(prev.start);
+        tally_time(&mut self.spent, &mut self.held, prev, ns, true);
+        self.segs.pop_back();
     }
 
     pub fn segments(&self) -> impl Iterator<Item = Segment> + '_ {
@@ -367,11 +428,20 @@ impl Timeline {
 
     /// Nanoseconds spent in each phase between `from` and `to`.
     pub fn time_in(&self, phase: Phase, from: u64, to: u64) -> u64 {
+        self.time_where(from, to, |s| s.phase == phase)
+    }
+
+    /// Nanoseconds spent holding something between `from` and `to`, whatever the phase.
+    pub fn time_held(&self, from: u64, to: u64) -> u64 {
+        self.time_where(from, to, Segment::holds)
+    }
+
+    fn time_where(&self, from: u64, to: u64, pick: impl Fn(Segment) -> bool) -> u64 {
         let mut total = 0;
         for (i, s) in self.segs.iter().map(|p| p.unpack()).enumerate() {
             let e = self.segs.get(i + 1).map_or(to, |n| n.start()).min(to);
             let b = s.start.max(from);
-            if s.phase == phase && e > b {
+            if pick(s) && e > b {
                 total += e - b;
             }
         }
@@ -467,18 +537,24 @@ mod tests {
             for _ in 0..50 {
                 t += rng.next_u64() % 3 * 10;
                 let phase = Phase::ALL[(rng.next_u64() % 7) as usize];
-                tl.push(t, phase);
+                tl.push_held(t, phase, rng.next_u64().is_multiple_of(2));
             }
             let now = t + 5;
             let segs: Vec<_> = tl.segments().collect();
             let mut want = [0u64; Phase::ALL.len()];
+            let mut held = 0;
             for (i, s) in segs.iter().enumerate() {
                 let end = segs.get(i + 1).map_or(now, |n| n.start);
                 if s.phase != Phase::Idle {
                     want[s.phase as usize] += end - s.start;
                 }
+                if s.holds() {
+                    held += end - s.start;
+                }
             }
             assert_eq!(tl.spent(now).0, want, "{segs:?}");
+            assert_eq!(tl.held(now), held, "{segs:?}");
+            assert_eq!(tl.time_held(0, now), held, "{segs:?}");
         }
     }
 
@@ -555,12 +631,35 @@ mod tests {
     }
 
     #[test]
-    fn a_packed_segment_keeps_its_start_and_phase() {
+    fn a_packed_segment_keeps_its_start_phase_and_holding() {
         for p in Phase::ALL {
-            let s = Packed::new(123_456_789, p).unpack();
-            assert_eq!((s.start, s.phase), (123_456_789, p));
+            for held in [false, true] {
+                let s = Packed::new(123_456_789, p, held).unpack();
+                assert_eq!((s.start, s.phase, s.held), (123_456_789, p, held));
+            }
         }
-        assert_eq!(Packed::new(u64::MAX, Phase::Failed).start(), START_MAX);
+        assert_eq!(
+            Packed::new(u64::MAX, Phase::Failed, true).start(),
+            START_MAX
+        );
+    }
+
+    #[test]
+    fn holding_counts_whatever_the_lane_does() {
+        let mut tl = Timeline::new(8);
+        tl.push_held(0, Phase::Running, false);
+        tl.push_held(10, Phase::Critical, true);
+        tl.push_held(20, Phase::Sleeping, true);
+        tl.push_held(50, Phase::Blocked, true);
+        tl.push_held(60, Phase::Running, false);
+        assert_eq!(tl.held(100), 50);
+        assert_eq!(tl.time_held(0, 100), 50);
+        assert_eq!(tl.time_held(30, 55), 25);
+        assert_eq!(tl.time_in(Phase::Sleeping, 0, 100), 30);
+        // Ended holding it: an abandoned lock is nobody's time.
+        tl.push_held(70, Phase::Critical, true);
+        tl.push_held(80, Phase::Failed, true);
+        assert_eq!(tl.held(200), 60);
     }
 
     #[test]

@@ -12,8 +12,10 @@ pub enum Wait {
     Signal(ObjectId),
     /// Room in a full queue.
     Put(ObjectId),
-    /// An item in an empty queue (or a message on a pipe).
+    /// An item in an empty queue.
     Get(ObjectId),
+    /// A message on a pipe.
+    Recv(ObjectId),
     /// A queue's `join`: every task done.
     QueueJoin(ObjectId),
     /// Another worker's end.
@@ -27,6 +29,7 @@ impl Wait {
             | Wait::Signal(o)
             | Wait::Put(o)
             | Wait::Get(o)
+            | Wait::Recv(o)
             | Wait::QueueJoin(o) => Some(o),
             Wait::Join(_) => None,
         }
@@ -35,7 +38,7 @@ impl Wait {
     /// Contention (someone else has what we need) versus waiting for a signal.
     pub fn phase(self) -> Phase {
         match self {
-            Wait::Acquire(_) | Wait::Put(_) | Wait::Get(_) => Phase::Blocked,
+            Wait::Acquire(_) | Wait::Put(_) | Wait::Get(_) | Wait::Recv(_) => Phase::Blocked,
             Wait::Signal(_) | Wait::QueueJoin(_) | Wait::Join(_) => Phase::Waiting,
         }
     }

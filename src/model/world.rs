@@ -69,6 +69,8 @@ pub struct World {
     pub events: u64,
     /// Who woke whom (model/cause.rs).
     pub causes: Causes,
+    /// The longest worker name so far, in characters: the log's name column.
+    name_chars: usize,
     limits: Limits,
     /// The event being folded started, ended, blocked or woke a worker (see `still_going`).
     waits_moved: bool,
@@ -95,6 +97,7 @@ impl World {
             problems: VecDeque::new(),
             events: 0,
             causes: Causes::default(),
+            name_chars: 0,
             limits,
             waits_moved: false,
             worker_ix: Vec::new(),
@@ -130,6 +133,11 @@ impl World {
 
     pub fn worker_name(&self, id: WorkerId) -> &str {
         self.worker(id).map_or("?", |w| w.name.as_str())
+    }
+
+    /// The longest worker name declared so far, in characters (a log's name column).
+    pub fn name_chars(&self) -> usize {
+        self.name_chars
     }
 
     pub fn object_name(&self, id: ObjectId) -> &str {
@@ -236,6 +244,7 @@ impl World {
                 daemon,
                 parent,
             } => {
+                self.name_chars = self.name_chars.max(name.chars().count());
                 let w = self.ensure_worker(ev.w, *kind);
                 w.name.clone_from(name);
                 w.kind = *kind;
@@ -316,11 +325,12 @@ impl World {
         if ix == NONE {
             ix = self.workers.len() as u32;
             self.worker_ix[id as usize] = ix;
-            let name = if id == 0 {
+            let name: String = if id == 0 {
                 "main".into()
             } else {
                 format!("w{id}")
             };
+            self.name_chars = self.name_chars.max(name.len());
             self.workers
                 .push(Worker::new(id, name, kind, self.limits.history));
         }
@@ -347,15 +357,15 @@ impl World {
         wk.state = state;
         wk.since = t;
         let phase = wk.phase();
-        wk.timeline.push(t, phase);
+        wk.timeline.push_held(t, phase, !wk.holding.is_empty());
     }
 
     /// Re-derives the phase of the worker at `wx` after `holding` changed (Running ↔
-    /// Critical).
+    /// Critical; held or not, whatever it does).
     fn refresh_phase_at(&mut self, wx: u32, t: u64) {
         if let Some(wk) = self.workers.get_mut(wx as usize) {
             let phase = wk.phase();
-            wk.timeline.push(t, phase);
+            wk.timeline.push_held(t, phase, !wk.holding.is_empty());
         }
     }
 
@@ -486,9 +496,13 @@ impl World {
                 }
                 self.sample(ox, t);
             }
-            Op::GetBegin { o } | Op::RecvBegin { o } => {
+            Op::GetBegin { o } => {
                 self.count_contention(ox);
                 self.block(at, Wait::Get(*o));
+            }
+            Op::RecvBegin { o } => {
+                self.count_contention(ox);
+                self.block(at, Wait::Recv(*o));
             }
             Op::GetEnd {
                 item, depth, ok, ..
@@ -683,16 +697,14 @@ impl World {
         obj.stats.peak = obj.stats.peak.max(depth);
         if let ObjectState::Queue {
             depth: d,
-            items,
             unfinished,
+            ..
         } = &mut obj.state
         {
             *d = depth;
             *unfinished += 1;
-            if items.len() < ITEMS_KEPT {
-                items.push_back(item.to_string());
-            }
         }
+        obj.put_item(item);
     }
 
     fn got(&mut self, ox: u32, item: Option<&str>, depth: u64) {
@@ -700,19 +712,10 @@ impl World {
             return;
         };
         obj.stats.ops += 1;
-        if let ObjectState::Queue {
-            depth: d, items, ..
-        } = &mut obj.state
-        {
+        if let ObjectState::Queue { depth: d, .. } = &mut obj.state {
             *d = depth;
-            let pos = item.and_then(|it| items.iter().position(|x| x == it));
-            if let Some(i) = pos {
-                items.remove(i);
-            } else if depth < items.len() as u64 {
-                // The item was beyond what we keep, or unnamed: drop the oldest kept.
-                items.pop_front();
-            }
         }
+        obj.take_item(item, depth);
     }
 
     fn pool(&mut self, w: WorkerId, ox: u32, op: &Op) {

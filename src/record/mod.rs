@@ -146,7 +146,7 @@ pub fn export(
     path: &std::path::Path,
 ) -> Result<String, String> {
     let (events, end) = Reader::start(plan).collect(limit_ns);
-    let meta = perfetto::Meta::of(plan, end);
+    let meta = perfetto::Meta::of(plan, end, limit_ns);
     let trace = perfetto::trace(&events, &meta);
     let text = serde_json::to_string(&trace).map_err(|e| e.to_string())?;
     std::fs::write(path, text + "\n")
@@ -161,7 +161,7 @@ pub fn export(
         path.display(),
         events.len(),
         workers,
-        crate::model::describe::secs(last),
+        crate::model::describe::elapsed(last),
         end.as_str()
     ))
 }

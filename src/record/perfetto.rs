@@ -4,11 +4,20 @@
 //! What the file holds:
 //! - a process per OS process of the run (`process_name` metadata; the first is the
 //!   scenario), a track per worker (`thread_name`, `thread_sort_index` metadata);
-//! - per worker, complete slices (`"ph":"X"`) on three nesting levels: its life (start to
-//!   exit, with how it ended), the pool tasks it ran, and its states, which tile its life:
-//!   `running`, `blocked` (acquire, put, get, recv), `waiting` (event, condition, barrier,
-//!   join) and `sleeping`, each with the object in `args`. Slices of no duration are left out,
-//!   so an acquire that got the lock at once adds nothing;
+//! - per worker, complete slices (`"ph":"X"`) on four nesting levels: its life (start to
+//!   exit, with how it ended), the pool tasks it ran, what it holds (`holding`: "holds lock
+//!   A", from the acquire to the release, whatever it does meanwhile: a sleep while holding
+//!   is inside it), and its states, which tile its life: `running`, `blocked` (acquire, put,
+//!   get, recv), `waiting` (event, condition, barrier, join) and `sleeping`, each with the
+//!   object in `args`. A state is cut where holding begins or ends, and holding where a task
+//!   does, so every slice nests in the one above it. Slices of no duration are left out, so
+//!   an acquire that got the lock at once adds a holding slice but no blocked one;
+//! - a run that did not finish (stuck, deadlocked, cut) leaves states open: they are closed
+//!   where the trace ends, with `"open_at_end"` (how the run ended) in their `args`. A cut
+//!   run's trace ends at the time asked for; a stuck or deadlocked one, whose clock stopped
+//!   with its last event, a tenth of its length later (at least 100 ms), so the states it is
+//!   stuck in show. An instant says where it ends and why, and one marks the moment a
+//!   deadlock formed, naming its cycle;
 //! - instant events (`"ph":"i"`) for the operations that take no time: set, clear, put, get,
 //!   release, notify, task_done, submit, send, read, write, say, outcome;
 //! - flow arrows (`"ph":"s"` → `"ph":"f"`, bound to the enclosing slices) from an operation to
@@ -34,6 +43,9 @@ use std::collections::{HashMap, VecDeque};
 
 use super::End;
 
+mod end;
+mod holding;
+
 /// What the trace says about the run as a whole (`otherData`).
 #[derive(Clone, Debug)]
 pub struct Meta {
@@ -43,10 +55,14 @@ pub struct Meta {
     /// The seed, in seeded mode.
     pub seed: Option<u64>,
     pub end: End,
+    /// Where a cut run's trace ends (the virtual time asked for).
+    pub until: Option<u64>,
 }
 
 impl Meta {
-    pub fn of(plan: &Plan, end: End) -> Meta {
+    /// What the trace says of `plan`'s run, which ended as `end`; `until` is the virtual
+    /// time it was cut at (with `End::Cut`).
+    pub fn of(plan: &Plan, end: End, until: Option<u64>) -> Meta {
         Meta {
             scenario: plan.scenario.info.name.to_string(),
             variant: plan.config.variant.to_string(),
@@ -58,6 +74,7 @@ impl Meta {
                 .collect(),
             seed: (plan.options.mode == Mode::Seeded).then_some(plan.options.seed),
             end,
+            until: until.filter(|_| end == End::Cut),
         }
     }
 }
@@ -70,6 +87,18 @@ pub fn trace(events: &[Event], meta: &Meta) -> Value {
     }
     b.finish(meta)
 }
+
+/// Ranks of what starts at one instant, in the order a viewer must read them: a slice before
+/// the slices it holds, arrows and instants after.
+const RANK_LIFE: i64 = 0;
+const RANK_TASK: i64 = 1;
+const RANK_HOLD: i64 = 2;
+const RANK_STATE: i64 = 3;
+const RANK_FLOW: i64 = 4;
+const RANK_INSTANT: i64 = 5;
+
+/// A slice still open: since when, its category and name, its args.
+type Open = (u64, &'static str, String, Map<String, Value>);
 
 /// Virtual ns → the format's microseconds.
 fn us(t: u64) -> f64 {
@@ -85,8 +114,10 @@ struct Track {
     pid: Option<u32>,
     life: Option<u64>,
     task: Option<(u64, ObjectId, u64)>,
-    /// The state slice open now: since when, its category and name, its args.
-    state: Option<(u64, &'static str, String, Map<String, Value>)>,
+    /// The state slice open now.
+    state: Option<Open>,
+    /// The holding slice open now, and what it holds (in the order taken).
+    hold: Option<(Open, Vec<ObjectId>)>,
 }
 
 #[derive(Default)]
@@ -102,6 +133,8 @@ struct Builder {
     items: HashMap<(ObjectId, String), VecDeque<(WorkerId, u64)>>,
     submits: HashMap<(ObjectId, u64), (WorkerId, u64)>,
     last_t: u64,
+    /// The run had a deadlock after the last event (to mark the moment one forms).
+    deadlocked: bool,
 }
 
 impl Builder {
@@ -149,6 +182,7 @@ impl Builder {
             self.wake_flow(&k);
         }
         self.last_t = self.last_t.max(ev.t);
+        self.deadlock_mark(ev);
         let (t, w) = (ev.t, ev.w);
         match &ev.op {
             Op::Worker {
@@ -225,11 +259,13 @@ impl Builder {
             }
             TaskBegin { o, task } => {
                 self.close_state(w, t);
+                self.split_hold(w, t);
                 self.track(w).task = Some((t, *o, *task));
                 self.enter(w, t, "running", "running".into(), Map::new());
             }
             TaskEnd { result, .. } => {
                 self.close_state(w, t);
+                self.split_hold(w, t);
                 if let Some((t0, o, task)) = self.track(w).task.take() {
                     let mut args = self.object_args(o);
                     args.insert("task".into(), json!(task));
@@ -245,6 +281,7 @@ impl Builder {
             }
             _ => {}
         }
+        self.sync_holds(ev);
     }
 
     /// Closes `w`'s state slice at `t` and opens the next one there.
@@ -268,6 +305,7 @@ impl Builder {
 
     fn close_all(&mut self, w: WorkerId, t: u64, how: Option<(ExitHow, Option<String>)>) {
         self.close_state(w, t);
+        self.close_hold(w, t);
         if let Some((t0, o, task)) = self.track(w).task.take() {
             let mut args = self.object_args(o);
             args.insert("task".into(), json!(task));
@@ -296,7 +334,7 @@ impl Builder {
             }
         }
         // The life slice must come before the states it holds when they start together.
-        self.push_slice(w, t0, t, "life", name, args, 0);
+        self.push_slice(w, t0, t, "life", name, args, RANK_LIFE);
     }
 
     fn slice(
@@ -311,7 +349,11 @@ impl Builder {
         if t1 <= t0 {
             return;
         }
-        let rank = if cat == "task" { 1 } else { 2 };
+        let rank = match cat {
+            "task" => RANK_TASK,
+            "holding" => RANK_HOLD,
+            _ => RANK_STATE,
+        };
         self.push_slice(w, t0, t1, cat, name, args, rank);
     }
 
@@ -392,7 +434,7 @@ impl Builder {
         m.insert("cat".into(), json!(ev.op.name()));
         m.insert("ts".into(), json!(us(ev.t)));
         m.insert("args".into(), Value::Object(args));
-        self.out.push((ev.t, 4, ev.w, m));
+        self.out.push((ev.t, RANK_INSTANT, ev.w, m));
     }
 
     /// Records what `ev` lets go on later, and draws the arrow to `ev` from what let it go.
@@ -470,115 +512,7 @@ impl Builder {
             m.insert("cat".into(), json!("flow"));
             m.insert("bp".into(), json!("e"));
             m.insert("ts".into(), json!(us(t)));
-            self.out.push((t, 3, w, m));
+            self.out.push((t, RANK_FLOW, w, m));
         }
-    }
-
-    fn finish(mut self, meta: &Meta) -> Value {
-        let ws: Vec<WorkerId> = self.track_ix.keys().copied().collect();
-        let end = self.last_t;
-        for w in ws {
-            self.close_all(w, end, None);
-        }
-        // Processes numbered in order of appearance: the trace is the same on every seeded
-        // run, whatever pids the OS handed out.
-        let mut pids: Vec<u32> = Vec::new();
-        let mut order: Vec<(WorkerId, usize)> =
-            self.track_ix.iter().map(|(w, ix)| (*w, *ix)).collect();
-        order.sort_unstable();
-        for (_, ix) in &order {
-            if let Some(p) = self.tracks[*ix].pid
-                && !pids.contains(&p)
-            {
-                pids.push(p);
-            }
-        }
-        let pid_of = |tr: &Track| {
-            tr.pid
-                .and_then(|p| pids.iter().position(|x| *x == p))
-                .unwrap_or(0) as u64
-                + 1
-        };
-        let mut events = Vec::new();
-        for (i, _) in pids.iter().enumerate() {
-            let name = if i == 0 {
-                format!("threadlanes: {}", meta.scenario)
-            } else {
-                // The first process worker living there names it.
-                order
-                    .iter()
-                    .map(|(_, ix)| &self.tracks[*ix])
-                    .find(|tr| pid_of(tr) == i as u64 + 1)
-                    .map_or(format!("process {}", i + 1), |tr| {
-                        format!("process {}", tr.name)
-                    })
-            };
-            events.push(
-                json!({"ph": "M", "name": "process_name", "pid": i + 1, "tid": 0,
-                "args": {"name": name}}),
-            );
-            events.push(
-                json!({"ph": "M", "name": "process_sort_index", "pid": i + 1, "tid": 0,
-                "args": {"sort_index": i}}),
-            );
-        }
-        for (w, ix) in &order {
-            let tr = &self.tracks[*ix];
-            if tr.pid.is_none() {
-                continue; // declared, never started: no events of its own
-            }
-            let pid = pid_of(tr);
-            events.push(
-                json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": w,
-                "args": {"name": tr.name}}),
-            );
-            events.push(
-                json!({"ph": "M", "name": "thread_sort_index", "pid": pid, "tid": w,
-                "args": {"sort_index": w}}),
-            );
-        }
-        // By time; at one instant, longer slices before the ones they hold, then arrows and
-        // instants, so a viewer reading in order nests them right. Stable: same input, same
-        // file.
-        let mut out = std::mem::take(&mut self.out);
-        out.sort_by(|a, b| {
-            let dur = |m: &Map<String, Value>| m.get("dur").and_then(Value::as_f64).unwrap_or(0.0);
-            a.0.cmp(&b.0)
-                .then(a.1.cmp(&b.1))
-                .then(dur(&b.3).total_cmp(&dur(&a.3)))
-        });
-        for (_, _, w, mut m) in out {
-            let pid = self
-                .track_ix
-                .get(&w)
-                .map_or(1, |ix| pid_of(&self.tracks[*ix]));
-            m.insert("pid".into(), json!(pid));
-            m.insert("tid".into(), json!(w));
-            events.push(Value::Object(m));
-        }
-        let mut other = Map::new();
-        other.insert("generator".into(), json!("threadlanes export"));
-        other.insert("scenario".into(), json!(meta.scenario));
-        other.insert("variant".into(), json!(meta.variant));
-        let params: Map<String, Value> = meta
-            .params
-            .iter()
-            .map(|(n, v)| (n.clone(), json!(v)))
-            .collect();
-        other.insert("params".into(), Value::Object(params));
-        other.insert(
-            "schedule".into(),
-            json!(
-                meta.seed
-                    .map_or("free".to_string(), |s| format!("seeded {s}"))
-            ),
-        );
-        other.insert("end".into(), json!(meta.end.as_str()));
-        other.insert("clock".into(), json!("virtual time of the run"));
-        json!({
-            "traceEvents": events,
-            "displayTimeUnit": "ms",
-            "otherData": other,
-        })
     }
 }

@@ -3,9 +3,9 @@
 //! panel so the lanes stay in sight.
 
 use super::theme::LEGEND;
-use super::{Screen, Theme, layout, objects, panel, text};
+use super::{Screen, Theme, layout, panel, text};
 use crate::model::describe;
-use crate::model::{Phase, Wait, Worker, World, cause, waitfor};
+use crate::model::{Phase, Wait, Worker, World, cause, spark, waitfor};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -55,13 +55,13 @@ fn waits(world: &World, w: &Worker) -> String {
             let what = match other {
                 Wait::Put(_) => "room in ",
                 Wait::Get(_) => "an item from ",
+                Wait::Recv(_) => "a message on ",
                 Wait::QueueJoin(_) => "all tasks of ",
                 _ => "",
             };
-            let name = match other.object().and_then(|o| world.object(o)) {
-                Some(ob) => format!("{} {}", objects::kind_word(ob.kind), ob.name),
-                None => "?".to_string(),
-            };
+            let name = other
+                .object()
+                .map_or("?".to_string(), |o| describe::object(world, o));
             match h {
                 Some(h) => format!("{what}{name}, held by {h}"),
                 None => format!("{what}{name}"),
@@ -79,7 +79,7 @@ fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize
             "{}: {} (waited {})",
             describe::secs(k.t),
             cause::words(world, k),
-            describe::secs(k.t.saturating_sub(k.since))
+            describe::duration(k.t.saturating_sub(k.since))
         );
         let label = if any { "" } else { "woken" };
         field(lines, label, &line, theme.text(), width, theme);
@@ -205,19 +205,24 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     wakes(&mut lines, world, w, width, theme);
 
-    let from = w.timeline.segments().next().map_or(world.t, |s| s.start);
-    let span = world.t.saturating_sub(from);
+    let time = spark::time_over(w, world.t);
+    let span = time.span;
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        format!("time over {}:", describe::secs(span)),
+        format!("time over {}:", describe::elapsed(span)),
         theme.dim(),
     ));
     let bar_w = (inner.width as usize).saturating_sub(18).min(20);
     for (p, label) in LEGEND {
-        if matches!(p, Phase::Done | Phase::Failed) {
-            continue;
-        }
-        let t = w.timeline.time_in(p, from, world.t);
+        // "holds lock" counts holding whatever else the lane did; "running" all running.
+        let t = match p {
+            Phase::Running => time.running,
+            Phase::Critical => time.holding,
+            Phase::Sleeping => time.sleeping,
+            Phase::Waiting => time.waiting,
+            Phase::Blocked => time.blocked,
+            _ => continue,
+        };
         let share = if span == 0 {
             0.0
         } else {

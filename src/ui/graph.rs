@@ -3,25 +3,23 @@
 //! workers stuck for good and the ones still going (a partial deadlock). Drawn in place of
 //! the log, so the lanes and objects stay in sight.
 
-use super::{Theme, layout, objects, panel, text};
+use super::{Theme, layout, panel, text};
 use crate::event::WorkerId;
 use crate::model::graph::{self, Edge, Graph};
-use crate::model::{Wait, World};
+use crate::model::{Wait, World, describe};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// "lock B", "queue products (full)", "the end of t1".
+/// "lock B", "room in queue products", "the end of t1".
 fn target(world: &World, wait: Wait) -> String {
-    let name = |o| match world.object(o) {
-        Some(ob) => format!("{} {}", objects::kind_word(ob.kind), ob.name),
-        None => format!("object {o}"),
-    };
+    let name = |o| describe::object(world, o);
     match wait {
         Wait::Acquire(o) | Wait::Signal(o) => name(o),
         Wait::Put(o) => format!("room in {}", name(o)),
         Wait::Get(o) => format!("an item of {}", name(o)),
+        Wait::Recv(o) => format!("a message on {}", name(o)),
         Wait::QueueJoin(o) => format!("all tasks of {}", name(o)),
         Wait::Join(t) => format!("the end of {}", world.worker_name(t)),
     }

@@ -39,6 +39,7 @@ pub fn scroll_for(selected: usize, scroll: usize, rows: usize, total: usize) -> 
 /// "proc PID/PPID" (its pid and its parent's), "d-proc" for a daemon one.
 pub fn tag(world: &World, w: &Worker) -> Cow<'static, str> {
     match (w.kind, w.daemon) {
+        (WorkerKind::Main, _) if w.name == "main" => "".into(), // not "main main"
         (WorkerKind::Main, _) => "main".into(),
         (WorkerKind::Thread, false) => "thread".into(),
         (WorkerKind::Thread, true) => "daemon".into(),
@@ -81,7 +82,7 @@ struct Columns {
 
 fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Columns {
     const GUTTER: usize = 2;
-    let name = name_w.clamp(4, 14).min(inner_w.saturating_sub(GUTTER));
+    let name = name_w.clamp(4, 16).min(inner_w.saturating_sub(GUTTER));
     let mut avail = inner_w.saturating_sub(GUTTER + name + 1);
     let tag = if avail >= tag_w + 1 + 40 { tag_w } else { 0 };
     if tag > 0 {

@@ -152,25 +152,73 @@ pub fn put(
 pub const SHARE_CELLS: usize = 5;
 
 /// A lane's share of time as a small bar of phase glyphs: running, blocked, sleeping.
+/// Cells go by largest remainder, so shares that make the whole life fill the whole bar.
 pub fn share_bar(s: Shares, theme: &Theme) -> Vec<Span<'static>> {
-    let cells = |pct: u8| (pct as usize * SHARE_CELLS + 50) / 100;
-    let parts = [
-        (Phase::Running, cells(s.running)),
-        (Phase::Blocked, cells(s.blocked)),
-        (Phase::Sleeping, cells(s.sleeping)),
-    ];
-    let mut used = 0;
+    let phases = [Phase::Running, Phase::Blocked, Phase::Sleeping];
+    let cells = apportion([s.running, s.blocked, s.sleeping], SHARE_CELLS);
     let mut out = Vec::new();
-    for (p, n) in parts {
-        let n = n.min(SHARE_CELLS - used);
+    for (p, n) in phases.into_iter().zip(cells) {
         if n > 0 {
             out.push(Span::styled(
                 theme.glyphs.phase(p).repeat(n),
                 theme.phase(p),
             ));
         }
-        used += n;
     }
-    out.push(Span::raw(" ".repeat(SHARE_CELLS - used)));
+    let used: usize = cells.iter().sum();
+    out.push(Span::raw(" ".repeat(SHARE_CELLS.saturating_sub(used))));
     out
+}
+
+/// `cells` cells shared out by percent: the total rounded, then each part its whole cells
+/// and the cells left over to the largest remainders (the first of equals). Rounding each
+/// part alone loses cells: three shares of 33% would fill 3 cells of 5, not 5.
+fn apportion(pcts: [u8; 3], cells: usize) -> [usize; 3] {
+    // Shares that add up to more than the whole (each is clamped alone) share it out.
+    let sum: usize = pcts.iter().map(|p| *p as usize).sum();
+    let whole = sum.max(100);
+    let total = (sum * cells + whole / 2) / whole;
+    let mut out = [0; 3];
+    let mut rem = [0; 3];
+    for (i, p) in pcts.iter().enumerate() {
+        let exact = *p as usize * cells;
+        out[i] = exact / whole;
+        rem[i] = exact % whole;
+    }
+    let mut left = total.saturating_sub(out.iter().sum());
+    while left > 0 {
+        let Some(i) = (0..3)
+            .filter(|i| rem[*i] > 0)
+            .max_by_key(|i| (rem[*i], 3 - i))
+        else {
+            break;
+        };
+        out[i] += 1;
+        rem[i] = 0;
+        left -= 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apportion;
+
+    #[test]
+    fn a_whole_life_fills_the_whole_share_bar() {
+        assert_eq!(apportion([25, 25, 49], 5), [1, 1, 3]);
+        assert_eq!(apportion([33, 33, 33], 5), [2, 2, 1]);
+        assert_eq!(apportion([13, 82, 0], 5), [1, 4, 0]);
+        assert_eq!(apportion([100, 0, 0], 5), [5, 0, 0]);
+        assert_eq!(apportion([0, 0, 0], 5), [0, 0, 0]);
+        assert_eq!(apportion([100, 100, 100], 5), [2, 2, 1]);
+        assert_eq!(apportion([100, 60, 0], 5), [3, 2, 0]);
+        for a in 0..=100u8 {
+            for b in 0..=(100 - a) {
+                let c = 100 - a - b;
+                let n: usize = apportion([a, b, c], 5).iter().sum();
+                assert_eq!(n, 5, "{a} {b} {c}");
+            }
+        }
+    }
 }

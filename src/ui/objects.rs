@@ -1,61 +1,48 @@
 //! The objects panel: every lock with its owner and its queue of waiters, every semaphore as
-//! its slots, every event as a traffic light, every queue as a gauge with its items, and the
-//! simpler objects (values, pools, pipes, conditions, barriers) in a line or two. Pages with
-//! `view.object_scroll` when they do not all fit.
+//! its slots, every event as a traffic light, every queue as a gauge with its items in the
+//! order they will come out, and the simpler objects (values, pools, pipes, conditions,
+//! barriers) in a line or two. Pages with `view.object_scroll` when they do not all fit.
+//! Objects are named in the model's words (`describe::full_label`).
 
 use super::{Screen, Theme, layout, panel, text};
 use crate::event::ObjectKind;
-use crate::model::{Object, ObjectState, Wait, World, spark};
+use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+/// Before a queue's items, which are listed in the order they will come out.
+const NEXT: &str = "next: ";
+
 /// At most this many rows of semaphore slots; more slots are counted, not drawn.
 const SLOT_ROWS: usize = 3;
 
-pub fn kind_word(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Lock => "lock",
-        ObjectKind::RLock => "rlock",
-        ObjectKind::Semaphore => "semaphore",
-        ObjectKind::BoundedSemaphore => "bounded semaphore",
-        ObjectKind::Event => "event",
-        ObjectKind::Condition => "condition",
-        ObjectKind::Queue => "queue",
-        ObjectKind::LifoQueue => "lifo queue",
-        ObjectKind::PriorityQueue => "priority queue",
-        ObjectKind::Barrier => "barrier",
-        ObjectKind::Pool => "pool",
-        ObjectKind::Pipe => "pipe",
-        ObjectKind::Value => "value",
-    }
-}
-
-/// A shorter word for the kinds whose name is long, when the card is narrow.
-fn short_kind_word(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::BoundedSemaphore => "semaphore",
-        ObjectKind::LifoQueue => "lifo",
-        ObjectKind::PriorityQueue => "prio queue",
-        other => kind_word(other),
-    }
-}
-
-/// The first line of a card: "lock A  held by job1".
+/// The first line of a card: "lock A  held by job1" (the kind's words dim, the name bright;
+/// a shorter kind word when the card is narrow).
 fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) -> Line<'static> {
-    let rest = text::width(&o.name) + 3 + summary.iter().map(|s| s.width()).sum::<usize>();
-    let kind = if text::width(kind_word(o.kind)) + rest <= width {
-        kind_word(o.kind)
+    let rest = 2 + summary.iter().map(|s| s.width()).sum::<usize>();
+    let full = describe::full_label(o.kind, &o.name);
+    let label = if text::width(&full.to_string()) + rest <= width {
+        full
     } else {
-        short_kind_word(o.kind)
+        describe::short_label(o.kind, &o.name)
     };
-    let mut spans = vec![
-        Span::styled(kind, theme.dim()),
-        Span::raw(" "),
-        Span::styled(o.name.clone(), theme.name()),
-        Span::raw("  "),
-    ];
+    let mut spans = Vec::new();
+    for (part, style) in [
+        (label.before, theme.dim()),
+        (label.name, theme.name()),
+        (label.after, theme.dim()),
+    ] {
+        if part.is_empty() {
+            continue;
+        }
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::styled(part.to_string(), style));
+    }
+    spans.push(Span::raw("  "));
     spans.extend(summary);
     Line::from(spans)
 }
@@ -247,7 +234,10 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                 row.push(Span::styled("empty", theme.dim()));
                 lines.push(Line::from(row));
             } else {
-                // Items front first, over up to three lines.
+                // Items in the order they will come out (the model keeps them so), and
+                // said to be: FIFO, LIFO and priority queues differ at a glance.
+                row.push(Span::styled(NEXT, theme.dim()));
+                used += text::width(NEXT);
                 let names: Vec<&str> = items.iter().map(String::as_str).collect();
                 let first = width.saturating_sub(used);
                 let rest = width.saturating_sub(4);
