@@ -400,11 +400,13 @@ impl App {
             Action::ToggleVariant => self.next_variant(),
             Action::ParamUp | Action::ParamDown => self.change_param(action == Action::ParamUp),
             Action::NextParam => {
-                let params = self.info().params;
-                self.param = (self.param + 1) % params.len().max(1);
-                let msg = match params.get(self.param) {
+                let (info, v) = (self.info(), self.config.variant);
+                self.param = (self.param + 1) % info.params.len().max(1);
+                let msg = match info.param_at(v, self.param) {
                     None => "this scenario has no parameter".to_string(),
-                    Some(p) if params.len() == 1 => format!("{} is its only parameter", p.name),
+                    Some(p) if info.params_for(v).count() == 1 => {
+                        format!("{} is its only parameter", p.name)
+                    }
                     Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
                 };
                 self.flash(msg);
@@ -600,7 +602,7 @@ impl App {
     }
 
     fn change_param(&mut self, up: bool) {
-        let Some(p) = self.info().params.get(self.param).copied() else {
+        let Some(p) = self.info().param_at(self.config.variant, self.param).copied() else {
             self.flash("this scenario has no parameter".into());
             return;
         };
@@ -685,7 +687,7 @@ impl App {
                 what: format!("version: {}", v.label),
             });
         }
-        if let Some(p) = info.params.get(self.param) {
+        if let Some(p) = info.param_at(self.config.variant, self.param) {
             h.push(Hint {
                 key: "[ ]",
                 what: format!("{}={}", p.name, self.config.get(p.name)),
@@ -725,7 +727,7 @@ impl App {
             hint("?", "help"),
             hint("q", "quit"),
         ]);
-        if info.params.len() > 1 {
+        if info.params_for(self.config.variant).count() > 1 {
             h.push(hint("\\", "next parameter"));
         }
         h

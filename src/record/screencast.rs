@@ -180,7 +180,7 @@ impl Live {
                 self.restart(plan, format!("version: {}", v.label));
             }
             Action::ParamUp | Action::ParamDown => {
-                let Some(p) = info.params.get(self.param).copied() else {
+                let Some(p) = info.param_at(plan.config.variant, self.param).copied() else {
                     self.app.status.flash = Some("this scenario has no parameter".into());
                     return;
                 };
