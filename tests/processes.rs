@@ -58,7 +58,7 @@ fn every_process_scenario_streams_valid_semantics() {
             "--variant",
             "with-lock",
             "--set",
-            "burst=1000",
+            "burst=50",
         ],
     ] {
         let mut all = args.to_vec();
