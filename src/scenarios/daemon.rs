@@ -17,9 +17,9 @@ they are.",
         variants: &[
             variant("daemon", "daemon workers")
                 .explain(
-                    "Main starts five daemon workers, each doing four parts of work (a sleep and \
-a print each, about two seconds in all) before printing \"task done\". Main works for a \
-second and a quarter and ends. (The tutorial's main ends at once, before any worker has \
+                    "Main starts five daemon workers, each doing five parts of work (a sleep and \
+a print each, about three seconds in all) before printing \"task done\". Main works for \
+1.75 seconds and ends. (The tutorial's main ends at once, before any worker has \
 done anything; here it works a moment so you can watch the daemons work.)\n\n\
 Watch the workers' lanes: they work, and at main's end every one of them is 'killed' in \
 the middle of its work. No \"task done\" is printed.",
@@ -27,9 +27,9 @@ the middle of its work. No \"task done\" is printed.",
                 .uses(&["workers"]),
             variant("non-daemon", "ordinary workers")
                 .explain(
-                    "The same five workers, but ordinary threads. Main still works for a second \
-and a quarter and ends: its lane ends first, yet the program waits for the workers. They \
-finish their four parts and print \"task done\".",
+                    "The same five workers, but ordinary threads. Main still works for 1.75 \
+seconds and ends: its lane ends first, yet the program waits for the workers. They \
+finish their five parts and print \"task done\".",
                 )
                 .uses(&["workers"]),
             variant("reader-writer", "reader/writer exit demo")
@@ -69,8 +69,8 @@ struct Ledger {
 
 /// How long main works before it ends, and each worker's parts of work: long enough that
 /// the workers are seen working before main's end kills the daemons.
-const MAIN_WORKS: f64 = 1.25;
-const PARTS: usize = 4;
+const MAIN_WORKS: f64 = 1.75;
+const PARTS: usize = 5;
 
 fn workers(n: usize, daemon: bool) -> Res<()> {
     let ledger = shared(Ledger::default());
@@ -91,7 +91,7 @@ fn workers(n: usize, daemon: bool) -> Res<()> {
     Ok(())
 }
 
-/// Four parts of work, each a little longer for each next worker (so their prints do not
+/// Five parts of work, each a little longer for each next worker (so their prints do not
 /// all land at once), then "task done".
 fn task(i: usize) -> Res<()> {
     let part = 0.5 + 0.05 * (i % 5) as f64;
@@ -119,7 +119,7 @@ fn worker_ended(ledger: &Mutex<Ledger>, r: &Res<()>, n: usize, daemon: bool) {
         return;
     }
     let when = match l.main_end {
-        Some(t) => format!("main ended at {t:.1} s"),
+        Some(t) => format!("main ended at {t:.2} s"),
         None => "main was still running".to_string(),
     };
     if daemon {

@@ -141,13 +141,14 @@ fn main(cfg: &Config) -> Res<()> {
         .enumerate()
         .map(|(i, r)| {
             let secs = r.wall.as_secs_f64();
+            let wall = seconds(r.wall);
             let speedup = if i > 0 {
                 format!(", speed-up x{:.2}", base / secs.max(1e-9))
             } else {
                 String::new()
             };
             format!(
-                "{} {secs:.2} s (at most {} computing at once{speedup})",
+                "{} {wall} s (at most {} computing at once{speedup})",
                 r.label, r.peak
             )
         })
@@ -181,7 +182,7 @@ fn sequential(plan: Plan, gil: &Lock) -> Res<Timed> {
         }
     }
     let wall = started.elapsed();
-    say(format!("sequential: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("sequential: {} s", seconds(wall)))?;
     Ok(Timed {
         label: "sequential".into(),
         wall,
@@ -219,7 +220,7 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
     }
     join_all(&ts)?;
     let wall = started.elapsed();
-    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("{label}: {} s", seconds(wall)))?;
     let total = total.load(Ordering::SeqCst);
     Ok(Timed {
         label,
@@ -274,7 +275,7 @@ fn processes(plan: Plan) -> Res<Timed> {
         p.join()?;
     }
     let wall = started.elapsed();
-    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("{label}: {} s", seconds(wall)))?;
     Ok(Timed {
         label,
         wall,
@@ -328,6 +329,15 @@ fn compute(from: u64, n: u64) -> u64 {
             .wrapping_add(sq.wrapping_mul(i));
     }
     s
+}
+
+/// A wall time in seconds with the digits it needs: "2.41", or "0.0031" at a high speed,
+/// where the work is sized down to milliseconds.
+fn seconds(d: Duration) -> String {
+    match d.as_secs_f64() {
+        s if s >= 0.1 => format!("{s:.2}"),
+        s => format!("{s:.4}"),
+    }
 }
 
 /// How many iterations take about `turn` here (debug and release builds differ a lot).

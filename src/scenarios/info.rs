@@ -42,12 +42,6 @@ impl Variant {
     }
 }
 
-/// The versions of a scenario whose lesson is "without a lock, then with one".
-pub const LOCK_VARIANTS: &[Variant] = &[
-    variant("no-lock", "without lock"),
-    variant("with-lock", "with lock"),
-];
-
 /// A number the user can change with `[`/`]` or `--set NAME=VALUE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Param {
