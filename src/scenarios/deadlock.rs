@@ -9,10 +9,9 @@ pub const SCENARIO: Scenario = Scenario {
         name: "deadlock",
         title: "Deadlock: waiting for each other forever",
         lesson: "two locks taken in opposite order, or one plain Lock taken twice, block forever",
-        explain: "Two threads and their locks, and what it takes for a program to stop for \
-good. threadlanes keeps the wait-for graph (who waits for a lock held by whom) and flags a \
-cycle the moment it forms (press g to see the graph). Press r to restart or q to quit: the \
-runner ends even deadlocked threads at once.",
+        explain: "When waits for locks form a circle, nobody in it can ever move again: \
+threadlanes flags the circle the moment it forms (g shows the wait-for graph), and r or q \
+end even deadlocked threads at once.",
         variants: &[
             variant("two-locks", "opposite order").explain(
                 "'left' takes lock A then wants B; 'right' takes B then wants A. Each holds \
