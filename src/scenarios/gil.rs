@@ -350,7 +350,8 @@ fn calibrate(turn: Duration) -> u64 {
         let t = Instant::now();
         black_box(compute(0, n));
         let took = t.elapsed();
-        if took < Duration::from_millis(2) && n < 1 << 34 {
+        // Samples of 10 ms or more: shorter ones overstate the cost of an iteration.
+        if took < Duration::from_millis(10) && n < 1 << 34 {
             n *= 2;
             continue;
         }
