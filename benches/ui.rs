@@ -12,7 +12,8 @@ use ratatui::backend::TestBackend;
 use threadlanes::model::World;
 use threadlanes::runner::Mode;
 use threadlanes::scenarios::{self, Config};
-use threadlanes::ui::{self, Hint, RunState, Screen, Status, Theme, View};
+use threadlanes::ui::{self, Screen, Theme};
+use threadlanes::view::{Hint, RunState, Status, View};
 
 fn world() -> World {
     busy_world(WORKERS, OBJECTS, 200_000)

@@ -95,7 +95,7 @@ pub struct RunArgs {
     /// With --headless: the events as JSON Lines (version 1) on stdout, summary on stderr.
     #[arg(long, requires = "headless")]
     pub json: bool,
-    /// With --headless: stop after this many seconds of real time.
+    /// With --headless: stop after this many seconds of real time (above 0, at most 86400).
     #[arg(long = "for", value_name = "SECONDS", requires = "headless")]
     pub for_secs: Option<f64>,
 }
@@ -120,7 +120,8 @@ pub struct RecordArgs {
     /// The terminal size recorded; below 80x24 the frames say it is too small.
     #[arg(long, default_value = "100x30", value_name = "COLSxROWS")]
     pub size: String,
-    /// Length of the recording in seconds (default: until the run ends and the keys are done).
+    /// Length of the recording in seconds, at most 86400 (default: until the run ends and the
+    /// keys are done, at most 120).
     #[arg(long = "for", value_name = "SECONDS")]
     pub for_secs: Option<f64>,
     /// Key presses at recording times, e.g. "2s:space 3s:space 5s:s 5.5s:. 6s:."
@@ -141,8 +142,8 @@ pub struct ExportArgs {
     /// The trace file to write (Chrome Trace Event JSON).
     #[arg(short, long, value_name = "FILE.json")]
     pub output: std::path::PathBuf,
-    /// Stop after this many seconds of the run's virtual time (default: when it ends, at most
-    /// 600).
+    /// Stop after this many seconds of the run's virtual time, at most 86400 (default: when it
+    /// ends, at most 600).
     #[arg(long = "for", value_name = "SECONDS")]
     pub for_secs: Option<f64>,
 }

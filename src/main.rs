@@ -7,7 +7,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
 use threadlanes::cli::{Cli, Command, plan};
-use threadlanes::headless::{self, Headless};
+use threadlanes::headless::{self, Headless, Ran};
+use threadlanes::source::ScenarioSource;
+use threadlanes::source::traced::{Options, Output, Trace, TracedSource};
 
 fn main() -> ExitCode {
     // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set.
@@ -30,8 +32,10 @@ fn main() -> ExitCode {
                     json: args.json,
                     for_secs: args.for_secs,
                 };
+                let (main, cfg) = (plan.scenario.main, plan.config.clone());
                 let code = headless::run(
-                    &plan,
+                    &mut ScenarioSource::start(move || main(&cfg), plan.options),
+                    &Ran::scenario(&plan),
                     &h,
                     &mut std::io::stdout().lock(),
                     &mut std::io::stderr().lock(),
@@ -66,19 +70,11 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
 
 /// `trace`: headless, or the TUI and then the program's output; its exit status is ours.
 fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
-    use threadlanes::trace::{Options, Output, Trace, headless};
     if let Err(e) = args.check() {
         return fail(&e.to_string());
     }
     if args.headless {
-        let code = headless::run(
-            &args.command,
-            args.json,
-            args.speed,
-            &mut std::io::stdout().lock(),
-            &mut std::io::stderr().lock(),
-        );
-        return ExitCode::from(code.clamp(0, 255) as u8);
+        return trace_headless(args);
     }
     if !std::io::stdout().is_terminal() {
         return fail(
@@ -93,7 +89,7 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
     };
     let trace = match Trace::start(&args.command, &opts) {
         Ok(t) => t,
-        Err(e) => return fail(&e),
+        Err(e) => return fail(&e.to_string()),
     };
     exit_on_signal_even_if_stuck();
     match threadlanes::app::main_traced(trace) {
@@ -105,6 +101,36 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         }
         Err(e) => fail(&format!("{e:#}")),
     }
+}
+
+/// `trace --headless`: the program's output passes through (to stderr with `--json`, so
+/// stdout carries only events); its exit status is ours (2 when it could not start).
+fn trace_headless(args: &threadlanes::cli::TraceArgs) -> ExitCode {
+    let opts = Options {
+        speed: args.speed,
+        output: if args.json {
+            Output::ToStderr
+        } else {
+            Output::Inherit
+        },
+        tui: false,
+    };
+    let mut source = match TracedSource::start(&args.command, &opts) {
+        Ok(s) => s,
+        Err(e) => return fail(&e.to_string()),
+    };
+    let h = Headless {
+        json: args.json,
+        for_secs: None,
+    };
+    let code = headless::run(
+        &mut source,
+        &Ran::program(&args.command),
+        &h,
+        &mut std::io::stdout().lock(),
+        &mut std::io::stderr().lock(),
+    );
+    ExitCode::from(code.clamp(0, 255) as u8)
 }
 
 /// `record` and `export`: what they wrote goes to stderr, or the error and exit status 2.

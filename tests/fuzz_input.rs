@@ -386,10 +386,9 @@ proptest! {
     fn the_run_screen_draws_any_world_at_any_size(
         lines in proptest::collection::vec(valid_line(), 0..80),
         (w, h) in (1u16..=300, 1u16..=100),
-        (selected, lane_scroll, object_scroll) in (0usize..20, 0usize..20, 0usize..20),
+        (selected, object_scroll) in (0usize..20, 0usize..20),
         (help, details, ascii) in (any::<bool>(), any::<bool>(), any::<bool>()),
         (graph, captions) in (any::<bool>(), any::<bool>()),
-        (step_ns, scrub_ns) in (prop_oneof![Just(0u64), any::<u64>()], prop_oneof![Just(0u64), any::<u64>()]),
         (scenario, mode) in (0usize..64, prop_oneof![Just(Mode::Free), Just(Mode::Step), Just(Mode::Seeded)]),
         text in text(),
     ) {
@@ -397,7 +396,7 @@ proptest! {
         for l in &lines {
             world.apply(&wire::decode(l).expect("a valid line"));
         }
-        let view = View { selected, lane_scroll, help, details, graph, captions, object_scroll, step_ns, scrub_ns };
+        let view = View { selected, help, details, graph, captions, object_scroll };
         draw_run_screen(&world, w, h, view, scenario, mode, ascii, &text);
     }
 }

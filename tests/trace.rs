@@ -474,7 +474,7 @@ fn malformed_lines_are_reported_and_the_rest_kept() {
 /// ends, drawn into a test terminal: its lanes and objects are on screen.
 #[test]
 fn the_tui_shows_a_traced_programs_lanes_and_objects() {
-    use threadlanes::trace::{Options, Output, Trace};
+    use threadlanes::source::traced::{Options, Output, Trace};
     let argv = vec!["python3".to_string(), script("producer_consumer")];
     let opts = Options {
         speed: 1.0,
@@ -528,18 +528,20 @@ fn lines(term: &Terminal<TestBackend>) -> String {
         .collect()
 }
 
-/// q in the TUI (Trace::stop) ends the program and every process it started; input() under
-/// the TUI says what to do instead of waiting for keys it will never get.
+/// q in the TUI (the source's stop) ends the program and every process it started; input()
+/// under the TUI says what to do instead of waiting for keys it will never get.
 #[test]
 fn stopping_ends_the_program_and_its_children() {
-    use threadlanes::trace::{Item, Options, Output, Trace};
+    use threadlanes::source::traced::{Options, Output, TracedSource};
+    use threadlanes::source::{Item, Source};
     let argv = vec!["python3".to_string(), script("forever")];
     let opts = Options {
         speed: 1.0,
         output: Output::Capture,
         tui: true,
     };
-    let mut trace = Trace::start(&argv, &opts).expect("starts");
+    let mut source = TracedSource::start(&argv, &opts).expect("starts");
+    assert!(!source.controls().pause && source.controls().signals);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut pids = Vec::new();
     let mut told = false;
@@ -548,22 +550,21 @@ fn stopping_ends_the_program_and_its_children() {
             Instant::now() < deadline,
             "never saw both processes and the input() note"
         );
-        match trace.items().recv_timeout(Duration::from_millis(100)) {
-            Ok(Item::Event(Event {
+        source.wait(Duration::from_millis(100), &mut |item| match item {
+            Item::Event(Event {
                 pid,
                 op: Op::Worker { .. },
                 ..
-            })) if !pids.contains(&pid) => pids.push(pid),
-            Ok(Item::Event(Event {
+            }) if !pids.contains(&pid) => pids.push(pid),
+            Item::Event(Event {
                 op: Op::Say { text },
                 ..
-            })) if text.contains("--headless") => told = true,
+            }) if text.contains("--headless") => told = true,
             _ => {}
-        }
+        });
     }
-    trace.stop(Duration::from_secs(2));
-    assert!(trace.is_finished());
-    let (out, err) = trace.captured();
+    assert!(source.stop(Duration::from_secs(2)));
+    let (out, err) = source.trace().captured();
     assert!(String::from_utf8_lossy(&out).contains("no keyboard here"));
     assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
     for pid in pids {
@@ -642,4 +643,28 @@ fn the_program_sees_no_difference() {
         String::from_utf8_lossy(&plain.stderr)
     );
     trace("unchanged").ok("unchanged", &["semantics unchanged"]);
+}
+
+/// Traced headless prints the same log as a scenario's: who woke whom ("woke: lighter set
+/// light") and, in the summary, each problem (here: the lines that were not events).
+#[test]
+fn traced_headless_prints_causes_and_problems_like_a_scenario() {
+    let text = |name: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+            .args(["trace", "--headless", "--", "python3"])
+            .arg(script(name))
+            .output()
+            .expect("threadlanes runs");
+        assert!(out.status.success(), "{name}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let light = text("traffic_light");
+    assert!(light.contains(" woke: "), "{light}");
+    let bad = text("malformed");
+    assert!(
+        bad.contains("\nproblem: traced program, connection ")
+            && bad.contains("not JSON")
+            && bad.contains("unknown op \"fly\""),
+        "{bad}"
+    );
 }

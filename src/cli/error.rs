@@ -1,5 +1,9 @@
 //! What can be wrong with the command line's arguments, in the words the user reads.
 
+/// The longest `--for` of any command: long enough for any soak, short enough that the
+/// time fits a `Duration` and a recording's frame count fits in memory.
+pub const MAX_FOR_SECS: f64 = 86_400.0;
+
 /// A bad argument: what was wrong and what is valid. The messages are the command line's
 /// own (`threadlanes: ` goes before them).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -8,7 +12,7 @@ pub enum ArgsError {
     UnknownScenario { name: String, valid: String },
     #[error("--speed {speed} is out of range: use 0.1 to {max}")]
     Speed { speed: f64, max: f64 },
-    #[error("--for {0}: give a positive number of seconds")]
+    #[error("--for {0}: give a positive number of seconds, at most {max} (one day)", max = MAX_FOR_SECS)]
     For(f64),
     #[error(
         "--step is for the TUI (you choose each step there); headless, use --seed N for a \

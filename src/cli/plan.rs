@@ -2,6 +2,7 @@
 //! Every mistake is an `ArgsError` saying what was wrong and what is valid; nothing here
 //! starts a run.
 
+use super::error::MAX_FOR_SECS;
 use super::{ArgsError, ExportArgs, RecordArgs, RunArgs, ScenarioArgs, TraceArgs};
 use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Scenario};
@@ -76,7 +77,7 @@ fn speed_within(speed: f64, max: f64) -> Result<(), ArgsError> {
 
 fn positive_secs(secs: Option<f64>) -> Result<(), ArgsError> {
     match secs {
-        Some(s) if !(s.is_finite() && s > 0.0) => Err(ArgsError::For(s)),
+        Some(s) if !(s.is_finite() && s > 0.0 && s <= MAX_FOR_SECS) => Err(ArgsError::For(s)),
         _ => Ok(()),
     }
 }

@@ -51,21 +51,6 @@ fn holders(world: &World, w: WorkerId, wait: Wait) -> Vec<WorkerId> {
     waitfor::waits_for(world, w).into_iter().collect()
 }
 
-/// Whether following `w`'s wait-for edges reaches a worker of `cycle`.
-fn reaches(world: &World, w: WorkerId, cycle: &[WorkerId]) -> bool {
-    let mut at = w;
-    for _ in 0..=world.workers.len() {
-        if cycle.contains(&at) {
-            return true;
-        }
-        match waitfor::waits_for(world, at) {
-            Some(next) => at = next,
-            None => return false,
-        }
-    }
-    false
-}
-
 pub fn graph(world: &World) -> Graph {
     let cycle = world.deadlock.clone().unwrap_or_default();
     let mut g = Graph {
@@ -73,7 +58,8 @@ pub fn graph(world: &World) -> Graph {
         ..Graph::default()
     };
     for wk in &world.workers {
-        let stuck = !g.cycle.is_empty() && wk.is_alive() && reaches(world, wk.id, &g.cycle);
+        let stuck =
+            !g.cycle.is_empty() && wk.is_alive() && waitfor::reaches(world, wk.id, &g.cycle);
         if stuck {
             g.stuck.push(wk.id);
         } else if wk.is_alive() {
@@ -111,4 +97,73 @@ pub fn verdict(world: &World, g: &Graph) -> String {
         s.push_str(&format!("; still going: {}", names(&g.free)));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Event, ObjectKind, Op, WorkerKind};
+
+    fn ev(t: u64, w: WorkerId, op: Op) -> Event {
+        Event { t, pid: 1, w, op }
+    }
+
+    /// The fold keeps who still goes beside a deadlock, the same answer the graph gives,
+    /// and forgets it when the deadlock ends.
+    #[test]
+    fn the_fold_keeps_who_still_goes_beside_a_deadlock() {
+        let mut world = World::default();
+        for (w, name) in [(0, "main"), (1, "left"), (2, "right"), (3, "ticker")] {
+            let (name, kind, daemon, parent) = (name.into(), WorkerKind::Thread, false, None);
+            world.apply(&ev(
+                0,
+                w,
+                Op::Worker {
+                    name,
+                    kind,
+                    daemon,
+                    parent,
+                },
+            ));
+            world.apply(&ev(0, w, Op::Start));
+        }
+        for (o, name) in [(1, "A"), (2, "B")] {
+            let (name, kind, capacity) = (name.into(), ObjectKind::Lock, None);
+            world.apply(&ev(
+                0,
+                0,
+                Op::Object {
+                    o,
+                    name,
+                    kind,
+                    capacity,
+                },
+            ));
+        }
+        let (ok, depth, value) = (true, None, None);
+        for (w, o) in [(1, 1), (2, 2)] {
+            world.apply(&ev(1, w, Op::AcquireBegin { o }));
+            world.apply(&ev(
+                1,
+                w,
+                Op::AcquireEnd {
+                    o,
+                    ok,
+                    depth,
+                    value,
+                },
+            ));
+        }
+        world.apply(&ev(2, 1, Op::AcquireBegin { o: 2 }));
+        assert!(world.still_going.is_empty(), "no deadlock yet");
+        world.apply(&ev(3, 2, Op::AcquireBegin { o: 1 }));
+        assert!(world.deadlock.is_some());
+        assert_eq!(world.still_going, [0, 3]);
+        world.apply(&ev(4, 0, Op::JoinBegin { target: 1 }));
+        assert_eq!(world.still_going, [3], "main joins a stuck worker");
+        assert_eq!(world.still_going, graph(&world).free);
+        let (how, msg) = (crate::event::ExitHow::Cancelled, None);
+        world.apply(&ev(5, 1, Op::Exit { how, msg }));
+        assert!(world.deadlock.is_none() && world.still_going.is_empty());
+    }
 }

@@ -88,3 +88,30 @@ pub fn describe_cycle(world: &World, cycle: &[WorkerId]) -> String {
         .collect();
     links.join("; ")
 }
+
+/// Whether following `w`'s wait-for edges reaches a worker of `cycle`.
+pub fn reaches(world: &World, w: WorkerId, cycle: &[WorkerId]) -> bool {
+    let mut at = w;
+    for _ in 0..=world.workers.len() {
+        if cycle.contains(&at) {
+            return true;
+        }
+        match waits_for(world, at) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The live workers that `cycle` does not hold up (running, sleeping, or blocked on
+/// something that can still come), in lane order: what the fold keeps in
+/// `World::still_going` while a deadlock lasts.
+pub fn still_going(world: &World, cycle: &[WorkerId]) -> Vec<WorkerId> {
+    world
+        .workers
+        .iter()
+        .filter(|w| w.is_alive() && !reaches(world, w.id, cycle))
+        .map(|w| w.id)
+        .collect()
+}

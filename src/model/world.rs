@@ -60,6 +60,9 @@ pub struct World {
     pub outcome: Option<(String, bool)>,
     /// Workers in a wait-for cycle, in cycle order, while it lasts.
     pub deadlock: Option<Vec<WorkerId>>,
+    /// While a deadlock lasts: the live workers not stuck in it (a partial deadlock), in
+    /// lane order; empty otherwise. Kept by the fold, so a frame only reads it.
+    pub still_going: Vec<WorkerId>,
     /// Events that made no sense (undeclared object, release of a free lock...), newest last.
     pub problems: VecDeque<String>,
     /// Events folded so far.
@@ -67,6 +70,8 @@ pub struct World {
     /// Who woke whom (model/cause.rs).
     pub causes: Causes,
     limits: Limits,
+    /// The event being folded started, ended, blocked or woke a worker (see `still_going`).
+    waits_moved: bool,
     worker_ix: Vec<u32>,
     object_ix: Vec<u32>,
 }
@@ -86,10 +91,12 @@ impl World {
             log: Log::new(limits.log),
             outcome: None,
             deadlock: None,
+            still_going: Vec::new(),
             problems: VecDeque::new(),
             events: 0,
             causes: Causes::default(),
             limits,
+            waits_moved: false,
             worker_ix: Vec::new(),
             object_ix: Vec::new(),
         }
@@ -193,7 +200,22 @@ impl World {
             t: ev.t,
         };
         self.fold(ev, at);
+        if std::mem::take(&mut self.waits_moved) || matches!(ev.op, Op::Start) {
+            self.settle_still_going();
+        }
         true
+    }
+
+    /// Keeps `still_going` true to the deadlock after an event that may change who is
+    /// stuck: a worker that starts, ends, blocks or stops waiting. Others (a sleep, a
+    /// print) leave it as it is, so a ticker beside a deadlock costs nothing here, and
+    /// without a deadlock nothing is computed at all.
+    fn settle_still_going(&mut self) {
+        match &self.deadlock {
+            Some(cycle) => self.still_going = waitfor::still_going(self, cycle),
+            None if !self.still_going.is_empty() => self.still_going.clear(),
+            None => {}
+        }
     }
 
     #[inline]
@@ -352,6 +374,7 @@ impl World {
             obj.waiters.push_back((w, wait));
         }
         self.set_state_at(at.wx, t, WorkerState::Blocked(wait));
+        self.waits_moved = true;
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
         // (Only an acquire or a join can have a holder to wait for.)
         if matches!(wait, Wait::Acquire(_) | Wait::Join(_))
@@ -385,6 +408,7 @@ impl World {
             }
         }
         self.clear_deadlock_of(w);
+        self.waits_moved = true;
     }
 
     /// Whether an acquire that went through may extend the lane's timeline once, with the
@@ -552,6 +576,7 @@ impl World {
         }
         self.set_state(w, t, WorkerState::Done { how, msg });
         self.clear_deadlock_of(w);
+        self.waits_moved = true;
     }
 
     /// The event's worker took the event's object. With `push`, the lane's timeline takes

@@ -4,9 +4,9 @@
 
 use super::spawn::{Ended, Kid, signal_name};
 use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
-use crate::ingest::{Ids, Ingest, Out, SourceId};
 use crate::probe::core::Core;
 use crate::probe::session::Session;
+use crate::source::ingest::{Ids, Ingest, Out, StreamId as SourceId};
 use parking_lot::Mutex;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};

@@ -5,7 +5,7 @@
 //! - [`perfetto`] turns a run's events into a Chrome Trace Event file that Perfetto and
 //!   chrome://tracing open.
 //!
-//! Both read a run through [`Source`]: the scenario on real threads, its events taken one at a
+//! Both read a run through [`Reader`]: the scenario on real threads, its events taken one at a
 //! time, and how it ended. This module runs scenarios and writes files; it draws nothing
 //! itself and never changes how a scenario runs.
 
@@ -18,40 +18,21 @@ pub mod script;
 use crate::cli::Plan;
 use crate::event::Event;
 use crate::model::World;
-use crate::runner::{Mode, Run};
+use crate::runner::Mode;
+pub use crate::source::End;
+use crate::source::{Item, Limit, ScenarioSource, Source, ended};
 use std::collections::VecDeque;
 use std::time::Duration;
 
-/// How a run's stream of events ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum End {
-    /// Every worker ended.
-    Finished,
-    /// Free mode: a wait-for cycle formed (the run would never end by itself).
-    Deadlock,
-    /// Seeded mode: every worker waits and none can go (a deadlock, or waits nobody ends).
-    Stuck,
-    /// Stopped early: virtual time passed the limit asked for.
-    Cut,
-}
-
-impl End {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            End::Finished => "finished",
-            End::Deadlock => "deadlock",
-            End::Stuck => "stuck",
-            End::Cut => "cut",
-        }
-    }
-}
+/// How long one wait for the run lasts before the end is looked for again.
+const TICK: Duration = Duration::from_millis(20);
 
 /// A live run read one event at a time, with a look-ahead, until it ends.
 ///
 /// In seeded mode the events and their virtual times are the same on every run, however
-/// fast the run goes, so a `Source` can run far ahead of a recording at a high speed.
-pub struct Source {
-    run: Run,
+/// fast the run goes, so a `Reader` can run far ahead of a recording at a high speed.
+pub struct Reader {
+    source: ScenarioSource,
     seeded: bool,
     /// Folded only to see a deadlock form (free mode).
     world: World,
@@ -61,14 +42,12 @@ pub struct Source {
     origin: Option<u64>,
 }
 
-impl Source {
+impl Reader {
     /// Starts `plan`'s scenario with `plan.options` as given.
-    pub fn start(plan: &Plan) -> Source {
-        let cfg = plan.config.clone();
-        let main = plan.scenario.main;
-        let run = Run::start(move || main(&cfg), plan.options);
-        Source {
-            run,
+    pub fn start(plan: &Plan) -> Reader {
+        let (main, cfg) = (plan.scenario.main, plan.config.clone());
+        Reader {
+            source: ScenarioSource::start(move || main(&cfg), plan.options),
             seeded: plan.options.mode == Mode::Seeded,
             world: World::default(),
             ahead: VecDeque::new(),
@@ -95,59 +74,35 @@ impl Source {
         self.ahead.front()
     }
 
-    /// Takes the next event (see [`Source::peek`]).
+    /// Takes the next event (see [`Reader::peek`]).
     pub fn next(&mut self, limit: Option<u64>) -> Option<Event> {
         self.peek(limit)?;
         self.ahead.pop_front()
     }
 
-    /// Waits until at least one event is ahead or the run has ended; the same tests as
-    /// `run --headless`.
+    /// Waits until at least one event is ahead or the run has ended (the one end test).
     fn fill(&mut self, limit: Option<u64>) {
         loop {
-            match self.run.events().recv_timeout(Duration::from_millis(20)) {
-                Ok(ev) => {
-                    self.take(ev);
-                    // Whatever else is already there, in one go.
-                    while let Ok(ev) = self.run.events().try_recv() {
-                        self.take(ev);
-                    }
-                    return;
+            let (seeded, origin, world, ahead) = (
+                self.seeded,
+                &mut self.origin,
+                &mut self.world,
+                &mut self.ahead,
+            );
+            let n = self.source.wait(TICK, &mut |item| {
+                if let Item::Event(ev) = item {
+                    take(seeded, origin, world, ahead, ev);
                 }
-                Err(_) if self.run.is_finished() && self.run.events().is_empty() => {
-                    self.end = Some(End::Finished);
-                    return;
-                }
-                Err(_) => {}
-            }
-            let quiet = self.run.events().is_empty();
-            if self.seeded && self.run.is_stuck() && quiet {
-                self.end = Some(End::Stuck);
+            });
+            if n > 0 {
                 return;
             }
-            if !self.seeded && self.world.deadlock.is_some() && quiet {
-                self.end = Some(End::Deadlock);
-                return;
-            }
-            let now = self.run.now().saturating_sub(self.origin.unwrap_or(0));
-            if limit.is_some_and(|l| now > l) && quiet {
-                self.end = Some(End::Cut);
+            let limit = limit.map(|l| Limit::Clock(l.saturating_add(self.origin.unwrap_or(0))));
+            if let Some(end) = ended(&self.source, &self.world, limit) {
+                self.end = Some(end);
                 return;
             }
         }
-    }
-
-    /// Keeps one event. A seeded run's clock starts frozen only a moment after it is made,
-    /// so its first event is stamped with however much time went by at the run's speed (ms
-    /// at a high speed); everything after moves by logical steps from there. Taking that
-    /// first stamp off every event gives the times that are the same on every run.
-    fn take(&mut self, mut ev: Event) {
-        if self.seeded {
-            let origin = *self.origin.get_or_insert(ev.t);
-            ev.t = ev.t.saturating_sub(origin);
-        }
-        self.world.apply(&ev);
-        self.ahead.push_back(ev);
     }
 
     /// Every event up to virtual time `limit` (all of them without one), and how it ended.
@@ -162,6 +117,25 @@ impl Source {
         }
         (out, self.end.unwrap_or(End::Finished))
     }
+}
+
+/// Keeps one event. A seeded run's clock starts frozen only a moment after it is made, so
+/// its first event is stamped with however much time went by at the run's speed (ms at a
+/// high speed); everything after moves by logical steps from there. Taking that first stamp
+/// off every event gives the times that are the same on every run.
+fn take(
+    seeded: bool,
+    origin: &mut Option<u64>,
+    world: &mut World,
+    ahead: &mut VecDeque<Event>,
+    mut ev: Event,
+) {
+    if seeded {
+        let o = *origin.get_or_insert(ev.t);
+        ev.t = ev.t.saturating_sub(o);
+    }
+    world.apply(&ev);
+    ahead.push_back(ev);
 }
 
 /// A seed that follows `seed` (for `r` in a recording: a fresh seed, but the same one on
@@ -180,7 +154,7 @@ pub fn export(
     limit_ns: Option<u64>,
     path: &std::path::Path,
 ) -> Result<String, String> {
-    let (events, end) = Source::start(plan).collect(limit_ns);
+    let (events, end) = Reader::start(plan).collect(limit_ns);
     let meta = perfetto::Meta::of(plan, end);
     let trace = perfetto::trace(&events, &meta);
     let text = serde_json::to_string(&trace).map_err(|e| e.to_string())?;

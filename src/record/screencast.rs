@@ -4,7 +4,7 @@
 //! How a recording comes out the same byte for byte: the scenario runs seeded (one worker at
 //! a time, picked by the seed), where the events and their virtual times are the same on
 //! every run however fast it goes. So the run goes as fast as it can in the background
-//! ([`Source`]) and the recording takes its events by virtual time: every frame (100 ms of
+//! ([`Reader`]) and the recording takes its events by virtual time: every frame (100 ms of
 //! recording time) moves the virtual clock by 100 ms × the speed shown, folds the events due
 //! into a detached [`App`] (the same `App` the TUI runs, with no live run behind it) and
 //! draws it into a `TestBackend`. Keys from `--keys` are applied at their recording times
@@ -25,14 +25,13 @@
 
 use super::cast::Cast;
 use super::script::KeyAt;
-use super::{End, Source, next_seed};
+use super::{End, Reader};
 use crate::app::App;
 use crate::cli::Plan;
 use crate::event::Op;
 use crate::keys::Action;
 use crate::runner::{Mode, Options};
-use crate::scenarios::{self, Config};
-use crate::ui::RunState;
+use crate::view::RunState;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -67,43 +66,41 @@ pub struct Recording {
     pub note: Option<String>,
 }
 
-/// What plays now: the plan, its background run, and the app showing it.
+/// What plays now: its background run, and the app showing it.
 struct Live {
-    plan: Plan,
-    source: Source,
+    source: Reader,
     app: App,
     /// Virtual time shown (ns).
     v: u64,
-    /// Which parameter `[` `]` change (the app's own is private; `\` moves both).
-    param: usize,
     /// The flash on screen and the recording time it appeared.
     flash: Option<(String, u64)>,
 }
 
+/// The background run of `plan`: seeded, as fast as it goes (see the module's doc).
+fn source_for(plan: &Plan) -> Reader {
+    Reader::start(&Plan {
+        options: Options {
+            speed: SOURCE_SPEED,
+            paused: false,
+            seed: plan.options.seed,
+            mode: Mode::Seeded,
+        },
+        ..plan.clone()
+    })
+}
+
 impl Live {
     fn new(plan: Plan) -> Live {
-        let source = Source::start(&Plan {
-            options: Options {
-                speed: SOURCE_SPEED,
-                paused: false,
-                seed: plan.options.seed,
-                mode: Mode::Seeded,
-            },
-            ..plan.clone()
-        });
         Live {
-            app: App::detached(plan.clone()),
-            plan,
-            source,
+            source: source_for(&plan),
+            app: App::detached(plan),
             v: 0,
-            param: 0,
             flash: None,
         }
     }
 
     fn moving(&self) -> bool {
-        let s = &self.app.status;
-        s.run == RunState::Running && s.mode != Mode::Step && s.scrub.is_none()
+        self.app.moving()
     }
 
     /// Folds every event due by the virtual time shown; a run that has ended shows so.
@@ -117,9 +114,9 @@ impl Live {
             }
         }
         if self.app.status.run == RunState::Running {
-            self.app.world.advance(self.v);
+            self.app.clock_to(self.v);
             if self.source.end() == Some(End::Finished) {
-                self.app.status.run = RunState::Finished;
+                self.app.source_ended();
             }
         }
     }
@@ -131,101 +128,24 @@ impl Live {
             self.v = self.v.max(ev.t);
             self.app.feed(&ev);
             if !matches!(ev.op, Op::Worker { .. } | Op::Object { .. }) {
-                if let Some(i) = self.app.world.workers.iter().position(|w| w.id == ev.w) {
-                    self.app.view.selected = i;
-                }
+                self.app.select_worker(ev.w);
                 break;
             }
         }
-        self.app.world.advance(self.v);
+        self.app.clock_to(self.v);
     }
 
-    /// A fresh run of `plan` from virtual time 0, keeping the speed and mode shown.
-    fn restart(&mut self, mut plan: Plan, flash: String) {
-        plan.options.speed = self.app.status.speed;
-        plan.options.mode = self.app.status.mode;
-        let (param, view) = (self.param, self.app.view.clone());
-        *self = Live::new(plan);
-        self.param = param;
-        self.app.view.captions = view.captions;
-        self.app.view.graph = view.graph;
-        self.app.status.flash = Some(flash);
-    }
-
+    /// A key, through the app as the TUI's keys go; a key that restarted the run (r R v n p
+    /// [ ]) starts its new background run from virtual time 0.
     fn key(&mut self, k: &KeyAt) {
-        let scenario: &'static scenarios::Scenario = self.plan.scenario;
-        let info = &scenario.info;
-        let mut plan = self.plan.clone();
-        match k.action {
-            Action::Restart => {
-                plan.options.seed = next_seed(plan.options.seed);
-                self.restart(plan, "restarted".into());
-            }
-            Action::Replay => {
-                let seed = plan.options.seed;
-                self.restart(plan, format!("replaying seed {seed}"));
-            }
-            Action::ToggleVariant => {
-                let vs = info.variants;
-                if vs.is_empty() {
-                    self.app.status.flash = Some("this scenario has one version".into());
-                    return;
-                }
-                let i = vs
-                    .iter()
-                    .position(|v| v.name == plan.config.variant)
-                    .unwrap_or(0);
-                let v = vs[(i + 1) % vs.len()];
-                plan.config.variant = v.name;
-                self.restart(plan, format!("version: {}", v.label));
-            }
-            Action::ParamUp | Action::ParamDown => {
-                let Some(p) = info.param_at(plan.config.variant, self.param).copied() else {
-                    self.app.status.flash = Some("this scenario has no parameter".into());
-                    return;
-                };
-                let Some(slot) = plan.config.params.iter_mut().find(|(n, _)| *n == p.name) else {
-                    return;
-                };
-                let up = k.action == Action::ParamUp;
-                let v = (slot.1 + if up { 1 } else { -1 }).clamp(p.min, p.max);
-                if v == slot.1 {
-                    self.app.status.flash =
-                        Some(format!("{} stays within {}..={}", p.name, p.min, p.max));
-                    return;
-                }
-                slot.1 = v;
-                self.restart(plan, format!("{} = {v}", p.name));
-            }
-            Action::NextScenario | Action::PrevScenario => {
-                let all = scenarios::all();
-                let i = all
-                    .iter()
-                    .position(|s| s.info.name == info.name)
-                    .unwrap_or(0);
-                let j = if k.action == Action::NextScenario {
-                    (i + 1) % all.len()
-                } else {
-                    (i + all.len() - 1) % all.len()
-                };
-                let s = &all[j];
-                plan.scenario = s;
-                plan.config = Config::default_for(&s.info);
-                plan.options.seed = next_seed(plan.options.seed);
-                self.restart(plan, format!("scenario: {}", s.info.name));
-                self.param = 0;
-            }
-            Action::NextParam => {
-                self.app.update(Action::NextParam);
-                self.param = (self.param + 1) % info.params.len().max(1);
-            }
-            a @ (Action::Step | Action::Right)
-                if self.app.status.mode == Mode::Step && self.app.status.scrub.is_none() =>
-            {
-                self.app.update(a);
-                self.step();
-            }
-            a => self.app.update(a),
+        let stepping = self.app.status.mode == Mode::Step && self.app.status.scrub.is_none();
+        self.app.update(k.action);
+        if let Some(plan) = self.app.take_restart() {
+            self.source = source_for(&plan);
+            self.v = 0;
+            self.flash = None;
+        } else if stepping && matches!(k.action, Action::Step | Action::Right) {
+            self.step();
         }
     }
 }
@@ -265,7 +185,7 @@ pub fn record(plan: &Plan, req: &Request) -> Recording {
             (Some(text), None) => live.flash = Some((text.clone(), ms)),
             (Some(text), Some((seen, _))) if text != seen => live.flash = Some((text.clone(), ms)),
             (Some(_), Some((_, since))) if ms >= since + FLASH_MS => {
-                live.app.status.flash = None;
+                live.app.clear_flash();
                 live.flash = None;
             }
             (None, _) => live.flash = None,

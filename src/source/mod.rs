@@ -7,7 +7,18 @@
 //! `World`. How a run ended ([`End`]) is decided in one place from what the source says and
 //! what the caller's world shows.
 //!
-//! This file is the contract; `scenario.rs`, `traced.rs` and `ingest/` carry it out.
+//! This file is the contract; `scenario.rs`, `traced/` and `ingest/` carry it out, and
+//! `end.rs` says how a run ended.
+
+pub mod clock;
+pub mod end;
+pub mod ingest;
+pub mod scenario;
+pub mod traced;
+
+pub use end::{Limit, ended};
+pub use scenario::ScenarioSource;
+pub use traced::TracedSource;
 
 use crate::event::{Event, WorkerId};
 use crate::runner::{Mode, Parked};
@@ -28,7 +39,8 @@ pub enum Item {
 pub enum End {
     /// Every worker ended (a traced program: it exited; its status is `Source::exit_status`).
     Finished,
-    /// Free mode: a wait-for cycle formed (the run would never end by itself).
+    /// Free mode: a wait-for cycle formed (the run would never end by itself; see
+    /// [`Source::cycle_is_final`]).
     Deadlock,
     /// Seeded mode: every worker waits and none can go (a deadlock, or waits nobody ends).
     Stuck,
@@ -47,6 +59,9 @@ pub struct Controls {
     pub speed: bool,
     /// It can be started again, with another version, parameter or seed.
     pub restart: bool,
+    /// It takes signals: Ctrl-C and the like are passed on ([`Source::signal`]) and it ends
+    /// in its own way (a traced program). Without, a signal ends us at once.
+    pub signals: bool,
 }
 
 /// Where events come from. Every method answers at once unless it says it waits.
@@ -60,10 +75,18 @@ pub trait Source: Send {
     /// The run's clock, in ns since it started: virtual time for a scenario, the program's
     /// real time for a traced program.
     fn now(&self) -> u64;
+    /// True if nothing is there to hand on now.
+    fn is_quiet(&self) -> bool;
     /// True once the run has ended and every item has been handed on.
     fn is_finished(&self) -> bool;
     /// Seeded mode: nobody can go any more (see [`End::Stuck`]).
     fn is_stuck(&self) -> bool {
+        false
+    }
+    /// A wait-for cycle ends the run ([`End::Deadlock`]): true for a scenario in free mode.
+    /// A traced program runs on until it ends (its waits may have timeouts the model does
+    /// not see); seeded mode runs on until it is stuck.
+    fn cycle_is_final(&self) -> bool {
         false
     }
     /// Tells everything to stop without waiting (so two sources stop in the time of one).

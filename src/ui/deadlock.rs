@@ -1,4 +1,5 @@
-//! The deadlock banner: who waits for whom around the cycle the model found.
+//! The deadlock banner: who waits for whom around the cycle the model found, and who still
+//! goes beside it (the model keeps both; the banner only reads them).
 
 use super::{Theme, text};
 use crate::event::WorkerId;
@@ -19,7 +20,7 @@ pub fn render_banner(frame: &mut Frame, area: Rect, world: &World, theme: &Theme
     };
     let mut words = sentence(world, cycle);
     // A partial deadlock: say who still goes, so it does not read as the whole program.
-    let free = crate::model::graph::graph(world).free;
+    let free = &world.still_going;
     if !free.is_empty() {
         let names: Vec<&str> = free.iter().map(|w| world.worker_name(*w)).collect();
         words.push_str(&format!(" · still going: {}", names.join(", ")));

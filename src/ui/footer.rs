@@ -1,14 +1,20 @@
 //! The footer: the keys that apply now, as many as fit, most useful first.
 
-use super::{Hint, Theme, text};
+use super::{Theme, text};
+use crate::keys::{self, Action};
+use crate::view::Hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-/// Keys the footer never drops: how to get help and how to leave.
+/// Keys the footer never drops: how to get help and how to leave (the bindings table's
+/// keys for them, on either screen).
 fn essential(h: &Hint) -> bool {
-    matches!(h.key, "?" | "q")
+    [Action::ToggleHelp, Action::Quit]
+        .into_iter()
+        .flat_map(|a| keys::bindings_of(a, false).chain(keys::bindings_of(a, true)))
+        .any(|b| b.label == h.key)
 }
 
 /// The hints that fit in `width` cells, as spans: "space pause  + - speed  ... ? help  q

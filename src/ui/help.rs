@@ -1,6 +1,7 @@
 //! The help overlay: every key, in a centred box over the run screen.
 
-use super::{Hint, Theme, layout, panel, text};
+use super::{Theme, layout, panel, text};
+use crate::view::Hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -13,6 +13,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::borrow::Cow;
 
+/// Virtual time one timeline cell covers: 100 ms.
+const STEP_NS: u64 = 100_000_000;
+
 /// Lanes that fit in the panel's area (the legend sits in the bottom border).
 pub fn rows(area: Rect) -> usize {
     layout::inner(area).height as usize
@@ -144,10 +147,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let rows = rows(area);
     let total = world.workers.len();
     let selected = view.selected.min(total.saturating_sub(1));
-    let first = scroll_for(selected, view.lane_scroll, rows, total);
+    let first = scroll_for(selected, 0, rows, total);
     let shown = &world.workers[first.min(total)..(first + rows).min(total)];
 
-    let now = world.t.saturating_sub(view.scrub_ns);
+    let now = world.t;
 
     let states: Vec<String> = shown
         .iter()
@@ -169,7 +172,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
     let cols = columns(inner.width as usize, name_w, tag_w, state_w);
     // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
-    let step = view.step().min(u64::MAX / (cols.timeline as u64 + 2));
+    let step = STEP_NS;
     let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));

@@ -27,96 +27,12 @@ pub mod theme;
 pub use theme::Theme;
 
 use crate::model::World;
-use crate::runner::Mode;
 use crate::scenarios::info::{Config, Info};
+use crate::view::{Hint, NextOp, Status, View};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Paragraph};
-
-/// Whether the run is moving.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RunState {
-    Running,
-    Paused,
-    /// Every worker has ended.
-    Finished,
-}
-
-/// The status line's facts, owned by the app.
-#[derive(Clone, Debug)]
-pub struct Status {
-    pub run: RunState,
-    /// ×0.1 … ×10.
-    pub speed: f64,
-    pub seed: u64,
-    /// Who schedules: the OS (free), the user (step) or the seed (seeded).
-    pub mode: Mode,
-    /// While scrubbing: where the cursor is, in words ("event 120 of 480 · 3.20s · job1
-    /// acquired lock A"); the world drawn is the world as it was then.
-    pub scrub: Option<String>,
-    /// A message to show for a few seconds ("restarted", "speed ×2"), if any.
-    pub flash: Option<String>,
-}
-
-/// Virtual time one timeline cell covers unless the view says otherwise: 100 ms.
-pub const DEFAULT_STEP_NS: u64 = 100_000_000;
-
-/// View state: what the user is looking at. Owned by the app, changed only by actions.
-#[derive(Clone, Debug)]
-pub struct View {
-    /// Index into `world.workers` of the selected lane.
-    pub selected: usize,
-    /// First lane shown. `draw` shows the selected lane even when this would hide it; the app
-    /// can keep it in step with [`keep_selected_visible`].
-    pub lane_scroll: usize,
-    pub help: bool,
-    /// Details of the selected lane (enter).
-    pub details: bool,
-    /// The wait-for graph in place of the log (`g`).
-    pub graph: bool,
-    /// The caption line narrating the last significant event (`c`).
-    pub captions: bool,
-    /// First object shown in the objects panel (paging).
-    pub object_scroll: usize,
-    /// Virtual nanoseconds per timeline cell (0 means [`DEFAULT_STEP_NS`]).
-    pub step_ns: u64,
-    /// How far back from now the timeline's right edge is (scrubbing while paused).
-    pub scrub_ns: u64,
-}
-
-impl Default for View {
-    fn default() -> View {
-        View {
-            selected: 0,
-            lane_scroll: 0,
-            help: false,
-            details: false,
-            graph: false,
-            captions: false,
-            object_scroll: 0,
-            step_ns: DEFAULT_STEP_NS,
-            scrub_ns: 0,
-        }
-    }
-}
-
-impl View {
-    pub fn step(&self) -> u64 {
-        if self.step_ns == 0 {
-            DEFAULT_STEP_NS
-        } else {
-            self.step_ns
-        }
-    }
-}
-
-/// One key hint for the footer and the help screen: "space" "pause".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Hint {
-    pub key: &'static str,
-    pub what: String,
-}
 
 /// The scenario picker (the first screen of `threadlanes`).
 #[derive(Clone, Debug)]
@@ -151,15 +67,6 @@ impl Screen<'_> {
             .find(|v| v.name == self.config.variant)
             .map_or(self.config.variant, |v| v.label)
     }
-}
-
-/// A worker parked at the gate in step mode: its next operation, and whether it can go.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NextOp {
-    pub w: crate::event::WorkerId,
-    /// "next: acquire lock A", or why it cannot go.
-    pub text: String,
-    pub ready: bool,
 }
 
 /// Draws the run screen.
@@ -248,12 +155,6 @@ pub fn lane_rows(size: Rect, screen: &Screen) -> usize {
         return 0;
     }
     lanes::rows(run_areas(size, screen).lanes)
-}
-
-/// Moves `view.lane_scroll` the least that shows `view.selected` among `rows` lanes.
-pub fn keep_selected_visible(view: &mut View, workers: usize, rows: usize) {
-    view.selected = view.selected.min(workers.saturating_sub(1));
-    view.lane_scroll = lanes::scroll_for(view.selected, view.lane_scroll, rows, workers);
 }
 
 /// A bordered block in the theme's glyphs, titled.

@@ -1,7 +1,8 @@
 //! The scenario picker: the list of scenarios (name, title, lesson) with the selected one
 //! highlighted, its explanation beside the list, and the keys at the bottom.
 
-use super::{Hint, Picker, footer, lanes, layout, panel, text};
+use super::{Picker, footer, lanes, layout, panel, text};
+use crate::view::Hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,8 +1,9 @@
 //! The status line at the top: what runs, whether it moves, how fast, when, who is alive.
 
-use super::{RunState, Screen, text};
+use super::{Screen, text};
 use crate::model::describe::secs;
 use crate::runner::Mode;
+use crate::view::RunState;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -29,13 +30,7 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     };
     let variant = screen.variant_label();
     let has_variants = !screen.info.variants.is_empty();
-    let mut t = format!("t={}", secs(w.t));
-    if screen.view.scrub_ns > 0 {
-        t.push_str(&format!(
-            " (view {})",
-            secs(w.t.saturating_sub(screen.view.scrub_ns))
-        ));
-    }
+    let t = format!("t={}", secs(w.t));
     // Priority: 0 is always kept.
     let mut v = vec![
         (0, format!("threadlanes{}{}", g.sep, screen.info.name)),

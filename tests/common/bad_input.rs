@@ -100,6 +100,18 @@ pub const REFUSED: &[(&[&str], &str)] = &[
         "positive number of seconds",
     ),
     (
+        &["run", "race", "--headless", "--for", "1e20"],
+        "at most 86400 (one day)",
+    ),
+    (
+        &["record", "race", "-o", OUT, "--for", "1e20"],
+        "at most 86400 (one day)",
+    ),
+    (
+        &["export", "race", "-o", OUT, "--for", "1e20"],
+        "at most 86400 (one day)",
+    ),
+    (
         &["run", "race", "--headless", "--step"],
         "--step is for the TUI",
     ),

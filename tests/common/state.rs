@@ -3,4 +3,5 @@
 //! move, this `use` is the one line to change.
 #![allow(unused_imports)] // each test binary uses its own part of these
 
-pub use threadlanes::ui::{Hint, NextOp, RunState, Screen, Status, View};
+pub use threadlanes::ui::Screen;
+pub use threadlanes::view::{Hint, NextOp, RunState, Status, View};

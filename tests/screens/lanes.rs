@@ -22,7 +22,6 @@ fn the_selected_lane_is_drawn_among_a_thousand() {
     let w = world(&lines.join("\n"));
     let view = View {
         selected: 1000,
-        lane_scroll: 0,
         ..View::default()
     };
     let started = std::time::Instant::now();
@@ -35,17 +34,8 @@ fn the_selected_lane_is_drawn_among_a_thousand() {
 }
 
 #[test]
-fn keep_selected_visible_moves_the_scroll_the_least() {
-    let mut view = View {
-        selected: 40,
-        lane_scroll: 0,
-        ..View::default()
-    };
-    ui::keep_selected_visible(&mut view, 100, 10);
-    assert_eq!(view.lane_scroll, 31);
-    view.selected = 500;
-    ui::keep_selected_visible(&mut view, 100, 10);
-    assert_eq!((view.selected, view.lane_scroll), (99, 90));
+fn lane_rows_counts_the_lanes_that_fit() {
+    let view = View::default();
     let world = semaphore_world();
     let shot = Shot::run(&world, &SEMAPHORE).view(view).without_keys();
     let rows = shot.with_screen(|screen| ui::lane_rows(Rect::new(0, 0, 100, 30), screen));

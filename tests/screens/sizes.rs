@@ -33,9 +33,6 @@ fn every_screen_draws_at_every_size_without_panicking() {
         View {
             object_scroll: 99,
             selected: 99,
-            lane_scroll: 99,
-            step_ns: 1,
-            scrub_ns: u64::MAX,
             ..View::default()
         },
     ];
@@ -75,8 +72,6 @@ fn odd_worlds_draw_at_many_sizes_without_panicking() {
                 ..View::default()
             },
             View {
-                step_ns: u64::MAX,
-                scrub_ns: 1,
                 selected: 3,
                 ..View::default()
             },

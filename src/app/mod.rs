@@ -1,0 +1,413 @@
+//! app: the loop's state. Terminal input becomes an [`Action`] (src/keys.rs); [`App::update`]
+//! changes the state, one `match` over the action; the source's events are folded into the
+//! model by [`App::pump`]; [`App::draw`] only reads.
+//!
+//! - `run.rs`: run control (start, stop, pump, pause, step, speed, versions), each asking
+//!   [`App::controls`] what the source can do;
+//! - `hints.rs`: the footer and the help, built from the bindings table;
+//! - `scrub.rs`: the scrub cursor over the run's history;
+//! - `detached.rs`: an App with no live run, that the screencast recorder feeds;
+//! - `terminal.rs`: the terminal loop, signals, the panic hook, Ctrl-R;
+//! - `traced.rs`: a traced program as the source;
+//! - `settings.rs`: what the environment sets.
+//!
+//! The App must not draw (the ui does, from a `ui::Screen` of its values) nor decide what a
+//! key means (the bindings table does).
+
+use crate::cli::Plan;
+use crate::keys::Action;
+use crate::model::{History, World, describe};
+use crate::runner::{Mode, Options, Parked};
+use crate::scenarios::{self, Config, Info, Scenario};
+use crate::source::Source;
+use crate::ui::{self, Picker, Screen, Theme};
+use crate::view::{NextOp, RunState, Status, View};
+use ratatui::Frame;
+use std::time::{Duration, Instant};
+
+mod detached;
+mod hints;
+mod run;
+mod scrub;
+mod settings;
+mod terminal;
+mod traced;
+
+pub use terminal::{install_panic_hook, main};
+pub use traced::main_traced;
+
+/// How long a run may take to stop on restart or quit before we move on without it.
+const STOP_WITHIN: Duration = Duration::from_millis(400);
+
+pub struct App {
+    scenarios: &'static [Scenario],
+    infos: Vec<Info>,
+    current: usize,
+    config: Config,
+    options: Options,
+    /// Where the run's events come from (none in the picker or detached).
+    run: Option<Box<dyn Source>>,
+    pub world: World,
+    /// Every event of the run (bounded), for scrubbing.
+    history: History,
+    /// Scrubbing: how many events of the run the shown world has folded, and that world.
+    cursor: Option<(u64, World)>,
+    /// The mode to go back to when step mode is turned off.
+    unstepped: Mode,
+    next_ops: Vec<NextOp>,
+    pub status: Status,
+    pub view: View,
+    picker: Option<usize>,
+    /// Which parameter `[`/`]` change.
+    param: usize,
+    flash_until: Option<Instant>,
+    pub quit: bool,
+    theme: Theme,
+    /// Something changed since the last frame.
+    dirty: bool,
+    /// The event source when it is a traced program rather than a scenario (src/trace).
+    traced: Option<traced::Traced>,
+    /// Side by side (`b`): the other version runs too, beside this one.
+    split: bool,
+    twin: Option<Twin>,
+    /// No live run behind this App: the recorder feeds it (see [`App::detached`]).
+    detached: bool,
+    /// Detached: the plan a restart asked for, until the recorder takes it.
+    restarted: Option<Plan>,
+}
+
+/// The second run of side by side: the scenario's other version, with its own world.
+struct Twin {
+    run: Box<dyn Source>,
+    world: World,
+    config: Config,
+}
+
+impl App {
+    /// With a plan: straight into that scenario; without: the picker.
+    pub fn new(plan: Option<Plan>) -> App {
+        let scenarios = scenarios::all();
+        let (current, config, options, picker) = match plan {
+            Some(p) => {
+                let i = scenarios
+                    .iter()
+                    .position(|s| s.info.name == p.scenario.info.name)
+                    .unwrap_or(0);
+                (i, p.config, p.options, None)
+            }
+            None => (
+                0,
+                Config::default_for(&scenarios[0].info),
+                Options {
+                    seed: crate::cli::fresh_seed(),
+                    ..Options::default()
+                },
+                Some(0),
+            ),
+        };
+        let mut app = App {
+            scenarios,
+            infos: scenarios::infos(),
+            current,
+            config,
+            status: Status {
+                run: RunState::Running,
+                speed: options.speed,
+                seed: options.seed,
+                mode: options.mode,
+                scrub: None,
+                flash: None,
+            },
+            options,
+            run: None,
+            world: World::default(),
+            history: History::new(settings::history_len()),
+            cursor: None,
+            unstepped: if options.mode == Mode::Step {
+                Mode::Free
+            } else {
+                options.mode
+            },
+            next_ops: Vec::new(),
+            view: View::default(),
+            picker,
+            param: 0,
+            flash_until: None,
+            quit: false,
+            theme: Theme::detect(),
+            dirty: true,
+            traced: None,
+            split: false,
+            twin: None,
+            detached: false,
+            restarted: None,
+        };
+        if app.picker.is_none() {
+            app.start();
+        }
+        if let Some(Err(why)) = settings::history_setting() {
+            app.flash(why.to_string());
+        }
+        app
+    }
+
+    /// Step mode: what each parked worker will do next.
+    pub fn next_ops(&self) -> &[NextOp] {
+        &self.next_ops
+    }
+
+    /// The world on screen: the live one, or the one under the scrub cursor.
+    pub fn shown_world(&self) -> &World {
+        self.cursor.as_ref().map_or(&self.world, |c| &c.1)
+    }
+
+    /// Side by side: the other version's world, beside the app's own.
+    pub fn twin_world(&self) -> Option<&World> {
+        self.twin.as_ref().map(|t| &t.world)
+    }
+
+    /// The flash message now showing, if any.
+    pub fn flash_text(&self) -> Option<&str> {
+        self.status.flash.as_deref()
+    }
+
+    /// Whether the scenario picker is showing (its keys are not the run screen's).
+    pub fn in_picker(&self) -> bool {
+        self.picker.is_some()
+    }
+
+    fn info(&self) -> &'static Info {
+        if let Some(t) = &self.traced {
+            return t.info;
+        }
+        &self.scenarios[self.current].info
+    }
+
+    fn flash(&mut self, text: String) {
+        self.status.flash = Some(text);
+        self.flash_until = Some(Instant::now() + Duration::from_secs(2));
+        self.dirty = true;
+    }
+
+    /// Whether `action` does something now: what the source offers, and side by side only
+    /// what applies to both runs. The picker's keys are the table's to decide.
+    fn offers(&self, action: Action) -> bool {
+        use Action::*;
+        if self.picker.is_some() {
+            return true;
+        }
+        let c = self.controls();
+        let offered = match action {
+            Faster | Slower => c.speed,
+            ToggleStep | Step | NextReady => c.step,
+            Restart | Replay | ToggleVariant | ParamUp | ParamDown | NextParam | NextScenario
+            | PrevScenario | Picker | ToggleSplit => c.restart,
+            _ => true,
+        };
+        offered && (!self.split || works_side_by_side(action))
+    }
+
+    /// Why `action` does nothing now, for the flash line.
+    fn refusal(&self) -> &'static str {
+        if self.split {
+            "side by side: press b to return to one version first"
+        } else {
+            "a traced program runs on its own: no steps, versions or restarts"
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        self.dirty = true;
+        if let Some(sel) = self.picker {
+            self.update_picker(action, sel);
+            return;
+        }
+        if !self.offers(action) {
+            self.flash(self.refusal().into());
+            return;
+        }
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Back if self.view.help || self.view.details => {
+                self.view.help = false;
+                self.view.details = false;
+            }
+            Action::Back => self.quit = true,
+            Action::ToggleHelp => self.view.help = !self.view.help,
+            Action::TogglePause => self.toggle_pause(),
+            Action::Faster | Action::Slower => self.change_speed(action == Action::Faster),
+            Action::NextScenario => self.switch_to(self.current + 1),
+            Action::PrevScenario => self.switch_to(self.current + self.scenarios.len() - 1),
+            Action::Restart => self.restart(),
+            Action::Replay => self.replay(),
+            Action::ToggleStep => self.toggle_step(),
+            Action::Step => self.step(),
+            Action::NextReady => self.next_ready(),
+            Action::Left => self.scrub(-1),
+            Action::Right if self.cursor.is_none() && self.options.mode == Mode::Step => {
+                self.step()
+            }
+            Action::Right => self.scrub(1),
+            Action::ToggleVariant => self.next_variant(),
+            Action::ParamUp | Action::ParamDown => self.change_param(action == Action::ParamUp),
+            Action::NextParam => self.next_param(),
+            Action::Up => self.select(-1),
+            Action::Down => self.select(1),
+            Action::PageUp => self.view.object_scroll = self.view.object_scroll.saturating_sub(5),
+            Action::PageDown => self.view.object_scroll += 5,
+            Action::Enter => self.view.details = !self.view.details,
+            Action::ToggleGraph => self.view.graph = !self.view.graph,
+            Action::ToggleCaptions => self.view.captions = !self.view.captions,
+            Action::ToggleSplit => self.toggle_split(),
+            Action::Picker => {
+                self.split = false;
+                self.stop_run();
+                self.picker = Some(self.current);
+            }
+            // The terminal loop records the screen; without a terminal there is nothing to.
+            Action::Record => {}
+        }
+    }
+
+    fn update_picker(&mut self, action: Action, sel: usize) {
+        let n = self.scenarios.len();
+        match action {
+            Action::Quit | Action::Back => self.quit = true,
+            Action::Up => self.picker = Some((sel + n - 1) % n),
+            Action::Down => self.picker = Some((sel + 1) % n),
+            Action::Enter => {
+                self.picker = None;
+                self.switch_to(sel);
+            }
+            _ => {}
+        }
+    }
+
+    fn next_param(&mut self) {
+        let (info, v) = (self.info(), self.config.variant);
+        self.param = (self.param + 1) % info.params.len().max(1);
+        let msg = match info.param_at(v, self.param) {
+            None => "this scenario has no parameter".to_string(),
+            Some(p) if info.params_for(v).count() == 1 => {
+                format!("{} is its only parameter", p.name)
+            }
+            Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
+        };
+        self.flash(msg);
+    }
+
+    fn select(&mut self, by: isize) {
+        let n = self.world.workers.len();
+        if n == 0 {
+            return;
+        }
+        let s = self.view.selected as isize + by;
+        self.view.selected = s.clamp(0, n as isize - 1) as usize;
+    }
+
+    /// Selects the next lane (after the selected one, wrapping) whose worker can go.
+    fn next_ready(&mut self) {
+        let n = self.world.workers.len();
+        let ready = |i: usize| {
+            let id = self.world.workers[i].id;
+            self.next_ops.iter().any(|x| x.w == id && x.ready)
+        };
+        match (1..=n)
+            .map(|k| (self.view.selected + k) % n)
+            .find(|&i| ready(i))
+        {
+            Some(i) => self.view.selected = i,
+            None => self.flash("no worker can go now".into()),
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let hints = self.hints();
+        if let Some(sel) = self.picker {
+            let picker = Picker {
+                scenarios: &self.infos,
+                selected: sel,
+                theme: self.theme,
+            };
+            ui::draw_picker(frame, &picker, &hints);
+            return;
+        }
+        let all = self.all_keys();
+        let world = self.shown_world();
+        let screen = Screen {
+            world,
+            next_ops: &self.next_ops,
+            info: self.info(),
+            config: &self.config,
+            status: &self.status,
+            view: &self.view,
+            hints: &hints,
+            all_keys: &all,
+            theme: self.theme,
+        };
+        match &self.twin {
+            Some(t) => {
+                let right = ui::split::Pane {
+                    world: &t.world,
+                    config: &t.config,
+                };
+                ui::split::draw(frame, &screen, right);
+            }
+            None => ui::draw(frame, &screen),
+        }
+    }
+
+    /// Whether the next frame must be drawn even without new events: time moves while running.
+    pub fn moving(&self) -> bool {
+        self.picker.is_none()
+            && self.status.run == RunState::Running
+            && self.options.mode != Mode::Step
+            && self.cursor.is_none()
+    }
+}
+
+/// The actions that make sense while two versions run side by side.
+fn works_side_by_side(a: Action) -> bool {
+    use Action::*;
+    matches!(
+        a,
+        Quit | Back
+            | ToggleHelp
+            | TogglePause
+            | Faster
+            | Slower
+            | Restart
+            | Replay
+            | ToggleSplit
+            | ToggleCaptions
+            | NextScenario
+            | PrevScenario
+            | Picker
+            | Up
+            | Down
+            | Record
+    )
+}
+
+/// What each parked worker will do next, in words, for the lanes in step mode.
+fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
+    parked
+        .iter()
+        .map(|p| {
+            let what = describe::next_op(world, p.next.op, p.next.o);
+            let text = match (p.ready, p.wake_at) {
+                (true, _) => format!("next: {what}"),
+                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
+                (false, None) => match world.worker(p.w) {
+                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    None => format!("can't go: {what}"),
+                },
+            };
+            NextOp {
+                w: p.w,
+                text,
+                ready: p.ready || p.wake_at.is_some(),
+            }
+        })
+        .collect()
+}

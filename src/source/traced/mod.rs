@@ -1,0 +1,152 @@
+//! A traced program as a [`Source`]: `threadlanes trace -- python3 SCRIPT.py`.
+//!
+//! [`program`] starts it with the shim under it; [`pump`] reads every process's connection
+//! through the time-ordered ingest. Here its items are handed on, and what it writes to
+//! stderr waits as long as its events do (they are held [`HOLD`] to be put in time order), so
+//! a traceback never shows ahead of what happened before it. The program runs on its own:
+//! it offers no pause, step, speed or restart; its clock is its real time.
+
+mod program;
+mod pump;
+
+pub use program::{Captured, Options, Output, StartError, Trace};
+
+use super::{Controls, Item, Source};
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+/// How long an event waits for lines of other processes that happened before it.
+pub const HOLD: Duration = Duration::from_millis(40);
+
+/// Items handed on between two looks at the clock.
+const CHECK_EVERY: usize = 256;
+
+pub struct TracedSource {
+    trace: Trace,
+    /// Lines the program wrote to stderr, with when they came (see the module doc).
+    late: VecDeque<(Instant, String)>,
+}
+
+impl TracedSource {
+    /// Starts `argv` traced (see [`Trace::start`]).
+    pub fn start(argv: &[String], opts: &Options) -> Result<TracedSource, StartError> {
+        Ok(TracedSource::new(Trace::start(argv, opts)?))
+    }
+
+    /// A program already started.
+    pub fn new(trace: Trace) -> TracedSource {
+        TracedSource {
+            trace,
+            late: VecDeque::new(),
+        }
+    }
+
+    /// The program as started: its command and speed, what it wrote (with `Output::Capture`).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// One item from the program: its stderr lines wait; the rest go on. Returns how many
+    /// were handed on.
+    fn take(&mut self, item: Item, fold: &mut dyn FnMut(Item)) -> usize {
+        match item {
+            Item::Output(line) => {
+                self.late.push_back((Instant::now(), line));
+                0
+            }
+            other => {
+                fold(other);
+                1
+            }
+        }
+    }
+
+    /// Stderr lines that have waited as long as events do (all once the program ended).
+    fn release_late(&mut self, fold: &mut dyn FnMut(Item)) -> usize {
+        let ended = self.trace.is_finished() && self.trace.items().is_empty();
+        let mut n = 0;
+        while let Some((came, _)) = self.late.front()
+            && (ended || came.elapsed() >= HOLD)
+        {
+            if let Some((_, line)) = self.late.pop_front() {
+                fold(Item::Output(line));
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+impl Source for TracedSource {
+    fn drain(&mut self, budget: Duration, fold: &mut dyn FnMut(Item)) -> usize {
+        let until = Instant::now() + budget;
+        let rx = self.trace.items().clone();
+        let mut n = 0;
+        for (i, item) in rx.try_iter().enumerate() {
+            n += self.take(item, fold);
+            if (i + 1) % CHECK_EVERY == 0 && Instant::now() >= until {
+                break;
+            }
+        }
+        n + self.release_late(fold)
+    }
+
+    fn wait(&mut self, timeout: Duration, fold: &mut dyn FnMut(Item)) -> usize {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let n = self.drain(timeout, fold);
+            if n > 0 || self.is_finished() {
+                return n;
+            }
+            // Until something comes, or the first stderr line waiting may go.
+            let next = self.late.front().map(|(came, _)| *came + HOLD);
+            let until = next.map_or(deadline, |t| t.min(deadline));
+            match self.trace.items().recv_deadline(until) {
+                Ok(item) => {
+                    let n = self.take(item, fold);
+                    if n > 0 {
+                        return n + self.drain(timeout, fold);
+                    }
+                }
+                Err(_) if Instant::now() >= deadline => return self.release_late(fold),
+                Err(_) => {}
+            }
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.trace.now()
+    }
+
+    fn is_quiet(&self) -> bool {
+        self.trace.items().is_empty() && self.late.is_empty()
+    }
+
+    fn is_finished(&self) -> bool {
+        self.trace.is_finished() && self.trace.items().is_empty() && self.late.is_empty()
+    }
+
+    fn cancel(&self) {
+        self.trace.signal(libc::SIGTERM);
+    }
+
+    fn stop(&mut self, within: Duration) -> bool {
+        self.trace.stop(within);
+        self.trace.is_finished()
+    }
+
+    fn controls(&self) -> Controls {
+        Controls {
+            signals: true,
+            ..Controls::default()
+        }
+    }
+
+    fn exit_status(&self) -> Option<i32> {
+        self.trace.exit_code()
+    }
+
+    fn signal(&self, sig: i32) {
+        self.trace.signal(sig);
+    }
+}

@@ -1,0 +1,283 @@
+//! A traced program while it runs: started with the shim under it in a process group of its
+//! own, read by the [`pump`](super::pump) thread, its output passed through or kept, and
+//! ended (with every process it started) on request. What it did comes out of `items()`.
+
+use super::pump::Pump;
+use crate::source::Item;
+use crate::source::clock::monotonic_ns;
+use std::io::Read;
+use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::net::UnixListener;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Where the program's stdout and stderr go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Straight to ours (headless text).
+    Inherit,
+    /// Both to our stderr, so our stdout carries only events (headless --json).
+    ToStderr,
+    /// Kept, and written out after the TUI ends; stderr lines also come as `Item::Output`.
+    Capture,
+}
+
+pub struct Options {
+    /// Sleeps of the program take 1/speed of the time they ask for.
+    pub speed: f64,
+    pub output: Output,
+    /// The TUI has the terminal: `input()` explains itself instead of waiting.
+    pub tui: bool,
+}
+
+/// Why a program could not be traced.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("give the program to trace after --, e.g. threadlanes trace -- python3 app.py")]
+    NoCommand,
+    #[error("cannot make a temporary directory: {0}")]
+    TempDir(std::io::Error),
+    #[error("cannot set up the trace in {}: {err}", dir.display())]
+    Setup { dir: PathBuf, err: std::io::Error },
+    #[error("cannot pass the program's output on to stderr: {0}")]
+    Stderr(std::io::Error),
+    #[error("cannot start {program}: {err}")]
+    Spawn {
+        program: String,
+        err: std::io::Error,
+    },
+    #[error("cannot start the thread that reads the program: {0}")]
+    Reader(std::io::Error),
+}
+
+/// What the program wrote: (stdout, stderr).
+pub type Captured = (Vec<u8>, Vec<u8>);
+
+/// A traced program while it runs, and what it left when it ended.
+pub struct Trace {
+    rx: crossbeam_channel::Receiver<Item>,
+    child: Arc<Mutex<Child>>,
+    pgid: i32,
+    done: Arc<AtomicBool>,
+    status: Arc<Mutex<Option<i32>>>,
+    captured: Arc<Mutex<Captured>>,
+    dir: PathBuf,
+    started: u64,
+    /// The command as typed, for the status line.
+    pub command: String,
+    /// What the program's sleeps are scaled by.
+    pub speed: f64,
+}
+
+impl Trace {
+    /// Writes the shim, starts `argv` with it, and starts reading its events.
+    pub fn start(argv: &[String], opts: &Options) -> Result<Trace, StartError> {
+        let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
+        let dir = private_dir().map_err(StartError::TempDir)?;
+        let sock = dir.join("events.sock");
+        let listener = crate::trace::install(&dir)
+            .and_then(|_| UnixListener::bind(&sock))
+            .and_then(|l| l.set_nonblocking(true).map(|_| l))
+            .map_err(|err| StartError::Setup {
+                dir: dir.clone(),
+                err,
+            })?;
+        let started = monotonic_ns();
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .env("THREADLANES_SOCKET", &sock)
+            .env("THREADLANES_T0", started.to_string())
+            .env("THREADLANES_SPEED", opts.speed.to_string())
+            .env("PYTHONPATH", crate::trace::python_path(&dir))
+            .env_remove("THREADLANES_ROOT_PID")
+            .process_group(0);
+        if opts.tui {
+            cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
+        }
+        match opts.output {
+            Output::Inherit => {}
+            Output::ToStderr => {
+                let err = std::os::fd::AsFd::as_fd(&std::io::stderr())
+                    .try_clone_to_owned()
+                    .map_err(StartError::Stderr)?;
+                cmd.stdout(Stdio::from(err));
+            }
+            Output::Capture => {
+                // Unbuffered, so what it printed is kept even if q ends it mid-way.
+                cmd.env("PYTHONUNBUFFERED", "1");
+                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            }
+        }
+        let mut child = cmd.spawn().map_err(|err| {
+            let _ = std::fs::remove_dir_all(&dir);
+            StartError::Spawn {
+                program: program.clone(),
+                err,
+            }
+        })?;
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let captured = Arc::new(Mutex::new((Vec::new(), Vec::new())));
+        if opts.output == Output::Capture {
+            capture(child.stdout.take(), captured.clone(), None, false);
+            capture(
+                child.stderr.take(),
+                captured.clone(),
+                Some(tx.clone()),
+                true,
+            );
+        }
+        let root = child.id();
+        let child = Arc::new(Mutex::new(child));
+        let done = Arc::new(AtomicBool::new(false));
+        let status = Arc::new(Mutex::new(None));
+        let pump = Pump::new(listener, root, tx, child.clone(), status.clone());
+        let d = done.clone();
+        std::thread::Builder::new()
+            .name("threadlanes-trace".into())
+            .spawn(move || {
+                pump.run();
+                d.store(true, Ordering::SeqCst);
+            })
+            .map_err(StartError::Reader)?;
+        Ok(Trace {
+            rx,
+            child,
+            pgid: root as i32,
+            done,
+            status,
+            captured,
+            dir,
+            started,
+            command: argv.join(" "),
+            speed: opts.speed,
+        })
+    }
+
+    pub fn items(&self) -> &crossbeam_channel::Receiver<Item> {
+        &self.rx
+    }
+
+    /// Nanoseconds since the program started: its events' clock.
+    pub fn now(&self) -> u64 {
+        monotonic_ns().saturating_sub(self.started)
+    }
+
+    /// True once the program and its children have ended and every event has been sent.
+    pub fn is_finished(&self) -> bool {
+        self.done.load(Ordering::SeqCst)
+    }
+
+    /// The program's exit status (128 + signal when a signal ended it), once it has ended.
+    pub fn exit_code(&self) -> Option<i32> {
+        *self.status.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends `sig` to the program and every process it started.
+    pub fn signal(&self, sig: i32) {
+        if self.exit_code().is_none() || !self.is_finished() {
+            // SAFETY: kill(2) on the program's own process group, which we created.
+            unsafe { libc::kill(-self.pgid, sig) };
+        }
+    }
+
+    /// Ends the program and all its children: SIGTERM, then SIGKILL after `within`.
+    pub fn stop(&mut self, within: Duration) {
+        self.signal(libc::SIGTERM);
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            let exited = self
+                .child
+                .lock()
+                .map(|mut c| c.try_wait().ok().flatten().is_some())
+                .unwrap_or(true);
+            if exited || self.exit_code().is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SAFETY: as above; the group may be gone already, which kill reports harmlessly.
+        unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
+        let deadline = Instant::now() + within;
+        while !self.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// What the program wrote to stdout and stderr (only with `Output::Capture`).
+    pub fn captured(&self) -> Captured {
+        self.captured.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for Trace {
+    fn drop(&mut self) {
+        if !self.is_finished() {
+            self.stop(Duration::from_millis(300));
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn private_dir() -> std::io::Result<PathBuf> {
+    let nanos = monotonic_ns();
+    let dir =
+        std::env::temp_dir().join(format!("threadlanes-trace-{}-{nanos}", std::process::id()));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    Ok(dir)
+}
+
+/// Keeps what a pipe of the program says; stderr lines also go to the viewer.
+fn capture(
+    pipe: Option<impl Read + Send + 'static>,
+    store: Arc<Mutex<Captured>>,
+    tx: Option<crossbeam_channel::Sender<Item>>,
+    is_err: bool,
+) {
+    let Some(mut pipe) = pipe else { return };
+    let _ = std::thread::Builder::new()
+        .name("threadlanes-trace-output".into())
+        .spawn(move || {
+            let mut buf = [0u8; 8192];
+            let mut line = Vec::new();
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let Ok(mut s) = store.lock() {
+                    let keep = if is_err { &mut s.1 } else { &mut s.0 };
+                    keep_bounded(keep, &buf[..n]);
+                }
+                let Some(tx) = &tx else { continue };
+                for &b in &buf[..n] {
+                    if b == b'\n' {
+                        let _ = tx.send(Item::Output(String::from_utf8_lossy(&line).into()));
+                        line.clear();
+                    } else {
+                        line.push(b);
+                    }
+                }
+            }
+        });
+}
+
+/// Output kept per stream for after the TUI; a program that writes more is told so.
+const OUTPUT_KEPT: usize = 16 << 20;
+
+fn keep_bounded(keep: &mut Vec<u8>, bytes: &[u8]) {
+    const NOTE: &[u8] =
+        b"\n[threadlanes: the program wrote more than 16 MiB here; the rest was not kept]\n";
+    if keep.len() >= OUTPUT_KEPT {
+        return;
+    }
+    let room = OUTPUT_KEPT - keep.len();
+    if bytes.len() <= room {
+        keep.extend_from_slice(bytes);
+    } else {
+        keep.extend_from_slice(&bytes[..room]);
+        keep.extend_from_slice(NOTE);
+    }
+}

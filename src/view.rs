@@ -1,0 +1,69 @@
+//! view: the values the app owns and hands the ui to draw — whether the run moves
+//! ([`RunState`]), the status line's facts ([`Status`]), what the user looks at ([`View`]),
+//! what parked workers will do next ([`NextOp`]) and the keys that apply ([`Hint`]).
+//!
+//! Why a module of its own, below both: the app changes these and the ui reads them (they
+//! are the ui's input contract, gathered in `ui::Screen`). Kept in `ui`, they made the ui
+//! the owner of the app's state; kept in `app`, the ui would import from the layer above
+//! it. Here both point down at plain data. No logic lives here: no drawing, no key
+//! handling, no run control; it imports only what the data names (a worker id, a mode).
+
+use crate::event::WorkerId;
+use crate::runner::Mode;
+
+/// Whether the run is moving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Paused,
+    /// Every worker has ended.
+    Finished,
+}
+
+/// The status line's facts, owned by the app.
+#[derive(Clone, Debug)]
+pub struct Status {
+    pub run: RunState,
+    /// ×0.1 … ×10.
+    pub speed: f64,
+    pub seed: u64,
+    /// Who schedules: the OS (free), the user (step) or the seed (seeded).
+    pub mode: Mode,
+    /// While scrubbing: where the cursor is, in words ("event 120 of 480 · 3.20s · job1
+    /// acquired lock A"); the world drawn is the world as it was then.
+    pub scrub: Option<String>,
+    /// A message to show for a few seconds ("restarted", "speed ×2"), if any.
+    pub flash: Option<String>,
+}
+
+/// What the user is looking at. Owned by the app, changed only by actions.
+#[derive(Clone, Debug, Default)]
+pub struct View {
+    /// Index into `world.workers` of the selected lane (the lanes scroll to show it).
+    pub selected: usize,
+    pub help: bool,
+    /// Details of the selected lane (enter).
+    pub details: bool,
+    /// The wait-for graph in place of the log (`g`).
+    pub graph: bool,
+    /// The caption line narrating the last significant event (`c`).
+    pub captions: bool,
+    /// First object shown in the objects panel (paging).
+    pub object_scroll: usize,
+}
+
+/// One key hint for the footer and the help screen: "space" "pause".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub key: &'static str,
+    pub what: String,
+}
+
+/// A worker parked at the gate in step mode: its next operation, and whether it can go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextOp {
+    pub w: WorkerId,
+    /// "next: acquire lock A", or why it cannot go.
+    pub text: String,
+    pub ready: bool,
+}
