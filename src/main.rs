@@ -6,10 +6,12 @@ use signal_hook::iterator::Signals;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Duration;
+use threadlanes::app::App;
 use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless, Ran};
+use threadlanes::scenarios::Info;
 use threadlanes::source::ScenarioSource;
-use threadlanes::source::traced::{Options, Output, Trace, TracedSource};
+use threadlanes::source::traced::{Options, Output, TracedSource};
 
 fn main() -> ExitCode {
     // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set.
@@ -62,7 +64,7 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
         ui_panic_for_tests();
     }
     exit_on_signal_even_if_stuck();
-    match threadlanes::app::main(plan) {
+    match threadlanes::app::terminal::main(plan) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("{e:#}")),
     }
@@ -87,20 +89,44 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         output: Output::Capture,
         tui: true,
     };
-    let trace = match Trace::start(&args.command, &opts) {
-        Ok(t) => t,
+    let source = match TracedSource::start(&args.command, &opts) {
+        Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
     exit_on_signal_even_if_stuck();
-    match threadlanes::app::main_traced(trace) {
-        Ok((code, (out, err))) => {
-            use std::io::Write;
-            let _ = std::io::stdout().write_all(&out);
-            let _ = std::io::stderr().write_all(&err);
-            ExitCode::from(code.unwrap_or(2).clamp(0, 255) as u8)
-        }
-        Err(e) => fail(&format!("{e:#}")),
-    }
+    let app = App::watching(Box::new(source), about_program(&args.command), args.speed);
+    // The program was ended if it still ran; how it ended and what it wrote are ours to say.
+    let source = match threadlanes::app::terminal::run(app) {
+        Ok(app) => app.into_source(),
+        Err(e) => return fail(&format!("{e:#}")),
+    };
+    let (code, (out, err)) = source.map_or((None, Default::default()), |s| {
+        (s.exit_status(), s.captured())
+    });
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(&out);
+    let _ = std::io::stderr().write_all(&err);
+    ExitCode::from(code.unwrap_or(2).clamp(0, 255) as u8)
+}
+
+const ABOUT_PROGRAM: &str = "A real Python program, traced live: every thread and process is a \
+lane, and its locks, semaphores, events, conditions, barriers, queues, pools, pipes and shared \
+values are the objects on the right.\n\nThe program runs at its own speed (--speed only scales \
+its time.sleep calls). Space freezes this view while the program goes on; q ends the program \
+and every process it started. What it prints is in the log, and is written to the terminal \
+when you quit.";
+
+/// The words the TUI shows about a traced program: its command as the title. Made once, for
+/// the life of the process.
+fn about_program(argv: &[String]) -> &'static Info {
+    Box::leak(Box::new(Info {
+        name: "trace",
+        title: Box::leak(argv.join(" ").into_boxed_str()),
+        lesson: "your own program's threads and processes, live",
+        explain: ABOUT_PROGRAM,
+        variants: &[],
+        params: &[],
+    }))
 }
 
 /// `trace --headless`: the program's output passes through (to stderr with `--json`, so
@@ -166,12 +192,12 @@ fn exit_on_signal_even_if_stuck() {
 }
 
 /// Test-only, not for users (tests/faults_pty.rs): `THREADLANES_TEST_UI_PANIC=1`, read once
-/// here at startup, sets the terminal up as `app::main` does, installs the TUI's panic hook and
+/// here at startup, sets the terminal up as `app::terminal::main` does, installs the TUI's panic hook and
 /// panics on the UI thread, so the test can check that a UI panic leaves the terminal usable
 /// and its report readable. Nothing else reads the variable.
 fn ui_panic_for_tests() -> ! {
     let mut terminal = ratatui::try_init().expect("the terminal is set up");
-    threadlanes::app::install_panic_hook();
+    threadlanes::app::terminal::install_panic_hook();
     // One whole frame first (it hides the cursor, as every frame does), then a panic in the
     // middle of the next, where a bug in a widget would strike.
     let _ =

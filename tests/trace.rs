@@ -474,21 +474,30 @@ fn malformed_lines_are_reported_and_the_rest_kept() {
 /// ends, drawn into a test terminal: its lanes and objects are on screen.
 #[test]
 fn the_tui_shows_a_traced_programs_lanes_and_objects() {
-    use threadlanes::source::traced::{Options, Output, Trace};
+    use threadlanes::source::traced::{Options, Output, TracedSource};
+    static ABOUT: threadlanes::scenarios::Info = threadlanes::scenarios::Info {
+        name: "trace",
+        title: "python3 producer_consumer.py",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
     let argv = vec!["python3".to_string(), script("producer_consumer")];
     let opts = Options {
         speed: 1.0,
         output: Output::Capture,
         tui: true,
     };
-    let mut app = threadlanes::app::App::traced(Trace::start(&argv, &opts).expect("starts"));
+    let source = TracedSource::start(&argv, &opts).expect("starts");
+    let mut app = threadlanes::app::App::watching(Box::new(source), &ABOUT, 1.0);
     let deadline = Instant::now() + Duration::from_secs(30);
     while app.status.run != state::RunState::Finished {
         assert!(Instant::now() < deadline, "the traced program never ended");
         app.pump();
         std::thread::sleep(Duration::from_millis(10));
     }
-    assert_eq!(app.traced_exit(), Some(0));
+    assert_eq!(app.source().and_then(|s| s.exit_status()), Some(0));
     let mut term = Terminal::new(TestBackend::new(120, 36)).expect("a test terminal");
     term.draw(|f| app.draw(f)).expect("draws");
     let screen: String = term

@@ -7,6 +7,7 @@ use super::App;
 use crate::cli::Plan;
 use crate::event::{Event, WorkerId};
 use crate::runner::Mode;
+use crate::source::Item;
 use crate::view::RunState;
 
 impl App {
@@ -15,32 +16,22 @@ impl App {
     /// comes out the same byte for byte. Keys go through `update` as in the TUI; one that
     /// restarts the run (r R v n p [ ]) leaves the new plan for [`App::take_restart`].
     pub fn detached(plan: Plan) -> App {
-        let mut app = App::new(None);
-        app.current = app
-            .scenarios
-            .iter()
-            .position(|s| s.info.name == plan.scenario.info.name)
-            .unwrap_or(0);
-        app.config = plan.config;
-        app.options = plan.options;
+        let mut app = App::blank(plan.options);
+        app.choose(&plan);
         app.unstepped = match plan.options.mode {
             Mode::Step => Mode::Seeded,
             m => m,
         };
-        app.status.speed = plan.options.speed;
-        app.status.seed = plan.options.seed;
-        app.status.mode = plan.options.mode;
-        app.picker = None;
         app.detached = true;
         // Screencasts are often watched without sound: they narrate by default.
         app.view.captions = true;
         app
     }
 
-    /// Folds one event of the run into the world and the scrub history.
-    pub fn feed(&mut self, ev: &Event) {
-        self.history.push(ev, &self.world);
-        self.world.apply(ev);
+    /// Folds one event of the run into the world and the scrub history, as `pump` folds a
+    /// live source's.
+    pub fn feed(&mut self, ev: Event) {
+        super::run::fold_item(Some(&mut self.history), &mut self.world, Item::Event(ev));
         self.dirty = true;
     }
 
@@ -73,4 +64,13 @@ impl App {
     pub fn take_restart(&mut self) -> Option<Plan> {
         self.restarted.take()
     }
+}
+
+/// A seed that follows `seed` (for `r` in a recording: a fresh seed, but the same one on
+/// every recording). Short, like `cli::fresh_seed`'s.
+pub(super) fn next_seed(seed: u64) -> u64 {
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % 100_000
 }

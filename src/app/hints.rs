@@ -2,7 +2,7 @@
 //!
 //! The help lists every binding that applies on this screen and that the app offers now,
 //! in the table's words. The footer is a ranked list of entries per screen ([`RUN`],
-//! [`PICKER`], [`TRACED`]), each naming the actions it shows and the key label made of
+//! [`PICKER`], [`ON_ITS_OWN`]), each naming the actions it shows and the key label made of
 //! their bindings' labels; the app supplies only the words that depend on the state
 //! ("pause" or "resume", "step t1", "seed 20079") through [`App::words`], one function
 //! keyed by action. Nothing here matches on a label: which keys work is the table's.
@@ -90,7 +90,7 @@ pub(super) const PICKER: &[Entry] = &[
 
 /// The footer of a source that runs on its own (a traced program): only the view's keys.
 #[rustfmt::skip]
-pub(super) const TRACED: &[Entry] = &[
+pub(super) const ON_ITS_OWN: &[Entry] = &[
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),
@@ -116,7 +116,7 @@ impl App {
         if self.picker.is_some() {
             PICKER
         } else if !self.controls().restart {
-            TRACED
+            ON_ITS_OWN
         } else {
             RUN
         }
@@ -218,7 +218,7 @@ mod tests {
     /// bindings' keys resolves through the handler to that action, on that screen.
     #[test]
     fn the_footer_shows_keys_that_do_what_it_says() {
-        for (list, picker) in [(RUN, false), (TRACED, false), (PICKER, true)] {
+        for (list, picker) in [(RUN, false), (ON_ITS_OWN, false), (PICKER, true)] {
             for e in list {
                 let labels: Vec<&str> = e
                     .actions

@@ -2,22 +2,29 @@
 //! changes the state, one `match` over the action; the source's events are folded into the
 //! model by [`App::pump`]; [`App::draw`] only reads.
 //!
-//! - `run.rs`: run control (start, stop, pump, pause, step, speed, versions), each asking
-//!   [`App::controls`] what the source can do;
+//! - `run.rs`: run control (stop, pump, pause, step, speed), each asking [`App::controls`]
+//!   what the source can do;
+//! - `restart.rs`: starting a scenario again, with another version, parameter or seed;
+//! - `offers.rs`: which actions work now, from the source's controls, and why not;
 //! - `hints.rs`: the footer and the help, built from the bindings table;
 //! - `scrub.rs`: the scrub cursor over the run's history;
 //! - `detached.rs`: an App with no live run, that the screencast recorder feeds;
-//! - `terminal.rs`: the terminal loop, signals, the panic hook, Ctrl-R;
-//! - `traced.rs`: a traced program as the source;
+//! - [`terminal`]: the terminal loop, signals, the panic hook, Ctrl-R (the binary's way in);
 //! - `settings.rs`: what the environment sets.
+//!
+//! The App holds one source and the words about what runs, both given when it is made
+//! ([`App::new`] for a scenario from the catalogue, [`App::watching`] for any other source,
+//! say a traced program). It never asks which kind of source it has: what the keys may do is
+//! [`Source::controls`]'s answer, and a scenario is started again from the catalogue only
+//! because the source says it can be restarted.
 //!
 //! The App must not draw (the ui does, from a `ui::Screen` of its values) nor decide what a
 //! key means (the bindings table does).
 
 use crate::cli::Plan;
 use crate::keys::Action;
-use crate::model::{History, World, describe};
-use crate::runner::{Mode, Options, Parked};
+use crate::model::{History, World};
+use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Info, Scenario};
 use crate::source::Source;
 use crate::ui::{self, Picker, Screen, Theme};
@@ -27,14 +34,14 @@ use std::time::{Duration, Instant};
 
 mod detached;
 mod hints;
+mod offers;
+mod restart;
 mod run;
 mod scrub;
 mod settings;
-mod terminal;
-mod traced;
-
-pub use terminal::{install_panic_hook, main};
-pub use traced::main_traced;
+pub mod terminal;
+#[cfg(test)]
+mod tests;
 
 /// How long a run may take to stop on restart or quit before we move on without it.
 const STOP_WITHIN: Duration = Duration::from_millis(400);
@@ -43,10 +50,12 @@ pub struct App {
     scenarios: &'static [Scenario],
     infos: Vec<Info>,
     current: usize,
+    /// The words about what runs: the current scenario's, or those given with the source.
+    about: &'static Info,
     config: Config,
     options: Options,
-    /// Where the run's events come from (none in the picker or detached).
-    run: Option<Box<dyn Source>>,
+    /// Where the events shown come from (none in the picker or detached).
+    source: Option<Box<dyn Source>>,
     pub world: World,
     /// Every event of the run (bounded), for scrubbing.
     history: History,
@@ -65,8 +74,6 @@ pub struct App {
     theme: Theme,
     /// Something changed since the last frame.
     dirty: bool,
-    /// The event source when it is a traced program rather than a scenario (src/trace).
-    traced: Option<traced::Traced>,
     /// Side by side (`b`): the other version runs too, beside this one.
     split: bool,
     twin: Option<Twin>,
@@ -78,7 +85,7 @@ pub struct App {
 
 /// The second run of side by side: the scenario's other version, with its own world.
 struct Twin {
-    run: Box<dyn Source>,
+    source: Box<dyn Source>,
     world: World,
     config: Config,
 }
@@ -86,30 +93,66 @@ struct Twin {
 impl App {
     /// With a plan: straight into that scenario; without: the picker.
     pub fn new(plan: Option<Plan>) -> App {
-        let scenarios = scenarios::all();
-        let (current, config, options, picker) = match plan {
-            Some(p) => {
-                let i = scenarios
-                    .iter()
-                    .position(|s| s.info.name == p.scenario.info.name)
-                    .unwrap_or(0);
-                (i, p.config, p.options, None)
-            }
-            None => (
-                0,
-                Config::default_for(&scenarios[0].info),
-                Options {
-                    seed: crate::cli::fresh_seed(),
-                    ..Options::default()
-                },
-                Some(0),
-            ),
+        let Some(plan) = plan else {
+            let mut app = App::blank(Self::fresh_options());
+            app.picker = Some(0);
+            return app;
         };
+        let mut app = App::blank(plan.options);
+        app.choose(&plan);
+        app.start();
+        app
+    }
+
+    /// An App showing `source` (already started), with `about`'s words for it and `speed`
+    /// on the status line. What its keys may do is the source's [`Source::controls`].
+    pub fn watching(source: Box<dyn Source>, about: &'static Info, speed: f64) -> App {
+        let mut app = App::blank(Self::fresh_options());
+        app.about = about;
+        app.status.speed = speed;
+        app.source = Some(source);
+        app
+    }
+
+    /// What the App shows, taken back once it is done with it (its exit status and what it
+    /// wrote are the caller's to report).
+    pub fn into_source(mut self) -> Option<Box<dyn Source>> {
+        self.source.take()
+    }
+
+    /// Where the events shown come from, if anything runs.
+    pub fn source(&self) -> Option<&dyn Source> {
+        self.source.as_deref()
+    }
+
+    /// Options for a run not yet chosen: a fresh seed, the rest as by default.
+    fn fresh_options() -> Options {
+        Options {
+            seed: crate::cli::fresh_seed(),
+            ..Options::default()
+        }
+    }
+
+    /// `plan`'s scenario from the catalogue, with its version and parameters (not started).
+    fn choose(&mut self, plan: &Plan) {
+        self.current = self
+            .scenarios
+            .iter()
+            .position(|s| s.info.name == plan.scenario.info.name)
+            .unwrap_or(0);
+        self.about = &self.scenarios[self.current].info;
+        self.config = plan.config.clone();
+    }
+
+    /// An App on the catalogue's first scenario with `options`, nothing running, no picker.
+    fn blank(options: Options) -> App {
+        let scenarios = scenarios::all();
         let mut app = App {
             scenarios,
             infos: scenarios::infos(),
-            current,
-            config,
+            current: 0,
+            about: &scenarios[0].info,
+            config: Config::default_for(&scenarios[0].info),
             status: Status {
                 run: RunState::Running,
                 speed: options.speed,
@@ -119,7 +162,7 @@ impl App {
                 flash: None,
             },
             options,
-            run: None,
+            source: None,
             world: World::default(),
             history: History::new(settings::history_len()),
             cursor: None,
@@ -130,21 +173,17 @@ impl App {
             },
             next_ops: Vec::new(),
             view: View::default(),
-            picker,
+            picker: None,
             param: 0,
             flash_until: None,
             quit: false,
             theme: Theme::detect(),
             dirty: true,
-            traced: None,
             split: false,
             twin: None,
             detached: false,
             restarted: None,
         };
-        if app.picker.is_none() {
-            app.start();
-        }
         if let Some(Err(why)) = settings::history_setting() {
             app.flash(why.to_string());
         }
@@ -177,43 +216,13 @@ impl App {
     }
 
     fn info(&self) -> &'static Info {
-        if let Some(t) = &self.traced {
-            return t.info;
-        }
-        &self.scenarios[self.current].info
+        self.about
     }
 
     fn flash(&mut self, text: String) {
         self.status.flash = Some(text);
         self.flash_until = Some(Instant::now() + Duration::from_secs(2));
         self.dirty = true;
-    }
-
-    /// Whether `action` does something now: what the source offers, and side by side only
-    /// what applies to both runs. The picker's keys are the table's to decide.
-    fn offers(&self, action: Action) -> bool {
-        use Action::*;
-        if self.picker.is_some() {
-            return true;
-        }
-        let c = self.controls();
-        let offered = match action {
-            Faster | Slower => c.speed,
-            ToggleStep | Step | NextReady => c.step,
-            Restart | Replay | ToggleVariant | ParamUp | ParamDown | NextParam | NextScenario
-            | PrevScenario | Picker | ToggleSplit => c.restart,
-            _ => true,
-        };
-        offered && (!self.split || works_side_by_side(action))
-    }
-
-    /// Why `action` does nothing now, for the flash line.
-    fn refusal(&self) -> &'static str {
-        if self.split {
-            "side by side: press b to return to one version first"
-        } else {
-            "a traced program runs on its own: no steps, versions or restarts"
-        }
     }
 
     pub fn update(&mut self, action: Action) {
@@ -262,6 +271,7 @@ impl App {
             Action::Picker => {
                 self.split = false;
                 self.stop_run();
+                self.source = None;
                 self.picker = Some(self.current);
             }
             // The terminal loop records the screen; without a terminal there is nothing to.
@@ -364,50 +374,4 @@ impl App {
             && self.options.mode != Mode::Step
             && self.cursor.is_none()
     }
-}
-
-/// The actions that make sense while two versions run side by side.
-fn works_side_by_side(a: Action) -> bool {
-    use Action::*;
-    matches!(
-        a,
-        Quit | Back
-            | ToggleHelp
-            | TogglePause
-            | Faster
-            | Slower
-            | Restart
-            | Replay
-            | ToggleSplit
-            | ToggleCaptions
-            | NextScenario
-            | PrevScenario
-            | Picker
-            | Up
-            | Down
-            | Record
-    )
-}
-
-/// What each parked worker will do next, in words, for the lanes in step mode.
-fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
-    parked
-        .iter()
-        .map(|p| {
-            let what = describe::next_op(world, p.next.op, p.next.o);
-            let text = match (p.ready, p.wake_at) {
-                (true, _) => format!("next: {what}"),
-                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
-                (false, None) => match world.worker(p.w) {
-                    Some(w) => format!("can't go: {}", describe::state(world, w)),
-                    None => format!("can't go: {what}"),
-                },
-            };
-            NextOp {
-                w: p.w,
-                text,
-                ready: p.ready || p.wake_at.is_some(),
-            }
-        })
-        .collect()
 }

@@ -1,19 +1,16 @@
-//! Run control: the App's only ways to start, stop, pump, pause, step and speed up what it
-//! shows. Each goes through the [`Source`] behind the App (a scenario's run, its twin side by
-//! side, or a traced program) and asks [`App::controls`] what it can do; nothing else in the
-//! App touches a run.
+//! Run control: the App's ways to stop, pump, pause, step and speed up what it shows. Each
+//! goes through the [`Source`](crate::source::Source) behind the App (and its twin's, side
+//! by side) and asks [`App::controls`] what it can do; nothing else in the App touches a run
+//! but `restart.rs`, which starts one.
 //!
-//! A detached App (the recorder's) has no run behind it: `start` resets the view and leaves
-//! the plan for the recorder to take ([`App::take_restart`]); its events come from `feed`.
+//! A detached App (the recorder's) has no run behind it; its events come from `feed`.
 
-use super::{App, STOP_WITHIN, Twin, next_ops};
-use crate::cli::{Plan, fresh_seed};
+use super::{App, STOP_WITHIN};
 use crate::event::{Event, Op, WorkerKind};
-use crate::model::{History, World};
-use crate::runner::Mode;
-use crate::scenarios::Config;
-use crate::source::{Controls, Item, ScenarioSource, Source};
-use crate::view::{RunState, View};
+use crate::model::{History, World, describe};
+use crate::runner::{Mode, Parked};
+use crate::source::{Controls, Item};
+use crate::view::{NextOp, RunState};
 use std::time::{Duration, Instant};
 
 /// Longest the model folds between two frames (3 % of a core at 30 fps), so a flood never
@@ -27,7 +24,7 @@ const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0];
 
 /// Folds one item of a source into `world` (and the scrub `history`, if kept). A line the
 /// program wrote to stderr goes in the log as its first lane's line.
-fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
+pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: Item) {
     match item {
         Item::Event(ev) => {
             if let Some(h) = history {
@@ -65,101 +62,18 @@ impl App {
         }
     }
 
-    /// Where the events come from: the scenario's run or the traced program.
-    fn source(&self) -> Option<&dyn Source> {
-        match (&self.traced, &self.run) {
-            (Some(t), _) => Some(&t.source),
-            (None, run) => run.as_deref(),
-        }
-    }
-
-    /// The plan the App runs now.
-    fn plan(&self) -> Plan {
-        Plan {
-            scenario: &self.scenarios[self.current],
-            config: self.config.clone(),
-            options: self.options,
-        }
-    }
-
-    /// A seed for a fresh run: a new one live; in a recording the one that follows (the same
-    /// on every recording).
-    pub(super) fn new_seed(&self) -> u64 {
-        if self.detached {
-            crate::record::next_seed(self.options.seed)
-        } else {
-            fresh_seed()
-        }
-    }
-
-    /// Starts the current scenario afresh with the current config and options.
-    pub(super) fn start(&mut self) {
-        self.stop_run();
-        self.world = World::default();
-        self.history = History::new(super::settings::history_len());
-        self.cursor = None;
-        self.next_ops.clear();
-        self.status.scrub = None;
-        self.status.mode = self.options.mode;
-        self.view = View {
-            graph: self.view.graph,
-            captions: self.view.captions,
-            ..View::default()
-        };
-        self.options.paused = false;
-        self.status.run = RunState::Running;
-        self.status.seed = self.options.seed;
-        self.dirty = true;
-        if self.detached {
-            self.restarted = Some(self.plan());
-            return;
-        }
-        let (cfg, main) = (self.config.clone(), self.scenarios[self.current].main);
-        let source = ScenarioSource::start(move || main(&cfg), self.options);
-        self.run = Some(Box::new(source));
-        if self.split {
-            self.start_twin();
-        }
-    }
-
-    /// The current scenario's other version, started with the same seed and options.
-    fn start_twin(&mut self) {
-        let vs = self.info().variants;
-        let i = vs.iter().position(|v| v.name == self.config.variant);
-        let Some(other) = i.map(|i| vs[(i + 1) % vs.len()]).filter(|_| vs.len() > 1) else {
-            self.split = false;
-            return;
-        };
-        let cfg = Config {
-            variant: other.name,
-            ..self.config.clone()
-        };
-        let mut options = self.options;
-        if options.mode == Mode::Step {
-            options.mode = self.unstepped;
-        }
-        let (c, main) = (cfg.clone(), self.scenarios[self.current].main);
-        self.twin = Some(Twin {
-            run: Box::new(ScenarioSource::start(move || main(&c), options)),
-            world: World::default(),
-            config: cfg,
-        });
-    }
-
-    /// Ends what runs (both runs side by side, or the traced program) within `STOP_WITHIN`.
+    /// Ends what runs (both runs side by side) within `STOP_WITHIN`. The source stays, ended,
+    /// until another takes its place: how it ended is still its to tell.
     pub fn stop_run(&mut self) {
-        if let Some(t) = &mut self.traced {
-            t.source.stop(STOP_WITHIN);
-        }
         // Both told to stop first, so two runs stop in the time of one.
         if let Some(t) = &self.twin {
-            t.run.cancel();
+            t.source.cancel();
         }
-        if let Some(mut run) = self.run.take() {
-            run.stop(STOP_WITHIN);
+        if let Some(source) = &mut self.source {
+            source.stop(STOP_WITHIN);
         }
         if let Some(mut t) = self.twin.take() {
-            t.run.stop(STOP_WITHIN);
+            t.source.stop(STOP_WITHIN);
         }
     }
 
@@ -171,17 +85,17 @@ impl App {
         // The same budget as the app's own run: two runs, at most twice the fold time.
         let world = &mut t.world;
         let n = t
-            .run
+            .source
             .drain(FOLD_PER_FRAME, &mut |item| fold_item(None, world, item));
         if self.status.run == RunState::Running {
-            t.world.advance(t.run.now());
+            t.world.advance(t.source.now());
         }
         n > 0
     }
 
     /// Whether the twin (if any) has ended too.
     fn twin_finished(&self) -> bool {
-        self.twin.as_ref().is_none_or(|t| t.run.is_finished())
+        self.twin.as_ref().is_none_or(|t| t.source.is_finished())
     }
 
     /// Folds what the source has sent since the last call. Returns true if anything changed.
@@ -194,10 +108,8 @@ impl App {
         let twin_moved = self.pump_twin();
         let twin_done = self.twin_finished();
         let controls = self.controls();
-        let src: &mut dyn Source = match (&mut self.traced, &mut self.run) {
-            (Some(t), _) => &mut t.source,
-            (None, Some(run)) => run.as_mut(),
-            (None, None) => return self.dirty,
+        let Some(src) = self.source.as_deref_mut() else {
+            return self.dirty;
         };
         let (history, world) = (&mut self.history, &mut self.world);
         // A source that cannot pause goes on while the view is frozen: its items wait.
@@ -246,8 +158,8 @@ impl App {
             self.world.advance(now);
         }
         if let Some(t) = &mut self.twin {
-            t.run.set_paused(paused);
-            t.world.advance(t.run.now());
+            t.source.set_paused(paused);
+            t.world.advance(t.source.now());
         }
         self.status.run = if paused {
             RunState::Paused
@@ -331,90 +243,31 @@ impl App {
             run.set_speed(SPEEDS[i]);
         }
         if let Some(t) = &self.twin {
-            t.run.set_speed(SPEEDS[i]);
+            t.source.set_speed(SPEEDS[i]);
         }
         self.flash(format!("speed ×{}", SPEEDS[i]));
     }
+}
 
-    /// `r`: a fresh run with a new seed.
-    pub(super) fn restart(&mut self) {
-        self.options.seed = self.new_seed();
-        self.start();
-        self.flash("restarted".into());
-    }
-
-    /// `R`: the same seed again, seeded.
-    pub(super) fn replay(&mut self) {
-        if self.options.mode == Mode::Free {
-            self.options.mode = Mode::Seeded;
-            self.unstepped = Mode::Seeded;
-        }
-        self.start();
-        self.flash(format!("replaying seed {}", self.options.seed));
-    }
-
-    /// Side by side on or off (it restarts both from the start).
-    pub(super) fn toggle_split(&mut self) {
-        if !self.split && self.info().variants.len() < 2 {
-            self.flash("this scenario has one version: nothing to put beside it".into());
-            return;
-        }
-        if self.options.mode == Mode::Step {
-            self.toggle_step();
-        }
-        self.split = !self.split;
-        self.start();
-        self.flash(if self.split {
-            "side by side: both versions, same seed (b returns to one)".into()
-        } else {
-            "one version".into()
-        });
-    }
-
-    pub(super) fn switch_to(&mut self, i: usize) {
-        self.current = i % self.scenarios.len();
-        self.config = Config::default_for(self.info());
-        self.param = 0;
-        self.options.seed = self.new_seed();
-        self.start();
-        self.flash(format!("scenario: {}", self.info().name));
-    }
-
-    pub(super) fn next_variant(&mut self) {
-        let vs = self.info().variants;
-        if vs.is_empty() {
-            self.flash("this scenario has one version".into());
-            return;
-        }
-        let i = vs
-            .iter()
-            .position(|v| v.name == self.config.variant)
-            .unwrap_or(0);
-        let v = vs[(i + 1) % vs.len()];
-        self.config.variant = v.name;
-        self.start();
-        self.flash(format!("version: {}", v.label));
-    }
-
-    pub(super) fn change_param(&mut self, up: bool) {
-        let Some(p) = self
-            .info()
-            .param_at(self.config.variant, self.param)
-            .copied()
-        else {
-            self.flash("this scenario has no parameter".into());
-            return;
-        };
-        let Some(slot) = self.config.params.iter_mut().find(|(n, _)| *n == p.name) else {
-            return;
-        };
-        let v = (slot.1 + if up { 1 } else { -1 }).clamp(p.min, p.max);
-        if v == slot.1 {
-            self.flash(format!("{} stays within {}..={}", p.name, p.min, p.max));
-            return;
-        }
-        slot.1 = v;
-        self.start();
-        self.flash(format!("{} = {v}", p.name));
-    }
+/// What each parked worker will do next, in words, for the lanes in step mode.
+fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
+    parked
+        .iter()
+        .map(|p| {
+            let what = describe::next_op(world, p.next.op, p.next.o);
+            let text = match (p.ready, p.wake_at) {
+                (true, _) => format!("next: {what}"),
+                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
+                (false, None) => match world.worker(p.w) {
+                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    None => format!("can't go: {what}"),
+                },
+            };
+            NextOp {
+                w: p.w,
+                text,
+                ready: p.ready || p.wake_at.is_some(),
+            }
+        })
+        .collect()
 }

@@ -24,8 +24,9 @@ pub fn main(plan: Option<crate::cli::Plan>) -> anyhow::Result<()> {
 }
 
 /// Sets the terminal up, runs `app` in it until the user quits or a signal comes, and
-/// restores the terminal; returns the app for what it knows at the end.
-pub(super) fn run(mut app: App) -> anyhow::Result<App> {
+/// restores the terminal; returns the app for what it knows at the end (its source, ended:
+/// see [`App::into_source`]).
+pub fn run(mut app: App) -> anyhow::Result<App> {
     // SIGTERM, SIGHUP and SIGINT end the loop like q does, so the terminal is restored.
     let signalled = Arc::new(AtomicBool::new(false));
     for sig in [SIGTERM, SIGHUP, SIGINT] {

@@ -138,15 +138,6 @@ fn take(
     ahead.push_back(ev);
 }
 
-/// A seed that follows `seed` (for `r` in a recording: a fresh seed, but the same one on
-/// every recording). Short, like `cli::fresh_seed`'s.
-pub fn next_seed(seed: u64) -> u64 {
-    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    (z ^ (z >> 31)) % 100_000
-}
-
 /// `threadlanes export`: runs the plan to its end (or `limit_ns` of virtual time) and writes
 /// the trace to `path`. Returns a one-line summary for stderr.
 pub fn export(

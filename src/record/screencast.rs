@@ -110,7 +110,7 @@ impl Live {
                 break;
             }
             if let Some(ev) = self.source.next(None) {
-                self.app.feed(&ev);
+                self.app.feed(ev);
             }
         }
         if self.app.status.run == RunState::Running {
@@ -126,9 +126,10 @@ impl Live {
     fn step(&mut self) {
         while let Some(ev) = self.source.next(None) {
             self.v = self.v.max(ev.t);
-            self.app.feed(&ev);
-            if !matches!(ev.op, Op::Worker { .. } | Op::Object { .. }) {
-                self.app.select_worker(ev.w);
+            let stepped = (!matches!(ev.op, Op::Worker { .. } | Op::Object { .. })).then_some(ev.w);
+            self.app.feed(ev);
+            if let Some(w) = stepped {
+                self.app.select_worker(w);
                 break;
             }
         }

@@ -113,4 +113,9 @@ pub trait Source: Send {
     }
     /// Passes a signal (SIGINT on Ctrl-C in headless mode) to what runs, if it takes one.
     fn signal(&self, _sig: i32) {}
+    /// What the program wrote to its stdout and stderr while the TUI had the terminal, to
+    /// be written out after it; empty for a source that keeps no output (a scenario).
+    fn captured(&self) -> (Vec<u8>, Vec<u8>) {
+        (Vec::new(), Vec::new())
+    }
 }

@@ -149,4 +149,8 @@ impl Source for TracedSource {
     fn signal(&self, sig: i32) {
         self.trace.signal(sig);
     }
+
+    fn captured(&self) -> Captured {
+        self.trace.captured()
+    }
 }

@@ -1,0 +1,101 @@
+//! The App over a source it was given, that runs on its own (a traced program): the keys it
+//! offers are the source's controls, and quitting works over every overlay.
+
+use super::App;
+use crate::keys::{self, Action};
+use crate::scenarios::Info;
+use crate::source::traced::{Options, Output, TracedSource};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+static ABOUT: Info = Info {
+    name: "trace",
+    title: "sleep 30",
+    lesson: "a program that runs a while",
+    explain: "",
+    variants: &[],
+    params: &[],
+};
+
+/// An App on a traced program that would run for a while (no Python needed).
+fn traced_app() -> App {
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let argv = ["sleep".to_string(), "30".to_string()];
+    let source = TracedSource::start(&argv, &opts).expect("sleep starts");
+    App::watching(Box::new(source), &ABOUT, 1.0)
+}
+
+/// q and Ctrl-C quit even while the details or the help are open; Esc closes them first.
+#[test]
+fn q_and_ctrl_c_quit_over_an_overlay() {
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    for key in [q, ctrl_c] {
+        for open in [Action::ToggleHelp, Action::Enter] {
+            let mut app = traced_app();
+            app.update(open);
+            app.update(Action::Back);
+            assert!(!app.quit, "esc closes the overlay first");
+            app.update(open);
+            let a = keys::action_for(&key, app.in_picker()).expect("a bound key");
+            app.update(a);
+            assert!(app.quit, "{key:?} over {open:?} quits");
+            app.stop_run();
+        }
+    }
+}
+
+/// A source that runs on its own offers no run control: those keys say why and change
+/// nothing, and the help does not list them.
+#[test]
+fn run_control_is_refused_with_a_reason() {
+    let mut app = traced_app();
+    for a in [Action::Restart, Action::ToggleVariant, Action::ToggleStep] {
+        app.update(a);
+        assert!(
+            app.flash_text()
+                .is_some_and(|f| f.contains("runs on its own")),
+            "{a:?}"
+        );
+    }
+    assert!(app.all_keys().iter().all(|h| h.key != "r"));
+    assert_eq!(
+        app.info().name,
+        "trace",
+        "still the program, not a scenario"
+    );
+    app.stop_run();
+}
+
+/// The source comes back to the caller when the App is done, ended, with what it can tell.
+#[test]
+fn the_source_comes_back_ended() {
+    let mut app = traced_app();
+    app.stop_run();
+    let source = app.into_source().expect("the program's source");
+    assert!(source.exit_status().is_some(), "ended, with a status");
+}
+
+/// The screen speaks of what runs in the words given with it: its title (a program's
+/// command) on the status line, and no scenario's.
+#[test]
+fn the_words_given_are_the_words_shown() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut app = traced_app();
+    let mut term = Terminal::new(TestBackend::new(120, 30)).expect("a test terminal");
+    term.draw(|f| app.draw(f)).expect("draws");
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    for words in ["threadlanes", "trace", "sleep 30"] {
+        assert!(screen.contains(words), "no {words:?}: {screen}");
+    }
+    app.stop_run();
+}
