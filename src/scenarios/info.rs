@@ -1,4 +1,6 @@
-//! What a scenario says about itself: name, lesson, explanation, variants, parameters.
+//! What a scenario says about itself: name, lesson, explanation, parameters, and its
+//! versions, each with its own what-to-watch text and the parameters it uses. Words and
+//! numbers only: nothing here runs a scenario.
 
 /// A contrasting version of a scenario (with or without the lock, join or not...).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,20 +100,22 @@ impl Info {
 
     /// The parameters a version uses, in the scenario's order.
     pub fn params_for<'a>(&self, variant: &'a str) -> impl Iterator<Item = &'static Param> + 'a {
-        let v = self.variant(variant);
-        self.params
-            .iter()
-            .filter(move |p| v.is_none_or(|v| v.uses_param(p.name)))
+        let info = *self;
+        self.params.iter().filter(move |p| info.uses(variant, p))
     }
 
     /// The `i`th parameter if the version uses it, else the next one it does (wrapping): the
     /// one `[`/`]` change. None if the version uses none.
     pub fn param_at(&self, variant: &str, i: usize) -> Option<&'static Param> {
-        let v = self.variant(variant);
         let n = self.params.len();
         (0..n)
             .map(|k| &self.params[(i + k) % n])
-            .find(|p| v.is_none_or(|v| v.uses_param(p.name)))
+            .find(|p| self.uses(variant, p))
+    }
+
+    /// Whether a version uses a parameter (an unknown version uses them all).
+    fn uses(&self, variant: &str, p: &Param) -> bool {
+        self.variant(variant).is_none_or(|v| v.uses_param(p.name))
     }
 }
 
