@@ -50,7 +50,7 @@ impl Ran {
     pub fn scenario(plan: &crate::cli::Plan) -> Ran {
         let params: Vec<_> = plan
             .config
-            .params
+            .shown_params(&plan.scenario.info)
             .iter()
             .map(|(n, v)| format!("{n}={v}"))
             .collect();

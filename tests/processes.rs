@@ -58,7 +58,7 @@ fn every_process_scenario_streams_valid_semantics() {
             "--variant",
             "with-lock",
             "--set",
-            "burst=1000",
+            "burst=50",
         ],
     ] {
         let mut all = args.to_vec();
@@ -359,7 +359,11 @@ fn pause_reaches_the_children() {
     // than the whole sleep, so a child that did not pause would have ended.
     let args = ["run", "processes", "--set", "processes=1", "--speed", "0.1"];
     let mut t = common::Tui::start(&args, 120, 36);
-    t.wait_for("sleeping");
+    // proc-1's own lane (the legend says "sleeping" too, at this width).
+    t.wait_until("proc-1 sleeping", |s| {
+        s.lines()
+            .any(|l| l.contains("proc-1") && l.contains("sleeping"))
+    });
     t.keys(" ");
     t.wait_for("paused");
     std::thread::sleep(Duration::from_secs(6));

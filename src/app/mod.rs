@@ -294,11 +294,13 @@ impl App {
     }
 
     fn next_param(&mut self) {
-        let params = self.info().params;
-        self.param = (self.param + 1) % params.len().max(1);
-        let msg = match params.get(self.param) {
+        let (info, v) = (self.info(), self.config.variant);
+        self.param = (self.param + 1) % info.params.len().max(1);
+        let msg = match info.param_at(v, self.param) {
             None => "this scenario has no parameter".to_string(),
-            Some(p) if params.len() == 1 => format!("{} is its only parameter", p.name),
+            Some(p) if info.params_for(v).count() == 1 => {
+                format!("{} is its only parameter", p.name)
+            }
             Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
         };
         self.flash(msg);
