@@ -55,8 +55,9 @@ fn main(cfg: &Config) -> Res<()> {
     join_all(&jobs)?;
     let switches = order.lock().windows(2).filter(|w| w[0] != w[1]).count();
     let text = format!(
-        "total = {}; the jobs' lines switched owner {switches} times",
-        total.get()
+        "total = {}; the jobs' lines switched owner {}",
+        total.get(),
+        crate::model::describe::times(switches as u64)
     );
     outcome(
         if switches <= 1 {
