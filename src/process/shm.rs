@@ -506,6 +506,11 @@ pub fn os_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
+/// A process-shared lock named in the model's words ("lock", not "lock lock").
+fn lock_label(name: &str) -> String {
+    crate::model::describe::label(crate::event::ObjectKind::Lock, name).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -527,9 +532,4 @@ mod tests {
         assert!(!ok);
         assert!(text.contains("shared memory is not available"), "{text}");
     }
-}
-
-/// A process-shared lock named in the model's words ("lock", not "lock lock").
-fn lock_label(name: &str) -> String {
-    crate::model::describe::label(crate::event::ObjectKind::Lock, name).to_string()
 }
