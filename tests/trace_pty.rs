@@ -28,13 +28,30 @@ fn a_traced_program_on_screen_then_its_output() {
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
-    assert!(after_tui(&t).contains("consumed 6"), "{:?}", after_tui(&t));
+    wait_after_tui(&t, "consumed 6");
 }
 
 /// What was written after the TUI left the alternate screen: the program's own output.
 fn after_tui(t: &Tui) -> String {
     let out = t.output();
     out.rsplit("\u{1b}[?1049l").next().unwrap_or("").to_string()
+}
+
+/// Waits until `what` was written after the TUI left the alternate screen (the pty's last
+/// bytes may still be on their way when the program has exited).
+fn wait_after_tui(t: &Tui, what: &str) -> String {
+    let start = Instant::now();
+    loop {
+        let after = after_tui(t);
+        if after.contains(what) {
+            return after;
+        }
+        assert!(
+            start.elapsed() < common::DEADLINE,
+            "{what:?} not in {after:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -51,11 +68,8 @@ fn ctrl_c_ends_a_long_program_and_reports_how() {
         "ended by SIGTERM, as the status says"
     );
     t.assert_restored();
-    let after = after_tui(&t);
-    assert!(
-        after.contains("no keyboard here") && after.contains("--headless"),
-        "{after:?}"
-    );
+    wait_after_tui(&t, "--headless");
+    wait_after_tui(&t, "no keyboard here");
 }
 
 /// A fresh directory of this test's own, with a `tmp` inside for the program's TMPDIR.

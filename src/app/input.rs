@@ -1,10 +1,16 @@
 //! What reaches the TUI from outside, as one stream of [`Input`] for the loop: the terminal's
 //! keys and resizes, read on a thread of their own, and the process's signals, on another.
 //!
-//! Why a thread: crossterm 0.29 spins inside `event::poll` once the terminal has hung up
-//! (its read returns nothing, for ever), so a loop that read the terminal itself never saw
-//! the hang-up, nor any signal after it. Here the loop only waits on a channel, and the
-//! reader asks the kernel whether the terminal is still there before it lets crossterm read.
+//! Why a thread: crossterm 0.29's default reader spins inside `event::poll` once the
+//! terminal has hung up (its read returns nothing, for ever), so a loop that read the
+//! terminal itself never saw the hang-up, nor any signal after it. Here the loop only waits
+//! on a channel, and the reader asks the kernel whether the terminal is still there before
+//! each wait of crossterm's.
+//!
+//! crossterm is built with its `use-dev-tty` reader (Cargo.toml), which waits with poll(2)
+//! on the terminal and its resize signal alike. Its default one waits with an
+//! edge-triggered epoll and drops the terminal's readiness when a resize comes in the same
+//! wake-up: a key typed during a resize storm then went unread until the next key.
 //!
 //! This module turns bytes and signals into inputs and nothing more: what an input means
 //! (quit, suspend, redraw) is the loop's to decide.
@@ -20,8 +26,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-/// How often the reader looks for a resize when no key comes: crossterm learns of a resize
-/// from SIGWINCH on its own and tells it only when asked.
+/// Longest wait of crossterm's for a key or a resize; between two, the reader looks whether
+/// the terminal is still there.
 const TICK: Duration = Duration::from_millis(40);
 
 /// One thing for the loop to handle.
@@ -133,7 +139,7 @@ enum Ready {
     Gone,
 }
 
-/// Waits up to `timeout` for the terminal to have input or to hang up.
+/// Waits up to `timeout` for the terminal to have input or to hang up (ZERO: only looks).
 fn wait(fd: RawFd, timeout: Duration) -> Ready {
     let mut p = libc::pollfd {
         fd,
@@ -159,30 +165,23 @@ pub fn terminal_gone() -> bool {
 }
 
 /// The reader thread: hands on what crossterm reads until the terminal hangs up or the
-/// loop no longer listens. crossterm is asked only after the kernel said the terminal is
-/// still there, so it does not spin on a terminal that has gone.
+/// loop no longer listens. The terminal is asked whether it is still there before each
+/// wait, so a hang-up is seen within a [`TICK`] (crossterm's own wait only sees input).
 fn read(tty: &Tty, tx: &Sender<Input>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        if let Ready::Gone = wait(tty.fd, TICK) {
-            let _ = tx.send(Input::HungUp);
-            return;
-        }
-        // Keys that came, and a resize crossterm saw (it may have one without a key).
-        loop {
-            let event = match event::poll(Duration::ZERO) {
-                Ok(true) => event::read(),
-                Ok(false) => break,
-                Err(e) => Err(e),
-            };
-            let input = match event {
-                Ok(e) => Input::Term(e),
-                // EIO or ENXIO: the terminal went between the two looks.
+        let input = if let Ready::Gone = wait(tty.fd, Duration::ZERO) {
+            Input::HungUp
+        } else {
+            match event::poll(TICK) {
+                Ok(false) => continue,
+                Ok(true) => event::read().map_or(Input::HungUp, Input::Term),
+                // EIO or ENXIO: the terminal went while crossterm waited.
                 Err(_) => Input::HungUp,
-            };
-            let last = matches!(input, Input::HungUp);
-            if tx.send(input).is_err() || last {
-                return;
             }
+        };
+        let last = matches!(input, Input::HungUp);
+        if tx.send(input).is_err() || last {
+            return;
         }
     }
 }
