@@ -179,21 +179,8 @@ fn closing_the_terminal_ends_the_program_its_workers_and_children() {
         assert!(start.elapsed() < common::DEADLINE, "no child processes");
         std::thread::sleep(Duration::from_millis(20));
     };
-    t.hang_up();
-    // Exit status aside (a hang-up is not a clean quit), the program and its threads go.
-    let (took, _) = t.wait_exit_status();
-    let left = procs::wait_gone(&kids, Duration::from_millis(200));
-    procs::kill_all(&left);
-    eprintln!("after the hang-up threadlanes exited in {took:?}");
-    assert!(took < HANG_UP, "exit took {took:?} after the hang-up");
-    t.assert_gone();
-    assert!(left.is_empty(), "children still running: {left:?}");
-    let said = std::fs::read_to_string(&stderr).unwrap_or_default();
+    t.assert_hang_up_ends_all(&kids, &stderr, HANG_UP);
     let _ = std::fs::remove_file(&stderr);
-    assert!(
-        !said.contains("Failed to") && !said.contains("panicked"),
-        "stderr: {said}"
-    );
 }
 
 #[test]

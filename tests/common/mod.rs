@@ -207,6 +207,31 @@ impl Tui {
         self.master = None;
     }
 
+    /// Closes the terminal and checks what a hang-up promises (issue 19): the program exits
+    /// within `budget` (a hang-up is not a clean quit, so its status aside), every one of
+    /// `pids` goes with it, and its stderr (written to `stderr`) complains of nothing, such
+    /// as a terminal it could not restore. Prints how long the exit took.
+    pub fn assert_hang_up_ends_all(
+        &mut self,
+        pids: &[u32],
+        stderr: &std::path::Path,
+        budget: Duration,
+    ) {
+        self.hang_up();
+        let (took, _) = self.wait_exit_status();
+        let left = procs::wait_gone(pids, Duration::from_millis(200));
+        procs::kill_all(&left);
+        eprintln!("after the hang-up the program exited in {took:?}");
+        assert!(took < budget, "exit took {took:?} after the hang-up");
+        self.assert_gone();
+        assert!(left.is_empty(), "still running: {left:?} of {pids:?}");
+        let said = std::fs::read_to_string(stderr).unwrap_or_default();
+        assert!(
+            !said.contains("Failed to") && !said.contains("panicked"),
+            "stderr: {said}"
+        );
+    }
+
     /// Resizes the terminal, as a window manager does: the program gets SIGWINCH.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
