@@ -132,36 +132,22 @@ impl Tty {
     }
 }
 
-/// What the terminal has for us now.
-enum Ready {
-    Nothing,
-    Input,
-    Gone,
-}
-
-/// Waits up to `timeout` for the terminal to have input or to hang up (ZERO: only looks).
-fn wait(fd: RawFd, timeout: Duration) -> Ready {
+/// Whether the terminal behind `fd` has hung up: the kernel's poll says so at once.
+fn has_hung_up(fd: RawFd) -> bool {
     let mut p = libc::pollfd {
         fd,
         events: libc::POLLIN,
         revents: 0,
     };
     // SAFETY: one valid pollfd for a descriptor that stays open while we poll it.
-    let n = unsafe { libc::poll(&mut p, 1, timeout.as_millis() as libc::c_int) };
-    if n <= 0 {
-        return Ready::Nothing; // the time ran out, or a signal came (EINTR): look again
-    }
-    if p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0 {
-        Ready::Gone
-    } else {
-        Ready::Input
-    }
+    let ready = unsafe { libc::poll(&mut p, 1, 0) };
+    ready > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// Whether the terminal the TUI reads has hung up (its window closed): then there is
 /// nothing to restore, and writing to it fails.
 pub fn terminal_gone() -> bool {
-    Tty::open().map_or(true, |t| matches!(wait(t.fd, Duration::ZERO), Ready::Gone))
+    Tty::open().map_or(true, |t| has_hung_up(t.fd))
 }
 
 /// The reader thread: hands on what crossterm reads until the terminal hangs up or the
@@ -169,7 +155,7 @@ pub fn terminal_gone() -> bool {
 /// wait, so a hang-up is seen within a [`TICK`] (crossterm's own wait only sees input).
 fn read(tty: &Tty, tx: &Sender<Input>, stop: &AtomicBool) {
     while !stop.load(Ordering::SeqCst) {
-        let input = if let Ready::Gone = wait(tty.fd, Duration::ZERO) {
+        let input = if has_hung_up(tty.fd) {
             Input::HungUp
         } else {
             match event::poll(TICK) {
