@@ -118,8 +118,7 @@ fn a_killed_holder_abandons_the_lock_and_a_panicking_one_releases_it() {
     );
     let s = says(&o);
     assert!(
-        s.iter()
-            .any(|t| t.contains("died holding lock: ABANDONED")),
+        s.iter().any(|t| t.contains("died holding lock: ABANDONED")),
         "{s:?}"
     );
     assert!(s.iter().any(|t| t.contains("EOWNERDEAD")), "{s:?}");

@@ -164,6 +164,7 @@ impl App {
                 mode: options.mode,
                 scrub: None,
                 flash: None,
+                dropped: 0,
             },
             options,
             source: None,

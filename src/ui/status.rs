@@ -45,6 +45,10 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     if !has_variants {
         v.remove(2);
     }
+    if s.dropped > 0 {
+        // Kept before the clock: what is on screen is not all that happened.
+        v.push((1, format!("{} events not shown (viewer behind)", s.dropped)));
+    }
     v
 }
 

@@ -472,5 +472,6 @@ pub fn status(run: RunState) -> Status {
         mode: threadlanes::runner::Mode::Free,
         scrub: None,
         flash: None,
+        dropped: 0,
     }
 }
