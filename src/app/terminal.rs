@@ -12,8 +12,8 @@
 use super::App;
 use super::input::{Input, Inputs, terminal_gone};
 use super::suspend::{retake, suspend};
+use crate::cast::live::LiveCast;
 use crate::keys::{self, Action};
-use crate::record::live::LiveCast;
 use crossterm::event::{Event as TermEvent, KeyEventKind};
 use ratatui::DefaultTerminal;
 use std::time::{Duration, Instant};

@@ -27,10 +27,10 @@
 //! Not reproducible: `gil`'s outcome (it measures real CPU time), and the pid in the lane
 //! details (enter).
 
-use super::cast::Cast;
 use super::script::KeyAt;
 use super::{End, Reader};
 use crate::app::App;
+use crate::cast::Cast;
 use crate::cli::Plan;
 use crate::event::Op;
 use crate::keys::Action;
