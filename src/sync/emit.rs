@@ -277,7 +277,11 @@ pub(crate) fn declare_thread(name: Option<&str>) -> WorkerId {
     let w = NEXT_W.fetch_add(1, Ordering::Relaxed);
     let parent = current_worker();
     let name = name.map_or_else(|| format!("thread-{w}"), str::to_string);
-    emit(worker_op(name, WorkerKind::Thread, Some(parent)));
+    // A declaration's `w` is the worker declared; it goes through the parent's ring.
+    with_lane(|lane| {
+        let op = worker_op(name, WorkerKind::Thread, Some(parent));
+        push(&mut lane.ring, event(stamp(), w, op));
+    });
     w
 }
 
