@@ -382,6 +382,13 @@ impl Writer {
     }
 }
 
+/// Writes what is waiting now (from the calling thread; the writer thread does it anyway).
+pub(crate) fn flush() {
+    if STATE.load(Ordering::Relaxed) == ON {
+        write_pending();
+    }
+}
+
 fn write_pending() {
     let mut w = WRITER.lock();
     let Some(writer) = w.as_mut() else { return };

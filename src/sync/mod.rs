@@ -37,3 +37,9 @@ pub use mutex::{Mutex, MutexGuard};
 pub use once::Once;
 pub use rwlock::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 pub use std::sync::Arc;
+
+/// Sends every event made so far to the viewer now, rather than within the next few
+/// milliseconds (before an `abort`, say). Does nothing untraced.
+pub fn flush() {
+    emit::flush();
+}
