@@ -43,3 +43,8 @@ pub use std::sync::Arc;
 pub fn flush() {
     emit::flush();
 }
+
+/// The README's Rust blocks, compiled and run by `cargo test --doc` so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
