@@ -8,9 +8,9 @@
 //!
 //! Seen live: `threadlanes trace -- ./target/debug/examples/bank --race`.
 
+use std::time::Duration;
 use threadlanes::sync::{Arc, Mutex};
 use threadlanes::thread;
-use std::time::Duration;
 
 struct Account {
     balance: Mutex<i64>,
@@ -48,7 +48,11 @@ fn withdraw_racy(acct: &Account, amount: i64) -> bool {
 
 /// Moves `amount` holding both locks, always taken in the same order (no deadlock).
 fn transfer(from: &Account, to: &Account, first_is_from: bool, amount: i64) {
-    let (a, b) = if first_is_from { (from, to) } else { (to, from) };
+    let (a, b) = if first_is_from {
+        (from, to)
+    } else {
+        (to, from)
+    };
     let mut ga = a.balance.lock();
     let mut gb = b.balance.lock();
     let (f, t) = if first_is_from {
@@ -99,7 +103,11 @@ fn main() {
                 .spawn(move || {
                     for k in 0..20 {
                         let to_bob = (i + k) % 2 == 0;
-                        let (from, to) = if to_bob { (&alice, &bob) } else { (&bob, &alice) };
+                        let (from, to) = if to_bob {
+                            (&alice, &bob)
+                        } else {
+                            (&bob, &alice)
+                        };
                         transfer(from, to, to_bob, 10 + k);
                         thread::sleep(Duration::from_millis(1));
                     }

@@ -30,7 +30,8 @@ impl<T> BlockingQueue<T> {
 
     fn put(&self, item: Option<T>) {
         let mut items = self.items.lock();
-        self.not_full.wait_while(&mut items, |q| q.len() >= self.cap);
+        self.not_full
+            .wait_while(&mut items, |q| q.len() >= self.cap);
         items.push_back(item);
         self.not_empty.notify_one();
     }

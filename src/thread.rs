@@ -14,8 +14,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
 pub use std::thread::{
-    AccessError, LocalKey, Result, Scope, ScopedJoinHandle, Thread, ThreadId, available_parallelism,
-    current, panicking, park, park_timeout, scope, yield_now,
+    AccessError, LocalKey, Result, Scope, ScopedJoinHandle, Thread, ThreadId,
+    available_parallelism, current, panicking, park, park_timeout, scope, yield_now,
 };
 
 /// Starts a thread running `f`, as `std::thread::spawn` (panics if the OS will not).

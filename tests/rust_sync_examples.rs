@@ -96,7 +96,10 @@ fn bank_traced_shows_its_tellers_and_accounts_and_never_two_holders() {
         assert!(ws.contains(&w), "{w} in {ws:?}");
     }
     let objs = t.objects();
-    assert!(objs.contains(&("alice", ObjectKind::Lock, None)), "{objs:?}");
+    assert!(
+        objs.contains(&("alice", ObjectKind::Lock, None)),
+        "{objs:?}"
+    );
     assert!(objs.contains(&("bob", ObjectKind::Lock, None)), "{objs:?}");
     assert!(t.stderr.contains("withdrawals paid: 1 of 2; alice has 200"));
     let joins = t.count(|op| matches!(op, Op::JoinEnd { .. }));
@@ -113,8 +116,14 @@ fn bank_race_overdraws_and_still_never_has_two_holders() {
 fn pipeline_traced_keeps_its_channels_within_capacity_and_in_order() {
     let t = trace("pipeline", &[]);
     let objs = t.objects();
-    assert!(objs.contains(&("numbers", ObjectKind::Queue, Some(2))), "{objs:?}");
-    assert!(objs.contains(&("squares", ObjectKind::Queue, Some(2))), "{objs:?}");
+    assert!(
+        objs.contains(&("numbers", ObjectKind::Queue, Some(2))),
+        "{objs:?}"
+    );
+    assert!(
+        objs.contains(&("squares", ObjectKind::Queue, Some(2))),
+        "{objs:?}"
+    );
     let gets = t.count(|op| matches!(op, Op::GetEnd { ok: true, .. }));
     assert_eq!(gets, 24, "twelve numbers and twelve squares taken");
     let labels: Vec<_> = t
@@ -125,7 +134,11 @@ fn pipeline_traced_keeps_its_channels_within_capacity_and_in_order() {
             _ => None,
         })
         .collect();
-    assert_eq!(labels[..3], ["1", "2", "3"], "items show their Debug (opted in)");
+    assert_eq!(
+        labels[..3],
+        ["1", "2", "3"],
+        "items show their Debug (opted in)"
+    );
     assert!(t.stderr.contains("sum of the squares of 1..=12: 650"));
 }
 

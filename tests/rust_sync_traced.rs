@@ -51,9 +51,9 @@ fn the_sync_types_keep_their_semantics_traced_and_their_stream_checks() {
     for k in ["lock", "condition", "barrier", "queue"] {
         assert!(kinds.contains(&k), "{k} not declared: {kinds:?}");
     }
-    let named = events.iter().any(|e| {
-        matches!(&e.op, Op::Worker { name, kind: WorkerKind::Thread, .. } if name == "doomed")
-    });
+    let named = events.iter().any(
+        |e| matches!(&e.op, Op::Worker { name, kind: WorkerKind::Thread, .. } if name == "doomed"),
+    );
     assert!(named, "the thread named doomed is declared");
     let panicked = events
         .iter()

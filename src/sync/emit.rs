@@ -104,9 +104,9 @@ fn connect() -> Option<()> {
     std::thread::Builder::new()
         .name("threadlanes-writer".into())
         .spawn(|| {
-            while STATE.load(Ordering::Relaxed) == ON {
+            // Until the connection is gone (the viewer went away, or the process ends).
+            while write_pending() {
                 std::thread::sleep(FLUSH_EVERY);
-                write_pending();
             }
         })
         .ok()?;
@@ -204,7 +204,10 @@ impl Drop for Lane {
     /// A thread threadlanes did not start ends here: its exit goes before its ring closes.
     fn drop(&mut self) {
         if !self.exited && self.w != 0 && on() {
-            push(&mut self.ring, event(stamp(), self.w, exit_op(ExitHow::Ok, None)));
+            push(
+                &mut self.ring,
+                event(stamp(), self.w, exit_op(ExitHow::Ok, None)),
+            );
         }
     }
 }
@@ -382,21 +385,33 @@ impl Writer {
     }
 }
 
-/// Writes what is waiting now (from the calling thread; the writer thread does it anyway).
-pub(crate) fn flush() {
-    if STATE.load(Ordering::Relaxed) == ON {
-        write_pending();
+/// Events off or on again, once connected (see `sync::bench_tracing`).
+pub(crate) fn set_on(want: bool) {
+    if on() || WRITER.lock().is_some() {
+        STATE.store(if want { ON } else { OFF }, Ordering::SeqCst);
     }
 }
 
-fn write_pending() {
+/// Writes what is waiting now (from the calling thread; the writer thread does it anyway).
+pub(crate) fn flush() {
+    if STATE.load(Ordering::Relaxed) == ON {
+        let _ = write_pending();
+    }
+}
+
+/// Writes what the rings hold; false once there is no connection to write to.
+fn write_pending() -> bool {
     let mut w = WRITER.lock();
-    let Some(writer) = w.as_mut() else { return };
+    let Some(writer) = w.as_mut() else {
+        return false;
+    };
     if writer.pass().is_err() {
         // The viewer went away: the program runs on untraced.
         STATE.store(OFF, Ordering::SeqCst);
         *w = None;
+        return false;
     }
+    true
 }
 
 /// The process ends: the main thread's exit, then everything still waiting, written now.
@@ -413,6 +428,8 @@ extern "C" fn at_exit() {
     SLOW.lock().push(event(stamp(), 0, exit_op(how, panic)));
     write_pending();
     STATE.store(OFF, Ordering::SeqCst);
+    // Closed now: the viewer reads the end of this process's stream at once.
+    *WRITER.lock() = None;
     let dropped = DROPPED.load(Ordering::Relaxed);
     if dropped > 0 {
         eprintln!(

@@ -44,6 +44,14 @@ pub fn flush() {
     emit::flush();
 }
 
+/// For `benches/sync.rs` only: turns the events of a process that is connected to a
+/// viewer off and on again, so one run measures both. Does nothing in a process that is not
+/// connected.
+#[doc(hidden)]
+pub fn bench_tracing(on: bool) {
+    emit::set_on(on);
+}
+
 /// The README's Rust blocks, compiled and run by `cargo test --doc` so they cannot rot.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

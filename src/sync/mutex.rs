@@ -56,7 +56,9 @@ impl<T: ?Sized> Mutex<T> {
     #[inline]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if emit::on() {
-            return self.traced(|m| Some(m.lock())).expect("a lock without a limit");
+            return self
+                .traced(|m| Some(m.lock()))
+                .expect("a lock without a limit");
         }
         MutexGuard {
             inner: self.inner.lock(),
@@ -70,7 +72,9 @@ impl<T: ?Sized> Mutex<T> {
         if emit::on() {
             return self.traced(|m| m.try_lock());
         }
-        self.inner.try_lock().map(|inner| MutexGuard { inner, o: 0 })
+        self.inner
+            .try_lock()
+            .map(|inner| MutexGuard { inner, o: 0 })
     }
 
     /// Takes the lock, waiting at most `timeout`.

@@ -90,9 +90,7 @@ impl<T: ?Sized> RwLock<T> {
     #[cold]
     fn traced<'a>(
         &'a self,
-        take: impl FnOnce(
-            &'a parking_lot::RwLock<T>,
-        ) -> Option<parking_lot::RwLockWriteGuard<'a, T>>,
+        take: impl FnOnce(&'a parking_lot::RwLock<T>) -> Option<parking_lot::RwLockWriteGuard<'a, T>>,
     ) -> Option<RwLockWriteGuard<'a, T>> {
         let o = self.site.id(ObjectKind::Lock, None);
         emit::emit(Op::AcquireBegin { o });

@@ -55,7 +55,10 @@ pub fn unbounded<T>() -> (Sender<T>, Receiver<T>) {
 
 /// [`bounded`], shown under `name` instead of where it was made.
 #[track_caller]
-pub fn bounded_named<T>(cap: usize, name: impl Into<Cow<'static, str>>) -> (Sender<T>, Receiver<T>) {
+pub fn bounded_named<T>(
+    cap: usize,
+    name: impl Into<Cow<'static, str>>,
+) -> (Sender<T>, Receiver<T>) {
     make(Site::here().named(name.into()), Some(cap))
 }
 
@@ -197,9 +200,7 @@ impl<T> Receiver<T> {
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
         match &self.flavor {
             Flavor::Plain(r) => r.recv_deadline(deadline),
-            Flavor::Traced(c) => c
-                .recv(Limit::Until(deadline))
-                .map_err(|e| e.into_timeout()),
+            Flavor::Traced(c) => c.recv(Limit::Until(deadline)).map_err(|e| e.into_timeout()),
         }
     }
 
