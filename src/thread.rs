@@ -94,7 +94,7 @@ fn run_as<F: FnOnce() -> T, T>(w: WorkerId, f: F) -> T {
             v
         }
         Err(payload) => {
-            emit::end_thread(Some(emit::panic_text(&*payload)));
+            emit::end_thread(Some(crate::probe::worker::panic_message(&*payload)));
             resume_unwind(payload)
         }
     }

@@ -17,6 +17,8 @@
 //! not block a caller on the socket, and must never call user code.
 
 use crate::event::{Event, ExitHow, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
+use crate::probe::worker::panic_message as panic_text;
+use crate::source::clock::monotonic_ns;
 use parking_lot::Mutex;
 use rtrb::{Consumer, Producer, RingBuffer};
 use std::cell::RefCell;
@@ -159,16 +161,6 @@ fn event(t: u64, w: WorkerId, op: Op) -> Event {
     }
 }
 
-pub(crate) fn monotonic_ns() -> u64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: clock_gettime writes into the timespec we own; CLOCK_MONOTONIC always exists.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
-}
-
 /// Nanoseconds since the trace began, strictly after every stamp taken before it in this
 /// process: one atomic's modification order agrees with happens-before, so an acquire
 /// stamped after a release it followed is later, even on a clock that ticks coarsely.
@@ -309,17 +301,6 @@ pub(crate) fn end_thread(panic: Option<String>) {
 
 fn exit_op(how: ExitHow, msg: Option<String>) -> Op {
     Op::Exit { how, msg }
-}
-
-/// A panic's message, as `std` prints it.
-pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s.to_string()
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "Box<dyn Any>".to_string()
-    }
 }
 
 // ── objects ─────────────────────────────────────────────────────────────────────────
