@@ -34,6 +34,9 @@ const RING: usize = 4096;
 /// lines of different threads reach it in time to be put in `t` order.
 const FLUSH_EVERY: Duration = Duration::from_millis(2);
 
+/// Longest the end of the process waits for the writer to let go of the connection.
+const LAST_WRITE: Duration = Duration::from_millis(500);
+
 const UNKNOWN: u8 = 0;
 const OFF: u8 = 1;
 const ON: u8 = 2;
@@ -366,6 +369,10 @@ impl Writer {
     }
 }
 
+pub(crate) fn dropped() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
+
 /// Events off or on again, once connected (see `sync::bench_tracing`).
 pub(crate) fn set_on(want: bool) {
     if on() || WRITER.lock().is_some() {
@@ -375,8 +382,14 @@ pub(crate) fn set_on(want: bool) {
 
 /// Writes what is waiting now (from the calling thread; the writer thread does it anyway).
 pub(crate) fn flush() {
-    if STATE.load(Ordering::Relaxed) == ON {
-        let _ = write_pending();
+    if STATE.load(Ordering::Relaxed) != ON {
+        return;
+    }
+    // Not behind a writer stuck on a viewer that stopped reading.
+    if let Some(mut w) = WRITER.try_lock_for(LAST_WRITE)
+        && let Some(writer) = w.as_mut()
+    {
+        let _ = writer.pass();
     }
 }
 
@@ -407,10 +420,16 @@ extern "C" fn at_exit() {
         ExitHow::Ok
     };
     SLOW.lock().push(event(stamp(), 0, exit_op(how, panic)));
-    write_pending();
     STATE.store(OFF, Ordering::SeqCst);
-    // Closed now: the viewer reads the end of this process's stream at once.
-    *WRITER.lock() = None;
+    // The writer may be stuck on a viewer that stopped reading: the process ends all the
+    // same, a moment later, without its last lines.
+    if let Some(mut w) = WRITER.try_lock_for(LAST_WRITE) {
+        if let Some(writer) = w.as_mut() {
+            let _ = writer.pass();
+        }
+        // Closed now: the viewer reads the end of this process's stream at once.
+        *w = None;
+    }
     let dropped = DROPPED.load(Ordering::Relaxed);
     if dropped > 0 {
         eprintln!(

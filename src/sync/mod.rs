@@ -44,6 +44,12 @@ pub fn flush() {
     emit::flush();
 }
 
+/// Events this process dropped so far because its rings were full (the viewer, or the
+/// writer, could not keep up); said on stderr when the process ends.
+pub fn dropped() -> u64 {
+    emit::dropped()
+}
+
 /// For `benches/sync.rs` only: turns the events of a process that is connected to a
 /// viewer off and on again, so one run measures both. Does nothing in a process that is not
 /// connected.
