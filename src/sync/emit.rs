@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Events one thread may have waiting for the writer before its next ones are dropped.
-const RING: usize = 4096;
+const RING: usize = 1024;
 
 /// How often the writer sends what the rings hold. Well under threadlanes' 40 ms hold, so
 /// lines of different threads reach it in time to be put in `t` order.

@@ -15,7 +15,7 @@
 //!
 //! With no viewer (no `THREADLANES_SOCKET` in the environment) each type is its plain
 //! counterpart behind one relaxed load. With one, the process connects once and sends its
-//! events from a background thread ([`emit`]); the program never waits for the viewer.
+//! events from a background thread (`emit.rs`); the program never waits for the viewer.
 //! What is not shown: an `RwLock`'s readers (see [`rwlock`]); there is no `select!` (see
 //! [`channel`]). Step mode does not reach a Rust program yet: it runs free.
 //!
