@@ -5,8 +5,9 @@
 //!
 //! The program never waits for the viewer: each thread pushes its events into its own
 //! lock-free ring (no lock, no syscall, no allocation beyond the event's own strings), and a
-//! background thread encodes and writes them. A full ring drops the event and counts it;
-//! the count is said on stderr when the process ends.
+//! background thread encodes and writes them. A full ring's events wait in a shared side
+//! list (a short lock); past its limit they are dropped and counted, and the count is said
+//! on stderr when the process ends.
 //!
 //! Order: every event is stamped from one process-wide counter of nanoseconds that never
 //! repeats (`stamp`), taken where the operation takes effect (a release before the unlock,
@@ -29,6 +30,9 @@ use std::time::Duration;
 
 /// Events one thread may have waiting for the writer before its next ones are dropped.
 const RING: usize = 1024;
+
+/// Events of full rings that wait in the side list before more are dropped.
+const OVERFLOW: usize = 1 << 18;
 
 /// How often the writer sends what the rings hold. Well under threadlanes' 40 ms hold, so
 /// lines of different threads reach it in time to be put in `t` order.
@@ -103,6 +107,7 @@ fn connect() -> Option<()> {
     *WRITER.lock() = Some(Writer {
         out: std::io::BufWriter::with_capacity(64 << 10, stream),
         rings: Vec::new(),
+        batch: Vec::new(),
         line: String::new(),
     });
     declare_main(pid);
@@ -212,7 +217,20 @@ thread_local! {
 }
 
 fn push(ring: &mut Producer<Event>, ev: Event) {
-    if ring.push(ev).is_err() {
+    if let Err(rtrb::PushError::Full(ev)) = ring.push(ev) {
+        overflow(ev);
+    }
+}
+
+/// A full ring's event waits in the shared side list (a short lock, never the viewer);
+/// past [`OVERFLOW`] events it is dropped and counted. A dropped event leaves the viewer a
+/// stream with a gap (a release it never sees), so the side list is the usual way out.
+#[cold]
+fn overflow(ev: Event) {
+    let mut slow = SLOW.lock();
+    if slow.len() < OVERFLOW {
+        slow.push(ev);
+    } else {
         DROPPED.fetch_add(1, Ordering::Relaxed);
     }
 }
@@ -333,6 +351,8 @@ pub(crate) fn speed() -> f64 {
 struct Writer {
     out: std::io::BufWriter<UnixStream>,
     rings: Vec<Consumer<Event>>,
+    /// One pass's events, kept for the next pass's.
+    batch: Vec<Event>,
     line: String,
 }
 
@@ -344,26 +364,21 @@ impl Writer {
         self.out.write_all(self.line.as_bytes())
     }
 
-    /// Everything the rings and the side list hold now, written and flushed.
+    /// Everything the rings and the side list hold now, in `t` order, written and flushed.
     fn pass(&mut self) -> std::io::Result<()> {
         self.rings.append(&mut NEW_RINGS.lock());
-        let slow = std::mem::take(&mut *SLOW.lock());
-        for ev in &slow {
-            self.send(ev)?;
-        }
-        let mut rings = std::mem::take(&mut self.rings);
-        let mut result = Ok(());
-        rings.retain_mut(|c| {
+        let mut batch = std::mem::take(&mut self.batch);
+        batch.append(&mut SLOW.lock());
+        self.rings.retain_mut(|c| {
             if let Ok(chunk) = c.read_chunk(c.slots()) {
-                for ev in chunk {
-                    if result.is_ok() {
-                        result = self.send(&ev);
-                    }
-                }
+                batch.extend(chunk);
             }
             !c.is_abandoned() || !c.is_empty()
         });
-        self.rings = rings;
+        // In order already within each ring: the sort merges them cheaply.
+        batch.sort_by_key(|ev| ev.t);
+        let result = batch.drain(..).try_for_each(|ev| self.send(&ev));
+        self.batch = batch;
         result?;
         self.out.flush()
     }

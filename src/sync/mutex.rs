@@ -137,6 +137,25 @@ pub(crate) fn release(o: ObjectId) -> Op {
     }
 }
 
+impl<T: ?Sized> MutexGuard<'_, T> {
+    /// Lets the lock go while `f` runs and takes it back after, as parking_lot's
+    /// `MutexGuard::unlocked` (shown as a release and an acquire).
+    pub fn unlocked<F: FnOnce() -> U, U>(guard: &mut Self, f: F) -> U {
+        let o = guard.o;
+        if o == 0 {
+            return parking_lot::MutexGuard::unlocked(&mut guard.inner, f);
+        }
+        emit::emit(release(o));
+        let r = parking_lot::MutexGuard::unlocked(&mut guard.inner, || {
+            let r = f();
+            emit::emit(Op::AcquireBegin { o });
+            r
+        });
+        emit::emit(acquire_end(o, true));
+        r
+    }
+}
+
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     /// The release is sent while the lock is still held: the next taker's acquire is later.
     #[inline]

@@ -36,6 +36,10 @@ pub fn try_lock_fails_while_held_and_try_lock_for_times_out() {
     assert!(start.elapsed() >= Duration::from_millis(20));
     drop(g);
     assert_eq!(*m.try_lock().expect("free now"), 1);
+    let mut g = m.lock();
+    let free = threadlanes::sync::MutexGuard::unlocked(&mut g, || m.try_lock().is_some());
+    assert!(free, "let go while unlocked runs");
+    assert!(m.try_lock().is_none(), "held again after");
 }
 
 pub fn rwlock_reads_together_and_writes_alone() {
