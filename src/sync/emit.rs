@@ -122,13 +122,17 @@ fn connect() -> Option<()> {
         .ok()?;
     // SAFETY: registering a plain `extern "C" fn` with libc's atexit.
     unsafe { libc::atexit(at_exit) };
-    let prev = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if is_main_thread() {
-            *MAIN_PANIC.lock() = Some(panic_text(info.payload()));
-        }
-        prev(info)
-    }));
+    // The hook cannot be changed by a thread that is panicking (a guard dropped while
+    // unwinding may be the first traced operation): main's panic then goes unnamed.
+    if !std::thread::panicking() {
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if is_main_thread() {
+                *MAIN_PANIC.lock() = Some(panic_text(info.payload()));
+            }
+            prev(info)
+        }));
+    }
     Some(())
 }
 
