@@ -113,6 +113,14 @@ pub fn draw_picker(frame: &mut Frame, picker: &Picker, hints: &[Hint]) {
     picker::render(frame, area, picker, hints);
 }
 
+/// The help overlay over the scenario picker: the picker's keys (`?` there).
+pub fn draw_picker_help(frame: &mut Frame, keys: &[Hint], theme: &Theme) {
+    let area = frame.area();
+    if !layout::too_small(area) {
+        help::render(frame, area, keys, theme);
+    }
+}
+
 /// The run screen's panels; with captions on, the caption takes the row above the footer.
 fn run_areas(area: Rect, screen: &Screen) -> layout::RunAreas {
     let captions = screen.view.captions && area.height > layout::MIN_HEIGHT / 2;

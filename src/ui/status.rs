@@ -8,8 +8,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-/// The pieces of the status line, most important first; the line drops the least important
-/// ones (from the end of this list) until it fits.
+/// The pieces of the status line with their levels (0: kept), in the order shown; the line
+/// drops the least important ones (highest level first) until it fits.
 fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let g = &screen.theme.glyphs;
     let s = screen.status;
@@ -19,12 +19,15 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         RunState::Paused => format!("{} paused", g.paused),
         RunState::Finished => format!("{} finished", g.finished),
     };
+    // Scrubbing, the cursor's moment is the news: it takes the place of the run's state
+    // and time (its words carry their own), and the mode gives way to it when room is short.
     let run = match &s.scrub {
-        Some(at) => format!("{run} · ⏪ {at}"),
+        Some(at) => format!("⏪ {at}"),
         None => run,
     };
     let (sched_level, sched) = match s.mode {
         Mode::Free => (5, "free".to_string()),
+        Mode::Step if s.scrub.is_some() => (1, "STEP MODE".to_string()),
         Mode::Step => (0, "STEP MODE".to_string()),
         Mode::Seeded => (2, format!("seed {}", s.seed)),
     };
@@ -42,6 +45,9 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         (1, format!("{}/{} alive", w.alive(), w.workers.len())),
         (sched_level, sched),
     ];
+    if s.scrub.is_some() {
+        v.remove(5);
+    }
     if !has_variants {
         v.remove(2);
     }
@@ -76,6 +82,12 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             break;
         }
         parts.retain(|(p, _)| *p < level);
+        line = build(&parts);
+    }
+    // A flash is said for a reason (why a step was refused): while it shows it may take
+    // all but the name.
+    if flash_w > 0 && text::width(&line) + flash_w > width {
+        parts.truncate(1);
         line = build(&parts);
     }
     let mut spans = vec![Span::styled(
