@@ -114,11 +114,20 @@ fn wait_lane(t: &Tui, name: &str, what: &str) -> String {
     })
 }
 
-/// Waits until `name`'s lane is the selected one.
-fn wait_selected(t: &Tui, name: &str) {
+/// Presses `key` and waits until `name`'s lane is the selected one.
+fn select(t: &mut Tui, key: &str, name: &str) {
+    t.keys(key);
     t.wait_until(&format!("{name} selected"), |s| {
         lane(s, name).is_some_and(|l| l.starts_with('▸'))
     });
+}
+
+/// Presses `.` and waits for the log to show `done` and `name`'s lane `next`: the step is
+/// over, the worker back at the gate.
+fn step(t: &mut Tui, name: &str, done: &str, next: &str) {
+    t.keys(".");
+    t.wait_for(done);
+    wait_lane(t, name, next);
 }
 
 /// The first line of the screen: the status line, with the flash.
@@ -137,32 +146,23 @@ fn the_readme_walkthrough_works_as_written() {
     wait_lane(&t, "t2", "next: read value balance");
     t.wait_until("STEP MODE", |s| status(s).contains("STEP MODE"));
     // 2. tab selects t1, . : it reads 0, and will sleep next.
-    t.keys(TAB);
-    wait_selected(&t, "t1");
-    t.keys(".");
-    t.wait_for("t1    read value balance = 0");
-    wait_lane(&t, "t1", "next: sleep");
+    select(&mut t, TAB, "t1");
+    step(&mut t, "t1", "t1    read value balance = 0", "next: sleep");
     // 3. tab selects t2, . : it reads 0 too.
-    t.keys(TAB);
-    wait_selected(&t, "t2");
-    t.keys(".");
-    t.wait_for("t2    read value balance = 0");
-    wait_lane(&t, "t2", "next: sleep");
+    select(&mut t, TAB, "t2");
+    step(&mut t, "t2", "t2    read value balance = 0", "next: sleep");
     // 4. t1 (↑): its sleep, then its write; t2 (↓): the same. Both write 1.
-    t.keys(UP);
-    wait_selected(&t, "t1");
-    t.keys(".");
-    t.wait_for("t1    wakes");
-    wait_lane(&t, "t1", "next: write value balan");
-    t.keys(".");
-    t.wait_for("t1    wrote value balance = 1");
-    t.keys(DOWN);
-    wait_selected(&t, "t2");
-    t.keys(".");
-    t.wait_for("t2    wakes");
-    wait_lane(&t, "t2", "next: write value balan");
-    t.keys(".");
-    t.wait_for("t2    wrote value balance = 1");
+    for (key, name) in [(UP, "t1"), (DOWN, "t2")] {
+        select(&mut t, key, name);
+        step(
+            &mut t,
+            name,
+            &format!("{name}    wakes"),
+            "next: write value balan",
+        );
+        let wrote = format!("{name}    wrote value balance = 1");
+        step(&mut t, name, &wrote, "next: read value balance");
+    }
     // 5. ← four times: back before t1's write, the balance as it was then, each lane saying
     // what its thread did next; → four times: now again.
     for _ in 0..4 {
@@ -199,24 +199,17 @@ fn the_readme_walkthrough_works_as_written() {
     t.wait_for("with lock");
     wait_lane(&t, "t1", "next: acquire lock");
     wait_lane(&t, "t2", "next: acquire lock");
-    t.keys(TAB);
-    wait_selected(&t, "t1");
-    t.keys(".");
-    t.wait_for("held by t1");
-    wait_lane(&t, "t1", "next: read value balance");
-    t.keys(TAB);
-    wait_selected(&t, "t2");
-    t.keys(".");
-    wait_lane(&t, "t2", "can't go: waiting for");
+    select(&mut t, TAB, "t1");
+    step(&mut t, "t1", "held by t1", "next: read value balance");
+    select(&mut t, TAB, "t2");
+    step(&mut t, "t2", "t2    acquire lock", "can't go: waiting for");
     t.keys(".");
     let s = t.wait_until("why t2 cannot go", |s| {
         status(s).contains("t2 can't go: waiting for lock (held by t1)")
     });
     assert!(s.lines().all(|l| l.chars().count() <= 80));
     // Until t1 releases it: its read, sleep, write and release; then t2 can go.
-    t.keys(UP);
-    wait_selected(&t, "t1");
-    // Each step is over when t1 is back at the gate with its next operation.
+    select(&mut t, UP, "t1");
     let steps = [
         ("read value", "next: sleep"),
         ("wakes", "next: write"),
@@ -224,9 +217,7 @@ fn the_readme_walkthrough_works_as_written() {
         ("released lock", "next: acquire lock"),
     ];
     for (done, next) in steps {
-        t.keys(".");
-        t.wait_for(&format!("t1    {done}"));
-        wait_lane(&t, "t1", next);
+        step(&mut t, "t1", &format!("t1    {done}"), next);
     }
     wait_lane(&t, "t2", "next: acquire lock");
     t.keys("q");
