@@ -195,4 +195,11 @@ fn scrubbing_in_step_mode_shows_that_moments_hints() {
     app.update(Action::Right);
     app.update(Action::Right);
     assert_eq!(app.shown_next_ops(), app.next_ops(), "live again");
+    // A step taken while scrubbed back happens now, and the screen comes back to now.
+    app.update(Action::Left);
+    assert_ne!(app.shown_next_ops(), app.next_ops());
+    let before = app.world.events;
+    app.update(Action::Step);
+    assert_eq!(app.shown_next_ops(), app.next_ops(), "back to now");
+    until(&mut app, "t1 wrote", |a| a.world.events > before);
 }

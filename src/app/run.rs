@@ -214,6 +214,8 @@ impl App {
             self.flash("press s for step mode first".into());
             return;
         }
+        // One moment at a time: a step happens now, so the screen comes back to now.
+        self.leave_scrub();
         let Some(w) = self.world.workers.get(self.view.selected) else {
             return;
         };

@@ -33,8 +33,7 @@ impl App {
             .saturating_add_signed(by)
             .clamp(self.history.first(), end);
         if to == end {
-            self.cursor = None;
-            self.status.scrub = None;
+            self.leave_scrub();
             return;
         }
         let world = self.history.world_after(to);
@@ -49,6 +48,12 @@ impl App {
             world,
             hints,
         });
+    }
+
+    /// Back to now: the live world and hints on screen.
+    pub(super) fn leave_scrub(&mut self) {
+        self.cursor = None;
+        self.status.scrub = None;
     }
 
     /// Step mode, scrubbing: the hints again, after the live workers moved.
