@@ -18,7 +18,8 @@ use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// Why a worker cannot go when the user picks it in step mode. The words are shown as they
-/// are ("NAME cannot go: ...").
+/// are ("NAME can't go: ..."), but for a blocked worker whose wait the model knows: its
+/// lane's words say more (what it waits for, who holds that).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
     #[error("not in step mode")]
