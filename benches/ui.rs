@@ -37,6 +37,7 @@ fn status() -> Status {
         mode: Mode::Free,
         scrub: None,
         flash: None,
+        dropped: 0,
     }
 }
 

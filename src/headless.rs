@@ -38,7 +38,8 @@ pub struct Headless {
 
 /// What ran, in the summary's words (the caller knows; the headless does not ask).
 pub struct Ran {
-    /// The summary's first line: "scenario: race (variant no-lock, workers=2)" or
+    /// The summary's first line: "scenario: race — version: without the lock (--variant
+    /// no-lock), workers=2" or
     /// "traced: python3 app.py" (the exit status, if the source has one, is added).
     pub title: String,
     /// After the time it ran: " of virtual time" for a scenario, "" on real time.
@@ -50,18 +51,21 @@ impl Ran {
     pub fn scenario(plan: &crate::cli::Plan) -> Ran {
         let params: Vec<_> = plan
             .config
-            .params
+            .shown_params(&plan.scenario.info)
             .iter()
             .map(|(n, v)| format!("{n}={v}"))
             .collect();
+        let info = &plan.scenario.info;
+        // The version by its words ("with the lock"), the name `--variant` takes beside it.
+        let version = info
+            .variant(plan.config.variant)
+            .map(|v| format!("version: {} (--variant {})", v.label, v.name));
+        let mut what: Vec<String> = version.into_iter().chain(params).collect();
+        if what.is_empty() {
+            what.push("one version".into());
+        }
         Ran {
-            title: format!(
-                "scenario: {} (variant {}{}{})",
-                plan.scenario.info.name,
-                plan.config.variant,
-                if params.is_empty() { "" } else { ", " },
-                params.join(", ")
-            ),
+            title: format!("scenario: {} — {}", info.name, what.join(", ")),
             clock: " of virtual time",
         }
     }
@@ -279,7 +283,7 @@ fn summary(
     }
     s.push_str(&format!(
         "\nran {}{}, {} events, {} workers, {} objects\n",
-        describe::secs(world.t),
+        describe::elapsed(world.t),
         ran.clock,
         world.events,
         world.workers.len(),

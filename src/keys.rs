@@ -53,6 +53,9 @@ pub enum Action {
     /// Ctrl-R: the screen written to a `.cast` file as it is drawn, on or off (the terminal
     /// loop does it: it owns the terminal's size).
     Record,
+    /// Ctrl-Z: the terminal given back and the process stopped until `fg` (the terminal
+    /// loop does it).
+    Suspend,
 }
 
 /// Where a binding applies.
@@ -154,6 +157,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key::plain(K::Esc)], label: "esc", help: "close overlay, or quit", action: A::Back, scope: Scope::Both },
     Binding { keys: &[Key::ctrl('c'), Key::ctrl('q')], label: "ctrl-c", help: "quit", action: A::Quit, scope: Scope::Both },
     Binding { keys: &[Key::ctrl('r'), Key::ctrl('R')], label: "ctrl-r", help: "record the screen to a .cast file", action: A::Record, scope: Scope::Both },
+    Binding { keys: &[Key::ctrl('z')], label: "ctrl-z", help: "suspend (fg comes back)", action: A::Suspend, scope: Scope::Both },
 ];
 
 /// The bindings that apply in the picker (`picker`) or on the run screen.

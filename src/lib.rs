@@ -6,6 +6,7 @@
 //! scenario → probe → model → ui.
 
 pub mod app;
+pub mod cast;
 pub mod cli;
 pub mod event;
 pub mod headless;

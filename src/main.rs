@@ -173,22 +173,23 @@ fn done(result: Result<String, String>) -> ExitCode {
     }
 }
 
-/// A safety net under the TUI's own signal handling: after SIGTERM, SIGHUP or SIGINT the app
-/// quits in well under a second, but once the terminal has hung up (its window closed)
-/// crossterm 0.29 spins inside `event::poll` (the read returns 0 bytes, forever), the app
-/// never sees the signal, and the process would stay at 100% CPU for ever. If the process is
-/// still here `GRACE` after a signal, it restores what it can of the terminal and exits.
+/// A last resort under the TUI's own signal handling. The loop sees SIGTERM, SIGHUP and
+/// SIGINT (and a terminal that hangs up) at once, stops the run and restores the terminal,
+/// in well under a second; nothing it waits on can trap it. Should it still be here `GRACE`
+/// after such a signal (say a frame's write blocked on a terminal that no longer reads), it
+/// puts back what it can of the terminal, quietly, and exits: a scenario's child processes
+/// die with it (their death signal), though a traced program's cleanup is then skipped.
 fn exit_on_signal_even_if_stuck() {
-    const GRACE: Duration = Duration::from_secs(2);
+    const GRACE: Duration = Duration::from_secs(3);
     let Ok(mut signals) = Signals::new([SIGTERM, SIGHUP, SIGINT]) else {
-        return; // no safety net; the app still handles the signals itself
+        return; // no last resort; the app still handles the signals itself
     };
     let _ = std::thread::Builder::new()
         .name("threadlanes-signal-watchdog".into())
         .spawn(move || {
             if let Some(sig) = signals.forever().next() {
                 std::thread::sleep(GRACE);
-                ratatui::restore();
+                threadlanes::app::terminal::restore_quietly();
                 std::process::exit(128 + sig);
             }
         });

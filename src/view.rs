@@ -34,6 +34,9 @@ pub struct Status {
     pub scrub: Option<String>,
     /// A message to show for a few seconds ("restarted", "speed ×2"), if any.
     pub flash: Option<String>,
+    /// Events the source could not hand on because the viewer fell behind (a traced
+    /// program's flood): the status line says so while it is more than 0.
+    pub dropped: u64,
 }
 
 /// What the user is looking at. Owned by the app, changed only by actions.

@@ -335,6 +335,7 @@ fn draw_run_screen(
         mode,
         scrub: (!text.is_empty()).then(|| text.to_string()),
         flash: (text.len() % 2 == 1).then(|| text.to_string()),
+        dropped: 0,
     };
     let hints = vec![
         Hint {

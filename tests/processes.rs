@@ -58,7 +58,7 @@ fn every_process_scenario_streams_valid_semantics() {
             "--variant",
             "with-lock",
             "--set",
-            "burst=1000",
+            "burst=50",
         ],
     ] {
         let mut all = args.to_vec();
@@ -118,8 +118,7 @@ fn a_killed_holder_abandons_the_lock_and_a_panicking_one_releases_it() {
     );
     let s = says(&o);
     assert!(
-        s.iter()
-            .any(|t| t.contains("died holding lock lock: ABANDONED")),
+        s.iter().any(|t| t.contains("died holding lock: ABANDONED")),
         "{s:?}"
     );
     assert!(s.iter().any(|t| t.contains("EOWNERDEAD")), "{s:?}");
@@ -359,7 +358,11 @@ fn pause_reaches_the_children() {
     // than the whole sleep, so a child that did not pause would have ended.
     let args = ["run", "processes", "--set", "processes=1", "--speed", "0.1"];
     let mut t = common::Tui::start(&args, 120, 36);
-    t.wait_for("sleeping");
+    // proc-1's own lane (the legend says "sleeping" too, at this width).
+    t.wait_until("proc-1 sleeping", |s| {
+        s.lines()
+            .any(|l| l.contains("proc-1") && l.contains("sleeping"))
+    });
     t.keys(" ");
     t.wait_for("paused");
     std::thread::sleep(Duration::from_secs(6));

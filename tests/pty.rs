@@ -3,8 +3,17 @@
 
 mod common;
 
-use common::Tui;
-use std::time::Duration;
+use common::{Tui, procs, serial};
+use std::time::{Duration, Instant};
+
+/// The run's clock on the status line, in seconds ("t=1.2s").
+fn clock_secs(screen: &str) -> Option<f64> {
+    let line = screen.lines().next()?;
+    let t = line
+        .split(" · ")
+        .find_map(|p| p.trim().strip_prefix("t="))?;
+    t.trim_end_matches('s').parse().ok()
+}
 
 #[test]
 fn lanes_and_objects_appear_and_keys_work() {
@@ -243,4 +252,53 @@ fn the_picker_opens_and_closes_its_help() {
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
+}
+
+/// Ctrl-Z (a key in raw mode) and SIGTSTP from outside suspend the TUI as full-screen
+/// programs do: the terminal given back (cooked, the main screen), the process stopped and
+/// the run's clock with it; on continue, raw mode and a whole screen again, and q quits at
+/// once.
+#[test]
+fn suspend_gives_the_terminal_back_and_continue_takes_it_again() {
+    let _s = serial();
+    for (how, key) in [("ctrl-z", Some("\u{1a}")), ("SIGTSTP", None)] {
+        let mut t = Tui::start(&["run", "stress", "--set", "workers=4"], 100, 30);
+        t.wait_for("running");
+        t.wait_until("the clock past 0.5 s", |s| {
+            clock_secs(s).is_some_and(|c| c > 0.5)
+        });
+        let before = clock_secs(&t.screen()).unwrap();
+        match key {
+            Some(k) => t.keys(k),
+            None => t.signal(libc::SIGTSTP),
+        }
+        assert!(
+            procs::wait_state(t.pid(), 'T', common::DEADLINE),
+            "{how}: not stopped: state {:?}",
+            procs::state(t.pid())
+        );
+        t.assert_restored();
+        t.assert_cooked();
+        // Stopped for a while: the run's clock stands still meanwhile.
+        std::thread::sleep(Duration::from_millis(1500));
+        let left = t.output().len();
+        let start = Instant::now();
+        t.signal(libc::SIGCONT);
+        let s = t.wait_until("a whole screen again", |s| {
+            s.starts_with(" threadlanes · stress") && s.contains("w3") && s.contains("quit")
+        });
+        eprintln!("{how}: redrawn {:?} after SIGCONT", start.elapsed());
+        assert!(
+            t.output()[left..].contains("\x1b[?1049h"),
+            "{how}: no alternate screen"
+        );
+        t.assert_raw();
+        let after = clock_secs(&s).unwrap();
+        assert!(
+            after - before < 1.0,
+            "{how}: the clock ran on while stopped: {before} s → {after} s"
+        );
+        t.quit_within("q", Duration::from_millis(500));
+        t.assert_terminal_back();
+    }
 }

@@ -229,6 +229,29 @@ fn record_writes_an_asciicast_that_replays_to_the_scenario_screen() {
     assert_eq!(cast, record_to(&args, "pc2.cast"));
 }
 
+/// A recording takes at most a small multiple of its length, even of a run that makes
+/// thousands of events in every virtual millisecond (it then plays slower than the run's
+/// clock, and says so), and stays the same byte for byte.
+#[test]
+fn record_of_a_flood_is_quick_and_says_it_plays_slower() {
+    let args = ["stress", "--seed", "9", "--for", "1"];
+    let start = std::time::Instant::now();
+    let out = temp("stress.cast");
+    let mut all = vec!["record"];
+    all.extend_from_slice(&args);
+    all.extend_from_slice(&["-o", out.to_str().unwrap()]);
+    let said = run(&all).unwrap();
+    let took = start.elapsed();
+    eprintln!("record stress --for 1 took {took:?}");
+    assert!(took.as_secs_f64() < 8.0, "took {took:?}");
+    assert!(said.contains("plays slower than its own clock"), "{said}");
+    let cast = std::fs::read_to_string(&out).unwrap();
+    let (_, _, parser, last) = replay(&cast);
+    assert!(last <= 1.0 + 1e-9, "--for 1 stops at 1 s: {last}");
+    assert!(parser.screen().contents().contains("w0"));
+    assert_eq!(cast, record_to(&args, "stress2.cast"));
+}
+
 #[test]
 fn record_sizes_and_lengths() {
     let cast = record_to(

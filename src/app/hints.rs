@@ -186,11 +186,11 @@ impl App {
                     None => Words::Hide,
                 }
             }
-            A::ParamDown | A::ParamUp => match info.params.get(self.param) {
+            A::ParamDown | A::ParamUp => match info.param_at(self.config.variant, self.param) {
                 Some(p) => Words::Say(format!("{}={}", p.name, self.config.get(p.name))),
                 None => Words::Hide,
             },
-            A::NextParam if info.params.len() < 2 => Words::Hide,
+            A::NextParam if info.params_for(self.config.variant).count() < 2 => Words::Hide,
             A::ToggleSplit if self.split => Words::Say("back to one version".into()),
             A::ToggleSplit if info.variants.len() < 2 => Words::Hide,
             A::ToggleGraph if self.view.graph => Words::Say("log".into()),

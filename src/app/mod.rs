@@ -9,7 +9,9 @@
 //! - `hints.rs`: the footer and the help, built from the bindings table;
 //! - `scrub.rs`: the scrub cursor over the run's history;
 //! - `detached.rs`: an App with no live run, that the screencast recorder feeds;
-//! - [`terminal`]: the terminal loop, signals, the panic hook, Ctrl-R (the binary's way in);
+//! - [`terminal`]: the terminal loop, the panic hook, Ctrl-R (the binary's way in);
+//! - `input.rs`: keys, resizes and signals, read on their own threads for the loop;
+//! - `suspend.rs`: Ctrl-Z and SIGTSTP: the terminal given back, the process stopped;
 //! - `settings.rs`: what the environment sets.
 //!
 //! The App holds one source and the words about what runs, both given when it is made
@@ -34,11 +36,13 @@ use std::time::{Duration, Instant};
 
 mod detached;
 mod hints;
+mod input;
 mod offers;
 mod restart;
 mod run;
 mod scrub;
 mod settings;
+mod suspend;
 pub mod terminal;
 #[cfg(test)]
 mod tests;
@@ -160,6 +164,7 @@ impl App {
                 mode: options.mode,
                 scrub: None,
                 flash: None,
+                dropped: 0,
             },
             options,
             source: None,
@@ -281,8 +286,9 @@ impl App {
                 self.source = None;
                 self.picker = Some(self.current);
             }
-            // The terminal loop records the screen; without a terminal there is nothing to.
-            Action::Record => {}
+            // The terminal loop records the screen and suspends; without a terminal there is
+            // nothing to.
+            Action::Record | Action::Suspend => {}
         }
     }
 
@@ -304,11 +310,13 @@ impl App {
     }
 
     fn next_param(&mut self) {
-        let params = self.info().params;
-        self.param = (self.param + 1) % params.len().max(1);
-        let msg = match params.get(self.param) {
+        let (info, v) = (self.info(), self.config.variant);
+        self.param = (self.param + 1) % info.params.len().max(1);
+        let msg = match info.param_at(v, self.param) {
             None => "this scenario has no parameter".to_string(),
-            Some(p) if params.len() == 1 => format!("{} is its only parameter", p.name),
+            Some(p) if info.params_for(v).count() == 1 => {
+                format!("{} is its only parameter", p.name)
+            }
             Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
         };
         self.flash(msg);

@@ -54,5 +54,6 @@ fn works_side_by_side(a: Action) -> bool {
             | Up
             | Down
             | Record
+            | Suspend
     )
 }

@@ -153,7 +153,11 @@ impl App {
     }
 
     pub(super) fn change_param(&mut self, up: bool) {
-        let Some(p) = self.info().params.get(self.param).copied() else {
+        let Some(p) = self
+            .info()
+            .param_at(self.config.variant, self.param)
+            .copied()
+        else {
             self.flash("this scenario has no parameter".into());
             return;
         };

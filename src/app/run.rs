@@ -122,6 +122,11 @@ impl App {
                 fold_item(Some(&mut *history), world, item)
             });
         }
+        let dropped = src.dropped();
+        if dropped != self.status.dropped {
+            self.status.dropped = dropped;
+            self.dirty = true;
+        }
         if self.status.run == RunState::Running {
             world.advance(src.now());
             if src.is_finished() && twin_done {

@@ -35,4 +35,4 @@ pub use semaphore::{Semaphore, SlotGuard};
 pub use session::{Companion, Res, Session, Stop, attach, on_worker_thread};
 pub use sink::{BATCH, Events};
 pub use value::Value;
-pub use worker::{Handle, Thread, current_name, now, outcome, say, sleep, yield_now};
+pub use worker::{Handle, Thread, current_name, mode, now, outcome, say, sleep, speed, yield_now};

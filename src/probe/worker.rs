@@ -226,3 +226,15 @@ pub fn current_name() -> String {
 pub fn now() -> f64 {
     current_worker().now() as f64 / 1e9
 }
+
+/// The speed of the current run's clock (virtual seconds per real second): a scenario that
+/// sizes real work to its lanes' time reads it.
+pub fn speed() -> f64 {
+    current_worker().session.clock.speed()
+}
+
+/// How the current run schedules its workers: a scenario whose outcome reads differently
+/// when the OS or a seed decides says so by it.
+pub fn mode() -> super::Mode {
+    current_worker().session.gate.mode()
+}

@@ -241,8 +241,9 @@ fn last_words(
             ..say(
                 w,
                 format!(
-                    "died holding lock {name}: ABANDONED — no code ran to release it (no \
+                    "died holding {}: ABANDONED — no code ran to release it (no \
                      unwinding after {}); the next process to lock it is told EOWNERDEAD",
+                    crate::model::describe::label(crate::event::ObjectKind::Lock, &name),
                     ended.words()
                 ),
             )

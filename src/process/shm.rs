@@ -323,10 +323,10 @@ impl SharedLock {
             // After the dead holder's end (its exit shows before this takeover).
             after = Some((s.holder.load(Ordering::SeqCst), u64::MAX));
             let text = format!(
-                "lock {} was ABANDONED: its holder (pid {}) died holding it; \
+                "{} was ABANDONED: its holder (pid {}) died holding it; \
                  pthread_mutex_lock said EOWNERDEAD, so this process made it consistent and \
                  took it over",
-                self.name,
+                lock_label(&self.name),
                 s.holder.load(Ordering::SeqCst)
             );
             child::direct(Op::Say { text }, after);
@@ -379,9 +379,9 @@ impl Drop for SharedGuard<'_> {
         let s = l.shm.slot(l.slot);
         if std::thread::panicking() {
             let text = format!(
-                "a panic unwinds through the holder of lock {}: its guard's drop runs, so the \
+                "a panic unwinds through the holder of {}: its guard's drop runs, so the \
                  lock is RELEASED, not abandoned",
-                l.name
+                lock_label(&l.name)
             );
             child::direct(Op::Say { text }, None);
         }
@@ -504,6 +504,11 @@ pub fn os_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     }
     // SAFETY: fresh descriptors we own.
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// A process-shared lock named in the model's words ("lock", not "lock lock").
+fn lock_label(name: &str) -> String {
+    crate::model::describe::label(crate::event::ObjectKind::Lock, name).to_string()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! record / export: a run written to a file instead of the screen.
 //!
 //! - [`screencast`] drives the real [`crate::app::App`] frame by frame against an in-memory
-//!   terminal and writes the frames as an asciicast v2 file ([`cast`]).
+//!   terminal and writes the frames as an asciicast v2 file ([`crate::cast`]).
 //! - [`perfetto`] turns a run's events into a Chrome Trace Event file that Perfetto and
 //!   chrome://tracing open.
 //!
@@ -9,8 +9,6 @@
 //! time, and how it ended. This module runs scenarios and writes files; it draws nothing
 //! itself and never changes how a scenario runs.
 
-pub mod cast;
-pub mod live;
 pub mod perfetto;
 pub mod screencast;
 pub mod script;

@@ -19,14 +19,18 @@
 //!   scenario: each starts a new seeded run from virtual time 0;
 //! - ↑ ↓ enter ? esc pgup pgdn behave as in the TUI; `q` (or esc with no overlay) ends it.
 //!
+//! A frame folds at most [`FOLD_PER_FRAME`] events: a run that makes more (`stress`) plays
+//! slower than its own clock, and the recording says so, so that a recording takes at most
+//! a small multiple of its length in wall time.
+//!
 //! Nothing here reads the wall clock: flash messages last 2 s of recording time.
 //! Not reproducible: `gil`'s outcome (it measures real CPU time), and the pid in the lane
 //! details (enter).
 
-use super::cast::Cast;
 use super::script::KeyAt;
 use super::{End, Reader};
 use crate::app::App;
+use crate::cast::Cast;
 use crate::cli::Plan;
 use crate::event::Op;
 use crate::keys::Action;
@@ -45,6 +49,13 @@ pub const MAX_MS: u64 = 120_000;
 const FLASH_MS: u64 = 2000;
 /// How fast the background run goes (virtual time is the same at any speed when seeded).
 const SOURCE_SPEED: f64 = 1000.0;
+/// Most events one frame folds. A teaching scenario makes at most a couple of hundred in a
+/// frame's 100 ms of virtual time; `stress` makes thousands in every virtual millisecond,
+/// and seeded, each is a hand-off between two threads, so folding all that fell due took
+/// minutes of wall time per second of recording. Past this many the frame shows the run
+/// where it has got to, and virtual time waits for it there: the recording plays slower
+/// than the run's clock. A count, not a time, so a recording stays the same byte for byte.
+const FOLD_PER_FRAME: usize = 1000;
 
 pub struct Request {
     pub cols: u16,
@@ -74,6 +85,8 @@ struct Live {
     v: u64,
     /// The flash on screen and the recording time it appeared.
     flash: Option<(String, u64)>,
+    /// A frame had more events due than it folds ([`FOLD_PER_FRAME`]).
+    slowed: bool,
 }
 
 /// The background run of `plan`: seeded, as fast as it goes (see the module's doc).
@@ -96,6 +109,7 @@ impl Live {
             app: App::detached(plan),
             v: 0,
             flash: None,
+            slowed: false,
         }
     }
 
@@ -103,14 +117,22 @@ impl Live {
         self.app.moving()
     }
 
-    /// Folds every event due by the virtual time shown; a run that has ended shows so.
+    /// Folds the events due by the virtual time shown, at most [`FOLD_PER_FRAME`] (then
+    /// the time shown is the last one's); a run that has ended shows so.
     fn catch_up(&mut self) {
+        let mut folded = 0;
         while let Some(ev) = self.source.peek(None) {
             if ev.t > self.v {
                 break;
             }
+            if folded == FOLD_PER_FRAME {
+                self.v = ev.t;
+                self.slowed = true;
+                break;
+            }
             if let Some(ev) = self.source.next(None) {
                 self.app.feed(ev);
+                folded += 1;
             }
         }
         if self.app.status.run == RunState::Running {
@@ -220,6 +242,13 @@ pub fn record(plan: &Plan, req: &Request) -> Recording {
             break;
         }
         ms += FRAME_MS;
+    }
+    if live.slowed {
+        let slow = format!(
+            "the run made more events than a recording shows ({FOLD_PER_FRAME} a frame): \
+             it plays slower than its own clock"
+        );
+        note = Some(note.map_or(slow.clone(), |n| format!("{n}\n{slow}")));
     }
     let frames = cast.frames();
     Recording {

@@ -2,7 +2,7 @@
 //! money; without a lock both pass the check and the account goes negative.
 
 use super::kit::{Counter, ThreadArgs, join_all};
-use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -13,17 +13,23 @@ pub const SCENARIO: Scenario = Scenario {
         explain: "An account holds 1000. Two customers, on two threads, each withdraw 800. A \
 withdrawal checks that the balance covers the amount, then counts out the notes (that takes a \
 moment: the sleep), then takes the money off the balance.\n\n\
-Without a lock, the second customer checks while the first is still counting: the balance \
-still says 1000, so both checks pass, both take 800, and the account ends at -600. Watch the \
-log: two 'check passed' lines before any withdrawal. The check was true when it was made and \
-false by the time it was acted on.\n\n\
-With the lock around check-and-withdraw, the second customer waits (its lane turns to \
-'blocked') until the first has finished; it then sees 200 and is refused.\n\n\
 The tutorial's pause is 0.1 s; here counting takes a second or so, to give you time to \
 watch. The two tellers take slightly different times (1 s and 1.5 s) so that their two writes \
 never collide as well: that would be the lost update of the 'race' scenario, a second bug on \
 top of this one.",
-        variants: LOCK_VARIANTS,
+        variants: &[
+            variant("no-lock", "without lock").explain(
+                "Without a lock, the second customer checks while the first is still counting: \
+the balance still says 1000, so both checks pass, both take the amount, and the account \
+ends below zero. Watch the log: two 'check passed' lines before any withdrawal. The check \
+was true when it was made and false by the time it was acted on.",
+            ),
+            variant("with-lock", "with lock").explain(
+                "With the lock around check-and-withdraw, the second customer waits (its lane \
+turns to 'blocked') until the first has finished; it then sees what is left and, if that \
+does not cover the amount, is refused.",
+            ),
+        ],
         params: &[param(
             "amount",
             "each customer's withdrawal (the account holds 1000)",

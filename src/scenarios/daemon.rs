@@ -11,21 +11,35 @@ pub const SCENARIO: Scenario = Scenario {
         name: "daemon",
         title: "Daemon threads die with the program",
         lesson: "daemon workers are killed when the last non-daemon thread ends; others are waited for",
-        explain: "Main starts five workers that each sleep two seconds and then print \"task \
-done\". Main itself prints at once and ends.\n\n\
-Daemon: the workers are daemon threads. Python does not wait for daemons: once main (and \
-every other non-daemon thread) has ended, they are killed wherever they are. Watch their \
-lanes end as 'killed', mid-sleep, and no \"task done\" is printed.\n\n\
-Not daemon: the same workers, but ordinary threads. Main's lane ends first, yet the program \
-waits for the workers: they finish and print.\n\n\
-Reader/writer: a daemon 'reader' prints a counter every second; a non-daemon 'writer' waits \
-for the user to type q (here: it types q after 'q_at' seconds); main prints five lines, one a \
+        explain: "A daemon thread is one the program does not wait for: once main and every \
+other non-daemon thread have ended, Python ends the program and the daemons die wherever \
+they are.",
+        variants: &[
+            variant("daemon", "daemon workers")
+                .explain(
+                    "Main starts five daemon workers, each doing five parts of work (a sleep and \
+a print each, about three seconds in all) before printing \"task done\". Main works for \
+1.75 seconds and ends. (The tutorial's main ends at once, before any worker has \
+done anything; here it works a moment so you can watch the daemons work.)\n\n\
+Watch the workers' lanes: they work, and at main's end every one of them is 'killed' in \
+the middle of its work. No \"task done\" is printed.",
+                )
+                .uses(&["workers"]),
+            variant("non-daemon", "ordinary workers")
+                .explain(
+                    "The same five workers, but ordinary threads. Main still works for 1.75 \
+seconds and ends: its lane ends first, yet the program waits for the workers. They \
+finish their five parts and print \"task done\".",
+                )
+                .uses(&["workers"]),
+            variant("reader-writer", "reader/writer exit demo")
+                .explain(
+                    "A daemon 'reader' prints a counter every second; a non-daemon 'writer' waits \
+for the user to type q (here: it types q after q_at seconds); main prints five lines, one a \
 second. The reader dies when the LAST of main and writer ends: with q_at=7 that is the \
 writer, at 7 s; with q_at=3 it is main, at 5 s. Try both with [ and ].",
-        variants: &[
-            variant("daemon", "daemon workers"),
-            variant("non-daemon", "ordinary workers"),
-            variant("reader-writer", "reader/writer exit demo"),
+                )
+                .uses(&["q_at"]),
         ],
         params: &[
             param(
@@ -65,6 +79,11 @@ struct Ledger {
     killed_early: usize,
 }
 
+/// How long main works before it ends, and each worker's parts of work: long enough that
+/// the workers are seen working before main's end kills the daemons.
+const MAIN_WORKS: f64 = 1.75;
+const PARTS: usize = 5;
+
 fn workers(n: usize, daemon: bool) -> Res<()> {
     let ledger = shared(Ledger::default());
     for i in 0..n {
@@ -77,13 +96,21 @@ fn workers(n: usize, daemon: bool) -> Res<()> {
                 r
             })?;
     }
-    say(format!("main: started {n} workers; main ends now"))?;
+    say(format!("main: started {n} workers; main works a moment"))?;
+    sleep(MAIN_WORKS)?;
+    say("main: done; main ends now")?;
     ledger.lock().main_end = Some(now());
     Ok(())
 }
 
+/// Five parts of work, each a little longer for each next worker (so their prints do not
+/// all land at once), then "task done".
 fn task(i: usize) -> Res<()> {
-    sleep(2.0)?;
+    let part = 0.5 + 0.05 * (i % 5) as f64;
+    for k in 1..=PARTS {
+        sleep(part)?;
+        say(format!("task-{i}: part {k} of {PARTS}"))?;
+    }
     say(format!("task-{i}: task done"))
 }
 
@@ -104,7 +131,7 @@ fn worker_ended(ledger: &Mutex<Ledger>, r: &Res<()>, n: usize, daemon: bool) {
         return;
     }
     let when = match l.main_end {
-        Some(t) => format!("main ended at {t:.1} s"),
+        Some(t) => format!("main ended at {t:.2} s"),
         None => "main was still running".to_string(),
     };
     if daemon {

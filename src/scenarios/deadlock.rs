@@ -9,24 +9,33 @@ pub const SCENARIO: Scenario = Scenario {
         name: "deadlock",
         title: "Deadlock: waiting for each other forever",
         lesson: "two locks taken in opposite order, or one plain Lock taken twice, block forever",
-        explain: "Opposite order: 'left' takes lock A then wants B; 'right' takes B then wants A. \
-Each holds what the other needs, and neither will let go: both wait forever. (In a real \
-program this needs unlucky timing; here each thread signals an event once it holds its first \
-lock and waits for the other's, so the unlucky timing happens on every run.) threadlanes keeps \
-the wait-for graph (who waits for a lock held by whom) and flags the cycle the moment it forms.\n\n\
-Self: a thread takes a plain Lock and, before releasing it, asks for it again. A Lock does not \
-know who holds it, so the thread waits for itself. (An RLock would let it in: see 'rlock'.)\n\n\
-Ordered: the fix for the first case. Both threads take A before B; whoever gets A first \
-finishes, then the other goes.\n\n\
-Two stuck, one goes on: the opposite-order deadlock while a third thread, 'ticker', keeps \
-working. A deadlock need not stop the whole program: the cycle is flagged the moment it forms, \
-while ticker still runs (press g for the wait-for graph).\n\n\
-Press r to restart or q to quit: the runner ends even deadlocked threads at once.",
+        explain: "When waits for locks form a circle, nobody in it can ever move again: \
+threadlanes flags the circle the moment it forms (g shows the wait-for graph), and r or q \
+end even deadlocked threads at once.",
         variants: &[
-            variant("two-locks", "opposite order"),
-            variant("self", "Lock taken twice"),
-            variant("ordered", "same order (fixed)"),
-            variant("partial", "two stuck, one goes on"),
+            variant("two-locks", "opposite order").explain(
+                "'left' takes lock A then wants B; 'right' takes B then wants A. Each holds \
+what the other needs, and neither will let go: both wait forever. (In a real program this \
+needs unlucky timing; here each thread signals an event once it holds its first lock and \
+waits for the other's, so the unlucky timing happens on every run.) Watch both lanes turn \
+blocked and the cycle left → B → right → A → left appear.",
+            ),
+            variant("self", "Lock taken twice").explain(
+                "One thread, 'worker', takes a plain Lock L and, before releasing it, asks for \
+it again. A Lock does not know who holds it, so the thread waits for itself: watch its lane \
+turn blocked, waiting for L, which it holds. No other thread is needed for a deadlock. (An \
+RLock would let it in: see 'rlock'.)",
+            ),
+            variant("ordered", "same order (fixed)").explain(
+                "The fix for the opposite-order deadlock: both threads take A before B. \
+Whoever gets A first takes B too and finishes; the other waits for A (its lane blocked), \
+then goes. No cycle can form.",
+            ),
+            variant("partial", "two stuck, one goes on").explain(
+                "The opposite-order deadlock while a third thread, 'ticker', keeps working. A \
+deadlock need not stop the whole program: the cycle is flagged the moment it forms, while \
+ticker still prints its ticks.",
+            ),
         ],
         params: &[],
     },

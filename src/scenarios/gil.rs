@@ -22,33 +22,59 @@ pub const SCENARIO: Scenario = Scenario {
 the GIL. A thread doing pure computation holds it, and every few milliseconds (the switch \
 interval) drops it so another thread can have a turn.\n\n\
 Rust threads have no GIL, so this scenario builds one to show the effect: a plain lock named \
-GIL that a thread must hold while it computes. The work is real: sums of i + i*i + i*i*i over \
-a range, cut into chunks of about 20 ms each on this machine (Python's switch interval is \
-5 ms; ours is longer so the turns can be seen). After each chunk the holder releases the GIL \
-and asks for it again, so the longest waiter goes next.\n\n\
-Compare runs the same work four ways and states the real wall-clock time of each: main \
-alone (sequential); four threads under the GIL (watch the lanes: one holds the GIL, the \
-others queue for it, in turn); four threads without it (all compute at once, on as many \
-cores as the machine has); and four child processes (real OS processes, each with its own \
-memory and so, in Python, its own GIL: they compute at once, as multiprocessing does). \
-Under the GIL the threads are no faster than main alone; threads without it and \
-processes are, on a machine with more than one core. Starting a process costs a few \
-milliseconds, which is in its time.\n\n\
-The times are measured, so they vary with the machine and its load; pausing during a timed \
-phase adds to its time.",
+GIL (see it in the objects panel, with its holder and its waiters) that a thread must hold \
+while it computes. The work is real: sums of i + i*i + i*i*i over a range. A turn at the GIL \
+lasts a quarter of a second on the lanes' clock (Python's switch interval is 5 ms; ours is \
+fifty times longer so you can follow the GIL from thread to thread by eye). The work is sized \
+to that when the run starts: at a higher speed each turn is shorter in real time, so the \
+lanes look the same. After each turn the holder releases the GIL and asks for it again, so \
+the longest waiter goes next.\n\n\
+The times stated are real wall-clock times, so they vary with the machine and its load; \
+pausing during a timed phase adds to its time.",
         variants: &[
-            variant("compare", "all three, timed"),
-            variant("sequential", "main alone"),
-            variant("gil", "threads under the GIL"),
-            variant("no-gil", "threads without a GIL"),
-            variant("processes", "processes, one GIL each"),
+            variant("compare", "all four, timed").explain(
+                "The same work done four ways, one after the other, with the real time of \
+each: main alone (sequential); four threads under the GIL (one computes, the others queue \
+for the GIL, and it passes from thread to thread a few times a second); four threads \
+without it (all compute at once, on as many cores as the machine has); four child processes \
+(real OS processes, each with its own memory and so, in Python, its own GIL, as \
+multiprocessing does). Under the GIL the threads are no faster than main alone; threads \
+without it and processes are, on a machine with more than one core. Starting a process \
+costs a few milliseconds, which is in its time.",
+            ),
+            variant("sequential", "main alone").explain(
+                "Main does all the threads' work itself, holding the GIL throughout (nobody \
+else wants it): the time to beat.",
+            ),
+            variant("gil", "threads under the GIL").explain(
+                "Four threads share the work under the GIL. Watch the GIL object and the \
+lanes: one thread computes, the others wait for the GIL; every quarter second the holder \
+lets go and the longest waiter takes it. At most one computes at any moment, so together \
+they take as long as main alone.",
+            ),
+            variant("no-gil", "threads without a GIL").explain(
+                "Four threads share the work with no GIL: they all compute at once, on as many \
+cores as the machine has (the GIL object stays free). On a machine with more than one core \
+this is faster than one thread.",
+            ),
+            variant("processes", "processes, one GIL each").explain(
+                "Four child processes share the work, each with its own memory (in Python, \
+its own GIL): they compute at once, as multiprocessing does, and send their sums back over \
+a pipe.",
+            ),
         ],
         params: &[
-            param("threads", "threads sharing the work", 4, 1, 8),
+            param(
+                "threads",
+                "threads (or processes) sharing the work",
+                4,
+                1,
+                8,
+            ),
             param(
                 "chunks",
-                "chunks of about 20 ms of computation per thread",
-                5,
+                "turns of about a quarter second of computation per thread",
+                3,
                 1,
                 100,
             ),
@@ -57,15 +83,16 @@ phase adds to its time.",
     main,
 };
 
-/// Real time one chunk of work takes on this machine, measured at the start of each run.
-const CHUNK: Duration = Duration::from_millis(20);
+/// How long one turn at the GIL lasts on the lanes' clock (virtual seconds): long enough to
+/// follow by eye at ×1. The real work of a turn is sized to it when the run starts.
+const TURN: f64 = 0.25;
 
 /// The work, as the threads split it.
 #[derive(Clone, Copy)]
 struct Plan {
     threads: u64,
     chunks: u64,
-    /// Loop iterations in one chunk (calibrated to take about `CHUNK`).
+    /// Loop iterations in one chunk (calibrated to take about `TURN` at the run's speed).
     iters: u64,
 }
 
@@ -79,15 +106,19 @@ struct Timed {
 }
 
 fn main(cfg: &Config) -> Res<()> {
+    // The real time of a turn at this run's speed: a quarter second of the lanes' clock.
+    let speed = crate::probe::speed();
+    let turn = Duration::from_secs_f64(TURN / speed);
     let plan = Plan {
         threads: cfg.get("threads") as u64,
         chunks: cfg.get("chunks") as u64,
-        iters: calibrate(),
+        iters: calibrate(turn),
     };
     say(format!(
-        "one chunk = {} loop iterations, about {} ms here; {} chunks per thread",
+        "one turn = {} loop iterations, about {} ms of real time here at x{speed}; {} turns \
+         per thread",
         plan.iters,
-        CHUNK.as_millis(),
+        turn.as_millis(),
         plan.chunks
     ))?;
     let gil = Lock::new("GIL");
@@ -110,13 +141,14 @@ fn main(cfg: &Config) -> Res<()> {
         .enumerate()
         .map(|(i, r)| {
             let secs = r.wall.as_secs_f64();
+            let wall = seconds(r.wall);
             let speedup = if i > 0 {
                 format!(", speed-up x{:.2}", base / secs.max(1e-9))
             } else {
                 String::new()
             };
             format!(
-                "{} {secs:.2} s (at most {} computing at once{speedup})",
+                "{} {wall} s (at most {} computing at once{speedup})",
                 r.label, r.peak
             )
         })
@@ -150,7 +182,7 @@ fn sequential(plan: Plan, gil: &Lock) -> Res<Timed> {
         }
     }
     let wall = started.elapsed();
-    say(format!("sequential: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("sequential: {} s", seconds(wall)))?;
     Ok(Timed {
         label: "sequential".into(),
         wall,
@@ -188,7 +220,7 @@ fn threaded(plan: Plan, gil: Option<&Lock>) -> Res<Timed> {
     }
     join_all(&ts)?;
     let wall = started.elapsed();
-    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("{label}: {} s", seconds(wall)))?;
     let total = total.load(Ordering::SeqCst);
     Ok(Timed {
         label,
@@ -243,7 +275,7 @@ fn processes(plan: Plan) -> Res<Timed> {
         p.join()?;
     }
     let wall = started.elapsed();
-    say(format!("{label}: {:.2} s", wall.as_secs_f64()))?;
+    say(format!("{label}: {} s", seconds(wall)))?;
     Ok(Timed {
         label,
         wall,
@@ -299,9 +331,18 @@ fn compute(from: u64, n: u64) -> u64 {
     s
 }
 
-/// How many iterations take about one `CHUNK` here (debug and release builds differ a lot).
+/// A wall time in seconds with the digits it needs: "2.41", or "0.0031" at a high speed,
+/// where the work is sized down to milliseconds.
+fn seconds(d: Duration) -> String {
+    match d.as_secs_f64() {
+        s if s >= 0.1 => format!("{s:.2}"),
+        s => format!("{s:.4}"),
+    }
+}
+
+/// How many iterations take about `turn` here (debug and release builds differ a lot).
 /// The fastest of a few samples: the one least disturbed by other programs.
-fn calibrate() -> u64 {
+fn calibrate(turn: Duration) -> u64 {
     let mut n = 1_000u64;
     let mut best = f64::MAX;
     let mut samples = 0;
@@ -309,12 +350,13 @@ fn calibrate() -> u64 {
         let t = Instant::now();
         black_box(compute(0, n));
         let took = t.elapsed();
-        if took < Duration::from_millis(2) && n < 1 << 34 {
+        // Samples of 10 ms or more: shorter ones overstate the cost of an iteration.
+        if took < Duration::from_millis(10) && n < 1 << 34 {
             n *= 2;
             continue;
         }
         best = best.min(took.as_secs_f64() / n as f64);
         samples += 1;
     }
-    ((CHUNK.as_secs_f64() / best.max(1e-12)) as u64).max(1)
+    ((turn.as_secs_f64() / best.max(1e-12)) as u64).max(1)
 }

@@ -10,15 +10,17 @@ pub const SCENARIO: Scenario = Scenario {
         title: "join waits for a thread to end",
         lesson: "without join, \"all done\" prints before T1 ends; with join, after",
         explain: "Main starts two threads: T1 works for a second in ten small steps, T2 is done \
-at once. Then main prints \"all done\".\n\n\
-Without join, main does not wait: \"all done\" appears while T1 is still working (its lane \
-is still busy when main's lane has ended). The program as a whole still waits for T1 before \
-exiting, because T1 is not a daemon.\n\n\
-With join, main blocks on T1 and then T2 (its lane shows 'joining T1') and \"all done\" \
-comes last, as the reader of the code expects.",
+at once. Then main prints \"all done\".",
         variants: &[
-            variant("no-join", "without join"),
-            variant("join", "with join"),
+            variant("no-join", "without join").explain(
+                "Without join, main does not wait: \"all done\" appears while T1 is still \
+working (its lane is still busy when main's lane has ended). The program as a whole still \
+waits for T1 before exiting, because T1 is not a daemon.",
+            ),
+            variant("join", "with join").explain(
+                "With join, main blocks on T1 and then T2 (its lane shows 'joining T1') and \
+\"all done\" comes last, as the reader of the code expects.",
+            ),
         ],
         params: &[],
     },

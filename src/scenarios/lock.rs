@@ -2,7 +2,7 @@
 //! job runs whole.
 
 use super::kit::{ThreadArgs, join_all, shared};
-use super::{Config, Info, Scenario, info::LOCK_VARIANTS, param};
+use super::{Config, Info, Scenario, param, variant};
 use crate::probe::{Lock, Res, Thread, Value, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
@@ -11,13 +11,19 @@ pub const SCENARIO: Scenario = Scenario {
         title: "A lock makes a job run whole",
         lesson: "job1 (+1) and job2 (+10) interleave without a lock, run one after the other with it",
         explain: "Two threads share one total. job1 adds 1 and job2 adds 10, a few times each, \
-printing the total after every step and resting a moment between steps.\n\n\
-Without a lock the scheduler runs whichever thread is ready, so their printed lines mix: \
-job1, job2, job1... Watch the two lanes take turns.\n\n\
-With the lock, each job takes it before its first step and releases it after its last: \
-the other job waits (its lane turns to 'blocked') and the printed totals come in two clean \
-runs. A lock does not make code faster; it makes a group of steps indivisible.",
-        variants: LOCK_VARIANTS,
+printing the total after every step and resting a moment between steps.",
+        variants: &[
+            variant("no-lock", "without lock").explain(
+                "Without a lock the scheduler runs whichever thread is ready, so their printed \
+lines mix: job1, job2, job1... Watch the two lanes take turns and the totals jump by 1 and \
+by 10 in no order.",
+            ),
+            variant("with-lock", "with lock").explain(
+                "With the lock, each job takes it before its first step and releases it after \
+its last: the other job waits (its lane turns to 'blocked') and the printed totals come in \
+two clean runs. A lock does not make code faster; it makes a group of steps indivisible.",
+            ),
+        ],
         params: &[param("rounds", "steps per job", 10, 1, 100)],
     },
     main,
@@ -49,8 +55,9 @@ fn main(cfg: &Config) -> Res<()> {
     join_all(&jobs)?;
     let switches = order.lock().windows(2).filter(|w| w[0] != w[1]).count();
     let text = format!(
-        "total = {}; the jobs' lines switched owner {switches} times",
-        total.get()
+        "total = {}; the jobs' lines switched owner {}",
+        total.get(),
+        crate::model::describe::times(switches as u64)
     );
     outcome(
         if switches <= 1 {

@@ -10,21 +10,23 @@ pub const SCENARIO: Scenario = Scenario {
         name: "lock-hold",
         title: "A lock held across a sleep serialises everyone",
         lesson: "threads that sleep while holding a lock run one at a time; hold a lock briefly",
-        explain: "Twenty threads share a counter. Each takes the lock, adds 1, and then sleeps \
-half a second, still holding the lock, before releasing it.\n\n\
-Watch the lock panel: one owner at a time and a long queue behind it (threadlanes hands \
-the lock to the longest waiter, so the queue drains in the order it formed; CPython's Lock \
-promises no order: a thread that releases and at once asks again may win). Every thread spends \
-nearly all its life 'blocked' waiting for the lock, and the whole run takes twenty times as \
-long as one sleep: the lock has turned twenty threads into one.\n\n\
-The sleep stands for any slow work (a network call, a file) done while holding the lock. The \
-fix is to hold the lock only around what must be indivisible: in the 'sleep after release' \
-variant each thread adds 1 under the lock and sleeps after releasing it, so the sleeps \
-overlap and the run takes about one sleep. The counter is right either way.\n\n\
-Raise 'threads' (up to 100, as in the tutorial) to see the queue grow.",
+        explain: "Twenty threads share a counter. Each takes the lock, adds 1, and sleeps half \
+a second. The sleep stands for any slow work (a network call, a file). Raise 'threads' (up \
+to 100, as in the tutorial) to see the queue grow.",
         variants: &[
-            variant("inside", "sleep while holding"),
-            variant("outside", "sleep after release"),
+            variant("inside", "sleep while holding").explain(
+                "Each thread sleeps while still holding the lock. Watch the lock panel: one \
+owner at a time and a long queue behind it (threadlanes hands the lock to the longest \
+waiter, so the queue drains in the order it formed; CPython's Lock promises no order: a \
+thread that releases and at once asks again may win). Every thread spends nearly all its \
+life 'blocked' waiting for the lock, and the whole run takes twenty times as long as one \
+sleep: the lock has turned twenty threads into one.",
+            ),
+            variant("outside", "sleep after release").explain(
+                "The fix: hold the lock only around what must be indivisible. Each thread adds \
+1 under the lock and sleeps after releasing it, so the sleeps overlap and the run takes \
+about one sleep. The counter is right either way.",
+            ),
         ],
         params: &[
             param("threads", "threads taking the lock", 20, 1, 100),

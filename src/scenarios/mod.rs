@@ -99,3 +99,62 @@ pub fn names() -> Vec<&'static str> {
 pub fn infos() -> Vec<Info> {
     all().iter().map(|s| s.info).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_version_of_a_scenario_with_several_says_what_to_watch_in_it() {
+        for s in all() {
+            let i = &s.info;
+            for v in i.variants.iter().filter(|_| i.variants.len() > 1) {
+                assert!(
+                    v.explain.is_some(),
+                    "{} {}: no text of its own",
+                    i.name,
+                    v.name
+                );
+                assert!(i.explain_for(v.name).ends_with(v.explain.unwrap_or("")));
+            }
+        }
+    }
+
+    #[test]
+    fn a_version_names_only_parameters_its_scenario_has() {
+        for s in all() {
+            let i = &s.info;
+            for v in i.variants {
+                for name in v.params.unwrap_or(&[]) {
+                    assert!(
+                        i.params.iter().any(|p| p.name == *name),
+                        "{} {}: no parameter {name}",
+                        i.name,
+                        v.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_version_shows_and_changes_only_the_parameters_it_uses() {
+        let info = &find("daemon").unwrap().info;
+        let mut cfg = Config::default_for(info);
+        assert_eq!(cfg.shown_params(info), vec![("workers", 5)]);
+        cfg.variant = "reader-writer";
+        assert_eq!(cfg.shown_params(info), vec![("q_at", 7)]);
+        // The first parameter is not this version's: [ ] change the next one that is.
+        assert_eq!(
+            info.param_at("reader-writer", 0).map(|p| p.name),
+            Some("q_at")
+        );
+        assert_eq!(info.param_at("daemon", 1).map(|p| p.name), Some("workers"));
+        let race = &find("race").unwrap().info;
+        assert_eq!(
+            race.param_at("with-lock", 0).map(|p| p.name),
+            Some("rounds")
+        );
+        assert_eq!(find("deadlock").unwrap().info.param_at("self", 0), None);
+    }
+}

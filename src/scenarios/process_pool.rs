@@ -19,23 +19,25 @@ pub const SCENARIO: Scenario = Scenario {
         title: "A pool of processes: apply_async and map",
         lesson: "a pool runs tasks on a fixed set of worker processes; callbacks run in the parent; map returns results in order",
         explain: "Pool(5) starts five worker processes once and hands them tasks, as \
-multiprocessing.Pool does. Main submits ten tasks with apply_async(Foo, (i,), \
-callback=Bar): Foo(i) sleeps and returns i + 100 in a worker process; Bar prints the \
-result — in the parent, on its result-handler thread, not in the worker.\n\n\
-Five tasks run at once (one per worker process); the other five wait in the pool's task \
-list until a worker is free. Watch the pool object: submitted, running (which process runs \
-which task), done.\n\n\
+multiprocessing.Pool does. Tasks and results cross process boundaries as JSON over OS \
+pipes (Python pickles them). Watch the pool object: submitted, running (which process runs \
+which task), done.",
+        variants: &[
+            variant("apply_async", "apply_async and map").explain(
+                "Main submits ten tasks with apply_async(Foo, (i,), callback=Bar): Foo(i) \
+sleeps and returns i + 100 in a worker process; Bar prints the result — in the parent, on \
+its result-handler thread, not in the worker. Five tasks run at once (one per worker \
+process); the other five wait in the pool's task list until a worker is free.\n\n\
 Then main calls map(Foo, [20..25]). The tasks sleep for different times, so they finish \
 out of order — the log shows the order they finish in — but map returns its list in the \
 order of its inputs. The outcome checks both: every callback ran in the parent, and map's \
-list is in input order.\n\n\
-Tasks and results cross process boundaries as JSON over OS pipes (Python pickles them).\n\n\
-The apply version calls pool.apply(Foo, (i,)) instead: it waits for each result before \
-submitting the next task, so one process works at a time and ten tasks take ten times \
-as long. The outcome states the time each way took.",
-        variants: &[
-            variant("apply_async", "apply_async and map"),
-            variant("apply", "apply: one at a time"),
+list is in input order.",
+            ),
+            variant("apply", "apply: one at a time").explain(
+                "Main calls pool.apply(Foo, (i,)) for each task: apply waits for each result \
+before main can submit the next task, so one process works at a time while the others sit \
+idle, and ten tasks take ten times as long. The outcome states the time it took.",
+            ),
         ],
         params: &[
             param("processes", "worker processes in the pool", 5, 1, 8),

@@ -19,17 +19,27 @@ pid, which is main's.\n\n\
 Each child asks the operating system who it is (getpid, getppid), prints it, works a \
 while and ends; main joins each one, as p.join() does. The child's events reach this \
 screen as JSON lines over a pipe, with its answers; the outcome checks them against the \
-pids the OS gave when the children were started.\n\n\
-Threads share one process and one pid; processes share nothing unless they ask for it \
-(the next scenarios: queues, pipes, managers, shared memory).\n\n\
-The other versions show faults: proc-2 crashes (it aborts: SIGABRT), or it hangs and \
-main kills it with kill -9 (SIGKILL), or it writes a line that is not JSON. Its lane says so, with its \
-exit status; main and the other processes go on.",
+pids the OS gave when the children were started.",
         variants: &[
-            variant("clean", "all end normally"),
-            variant("crash", "proc-2 crashes (abort)"),
-            variant("kill-9", "proc-2 hangs, main kills it -9"),
-            variant("bad-line", "proc-2 writes a malformed line"),
+            variant("clean", "all end normally").explain(
+                "Every child ends normally. Threads share one process and one pid; processes \
+share nothing unless they ask for it (the next scenarios: queues, pipes, managers, shared \
+memory).",
+            ),
+            variant("crash", "proc-2 crashes (abort)").explain(
+                "proc-2 crashes: soon after it says who it is, it aborts (SIGABRT). Its lane \
+ends as a failure, with its exit status; main and the other processes go on.",
+            ),
+            variant("kill-9", "proc-2 hangs, main kills it -9").explain(
+                "proc-2 hangs: it would never end by itself. Once it has said who it is, main \
+kills it with kill -9 (SIGKILL), which no process can catch. Its lane ends as killed, with its exit status; main and the other \
+processes go on.",
+            ),
+            variant("bad-line", "proc-2 writes a malformed line").explain(
+                "proc-2 writes a line that is not JSON into the event stream threadlanes \
+reads from it. threadlanes reports the line and what was wrong with it, and loses nothing \
+else: proc-2's other events and everyone else's still arrive, and proc-2 ends normally.",
+            ),
         ],
         params: &[param("processes", "child processes to start", 3, 1, 10)],
     },

@@ -15,15 +15,18 @@ gets a list of numbers and a shared queue: it squares the numbers one by one (a 
 each, to make the work visible) and puts the squared list into the queue. Main takes one \
 result per worker out of the queue.\n\n\
 The lists have different lengths, so the workers finish in a different order from the one \
-they were started in: watch the queue panel fill, and see that results come out in the order \
-they were put in, not in worker order. Each result carries the name of its worker, so main can \
-tell them apart.\n\n\
-Join first: main joins every worker, then gets the results (the queue holds them all by \
-then). Get as they come: main calls get() straight away; each get blocks until the next \
-result arrives, so main handles each result as soon as it exists.",
+they were started in: results come out of the queue in the order they were put in, not in \
+worker order. Each result carries the name of its worker, so main can tell them apart.",
         variants: &[
-            variant("join-first", "join, then get"),
-            variant("as-they-come", "get as they come"),
+            variant("join-first", "join, then get").explain(
+                "Main joins every worker first (its lane: 'joining'), then gets the results: \
+watch the queue panel fill while main waits, then empty all at once.",
+            ),
+            variant("as-they-come", "get as they come").explain(
+                "Main calls get() straight away; each get blocks (main's lane waits on the \
+queue) until the next result arrives, so main handles each result as soon as it exists: \
+the queue hardly fills.",
+            ),
         ],
         params: &[],
     },

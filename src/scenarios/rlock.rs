@@ -3,7 +3,7 @@
 
 use super::kit::{ThreadArgs, join_all};
 use super::{Config, Info, Scenario, param, variant};
-use crate::probe::{Lock, RLock, Res, Thread, Value, outcome, say};
+use crate::probe::{Lock, RLock, Res, Thread, Value, outcome, say, sleep};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -12,14 +12,22 @@ pub const SCENARIO: Scenario = Scenario {
         lesson: "a reentrant lock taken again by the thread that holds it; depth shown",
         explain: "Each thread runs `outer`, which takes the lock and then calls `first` and \
 `second`, which take the same lock again to update their counters. A lock inside a lock.\n\n\
-With an RLock that is fine: the lock remembers its owner and counts how deep it is held \
-(watch the depth go 1, 2, 1, 2, 1, 0 in the objects panel). Only when it is released as often \
-as it was taken can another thread have it.\n\n\
-With a plain Lock, the same code blocks forever on the first inner acquire: the thread waits \
-for a lock it holds itself. threadlanes shows the self-deadlock.",
+Each thread rests a quarter of a second after every acquire and between the calls (the \
+tutorial does not): without the rests the whole run is over in a few milliseconds, before \
+the first frame is drawn.",
         variants: &[
-            variant("rlock", "RLock"),
-            variant("lock", "plain Lock (deadlocks)"),
+            variant("rlock", "RLock").explain(
+                "Watch the objects panel: the RLock remembers its owner and counts how deep it \
+is held: 1 in outer, 2 inside first, 1 again, 2 inside second, 1, then 0 and free. The \
+owner's lane never blocks on its own lock; the other threads queue, and only when the owner \
+has released it as often as it took it can the next one have it.",
+            ),
+            variant("lock", "plain Lock (deadlocks)").explain(
+                "The same code with a plain Lock: the first thread takes it in outer, and its \
+acquire in first blocks forever: it waits for a lock it holds itself. A Lock does not know \
+its owner, so it cannot let it in again. threadlanes flags the self-deadlock; the other \
+threads queue behind it for ever.",
+            ),
         ],
         params: &[param("threads", "threads running outer()", 5, 1, 50)],
     },
@@ -69,17 +77,25 @@ fn main(cfg: &Config) -> Res<()> {
     Ok(())
 }
 
+/// How long a thread rests after each acquire and between the calls, so the depth can be
+/// seen rising and falling.
+const REST: f64 = 0.25;
+
 fn outer(lock: &AnyLock, num: &Value, num2: &Value) -> Res<()> {
     lock.acquire()?;
+    sleep(REST)?;
     let a = bump(lock, num)?;
     say("between first and second")?;
+    sleep(REST)?;
     let b = bump(lock, num2)?;
+    sleep(REST)?;
     lock.release()?;
     say(format!("{a} {b}"))
 }
 
 fn bump(lock: &AnyLock, v: &Value) -> Res<i64> {
     lock.acquire()?;
+    sleep(REST)?;
     let n = v.read()? + 1;
     v.write(n)?;
     lock.release()?;

@@ -8,6 +8,7 @@ use crate::probe::{Res, outcome, say, sleep};
 use crate::process::shm::{SharedLock, SharedValue, Shm};
 use crate::process::{Process, child, shared_object};
 use serde_json::{Value, json};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const SCENARIO: Scenario = Scenario {
     info: Info {
@@ -17,33 +18,48 @@ pub const SCENARIO: Scenario = Scenario {
         explain: "Processes share no memory unless they ask. Here main maps a page of real \
 shared memory (a memfd, mapped MAP_SHARED by each process, like multiprocessing.Value) \
 and two child processes add 1 to the counter in it, round after round.\n\n\
-`value += 1` is a read and then a write. Between them each process rests a moment, as a \
-switch to another process would make it; if the other process writes meanwhile, one \
-write throws the other's update away. After the visible rounds each process also adds 1 \
-many times in a quiet burst, with no pause and no events, on the machine's cores: the \
-outcome counts the updates lost in both.\n\n\
-With the lock (a pthread mutex in the shared page, process-shared), read and write are \
-one step: nothing is lost.\n\n\
-holder-killed: main kills p1 with kill -9 while p1 holds the lock. Nothing runs in p1 \
+`value += 1` is a read and then a write. Between them each process rests a moment (p1 50 ms, \
+p2 35 ms), as a switch to another process would make it, so the window can be seen.",
+        variants: &[
+            variant("no-lock", "without lock").explain(
+                "If the other process writes between our read and our write, our write throws \
+its update away: watch both read the same value and both write it back plus one.\n\n\
+After the visible rounds each process also adds 1 as fast as it can for a fifth of a \
+second (burst, in real milliseconds), with no events, on the machine's cores: a read, a few \
+CPU pause instructions (the interpreter's work between Python's load and store), a write. \
+The outcome counts the updates lost in both, and says how long the two bursts really ran \
+at the same time: only then can they lose updates, and on a busy machine the OS may run \
+them one after the other.",
+            ),
+            variant("with-lock", "with a process lock").explain(
+                "With the lock (a pthread mutex in the shared page, process-shared), read and \
+write are one step: the other process waits for the lock. Nothing is lost, in the visible \
+rounds or in the quiet burst that follows them (each process adding 1 under the lock as \
+fast as it can for a fifth of a second).",
+            ),
+            variant("holder-killed", "lock holder killed -9")
+                .explain(
+                    "Main kills p1 with kill -9 while p1 holds the lock. Nothing runs in p1 \
 after SIGKILL, so nothing releases the lock: it is ABANDONED. The mutex is robust: p2's \
 lock call returns EOWNERDEAD and p2 takes it over. (Python's multiprocessing.Lock has no \
-such notion: p2 would wait for ever.)\n\n\
-holder-panics: p1 panics while holding the lock. The panic unwinds p1's stack, the \
-lock's guard is dropped on the way, and the lock is RELEASED: p2 goes on normally.",
-        variants: &[
-            variant("no-lock", "without lock"),
-            variant("with-lock", "with a process lock"),
-            variant("holder-killed", "lock holder killed -9"),
-            variant("holder-panics", "lock holder panics"),
+such notion: p2 would wait for ever.)",
+                )
+                .uses(&["rounds"]),
+            variant("holder-panics", "lock holder panics")
+                .explain(
+                    "p1 panics while holding the lock. The panic unwinds p1's stack, the lock's \
+guard is dropped on the way, and the lock is RELEASED: p2 goes on normally.",
+                )
+                .uses(&["rounds"]),
         ],
         params: &[
             param("rounds", "visible += 1 rounds per process", 20, 1, 1000),
             param(
                 "burst",
-                "quiet += 1 per process after the rounds",
-                1_000_000,
+                "real milliseconds each process adds 1 without pause, after the rounds",
+                200,
                 0,
-                10_000_000,
+                5000,
             ),
         ],
     },
@@ -58,16 +74,21 @@ pub fn role(name: &str) -> Option<child::Role> {
 }
 
 /// Slots of the shared page: the visible counter (and the start barrier), the lock, the
-/// burst counter.
+/// burst counter; then, for each process k, how many += 1 its burst did and when it began
+/// and ended (microseconds of the system clock, which both processes read alike).
 const COUNTER: usize = 0;
 const LOCK: usize = 1;
 const BURST: usize = 2;
+const DID: usize = 3;
+const FROM: usize = 5;
+const TO: usize = 7;
+const SLOTS: usize = 9;
 
 /// Each process's pause between read and write: different, as real switches are.
 const WINDOW_SECS: [f64; 2] = [0.05, 0.035];
 
 fn main(cfg: &Config) -> Res<()> {
-    let shm = match Shm::create(3) {
+    let shm = match Shm::create(SLOTS) {
         Ok(shm) => shm,
         Err(no_shm) => return no_shm.report(),
     };
@@ -91,7 +112,7 @@ fn main(cfg: &Config) -> Res<()> {
             ("holder-panics", 0) => "panic",
             _ => "",
         };
-        let args = json!({"rounds": rounds, "burst": burst, "window": window,
+        let args = json!({"k": k, "rounds": rounds, "burst": burst, "window": window,
             "lock": use_lock, "crash": crash});
         let p = Process::new(format!("p{}", k + 1), "shared-value", "add")
             .args(args)
@@ -111,7 +132,7 @@ fn main(cfg: &Config) -> Res<()> {
         kids[0].kill9()?;
     }
     let ends: Vec<_> = kids.iter().map(|p| p.join()).collect::<Res<_>>()?;
-    let (got, quiet) = (shm.value(COUNTER), shm.value(BURST));
+    let got = shm.value(COUNTER);
     let survived = ends.iter().filter(|e| e.code == Some(0)).count() as i64;
     if crashes {
         let how = if cfg.is("holder-killed") {
@@ -133,21 +154,69 @@ fn main(cfg: &Config) -> Res<()> {
         );
         return Ok(());
     }
-    let (lost, lost_quiet) = (2 * rounds - got, 2 * burst - quiet);
+    let lost = 2 * rounds - got;
+    let quiet = Burst::read(&shm);
     let text = format!(
-        "counter = {got}, expected {}: {lost} updates lost; quiet burst: {quiet} of {} \
-         ({lost_quiet} lost)",
+        "counter = {got}, expected {}: {lost} updates lost; {}",
         2 * rounds,
-        2 * burst
+        quiet.said(burst, use_lock)
     );
-    outcome(text, lost == 0 && lost_quiet == 0 && survived == 2);
+    outcome(text, lost == 0 && quiet.lost() == 0 && survived == 2);
     Ok(())
+}
+
+/// What the two quiet bursts did, read from the shared page once both processes ended.
+struct Burst {
+    /// The counter after both bursts, and how many += 1 the processes did in all.
+    got: i64,
+    did: i64,
+    /// How long both bursts ran at the same time, in microseconds.
+    overlap_us: i64,
+}
+
+impl Burst {
+    fn read(shm: &Shm) -> Burst {
+        let at = |slot: usize| [shm.value(slot), shm.value(slot + 1)];
+        let (from, to) = (at(FROM), at(TO));
+        Burst {
+            got: shm.value(BURST),
+            did: shm.value(DID) + shm.value(DID + 1),
+            overlap_us: (to[0].min(to[1]) - from[0].max(from[1])).max(0),
+        }
+    }
+
+    fn lost(&self) -> i64 {
+        self.did - self.got
+    }
+
+    /// "quiet burst of 200 ms each: 1234 of 2000 (766 lost); they ran at the same time for
+    /// 180.0 ms".
+    fn said(&self, ms: i64, use_lock: bool) -> String {
+        if ms == 0 {
+            return "no quiet burst".to_string();
+        }
+        let ran = format!("{:.1} ms", self.overlap_us as f64 / 1000.0);
+        let why = if !use_lock && self.lost() == 0 {
+            format!(
+                ": the two bursts ran at the same time for only {ran}, the OS ran them one after \
+                 the other"
+            )
+        } else {
+            format!("; they ran at the same time for {ran}")
+        };
+        format!(
+            "quiet burst of {ms} ms each: {} of {} ({} lost){why}",
+            self.got,
+            self.did,
+            self.lost()
+        )
+    }
 }
 
 /// A child: `rounds` visible read-pause-write increments, then a quiet burst.
 fn add(args: &Value) -> Res<()> {
     let fd = child::fds()[0];
-    let shm = Shm::open(fd, 3).expect("the shared page maps");
+    let shm = Shm::open(fd, SLOTS).expect("the shared page maps");
     let value = SharedValue::open(&shm, COUNTER, "counter");
     let lock = SharedLock::open(&shm, LOCK, "lock");
     let (rounds, burst) = (
@@ -179,13 +248,57 @@ fn add(args: &Value) -> Res<()> {
     }
     if burst > 0 {
         shm.barrier(COUNTER, 4)?;
-    }
-    for _ in 0..burst {
-        let _held = if use_lock { Some(lock.quiet()) } else { None };
-        shm.bump(BURST);
+        quiet_burst(
+            &shm,
+            &lock,
+            use_lock,
+            burst,
+            args["k"].as_u64().unwrap_or(0) as usize,
+        );
     }
     say(format!(
-        "{} done: {rounds} rounds and a burst of {burst}",
+        "{} done: {rounds} rounds and a burst of {burst} ms",
         child::name()
     ))
+}
+
+/// Adds 1 to the burst counter as fast as it can for `ms` real milliseconds; records how
+/// many it did and when it began and ended.
+fn quiet_burst(shm: &Shm, lock: &SharedLock, use_lock: bool, ms: i64, k: usize) {
+    let from = micros();
+    let until = Instant::now() + Duration::from_millis(ms as u64);
+    let mut did = 0;
+    while Instant::now() < until {
+        for _ in 0..1024 {
+            let _held = use_lock.then(|| lock.quiet());
+            plus_one(shm);
+        }
+        did += 1024;
+    }
+    shm.set_value(DID + k, did);
+    shm.set_value(FROM + k, from);
+    shm.set_value(TO + k, micros());
+}
+
+/// `value += 1` as Python runs it: a read, the interpreter's work on the sum, a write. Kept
+/// as two separate memory operations on purpose: compiled as one `inc` instruction the
+/// window would be a fraction of a nanosecond and hardly anything would be lost, which is
+/// not what the tutorial's Python does. The pause stands for the bytecodes between Python's
+/// load and store.
+fn plus_one(shm: &Shm) {
+    let v = shm.value(BURST);
+    for _ in 0..INTERPRETER_PAUSES {
+        std::hint::spin_loop();
+    }
+    shm.set_value(BURST, v + 1);
+}
+
+/// CPU pause instructions between the read and the write of one `+= 1`.
+const INTERPRETER_PAUSES: usize = 4;
+
+/// Microseconds of the system clock: the same clock in both processes.
+fn micros() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as i64)
 }

@@ -12,17 +12,19 @@ pub const SCENARIO: Scenario = Scenario {
         title: "A stop flag ends a thread cleanly",
         lesson: "a loop that checks a shared stop flag ends by itself, cleanly, when asked",
         explain: "Python cannot kill a thread from outside. Instead, the thread's loop checks a \
-shared flag and returns when it is set.\n\n\
-The worker loops: sleep 0.1 s, print, read the flag 'stop'. Main sleeps a second, sets the \
-flag, and joins. Watch the worker's lane: it finishes its current round, reads stop = 1, and \
-ends with exit 'ok' (not killed, not cancelled): it could close files and release locks on \
-its way out. Then main prints \"thread stopped\".\n\n\
-Note the delay: the worker only notices the flag after its sleep. The 'event' variant uses \
-an Event as the flag and waits on it with a timeout of 0.1 s instead of sleeping: set() \
-wakes it at once, so it stops without the extra wait.",
+shared flag and returns when it is set. Main sleeps a second, sets the flag, and joins; \
+the worker ends with exit 'ok' (not killed, not cancelled): it could close files and release \
+locks on its way out. Then main prints \"thread stopped\".",
         variants: &[
-            variant("flag", "shared flag"),
-            variant("event", "Event with timeout"),
+            variant("flag", "shared flag").explain(
+                "The worker loops: sleep 0.1 s, print, read the flag 'stop'. Watch its lane: \
+it finishes its current round, reads stop = 1, and ends. Note the delay: it only notices the \
+flag after its sleep.",
+            ),
+            variant("event", "Event with timeout").explain(
+                "The flag is an Event, and the worker waits on it with a timeout of 0.1 s \
+instead of sleeping: set() wakes it at once, so it stops without the extra wait.",
+            ),
         ],
         params: &[],
     },

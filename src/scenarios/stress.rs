@@ -12,17 +12,23 @@ pub const SCENARIO: Scenario = Scenario {
         name: "stress",
         title: "Stress: many workers, top speed, no end",
         lesson: "a load test of threadlanes itself: it runs until you stop it",
-        explain: "Mixed: every worker loops over the objects (locks, semaphores of two slots, \
-queues of four places), taking a lock or a slot and giving it back at once, or putting an item \
-and getting one. Nobody holds two things at a time, so nothing can deadlock; a tiny sleep now \
-and then lets virtual time move. It never ends by itself: press q, r, or give --for.\n\n\
-One lock: 'holder' takes one lock and then waits for an event nobody sets, so it never lets \
-go; every worker queues for that lock. Restart and quit must still end them all at once.\n\n\
-This scenario has no lesson of its own: it is how threadlanes checks that it stays responsive \
-and that its memory stays flat however long a run lasts.",
+        explain: "This scenario has no lesson of its own: it is how threadlanes checks that it \
+stays responsive and that its memory stays flat however long a run lasts. It never ends by \
+itself: press q, r, or give --for.",
         variants: &[
-            variant("mixed", "locks, semaphores, queues"),
-            variant("one-lock", "all blocked on one lock"),
+            variant("mixed", "locks, semaphores, queues").explain(
+                "Every worker loops over the objects (locks, semaphores of two slots, queues \
+of four places), taking a lock or a slot and giving it back at once, or putting an item and \
+getting one. Nobody holds two things at a time, so nothing can deadlock; a tiny sleep now \
+and then lets virtual time move.",
+            ),
+            variant("one-lock", "all blocked on one lock")
+                .explain(
+                    "'holder' takes one lock and then waits for an event nobody sets, so it \
+never lets go; every worker queues for that lock. Restart and quit must still end them all \
+at once.",
+                )
+                .uses(&["workers"]),
         ],
         params: &[
             param("workers", "worker threads", 50, 1, 1000),

@@ -14,18 +14,21 @@ pub const SCENARIO: Scenario = Scenario {
 queue of tasks: each idle worker takes the next task. Ten tasks sleep for different times \
 (the tutorial's 5, 1, 3, 2, 4, 5, 1, 2, 3, 4 seconds, halved here to keep the run short) and \
 return their number. The pool has four workers (Python's default is min(32, CPUs + 4), which \
-on the tutorial's machine ran all ten at once: set workers=10 to see that).\n\n\
-Watch the pool panel (tasks submitted, running, done) and the lanes pool-0..pool-3 take task \
-after task from the pool's job queue.\n\n\
-map: submits all ten and yields results in the order submitted: main waits for task 0 even \
-when later tasks are long done. submit + result(): the same, spelled out: main keeps the \
-futures and asks each for its result in turn. as_completed: hands back each future as soon \
-as its task finishes, so short tasks come first and main never waits on a slow task while a \
-finished one is ready.",
+on the tutorial's machine ran all ten at once: set workers=10 to see that). Watch the pool \
+panel (tasks submitted, running, done) and the lanes pool-0..pool-3 take task after task.",
         variants: &[
-            variant("map", "executor.map"),
-            variant("submit", "submit, result() in order"),
-            variant("as-completed", "as_completed"),
+            variant("map", "executor.map").explain(
+                "map submits all ten and yields results in the order submitted: main waits for \
+task 0 even when later tasks are long done.",
+            ),
+            variant("submit", "submit, result() in order").explain(
+                "The same as map, spelled out: main keeps the futures and asks each for its \
+result in turn, waiting on a slow one while finished ones are ready.",
+            ),
+            variant("as-completed", "as_completed").explain(
+                "as_completed hands back each future as soon as its task finishes, so short \
+tasks come first and main never waits on a slow task while a finished one is ready.",
+            ),
         ],
         params: &[param("workers", "worker threads in the pool", 4, 1, 10)],
     },

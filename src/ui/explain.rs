@@ -39,7 +39,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     {
         facts.push(v.label.to_string());
     }
-    for (name, value) in &screen.config.params {
+    for (name, value) in screen.config.shown_params(info) {
         facts.push(format!("{name}={value}"));
     }
     if !facts.is_empty() {
@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     if !lines.is_empty() {
         lines.push(Line::raw(""));
     }
-    for para in info.explain.lines() {
+    for para in info.explain_for(screen.config.variant).lines() {
         lines.push(Line::styled(theme.words(para).into_owned(), theme.text()));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);

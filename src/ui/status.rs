@@ -33,23 +33,24 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     };
     let variant = screen.variant_label();
     let has_variants = !screen.info.variants.is_empty();
-    let t = format!("t={}", secs(w.t));
     // Priority: 0 is always kept.
     let mut v = vec![
         (0, format!("threadlanes{}{}", g.sep, screen.info.name)),
         (4, format!("{}{}", g.dash, screen.info.title)),
-        (3, variant.to_string()),
-        (0, run),
-        (2, format!("{}{:.1}", g.times, s.speed)),
-        (1, t),
-        (1, format!("{}/{} alive", w.alive(), w.workers.len())),
-        (sched_level, sched),
     ];
-    if s.scrub.is_some() {
-        v.remove(5);
+    if has_variants {
+        v.push((3, variant.to_string()));
     }
-    if !has_variants {
-        v.remove(2);
+    v.push((0, run));
+    v.push((2, format!("{}{:.1}", g.times, s.speed)));
+    if s.scrub.is_none() {
+        v.push((1, format!("t={}", secs(w.t))));
+    }
+    v.push((1, format!("{}/{} alive", w.alive(), w.workers.len())));
+    v.push((sched_level, sched));
+    if s.dropped > 0 {
+        // Kept before the clock: what is on screen is not all that happened.
+        v.push((1, format!("{} events not shown (viewer behind)", s.dropped)));
     }
     v
 }

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bad_input;
 pub mod headless;
+pub mod procs;
 
 use portable_pty::{CommandBuilder, ExitStatus, PtySize, native_pty_system};
 use std::fs::File;
@@ -56,6 +57,30 @@ impl Tui {
     }
 
     pub fn start_with_env(args: &[&str], cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_threadlanes"));
+        cmd.args(args);
+        Tui::spawn(cmd, cols, rows, env)
+    }
+
+    /// As [`Tui::start_with_env`], with the program's stderr written to `stderr` instead of
+    /// the terminal: what it says after the terminal has gone is kept. (A shell sets the
+    /// redirection up and gives its process to the program: the pid is the program's.)
+    pub fn start_with_stderr(
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+        stderr: &std::path::Path,
+    ) -> Tui {
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", "exec \"$0\" \"$@\" 2>\"$THREADLANES_TEST_STDERR\""]);
+        cmd.arg(env!("CARGO_BIN_EXE_threadlanes"));
+        cmd.args(args);
+        cmd.env("THREADLANES_TEST_STDERR", stderr);
+        Tui::spawn(cmd, cols, rows, env)
+    }
+
+    fn spawn(mut cmd: CommandBuilder, cols: u16, rows: u16, env: &[(&str, &str)]) -> Tui {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -65,8 +90,6 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("a pty opens");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_threadlanes"));
-        cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("NO_COLOR", "1");
         for (k, v) in env {
@@ -184,6 +207,31 @@ impl Tui {
         self.master = None;
     }
 
+    /// Closes the terminal and checks what a hang-up promises (issue 19): the program exits
+    /// within `budget` (a hang-up is not a clean quit, so its status aside), every one of
+    /// `pids` goes with it, and its stderr (written to `stderr`) complains of nothing, such
+    /// as a terminal it could not restore. Prints how long the exit took.
+    pub fn assert_hang_up_ends_all(
+        &mut self,
+        pids: &[u32],
+        stderr: &std::path::Path,
+        budget: Duration,
+    ) {
+        self.hang_up();
+        let (took, _) = self.wait_exit_status();
+        let left = procs::wait_gone(pids, Duration::from_millis(200));
+        procs::kill_all(&left);
+        eprintln!("after the hang-up the program exited in {took:?}");
+        assert!(took < budget, "exit took {took:?} after the hang-up");
+        self.assert_gone();
+        assert!(left.is_empty(), "still running: {left:?} of {pids:?}");
+        let said = std::fs::read_to_string(stderr).unwrap_or_default();
+        assert!(
+            !said.contains("Failed to") && !said.contains("panicked"),
+            "stderr: {said}"
+        );
+    }
+
     /// Resizes the terminal, as a window manager does: the program gets SIGWINCH.
     pub fn resize(&mut self, cols: u16, rows: u16) {
         self.master
@@ -272,14 +320,31 @@ impl Tui {
         }
     }
 
-    /// Raw mode is off again: the line discipline echoes and edits lines.
-    pub fn assert_cooked(&self) {
+    /// The terminal's line modes (ICANON, ECHO, …) as the program left them.
+    fn line_modes(&self) -> libc::tcflag_t {
         let master = self.master.as_ref().expect("the terminal is open");
         let fd = master.as_raw_fd().expect("a unix pty");
         // SAFETY: termios is plain data; all zeroes is a valid value to be overwritten.
         let mut t: libc::termios = unsafe { std::mem::zeroed() };
         // SAFETY: fd is the open master of our pty; t is a valid termios to fill.
         assert_eq!(unsafe { libc::tcgetattr(fd, &mut t) }, 0);
+        t.c_lflag
+    }
+
+    /// Raw mode is on: keys come one by one, unechoed.
+    pub fn assert_raw(&self) {
+        let modes = self.line_modes();
+        assert!(modes & libc::ICANON == 0, "ICANON is on: not in raw mode");
+        assert!(modes & libc::ECHO == 0, "ECHO is on: not in raw mode");
+    }
+
+    /// Raw mode is off again: the line discipline echoes and edits lines.
+    pub fn assert_cooked(&self) {
+        let t = libc::termios {
+            c_lflag: self.line_modes(),
+            // SAFETY: termios is plain data; all zeroes is a valid value.
+            ..unsafe { std::mem::zeroed() }
+        };
         assert!(
             t.c_lflag & libc::ICANON != 0,
             "ICANON is off: still in raw mode"

@@ -3,7 +3,7 @@
 
 use crate::state::{Hint, RunState, Status};
 use threadlanes::model::World;
-use threadlanes::scenarios::info::{Info, Param, Variant};
+use threadlanes::scenarios::info::{Info, Param, variant};
 use threadlanes::wire;
 
 pub const S: u64 = 1_000_000_000;
@@ -42,14 +42,8 @@ pub static LOCK: Info = Info {
               watch the waiting lane turn red while the holder's lane is solid.\n\
               Flip to the version without the lock to see the prints interleave.",
     variants: &[
-        Variant {
-            name: "with-lock",
-            label: "with lock",
-        },
-        Variant {
-            name: "no-lock",
-            label: "without lock",
-        },
+        variant("with-lock", "with lock"),
+        variant("no-lock", "without lock"),
     ],
     params: &[],
 };
@@ -114,14 +108,8 @@ pub static DEADLOCK: Info = Info {
     explain: "left takes A then B; right takes B then A. If each gets its first lock before the \
               other's second, both wait forever.",
     variants: &[
-        Variant {
-            name: "opposite",
-            label: "opposite order",
-        },
-        Variant {
-            name: "same",
-            label: "same order",
-        },
+        variant("opposite", "opposite order"),
+        variant("same", "same order"),
     ],
     params: &[],
 };
@@ -484,5 +472,6 @@ pub fn status(run: RunState) -> Status {
         mode: threadlanes::runner::Mode::Free,
         scrub: None,
         flash: None,
+        dropped: 0,
     }
 }

@@ -22,6 +22,20 @@ fn finished_run_with_outcome_and_flash() {
 }
 
 #[test]
+fn events_a_flood_kept_from_the_viewer_are_counted_on_the_status_line() {
+    let status = Status {
+        dropped: 12_345,
+        ..status(RunState::Running)
+    };
+    let world = lock_finished_world("counter = 55", true);
+    let s = Shot::run(&world, &LOCK).status(status).text();
+    assert!(
+        row_with(&s, "threadlanes").contains("12345 events not shown (viewer behind)"),
+        "{s}"
+    );
+}
+
+#[test]
 fn a_wrong_outcome_is_marked_wrong() {
     let world = lock_finished_world("lost 3 updates", false);
     let s = Shot::run(&world, &LOCK).state(RunState::Finished).text();

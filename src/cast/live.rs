@@ -3,7 +3,7 @@
 //! reproducible one: for that, `threadlanes record --seed`). Each frame is appended and
 //! flushed at once, so the file is a valid cast even if the program is killed.
 
-use super::cast::Cast;
+use super::Cast;
 use ratatui::buffer::Buffer;
 use std::fs::File;
 use std::io::Write;

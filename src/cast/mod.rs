@@ -6,6 +6,11 @@
 //! draws only the cells that changed (cursor moves, SGR colours, the symbols) and ends with
 //! an SGR reset, so any frame can be read on its own terms. A frame with no change writes
 //! nothing. No wall-clock time goes into the file.
+//!
+//! Below both its writers: `threadlanes record` (src/record, a reproducible screencast) and
+//! Ctrl-R in the TUI ([`live`], a recording of the session as it goes).
+
+pub mod live;
 
 use ratatui::buffer::{Buffer, Cell};
 use ratatui::style::{Color, Modifier};
