@@ -99,15 +99,22 @@ pub fn overlays(world: &World, ws: &[WorkerId], win: Window, theme: &Theme) -> V
     out
 }
 
+/// One lane's timeline cells: the phase of each and whether the lane held something in it.
+pub struct Cells<'a> {
+    pub phases: &'a [Phase],
+    pub held: &'a [bool],
+}
+
 /// Writes timeline cells into `buf` from `at`, at most `width` columns: one phase glyph a
-/// cell, the overlay's marks in their cells, each cell's style over `base` (the row's: the
-/// selection). Straight into the buffer, not through spans and a paragraph: the timelines
-/// are most of a frame's cells, and this draws what the paragraph drew, cell for cell.
+/// cell (the held form where the lane held something), the overlay's marks in their cells,
+/// each cell's style over `base` (the row's: the selection). Straight into the buffer, not
+/// through spans and a paragraph: the timelines are most of a frame's cells, and this draws
+/// what the paragraph drew, cell for cell.
 pub fn put(
     buf: &mut Buffer,
     at: (u16, u16),
     width: u16,
-    cells: &[Phase],
+    cells: Cells,
     over: &Overlay,
     theme: &Theme,
     base: Style,
@@ -119,7 +126,7 @@ pub fn put(
     }
     let row = buf.index_of(x, y);
     let mut letter = [0u8; 4];
-    for (i, &p) in cells.iter().enumerate() {
+    for (i, &p) in cells.phases.iter().enumerate() {
         if x >= end {
             break;
         }
@@ -132,6 +139,9 @@ pub fn put(
         let (glyph, style) = match mark {
             Some((Mark::Glyph(g), style)) => (g, style),
             Some((Mark::Letter(c), style)) => (&*c.encode_utf8(&mut letter), style),
+            None if cells.held.get(i).copied().unwrap_or(false) => {
+                (theme.glyphs.held(p), theme.held(p))
+            }
             None => (theme.glyphs.phase(p), theme.phase(p)),
         };
         let style = base.patch(style);
