@@ -129,7 +129,7 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
         avail -= share + 1;
     }
     // The words matter most to a learner; the timeline keeps at least a few cells.
-    let state = (avail * 60 / 100).min(40).min(avail.saturating_sub(11));
+    let state = (avail * 60 / 100).min(60).min(avail.saturating_sub(11));
     let timeline = avail.saturating_sub(state + if state > 0 { 1 } else { 0 });
     Columns {
         name,
