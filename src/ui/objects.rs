@@ -158,16 +158,13 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                     Span::styled(world.worker_name(*w).to_string(), theme.problem()),
                     Span::styled(" (ended holding it)", theme.dim()),
                 ],
-                Some(w) => {
-                    let mut s = vec![
-                        Span::styled("held by ", theme.dim()),
-                        Span::styled(
-                            world.worker_name(*w).to_string(),
-                            theme.phase(crate::model::Phase::Critical),
-                        ),
-                    ];
-                    s
-                }
+                Some(w) => vec![
+                    Span::styled("held by ", theme.dim()),
+                    Span::styled(
+                        world.worker_name(*w).to_string(),
+                        theme.phase(crate::model::Phase::Critical),
+                    ),
+                ],
                 None => vec![Span::styled("free", theme.dim())],
             };
             // An RLock's depth is its lesson: beside its holder where it fits, else on a
