@@ -347,7 +347,9 @@ impl Timeline {
         let start = end.saturating_sub(step.saturating_mul(n as u64));
         let min = (step / 50).max(1);
         let mut out = vec![false; n];
-        if n == 0 {
+        // A lane that never held anything (most of them) costs no walk.
+        let open_holds = self.segs.back().is_some_and(|p| p.unpack().holds());
+        if n == 0 || (self.held == 0 && !open_holds) {
             return out;
         }
         let mut sum = vec![0u64; n];
