@@ -66,6 +66,18 @@ pub fn short_tag(world: &World, w: &Worker) -> Cow<'static, str> {
     }
 }
 
+/// The share of a lane's life it spent running while holding something, in percent, as
+/// `spark::shares` counts its other shares (over the same life).
+fn critical_pct(w: &Worker, now: u64) -> u8 {
+    let (from, to) = spark::life(w, now);
+    let span = to - from;
+    if span == 0 {
+        return 0;
+    }
+    let critical = w.timeline.spent(to).0[Phase::Critical as usize];
+    (critical.saturating_mul(100) / span).min(100) as u8
+}
+
 /// A duration for the timeline's scale: "100ms", "1.5s".
 pub fn dur(ns: u64) -> String {
     if ns >= 1_000_000_000 {
@@ -323,7 +335,9 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             spans.push(Span::raw(" "));
         }
         if cols.share > 0 {
-            spans.extend(marks::share_bar(spark::shares(w, now), theme));
+            let shares = spark::shares(w, now);
+            let held = marks::Held::of(shares, critical_pct(w, now));
+            spans.extend(marks::share_bar(shares, held, theme));
             spans.push(Span::raw(" "));
         }
         // The words first, padded to one column, then the timeline: it fills from the left
