@@ -67,11 +67,13 @@ pub(super) const RUN: &[Entry] = &[
     entry_when("r", &[A::Restart], "run again", |n| !n.step && n.run == RunState::Finished),
     entry("s", &[A::ToggleStep], "step mode"),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| !n.scrub && (n.step || n.run != RunState::Running)),
-    entry("R", &[A::Replay], "replay"),
+    // What the lesson turns on (its versions, its parameter, both side by side) before
+    // the seed: a learner flips versions far more often than they replay one.
     entry("v", &[A::ToggleVariant], "version"),
     entry("[ ]", &[A::ParamDown, A::ParamUp], "parameter"),
-    entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("b", &[A::ToggleSplit], "both versions side by side"),
+    entry("R", &[A::Replay], "replay"),
+    entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("c", &[A::ToggleCaptions], "captions"),
     entry("+ -", &[A::Faster, A::Slower], "speed"),
     entry("n p", &[A::NextScenario, A::PrevScenario], "scenario"),
@@ -207,10 +209,12 @@ impl App {
             .workers
             .iter()
             .any(|w| w.kind == WorkerKind::Process);
+        // Short: the footer is narrow at 80 columns, and the help and the status line say
+        // the seed.
         match self.options.mode {
-            _ if children => format!("seed {} (processes run free)", self.options.seed),
-            Mode::Free => format!("seeded run (seed {})", self.options.seed),
-            _ => format!("replay seed {}", self.options.seed),
+            _ if children => "replay (processes run free)".into(),
+            Mode::Free => "seeded run".into(),
+            _ => "replay".into(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The explanation panel: the outcome once the scenario measured it (as expected or wrong),
-//! the variant and parameters of this run, and the scenario's explanation, wrapped.
+//! the variant and parameters of this run, and the scenario's explanation, wrapped; where it
+//! does not all fit, the facts and the blank lines give their rows to the words.
 
-use super::{Screen, layout, panel};
+use super::{Screen, layout, panel, text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -42,17 +43,42 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     for (name, value) in screen.config.shown_params(info) {
         facts.push(format!("{name}={value}"));
     }
-    if !facts.is_empty() {
-        lines.push(Line::from(vec![
-            Span::styled("this run: ", theme.dim()),
-            Span::styled(facts.join(g.sep), theme.name()),
-        ]));
+    let explain: Vec<String> = info
+        .explain_for(screen.config.variant)
+        .lines()
+        .map(|p| theme.words(p).into_owned())
+        .collect();
+    // Where the whole does not fit (80×24), the explanation keeps its rows: the run's facts
+    // are on the status line and in the footer already, and blank lines between
+    // paragraphs are the first thing a short panel can spare.
+    let width = inner.width as usize;
+    let rows = |paras: &mut dyn Iterator<Item = &str>| -> usize {
+        paras.map(|p| text::wrap_words(p, width).len()).sum()
+    };
+    let outcome_rows = screen.world.outcome.as_ref().map_or(0, |(t, _)| {
+        text::wrap_words(&format!("{} as expected: {t}", g.ok), width).len()
+    });
+    let fits = outcome_rows
+        + usize::from(!facts.is_empty()) * rows(&mut std::iter::once(facts.join(g.sep).as_str()))
+        + 1
+        + rows(&mut explain.iter().map(String::as_str))
+        <= inner.height as usize;
+    if fits {
+        if !facts.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("this run: ", theme.dim()),
+                Span::styled(facts.join(g.sep), theme.name()),
+            ]));
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
     }
-    if !lines.is_empty() {
-        lines.push(Line::raw(""));
-    }
-    for para in info.explain_for(screen.config.variant).lines() {
-        lines.push(Line::styled(theme.words(para).into_owned(), theme.text()));
+    for para in explain {
+        if para.is_empty() && !fits {
+            continue;
+        }
+        lines.push(Line::styled(para, theme.text()));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
