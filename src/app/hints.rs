@@ -75,6 +75,7 @@ pub(super) const RUN: &[Entry] = &[
     entry("R", &[A::Replay], "replay"),
     entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("c", &[A::ToggleCaptions], "captions"),
+    entry("e", &[A::MoreExplanation], "explanation"),
     entry("+ -", &[A::Faster, A::Slower], "speed"),
     entry("n p", &[A::NextScenario, A::PrevScenario], "scenario"),
     entry("r", &[A::Restart], "restart"),

@@ -278,6 +278,7 @@ impl App {
             Action::Enter => self.view.details = !self.view.details,
             Action::ToggleGraph => self.view.graph = !self.view.graph,
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
+            Action::MoreExplanation => self.view.explain_page += 1,
             Action::ToggleSplit => self.toggle_split(),
             Action::Picker => {
                 self.split = false;

@@ -1,6 +1,7 @@
 //! The explanation panel: the outcome once the scenario measured it (as expected or wrong),
 //! the variant and parameters of this run, and the scenario's explanation, wrapped; where it
-//! does not all fit, the facts and the blank lines give their rows to the words.
+//! does not all fit, the facts and the blank lines give their rows to the words, and what
+//! still does not fit is paged: the title says which page (`1/2 e`), `e` turns it.
 
 use super::{Screen, layout, panel, text};
 use ratatui::Frame;
@@ -13,11 +14,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let g = &theme.glyphs;
     let info = screen.info;
     let inner = layout::inner(area);
-    // The title sits in the top border between the corners: cut with an ellipsis, not mid-word.
-    let room = usize::from(area.width).saturating_sub(3);
-    let title = super::text::fit(info.title, room, g.ellipsis);
-    frame.render_widget(panel(format!(" {title} "), theme), area);
-
     let mut lines: Vec<Line> = Vec::new();
     if let Some((text, ok)) = &screen.world.outcome {
         let (mark, word) = if *ok {
@@ -80,5 +76,29 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         }
         lines.push(Line::styled(para, theme.text()));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    // Pages of the panel's height; the view's page number wraps round.
+    let height = usize::from(inner.height).max(1);
+    let total: usize = lines
+        .iter()
+        .map(|l| {
+            let s: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            text::wrap_words(&s, width).len().max(1)
+        })
+        .sum();
+    let pages = total.div_ceil(height).max(1);
+    let page = screen.view.explain_page % pages;
+    // The title sits in the top border between the corners: cut with an ellipsis, not
+    // mid-word; a paged explanation keeps room for which page and the key that turns it.
+    let pager = (pages > 1).then(|| format!("{} {}/{pages} e ", g.sep.trim(), page + 1));
+    let room = usize::from(area.width)
+        .saturating_sub(3)
+        .saturating_sub(pager.as_ref().map_or(0, |p| text::width(p)));
+    let title = super::text::fit(info.title, room, g.ellipsis);
+    let title = format!(" {title} {}", pager.as_deref().unwrap_or(""));
+    frame.render_widget(panel(title, theme), area);
+    let skip = u16::try_from(page * height).unwrap_or(u16::MAX);
+    let text = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .scroll((skip, 0));
+    frame.render_widget(text, inner);
 }
