@@ -71,6 +71,12 @@ impl Real {
         for k in self.keys {
             app.update(*k);
         }
+        if self.measured
+            && let Some((text, _)) = &mut app.world.outcome
+        {
+            // Before drawing: a timing's width ("0.0123 s" or "1.23 s") moves the wrap.
+            *text = fixed_decimals(text);
+        }
         if self.children {
             for w in &mut app.world.workers {
                 w.timeline = Timeline::new(16);
@@ -103,6 +109,29 @@ impl Real {
         let big = out.pop().expect("two sizes");
         (out.pop().expect("two sizes"), big)
     }
+}
+
+/// Every decimal number ("0.0123", "1.75") as `#.##`, one width whatever was measured.
+fn fixed_decimals(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if !c.is_ascii_digit() {
+            out.push(c);
+            continue;
+        }
+        let mut number = String::from(c);
+        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit() || **d == '.') {
+            number.push(d);
+            chars.next();
+        }
+        let decimal = number.trim_end_matches('.').contains('.');
+        out.push_str(if decimal { "#.##" } else { &number });
+        if number.ends_with('.') && decimal {
+            out.push('.');
+        }
+    }
+    out
 }
 
 /// Every digit of a decimal number ("0.31 s", "x1.75") as `#`: measured timings.
