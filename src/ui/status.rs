@@ -17,6 +17,9 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let run = match s.run {
         RunState::Running => format!("{} running", g.running),
         RunState::Paused => format!("{} paused", g.paused),
+        // A run that ended with workers still alive (a recording's deadlock, a cut) did
+        // not finish: it stopped.
+        RunState::Finished if w.alive() > 0 => format!("{} stopped", g.finished),
         RunState::Finished => format!("{} finished", g.finished),
     };
     // Scrubbing, the cursor's moment is the news: it takes the place of the run's state
