@@ -24,8 +24,17 @@ pub fn object(world: &World, o: ObjectId) -> String {
     }
 }
 
-/// A worker's current state in words: "waiting for lock A (held by job2)".
+/// A worker's current state in words: "waiting for lock A (held by job2)"; a task's and a
+/// task-running thread's as `model::task` says them ("awaiting sleep 1.0s", "running task
+/// fetch-2").
 pub fn state(world: &World, w: &Worker) -> String {
+    super::task::task_state(world, w)
+        .or_else(|| super::task::thread_state(world, w))
+        .unwrap_or_else(|| plain_state(world, w))
+}
+
+/// A worker's state in words as any thread's would be.
+pub fn plain_state(world: &World, w: &Worker) -> String {
     match &w.state {
         WorkerState::New => "not started".into(),
         WorkerState::Running if w.holding.is_empty() => "running".into(),
@@ -143,6 +152,12 @@ pub fn event(world: &World, ev: &Event) -> String {
             let d = if *daemon { " daemon" } else { "" };
             format!("new{d} process {name} (pid {})", ev.pid)
         }
+        Worker {
+            name,
+            thread: Some(th),
+            kind: crate::event::WorkerKind::Task,
+            ..
+        } => format!("new task {name} on {}", world.worker_name(*th)),
         Worker {
             name, kind, daemon, ..
         } => {

@@ -66,6 +66,8 @@ pub struct Worker {
     pub kind: WorkerKind,
     pub daemon: bool,
     pub parent: Option<WorkerId>,
+    /// A task: the thread that runs it.
+    pub thread: Option<WorkerId>,
     pub pid: u32,
     pub state: WorkerState,
     /// When the current state began (virtual ns).
@@ -85,6 +87,7 @@ impl Worker {
             kind,
             daemon: false,
             parent: None,
+            thread: None,
             pid: 0,
             state: WorkerState::New,
             since: 0,

@@ -371,6 +371,7 @@ impl Session {
                 kind,
                 daemon,
                 parent,
+                thread: None,
             },
         );
         ctl
