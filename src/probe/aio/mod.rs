@@ -1,0 +1,34 @@
+//! Coroutines on one thread, with Python's `asyncio` names: `run`, `create_task`, `sleep`,
+//! `gather`, and the async `Lock`, `Queue` and `Event`. Under them is a real async runtime,
+//! tokio's current-thread runtime with a `LocalSet`: every task is polled on the thread that
+//! called `run`, and hands that thread to another task only where it awaits.
+//!
+//! Each task is a worker of kind `task` (its own lane, under its thread) and reports what
+//! it does with the same events as a thread: an awaited sleep is `sleep_begin`/`sleep_end`,
+//! an await on a lock, a queue, an event or another task the matching `_begin`/`_end`.
+//! A blocking call made inside a task (the probe's plain `sleep`) is the thread's: the
+//! thread sleeps, the task keeps it, and no other task can run.
+//!
+//! Time is the run's virtual clock, not tokio's: an awaited sleep is a deadline on that
+//! clock, and when no task is ready the thread itself waits for the next deadline as a
+//! plain sleep does (real time at the run's speed, frozen while paused; in step and seeded
+//! mode a sleeper at the gate). So speed, pause, step and seeds act on tasks as on threads.
+//! Each task's operations pass the gate as that task; which ready task runs next is
+//! tokio's choice (first woken, first run), not the gate's.
+//!
+//! Must not: block the thread anywhere but at the gate and in the idle wait, or keep a task
+//! alive after `run` returns (the tasks still pending then end as cancelled).
+
+mod event;
+mod lock;
+mod queue;
+mod runtime;
+mod sleep;
+mod task;
+
+pub use event::Event;
+pub use lock::{Lock, LockGuard};
+pub use queue::Queue;
+pub use runtime::run;
+pub use sleep::sleep;
+pub use task::{Task, create_task, gather, say};

@@ -1,0 +1,169 @@
+//! The event loop: tokio's current-thread runtime on the calling thread, and what tokio
+//! does not know — virtual-time deadlines, and when no task can go (the idle wait).
+
+use super::task::{self, Readiness};
+use crate::event::Op;
+use crate::probe::schedule::Next;
+use crate::probe::session::{CurrentWorker, Res, Stop, current_worker};
+use crate::probe::worker::sleep_to;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::rc::Rc;
+use std::task::Waker;
+
+/// What one `run` shares between its tasks and its idle hook (one per thread at a time).
+pub(crate) struct Loop {
+    /// The thread that runs the tasks.
+    pub thread: Rc<CurrentWorker>,
+    /// Awaited sleeps: (virtual deadline, who to wake).
+    timers: RefCell<Vec<(u64, Waker)>>,
+    /// How many tasks are woken and not yet polled again.
+    pub ready: Readiness,
+    /// The first task has ended: `run` is about to return.
+    pub root_done: Cell<bool>,
+    /// The waker each pending task was last polled with, to wake them all at a stop.
+    pub pending: RefCell<Vec<(u32, Waker)>>,
+}
+
+thread_local! {
+    static LOOP: RefCell<Option<Rc<Loop>>> = const { RefCell::new(None) };
+}
+
+/// The loop running on this thread (inside `run`).
+pub(crate) fn this_loop() -> Rc<Loop> {
+    LOOP.with(|l| l.borrow().clone())
+        .expect("threadlanes aio used outside probe::aio::run")
+}
+
+/// Runs `main` as the first task (named `name`) of an event loop on this thread, until it
+/// ends (Python's `asyncio.run(main())`). Tasks still pending then are cancelled.
+pub fn run<T: 'static>(name: &str, main: impl Future<Output = Res<T>> + 'static) -> Res<T> {
+    let thread = current_worker();
+    thread.check()?;
+    let lp = Rc::new(Loop {
+        thread,
+        timers: RefCell::new(Vec::new()),
+        ready: Readiness::default(),
+        root_done: Cell::new(false),
+        pending: RefCell::new(Vec::new()),
+    });
+    LOOP.with(|l| *l.borrow_mut() = Some(lp.clone()));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .on_thread_park(on_park)
+        .build()
+        .expect("a current-thread runtime needs no resources that can run out");
+    let local = tokio::task::LocalSet::new();
+    let out = local.block_on(&rt, task::run_root(name.to_string(), main));
+    // Dropping the set drops the tasks still pending: each ends as cancelled.
+    drop(local);
+    drop(rt);
+    LOOP.with(|l| *l.borrow_mut() = None);
+    out
+}
+
+/// tokio is about to park the thread: nothing of its own is scheduled. Ours may be.
+fn on_park() {
+    if let Some(lp) = LOOP.with(|l| l.borrow().clone()) {
+        lp.idle();
+    }
+}
+
+impl Loop {
+    /// An awaited sleep waits for `deadline`.
+    pub fn add_timer(&self, deadline: u64, waker: &Waker) {
+        self.timers.borrow_mut().push((deadline, waker.clone()));
+    }
+
+    /// Wakes the sleeps that are due; their tasks become ready.
+    fn fire_due(&self) {
+        let now = self.thread.now();
+        let due: Vec<Waker> = {
+            let mut ts = self.timers.borrow_mut();
+            let mut due = Vec::new();
+            ts.retain(|(d, w)| {
+                let keep = *d > now;
+                if !keep {
+                    due.push(w.clone());
+                }
+                keep
+            });
+            due
+        };
+        due.into_iter().for_each(Waker::wake);
+    }
+
+    fn next_deadline(&self) -> Option<u64> {
+        self.timers.borrow().iter().map(|(d, _)| *d).min()
+    }
+
+    /// Between polls: fire what is due; when no task can go, the thread waits for the next
+    /// deadline as a plain sleep does — its lane says it sleeps until then.
+    fn idle(&self) {
+        self.fire_due();
+        if self.ready.any() || self.root_done.get() {
+            return;
+        }
+        if self.thread.stopped().is_some() {
+            return self.wake_everyone();
+        }
+        let me = &*self.thread;
+        let waited = match self.next_deadline() {
+            Some(d) => wait_for_timer(me, d),
+            None => wait_for_nothing(me),
+        };
+        if waited.is_err() {
+            return self.wake_everyone();
+        }
+        self.fire_due();
+    }
+
+    /// The run is stopping: every pending task is polled again and finds out.
+    fn wake_everyone(&self) {
+        self.timers.borrow_mut().clear();
+        let ws: Vec<Waker> = self
+            .pending
+            .borrow()
+            .iter()
+            .map(|(_, w)| w.clone())
+            .collect();
+        ws.into_iter().for_each(Waker::wake);
+    }
+}
+
+/// Every task awaits a sleep: the thread sleeps until the first is due.
+fn wait_for_timer(me: &CurrentWorker, deadline: u64) -> Res<()> {
+    let now = me.now();
+    if deadline <= now {
+        return Ok(());
+    }
+    me.gate("sleep", None)?;
+    me.emit(Op::SleepBegin {
+        ms: (deadline - now).div_ceil(1_000_000),
+    });
+    sleep_to(me, deadline)?;
+    me.emit(Op::SleepEnd);
+    Ok(())
+}
+
+/// Every task awaits something only another task could give (a lock, an item, a set):
+/// nothing will. The thread waits until the run stops (a seeded run sees it stuck).
+fn wait_for_nothing(me: &CurrentWorker) -> Res<()> {
+    let gate = &me.session.gate;
+    let stopped = || me.stopped().is_some();
+    while !stopped() {
+        if gate.controlled() {
+            let never: crate::probe::schedule::Ready = std::sync::Arc::new(|| false);
+            let next = Next {
+                op: "wait for a task",
+                o: None,
+            };
+            gate.park_until(me.w(), next, Some(never), None, &stopped);
+        } else {
+            let until = me.now().saturating_add(1_000_000_000);
+            me.session
+                .clock
+                .sleep_until(until, &|| stopped() || gate.controlled());
+        }
+    }
+    Err(me.stopped().unwrap_or(Stop::Cancelled))
+}
