@@ -1,0 +1,196 @@
+//! The `coroutines` scenario's lessons, measured from its stream: awaited waits overlap, a
+//! plain sleep in a task freezes the others, gather and as_completed give their orders,
+//! and an async lock and queue hand over between tasks. Seeded runs, so the virtual times
+//! are exact.
+
+mod common;
+
+use common::headless::{Out, exits, outcome, run, says, worker};
+use threadlanes::event::{ExitHow, Op, WorkerKind};
+use threadlanes::model::World;
+use threadlanes::model::check::check_all;
+use threadlanes::model::describe;
+
+const S: u64 = 1_000_000_000;
+
+fn coroutines(variant: &str, extra: &[&str]) -> Out {
+    let mut args = vec![
+        "coroutines",
+        "--variant",
+        variant,
+        "--seed",
+        "3",
+        "--speed",
+        "200",
+    ];
+    args.extend(extra);
+    let o = run(&args);
+    let violations = check_all(&o.events);
+    assert!(violations.is_empty(), "{variant}: {violations:?}");
+    o
+}
+
+/// When worker `name` did its last op of this kind.
+fn time_of(o: &Out, name: &str, is: impl Fn(&Op) -> bool) -> u64 {
+    let w = worker(o, name);
+    o.events
+        .iter()
+        .rfind(|e| e.w == w && is(&e.op))
+        .unwrap_or_else(|| panic!("{name} never did it"))
+        .t
+}
+
+fn tasks(o: &Out) -> Vec<String> {
+    o.events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Worker {
+                kind: WorkerKind::Task,
+                name,
+                thread,
+                ..
+            } => {
+                assert_eq!(*thread, Some(0), "every task runs on main");
+                Some(name.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn ten_awaited_one_second_sleeps_take_about_one_second() {
+    let o = coroutines("await", &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert_eq!(tasks(&o).len(), 11, "main() and ten fetches");
+    let first = time_of(&o, "fetch-0", |op| matches!(op, Op::Start));
+    let last = time_of(&o, "fetch-9", |op| matches!(op, Op::Exit { .. }));
+    let took = last - first;
+    assert!((S..S + S / 10).contains(&took), "took {took} ns");
+    let (text, ok) = outcome(&o);
+    assert!(
+        ok && text.starts_with("10 one-second waits took 1.0 s"),
+        "{text}"
+    );
+    // The same free, on the run's real-time clock: still about one second, not ten.
+    let o = run(&["coroutines", "--variant", "await", "--speed", "20"]);
+    assert!(outcome(&o).1, "{:?}", outcome(&o));
+}
+
+#[test]
+fn a_plain_sleep_in_a_task_keeps_the_thread_and_freezes_the_others() {
+    let o = coroutines("blocking", &[]);
+    assert_eq!(o.code, 1, "the mistake's outcome: {}", o.stderr);
+    // The thread itself sleeps 3 s while fetch-3 runs: no await, so no hand-off.
+    let main = worker(&o, "main");
+    let blocked = o
+        .events
+        .iter()
+        .find(|e| e.w == main && matches!(e.op, Op::SleepBegin { ms: 3000 }))
+        .expect("main sleeps inside fetch-3")
+        .t;
+    // fetch-0's one-second sleep is over at 1 s, but it wakes only when the thread is back.
+    let woke = time_of(&o, "fetch-0", |op| matches!(op, Op::SleepEnd));
+    assert!(woke >= blocked + 3 * S, "fetch-0 woke at {woke}");
+    // Halfway through the block, fetch-0's lane says it is frozen, and by whom.
+    let mut world = World::default();
+    for e in o.events.iter().filter(|e| e.t <= blocked + 2 * S) {
+        world.apply(e);
+    }
+    world.advance(blocked + 2 * S);
+    let fetch0 = world.worker(worker(&o, "fetch-0")).expect("fetch-0");
+    assert_eq!(
+        describe::state(&world, fetch0),
+        "ready, frozen: main is held by fetch-3"
+    );
+    let main_lane = describe::state(&world, world.worker(main).expect("main"));
+    assert!(
+        main_lane.contains("in task fetch-3, not awaiting"),
+        "{main_lane}"
+    );
+    let (text, ok) = outcome(&o);
+    assert!(!ok && text.starts_with("4.0 s"), "{text}");
+}
+
+#[test]
+fn gather_keeps_submission_order_and_as_completed_finishing_order() {
+    let o = coroutines("gather", &[]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        ok && text == "gather gave 0 1 2 3 4: submission order",
+        "{text}"
+    );
+    // They finished shortest first all the same.
+    let done: Vec<String> = says(&o)
+        .into_iter()
+        .filter(|s| s.contains("done"))
+        .collect();
+    assert!(done[0].starts_with("fetch-1 "), "{done:?}");
+    let o = coroutines("as-completed", &[]);
+    let (text, ok) = outcome(&o);
+    assert!(
+        ok && text == "as_completed gave 1 3 2 4 0: finishing order",
+        "{text}"
+    );
+    let got: Vec<String> = says(&o)
+        .into_iter()
+        .filter_map(|s| s.strip_prefix("main got ").map(str::to_string))
+        .collect();
+    assert_eq!(got, ["1", "3", "2", "4", "0"]);
+}
+
+#[test]
+fn an_async_lock_and_queue_hand_over_between_tasks() {
+    let o = coroutines("lock-queue", &[]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(outcome(&o).1, "{:?}", outcome(&o));
+    // Some consumer found the lock taken and awaited it: its acquire ended later.
+    let awaited_lock = o.events.iter().enumerate().any(|(i, e)| {
+        matches!(e.op, Op::AcquireBegin { .. })
+            && !matches!(
+                o.events.get(i + 1).map(|n| &n.op),
+                Some(Op::AcquireEnd { .. })
+            )
+    });
+    assert!(awaited_lock, "no task ever awaited the lock");
+    // And some producer found the queue full.
+    let awaited_room = o.events.iter().enumerate().any(|(i, e)| {
+        matches!(e.op, Op::PutBegin { .. })
+            && !matches!(o.events.get(i + 1).map(|n| &n.op), Some(Op::PutEnd { .. }))
+    });
+    assert!(awaited_room, "no producer ever awaited room");
+}
+
+#[test]
+fn a_run_cut_while_tasks_await_ends_every_task_as_cancelled() {
+    let o = run(&["coroutines", "--speed", "1", "--for", "0.5"]);
+    assert_eq!(o.code, 2, "cut by --for: {}", o.stderr);
+    let declared = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .count();
+    let ended = o
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Exit { .. }))
+        .count();
+    assert_eq!(declared, ended, "{}", o.stderr);
+    assert_eq!(exits(&o, ExitHow::Cancelled), declared, "{}", o.stderr);
+    assert!(check_all(&o.events).is_empty());
+}
+
+#[test]
+fn seeded_runs_of_the_coroutines_repeat_exactly() {
+    let strip = |o: &Out| -> Vec<String> {
+        o.events
+            .iter()
+            .map(|e| format!("{} {} {:?}", e.t, e.w, e.op))
+            .collect()
+    };
+    for v in ["await", "lock-queue"] {
+        let a = strip(&coroutines(v, &[]));
+        let b = strip(&coroutines(v, &[]));
+        assert_eq!(a, b, "{v}");
+    }
+}
