@@ -101,11 +101,11 @@ fn a_plain_sleep_in_a_task_keeps_the_thread_and_freezes_the_others() {
     let fetch0 = world.worker(worker(&o, "fetch-0")).expect("fetch-0");
     assert_eq!(
         describe::state(&world, fetch0),
-        "ready, frozen: main is held by fetch-3"
+        "frozen: fetch-3 keeps main"
     );
     let main_lane = describe::state(&world, world.worker(main).expect("main"));
     assert!(
-        main_lane.contains("in task fetch-3, not awaiting"),
+        main_lane.starts_with("fetch-3 keeps it, no await"),
         "{main_lane}"
     );
     let (text, ok) = outcome(&o);

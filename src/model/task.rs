@@ -59,9 +59,9 @@ pub fn frozen_by(world: &World, task: &Worker) -> Option<WorkerId> {
     }
 }
 
-/// A task's state in words: "running on main", "awaiting sleep 1.0s (0.4s left)",
-/// "awaiting lock L (held by consumer)", "ready, frozen: main is held by blocker",
-/// "failed: boom". `None` for a worker that is not a task.
+/// A task's state in words: "running on main", "awaiting sleep 1s (0.4s left)",
+/// "awaiting lock L (held by consumer)", "frozen: blocker keeps main" (its sleep is over,
+/// the thread is not back), "failed: boom". Short first words: a lane shows the start. `None` for a worker that is not a task.
 pub fn task_state(world: &World, w: &Worker) -> Option<String> {
     if world.tasks == 0 || !is_task(w) {
         return None;
@@ -70,13 +70,8 @@ pub fn task_state(world: &World, w: &Worker) -> Option<String> {
     Some(match &w.state {
         WorkerState::Running => format!("running on {thread}"),
         WorkerState::Sleeping { .. } => match frozen_by(world, w) {
-            Some(k) if Some(k) == w.thread => {
-                format!("ready, frozen: {thread} sleeps without awaiting")
-            }
-            Some(k) => format!(
-                "ready, frozen: {thread} is held by {}",
-                world.worker_name(k)
-            ),
+            Some(k) if Some(k) == w.thread => format!("frozen: {thread} sleeps, no await"),
+            Some(k) => format!("frozen: {} keeps {thread}", world.worker_name(k)),
             None if matches!(w.state, WorkerState::Sleeping { ms: 0 }) => {
                 "yielded: awaits sleep 0".into()
             }
@@ -99,8 +94,8 @@ pub fn task_state(world: &World, w: &Worker) -> Option<String> {
     })
 }
 
-/// A thread that runs tasks, in words: "running task fetch-3", "idle: every task awaits
-/// (sleeping 0.4s)", "sleeping 3.0s without awaiting: its tasks are frozen". `None` for
+/// A thread that runs tasks, in words: "running task fetch-3", "idle, all tasks await:
+/// sleeping 1s (0.4s left)", "fetch-3 keeps it, no await: sleeping 3s (1.0s left)". `None` for
 /// a worker that runs no task.
 pub fn thread_state(world: &World, w: &Worker) -> Option<String> {
     if world.tasks == 0 || is_task(w) || !runs_tasks(world, w.id) {
@@ -110,13 +105,12 @@ pub fn thread_state(world: &World, w: &Worker) -> Option<String> {
     Some(match (&w.state, holder) {
         (WorkerState::Running, Some(h)) => format!("running task {h}"),
         (WorkerState::Sleeping { .. }, Some(h)) => format!(
-            "{} in task {h}, not awaiting: its other tasks are frozen",
+            "{h} keeps it, no await: {}",
             describe::plain_state(world, w)
         ),
-        (WorkerState::Sleeping { .. }, None) => format!(
-            "idle, every task awaits ({})",
-            describe::plain_state(world, w)
-        ),
+        (WorkerState::Sleeping { .. }, None) => {
+            format!("idle, all tasks await: {}", describe::plain_state(world, w))
+        }
         _ => return None,
     })
 }

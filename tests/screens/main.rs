@@ -11,6 +11,7 @@ mod state;
 
 mod fixtures;
 
+mod coroutines;
 mod deadlock;
 mod details;
 mod help;
