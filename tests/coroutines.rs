@@ -194,3 +194,49 @@ fn seeded_runs_of_the_coroutines_repeat_exactly() {
         assert_eq!(a, b, "{v}");
     }
 }
+
+/// Step mode through the app's actions: each task's operations wait at the gate as that
+/// task (its own lane selected and stepped), and stepping alone brings the run to its end.
+#[test]
+fn step_mode_steps_each_task_and_the_idle_thread_to_the_end() {
+    let mut app = common::app::app("coroutines", Some("lock-queue"), true, None, 1.0);
+    let mut stepped_tasks = std::collections::BTreeSet::new();
+    for _ in 0..600 {
+        if app.world.outcome.is_some() {
+            break;
+        }
+        common::app::until(&mut app, "someone at the gate", |a| {
+            !a.next_ops().is_empty() || a.world.outcome.is_some()
+        });
+        let Some(go) = app.next_ops().first().cloned() else {
+            continue;
+        };
+        let wk = app.world.worker(go.w).expect("declared");
+        if wk.kind == WorkerKind::Task {
+            stepped_tasks.insert(wk.name.clone());
+        }
+        let before = app.world.events;
+        app.view.selected = app
+            .world
+            .workers
+            .iter()
+            .position(|x| x.id == go.w)
+            .expect("a lane");
+        app.update(threadlanes::keys::Action::Step);
+        common::app::until(&mut app, "the step", |a| a.world.events > before);
+    }
+    let (text, ok) = app.world.outcome.clone().expect("stepped to the outcome");
+    assert!(ok, "{text}");
+    for t in [
+        "main()",
+        "producer-0",
+        "producer-1",
+        "consumer-0",
+        "consumer-1",
+    ] {
+        assert!(
+            stepped_tasks.contains(t),
+            "{t} never stepped: {stepped_tasks:?}"
+        );
+    }
+}
