@@ -240,3 +240,82 @@ fn step_mode_steps_each_task_and_the_idle_thread_to_the_end() {
         );
     }
 }
+
+/// Step mode: of the tasks that can go on, the one the user picks runs next — here the
+/// last one created goes first.
+#[test]
+fn in_step_mode_the_user_picks_which_ready_task_runs_next() {
+    let mut app = common::app::app("coroutines", Some("await"), true, None, 1.0);
+    let lane = |app: &threadlanes::app::App, name: &str| {
+        app.world
+            .workers
+            .iter()
+            .position(|w| w.name == name)
+            .expect("a lane")
+    };
+    let parked = |app: &threadlanes::app::App, name: &str| {
+        app.next_ops()
+            .iter()
+            .any(|n| app.world.worker_name(n.w) == name)
+    };
+    // Step main() until every fetch task waits to begin.
+    for _ in 0..100 {
+        common::app::until(&mut app, "someone at the gate", |a| {
+            !a.next_ops().is_empty()
+        });
+        if parked(&app, "fetch-9") && parked(&app, "fetch-0") {
+            break;
+        }
+        let go = app.next_ops()[0].w;
+        let before = app.world.events;
+        app.view.selected = app
+            .world
+            .workers
+            .iter()
+            .position(|w| w.id == go)
+            .expect("lane");
+        app.update(threadlanes::keys::Action::Step);
+        common::app::until(&mut app, "the step", |a| a.world.events > before);
+    }
+    assert!(
+        parked(&app, "fetch-9"),
+        "the fetch tasks wait for their turn"
+    );
+    let before = app.world.events;
+    app.view.selected = lane(&app, "fetch-9");
+    app.update(threadlanes::keys::Action::Step);
+    common::app::until(&mut app, "fetch-9 starts", |a| a.world.events > before);
+    let fetch9 = app
+        .world
+        .worker(app.world.workers[lane(&app, "fetch-9")].id)
+        .expect("fetch-9");
+    assert!(fetch9.is_alive(), "fetch-9 began first");
+    let fetch0 = &app.world.workers[lane(&app, "fetch-0")];
+    assert!(
+        !fetch0.is_alive() && !fetch0.is_done(),
+        "fetch-0 has not begun"
+    );
+}
+
+#[test]
+fn different_seeds_run_ready_tasks_in_different_orders() {
+    let starts = |seed: &str| -> Vec<String> {
+        let o = run(&[
+            "coroutines",
+            "--variant",
+            "await",
+            "--seed",
+            seed,
+            "--speed",
+            "200",
+        ]);
+        o.events
+            .iter()
+            .filter(|e| matches!(e.op, Op::Start))
+            .map(|e| e.w.to_string())
+            .collect()
+    };
+    let a = starts("1");
+    assert_ne!(a, starts("2"), "the seed picks which ready task goes");
+    assert_eq!(a, starts("1"));
+}

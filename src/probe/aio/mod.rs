@@ -13,8 +13,10 @@
 //! clock, and when no task is ready the thread itself waits for the next deadline as a
 //! plain sleep does (real time at the run's speed, frozen while paused; in step and seeded
 //! mode a sleeper at the gate). So speed, pause, step and seeds act on tasks as on threads.
-//! Each task's operations pass the gate as that task; which ready task runs next is
-//! tokio's choice (first woken, first run), not the gate's.
+//! Each task's operations pass the gate as that task. In free mode the ready task woken
+//! first runs first (tokio's order); in step and seeded mode the gate picks which of the
+//! tasks that can go on runs at the next await — the user or the seed chooses, as for
+//! threads (`Gatekeeper::park_any`).
 //!
 //! Must not: block the thread anywhere but at the gate and in the idle wait, or keep a task
 //! alive after `run` returns (the tasks still pending then end as cancelled).

@@ -2,7 +2,7 @@
 //! does not know — virtual-time deadlines, and when no task can go (the idle wait).
 
 use super::task::{self, Readiness};
-use crate::event::Op;
+use crate::event::{Op, WorkerId};
 use crate::probe::schedule::Next;
 use crate::probe::session::{CurrentWorker, Res, Stop, current_worker};
 use crate::probe::worker::sleep_to;
@@ -23,6 +23,10 @@ pub(crate) struct Loop {
     pub root_done: Cell<bool>,
     /// The waker each pending task was last polled with, to wake them all at a stop.
     pub pending: RefCell<Vec<(u32, Waker)>>,
+    /// Step and seeded mode: tasks that could go on, waiting for the gate to pick one.
+    candidates: RefCell<Vec<(WorkerId, Next, Waker)>>,
+    /// Tasks the gate picked (or let go), not yet polled.
+    turns: RefCell<Vec<WorkerId>>,
 }
 
 thread_local! {
@@ -46,6 +50,8 @@ pub fn run<T: 'static>(name: &str, main: impl Future<Output = Res<T>> + 'static)
         ready: Readiness::default(),
         root_done: Cell::new(false),
         pending: RefCell::new(Vec::new()),
+        candidates: RefCell::new(Vec::new()),
+        turns: RefCell::new(Vec::new()),
     });
     LOOP.with(|l| *l.borrow_mut() = Some(lp.clone()));
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -96,8 +102,45 @@ impl Loop {
         self.timers.borrow().iter().map(|(d, _)| *d).min()
     }
 
-    /// Between polls: fire what is due; when no task can go, the thread waits for the next
-    /// deadline as a plain sleep does — its lane says it sleeps until then.
+    /// Step and seeded mode: whether task `w` may be polled now (the gate picked it). If
+    /// not, it waits among the candidates, to be woken when picked.
+    pub fn take_turn(&self, w: WorkerId, next: Next, waker: &Waker) -> bool {
+        let mut turns = self.turns.borrow_mut();
+        if let Some(i) = turns.iter().position(|t| *t == w) {
+            turns.swap_remove(i);
+            return true;
+        }
+        let mut cands = self.candidates.borrow_mut();
+        match cands.iter_mut().find(|c| c.0 == w) {
+            Some(c) => c.2 = waker.clone(),
+            None => cands.push((w, next, waker.clone())),
+        }
+        false
+    }
+
+    /// Lets the candidates the gate picked (`Some`) or all of them (`None`) go on.
+    fn grant(&self, picked: Option<WorkerId>) {
+        let gone: Vec<(WorkerId, Next, Waker)> = {
+            let mut cands = self.candidates.borrow_mut();
+            match picked {
+                Some(w) => cands
+                    .iter()
+                    .position(|c| c.0 == w)
+                    .map(|i| cands.remove(i))
+                    .into_iter()
+                    .collect(),
+                None => std::mem::take(&mut *cands),
+            }
+        };
+        for (w, _, waker) in gone {
+            self.turns.borrow_mut().push(w);
+            waker.wake();
+        }
+    }
+
+    /// Between polls: fire what is due; in step and seeded mode, let the gate pick which
+    /// of the tasks that can go on goes next; when no task can go, the thread waits for
+    /// the next deadline as a plain sleep does — its lane says it sleeps until then.
     fn idle(&self) {
         self.fire_due();
         if self.ready.any() || self.root_done.get() {
@@ -105,6 +148,17 @@ impl Loop {
         }
         if self.thread.stopped().is_some() {
             return self.wake_everyone();
+        }
+        if !self.candidates.borrow().is_empty() {
+            let cands: Vec<(WorkerId, Next)> = self
+                .candidates
+                .borrow()
+                .iter()
+                .map(|c| (c.0, c.1))
+                .collect();
+            let me = &*self.thread;
+            let picked = me.session.gate.park_any(&cands, &|| me.stopped().is_some());
+            return self.grant(picked);
         }
         let me = &*self.thread;
         let waited = match self.next_deadline() {
@@ -119,6 +173,7 @@ impl Loop {
 
     /// The run is stopping: every pending task is polled again and finds out.
     fn wake_everyone(&self) {
+        self.grant(None);
         self.timers.borrow_mut().clear();
         let ws: Vec<Waker> = self
             .pending

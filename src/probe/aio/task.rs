@@ -1,10 +1,13 @@
 //! Tasks: `create_task`, awaiting one (`Task::result`), `gather`, and what each task is
 //! wrapped in — the future that makes it a lane: it says when the task starts and how it
 //! ends, makes the task the current one while it is polled, and counts it ready while it
-//! is woken and not yet polled (the loop's idle wait needs to know).
+//! is woken and not yet polled (the loop's idle wait needs to know). In step and seeded
+//! mode it also waits for its turn: polled before the gate picked it, it goes back among
+//! the candidates (`Loop::take_turn`).
 
 use super::runtime::{Loop, this_loop};
 use crate::event::{ExitHow, Op, WorkerId};
+use crate::probe::schedule::Next;
 use crate::probe::session::{CurrentWorker, Res, Stop};
 use crate::probe::worker::panic_message;
 use std::cell::RefCell;
@@ -149,7 +152,13 @@ impl<T> Instrumented<T> {
     /// The first poll: the task's start waits its turn at the gate, as a thread's does.
     fn start(&mut self) -> Option<Res<T>> {
         self.started = true;
-        match self.me.gate("begin running", None) {
+        // In step and seeded mode the gate's pick was this task's turn to begin.
+        let gate = if self.me.session.gate.controlled() {
+            self.me.check()
+        } else {
+            self.me.gate("begin running", None)
+        };
+        match gate {
             Ok(()) => {
                 self.me.emit(Op::Start);
                 None
@@ -165,6 +174,20 @@ impl<T> Future for Instrumented<T> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Res<T>> {
         let this = &mut *self;
         this.mark.settle(IDLE);
+        // Step and seeded mode: a task goes on only when the gate picks it among those
+        // that can (the user, or the seed, chooses who runs at the next await).
+        if this.me.session.gate.controlled() && this.me.stopped().is_none() {
+            let op = if this.started {
+                "go on"
+            } else {
+                "begin running"
+            };
+            let next = Next { op, o: None };
+            if !this.lp.take_turn(this.me.w(), next, cx.waker()) {
+                this.remember(cx.waker());
+                return Poll::Pending;
+            }
+        }
         let waker = this.waker(cx.waker());
         this.remember(cx.waker());
         let prev = CURRENT.with(|c| c.replace(Some(this.me.clone())));
