@@ -762,6 +762,164 @@ def _patch_queue():
     Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
 
 
+# ── asyncio: each task a lane under its loop's thread ───────────────────────────────
+
+_tasks = {}  # id(task) -> worker id, for the tasks alive
+_task_started = set()
+_task_decl = {}  # worker id -> (name, parent, thread) as declared
+
+
+def _declare_task(w, task, parent, thread):
+    name = task.get_name()
+    _task_decl[w] = (name, parent, thread)
+    tail = '"op":"worker","name":%s,"kind":"task","daemon":false,"parent":%d,"thread":%d}' % (
+        _q(name), parent, thread)
+    _emit(w, tail, now=True)
+
+
+def _started(w, task):
+    """A task's first traced step: its start, under the name it has by now (create_task
+    names it after the loop made it)."""
+    _task_started.add(w)
+    name, parent, thread = _task_decl.get(w, (None, 0, 0))
+    if task is not None and task.get_name() != name:
+        _declare_task(w, task, parent, thread)
+    _emit(w, '"op":"start"}')
+
+
+def _task_w():
+    """The worker id of the asyncio task running on this thread, or None."""
+    aio = sys.modules.get("asyncio")
+    if aio is None or not _tasks:
+        return None
+    try:
+        t = aio.current_task()
+    except RuntimeError:  # no loop running on this thread
+        return None
+    w = _tasks.get(id(t)) if t is not None else None
+    if w is not None and w not in _task_started:
+        # A task's start is seen at its first traced step (asyncio has no hook for it).
+        _started(w, t)
+    return w
+
+
+def _task_done(task):
+    w = _tasks.pop(id(task), None)
+    if w is None:
+        return
+    if w not in _task_started:
+        _started(w, task)
+    _task_started.discard(w)
+    _task_decl.pop(w, None)
+    if task.cancelled():
+        tail = '"how":"cancelled"'
+    else:
+        # Not task.exception(): that marks the exception retrieved, and the program's own
+        # "Task exception was never retrieved" warning would be lost.
+        exc = getattr(task, "_exception", None)
+        tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
+    _emit(w, '"op":"exit",%s}' % tail, now=True)
+
+
+def _patch_asyncio(aio):
+    base = aio.base_events.BaseEventLoop
+    orig_create = base.create_task
+
+    def create_task(self, coro, *args, **kwargs):
+        task = orig_create(self, coro, *args, **kwargs)
+        thread = _me()
+        code = getattr(coro, "cr_code", None)
+        if thread is None or _closed or code is None or _is_std(code.co_filename):
+            # asyncio's own tasks (shutting down async generators, the executor) are not
+            # part of the program's story.
+            return task
+        parent = _task_w()
+        w = _new_w()
+        _declare_task(w, task, thread if parent is None else parent, thread)
+        _tasks[id(task)] = w
+        task.add_done_callback(_task_done)
+        return task
+
+    create_task.__wrapped__ = orig_create
+    base.create_task = create_task
+
+    orig_sleep = aio.tasks.sleep
+
+    async def sleep(delay, result=None):
+        w = _task_w()
+        if w is None:
+            return await orig_sleep(delay, result)
+        _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(delay * 1000)))
+        try:
+            return await orig_sleep(delay / _SPEED, result)
+        finally:
+            _emit(w, '"op":"sleep_end"}')
+
+    aio.sleep = aio.tasks.sleep = _posing_as(sleep, aio.tasks, "sleep")
+
+    L = aio.locks.Lock
+    _user_init(L, "lock")
+    orig_acquire, orig_release = L.acquire, L.release
+
+    async def acquire(self):
+        j = self.__dict__.get("_tl_j")
+        w = _task_w() if j else None
+        if w is None:
+            return await orig_acquire(self)
+        _emit(w, '"op":"acquire_begin",%s}' % j)
+        ok = False
+        try:
+            r = await orig_acquire(self)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+    def release(self):
+        j = self.__dict__.get("_tl_j")
+        w = _task_w() if j else None
+        if w is not None and self.locked():
+            _emit(w, '"op":"release",%s}' % j)
+        return orig_release(self)
+
+    L.acquire, L.release = acquire, release
+
+
+class _AsyncioHook:
+    """Patches asyncio once it is imported, not before: a program that never imports it
+    does not pay for it, and one that does finds it as it would."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "asyncio":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        orig_exec = loader.exec_module
+
+        def exec_module(module):
+            orig_exec(module)
+            try:
+                _patch_asyncio(module)
+            except Exception:
+                pass  # an asyncio we do not know: left untraced, never broken
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _hook_asyncio():
+    if "asyncio" in sys.modules:
+        _patch_asyncio(sys.modules["asyncio"])
+    else:
+        sys.meta_path.insert(0, _AsyncioHook())
+
+
 # ── time.sleep, print, input ────────────────────────────────────────────────────────
 
 
@@ -780,7 +938,9 @@ _orig_print = builtins.print
 
 
 def _print(*args, sep=" ", end="\n", file=None, flush=False):
-    w = _me()
+    w = _task_w()  # a line printed inside a task is the task's
+    if w is None:
+        w = _me()
     if w is None or (file is not None and file is not sys.stdout):
         return _orig_print(*args, sep=sep, end=end, file=file, flush=flush)
     out = io.StringIO()
@@ -1435,6 +1595,7 @@ def install():
     builtins.print = _posing_as(_print, builtins, "print")
     builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
+    _hook_asyncio()
     _patch_multiprocessing()
     _patch_manager()
     sys.excepthook = _excepthook(sys.excepthook)
