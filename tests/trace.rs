@@ -762,3 +762,50 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
         "{tasks:?}"
     );
 }
+
+/// asyncio's Queue, Event and Semaphore as objects; a task that raises is failed, one
+/// cancelled is cancelled, and asyncio's warning for an exception never retrieved is
+/// still the program's.
+#[test]
+fn asyncio_objects_and_a_tasks_ends() {
+    let plain = Command::new("python3")
+        .arg(script("asyncio_faults"))
+        .output()
+        .expect("python3 runs");
+    assert!(plain.status.success());
+    let plain_err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    assert!(
+        plain_err.contains("Task exception was never retrieved"),
+        "{plain_err}"
+    );
+    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let mut expect: Vec<&str> = out.lines().collect();
+    expect.push("Task exception was never retrieved");
+    let t = trace("asyncio_faults").ok("asyncio_faults", &expect);
+    assert_eq!(t.object("q").1, ObjectKind::Queue);
+    assert_eq!(t.object("q").2, Some(2));
+    assert_eq!(t.object("gate").1, ObjectKind::Event);
+    assert_eq!(t.object("slots").1, ObjectKind::Semaphore);
+    let end = |name: &str| {
+        let w = t
+            .events
+            .iter()
+            .rfind(|e| matches!(&e.op, Op::Worker { name: n, .. } if n == name))
+            .unwrap_or_else(|| panic!("no task {name}"))
+            .w;
+        t.events
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Exit { how, msg } if e.w == w => Some((*how, msg.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{name} never ends"))
+    };
+    assert_eq!(end("sleeper").0, ExitHow::Cancelled);
+    let (how, msg) = end("doomed");
+    assert_eq!(how, ExitHow::Panic);
+    assert!(msg.is_some_and(|m| m.contains("boom")));
+    assert_eq!(end("unretrieved").0, ExitHow::Panic);
+    assert_eq!(end("consumer").0, ExitHow::Ok);
+    assert!(t.count(|op| matches!(op, Op::Set { .. })) == 1);
+}

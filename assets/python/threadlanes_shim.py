@@ -764,6 +764,7 @@ def _patch_queue():
 
 # ── asyncio: each task a lane under its loop's thread ───────────────────────────────
 
+_ASYNCIO_DIR = os.sep + "asyncio" + os.sep
 _tasks = {}  # id(task) -> worker id, for the tasks alive
 _task_started = set()
 _task_decl = {}  # worker id -> (name, parent, thread) as declared
@@ -829,7 +830,7 @@ def _patch_asyncio(aio):
         task = orig_create(self, coro, *args, **kwargs)
         thread = _me()
         code = getattr(coro, "cr_code", None)
-        if thread is None or _closed or code is None or _is_std(code.co_filename):
+        if thread is None or _closed or code is None or _ASYNCIO_DIR in code.co_filename:
             # asyncio's own tasks (shutting down async generators, the executor) are not
             # part of the program's story.
             return task
@@ -857,13 +858,29 @@ def _patch_asyncio(aio):
 
     aio.sleep = aio.tasks.sleep = _posing_as(sleep, aio.tasks, "sleep")
 
-    L = aio.locks.Lock
-    _user_init(L, "lock")
-    orig_acquire, orig_release = L.acquire, L.release
+    locks = aio.locks
+    _user_init(locks.Lock, "lock")
+    _user_init(locks.Semaphore, lambda s: "bounded_semaphore" if isinstance(s, locks.BoundedSemaphore) else "semaphore",
+               lambda s, value=1, *a, **k: value)
+    for cls, held in ((locks.Lock, lambda s: s.locked()), (locks.Semaphore, lambda s: True)):
+        _patch_async_lock(cls, held)
+    _patch_async_event(locks.Event)
+    _patch_async_queue(aio.queues)
+
+
+def _task_j(self):
+    """(task, id fragment) for a traced asyncio object used by a traced task, else (None, None)."""
+    j = self.__dict__.get("_tl_j")
+    w = _task_w() if j else None
+    return (w, j) if w is not None else (None, None)
+
+
+def _patch_async_lock(cls, held):
+    """asyncio.Lock and Semaphore: an await on acquire, a release said before it frees."""
+    orig_acquire, orig_release = cls.acquire, cls.release
 
     async def acquire(self):
-        j = self.__dict__.get("_tl_j")
-        w = _task_w() if j else None
+        w, j = _task_j(self)
         if w is None:
             return await orig_acquire(self)
         _emit(w, '"op":"acquire_begin",%s}' % j)
@@ -876,13 +893,130 @@ def _patch_asyncio(aio):
             _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
 
     def release(self):
-        j = self.__dict__.get("_tl_j")
-        w = _task_w() if j else None
-        if w is not None and self.locked():
+        w, j = _task_j(self)
+        if w is not None and held(self):
             _emit(w, '"op":"release",%s}' % j)
         return orig_release(self)
 
-    L.acquire, L.release = acquire, release
+    cls.acquire, cls.release = acquire, release
+
+
+def _patch_async_event(cls):
+    orig_set, orig_clear, orig_wait = cls.set, cls.clear, cls.wait
+
+    def set(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"set",%s}' % j)
+        return orig_set(self)
+
+    def clear(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"clear",%s}' % j)
+        return orig_clear(self)
+
+    async def wait(self):
+        w, j = _task_j(self)
+        if w is None:
+            return await orig_wait(self)
+        _emit(w, '"op":"wait_begin",%s}' % j)
+        ok = False
+        try:
+            r = await orig_wait(self)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+    _user_init(cls, "event")
+    cls.set, cls.clear, cls.wait = set, clear, wait
+
+
+def _patch_async_queue(queues):
+    """asyncio.Queue and its LIFO and priority kinds: put and get as the threading ones —
+    the _end written where the item really moves (_put, _get), the _begin before an await
+    for room or an item (or before put_nowait, get_nowait called alone)."""
+    Q = queues.Queue
+    kinds = {Q: "queue", queues.LifoQueue: "lifo_queue", queues.PriorityQueue: "priority_queue"}
+
+    def kind_of(q):
+        return next((kinds[c] for c in type(q).__mro__ if c in kinds), "queue")
+
+    _user_init(Q, kind_of, lambda s, maxsize=0, *a, **k: max(maxsize, 0))
+    waiting = set()  # tasks inside an awaited put or get: their _begin is written
+
+    for cls in kinds:
+        orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
+
+        def _put(self, item, _orig=orig_p):
+            _orig(self, item)
+            w, j = _task_j(self)
+            if w is not None:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+
+        def _get(self, _orig=orig_g):
+            item = _orig(self)
+            w, j = _task_j(self)
+            if w is not None:
+                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+            return item
+
+        cls._put, cls._get = _put, _get
+
+    q_put, q_get, q_put_nowait, q_get_nowait = Q.put, Q.get, Q.put_nowait, Q.get_nowait
+
+    def put_nowait(self, item):
+        w, j = _task_j(self)
+        if w is None or w in waiting:
+            return q_put_nowait(self, item)
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+        try:
+            return q_put_nowait(self, item)
+        except BaseException:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self.qsize()))
+            raise
+
+    def get_nowait(self):
+        w, j = _task_j(self)
+        if w is None or w in waiting:
+            return q_get_nowait(self)
+        _emit(w, '"op":"get_begin",%s}' % j)
+        try:
+            return q_get_nowait(self)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+            raise
+
+    async def put(self, item):
+        w, j = _task_j(self)
+        if w is None:
+            return await q_put(self, item)
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+        waiting.add(w)
+        try:
+            return await q_put(self, item)
+        except BaseException:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self.qsize()))
+            raise
+        finally:
+            waiting.discard(w)
+
+    async def get(self):
+        w, j = _task_j(self)
+        if w is None:
+            return await q_get(self)
+        _emit(w, '"op":"get_begin",%s}' % j)
+        waiting.add(w)
+        try:
+            return await q_get(self)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+            raise
+        finally:
+            waiting.discard(w)
+
+    Q.put, Q.get, Q.put_nowait, Q.get_nowait = put, get, put_nowait, get_nowait
 
 
 class _AsyncioHook:
