@@ -59,6 +59,20 @@ pub fn frozen_by(world: &World, task: &Worker) -> Option<WorkerId> {
     }
 }
 
+/// How late past its deadline an awaited sleep may end before the task's lane shows the
+/// rest of the wait as blocked (a thread kept by another task, not timer slack).
+const OVERDUE_NS: u64 = 100_000_000;
+
+/// A task whose awaited sleep ends at `t`, well after it was due: when it was due. Its lane
+/// shows it blocked from then on — ready, but its thread was not back (the fold asks).
+pub(super) fn overdue(w: &Worker, t: u64) -> Option<u64> {
+    let WorkerState::Sleeping { ms } = w.state else {
+        return None;
+    };
+    let due = w.since.saturating_add(ms.saturating_mul(1_000_000));
+    (is_task(w) && t > due.saturating_add(OVERDUE_NS)).then_some(due)
+}
+
 /// A task's state in words: "running on main", "awaiting sleep 1s (0.4s left)",
 /// "awaiting lock L (held by consumer)", "frozen: blocker keeps main" (its sleep is over,
 /// the thread is not back), "failed: boom". Short first words: a lane shows the start. `None` for a worker that is not a task.

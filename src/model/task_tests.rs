@@ -149,6 +149,27 @@ fn a_thread_kept_without_awaiting_freezes_the_other_tasks() {
     w.advance(2 * S);
     assert_eq!(state(&w, 1), "frozen: b keeps main");
     assert_eq!(task::frozen_by(&w, w.worker(1).expect("a")), Some(2));
+    // Once the thread is back, a's lane shows the wait past its deadline as blocked.
+    w.apply(&ev(3 * S, 0, Op::SleepEnd));
+    w.apply(&ev(3 * S, 2, Op::SleepBegin { ms: 10 }));
+    w.apply(&ev(3 * S, 1, Op::SleepEnd));
+    let cells = w
+        .worker(1)
+        .expect("a")
+        .timeline
+        .cells(3 * S, 3 * S / 10, 10);
+    assert_eq!(cells[2], super::timeline::Phase::Sleeping, "{cells:?}");
+    assert_eq!(cells[5], super::timeline::Phase::Blocked, "{cells:?}");
+}
+
+#[test]
+fn a_thread_keeping_a_task_frozen_says_so() {
+    let mut w = world();
+    w.apply(&ev(0, 1, Op::Start));
+    w.apply(&ev(0, 1, Op::SleepBegin { ms: 1000 }));
+    w.apply(&ev(0, 2, Op::Start));
+    w.apply(&ev(0, 0, Op::SleepBegin { ms: 3000 }));
+    w.advance(2 * S);
     let main = state(&w, 0);
     assert!(
         main.starts_with("b keeps it, no await: sleeping 3s"),

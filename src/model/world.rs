@@ -457,7 +457,16 @@ impl World {
             }
             Op::Object { .. } => self.sample(ox, t),
             Op::Say { .. } => {}
-            Op::Start | Op::SleepEnd => self.set_state_at(at.wx, t, WorkerState::Running),
+            Op::Start => self.set_state_at(at.wx, t, WorkerState::Running),
+            Op::SleepEnd => {
+                // A task that woke long after its sleep was due was frozen behind its thread.
+                if let Some(wk) = self.workers.get_mut(at.wx as usize)
+                    && let Some(due) = super::task::overdue(wk, t)
+                {
+                    wk.timeline.push(due, Phase::Blocked);
+                }
+                self.set_state_at(at.wx, t, WorkerState::Running)
+            }
             Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
             Op::SleepBegin { ms } => self.set_state_at(at.wx, t, WorkerState::Sleeping { ms: *ms }),
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
