@@ -139,26 +139,36 @@ fn gather_keeps_submission_order_and_as_completed_finishing_order() {
     assert_eq!(got, ["1", "3", "2", "4", "0"]);
 }
 
+/// Some `begin` not followed at once by its `end`: a task awaited there.
+fn awaited(o: &Out, begin: impl Fn(&Op) -> bool, end: impl Fn(&Op) -> bool) -> bool {
+    o.events
+        .windows(2)
+        .any(|p| begin(&p[0].op) && !end(&p[1].op))
+}
+
 #[test]
 fn an_async_lock_and_queue_hand_over_between_tasks() {
     let o = coroutines("lock-queue", &[]);
     assert_eq!(o.code, 0, "{}", o.stderr);
     assert!(outcome(&o).1, "{:?}", outcome(&o));
     // Some consumer found the lock taken and awaited it: its acquire ended later.
-    let awaited_lock = o.events.iter().enumerate().any(|(i, e)| {
-        matches!(e.op, Op::AcquireBegin { .. })
-            && !matches!(
-                o.events.get(i + 1).map(|n| &n.op),
-                Some(Op::AcquireEnd { .. })
-            )
-    });
-    assert!(awaited_lock, "no task ever awaited the lock");
+    assert!(
+        awaited(
+            &o,
+            |op| matches!(op, Op::AcquireBegin { .. }),
+            |op| matches!(op, Op::AcquireEnd { .. })
+        ),
+        "no task ever awaited the lock"
+    );
     // And some producer found the queue full.
-    let awaited_room = o.events.iter().enumerate().any(|(i, e)| {
-        matches!(e.op, Op::PutBegin { .. })
-            && !matches!(o.events.get(i + 1).map(|n| &n.op), Some(Op::PutEnd { .. }))
-    });
-    assert!(awaited_room, "no producer ever awaited room");
+    assert!(
+        awaited(
+            &o,
+            |op| matches!(op, Op::PutBegin { .. }),
+            |op| matches!(op, Op::PutEnd { .. })
+        ),
+        "no producer ever awaited room"
+    );
 }
 
 #[test]

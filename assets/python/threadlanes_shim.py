@@ -684,6 +684,27 @@ def _patch_thread_class(threading):
 # ── queue ───────────────────────────────────────────────────────────────────────────
 
 
+def _ends_where_items_move(cls, traced, depth):
+    """Wraps a queue class's own _put and _get (where an item really goes in and comes out)
+    to write put_end and get_end; `traced(q)` says who did it, `depth(q)` how deep q is."""
+    orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
+
+    def _put(self, item):
+        orig_p(self, item)
+        w, j = traced(self)
+        if w is not None:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
+
+    def _get(self):
+        item = orig_g(self)
+        w, j = traced(self)
+        if w is not None:
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
+        return item
+
+    cls._put, cls._get = _put, _get
+
+
 def _patch_queue():
     import queue
 
@@ -702,22 +723,7 @@ def _patch_queue():
     # The _end events are written from _put/_get, which run under the queue's mutex, so their
     # order and depths are the queue's true ones.
     for cls in kinds:
-        orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
-
-        def _put(self, item, _orig=orig_p):
-            _orig(self, item)
-            w, j = _traced(self)
-            if w is not None:
-                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
-
-        def _get(self, _orig=orig_g):
-            item = _orig(self)
-            w, j = _traced(self)
-            if w is not None:
-                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
-            return item
-
-        cls._put, cls._get = _put, _get
+        _ends_where_items_move(cls, _traced, lambda q: q._qsize())
 
     def put(self, item, block=True, timeout=None):
         w, j = _traced(self)
@@ -947,22 +953,7 @@ def _patch_async_queue(queues):
     waiting = set()  # tasks inside an awaited put or get: their _begin is written
 
     for cls in kinds:
-        orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
-
-        def _put(self, item, _orig=orig_p):
-            _orig(self, item)
-            w, j = _task_j(self)
-            if w is not None:
-                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
-
-        def _get(self, _orig=orig_g):
-            item = _orig(self)
-            w, j = _task_j(self)
-            if w is not None:
-                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
-            return item
-
-        cls._put, cls._get = _put, _get
+        _ends_where_items_move(cls, _task_j, lambda q: q.qsize())
 
     q_put, q_get, q_put_nowait, q_get_nowait = Q.put, Q.get, Q.put_nowait, Q.get_nowait
 

@@ -1,8 +1,7 @@
 //! `Event`: an async event (Python's `asyncio.Event`): `wait` awaits the flag, `set` wakes
 //! every task awaiting it, `clear` lowers it again.
 
-use super::runtime::this_loop;
-use super::task::{Stoppable, current_task, doer};
+use super::task::{Stoppable, current_task, declare};
 use crate::event::{ObjectId, ObjectKind, Op};
 use crate::probe::session::Res;
 use std::cell::Cell;
@@ -22,11 +21,7 @@ struct Inner {
 
 impl Event {
     pub fn new(name: &str) -> Event {
-        let lp = this_loop();
-        let by = doer(&lp);
-        let o = by
-            .session
-            .declare_object(by.w(), name, ObjectKind::Event, None);
+        let o = declare(name, ObjectKind::Event, None);
         Event {
             inner: Rc::new(Inner {
                 o,

@@ -2,8 +2,7 @@
 //! finds it taken awaits — gives its thread to another task — and gets it in turn, first
 //! come first served.
 
-use super::runtime::this_loop;
-use super::task::{Stoppable, current_task, doer};
+use super::task::{Stoppable, current_task, declare};
 use crate::event::{ObjectId, ObjectKind, Op};
 use crate::probe::session::{CurrentWorker, Res};
 use std::rc::Rc;
@@ -24,11 +23,7 @@ pub struct LockGuard {
 
 impl Lock {
     pub fn new(name: &str) -> Lock {
-        let lp = this_loop();
-        let by = doer(&lp);
-        let o = by
-            .session
-            .declare_object(by.w(), name, ObjectKind::Lock, None);
+        let o = declare(name, ObjectKind::Lock, None);
         Lock {
             o,
             m: Arc::new(tokio::sync::Mutex::new(())),

@@ -2,8 +2,7 @@
 //! room, `get` awaits an item; both hand over in the order tasks came (tokio's fair
 //! semaphores count the items and the free places).
 
-use super::runtime::this_loop;
-use super::task::{Stoppable, current_task, doer};
+use super::task::{Stoppable, current_task, declare};
 use crate::event::{ObjectId, ObjectKind, Op};
 use crate::probe::session::Res;
 use std::cell::RefCell;
@@ -36,11 +35,7 @@ impl<T> Clone for Queue<T> {
 impl<T: Display> Queue<T> {
     /// A queue of at most `maxsize` items (0: unbounded), as Python's.
     pub fn new(name: &str, maxsize: usize) -> Queue<T> {
-        let lp = this_loop();
-        let by = doer(&lp);
-        let o = by
-            .session
-            .declare_object(by.w(), name, ObjectKind::Queue, Some(maxsize as u64));
+        let o = declare(name, ObjectKind::Queue, Some(maxsize as u64));
         Queue {
             inner: Rc::new(Inner {
                 o,

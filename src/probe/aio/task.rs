@@ -6,7 +6,7 @@
 //! the candidates (`Loop::take_turn`).
 
 use super::runtime::{Loop, this_loop};
-use crate::event::{ExitHow, Op, WorkerId};
+use crate::event::{ExitHow, ObjectId, ObjectKind, Op, WorkerId};
 use crate::probe::schedule::Next;
 use crate::probe::session::{CurrentWorker, Res, Stop};
 use crate::probe::worker::panic_message;
@@ -36,6 +36,14 @@ pub(super) fn doer(lp: &Loop) -> Rc<CurrentWorker> {
     CURRENT
         .with(|c| c.borrow().clone())
         .unwrap_or_else(|| lp.thread.clone())
+}
+
+/// Declares an object of the loop on this thread, made by the task running now (else the
+/// thread).
+pub(super) fn declare(name: &str, kind: ObjectKind, capacity: Option<u64>) -> ObjectId {
+    let lp = this_loop();
+    let by = doer(&lp);
+    by.session.declare_object(by.w(), name, kind, capacity)
 }
 
 /// How many tasks are woken and not polled yet.
