@@ -3,6 +3,7 @@
 //! headless text output and the exported trace all say the same thing.
 
 mod names;
+mod tasks;
 mod time;
 
 use names::capacity_words;
@@ -25,11 +26,11 @@ pub fn object(world: &World, o: ObjectId) -> String {
 }
 
 /// A worker's current state in words: "waiting for lock A (held by job2)"; a task's and a
-/// task-running thread's as `model::task` says them ("awaiting sleep 1.0s", "running task
+/// task-running thread's as `describe/tasks.rs` says them ("awaiting sleep 1.0s", "running task
 /// fetch-2").
 pub fn state(world: &World, w: &Worker) -> String {
-    super::task::task_state(world, w)
-        .or_else(|| super::task::thread_state(world, w))
+    tasks::task_state(world, w)
+        .or_else(|| tasks::thread_state(world, w))
         .unwrap_or_else(|| plain_state(world, w))
 }
 

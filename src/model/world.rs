@@ -461,7 +461,7 @@ impl World {
             Op::SleepEnd => {
                 // A task that woke long after its sleep was due was frozen behind its thread.
                 if let Some(wk) = self.workers.get_mut(at.wx as usize)
-                    && let Some(due) = super::task::overdue(wk, t)
+                    && let Some(due) = wk.overdue(t)
                 {
                     wk.timeline.push(due, Phase::Blocked);
                 }

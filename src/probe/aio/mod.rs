@@ -24,6 +24,7 @@
 mod event;
 mod lock;
 mod queue;
+mod run;
 mod runtime;
 mod sleep;
 mod task;
@@ -31,6 +32,6 @@ mod task;
 pub use event::Event;
 pub use lock::{Lock, LockGuard};
 pub use queue::Queue;
-pub use runtime::run;
+pub use run::run;
 pub use sleep::sleep;
 pub use task::{Task, create_task, gather, say};

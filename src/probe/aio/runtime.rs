@@ -1,14 +1,14 @@
 //! The event loop: tokio's current-thread runtime on the calling thread, and what tokio
 //! does not know — virtual-time deadlines, and when no task can go (the idle wait).
 
-use super::task::{self, Readiness};
 use crate::event::{Op, WorkerId};
 use crate::probe::schedule::Next;
-use crate::probe::session::{CurrentWorker, Res, Stop, current_worker};
+use crate::probe::session::{CurrentWorker, Res, Stop};
 use crate::probe::worker::sleep_to;
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Waker;
 
 /// What one `run` shares between its tasks and its idle hook (one per thread at a time).
@@ -39,38 +39,42 @@ pub(crate) fn this_loop() -> Rc<Loop> {
         .expect("threadlanes aio used outside probe::aio::run")
 }
 
-/// Runs `main` as the first task (named `name`) of an event loop on this thread, until it
-/// ends (Python's `asyncio.run(main())`). Tasks still pending then are cancelled.
-pub fn run<T: 'static>(name: &str, main: impl Future<Output = Res<T>> + 'static) -> Res<T> {
-    let thread = current_worker();
-    thread.check()?;
-    let lp = Rc::new(Loop {
-        thread,
-        timers: RefCell::new(Vec::new()),
-        ready: Readiness::default(),
-        root_done: Cell::new(false),
-        pending: RefCell::new(Vec::new()),
-        candidates: RefCell::new(Vec::new()),
-        turns: RefCell::new(Vec::new()),
-    });
-    LOOP.with(|l| *l.borrow_mut() = Some(lp.clone()));
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .on_thread_park(on_park)
-        .build()
-        .expect("a current-thread runtime needs no resources that can run out");
-    let local = tokio::task::LocalSet::new();
-    let out = local.block_on(&rt, task::run_root(name.to_string(), main));
-    // Dropping the set drops the tasks still pending: each ends as cancelled.
-    drop(local);
-    drop(rt);
-    LOOP.with(|l| *l.borrow_mut() = None);
-    out
+impl Loop {
+    /// The loop of the thread `thread`, made current on it until `leave`.
+    pub fn enter(thread: Rc<CurrentWorker>) -> Rc<Loop> {
+        let lp = Rc::new(Loop {
+            thread,
+            timers: RefCell::new(Vec::new()),
+            ready: Readiness::default(),
+            root_done: Cell::new(false),
+            pending: RefCell::new(Vec::new()),
+            candidates: RefCell::new(Vec::new()),
+            turns: RefCell::new(Vec::new()),
+        });
+        LOOP.with(|l| *l.borrow_mut() = Some(lp.clone()));
+        lp
+    }
+
+    /// This thread has no loop any more.
+    pub fn leave() {
+        LOOP.with(|l| *l.borrow_mut() = None);
+    }
 }
 
-/// tokio is about to park the thread: nothing of its own is scheduled. Ours may be.
-fn on_park() {
+/// tokio's park hook: the loop of this thread decides whether the thread may park.
+pub(super) fn on_park() {
     if let Some(lp) = LOOP.with(|l| l.borrow().clone()) {
         lp.idle();
+    }
+}
+
+/// How many tasks are woken and not polled yet.
+#[derive(Default)]
+pub(crate) struct Readiness(pub(super) Arc<AtomicUsize>);
+
+impl Readiness {
+    pub fn any(&self) -> bool {
+        self.0.load(Ordering::SeqCst) > 0
     }
 }
 

@@ -46,16 +46,6 @@ pub(super) fn declare(name: &str, kind: ObjectKind, capacity: Option<u64>) -> Ob
     by.session.declare_object(by.w(), name, kind, capacity)
 }
 
-/// How many tasks are woken and not polled yet.
-#[derive(Default)]
-pub(crate) struct Readiness(Arc<AtomicUsize>);
-
-impl Readiness {
-    pub fn any(&self) -> bool {
-        self.0.load(Ordering::SeqCst) > 0
-    }
-}
-
 const IDLE: u8 = 0;
 const READY: u8 = 1;
 const ENDED: u8 = 2;
