@@ -27,6 +27,9 @@ pub enum WorkerKind {
     Main,
     Thread,
     Process,
+    /// A coroutine task: it runs on a thread (`Op::Worker::thread`) and hands the thread
+    /// to another task only where it awaits.
+    Task,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,6 +76,8 @@ pub enum Op {
         kind: WorkerKind,
         daemon: bool,
         parent: Option<WorkerId>,
+        /// A task: the thread that runs it (its lane sits under that thread's).
+        thread: Option<WorkerId>,
         name: String,
     },
     Object {
@@ -331,7 +336,7 @@ macro_rules! names {
     };
 }
 
-names!(WorkerKind { Main => "main", Thread => "thread", Process => "process" });
+names!(WorkerKind { Main => "main", Thread => "thread", Process => "process", Task => "task" });
 names!(ExitHow { Ok => "ok", Panic => "panic", Killed => "killed", Cancelled => "cancelled" });
 names!(ObjectKind {
     Lock => "lock",

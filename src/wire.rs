@@ -46,11 +46,13 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             kind,
             daemon,
             parent,
+            thread,
         } => {
             put(m, "name", name.as_str());
             put(m, "kind", kind.as_str());
             put(m, "daemon", *daemon);
             put_opt(m, "parent", *parent);
+            put_opt(m, "thread", *thread);
         }
         Object {
             name,
@@ -216,13 +218,19 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
     Ok(match name {
         "worker" => {
             let kind = f.str("kind")?;
+            let kind = WorkerKind::parse(&kind).ok_or_else(|| {
+                format!("unknown worker kind \"{kind}\" (valid: main, thread, process, task)")
+            })?;
+            let thread = f.opt_u32("thread")?;
+            if kind == WorkerKind::Task && thread.is_none() {
+                return Err("a task needs \"thread\": the worker that runs it".into());
+            }
             Worker {
                 name: f.str("name")?,
-                kind: WorkerKind::parse(&kind).ok_or_else(|| {
-                    format!("unknown worker kind \"{kind}\" (valid: main, thread, process)")
-                })?,
+                kind,
                 daemon: f.bool_or("daemon", false)?,
                 parent: f.opt_u32("parent")?,
+                thread,
             }
         }
         "object" => {
@@ -399,6 +407,14 @@ mod tests {
                 kind: WorkerKind::Thread,
                 daemon: true,
                 parent: Some(0),
+                thread: None,
+            },
+            Op::Worker {
+                name: "fetch-1".into(),
+                kind: WorkerKind::Task,
+                daemon: false,
+                parent: Some(0),
+                thread: Some(0),
             },
             Op::Object {
                 o: 2,

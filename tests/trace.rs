@@ -683,3 +683,135 @@ fn traced_headless_prints_causes_and_problems_like_a_scenario() {
         "{bad}"
     );
 }
+
+/// asyncio: each task a lane of kind task under its loop's thread, named as the program
+/// named it; its awaited sleeps as sleeps, its asyncio.Lock an object it acquires and
+/// releases; asyncio's own tasks hidden; output and exit status the program's own.
+#[test]
+fn asyncio_tasks_are_lanes_under_their_thread() {
+    let plain = Command::new("python3")
+        .arg(script("asyncio_tasks"))
+        .output()
+        .expect("python3 runs");
+    assert!(plain.status.success());
+    let plain_out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let t = trace("asyncio_tasks");
+    let lines: Vec<&str> = plain_out.lines().collect();
+    let t = t.ok("asyncio_tasks", &lines);
+    let main = t
+        .events
+        .iter()
+        .find(|e| {
+            matches!(
+                e.op,
+                Op::Worker {
+                    kind: WorkerKind::Main,
+                    ..
+                }
+            )
+        })
+        .expect("the main thread")
+        .w;
+    let tasks: Vec<(u32, String)> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Worker {
+                kind: WorkerKind::Task,
+                name,
+                thread,
+                ..
+            } => {
+                assert_eq!(*thread, Some(main), "{name} runs on the main thread");
+                Some((e.w, name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    for name in ["Task-1", "fetch-0", "fetch-1", "fetch-2"] {
+        assert!(
+            tasks.iter().any(|(_, n)| n == name),
+            "no task {name}: {tasks:?}"
+        );
+    }
+    let fetch0 = tasks
+        .iter()
+        .rfind(|(_, n)| n == "fetch-0")
+        .expect("fetch-0")
+        .0;
+    let by_fetch0 = |f: &dyn Fn(&Op) -> bool| t.events.iter().any(|e| e.w == fetch0 && f(&e.op));
+    assert!(by_fetch0(&|op| matches!(op, Op::SleepBegin { ms: 300 })));
+    assert!(by_fetch0(&|op| matches!(
+        op,
+        Op::AcquireEnd { ok: true, .. }
+    )));
+    assert!(by_fetch0(
+        &|op| matches!(op, Op::Say { text } if text == "fetch-0 done")
+    ));
+    assert!(by_fetch0(&|op| matches!(
+        op,
+        Op::Exit {
+            how: ExitHow::Ok,
+            ..
+        }
+    )));
+    let (_, kind, _) = t.object("lock");
+    assert_eq!(kind, ObjectKind::Lock);
+    // Task-1 (main()) and the three fetches; asyncio.run's own clean-up tasks are not shown.
+    assert_eq!(
+        tasks
+            .iter()
+            .map(|(w, _)| *w)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        4,
+        "{tasks:?}"
+    );
+}
+
+/// asyncio's Queue, Event and Semaphore as objects; a task that raises is failed, one
+/// cancelled is cancelled, and asyncio's warning for an exception never retrieved is
+/// still the program's.
+#[test]
+fn asyncio_objects_and_a_tasks_ends() {
+    let plain = Command::new("python3")
+        .arg(script("asyncio_faults"))
+        .output()
+        .expect("python3 runs");
+    assert!(plain.status.success());
+    let plain_err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    assert!(
+        plain_err.contains("Task exception was never retrieved"),
+        "{plain_err}"
+    );
+    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let mut expect: Vec<&str> = out.lines().collect();
+    expect.push("Task exception was never retrieved");
+    let t = trace("asyncio_faults").ok("asyncio_faults", &expect);
+    assert_eq!(t.object("q").1, ObjectKind::Queue);
+    assert_eq!(t.object("q").2, Some(2));
+    assert_eq!(t.object("gate").1, ObjectKind::Event);
+    assert_eq!(t.object("slots").1, ObjectKind::Semaphore);
+    let end = |name: &str| {
+        let w = t
+            .events
+            .iter()
+            .rfind(|e| matches!(&e.op, Op::Worker { name: n, .. } if n == name))
+            .unwrap_or_else(|| panic!("no task {name}"))
+            .w;
+        t.events
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Exit { how, msg } if e.w == w => Some((*how, msg.clone())),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("{name} never ends"))
+    };
+    assert_eq!(end("sleeper").0, ExitHow::Cancelled);
+    let (how, msg) = end("doomed");
+    assert_eq!(how, ExitHow::Panic);
+    assert!(msg.is_some_and(|m| m.contains("boom")));
+    assert_eq!(end("unretrieved").0, ExitHow::Panic);
+    assert_eq!(end("consumer").0, ExitHow::Ok);
+    assert!(t.count(|op| matches!(op, Op::Set { .. })) == 1);
+}

@@ -684,6 +684,27 @@ def _patch_thread_class(threading):
 # ── queue ───────────────────────────────────────────────────────────────────────────
 
 
+def _ends_where_items_move(cls, traced, depth):
+    """Wraps a queue class's own _put and _get (where an item really goes in and comes out)
+    to write put_end and get_end; `traced(q)` says who did it, `depth(q)` how deep q is."""
+    orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
+
+    def _put(self, item):
+        orig_p(self, item)
+        w, j = traced(self)
+        if w is not None:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
+
+    def _get(self):
+        item = orig_g(self)
+        w, j = traced(self)
+        if w is not None:
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
+        return item
+
+    cls._put, cls._get = _put, _get
+
+
 def _patch_queue():
     import queue
 
@@ -702,22 +723,7 @@ def _patch_queue():
     # The _end events are written from _put/_get, which run under the queue's mutex, so their
     # order and depths are the queue's true ones.
     for cls in kinds:
-        orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
-
-        def _put(self, item, _orig=orig_p):
-            _orig(self, item)
-            w, j = _traced(self)
-            if w is not None:
-                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
-
-        def _get(self, _orig=orig_g):
-            item = _orig(self)
-            w, j = _traced(self)
-            if w is not None:
-                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self._qsize()))
-            return item
-
-        cls._put, cls._get = _put, _get
+        _ends_where_items_move(cls, _traced, lambda q: q._qsize())
 
     def put(self, item, block=True, timeout=None):
         w, j = _traced(self)
@@ -762,6 +768,283 @@ def _patch_queue():
     Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
 
 
+# ── asyncio: each task a lane under its loop's thread ───────────────────────────────
+
+_ASYNCIO_DIR = os.sep + "asyncio" + os.sep
+_tasks = {}  # id(task) -> worker id, for the tasks alive
+_task_started = set()
+_task_decl = {}  # worker id -> (name, parent, thread) as declared
+
+
+def _declare_task(w, task, parent, thread):
+    name = task.get_name()
+    _task_decl[w] = (name, parent, thread)
+    tail = '"op":"worker","name":%s,"kind":"task","daemon":false,"parent":%d,"thread":%d}' % (
+        _q(name), parent, thread)
+    _emit(w, tail, now=True)
+
+
+def _started(w, task):
+    """A task's first traced step: its start, under the name it has by now (create_task
+    names it after the loop made it)."""
+    _task_started.add(w)
+    name, parent, thread = _task_decl.get(w, (None, 0, 0))
+    if task is not None and task.get_name() != name:
+        _declare_task(w, task, parent, thread)
+    _emit(w, '"op":"start"}')
+
+
+def _task_w():
+    """The worker id of the asyncio task running on this thread, or None."""
+    aio = sys.modules.get("asyncio")
+    if aio is None or not _tasks:
+        return None
+    try:
+        t = aio.current_task()
+    except RuntimeError:  # no loop running on this thread
+        return None
+    w = _tasks.get(id(t)) if t is not None else None
+    if w is not None and w not in _task_started:
+        # A task's start is seen at its first traced step (asyncio has no hook for it).
+        _started(w, t)
+    return w
+
+
+def _task_done(task):
+    w = _tasks.pop(id(task), None)
+    if w is None:
+        return
+    if w not in _task_started:
+        _started(w, task)
+    _task_started.discard(w)
+    _task_decl.pop(w, None)
+    if task.cancelled():
+        tail = '"how":"cancelled"'
+    else:
+        # Not task.exception(): that marks the exception retrieved, and the program's own
+        # "Task exception was never retrieved" warning would be lost.
+        exc = getattr(task, "_exception", None)
+        tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
+    _emit(w, '"op":"exit",%s}' % tail, now=True)
+
+
+def _patch_asyncio(aio):
+    base = aio.base_events.BaseEventLoop
+    orig_create = base.create_task
+
+    def create_task(self, coro, *args, **kwargs):
+        task = orig_create(self, coro, *args, **kwargs)
+        thread = _me()
+        code = getattr(coro, "cr_code", None)
+        if thread is None or _closed or code is None or _ASYNCIO_DIR in code.co_filename:
+            # asyncio's own tasks (shutting down async generators, the executor) are not
+            # part of the program's story.
+            return task
+        parent = _task_w()
+        w = _new_w()
+        _declare_task(w, task, thread if parent is None else parent, thread)
+        _tasks[id(task)] = w
+        task.add_done_callback(_task_done)
+        return task
+
+    create_task.__wrapped__ = orig_create
+    base.create_task = create_task
+
+    orig_sleep = aio.tasks.sleep
+
+    async def sleep(delay, result=None):
+        w = _task_w()
+        if w is None:
+            return await orig_sleep(delay, result)
+        _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(delay * 1000)))
+        try:
+            return await orig_sleep(delay / _SPEED, result)
+        finally:
+            _emit(w, '"op":"sleep_end"}')
+
+    aio.sleep = aio.tasks.sleep = _posing_as(sleep, aio.tasks, "sleep")
+
+    locks = aio.locks
+    _user_init(locks.Lock, "lock")
+    _user_init(locks.Semaphore, lambda s: "bounded_semaphore" if isinstance(s, locks.BoundedSemaphore) else "semaphore",
+               lambda s, value=1, *a, **k: value)
+    for cls, held in ((locks.Lock, lambda s: s.locked()), (locks.Semaphore, lambda s: True)):
+        _patch_async_lock(cls, held)
+    _patch_async_event(locks.Event)
+    _patch_async_queue(aio.queues)
+
+
+def _task_j(self):
+    """(task, id fragment) for a traced asyncio object used by a traced task, else (None, None)."""
+    j = self.__dict__.get("_tl_j")
+    w = _task_w() if j else None
+    return (w, j) if w is not None else (None, None)
+
+
+def _patch_async_lock(cls, held):
+    """asyncio.Lock and Semaphore: an await on acquire, a release said before it frees."""
+    orig_acquire, orig_release = cls.acquire, cls.release
+
+    async def acquire(self):
+        w, j = _task_j(self)
+        if w is None:
+            return await orig_acquire(self)
+        _emit(w, '"op":"acquire_begin",%s}' % j)
+        ok = False
+        try:
+            r = await orig_acquire(self)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+    def release(self):
+        w, j = _task_j(self)
+        if w is not None and held(self):
+            _emit(w, '"op":"release",%s}' % j)
+        return orig_release(self)
+
+    cls.acquire, cls.release = acquire, release
+
+
+def _patch_async_event(cls):
+    orig_set, orig_clear, orig_wait = cls.set, cls.clear, cls.wait
+
+    def set(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"set",%s}' % j)
+        return orig_set(self)
+
+    def clear(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"clear",%s}' % j)
+        return orig_clear(self)
+
+    async def wait(self):
+        w, j = _task_j(self)
+        if w is None:
+            return await orig_wait(self)
+        _emit(w, '"op":"wait_begin",%s}' % j)
+        ok = False
+        try:
+            r = await orig_wait(self)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+    _user_init(cls, "event")
+    cls.set, cls.clear, cls.wait = set, clear, wait
+
+
+def _patch_async_queue(queues):
+    """asyncio.Queue and its LIFO and priority kinds: put and get as the threading ones —
+    the _end written where the item really moves (_put, _get), the _begin before an await
+    for room or an item (or before put_nowait, get_nowait called alone)."""
+    Q = queues.Queue
+    kinds = {Q: "queue", queues.LifoQueue: "lifo_queue", queues.PriorityQueue: "priority_queue"}
+
+    def kind_of(q):
+        return next((kinds[c] for c in type(q).__mro__ if c in kinds), "queue")
+
+    _user_init(Q, kind_of, lambda s, maxsize=0, *a, **k: max(maxsize, 0))
+    waiting = set()  # tasks inside an awaited put or get: their _begin is written
+
+    for cls in kinds:
+        _ends_where_items_move(cls, _task_j, lambda q: q.qsize())
+
+    q_put, q_get, q_put_nowait, q_get_nowait = Q.put, Q.get, Q.put_nowait, Q.get_nowait
+
+    def put_nowait(self, item):
+        w, j = _task_j(self)
+        if w is None or w in waiting:
+            return q_put_nowait(self, item)
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+        try:
+            return q_put_nowait(self, item)
+        except BaseException:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self.qsize()))
+            raise
+
+    def get_nowait(self):
+        w, j = _task_j(self)
+        if w is None or w in waiting:
+            return q_get_nowait(self)
+        _emit(w, '"op":"get_begin",%s}' % j)
+        try:
+            return q_get_nowait(self)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+            raise
+
+    async def put(self, item):
+        w, j = _task_j(self)
+        if w is None:
+            return await q_put(self, item)
+        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+        waiting.add(w)
+        try:
+            return await q_put(self, item)
+        except BaseException:
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self.qsize()))
+            raise
+        finally:
+            waiting.discard(w)
+
+    async def get(self):
+        w, j = _task_j(self)
+        if w is None:
+            return await q_get(self)
+        _emit(w, '"op":"get_begin",%s}' % j)
+        waiting.add(w)
+        try:
+            return await q_get(self)
+        except BaseException:
+            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+            raise
+        finally:
+            waiting.discard(w)
+
+    Q.put, Q.get, Q.put_nowait, Q.get_nowait = put, get, put_nowait, get_nowait
+
+
+class _AsyncioHook:
+    """Patches asyncio once it is imported, not before: a program that never imports it
+    does not pay for it, and one that does finds it as it would."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "asyncio":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        import importlib.util
+
+        spec = importlib.util.find_spec(name)
+        loader = getattr(spec, "loader", None)
+        if loader is None or not hasattr(loader, "exec_module"):
+            return spec
+        orig_exec = loader.exec_module
+
+        def exec_module(module):
+            orig_exec(module)
+            try:
+                _patch_asyncio(module)
+            except Exception:
+                pass  # an asyncio we do not know: left untraced, never broken
+
+        loader.exec_module = exec_module
+        return spec
+
+
+def _hook_asyncio():
+    if "asyncio" in sys.modules:
+        _patch_asyncio(sys.modules["asyncio"])
+    else:
+        sys.meta_path.insert(0, _AsyncioHook())
+
+
 # ── time.sleep, print, input ────────────────────────────────────────────────────────
 
 
@@ -780,7 +1063,9 @@ _orig_print = builtins.print
 
 
 def _print(*args, sep=" ", end="\n", file=None, flush=False):
-    w = _me()
+    w = _task_w()  # a line printed inside a task is the task's
+    if w is None:
+        w = _me()
     if w is None or (file is not None and file is not sys.stdout):
         return _orig_print(*args, sep=sep, end=end, file=file, flush=flush)
     out = io.StringIO()
@@ -1435,6 +1720,7 @@ def install():
     builtins.print = _posing_as(_print, builtins, "print")
     builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
+    _hook_asyncio()
     _patch_multiprocessing()
     _patch_manager()
     sys.excepthook = _excepthook(sys.excepthook)

@@ -42,6 +42,7 @@ pub fn declarations(workers: u32, objects: u32) -> Vec<Event> {
                 },
                 daemon: false,
                 parent: (w > 0).then_some(0),
+                thread: None,
             },
         ));
     }

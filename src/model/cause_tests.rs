@@ -35,6 +35,7 @@ impl W {
                     kind,
                     daemon,
                     parent,
+                    thread: None,
                 },
             );
             w.at(0, i as u32, Op::Start);

@@ -3,6 +3,7 @@
 //! headless text output and the exported trace all say the same thing.
 
 mod names;
+mod tasks;
 mod time;
 
 use names::capacity_words;
@@ -24,8 +25,17 @@ pub fn object(world: &World, o: ObjectId) -> String {
     }
 }
 
-/// A worker's current state in words: "waiting for lock A (held by job2)".
+/// A worker's current state in words: "waiting for lock A (held by job2)"; a task's and a
+/// task-running thread's as `describe/tasks.rs` says them ("awaiting sleep 1.0s", "running task
+/// fetch-2").
 pub fn state(world: &World, w: &Worker) -> String {
+    tasks::task_state(world, w)
+        .or_else(|| tasks::thread_state(world, w))
+        .unwrap_or_else(|| plain_state(world, w))
+}
+
+/// A worker's state in words as any thread's would be.
+pub fn plain_state(world: &World, w: &Worker) -> String {
     match &w.state {
         WorkerState::New => "not started".into(),
         WorkerState::Running if w.holding.is_empty() => "running".into(),
@@ -187,6 +197,12 @@ pub fn event(world: &World, ev: &Event) -> String {
             let d = if *daemon { " daemon" } else { "" };
             format!("new{d} process {name} (pid {})", ev.pid)
         }
+        Worker {
+            name,
+            thread: Some(th),
+            kind: crate::event::WorkerKind::Task,
+            ..
+        } => format!("new task {name} on {}", world.worker_name(*th)),
         Worker {
             name, kind, daemon, ..
         } => {

@@ -26,6 +26,7 @@ fn worker(w: u32, name: &str) -> Event {
             kind,
             daemon: false,
             parent: None,
+            thread: None,
         },
     )
 }

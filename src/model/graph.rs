@@ -123,6 +123,7 @@ mod tests {
                     kind,
                     daemon,
                     parent,
+                    thread: None,
                 },
             ));
             world.apply(&ev(0, w, Op::Start));

@@ -98,6 +98,7 @@ mod tests {
                     kind: WorkerKind::Thread,
                     daemon: false,
                     parent: None,
+                    thread: None,
                 },
             },
             Event {

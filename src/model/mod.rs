@@ -12,6 +12,7 @@ pub mod history;
 pub mod log;
 pub mod object;
 pub mod spark;
+pub mod task;
 pub mod timeline;
 pub mod waitfor;
 pub mod worker;
@@ -27,5 +28,7 @@ pub use world::{Limits, World};
 mod cause_tests;
 #[cfg(test)]
 mod describe_tests;
+#[cfg(test)]
+mod task_tests;
 #[cfg(test)]
 mod tests;

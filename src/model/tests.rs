@@ -26,6 +26,7 @@ impl S {
                 kind,
                 daemon: false,
                 parent: None,
+                thread: None,
             },
         )
         .at(0, w, Op::Start)

@@ -66,6 +66,8 @@ pub struct Worker {
     pub kind: WorkerKind,
     pub daemon: bool,
     pub parent: Option<WorkerId>,
+    /// A task: the thread that runs it.
+    pub thread: Option<WorkerId>,
     pub pid: u32,
     pub state: WorkerState,
     /// When the current state began (virtual ns).
@@ -85,6 +87,7 @@ impl Worker {
             kind,
             daemon: false,
             parent: None,
+            thread: None,
             pid: 0,
             state: WorkerState::New,
             since: 0,
@@ -123,3 +126,19 @@ impl Worker {
         }
     }
 }
+
+impl Worker {
+    /// A task whose awaited sleep ends at `t` well after it was due: when it was due. Its
+    /// lane shows the rest of the wait as blocked — ready, but its thread was not back.
+    pub fn overdue(&self, t: u64) -> Option<u64> {
+        let WorkerState::Sleeping { ms } = self.state else {
+            return None;
+        };
+        let due = self.since.saturating_add(ms.saturating_mul(1_000_000));
+        (self.kind == WorkerKind::Task && t > due.saturating_add(OVERDUE_NS)).then_some(due)
+    }
+}
+
+/// How late past its deadline an awaited sleep may end before the task's lane shows the
+/// rest of the wait as blocked (a thread kept by another task, not timer slack).
+const OVERDUE_NS: u64 = 100_000_000;

@@ -69,6 +69,8 @@ pub struct World {
     pub events: u64,
     /// Who woke whom (model/cause.rs).
     pub causes: Causes,
+    /// Tasks declared so far (model/task.rs reads threads' states only when there are any).
+    pub tasks: usize,
     /// The longest worker name so far, in characters: the log's name column.
     name_chars: usize,
     limits: Limits,
@@ -97,6 +99,7 @@ impl World {
             problems: VecDeque::new(),
             events: 0,
             causes: Causes::default(),
+            tasks: 0,
             name_chars: 0,
             limits,
             waits_moved: false,
@@ -243,15 +246,19 @@ impl World {
                 kind,
                 daemon,
                 parent,
+                thread,
             } => {
                 self.name_chars = self.name_chars.max(name.chars().count());
                 let w = self.ensure_worker(ev.w, *kind);
+                let new_task = *kind == WorkerKind::Task && w.thread.is_none();
                 w.name.clone_from(name);
                 w.kind = *kind;
                 w.daemon = *daemon;
                 w.parent = *parent;
+                w.thread = *thread;
                 w.pid = ev.pid;
                 w.since = ev.t;
+                self.tasks += usize::from(new_task);
             }
             Op::Object {
                 o,
@@ -450,7 +457,16 @@ impl World {
             }
             Op::Object { .. } => self.sample(ox, t),
             Op::Say { .. } => {}
-            Op::Start | Op::SleepEnd => self.set_state_at(at.wx, t, WorkerState::Running),
+            Op::Start => self.set_state_at(at.wx, t, WorkerState::Running),
+            Op::SleepEnd => {
+                // A task that woke long after its sleep was due was frozen behind its thread.
+                if let Some(wk) = self.workers.get_mut(at.wx as usize)
+                    && let Some(due) = wk.overdue(t)
+                {
+                    wk.timeline.push(due, Phase::Blocked);
+                }
+                self.set_state_at(at.wx, t, WorkerState::Running)
+            }
             Op::Exit { how, msg } => self.exit(w, t, *how, msg.clone()),
             Op::SleepBegin { ms } => self.set_state_at(at.wx, t, WorkerState::Sleeping { ms: *ms }),
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),

@@ -10,6 +10,7 @@
 //! workers gives a `Session` its clock and gate (`schedule`), and things that must end with a
 //! run join it as a `Companion`.
 
+pub mod aio;
 pub(crate) mod core;
 pub mod event;
 pub mod free;

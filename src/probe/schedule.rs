@@ -91,6 +91,18 @@ pub trait Gatekeeper: Send + Sync {
         wake_at: Option<u64>,
         stopped: &dyn Fn() -> bool,
     ) -> bool;
+    /// Parks the calling thread for several workers at once — the tasks of one thread that
+    /// can all go on (see `probe::aio`) — until one of them is picked; returns it. `None`
+    /// if the gate opened (every one may go) or `stopped()` said to give up. A gatekeeper
+    /// that holds one worker at a time lets the first of them go when it is picked.
+    fn park_any(
+        &self,
+        candidates: &[(WorkerId, Next)],
+        stopped: &dyn Fn() -> bool,
+    ) -> Option<WorkerId> {
+        let (w, next) = *candidates.first()?;
+        self.park_until(w, next, None, None, stopped).then_some(w)
+    }
     /// Holds every worker at its next operation (pause, the end of a run) or lets them go.
     fn set_held(&self, held: bool);
     /// A worker was declared: it counts as running until it parks.

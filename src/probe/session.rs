@@ -352,28 +352,55 @@ impl Session {
         daemon: bool,
         parent: Option<WorkerId>,
     ) -> Arc<WorkerCtl> {
-        let id = self.next_w.fetch_add(1, Ordering::SeqCst);
-        let ctl = Arc::new(WorkerCtl {
-            id,
+        let ctl = self.new_ctl(name, daemon);
+        self.workers.lock().push(ctl.clone());
+        self.gate.spawned();
+        self.emit(
+            ctl.id,
+            Op::Worker {
+                name: name.to_string(),
+                kind,
+                daemon,
+                parent,
+                thread: None,
+            },
+        );
+        ctl
+    }
+
+    /// Declares a task that `thread` runs (see `probe::aio`). The gate does not count it as a
+    /// worker of its own: it runs only inside its thread, so it is at the gate only when its
+    /// thread is, in its place. Nobody joins its control block or waits for it to end.
+    pub(crate) fn declare_task(
+        &self,
+        name: &str,
+        parent: WorkerId,
+        thread: WorkerId,
+    ) -> Arc<WorkerCtl> {
+        let ctl = self.new_ctl(name, false);
+        self.emit(
+            ctl.id,
+            Op::Worker {
+                name: name.to_string(),
+                kind: WorkerKind::Task,
+                daemon: false,
+                parent: Some(parent),
+                thread: Some(thread),
+            },
+        );
+        ctl
+    }
+
+    fn new_ctl(&self, name: &str, daemon: bool) -> Arc<WorkerCtl> {
+        Arc::new(WorkerCtl {
+            id: self.next_w.fetch_add(1, Ordering::SeqCst),
             name: name.to_string(),
             daemon,
             killed: AtomicBool::new(false),
             cancelled: AtomicBool::new(false),
             done: Mutex::new(false),
             done_cv: Condvar::new(),
-        });
-        self.workers.lock().push(ctl.clone());
-        self.gate.spawned();
-        self.emit(
-            id,
-            Op::Worker {
-                name: name.to_string(),
-                kind,
-                daemon,
-                parent,
-            },
-        );
-        ctl
+        })
     }
 
     /// Every worker declared so far.

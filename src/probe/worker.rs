@@ -162,8 +162,16 @@ pub fn sleep(secs: f64) -> Res<()> {
     me.gate("sleep", None)?;
     let ns = secs_to_ns(secs);
     me.emit(Op::SleepBegin { ms: ns / 1_000_000 });
+    let deadline = me.session.clock.now().saturating_add(ns);
+    sleep_to(&me, deadline)?;
+    me.emit(Op::SleepEnd);
+    Ok(())
+}
+
+/// Blocks the worker `me` until virtual time reaches `deadline`, in whatever mode the run
+/// is: the body of `sleep`, between its events (an event loop's idle wait uses it too).
+pub(crate) fn sleep_to(me: &CurrentWorker, deadline: u64) -> Res<()> {
     let clock = &me.session.clock;
-    let deadline = clock.now().saturating_add(ns);
     let stopped = || me.stopped().is_some();
     // Step mode: the user let this sleep happen, so it happens whole, as one step; time
     // jumps to its end (it does not run by itself in step mode).
@@ -188,9 +196,7 @@ pub fn sleep(secs: f64) -> Res<()> {
             clock.sleep_until(deadline, &|| stopped() || gate.controlled());
         }
     }
-    me.check()?;
-    me.emit(Op::SleepEnd);
-    Ok(())
+    me.check()
 }
 
 /// Prints a line from this worker (Python's `print`): it shows in the log.

@@ -170,6 +170,7 @@ impl Process {
                 kind: WorkerKind::Process,
                 daemon: self.daemon,
                 parent: Some(me.w()),
+                thread: None,
             },
         });
         let stdin = Arc::new(Mutex::new(child.stdin.take().expect("piped stdin")));

@@ -226,6 +226,45 @@ impl Gate {
         ok
     }
 
+    /// Parks one thread for several workers at once (the tasks of one thread that can all
+    /// go on): each is a waiter the user or the seed may pick, and the thread goes on as
+    /// the one picked. `None` if the gate opened (all may go) or `stopped()` said so.
+    pub fn park_any(
+        &self,
+        candidates: &[(WorkerId, Next)],
+        stopped: impl Fn() -> bool,
+    ) -> Option<WorkerId> {
+        let mut s = self.state.lock();
+        if s.mode == Mode::Free && !s.held {
+            return None;
+        }
+        let is_one = |w: WorkerId| candidates.iter().any(|c| c.0 == w);
+        s.outside = s.outside.saturating_sub(1);
+        s.waiting.extend(candidates.iter().map(|&(w, next)| Waiter {
+            w,
+            next,
+            ready: None,
+            wake_at: None,
+        }));
+        self.schedule(&mut s);
+        let picked = loop {
+            if stopped() {
+                break None;
+            }
+            if let Some(g) = s.granted.filter(|g| is_one(*g)) {
+                s.granted = None;
+                break Some(g);
+            }
+            if s.mode == Mode::Free && !s.held {
+                break None;
+            }
+            self.cv.wait(&mut s);
+        };
+        s.waiting.retain(|x| !is_one(x.w));
+        s.outside += 1;
+        picked
+    }
+
     /// Seeded mode: when nobody runs, picks who goes next.
     fn schedule(&self, s: &mut State) {
         if s.mode != Mode::Seeded || s.held || s.outside > 0 || s.granted.is_some() {
@@ -374,6 +413,14 @@ impl Gatekeeper for Gate {
         stopped: &dyn Fn() -> bool,
     ) -> bool {
         Gate::park_until(self, w, next, ready, wake_at, stopped)
+    }
+
+    fn park_any(
+        &self,
+        candidates: &[(WorkerId, Next)],
+        stopped: &dyn Fn() -> bool,
+    ) -> Option<WorkerId> {
+        Gate::park_any(self, candidates, stopped)
     }
 
     fn set_held(&self, held: bool) {

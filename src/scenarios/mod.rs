@@ -7,6 +7,7 @@ pub mod info;
 mod kit;
 
 mod bank;
+mod coroutines;
 mod daemon;
 mod deadlock;
 mod gil;
@@ -58,6 +59,7 @@ pub fn all() -> &'static [Scenario] {
         queue_kinds::SCENARIO,
         producer_consumer::SCENARIO,
         thread_pool::SCENARIO,
+        coroutines::SCENARIO,
         gil::SCENARIO,
         processes::SCENARIO,
         process_pool::SCENARIO,

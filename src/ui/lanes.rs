@@ -43,6 +43,7 @@ pub fn tag(world: &World, w: &Worker) -> Cow<'static, str> {
         (WorkerKind::Main, _) => "main".into(),
         (WorkerKind::Thread, false) => "thread".into(),
         (WorkerKind::Thread, true) => "daemon".into(),
+        (WorkerKind::Task, _) => "task".into(),
         (WorkerKind::Process, daemon) => {
             let ppid = w.parent.and_then(|p| world.worker(p)).map_or(0, |p| p.pid);
             let kind = if daemon { "d-proc" } else { "proc" };

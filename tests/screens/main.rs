@@ -15,6 +15,7 @@ mod app;
 
 mod fixtures;
 
+mod coroutines;
 mod deadlock;
 mod details;
 mod help;

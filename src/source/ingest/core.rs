@@ -247,9 +247,15 @@ impl Core {
             ev.pid = self.streams[src.0].pid;
         }
         match &mut ev.op {
-            Op::Worker {
-                parent: Some(p), ..
-            } => *p = self.worker(owners.parent, *p),
+            Op::Worker { parent, thread, .. } => {
+                if let Some(p) = parent {
+                    *p = self.worker(owners.parent, *p);
+                }
+                // A task's thread is in the task's own process.
+                if let Some(th) = thread {
+                    *th = self.worker(owners.w, *th);
+                }
+            }
             Op::JoinBegin { target } | Op::JoinEnd { target, .. } => {
                 *target = self.worker(owners.target, *target)
             }

@@ -1,0 +1,73 @@
+//! A task's and a task-running thread's state in words (what `model::task` reads, said
+//! the way the lanes, the log and the details say everything else).
+
+use super::super::task::{frozen_by, holder, is_task, runs_tasks};
+use super::super::worker::{Worker, WorkerState};
+use super::super::world::World;
+use crate::event::ExitHow;
+
+/// A task's state in words: "running on main", "awaiting sleep 1s (0.4s left)",
+/// "awaiting lock L (held by consumer)", "frozen: blocker keeps main" (its sleep is over,
+/// the thread is not back), "failed: boom". Short first words: a lane shows the start. `None` for a worker that is not a task.
+pub fn task_state(world: &World, w: &Worker) -> Option<String> {
+    if world.tasks == 0 || !is_task(w) {
+        return None;
+    }
+    let thread = w.thread.map_or("?", |t| world.worker_name(t));
+    Some(match &w.state {
+        WorkerState::Running => format!("running on {thread}"),
+        WorkerState::Sleeping { .. } => match frozen_by(world, w) {
+            Some(k) if Some(k) == w.thread => format!("frozen: {thread} sleeps, no await"),
+            Some(k) => format!("frozen: {} keeps {thread}", world.worker_name(k)),
+            None if matches!(w.state, WorkerState::Sleeping { ms: 0 }) => {
+                "yielded: awaits sleep 0".into()
+            }
+            None => format!(
+                "awaiting {}",
+                super::plain_state(world, w).replacen("sleeping", "sleep", 1)
+            ),
+        },
+        WorkerState::Blocked(_) => {
+            format!("awaiting {}", strip_verb(&super::plain_state(world, w)))
+        }
+        WorkerState::Done {
+            how: ExitHow::Panic,
+            msg,
+        } => match msg {
+            Some(m) => format!("failed: {m}"),
+            None => "failed".into(),
+        },
+        _ => super::plain_state(world, w),
+    })
+}
+
+/// A thread that runs tasks, in words: "running task fetch-3", "idle, all tasks await:
+/// sleeping 1s (0.4s left)", "fetch-3 keeps it, no await: sleeping 3s (1.0s left)". `None` for
+/// a worker that runs no task.
+pub fn thread_state(world: &World, w: &Worker) -> Option<String> {
+    if world.tasks == 0 || is_task(w) || !runs_tasks(world, w.id) {
+        return None;
+    }
+    let holder = holder(world, w.id).map(|h| h.name.as_str());
+    Some(match (&w.state, holder) {
+        (WorkerState::Running, Some(h)) => format!("running task {h}"),
+        (WorkerState::Sleeping { .. }, Some(h)) => {
+            format!("{h} keeps it, no await: {}", super::plain_state(world, w))
+        }
+        (WorkerState::Sleeping { .. }, None) => {
+            format!("idle, all tasks await: {}", super::plain_state(world, w))
+        }
+        _ => return None,
+    })
+}
+
+/// "waiting for lock L" → "lock L", "blocked on get from queue q (empty)" → "get from
+/// queue q (empty)": what follows "awaiting".
+fn strip_verb(s: &str) -> &str {
+    for verb in ["waiting for ", "waiting on ", "blocked on ", "joining "] {
+        if let Some(rest) = s.strip_prefix(verb) {
+            return rest;
+        }
+    }
+    s
+}

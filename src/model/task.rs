@@ -1,0 +1,59 @@
+//! Tasks: coroutines that share one thread. A task is a worker of kind `task` whose
+//! declaration names the thread that runs it; it holds that thread while it runs and hands
+//! it over only where it awaits. This module reads the world for what that means: which
+//! task holds a thread now, which tasks are ready but frozen behind a thread someone keeps,
+//! and a task's or a task-running thread's state in words.
+//!
+//! Must not: change the world (the fold treats tasks as it treats any worker) or keep state
+//! of its own. No threads, no clocks, no I/O.
+
+use super::worker::{Worker, WorkerState};
+use super::world::World;
+use crate::event::{WorkerId, WorkerKind};
+
+/// True for a task.
+pub fn is_task(w: &Worker) -> bool {
+    w.kind == WorkerKind::Task
+}
+
+/// The tasks that run on `thread`, in lane order.
+pub fn tasks_of(world: &World, thread: WorkerId) -> impl Iterator<Item = &Worker> {
+    world
+        .workers
+        .iter()
+        .filter(move |w| is_task(w) && w.thread == Some(thread))
+}
+
+/// True if some task runs (or ran) on `thread`.
+pub fn runs_tasks(world: &World, thread: WorkerId) -> bool {
+    tasks_of(world, thread).next().is_some()
+}
+
+/// The task that holds `thread` now: the one running (a task runs only while it holds its
+/// thread; at an await it stops running and the thread is free for another).
+pub fn holder(world: &World, thread: WorkerId) -> Option<&Worker> {
+    tasks_of(world, thread).find(|t| matches!(t.state, WorkerState::Running))
+}
+
+/// A task that could go on — the sleep it awaited is over — but cannot, because its thread
+/// is kept by another task (or sleeps without awaiting): who keeps it.
+pub fn frozen_by(world: &World, task: &Worker) -> Option<WorkerId> {
+    let thread = task.thread?;
+    let WorkerState::Sleeping { ms } = task.state else {
+        return None;
+    };
+    let due = task.since.saturating_add(ms.saturating_mul(1_000_000));
+    if world.t <= due {
+        return None;
+    }
+    match holder(world, thread) {
+        Some(h) if h.id != task.id => Some(h.id),
+        Some(_) => None,
+        // No task runs, yet the thread does not come back for this one: it sleeps (a
+        // blocking call) — the thread itself keeps it.
+        None => world
+            .worker(thread)
+            .filter(|th| matches!(th.state, WorkerState::Sleeping { .. }))
+            .map(|th| th.id),
+    }
+}
