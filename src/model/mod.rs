@@ -9,6 +9,7 @@ pub mod check;
 pub mod describe;
 pub mod graph;
 pub mod history;
+pub mod lockorder;
 pub mod log;
 pub mod object;
 pub mod spark;

@@ -4,6 +4,7 @@
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
 use super::cause::{Causes, View};
+use super::lockorder::{self, LockOrder};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
@@ -69,6 +70,8 @@ pub struct World {
     pub events: u64,
     /// Who woke whom (model/cause.rs).
     pub causes: Causes,
+    /// The order locks are taken in, and the deadlocks it makes possible (lockorder.rs).
+    pub lock_order: LockOrder,
     /// The longest worker name so far, in characters: the log's name column.
     name_chars: usize,
     limits: Limits,
@@ -97,6 +100,7 @@ impl World {
             problems: VecDeque::new(),
             events: 0,
             causes: Causes::default(),
+            lock_order: LockOrder::default(),
             name_chars: 0,
             limits,
             waits_moved: false,
@@ -456,6 +460,7 @@ impl World {
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
             Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
+                lockorder::on_acquire(self, w, *o, t);
                 let contended = self.count_contention(ox);
                 self.block(at, Wait::Acquire(*o));
                 // An acquire that goes straight through is no waiter worth plotting: sampled,
