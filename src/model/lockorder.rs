@@ -122,10 +122,7 @@ impl LockOrder {
     /// edges with the worker named for each (distinct from the one before where the edge
     /// knows another), starting from the order seen first.
     pub fn possible(&self) -> Vec<Vec<(&Edge, WorkerId)>> {
-        self.cycles
-            .iter()
-            .filter_map(|c| self.assign(c))
-            .collect()
+        self.cycles.iter().filter_map(|c| self.assign(c)).collect()
     }
 
     /// True once a possible deadlock was found.

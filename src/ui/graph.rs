@@ -6,7 +6,7 @@
 use super::{Theme, layout, panel, text};
 use crate::event::WorkerId;
 use crate::model::graph::{self, Edge, Graph};
-use crate::model::{Wait, World, describe};
+use crate::model::{Wait, World, describe, lockorder};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -137,6 +137,18 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         lines.push(Line::styled(format!(" {part} "), vstyle));
     }
     lines.extend(ring(world, &g, theme));
+    // Orders that can close a cycle in another run, while this one has none.
+    if g.cycle.is_empty() {
+        for words in lockorder::warnings(world).iter().take(2) {
+            let warning = format!("possible deadlock: {words}");
+            for part in text::wrap_words(&theme.words(&warning), width.saturating_sub(2))
+                .into_iter()
+                .take(2)
+            {
+                lines.push(Line::styled(format!(" {part} "), theme.deadlock()));
+            }
+        }
+    }
     lines.push(Line::raw(""));
     let name_w = g
         .edges

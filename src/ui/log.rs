@@ -5,6 +5,7 @@ use super::{Theme, layout, panel, text};
 use crate::event::Op;
 use crate::model::World;
 use crate::model::describe;
+use crate::model::lockorder;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -23,6 +24,15 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
             Line::styled(format!(" {n} problem{s} in the stream "), theme.problem())
                 .right_aligned(),
         );
+    }
+    // A cycle in the order locks were taken: this run may have been lucky (g says more).
+    if world.deadlock.is_none()
+        && let Some(words) = lockorder::warnings(world).first()
+    {
+        let room = (inner.width as usize).saturating_sub(2);
+        let warning = format!("possible deadlock: {words}");
+        let s = text::fit(&theme.words(&warning), room, g.ellipsis);
+        block = block.title_bottom(Line::styled(format!(" {s} "), theme.deadlock()));
     }
     frame.render_widget(block, area);
 
