@@ -260,6 +260,11 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
         .iter()
         .map(|p| {
             let what = describe::next_op(world, p.next.op, p.next.o);
+            // A traced program says where: "next: acquire lock balance_lock  bank.py:14".
+            let what = match &p.at {
+                Some(at) => format!("{what}  {at}"),
+                None => what,
+            };
             let text = match (p.ready, p.wake_at) {
                 (true, _) => format!("next: {what}"),
                 (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
