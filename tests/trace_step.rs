@@ -162,3 +162,66 @@ fn free_mode_lets_every_parked_thread_go() {
     assert!(s.output().contains("balance"));
     assert_eq!(s.src.exit_status(), Some(0));
 }
+
+/// The TUI in step mode over a traced program: each lane says what its thread will do next
+/// and where, and the step key lets the selected thread through.
+#[test]
+fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "python3 lost_update.py",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    let script = format!("{}/tests/python/lost_update.py", env!("CARGO_MANIFEST_DIR"));
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let src = TracedSource::start_stepped(&["python3".into(), script], &opts).expect("starts");
+    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !what(app) {
+            assert!(
+                Instant::now() < deadline,
+                "never: {:?} {:?}",
+                app.next_ops(),
+                app.flash_text()
+            );
+            app.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let sleeping_at = |line: u32| {
+        move |app: &threadlanes::app::App| {
+            let want = format!("next: sleep  lost_update.py:{line}");
+            app.next_ops().iter().filter(|n| n.text == want).count()
+        }
+    };
+    // The gates come at once; the lanes once the events have been held in time order.
+    until(&mut app, &|app| {
+        sleeping_at(13)(app) == 2 && app.shown_world().workers.len() == 3
+    });
+    let joins = app
+        .next_ops()
+        .iter()
+        .find(|n| n.w == 0)
+        .expect("main parked");
+    assert!(
+        !joins.ready && joins.text.starts_with("can't go"),
+        "{joins:?}"
+    );
+    // Lanes: main, t1, t2. Select t1 and let it through once: it sleeps and reads, then
+    // waits at its second sleep.
+    app.update(Action::Down);
+    app.update(Action::Step);
+    assert_eq!(app.flash_text(), None, "the step was refused");
+    until(&mut app, &|app| sleeping_at(15)(app) == 1);
+    assert_eq!(sleeping_at(13)(&app), 1, "t2 has not moved");
+}

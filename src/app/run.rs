@@ -268,9 +268,10 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
             let text = match (p.ready, p.wake_at) {
                 (true, _) => format!("next: {what}"),
                 (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
-                (false, None) => match world.worker(p.w) {
+                // A traced thread waits before it begins: the world does not show it blocked.
+                (false, None) => match world.worker(p.w).filter(|w| w.blocked_on().is_some()) {
                     Some(w) => format!("can't go: {}", describe::state(world, w)),
-                    None => format!("can't go: {what}"),
+                    None => format!("can't go yet: {what}"),
                 },
             };
             NextOp {
