@@ -219,7 +219,11 @@ impl App {
             return;
         };
         let (id, name) = (w.id, w.name.clone());
-        if w.kind == WorkerKind::Process {
+        // A scenario's child processes run free; a traced program's wait at their gates.
+        let gated = self
+            .source()
+            .is_some_and(|s| s.parked().iter().any(|p| p.w == id));
+        if w.kind == WorkerKind::Process && !gated {
             self.flash(format!(
                 "{name} is a child process: it runs free, outside the gate"
             ));
