@@ -8,7 +8,7 @@
 
 use crate::event::{Event, ExitHow};
 use crate::model::check::Checker;
-use crate::model::{WorkerState, World, describe, lockorder, waitfor};
+use crate::model::{WorkerState, World, describe, waitfor};
 use crate::source::{End, Item, Limit, Source, ended};
 use crate::wire;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -315,7 +315,7 @@ fn summary(
     // Said when this run was lucky (another interleaving can close the cycle); a run
     // that deadlocked has said it above.
     if !deadlocked {
-        for words in lockorder::warnings(world) {
+        for words in describe::possible_deadlocks(world) {
             s.push_str(&format!("possible deadlock: {words}\n"));
         }
     }

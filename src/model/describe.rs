@@ -13,7 +13,7 @@ pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
-use crate::event::{Event, ExitHow, ObjectId, Op};
+use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
 
 /// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
 /// lock whose name says lock); "object 7" if never declared.
@@ -339,4 +339,23 @@ pub fn times(n: u64) -> String {
         2 => "twice".into(),
         n => format!("{n} times"),
     }
+}
+
+/// Every possible deadlock the lock order shows, one a line: "t1 takes A then B; t2 takes
+/// B then A" (model/lockorder.rs finds them).
+pub fn possible_deadlocks(world: &World) -> Vec<String> {
+    let order = |(e, w): &(&super::lockorder::Edge, WorkerId)| {
+        format!(
+            "{} takes {} then {}",
+            world.worker_name(*w),
+            world.object_name(e.held),
+            world.object_name(e.wanted)
+        )
+    };
+    world
+        .lock_order
+        .possible()
+        .iter()
+        .map(|cycle| cycle.iter().map(order).collect::<Vec<_>>().join("; "))
+        .collect()
 }

@@ -29,4 +29,6 @@ mod cause_tests;
 #[cfg(test)]
 mod describe_tests;
 #[cfg(test)]
+mod lockorder_tests;
+#[cfg(test)]
 mod tests;

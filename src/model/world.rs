@@ -399,6 +399,29 @@ impl World {
         }
     }
 
+    /// The event's worker asks for `o`: every lock it holds comes before `o` in the lock
+    /// order (lockorder.rs). Nothing to do for a worker that holds nothing, nearly always.
+    fn note_lock_order(&mut self, at: Coords, o: ObjectId) {
+        let Some(wk) = self.workers.get(at.wx as usize) else {
+            return;
+        };
+        if wk.holding.is_empty() {
+            return;
+        }
+        let (objects, ix) = (&self.objects, &self.object_ix);
+        let is_lock = |id: ObjectId| {
+            ix.get(id as usize)
+                .and_then(|&i| objects.get(i as usize))
+                .is_some_and(|ob| lockorder::ordered(ob.kind))
+        };
+        if !is_lock(o) {
+            return;
+        }
+        for &h in wk.holding.iter().filter(|&&h| is_lock(h)) {
+            self.lock_order.observe(h, o, at.w, at.t);
+        }
+    }
+
     /// The event's worker stops waiting (on the event's object, if it has one).
     fn unblock(&mut self, at: Coords) {
         self.unblock_then(at, true);
@@ -460,7 +483,7 @@ impl World {
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
             Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
-                lockorder::on_acquire(self, w, *o, t);
+                self.note_lock_order(at, *o);
                 let contended = self.count_contention(ox);
                 self.block(at, Wait::Acquire(*o));
                 // An acquire that goes straight through is no waiter worth plotting: sampled,

@@ -6,7 +6,7 @@
 use super::{Theme, layout, panel, text};
 use crate::event::WorkerId;
 use crate::model::graph::{self, Edge, Graph};
-use crate::model::{Wait, World, describe, lockorder};
+use crate::model::{Wait, World, describe};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -139,7 +139,7 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     lines.extend(ring(world, &g, theme));
     // Orders that can close a cycle in another run, while this one has none.
     if g.cycle.is_empty() {
-        for words in lockorder::warnings(world).iter().take(2) {
+        for words in describe::possible_deadlocks(world).iter().take(2) {
             let warning = format!("possible deadlock: {words}");
             for part in text::wrap_words(&theme.words(&warning), width.saturating_sub(2))
                 .into_iter()

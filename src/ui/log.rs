@@ -5,7 +5,6 @@ use super::{Theme, layout, panel, text};
 use crate::event::Op;
 use crate::model::World;
 use crate::model::describe;
-use crate::model::lockorder;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -27,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     }
     // A cycle in the order locks were taken: this run may have been lucky (g says more).
     if world.deadlock.is_none()
-        && let Some(words) = lockorder::warnings(world).first()
+        && let Some(words) = describe::possible_deadlocks(world).first()
     {
         let room = (inner.width as usize).saturating_sub(2);
         let warning = format!("possible deadlock: {words}");
