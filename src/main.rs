@@ -123,11 +123,10 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
 const ABOUT_PROGRAM: &str = "A real Python program, traced live: every thread and process is a \
 lane, and its locks, semaphores, events, conditions, barriers, queues, pools, pipes and shared \
 values are the objects on the right.\n\nThe program runs at its own speed (--speed only scales \
-its time.sleep calls). Space freezes this view while the program goes on. s is step mode: each \
-thread then waits before each traced operation, its lane says what it will do and where, and . \
-lets the selected one go (trace --step starts that way). q ends the program \
+its time.sleep calls). Space freezes this view while the program goes on; q ends the program \
 and every process it started. What it prints is in the log, and is written to the terminal \
-when you quit.";
+when you quit.\n\ns is step mode: each thread waits before each traced operation, its lane says \
+what it will do next and where, and . lets the selected one go (trace --step starts that way).";
 
 /// The words the TUI shows about a traced program: its command as the title. Made once, for
 /// the life of the process.
