@@ -18,6 +18,8 @@ pub mod record;
 pub mod runner;
 pub mod scenarios;
 pub mod source;
+pub mod sync;
+pub mod thread;
 pub mod trace;
 pub mod ui;
 pub mod view;

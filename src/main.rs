@@ -120,10 +120,10 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
     ExitCode::from(code.unwrap_or(2).clamp(0, 255) as u8)
 }
 
-const ABOUT_PROGRAM: &str = "A real Python program, traced live: every thread and process is a \
-lane, and its locks, semaphores, events, conditions, barriers, queues, pools, pipes and shared \
-values are the objects on the right.\n\nThe program runs at its own speed (--speed only scales \
-its time.sleep calls). Space freezes this view while the program goes on; q ends the program \
+const ABOUT_PROGRAM: &str = "A real program (Python, or Rust with threadlanes::sync), traced \
+live: every thread and process is a lane, and its locks, semaphores, events, conditions, \
+barriers, queues, channels, pools, pipes and shared values are the objects on the right.\n\nThe \
+program runs at its own speed (--speed only scales its sleeps). Space freezes this view while the program goes on; q ends the program \
 and every process it started. What it prints is in the log, and is written to the terminal \
 when you quit.\n\ns is step mode: each thread waits before each traced operation, its lane says \
 what it will do next and where, and . lets the selected one go (trace --step starts that way).";

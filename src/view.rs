@@ -53,6 +53,8 @@ pub struct View {
     pub captions: bool,
     /// First object shown in the objects panel (paging).
     pub object_scroll: usize,
+    /// Which page of the explanation shows where it does not fit (`e`; wraps round).
+    pub explain_page: usize,
 }
 
 /// One key hint for the footer and the help screen: "space" "pause".

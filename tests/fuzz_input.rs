@@ -397,7 +397,7 @@ proptest! {
         for l in &lines {
             world.apply(&wire::decode(l).expect("a valid line"));
         }
-        let view = View { selected, help, details, graph, captions, object_scroll };
+        let view = View { selected, help, details, graph, captions, object_scroll, explain_page: usize::from(selected as u8 % 3) };
         draw_run_screen(&world, w, h, view, scenario, mode, ascii, &text);
     }
 }

@@ -99,6 +99,161 @@ fn a_terminal_too_small_says_so() {
     t.assert_restored();
 }
 
+const TAB: &str = "\t";
+const UP: &str = "\x1b[A";
+const DOWN: &str = "\x1b[B";
+const LEFT: &str = "\x1b[D";
+const RIGHT: &str = "\x1b[C";
+
+/// The lane of `name` on `screen`: its row, from the name on (`▸ ` before it if selected).
+fn lane<'a>(screen: &'a str, name: &str) -> Option<&'a str> {
+    screen.lines().find_map(|l| {
+        let row = l.strip_prefix('│')?;
+        let rest = row.strip_prefix("▸ ").or_else(|| row.strip_prefix("  "))?;
+        rest.strip_prefix(name)
+            .filter(|r| r.starts_with(' '))
+            .map(|_| row)
+    })
+}
+
+/// Waits until `name`'s lane holds `what`.
+fn wait_lane(t: &Tui, name: &str, what: &str) -> String {
+    t.wait_until(&format!("lane {name} with {what:?}"), |s| {
+        lane(s, name).is_some_and(|l| l.contains(what))
+    })
+}
+
+/// Presses `key` and waits until `name`'s lane is the selected one.
+fn select(t: &mut Tui, key: &str, name: &str) {
+    t.keys(key);
+    t.wait_until(&format!("{name} selected"), |s| {
+        lane(s, name).is_some_and(|l| l.starts_with('▸'))
+    });
+}
+
+/// Presses `.` and waits for the log to show `done` and `name`'s lane `next`: the step is
+/// over, the worker back at the gate.
+fn step(t: &mut Tui, name: &str, done: &str, next: &str) {
+    t.keys(".");
+    t.wait_for(done);
+    wait_lane(t, name, next);
+}
+
+/// The first line of the screen: the status line, with the flash.
+fn status(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
+/// README, "Walkthrough: make the race happen on purpose", key by key at 80×24: each step's
+/// keys, then what the README says the screen shows.
+#[test]
+fn the_readme_walkthrough_works_as_written() {
+    let mut t = Tui::start(&["run", "race", "--step"], 80, 24);
+    // 1. Nothing moves: main has set up and waits to join; t1 and t2 wait at the gate.
+    wait_lane(&t, "main", "next: join");
+    wait_lane(&t, "t1", "next: read value balance");
+    wait_lane(&t, "t2", "next: read value balance");
+    t.wait_until("STEP MODE", |s| status(s).contains("STEP MODE"));
+    // 2. tab selects t1, . : it reads 0, and will sleep next.
+    select(&mut t, TAB, "t1");
+    step(&mut t, "t1", "t1    read value balance = 0", "next: sleep");
+    // 3. tab selects t2, . : it reads 0 too.
+    select(&mut t, TAB, "t2");
+    step(&mut t, "t2", "t2    read value balance = 0", "next: sleep");
+    // 4. t1 (↑): its sleep, then its write; t2 (↓): the same. Both write 1.
+    for (key, name) in [(UP, "t1"), (DOWN, "t2")] {
+        select(&mut t, key, name);
+        step(
+            &mut t,
+            name,
+            &format!("{name}    wakes"),
+            "next: write value balan",
+        );
+        let wrote = format!("{name}    wrote value balance = 1");
+        step(&mut t, name, &wrote, "next: read value balance");
+    }
+    // 5. ← four times: back before t1's write, the balance as it was then, each lane saying
+    // what its thread did next; → four times: now again.
+    for _ in 0..4 {
+        t.keys(LEFT);
+    }
+    let s = t.wait_until("the moment after t1 woke", |s| {
+        status(s).contains("⏪") && status(s).contains("t1 wakes")
+    });
+    let balance = s
+        .lines()
+        .find(|l| l.contains("value balance"))
+        .unwrap_or("");
+    assert!(balance.contains("= 0"), "the balance then:\n{s}");
+    wait_lane(&t, "t1", "then: wrote value balan");
+    wait_lane(&t, "t2", "then: sleeps");
+    for _ in 0..4 {
+        t.keys(RIGHT);
+    }
+    t.wait_until("now again", |s| {
+        !status(s).contains("⏪") && status(s).contains("STEP MODE")
+    });
+    wait_lane(&t, "t1", "next: read value balance");
+    // 6. s: it runs free to its end; the outcome says how many updates were lost.
+    t.keys("s");
+    t.wait_for("finished");
+    t.wait_for("lost");
+    // Tab outside step mode says what to press.
+    t.keys(TAB);
+    t.wait_for("tab picks the next worker in step mode: press s first");
+    // 7. s, then v: the version with the lock from the start, in step mode.
+    t.keys("s");
+    t.wait_until("step mode", |s| status(s).contains("step mode"));
+    t.keys("v");
+    t.wait_for("with lock");
+    wait_lane(&t, "t1", "next: acquire lock");
+    wait_lane(&t, "t2", "next: acquire lock");
+    select(&mut t, TAB, "t1");
+    step(&mut t, "t1", "held by t1", "next: read value balance");
+    select(&mut t, TAB, "t2");
+    step(&mut t, "t2", "t2    acquire lock", "can't go: waiting for");
+    t.keys(".");
+    let s = t.wait_until("why t2 cannot go", |s| {
+        status(s).contains("t2 can't go: waiting for lock (held by t1)")
+    });
+    assert!(s.lines().all(|l| l.chars().count() <= 80));
+    // Until t1 releases it: its read, sleep, write and release; then t2 can go.
+    select(&mut t, UP, "t1");
+    let steps = [
+        ("read value", "next: sleep"),
+        ("wakes", "next: write"),
+        ("wrote value", "next: release"),
+        ("released lock", "next: acquire lock"),
+    ];
+    for (done, next) in steps {
+        step(&mut t, "t1", &format!("t1    {done}"), next);
+    }
+    wait_lane(&t, "t2", "next: acquire lock");
+    t.keys("q");
+    t.wait_exit();
+    t.assert_restored();
+}
+
+#[test]
+fn the_picker_opens_and_closes_its_help() {
+    let mut t = Tui::start(&[], 80, 24);
+    t.wait_for("▸ join");
+    t.wait_for("? help");
+    t.keys("?");
+    t.wait_for("? or esc closes this");
+    t.wait_for("run scenario");
+    t.keys("\x1b");
+    t.wait_until("the help closed", |s| !s.contains("closes this"));
+    t.wait_for("▸ join");
+    t.keys("?");
+    t.wait_for("closes this");
+    t.keys("?");
+    t.wait_until("the help closed", |s| !s.contains("closes this"));
+    t.keys("q");
+    t.wait_exit();
+    t.assert_restored();
+}
+
 /// Ctrl-Z (a key in raw mode) and SIGTSTP from outside suspend the TUI as full-screen
 /// programs do: the terminal given back (cooked, the main screen), the process stopped and
 /// the run's clock with it; on continue, raw mode and a whole screen again, and q quits at

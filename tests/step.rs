@@ -1,5 +1,7 @@
 //! Step mode driven through the app's own actions, as the keys do: exactly one operation
-//! happens per step, and a worker blocked by the semantics cannot be chosen.
+//! happens per step (setup that teaches nothing — declarations, starting a thread, a
+//! thread's own start — goes by itself, costing no step), and a worker blocked by the
+//! semantics cannot be chosen.
 
 mod common;
 
@@ -16,20 +18,19 @@ fn lane_of(app: &App, w: u32) -> usize {
     app.world.workers.iter().position(|x| x.id == w).unwrap()
 }
 
-/// Events since the `from`-th; object declarations aside (they pass no gate).
+/// Setup: it passes no gate (declarations) or passes it without a step (a thread's start).
+fn is_setup(op: &Op) -> bool {
+    matches!(op, Op::Object { .. } | Op::Worker { .. } | Op::Start)
+}
+
+/// Operations since the `from`-th event, setup aside.
 fn ops_since(app: &App, from: u64) -> Vec<(u32, &'static str)> {
     app.world
         .log
         .iter()
         .skip(from as usize)
-        .filter(|e| !matches!(e.op, Op::Object { .. }))
-        // A worker's declaration names the new worker; it is its parent's operation.
-        .map(|e| match e.op {
-            Op::Worker {
-                parent: Some(p), ..
-            } => (p, e.op.name()),
-            _ => (e.w, e.op.name()),
-        })
+        .filter(|e| !is_setup(&e.op))
+        .map(|e| (e.w, e.op.name()))
         .collect()
 }
 
@@ -50,7 +51,7 @@ fn each_step_is_one_operation_of_the_chosen_worker() {
             app.view.selected = lane_of(&app, blocked.w);
             app.update(Action::Step);
             assert!(
-                app.flash_text().unwrap().contains("cannot go"),
+                app.flash_text().unwrap().contains("can't go"),
                 "{:?}",
                 app.flash_text()
             );
@@ -116,4 +117,89 @@ fn scrubbing_shows_an_earlier_world() {
         format!("{:?}", app.shown_world().objects),
         format!("{:?}", live.objects)
     );
+}
+
+/// The walkthrough's first screen: main has made its objects, started both threads and
+/// waits to join them; each thread waits at its first real operation. No step was taken.
+#[test]
+fn setup_costs_the_learner_no_step() {
+    let mut app = app("race", "no-lock");
+    until(&mut app, "main, t1 and t2 parked", |a| {
+        a.next_ops().len() == 3
+    });
+    let next = |name: &str| {
+        let w = app.world.workers.iter().find(|w| w.name == name).unwrap();
+        let n = app.next_ops().iter().find(|n| n.w == w.id).unwrap();
+        (n.text.clone(), n.ready)
+    };
+    assert_eq!(next("main"), ("next: join".into(), true));
+    assert_eq!(next("t1"), ("next: read value balance".into(), true));
+    assert_eq!(next("t2"), ("next: read value balance".into(), true));
+    assert_eq!(ops_since(&app, 0), vec![(0, "write")], "only setup so far");
+}
+
+/// A blocked worker's refusal names what it waits for and who holds it, as its lane does.
+#[test]
+fn a_refused_step_says_what_the_worker_waits_for() {
+    let mut app = app("race", "with-lock");
+    until(&mut app, "main, t1 and t2 parked", |a| {
+        a.next_ops().len() == 3
+    });
+    let (t1, t2) = (lane_of(&app, 1), lane_of(&app, 2));
+    for (lane, done) in [(t1, "acquired"), (t2, "acquire")] {
+        let before = app.world.events;
+        app.view.selected = lane;
+        app.update(Action::Step);
+        until(&mut app, done, |a| {
+            a.world.events > before && a.next_ops().len() == 3
+        });
+    }
+    let t2_hint = app.next_ops().iter().find(|n| n.w == 2).unwrap().clone();
+    assert!(!t2_hint.ready);
+    assert_eq!(t2_hint.text, "can't go: waiting for lock (held by t1)");
+    app.update(Action::Step);
+    assert_eq!(
+        app.flash_text(),
+        Some("t2 can't go: waiting for lock (held by t1)")
+    );
+}
+
+/// Scrubbed back in step mode, the lanes say what each worker did next after that moment,
+/// not what the live workers are about to do.
+#[test]
+fn scrubbing_in_step_mode_shows_that_moments_hints() {
+    let mut app = app("race", "no-lock");
+    until(&mut app, "main, t1 and t2 parked", |a| {
+        a.next_ops().len() == 3
+    });
+    // t1 reads, then sleeps: live, t1 is about to write.
+    for _ in 0..2 {
+        let before = app.world.events;
+        app.view.selected = lane_of(&app, 1);
+        app.update(Action::Step);
+        until(&mut app, "t1's step", |a| {
+            a.world.events > before && a.next_ops().iter().any(|n| n.w == 1)
+        });
+    }
+    let live = |a: &App| a.next_ops().iter().find(|n| n.w == 1).unwrap().text.clone();
+    assert_eq!(live(&app), "next: write value balance");
+    // Back to before t1's sleep (its begin and end): t1 then slept next.
+    app.update(Action::Left);
+    app.update(Action::Left);
+    let shown = app.shown_next_ops();
+    let t1 = shown.iter().find(|n| n.w == 1).unwrap();
+    assert_eq!(t1.text, "then: sleeps 50ms");
+    // t2 has done nothing since: its next operation then is its next operation now.
+    let t2 = shown.iter().find(|n| n.w == 2).unwrap();
+    assert_eq!(t2.text, "next: read value balance");
+    app.update(Action::Right);
+    app.update(Action::Right);
+    assert_eq!(app.shown_next_ops(), app.next_ops(), "live again");
+    // A step taken while scrubbed back happens now, and the screen comes back to now.
+    app.update(Action::Left);
+    assert_ne!(app.shown_next_ops(), app.next_ops());
+    let before = app.world.events;
+    app.update(Action::Step);
+    assert_eq!(app.shown_next_ops(), app.next_ops(), "back to now");
+    until(&mut app, "t1 wrote", |a| a.world.events > before);
 }

@@ -54,6 +54,11 @@ impl App {
         }
     }
 
+    /// Detached: draws in `theme` instead of the environment's (a snapshot test pins it).
+    pub fn use_theme(&mut self, theme: crate::ui::Theme) {
+        self.theme = theme;
+    }
+
     /// Detached: the flash has shown long enough (the recorder keeps its own time).
     pub fn clear_flash(&mut self) {
         self.status.flash = None;

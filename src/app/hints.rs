@@ -18,6 +18,8 @@ use crate::view::{Hint, RunState};
 pub(super) struct Now {
     pub step: bool,
     pub run: RunState,
+    /// The scrub cursor is in the past.
+    pub scrub: bool,
 }
 
 /// One footer entry: the key label shown (its bindings' labels, in order), the actions it
@@ -57,18 +59,23 @@ const fn entry_when(
 /// The run screen's footer, most useful first.
 #[rustfmt::skip]
 pub(super) const RUN: &[Entry] = &[
-    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step),
+    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step && !n.scrub),
+    entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.scrub),
+    entry_when(".", &[A::Step], "back to now and step", |n| n.step && n.scrub),
     entry_when("tab", &[A::NextReady], "next that can go", |n| n.step),
     entry_when("space", &[A::TogglePause], "pause", |n| !n.step && n.run != RunState::Finished),
     entry_when("r", &[A::Restart], "run again", |n| !n.step && n.run == RunState::Finished),
     entry("s", &[A::ToggleStep], "step mode"),
-    entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.step || n.run != RunState::Running),
-    entry("R", &[A::Replay], "replay"),
+    entry_when("← →", &[A::Left, A::Right], "scrub", |n| !n.scrub && (n.step || n.run != RunState::Running)),
+    // What the lesson turns on (its versions, its parameter, both side by side) before
+    // the seed: a learner flips versions far more often than they replay one.
     entry("v", &[A::ToggleVariant], "version"),
     entry("[ ]", &[A::ParamDown, A::ParamUp], "parameter"),
-    entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("b", &[A::ToggleSplit], "both versions side by side"),
+    entry("R", &[A::Replay], "replay"),
+    entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("c", &[A::ToggleCaptions], "captions"),
+    entry("e", &[A::MoreExplanation], "explanation"),
     entry("+ -", &[A::Faster, A::Slower], "speed"),
     entry("n p", &[A::NextScenario, A::PrevScenario], "scenario"),
     entry("r", &[A::Restart], "restart"),
@@ -127,6 +134,7 @@ impl App {
         let now = Now {
             step: self.options.mode == Mode::Step,
             run: self.status.run,
+            scrub: self.cursor.is_some(),
         };
         self.footer_entries()
             .iter()
@@ -157,6 +165,7 @@ impl App {
     pub(super) fn words(&self, action: Action) -> Words {
         let info = self.info();
         match action {
+            A::Step if self.cursor.is_some() => Words::Table,
             A::Step => {
                 let who = self.world.workers.get(self.view.selected);
                 Words::Say(format!("step {}", who.map_or("", |w| w.name.as_str())))
@@ -201,10 +210,12 @@ impl App {
             .workers
             .iter()
             .any(|w| w.kind == WorkerKind::Process);
+        // Short: the footer is narrow at 80 columns, and the help and the status line say
+        // the seed.
         match self.options.mode {
-            _ if children => format!("seed {} (processes run free)", self.options.seed),
-            Mode::Free => format!("seeded run (seed {})", self.options.seed),
-            _ => format!("replay seed {}", self.options.seed),
+            _ if children => "replay (processes run free)".into(),
+            Mode::Free => "seeded run".into(),
+            _ => "replay".into(),
         }
     }
 }

@@ -64,7 +64,7 @@ pub struct App {
     /// Every event of the run (bounded), for scrubbing.
     history: History,
     /// Scrubbing: how many events of the run the shown world has folded, and that world.
-    cursor: Option<(u64, World)>,
+    cursor: Option<scrub::Cursor>,
     /// The mode to go back to when step mode is turned off.
     unstepped: Mode,
     next_ops: Vec<NextOp>,
@@ -208,9 +208,15 @@ impl App {
         &self.next_ops
     }
 
+    /// The lanes' hints on screen: the live workers' next operations, or, scrubbing, what
+    /// each did next after the moment shown.
+    pub fn shown_next_ops(&self) -> &[NextOp] {
+        self.cursor.as_ref().map_or(&self.next_ops, |c| &c.hints)
+    }
+
     /// The world on screen: the live one, or the one under the scrub cursor.
     pub fn shown_world(&self) -> &World {
-        self.cursor.as_ref().map_or(&self.world, |c| &c.1)
+        self.cursor.as_ref().map_or(&self.world, |c| &c.world)
     }
 
     /// Side by side: the other version's world, beside the app's own.
@@ -280,9 +286,11 @@ impl App {
             Action::Enter => self.view.details = !self.view.details,
             Action::ToggleGraph => self.view.graph = !self.view.graph,
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
+            Action::MoreExplanation => self.view.explain_page += 1,
             Action::ToggleSplit => self.toggle_split(),
             Action::Picker => {
                 self.split = false;
+                self.view.help = false;
                 self.stop_run();
                 self.source = None;
                 self.picker = Some(self.current);
@@ -296,11 +304,14 @@ impl App {
     fn update_picker(&mut self, action: Action, sel: usize) {
         let n = self.scenarios.len();
         match action {
+            Action::ToggleHelp => self.view.help = !self.view.help,
+            Action::Back if self.view.help => self.view.help = false,
             Action::Quit | Action::Back => self.quit = true,
             Action::Up => self.picker = Some((sel + n - 1) % n),
             Action::Down => self.picker = Some((sel + 1) % n),
             Action::Enter => {
                 self.picker = None;
+                self.view.help = false;
                 self.switch_to(sel);
             }
             _ => {}
@@ -331,6 +342,11 @@ impl App {
 
     /// Selects the next lane (after the selected one, wrapping) whose worker can go.
     fn next_ready(&mut self) {
+        if self.options.mode != Mode::Step {
+            // Outside step mode nobody waits to be picked: say how to get there.
+            self.flash("tab picks the next worker in step mode: press s first".into());
+            return;
+        }
         let n = self.world.workers.len();
         let ready = |i: usize| {
             let id = self.world.workers[i].id;
@@ -354,13 +370,16 @@ impl App {
                 theme: self.theme,
             };
             ui::draw_picker(frame, &picker, &hints);
+            if self.view.help {
+                ui::draw_picker_help(frame, &self.all_keys(), &self.theme);
+            }
             return;
         }
         let all = self.all_keys();
         let world = self.shown_world();
         let screen = Screen {
             world,
-            next_ops: &self.next_ops,
+            next_ops: self.shown_next_ops(),
             info: self.info(),
             config: &self.config,
             status: &self.status,

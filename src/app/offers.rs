@@ -48,6 +48,7 @@ fn works_side_by_side(a: Action) -> bool {
             | Replay
             | ToggleSplit
             | ToggleCaptions
+            | MoreExplanation
             | NextScenario
             | PrevScenario
             | Picker

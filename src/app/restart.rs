@@ -43,9 +43,8 @@ impl App {
         self.stop_run();
         self.world = World::default();
         self.history = History::new(super::settings::history_len());
-        self.cursor = None;
+        self.leave_scrub();
         self.next_ops.clear();
-        self.status.scrub = None;
         self.status.mode = self.options.mode;
         self.view = View {
             graph: self.view.graph,

@@ -6,9 +6,11 @@
 //! A detached App (the recorder's) has no run behind it; its events come from `feed`.
 
 use super::{App, STOP_WITHIN};
+use crate::event::WorkerId;
 use crate::event::{Event, Op, WorkerKind};
+use crate::model::WorkerState;
 use crate::model::{History, World, describe};
-use crate::runner::{Mode, Parked};
+use crate::runner::{Mode, Parked, StepError};
 use crate::source::{Controls, Item};
 use crate::view::{NextOp, RunState};
 use std::time::{Duration, Instant};
@@ -144,6 +146,8 @@ impl App {
             if next != self.next_ops {
                 self.next_ops = next;
                 self.dirty = true;
+                // What the workers did after the scrubbed moment may just have happened.
+                self.rescrub();
             }
         }
         n > 0 || self.dirty
@@ -215,6 +219,8 @@ impl App {
             self.flash("press s for step mode first".into());
             return;
         }
+        // One moment at a time: a step happens now, so the screen comes back to now.
+        self.leave_scrub();
         let Some(w) = self.world.workers.get(self.view.selected) else {
             return;
         };
@@ -232,7 +238,21 @@ impl App {
         if let Some(run) = self.source()
             && let Err(why) = run.step(id)
         {
-            self.flash(format!("{name} cannot go: {why}"));
+            let why = self.why_not(id, why);
+            self.flash(format!("{name} can't go: {why}"));
+        }
+    }
+
+    /// Why worker `w` cannot go, in the words its lane gives (what it waits for, and who
+    /// holds that) where the world knows them, else the gate's own.
+    fn why_not(&self, w: WorkerId, why: StepError) -> String {
+        let blocked = self
+            .world
+            .worker(w)
+            .filter(|x| matches!(x.state, WorkerState::Blocked(_)));
+        match (why, blocked) {
+            (StepError::Blocked, Some(x)) => describe::state(&self.world, x),
+            _ => why.to_string(),
         }
     }
 

@@ -1,10 +1,23 @@
 //! The scrub cursor: ← → move through the run's history while paused or stepping, and the
 //! world shown is the world as it was then. The live world goes on underneath untouched.
+//!
+//! One moment at a time, everywhere: in step mode the lanes' hints under the cursor say
+//! what each worker did next after that moment (from the history), never what the live
+//! workers are about to do now.
 
 use super::App;
 use crate::model::{World, describe};
 use crate::runner::Mode;
-use crate::view::RunState;
+use crate::view::{NextOp, RunState};
+
+/// Where the scrub cursor is: after the first `at` events of the run.
+pub(super) struct Cursor {
+    pub at: u64,
+    /// The world as it was then.
+    pub world: World,
+    /// Step mode: the lanes' hints for that moment.
+    pub hints: Vec<NextOp>,
+}
 
 impl App {
     /// Moves the scrub cursor by `by` events; reaching the live end leaves scrubbing.
@@ -15,18 +28,40 @@ impl App {
             return;
         }
         let end = self.history.end();
-        let at = self.cursor.as_ref().map_or(end, |c| c.0);
+        let at = self.cursor.as_ref().map_or(end, |c| c.at);
         let to = at
             .saturating_add_signed(by)
             .clamp(self.history.first(), end);
         if to == end {
-            self.cursor = None;
-            self.status.scrub = None;
+            self.leave_scrub();
             return;
         }
         let world = self.history.world_after(to);
         self.status.scrub = Some(self.scrub_words(to, end, &world));
-        self.cursor = Some((to, world));
+        let hints = if self.options.mode == Mode::Step {
+            self.hints_after(to, &world)
+        } else {
+            Vec::new()
+        };
+        self.cursor = Some(Cursor {
+            at: to,
+            world,
+            hints,
+        });
+    }
+
+    /// Back to now: the live world and hints on screen.
+    pub(super) fn leave_scrub(&mut self) {
+        self.cursor = None;
+        self.status.scrub = None;
+    }
+
+    /// Step mode, scrubbing: the hints again, after the live workers moved.
+    pub(super) fn rescrub(&mut self) {
+        if let Some(c) = self.cursor.take() {
+            let hints = self.hints_after(c.at, &c.world);
+            self.cursor = Some(Cursor { hints, ..c });
+        }
     }
 
     fn scrub_words(&self, at: u64, end: u64, world: &World) -> String {
@@ -35,5 +70,40 @@ impl App {
             format!("{} {}", world.worker_name(e.w), describe::event(world, e))
         });
         format!("event {at} of {end} · {} · {what}", describe::secs(world.t))
+    }
+
+    /// The lanes' hints after the first `at` events: each worker's next event in the history
+    /// ("then: wrote value balance = 1"); a worker that has done nothing since is still
+    /// about to do what it is about to do now, if it can ("next: read value balance"), else
+    /// its lane says its state then.
+    fn hints_after(&self, at: u64, then: &World) -> Vec<NextOp> {
+        let mut hints: Vec<NextOp> = Vec::new();
+        let mut left = then.workers.len();
+        for i in at..self.history.end() {
+            if left == 0 {
+                break;
+            }
+            let Some(ev) = self.history.event(i) else {
+                continue;
+            };
+            if then.worker(ev.w).is_none() || hints.iter().any(|h| h.w == ev.w) {
+                continue;
+            }
+            // The live world's words: it knows every object the history names.
+            let text = format!("then: {}", describe::event(&self.world, ev));
+            hints.push(NextOp {
+                w: ev.w,
+                text,
+                ready: false,
+            });
+            left -= 1;
+        }
+        let idle = self
+            .next_ops
+            .iter()
+            .filter(|n| n.ready && then.worker(n.w).is_some() && !hints.iter().any(|h| h.w == n.w));
+        let idle: Vec<NextOp> = idle.cloned().collect();
+        hints.extend(idle);
+        hints
     }
 }

@@ -1,5 +1,6 @@
 //! The App over a source it was given, that runs on its own (a traced program): the keys it
-//! offers are the source's controls, and quitting works over every overlay.
+//! offers are the source's controls, and quitting works over every overlay. And keys whose
+//! words matter on their own: the picker's help, tab outside step mode.
 
 use super::App;
 use crate::keys::{self, Action};
@@ -99,4 +100,47 @@ fn the_words_given_are_the_words_shown() {
         assert!(screen.contains(words), "no {words:?}: {screen}");
     }
     app.stop_run();
+}
+
+/// `?` in the picker opens the help with the picker's keys; `?` or Esc close it (Esc does
+/// not quit then), and enter runs the scenario with the help closed.
+#[test]
+fn the_picker_has_its_help() {
+    let mut app = App::new(None);
+    assert!(app.in_picker());
+    for close in [Action::ToggleHelp, Action::Back] {
+        app.update(Action::ToggleHelp);
+        assert!(app.view.help, "? opens the help");
+        let keys = app.all_keys();
+        assert!(keys.iter().any(|h| h.key == "enter"), "{keys:?}");
+        assert!(
+            keys.iter().all(|h| h.key != "space"),
+            "no run keys: {keys:?}"
+        );
+        app.update(close);
+        assert!(!app.view.help && !app.quit, "{close:?} closes it");
+    }
+    app.update(Action::ToggleHelp);
+    app.update(Action::Enter);
+    assert!(
+        !app.in_picker() && !app.view.help,
+        "the run starts with the help closed"
+    );
+    app.stop_run();
+}
+
+/// Tab outside step mode says how to get there, not that nobody can go.
+#[test]
+fn tab_outside_step_mode_says_what_to_press() {
+    let scenario = &crate::scenarios::all()[0];
+    let mut app = App::detached(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    });
+    app.update(Action::NextReady);
+    assert_eq!(
+        app.flash_text(),
+        Some("tab picks the next worker in step mode: press s first")
+    );
 }

@@ -55,6 +55,50 @@ pub fn state(world: &World, w: &Worker) -> String {
     }
 }
 
+/// A worker's state in the fewest words that keep its point, for a narrow column: "wants
+/// lock A held by job2", "sleeps holding lock A", "sleeps, 0.3s left", "put: queue jobs
+/// full". What holds whom comes before how long; an end is said as in [`state`].
+pub fn brief_state(world: &World, w: &Worker) -> String {
+    let held = || {
+        let names: Vec<_> = w.holding.iter().map(|o| object(world, *o)).collect();
+        names.join(", ")
+    };
+    match &w.state {
+        WorkerState::Running if !w.holding.is_empty() => format!("holds {}", held()),
+        WorkerState::Sleeping { ms } if *ms > 0 && !w.holding.is_empty() => {
+            format!("sleeps holding {}", held())
+        }
+        WorkerState::Sleeping { ms } if *ms > 0 => {
+            let total = ms.saturating_mul(1_000_000);
+            let rest = total.saturating_sub(world.t.saturating_sub(w.since));
+            format!("sleeps, {} left", left(rest, total))
+        }
+        WorkerState::Blocked(wait) => brief_wait(world, w, *wait),
+        _ => state(world, w),
+    }
+}
+
+fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
+    match wait {
+        Wait::Acquire(o) => {
+            let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
+            let what = object(world, o);
+            match world.object(o).and_then(|ob| ob.owner()) {
+                _ if semaphore => format!("wants a slot of {what}"),
+                Some(owner) if owner == w.id => format!("wants {what} it holds"),
+                Some(owner) => format!("wants {what} held by {}", world.worker_name(owner)),
+                None => format!("wants {what}"),
+            }
+        }
+        Wait::Signal(o) => format!("waits on {}", object(world, o)),
+        Wait::Put(o) => format!("put: {} full", object(world, o)),
+        Wait::Get(o) => format!("get: {} empty", object(world, o)),
+        Wait::Recv(o) => format!("recv: {} empty", object(world, o)),
+        Wait::QueueJoin(o) => format!("joins {}", object(world, o)),
+        Wait::Join(t) => format!("joining {}", world.worker_name(t)),
+    }
+}
+
 /// A sleep of `ms` as a state, without how much is left: "sleeping 50ms", "sleeping 2.5s".
 pub fn sleeping(ms: u64) -> String {
     match ms {

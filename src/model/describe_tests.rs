@@ -91,6 +91,8 @@ fn an_object_named_for_its_kind_reads_as_one_thing() {
     let say = |kind, name| label(kind, name).to_string();
     assert_eq!(say(ObjectKind::Lock, "A"), "lock A");
     assert_eq!(say(ObjectKind::Lock, "lock"), "lock");
+    assert_eq!(say(ObjectKind::RLock, "lock"), "rlock");
+    assert_eq!(say(ObjectKind::RLock, "A"), "rlock A");
     assert_eq!(say(ObjectKind::Lock, "lock-9"), "lock-9");
     assert_eq!(say(ObjectKind::Pipe, "proc-1 pipe"), "proc-1 pipe");
     assert_eq!(say(ObjectKind::Queue, "fifo"), "fifo queue");

@@ -338,6 +338,54 @@ impl Timeline {
         out
     }
 
+    /// Which of the `n` cells [`Timeline::cells`] lays out (each `step` ns, ending at `end`)
+    /// the lane spent holding a lock or a slot for at least 1/50 of the cell, as a phase must
+    /// fill one to show, whatever its phase: a sleep while holding is drawn as holding.
+    /// One walk over the segments in the window; a cell found held skips to the next.
+    pub fn held_cells(&self, end: u64, step: u64, n: usize) -> Vec<bool> {
+        let step = step.max(1);
+        let start = end.saturating_sub(step.saturating_mul(n as u64));
+        let min = (step / 50).max(1);
+        let mut out = vec![false; n];
+        // A lane that never held anything (most of them) costs no walk.
+        let open_holds = self.segs.back().is_some_and(|p| p.unpack().holds());
+        if n == 0 || (self.held == 0 && !open_holds) {
+            return out;
+        }
+        let mut sum = vec![0u64; n];
+        let mut i = self.covering(start);
+        while i < self.segs.len() {
+            let s = self.segs[i].unpack();
+            if s.start >= end {
+                break;
+            }
+            let s_end = self.segs.get(i + 1).map_or(end, |x| x.start()).min(end);
+            let a = s.start.max(start);
+            i += 1;
+            if !s.holds() || s_end <= a {
+                continue;
+            }
+            let first = ((a - start) / step) as usize;
+            let last = (((s_end - 1 - start) / step) as usize).min(n.saturating_sub(1));
+            for c in first..=last {
+                let ca = start.saturating_add(step.saturating_mul(c as u64));
+                let cb = ca.saturating_add(step);
+                sum[c] += s_end.min(cb).saturating_sub(a.max(ca));
+                out[c] |= sum[c] >= min;
+            }
+            // The last cell is settled held: its other segments cannot change it.
+            if out[last] {
+                let cb = start.saturating_add(step.saturating_mul(last as u64 + 1));
+                i = i.max(
+                    self.segs
+                        .partition_point(|x| x.start() < cb)
+                        .saturating_sub(1),
+                );
+            }
+        }
+        out
+    }
+
     /// The cells as one walk over the segments, remembering nothing.
     fn walk_cells(&self, out: &mut [Phase], start: u64, end: u64, step: u64) {
         let mut i = self.covering(start);
@@ -525,6 +573,28 @@ impl CellCache {
 mod tests {
     use super::*;
     use crate::runner::gate::SplitMix;
+
+    /// A sleep or a block while holding marks its cells held; a sleep after the release
+    /// does not, nor does a hold too short to fill 1/50 of a cell.
+    #[test]
+    fn cells_held_follow_the_held_bit_whatever_the_phase() {
+        let mut tl = Timeline::new(100);
+        tl.push(0, Phase::Running);
+        tl.push(100, Phase::Critical);
+        tl.push_held(200, Phase::Sleeping, true);
+        tl.push_held(400, Phase::Blocked, true);
+        tl.push(500, Phase::Sleeping);
+        tl.push(700, Phase::Critical);
+        tl.push(701, Phase::Running);
+        let held = tl.held_cells(800, 100, 8);
+        assert_eq!(held, [false, true, true, true, true, false, false, false]);
+        // Agrees with the time held, cell by cell, for holds that fill their cells.
+        for (c, h) in held.iter().enumerate() {
+            let a = c as u64 * 100;
+            assert_eq!(*h, tl.time_held(a, a + 100) >= 2, "cell {c}");
+        }
+        assert!(tl.held_cells(800, 100, 0).is_empty());
+    }
 
     /// The running totals agree with summing the kept segments, through same-instant
     /// replacements and merges (a seeded random walk of phases and times).

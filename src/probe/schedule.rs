@@ -30,6 +30,26 @@ pub struct Next {
     pub o: Option<ObjectId>,
 }
 
+impl Next {
+    /// A worker's own start, before its first operation.
+    pub const BEGIN: Next = Next {
+        op: "begin running",
+        o: None,
+    };
+    /// Starting a thread.
+    pub const START_THREAD: Next = Next {
+        op: "start a thread",
+        o: None,
+    };
+
+    /// Setup that shows nothing to learn by itself: starting a thread, and a thread's own
+    /// start. Step mode lets it pass without a step, so the learner's steps go to the
+    /// operations that teach (read, write, acquire, sleep, put, get, join, ...).
+    pub fn is_setup(&self) -> bool {
+        *self == Next::BEGIN || *self == Next::START_THREAD
+    }
+}
+
 /// Says whether a parked waiter could go on now (evaluated with the gate locked).
 pub type Ready = Arc<dyn Fn() -> bool + Send + Sync>;
 

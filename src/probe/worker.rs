@@ -41,7 +41,7 @@ impl Thread {
         F: FnOnce() -> Res<()> + Send + 'static,
     {
         let me = current_worker();
-        me.gate("start a thread", None)?;
+        me.gate(Next::START_THREAD.op, None)?;
         let ctl = spawn(
             &me.session,
             &self.name,
@@ -120,17 +120,13 @@ where
 {
     let id = ctl.id;
     set_current(Some(Rc::new(CurrentWorker::new(s.clone(), ctl.clone()))));
-    // In step and seeded mode even the start waits its turn.
-    // A worker stopped before its turn still runs its body: its first operation returns the
-    // stop at once, so the body's own clean-up (and accounting) happens as for any stop.
-    s.pass_gate(
-        id,
-        Next {
-            op: "begin running",
-            o: None,
-        },
-        &|| s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled(),
-    );
+    // In seeded mode even the start waits its turn (step mode lets it through: see
+    // `Next::is_setup`). A worker stopped before its turn still runs its body: its first
+    // operation returns the stop at once, so the body's own clean-up (and accounting) happens
+    // as for any stop.
+    s.pass_gate(id, Next::BEGIN, &|| {
+        s.is_cancelled() || ctl.is_killed() || ctl.is_cancelled()
+    });
     s.emit(id, Op::Start);
     let (how, msg) = match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(())) => (ExitHow::Ok, None),

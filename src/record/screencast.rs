@@ -143,12 +143,13 @@ impl Live {
         }
     }
 
-    /// Step mode: the next operation of the seeded schedule (declarations go with it), with
-    /// its worker's lane selected.
+    /// Step mode: the next operation of the seeded schedule (declarations and a thread's
+    /// start go with it, as in the TUI's step mode), with its worker's lane selected.
     fn step(&mut self) {
         while let Some(ev) = self.source.next(None) {
             self.v = self.v.max(ev.t);
-            let stepped = (!matches!(ev.op, Op::Worker { .. } | Op::Object { .. })).then_some(ev.w);
+            let setup = matches!(ev.op, Op::Worker { .. } | Op::Object { .. } | Op::Start);
+            let stepped = (!setup).then_some(ev.w);
             self.app.feed(ev);
             if let Some(w) = stepped {
                 self.app.select_worker(w);

@@ -1,7 +1,9 @@
 //! The gate every worker passes before each operation.
 //!
 //! - Free: one atomic load; workers run as the OS schedules them. Pause holds everyone here.
-//! - Step: every worker parks here and goes only when the user picks it (`step`).
+//! - Step: every worker parks here and goes only when the user picks it (`step`); only setup
+//!   that teaches nothing (starting a thread, a thread's own start) goes on by itself, so
+//!   the user's steps are the operations worth watching.
 //! - Seeded: one worker at a time goes, picked by a PRNG seeded by the user among the workers
 //!   that can go; when none can, the sleeper due first goes (virtual time jumps to its
 //!   deadline). Same seed, same sequence of operations, on every run and every machine.
@@ -16,7 +18,8 @@ use parking_lot::{Condvar, Mutex};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 /// Why a worker cannot go when the user picks it in step mode. The words are shown as they
-/// are ("NAME cannot go: ...").
+/// are ("NAME can't go: ..."), but for a blocked worker whose wait the model knows: its
+/// lane's words say more (what it waits for, who holds that).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum StepError {
     #[error("not in step mode")]
@@ -80,6 +83,16 @@ struct State {
     stuck: bool,
     /// Child processes alive (they run free, outside the gate).
     external: usize,
+}
+
+impl State {
+    /// Whether `next` goes on without waiting: free mode, and in step mode the setup that
+    /// teaches nothing (`Next::is_setup`); never while held (paused). Seeded mode lets
+    /// nothing pass: there the seed orders every operation, setup too, so that the same seed
+    /// gives the same stream.
+    fn lets_pass(&self, next: Next) -> bool {
+        !self.held && (self.mode == Mode::Free || (self.mode == Mode::Step && next.is_setup()))
+    }
 }
 
 pub struct Gate {
@@ -189,9 +202,9 @@ impl Gate {
 
     #[cold]
     fn park(&self, waiter: Waiter, stopped: impl Fn() -> bool) -> bool {
-        let w = waiter.w;
+        let (w, next) = (waiter.w, waiter.next);
         let mut s = self.state.lock();
-        if s.mode == Mode::Free && !s.held {
+        if s.lets_pass(next) {
             return true;
         }
         s.outside = s.outside.saturating_sub(1);
@@ -205,7 +218,7 @@ impl Gate {
                 s.granted = None;
                 break true;
             }
-            if s.mode == Mode::Free && !s.held {
+            if s.lets_pass(next) {
                 break true;
             }
             self.cv.wait(&mut s);
@@ -414,6 +427,23 @@ mod tests {
     fn a_free_gate_lets_everyone_through() {
         let g = Gate::new(Mode::Free, false, 0);
         assert!(g.pass(1, Next { op: "x", o: None }, || false));
+    }
+
+    /// Step mode: a thread's start and starting a thread go by themselves, unless paused;
+    /// what teaches waits for a step. Seeded mode orders setup too.
+    #[test]
+    fn step_mode_lets_setup_pass_and_holds_the_rest() {
+        let read = Next {
+            op: "read",
+            o: Some(1),
+        };
+        let step = Gate::new(Mode::Step, false, 0);
+        assert!(step.pass(1, Next::BEGIN, || false));
+        assert!(step.pass(1, Next::START_THREAD, || false));
+        // Parked, it could be stepped: the stop says give up at once, so it did not pass.
+        assert!(!step.pass(1, read, || true));
+        assert!(!Gate::new(Mode::Step, true, 0).pass(1, Next::BEGIN, || true));
+        assert!(!Gate::new(Mode::Seeded, false, 0).pass(1, Next::BEGIN, || true));
     }
 
     #[test]

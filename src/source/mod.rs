@@ -21,7 +21,7 @@ pub use scenario::ScenarioSource;
 pub use traced::TracedSource;
 
 use crate::event::{Event, WorkerId};
-use crate::runner::{Mode, Parked};
+use crate::runner::{Mode, Parked, StepError};
 use std::time::Duration;
 
 /// What a source hands on, in the order it happened.
@@ -99,8 +99,8 @@ pub trait Source: Send {
     fn set_speed(&self, _speed: f64) {}
     fn set_mode(&self, _mode: Mode) {}
     /// Step mode: lets worker `w` do its next operation; the error says why it cannot.
-    fn step(&self, _w: WorkerId) -> Result<(), String> {
-        Err("this run cannot be stepped".into())
+    fn step(&self, _w: WorkerId) -> Result<(), StepError> {
+        Err(StepError::NoGate)
     }
     /// Step mode: the workers parked at the gate and what each is about to do.
     fn parked(&self) -> Vec<Parked> {

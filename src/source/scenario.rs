@@ -8,7 +8,7 @@
 use super::{Controls, Item, Source};
 use crate::event::{Event, WorkerId};
 use crate::probe::{self, Res};
-use crate::runner::{Mode, Options, Parked, Run};
+use crate::runner::{Mode, Options, Parked, Run, StepError};
 use std::time::{Duration, Instant};
 
 pub struct ScenarioSource {
@@ -116,8 +116,8 @@ impl Source for ScenarioSource {
         self.run.set_mode(mode);
     }
 
-    fn step(&self, w: WorkerId) -> Result<(), String> {
-        self.run.step(w).map_err(|e| e.to_string())
+    fn step(&self, w: WorkerId) -> Result<(), StepError> {
+        self.run.step(w)
     }
 
     fn parked(&self) -> Vec<Parked> {

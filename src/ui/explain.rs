@@ -1,7 +1,9 @@
 //! The explanation panel: the outcome once the scenario measured it (as expected or wrong),
-//! the variant and parameters of this run, and the scenario's explanation, wrapped.
+//! the variant and parameters of this run, and the scenario's explanation, wrapped; where it
+//! does not all fit, the facts and the blank lines give their rows to the words, and what
+//! still does not fit is paged: the title says which page (`1/2 e`), `e` turns it.
 
-use super::{Screen, layout, panel};
+use super::{Screen, layout, panel, text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -12,11 +14,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let g = &theme.glyphs;
     let info = screen.info;
     let inner = layout::inner(area);
-    // The title sits in the top border between the corners: cut with an ellipsis, not mid-word.
-    let room = usize::from(area.width).saturating_sub(3);
-    let title = super::text::fit(info.title, room, g.ellipsis);
-    frame.render_widget(panel(format!(" {title} "), theme), area);
-
     let mut lines: Vec<Line> = Vec::new();
     if let Some((text, ok)) = &screen.world.outcome {
         let (mark, word) = if *ok {
@@ -42,17 +39,66 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     for (name, value) in screen.config.shown_params(info) {
         facts.push(format!("{name}={value}"));
     }
-    if !facts.is_empty() {
-        lines.push(Line::from(vec![
-            Span::styled("this run: ", theme.dim()),
-            Span::styled(facts.join(g.sep), theme.name()),
-        ]));
+    let explain: Vec<String> = info
+        .explain_for(screen.config.variant)
+        .lines()
+        .map(|p| theme.words(p).into_owned())
+        .collect();
+    // Where the whole does not fit (80×24), the explanation keeps its rows: the run's facts
+    // are on the status line and in the footer already, and blank lines between
+    // paragraphs are the first thing a short panel can spare.
+    let width = inner.width as usize;
+    let rows = |paras: &mut dyn Iterator<Item = &str>| -> usize {
+        paras.map(|p| text::wrap_words(p, width).len()).sum()
+    };
+    let outcome_rows = screen.world.outcome.as_ref().map_or(0, |(t, _)| {
+        text::wrap_words(&format!("{} as expected: {t}", g.ok), width).len()
+    });
+    let fits = outcome_rows
+        + usize::from(!facts.is_empty()) * rows(&mut std::iter::once(facts.join(g.sep).as_str()))
+        + 1
+        + rows(&mut explain.iter().map(String::as_str))
+        <= inner.height as usize;
+    if fits {
+        if !facts.is_empty() {
+            lines.push(Line::from(vec![
+                Span::styled("this run: ", theme.dim()),
+                Span::styled(facts.join(g.sep), theme.name()),
+            ]));
+        }
+        if !lines.is_empty() {
+            lines.push(Line::raw(""));
+        }
     }
-    if !lines.is_empty() {
-        lines.push(Line::raw(""));
+    for para in explain {
+        if para.is_empty() && !fits {
+            continue;
+        }
+        lines.push(Line::styled(para, theme.text()));
     }
-    for para in info.explain_for(screen.config.variant).lines() {
-        lines.push(Line::styled(theme.words(para).into_owned(), theme.text()));
-    }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    // Pages of the panel's height; the view's page number wraps round.
+    let height = usize::from(inner.height).max(1);
+    let total: usize = lines
+        .iter()
+        .map(|l| {
+            let s: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            text::wrap_words(&s, width).len().max(1)
+        })
+        .sum();
+    let pages = total.div_ceil(height).max(1);
+    let page = screen.view.explain_page % pages;
+    // The title sits in the top border between the corners: cut with an ellipsis, not
+    // mid-word; a paged explanation keeps room for which page and the key that turns it.
+    let pager = (pages > 1).then(|| format!("{} {}/{pages} e ", g.sep.trim(), page + 1));
+    let room = usize::from(area.width)
+        .saturating_sub(3)
+        .saturating_sub(pager.as_ref().map_or(0, |p| text::width(p)));
+    let title = super::text::fit(info.title, room, g.ellipsis);
+    let title = format!(" {title} {}", pager.as_deref().unwrap_or(""));
+    frame.render_widget(panel(title, theme), area);
+    let skip = u16::try_from(page * height).unwrap_or(u16::MAX);
+    let text = Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
+        .scroll((skip, 0));
+    frame.render_widget(text, inner);
 }

@@ -18,7 +18,8 @@ fn essential(h: &Hint) -> bool {
 }
 
 /// The hints that fit in `width` cells, as spans: "space pause  + - speed  ... ? help  q
-/// quit". The others are taken in order while they fit in what the essential ones leave.
+/// quit". The others are taken in rank order, each if it fits in what the essential ones
+/// and the better ranked leave.
 pub fn spans<'a>(hints: &'a [Hint], width: usize, theme: &Theme) -> Vec<Span<'a>> {
     let cells =
         |h: &Hint| text::width(&theme.words(h.key)) + 1 + text::width(&theme.words(&h.what)) + 2;
@@ -39,10 +40,9 @@ pub fn spans<'a>(hints: &'a [Hint], width: usize, theme: &Theme) -> Vec<Span<'a>
         used += w;
         true
     };
+    // In rank order; one that does not fit leaves its room to a shorter one after it.
     for h in hints.iter().filter(|h| !essential(h)) {
-        if !push(h, room, &mut out) {
-            break;
-        }
+        push(h, room, &mut out);
     }
     for h in hints.iter().filter(|h| essential(h)) {
         if !push(h, width, &mut out) {

@@ -5,7 +5,7 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
 use crate::event::WorkerKind;
-use crate::model::{Worker, World, describe, spark};
+use crate::model::{Phase, Worker, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -51,6 +51,33 @@ pub fn tag(world: &World, w: &Worker) -> Cow<'static, str> {
     }
 }
 
+/// The kind tag where a column is narrow: nothing for a thread or main (what a lane is
+/// unless marked), "daemon" for a daemon thread (its lesson is that it dies with main), "PID/PPID" for a process ("d PID/PPID" for a
+/// daemon one): what the lessons of daemons and processes need, in a few cells.
+pub fn short_tag(world: &World, w: &Worker) -> Cow<'static, str> {
+    match (w.kind, w.daemon) {
+        (WorkerKind::Main | WorkerKind::Thread, false) => "".into(),
+        (WorkerKind::Main | WorkerKind::Thread, true) => "daemon".into(),
+        (WorkerKind::Process, daemon) => {
+            let ppid = w.parent.and_then(|p| world.worker(p)).map_or(0, |p| p.pid);
+            let d = if daemon { "d " } else { "" };
+            format!("{d}{}/{ppid}", w.pid).into()
+        }
+    }
+}
+
+/// The share of a lane's life it spent running while holding something, in percent, as
+/// `spark::shares` counts its other shares (over the same life).
+fn critical_pct(w: &Worker, now: u64) -> u8 {
+    let (from, to) = spark::life(w, now);
+    let span = to - from;
+    if span == 0 {
+        return 0;
+    }
+    let critical = w.timeline.spent(to).0[Phase::Critical as usize];
+    (critical.saturating_mul(100) / span).min(100) as u8
+}
+
 /// A duration for the timeline's scale: "100ms", "1.5s".
 pub fn dur(ns: u64) -> String {
     if ns >= 1_000_000_000 {
@@ -74,21 +101,38 @@ pub fn window_end(now: u64, step: u64) -> u64 {
 struct Columns {
     name: usize,
     tag: usize,
+    /// The kind tag in its narrow form ([`short_tag`]).
+    short_tag: bool,
     /// The share-of-time bar (0 when there is no room for it).
     share: usize,
     timeline: usize,
     state: usize,
 }
 
-fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Columns {
+/// The widths of the kind tags of the lanes shown: full and narrow.
+struct TagWidths {
+    full: usize,
+    short: usize,
+}
+
+/// Columns for a panel `inner_w` wide. The state's column is a share of the width, not of the
+/// words shown now, so the timeline starts in the same column whatever the lanes say; the
+/// kind tag goes narrow before it goes, and the share bar (in the details too) goes first.
+fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
     const GUTTER: usize = 2;
     let name = name_w.clamp(4, 16).min(inner_w.saturating_sub(GUTTER));
     let mut avail = inner_w.saturating_sub(GUTTER + name + 1);
-    let tag = if avail >= tag_w + 1 + 40 { tag_w } else { 0 };
+    let (tag, short_tag) = if tags.full > 0 && avail >= tags.full + 1 + 40 {
+        (tags.full, false)
+    } else if tags.short > 0 && avail >= tags.short + 1 + 20 {
+        (tags.short, true)
+    } else {
+        (0, false)
+    };
     if tag > 0 {
         avail -= tag + 1;
     }
-    let share = if avail >= marks::SHARE_CELLS + 1 + 34 {
+    let share = if avail >= marks::SHARE_CELLS + 1 + 50 {
         marks::SHARE_CELLS
     } else {
         0
@@ -97,32 +141,55 @@ fn columns(inner_w: usize, name_w: usize, tag_w: usize, state_w: usize) -> Colum
         avail -= share + 1;
     }
     // The words matter most to a learner; the timeline keeps at least a few cells.
-    let state = state_w.min(avail * 70 / 100).min(avail.saturating_sub(11));
+    let state = (avail * 60 / 100).min(60).min(avail.saturating_sub(11));
     let timeline = avail.saturating_sub(state + if state > 0 { 1 } else { 0 });
     Columns {
         name,
         tag,
+        short_tag,
         share,
         timeline,
         state,
     }
 }
 
-/// The legend in the widest form that fits `width`.
-pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
+/// The legend's entries in order: glyphs, their style, long and short labels. Holding while
+/// not running comes right after holding, before what it can be mistaken for.
+fn legend_entries(theme: &Theme) -> Vec<(&'static str, Style, &'static str, &'static str)> {
     const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
-    // Long labels, short labels, then short labels without the space after the glyph.
-    for form in 0..3 {
+    let g = &theme.glyphs;
+    let mut out: Vec<_> = LEGEND
+        .iter()
+        .zip(SHORT)
+        .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
+        .collect();
+    let held = (
+        g.held_legend(),
+        theme.held(Phase::Sleeping),
+        "still holding",
+        "held",
+    );
+    out.insert(2, held);
+    out
+}
+
+/// The legend in the widest form that fits `width`: long labels, short labels, short labels
+/// without the space after the glyph, then without the last entries (failed and done read
+/// without one; holding does not).
+pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
+    let entries = legend_entries(theme);
+    for form in 0..3 + entries.len() {
+        let keep = entries.len() - form.saturating_sub(2).min(entries.len());
         let mut spans = vec![Span::raw(" ")];
         let mut w = 1;
-        for (i, (p, long)) in LEGEND.iter().enumerate() {
-            let label = if form == 0 { long } else { SHORT[i] };
-            let gap = if form == 2 { "" } else { " " };
-            spans.push(Span::styled(theme.glyphs.phase(*p), theme.phase(*p)));
+        for (glyphs, style, long, short) in &entries[..keep] {
+            let label = if form == 0 { long } else { short };
+            let gap = if form >= 2 { "" } else { " " };
+            spans.push(Span::styled(*glyphs, *style));
             spans.push(Span::styled(format!("{gap}{label} "), theme.dim()));
-            w += 1 + gap.len() + text::width(label) + 1;
+            w += text::width(glyphs) + gap.len() + text::width(label) + 1;
         }
-        if w <= width || form == 2 {
+        if w <= width || keep == 0 {
             // The wake-up marks, when they fit too: "◇◆ woke".
             let g = &theme.glyphs;
             let marks = text::width(g.waker) + text::width(g.woke) + 6;
@@ -153,25 +220,42 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     let now = world.t;
 
+    let name_w = shown
+        .iter()
+        .map(|w| text::width(&w.name))
+        .max()
+        .unwrap_or(4);
+    let tags = TagWidths {
+        full: shown.iter().map(|w| tag(world, w).len()).max().unwrap_or(0),
+        short: shown
+            .iter()
+            .map(|w| short_tag(world, w).len())
+            .max()
+            .unwrap_or(0),
+    };
+    let cols = columns(inner.width as usize, name_w, tags);
+    // The state's words, briefer where the full ones do not fit its column.
     let states: Vec<String> = shown
         .iter()
         .map(|w| {
             let next = screen.next_ops.iter().find(|n| n.w == w.id);
             let words = match next {
                 Some(n) => n.text.clone(),
-                None => describe::state(world, w),
+                None => {
+                    let full = describe::state(world, w);
+                    // Holding while not running is the lesson of a lock held across a
+                    // sleep: the brief words say it ("sleeps holding lock").
+                    let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
+                    if holds_idle || text::width(&theme.words(&full)) > cols.state {
+                        describe::brief_state(world, w)
+                    } else {
+                        full
+                    }
+                }
             };
             theme.words(&words).into_owned()
         })
         .collect();
-    let name_w = shown
-        .iter()
-        .map(|w| text::width(&w.name))
-        .max()
-        .unwrap_or(4);
-    let tag_w = shown.iter().map(|w| tag(world, w).len()).max().unwrap_or(0);
-    let state_w = states.iter().map(|s| text::width(s)).max().unwrap_or(0);
-    let cols = columns(inner.width as usize, name_w, tag_w, state_w);
     // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
     let step = STEP_NS;
     let end = window_end(now, step);
@@ -242,14 +326,18 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         ));
         spans.push(Span::raw(" "));
         if cols.tag > 0 {
-            spans.push(Span::styled(
-                text::pad(&tag(world, w), cols.tag, ""),
-                theme.dim(),
-            ));
+            let kind = if cols.short_tag {
+                short_tag(world, w)
+            } else {
+                tag(world, w)
+            };
+            spans.push(Span::styled(text::pad(&kind, cols.tag, ""), theme.dim()));
             spans.push(Span::raw(" "));
         }
         if cols.share > 0 {
-            spans.extend(marks::share_bar(spark::shares(w, now), theme));
+            let shares = spark::shares(w, now);
+            let held = marks::Held::of(shares, critical_pct(w, now));
+            spans.extend(marks::share_bar(shares, held, theme));
             spans.push(Span::raw(" "));
         }
         // The words first, padded to one column, then the timeline: it fills from the left
@@ -272,9 +360,14 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         let line = Line::from(spans).style(row_style);
         let x = super::put::line(buf, (inner.x, y), &line, inner.width);
         if cols.timeline > 0 {
-            let cells = w.timeline.cells(end, step, cols.timeline);
+            let phases = w.timeline.cells(end, step, cols.timeline);
+            let held = w.timeline.held_cells(end, step, cols.timeline);
+            let cells = marks::Cells {
+                phases: &phases,
+                held: &held,
+            };
             let width = inner.right().saturating_sub(x);
-            marks::put(buf, (x, y), width, &cells, over, theme, row_style);
+            marks::put(buf, (x, y), width, cells, over, theme, row_style);
         }
     }
 }

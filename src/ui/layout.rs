@@ -16,6 +16,9 @@ pub fn right_width(width: u16) -> u16 {
     (width as u32 * 34 / 100).clamp(30, 70) as u16
 }
 
+/// The objects panel's least height, borders included (one card and a gap).
+const MIN_OBJECTS: u16 = 6;
+
 /// The run screen's panels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunAreas {
@@ -79,11 +82,19 @@ pub fn inner(area: Rect) -> Rect {
     )
 }
 
+/// The heights the top panels would like, borders included.
+#[derive(Clone, Copy, Debug)]
+pub struct Want {
+    pub lanes: u16,
+    pub objects: u16,
+}
+
 /// Lanes and log on the left, objects and explanation on the right; the right column grows
-/// slower than the left so wide terminals give the timelines the room. `want_top` is the
-/// height the lanes and objects would like (borders included): the top band takes it within
-/// bounds and leaves the rest to the log and the explanation.
-pub fn run(area: Rect, banner: bool, want_top: u16) -> RunAreas {
+/// slower than the left so wide terminals give the timelines the room. Each column splits on
+/// its own: the lanes take the height they want within bounds and leave the rest to the
+/// log; the objects take theirs and leave the rest to the explanation, so a scenario with
+/// few objects shows its explanation whole at 80×24.
+pub fn run(area: Rect, banner: bool, want: Want) -> RunAreas {
     let (status, rest) = split_y(area, 1);
     let (body, footer) = split_y(rest, rest.height.saturating_sub(1));
     let (banner, body) = if banner {
@@ -95,9 +106,9 @@ pub fn run(area: Rect, banner: bool, want_top: u16) -> RunAreas {
     let (left, right) = split_x(body, body.width.saturating_sub(right_width(area.width)));
     let min_top = (body.height as u32 * 45 / 100) as u16;
     let max_top = body.height.saturating_sub(7).max(min_top);
-    let top_h = want_top.clamp(min_top, max_top);
-    let (lanes, log) = split_y(left, top_h);
-    let (objects, explain) = split_y(right, top_h);
+    let (lanes, log) = split_y(left, want.lanes.clamp(min_top, max_top));
+    let objects_h = want.objects.clamp(MIN_OBJECTS.min(max_top), max_top);
+    let (objects, explain) = split_y(right, objects_h);
     RunAreas {
         status,
         banner,
@@ -119,8 +130,10 @@ mod tests {
         for w in 0..200u16 {
             for h in (0..80u16).step_by(3) {
                 let screen = Rect::new(0, 0, w, h);
-                for (banner, want) in [(false, 0), (true, 40), (false, u16::MAX)] {
-                    let a = run(screen, banner, want);
+                for (banner, lanes, objects) in
+                    [(false, 0, 0), (true, 40, 3), (false, u16::MAX, u16::MAX)]
+                {
+                    let a = run(screen, banner, Want { lanes, objects });
                     for r in [a.status, a.lanes, a.objects, a.log, a.explain, a.footer]
                         .into_iter()
                         .chain(a.banner)

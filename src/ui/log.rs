@@ -1,5 +1,6 @@
 //! The log panel: the newest events, newest last, in the words of `describe::log_line`.
-//! What the scenario prints (`say`) stands out, so its story reads down the panel.
+//! What the scenario prints (`say`) stands out, so its story reads down the panel. A line
+//! too long for the panel wraps under its words (a few rows at most).
 
 use super::{Theme, layout, panel, text};
 use crate::event::Op;
@@ -37,30 +38,31 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
 
     let gutter = text::width(g.say) + 1;
     let width = (inner.width as usize).saturating_sub(gutter);
-    let skip = world.log.len().saturating_sub(rows);
     // The log holds the newest events the causes saw, so entry i is event `first + i`.
     let first = world.causes.seen().saturating_sub(world.log.len() as u64);
-    let lines: Vec<Line> = world
-        .log
-        .iter()
-        .enumerate()
-        .skip(skip)
-        .map(|(i, ev)| {
-            let line = describe::log_line_at(world, ev, first + i as u64);
-            let s = text::fit(&theme.words(&line), width, g.ellipsis);
-            if matches!(ev.op, Op::Say { .. }) {
-                Line::from(vec![
-                    Span::styled(format!("{} ", g.say), theme.say()),
-                    Span::styled(s, theme.say()),
-                ])
+    // Newest first until the panel is full: a long line wraps under its own words rather
+    // than losing its point to an ellipsis.
+    let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    for (i, ev) in world.log.iter().enumerate().rev() {
+        if lines.len() >= rows {
+            break;
+        }
+        let line = describe::log_line_at(world, ev, first + i as u64);
+        let say = matches!(ev.op, Op::Say { .. });
+        let style = if say { theme.say() } else { theme.text() };
+        // The oldest shown may have fewer rows left than it wraps to: its head, cut.
+        let room = (rows - lines.len()).min(MAX_ROWS);
+        let rows_of = wrap(&theme.words(&line), width, room, g.ellipsis);
+        for (k, row) in rows_of.into_iter().enumerate().rev() {
+            let lead = if say && k == 0 {
+                Span::styled(format!("{} ", g.say), theme.say())
             } else {
-                Line::from(vec![
-                    Span::raw(" ".repeat(gutter)),
-                    Span::styled(s, theme.text()),
-                ])
-            }
-        })
-        .collect();
+                Span::raw(" ".repeat(gutter))
+            };
+            lines.push(Line::from(vec![lead, Span::styled(row, style)]));
+        }
+    }
+    lines.reverse();
     if lines.is_empty() {
         frame.render_widget(
             Paragraph::new(Line::styled(" nothing yet", theme.dim())),
@@ -68,5 +70,78 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         );
     } else {
         super::put::lines(frame, inner, lines, Style::default());
+    }
+}
+
+/// Rows one log entry takes at most; its last is cut with an ellipsis.
+const MAX_ROWS: usize = 3;
+
+/// A log line in rows of `width`: the first as it starts, the others indented to where its
+/// words begin (after the time and the name), at most `max` rows.
+fn wrap(line: &str, width: usize, max: usize, ellipsis: &str) -> Vec<String> {
+    if text::width(line) <= width || max < 2 {
+        return vec![text::fit(line, width, ellipsis)];
+    }
+    let indent = words_start(line).filter(|&i| i + 12 <= width).unwrap_or(2);
+    let (head, words) = line.split_at(line.char_indices().nth(indent).map_or(0, |(b, _)| b));
+    let wrapped = text::wrap_words(words, width.saturating_sub(indent));
+    let mut rows: Vec<String> = Vec::with_capacity(max);
+    for (k, w) in wrapped.iter().enumerate() {
+        if rows.len() == max {
+            break;
+        }
+        let lead = if k == 0 {
+            head.to_string()
+        } else {
+            " ".repeat(indent)
+        };
+        let rest = if k + 1 < wrapped.len() && rows.len() + 1 == max {
+            // The last row room allows: what is left, cut.
+            wrapped[k..].join(" ")
+        } else {
+            w.clone()
+        };
+        rows.push(text::fit(&format!("{lead}{rest}"), width, ellipsis));
+    }
+    rows
+}
+
+/// Where a log line's words begin, in characters: after the time, the name and the spaces
+/// that pad them ("   0.22s  t2    woke: …").
+fn words_start(line: &str) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = chars.iter().position(|c| *c == 's')? + 1;
+    while chars.get(i) == Some(&' ') {
+        i += 1;
+    }
+    while chars.get(i).is_some_and(|c| *c != ' ') {
+        i += 1;
+    }
+    while chars.get(i) == Some(&' ') {
+        i += 1;
+    }
+    (i < chars.len()).then_some(i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn a_long_line_wraps_under_its_words() {
+        let line = "   0.22s  t2    woke: t1 released lock; acquired lock";
+        let rows = wrap(line, 40, 3, "…");
+        assert_eq!(
+            rows,
+            [
+                "   0.22s  t2    woke: t1 released lock;",
+                "                acquired lock",
+            ]
+        );
+        assert_eq!(wrap("   0.22s  t2    short", 40, 3, "…").len(), 1);
+        let long = format!("   0.22s  t2    {}", "word ".repeat(30));
+        let rows = wrap(&long, 40, 3, "…");
+        assert_eq!(rows.len(), 3);
+        assert!(rows[2].ends_with('…'));
     }
 }

@@ -1,7 +1,7 @@
 //! Who woke whom, on the timelines: for each wake-up in view, a mark in the waker's lane and
 //! one in the woken lane, each at the column of its own instant (the same column when the
 //! hand-off took less than a cell), and the object's name written over the wait it ended.
-//! Also the small bar of a lane's share of time running, blocked and sleeping.
+//! Also the small bar of a lane's share of time running, blocked and sleeping, held or not.
 
 use super::Theme;
 use crate::event::WorkerId;
@@ -99,15 +99,22 @@ pub fn overlays(world: &World, ws: &[WorkerId], win: Window, theme: &Theme) -> V
     out
 }
 
+/// One lane's timeline cells: the phase of each and whether the lane held something in it.
+pub struct Cells<'a> {
+    pub phases: &'a [Phase],
+    pub held: &'a [bool],
+}
+
 /// Writes timeline cells into `buf` from `at`, at most `width` columns: one phase glyph a
-/// cell, the overlay's marks in their cells, each cell's style over `base` (the row's: the
-/// selection). Straight into the buffer, not through spans and a paragraph: the timelines
-/// are most of a frame's cells, and this draws what the paragraph drew, cell for cell.
+/// cell (the held form where the lane held something), the overlay's marks in their cells,
+/// each cell's style over `base` (the row's: the selection). Straight into the buffer, not
+/// through spans and a paragraph: the timelines are most of a frame's cells, and this draws
+/// what the paragraph drew, cell for cell.
 pub fn put(
     buf: &mut Buffer,
     at: (u16, u16),
     width: u16,
-    cells: &[Phase],
+    cells: Cells,
     over: &Overlay,
     theme: &Theme,
     base: Style,
@@ -119,7 +126,7 @@ pub fn put(
     }
     let row = buf.index_of(x, y);
     let mut letter = [0u8; 4];
-    for (i, &p) in cells.iter().enumerate() {
+    for (i, &p) in cells.phases.iter().enumerate() {
         if x >= end {
             break;
         }
@@ -132,6 +139,9 @@ pub fn put(
         let (glyph, style) = match mark {
             Some((Mark::Glyph(g), style)) => (g, style),
             Some((Mark::Letter(c), style)) => (&*c.encode_utf8(&mut letter), style),
+            None if cells.held.get(i).copied().unwrap_or(false) => {
+                (theme.glyphs.held(p), theme.held(p))
+            }
             None => (theme.glyphs.phase(p), theme.phase(p)),
         };
         let style = base.patch(style);
@@ -151,21 +161,74 @@ pub fn put(
 /// Cells of the share bar.
 pub const SHARE_CELLS: usize = 5;
 
-/// A lane's share of time as a small bar of phase glyphs: running, blocked, sleeping.
-/// Cells go by largest remainder, so shares that make the whole life fill the whole bar.
-pub fn share_bar(s: Shares, theme: &Theme) -> Vec<Span<'static>> {
-    let phases = [Phase::Running, Phase::Blocked, Phase::Sleeping];
-    let cells = apportion([s.running, s.blocked, s.sleeping], SHARE_CELLS);
-    let mut out = Vec::new();
-    for (p, n) in phases.into_iter().zip(cells) {
-        if n > 0 {
-            out.push(Span::styled(
-                theme.glyphs.phase(p).repeat(n),
-                theme.phase(p),
-            ));
+/// What a lane held, as shares of its life in percent: running while holding (its critical
+/// sections), and holding while not running (asleep, waiting or blocked with a lock).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Held {
+    pub running: u8,
+    pub idle: u8,
+}
+
+impl Held {
+    /// From the lane's shares and its time running while holding (`critical_pct`).
+    pub fn of(s: Shares, critical_pct: u8) -> Held {
+        Held {
+            running: critical_pct.min(s.running),
+            idle: s.holding.saturating_sub(critical_pct),
         }
     }
-    let used: usize = cells.iter().sum();
+}
+
+/// A lane's share of time as a small bar of phase glyphs: running, blocked, sleeping, each
+/// part drawn held where the lane held a lock meanwhile (its critical sections first in the
+/// running part, a hold while not running in the sleeping part, then the blocked part), so
+/// the bar agrees with the timeline and the details. Cells go by largest remainder, so
+/// shares that make the whole life fill the whole bar.
+pub fn share_bar(s: Shares, held: Held, theme: &Theme) -> Vec<Span<'static>> {
+    let g = &theme.glyphs;
+    let [run, block, sleep] = apportion([s.running, s.blocked, s.sleeping], SHARE_CELLS);
+    let cells = |pct: u8| (pct as usize * SHARE_CELLS + 50) / 100;
+    let crit = cells(held.running).min(run);
+    let held_sleep = cells(held.idle).min(sleep);
+    // Only whole cells spill over to the blocked part: a rounding must not draw a block
+    // while holding that never was.
+    let whole = held.idle as usize * SHARE_CELLS / 100;
+    let held_block = whole.saturating_sub(held_sleep).min(block);
+    let parts = [
+        (g.phase(Phase::Critical), theme.phase(Phase::Critical), crit),
+        (
+            g.phase(Phase::Running),
+            theme.phase(Phase::Running),
+            run - crit,
+        ),
+        (
+            g.phase(Phase::Blocked),
+            theme.phase(Phase::Blocked),
+            block - held_block,
+        ),
+        (
+            g.held(Phase::Blocked),
+            theme.held(Phase::Blocked),
+            held_block,
+        ),
+        (
+            g.held(Phase::Sleeping),
+            theme.held(Phase::Sleeping),
+            held_sleep,
+        ),
+        (
+            g.phase(Phase::Sleeping),
+            theme.phase(Phase::Sleeping),
+            sleep - held_sleep,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (glyph, style, n) in parts {
+        if n > 0 {
+            out.push(Span::styled(glyph.repeat(n), style));
+        }
+    }
+    let used = run + block + sleep;
     out.push(Span::raw(" ".repeat(SHARE_CELLS.saturating_sub(used))));
     out
 }
@@ -202,7 +265,43 @@ fn apportion(pcts: [u8; 3], cells: usize) -> [usize; 3] {
 
 #[cfg(test)]
 mod tests {
-    use super::apportion;
+    use super::*;
+
+    fn bar(s: Shares, critical: u8) -> String {
+        let spans = share_bar(s, Held::of(s, critical), &Theme::plain());
+        spans.iter().map(|x| x.content.as_ref()).collect()
+    }
+
+    #[test]
+    fn the_share_bar_draws_a_hold_where_the_lane_held() {
+        let asleep_holding = Shares {
+            sleeping: 100,
+            holding: 100,
+            ..Shares::default()
+        };
+        assert_eq!(bar(asleep_holding, 0), "▀▀▀▀▀");
+        let queued_then_held = Shares {
+            blocked: 60,
+            sleeping: 40,
+            holding: 40,
+            ..Shares::default()
+        };
+        assert_eq!(bar(queued_then_held, 0), "▒▒▒▀▀");
+        let worked_holding = Shares {
+            running: 60,
+            sleeping: 40,
+            holding: 60,
+            ..Shares::default()
+        };
+        assert_eq!(bar(worked_holding, 60), "███··");
+        let plain = Shares {
+            running: 20,
+            blocked: 40,
+            sleeping: 40,
+            holding: 0,
+        };
+        assert_eq!(bar(plain, 0), "▄▒▒··");
+    }
 
     #[test]
     fn a_whole_life_fills_the_whole_share_bar() {

@@ -113,6 +113,14 @@ pub fn draw_picker(frame: &mut Frame, picker: &Picker, hints: &[Hint]) {
     picker::render(frame, area, picker, hints);
 }
 
+/// The help overlay over the scenario picker: the picker's keys (`?` there).
+pub fn draw_picker_help(frame: &mut Frame, keys: &[Hint], theme: &Theme) {
+    let area = frame.area();
+    if !layout::too_small(area) {
+        help::render(frame, area, keys, theme);
+    }
+}
+
 /// The run screen's panels; with captions on, the caption takes the row above the footer.
 fn run_areas(area: Rect, screen: &Screen) -> layout::RunAreas {
     let captions = screen.view.captions && area.height > layout::MIN_HEIGHT / 2;
@@ -136,8 +144,8 @@ fn run_areas(area: Rect, screen: &Screen) -> layout::RunAreas {
     a
 }
 
-/// The height the lanes and objects panels would like, borders included.
-fn want_top(area: Rect, screen: &Screen) -> u16 {
+/// The heights the lanes and objects panels would like, borders included.
+fn want_top(area: Rect, screen: &Screen) -> layout::Want {
     let lanes = screen.world.workers.len().saturating_add(2);
     let width = layout::right_width(area.width).saturating_sub(2) as usize;
     let objects = if screen.view.details {
@@ -146,7 +154,11 @@ fn want_top(area: Rect, screen: &Screen) -> u16 {
         objects::height_wanted(screen.world, width, &screen.theme, area.height as usize)
     };
     let objects = objects.saturating_add(2);
-    lanes.max(objects).min(u16::MAX as usize) as u16
+    let cap = |n: usize| n.min(u16::MAX as usize) as u16;
+    layout::Want {
+        lanes: cap(lanes),
+        objects: cap(objects),
+    }
 }
 
 /// Lanes the run screen shows at this terminal size (for the app's paging and scrolling).

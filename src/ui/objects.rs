@@ -158,22 +158,30 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                     Span::styled(world.worker_name(*w).to_string(), theme.problem()),
                     Span::styled(" (ended holding it)", theme.dim()),
                 ],
-                Some(w) => {
-                    let mut s = vec![
-                        Span::styled("held by ", theme.dim()),
-                        Span::styled(
-                            world.worker_name(*w).to_string(),
-                            theme.phase(crate::model::Phase::Critical),
-                        ),
-                    ];
-                    if o.kind == ObjectKind::RLock {
-                        s.push(Span::styled(format!(" (depth {depth})"), theme.dim()));
-                    }
-                    s
-                }
+                Some(w) => vec![
+                    Span::styled("held by ", theme.dim()),
+                    Span::styled(
+                        world.worker_name(*w).to_string(),
+                        theme.phase(crate::model::Phase::Critical),
+                    ),
+                ],
                 None => vec![Span::styled("free", theme.dim())],
             };
+            // An RLock's depth is its lesson: beside its holder where it fits, else on a
+            // line of its own rather than cut off.
+            let depth_words = format!(" (depth {depth})");
+            let live = |w: &u32| !world.worker(*w).is_some_and(|k| k.is_done());
+            let rlock_held = o.kind == ObjectKind::RLock && owner.as_ref().is_some_and(live);
+            let mut summary = summary;
+            let line = head(o, summary.clone(), width, theme);
+            let own_line = rlock_held && line.width() + text::width(&depth_words) > width;
+            if rlock_held && !own_line {
+                summary.push(Span::styled(depth_words, theme.dim()));
+            }
             lines.push(head(o, summary, width, theme));
+            if own_line {
+                lines.push(Line::styled(format!("  depth {depth}"), theme.dim()));
+            }
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
         ObjectState::Semaphore { value, holders } => {

@@ -59,18 +59,21 @@ fn half(frame: &mut Frame, area: Rect, screen: &Screen) {
         title,
     );
     let (rest, outcome) = layout::split_y(rest, rest.height.saturating_sub(3));
-    // Lanes and objects take what they need within bounds; the log (where the versions'
-    // prints differ) the rest.
-    let part = |n: usize, pct: u32| {
-        (n.min(u16::MAX as usize) as u16 + 2)
-            .clamp(4, (rest.height as u32 * pct / 100).max(4) as u16)
-            .min(rest.height)
+    // The lanes first (they are the lesson: a lane cut off by a small share would leave
+    // "1–1 of 4" above rows the others do not use), then the objects, each what it needs
+    // while the panels below keep a few rows; the log (where the versions' prints differ)
+    // takes the rest.
+    const KEEP: u16 = 4;
+    let part = |n: usize, area: Rect, below: u16| {
+        let want = (n.min(u16::MAX as usize) as u16).saturating_add(2);
+        want.clamp(KEEP, area.height.saturating_sub(below).max(KEEP))
+            .min(area.height)
     };
-    let lanes_h = part(screen.world.workers.len(), 45);
+    let lanes_h = part(screen.world.workers.len(), rest, 2 * KEEP);
     let (lanes_area, rest) = layout::split_y(rest, lanes_h);
     let width = area.width.saturating_sub(2) as usize;
     let wanted = objects::height_wanted(screen.world, width, theme, rest.height as usize);
-    let (objects_area, log_area) = layout::split_y(rest, part(wanted, 45).min(rest.height));
+    let (objects_area, log_area) = layout::split_y(rest, part(wanted, rest, KEEP + 1));
     lanes::render(frame, lanes_area, screen);
     objects::render(frame, objects_area, screen);
     super::log::render(frame, log_area, screen.world, theme);

@@ -8,8 +8,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-/// The pieces of the status line, most important first; the line drops the least important
-/// ones (from the end of this list) until it fits.
+/// The pieces of the status line with their levels (0: kept), in the order shown; the line
+/// drops the least important ones (highest level first) until it fits.
 fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let g = &screen.theme.glyphs;
     let s = screen.status;
@@ -17,34 +17,40 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let run = match s.run {
         RunState::Running => format!("{} running", g.running),
         RunState::Paused => format!("{} paused", g.paused),
+        // A run that ended with workers still alive (a recording's deadlock, a cut) did
+        // not finish: it stopped.
+        RunState::Finished if w.alive() > 0 => format!("{} stopped", g.finished),
         RunState::Finished => format!("{} finished", g.finished),
     };
+    // Scrubbing, the cursor's moment is the news: it takes the place of the run's state
+    // and time (its words carry their own), and the mode gives way to it when room is short.
     let run = match &s.scrub {
-        Some(at) => format!("{run} · ⏪ {at}"),
+        Some(at) => format!("⏪ {at}"),
         None => run,
     };
     let (sched_level, sched) = match s.mode {
         Mode::Free => (5, "free".to_string()),
+        Mode::Step if s.scrub.is_some() => (1, "STEP MODE".to_string()),
         Mode::Step => (0, "STEP MODE".to_string()),
         Mode::Seeded => (2, format!("seed {}", s.seed)),
     };
     let variant = screen.variant_label();
     let has_variants = !screen.info.variants.is_empty();
-    let t = format!("t={}", secs(w.t));
     // Priority: 0 is always kept.
     let mut v = vec![
         (0, format!("threadlanes{}{}", g.sep, screen.info.name)),
         (4, format!("{}{}", g.dash, screen.info.title)),
-        (3, variant.to_string()),
-        (0, run),
-        (2, format!("{}{:.1}", g.times, s.speed)),
-        (1, t),
-        (1, format!("{}/{} alive", w.alive(), w.workers.len())),
-        (sched_level, sched),
     ];
-    if !has_variants {
-        v.remove(2);
+    if has_variants {
+        v.push((3, variant.to_string()));
     }
+    v.push((0, run));
+    v.push((2, format!("{}{:.1}", g.times, s.speed)));
+    if s.scrub.is_none() {
+        v.push((1, format!("t={}", secs(w.t))));
+    }
+    v.push((1, format!("{}/{} alive", w.alive(), w.workers.len())));
+    v.push((sched_level, sched));
     if s.dropped > 0 {
         // Kept before the clock: what is on screen is not all that happened.
         v.push((1, format!("{} events not shown (viewer behind)", s.dropped)));
@@ -80,6 +86,12 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             break;
         }
         parts.retain(|(p, _)| *p < level);
+        line = build(&parts);
+    }
+    // A flash is said for a reason (why a step was refused): while it shows it may take
+    // all but the name.
+    if flash_w > 0 && text::width(&line) + flash_w > width {
+        parts.truncate(1);
         line = build(&parts);
     }
     let mut spans = vec![Span::styled(

@@ -152,6 +152,29 @@ impl Glyphs {
             (false, Phase::Failed) => "X",
         }
     }
+
+    /// One timeline cell of a lane that holds a lock or a slot meanwhile: a sleep, a wait or
+    /// a block while holding has a glyph of its own (the lesson of a lock held across a
+    /// sleep is that the others queue behind a lane that does nothing), running while
+    /// holding is the critical section's. Other phases hold nothing.
+    pub fn held(&self, p: Phase) -> &'static str {
+        match (self.utf8, p) {
+            (_, Phase::Running | Phase::Critical) => self.phase(Phase::Critical),
+            (true, Phase::Sleeping) => "▀",
+            (true, Phase::Waiting) => "▚",
+            (true, Phase::Blocked) => "▓",
+            (false, Phase::Sleeping) => "=",
+            (false, Phase::Waiting) => "%",
+            (false, Phase::Blocked) => "&",
+            (_, other) => self.phase(other),
+        }
+    }
+
+    /// The legend's sign for holding while not running: the held glyphs of a sleep, a wait
+    /// and a block.
+    pub fn held_legend(&self) -> &'static str {
+        if self.utf8 { "▀▚▓" } else { "=%&" }
+    }
 }
 
 /// The phases in the order the legend lists them.
@@ -322,6 +345,19 @@ impl Theme {
         }
     }
 
+    /// A cell of phase `p` while holding: the phase's colour on the holding colour's shade,
+    /// so a sleep while holding reads as holding at a glance (the glyph says it without
+    /// colour).
+    pub fn held(&self, p: Phase) -> Style {
+        match p {
+            Phase::Running | Phase::Critical => self.phase(Phase::Critical),
+            Phase::Sleeping | Phase::Waiting | Phase::Blocked if self.color => {
+                self.phase(p).bg(Color::Rgb(96, 80, 0))
+            }
+            other => self.phase(other),
+        }
+    }
+
     /// The words of a lane's state take the colour of its phase.
     pub fn state(&self, p: Phase) -> Style {
         match p {
@@ -442,6 +478,19 @@ mod tests {
         assert_eq!(t.words("put 1 → q"), "put 1 -> q");
         assert_eq!(t.words("↑↓"), "updown");
         assert_eq!(Theme::plain().words("put 1 → q"), "put 1 → q");
+    }
+
+    #[test]
+    fn holding_while_not_running_has_its_own_glyph_in_both_sets() {
+        use std::collections::HashSet;
+        for g in [Glyphs::UTF8, Glyphs::ASCII] {
+            let plain = Phase::ALL.iter().map(|p| g.phase(*p));
+            let held = [Phase::Sleeping, Phase::Waiting, Phase::Blocked].map(|p| g.held(p));
+            let set: HashSet<_> = plain.chain(held).collect();
+            assert_eq!(set.len(), Phase::ALL.len() + 3);
+            assert_eq!(g.held(Phase::Running), g.phase(Phase::Critical));
+            assert_eq!(g.held_legend(), held.concat());
+        }
     }
 
     #[test]

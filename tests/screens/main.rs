@@ -9,6 +9,10 @@
 #[path = "../common/state.rs"]
 mod state;
 
+#[path = "../common/app.rs"]
+#[allow(dead_code)] // the pty tests' helpers too
+mod app;
+
 mod fixtures;
 
 mod deadlock;
@@ -18,6 +22,7 @@ mod lanes;
 mod log;
 mod objects;
 mod picker;
+mod real;
 mod run;
 mod sizes;
 mod split;

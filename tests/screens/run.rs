@@ -39,3 +39,28 @@ fn too_small_screen() {
     let s = assert_screen!(Shot::run(&lock_world(), &LOCK).size(60, 20));
     assert!(s.contains("terminal too small: need 80×24, have 60×20"));
 }
+
+#[test]
+fn an_explanation_too_long_for_its_panel_turns_its_pages_with_e() {
+    let page = |n: usize| {
+        // The details take the left half's rows, so the explanation has fewer.
+        let view = View {
+            explain_page: n,
+            selected: 2,
+            details: true,
+            ..View::default()
+        };
+        Shot::run(&lock_world(), &LOCK).view(view).text()
+    };
+    let (first, second, round) = (page(0), page(1), page(2));
+    let title = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("┌ Two jobs"))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(title(&first).contains("1/2 e"), "{first}");
+    assert!(title(&second).contains("2/2 e"), "{second}");
+    assert_ne!(first, second, "the second page shows other words");
+    assert_eq!(first, round, "the pages wrap round");
+}

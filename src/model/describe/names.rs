@@ -112,6 +112,15 @@ fn label_with<'a>(phrase: &'static str, kind: ObjectKind, name: &'a str) -> Labe
         name.split(|c: char| !c.is_alphanumeric())
             .any(|part| part.eq_ignore_ascii_case(w))
     };
+    // An RLock named for the lock it is ("lock", as Python code names it) is "rlock", not
+    // "rlock lock".
+    if kind == ObjectKind::RLock && name.eq_ignore_ascii_case("lock") {
+        return Label {
+            before: phrase,
+            name: "",
+            after: "",
+        };
+    }
     if says(noun) {
         return Label {
             before: front,

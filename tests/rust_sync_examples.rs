@@ -1,0 +1,216 @@
+//! The Rust examples (`examples/`) traced as a user would trace them: headless, their
+//! stream checked like a scenario's (a mutex never has two holders, a bounded channel never
+//! deeper than its capacity, FIFO order, every end after its begin); their output the same
+//! traced as untraced; and one on screen in the TUI.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+use threadlanes::event::{Event, ObjectKind, Op};
+use threadlanes::model::check::check_all;
+use threadlanes::wire;
+
+/// The example's binary, built first if `cargo test` did not build it (a filtered run).
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test knows where it is");
+    let debug = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/debug/deps/this-test");
+    let path = debug.join("examples").join(name);
+    if !path.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "cargo build --example {name}");
+    }
+    path
+}
+
+struct Traced {
+    events: Vec<Event>,
+    /// The program's own stdout (headless --json passes it to stderr).
+    stderr: String,
+}
+
+fn trace(name: &str, args: &[&str]) -> Traced {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--"])
+        .arg(example(name))
+        .args(args)
+        .output()
+        .expect("threadlanes runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+    let events: Vec<Event> = wire::read_stream(&out.stdout[..])
+        .map(|r| r.unwrap_or_else(|e| panic!("{name}: a bad line: {e}")))
+        .collect();
+    let violations = check_all(&events);
+    assert!(violations.is_empty(), "{name}: {violations:?}\n{stderr}");
+    assert!(
+        !stderr.contains("problem") && !stderr.contains("dropped"),
+        "{name}: {stderr}"
+    );
+    Traced { events, stderr }
+}
+
+impl Traced {
+    fn workers(&self) -> Vec<&str> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Worker { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn objects(&self) -> Vec<(&str, ObjectKind, Option<u64>)> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Object {
+                    name,
+                    kind,
+                    capacity,
+                    ..
+                } => Some((name.as_str(), *kind, *capacity)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn count(&self, pred: impl Fn(&Op) -> bool) -> usize {
+        self.events.iter().filter(|e| pred(&e.op)).count()
+    }
+}
+
+#[test]
+fn bank_traced_shows_its_tellers_and_accounts_and_never_two_holders() {
+    let t = trace("bank", &[]);
+    let ws = t.workers();
+    for w in ["atm-1", "atm-2", "teller-1", "teller-2", "teller-3"] {
+        assert!(ws.contains(&w), "{w} in {ws:?}");
+    }
+    let objs = t.objects();
+    assert!(
+        objs.contains(&("alice", ObjectKind::Lock, None)),
+        "{objs:?}"
+    );
+    assert!(objs.contains(&("bob", ObjectKind::Lock, None)), "{objs:?}");
+    assert!(t.stderr.contains("withdrawals paid: 1 of 2; alice has 200"));
+    let joins = t.count(|op| matches!(op, Op::JoinEnd { .. }));
+    assert_eq!(joins, 5, "main joins every thread");
+}
+
+#[test]
+fn bank_race_overdraws_and_still_never_has_two_holders() {
+    let t = trace("bank", &["--race"]);
+    assert!(t.stderr.contains("overdrawn"), "{}", t.stderr);
+}
+
+#[test]
+fn pipeline_traced_keeps_its_channels_within_capacity_and_in_order() {
+    let t = trace("pipeline", &[]);
+    let objs = t.objects();
+    assert!(
+        objs.contains(&("numbers", ObjectKind::Queue, Some(2))),
+        "{objs:?}"
+    );
+    assert!(
+        objs.contains(&("squares", ObjectKind::Queue, Some(2))),
+        "{objs:?}"
+    );
+    let gets = t.count(|op| matches!(op, Op::GetEnd { ok: true, .. }));
+    assert_eq!(gets, 24, "twelve numbers and twelve squares taken");
+    let labels: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::PutEnd { item, ok: true, .. } => Some(item.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        labels[..3],
+        ["1", "2", "3"],
+        "items show their Debug (opted in)"
+    );
+    assert!(t.stderr.contains("sum of the squares of 1..=12: 650"));
+}
+
+#[test]
+fn condvar_queue_traced_shows_its_condvars_waits_and_notifies() {
+    let t = trace("condvar_queue", &[]);
+    let objs = t.objects();
+    for (name, kind) in [
+        ("queue", ObjectKind::Lock),
+        ("not_empty", ObjectKind::Condition),
+        ("not_full", ObjectKind::Condition),
+    ] {
+        assert!(
+            objs.iter().any(|(n, k, _)| *n == name && *k == kind),
+            "{name} in {objs:?}"
+        );
+    }
+    assert!(t.count(|op| matches!(op, Op::Notify { .. })) >= 20);
+    assert!(t.stderr.contains("consumed 20 jobs, sum 3110"));
+}
+
+/// The example run with a viewer's socket in its environment (this test listening on it):
+/// its stdout, and how many bytes of events it sent.
+fn run_watched(name: &str) -> (String, usize) {
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("threadlanes-ex-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sock = dir.join("events.sock");
+    let _ = std::fs::remove_file(&sock);
+    let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut all = Vec::new();
+        conn.read_to_end(&mut all).unwrap();
+        all.len()
+    });
+    let out = Command::new(example(name))
+        .env("THREADLANES_SOCKET", &sock)
+        .output()
+        .expect("the example runs");
+    assert!(out.status.success(), "{name} traced");
+    let sent = reader.join().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    (String::from_utf8_lossy(&out.stdout).into_owned(), sent)
+}
+
+#[test]
+fn an_examples_output_is_the_same_traced_and_untraced() {
+    for name in ["bank", "pipeline", "condvar_queue"] {
+        let plain = Command::new(example(name))
+            .env_remove("THREADLANES_SOCKET")
+            .output()
+            .expect("the example runs");
+        assert!(plain.status.success());
+        let plain = String::from_utf8_lossy(&plain.stdout).into_owned();
+        let (traced, sent) = run_watched(name);
+        assert!(!plain.is_empty());
+        assert!(sent > 1000, "{name} sent its events ({sent} bytes)");
+        assert_eq!(plain, traced, "{name}: stdout untraced and traced");
+    }
+}
+
+#[test]
+fn a_traced_rust_example_on_screen() {
+    let _one = common::serial();
+    let bank = example("bank");
+    let bank = bank.to_str().expect("a UTF-8 path");
+    let mut t = common::Tui::start(&["trace", "--", bank, "--race"], 120, 36);
+    t.wait_for("teller-3");
+    t.wait_for("alice");
+    t.wait_for("exit status 0");
+    t.keys("q");
+    t.wait_exit();
+    t.assert_restored();
+}
