@@ -9,24 +9,11 @@
 
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
 use crate::runner::gate::Next;
-use crate::runner::{Mode, Parked};
+use crate::runner::{Mode, Parked, StepError};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 use std::sync::{Mutex, Weak};
-
-/// Why a traced thread cannot be let through. Shown as "NAME cannot go: ...".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum GateError {
-    #[error("not in step mode")]
-    NotStepMode,
-    #[error("it is not waiting at the gate (running, or ended)")]
-    NotAtGate,
-    #[error("it is blocked: what it waits for is not there yet")]
-    Blocked,
-    #[error("its process is gone")]
-    Gone,
-}
 
 /// One thread waiting at its gate.
 struct Gated {
@@ -170,16 +157,16 @@ impl Gates {
     }
 
     /// Lets worker `w` do its next operation.
-    pub fn step(&self, w: WorkerId) -> Result<(), GateError> {
+    pub fn step(&self, w: WorkerId) -> Result<(), StepError> {
         let mut g = self.lock();
         if !g.step {
-            return Err(GateError::NotStepMode);
+            return Err(StepError::NotStepMode);
         }
-        let gated = g.parked.get(&w).ok_or(GateError::NotAtGate)?;
+        let gated = g.parked.get(&w).ok_or(StepError::NotAtGate)?;
         if !g.ready(w, gated) {
-            return Err(GateError::Blocked);
+            return Err(StepError::Blocked);
         }
-        let gated = g.parked.remove(&w).ok_or(GateError::NotAtGate)?;
+        let gated = g.parked.remove(&w).ok_or(StepError::NotAtGate)?;
         go(&gated)
     }
 
@@ -210,17 +197,17 @@ impl Inner {
     }
 }
 
-fn go(gated: &Gated) -> Result<(), GateError> {
+fn go(gated: &Gated) -> Result<(), StepError> {
     write_line(&gated.conn, &format!("{{\"go\":{}}}\n", gated.local))
 }
 
 /// One short line to a process. A line this short goes whole into the socket's buffer, and
 /// the process reads what we write at once, so the write does not wait.
-fn write_line(conn: &Weak<UnixStream>, line: &str) -> Result<(), GateError> {
-    let c = conn.upgrade().ok_or(GateError::Gone)?;
+fn write_line(conn: &Weak<UnixStream>, line: &str) -> Result<(), StepError> {
+    let c = conn.upgrade().ok_or(StepError::NotAtGate)?;
     (&*c)
         .write_all(line.as_bytes())
-        .map_err(|_| GateError::Gone)
+        .map_err(|_| StepError::NotAtGate)
 }
 
 /// A gate line read (`{"gate":w,"pid":p,"next":"acquire","o":3,"opid":p,"at":"bank.py:14"}`),

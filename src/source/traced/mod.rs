@@ -15,12 +15,11 @@ mod outlet;
 mod program;
 mod pump;
 
-pub use gates::GateError;
 pub use program::{Captured, Options, Output, StartError, Trace};
 
 use super::{Controls, Item, Source};
 use crate::event::WorkerId;
-use crate::runner::{Mode, Parked};
+use crate::runner::{Mode, Parked, StepError};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -181,8 +180,8 @@ impl Source for TracedSource {
         self.trace.gates().set_mode(mode);
     }
 
-    fn step(&self, w: WorkerId) -> Result<(), String> {
-        self.trace.gates().step(w).map_err(|e| e.to_string())
+    fn step(&self, w: WorkerId) -> Result<(), StepError> {
+        self.trace.gates().step(w)
     }
 
     fn parked(&self) -> Vec<Parked> {
