@@ -48,6 +48,10 @@ pub struct TraceArgs {
     /// summary go to stderr.
     #[arg(long, requires = "headless")]
     pub json: bool,
+    /// Start in step mode (the TUI): each of the program's threads waits before each traced
+    /// operation until you let it (. or →; tab picks the thread).
+    #[arg(long, conflicts_with = "headless")]
+    pub step: bool,
     /// Scale the program's time.sleep calls: --speed 2 makes them take half as long (0.1 to
     /// 100). Nothing else of the program is slowed or sped up.
     #[arg(long, default_value_t = 1.0)]

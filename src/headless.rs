@@ -303,6 +303,7 @@ fn summary(
             describe::state(world, w)
         ));
     }
+    let deadlocked = matches!(end, End::Deadlock | End::Stuck) && cycle.is_some();
     match (end, cycle) {
         (End::Deadlock | End::Stuck, Some(words)) => {
             s.push_str(&format!("outcome: DEADLOCK: {words}\n"))
@@ -310,6 +311,13 @@ fn summary(
         (End::Stuck, None) => s.push_str("outcome: STUCK: every worker waits and none can go on\n"),
         (End::Cut, _) => s.push_str("stopped by --for before the run ended\n"),
         _ => {}
+    }
+    // Said when this run was lucky (another interleaving can close the cycle); a run
+    // that deadlocked has said it above.
+    if !deadlocked {
+        for words in describe::possible_deadlocks(world) {
+            s.push_str(&format!("possible deadlock: {words}\n"));
+        }
     }
     if let Some((text, ok)) = &world.outcome {
         let mark = if *ok { "as expected" } else { "WRONG" };

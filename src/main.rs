@@ -92,12 +92,20 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         output: Output::Capture,
         tui: true,
     };
-    let source = match TracedSource::start(&args.command, &opts) {
+    let started = if args.step {
+        TracedSource::start_stepped(&args.command, &opts)
+    } else {
+        TracedSource::start(&args.command, &opts)
+    };
+    let source = match started {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
     exit_on_signal_even_if_stuck();
-    let app = App::watching(Box::new(source), about_program(&args.command), args.speed);
+    let mut app = App::watching(Box::new(source), about_program(&args.command), args.speed);
+    if args.step {
+        app = app.stepping();
+    }
     // The program was ended if it still ran; how it ended and what it wrote are ours to say.
     let source = match threadlanes::app::terminal::run(app) {
         Ok(app) => app.into_source(),
@@ -117,7 +125,8 @@ live: every thread and process is a lane, and its locks, semaphores, events, con
 barriers, queues, channels, pools, pipes and shared values are the objects on the right.\n\nThe \
 program runs at its own speed (--speed only scales its sleeps). Space freezes this view while the program goes on; q ends the program \
 and every process it started. What it prints is in the log, and is written to the terminal \
-when you quit.";
+when you quit.\n\ns is step mode: each thread waits before each traced operation, its lane says \
+what it will do next and where, and . lets the selected one go (trace --step starts that way).";
 
 /// The words the TUI shows about a traced program: its command as the title. Made once, for
 /// the life of the process.

@@ -11,6 +11,9 @@ Rules it keeps:
   lock; a release is written before the real release, an acquire after the real acquire.
   Across processes threadlanes merges by `t` (CLOCK_MONOTONIC, shared by all processes), so
   operations on objects shared between processes are sent at once.
+- In step mode (THREADLANES_STEP=1, or {"mode":"step"} from threadlanes) a program's thread
+  says what it will do next ({"gate":w,...}) and waits for {"go":w} before each operation;
+  in free mode a wrapper reads one flag and never waits. Hidden threads are never held.
 - Ids are local to a process; "opid"/"tpid"/"ppid"/"wpid" name the process an id belongs to
   when it is not the sender's, and threadlanes makes them unique.
 """
@@ -49,6 +52,8 @@ _names = {}
 _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
+_gated = os.environ.get("THREADLANES_STEP") == "1"  # step mode: each op waits for its go
+_parked = {}  # worker id -> raw lock held while that worker waits at its gate
 _FLUSH_EVERY = 0.02
 # A printed line longer than this is cut in its event: escaped, it stays well under the 1 MiB
 # a line of the wire format may be.
@@ -73,6 +78,7 @@ def _connect_locked():
             s.close()
             raise
         _sock = s
+        _thread.start_new_thread(_listen, (s,))
     return _sock
 
 
@@ -89,7 +95,8 @@ def _flush_locked():
 
 def _watch():
     """Notices threadlanes going away while this process sends nothing (a sleep, a wait):
-    threadlanes never writes to the connection, so a readable one has been closed."""
+    a connection that reads as ended has been closed (what threadlanes writes back in step
+    mode reads as data, and is left for the listener)."""
     with _wlock:
         if _closed:
             return
@@ -172,6 +179,76 @@ def _flusher():
 def _start_flusher():
     # A raw thread: threading never sees it, so the program's thread counts do not change.
     _thread.start_new_thread(_flusher, ())
+
+
+# ── the gate: step mode ─────────────────────────────────────────────────────────────
+# threadlanes writes back on the same connection: {"go":W} lets worker W's next operation
+# happen, {"mode":"step"|"free"} turns the gate on or off. In free mode a wrapper only reads
+# the flag `_gated`; nothing waits.
+
+
+def _listen(s):
+    """Reads what threadlanes says (a raw thread, as the flusher). On end of stream every
+    parked worker goes on: the viewer is gone, the program runs free."""
+    pending = b""
+    while True:
+        try:
+            data = s.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            _set_gated(False)
+            return
+        pending += data
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if "go" in msg:
+                lk = _parked.pop(msg["go"], None)
+                if lk is not None:
+                    lk.release()
+            elif msg.get("mode") in ("free", "step"):
+                _set_gated(msg["mode"] == "step")
+
+
+def _set_gated(on):
+    """Under the writer's lock, so no worker parks after the gates were opened."""
+    global _gated
+    with _wlock:
+        _gated = on
+        if not on:
+            for w in list(_parked):
+                lk = _parked.pop(w, None)
+                if lk is not None:
+                    lk.release()
+
+
+def _place():
+    """Where the program does what it is about to: "bank.py:14" (the first frame outside
+    the standard library and this shim)."""
+    f = sys._getframe(2)
+    while f is not None and _is_std(f.f_code.co_filename):
+        f = f.f_back
+    if f is None:
+        return ""
+    return "%s:%d" % (os.path.basename(f.f_code.co_filename), f.f_lineno)
+
+
+def _gate(w, op, j=None):
+    """Step mode: says what worker `w` will do next and waits until threadlanes lets it."""
+    lk = _thread.allocate_lock()
+    lk.acquire()
+    tail = ',%s' % j if j else ""
+    with _wlock:
+        if _closed or not _gated:
+            return
+        _parked[w] = lk
+        _buf.append('{"gate":%d,"pid":%d,"next":"%s"%s,"at":%s}\n' % (w, _pid, op, tail, _q(_place())))
+        _flush_locked()
+    lk.acquire()
 
 
 # ── who is doing this ───────────────────────────────────────────────────────────────
@@ -354,6 +431,8 @@ class _TracedLock:
         if w is None:
             return self._l.acquire(blocking, timeout)
         j, raw = self._j, self._l
+        if _gated:
+            _gate(w, "acquire", j)
         _emit(w, '"op":"acquire_begin",%s}' % j)
         ok = False
         try:
@@ -373,6 +452,8 @@ class _TracedLock:
     def release(self):
         w = _me()
         if w is not None and self._l.locked():
+            if _gated:
+                _gate(w, "release", self._j)
             _emit(w, '"op":"release",%s}' % self._j)
         self._l.release()
 
@@ -407,6 +488,8 @@ class _TracedRLock(_TracedLock):
         w = _me()
         raw = self._l
         if w is not None and raw._is_owned():
+            if _gated:
+                _gate(w, "release", self._j)
             _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
         raw.release()
 
@@ -491,6 +574,8 @@ def _patch_threading():
         w, j = _traced(self)
         if w is None:
             return s_acquire(self, blocking, timeout)
+        if _gated:
+            _gate(w, "acquire", j)
         _emit(w, '"op":"acquire_begin",%s}' % j, now=blocking and self._value == 0)
         ok = False
         try:
@@ -504,6 +589,8 @@ def _patch_threading():
             w, j = _traced(self)
             bounded = isinstance(self, BSem)
             if w is not None and n >= 1 and not (bounded and self._value + n > self._initial_value):
+                if _gated:
+                    _gate(w, "release", j)
                 for _ in range(n):
                     _emit(w, '"op":"release",%s}' % j)
             return orig(self, n)
@@ -523,12 +610,16 @@ def _patch_threading():
     def ev_set(self):
         w, j = _traced(self)
         if w is not None:
+            if _gated:
+                _gate(w, "set", j)
             _emit(w, '"op":"set",%s}' % j)
         return e_set(self)
 
     def ev_clear(self):
         w, j = _traced(self)
         if w is not None:
+            if _gated:
+                _gate(w, "clear", j)
             _emit(w, '"op":"clear",%s}' % j)
         return e_clear(self)
 
@@ -536,6 +627,8 @@ def _patch_threading():
         w, j = _traced(self)
         if w is None:
             return e_wait(self, timeout)
+        if _gated:
+            _gate(w, "wait", j)
         _emit(w, '"op":"wait_begin",%s}' % j, now=not self._flag)
         ok = False
         try:
@@ -585,12 +678,16 @@ def _patch_threading():
     def notify(self, n=1):
         w, j = _traced(self)
         if w is not None:
+            if _gated:
+                _gate(w, "notify", j)
             _emit(w, '"op":"notify",%s,"n":%d}' % (j, n))
         return c_notify(self, n)
 
     def notify_all(self):
         w, j = _traced(self)
         if w is not None:
+            if _gated:
+                _gate(w, "notify_all", j)
             _emit(w, '"op":"notify_all",%s}' % j)
         return c_notify_all(self)
 
@@ -672,6 +769,8 @@ def _patch_thread_class(threading):
         w, tw = _me(), self.__dict__.get("_tl_w")
         if w is None or tw is None:
             return t_join(self, timeout)
+        if _gated:
+            _gate(w, "join", '"target":%d' % tw)
         _emit(w, '"op":"join_begin","target":%d}' % tw, now=True)
         try:
             return t_join(self, timeout)
@@ -729,6 +828,8 @@ def _patch_queue():
         w, j = _traced(self)
         if w is None:
             return q_put(self, item, block, timeout)
+        if _gated:
+            _gate(w, "put", j)
         full = 0 < self.maxsize <= self._qsize()
         _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)), now=block and full)
         try:
@@ -741,6 +842,8 @@ def _patch_queue():
         w, j = _traced(self)
         if w is None:
             return q_get(self, block, timeout)
+        if _gated:
+            _gate(w, "get", j)
         _emit(w, '"op":"get_begin",%s}' % j, now=block and not self._qsize())
         try:
             return q_get(self, block, timeout)
@@ -1052,6 +1155,8 @@ def _sleep(secs):
     w = _me()
     if w is None:
         return _orig_sleep(secs)
+    if _gated:
+        _gate(w, "sleep")
     _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(secs * 1000)), now=True)
     try:
         return _orig_sleep(secs / _SPEED)
@@ -1682,6 +1787,7 @@ def _after_fork_child():
     _next_w[0] = 1
     _names.clear()
     _main_done[0] = False
+    _parked.clear()  # the parent's gates: no thread of them came along
     _proc_declared[0] = True
     _start_flusher()
     if _closed:

@@ -118,6 +118,14 @@ impl App {
         app
     }
 
+    /// In step mode from the start (a traced program started with `trace --step`, whose
+    /// threads wait at their gates from their first operation).
+    pub fn stepping(mut self) -> App {
+        self.options.mode = Mode::Step;
+        self.status.mode = Mode::Step;
+        self
+    }
+
     /// What the App shows, taken back once it is done with it (its exit status and what it
     /// wrote are the caller's to report).
     pub fn into_source(mut self) -> Option<Box<dyn Source>> {

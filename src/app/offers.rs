@@ -29,7 +29,7 @@ impl App {
         if self.split {
             "side by side: press b to return to one version first"
         } else {
-            "this program runs on its own: no steps, versions or restarts"
+            "this program runs on its own: no speed, versions or restarts"
         }
     }
 }

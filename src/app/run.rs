@@ -225,7 +225,11 @@ impl App {
             return;
         };
         let (id, name) = (w.id, w.name.clone());
-        if w.kind == WorkerKind::Process {
+        // A scenario's child processes run free; a traced program's wait at their gates.
+        let gated = self
+            .source()
+            .is_some_and(|s| s.parked().iter().any(|p| p.w == id));
+        if w.kind == WorkerKind::Process && !gated {
             self.flash(format!(
                 "{name} is a child process: it runs free, outside the gate"
             ));
@@ -280,12 +284,18 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
         .iter()
         .map(|p| {
             let what = describe::next_op(world, p.next.op, p.next.o);
+            // A traced program says where: "next: acquire lock balance_lock  bank.py:14".
+            let what = match &p.at {
+                Some(at) => format!("{what}  {at}"),
+                None => what,
+            };
             let text = match (p.ready, p.wake_at) {
                 (true, _) => format!("next: {what}"),
                 (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
-                (false, None) => match world.worker(p.w) {
+                // A traced thread waits before it begins: the world does not show it blocked.
+                (false, None) => match world.worker(p.w).filter(|w| w.blocked_on().is_some()) {
                     Some(w) => format!("can't go: {}", describe::state(world, w)),
-                    None => format!("can't go: {what}"),
+                    None => format!("can't go yet: {what}"),
                 },
             };
             NextOp {

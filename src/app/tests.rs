@@ -54,7 +54,8 @@ fn q_and_ctrl_c_quit_over_an_overlay() {
 #[test]
 fn run_control_is_refused_with_a_reason() {
     let mut app = traced_app();
-    for a in [Action::Restart, Action::ToggleVariant, Action::ToggleStep] {
+    // (Step is offered: a traced program's threads wait at their gates in step mode.)
+    for a in [Action::Restart, Action::ToggleVariant, Action::Faster] {
         app.update(a);
         assert!(
             app.flash_text()

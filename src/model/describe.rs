@@ -14,7 +14,7 @@ pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
-use crate::event::{Event, ExitHow, ObjectId, Op};
+use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
 
 /// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
 /// lock whose name says lock); "object 7" if never declared.
@@ -69,6 +69,11 @@ pub fn plain_state(world: &World, w: &Worker) -> String {
 /// lock A held by job2", "sleeps holding lock A", "sleeps, 0.3s left", "put: queue jobs
 /// full". What holds whom comes before how long; an end is said as in [`state`].
 pub fn brief_state(world: &World, w: &Worker) -> String {
+    // A task's and a task-running thread's words are already short, and they carry the
+    // coroutines' lesson (who keeps the thread).
+    if let Some(words) = tasks::brief(world, w) {
+        return words;
+    }
     let held = || {
         let names: Vec<_> = w.holding.iter().map(|o| object(world, *o)).collect();
         names.join(", ")
@@ -399,4 +404,23 @@ pub fn times(n: u64) -> String {
         2 => "twice".into(),
         n => format!("{n} times"),
     }
+}
+
+/// Every possible deadlock the lock order shows, one a line: "t1 takes A then B; t2 takes
+/// B then A" (model/lockorder.rs finds them).
+pub fn possible_deadlocks(world: &World) -> Vec<String> {
+    let order = |(e, w): &(&super::lockorder::Edge, WorkerId)| {
+        format!(
+            "{} takes {} then {}",
+            world.worker_name(*w),
+            world.object_name(e.held),
+            world.object_name(e.wanted)
+        )
+    };
+    world
+        .lock_order
+        .possible()
+        .iter()
+        .map(|cycle| cycle.iter().map(order).collect::<Vec<_>>().join("; "))
+        .collect()
 }

@@ -9,6 +9,7 @@ pub mod check;
 pub mod describe;
 pub mod graph;
 pub mod history;
+pub mod lockorder;
 pub mod log;
 pub mod object;
 pub mod spark;
@@ -28,6 +29,8 @@ pub use world::{Limits, World};
 mod cause_tests;
 #[cfg(test)]
 mod describe_tests;
+#[cfg(test)]
+mod lockorder_tests;
 #[cfg(test)]
 mod task_tests;
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! never does I/O; everything it keeps is bounded (timelines, log, items, problems).
 
 use super::cause::{Causes, View};
+use super::lockorder::{self, LockOrder};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
 use super::timeline::Phase;
@@ -71,6 +72,8 @@ pub struct World {
     pub causes: Causes,
     /// Tasks declared so far (model/task.rs reads threads' states only when there are any).
     pub tasks: usize,
+    /// The order locks are taken in, and the deadlocks it makes possible (lockorder.rs).
+    pub lock_order: LockOrder,
     /// The longest worker name so far, in characters: the log's name column.
     name_chars: usize,
     limits: Limits,
@@ -100,6 +103,7 @@ impl World {
             events: 0,
             causes: Causes::default(),
             tasks: 0,
+            lock_order: LockOrder::default(),
             name_chars: 0,
             limits,
             waits_moved: false,
@@ -402,6 +406,29 @@ impl World {
         }
     }
 
+    /// The event's worker asks for `o`: every lock it holds comes before `o` in the lock
+    /// order (lockorder.rs). Nothing to do for a worker that holds nothing, nearly always.
+    fn note_lock_order(&mut self, at: Coords, o: ObjectId) {
+        let Some(wk) = self.workers.get(at.wx as usize) else {
+            return;
+        };
+        if wk.holding.is_empty() {
+            return;
+        }
+        let (objects, ix) = (&self.objects, &self.object_ix);
+        let is_lock = |id: ObjectId| {
+            ix.get(id as usize)
+                .and_then(|&i| objects.get(i as usize))
+                .is_some_and(|ob| lockorder::ordered(ob.kind))
+        };
+        if !is_lock(o) {
+            return;
+        }
+        for &h in wk.holding.iter().filter(|&&h| is_lock(h)) {
+            self.lock_order.observe(h, o, at.w, at.t);
+        }
+    }
+
     /// The event's worker stops waiting (on the event's object, if it has one).
     fn unblock(&mut self, at: Coords) {
         self.unblock_then(at, true);
@@ -472,6 +499,7 @@ impl World {
             Op::JoinBegin { target } => self.block(at, Wait::Join(*target)),
             Op::JoinEnd { .. } => self.unblock(at),
             Op::AcquireBegin { o } => {
+                self.note_lock_order(at, *o);
                 let contended = self.count_contention(ox);
                 self.block(at, Wait::Acquire(*o));
                 // An acquire that goes straight through is no waiter worth plotting: sampled,

@@ -67,6 +67,8 @@ pub struct Parked {
     pub ready: bool,
     /// A sleeper (or timed wait): the virtual time it is due.
     pub wake_at: Option<u64>,
+    /// Where in the program it is ("bank.py:14"), when the source knows (a traced program).
+    pub at: Option<String>,
 }
 
 struct State {
@@ -326,6 +328,7 @@ impl Gate {
                 next: x.next,
                 ready: x.is_ready(),
                 wake_at: x.wake_at,
+                at: None,
             })
             .collect()
     }

@@ -31,6 +31,13 @@ RLock would let it in: see 'rlock'.)",
 Whoever gets A first takes B too and finishes; the other waits for A (its lane blocked), \
 then goes. No cycle can form.",
             ),
+            variant("lucky", "opposite order, lucky timing").explain(
+                "The opposite orders again, without the unlucky timing: 'right' starts its \
+work only after 'left' has let go of both locks, so this run finishes. It was luck: \
+threadlanes keeps the order each thread takes its locks in (left holds A while it asks for \
+B; right holds B while it asks for A), and the circle in those orders is a deadlock another \
+timing would reach. The log's border and the wait-for graph (g) warn of it.",
+            ),
             variant("partial", "two stuck, one goes on").explain(
                 "The opposite-order deadlock while a third thread, 'ticker', keeps working. A \
 deadlock need not stop the whole program: the cycle is flagged the moment it forms, while \
@@ -54,6 +61,22 @@ fn main(cfg: &Config) -> Res<()> {
         let right = Thread::new("right").start(move || take_both(&a, &b, None))?;
         join_all(&[left, right])?;
         outcome("both threads finished: no deadlock", true);
+        return Ok(());
+    }
+    if cfg.is("lucky") {
+        let left = Thread::new("left")
+            .args((&a, &b))
+            .start(|(a, b)| take_both(&a, &b, None))?;
+        // After left's second (0.5 s holding A, 0.5 s holding both): the windows never meet.
+        let right = Thread::new("right").start(move || {
+            sleep(1.5)?;
+            take_both(&b, &a, None)
+        })?;
+        join_all(&[left, right])?;
+        outcome(
+            "both threads finished this time: the opposite orders were lucky",
+            true,
+        );
         return Ok(());
     }
     // The unlucky timing, made to happen every run: each thread holds its first lock before

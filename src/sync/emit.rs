@@ -161,6 +161,7 @@ fn worker_op(name: String, kind: WorkerKind, parent: Option<WorkerId>) -> Op {
         daemon: false,
         parent,
         name,
+        thread: None,
     }
 }
 

@@ -137,6 +137,18 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         lines.push(Line::styled(format!(" {part} "), vstyle));
     }
     lines.extend(ring(world, &g, theme));
+    // Orders that can close a cycle in another run, while this one has none.
+    if g.cycle.is_empty() {
+        for words in describe::possible_deadlocks(world).iter().take(2) {
+            let warning = format!("possible deadlock: {words}");
+            for part in text::wrap_words(&theme.words(&warning), width.saturating_sub(2))
+                .into_iter()
+                .take(2)
+            {
+                lines.push(Line::styled(format!(" {part} "), theme.deadlock()));
+            }
+        }
+    }
     lines.push(Line::raw(""));
     let name_w = g
         .edges

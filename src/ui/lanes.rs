@@ -59,6 +59,8 @@ pub fn short_tag(world: &World, w: &Worker) -> Cow<'static, str> {
     match (w.kind, w.daemon) {
         (WorkerKind::Main | WorkerKind::Thread, false) => "".into(),
         (WorkerKind::Main | WorkerKind::Thread, true) => "daemon".into(),
+        // A task's lane sits under its thread's and its words say "running on main".
+        (WorkerKind::Task, _) => "".into(),
         (WorkerKind::Process, daemon) => {
             let ppid = w.parent.and_then(|p| world.worker(p)).map_or(0, |p| p.pid);
             let d = if daemon { "d " } else { "" };

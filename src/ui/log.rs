@@ -25,6 +25,15 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
                 .right_aligned(),
         );
     }
+    // A cycle in the order locks were taken: this run may have been lucky (g says more).
+    if world.deadlock.is_none()
+        && let Some(words) = describe::possible_deadlocks(world).first()
+    {
+        let room = (inner.width as usize).saturating_sub(2);
+        let warning = format!("possible deadlock: {words}");
+        let s = text::fit(&theme.words(&warning), room, g.ellipsis);
+        block = block.title_bottom(Line::styled(format!(" {s} "), theme.deadlock()));
+    }
     frame.render_widget(block, area);
 
     let gutter = text::width(g.say) + 1;

@@ -71,3 +71,26 @@ fn strip_verb(s: &str) -> &str {
     }
     s
 }
+
+/// The words of [`task_state`] and [`thread_state`] for a narrow column, where they
+/// differ: "frozen by fetch-3" for a task whose thread another task keeps, "kept by
+/// fetch-3" for that thread. Who keeps the thread is the lesson; "no await" is in the log.
+pub fn brief(world: &World, w: &Worker) -> Option<String> {
+    if world.tasks == 0 {
+        return None;
+    }
+    if is_task(w) {
+        let thread = w.thread.map_or("?", |t| world.worker_name(t));
+        return match frozen_by(world, w) {
+            Some(k) if Some(k) == w.thread => Some(format!("frozen: {thread} sleeps")),
+            Some(k) => Some(format!("frozen by {}", world.worker_name(k))),
+            None => task_state(world, w),
+        };
+    }
+    match (&w.state, holder(world, w.id)) {
+        (WorkerState::Sleeping { .. }, Some(h)) if runs_tasks(world, w.id) => {
+            Some(format!("kept by {}", h.name))
+        }
+        _ => thread_state(world, w),
+    }
+}

@@ -274,6 +274,20 @@ impl Core {
         Some(ev)
     }
 
+    pub fn worker_of(&mut self, pid: u32, local: WorkerId) -> WorkerId {
+        self.worker(process(pid), local)
+    }
+
+    pub fn object_of(&mut self, pid: u32, local: ObjectId) -> ObjectId {
+        let key = (process(pid), local);
+        if let Some(g) = self.objects.get(&key) {
+            return *g;
+        }
+        let g = self.ids.object();
+        self.objects.insert(key, g);
+        g
+    }
+
     fn worker(&mut self, owner: Owner, local: WorkerId) -> WorkerId {
         if let Some(g) = self.workers.get(&(owner, local)) {
             return *g;

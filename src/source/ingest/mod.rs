@@ -132,6 +132,17 @@ impl Ingest {
         self.core.bind_worker(src, local, global);
     }
 
+    /// The run-wide id of process `pid`'s worker `local` (made now if no line named it yet):
+    /// a traced program's gate line names its thread before its events are let go.
+    pub fn worker_of(&mut self, pid: u32, local: WorkerId) -> WorkerId {
+        self.core.worker_of(pid, local)
+    }
+
+    /// The same for process `pid`'s object `local`.
+    pub fn object_of(&mut self, pid: u32, local: ObjectId) -> ObjectId {
+        self.core.object_of(pid, local)
+    }
+
     /// An object every stream may declare under `name`: each declaration maps to `global`
     /// and is dropped (the object exists once, declared by the reader's side).
     pub fn share_object(&mut self, name: &str, global: ObjectId) {

@@ -5,10 +5,12 @@
 //! stderr waits as long as its events do (they are held [`HOLD`] to be put in time order), so
 //! a traceback never shows ahead of what happened before it. Under the TUI, what the viewer
 //! cannot keep up with is dropped and counted ([`Source::dropped`]), said once as a problem;
-//! headless loses nothing (see `outlet`). The program runs on its own:
-//! it offers no pause, step, speed or restart; its clock is its real time.
+//! headless loses nothing (see `outlet`). The program runs on its own clock (its real
+//! time) and offers no pause, speed or restart; it offers step: in step mode each of its
+//! threads waits at a gate before each traced operation until the viewer lets it (`gates`).
 
 mod dir;
+mod gates;
 mod outlet;
 mod program;
 mod pump;
@@ -16,6 +18,8 @@ mod pump;
 pub use program::{Captured, Options, Output, StartError, Trace};
 
 use super::{Controls, Item, Source};
+use crate::event::WorkerId;
+use crate::runner::{Mode, Parked, StepError};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
@@ -43,6 +47,12 @@ impl TracedSource {
         Ok(TracedSource::new(Trace::start(argv, opts)?))
     }
 
+    /// Starts `argv` in step mode: each of its threads waits at its gate before its first
+    /// traced operation until [`Source::step`] lets it.
+    pub fn start_stepped(argv: &[String], opts: &Options) -> Result<TracedSource, StartError> {
+        Ok(TracedSource::new(Trace::start_gated(argv, opts, true)?))
+    }
+
     /// A program already started.
     pub fn new(trace: Trace) -> TracedSource {
         TracedSource {
@@ -66,6 +76,9 @@ impl TracedSource {
                 0
             }
             other => {
+                if let Item::Event(ev) = &other {
+                    self.trace.gates().observe(ev);
+                }
                 fold(other);
                 1
             }
@@ -158,8 +171,21 @@ impl Source for TracedSource {
     fn controls(&self) -> Controls {
         Controls {
             signals: true,
+            step: true,
             ..Controls::default()
         }
+    }
+
+    fn set_mode(&self, mode: Mode) {
+        self.trace.gates().set_mode(mode);
+    }
+
+    fn step(&self, w: WorkerId) -> Result<(), StepError> {
+        self.trace.gates().step(w)
+    }
+
+    fn parked(&self) -> Vec<Parked> {
+        self.trace.gates().parked()
     }
 
     fn exit_status(&self) -> Option<i32> {

@@ -2,6 +2,7 @@
 //! own, read by the [`pump`](super::pump) thread, its output passed through or kept, and
 //! ended (with every process it started) on request. What it did comes out of `items()`.
 
+use super::gates::Gates;
 use super::outlet::{self, Dropped, Outlet, Stopping};
 use super::pump::{Pump, Shared};
 use crate::source::Item;
@@ -72,6 +73,7 @@ pub struct Trace {
     stopping: Stopping,
     status: Arc<Mutex<Option<i32>>>,
     captured: Arc<Mutex<Captured>>,
+    gates: Arc<Gates>,
     dir: PathBuf,
     started: u64,
     /// The command as typed, for the status line.
@@ -83,6 +85,12 @@ pub struct Trace {
 impl Trace {
     /// Writes the shim, starts `argv` with it, and starts reading its events.
     pub fn start(argv: &[String], opts: &Options) -> Result<Trace, StartError> {
+        Trace::start_gated(argv, opts, false)
+    }
+
+    /// The same; with `step`, every thread of the program waits at its gate before its
+    /// first traced operation (see [`Trace::gates`]).
+    pub fn start_gated(argv: &[String], opts: &Options, step: bool) -> Result<Trace, StartError> {
         let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
         let dir = super::dir::private_dir().map_err(StartError::TempDir)?;
         let sock = dir.join("events.sock");
@@ -101,6 +109,7 @@ impl Trace {
             .env("THREADLANES_SPEED", opts.speed.to_string())
             .env("PYTHONPATH", crate::trace::python_path(&dir))
             .env_remove("THREADLANES_ROOT_PID")
+            .env("THREADLANES_STEP", if step { "1" } else { "0" })
             .process_group(0);
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
@@ -139,10 +148,12 @@ impl Trace {
         let done = Arc::new(AtomicBool::new(false));
         let ended = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(None));
+        let gates = Arc::new(Gates::new(step));
         let shared = Shared {
             child: child.clone(),
             status: status.clone(),
             ended: ended.clone(),
+            gates: gates.clone(),
         };
         let stopping = Stopping::default();
         let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());
@@ -165,11 +176,17 @@ impl Trace {
             stopping,
             status,
             captured,
+            gates,
             dir,
             started,
             command: argv.join(" "),
             speed: opts.speed,
         })
+    }
+
+    /// Step mode: the program's threads parked at their gates.
+    pub(super) fn gates(&self) -> &Gates {
+        &self.gates
     }
 
     pub fn items(&self) -> &crossbeam_channel::Receiver<Item> {

@@ -11,6 +11,7 @@
 //! back the others' lines.
 
 use super::HOLD;
+use super::gates::{self, Gates};
 use super::outlet::Outlet;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
@@ -21,7 +22,7 @@ use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 /// After the program's first process ends, how long its children may go on reporting.
@@ -36,7 +37,8 @@ const READ_PER_PASS: usize = 256 << 10;
 /// One connection from one process of the program.
 struct Conn {
     src: StreamId,
-    stream: UnixStream,
+    /// Shared (weakly) with the gates, which write "go" back on it.
+    stream: Arc<UnixStream>,
     lines: Lines,
     /// Its process closed it: it is dropped once its last line is read.
     closed: bool,
@@ -49,6 +51,8 @@ pub(super) struct Shared {
     pub status: Arc<Mutex<Option<i32>>>,
     /// The program and every process it started have ended and everything was read.
     pub ended: Arc<AtomicBool>,
+    /// Step mode: the threads parked at their gates.
+    pub gates: Arc<Gates>,
 }
 
 pub(super) struct Pump {
@@ -159,6 +163,8 @@ impl Pump {
         self.accepted += 1;
         let label = format!("traced program, connection {}", self.accepted);
         let src = self.ingest.add_source(label, 0);
+        let stream = Arc::new(stream);
+        self.shared.gates.connected(Arc::downgrade(&stream));
         self.conns.push(Conn {
             src,
             stream,
@@ -212,7 +218,7 @@ impl Pump {
         let c = &mut self.conns[i];
         let mut read = 0;
         while read < READ_PER_PASS && !self.out.stopping() {
-            match c.stream.read(&mut self.buf) {
+            match (&*c.stream).read(&mut self.buf) {
                 Ok(0) => {
                     c.closed = true;
                     break;
@@ -220,8 +226,12 @@ impl Pump {
                 Ok(n) => {
                     read += n;
                     let (ingest, out) = (&mut self.ingest, &mut self.out);
+                    let to = Gate {
+                        gates: &self.shared.gates,
+                        conn: Arc::downgrade(&c.stream),
+                    };
                     c.lines
-                        .push(&self.buf[..n], &mut |p| pass_on(ingest, out, c.src, p));
+                        .push(&self.buf[..n], &mut |p| pass_on(ingest, out, &to, c.src, p));
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
@@ -238,7 +248,11 @@ impl Pump {
     /// given back.
     fn close(&mut self, mut c: Conn) {
         let (ingest, out) = (&mut self.ingest, &mut self.out);
-        c.lines.finish(&mut |p| pass_on(ingest, out, c.src, p));
+        let to = Gate {
+            gates: &self.shared.gates,
+            conn: Arc::downgrade(&c.stream),
+        };
+        c.lines.finish(&mut |p| pass_on(ingest, out, &to, c.src, p));
         let end = self.ingest.end(c.src);
         self.send(end);
     }
@@ -266,10 +280,21 @@ impl Pump {
     }
 }
 
-/// One piece of a connection into the ingest, and what comes of it to the viewer.
-fn pass_on(ingest: &mut Ingest, out: &mut Outlet, src: StreamId, piece: Piece) {
+/// Where a connection's gate lines go: the gates, and the connection to answer on.
+struct Gate<'a> {
+    gates: &'a Gates,
+    conn: Weak<UnixStream>,
+}
+
+/// One piece of a connection into the ingest, and what comes of it to the viewer. A gate
+/// line goes to the gates instead, at once (it is no event: it says what comes next).
+fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piece: Piece) {
     let o = match piece {
-        Piece::Line(l) => ingest.line(src, l),
+        Piece::Line(l) => match gates::parse(l, ingest) {
+            Ok(line) => return to.gates.park(line, to.conn.clone()),
+            Err(Some(local)) => return to.gates.pass(local, &to.conn),
+            Err(None) => ingest.line(src, l),
+        },
         Piece::TooLong(n) => ingest.skip(src, n),
     };
     send(out, o);

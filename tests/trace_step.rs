@@ -1,0 +1,268 @@
+//! Step mode for a traced Python program, through the `Source` API alone: every thread of
+//! the program waits at its gate before each traced operation, `step(w)` lets exactly one
+//! operation of `w` through, a thread that cannot go says so, and the order the steps choose
+//! decides the program's result (the lost update, on demand).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use threadlanes::event::{Event, Op, WorkerId};
+use threadlanes::source::traced::{Options, Output};
+use threadlanes::source::{Item, Source, TracedSource};
+
+/// Quiet this long after a step: the events it made have come through the ingest's hold.
+const SETTLE: Duration = Duration::from_millis(250);
+
+struct Stepped {
+    src: TracedSource,
+    names: HashMap<String, WorkerId>,
+    /// Events since the last look.
+    fresh: Vec<Event>,
+}
+
+impl Stepped {
+    fn start(name: &str) -> Stepped {
+        let script = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
+        let opts = Options {
+            speed: 1.0,
+            output: Output::Capture,
+            tui: false,
+        };
+        let src = TracedSource::start_stepped(&["python3".into(), script], &opts)
+            .expect("python3 starts");
+        Stepped {
+            src,
+            names: HashMap::new(),
+            fresh: Vec::new(),
+        }
+    }
+
+    /// Takes what came until nothing has come for `SETTLE` and `parked` holds.
+    fn settle(&mut self, parked: impl Fn(&Stepped) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut quiet_since = Instant::now();
+        loop {
+            let mut got = Vec::new();
+            self.src.wait(Duration::from_millis(20), &mut |item| {
+                if let Item::Event(ev) = item {
+                    got.push(ev);
+                }
+            });
+            if !got.is_empty() {
+                quiet_since = Instant::now();
+            }
+            for ev in got {
+                if let Op::Worker { name, .. } = &ev.op {
+                    self.names.insert(name.clone(), ev.w);
+                }
+                self.fresh.push(ev);
+            }
+            if quiet_since.elapsed() >= SETTLE && (parked(self) || self.src.is_finished()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the program never settled: {:?} {:?}",
+                self.names,
+                self.src.parked()
+            );
+        }
+    }
+
+    /// The program's main thread is worker 0 (its lane is named with its pid).
+    fn id(&self, name: &str) -> Option<WorkerId> {
+        match name {
+            "main" => Some(0),
+            _ => self.names.get(name).copied(),
+        }
+    }
+
+    fn w(&self, name: &str) -> WorkerId {
+        self.id(name).expect("declared")
+    }
+
+    fn is_parked(&self, name: &str) -> bool {
+        let Some(w) = self.id(name) else {
+            return false;
+        };
+        self.src.parked().iter().any(|p| p.w == w)
+    }
+
+    /// Lets `name` through once; returns the ops that came of it (all of that worker's).
+    fn step(&mut self, name: &str) -> Vec<&'static str> {
+        self.fresh.clear();
+        let w = self.w(name);
+        self.src
+            .step(w)
+            .unwrap_or_else(|e| panic!("{name} cannot go: {e}"));
+        // Until it parks again, or ends.
+        self.settle(|s| {
+            s.is_parked(name)
+                || s.fresh
+                    .iter()
+                    .any(|e| e.w == w && matches!(e.op, Op::Exit { .. }))
+        });
+        let others: Vec<&Event> = self.fresh.iter().filter(|e| e.w != w).collect();
+        assert!(others.is_empty(), "one step moved others too: {others:?}");
+        self.fresh.iter().map(|e| e.op.name()).collect()
+    }
+
+    fn output(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.src.is_finished() {
+            assert!(Instant::now() < deadline, "the program never ended");
+            self.src.wait(Duration::from_millis(20), &mut |_| {});
+        }
+        String::from_utf8_lossy(&self.src.captured().0).into_owned()
+    }
+}
+
+/// Runs lost_update.py with the two threads let through in `order`, then main to its end.
+fn run(order: &[&str]) -> String {
+    let mut s = Stepped::start("lost_update");
+    s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
+    let parked = s.src.parked();
+    let at = |n: &str| parked.iter().find(|p| p.w == s.w(n)).expect("parked");
+    // Each thread says what it will do, and where in the program.
+    assert_eq!(at("t1").next.op, "sleep");
+    assert_eq!(at("t1").at.as_deref(), Some("lost_update.py:13"));
+    assert_eq!(at("main").next.op, "join");
+    assert!(!at("main").ready, "main joins t1, which has not ended");
+    assert!(
+        s.src.step(s.w("main")).is_err(),
+        "a thread that cannot go is refused"
+    );
+    for name in order {
+        let ops = s.step(name);
+        // One operation a step: the sleep (its begin and end), then it runs to its next gate.
+        assert_eq!(ops[..2], ["sleep_begin", "sleep_end"], "{name}: {ops:?}");
+        assert!(ops[2..].iter().all(|op| *op == "exit"), "{name}: {ops:?}");
+    }
+    for _ in 0..2 {
+        let ops = s.step("main");
+        assert_eq!(ops[..2], ["join_begin", "join_end"], "{ops:?}");
+    }
+    s.output()
+}
+
+#[test]
+fn each_step_lets_one_operation_through_and_the_order_decides_the_result() {
+    // A switch between each read and its write: both read the same balance, updates lost.
+    let out = run(&["t1", "t2", "t1", "t2", "t1", "t2", "t1", "t2"]);
+    assert!(out.contains("balance 20"), "{out}");
+    // Each thread whole, one after the other: nothing lost.
+    let out = run(&["t1", "t1", "t1", "t1", "t2", "t2", "t2", "t2"]);
+    assert!(out.contains("balance 22"), "{out}");
+}
+
+#[test]
+fn free_mode_lets_every_parked_thread_go() {
+    let mut s = Stepped::start("lost_update");
+    s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
+    s.src.set_mode(threadlanes::runner::Mode::Free);
+    assert!(s.output().contains("balance"));
+    assert_eq!(s.src.exit_status(), Some(0));
+}
+
+/// The TUI in step mode over a traced program: each lane says what its thread will do next
+/// and where, and the step key lets the selected thread through.
+#[test]
+fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "python3 lost_update.py",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    let script = format!("{}/tests/python/lost_update.py", env!("CARGO_MANIFEST_DIR"));
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let src = TracedSource::start_stepped(&["python3".into(), script], &opts).expect("starts");
+    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !what(app) {
+            assert!(
+                Instant::now() < deadline,
+                "never: {:?} {:?}",
+                app.next_ops(),
+                app.flash_text()
+            );
+            app.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let sleeping_at = |line: u32| {
+        move |app: &threadlanes::app::App| {
+            let want = format!("next: sleep  lost_update.py:{line}");
+            app.next_ops().iter().filter(|n| n.text == want).count()
+        }
+    };
+    // The gates come at once; the lanes once the events have been held in time order.
+    until(&mut app, &|app| {
+        sleeping_at(13)(app) == 2 && app.shown_world().workers.len() == 3
+    });
+    let joins = app
+        .next_ops()
+        .iter()
+        .find(|n| n.w == 0)
+        .expect("main parked");
+    assert!(
+        !joins.ready && joins.text.starts_with("can't go"),
+        "{joins:?}"
+    );
+    // Lanes: main, t1, t2. Select t1 and let it through once: it sleeps and reads, then
+    // waits at its second sleep.
+    app.update(Action::Down);
+    app.update(Action::Step);
+    assert_eq!(app.flash_text(), None, "the step was refused");
+    until(&mut app, &|app| sleeping_at(15)(app) == 1);
+    assert_eq!(sleeping_at(13)(&app), 1, "t2 has not moved");
+}
+
+/// Every lesson program, stepped to its end by always letting the first thread that can go
+/// through: the gate holds whatever the program does (locks, queues, events, conditions,
+/// pools, processes) and never holds it for good. Its output is its own.
+#[test]
+fn lesson_programs_stepped_to_their_end() {
+    for name in [
+        "race",
+        "lock",
+        "rlock",
+        "semaphore",
+        "traffic_light",
+        "queue_kinds",
+        "producer_consumer",
+        "condition_barrier",
+        "thread_pool",
+        "processes",
+    ] {
+        let mut s = Stepped::start(name);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut steps = 0;
+        while !s.src.is_finished() {
+            assert!(
+                Instant::now() < deadline,
+                "{name}: never ended after {steps} steps"
+            );
+            s.src.wait(Duration::from_millis(5), &mut |_| {});
+            if let Some(p) = s.src.parked().into_iter().find(|p| p.ready)
+                && s.src.step(p.w).is_ok()
+            {
+                steps += 1;
+            }
+        }
+        assert_eq!(s.src.exit_status(), Some(0), "{name}");
+        // multiprocessing's own operations are not gated yet: processes.py runs through.
+        assert!(
+            steps > 0 || name == "processes",
+            "{name}: nothing was stepped"
+        );
+    }
+}
