@@ -27,6 +27,7 @@ import os
 import re
 import signal
 import socket  # here, not under the writer's lock: an import may make locks we trace
+import struct
 import sys
 import sysconfig
 import time
@@ -41,7 +42,14 @@ _PATH = os.environ.get("THREADLANES_SOCKET", "")
 _pid = os.getpid()
 # Reentrant: a finalizer run by the garbage collector in the middle of an emit may emit too.
 _wlock = _thread.RLock()
-_buf = []
+_buf = []  # text lines since the last frame was sealed
+# The most frequent events (a lock's acquire and release) as records of six numbers: t, w,
+# op code, o, opid, extra (docs/wire-format.md, "Internal framing"). Little-endian machines
+# only (array's native order); elsewhere every event is a text line.
+_PACK = sys.byteorder == "little"
+_rec = []  # records as bytes (struct _REC), appended without the writer's lock
+_REC = struct.Struct("<6q")
+_out = []  # sealed bytes, in order, waiting to be sent
 _sock = None
 _closed = False
 _wids = {}  # thread ident -> worker id in this process (None: a hidden stdlib thread)
@@ -82,11 +90,29 @@ def _connect_locked():
     return _sock
 
 
+def _seal_locked():
+    """What waits, records then text lines, into the bytes to send. Their order in the
+    stream does not matter: threadlanes puts a process's events in `t` order. Records are
+    appended without the lock, so only those counted here are taken (each list operation is
+    atomic: one appended meanwhile stays for the next frame)."""
+    n = len(_rec)
+    if n:
+        recs = _rec[:n]
+        del _rec[:n]
+        _out.append(b"\0" + _pid.to_bytes(4, "little") + (n * 48).to_bytes(4, "little") + b"".join(recs))
+    if _buf:
+        _out.append("".join(_buf).encode())
+        _buf.clear()
+
+
 def _flush_locked():
-    if not _buf or _closed:
+    if _closed:
         return
-    data = "".join(_buf).encode()
-    _buf.clear()
+    _seal_locked()
+    if not _out:
+        return
+    data = b"".join(_out)
+    _out.clear()
     try:
         _connect_locked().sendall(data)
     except OSError:
@@ -168,10 +194,35 @@ def _emit(w, tail, now=False):
             _flush_locked()
 
 
+_REC_MAX = 2048  # records held before they are sent (96 KiB)
+_pack = _REC.pack
+
+
+def _record(w, code, k, extra=0):
+    """One event as a record (the op's `code`, `k` the object's (o, opid)): no text, and
+    no lock (a list's append is atomic; the order is restored from `t`)."""
+    if not _closed:
+        _rec.append(_pack(_mono() - _T0, w, code, k[0], k[1], extra))
+        if len(_rec) >= _REC_MAX:
+            _flush()
+
+
+_ACQUIRE_BEGIN, _ACQUIRE_END, _ACQUIRE_FAILED, _RELEASE = 1, 2, 3, 4
+_keys = {}
+
+
+def _key(j):
+    """(o, opid) of an id fragment '"o":3,"opid":4242'."""
+    k = _keys.get(j)
+    if k is None:
+        k = _keys[j] = tuple(int(x.split(":")[1]) for x in j.split(","))
+    return k
+
+
 def _flusher():
     while not _closed:
         _orig_sleep(_FLUSH_EVERY)
-        if _buf:
+        if _buf or _rec or _out:
             _flush()
         _watch()
 
@@ -414,26 +465,38 @@ def _waiting(w, j, call, *args):
 
 
 class _TracedLock:
-    """threading.Lock with events. `_is_owned` is event-free so Condition asks it quietly."""
+    """threading.Lock with events. `_is_owned` is event-free so Condition asks it quietly.
+    The hot path: its events go as records (`_record`), with no text made per event."""
 
-    __slots__ = ("_l", "_j", "__weakref__")
+    __slots__ = ("_l", "_j", "_k", "__weakref__")
 
     def __init__(self, raw, j):
         self._l = raw
         self._j = j
+        self._k = _key(j) if _PACK else None
 
     def _depth(self, ok):
         """Extra fields of acquire_end (an RLock adds its depth)."""
         return ""
 
+    # An RLock's records carry its depth (the recursion count + 1; 0 for a plain Lock).
+    _reentrant = False
+
+    # The hot path (a lock taken and given back millions of times): the worker looked up
+    # inline, and its records appended inline as `_record` would (every call here costs).
     def acquire(self, blocking=True, timeout=-1):
-        w = _me()
+        w = _wids.get(_get_ident(), _UNKNOWN)
+        if w is _UNKNOWN:
+            w = _adopt()
         if w is None:
             return self._l.acquire(blocking, timeout)
-        j, raw = self._j, self._l
+        j, raw, k = self._j, self._l, self._k
         if _gated:
             _gate(w, "acquire", j)
-        _emit(w, '"op":"acquire_begin",%s}' % j)
+        if k is None:
+            _emit(w, '"op":"acquire_begin",%s}' % j)
+        elif not _closed:
+            _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_BEGIN, k[0], k[1], 0))
         ok = False
         try:
             if not blocking:
@@ -444,17 +507,27 @@ class _TracedLock:
                 _flush()  # it will wait: let the viewer see that now
                 ok = raw.acquire(True, timeout)
         finally:
-            _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
+            if k is None:
+                _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
+            elif not _closed:
+                x = raw._recursion_count() + 1 if self._reentrant and ok else int(self._reentrant)
+                _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], x))
         return ok
 
     __enter__ = acquire
 
     def release(self):
-        w = _me()
+        w = _wids.get(_get_ident(), _UNKNOWN)
+        if w is _UNKNOWN:
+            w = _adopt()
         if w is not None and self._l.locked():
             if _gated:
                 _gate(w, "release", self._j)
-            _emit(w, '"op":"release",%s}' % self._j)
+            k = self._k
+            if k is None:
+                _emit(w, '"op":"release",%s}' % self._j)
+            else:
+                _record(w, _RELEASE, k)
         self._l.release()
 
     def __exit__(self, *exc):
@@ -484,13 +557,18 @@ class _TracedRLock(_TracedLock):
     def _depth(self, ok):
         return ',"depth":%d' % (self._l._recursion_count() if ok else 0)
 
+    _reentrant = True
+
     def release(self):
         w = _me()
         raw = self._l
         if w is not None and raw._is_owned():
             if _gated:
                 _gate(w, "release", self._j)
-            _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
+            if self._k is None:
+                _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
+            else:
+                _record(w, _RELEASE, self._k, raw._recursion_count())
         raw.release()
 
     # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
@@ -1780,6 +1858,8 @@ def _after_fork_child():
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
     _wlock = _thread.RLock()
     _buf.clear()
+    _rec.clear()
+    _out.clear()
     _sock = None  # the parent's connection stays the parent's
     _pid = os.getpid()
     _wids.clear()

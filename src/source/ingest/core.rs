@@ -157,6 +157,32 @@ impl Core {
         }
     }
 
+    /// One record of a frame (see [`super::packed`]); a bad one is reported like a
+    /// malformed line. Each record counts as a line.
+    pub fn record(&mut self, src: StreamId, pid: u32, bytes: &[u8], out: &mut Vec<Out>) -> Line {
+        self.streams[src.0].read += 1;
+        match super::packed::record(pid, bytes) {
+            Ok(r) => {
+                let own = self.owner_of(src, pid);
+                Line {
+                    item: Item::Event {
+                        ev: r.ev,
+                        owners: Owners {
+                            w: own,
+                            o: self.owner_of(src, r.opid),
+                            target: own,
+                            parent: own,
+                        },
+                        data: None,
+                        shared: false,
+                    },
+                    after: None,
+                }
+            }
+            Err(what) => self.report(src, &what, out),
+        }
+    }
+
     /// A line longer than [`MAX_LINE`] (skipped unread): reported with its length; it
     /// still counts as a line.
     pub fn skip(&mut self, src: StreamId, len: usize, out: &mut Vec<Out>) -> Line {

@@ -7,11 +7,15 @@
 /// documents it (docs/wire-format.md); a longer line is reported with its length and skipped.
 pub const MAX_LINE: usize = 1 << 20;
 
-/// What a read gave: a whole line, or the length of one too long to keep.
+/// What a read gave: a whole line, or the length of one too long to keep; or, from a
+/// traced program's connection (see [`super::packed`]), a frame of records or a frame
+/// whose length made no sense.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Piece<'a> {
     Line(&'a [u8]),
     TooLong(usize),
+    Packed { pid: u32, records: &'a [u8] },
+    BadFrame(usize),
 }
 
 #[derive(Default)]
@@ -66,6 +70,11 @@ impl Lines {
         self.clear();
     }
 
+    /// Nothing of a line is held: the next byte starts one (or a frame).
+    pub fn at_start(&self) -> bool {
+        self.pending.is_empty() && self.skipping.is_none()
+    }
+
     /// Bytes held for the line being read.
     pub fn kept(&self) -> usize {
         self.pending.capacity()
@@ -88,6 +97,7 @@ mod tests {
             got.push(match p {
                 Piece::Line(l) => String::from_utf8_lossy(l).into_owned(),
                 Piece::TooLong(n) => format!("too long: {n}"),
+                other => format!("{other:?}"),
             })
         });
     }

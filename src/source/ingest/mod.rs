@@ -26,9 +26,11 @@
 pub mod after;
 mod core;
 pub mod lines;
+pub mod packed;
 pub mod timed;
 
 pub use lines::{Lines, MAX_LINE, Piece};
+pub use packed::Frames;
 
 use self::core::Core;
 use crate::event::{Event, ObjectId, WorkerId};
@@ -176,6 +178,28 @@ impl Ingest {
             Flavor::Timed(t) => t.line(&mut self.core, src, parsed, &mut out),
         }
         out
+    }
+
+    /// A frame of records from process `pid` on `src` (see [`packed`]): each record is
+    /// read as a line would be; what can go on now is added to `out`.
+    pub fn records(&mut self, src: StreamId, pid: u32, records: &[u8], out: &mut Vec<Out>) {
+        for r in records.chunks_exact(packed::RECORD) {
+            let parsed = self.core.record(src, pid, r, out);
+            match &mut self.flavor {
+                Flavor::After(a) => a.line(&mut self.core, src, parsed, out),
+                Flavor::Timed(t) => t.line(&mut self.core, src, parsed, out),
+            }
+        }
+    }
+
+    /// A frame of `src` whose length made no sense: reported; the rest of the stream is
+    /// not read.
+    pub fn bad_frame(&mut self, src: StreamId, len: usize) -> Vec<Out> {
+        let what = format!(
+            "a frame of {len} bytes, not whole records of {} bytes; the rest of the stream is not read",
+            packed::RECORD
+        );
+        vec![self.core.problem(src, &what)]
     }
 
     /// A line of `src` longer than [`MAX_LINE`], skipped unread (see [`Lines`]): it is

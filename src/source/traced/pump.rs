@@ -15,7 +15,7 @@ use super::gates::{self, Gates};
 use super::outlet::Outlet;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
-use crate::source::ingest::{Ingest, Lines, Out, Piece, StreamId};
+use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId};
 use std::fs::File;
 use std::io::{ErrorKind, Read};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -39,7 +39,7 @@ struct Conn {
     src: StreamId,
     /// Shared (weakly) with the gates, which write "go" back on it.
     stream: Arc<UnixStream>,
-    lines: Lines,
+    lines: Frames,
     /// Its process closed it: it is dropped once its last line is read.
     closed: bool,
 }
@@ -168,7 +168,7 @@ impl Pump {
         self.conns.push(Conn {
             src,
             stream,
-            lines: Lines::default(),
+            lines: Frames::default(),
             closed: false,
         });
     }
@@ -296,6 +296,12 @@ fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piec
             Err(None) => ingest.line(src, l),
         },
         Piece::TooLong(n) => ingest.skip(src, n),
+        Piece::Packed { pid, records } => {
+            let mut o = Vec::new();
+            ingest.records(src, pid, records, &mut o);
+            o
+        }
+        Piece::BadFrame(n) => ingest.bad_frame(src, n),
     };
     send(out, o);
 }
