@@ -16,6 +16,62 @@ pub struct LineError {
 
 /// Encodes one event as a JSON object (no newline).
 pub fn encode(ev: &Event) -> String {
+    quick(ev).unwrap_or_else(|| by_map(ev))
+}
+
+/// The most frequent events, which carry only numbers, written straight out: the same text
+/// as [`by_map`] (a test holds them equal) at a fraction of its cost, so `--json` keeps up
+/// with a traced program's millions of lock operations a second.
+fn quick(ev: &Event) -> Option<String> {
+    use Op::*;
+    use std::fmt::Write;
+    let mut s = String::with_capacity(96);
+    let _ = write!(
+        s,
+        "{{\"t\":{},\"pid\":{},\"w\":{},\"op\":\"{}\"",
+        ev.t,
+        ev.pid,
+        ev.w,
+        ev.op.name()
+    );
+    if let Some(o) = ev.op.object() {
+        let _ = write!(s, ",\"o\":{o}");
+    }
+    let num = |s: &mut String, k: &str, v: Option<u64>| {
+        if let Some(v) = v {
+            let _ = write!(s, ",\"{k}\":{v}");
+        }
+    };
+    match &ev.op {
+        Start
+        | SleepEnd
+        | AcquireBegin { .. }
+        | Set { .. }
+        | Clear { .. }
+        | WaitBegin { .. }
+        | GetBegin { .. } => {}
+        AcquireEnd {
+            ok, depth, value, ..
+        } => {
+            let _ = write!(s, ",\"ok\":{ok}");
+            num(&mut s, "depth", depth.map(u64::from));
+            num(&mut s, "value", *value);
+        }
+        Release { depth, value, .. } => {
+            num(&mut s, "depth", depth.map(u64::from));
+            num(&mut s, "value", *value);
+        }
+        WaitEnd { ok, .. } => {
+            let _ = write!(s, ",\"ok\":{ok}");
+        }
+        _ => return None,
+    }
+    s.push('}');
+    Some(s)
+}
+
+/// Any event, through a JSON map in field order.
+fn by_map(ev: &Event) -> String {
     let mut m = Map::new();
     m.insert("t".into(), json!(ev.t));
     m.insert("pid".into(), json!(ev.pid));
@@ -505,6 +561,52 @@ mod tests {
             let line = encode(&e);
             assert_eq!(decode(&line).as_ref(), Ok(&e), "{line}");
         }
+    }
+
+    #[test]
+    fn numbers_only_events_are_written_as_the_map_writes_them() {
+        let ops = [
+            Op::Start,
+            Op::SleepEnd,
+            Op::AcquireBegin { o: 3 },
+            Op::AcquireEnd {
+                o: 3,
+                ok: false,
+                depth: Some(2),
+                value: Some(4),
+            },
+            Op::AcquireEnd {
+                o: 3,
+                ok: true,
+                depth: None,
+                value: None,
+            },
+            Op::Release {
+                o: 3,
+                depth: Some(0),
+                value: None,
+            },
+            Op::Release {
+                o: 3,
+                depth: None,
+                value: Some(7),
+            },
+            Op::Set { o: 1 },
+            Op::Clear { o: 1 },
+            Op::WaitBegin { o: 1 },
+            Op::WaitEnd { o: 1, ok: false },
+            Op::GetBegin { o: 1 },
+        ];
+        for op in ops {
+            let e = Event {
+                t: u64::MAX,
+                pid: 77,
+                w: 5,
+                op,
+            };
+            assert_eq!(quick(&e).as_deref(), Some(by_map(&e).as_str()), "{e:?}");
+        }
+        assert_eq!(quick(&ev(Op::Say { text: "x".into() })), None);
     }
 
     #[test]
