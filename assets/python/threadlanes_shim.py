@@ -31,6 +31,7 @@ import struct
 import sys
 import sysconfig
 import time
+from enum import Enum as _Enum
 
 _mono = time.monotonic_ns
 _orig_sleep = time.sleep
@@ -51,6 +52,7 @@ _rec = []  # records as bytes (struct _REC), appended without the writer's lock
 _REC = struct.Struct("<6q")
 _out = []  # sealed bytes, in order, waiting to be sent
 _sock = None
+_sock_ino = None  # the inode of our socket: its descriptor may be closed and reused
 _closed = False
 _wids = {}  # thread ident -> worker id in this process (None: a hidden stdlib thread)
 _live = {}  # worker id -> Thread, for threads started and not yet ended
@@ -77,7 +79,7 @@ def _q(s):
 
 def _connect_locked():
     """The connection to threadlanes, made on first use."""
-    global _sock
+    global _sock, _sock_ino
     if _sock is None:
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -85,7 +87,7 @@ def _connect_locked():
         except OSError:
             s.close()
             raise
-        _sock = s
+        _sock, _sock_ino = s, os.fstat(s.fileno()).st_ino
         _thread.start_new_thread(_listen, (s,))
     return _sock
 
@@ -105,8 +107,26 @@ def _seal_locked():
         _buf.clear()
 
 
+def _disowned_locked():
+    """True if the program closed our descriptor (os.closerange) and it may now be one of
+    its own: tracing ends here, and the descriptor is left alone (never written, never
+    closed)."""
+    global _closed, _sock
+    if _sock is None:
+        return False
+    try:
+        if os.fstat(_sock.fileno()).st_ino == _sock_ino:
+            return False
+    except (OSError, ValueError):
+        pass
+    _closed = True
+    _sock.detach()
+    _sock = None
+    return True
+
+
 def _flush_locked():
-    if _closed:
+    if _closed or _disowned_locked():
         return
     _seal_locked()
     if not _out:
@@ -124,7 +144,7 @@ def _watch():
     a connection that reads as ended has been closed (what threadlanes writes back in step
     mode reads as data, and is left for the listener)."""
     with _wlock:
-        if _closed:
+        if _closed or _disowned_locked():
             return
         try:
             if _connect_locked().recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) != b"":
@@ -208,15 +228,12 @@ def _record(w, code, k, extra=0):
 
 
 _ACQUIRE_BEGIN, _ACQUIRE_END, _ACQUIRE_FAILED, _RELEASE = 1, 2, 3, 4
-_keys = {}
 
 
 def _key(j):
     """(o, opid) of an id fragment '"o":3,"opid":4242'."""
-    k = _keys.get(j)
-    if k is None:
-        k = _keys[j] = tuple(int(x.split(":")[1]) for x in j.split(","))
-    return k
+    o, opid = j.split(",")
+    return int(o[4:]), int(opid[7:])
 
 
 def _flusher():
@@ -395,13 +412,21 @@ def _creator(obj, depth):
     return f
 
 
+_line_names = {}  # (code, line) -> the name its assignment gives, or None
+
+
 def _name_for(frame, kind):
-    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-    m = _ASSIGN.match(line) or _WITH_AS.match(line)
-    base = re.sub(r"\s*,\s*", "/", m.group(1)).replace("self.", "") if m else kind
+    # A line read and matched once: a loop making thousands of objects pays for it once.
+    key = (frame.f_code, frame.f_lineno)
+    named = _line_names.get(key, _UNKNOWN)
+    if named is _UNKNOWN:
+        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+        m = _ASSIGN.match(line) or _WITH_AS.match(line)
+        named = _line_names[key] = re.sub(r"\s*,\s*", "/", m.group(1)).replace("self.", "") if m else None
+    base = named or kind
     n = _names.get(base, 0) + 1
     _names[base] = n
-    if m:
+    if named:
         return base if n == 1 else "%s-%d" % (base, n)
     return "%s-%d" % (base, n)
 
@@ -424,17 +449,65 @@ def _declare_object(frame, kind, capacity=None, shared=False):
     return j
 
 
+_LABEL = 60
+
+
 def _label(x):
-    if isinstance(x, str):
-        s = x
-    elif isinstance(x, (int, float, bool)) or x is None:
-        s = str(x)
-    else:
-        try:
-            s = repr(x)
-        except Exception:
-            s = type(x).__name__
-    return _q(s if len(s) <= 60 else s[:57] + "...")
+    """An item's label (at most 60 characters, JSON-quoted), made without running any code
+    of the program's: its own __repr__ may take a lock the thread holds, or wait. Built-in
+    values are written as repr would, cut before they are written (a 4 MB item costs what
+    a short one does); any other object is named by its type."""
+    try:
+        s = x if type(x) is str else _text(x, _LABEL + 1)
+    except Exception:  # a container another thread changed while it was read
+        s = type(x).__name__
+    return _q(s if len(s) <= _LABEL else s[: _LABEL - 3] + "...")
+
+
+_SCALARS = (int, float, complex, bool, type(None))
+_BRACKETS = {list: "[]", tuple: "()", set: "{}", frozenset: "{}", dict: "{}"}
+
+
+def _text(x, room):
+    """repr(x) for built-in values, at least `room` characters of it when it is longer;
+    the type's name for anything else."""
+    t = type(x)
+    if t in _SCALARS:
+        return repr(x) if t is not int or x.bit_length() < 256 else "<int>"
+    if t is str or t is bytes or t is bytearray:
+        return repr(x[:room])
+    b = _BRACKETS.get(t)
+    if b is None:
+        fields = getattr(t, "_fields", None)  # a namedtuple: its class made by the library
+        if isinstance(x, tuple) and type(fields) is tuple:
+            return t.__name__ + _seq(zip(fields, x), "()", room, "%s=")
+        if isinstance(x, _Enum):
+            return "%s.%s" % (t.__name__, x._name_)
+        return t.__name__
+    if t is dict:
+        return _seq(x.items(), b, room, "%s: ")
+    if t is set or t is frozenset:
+        if not x:
+            return t.__name__ + "()"
+        return _seq(x, b, room) if t is set else "frozenset(%s)" % _seq(x, b, room)
+    return _seq(x, b, room) if t is not tuple or len(x) != 1 else "(%s,)" % _text(x[0], room)
+
+
+def _seq(xs, brackets, room, key=None):
+    """The items of a built-in container, comma-separated, until `room` is used."""
+    parts, used = [], 0
+    for x in xs:
+        if used >= room:
+            parts.append("...")
+            break
+        if key is None:
+            p = _text(x, room - used)
+        else:
+            k, v = x
+            p = (key % (k if type(k) is str and key == "%s=" else _text(k, room - used))) + _text(v, room - used)
+        parts.append(p)
+        used += len(p) + 2
+    return brackets[0] + ", ".join(parts) + brackets[1]
 
 
 def _posing_as(fn, module, name):
@@ -801,6 +874,8 @@ def _patch_thread_class(threading):
     t_start, t_boot, t_join = T.start, T._bootstrap_inner, T.join
 
     def start(self):
+        if "_started" not in self.__dict__:
+            return t_start(self)  # __init__ was not called: Python's own RuntimeError
         w = _me()
         if w is not None and not _hidden_target(self) and not self._started.is_set():
             tw = _new_w()
@@ -822,18 +897,18 @@ def _patch_thread_class(threading):
             return t_boot(self)
         _live[tw] = self
         how = ["ok", None]
-        run = self.run
+        # An exception that ends run() is seen where threading hands it to its excepthook
+        # (SystemExit never is), not by wrapping run(): a wrapper's frame would show in the
+        # traceback the program prints.
+        hook = self.__dict__.get("_invoke_excepthook")
+        if hook is not None:
 
-        def traced_run(*a, **k):
-            try:
-                return run(*a, **k)
-            except SystemExit:
-                raise
-            except BaseException as e:
+            def seen(thread, _hook=hook):
+                e = sys.exc_info()[1]
                 how[0], how[1] = "panic", repr(e)
-                raise
+                return _hook(thread)
 
-        self.run = traced_run
+            self._invoke_excepthook = seen
         _emit(tw, '"op":"start"}')
         try:
             t_boot(self)
@@ -1829,19 +1904,11 @@ def _finish(how, msg):
                 pass
 
 
-_failed = [None]
-
-
-def _excepthook(orig):
-    def hook(kind, value, tb):
-        _failed[0] = repr(value)
-        return orig(kind, value, tb)
-
-    return hook
-
-
 def _at_exit():
-    _finish("panic" if _failed[0] else "ok", _failed[0])
+    # An exception that ended the main thread is in sys.last_value by now (set before any
+    # excepthook runs, the program's own too): sys.excepthook is left as it was.
+    failed = getattr(sys, "last_value", None)
+    _finish("panic" if failed is not None else "ok", repr(failed) if failed is not None else None)
 
 
 def _before_fork():
@@ -1909,7 +1976,6 @@ def install():
     _hook_asyncio()
     _patch_multiprocessing()
     _patch_manager()
-    sys.excepthook = _excepthook(sys.excepthook)
     atexit.register(_at_exit)
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
                         after_in_child=_after_fork_child)

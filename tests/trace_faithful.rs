@@ -1,0 +1,140 @@
+//! A traced program behaves as it does untraced: each program of `tests/python/faithful_*`
+//! is run plain and under `threadlanes trace --headless --json`, and its output (written to
+//! stderr, where a traced program's output goes with --json), exit status and stream are
+//! compared. Each is a situation where the tracer once changed what the program did.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use threadlanes::event::{Event, ExitHow, Op};
+use threadlanes::wire;
+
+/// Longer than any of these programs takes on a loaded machine; a hang fails the test.
+const DEADLINE: Duration = Duration::from_secs(60);
+
+fn script(name: &str) -> String {
+    format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `cmd` to its end, or kills it at the deadline (a deadlocked program fails here).
+fn run(mut cmd: Command, what: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("it starts");
+    let start = Instant::now();
+    while child.try_wait().expect("waitable").is_none() {
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("killed");
+            panic!(
+                "{what} did not end in {DEADLINE:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("ended")
+}
+
+struct Compared {
+    events: Vec<Event>,
+}
+
+/// Runs `name` plain and traced; asserts the same output and exit status.
+fn compare(name: &str) -> Compared {
+    let mut plain = Command::new("python3");
+    plain.arg(script(name));
+    let plain = run(plain, "the plain run");
+    let mut traced = Command::new(env!("CARGO_BIN_EXE_threadlanes"));
+    traced
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script(name));
+    let traced = run(traced, "the traced run");
+    let err = String::from_utf8_lossy(&traced.stderr).into_owned();
+    let program = err.split("\n── summary ──").next().unwrap_or_default();
+    let plain_out = String::from_utf8_lossy(&plain.stdout);
+    let plain_err = String::from_utf8_lossy(&plain.stderr);
+    assert_eq!(plain_out, "", "{name}: these programs write to stderr only");
+    let (want, got): (Vec<_>, Vec<_>) = (plain_err.lines().collect(), program.lines().collect());
+    assert_eq!(
+        got, want,
+        "{name}: the traced program's output differs\n{err}"
+    );
+    assert_eq!(
+        traced.status.code(),
+        plain.status.code(),
+        "{name}: exit status\n{err}"
+    );
+    let events = String::from_utf8_lossy(&traced.stdout)
+        .lines()
+        .map(|l| wire::decode(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
+        .collect();
+    Compared { events }
+}
+
+impl Compared {
+    fn exit_of_main(&self) -> ExitHow {
+        self.events
+            .iter()
+            .find_map(|e| match &e.op {
+                Op::Exit { how, .. } if e.w == 0 => Some(*how),
+                _ => None,
+            })
+            .expect("the main thread's exit")
+    }
+
+    fn items(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::PutEnd { item, .. } => Some(item.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// No frame of the tracer in a thread's traceback (printed, or counted by the program);
+/// Python's own RuntimeError for a Thread whose __init__ was skipped; sys.excepthook is
+/// Python's. The failing thread still ends as panicked.
+#[test]
+fn a_failing_thread_prints_the_same_traceback() {
+    let c = compare("faithful_thread_error");
+    let panics = c
+        .events
+        .iter()
+        .filter(|e| matches!(&e.op, Op::Exit { how: ExitHow::Panic, msg: Some(m) } if m.contains("boom")))
+        .count();
+    assert_eq!(panics, 2, "{:?}", c.events);
+}
+
+/// The program's own excepthook runs, the exit status is Python's, and the main thread
+/// that died of the exception ends as panicked.
+#[test]
+fn the_programs_own_excepthook_runs_and_the_crash_is_seen() {
+    let c = compare("faithful_own_excepthook");
+    assert_eq!(c.exit_of_main(), ExitHow::Panic);
+}
+
+/// Labelling a queue item runs none of the program's code (its __repr__ takes a lock the
+/// putting thread holds), and a 4 MB item is cut before it is written.
+#[test]
+fn labelling_an_item_runs_none_of_the_programs_code() {
+    let c = compare("faithful_repr_lock");
+    let items = c.items();
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0], "Job");
+    assert!(
+        items[1].starts_with("b'xxx") && items[1].len() <= 60,
+        "{items:?}"
+    );
+}
+
+/// After os.closerange the tracer's descriptor number may be the program's new socket:
+/// nothing of the tracer's is written into it.
+#[test]
+fn a_reused_descriptor_is_never_written() {
+    compare("faithful_closerange");
+}
