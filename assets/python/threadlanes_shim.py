@@ -227,7 +227,8 @@ def _record(w, code, k, extra=0):
             _flush()
 
 
-_ACQUIRE_BEGIN, _ACQUIRE_END, _ACQUIRE_FAILED, _RELEASE = 1, 2, 3, 4
+# Record codes; _ACQUIRED: taken at once, acquire_begin and acquire_end in one record.
+_ACQUIRE_BEGIN, _ACQUIRE_END, _ACQUIRE_FAILED, _RELEASE, _ACQUIRED = 1, 2, 3, 4, 5
 
 
 def _key(j):
@@ -566,6 +567,12 @@ class _TracedLock:
         j, raw, k = self._j, self._l, self._k
         if _gated:
             _gate(w, "acquire", j)
+        if k is not None and blocking and raw.acquire(False):
+            # Free: taken at once, one record (its t after the lock was taken).
+            if not _closed:
+                x = raw._recursion_count() + 1 if self._reentrant else 0
+                _rec.append(_pack(_mono() - _T0, w, _ACQUIRED, k[0], k[1], x))
+            return True
         if k is None:
             _emit(w, '"op":"acquire_begin",%s}' % j)
         elif not _closed:
@@ -599,8 +606,10 @@ class _TracedLock:
             k = self._k
             if k is None:
                 _emit(w, '"op":"release",%s}' % self._j)
-            else:
-                _record(w, _RELEASE, k)
+            elif not _closed:
+                _rec.append(_pack(_mono() - _T0, w, _RELEASE, k[0], k[1], 0))
+                if len(_rec) >= _REC_MAX:
+                    _flush()
         self._l.release()
 
     def __exit__(self, *exc):

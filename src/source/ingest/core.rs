@@ -157,29 +157,38 @@ impl Core {
         }
     }
 
-    /// One record of a frame (see [`super::packed`]); a bad one is reported like a
-    /// malformed line. Each record counts as a line.
-    pub fn record(&mut self, src: StreamId, pid: u32, bytes: &[u8], out: &mut Vec<Out>) -> Line {
+    /// One record of a frame (see [`super::packed`]): its event, and the one that goes
+    /// with it (an acquire taken at once is two); a bad one is reported like a malformed
+    /// line. Each record counts as a line.
+    pub fn record(
+        &mut self,
+        src: StreamId,
+        pid: u32,
+        bytes: &[u8],
+        out: &mut Vec<Out>,
+    ) -> (Line, Option<Line>) {
         self.streams[src.0].read += 1;
         match super::packed::record(pid, bytes) {
             Ok(r) => {
                 let own = self.owner_of(src, pid);
-                Line {
+                let owners = Owners {
+                    w: own,
+                    o: self.owner_of(src, r.opid),
+                    target: own,
+                    parent: own,
+                };
+                let line = |ev| Line {
                     item: Item::Event {
-                        ev: r.ev,
-                        owners: Owners {
-                            w: own,
-                            o: self.owner_of(src, r.opid),
-                            target: own,
-                            parent: own,
-                        },
+                        ev,
+                        owners,
                         data: None,
                         shared: false,
                     },
                     after: None,
-                }
+                };
+                (line(r.ev), r.then.map(line))
             }
-            Err(what) => self.report(src, &what, out),
+            Err(what) => (self.report(src, &what, out), None),
         }
     }
 

@@ -184,10 +184,12 @@ impl Ingest {
     /// read as a line would be; what can go on now is added to `out`.
     pub fn records(&mut self, src: StreamId, pid: u32, records: &[u8], out: &mut Vec<Out>) {
         for r in records.chunks_exact(packed::RECORD) {
-            let parsed = self.core.record(src, pid, r, out);
-            match &mut self.flavor {
-                Flavor::After(a) => a.line(&mut self.core, src, parsed, out),
-                Flavor::Timed(t) => t.line(&mut self.core, src, parsed, out),
+            let (first, then) = self.core.record(src, pid, r, out);
+            for parsed in std::iter::once(first).chain(then) {
+                match &mut self.flavor {
+                    Flavor::After(a) => a.line(&mut self.core, src, parsed, out),
+                    Flavor::Timed(t) => t.line(&mut self.core, src, parsed, out),
+                }
             }
         }
     }

@@ -26,10 +26,15 @@ pub const ACQUIRE_BEGIN: i64 = 1;
 pub const ACQUIRE_END: i64 = 2;
 pub const ACQUIRE_FAILED: i64 = 3;
 pub const RELEASE: i64 = 4;
+/// Taken at once: an acquire_begin and its acquire_end, both at `t` (one record where the
+/// lock was free costs the program one record's time, not two).
+pub const ACQUIRED: i64 = 5;
 
-/// One record read: the event (its pid the frame's) and the process its object belongs to.
+/// One record read: the event (its pid the frame's), the acquire_end that goes with it
+/// (for [`ACQUIRED`]), and the process its object belongs to.
 pub struct Record {
     pub ev: Event,
+    pub then: Option<Event>,
     pub opid: u32,
 }
 
@@ -53,8 +58,19 @@ pub fn record(pid: u32, b: &[u8]) -> Result<Record, String> {
         0 => None,
         d => Some(small(d - 1, "depth")?),
     };
+    let mut then = None;
     let op = match n(2) {
         ACQUIRE_BEGIN => Op::AcquireBegin { o },
+        ACQUIRED => {
+            let op = Op::AcquireEnd {
+                o,
+                ok: true,
+                depth,
+                value: None,
+            };
+            then = Some(Event { t, pid, w, op });
+            Op::AcquireBegin { o }
+        }
         ACQUIRE_END | ACQUIRE_FAILED => Op::AcquireEnd {
             o,
             ok: n(2) == ACQUIRE_END,
@@ -70,6 +86,7 @@ pub fn record(pid: u32, b: &[u8]) -> Result<Record, String> {
     };
     Ok(Record {
         ev: Event { t, pid, w, op },
+        then,
         opid,
     })
 }
@@ -250,7 +267,10 @@ mod tests {
                 [6, 1, ACQUIRE_END, 2, 42, 2],
             ],
         ));
-        b.extend(frame(42, &[[7, 1, RELEASE, 2, 42, 0]]));
+        b.extend(frame(
+            42,
+            &[[7, 1, RELEASE, 2, 42, 0], [8, 1, ACQUIRED, 2, 42, 0]],
+        ));
         b.extend_from_slice(b"{\"b\":2}\n{\"c\":3}");
         let whole = cut(&b, b.len());
         assert_eq!(
@@ -258,7 +278,7 @@ mod tests {
             [
                 "{\"a\":1}",
                 "42: Ok(AcquireBegin { o: 2 }); Ok(AcquireEnd { ok: true, o: 2, depth: Some(1), value: None })",
-                "42: Ok(Release { o: 2, depth: None, value: None })",
+                "42: Ok(Release { o: 2, depth: None, value: None }); Ok(AcquireBegin { o: 2 })",
                 "{\"b\":2}",
                 "{\"c\":3}",
             ]
