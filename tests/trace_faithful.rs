@@ -138,3 +138,11 @@ fn labelling_an_item_runs_none_of_the_programs_code() {
 fn a_reused_descriptor_is_never_written() {
     compare("faithful_closerange");
 }
+
+/// print makes the program's own writes (a stdout that records them sees the same ones),
+/// and a forked child closes the tracer's inherited connection quietly (no ResourceWarning
+/// where warnings are shown).
+#[test]
+fn print_writes_and_a_forked_child_are_as_untraced() {
+    compare("faithful_print_writes");
+}

@@ -1329,20 +1329,36 @@ def _sleep(secs):
 _orig_print = builtins.print
 
 
+class _Tee:
+    """Passes print's writes on to the program's stdout and keeps their text."""
+
+    __slots__ = ("out", "parts")
+
+    def __init__(self, out):
+        self.out, self.parts = out, []
+
+    def write(self, s):
+        self.parts.append(s)
+        return self.out.write(s)
+
+    def flush(self):
+        return self.out.flush()
+
+
 def _print(*args, sep=" ", end="\n", file=None, flush=False):
     w = _task_w()  # a line printed inside a task is the task's
     if w is None:
         w = _me()
     if w is None or (file is not None and file is not sys.stdout):
         return _orig_print(*args, sep=sep, end=end, file=file, flush=flush)
-    out = io.StringIO()
-    _orig_print(*args, sep=sep, end=end, file=out)
-    text = out.getvalue()
     stdout = sys.stdout
-    if stdout is not None:
-        stdout.write(text)
-        if flush:
-            stdout.flush()
+    if stdout is None:
+        return _orig_print(*args, sep=sep, end=end, file=file, flush=flush)
+    # print makes its own writes (each argument, each sep, the end) on the program's
+    # stdout, as untraced: a stdout that records its writes sees the same ones.
+    tee = _Tee(stdout)
+    _orig_print(*args, sep=sep, end=end, file=tee, flush=flush)
+    text = "".join(tee.parts)
     for line in text.rstrip("\n").split("\n"):
         if len(line) > _SAY_MAX:
             # The log shows its start; the whole of it is on stdout.
@@ -1936,7 +1952,14 @@ def _after_fork_child():
     _buf.clear()
     _rec.clear()
     _out.clear()
-    _sock = None  # the parent's connection stays the parent's
+    # The parent's connection stays the parent's: the child's copy of its descriptor is
+    # closed (dropped unclosed, it would warn "unclosed socket" under -X dev).
+    s, _sock = _sock, None
+    if s is not None:
+        try:
+            s.close()
+        except OSError:
+            pass
     _pid = os.getpid()
     _wids.clear()
     _live.clear()
