@@ -3,6 +3,10 @@
 
     python3 scripts/trace_cost.py [--bin target/release/threadlanes] [--cases lock,threads,...]
 
+Ratios are given by wall and by CPU time: on a machine shared with other work, wall time
+also counts the time the program was kept off the CPU, so compare CPU time there; wall/cpu of
+a traced run well above plain's says the program waited (for its tracer, or for a core).
+
 Cases (each times itself inside the program, so start-up and the tracer's own start and end
 are not counted; `wall` beside `cpu` shows whether the program waited for its tracer):
 - lock: one threading.Lock acquire+release round, best of 3 x 50,000 (ns per round);
@@ -197,16 +201,18 @@ def report(case, rows):
     ok = lambda r: r is not None and "error" not in r  # noqa: E731
     if not ok(base):
         return
-    if ok(viz):
-        vx = viz["wall"] - base["wall"]
     for name, r in rows[1:]:
         if not ok(r):
             continue
-        extra = r["wall"] - base["wall"]
-        line = "  %-19s x%.1f plain" % (name, r["wall"] / base["wall"])
-        if name != "viztracer" and ok(viz) and vx > 0:
-            line += ", extra cost x%.2f VizTracer's" % (extra / vx)
-        print(line)
+        line = "  %-19s" % name
+        for clock in ("wall", "cpu"):
+            line += " %s x%.1f plain" % (clock, r[clock] / base[clock])
+            extra, vx = r[clock] - base[clock], (viz[clock] - base[clock]) if ok(viz) else 0
+            if name != "viztracer" and vx > 0:
+                line += " (extra x%.2f VizTracer's)" % (extra / vx)
+            line += ";"
+        # wall well past cpu: the program waited (for its tracer, or for a busy machine)
+        print(line + " wall/cpu %.2f" % (r["wall"] / r["cpu"]))
 
 
 if __name__ == "__main__":
