@@ -547,7 +547,7 @@ class _TracedLock:
     def __init__(self, raw, j):
         self._l = raw
         self._j = j
-        self._k = _key(j) if _PACK else None
+        self._k = _key(j) if _PACK and j else None
 
     def _depth(self, ok):
         """Extra fields of acquire_end (an RLock adds its depth)."""
