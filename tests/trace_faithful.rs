@@ -146,3 +146,22 @@ fn a_reused_descriptor_is_never_written() {
 fn print_writes_and_a_forked_child_are_as_untraced() {
     compare("faithful_print_writes");
 }
+
+/// `python3 -I`, `-S` or `-E` would run the program with nothing of it traced: trace says
+/// so and does not start it.
+#[test]
+fn an_interpreter_option_that_keeps_the_shim_out_is_refused() {
+    for flag in ["-I", "-S", "-E"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+            .args(["trace", "--headless", "--", "python3", flag])
+            .arg(script("faithful_own_excepthook"))
+            .output()
+            .expect("threadlanes runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{flag}: {err}");
+        assert!(
+            err.contains(&format!("python {flag} keeps")) && !err.contains("my hook"),
+            "{flag}: {err}"
+        );
+    }
+}

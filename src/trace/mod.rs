@@ -16,6 +16,43 @@ pub fn install(dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("sitecustomize.py"), SITECUSTOMIZE)
 }
 
+/// The interpreter option of `argv` that keeps the shim out (`-I` or `-E` ignore PYTHONPATH,
+/// `-S` skips sitecustomize), if `argv` runs Python with one: such a program would run with
+/// nothing of it traced, so it is not started. Reads options up to the script, `-c` or `-m`.
+pub fn shim_kept_out(argv: &[String]) -> Option<String> {
+    let (program, args) = argv.split_first()?;
+    let name = Path::new(program).file_name()?.to_str()?;
+    if !name.starts_with("python") {
+        return None;
+    }
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let Some(flags) = a.strip_prefix('-') else {
+            return None; // the script
+        };
+        if flags.is_empty() || flags == "-" {
+            return None; // stdin, or the end of options
+        }
+        if flags.starts_with('-') {
+            continue; // a long option (--version, --check-hash-based-pycs's value is not one)
+        }
+        for (i, c) in flags.char_indices() {
+            match c {
+                'I' | 'E' | 'S' => return Some(format!("-{c}")),
+                'c' | 'm' => return None,
+                'X' | 'W' => {
+                    if i + 1 == flags.len() {
+                        it.next(); // its value is the next argument
+                    }
+                    break;
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 /// `dir` first, then whatever PYTHONPATH the user had.
 pub fn python_path(dir: &Path) -> std::ffi::OsString {
     let mut p = dir.as_os_str().to_owned();
@@ -24,4 +61,38 @@ pub fn python_path(dir: &Path) -> std::ffi::OsString {
         p.push(old);
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shim_kept_out;
+
+    fn kept_out(argv: &str) -> Option<String> {
+        let v: Vec<String> = argv.split(' ').map(String::from).collect();
+        shim_kept_out(&v)
+    }
+
+    #[test]
+    fn python_options_that_keep_the_shim_out_are_found_before_the_script_only() {
+        assert_eq!(kept_out("python3 -I app.py").as_deref(), Some("-I"));
+        assert_eq!(
+            kept_out("/usr/bin/python3.11 -u -S app.py").as_deref(),
+            Some("-S")
+        );
+        assert_eq!(kept_out("python3 -bE app.py").as_deref(), Some("-E"));
+        assert_eq!(
+            kept_out("python3 -X dev -W error -Es -c pass").as_deref(),
+            Some("-E")
+        );
+        assert_eq!(kept_out("python3 app.py -I"), None);
+        assert_eq!(kept_out("python3 -c import sys -I"), None);
+        assert_eq!(kept_out("python3 -mI"), None);
+        assert_eq!(
+            kept_out("python3 -X importtime -S app.py").as_deref(),
+            Some("-S")
+        );
+        assert_eq!(kept_out("python3 -W -I app.py"), None);
+        assert_eq!(kept_out("node -I app.js"), None);
+        assert_eq!(kept_out("python3"), None);
+    }
 }

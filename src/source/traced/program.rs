@@ -56,6 +56,12 @@ pub enum StartError {
     },
     #[error("cannot start the thread that reads the program: {0}")]
     Reader(std::io::Error),
+    #[error(
+        "python {flag} keeps threadlanes' shim out (it loads through PYTHONPATH and \
+         sitecustomize): nothing of the program could be traced, so it was not started; \
+         run it without {flag}"
+    )]
+    ShimKeptOut { flag: String },
 }
 
 /// What the program wrote: (stdout, stderr).
@@ -92,6 +98,9 @@ impl Trace {
     /// first traced operation (see [`Trace::gates`]).
     pub fn start_gated(argv: &[String], opts: &Options, step: bool) -> Result<Trace, StartError> {
         let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
+        if let Some(flag) = crate::trace::shim_kept_out(argv) {
+            return Err(StartError::ShimKeptOut { flag });
+        }
         let dir = super::dir::private_dir().map_err(StartError::TempDir)?;
         let sock = dir.join("events.sock");
         let listener = crate::trace::install(&dir)
