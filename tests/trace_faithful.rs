@@ -165,3 +165,11 @@ fn an_interpreter_option_that_keeps_the_shim_out_is_refused() {
         );
     }
 }
+
+/// The forkserver start method: a Process with a Queue, a Pool and a ProcessPoolExecutor
+/// work as untraced (what the parent pickles for them is read where the shim is not
+/// installed).
+#[test]
+fn forkserver_children_run_as_untraced() {
+    compare("faithful_forkserver");
+}

@@ -1442,21 +1442,33 @@ def _patch_futures():
 # ── multiprocessing ─────────────────────────────────────────────────────────────────
 
 
+class _StateWithJ(tuple):
+    """An object's own pickled state, with our id beside it as an attribute: a process
+    without the shim's patches (one a forkserver started) reads it as the plain state."""
+
+
+def _with_j(state, j):
+    """`state` with `j` beside it (when there is one and the state is a tuple)."""
+    if j is None or type(state) is not tuple:
+        return state
+    state = _StateWithJ(state)
+    state._tl_j = j
+    return state
+
+
 def _keep_j_through_state(cls):
     """Spawn pickles shared objects through __getstate__/__setstate__: carry our id along."""
     get, set_ = cls.__getstate__, cls.__setstate__
 
     def __getstate__(self):
-        return (get(self), self.__dict__.get("_tl_j"), "threadlanes")
+        return _with_j(get(self), self.__dict__.get("_tl_j"))
 
     def __setstate__(self, state):
-        if isinstance(state, tuple) and len(state) == 3 and state[2] == "threadlanes":
-            set_(self, state[0])
-            if state[1] is not None:
-                self._tl_j = state[1]
-                _wrap_semlock(self)
-        else:
-            set_(self, state)
+        set_(self, state)
+        j = getattr(state, "_tl_j", None)
+        if j is not None:
+            self._tl_j = j
+            _wrap_semlock(self)
 
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
 
@@ -1620,12 +1632,13 @@ def _patch_multiprocessing():
         return item
 
     def mq_getstate_(self):
-        return (mq_getstate(self), self.__dict__.get("_tl_j"))
+        return _with_j(mq_getstate(self), self.__dict__.get("_tl_j"))
 
     def mq_setstate_(self, state):
-        mq_setstate(self, state[0])
-        if state[1] is not None:
-            self._tl_j = state[1]
+        mq_setstate(self, state)
+        j = getattr(state, "_tl_j", None)
+        if j is not None:
+            self._tl_j = j
 
     MQ.__init__, MQ.put, MQ.get = mq_init_, mq_put_, mq_get_
     MQ.__getstate__, MQ.__setstate__ = mq_getstate_, mq_setstate_
