@@ -40,6 +40,8 @@ fn run(mut cmd: Command, what: &str) -> Output {
 
 struct Compared {
     events: Vec<Event>,
+    /// What threadlanes said after the program's output: the summary and its problems.
+    summary: String,
 }
 
 /// Runs `name` plain and traced; asserts the same output and exit status.
@@ -71,7 +73,8 @@ fn compare(name: &str) -> Compared {
         .lines()
         .map(|l| wire::decode(l).unwrap_or_else(|e| panic!("{name}: {e}: {l}")))
         .collect();
-    Compared { events }
+    let summary = err[program.len()..].to_string();
+    Compared { events, summary }
 }
 
 impl Compared {
@@ -83,6 +86,10 @@ impl Compared {
                 _ => None,
             })
             .expect("the main thread's exit")
+    }
+
+    fn count(&self, op: &str) -> usize {
+        self.events.iter().filter(|e| e.op.name() == op).count()
     }
 
     fn items(&self) -> Vec<String> {
@@ -172,4 +179,18 @@ fn an_interpreter_option_that_keeps_the_shim_out_is_refused() {
 #[test]
 fn forkserver_children_run_as_untraced() {
     compare("faithful_forkserver");
+}
+
+/// Queue subclasses through the documented hooks: an item through a subclass's own _put and
+/// _get is seen going in and coming out, once even where the subclass calls Queue's own.
+#[test]
+fn queue_subclass_hooks_are_seen_once() {
+    let c = compare("faithful_queue_hooks");
+    assert_eq!(
+        (c.count("put_end"), c.count("get_end")),
+        (10, 10),
+        "{:?}",
+        c.events
+    );
+    assert!(!c.summary.contains("violation"), "{}", c.summary);
 }

@@ -945,25 +945,38 @@ def _patch_thread_class(threading):
 # ── queue ───────────────────────────────────────────────────────────────────────────
 
 
+_moving = set()  # (id(queue), "put"|"get") while an item goes through its hooks
+
+
 def _ends_where_items_move(cls, traced, depth):
-    """Wraps a queue class's own _put and _get (where an item really goes in and comes out)
-    to write put_end and get_end; `traced(q)` says who did it, `depth(q)` how deep q is."""
-    orig_p, orig_g = cls.__dict__["_put"], cls.__dict__["_get"]
+    """Wraps the _put and _get a queue class defines itself (where an item really goes in and
+    comes out) to write put_end and get_end; `traced(q)` says who did it, `depth(q)` how deep
+    q is. An item is written once however many hooks it passes (a subclass's _put that
+    calls its base's): by the outermost."""
 
-    def _put(self, item):
-        orig_p(self, item)
-        w, j = traced(self)
-        if w is not None:
-            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
+    def wrap(name, orig):
+        def hook(self, *item):
+            key = (id(self), name)
+            if key in _moving:
+                return orig(self, *item)
+            _moving.add(key)
+            try:
+                got = orig(self, *item)
+            finally:
+                _moving.discard(key)
+            w, j = traced(self)
+            if w is not None:
+                moved = item[0] if item else got
+                _emit(w, '"op":"%s_end",%s,"item":%s,"depth":%d,"ok":true}' % (name, j, _label(moved), depth(self)))
+            return got
 
-    def _get(self):
-        item = orig_g(self)
-        w, j = traced(self)
-        if w is not None:
-            _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), depth(self)))
-        return item
+        hook._tl_hook = True
+        return hook
 
-    cls._put, cls._get = _put, _get
+    for name in ("put", "get"):
+        orig = cls.__dict__.get("_" + name)
+        if orig is not None and not getattr(orig, "_tl_hook", False):
+            setattr(cls, "_" + name, wrap(name, orig))
 
 
 def _patch_queue():
@@ -985,6 +998,13 @@ def _patch_queue():
     # order and depths are the queue's true ones.
     for cls in kinds:
         _ends_where_items_move(cls, _traced, lambda q: q._qsize())
+
+    # A subclass's own hooks (the documented way to make a queue of another order).
+    def init_subclass(cls, **kwargs):
+        super(Q, cls).__init_subclass__(**kwargs)
+        _ends_where_items_move(cls, _traced, lambda q: q._qsize())
+
+    Q.__init_subclass__ = classmethod(init_subclass)
 
     def put(self, item, block=True, timeout=None):
         w, j = _traced(self)
