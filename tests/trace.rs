@@ -553,8 +553,9 @@ fn stopping_ends_the_program_and_its_children() {
     assert!(!source.controls().pause && source.controls().signals);
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut pids = Vec::new();
-    let mut told = false;
-    while pids.len() < 2 || !told {
+    let (mut told, mut printed) = (false, false);
+    // The print after input() is waited for too: its line is in the pipe before its say.
+    while pids.len() < 2 || !told || !printed {
         assert!(
             Instant::now() < deadline,
             "never saw both processes and the input() note"
@@ -569,6 +570,10 @@ fn stopping_ends_the_program_and_its_children() {
                 op: Op::Say { text },
                 ..
             }) if text.contains("--headless") => told = true,
+            Item::Event(Event {
+                op: Op::Say { text },
+                ..
+            }) if text.contains("no keyboard here") => printed = true,
             _ => {}
         });
     }
