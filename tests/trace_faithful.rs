@@ -194,3 +194,12 @@ fn queue_subclass_hooks_are_seen_once() {
     );
     assert!(!c.summary.contains("violation"), "{}", c.summary);
 }
+
+/// A multiprocessing JoinableQueue (its own put, its own pickled state) between processes,
+/// fork and spawn: every put is seen, so the checker finds no get from an empty queue.
+#[test]
+fn joinable_queue_puts_are_seen() {
+    let c = compare("faithful_joinable");
+    assert_eq!(c.count("put_end"), 14, "{:?}", c.events);
+    assert!(!c.summary.contains("violation"), "{}", c.summary);
+}

@@ -1476,8 +1476,9 @@ def _with_j(state, j):
     return state
 
 
-def _keep_j_through_state(cls):
-    """Spawn pickles shared objects through __getstate__/__setstate__: carry our id along."""
+def _keep_j_through_state(cls, then=None):
+    """Spawn pickles shared objects through __getstate__/__setstate__: carry our id along
+    (and `then(obj)` once an object has it back)."""
     get, set_ = cls.__getstate__, cls.__setstate__
 
     def __getstate__(self):
@@ -1488,7 +1489,8 @@ def _keep_j_through_state(cls):
         j = getattr(state, "_tl_j", None)
         if j is not None:
             self._tl_j = j
-            _wrap_semlock(self)
+            if then is not None:
+                then(self)
 
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
 
@@ -1609,13 +1611,12 @@ def _patch_multiprocessing():
         cls.__init__ = init
     mps.SemLock.__enter__ = lambda self: self.acquire()
     mps.SemLock.__exit__ = lambda self, *a: self.release()
-    _keep_j_through_state(mps.SemLock)
+    _keep_j_through_state(mps.SemLock, _wrap_semlock)
 
     # Queue: depth is counted by threadlanes in the merged order ("shared"), since no process
     # can read it at the moment of its own put or get.
     MQ = mpq.Queue
     mq_init, mq_put, mq_get = MQ.__init__, MQ.put, MQ.get
-    mq_getstate, mq_setstate = MQ.__getstate__, MQ.__setstate__
 
     def mq_init_(self, maxsize=0, *, ctx):
         mq_init(self, maxsize, ctx=ctx)
@@ -1625,18 +1626,23 @@ def _patch_multiprocessing():
         if f is not None:
             self._tl_j = _declare_object(f, "queue", max(maxsize, 0), shared=True)
 
-    def mq_put_(self, obj, block=True, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return mq_put(self, obj, block, timeout)
-        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(obj)), now=True)
-        ok = False
-        try:
-            r = mq_put(self, obj, block, timeout)
-            ok = True
-            return r
-        finally:
-            _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, _label(obj), _tf(ok)), now=True)
+    def traced_put(orig):
+        def put(self, obj, block=True, timeout=None):
+            w, j = _traced(self)
+            if w is None:
+                return orig(self, obj, block, timeout)
+            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(obj)), now=True)
+            ok = False
+            try:
+                r = orig(self, obj, block, timeout)
+                ok = True
+                return r
+            finally:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, _label(obj), _tf(ok)), now=True)
+
+        return put
+
+    mq_put_ = traced_put(mq_put)
 
     def mq_get_(self, block=True, timeout=None):
         w, j = _traced(self)
@@ -1651,17 +1657,12 @@ def _patch_multiprocessing():
         _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
         return item
 
-    def mq_getstate_(self):
-        return _with_j(mq_getstate(self), self.__dict__.get("_tl_j"))
-
-    def mq_setstate_(self, state):
-        mq_setstate(self, state)
-        j = getattr(state, "_tl_j", None)
-        if j is not None:
-            self._tl_j = j
-
     MQ.__init__, MQ.put, MQ.get = mq_init_, mq_put_, mq_get_
-    MQ.__getstate__, MQ.__setstate__ = mq_getstate_, mq_setstate_
+    _keep_j_through_state(MQ)
+    # JoinableQueue has a put of its own, and a state of its own around Queue's.
+    JQ = mpq.JoinableQueue
+    JQ.put = traced_put(JQ.put)
+    _keep_j_through_state(JQ)
 
     # Pipe: one object for both ends.
     orig_pipe = mpc.Pipe
