@@ -203,3 +203,19 @@ fn joinable_queue_puts_are_seen() {
     assert_eq!(c.count("put_end"), 14, "{:?}", c.events);
     assert!(!c.summary.contains("violation"), "{}", c.summary);
 }
+
+/// A preexec_fn's fork is not a lane of its own: the child is the program it execs.
+#[test]
+fn a_preexec_fork_is_no_lane_of_its_own() {
+    let c = compare("faithful_preexec");
+    let names: Vec<_> = c
+        .events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Worker { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(!names.iter().any(|n| n.ends_with("fork")), "{names:?}");
+}

@@ -1979,6 +1979,22 @@ def _after_fork_parent():
     _wlock.release()
 
 
+def _stop_tracing():
+    global _closed
+    _closed = True
+
+
+def _in_preexec():
+    """This child was forked by subprocess to run a preexec_fn before it execs: not a
+    process of the program's own (it becomes the program it execs)."""
+    f = sys._getframe(1)
+    while f is not None:
+        if f.f_code.co_name == "_execute_child" and f.f_code.co_filename.endswith("subprocess.py"):
+            return True
+        f = f.f_back
+    return False
+
+
 def _after_fork_child():
     global _wlock, _sock, _pid
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
@@ -2004,6 +2020,9 @@ def _after_fork_child():
     _proc_declared[0] = True
     _start_flusher()
     if _closed:
+        return
+    if _in_preexec():
+        _stop_tracing()  # about to exec: the program it runs reports for itself, if it can
         return
     _wids[_get_ident()] = 0
     p = _starting[0]
