@@ -2056,7 +2056,10 @@ def install():
     _patch_queue()
     time.sleep = _posing_as(_sleep, time, "sleep")
     builtins.print = _posing_as(_print, builtins, "print")
-    builtins.input = _posing_as(_input, builtins, "input")
+    if os.environ.get("THREADLANES_TUI") == "1":
+        # Only the TUI has the keyboard: elsewhere input() is left as it is (no frame of
+        # ours in a traceback through it).
+        builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
     _hook_asyncio()
     _patch_multiprocessing()

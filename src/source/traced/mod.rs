@@ -14,6 +14,7 @@ mod gates;
 mod outlet;
 mod program;
 mod pump;
+mod terminal;
 
 pub use program::{Captured, Options, Output, StartError, Trace};
 

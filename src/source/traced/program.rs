@@ -82,6 +82,8 @@ pub struct Trace {
     gates: Arc<Gates>,
     dir: PathBuf,
     started: u64,
+    /// The program was given the terminal (headless on a terminal): it is taken back.
+    foreground: bool,
     /// The command as typed, for the status line.
     pub command: String,
     /// What the program's sleeps are scaled by.
@@ -123,6 +125,10 @@ impl Trace {
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
         }
+        let foreground = !opts.tui && super::terminal::ours();
+        if foreground {
+            super::terminal::hand_to(&mut cmd);
+        }
         match opts.output {
             Output::Inherit => {}
             Output::ToStderr => {
@@ -163,6 +169,7 @@ impl Trace {
             status: status.clone(),
             ended: ended.clone(),
             gates: gates.clone(),
+            foreground,
         };
         let stopping = Stopping::default();
         let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());
@@ -188,6 +195,7 @@ impl Trace {
             gates,
             dir,
             started,
+            foreground,
             command: argv.join(" "),
             speed: opts.speed,
         })
@@ -281,6 +289,9 @@ impl Drop for Trace {
     fn drop(&mut self) {
         if !self.has_ended() {
             self.stop(Duration::from_millis(300));
+        }
+        if self.foreground {
+            super::terminal::take_back();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

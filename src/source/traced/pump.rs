@@ -53,6 +53,8 @@ pub(super) struct Shared {
     pub ended: Arc<AtomicBool>,
     /// Step mode: the threads parked at their gates.
     pub gates: Arc<Gates>,
+    /// The program was given the terminal: it is taken back once the program ends.
+    pub foreground: bool,
 }
 
 pub(super) struct Pump {
@@ -264,6 +266,9 @@ impl Pump {
         };
         match child.try_wait() {
             Ok(Some(st)) => {
+                if self.shared.foreground {
+                    super::terminal::take_back();
+                }
                 let code = st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0));
                 if let Ok(mut s) = self.shared.status.lock() {
                     *s = Some(code);
