@@ -219,3 +219,16 @@ fn a_preexec_fork_is_no_lane_of_its_own() {
     assert_eq!(names.len(), 2, "{names:?}");
     assert!(!names.iter().any(|n| n.ends_with("fork")), "{names:?}");
 }
+
+/// queue.SimpleQueue (a C type) is traced as a queue, and the program sees a SimpleQueue.
+#[test]
+fn simple_queue_is_a_queue() {
+    let c = compare("faithful_simple_queue");
+    assert_eq!(
+        (c.count("put_end"), c.count("get_end")),
+        (4, 5),
+        "{:?}",
+        c.events
+    );
+    assert!(!c.summary.contains("violation"), "{}", c.summary);
+}

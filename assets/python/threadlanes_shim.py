@@ -1051,6 +1051,45 @@ def _patch_queue():
             _emit(w, '"op":"join_end",%s}' % j)
 
     Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
+    _patch_simple_queue(queue)
+
+
+def _patch_simple_queue(queue):
+    """queue.SimpleQueue (a C type: a subclass of it stands in its name)."""
+    base = queue.SimpleQueue
+
+    class SimpleQueue(base):
+        def put(self, item, block=True, timeout=None):
+            w, j = _traced(self)
+            if w is None:
+                return base.put(self, item, block, timeout)
+            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+            base.put(self, item, block, timeout)
+            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+
+        def get(self, block=True, timeout=None):
+            w, j = _traced(self)
+            if w is None:
+                return base.get(self, block, timeout)
+            _emit(w, '"op":"get_begin",%s}' % j, now=block and self.empty())
+            ok = False
+            try:
+                item = base.get(self, block, timeout)
+                ok = True
+            finally:
+                if not ok:
+                    _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+            return item
+
+        def put_nowait(self, item):
+            return self.put(item, False)
+
+        def get_nowait(self):
+            return self.get(False)
+
+    _user_init(SimpleQueue, "queue")
+    queue.SimpleQueue = _posing_as(SimpleQueue, queue, "SimpleQueue")
 
 
 # ── asyncio: each task a lane under its loop's thread ───────────────────────────────
