@@ -232,3 +232,44 @@ fn simple_queue_is_a_queue() {
     );
     assert!(!c.summary.contains("violation"), "{}", c.summary);
 }
+
+/// A directory of the test's own, removed with everything in it when the test ends.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let d = std::env::temp_dir().join(format!("threadlanes-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).expect("a scratch directory");
+        Scratch(d)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A process the program starts and does not wait for runs on after the program (and the
+/// trace) ended, and does its work, as untraced.
+#[test]
+fn a_background_process_runs_on_after_the_program() {
+    let dir = Scratch::new("background");
+    let file = dir.0.join("written");
+    let mut traced = Command::new(env!("CARGO_BIN_EXE_threadlanes"));
+    traced
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script("faithful_background"))
+        .arg(&file);
+    let out = run(traced, "the traced run");
+    assert_eq!(out.status.code(), Some(0));
+    let deadline = Instant::now() + DEADLINE;
+    while std::fs::read_to_string(&file).ok().as_deref() != Some("done") {
+        assert!(
+            Instant::now() < deadline,
+            "the background process never wrote its file: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

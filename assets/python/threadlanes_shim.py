@@ -159,11 +159,12 @@ def _watch():
 def _lost():
     """The connection failed (under the writer's lock). If threadlanes is gone (killed, or
     its terminal closed under it), the program hangs up as a program does when its terminal
-    closes; if threadlanes only turned this connection away (it ran out of descriptors), the
-    process runs on untraced."""
+    closes; if threadlanes only turned this connection away (it ran out of descriptors), or
+    finished the trace (its private directory is gone: it removes it when it ends, not when
+    it is killed) while this process ran on, the process runs on untraced."""
     global _closed
     _closed = True
-    if _viewer_gone():
+    if _viewer_gone() and os.path.isdir(os.path.dirname(_PATH)):
         _hang_up()
 
 
@@ -202,6 +203,15 @@ def _hang_up():
 def _flush():
     with _wlock:
         _flush_locked()
+
+
+def _detach():
+    """threadlanes has read the program to its end ({"mode":"done"}: its first process
+    ended, this one runs on): this process goes on untraced, as it would have, and sends
+    nothing more (a connection that closes after this is no hang-up)."""
+    global _closed
+    with _wlock:
+        _closed = True
 
 
 def _emit(w, tail, now=False):
@@ -281,6 +291,8 @@ def _listen(s):
                     lk.release()
             elif msg.get("mode") in ("free", "step"):
                 _set_gated(msg["mode"] == "step")
+            elif msg.get("mode") == "done":
+                _detach()
 
 
 def _set_gated(on):

@@ -235,6 +235,14 @@ impl Ingest {
         out
     }
 
+    /// `src`'s process is left running, untraced, when reading ends: its workers are not
+    /// said to die with it at [`Ingest::finish`] (a traced program's background process).
+    pub fn let_go(&mut self, src: StreamId) {
+        if let Flavor::Timed(t) = &mut self.flavor {
+            t.let_go(src);
+        }
+    }
+
     /// Nothing more will come: everything held goes on (and a traced program's workers that
     /// never said they ended end as killed: they died with their process).
     pub fn finish(&mut self) -> Vec<Out> {

@@ -28,6 +28,9 @@ pub(super) struct Timed {
     exited: HashSet<WorkerId>,
     /// Every worker declared, and the stream it came on.
     declared: HashMap<WorkerId, StreamId>,
+    /// Streams whose processes were left running when reading ended: their workers did not
+    /// die, they run on untraced.
+    let_go: HashSet<StreamId>,
 }
 
 /// An event waiting in the reorder buffer: smallest `t` first, then arrival order.
@@ -78,6 +81,7 @@ impl Timed {
             shared_depth: HashMap::default(),
             exited: HashSet::default(),
             declared: HashMap::default(),
+            let_go: HashSet::default(),
         }
     }
 
@@ -140,7 +144,7 @@ impl Timed {
         let mut open: Vec<_> = self
             .declared
             .iter()
-            .filter(|(w, _)| !self.exited.contains(w))
+            .filter(|(w, src)| !self.exited.contains(w) && !self.let_go.contains(src))
             .map(|(w, src)| (*w, *src))
             .collect();
         open.sort_unstable_by_key(|(w, _)| *w);
@@ -175,6 +179,11 @@ impl Timed {
                 out.push(Out::Event(src, ev));
             }
         }
+    }
+
+    /// `src`'s process runs on untraced: its workers are not ended by [`Timed::finish`].
+    pub fn let_go(&mut self, src: StreamId) {
+        self.let_go.insert(src);
     }
 
     /// Holds an event: at the end of the run if it comes in order, else in the heap.

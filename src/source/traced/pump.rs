@@ -1,6 +1,8 @@
 //! The thread that reads a traced program: every connection in turn (one reader, so no
 //! connection's lines are held back by thread scheduling) through the time-ordered ingest,
-//! until the program has ended and its children have had their say.
+//! until the program has ended and its children have had their say. A process still
+//! connected then (one the program started and did not wait for) is told reading is over
+//! and runs on untraced, as it would have; a program being stopped goes whole instead.
 //!
 //! Only live connections hold a descriptor: one is dropped once its process has closed it
 //! and its last line is read, so a program may start any number of processes over its life.
@@ -17,7 +19,7 @@ use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId};
 use std::fs::File;
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
@@ -124,9 +126,15 @@ impl Pump {
                 std::thread::sleep(Duration::from_millis(2));
             }
         }
-        // Whatever the program left behind goes with it.
-        // SAFETY: kill(2) on the program's own process group.
-        unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
+        if ended_at.is_some() && !self.out.stopping() {
+            // The program ended by itself: what it left running (a background process it
+            // did not wait for) runs on, untraced, as it would have.
+            self.let_go();
+        } else {
+            // A program being stopped goes whole, with whatever it started.
+            // SAFETY: kill(2) on the program's own process group.
+            unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
+        }
         let until = Instant::now() + LAST_READS;
         while !self.out.stopping() && self.read_all() && Instant::now() < until {}
         for c in std::mem::take(&mut self.conns) {
@@ -136,6 +144,15 @@ impl Pump {
         self.send(out);
         self.shared.ended.store(true, Ordering::SeqCst);
         self.out.close();
+    }
+
+    /// Tells every process still connected that reading is over (`{"mode":"done"}`): it
+    /// runs on untraced, and takes the connection's end for no hang-up.
+    fn let_go(&mut self) {
+        for c in &self.conns {
+            let _ = (&*c.stream).write_all(b"{\"mode\":\"done\"}\n");
+            self.ingest.let_go(c.src);
+        }
     }
 
     /// Takes every connection waiting; true if there was one.
