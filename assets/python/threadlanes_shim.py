@@ -160,11 +160,11 @@ def _lost():
     """The connection failed (under the writer's lock). If threadlanes is gone (killed, or
     its terminal closed under it), the program hangs up as a program does when its terminal
     closes; if threadlanes only turned this connection away (it ran out of descriptors), or
-    finished the trace (its private directory is gone: it removes it when it ends, not when
-    it is killed) while this process ran on, the process runs on untraced."""
+    finished the trace while this process runs on (it removes its socket when it finishes,
+    not when it is killed), the process runs on untraced."""
     global _closed
     _closed = True
-    if _viewer_gone() and os.path.isdir(os.path.dirname(_PATH)):
+    if _viewer_gone() and os.path.exists(_PATH):
         _hang_up()
 
 

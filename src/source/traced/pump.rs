@@ -147,8 +147,15 @@ impl Pump {
     }
 
     /// Tells every process still connected that reading is over (`{"mode":"done"}`): it
-    /// runs on untraced, and takes the connection's end for no hang-up.
+    /// runs on untraced, and takes the connection's end for no hang-up. The socket's name
+    /// goes first: a process that connects later finds no socket (rather than one nobody
+    /// listens on, which says threadlanes was killed) and runs on untraced too.
     fn let_go(&mut self) {
+        if let Ok(addr) = self.listener.local_addr()
+            && let Some(path) = addr.as_pathname()
+        {
+            let _ = std::fs::remove_file(path);
+        }
         for c in &self.conns {
             let _ = (&*c.stream).write_all(b"{\"mode\":\"done\"}\n");
             self.ingest.let_go(c.src);
