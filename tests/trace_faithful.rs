@@ -273,3 +273,9 @@ fn a_background_process_runs_on_after_the_program() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// sys.path is the program's own (the shim's directory, on PYTHONPATH to load it, leaves it).
+#[test]
+fn sys_path_is_the_programs_own() {
+    compare("faithful_sys_path");
+}

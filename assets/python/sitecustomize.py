@@ -30,5 +30,13 @@ def _threadlanes_chain():
     spec.loader.exec_module(module)
 
 
+def _threadlanes_unlist():
+    # Loaded: the private directory leaves sys.path, which is then the program's own (a child
+    # process still finds it through PYTHONPATH).
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    _sys.path[:] = [p for p in _sys.path if _os.path.abspath(p or ".") != here]
+
+
 _threadlanes_load()
 _threadlanes_chain()
+_threadlanes_unlist()
