@@ -104,6 +104,7 @@ fn connect() -> Option<()> {
     SPEED.store(speed.to_bits(), Ordering::SeqCst);
     let pid = std::process::id();
     PID.store(pid, Ordering::SeqCst);
+    super::gate::start(&stream);
     *WRITER.lock() = Some(Writer {
         out: std::io::BufWriter::with_capacity(64 << 10, stream),
         rings: Vec::new(),
@@ -411,6 +412,25 @@ pub(crate) fn flush() {
     {
         let _ = writer.pass();
     }
+}
+
+/// Writes everything waiting, then `line` (a gate line: not an event), at once; false if
+/// it could not be written (no connection, or a writer stuck on a viewer that stopped
+/// reading).
+pub(crate) fn send_line(line: &str) -> bool {
+    if STATE.load(Ordering::Relaxed) != ON {
+        return false;
+    }
+    let Some(mut w) = WRITER.try_lock_for(LAST_WRITE) else {
+        return false;
+    };
+    let Some(writer) = w.as_mut() else {
+        return false;
+    };
+    let sent = writer.pass().is_ok()
+        && writer.out.write_all(line.as_bytes()).is_ok()
+        && writer.out.flush().is_ok();
+    sent
 }
 
 /// Writes what the rings hold; false once there is no connection to write to.

@@ -26,6 +26,7 @@ pub mod barrier;
 pub mod channel;
 pub mod condvar;
 pub(crate) mod emit;
+pub(crate) mod gate;
 pub mod mutex;
 pub mod once;
 pub mod rwlock;
