@@ -371,16 +371,16 @@ pub fn event(world: &World, ev: &Event) -> String {
     }
 }
 
+fn is_kind(world: &World, o: ObjectId, kind: crate::event::ObjectKind) -> bool {
+    world.object(o).is_some_and(|ob| ob.kind == kind)
+}
+
 fn is_rendezvous(world: &World, o: ObjectId) -> bool {
-    world
-        .object(o)
-        .is_some_and(|ob| ob.kind == crate::event::ObjectKind::Rendezvous)
+    is_kind(world, o, crate::event::ObjectKind::Rendezvous)
 }
 
 fn is_rwlock(world: &World, o: ObjectId) -> bool {
-    world
-        .object(o)
-        .is_some_and(|ob| ob.kind == crate::event::ObjectKind::RwLock)
+    is_kind(world, o, crate::event::ObjectKind::RwLock)
 }
 
 /// Who holds an rwlock now, in words: "held by w" (its writer), "read by r1, r2" (its

@@ -466,6 +466,8 @@ extern "C" fn at_exit() {
     if let Some(mut w) = WRITER.try_lock_for(LAST_WRITE) {
         if let Some(writer) = w.as_mut() {
             let _ = writer.pass();
+            // Shut, not only dropped: the gate's listener holds a copy of the socket.
+            let _ = writer.out.get_ref().shutdown(std::net::Shutdown::Write);
         }
         // Closed now: the viewer reads the end of this process's stream at once.
         *w = None;

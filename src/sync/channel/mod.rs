@@ -8,9 +8,13 @@
 //! code. [`Sender::show_items`] opts in to `Debug` labels, cut to 60 characters; that
 //! `Debug` then runs inside the channel's lock, so it must not block.
 //!
-//! `select!` is not offered: crossbeam's select waits on several of its own channels at
-//! once, and a faithful one over traced channels needs a waiting scheme of its own. Use
-//! `crossbeam_channel::select!` on plain channels, or one receiver per thread.
+//! A zero-capacity channel (`bounded(0)`) is shown as a `rendezvous`: a send waits, as a
+//! `put`, until a receiver waits for it, and its item is in hand until that receiver has it.
+//!
+//! `select!` is not offered: crossbeam's waits on crossbeam's own channels, which a traced
+//! channel is not (see `traced`), and the event vocabulary has one object per wait, so a
+//! thread waiting on several channels at once has no faithful picture yet. Send one `enum`
+//! over one channel instead (a variant per former channel), or poll with `recv_timeout`.
 
 mod traced;
 
