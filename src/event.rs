@@ -131,7 +131,7 @@ pub enum Op {
     },
     // RwLock, read side: held together with other readers, never with a writer (its write
     // side is `AcquireBegin`/`AcquireEnd`/`Release`). On the wire, the same ops with
-    // `"shared":true`.
+    // `"read":true`.
     AcquireSharedBegin {
         o: ObjectId,
     },

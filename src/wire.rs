@@ -86,10 +86,10 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             put_opt(m, "depth", *depth);
             put_opt(m, "value", *value);
         }
-        AcquireSharedBegin { .. } | ReleaseShared { .. } => put(m, "shared", true),
+        AcquireSharedBegin { .. } | ReleaseShared { .. } => put(m, "read", true),
         AcquireSharedEnd { ok, .. } => {
             put(m, "ok", *ok);
-            put(m, "shared", true);
+            put(m, "read", true);
         }
         WaitEnd { ok, .. } => put(m, "ok", *ok),
         Notify { n, .. } => put(m, "n", *n),
@@ -220,8 +220,8 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
     use Op::*;
     let o = || f.u32("o");
     let has_o = f.0.contains_key("o");
-    // An rwlock's read side: its acquire and release ops with `"shared":true`.
-    let shared = f.bool_or("shared", false)?;
+    // An rwlock's read side: its acquire and release ops with `"read":true`.
+    let shared = f.bool_or("read", false)?;
     Ok(match name {
         "worker" => {
             let kind = f.str("kind")?;

@@ -1,6 +1,6 @@
 //! Step mode for a traced Rust program (`threadlanes::sync`), through the `Source` API as
 //! for a Python one: each thread waits at its gate before each traced operation, saying
-//! what it will do and where (`examples/lost_update.rs:16`, from `#[track_caller]`);
+//! what it will do and where (`examples/lost_update.rs:17`, from `#[track_caller]`);
 //! `step(w)` lets one operation through; the order chosen decides the result; free mode
 //! lets every thread go; and the lanes say it on screen.
 
@@ -16,8 +16,22 @@ use threadlanes::source::{Item, Source, TracedSource};
 /// Quiet this long after a step: its events have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(150);
 
-/// The lines of `examples/lost_update.rs` the gates name.
-const SLEEP_BEFORE_READ: u32 = 15;
+/// `examples/lost_update.rs:N`, N the line of the example that holds `text`: where the
+/// gates say a thread is.
+fn line_of(text: &str) -> String {
+    let path = format!("{}/examples/lost_update.rs", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(path).expect("the example's source");
+    let n = src
+        .lines()
+        .position(|l| l.contains(text))
+        .expect("the line")
+        + 1;
+    format!("examples/lost_update.rs:{n}")
+}
+
+fn sleep_before_read() -> String {
+    line_of("a switch here is harmless")
+}
 
 fn options(tui: bool) -> Options {
     Options {
@@ -167,8 +181,7 @@ fn each_thread_says_what_it_will_do_and_where() {
     let parked = s.src.parked();
     let at = |n: &str| parked.iter().find(|p| p.w == s.w(n)).expect("parked");
     assert_eq!(at("t1").next.op, "sleep");
-    let line = format!("examples/lost_update.rs:{SLEEP_BEFORE_READ}");
-    assert_eq!(at("t1").at.as_deref(), Some(line.as_str()));
+    assert_eq!(at("t1").at, Some(sleep_before_read()));
     assert_eq!(at("main").next.op, "join");
     assert!(!at("main").ready, "main joins t1, which has not ended");
     assert!(
@@ -228,7 +241,8 @@ fn the_lanes_say_each_threads_next_operation_and_its_line() {
             std::thread::sleep(Duration::from_millis(10));
         }
     };
-    let sleeping = format!("next: sleep  examples/lost_update.rs:{SLEEP_BEFORE_READ}");
+    let sleeping = format!("next: sleep  {}", sleep_before_read());
+    let acquiring = format!("next: acquire lock balance  {}", line_of("let seen"));
     let count = |app: &threadlanes::app::App, want: &str| {
         app.next_ops().iter().filter(|n| n.text == want).count()
     };
@@ -240,10 +254,7 @@ fn the_lanes_say_each_threads_next_operation_and_its_line() {
     app.update(Action::Step);
     assert_eq!(app.flash_text(), None, "the step was refused");
     until(&mut app, &|app| {
-        app.next_ops().iter().any(|n| {
-            n.text
-                .starts_with("next: acquire lock balance  examples/lost_update.rs:16")
-        })
+        app.next_ops().iter().any(|n| n.text == acquiring)
     });
     assert_eq!(count(&app, &sleeping), 1, "t2 has not moved");
 }

@@ -375,7 +375,8 @@ fn is_kind(world: &World, o: ObjectId, kind: crate::event::ObjectKind) -> bool {
     world.object(o).is_some_and(|ob| ob.kind == kind)
 }
 
-fn is_rendezvous(world: &World, o: ObjectId) -> bool {
+/// Whether `o` is a rendezvous channel (a put waits for a receiver, not for room).
+pub fn is_rendezvous(world: &World, o: ObjectId) -> bool {
     is_kind(world, o, crate::event::ObjectKind::Rendezvous)
 }
 

@@ -427,10 +427,9 @@ pub(crate) fn send_line(line: &str) -> bool {
     let Some(writer) = w.as_mut() else {
         return false;
     };
-    let sent = writer.pass().is_ok()
+    writer.pass().is_ok()
         && writer.out.write_all(line.as_bytes()).is_ok()
-        && writer.out.flush().is_ok();
-    sent
+        && writer.out.flush().is_ok()
 }
 
 /// Writes what the rings hold; false once there is no connection to write to.

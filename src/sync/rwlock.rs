@@ -1,6 +1,6 @@
 //! `RwLock<T>`: parking_lot's reader-writer lock with its API, shown as an `rwlock` when
 //! traced. A `write()` is an exclusive acquire (`acquire_begin`, `acquire_end`, `release`,
-//! as a mutex's); a `read()` is a shared one (the same ops with `"shared":true`), so the
+//! as a mutex's); a `read()` is a shared one (the same ops with `"read":true`), so the
 //! viewer shows the readers holding it together, a writer waiting for them, and readers
 //! waiting behind a writer. Untraced, each is parking_lot's call behind one relaxed load.
 
