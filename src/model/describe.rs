@@ -118,7 +118,7 @@ fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
         }
         Wait::Signal(o) => format!("waits on {}", object(world, o)),
         Wait::Put(o) if is_rendezvous(world, o) => {
-            format!("put: {}, no receiver", object(world, o))
+            format!("put: no receiver, {}", object(world, o))
         }
         Wait::Put(o) => format!("put: {} full", object(world, o)),
         Wait::Get(o) => format!("get: {} empty", object(world, o)),

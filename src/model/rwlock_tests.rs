@@ -53,6 +53,20 @@ fn read(t: u64, w: u32) -> [Event; 2] {
     ]
 }
 
+/// `w` has the rwlock to write (its acquire went through).
+fn written(t: u64, w: u32) -> Event {
+    ev(
+        t,
+        w,
+        Op::AcquireEnd {
+            ok: true,
+            o: RW,
+            depth: None,
+            value: None,
+        },
+    )
+}
+
 fn world(evs: &[Event]) -> World {
     let mut w = World::default();
     for e in evs {
@@ -92,16 +106,7 @@ fn readers_hold_it_together_and_a_writer_waits_for_them_all() {
         "one reader left"
     );
     evs.push(ev(5, 2, Op::ReleaseShared { o: RW }));
-    evs.push(ev(
-        6,
-        3,
-        Op::AcquireEnd {
-            ok: true,
-            o: RW,
-            depth: None,
-            value: None,
-        },
-    ));
+    evs.push(written(6, 3));
     let w = world(&evs);
     assert_eq!(w.object(RW).and_then(|o| o.owner()), Some(3));
     assert!(w.object(RW).is_some_and(|o| o.readers().is_empty()));
@@ -112,16 +117,7 @@ fn readers_hold_it_together_and_a_writer_waits_for_them_all() {
 fn a_reader_waits_for_the_writer_and_says_so() {
     let mut evs = start();
     evs.push(ev(1, 3, Op::AcquireBegin { o: RW }));
-    evs.push(ev(
-        1,
-        3,
-        Op::AcquireEnd {
-            ok: true,
-            o: RW,
-            depth: None,
-            value: None,
-        },
-    ));
+    evs.push(written(1, 3));
     evs.push(ev(2, 1, Op::AcquireSharedBegin { o: RW }));
     let w = world(&evs);
     assert_eq!(words(&w, 1), "waiting to read rwlock config (held by wr)");
@@ -148,16 +144,7 @@ fn the_checker_finds_a_writer_among_readers() {
     let mut evs = start();
     evs.extend(read(1, 1));
     evs.push(ev(2, 3, Op::AcquireBegin { o: RW }));
-    evs.push(ev(
-        3,
-        3,
-        Op::AcquireEnd {
-            ok: true,
-            o: RW,
-            depth: None,
-            value: None,
-        },
-    ));
+    evs.push(written(3, 3));
     let v = check_all(&evs);
     assert!(
         v.iter().any(|m| m.contains("written by 3 while 1 read it")),
@@ -245,4 +232,35 @@ fn a_rendezvous_holds_nothing_and_its_sender_waits_for_a_receiver() {
         v.iter().any(|m| m.contains("more than its maxsize 1")),
         "{v:?}"
     );
+}
+
+#[test]
+fn the_last_reader_wakes_the_writer_and_the_writer_wakes_the_readers() {
+    let mut evs = start();
+    evs.extend(read(1, 1));
+    evs.extend(read(2, 2));
+    evs.push(ev(3, 3, Op::AcquireBegin { o: RW }));
+    evs.push(ev(4, 1, Op::ReleaseShared { o: RW }));
+    evs.push(ev(5, 2, Op::ReleaseShared { o: RW }));
+    evs.push(written(6, 3));
+    // Both readers come back while it writes, and wait for it.
+    evs.push(ev(7, 1, Op::AcquireSharedBegin { o: RW }));
+    evs.push(ev(7, 2, Op::AcquireSharedBegin { o: RW }));
+    evs.push(ev(
+        8,
+        3,
+        Op::Release {
+            o: RW,
+            depth: None,
+            value: None,
+        },
+    ));
+    evs.push(ev(9, 1, Op::AcquireSharedEnd { ok: true, o: RW }));
+    evs.push(ev(9, 2, Op::AcquireSharedEnd { ok: true, o: RW }));
+    let w = world(&evs);
+    let by = |who: u32| w.causes.of(who).next().map(|k| (k.by, k.via));
+    assert_eq!(by(3), Some((2, cause::Via::Release)), "the last reader");
+    assert_eq!(by(1), Some((3, cause::Via::Release)));
+    assert_eq!(by(2), Some((3, cause::Via::Release)));
+    assert!(check_all(&evs).is_empty(), "{:?}", check_all(&evs));
 }

@@ -262,11 +262,8 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             match o.maxsize() {
                 // Holds nothing: a sender waits for a receiver, and hands its item over.
                 _ if o.kind == ObjectKind::Rendezvous => {
-                    let words = if *depth > 0 {
-                        "handing over"
-                    } else {
-                        "capacity 0"
-                    };
+                    // Short: the kind word is long, and the card is narrow at 80 columns.
+                    let words = if *depth > 0 { "in hand" } else { "cap 0" };
                     summary.push(Span::styled(words, theme.dim()));
                 }
                 Some(max) => {
