@@ -229,3 +229,14 @@ fn config_traced_shows_readers_together_and_a_rendezvous() {
     );
     assert!(t.stderr.contains("logged versions [2]"), "{}", t.stderr);
 }
+
+#[test]
+fn lost_update_traced_loses_updates_yet_never_has_two_holders() {
+    let t = trace("lost_update", &[]);
+    let acquired = t.count(|op| matches!(op, Op::AcquireEnd { ok: true, .. }));
+    assert_eq!(
+        acquired, 9,
+        "each thread takes the lock four times, main once"
+    );
+    assert!(t.stderr.contains("balance "), "{}", t.stderr);
+}
