@@ -60,8 +60,11 @@ fn stress_memory_stays_flat() {
     assert_eq!(code, Some(2), "cut by --for");
     let baseline = baseline.expect("sampled after the warm-up");
     let growth = peak.saturating_sub(baseline);
+    // Flat with room for one stall: a viewer thread kept off the CPU for 200 ms (a loaded
+    // machine) lets the producers spill into the side list rather than wait on it
+    // (probe/sink.rs `GIVE_UP`), which costs tens of MB once; a leak costs hundreds.
     assert!(
-        growth < 16 * 1024,
+        growth < 64 * 1024,
         "memory grew {growth} KiB after the warm-up (baseline {baseline} KiB, peak {peak} KiB)"
     );
 }
