@@ -728,7 +728,7 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
             _ => None,
         })
         .collect();
-    for name in ["Task-1", "fetch-0", "fetch-1", "fetch-2"] {
+    for name in ["main-1", "fetch-0", "fetch-1", "fetch-2"] {
         assert!(
             tasks.iter().any(|(_, n)| n == name),
             "no task {name}: {tasks:?}"
@@ -757,7 +757,7 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
     )));
     let (_, kind, _) = t.object("lock");
     assert_eq!(kind, ObjectKind::Lock);
-    // Task-1 (main()) and the three fetches; asyncio.run's own clean-up tasks are not shown.
+    // main-1 (main()) and the three fetches; asyncio.run's own clean-up tasks are not shown.
     assert_eq!(
         tasks
             .iter()

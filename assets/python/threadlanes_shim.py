@@ -357,6 +357,14 @@ def _name_for(frame, kind):
 
 def _declare_object(frame, kind, capacity=None, shared=False):
     """Declares a user object; returns its JSON id fragment ('"o":3,"opid":4242')."""
+    if _me() is None:
+        return None
+    return _declare_named(_name_for(frame, kind), kind, capacity, shared)
+
+
+def _declare_named(name, kind, capacity=None, shared=False):
+    """Declares an object under a name of our choosing (an asyncio Condition's own lock, a
+    loop's default executor); returns its id fragment, or None from a hidden thread."""
     w = _me()
     if w is None:
         return None
@@ -364,7 +372,7 @@ def _declare_object(frame, kind, capacity=None, shared=False):
         o = _next_o[0]
         _next_o[0] += 1
     j = '"o":%d,"opid":%d' % (o, _pid)
-    tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(_name_for(frame, kind)), kind)
+    tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(name), kind)
     if capacity is not None:
         tail += ',"capacity":%d' % capacity
     if shared:
@@ -713,7 +721,7 @@ def _patch_threading():
 def _hidden_target(thread):
     """multiprocessing's helper threads (queue feeders, pool handlers, a manager's server,
     a process pool's manager thread): by their target, or by their class."""
-    internal = ("multiprocessing", "concurrent.futures.process")
+    internal = ("multiprocessing", "concurrent.futures.process", "asyncio.")
     mod = getattr(getattr(thread, "_target", None), "__module__", None) or ""
     return mod.startswith(internal) or type(thread).__module__.startswith(internal)
 
@@ -877,10 +885,23 @@ _ASYNCIO_DIR = os.sep + "asyncio" + os.sep
 _tasks = {}  # id(task) -> worker id, for the tasks alive
 _task_started = set()
 _task_decl = {}  # worker id -> (name, parent, thread) as declared
+_task_refs = {}  # worker id -> weak reference to its task, for the tasks alive
+_runs_ending = set()  # loops whose asyncio.run is cancelling the tasks left
+
+
+_DEFAULT_NAME = re.compile(r"Task-(\d+)$")
+
+
+def _task_name(task):
+    """Task.get_name(), or for asyncio's default name "Task-7" the coroutine's: "fetch-7"."""
+    name = task.get_name()
+    m = _DEFAULT_NAME.match(name)
+    code = getattr(task.get_coro(), "__qualname__", None) if m else None
+    return "%s-%s" % (code.rsplit(".", 1)[-1], m.group(1)) if code else name
 
 
 def _declare_task(w, task, parent, thread):
-    name = task.get_name()
+    name = _task_name(task)
     _task_decl[w] = (name, parent, thread)
     tail = '"op":"worker","name":%s,"kind":"task","daemon":false,"parent":%d,"thread":%d}' % (
         _q(name), parent, thread)
@@ -892,7 +913,7 @@ def _started(w, task):
     names it after the loop made it)."""
     _task_started.add(w)
     name, parent, thread = _task_decl.get(w, (None, 0, 0))
-    if task is not None and task.get_name() != name:
+    if task is not None and _task_name(task) != name:
         _declare_task(w, task, parent, thread)
     _emit(w, '"op":"start"}')
 
@@ -917,18 +938,61 @@ def _task_done(task):
     w = _tasks.pop(id(task), None)
     if w is None:
         return
+    _task_refs.pop(w, None)
     if w not in _task_started:
         _started(w, task)
     _task_started.discard(w)
     _task_decl.pop(w, None)
     if task.cancelled():
-        tail = '"how":"cancelled"'
+        ending = _task_loop(task) in _runs_ending
+        tail = '"how":"cancelled"' + (',"msg":"pending when asyncio.run ended"' if ending else "")
     else:
         # Not task.exception(): that marks the exception retrieved, and the program's own
         # "Task exception was never retrieved" warning would be lost.
         exc = getattr(task, "_exception", None)
         tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
     _emit(w, '"op":"exit",%s}' % tail, now=True)
+
+
+_ours(_task_done)
+
+
+def _task_loop(task):
+    try:
+        return task.get_loop()
+    except Exception:
+        return None
+
+
+def _task_gone(w, key, how, msg):
+    """A task that will never finish (its loop closed, or it was destroyed pending): its
+    lane ends as asyncio leaves it."""
+    if _tasks.get(key) != w:
+        return
+    del _tasks[key]
+    _task_refs.pop(w, None)
+    _task_started.discard(w)
+    _task_decl.pop(w, None)
+    _emit(w, '"op":"exit","how":"%s","msg":%s}' % (how, _q(msg)), now=True)
+
+
+def _task_track(w, task):
+    """Keeps a weak reference to a traced task (a strong one would change when asyncio
+    destroys a pending task, and its warning with it)."""
+    import weakref
+
+    key = id(task)
+    _tasks[key] = w
+    _task_refs[w] = weakref.ref(task, lambda _r: _task_gone(w, key, "killed", "destroyed while pending"))
+    task.add_done_callback(_task_done)
+
+
+def _task_leftovers():
+    """The process ends: tasks still pending (a loop never closed) end with it."""
+    for w, ref in list(_task_refs.items()):
+        t = ref()
+        if t is not None and not t.done():
+            _task_gone(w, id(t), "killed", "pending when the program ended")
 
 
 def _patch_asyncio(aio):
@@ -946,8 +1010,7 @@ def _patch_asyncio(aio):
         parent = _task_w()
         w = _new_w()
         _declare_task(w, task, thread if parent is None else parent, thread)
-        _tasks[id(task)] = w
-        task.add_done_callback(_task_done)
+        _task_track(w, task)
         return task
 
     create_task.__wrapped__ = orig_create
@@ -974,7 +1037,236 @@ def _patch_asyncio(aio):
     for cls, held in ((locks.Lock, lambda s: s.locked()), (locks.Semaphore, lambda s: True)):
         _patch_async_lock(cls, held)
     _patch_async_event(locks.Event)
+    _patch_async_condition(locks.Condition)
     _patch_async_queue(aio.queues)
+    for patch in (_patch_async_gather, _patch_async_wait_for, _patch_async_executor, _patch_async_loop_end,
+                  _patch_async_repr):
+        try:
+            patch(aio)
+        except Exception:
+            pass  # an asyncio whose insides differ: that part left untraced, never broken
+
+
+def _joining(w, kids, over):
+    """The task `w` awaits the traced tasks `kids` (worker id, task) together: it joins the
+    first not done, and as each ends, the next — a gather's caller waits for its children
+    in submission order, each lane's end waking it. `over()` is true once it stopped
+    waiting. Returns the callable that writes the last join_end."""
+    on = [None]
+
+    def follow(_done=None):
+        if over():
+            return
+        if on[0] is not None:
+            _emit(w, '"op":"join_end","target":%d,"ok":true}' % on[0])
+            on[0] = None
+        for kw, kid in kids:
+            if not kid.done():
+                on[0] = kw
+                _emit(w, '"op":"join_begin","target":%d}' % kw)
+                kid.add_done_callback(follow)
+                return
+
+    def end(ok):
+        if on[0] is not None:
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (on[0], _tf(ok)))
+            on[0] = None
+
+    _ours(follow)
+    follow()
+    return end
+
+
+def _ours(fn):
+    """Marks a done callback of ours: a task's repr does not show it (_patch_async_repr)."""
+    fn._tl_ours = True
+    return fn
+
+
+def _patch_async_repr(aio):
+    """A task's repr lists its done callbacks; ours are left out, so what the program
+    prints of a task (and asyncio's "Task was destroyed but it is pending!") is as untraced."""
+    bf = aio.base_futures
+    orig_info, fmt = bf._future_repr_info, bf._format_callbacks
+
+    def _future_repr_info(future):
+        info = orig_info(future)
+        cbs = future._callbacks or ()
+        theirs = [c for c in cbs if not getattr(c[0], "_tl_ours", False)]
+        if len(theirs) == len(cbs):
+            return info
+        at = next((i for i, s in enumerate(info) if s.startswith("cb=[")), None)
+        if at is not None:
+            if theirs:
+                info[at] = "cb=[%s]" % fmt(theirs)
+            else:
+                del info[at]
+        return info
+
+    bf._future_repr_info = _future_repr_info
+
+
+def _patch_async_gather(aio):
+    """gather's future is a Python class: its await is where the caller waits for its
+    children, shown as joins of them one after another."""
+    GF = aio.tasks._GatheringFuture
+    orig_await = GF.__await__
+
+    def __await__(self):
+        w = _task_w()
+        kids = [(_tasks.get(id(c)), c) for c in getattr(self, "_children", ())]
+        kids = [(kw, c) for kw, c in kids if kw is not None]
+        if w is None or self.done() or not kids:
+            return (yield from orig_await(self))
+        stop = [False]
+        end = _joining(w, kids, lambda: stop[0])
+        ok = False
+        try:
+            r = yield from orig_await(self)
+            ok = True
+            return r
+        finally:
+            stop[0] = True
+            end(ok)
+
+    GF.__await__ = GF.__iter__ = __await__
+
+
+def _patch_async_wait_for(aio):
+    """wait_for with a timeout runs the awaitable as a task of its own (before 3.12): the
+    caller joins it, and a timeout ends the join not ok. From 3.12 it is asyncio.timeout
+    around the await, which the await's own _end (ok false) shows."""
+    if sys.version_info >= (3, 12):
+        return
+    orig = aio.tasks.wait_for
+
+    async def wait_for(fut, timeout):
+        w = _task_w()
+        if w is None or timeout is None:
+            return await orig(fut, timeout)
+        fut = aio.ensure_future(fut)  # what wait_for does with a timeout
+        kw = _tasks.get(id(fut))
+        if kw is None or fut.done():
+            return await orig(fut, timeout)
+        _emit(w, '"op":"join_begin","target":%d}' % kw)
+        ok = False
+        try:
+            r = await orig(fut, timeout)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(ok)))
+
+    aio.wait_for = aio.tasks.wait_for = _posing_as(wait_for, aio.tasks, "wait_for")
+
+
+def _patch_async_executor(aio):
+    """run_in_executor: the work a task of the pool, run on the executor's thread; the
+    awaiting task waits on the pool (as a thread waits on a future's result). A user's
+    traced ThreadPoolExecutor writes its own submit and task events; the loop's default
+    executor is declared here, as `executor`."""
+    import itertools
+
+    base, futures = aio.base_events.BaseEventLoop, aio.futures
+    orig_rie, orig_wrap, chain = base.run_in_executor, futures.wrap_future, futures._chain_future
+    waiting_on = [None]  # the pool the next wrapped future is awaited on (the loop's thread)
+
+    class _Awaited(aio.Future):
+        """The future run_in_executor returns: asyncio's, and its await a wait on the pool."""
+
+        def __await__(self):
+            w, j = _task_w(), getattr(self, "_tl_on", None)
+            if w is None or j is None or self.done():
+                return (yield from super().__await__())
+            _emit(w, '"op":"wait_begin",%s}' % j)
+            ok = False
+            try:
+                r = yield from super().__await__()
+                ok = True
+                return r
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+        __iter__ = __await__
+
+    def wrap_future(future, *, loop=None):
+        j, waiting_on[0] = waiting_on[0], None
+        if j is None or futures.isfuture(future):
+            return orig_wrap(future, loop=loop)
+        new = _Awaited(loop=loop if loop is not None else aio.events.get_event_loop())
+        new._tl_on = j
+        chain(future, new)
+        return new
+
+    def in_pool(j, n, func):
+        def run(*args):
+            tw = _me()
+            if tw is not None:
+                _emit(tw, '"op":"task_begin",%s,"task":%d}' % (j, n))
+            result = "error"
+            try:
+                result = func(*args)
+                return result
+            finally:
+                if tw is not None:
+                    _emit(tw, '"op":"task_end",%s,"task":%d,"result":%s}' % (j, n, _label(result)))
+
+        return run
+
+    def run_in_executor(self, executor, func, *args):
+        w = _task_w()
+        ex = executor if executor is not None else self._default_executor
+        if w is None or self.is_closed():
+            return orig_rie(self, executor, func, *args)
+        own = getattr(ex, "__dict__", {})
+        j = own.get("_tl_j")
+        if j is None:  # not a traced pool of the program's: the loop's default executor
+            j, count = own.get("_tl_aj"), own.get("_tl_an")
+            if j is None:
+                j = _declare_named("executor", "pool", getattr(ex, "_max_workers", None))
+                count = itertools.count(1)
+            if j is None:
+                return orig_rie(self, executor, func, *args)
+            n = next(count)
+            _emit(w, '"op":"submit",%s,"task":%d}' % (j, n))
+            func = in_pool(j, n, func)
+        waiting_on[0] = j
+        try:
+            fut = orig_rie(self, executor, func, *args)
+        finally:
+            waiting_on[0] = None
+        if "_tl_j" not in own:
+            made = executor if executor is not None else self._default_executor
+            if made is not None and hasattr(made, "__dict__"):
+                made._tl_aj, made._tl_an = j, count
+        return fut
+
+    base.run_in_executor = run_in_executor
+    futures.wrap_future = wrap_future
+
+
+def _patch_async_loop_end(aio):
+    """Tasks left pending: asyncio.run cancels them (their lanes say so), a loop closed
+    under them leaves them never to finish (their lanes end there)."""
+    base, runners = aio.base_events.BaseEventLoop, aio.runners
+    orig_close, orig_cancel_all = base.close, runners._cancel_all_tasks
+
+    def _cancel_all_tasks(loop):
+        _runs_ending.add(loop)
+        try:
+            return orig_cancel_all(loop)
+        finally:
+            _runs_ending.discard(loop)
+
+    def close(self):
+        left = [t for t in aio.all_tasks(self) if id(t) in _tasks] if _tasks and not self.is_running() else []
+        orig_close(self)
+        for t in left:
+            if not t.done():
+                _task_gone(_tasks[id(t)], id(t), "killed", "pending when its loop closed")
+
+    runners._cancel_all_tasks = _cancel_all_tasks
+    base.close = close
 
 
 def _task_j(self):
@@ -1040,6 +1332,78 @@ def _patch_async_event(cls):
 
     _user_init(cls, "event")
     cls.set, cls.clear, cls.wait = set, clear, wait
+
+
+def _patch_async_condition(cls):
+    """asyncio.Condition: its lock an object (the program's, or its own shown as
+    `NAME.lock`), acquired and released by tasks; wait() reads as threading's — release,
+    wait_begin, then wait_end (ok false when it was cancelled or timed out) before the
+    lock is taken back."""
+    orig_init, orig_wait = cls.__init__, cls.wait
+    orig_notify, orig_notify_all = cls.notify, cls.notify_all
+
+    def __init__(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        if "_tl_j" in self.__dict__ or _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is None:
+            return
+        name = _name_for(f, "condition")
+        j = self._tl_j = _declare_named(name, "condition")
+        lock = self._lock
+        if "_tl_j" not in lock.__dict__:
+            lock._tl_j = _declare_named(name + ".lock", "lock")
+        waits = self._tl_waits = set()  # tasks inside wait(), between release and re-acquire
+        release, acquire = self.release, self.acquire
+
+        def released():
+            r = release()
+            w = _task_w()
+            if w in waits:
+                _emit(w, '"op":"wait_begin",%s}' % j)
+            return r
+
+        def reacquire():
+            w = _task_w()
+            if w in waits:
+                waits.discard(w)
+                # Called from wait(): its `fut` is the wake-up it awaited; not done or
+                # cancelled, the wait ended without a notify.
+                fut = sys._getframe(1).f_locals.get("fut")
+                ok = fut is None or (fut.done() and not fut.cancelled())
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+            return acquire()
+
+        self.release, self.acquire = released, reacquire
+
+    async def wait(self):
+        w, j = _task_j(self)
+        waits = self.__dict__.get("_tl_waits")
+        if w is None or waits is None or not self.locked():
+            return await orig_wait(self)
+        waits.add(w)
+        try:
+            return await orig_wait(self)
+        finally:
+            waits.discard(w)
+
+    def notify(self, n=1):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"notify",%s,"n":%d}' % (j, n))
+        return orig_notify(self, n)
+
+    def notify_all(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"notify_all",%s}' % j)
+            # asyncio's notify_all is notify(every waiter): called so, it says it once.
+            return orig_notify(self, len(self._waiters))
+        return orig_notify_all(self)
+
+    __init__.__wrapped__ = orig_init
+    cls.__init__, cls.wait, cls.notify, cls.notify_all = __init__, wait, notify, notify_all
 
 
 def _patch_async_queue(queues):
@@ -1738,6 +2102,7 @@ def _finish(how, msg):
     for tw in list(_live):
         if _live.pop(tw, None) is not None:
             _emit(tw, '"op":"exit","how":"killed"}')
+    _task_leftovers()
     if 0 in _wids.values():
         m = ',"msg":%s' % _q(msg) if msg else ""
         _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))
