@@ -815,3 +815,70 @@ fn asyncio_objects_and_a_tasks_ends() {
     assert_eq!(end("consumer").0, ExitHow::Ok);
     assert!(t.count(|op| matches!(op, Op::Set { .. })) == 1);
 }
+
+/// asyncio's waits, each shown as what it is: a Condition with its lock, waits and notifies;
+/// gather's caller joining its children; wait_for's timeout as a join that timed out;
+/// run_in_executor's work on the executor's thread while the task waits on the pool; a task
+/// never awaited runs to its end; a task left pending when its loop closed ends there. The
+/// program's output, its warnings and its exit status are the untraced run's.
+#[test]
+fn asyncio_waits_each_shown_as_what_it_is() {
+    let plain = Command::new("python3")
+        .arg(script("asyncio_waits"))
+        .output()
+        .expect("python3 runs");
+    assert!(plain.status.success());
+    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    let mut expect: Vec<&str> = out.lines().collect();
+    // Python's own warnings, word for word (a task's repr shows none of our callbacks).
+    expect.extend(err.lines().filter(|l| !l.trim().is_empty()));
+    assert!(err.contains("was never awaited"), "{err}");
+    assert!(err.contains("Task was destroyed but it is pending!"), "{err}");
+    let t = trace("asyncio_waits").ok("asyncio_waits", &expect);
+
+    let (cond, kind, _) = t.object("cond");
+    assert_eq!(kind, ObjectKind::Condition);
+    assert_eq!(t.object("cond.lock").1, ObjectKind::Lock);
+    let on = |o: u32, f: &dyn Fn(&Op) -> bool| {
+        t.events
+            .iter()
+            .filter(|e| e.op.object() == Some(o) && f(&e.op))
+            .count()
+    };
+    assert_eq!(on(cond, &|op| matches!(op, Op::Notify { n: 1, .. })), 2);
+    assert!(on(cond, &|op| matches!(op, Op::WaitEnd { ok: true, .. })) >= 2);
+
+    let main = t.worker("main-1");
+    let joins = |ok: bool| -> Vec<u32> {
+        t.events
+            .iter()
+            .filter_map(|e| match e.op {
+                Op::JoinEnd { target, ok: k } if e.w == main && k == ok => Some(target),
+                _ => None,
+            })
+            .collect()
+    };
+    // gather: main-1 joined the first consumer (and more); wait_for: one join timed out,
+    // on the task wait_for made, which ended cancelled.
+    assert!(joins(true).contains(&t.worker("consumer-2")));
+    let timed_out = joins(false);
+    assert_eq!(timed_out.len(), 1, "{timed_out:?}");
+    assert_eq!(t.exit_of(timed_out[0]), ExitHow::Cancelled);
+
+    let (pool, kind, _) = t.object("executor");
+    assert_eq!(kind, ObjectKind::Pool);
+    let ran = t.index(|e| matches!(e.op, Op::TaskBegin { o, .. } if o == pool));
+    assert_ne!(t.events[ran].w, main, "the work runs on the executor's thread");
+    let waits = t.index(|e| e.w == main && matches!(e.op, Op::WaitBegin { o } if o == pool));
+    let woke = t.index(|e| e.w == main && matches!(e.op, Op::WaitEnd { o, ok: true } if o == pool));
+    let done = t.index(|e| matches!(e.op, Op::TaskEnd { o, .. } if o == pool));
+    assert!(waits < done && done < woke);
+
+    assert_eq!(t.exit_of(t.worker("forgotten")), ExitHow::Ok);
+    let stuck = t.worker("stuck");
+    assert!(t.events.iter().any(|e| e.w == stuck
+        && matches!(&e.op, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("loop closed"))));
+    // asyncio's own helper thread (shutting the default executor down) is not a lane.
+    assert!(!t.names(false).iter().any(|n| n.contains("_do_shutdown")));
+}

@@ -889,6 +889,12 @@ _task_refs = {}  # worker id -> weak reference to its task, for the tasks alive
 _runs_ending = set()  # loops whose asyncio.run is cancelling the tasks left
 
 
+def _ours(fn):
+    """Marks a done callback of ours: a task's repr does not show it (_patch_async_repr)."""
+    fn._tl_ours = True
+    return fn
+
+
 _DEFAULT_NAME = re.compile(r"Task-(\d+)$")
 
 
@@ -1075,12 +1081,6 @@ def _joining(w, kids, over):
     _ours(follow)
     follow()
     return end
-
-
-def _ours(fn):
-    """Marks a done callback of ours: a task's repr does not show it (_patch_async_repr)."""
-    fn._tl_ours = True
-    return fn
 
 
 def _patch_async_repr(aio):
