@@ -924,16 +924,18 @@ def _started(w, task):
     _emit(w, '"op":"start"}')
 
 
+_current_task = [None]  # asyncio.current_task, once asyncio is patched
+
+
 def _task_w():
     """The worker id of the asyncio task running on this thread, or None."""
-    aio = sys.modules.get("asyncio")
-    if aio is None or not _tasks:
+    if not _tasks:
         return None
     try:
-        t = aio.current_task()
+        t = _current_task[0]()
     except RuntimeError:  # no loop running on this thread
         return None
-    w = _tasks.get(id(t)) if t is not None else None
+    w = _tasks.get(id(t))
     if w is not None and w not in _task_started:
         # A task's start is seen at its first traced step (asyncio has no hook for it).
         _started(w, t)
@@ -1002,6 +1004,7 @@ def _task_leftovers():
 
 
 def _patch_asyncio(aio):
+    _current_task[0] = aio.current_task
     base = aio.base_events.BaseEventLoop
     orig_create = base.create_task
 
