@@ -817,7 +817,7 @@ fn asyncio_objects_and_a_tasks_ends() {
 }
 
 /// asyncio's waits, each shown as what it is: a Condition with its lock, waits and notifies;
-/// gather's caller joining its children; wait_for's timeout as a join that timed out;
+/// gather's caller and a TaskGroup's owner joining their children; wait_for's timeout as a join that timed out;
 /// run_in_executor's work on the executor's thread while the task waits on the pool; a task
 /// never awaited runs to its end; a task left pending when its loop closed ends there. The
 /// program's output, its warnings and its exit status are the untraced run's.
@@ -834,7 +834,10 @@ fn asyncio_waits_each_shown_as_what_it_is() {
     // Python's own warnings, word for word (a task's repr shows none of our callbacks).
     expect.extend(err.lines().filter(|l| !l.trim().is_empty()));
     assert!(err.contains("was never awaited"), "{err}");
-    assert!(err.contains("Task was destroyed but it is pending!"), "{err}");
+    assert!(
+        err.contains("Task was destroyed but it is pending!"),
+        "{err}"
+    );
     let t = trace("asyncio_waits").ok("asyncio_waits", &expect);
 
     let (cond, kind, _) = t.object("cond");
@@ -862,6 +865,8 @@ fn asyncio_waits_each_shown_as_what_it_is() {
     // gather: main-1 joined the first consumer (and more); wait_for: one join timed out,
     // on the task wait_for made, which ended cancelled.
     assert!(joins(true).contains(&t.worker("consumer-2")));
+    // A TaskGroup's end: main-1 joins the tasks made in it.
+    assert!(joins(true).contains(&t.worker("grouped-1")));
     let timed_out = joins(false);
     assert_eq!(timed_out.len(), 1, "{timed_out:?}");
     assert_eq!(t.exit_of(timed_out[0]), ExitHow::Cancelled);
@@ -869,7 +874,10 @@ fn asyncio_waits_each_shown_as_what_it_is() {
     let (pool, kind, _) = t.object("executor");
     assert_eq!(kind, ObjectKind::Pool);
     let ran = t.index(|e| matches!(e.op, Op::TaskBegin { o, .. } if o == pool));
-    assert_ne!(t.events[ran].w, main, "the work runs on the executor's thread");
+    assert_ne!(
+        t.events[ran].w, main,
+        "the work runs on the executor's thread"
+    );
     let waits = t.index(|e| e.w == main && matches!(e.op, Op::WaitBegin { o } if o == pool));
     let woke = t.index(|e| e.w == main && matches!(e.op, Op::WaitEnd { o, ok: true } if o == pool));
     let done = t.index(|e| matches!(e.op, Op::TaskEnd { o, .. } if o == pool));

@@ -1003,8 +1003,18 @@ def _task_leftovers():
             _task_gone(w, id(t), "killed", "pending when the program ended")
 
 
+def _fast_current_task(aio):
+    """asyncio.current_task without its Python frame where asyncio keeps the running
+    tasks in a dict (3.11: current_task is Python over C parts; later ones are C)."""
+    cur, running = aio.tasks.current_task, getattr(aio.events, "_get_running_loop", None)
+    tasks = getattr(aio.tasks, "_current_tasks", None)
+    if type(cur).__name__ == "builtin_function_or_method" or running is None or not isinstance(tasks, dict):
+        return cur
+    return lambda: tasks.get(running())
+
+
 def _patch_asyncio(aio):
-    _current_task[0] = aio.current_task
+    _current_task[0] = _fast_current_task(aio)
     base = aio.base_events.BaseEventLoop
     orig_create = base.create_task
 
@@ -1048,8 +1058,8 @@ def _patch_asyncio(aio):
     _patch_async_event(locks.Event)
     _patch_async_condition(locks.Condition)
     _patch_async_queue(aio.queues)
-    for patch in (_patch_async_gather, _patch_async_wait_for, _patch_async_executor, _patch_async_loop_end,
-                  _patch_async_repr):
+    for patch in (_patch_async_gather, _patch_async_taskgroup, _patch_async_wait_for, _patch_async_executor,
+                  _patch_async_loop_end, _patch_async_repr):
         try:
             patch(aio)
         except Exception:
@@ -1060,30 +1070,71 @@ def _joining(w, kids, over):
     """The task `w` awaits the traced tasks `kids` (worker id, task) together: it joins the
     first not done, and as each ends, the next — a gather's caller waits for its children
     in submission order, each lane's end waking it. `over()` is true once it stopped
-    waiting. Returns the callable that writes the last join_end."""
+    waiting. Returns the callable that writes the last join_end (ok if that child ended:
+    not ok when the wait was cut short)."""
     on = [None]
 
     def follow(_done=None):
         if over():
             return
         if on[0] is not None:
-            _emit(w, '"op":"join_end","target":%d,"ok":true}' % on[0])
+            _emit(w, '"op":"join_end","target":%d,"ok":true}' % on[0][0])
             on[0] = None
         for kw, kid in kids:
             if not kid.done():
-                on[0] = kw
+                on[0] = (kw, kid)
                 _emit(w, '"op":"join_begin","target":%d}' % kw)
                 kid.add_done_callback(follow)
                 return
 
-    def end(ok):
+    def end():
         if on[0] is not None:
-            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (on[0], _tf(ok)))
+            kw, kid = on[0]
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(kid.done())))
             on[0] = None
 
     _ours(follow)
     follow()
     return end
+
+
+def _awaiting_all(w, kids, awaitable):
+    """Awaits `awaitable` (a generator's `yield from` target) as task `w` joining `kids`."""
+    stop = [False]
+    end = _joining(w, kids, lambda: stop[0])
+    try:
+        return (yield from awaitable)
+    finally:
+        stop[0] = True
+        end()
+
+
+def _patch_async_taskgroup(aio):
+    """A TaskGroup's `async with` ends by waiting for its tasks: joins of them, in the order
+    they were made."""
+    TG = aio.taskgroups.TaskGroup
+    orig_aexit = TG.__aexit__
+
+    async def __aexit__(self, et, exc, tb):
+        w = _task_w()
+        kids = sorted((kw, t) for t in list(getattr(self, "_tasks", ())) if (kw := _tasks.get(id(t))) is not None)
+        if w is None or not kids:
+            return await orig_aexit(self, et, exc, tb)
+        return await _AwaitAll(w, kids, orig_aexit(self, et, exc, tb))
+
+    TG.__aexit__ = __aexit__
+
+
+class _AwaitAll:
+    """An awaitable that awaits a coroutine while its task joins `kids` (see _joining)."""
+
+    __slots__ = ("w", "kids", "coro")
+
+    def __init__(self, w, kids, coro):
+        self.w, self.kids, self.coro = w, kids, coro
+
+    def __await__(self):
+        return _awaiting_all(self.w, self.kids, self.coro.__await__())
 
 
 def _patch_async_repr(aio):
@@ -1121,16 +1172,7 @@ def _patch_async_gather(aio):
         kids = [(kw, c) for kw, c in kids if kw is not None]
         if w is None or self.done() or not kids:
             return (yield from orig_await(self))
-        stop = [False]
-        end = _joining(w, kids, lambda: stop[0])
-        ok = False
-        try:
-            r = yield from orig_await(self)
-            ok = True
-            return r
-        finally:
-            stop[0] = True
-            end(ok)
+        return (yield from _awaiting_all(w, kids, orig_await(self)))
 
     GF.__await__ = GF.__iter__ = __await__
 
@@ -1191,6 +1233,9 @@ def _patch_async_executor(aio):
                 _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
 
         __iter__ = __await__
+
+    # Its repr (and type name) as the future asyncio would have returned.
+    _Awaited.__name__ = _Awaited.__qualname__ = "Future"
 
     def wrap_future(future, *, loop=None):
         j, waiting_on[0] = waiting_on[0], None

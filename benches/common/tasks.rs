@@ -77,7 +77,14 @@ pub fn task_stream(tasks: u32, done_share: u32) -> Vec<Event> {
         v.push(ev(tick(), w, Op::AcquireBegin { o: 1 }));
         if w > 1 {
             v.push(ev(tick(), w - 1, release(1)));
-            v.push(ev(tick(), w - 1, Op::Exit { how: threadlanes::event::ExitHow::Ok, msg: None }));
+            v.push(ev(
+                tick(),
+                w - 1,
+                Op::Exit {
+                    how: threadlanes::event::ExitHow::Ok,
+                    msg: None,
+                },
+            ));
         }
         v.push(ev(tick(), w, acquired(1)));
     }

@@ -94,5 +94,9 @@ pub fn census(world: &World, thread: WorkerId) -> Census {
 
 /// The thread whose tasks a lane belongs with: a task's thread, or the lane itself.
 pub fn thread_of(w: &Worker) -> WorkerId {
-    if is_task(w) { w.thread.unwrap_or(w.id) } else { w.id }
+    if is_task(w) {
+        w.thread.unwrap_or(w.id)
+    } else {
+        w.id
+    }
 }

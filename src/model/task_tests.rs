@@ -248,3 +248,31 @@ fn the_checker_takes_tasks_like_any_worker() {
     ];
     assert!(super::check::check_all(&evs).is_empty());
 }
+
+#[test]
+fn a_threads_tasks_are_counted_by_state() {
+    let mut w = world();
+    w.apply(&declare(3, "c", WorkerKind::Task, Some(0)));
+    w.apply(&ev(1, 1, Op::Start));
+    w.apply(&ev(1, 1, Op::SleepBegin { ms: 10 }));
+    w.apply(&ev(2, 2, Op::Start));
+    w.apply(&ev(
+        3,
+        2,
+        Op::Exit {
+            how: ExitHow::Cancelled,
+            msg: Some("pending when asyncio.run ended".into()),
+        },
+    ));
+    let c = task::census(&w, 0);
+    assert_eq!(
+        (c.total, c.awaiting, c.cancelled, c.not_started),
+        (3, 1, 1, 1)
+    );
+    assert_eq!(task::census(&w, 1).total, 0, "a task runs no tasks");
+    assert_eq!(
+        describe::census_words(&w, 0, true),
+        "3 tasks on main: 1 awaiting, 1 not started, 1 cancelled"
+    );
+    assert_eq!(task::thread_of(w.worker(2).expect("b")), 0);
+}

@@ -219,7 +219,13 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let total = world.workers.len();
     let selected = view.selected.min(total.saturating_sub(1));
     // Tasks by the thousand: a row above the lanes counts a thread's tasks by state.
-    let summary = census_row(world, selected, rows, total, (inner.width as usize).saturating_sub(2));
+    let summary = census_row(
+        world,
+        selected,
+        rows,
+        total,
+        (inner.width as usize).saturating_sub(2),
+    );
     if summary.is_some() {
         rows -= 1;
     }

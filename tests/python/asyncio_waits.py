@@ -1,5 +1,5 @@
-"""asyncio's waits: a Condition between a producer and two consumers, gather (the caller
-waits for its children), wait_for that times out and one that does not, asyncio.timeout,
+"""asyncio's waits: a Condition between a producer and two consumers, gather and a
+TaskGroup (the caller waits for its children), wait_for that times out and one that does not, asyncio.timeout,
 run_in_executor (the work on the executor's thread, the task waiting for it), a task never
 awaited, a coroutine never awaited (Python's own warning), and a loop closed with a task
 still pending."""
@@ -43,6 +43,10 @@ async def main():
     cond = asyncio.Condition()
     await asyncio.gather(consumer(cond, 0), consumer(cond, 1), producer(cond))
     print("gathered", await asyncio.gather(slow(0.03), slow(0.01)))
+    async with asyncio.TaskGroup() as tg:
+        for i in range(2):
+            tg.create_task(slow(0.01 * (i + 1)), name=f"grouped-{i}")
+    print("group done")
     try:
         await asyncio.wait_for(slow(1), 0.05)
     except asyncio.TimeoutError:

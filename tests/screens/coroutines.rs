@@ -77,7 +77,11 @@ fn thousands_of_tasks_are_counted_above_their_lanes() {
     }
     for w in 1..=500 {
         world.apply(&ev(S + w as u64, w, Op::SleepEnd));
-        let how = if w % 100 == 0 { ExitHow::Panic } else { ExitHow::Ok };
+        let how = if w % 100 == 0 {
+            ExitHow::Panic
+        } else {
+            ExitHow::Ok
+        };
         world.apply(&ev(S + w as u64, w, Op::Exit { how, msg: None }));
     }
     let info = threadlanes::scenarios::find("coroutines")
@@ -90,6 +94,9 @@ fn thousands_of_tasks_are_counted_above_their_lanes() {
     let s = Shot::run(&world, &info).size(80, 24).view(view).text();
     contains_all(
         &s,
-        &["2000 tasks: 1500 awaiting, 495 done, 5 failed", "fetch-1500"],
+        &[
+            "2000 tasks: 1500 awaiting, 495 done, 5 failed",
+            "fetch-1500",
+        ],
     );
 }
