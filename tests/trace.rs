@@ -867,6 +867,8 @@ fn asyncio_waits_each_shown_as_what_it_is() {
     assert!(joins(true).contains(&t.worker("consumer-2")));
     // A TaskGroup's end: main-1 joins the tasks made in it.
     assert!(joins(true).contains(&t.worker("grouped-1")));
+    // A plain `await task`: seen once the awaited task takes the thread.
+    assert!(joins(true).contains(&t.worker("direct")));
     let timed_out = joins(false);
     assert_eq!(timed_out.len(), 1, "{timed_out:?}");
     assert_eq!(t.exit_of(timed_out[0]), ExitHow::Cancelled);

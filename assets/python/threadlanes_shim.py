@@ -918,10 +918,16 @@ def _started(w, task):
     """A task's first traced step: its start, under the name it has by now (create_task
     names it after the loop made it)."""
     _task_started.add(w)
+    _renamed(w, task)
+    _emit(w, '"op":"start"}')
+
+
+def _renamed(w, task):
+    """Declares task `w` again if its name changed since (create_task(name=...) names it
+    after the loop made it): before it is first named in another's event."""
     name, parent, thread = _task_decl.get(w, (None, 0, 0))
     if task is not None and _task_name(task) != name:
         _declare_task(w, task, parent, thread)
-    _emit(w, '"op":"start"}')
 
 
 _current_task = [None]  # asyncio.current_task, once asyncio is patched
@@ -936,10 +942,55 @@ def _task_w():
     except RuntimeError:  # no loop running on this thread
         return None
     w = _tasks.get(id(t))
-    if w is not None and w not in _task_started:
+    if w is None:
+        return None
+    if w not in _task_started:
         # A task's start is seen at its first traced step (asyncio has no hook for it).
         _started(w, t)
+    ident = _get_ident()
+    last = _ran_last.get(ident)
+    if last != w:
+        _ran_last[ident] = w
+        if last is not None:
+            _seen_awaiting(last)
     return w
+
+
+_ran_last = {}  # thread ident -> the traced task seen running there last
+_awaited = {}  # task worker id -> the tasks seen awaiting it directly
+_join_of = {}  # task worker id -> the task it is seen awaiting
+
+
+def _seen_awaiting(w):
+    """Task `w` has stopped running (another runs on its thread now). If what it awaits is
+    a traced task — a plain `await task`, which asyncio gives no hook for — it joins that
+    task from now until it ends: seen at the next traced step of another task on the
+    thread, not before (a hook at each turn of the loop would cost every await)."""
+    ref = _task_refs.get(w)
+    fut = getattr(ref(), "_fut_waiter", None) if ref is not None else None
+    x = _tasks.get(id(fut)) if fut is not None else None
+    if x is None or x == w or w in _join_of:
+        return
+    if x not in _task_started:
+        _renamed(x, fut)
+    _join_of[w] = x
+    _awaited.setdefault(x, []).append(w)
+    _emit(w, '"op":"join_begin","target":%d}' % x)
+
+
+def _end_joins(x, ok):
+    """Task `x` ended: the tasks seen awaiting it are woken by it."""
+    for a in _awaited.pop(x, ()):
+        if _join_of.pop(a, None) == x:
+            _emit(a, '"op":"join_end","target":%d,"ok":%s}' % (x, _tf(ok)))
+
+
+def _leave_join(w):
+    """Task `w` ends while seen awaiting another: that wait ends, not ok."""
+    x = _join_of.pop(w, None)
+    if x is not None:
+        _awaited.get(x, []).remove(w)
+        _emit(w, '"op":"join_end","target":%d,"ok":false}' % x)
 
 
 def _task_done(task):
@@ -959,7 +1010,9 @@ def _task_done(task):
         # "Task exception was never retrieved" warning would be lost.
         exc = getattr(task, "_exception", None)
         tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
+    _leave_join(w)
     _emit(w, '"op":"exit",%s}' % tail, now=True)
+    _end_joins(w, True)
 
 
 _ours(_task_done)
@@ -981,7 +1034,9 @@ def _task_gone(w, key, how, msg):
     _task_refs.pop(w, None)
     _task_started.discard(w)
     _task_decl.pop(w, None)
+    _leave_join(w)
     _emit(w, '"op":"exit","how":"%s","msg":%s}' % (how, _q(msg)), now=True)
+    _end_joins(w, False)
 
 
 def _task_track(w, task):

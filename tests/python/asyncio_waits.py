@@ -1,8 +1,8 @@
-"""asyncio's waits: a Condition between a producer and two consumers, gather and a
-TaskGroup (the caller waits for its children), wait_for that times out and one that does not, asyncio.timeout,
-run_in_executor (the work on the executor's thread, the task waiting for it), a task never
-awaited, a coroutine never awaited (Python's own warning), and a loop closed with a task
-still pending."""
+"""asyncio's waits: a Condition between a producer and two consumers; gather, a TaskGroup
+and a plain `await task` (the caller waits for its children); wait_for that times out and
+one that does not; asyncio.timeout; run_in_executor (the work on the executor's thread, the
+task waiting for it); a task never awaited; a coroutine never awaited (Python's own
+warning); and a loop closed with a task still pending."""
 import asyncio
 import time
 
@@ -47,6 +47,8 @@ async def main():
         for i in range(2):
             tg.create_task(slow(0.01 * (i + 1)), name=f"grouped-{i}")
     print("group done")
+    direct = asyncio.create_task(slow(0.02), name="direct")
+    print("awaited directly:", await direct)
     try:
         await asyncio.wait_for(slow(1), 0.05)
     except asyncio.TimeoutError:
