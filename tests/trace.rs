@@ -25,6 +25,17 @@ fn script(name: &str) -> String {
     format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The program run untraced: its stdout and stderr (it must succeed).
+fn plain(name: &str) -> (String, String) {
+    let out = Command::new("python3")
+        .arg(script(name))
+        .output()
+        .expect("python3 runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{name} untraced\n{err}");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), err)
+}
+
 fn trace(name: &str) -> Traced {
     let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
         .args(["trace", "--headless", "--json", "--", "python3"])
@@ -648,15 +659,7 @@ fn replacements_pickle_as_the_originals() {
 /// Every check in unchanged.py holds run plain and traced.
 #[test]
 fn the_program_sees_no_difference() {
-    let plain = Command::new("python3")
-        .arg(script("unchanged"))
-        .output()
-        .expect("python3 runs");
-    assert!(
-        plain.status.success(),
-        "{}",
-        String::from_utf8_lossy(&plain.stderr)
-    );
+    plain("unchanged");
     trace("unchanged").ok("unchanged", &["semantics unchanged"]);
 }
 
@@ -689,12 +692,7 @@ fn traced_headless_prints_causes_and_problems_like_a_scenario() {
 /// releases; asyncio's own tasks hidden; output and exit status the program's own.
 #[test]
 fn asyncio_tasks_are_lanes_under_their_thread() {
-    let plain = Command::new("python3")
-        .arg(script("asyncio_tasks"))
-        .output()
-        .expect("python3 runs");
-    assert!(plain.status.success());
-    let plain_out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let (plain_out, _) = plain("asyncio_tasks");
     let t = trace("asyncio_tasks");
     let lines: Vec<&str> = plain_out.lines().collect();
     let t = t.ok("asyncio_tasks", &lines);
@@ -774,17 +772,11 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
 /// still the program's.
 #[test]
 fn asyncio_objects_and_a_tasks_ends() {
-    let plain = Command::new("python3")
-        .arg(script("asyncio_faults"))
-        .output()
-        .expect("python3 runs");
-    assert!(plain.status.success());
-    let plain_err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    let (out, plain_err) = plain("asyncio_faults");
     assert!(
         plain_err.contains("Task exception was never retrieved"),
         "{plain_err}"
     );
-    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
     let mut expect: Vec<&str> = out.lines().collect();
     expect.push("Task exception was never retrieved");
     let t = trace("asyncio_faults").ok("asyncio_faults", &expect);
@@ -823,13 +815,7 @@ fn asyncio_objects_and_a_tasks_ends() {
 /// program's output, its warnings and its exit status are the untraced run's.
 #[test]
 fn asyncio_waits_each_shown_as_what_it_is() {
-    let plain = Command::new("python3")
-        .arg(script("asyncio_waits"))
-        .output()
-        .expect("python3 runs");
-    assert!(plain.status.success());
-    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
-    let err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    let (out, err) = plain("asyncio_waits");
     let mut expect: Vec<&str> = out.lines().collect();
     // Python's own warnings, word for word (a task's repr shows none of our callbacks).
     expect.extend(err.lines().filter(|l| !l.trim().is_empty()));
