@@ -898,20 +898,24 @@ def _ours(fn):
 _DEFAULT_NAME = re.compile(r"Task-(\d+)$")
 
 
-def _task_name(task):
-    """Task.get_name(), or for asyncio's default name "Task-7" the coroutine's: "fetch-7"."""
-    name = task.get_name()
+def _task_name(task, name):
+    """`name` (Task.get_name()), or for asyncio's default name "Task-7" the coroutine's:
+    "fetch-7"."""
+    if not name.startswith("Task-"):
+        return name
     m = _DEFAULT_NAME.match(name)
     code = getattr(task.get_coro(), "__qualname__", None) if m else None
     return "%s-%s" % (code.rsplit(".", 1)[-1], m.group(1)) if code else name
 
 
 def _declare_task(w, task, parent, thread):
-    name = _task_name(task)
-    _task_decl[w] = (name, parent, thread)
+    # Not written at once, as a thread's declaration is: a task's lines go in its own
+    # process's order anyway, and a program of thousands of tasks would pay a send each.
+    given = task.get_name()
+    _task_decl[w] = (given, parent, thread)
     tail = '"op":"worker","name":%s,"kind":"task","daemon":false,"parent":%d,"thread":%d}' % (
-        _q(name), parent, thread)
-    _emit(w, tail, now=True)
+        _q(_task_name(task, given)), parent, thread)
+    _emit(w, tail)
 
 
 def _started(w, task):
@@ -925,8 +929,8 @@ def _started(w, task):
 def _renamed(w, task):
     """Declares task `w` again if its name changed since (create_task(name=...) names it
     after the loop made it): before it is first named in another's event."""
-    name, parent, thread = _task_decl.get(w, (None, 0, 0))
-    if task is not None and _task_name(task) != name:
+    given, parent, thread = _task_decl.get(w, (None, 0, 0))
+    if task is not None and task.get_name() != given:
         _declare_task(w, task, parent, thread)
 
 
@@ -1011,7 +1015,7 @@ def _task_done(task):
         exc = getattr(task, "_exception", None)
         tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
     _leave_join(w)
-    _emit(w, '"op":"exit",%s}' % tail, now=True)
+    _emit(w, '"op":"exit",%s}' % tail)
     _end_joins(w, True)
 
 
