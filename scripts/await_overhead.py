@@ -11,7 +11,9 @@ best of three runs, wall time and this process's CPU time:
 - await sleep(0): `await asyncio.sleep(0)` in a task, a hand-back to the loop and return
   (sleep_begin, sleep_end traced);
 - await async lock: `async with alock:` on an asyncio.Lock nobody else holds
-  (acquire_begin, acquire_end, release traced).
+  (acquire_begin, acquire_end, release traced);
+- task life: a task made by gather, one `await asyncio.sleep(0)`, its end (its declaration,
+  start, sleep and exit traced, and the gathering task's join), per task, in thousands.
 
 The traced cost of an await is its traced figure less its plain one; compare it with the
 lock round's the same way."""
@@ -53,11 +55,22 @@ async def alock_rounds(alock):
             pass
 
 
+async def one_task():
+    await asyncio.sleep(0)
+
+
+async def task_lives():
+    for _ in range(ROUNDS // 1000):
+        await asyncio.gather(*(one_task() for _ in range(1000)))
+
+
 async def main():
     alock = asyncio.Lock()
     figures = {"lock round": per_round(lock_rounds)}
     # Awaits are timed inside the running loop: a task runs the rounds, this one waits.
-    for name, make in (("await sleep(0)", sleep_rounds), ("await async lock", lambda: alock_rounds(alock))):
+    rounds = (("await sleep(0)", sleep_rounds), ("await async lock", lambda: alock_rounds(alock)),
+              ("task life", task_lives))
+    for name, make in rounds:
         best = None
         for _ in range(3):
             w0, c0 = time.perf_counter_ns(), time.process_time_ns()

@@ -993,7 +993,9 @@ def _leave_join(w):
     """Task `w` ends while seen awaiting another: that wait ends, not ok."""
     x = _join_of.pop(w, None)
     if x is not None:
-        _awaited.get(x, []).remove(w)
+        joiners = _awaited.get(x, ())
+        if w in joiners:
+            joiners.remove(w)
         _emit(w, '"op":"join_end","target":%d,"ok":false}' % x)
 
 
