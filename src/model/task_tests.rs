@@ -276,3 +276,38 @@ fn a_threads_tasks_are_counted_by_state() {
     );
     assert_eq!(task::thread_of(w.worker(2).expect("b")), 0);
 }
+
+/// Two tasks each awaiting the async lock the other holds: a wait-for cycle, a deadlock
+/// like two threads', though their thread itself is free (the loop waits on).
+#[test]
+fn two_tasks_awaiting_each_others_lock_are_a_deadlock() {
+    let mut w = world();
+    w.apply(&ev(
+        0,
+        0,
+        Op::Object {
+            o: 2,
+            name: "M".into(),
+            kind: ObjectKind::Lock,
+            capacity: None,
+        },
+    ));
+    let acquired = |o| Op::AcquireEnd {
+        ok: true,
+        o,
+        depth: None,
+        value: None,
+    };
+    for (task, first) in [(1, 1), (2, 2)] {
+        w.apply(&ev(1, task, Op::Start));
+        w.apply(&ev(1, task, Op::AcquireBegin { o: first }));
+        w.apply(&ev(1, task, acquired(first)));
+    }
+    w.apply(&ev(2, 1, Op::AcquireBegin { o: 2 }));
+    assert_eq!(w.deadlock, None);
+    w.apply(&ev(2, 2, Op::AcquireBegin { o: 1 }));
+    let cycle = w.deadlock.clone().expect("a cycle");
+    assert_eq!(cycle.len(), 2);
+    assert!(cycle.contains(&1) && cycle.contains(&2));
+    assert_eq!(state(&w, 1), "awaiting lock M (held by b)");
+}
