@@ -878,3 +878,31 @@ fn asyncio_waits_each_shown_as_what_it_is() {
     // asyncio's own helper thread (shutting the default executor down) is not a lane.
     assert!(!t.names(false).iter().any(|n| n.contains("_do_shutdown")));
 }
+
+/// Two tasks awaiting each other's asyncio lock: a wait-for cycle while it lasts, and the
+/// lock order named as a possible deadlock; main's wait_for around their gather is a join
+/// that times out, and the timeout cancels both.
+#[test]
+fn asyncio_tasks_deadlock_as_threads_do() {
+    let t = trace("asyncio_deadlock").ok("asyncio_deadlock", &["deadlocked: wait_for gave up"]);
+    let mut world = threadlanes::model::World::default();
+    let mut cycle = None;
+    for e in &t.events {
+        world.apply(e);
+        cycle = cycle.or_else(|| world.deadlock.clone());
+    }
+    let cycle = cycle.expect("the two tasks wait for each other");
+    let names: Vec<&str> = cycle.iter().map(|&w| world.worker_name(w)).collect();
+    assert!(
+        names.contains(&"left-2") && names.contains(&"right-3"),
+        "{names:?}"
+    );
+    assert!(
+        t.stderr
+            .contains("possible deadlock: left-2 takes first then second")
+    );
+    let main = t.worker("main-1");
+    assert!(t.events.iter().any(|e| e.w == main
+        && matches!(e.op, Op::JoinEnd { ok: false, target } if target == t.worker("left-2"))));
+    assert_eq!(t.exit_of(t.worker("right-3")), ExitHow::Cancelled);
+}

@@ -1144,14 +1144,16 @@ def _joining(w, kids, over):
         for kw, kid in kids:
             if not kid.done():
                 on[0] = (kw, kid)
+                if kw not in _task_started:
+                    _renamed(kw, kid)
                 _emit(w, '"op":"join_begin","target":%d}' % kw)
                 kid.add_done_callback(follow)
                 return
 
-    def end():
+    def end(cut):
         if on[0] is not None:
             kw, kid = on[0]
-            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(kid.done())))
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(kid.done() and not cut)))
             on[0] = None
 
     _ours(follow)
@@ -1159,15 +1161,32 @@ def _joining(w, kids, over):
     return end
 
 
-def _awaiting_all(w, kids, awaitable):
-    """Awaits `awaitable` (a generator's `yield from` target) as task `w` joining `kids`."""
+def _awaiting_all(w, kids, awaitable, cut=None):
+    """Awaits `awaitable` (a generator's `yield from` target) as task `w` joining `kids`.
+    `cut()` is true while a timeout cancels the children (wait_for up to 3.11): their ends
+    then do not count as joined, and the wait ends not ok, timed out — as when the waiting
+    task itself is cancelled."""
     stop = [False]
-    end = _joining(w, kids, lambda: stop[0])
+    ref = _task_refs.get(w)
+
+    def over():
+        if stop[0] or (cut is not None and cut()):
+            return True
+        # The waiting task being cancelled (a timeout around its await, from 3.12 wait_for's
+        # too) cancels what it awaits first: those ends are the cut, not joins.
+        cancelling = getattr(ref() if ref is not None else None, "cancelling", None)
+        return cancelling is not None and cancelling() > 0
+
+    end = _joining(w, kids, over)
+    timed = False
     try:
         return (yield from awaitable)
+    except BaseException as e:
+        timed = type(e).__name__ in ("CancelledError", "TimeoutError")
+        raise
     finally:
         stop[0] = True
-        end()
+        end(timed)
 
 
 def _patch_async_taskgroup(aio):
@@ -1189,13 +1208,13 @@ def _patch_async_taskgroup(aio):
 class _AwaitAll:
     """An awaitable that awaits a coroutine while its task joins `kids` (see _joining)."""
 
-    __slots__ = ("w", "kids", "coro")
+    __slots__ = ("w", "kids", "coro", "cut")
 
-    def __init__(self, w, kids, coro):
-        self.w, self.kids, self.coro = w, kids, coro
+    def __init__(self, w, kids, coro, cut=None):
+        self.w, self.kids, self.coro, self.cut = w, kids, coro, cut
 
     def __await__(self):
-        return _awaiting_all(self.w, self.kids, self.coro.__await__())
+        return _awaiting_all(self.w, self.kids, self.coro.__await__(), self.cut)
 
 
 def _patch_async_repr(aio):
@@ -1238,31 +1257,42 @@ def _patch_async_gather(aio):
     GF.__await__ = GF.__iter__ = __await__
 
 
+def _kids_of(fut):
+    """The traced tasks a future stands for: itself if it is one, a gather's children."""
+    kw = _tasks.get(id(fut))
+    if kw is not None:
+        return [(kw, fut)]
+    return [(kw, c) for c in getattr(fut, "_children", ()) if (kw := _tasks.get(id(c))) is not None]
+
+
 def _patch_async_wait_for(aio):
     """wait_for with a timeout runs the awaitable as a task of its own (before 3.12): the
-    caller joins it, and a timeout ends the join not ok. From 3.12 it is asyncio.timeout
-    around the await, which the await's own _end (ok false) shows."""
+    caller joins it (or a gather's children), and a timeout ends the join not ok. From
+    3.12 it is asyncio.timeout around a plain await of the awaitable, joined as any."""
     if sys.version_info >= (3, 12):
         return
-    orig = aio.tasks.wait_for
+    orig, orig_cancel = aio.tasks.wait_for, aio.tasks._cancel_and_wait
+    cutting = set()  # ids of the futures wait_for is cancelling for their timeout
+
+    async def _cancel_and_wait(fut, loop):
+        cutting.add(id(fut))
+        try:
+            return await orig_cancel(fut, loop)
+        finally:
+            cutting.discard(id(fut))
 
     async def wait_for(fut, timeout):
         w = _task_w()
         if w is None or timeout is None:
             return await orig(fut, timeout)
         fut = aio.ensure_future(fut)  # what wait_for does with a timeout
-        kw = _tasks.get(id(fut))
-        if kw is None or fut.done():
+        kids = _kids_of(fut)
+        if not kids or fut.done():
             return await orig(fut, timeout)
-        _emit(w, '"op":"join_begin","target":%d}' % kw)
-        ok = False
-        try:
-            r = await orig(fut, timeout)
-            ok = True
-            return r
-        finally:
-            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(ok)))
+        key = id(fut)
+        return await _AwaitAll(w, kids, orig(fut, timeout), lambda: key in cutting)
 
+    aio.tasks._cancel_and_wait = _cancel_and_wait
     aio.wait_for = aio.tasks.wait_for = _posing_as(wait_for, aio.tasks, "wait_for")
 
 
