@@ -889,6 +889,13 @@ _task_refs = {}  # worker id -> weak reference to its task, for the tasks alive
 _runs_ending = set()  # loops whose asyncio.run is cancelling the tasks left
 
 
+def _like(fn, orig):
+    """A replacement that reads as the original: its name, module, doc and signature."""
+    import functools
+
+    return functools.update_wrapper(fn, orig)
+
+
 def _ours(fn):
     """Marks a done callback of ours: a task's repr does not show it (_patch_async_repr)."""
     fn._tl_ours = True
@@ -1108,7 +1115,7 @@ def _patch_asyncio(aio):
         finally:
             _emit(w, '"op":"sleep_end"}')
 
-    aio.sleep = aio.tasks.sleep = _posing_as(sleep, aio.tasks, "sleep")
+    aio.sleep = aio.tasks.sleep = _like(sleep, orig_sleep)
 
     locks = aio.locks
     _user_init(locks.Lock, "lock")
@@ -1202,7 +1209,7 @@ def _patch_async_taskgroup(aio):
             return await orig_aexit(self, et, exc, tb)
         return await _AwaitAll(w, kids, orig_aexit(self, et, exc, tb))
 
-    TG.__aexit__ = __aexit__
+    TG.__aexit__ = _like(__aexit__, orig_aexit)
 
 
 class _AwaitAll:
@@ -1237,7 +1244,7 @@ def _patch_async_repr(aio):
                 del info[at]
         return info
 
-    bf._future_repr_info = _future_repr_info
+    bf._future_repr_info = _like(_future_repr_info, orig_info)
 
 
 def _patch_async_gather(aio):
@@ -1292,8 +1299,8 @@ def _patch_async_wait_for(aio):
         key = id(fut)
         return await _AwaitAll(w, kids, orig(fut, timeout), lambda: key in cutting)
 
-    aio.tasks._cancel_and_wait = _cancel_and_wait
-    aio.wait_for = aio.tasks.wait_for = _posing_as(wait_for, aio.tasks, "wait_for")
+    aio.tasks._cancel_and_wait = _like(_cancel_and_wait, orig_cancel)
+    aio.wait_for = aio.tasks.wait_for = _like(wait_for, orig)
 
 
 def _patch_async_executor(aio):
@@ -1380,8 +1387,8 @@ def _patch_async_executor(aio):
                 made._tl_aj, made._tl_an = j, count
         return fut
 
-    base.run_in_executor = run_in_executor
-    futures.wrap_future = wrap_future
+    base.run_in_executor = _like(run_in_executor, orig_rie)
+    futures.wrap_future = _like(wrap_future, orig_wrap)
 
 
 def _patch_async_loop_end(aio):
@@ -1404,8 +1411,8 @@ def _patch_async_loop_end(aio):
             if not t.done():
                 _task_gone(_tasks[id(t)], id(t), "killed", "pending when its loop closed")
 
-    runners._cancel_all_tasks = _cancel_all_tasks
-    base.close = close
+    runners._cancel_all_tasks = _like(_cancel_all_tasks, orig_cancel_all)
+    base.close = _like(close, orig_close)
 
 
 def _task_j(self):
@@ -1541,8 +1548,8 @@ def _patch_async_condition(cls):
             return orig_notify(self, len(self._waiters))
         return orig_notify_all(self)
 
-    __init__.__wrapped__ = orig_init
-    cls.__init__, cls.wait, cls.notify, cls.notify_all = __init__, wait, notify, notify_all
+    cls.__init__, cls.wait = _like(__init__, orig_init), _like(wait, orig_wait)
+    cls.notify, cls.notify_all = _like(notify, orig_notify), _like(notify_all, orig_notify_all)
 
 
 def _patch_async_queue(queues):

@@ -2,8 +2,10 @@
 and a plain `await task` (the caller waits for its children); wait_for that times out and
 one that does not; asyncio.timeout; run_in_executor (the work on the executor's thread, the
 task waiting for it); a task never awaited; a coroutine never awaited (Python's own
-warning); and a loop closed with a task still pending."""
+warning); and a loop closed with a task still pending. Last, what the program sees of the
+functions the tracer wraps (names, signatures, docs), compared with the untraced run."""
 import asyncio
+import inspect
 import time
 
 items = []
@@ -74,3 +76,8 @@ stuck = loop.create_task(slow(10), name="stuck")
 loop.run_until_complete(asyncio.sleep(0.01))
 loop.close()
 print("loop closed, stuck pending:", not stuck.done())
+
+# What the program sees of the functions the tracer wraps is what it sees untraced.
+for f in (asyncio.sleep, asyncio.wait_for, asyncio.Condition.wait, asyncio.TaskGroup.__aexit__,
+          asyncio.get_event_loop_policy().new_event_loop().run_in_executor):
+    print("sees", f.__module__, f.__qualname__, inspect.signature(f), (f.__doc__ or "").split("\n")[0])
