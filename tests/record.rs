@@ -404,3 +404,30 @@ fn export_nests_a_sleep_while_holding_in_the_holding_slice() {
     });
     assert!(nested, "a sleep inside a holding slice");
 }
+
+/// Tasks in an export and a recording as any worker: a track for each task with its awaits
+/// as slices, and their lanes on the recorded screen.
+#[test]
+fn export_and_record_take_tasks_like_any_worker() {
+    let args = ["coroutines", "--seed", "3", "--set", "tasks=4"];
+    let trace = export(&args, "coroutines.json");
+    let (names, _) = check_trace(&trace);
+    for w in ["main", "main()", "fetch-0", "fetch-3"] {
+        assert!(names.iter().any(|n| n == w), "no track {w}: {names:?}");
+    }
+    let events = trace["traceEvents"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["ph"] == "X" && e["name"].as_str().unwrap().starts_with("sleeping")),
+        "a task's awaited sleep is a slice"
+    );
+    let mut rec = args.to_vec();
+    rec.extend(["--for", "2"]);
+    let (_, _, parser, _) = replay(&record_to(&rec, "coroutines.cast"));
+    let screen = parser.screen().contents();
+    assert!(screen.contains("fetch-3"), "no task lane:\n{screen}");
+    for f in ["coroutines.json", "coroutines.cast"] {
+        std::fs::remove_file(temp(f)).expect("the test's own file");
+    }
+}

@@ -10,6 +10,7 @@ use names::capacity_words;
 pub use names::{
     Label, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
 };
+pub use tasks::census_words;
 pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};

@@ -5,7 +5,7 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
 use crate::event::WorkerKind;
-use crate::model::{Phase, Worker, World, describe, spark};
+use crate::model::{Phase, Worker, World, describe, spark, task};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -214,10 +214,21 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let g = &theme.glyphs;
     let world = screen.world;
     let view = screen.view;
-    let inner = layout::inner(area);
-    let rows = rows(area);
+    let mut inner = layout::inner(area);
+    let mut rows = rows(area);
     let total = world.workers.len();
     let selected = view.selected.min(total.saturating_sub(1));
+    // Tasks by the thousand: a row above the lanes counts a thread's tasks by state.
+    let summary = census_row(
+        world,
+        selected,
+        rows,
+        total,
+        (inner.width as usize).saturating_sub(2),
+    );
+    if summary.is_some() {
+        rows -= 1;
+    }
     let first = scroll_for(selected, 0, rows, total);
     let shown = &world.workers[first.min(total)..(first + rows).min(total)];
 
@@ -298,6 +309,19 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         return;
     }
 
+    if let Some(words) = summary {
+        let line = Line::from(vec![
+            Span::raw("  "),
+            Span::styled(
+                text::pad(&words, (inner.width as usize).saturating_sub(2), g.ellipsis),
+                theme.dim(),
+            ),
+        ]);
+        super::put::line(frame.buffer_mut(), (inner.x, inner.y), &line, inner.width);
+        inner.y += 1;
+        inner.height -= 1;
+    }
+
     let cycle = world.deadlock.as_deref().unwrap_or(&[]);
     let win = marks::Window {
         end,
@@ -373,6 +397,31 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             marks::put(buf, (x, y), width, cells, over, theme, row_style);
         }
     }
+}
+
+/// The words of the summary row, when lanes do not all fit and tasks are among them: the
+/// tasks of the selected lane's thread (or of the first thread that runs tasks), counted by
+/// state, the thread's name left out where `width` is too narrow for it. Not when the panel
+/// is too short to spare a row.
+fn census_row(
+    world: &World,
+    selected: usize,
+    rows: usize,
+    total: usize,
+    width: usize,
+) -> Option<String> {
+    if world.tasks == 0 || total <= rows || rows < 4 {
+        return None;
+    }
+    let near = world.workers.get(selected).map(task::thread_of);
+    let thread = near
+        .filter(|&t| task::runs_tasks(world, t))
+        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)?;
+    let words = describe::census_words(world, thread, true);
+    if text::width(&words) <= width {
+        return Some(words);
+    }
+    Some(describe::census_words(world, thread, false))
 }
 
 #[cfg(test)]

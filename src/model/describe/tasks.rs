@@ -94,3 +94,29 @@ pub fn brief(world: &World, w: &Worker) -> Option<String> {
         _ => thread_state(world, w),
     }
 }
+
+/// A thread's tasks counted by state, in words: "10000 tasks on main: 1 running, 4998
+/// awaiting, 5001 done" (states with none left out); without " on main" where `on` is
+/// false (a narrow column, one loop's thread).
+pub fn census_words(world: &World, thread: crate::event::WorkerId, on: bool) -> String {
+    let c = super::super::task::census(world, thread);
+    let parts = [
+        (c.running, "running"),
+        (c.awaiting, "awaiting"),
+        (c.not_started, "not started"),
+        (c.done, "done"),
+        (c.failed, "failed"),
+        (c.cancelled, "cancelled"),
+    ];
+    let counts: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    let on = if on {
+        format!(" on {}", world.worker_name(thread))
+    } else {
+        String::new()
+    };
+    format!("{} tasks{on}: {}", c.total, counts.join(", "))
+}
