@@ -149,6 +149,7 @@ impl App {
                 // What the workers did after the scrubbed moment may just have happened.
                 self.rescrub();
             }
+            self.settle_selection();
         }
         n > 0 || self.dirty
     }
@@ -187,6 +188,13 @@ impl App {
         self.options.mode = mode;
         self.status.mode = mode;
         self.next_ops.clear();
+        // One moment at a time: the hints under a scrub cursor were made for the mode left,
+        // and a run let go again must show now, not a frozen past.
+        self.leave_scrub();
+        self.reselect = None;
+        if mode == Mode::Step {
+            self.owe_reselect(None);
+        }
         if let Some(run) = self.source() {
             run.set_mode(mode);
             if self.status.run == RunState::Paused {
@@ -235,11 +243,16 @@ impl App {
             ));
             return;
         }
-        if let Some(run) = self.source()
-            && let Err(why) = run.step(id)
-        {
-            let why = self.why_not(id, why);
-            self.flash(format!("{name} can't go: {why}"));
+        let stepped = match self.source() {
+            Some(run) => run.step(id),
+            None => return,
+        };
+        match stepped {
+            Ok(()) => self.owe_reselect(Some(id)),
+            Err(why) => {
+                let why = self.why_not(id, why);
+                self.flash(format!("{name} can't go: {why}"));
+            }
         }
     }
 

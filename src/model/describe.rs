@@ -352,6 +352,13 @@ fn name_column(world: &World, w: crate::event::WorkerId) -> String {
     }
 }
 
+/// Where a log line's words begin, in characters: after the time and the name column
+/// ("   0.22s  t2    " is 16). A name may hold spaces ("main 4242"), so a reader cannot
+/// find it by looking for them.
+pub fn log_words_start(world: &World) -> usize {
+    "   0.22s  ".len() + world.name_chars().clamp(NAME_MIN, NAME_MAX) + 2
+}
+
 /// A whole log line: "  1.20s  job1  acquired lock A".
 pub fn log_line(world: &World, ev: &Event) -> String {
     format!(
@@ -394,6 +401,29 @@ pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
     match o {
         Some(o) => format!("{op}{to} {}", object(world, o)),
         None => op.to_string(),
+    }
+}
+
+/// The details' "woken" line for a worker none of whose wake-ups is listed (the ring keeps
+/// the newest): from its tally of waits, so it never says "never had to wait" of a worker
+/// that waits now, timed out, or was woken long ago.
+pub fn unwoken(world: &World, w: &Worker) -> String {
+    let t = world
+        .worker_index(w.id)
+        .map(|wx| world.causes.tally(wx))
+        .unwrap_or_default();
+    let before = t.had_to_wait - u64::from(t.waiting_now);
+    let now = match (t.waiting_now, before) {
+        (false, _) => None,
+        (true, 0) => Some("not yet: its first wait goes on".to_string()),
+        (true, n) => Some(format!("not yet: waits now ({} before)", times(n))),
+    };
+    match (now, t.had_to_wait, t.woken) {
+        (Some(now), ..) => now,
+        (None, 0, _) => "never had to wait".into(),
+        // Timed out, given up, or ended (a daemon killed) while it waited.
+        (None, n, 0) => format!("had to wait {}; no other worker ended it", times(n)),
+        (None, _, k) => format!("{}, too long ago to list", times(k)),
     }
 }
 

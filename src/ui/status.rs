@@ -41,11 +41,14 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         (0, format!("threadlanes{}{}", g.sep, screen.info.name)),
         (4, format!("{}{}", g.dash, screen.info.title)),
     ];
+    // The version on screen is the lesson's half: it stays longer than the speed, unless
+    // the speed is not the usual ×1 (then the user chose it, and it says why things crawl).
     if has_variants {
-        v.push((3, variant.to_string()));
+        v.push((2, variant.to_string()));
     }
     v.push((0, run));
-    v.push((2, format!("{}{:.1}", g.times, s.speed)));
+    let speed_level = if s.speed == 1.0 { 3 } else { 2 };
+    v.push((speed_level, format!("{}{:.1}", g.times, s.speed)));
     if s.scrub.is_none() {
         v.push((1, format!("t={}", secs(w.t))));
     }
