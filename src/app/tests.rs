@@ -144,3 +144,49 @@ fn tab_outside_step_mode_says_what_to_press() {
         Some("tab picks the next worker in step mode: press s first")
     );
 }
+
+/// A run chosen in the picker: Esc goes back to the picker (the footer and the help say
+/// so); q still quits.
+#[test]
+fn esc_in_a_picked_run_goes_back_to_the_picker() {
+    let mut app = App::new(None);
+    app.update(Action::Enter);
+    assert!(!app.in_picker());
+    assert!(
+        app.hints()
+            .iter()
+            .any(|h| h.key == "esc" && h.what == "list")
+    );
+    assert!(
+        app.all_keys()
+            .iter()
+            .any(|h| h.key == "esc" && h.what.contains("back to the list"))
+    );
+    app.update(Action::Back);
+    assert!(app.in_picker() && !app.quit, "back in the picker");
+    app.update(Action::Enter);
+    app.update(Action::Quit);
+    assert!(app.quit, "q quits");
+    app.stop_run();
+}
+
+/// Another scenario (n) starts in its defaults: a free run, the log not the graph, whatever
+/// the last one was switched to (a seeded replay, the wait-for graph).
+#[test]
+fn next_scenario_starts_free_with_the_log() {
+    use crate::runner::Mode;
+    let scenario = &crate::scenarios::all()[0];
+    let mut app = App::new(Some(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    }));
+    app.update(Action::Replay);
+    app.update(Action::ToggleGraph);
+    assert_eq!(app.status.mode, Mode::Seeded);
+    assert!(app.view.graph);
+    app.update(Action::NextScenario);
+    assert_eq!(app.status.mode, Mode::Free, "free again");
+    assert!(!app.view.graph, "the log again");
+    app.stop_run();
+}
