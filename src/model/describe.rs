@@ -359,14 +359,14 @@ pub fn log_words_start(world: &World) -> usize {
     "   0.22s  ".len() + world.name_chars().clamp(NAME_MIN, NAME_MAX) + 2
 }
 
-/// A whole log line: "  1.20s  job1  acquired lock A".
+/// A whole log line: "  1.20s  job1  acquired lock A". The outcome is the run's verdict,
+/// not its sayer's (in `daemon` the last worker killed states it): its name column is empty.
 pub fn log_line(world: &World, ev: &Event) -> String {
-    format!(
-        "{:>7.2}s  {}  {}",
-        ev.t as f64 / 1e9,
-        name_column(world, ev.w),
-        event(world, ev)
-    )
+    let who = match ev.op {
+        Op::Outcome { .. } => " ".repeat(world.name_chars().clamp(NAME_MIN, NAME_MAX)),
+        _ => name_column(world, ev.w),
+    };
+    format!("{:>7.2}s  {who}  {}", ev.t as f64 / 1e9, event(world, ev))
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)

@@ -304,3 +304,26 @@ fn a_worker_that_waited_is_never_said_to_have_never_waited() {
         "had to wait once; no other worker ended it"
     );
 }
+
+/// The outcome is the run's verdict: its log line names no worker, whoever stated it (in
+/// `daemon`, the last worker killed), and its words line up with the others'.
+#[test]
+fn the_outcome_is_the_runs_not_a_workers() {
+    let w = world(&[worker(0, "main"), worker(4, "task-4")]);
+    let said = ev(
+        0,
+        4,
+        Op::Outcome {
+            text: "5 of 5 daemon workers were killed".into(),
+            ok: true,
+        },
+    );
+    let line = describe::log_line(&w, &said);
+    assert!(!line.contains("task-4"), "{line}");
+    let other = describe::log_line(&w, &ev(0, 4, Op::Start));
+    assert_eq!(
+        line.find("outcome"),
+        other.find("starts"),
+        "{line}\n{other}"
+    );
+}

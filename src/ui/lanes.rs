@@ -157,8 +157,13 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
 }
 
 /// The legend's entries in order: glyphs, their style, long and short labels. Holding while
-/// not running comes right after holding, before what it can be mistaken for.
-fn legend_entries(theme: &Theme) -> Vec<(&'static str, Style, &'static str, &'static str)> {
+/// not running comes right after holding, before what it can be mistaken for: one entry for
+/// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
+/// ("▓ block+lock"), so no held glyph reads as another state.
+fn legend_entries(
+    theme: &Theme,
+    held: &[Phase],
+) -> Vec<(&'static str, Style, &'static str, &'static str)> {
     const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
     let mut out: Vec<_> = LEGEND
@@ -166,21 +171,23 @@ fn legend_entries(theme: &Theme) -> Vec<(&'static str, Style, &'static str, &'st
         .zip(SHORT)
         .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
         .collect();
-    let held = (
-        g.held_legend(),
-        theme.held(Phase::Sleeping),
-        "still holding",
-        "held",
-    );
-    out.insert(2, held);
+    let idle_held = [
+        (Phase::Sleeping, "sleeps holding", "sleep+lock"),
+        (Phase::Waiting, "waits holding", "wait+lock"),
+        (Phase::Blocked, "blocked holding", "block+lock"),
+    ];
+    let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
+    for (k, (p, long, short)) in shown.enumerate() {
+        out.insert(2 + k, (g.held(*p), theme.held(*p), *long, *short));
+    }
     out
 }
 
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
 /// without the space after the glyph, then without the last entries (failed and done read
 /// without one; holding does not).
-pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
-    let entries = legend_entries(theme);
+pub fn legend(theme: &Theme, width: usize, held: &[Phase]) -> Line<'static> {
+    let entries = legend_entries(theme, held);
     for form in 0..3 + entries.len() {
         let keep = entries.len() - form.saturating_sub(2).min(entries.len());
         let mut spans = vec![Span::raw(" ")];
@@ -285,9 +292,26 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         g.sep.trim(),
         dur(step)
     );
+    // Each lane's cells, and which phases are drawn held among them (for the legend).
+    let cells: Vec<(Vec<Phase>, Vec<Option<Phase>>)> = shown
+        .iter()
+        .filter(|_| cols.timeline > 0)
+        .map(|w| {
+            let phases = w.timeline.cells(end, step, cols.timeline);
+            let held = w.timeline.held_cells(end, step, &phases);
+            (phases, held)
+        })
+        .collect();
+    let mut held_drawn: Vec<Phase> = cells
+        .iter()
+        .flat_map(|(_, h)| h.iter().flatten())
+        .copied()
+        .collect();
+    held_drawn.sort_unstable();
+    held_drawn.dedup();
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
-        .title_bottom(legend(theme, inner.width as usize));
+        .title_bottom(legend(theme, inner.width as usize, &held_drawn));
     frame.render_widget(block, area);
 
     if total == 0 {
@@ -362,13 +386,8 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         let y = inner.y + k as u16;
         let line = Line::from(spans).style(row_style);
         let x = super::put::line(buf, (inner.x, y), &line, inner.width);
-        if cols.timeline > 0 {
-            let phases = w.timeline.cells(end, step, cols.timeline);
-            let held = w.timeline.held_cells(end, step, cols.timeline);
-            let cells = marks::Cells {
-                phases: &phases,
-                held: &held,
-            };
+        if let Some((phases, held)) = cells.get(k) {
+            let cells = marks::Cells { phases, held };
             let width = inner.right().saturating_sub(x);
             marks::put(buf, (x, y), width, cells, over, theme, row_style);
         }
