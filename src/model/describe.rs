@@ -415,8 +415,8 @@ pub fn unwoken(world: &World, w: &Worker) -> String {
     let before = t.had_to_wait - u64::from(t.waiting_now);
     let now = match (t.waiting_now, before) {
         (false, _) => None,
-        (true, 0) => Some("not yet: its first wait goes on".to_string()),
-        (true, n) => Some(format!("not yet: waits now ({} before)", times(n))),
+        (true, 0) => Some("not yet (waiting now)".to_string()),
+        (true, n) => Some(format!("not yet (waiting now; waited {} before)", times(n))),
     };
     match (now, t.had_to_wait, t.woken) {
         (Some(now), ..) => now,

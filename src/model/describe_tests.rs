@@ -287,7 +287,7 @@ fn a_worker_that_waited_is_never_said_to_have_never_waited() {
         describe::unwoken(&world, world.worker(w).expect("declared"))
     };
     assert_eq!(unwoken(&events, 1), "never had to wait");
-    assert_eq!(unwoken(&events, 2), "not yet: its first wait goes on");
+    assert_eq!(unwoken(&events, 2), "not yet (waiting now)");
     // t2 gives up (a timeout): it had to wait, and nobody woke it.
     events.push(ev(
         3 * MS,
