@@ -69,13 +69,32 @@ pub fn plain_state(world: &World, w: &Worker) -> String {
 /// lock A held by job2", "sleeps holding lock A", "sleeps, 0.3s left", "put: queue jobs
 /// full". What holds whom comes before how long; an end is said as in [`state`].
 pub fn brief_state(world: &World, w: &Worker) -> String {
+    brief_with(world, w, false)
+}
+
+/// Briefer still, for a column [`brief_state`]'s words do not fit: objects by their names
+/// alone ("wants B held by right", "sleeps holding slots", "joins fifo-getter", "products
+/// full", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
+/// than in it.
+pub fn briefest_state(world: &World, w: &Worker) -> String {
+    brief_with(world, w, true)
+}
+
+fn brief_with(world: &World, w: &Worker, bare: bool) -> String {
     // A task's and a task-running thread's words are already short, and they carry the
     // coroutines' lesson (who keeps the thread).
     if let Some(words) = tasks::brief(world, w) {
         return words;
     }
+    let name = |o: ObjectId| {
+        if bare {
+            world.object_name(o).to_string()
+        } else {
+            object(world, o)
+        }
+    };
     let held = || {
-        let names: Vec<_> = w.holding.iter().map(|o| object(world, *o)).collect();
+        let names: Vec<_> = w.holding.iter().map(|o| name(*o)).collect();
         names.join(", ")
     };
     match &w.state {
@@ -86,18 +105,28 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
         WorkerState::Sleeping { ms } if *ms > 0 => {
             let total = ms.saturating_mul(1_000_000);
             let rest = total.saturating_sub(world.t.saturating_sub(w.since));
-            format!("sleeps, {} left", left(rest, total))
+            if bare {
+                format!("sleeps {} more", left(rest, total))
+            } else {
+                format!("sleeps, {} left", left(rest, total))
+            }
         }
-        WorkerState::Blocked(wait) => brief_wait(world, w, *wait),
+        WorkerState::Blocked(wait) => brief_wait(world, w, *wait, &name, bare),
         _ => state(world, w),
     }
 }
 
-fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
+fn brief_wait(
+    world: &World,
+    w: &Worker,
+    wait: Wait,
+    object: &dyn Fn(ObjectId) -> String,
+    bare: bool,
+) -> String {
     match wait {
         Wait::Acquire(o) => {
             let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
-            let what = object(world, o);
+            let what = object(o);
             match world.object(o).and_then(|ob| ob.owner()) {
                 _ if semaphore => format!("wants a slot of {what}"),
                 Some(owner) if owner == w.id => format!("wants {what} it holds"),
@@ -105,11 +134,15 @@ fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
                 None => format!("wants {what}"),
             }
         }
-        Wait::Signal(o) => format!("waits on {}", object(world, o)),
-        Wait::Put(o) => format!("put: {} full", object(world, o)),
-        Wait::Get(o) => format!("get: {} empty", object(world, o)),
-        Wait::Recv(o) => format!("recv: {} empty", object(world, o)),
-        Wait::QueueJoin(o) => format!("joins {}", object(world, o)),
+        Wait::Signal(o) => format!("waits on {}", object(o)),
+        // Briefest, what stops it is enough: "products full" in a producer's lane.
+        Wait::Put(o) if bare => format!("{} full", object(o)),
+        Wait::Get(o) | Wait::Recv(o) if bare => format!("{} empty", object(o)),
+        Wait::Put(o) => format!("put: {} full", object(o)),
+        Wait::Get(o) => format!("get: {} empty", object(o)),
+        Wait::Recv(o) => format!("recv: {} empty", object(o)),
+        Wait::QueueJoin(o) => format!("joins {}", object(o)),
+        Wait::Join(t) if bare => format!("joins {}", world.worker_name(t)),
         Wait::Join(t) => format!("joining {}", world.worker_name(t)),
     }
 }

@@ -256,8 +256,15 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
                     // Holding while not running is the lesson of a lock held across a
                     // sleep: the brief words say it ("sleeps holding lock").
                     let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
-                    if holds_idle || text::width(&theme.words(&full)) > cols.state {
-                        describe::brief_state(world, w)
+                    let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
+                    if holds_idle || !fits(&full) {
+                        // Briefer words before a cut that would lose their point.
+                        let brief = describe::brief_state(world, w);
+                        if fits(&brief) {
+                            brief
+                        } else {
+                            describe::briefest_state(world, w)
+                        }
                     } else {
                         full
                     }
