@@ -137,7 +137,9 @@ fn brief_wait(
         Wait::Signal(o) => format!("waits on {}", object(o)),
         // Briefest, what stops it is enough: "products full" in a producer's lane.
         Wait::Put(o) if bare => format!("{} full", object(o)),
-        Wait::Get(o) | Wait::Recv(o) if bare => format!("{} empty", object(o)),
+        Wait::Get(o) if bare => format!("{} empty", object(o)),
+        // A pipe's name may be long ("proc-3 replies"): the verb first, where a cut spares it.
+        Wait::Recv(o) if bare => format!("recv {}", object(o)),
         Wait::Put(o) => format!("put: {} full", object(o)),
         Wait::Get(o) => format!("get: {} empty", object(o)),
         Wait::Recv(o) => format!("recv: {} empty", object(o)),

@@ -91,9 +91,11 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     // The title sits in the top border between the corners, cut at a word if it must be;
     // a paged explanation says which page and the key that turns it in the bottom border,
     // so the title keeps its room.
-    let room = usize::from(area.width).saturating_sub(4);
+    let room = usize::from(area.width).saturating_sub(3);
     let title = text::fit_words(info.title, room, g.ellipsis);
-    let mut block = panel(format!(" {title} "), theme);
+    // A space after it where there is room for one.
+    let after = if text::width(&title) < room { " " } else { "" };
+    let mut block = panel(format!(" {title}{after}"), theme);
     if pages > 1 {
         let pager = format!(" {}/{pages} {} e more ", page + 1, g.sep.trim());
         block = block.title_bottom(Line::styled(pager, theme.dim()).right_aligned());

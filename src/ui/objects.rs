@@ -47,6 +47,24 @@ fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) ->
     Line::from(spans)
 }
 
+/// The head line with the first of `summaries` (longest first) that fits `width`, else the
+/// last: a shorter summary rather than one cut mid-word.
+fn head_fit<const N: usize>(
+    o: &Object,
+    summaries: [Vec<Span<'static>>; N],
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut last = Line::default();
+    for summary in summaries {
+        last = head(o, summary, width, theme);
+        if last.width() <= width {
+            break;
+        }
+    }
+    last
+}
+
 /// "  waiting: job2 → job3" for the waiters that match, or nothing when there are none.
 fn waiters_line(
     world: &World,
@@ -309,17 +327,17 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             running,
             done,
         } => {
-            let summary = vec![Span::styled(
-                format!(
-                    "{submitted} submitted{}{} running{}{} done",
-                    g.sep,
-                    running.len(),
-                    g.sep,
-                    done.len()
-                ),
-                theme.dim(),
-            )];
-            lines.push(head(o, summary, width, theme));
+            let long = format!(
+                "{submitted} submitted{}{} running{}{} done",
+                g.sep,
+                running.len(),
+                g.sep,
+                done.len()
+            );
+            // Narrow: what runs now and what is done say the most (the running list follows).
+            let short = format!("{} running{}{} done", running.len(), g.sep, done.len());
+            let summary = |s: &str| vec![Span::styled(s.to_string(), theme.dim())];
+            lines.push(head_fit(o, [summary(&long), summary(&short)], width, theme));
             if !running.is_empty() {
                 let names: Vec<String> = running
                     .iter()
@@ -332,11 +350,15 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
         ObjectState::Pipe { in_flight } => {
-            let summary = vec![Span::styled(
-                format!("{} in flight", in_flight.len()),
-                theme.dim(),
-            )];
-            lines.push(head(o, summary, width, theme));
+            let n = in_flight.len();
+            let short = if n == 0 {
+                "empty".into()
+            } else {
+                format!("{n} in it")
+            };
+            let summary = |s: String| vec![Span::styled(s, theme.dim())];
+            let choices = [summary(format!("{n} in flight")), summary(short)];
+            lines.push(head_fit(o, choices, width, theme));
             if !in_flight.is_empty() {
                 let s = text::join_fit(
                     in_flight.iter().map(String::as_str),
