@@ -14,8 +14,8 @@ pub const SCENARIO: Scenario = Scenario {
         lesson: "child processes run the same program in their own address space, each with its own pid and main's pid as parent",
         explain: "Main starts child processes, as multiprocessing.Process(...).start() does. \
 Each child is a real OS process: this same program started again, with its own memory and \
-its own process id. Their lanes say `proc PID/PPID`: the child's pid, then its parent's \
-pid, which is main's.\n\n\
+its own process id. Their lanes say `proc PID/PPID` (at 80 columns `PID/PPID`): the \
+child's pid, then its parent's pid, which is main's.\n\n\
 Each child asks the operating system who it is (getpid, getppid), prints it, works a \
 while and ends; main joins each one, as p.join() does. The child's events reach this \
 screen as JSON lines over a pipe, with its answers; the outcome checks them against the \
