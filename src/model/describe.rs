@@ -474,9 +474,18 @@ pub fn times(n: u64) -> String {
 /// Every possible deadlock the lock order shows, one a line: "t1 takes A then B; t2 takes
 /// B then A" (model/lockorder.rs finds them).
 pub fn possible_deadlocks(world: &World) -> Vec<String> {
+    lock_orders(world, "takes ", " then ")
+}
+
+/// The same in the fewest words, for a narrow border: "left A→B; right B→A".
+pub fn possible_deadlocks_brief(world: &World) -> Vec<String> {
+    lock_orders(world, "", "→")
+}
+
+fn lock_orders(world: &World, takes: &str, then: &str) -> Vec<String> {
     let order = |(e, w): &(&super::lockorder::Edge, WorkerId)| {
         format!(
-            "{} takes {} then {}",
+            "{} {takes}{}{then}{}",
             world.worker_name(*w),
             world.object_name(e.held),
             world.object_name(e.wanted)

@@ -36,7 +36,7 @@ whenever both are ready: the same seed, the same result.",
 balance ends at 0.",
             ),
         ],
-        params: &[param("rounds", "+1/-1 rounds per thread", 30, 1, 10_000)],
+        params: &[param("rounds", "+n/-n rounds per thread", 30, 1, 10_000)],
     },
     main,
 };

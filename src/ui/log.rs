@@ -30,7 +30,13 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         && let Some(words) = describe::possible_deadlocks(world).first()
     {
         let room = (inner.width as usize).saturating_sub(2);
-        let warning = format!("possible deadlock: {words}");
+        let mut warning = format!("possible deadlock: {words}");
+        // Narrow: the brief orders ("left A→B; right B→A") rather than a cut one.
+        if text::width(&theme.words(&warning)) > room
+            && let Some(brief) = describe::possible_deadlocks_brief(world).first()
+        {
+            warning = format!("possible deadlock: {brief}");
+        }
         let s = text::fit(&theme.words(&warning), room, g.ellipsis);
         block = block.title_bottom(Line::styled(format!(" {s} "), theme.deadlock()));
     }
