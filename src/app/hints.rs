@@ -160,7 +160,7 @@ impl App {
                 key: b.label,
                 what: match b.action {
                     A::Back if self.from_picker && !self.in_picker() => {
-                        "close overlay, or back to the list".into()
+                        "close overlay / back to list".into()
                     }
                     _ => b.help.to_string(),
                 },

@@ -160,7 +160,7 @@ fn esc_in_a_picked_run_goes_back_to_the_picker() {
     assert!(
         app.all_keys()
             .iter()
-            .any(|h| h.key == "esc" && h.what.contains("back to the list"))
+            .any(|h| h.key == "esc" && h.what.contains("back to list"))
     );
     app.update(Action::Back);
     assert!(app.in_picker() && !app.quit, "back in the picker");
