@@ -207,7 +207,7 @@ fn the_readme_walkthrough_works_as_written() {
     t.wait_for("lost");
     // Tab outside step mode says what to press.
     t.keys(TAB);
-    t.wait_for("tab picks the next worker in step mode: press s first");
+    t.wait_for("tab picks who goes in step mode: press s first");
     // 7. s, then v: the version with the lock from the start, in step mode.
     t.keys("s");
     t.wait_until("step mode", |s| status(s).contains("step mode"));
@@ -218,7 +218,12 @@ fn the_readme_walkthrough_works_as_written() {
     select(&mut t, TAB, "t1");
     step(&mut t, "t1", "held by t1", "next: read value balance");
     select(&mut t, TAB, "t2");
-    step(&mut t, "t2", "t2    acquire lock", "can't go: waiting for");
+    step(
+        &mut t,
+        "t2",
+        "t2    acquire lock",
+        "can't go: t1 holds lock",
+    );
     // t2 cannot go: the selection moves on to the next that can, main.
     t.wait_until("main selected", |s| {
         lane(s, "main").is_some_and(|l| l.starts_with('▸'))

@@ -115,7 +115,7 @@ impl App {
     /// Side by side on or off (it restarts both from the start).
     pub(super) fn toggle_split(&mut self) {
         if !self.split && self.info().variants.len() < 2 {
-            self.flash("this scenario has one version: nothing to put beside it".into());
+            self.flash("one version only: nothing to put beside it".into());
             return;
         }
         if self.options.mode == Mode::Step {

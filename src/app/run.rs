@@ -205,10 +205,9 @@ impl App {
         let procs = self.has_processes();
         self.flash(match mode {
             // Child processes are not gated (README: how processes are shown).
-            Mode::Step if procs => {
-                "step mode for this process's threads; child processes run free".into()
-            }
-            Mode::Step => "step mode: pick a lane, press . to let it do one operation".into(),
+            // Short: the flash shares the status line at 80 columns.
+            Mode::Step if procs => "step mode: child processes run free".into(),
+            Mode::Step => "step mode: pick a lane; . does one operation".into(),
             Mode::Free => "free: the OS schedules".into(),
             Mode::Seeded => format!("seeded: seed {} schedules", self.options.seed),
         });
@@ -307,7 +306,7 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
                 (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
                 // A traced thread waits before it begins: the world does not show it blocked.
                 (false, None) => match world.worker(p.w).filter(|w| w.blocked_on().is_some()) {
-                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    Some(w) => describe::cant_go(world, w),
                     None => format!("can't go yet: {what}"),
                 },
             };

@@ -24,7 +24,7 @@ impl App {
     pub(super) fn scrub(&mut self, by: i64) {
         let can = self.status.run != RunState::Running || self.options.mode == Mode::Step;
         if !can {
-            self.flash("pause (space) or step mode (s) first, then ← → scrub".into());
+            self.flash("to scrub (← →), pause (space) or step (s) first".into());
             return;
         }
         let end = self.history.end();

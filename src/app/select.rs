@@ -34,7 +34,7 @@ impl App {
     pub(super) fn next_ready(&mut self) {
         if self.options.mode != Mode::Step {
             // Outside step mode nobody waits to be picked: say how to get there.
-            self.flash("tab picks the next worker in step mode: press s first".into());
+            self.flash("tab picks who goes in step mode: press s first".into());
             return;
         }
         self.reselect = None;

@@ -141,7 +141,7 @@ fn tab_outside_step_mode_says_what_to_press() {
     app.update(Action::NextReady);
     assert_eq!(
         app.flash_text(),
-        Some("tab picks the next worker in step mode: press s first")
+        Some("tab picks who goes in step mode: press s first")
     );
 }
 

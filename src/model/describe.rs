@@ -149,6 +149,33 @@ fn brief_wait(
     }
 }
 
+/// Step mode: why a blocked worker cannot be stepped, as its lane says it: "can't go:
+/// waiting for lock (held by t1)".
+pub fn cant_go(world: &World, w: &Worker) -> String {
+    format!("can't go: {}", state(world, w))
+}
+
+/// The same for a narrow lane, who or what stops it first: "can't go: t1 holds lock",
+/// "can't go: q empty".
+pub fn cant_go_brief(world: &World, w: &Worker) -> String {
+    let owner = match w.state {
+        WorkerState::Blocked(Wait::Acquire(o)) => world
+            .object(o)
+            .and_then(|ob| ob.owner())
+            .filter(|h| *h != w.id)
+            .map(|h| (h, o)),
+        _ => None,
+    };
+    match owner {
+        Some((h, o)) => format!(
+            "can't go: {} holds {}",
+            world.worker_name(h),
+            world.object_name(o)
+        ),
+        None => format!("can't go: {}", briefest_state(world, w)),
+    }
+}
+
 /// A sleep of `ms` as a state, without how much is left: "sleeping 50ms", "sleeping 2.5s".
 pub fn sleeping(ms: u64) -> String {
     match ms {

@@ -249,14 +249,18 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         .iter()
         .map(|w| {
             let next = screen.next_ops.iter().find(|n| n.w == w.id);
+            let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
             let words = match next {
+                // A blocked worker's hint, briefer where it would be cut: who stops it.
+                Some(n) if !n.ready && !fits(&n.text) && w.blocked_on().is_some() => {
+                    describe::cant_go_brief(world, w)
+                }
                 Some(n) => n.text.clone(),
                 None => {
                     let full = describe::state(world, w);
                     // Holding while not running is the lesson of a lock held across a
                     // sleep: the brief words say it ("sleeps holding lock").
                     let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
-                    let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
                     if holds_idle || !fits(&full) {
                         // Briefer words before a cut that would lose their point.
                         let brief = describe::brief_state(world, w);
