@@ -269,7 +269,7 @@ impl App {
                 self.view.details = false;
             }
             // Started from the picker, Esc goes back there; q still quits.
-            Action::Back if self.from_picker => self.to_picker(),
+            Action::Back if self.from_picker => self.back_to_picker(),
             Action::Back => self.quit = true,
             Action::ToggleHelp => self.view.help = !self.view.help,
             Action::TogglePause => self.toggle_pause(),
@@ -298,7 +298,7 @@ impl App {
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
             Action::MoreExplanation => self.view.explain_page += 1,
             Action::ToggleSplit => self.toggle_split(),
-            Action::Picker => self.to_picker(),
+            Action::Picker => self.back_to_picker(),
             // The terminal loop records the screen and suspends; without a terminal there is
             // nothing to.
             Action::Record | Action::Suspend => {}
@@ -324,7 +324,7 @@ impl App {
     }
 
     /// Back to the scenario picker, the current scenario chosen; what ran is stopped.
-    fn to_picker(&mut self) {
+    fn back_to_picker(&mut self) {
         self.split = false;
         self.view.help = false;
         self.stop_run();
