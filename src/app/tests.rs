@@ -190,3 +190,58 @@ fn next_scenario_starts_free_with_the_log() {
     assert!(!app.view.graph, "the log again");
     app.stop_run();
 }
+
+/// Every version is named on the status line at 80 columns, whatever the scenario: its
+/// label fits beside the scenario's name, the run's state, the clock and a count of
+/// workers in the tens.
+#[test]
+fn every_version_is_named_on_the_status_line_at_80_columns() {
+    use ratatui::{Terminal, backend::TestBackend};
+    for scenario in crate::scenarios::all() {
+        for v in scenario.info.variants {
+            let config = crate::scenarios::Config {
+                variant: v.name,
+                ..crate::scenarios::Config::default_for(&scenario.info)
+            };
+            let mut app = App::detached(crate::cli::Plan {
+                scenario,
+                config,
+                options: crate::runner::Options::default(),
+            });
+            // Workers in the tens: "12/12 alive".
+            for w in 0..12 {
+                app.feed(crate::event::Event {
+                    t: 0,
+                    pid: 1,
+                    w,
+                    op: crate::event::Op::Worker {
+                        name: format!("w{w}"),
+                        kind: crate::event::WorkerKind::Thread,
+                        daemon: false,
+                        parent: None,
+                        thread: None,
+                    },
+                });
+                app.feed(crate::event::Event {
+                    t: 0,
+                    pid: 1,
+                    w,
+                    op: crate::event::Op::Start,
+                });
+            }
+            app.clock_to(1_500_000_000);
+            let mut term = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
+            term.draw(|f| app.draw(f)).expect("draws");
+            let top: String = (0..80)
+                .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
+                .collect();
+            assert!(
+                top.contains(v.label),
+                "{} {}: {:?} not on {top:?}",
+                scenario.info.name,
+                v.name,
+                v.label
+            );
+        }
+    }
+}

@@ -83,7 +83,12 @@ pub fn briefest_state(world: &World, w: &Worker) -> String {
 fn brief_with(world: &World, w: &Worker, bare: bool) -> String {
     // A task's and a task-running thread's words are already short, and they carry the
     // coroutines' lesson (who keeps the thread).
-    if let Some(words) = tasks::brief(world, w) {
+    let task_words = if bare {
+        tasks::briefest(world, w)
+    } else {
+        tasks::brief(world, w)
+    };
+    if let Some(words) = task_words {
         return words;
     }
     let name = |o: ObjectId| {
