@@ -314,6 +314,7 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
                 w: p.w,
                 text,
                 ready: p.ready || p.wake_at.is_some(),
+                brief: None,
             }
         })
         .collect()

@@ -91,10 +91,12 @@ impl App {
             }
             // The live world's words: it knows every object the history names.
             let text = format!("then: {}", describe::event(&self.world, ev));
+            let brief = format!("then: {}", describe::event_brief(&self.world, ev));
             hints.push(NextOp {
                 w: ev.w,
                 text,
                 ready: false,
+                brief: Some(brief),
             });
             left -= 1;
         }

@@ -253,8 +253,23 @@ pub fn waiting(world: &World, wait: Wait) -> String {
 
 /// An event as a log line without its time and worker: "acquired lock A".
 pub fn event(world: &World, ev: &Event) -> String {
+    event_with(world, ev, false)
+}
+
+/// The same with objects by their names alone, for a narrow lane: "wrote balance = 8".
+pub fn event_brief(world: &World, ev: &Event) -> String {
+    event_with(world, ev, true)
+}
+
+fn event_with(world: &World, ev: &Event, bare: bool) -> String {
     use Op::*;
-    let o = |o: &ObjectId| object(world, *o);
+    let o = |o: &ObjectId| {
+        if bare {
+            world.object_name(*o).to_string()
+        } else {
+            object(world, *o)
+        }
+    };
     match &ev.op {
         Worker {
             kind: crate::event::WorkerKind::Main,

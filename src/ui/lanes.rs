@@ -255,7 +255,10 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
                 Some(n) if !n.ready && !fits(&n.text) && w.blocked_on().is_some() => {
                     describe::cant_go_brief(world, w)
                 }
-                Some(n) => n.text.clone(),
+                Some(n) => match &n.brief {
+                    Some(b) if !fits(&n.text) => b.clone(),
+                    _ => n.text.clone(),
+                },
                 None => {
                     let full = describe::state(world, w);
                     // Holding while not running is the lesson of a lock held across a
