@@ -427,7 +427,4 @@ fn export_and_record_take_tasks_like_any_worker() {
     let (_, _, parser, _) = replay(&record_to(&rec, "coroutines.cast"));
     let screen = parser.screen().contents();
     assert!(screen.contains("fetch-3"), "no task lane:\n{screen}");
-    for f in ["coroutines.json", "coroutines.cast"] {
-        std::fs::remove_file(temp(f)).expect("the test's own file");
-    }
 }

@@ -46,6 +46,10 @@ impl App {
         self.leave_scrub();
         self.next_ops.clear();
         self.status.mode = self.options.mode;
+        self.reselect = None;
+        if self.options.mode == Mode::Step {
+            self.owe_reselect(None);
+        }
         self.view = View {
             graph: self.view.graph,
             captions: self.view.captions,
@@ -111,7 +115,7 @@ impl App {
     /// Side by side on or off (it restarts both from the start).
     pub(super) fn toggle_split(&mut self) {
         if !self.split && self.info().variants.len() < 2 {
-            self.flash("this scenario has one version: nothing to put beside it".into());
+            self.flash("one version only: nothing to put beside it".into());
             return;
         }
         if self.options.mode == Mode::Step {
@@ -126,12 +130,21 @@ impl App {
         });
     }
 
+    /// Another scenario (n p, the picker), in its defaults: its first version and
+    /// parameters, a free run and the lanes with the log. What the user chose for the last
+    /// one (a seeded replay, step mode, the wait-for graph) was for that one. A recording
+    /// stays seeded: its schedule is its seed's.
     pub(super) fn switch_to(&mut self, i: usize) {
         self.current = i % self.scenarios.len();
         self.about = &self.scenarios[self.current].info;
         self.config = Config::default_for(self.info());
         self.param = 0;
         self.options.seed = self.new_seed();
+        if !self.detached {
+            self.options.mode = Mode::Free;
+            self.unstepped = Mode::Free;
+        }
+        self.view.graph = false;
         self.start();
         self.flash(format!("scenario: {}", self.info().name));
     }

@@ -100,6 +100,26 @@ pub fn describe_cycle(world: &World, cycle: &[WorkerId]) -> String {
     links.join("; ")
 }
 
+/// The same cycle in the fewest words, for a narrow banner: "left and right wait for each
+/// other", "a, b and c wait for each other in a circle".
+pub fn describe_cycle_brief(world: &World, cycle: &[WorkerId]) -> String {
+    let names: Vec<&str> = world
+        .workers
+        .iter()
+        .filter(|w| cycle.contains(&w.id))
+        .map(|w| w.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [one] => format!("{one} waits for itself"),
+        [a, b] => format!("{a} and {b} wait for each other"),
+        [rest @ .., last] => format!(
+            "{} and {last} wait for each other in a circle",
+            rest.join(", ")
+        ),
+        [] => "a circle of waits".into(),
+    }
+}
+
 /// Whether following `w`'s wait-for edges reaches a worker of `cycle`.
 pub fn reaches(world: &World, w: WorkerId, cycle: &[WorkerId]) -> bool {
     let mut at = w;

@@ -87,14 +87,8 @@ fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize
         any = true;
     }
     if !any {
-        field(
-            lines,
-            "woken",
-            "never had to wait",
-            theme.dim(),
-            width,
-            theme,
-        );
+        let words = describe::unwoken(world, w);
+        field(lines, "woken", &words, theme.dim(), width, theme);
     }
 }
 

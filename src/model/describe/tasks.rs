@@ -120,3 +120,35 @@ pub fn census_words(world: &World, thread: crate::event::WorkerId, on: bool) -> 
     };
     format!("{} tasks{on}: {}", c.total, counts.join(", "))
 }
+
+/// Briefer still, for a column [`brief`]'s words do not fit: what a task awaits by the
+/// object's name alone ("awaits finished", a sleep as "awaits 1.2s more"), an idle thread as
+/// "idle, tasks await". Who freezes or keeps a thread is said as in [`brief`].
+pub fn briefest(world: &World, w: &Worker) -> Option<String> {
+    if world.tasks == 0 {
+        return None;
+    }
+    if is_task(w) {
+        if frozen_by(world, w).is_some() {
+            return brief(world, w);
+        }
+        return match &w.state {
+            WorkerState::Sleeping { ms } if *ms > 0 => {
+                let total = ms.saturating_mul(1_000_000);
+                let rest = total.saturating_sub(world.t.saturating_sub(w.since));
+                Some(format!("awaits {} more", super::left(rest, total)))
+            }
+            WorkerState::Blocked(wait) => Some(match wait.object() {
+                Some(o) => format!("awaits {}", world.object_name(o)),
+                None => format!("awaits {}", strip_verb(&super::plain_state(world, w))),
+            }),
+            _ => brief(world, w),
+        };
+    }
+    match (&w.state, holder(world, w.id)) {
+        (WorkerState::Sleeping { .. }, None) if runs_tasks(world, w.id) => {
+            Some("idle, tasks await".into())
+        }
+        _ => brief(world, w),
+    }
+}
