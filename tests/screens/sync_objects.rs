@@ -49,8 +49,8 @@ fn an_rwlock_shows_its_readers_and_who_waits_to_write_and_to_read() {
     assert!(row_with(&s, "readers:").contains("r1, r2"), "{s}");
     assert!(row_with(&s, "to write:").contains("wr"), "{s}");
     assert!(row_with(&s, "to read:").contains("r3"), "{s}");
-    assert!(s.contains("wr   wants to write rwlock"), "{s}");
-    assert!(s.contains("r3   wants to read rwlock"), "{s}");
+    assert!(s.contains("wr   wants to write config"), "{s}");
+    assert!(s.contains("r3   wants to read config"), "{s}");
     assert!(s.contains("r1   running, holds config"), "{s}");
 }
 
