@@ -126,6 +126,16 @@ impl App {
         self
     }
 
+    /// In seeded mode from the start (a traced program started with `trace --seed N` or
+    /// `--replay`): its threads go one at a time in the order the seed picks.
+    pub fn seeded(mut self, seed: u64) -> App {
+        self.options.mode = Mode::Seeded;
+        self.options.seed = seed;
+        self.status.mode = Mode::Seeded;
+        self.unstepped = Mode::Seeded;
+        self
+    }
+
     /// What the App shows, taken back once it is done with it (its exit status and what it
     /// wrote are the caller's to report).
     pub fn into_source(mut self) -> Option<Box<dyn Source>> {

@@ -1,19 +1,43 @@
-//! The gate of a traced program, on the viewer's side: in step mode each of the program's
-//! threads says what it will do next (`{"gate":w,"next":"acquire","o":3,"at":"bank.py:14"}`)
-//! and waits; `step` writes `{"go":w}` back on its process's connection, and a change of mode
-//! (`{"mode":"step"|"free"}`) goes to every process. Whether a parked thread can go (the lock
-//! it wants is free, the thread it joins has ended) is read from the events handed on.
+//! The gate of a traced program, on the viewer's side. In step and seeded mode each of the
+//! program's threads says what it will do next (`{"gate":w,"next":"acquire","o":3,"at":
+//! "bank.py:14"}`) and waits for `{"go":w}` on its process's connection; a change of mode
+//! (`{"mode":"step"|"seeded"|"free"}`) goes to every process.
 //!
-//! The pump fills it, the source asks it; it holds no thread and reads no clock. It must not
-//! hold a connection open: it keeps weak references, the pump owns the connections.
+//! - Step: the user picks (`step`); a thread whose operation would wait for another is
+//!   refused, and says why.
+//! - Seeded: once no thread of the program runs (each is parked here, waits on a condition,
+//!   or has ended), one that can go is picked by the [`Picker`] and let through; a sleep's
+//!   time passes on a logical clock (a sleeper goes when nobody else can, the clock jumping
+//!   to its wake-up), so the same program, input and seed do the same sequence of traced
+//!   operations every run. A thread that neither parks nor ends within [`STALL`] (it waits
+//!   on something untraced) is left to itself, so a run never hangs on the gate.
+//!
+//! Whether a parked thread can go is read off the program's event lines as they come
+//! ([`facts`](super::facts), [`ready`](super::ready)). Both modes write down the picks made
+//! at each choice ([`Schedule`]) and each operation let through ([`Decision`]).
+//!
+//! The pump fills it, the source asks it; it holds no thread. It keeps weak references to
+//! the connections: the pump owns them.
 
-use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
-use crate::runner::gate::Next;
+use super::facts::{Fact, What};
+use super::ready::Objects;
+use super::schedule::{Picker, Schedule, Strategy};
+use crate::event::{ObjectId, WorkerId};
+use crate::runner::gate::{Next, SLACK_NS};
 use crate::runner::{Mode, Parked, StepError};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// How long a seeded run waits for a running thread to park or end before going on without
+/// it (it waits on something the gate does not see: a socket, a pool's idle worker).
+pub const STALL: Duration = Duration::from_millis(200);
+
+/// Operations let through that are kept for the interleaving table.
+const KEPT: usize = 100_000;
 
 /// One thread waiting at its gate.
 struct Gated {
@@ -24,17 +48,56 @@ struct Gated {
     /// The worker a join waits for.
     target: Option<WorkerId>,
     at: String,
+    /// A sleep: when it is due on the logical clock.
+    wake_at: Option<u64>,
 }
 
-#[derive(Default)]
+/// One operation let through, and why the thread before it stopped (a switch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub w: WorkerId,
+    /// The thread's name.
+    pub who: String,
+    /// What it did: `acquire lock a`, `sleep`.
+    pub what: String,
+    /// Where in the program (`bank.py:14`), if known.
+    pub at: String,
+    /// Other threads could have gone instead (a pick written in the schedule).
+    pub choice: bool,
+    /// Another thread went before this one: why it stopped (`t1 waits for lock b (held by
+    /// t2)`, `t1 sleeps`, `t1 ended`, `t1 could go on`).
+    pub switch: Option<String>,
+}
+
 struct Inner {
-    step: bool,
+    mode: Mode,
     parked: BTreeMap<WorkerId, Gated>,
     conns: Vec<Weak<UnixStream>>,
-    /// Locks and rlocks, and who holds each now (from the events handed on).
-    locks: HashSet<ObjectId>,
-    owners: HashMap<ObjectId, WorkerId>,
-    ended: HashSet<WorkerId>,
+    objects: Objects,
+    /// The program's first process: only its threads are scheduled.
+    root: u32,
+    /// Threads of the root process alive and neither parked nor waiting on a condition.
+    running: BTreeSet<WorkerId>,
+    /// Waiting on a condition (for real, as the program does): the condition.
+    blocked: BTreeMap<WorkerId, ObjectId>,
+    /// Running but silent for longer than [`STALL`]: not waited for.
+    stalled: BTreeSet<WorkerId>,
+    picker: Option<Picker>,
+    picks: Vec<WorkerId>,
+    log: Vec<Decision>,
+    last: Option<WorkerId>,
+    /// The logical clock of seeded mode, in ns.
+    clock: u64,
+    changed: Instant,
+    stuck: bool,
+    /// Step or seeded mode was ever on: the run has a schedule to tell.
+    gated: bool,
+}
+
+pub(super) struct Gates {
+    inner: Mutex<Inner>,
+    /// Facts are read while true (step or seeded mode was ever on).
+    watching: AtomicBool,
 }
 
 /// What a gate line says, its ids already the run's.
@@ -45,11 +108,8 @@ pub(super) struct GateLine {
     pub o: Option<ObjectId>,
     pub target: Option<WorkerId>,
     pub at: String,
-}
-
-#[derive(Default)]
-pub(super) struct Gates {
-    inner: Mutex<Inner>,
+    /// A sleep's length.
+    pub ms: Option<u64>,
 }
 
 /// The op names a gate line may carry, as the lanes say them.
@@ -74,14 +134,39 @@ pub(super) fn op_name(op: &str) -> Option<&'static str> {
 }
 
 impl Gates {
-    pub fn new(step: bool) -> Gates {
-        let g = Gates::default();
-        g.lock().step = step;
-        g
+    /// Gates in `mode`; seeded mode picks with `strategy`. `root` is the program's first
+    /// process.
+    pub fn new(mode: Mode, strategy: Option<Strategy>, root: u32) -> Gates {
+        Gates {
+            inner: Mutex::new(Inner {
+                mode,
+                parked: BTreeMap::new(),
+                conns: Vec::new(),
+                objects: Objects::default(),
+                root,
+                running: BTreeSet::new(),
+                blocked: BTreeMap::new(),
+                stalled: BTreeSet::new(),
+                picker: strategy.map(Picker::new),
+                picks: Vec::new(),
+                log: Vec::new(),
+                last: None,
+                clock: 0,
+                changed: Instant::now(),
+                stuck: false,
+                gated: mode != Mode::Free,
+            }),
+            watching: AtomicBool::new(mode != Mode::Free),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// True while event lines should be read for facts ([`Gates::fact`]).
+    pub fn watching(&self) -> bool {
+        self.watching.load(Ordering::Relaxed)
     }
 
     /// A new connection: it is told the mode when that changes, and answers its gates.
@@ -95,6 +180,7 @@ impl Gates {
     /// its way) it is let through at once.
     pub fn park(&self, line: GateLine, conn: Weak<UnixStream>) {
         let mut g = self.lock();
+        let w = line.w;
         let gated = Gated {
             local: line.local,
             conn,
@@ -104,12 +190,17 @@ impl Gates {
             },
             target: line.target,
             at: line.at,
+            wake_at: line.ms.map(|ms| g.clock + ms.saturating_mul(1_000_000)),
         };
-        if g.step {
-            g.parked.insert(line.w, gated);
-        } else {
-            let _ = go(&gated);
+        g.running.remove(&w);
+        g.stalled.remove(&w);
+        g.changed = Instant::now();
+        if g.mode == Mode::Free {
+            let _ = go(&gated, false);
+            return;
         }
+        g.parked.insert(w, gated);
+        g.schedule();
     }
 
     /// A line that names a worker we cannot map or an op we do not know: let it through.
@@ -117,88 +208,283 @@ impl Gates {
         let _ = write_line(conn, &format!("{{\"go\":{local}}}\n"));
     }
 
-    /// Follows the events handed on: who holds which lock, who has ended.
-    pub fn observe(&self, ev: &Event) {
+    /// A fact read off an event line as it came.
+    pub fn fact(&self, f: &Fact) {
         let mut g = self.lock();
-        match &ev.op {
-            Op::Object {
-                o,
-                kind: ObjectKind::Lock | ObjectKind::RLock,
-                ..
-            } => {
-                g.locks.insert(*o);
+        g.changed = Instant::now();
+        let woken = g.objects.fold(f);
+        if f.pid != g.root {
+            return;
+        }
+        let w = f.w;
+        if g.stalled.remove(&w) || (g.blocked.contains_key(&w) && !matches!(f.what, What::WaitBegin(_))) {
+            // Silent so far, or its wait timed out: it runs again.
+            g.blocked.remove(&w);
+            g.running.insert(w);
+        }
+        match &f.what {
+            What::Worker { thread: true, .. } => {
+                g.running.insert(w);
             }
-            Op::AcquireEnd { ok: true, o, .. } if g.locks.contains(o) => {
-                g.owners.insert(*o, ev.w);
+            What::WaitBegin(o) if g.objects.is_condition(*o) => {
+                g.running.remove(&w);
+                g.blocked.insert(w, *o);
             }
-            Op::Release { o, depth, .. } if depth.unwrap_or(0) == 0 => {
-                g.owners.remove(o);
-            }
-            Op::Exit { .. } => {
-                g.ended.insert(ev.w);
-                g.parked.remove(&ev.w);
+            What::Exit => {
+                g.running.remove(&w);
+                g.parked.remove(&w);
+                g.blocked.remove(&w);
             }
             _ => {}
         }
+        for t in woken {
+            if g.blocked.remove(&t).is_some() {
+                g.running.insert(t);
+            }
+        }
+        g.schedule();
     }
 
-    /// Step mode on or off, in every process; off lets every parked thread go.
+    /// Seeded mode: a thread silent for [`STALL`] is no longer waited for.
+    pub fn tick(&self) {
+        let mut g = self.lock();
+        if g.mode == Mode::Seeded && !g.running.is_empty() && g.changed.elapsed() >= STALL {
+            let running = std::mem::take(&mut g.running);
+            g.stalled.extend(running);
+            g.schedule();
+        }
+    }
+
+    /// Step, seeded or free mode, in every process; free lets every parked thread go.
     pub fn set_mode(&self, mode: Mode) {
         let mut g = self.lock();
-        g.step = mode != Mode::Free;
-        let word = if g.step { "step" } else { "free" };
+        g.mode = mode;
+        if mode != Mode::Free {
+            g.gated = true;
+            self.watching.store(true, Ordering::Relaxed);
+        }
+        let word = match mode {
+            Mode::Free => "free",
+            Mode::Step => "step",
+            Mode::Seeded => "seeded",
+        };
         g.conns.retain(|c| c.strong_count() > 0);
         for c in &g.conns {
             let _ = write_line(c, &format!("{{\"mode\":\"{word}\"}}\n"));
         }
-        if !g.step {
+        if mode == Mode::Free {
+            let parked: Vec<WorkerId> = g.parked.keys().copied().collect();
             g.parked.clear();
+            g.running.extend(parked);
         }
+        if mode == Mode::Seeded && g.picker.is_none() {
+            g.picker = Some(Picker::new(Strategy::Random(0)));
+        }
+        g.schedule();
     }
 
     /// Lets worker `w` do its next operation.
     pub fn step(&self, w: WorkerId) -> Result<(), StepError> {
         let mut g = self.lock();
-        if !g.step {
+        if g.mode != Mode::Step {
             return Err(StepError::NotStepMode);
         }
-        let gated = g.parked.get(&w).ok_or(StepError::NotAtGate)?;
-        if !g.ready(w, gated) {
+        let p = g.parked.get(&w).ok_or(StepError::NotAtGate)?;
+        if g.blocker(w, p).is_some() {
             return Err(StepError::Blocked);
         }
-        let gated = g.parked.remove(&w).ok_or(StepError::NotAtGate)?;
-        go(&gated)
+        let ready = g.ready();
+        let choice = ready.len() > 1;
+        if ready.len() > 1
+            && let Some(p) = &mut g.picker
+        {
+            // Stepping on a schedule: only the thread it picks may go.
+            match p.guide(&ready) {
+                Some(pick) if pick != w => return Err(StepError::Blocked),
+                Some(_) => p.followed(),
+                None => {}
+            }
+        }
+        g.let_go(w, choice, false)
     }
 
     /// The threads parked now, by worker id, each with what it will do and where.
     pub fn parked(&self) -> Vec<Parked> {
         let g = self.lock();
+        let ready = g.ready();
+        let guide = match &g.picker {
+            Some(p) if g.mode == Mode::Step && ready.len() > 1 => p.guide(&ready),
+            _ => None,
+        };
         g.parked
             .iter()
             .map(|(w, p)| Parked {
                 w: *w,
                 next: p.next,
-                ready: g.ready(*w, p),
-                wake_at: None,
+                ready: g.blocker(*w, p).is_none() && guide.is_none_or(|x| x == *w),
+                wake_at: p.wake_at,
                 at: (!p.at.is_empty()).then(|| p.at.clone()),
             })
             .collect()
     }
+
+    /// Seeded mode: nobody runs and nobody can go (a deadlock, or a wait nobody will end).
+    pub fn is_stuck(&self) -> bool {
+        let g = self.lock();
+        g.mode == Mode::Seeded && g.stuck && g.running.is_empty() && g.stalled.is_empty()
+    }
+
+    /// Each thread that waits, and why: the words of a stuck run.
+    pub fn waiting(&self) -> Vec<String> {
+        let g = self.lock();
+        let mut out: Vec<String> = g
+            .parked
+            .iter()
+            .filter_map(|(w, p)| {
+                let why = g.blocker(*w, p)?;
+                Some(format!("{} {why}", g.objects.worker(*w)))
+            })
+            .collect();
+        out.extend(g.blocked.iter().map(|(w, o)| {
+            format!("{} waits on {} (no notify will come)", g.objects.worker(*w), g.objects.object(*o))
+        }));
+        out
+    }
+
+    /// The schedule followed so far, if step or seeded mode was ever on.
+    pub fn schedule(&self) -> Option<Schedule> {
+        let g = self.lock();
+        g.gated.then(|| Schedule(g.picks.clone()))
+    }
+
+    /// The operations let through so far, in order (the first [`KEPT`]).
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.lock().log.clone()
+    }
+
+    /// A replay: picks of the schedule that did not fit this run.
+    pub fn misfits(&self) -> usize {
+        self.lock().picker.as_ref().map_or(0, |p| p.misfits)
+    }
 }
 
 impl Inner {
-    /// Whether `w`'s next operation can happen without waiting for another thread.
-    fn ready(&self, w: WorkerId, p: &Gated) -> bool {
-        match (p.next.op, p.next.o, p.target) {
-            ("acquire", Some(o), _) => self.owners.get(&o).is_none_or(|h| *h == w),
-            ("join", _, Some(t)) => self.ended.contains(&t),
-            _ => true,
+    /// Why `w`'s next operation cannot happen now without another thread (or, seeded, the
+    /// clock) moving first; None if it can.
+    fn blocker(&self, w: WorkerId, p: &Gated) -> Option<String> {
+        if self.mode == Mode::Seeded && p.wake_at.is_some_and(|t| t > self.clock) {
+            return Some("sleeps".into());
+        }
+        self.objects.blocker(w, p.next.op, p.next.o, p.target)
+    }
+
+    /// The parked threads that can go now, by id.
+    fn ready(&self) -> Vec<WorkerId> {
+        self.parked
+            .iter()
+            .filter(|(w, p)| self.blocker(**w, p).is_none())
+            .map(|(w, _)| *w)
+            .collect()
+    }
+
+    /// Seeded mode: when nobody runs, lets one thread go.
+    fn schedule(&mut self) {
+        if self.mode != Mode::Seeded || !self.running.is_empty() {
+            return;
+        }
+        let ready = self.ready();
+        let (w, choice) = if !ready.is_empty() {
+            let w = self.pick(&ready, false);
+            (w, ready.len() > 1)
+        } else {
+            // Nobody can go without time passing: the sleepers due first.
+            let Some(first) = self.parked.values().filter_map(|p| p.wake_at).min() else {
+                self.stuck = !self.parked.is_empty() || !self.blocked.is_empty();
+                return;
+            };
+            let due: Vec<WorkerId> = self
+                .parked
+                .iter()
+                .filter(|(_, p)| p.wake_at.is_some_and(|t| t <= first + SLACK_NS))
+                .map(|(w, _)| *w)
+                .collect();
+            let w = self.pick(&due, true);
+            let wake = self.parked.get(&w).and_then(|p| p.wake_at).unwrap_or(first);
+            self.clock = self.clock.max(wake);
+            (w, due.len() > 1)
+        };
+        self.stuck = false;
+        let _ = self.let_go(w, choice, true);
+    }
+
+    fn pick(&mut self, from: &[WorkerId], sleepers: bool) -> WorkerId {
+        if from.len() == 1 {
+            return from[0];
+        }
+        let last = self.last;
+        match &mut self.picker {
+            Some(p) if sleepers => p.pick_sleeper(from, last),
+            Some(p) => p.pick(from, last),
+            None => from[0],
+        }
+    }
+
+    /// Lets `w` through, writing down the pick and the operation.
+    fn let_go(&mut self, w: WorkerId, choice: bool, seeded: bool) -> Result<(), StepError> {
+        let switch = self.last.filter(|l| *l != w).map(|l| self.why_stopped(l, w));
+        let gated = self.parked.remove(&w).ok_or(StepError::NotAtGate)?;
+        if choice {
+            self.picks.push(w);
+        }
+        if self.log.len() < KEPT {
+            let what = match gated.next.o {
+                Some(o) => format!("{} {}", gated.next.op, self.objects.object(o)),
+                None => match gated.target {
+                    Some(t) => format!("join {}", self.objects.worker(t)),
+                    None => gated.next.op.to_string(),
+                },
+            };
+            self.log.push(Decision {
+                w,
+                who: self.objects.worker(w),
+                what,
+                at: gated.at.clone(),
+                choice,
+                switch,
+            });
+        }
+        self.last = Some(w);
+        self.running.insert(w);
+        self.changed = Instant::now();
+        // A seeded sleep does not sleep: its time passed on the logical clock.
+        go(&gated, seeded && gated.wake_at.is_some())
+    }
+
+    /// Why `l`, which went last, is not `w`, which goes now.
+    fn why_stopped(&self, l: WorkerId, w: WorkerId) -> String {
+        let name = self.objects.worker(l);
+        if self.objects.has_ended(l) {
+            return format!("{name} ended");
+        }
+        if let Some(o) = self.blocked.get(&l) {
+            return format!("{name} waits on {}", self.objects.object(*o));
+        }
+        match self.parked.get(&l) {
+            Some(p) => match self.blocker(l, p) {
+                Some(why) => format!("{name} {why}"),
+                None => format!(
+                    "{name} could go on; the schedule picks {}",
+                    self.objects.worker(w)
+                ),
+            },
+            None => format!("{name} is busy outside the traced operations"),
         }
     }
 }
 
-fn go(gated: &Gated) -> Result<(), StepError> {
-    write_line(&gated.conn, &format!("{{\"go\":{}}}\n", gated.local))
+fn go(gated: &Gated, skip: bool) -> Result<(), StepError> {
+    let tail = if skip { ",\"skip\":1" } else { "" };
+    write_line(&gated.conn, &format!("{{\"go\":{}{tail}}}\n", gated.local))
 }
 
 /// One short line to a process. A line this short goes whole into the socket's buffer, and
@@ -247,5 +533,6 @@ pub(super) fn parse(
             .chars()
             .take(200)
             .collect(),
+        ms: v.get("ms").and_then(Value::as_u64),
     })
 }
