@@ -255,6 +255,12 @@ def _gate(w, op, j=None):
     lk = _thread.allocate_lock()
     lk.acquire()
     tail = ',%s' % j if j else ""
+    # A try or a wait with a timeout (the wrapper's own arguments) never waits for good:
+    # threadlanes may let it go even when what it wants is not there.
+    args = sys._getframe(1).f_locals
+    timeout = args.get("timeout")
+    if not args.get("blocking", args.get("block", True)) or (timeout is not None and timeout >= 0):
+        tail += ',"timed":1'
     with _wlock:
         if _closed or not _gated:
             return False

@@ -36,6 +36,10 @@ use std::time::{Duration, Instant};
 /// it (it waits on something the gate does not see: a socket, a pool's idle worker).
 pub const STALL: Duration = Duration::from_millis(200);
 
+/// How long a seeded run where every thread waits, some on a condition, waits for one
+/// of them to time out before it counts as stuck.
+const GRACE: Duration = Duration::from_secs(1);
+
 /// Operations let through that are kept for the interleaving table.
 const KEPT: usize = 100_000;
 
@@ -50,6 +54,8 @@ struct Gated {
     at: String,
     /// A sleep: when it is due on the logical clock.
     wake_at: Option<u64>,
+    /// A try, or a wait with a timeout.
+    timed: bool,
 }
 
 /// One operation let through, and why the thread before it stopped (a switch).
@@ -110,6 +116,8 @@ pub(super) struct GateLine {
     pub at: String,
     /// A sleep's length.
     pub ms: Option<u64>,
+    /// A try, or a wait with a timeout: it may go even if what it wants is not there.
+    pub timed: bool,
 }
 
 /// The op names a gate line may carry, as the lanes say them.
@@ -191,6 +199,7 @@ impl Gates {
             target: line.target,
             at: line.at,
             wake_at: line.ms.map(|ms| g.clock + ms.saturating_mul(1_000_000)),
+            timed: line.timed,
         };
         g.running.remove(&w);
         g.stalled.remove(&w);
@@ -331,7 +340,14 @@ impl Gates {
     /// Seeded mode: nobody runs and nobody can go (a deadlock, or a wait nobody will end).
     pub fn is_stuck(&self) -> bool {
         let g = self.lock();
-        g.mode == Mode::Seeded && g.stuck && g.running.is_empty() && g.stalled.is_empty()
+        // A wait on a condition may have a timeout the gate does not see: it is given
+        // GRACE to come back.
+        let waits_out = g.blocked.is_empty() || g.changed.elapsed() >= GRACE;
+        g.mode == Mode::Seeded
+            && g.stuck
+            && g.running.is_empty()
+            && g.stalled.is_empty()
+            && waits_out
     }
 
     /// Each thread that waits, and why: the words of a stuck run.
@@ -374,6 +390,9 @@ impl Inner {
     fn blocker(&self, w: WorkerId, p: &Gated) -> Option<String> {
         if self.mode == Mode::Seeded && p.wake_at.is_some_and(|t| t > self.clock) {
             return Some("sleeps".into());
+        }
+        if p.timed {
+            return None;
         }
         self.objects.blocker(w, p.next.op, p.next.o, p.target)
     }
@@ -534,5 +553,6 @@ pub(super) fn parse(
             .take(200)
             .collect(),
         ms: v.get("ms").and_then(Value::as_u64),
+        timed: v.get("timed").is_some(),
     })
 }
