@@ -9,10 +9,10 @@ use std::time::Duration;
 use threadlanes::app::App;
 use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless, Ran};
-use threadlanes::scenarios::Info;
 use threadlanes::runner::Mode;
+use threadlanes::scenarios::Info;
+use threadlanes::source::traced::{Options, Output, Strategy, TracedSource};
 use threadlanes::source::{ScenarioSource, Source};
-use threadlanes::source::traced::{Options, Output, TracedSource};
 
 fn main() -> ExitCode {
     // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set,
@@ -98,8 +98,7 @@ fn trace_cmd(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         output: Output::Capture,
         tui: true,
     };
-    let source = match TracedSource::start_in(&args.command, &opts, gating.mode, gating.strategy)
-    {
+    let source = match TracedSource::start_in(&args.command, &opts, gating.mode, gating.strategy) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
@@ -110,6 +109,15 @@ fn trace_cmd(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         Mode::Seeded => app = app.seeded(args.seed.unwrap_or(0)),
         Mode::Free => {}
     }
+    let (argv, seed) = (args.command.clone(), args.seed.unwrap_or(0));
+    app = app.replayable(Box::new(move |schedule: Option<String>| {
+        let strategy = match schedule.and_then(|s| s.parse().ok()) {
+            Some(s) => Strategy::Replay(s),
+            None => Strategy::Random(seed),
+        };
+        let s = TracedSource::start_in(&argv, &opts, Mode::Seeded, Some(strategy)).ok()?;
+        Some(Box::new(s) as Box<dyn Source>)
+    }));
     // The program was ended if it still ran; how it ended and what it wrote are ours to say.
     let source = match threadlanes::app::terminal::run(app) {
         Ok(app) => app.into_source(),
@@ -207,9 +215,9 @@ fn explore(args: &threadlanes::cli::ExploreArgs) -> ExitCode {
     if let Err(e) = args.check() {
         return fail(&e.to_string());
     }
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    });
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let settings = Settings {
         argv: args.command.clone(),
         runs: args.runs,

@@ -4,9 +4,9 @@
 
 use super::error::MAX_FOR_SECS;
 use super::{ArgsError, ExploreArgs, ExportArgs, RecordArgs, RunArgs, ScenarioArgs, TraceArgs};
-use crate::source::traced::{ScheduleError, Strategy};
 use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Scenario};
+use crate::source::traced::{ScheduleError, Strategy};
 
 /// The fastest virtual time where someone watches (the TUI, a recording)...
 const WATCHED_MAX_SPEED: f64 = 10.0;
@@ -59,7 +59,8 @@ impl TraceArgs {
     pub fn gating(&self) -> Result<Gating, ArgsError> {
         let strategy = match (&self.replay, self.seed) {
             (Some(s), _) => Some(Strategy::Replay(
-                s.parse().map_err(|e: ScheduleError| ArgsError::Schedule(e.to_string()))?,
+                s.parse()
+                    .map_err(|e: ScheduleError| ArgsError::Schedule(e.to_string()))?,
             )),
             (None, Some(seed)) => Some(Strategy::Random(seed)),
             (None, None) => None,

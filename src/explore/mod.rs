@@ -49,7 +49,10 @@ pub struct Found {
 pub enum Verdict {
     Failed(Box<Found>),
     /// No run failed: how many ran, in how long.
-    Passed { runs: u64, took: Duration },
+    Passed {
+        runs: u64,
+        took: Duration,
+    },
 }
 
 /// The strategy of run `n`.
@@ -213,8 +216,7 @@ pub fn report(f: &Found, argv: &[String]) -> String {
 pub fn shell_words(argv: &[String]) -> String {
     let quote = |w: &String| {
         if !w.is_empty()
-            && w
-                .chars()
+            && w.chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
         {
             w.clone()

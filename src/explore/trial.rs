@@ -69,7 +69,10 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
     src.stop(Duration::from_millis(500));
     let failure = ended.or_else(|| {
         if let Some((w, msg)) = panics.first() {
-            return Some(format!("uncaught exception in {}: {msg}", world.worker_name(*w)));
+            return Some(format!(
+                "uncaught exception in {}: {msg}",
+                world.worker_name(*w)
+            ));
         }
         if let Some(v) = checker.violations.first() {
             return Some(format!("a primitive's rule was broken: {v}"));

@@ -21,17 +21,37 @@ pub(super) struct Fact {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum What {
-    Worker { name: String, thread: bool },
-    Object { o: ObjectId, kind: String, name: String, capacity: Option<i64> },
-    AcquireEnd { o: ObjectId, ok: bool },
-    Release { o: ObjectId, depth: Option<u64> },
+    Worker {
+        name: String,
+        thread: bool,
+    },
+    Object {
+        o: ObjectId,
+        kind: String,
+        name: String,
+        capacity: Option<i64>,
+    },
+    AcquireEnd {
+        o: ObjectId,
+        ok: bool,
+    },
+    Release {
+        o: ObjectId,
+        depth: Option<u64>,
+    },
     Set(ObjectId),
     Clear(ObjectId),
     /// An item went in or came out: the queue's depth now.
-    Depth { o: ObjectId, depth: u64 },
+    Depth {
+        o: ObjectId,
+        depth: u64,
+    },
     WaitBegin(ObjectId),
     WaitEnd(ObjectId),
-    Notify { o: ObjectId, n: Option<u64> },
+    Notify {
+        o: ObjectId,
+        n: Option<u64>,
+    },
     Exit,
 }
 
@@ -71,7 +91,10 @@ pub(super) fn read(bytes: &[u8], ingest: &mut Ingest) -> Option<Fact> {
     let what = match v.get("op")?.as_str()? {
         "worker" => What::Worker {
             name: text("name"),
-            thread: matches!(v.get("kind").and_then(Value::as_str), Some("thread" | "main")),
+            thread: matches!(
+                v.get("kind").and_then(Value::as_str),
+                Some("thread" | "main")
+            ),
         },
         "object" => What::Object {
             o: obj()?,

@@ -226,7 +226,9 @@ impl Gates {
             return;
         }
         let w = f.w;
-        if g.stalled.remove(&w) || (g.blocked.contains_key(&w) && !matches!(f.what, What::WaitBegin(_))) {
+        if g.stalled.remove(&w)
+            || (g.blocked.contains_key(&w) && !matches!(f.what, What::WaitBegin(_)))
+        {
             // Silent so far, or its wait timed out: it runs again.
             g.blocked.remove(&w);
             g.running.insert(w);
@@ -362,7 +364,11 @@ impl Gates {
             })
             .collect();
         out.extend(g.blocked.iter().map(|(w, o)| {
-            format!("{} waits on {} (no notify will come)", g.objects.worker(*w), g.objects.object(*o))
+            format!(
+                "{} waits on {} (no notify will come)",
+                g.objects.worker(*w),
+                g.objects.object(*o)
+            )
         }));
         out
     }
@@ -388,9 +394,6 @@ impl Inner {
     /// Why `w`'s next operation cannot happen now without another thread (or, seeded, the
     /// clock) moving first; None if it can.
     fn blocker(&self, w: WorkerId, p: &Gated) -> Option<String> {
-        if self.mode == Mode::Seeded && p.wake_at.is_some_and(|t| t > self.clock) {
-            return Some("sleeps".into());
-        }
         if p.timed {
             return None;
         }
@@ -406,51 +409,53 @@ impl Inner {
             .collect()
     }
 
-    /// Seeded mode: when nobody runs, lets one thread go.
+    /// Seeded mode: when nobody runs, lets one thread go. Every parked thread whose
+    /// operation would not wait for another is a candidate, a sleeper too (so a schedule
+    /// made by stepping, where any sleeper may be picked, replays as it was made); a random
+    /// run prefers those whose sleep is over on the logical clock, else the sleepers due
+    /// first, as a seeded scenario does.
     fn schedule(&mut self) {
         if self.mode != Mode::Seeded || !self.running.is_empty() {
             return;
         }
         let ready = self.ready();
-        let (w, choice) = if !ready.is_empty() {
-            let w = self.pick(&ready, false);
-            (w, ready.len() > 1)
-        } else {
-            // Nobody can go without time passing: the sleepers due first.
-            let Some(first) = self.parked.values().filter_map(|p| p.wake_at).min() else {
-                self.stuck = !self.parked.is_empty() || !self.blocked.is_empty();
-                return;
-            };
-            let due: Vec<WorkerId> = self
-                .parked
+        if ready.is_empty() {
+            self.stuck = !self.parked.is_empty() || !self.blocked.is_empty();
+            return;
+        }
+        let wake = |w: &WorkerId| self.parked.get(w).and_then(|p| p.wake_at);
+        let mut awake: Vec<WorkerId> = ready
+            .iter()
+            .copied()
+            .filter(|w| wake(w).is_none_or(|t| t <= self.clock))
+            .collect();
+        if awake.is_empty() {
+            let first = ready.iter().filter_map(wake).min().unwrap_or(self.clock);
+            awake = ready
                 .iter()
-                .filter(|(_, p)| p.wake_at.is_some_and(|t| t <= first + SLACK_NS))
-                .map(|(w, _)| *w)
+                .copied()
+                .filter(|w| wake(w).is_some_and(|t| t <= first + SLACK_NS))
                 .collect();
-            let w = self.pick(&due, true);
-            let wake = self.parked.get(&w).and_then(|p| p.wake_at).unwrap_or(first);
-            self.clock = self.clock.max(wake);
-            (w, due.len() > 1)
-        };
-        self.stuck = false;
-        let _ = self.let_go(w, choice, true);
-    }
-
-    fn pick(&mut self, from: &[WorkerId], sleepers: bool) -> WorkerId {
-        if from.len() == 1 {
-            return from[0];
         }
         let last = self.last;
-        match &mut self.picker {
-            Some(p) if sleepers => p.pick_sleeper(from, last),
-            Some(p) => p.pick(from, last),
-            None => from[0],
+        let w = match &mut self.picker {
+            _ if ready.len() == 1 => ready[0],
+            Some(p) => p.pick(&ready, &awake, last),
+            None => awake[0],
+        };
+        if let Some(t) = wake(&w) {
+            self.clock = self.clock.max(t);
         }
+        self.stuck = false;
+        let _ = self.let_go(w, ready.len() > 1, true);
     }
 
     /// Lets `w` through, writing down the pick and the operation.
     fn let_go(&mut self, w: WorkerId, choice: bool, seeded: bool) -> Result<(), StepError> {
-        let switch = self.last.filter(|l| *l != w).map(|l| self.why_stopped(l, w));
+        let switch = self
+            .last
+            .filter(|l| *l != w)
+            .map(|l| self.why_stopped(l, w));
         let gated = self.parked.remove(&w).ok_or(StepError::NotAtGate)?;
         if choice {
             self.picks.push(w);
@@ -491,6 +496,7 @@ impl Inner {
         match self.parked.get(&l) {
             Some(p) => match self.blocker(l, p) {
                 Some(why) => format!("{name} {why}"),
+                None if p.wake_at.is_some_and(|t| t > self.clock) => format!("{name} sleeps"),
                 None => format!(
                     "{name} could go on; the schedule picks {}",
                     self.objects.worker(w)

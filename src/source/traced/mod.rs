@@ -65,7 +65,9 @@ impl TracedSource {
         mode: Mode,
         strategy: Option<Strategy>,
     ) -> Result<TracedSource, StartError> {
-        Ok(TracedSource::new(Trace::start_in(argv, opts, mode, strategy)?))
+        Ok(TracedSource::new(Trace::start_in(
+            argv, opts, mode, strategy,
+        )?))
     }
 
     /// The operations let through in step or seeded mode, in order, each with why the

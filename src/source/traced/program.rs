@@ -3,10 +3,10 @@
 //! ended (with every process it started) on request. What it did comes out of `items()`.
 
 use super::gates::Gates;
-use super::schedule::Strategy;
-use crate::runner::Mode;
 use super::outlet::{self, Dropped, Outlet, Stopping};
 use super::pump::{Pump, Shared};
+use super::schedule::Strategy;
+use crate::runner::Mode;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::MAX_LINE;
@@ -122,8 +122,14 @@ impl Trace {
             .env("THREADLANES_SPEED", opts.speed.to_string())
             .env("PYTHONPATH", crate::trace::python_path(&dir))
             .env_remove("THREADLANES_ROOT_PID")
-            .env("THREADLANES_STEP", if mode != Mode::Free { "1" } else { "0" })
-            .env("THREADLANES_SEEDED", if mode == Mode::Seeded { "1" } else { "0" })
+            .env(
+                "THREADLANES_STEP",
+                if mode != Mode::Free { "1" } else { "0" },
+            )
+            .env(
+                "THREADLANES_SEEDED",
+                if mode == Mode::Seeded { "1" } else { "0" },
+            )
             .process_group(0);
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());

@@ -166,10 +166,21 @@ mod tests {
     #[test]
     fn a_held_lock_blocks_others_and_says_who_holds_it() {
         let mut s = Objects::default();
-        s.fold(&fact(1, What::Worker { name: "t1".into(), thread: true }));
+        s.fold(&fact(
+            1,
+            What::Worker {
+                name: "t1".into(),
+                thread: true,
+            },
+        ));
         s.fold(&fact(
             0,
-            What::Object { o: 5, kind: "lock".into(), name: "a".into(), capacity: None },
+            What::Object {
+                o: 5,
+                kind: "lock".into(),
+                name: "a".into(),
+                capacity: None,
+            },
         ));
         s.fold(&fact(1, What::AcquireEnd { o: 5, ok: true }));
         assert_eq!(s.blocker(1, "acquire", Some(5), None), None);
@@ -186,7 +197,12 @@ mod tests {
         let mut s = Objects::default();
         s.fold(&fact(
             0,
-            What::Object { o: 2, kind: "condition".into(), name: "c".into(), capacity: None },
+            What::Object {
+                o: 2,
+                kind: "condition".into(),
+                name: "c".into(),
+                capacity: None,
+            },
         ));
         s.fold(&fact(1, What::WaitBegin(2)));
         s.fold(&fact(3, What::WaitBegin(2)));

@@ -133,13 +133,20 @@ impl Picker {
         }
     }
 
-    /// Picks one of `ready` (sorted, at least two); `last` went before.
-    pub fn pick(&mut self, ready: &[WorkerId], last: Option<WorkerId>) -> WorkerId {
+    /// Picks one of `ready` (sorted, at least two); `awake` are those of them a random run
+    /// prefers (not asleep on the logical clock); `last` went before.
+    pub fn pick(
+        &mut self,
+        ready: &[WorkerId],
+        awake: &[WorkerId],
+        last: Option<WorkerId>,
+    ) -> WorkerId {
         let n = self.choices;
         self.choices += 1;
-        let fallback = || last.filter(|l| ready.contains(l)).unwrap_or(ready[0]);
+        let fallback = || last.filter(|l| awake.contains(l)).unwrap_or(awake[0]);
         match &self.strategy {
-            Strategy::Random(_) => ready[(self.rng.next_u64() % ready.len() as u64) as usize],
+            Strategy::Random(_) => awake[(self.rng.next_u64() % awake.len() as u64) as usize],
+            // Priorities take no account of sleeps: a thread may be slow for any reason.
             Strategy::Priority { .. } => {
                 for w in ready {
                     if !self.prio.contains_key(w) {
@@ -185,15 +192,6 @@ impl Picker {
     pub fn followed(&mut self) {
         self.choices += 1;
     }
-
-    /// Among sleepers due together, which wakes first (the seed's say, as an OS's timer
-    /// slack would have it); a replay or priority run takes the first.
-    pub fn pick_sleeper(&mut self, due: &[WorkerId], last: Option<WorkerId>) -> WorkerId {
-        match self.strategy {
-            Strategy::Random(_) => due[(self.rng.next_u64() % due.len() as u64) as usize],
-            _ => self.pick(due, last),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -214,7 +212,9 @@ mod tests {
     fn the_same_seed_picks_the_same_and_a_replay_follows_its_picks() {
         let run = |strategy: Strategy| {
             let mut p = Picker::new(strategy);
-            (0..20).map(|_| p.pick(&[1, 2, 3], Some(1))).collect::<Vec<_>>()
+            (0..20)
+                .map(|_| p.pick(&[1, 2, 3], &[1, 2, 3], Some(1)))
+                .collect::<Vec<_>>()
         };
         assert_eq!(run(Strategy::Random(9)), run(Strategy::Random(9)));
         let prio = Strategy::Priority {
