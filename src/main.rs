@@ -186,6 +186,10 @@ fn trace_headless(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     );
+    let waiting = source.waiting();
+    if !waiting.is_empty() {
+        eprintln!("threadlanes: at the end, {}", waiting.join("; "));
+    }
     if source.misfits() > 0 {
         eprintln!(
             "threadlanes: {} picks of the schedule did not fit this run (the program's traced \

@@ -188,8 +188,13 @@ pub fn report(f: &Found, argv: &[String]) -> String {
         }
         Strategy::Replay(_) => "replay".into(),
     };
+    let plain = if f.schedule == "-" {
+        " (no picks: each thread goes on while it can, else the lowest-numbered one)"
+    } else {
+        ""
+    };
     let mut s = format!(
-        "FAILED: {}\n  found on run {} ({kind}) after {} runs\n  schedule {}\n  replay it: threadlanes trace --replay {} -- {cmd}\n  step through it: threadlanes trace --step --replay {} -- {cmd}\n\ninterleaving (one column per thread):\n{}",
+        "FAILED: {}\n  found on run {} ({kind}); {} runs made, shortening included\n  schedule {}{plain}\n  replay it: threadlanes trace --replay {} -- {cmd}\n  step through it: threadlanes trace --step --replay {} -- {cmd}\n\ninterleaving (one column per thread):\n{}",
         o.failure.as_deref().unwrap_or("?"),
         f.run + 1,
         f.runs,
