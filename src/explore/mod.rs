@@ -55,8 +55,9 @@ pub enum Verdict {
     },
 }
 
-/// The strategy of run `n`.
-pub fn strategy(seed: u64, n: u64) -> Strategy {
+/// The strategy of run `n`; `horizon` is how many choices a run of the program makes (the
+/// first run's count), over which priority runs spread their forced switches.
+pub fn strategy(seed: u64, n: u64, horizon: usize) -> Strategy {
     let seed = seed.wrapping_add(n);
     if n % 2 == 0 {
         Strategy::Random(seed)
@@ -64,18 +65,22 @@ pub fn strategy(seed: u64, n: u64) -> Strategy {
         Strategy::Priority {
             seed,
             switches: 1 + (n / 2 % 3) as usize,
-            horizon: 40,
+            horizon: horizon.max(1),
         }
     }
 }
 
-/// Searches; the first failing run (lowest number) wins.
+/// Searches; the first failing run (lowest number) wins. The first run goes alone: how
+/// many choices it made sets the horizon of the priority runs.
 pub fn search(s: &Settings) -> Result<Verdict, StartError> {
     let start = Instant::now();
-    let next = AtomicU64::new(0);
-    let done = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
-    let best: Mutex<Option<(u64, Outcome)>> = Mutex::new(None);
+    let first = run(&s.argv, strategy(s.seed, 0, 1), RUN_LIMIT)?;
+    let horizon = first.schedule.parse::<Schedule>().map_or(1, |p| p.0.len());
+    let failed = first.failure.is_some();
+    let best: Mutex<Option<(u64, Outcome)>> = Mutex::new(failed.then_some((0, first)));
+    let next = AtomicU64::new(1);
+    let done = AtomicU64::new(1);
+    let stop = AtomicBool::new(failed);
     let error: Mutex<Option<StartError>> = Mutex::new(None);
     let out_of_time = || s.time.is_some_and(|t| start.elapsed() >= t);
     std::thread::scope(|scope| {
@@ -90,7 +95,7 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
                     if n >= s.runs || beaten || out_of_time() || stop.load(Ordering::SeqCst) {
                         return;
                     }
-                    match run(&s.argv, strategy(s.seed, n), RUN_LIMIT) {
+                    match run(&s.argv, strategy(s.seed, n, horizon), RUN_LIMIT) {
                         Ok(o) if o.failure.is_some() => {
                             if let Ok(mut b) = best.lock()
                                 && b.as_ref().is_none_or(|(m, _)| n < *m)
@@ -131,7 +136,7 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
     let (schedule, outcome, tries) = shorten(&s.argv, outcome)?;
     Ok(Verdict::Failed(Box::new(Found {
         run: n,
-        strategy: strategy(s.seed, n),
+        strategy: strategy(s.seed, n, horizon),
         schedule,
         outcome,
         runs: runs + tries,

@@ -1,25 +1,31 @@
-"""Lesson: two clerks deposit into one account. Each reads the balance, does some work (a
-sleep), and writes the balance back: when the other clerk's deposit falls between the read
-and the write, it is lost. A plain run is lucky most of the time; `threadlanes explore`
-finds the schedule that loses one, and the assert at the end fails."""
+"""Lesson: two clerks deposit into one account: each reads the balance, notes the deposit in
+the audit log (under its lock), and writes the balance back. Alice comes at 10 ms and Bob
+at 50 ms, so a plain run never overlaps them and always ends well; but a clerk slower by
+40 ms makes one deposit overwrite the other. `threadlanes explore` finds that schedule."""
 import threading
 import time
 
 balance = 0
+audit = []
+audit_lock = threading.Lock()
 
 
-def deposit(amount, times):
+def deposit(amount, arrives):
     global balance
-    for _ in range(times):
-        seen = balance
-        time.sleep(0.01)  # the clerk checks the slip
-        balance = seen + amount
+    time.sleep(arrives)  # the clerk walks to the counter
+    seen = balance
+    with audit_lock:  # noted in the audit log between the read and the write
+        audit.append((amount, seen))
+    balance = seen + amount
 
 
-clerks = [threading.Thread(target=deposit, args=(n, 2), name="clerk-%d" % n) for n in (1, 10)]
+clerks = [
+    threading.Thread(target=deposit, args=(100, 0.01), name="alice"),
+    threading.Thread(target=deposit, args=(50, 0.05), name="bob"),
+]
 for c in clerks:
     c.start()
 for c in clerks:
     c.join()
 print("balance", balance)
-assert balance == 22, "lost an update: balance %d, not 22" % balance
+assert balance == 150, "lost an update: balance %d, not 150" % balance
