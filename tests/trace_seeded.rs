@@ -112,7 +112,10 @@ fn explore_finds_the_lost_update_and_its_schedule_replays_it() {
     assert!(why.contains("AssertionError"), "{why}");
     let report = explore::report(&f, &script("bank"));
     assert!(report.contains("trace --replay"), "{report}");
-    assert!(report.contains("alice") && report.contains("bob"), "{report}");
+    assert!(
+        report.contains("alice") && report.contains("bob"),
+        "{report}"
+    );
     let again = seeded(
         "bank",
         Strategy::Replay(f.schedule.parse().expect("parses")),

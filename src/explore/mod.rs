@@ -41,8 +41,8 @@ pub struct Found {
     pub schedule: String,
     /// The outcome of that schedule's run.
     pub outcome: Outcome,
-    /// Runs made, shortening included.
-    pub runs: u64,
+    /// Runs made to shorten its schedule.
+    pub shortening: u64,
 }
 
 /// How a search ended.
@@ -59,7 +59,7 @@ pub enum Verdict {
 /// first run's count), over which priority runs spread their forced switches.
 pub fn strategy(seed: u64, n: u64, horizon: usize) -> Strategy {
     let seed = seed.wrapping_add(n);
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         Strategy::Random(seed)
     } else {
         Strategy::Priority {
@@ -139,7 +139,7 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
         strategy: strategy(s.seed, n, horizon),
         schedule,
         outcome,
-        runs: runs + tries,
+        shortening: tries,
     })))
 }
 
@@ -199,10 +199,10 @@ pub fn report(f: &Found, argv: &[String]) -> String {
         ""
     };
     let mut s = format!(
-        "FAILED: {}\n  found on run {} ({kind}); {} runs made, shortening included\n  schedule {}{plain}\n  replay it: threadlanes trace --replay {} -- {cmd}\n  step through it: threadlanes trace --step --replay {} -- {cmd}\n\ninterleaving (one column per thread):\n{}",
+        "FAILED: {}\n  found on run {} ({kind}); {} more runs to shorten its schedule\n  schedule {}{plain}\n  replay it: threadlanes trace --replay {} -- {cmd}\n  step through it: threadlanes trace --step --replay {} -- {cmd}\n\ninterleaving (one column per thread):\n{}",
         o.failure.as_deref().unwrap_or("?"),
         f.run + 1,
-        f.runs,
+        f.shortening,
         f.schedule,
         f.schedule,
         f.schedule,

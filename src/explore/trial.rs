@@ -2,7 +2,7 @@
 //! status, an uncaught exception in any thread, a deadlock (every thread waits and none can
 //! go), a broken rule of a primitive, or no end within the time a run may take.
 
-use crate::event::{ExitHow, Op};
+use crate::event::{ExitHow, Op, WorkerKind};
 use crate::model::check::Checker;
 use crate::model::world::{Limits, World};
 use crate::runner::Mode;
@@ -36,11 +36,20 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
     let mut world = World::new(Limits::default());
     let mut checker = Checker::new();
     let mut panics = Vec::new();
+    // Threads by the names the program gave them (a lane's adds the pid).
+    let mut names = std::collections::HashMap::new();
     let deadline = Instant::now() + limit;
     let ended = loop {
         src.wait(Duration::from_millis(20), &mut |item| {
             if let Item::Event(ev) = item {
                 checker.check(&ev);
+                if let Op::Worker { name, kind, .. } = &ev.op {
+                    let name = match kind {
+                        WorkerKind::Main => "main".to_string(),
+                        _ => name.clone(),
+                    };
+                    names.insert(ev.w, name);
+                }
                 if let Op::Exit {
                     how: ExitHow::Panic,
                     msg,
@@ -69,10 +78,8 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
     src.stop(Duration::from_millis(500));
     let failure = ended.or_else(|| {
         if let Some((w, msg)) = panics.first() {
-            return Some(format!(
-                "uncaught exception in {}: {msg}",
-                world.worker_name(*w)
-            ));
+            let who = names.get(w).map_or("a thread", String::as_str);
+            return Some(format!("uncaught exception in {who}: {msg}"));
         }
         if let Some(v) = checker.violations.first() {
             return Some(format!("a primitive's rule was broken: {v}"));

@@ -22,8 +22,13 @@
 use super::facts::{Fact, What};
 use super::ready::Objects;
 use super::schedule::{Picker, Schedule, Strategy};
+pub(super) use gateline::{GateLine, parse};
+pub use turns::Decision;
+
+mod gateline;
+mod turns;
 use crate::event::{ObjectId, WorkerId};
-use crate::runner::gate::{Next, SLACK_NS};
+use crate::runner::gate::Next;
 use crate::runner::{Mode, Parked, StepError};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -40,9 +45,6 @@ pub const STALL: Duration = Duration::from_millis(200);
 /// of them to time out before it counts as stuck.
 const GRACE: Duration = Duration::from_secs(1);
 
-/// Operations let through that are kept for the interleaving table.
-const KEPT: usize = 100_000;
-
 /// One thread waiting at its gate.
 struct Gated {
     /// Its id in its own process, as the "go" must name it.
@@ -56,23 +58,6 @@ struct Gated {
     wake_at: Option<u64>,
     /// A try, or a wait with a timeout.
     timed: bool,
-}
-
-/// One operation let through, and why the thread before it stopped (a switch).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Decision {
-    pub w: WorkerId,
-    /// The thread's name.
-    pub who: String,
-    /// What it did: `acquire lock a`, `sleep`.
-    pub what: String,
-    /// Where in the program (`bank.py:14`), if known.
-    pub at: String,
-    /// Other threads could have gone instead (a pick written in the schedule).
-    pub choice: bool,
-    /// Another thread went before this one: why it stopped (`t1 waits for lock b (held by
-    /// t2)`, `t1 sleeps`, `t1 ended`, `t1 could go on`).
-    pub switch: Option<String>,
 }
 
 struct Inner {
@@ -104,41 +89,6 @@ pub(super) struct Gates {
     inner: Mutex<Inner>,
     /// Facts are read while true (step or seeded mode was ever on).
     watching: AtomicBool,
-}
-
-/// What a gate line says, its ids already the run's.
-pub(super) struct GateLine {
-    pub w: WorkerId,
-    pub local: WorkerId,
-    pub op: &'static str,
-    pub o: Option<ObjectId>,
-    pub target: Option<WorkerId>,
-    pub at: String,
-    /// A sleep's length.
-    pub ms: Option<u64>,
-    /// A try, or a wait with a timeout: it may go even if what it wants is not there.
-    pub timed: bool,
-}
-
-/// The op names a gate line may carry, as the lanes say them.
-const OPS: &[&str] = &[
-    "acquire",
-    "release",
-    "set",
-    "clear",
-    "wait",
-    "notify",
-    "notify_all",
-    "join",
-    "put",
-    "get",
-    "sleep",
-];
-
-/// The known name for `op`, or None for one we do not know (the line is then ignored and
-/// its thread let through, so an unknown op never holds a program).
-pub(super) fn op_name(op: &str) -> Option<&'static str> {
-    OPS.iter().copied().find(|o| *o == op)
 }
 
 impl Gates {
@@ -333,7 +283,9 @@ impl Gates {
                 w: *w,
                 next: p.next,
                 ready: g.blocker(*w, p).is_none() && guide.is_none_or(|x| x == *w),
-                wake_at: p.wake_at,
+                // Only seeded mode has a logical clock; a stepped sleep is an operation
+                // like any other.
+                wake_at: p.wake_at.filter(|_| g.mode == Mode::Seeded),
                 at: (!p.at.is_empty()).then(|| p.at.clone()),
             })
             .collect()
@@ -408,103 +360,6 @@ impl Inner {
             .map(|(w, _)| *w)
             .collect()
     }
-
-    /// Seeded mode: when nobody runs, lets one thread go. Every parked thread whose
-    /// operation would not wait for another is a candidate, a sleeper too (so a schedule
-    /// made by stepping, where any sleeper may be picked, replays as it was made); a random
-    /// run prefers those whose sleep is over on the logical clock, else the sleepers due
-    /// first, as a seeded scenario does.
-    fn schedule(&mut self) {
-        if self.mode != Mode::Seeded || !self.running.is_empty() {
-            return;
-        }
-        let ready = self.ready();
-        if ready.is_empty() {
-            self.stuck = !self.parked.is_empty() || !self.blocked.is_empty();
-            return;
-        }
-        let wake = |w: &WorkerId| self.parked.get(w).and_then(|p| p.wake_at);
-        let mut awake: Vec<WorkerId> = ready
-            .iter()
-            .copied()
-            .filter(|w| wake(w).is_none_or(|t| t <= self.clock))
-            .collect();
-        if awake.is_empty() {
-            let first = ready.iter().filter_map(wake).min().unwrap_or(self.clock);
-            awake = ready
-                .iter()
-                .copied()
-                .filter(|w| wake(w).is_some_and(|t| t <= first + SLACK_NS))
-                .collect();
-        }
-        let last = self.last;
-        let w = match &mut self.picker {
-            _ if ready.len() == 1 => ready[0],
-            Some(p) => p.pick(&ready, &awake, last),
-            None => awake[0],
-        };
-        if let Some(t) = wake(&w) {
-            self.clock = self.clock.max(t);
-        }
-        self.stuck = false;
-        let _ = self.let_go(w, ready.len() > 1, true);
-    }
-
-    /// Lets `w` through, writing down the pick and the operation.
-    fn let_go(&mut self, w: WorkerId, choice: bool, seeded: bool) -> Result<(), StepError> {
-        let switch = self
-            .last
-            .filter(|l| *l != w)
-            .map(|l| self.why_stopped(l, w));
-        let gated = self.parked.remove(&w).ok_or(StepError::NotAtGate)?;
-        if choice {
-            self.picks.push(w);
-        }
-        if self.log.len() < KEPT {
-            let what = match gated.next.o {
-                Some(o) => format!("{} {}", gated.next.op, self.objects.object(o)),
-                None => match gated.target {
-                    Some(t) => format!("join {}", self.objects.worker(t)),
-                    None => gated.next.op.to_string(),
-                },
-            };
-            self.log.push(Decision {
-                w,
-                who: self.objects.worker(w),
-                what,
-                at: gated.at.clone(),
-                choice,
-                switch,
-            });
-        }
-        self.last = Some(w);
-        self.running.insert(w);
-        self.changed = Instant::now();
-        // A seeded sleep does not sleep: its time passed on the logical clock.
-        go(&gated, seeded && gated.wake_at.is_some())
-    }
-
-    /// Why `l`, which went last, is not `w`, which goes now.
-    fn why_stopped(&self, l: WorkerId, w: WorkerId) -> String {
-        let name = self.objects.worker(l);
-        if self.objects.has_ended(l) {
-            return format!("{name} ended");
-        }
-        if let Some(o) = self.blocked.get(&l) {
-            return format!("{name} waits on {}", self.objects.object(*o));
-        }
-        match self.parked.get(&l) {
-            Some(p) => match self.blocker(l, p) {
-                Some(why) => format!("{name} {why}"),
-                None if p.wake_at.is_some_and(|t| t > self.clock) => format!("{name} sleeps"),
-                None => format!(
-                    "{name} could go on; the schedule picks {}",
-                    self.objects.worker(w)
-                ),
-            },
-            None => format!("{name} is busy outside the traced operations"),
-        }
-    }
 }
 
 fn go(gated: &Gated, skip: bool) -> Result<(), StepError> {
@@ -519,46 +374,4 @@ fn write_line(conn: &Weak<UnixStream>, line: &str) -> Result<(), StepError> {
     (&*c)
         .write_all(line.as_bytes())
         .map_err(|_| StepError::NotAtGate)
-}
-
-/// A gate line read (`{"gate":w,"pid":p,"next":"acquire","o":3,"opid":p,"at":"bank.py:14"}`),
-/// its ids mapped to the run's by `ingest`. `Err(Some(local))`: a gate line we cannot use
-/// (its thread is let through); `Err(None)`: not a gate line at all.
-pub(super) fn parse(
-    bytes: &[u8],
-    ingest: &mut crate::source::ingest::Ingest,
-) -> Result<GateLine, Option<WorkerId>> {
-    use serde_json::Value;
-    if !bytes.starts_with(b"{\"gate\"") {
-        return Err(None);
-    }
-    let v: Value = serde_json::from_slice(bytes).map_err(|_| None)?;
-    let num = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-    };
-    let local = num("gate").ok_or(None)?;
-    let (Some(pid), Some(op)) = (num("pid"), v.get("next").and_then(Value::as_str)) else {
-        return Err(Some(local));
-    };
-    let op = op_name(op).ok_or(Some(local))?;
-    let o = num("o").map(|o| ingest.object_of(num("opid").unwrap_or(pid), o));
-    let target = num("target").map(|t| ingest.worker_of(num("tpid").unwrap_or(pid), t));
-    Ok(GateLine {
-        w: ingest.worker_of(pid, local),
-        local,
-        op,
-        o,
-        target,
-        at: v
-            .get("at")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect(),
-        ms: v.get("ms").and_then(Value::as_u64),
-        timed: v.get("timed").is_some(),
-    })
 }

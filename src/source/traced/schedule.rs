@@ -1,10 +1,11 @@
 //! Who goes next in a seeded run of a traced program, and the schedule it followed as a
-//! string to paste back (`trace --replay 1*3.2.1*2`).
+//! string to paste back (`trace --replay 1x3.2.1x2`).
 //!
 //! A schedule lists the worker picked at each *choice*: a moment when nobody runs and more
 //! than one parked thread could go. Moments with one candidate are not written, so the
 //! string stays short, and it still fits the program after edits that leave its sequence
-//! of traced operations as it was. Consecutive picks of one worker are written `w*n`.
+//! of traced operations as it was. Consecutive picks of one worker are written `WxN`
+//! (no `*`: the string is pasted into a shell).
 
 use crate::event::WorkerId;
 use crate::runner::gate::SplitMix;
@@ -19,7 +20,7 @@ pub struct Schedule(pub Vec<WorkerId>);
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[error(
     "bad schedule {got:?} at {bad:?}: a schedule is worker ids separated by dots, \
-     each maybe repeated with *N (e.g. 1*3.2.1), as printed at the end of a seeded run"
+     each maybe repeated with xN (e.g. 1x3.2.1), as printed at the end of a seeded run"
 )]
 pub struct ScheduleError {
     pub got: String,
@@ -40,7 +41,7 @@ impl std::str::FromStr for Schedule {
                 got: s.into(),
                 bad: part.into(),
             };
-            let (w, n) = part.split_once('*').unwrap_or((part, "1"));
+            let (w, n) = part.split_once('x').unwrap_or((part, "1"));
             let w: WorkerId = w.trim().parse().map_err(|_| err())?;
             let n: usize = n.trim().parse().map_err(|_| err())?;
             if n == 0 || n > 1_000_000 {
@@ -67,7 +68,7 @@ impl fmt::Display for Schedule {
             }
             first = false;
             if n > 1 {
-                write!(f, "{w}*{n}")?;
+                write!(f, "{w}x{n}")?;
             } else {
                 write!(f, "{w}")?;
             }
@@ -200,12 +201,12 @@ mod tests {
 
     #[test]
     fn a_schedule_reads_back_as_it_was_printed() {
-        let s: Schedule = "1*3.2.1*2".parse().expect("parses");
+        let s: Schedule = "1x3.2.1x2".parse().expect("parses");
         assert_eq!(s.0, vec![1, 1, 1, 2, 1, 1]);
-        assert_eq!(s.to_string(), "1*3.2.1*2");
+        assert_eq!(s.to_string(), "1x3.2.1x2");
         assert_eq!("-".parse::<Schedule>(), Ok(Schedule::default()));
         assert!("1.x".parse::<Schedule>().is_err());
-        assert!("1*0".parse::<Schedule>().is_err());
+        assert!("1x0".parse::<Schedule>().is_err());
     }
 
     #[test]
