@@ -175,3 +175,51 @@ fn a_seeded_run_that_did_not_deadlock_still_warns_of_the_lock_order() {
         vec!["t1 takes a then b; t2 takes b then a".to_string()]
     );
 }
+
+/// `R` under the TUI starts the traced program again, seeded, on the schedule of the run
+/// shown: the same interleaving, the same output.
+#[test]
+fn replay_key_runs_a_traced_program_again_on_its_schedule() {
+    use threadlanes::app::App;
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "python3 lost_update.py",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    fn start(strategy: Strategy) -> TracedSource {
+        let opts = Options {
+            speed: 1.0,
+            output: Output::Capture,
+            tui: true,
+        };
+        TracedSource::start_in(&script("lost_update"), &opts, Mode::Seeded, Some(strategy))
+            .expect("python3 starts")
+    }
+    let mut app = App::watching(Box::new(start(Strategy::Random(4))), &ABOUT, 1.0)
+        .seeded(4)
+        .replayable(Box::new(move |schedule: Option<String>| {
+            let s = schedule?.parse().ok()?;
+            Some(Box::new(start(Strategy::Replay(s))) as Box<dyn Source>)
+        }));
+    let finish = |app: &mut App| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !app.source().is_some_and(|s| s.is_finished()) {
+            assert!(Instant::now() < deadline, "the program never ended");
+            app.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let s = app.source().expect("a source");
+        (s.schedule(), String::from_utf8_lossy(&s.captured().0).into_owned())
+    };
+    let first = finish(&mut app);
+    app.update(Action::Replay);
+    let flash = app.flash_text().unwrap_or_default().to_string();
+    assert!(flash.starts_with("replaying schedule"), "{flash}");
+    let second = finish(&mut app);
+    assert_eq!(first, second);
+}
