@@ -232,11 +232,19 @@ fn explore(args: &threadlanes::cli::ExploreArgs) -> ExitCode {
     };
     let found = match explore::search(&settings) {
         Ok(Verdict::Failed(f)) => f,
-        Ok(Verdict::Passed { runs, took }) => {
+        Ok(Verdict::Passed {
+            runs,
+            took,
+            possible,
+        }) => {
+            let s = if runs == 1 { "" } else { "s" };
             println!(
-                "no failing run in {runs} runs ({:.1}s): every schedule tried ended well",
+                "no failing run in {runs} run{s} ({:.1}s): every schedule tried ended well",
                 took.as_secs_f64()
             );
+            for p in possible {
+                println!("possible deadlock: {p}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(e) => return fail(&e.to_string()),

@@ -48,10 +48,12 @@ pub struct Found {
 /// How a search ended.
 pub enum Verdict {
     Failed(Box<Found>),
-    /// No run failed: how many ran, in how long.
+    /// No run failed: how many ran, in how long, and the lock orders that could deadlock
+    /// another time (from any run).
     Passed {
         runs: u64,
         took: Duration,
+        possible: Vec<String>,
     },
 }
 
@@ -77,6 +79,7 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
     let first = run(&s.argv, strategy(s.seed, 0, 1), RUN_LIMIT)?;
     let horizon = first.schedule.parse::<Schedule>().map_or(1, |p| p.0.len());
     let failed = first.failure.is_some();
+    let possible = Mutex::new(first.possible.clone());
     let best: Mutex<Option<(u64, Outcome)>> = Mutex::new(failed.then_some((0, first)));
     let next = AtomicU64::new(1);
     let done = AtomicU64::new(1);
@@ -103,7 +106,15 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
                                 *b = Some((n, o));
                             }
                         }
-                        Ok(_) => {}
+                        Ok(o) => {
+                            if let Ok(mut p) = possible.lock() {
+                                for w in o.possible {
+                                    if !p.contains(&w) && p.len() < 8 {
+                                        p.push(w);
+                                    }
+                                }
+                            }
+                        }
                         Err(e) => {
                             stop.store(true, Ordering::SeqCst);
                             if let Ok(mut slot) = error.lock() {
@@ -131,6 +142,7 @@ pub fn search(s: &Settings) -> Result<Verdict, StartError> {
         return Ok(Verdict::Passed {
             runs,
             took: start.elapsed(),
+            possible: possible.into_inner().unwrap_or_default(),
         });
     };
     let (schedule, outcome, tries) = shorten(&s.argv, outcome)?;

@@ -103,6 +103,7 @@ mod tests {
         Decision {
             w,
             who: who.into(),
+            o: None,
             what: what.into(),
             at: "x.py:3".into(),
             choice: true,

@@ -90,11 +90,45 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
             None => Some("it never ended".into()),
         }
     });
+    let possible = possible_deadlocks(&world, &decisions);
     Ok(Outcome {
         failure,
         schedule,
         decisions,
-        possible: crate::model::describe::possible_deadlocks(&world),
+        possible,
         output: src.captured(),
     })
+}
+
+/// Every possible deadlock the lock order shows, with where in the program each thread
+/// asked for its second lock: "t1 takes a then b (ab_ba.py:12); t2 takes b then a
+/// (ab_ba.py:18)" (the places from the operations the gate let through).
+fn possible_deadlocks(world: &World, decisions: &[Decision]) -> Vec<String> {
+    let place = |w, o| {
+        decisions
+            .iter()
+            .find(|d| d.w == w && d.o == Some(o) && d.what.starts_with("acquire"))
+            .filter(|d| !d.at.is_empty())
+            .map_or(String::new(), |d| format!(" ({})", d.at))
+    };
+    world
+        .lock_order
+        .possible()
+        .iter()
+        .map(|cycle| {
+            let orders: Vec<String> = cycle
+                .iter()
+                .map(|(e, w)| {
+                    format!(
+                        "{} takes {} then {}{}",
+                        world.worker_name(*w),
+                        world.object_name(e.held),
+                        world.object_name(e.wanted),
+                        place(*w, e.wanted)
+                    )
+                })
+                .collect();
+            orders.join("; ")
+        })
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! stopped).
 
 use super::{Inner, go};
-use crate::event::WorkerId;
+use crate::event::{ObjectId, WorkerId};
 use crate::runner::Mode;
 use crate::runner::StepError;
 use crate::runner::gate::SLACK_NS;
@@ -18,6 +18,8 @@ pub struct Decision {
     pub w: WorkerId,
     /// The thread's name.
     pub who: String,
+    /// What it did it to (a lock, a queue), if anything.
+    pub o: Option<ObjectId>,
     /// What it did: `acquire lock a`, `sleep`.
     pub what: String,
     /// Where in the program (`bank.py:14`), if known.
@@ -97,6 +99,7 @@ impl Inner {
             self.log.push(Decision {
                 w,
                 who: self.objects.worker(w),
+                o: gated.next.o,
                 what,
                 at: gated.at.clone(),
                 choice,
