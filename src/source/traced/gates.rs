@@ -5,12 +5,13 @@
 //!
 //! - Step: the user picks (`step`); a thread whose operation would wait for another is
 //!   refused, and says why.
-//! - Seeded: once no thread of the program runs (each is parked here, waits on a condition,
-//!   or has ended), one that can go is picked by the [`Picker`] and let through; a sleep's
-//!   time passes on a logical clock (a sleeper goes when nobody else can, the clock jumping
-//!   to its wake-up), so the same program, input and seed do the same sequence of traced
-//!   operations every run. A thread that neither parks nor ends within [`STALL`] (it waits
-//!   on something untraced) is left to itself, so a run never hangs on the gate.
+//! - Seeded: once no thread of the program runs (each is parked here, waits on a condition
+//!   or a barrier, or has ended), one that can go is picked by the [`Picker`] and let
+//!   through; a sleep's time passes on a logical clock (a random run lets a sleeper go when
+//!   no thread awake can, the clock jumping to its wake-up), so the same program, input and
+//!   seed do the same sequence of traced operations every run. A thread that neither parks
+//!   nor ends within [`STALL`] (it waits on something untraced) is left to itself, so a run
+//!   never hangs on the gate.
 //!
 //! Whether a parked thread can go is read off the program's event lines as they come
 //! ([`facts`](super::facts), [`ready`](super::ready)). Both modes write down the picks made
@@ -41,7 +42,7 @@ use std::time::{Duration, Instant};
 /// it (it waits on something the gate does not see: a socket, a pool's idle worker).
 pub const STALL: Duration = Duration::from_millis(200);
 
-/// How long a seeded run where every thread waits, some on a condition, waits for one
+/// How long a seeded run where every thread waits, some on a condition or barrier, waits for one
 /// of them to time out before it counts as stuck.
 const GRACE: Duration = Duration::from_secs(1);
 
@@ -67,9 +68,10 @@ struct Inner {
     objects: Objects,
     /// The program's first process: only its threads are scheduled.
     root: u32,
-    /// Threads of the root process alive and neither parked nor waiting on a condition.
+    /// Threads of the root process alive and neither parked nor waiting on a condition or
+    /// a barrier.
     running: BTreeSet<WorkerId>,
-    /// Waiting on a condition (for real, as the program does): the condition.
+    /// Waiting on a condition or a barrier (for real, as the program does): which.
     blocked: BTreeMap<WorkerId, ObjectId>,
     /// Running but silent for longer than [`STALL`]: not waited for.
     stalled: BTreeSet<WorkerId>,
@@ -187,7 +189,7 @@ impl Gates {
             What::Worker { thread: true, .. } => {
                 g.running.insert(w);
             }
-            What::WaitBegin(o) if g.objects.is_condition(*o) => {
+            What::WaitBegin(o) if g.objects.waits_for_others(*o) => {
                 g.running.remove(&w);
                 g.blocked.insert(w, *o);
             }
@@ -316,11 +318,13 @@ impl Gates {
             })
             .collect();
         out.extend(g.blocked.iter().map(|(w, o)| {
-            format!(
-                "{} waits on {} (no notify will come)",
-                g.objects.worker(*w),
-                g.objects.object(*o)
-            )
+            let what = g.objects.object(*o);
+            let why = if what.starts_with("barrier") {
+                "the others will not come"
+            } else {
+                "no notify will come"
+            };
+            format!("{} waits on {what} ({why})", g.objects.worker(*w))
         }));
         out
     }

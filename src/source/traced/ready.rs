@@ -71,12 +71,16 @@ impl Objects {
                     q.0 = *depth;
                 }
             }
-            What::WaitBegin(o) if self.is_condition(*o) => {
+            What::WaitBegin(o) if self.waits_for_others(*o) => {
                 self.waiters.entry(*o).or_default().push_back(f.w);
             }
             What::WaitEnd(o) => {
                 if let Some(q) = self.waiters.get_mut(o) {
                     q.retain(|w| *w != f.w);
+                    if self.kinds.get(o).is_some_and(|k| k == "barrier") {
+                        // The first through a barrier: the others are through too.
+                        return q.drain(..).collect();
+                    }
                 }
             }
             What::Notify { o, n } => {
@@ -92,8 +96,12 @@ impl Objects {
         Vec::new()
     }
 
-    pub fn is_condition(&self, o: ObjectId) -> bool {
-        self.kinds.get(&o).is_some_and(|k| k == "condition")
+    /// A condition or a barrier: a wait on it ends only when another thread acts (a notify,
+    /// the last arrival), which the waiter's own lines cannot tell.
+    pub fn waits_for_others(&self, o: ObjectId) -> bool {
+        self.kinds
+            .get(&o)
+            .is_some_and(|k| k == "condition" || k == "barrier")
     }
 
     pub fn has_ended(&self, w: WorkerId) -> bool {
