@@ -259,6 +259,57 @@ mod tests {
     }
 
     #[test]
+    fn trace_schedules_by_step_seed_or_replay_and_explore_takes_its_bounds() {
+        use crate::runner::Mode;
+        let gating = |args: &[&str]| match parse(args) {
+            Command::Trace(t) => t.gating().map(|g| g.mode),
+            c => panic!("not trace: {c:?}"),
+        };
+        let py = ["--", "python3", "x.py"];
+        assert_eq!(gating(&[&["trace"][..], &py].concat()), Ok(Mode::Free));
+        assert_eq!(
+            gating(&[&["trace", "--seed", "4"][..], &py].concat()),
+            Ok(Mode::Seeded)
+        );
+        assert_eq!(
+            gating(&[&["trace", "--replay", "1x2.2"][..], &py].concat()),
+            Ok(Mode::Seeded)
+        );
+        let guided = [&["trace", "--step", "--replay", "2.1"][..], &py].concat();
+        assert_eq!(gating(&guided), Ok(Mode::Step));
+        let bad = gating(&[&["trace", "--replay", "1.y"][..], &py].concat());
+        assert!(matches!(bad, Err(ArgsError::Schedule(_))), "{bad:?}");
+        let argv = [
+            "threadlanes",
+            "trace",
+            "--seed",
+            "1",
+            "--step",
+            "--",
+            "python3",
+            "x.py",
+        ];
+        assert!(
+            Cli::try_parse_from(argv).is_err(),
+            "--seed and --step conflict"
+        );
+        match parse(&[
+            "explore", "--runs", "9", "--time", "3", "--open", "--", "python3", "x.py",
+        ]) {
+            Command::Explore(e) => {
+                assert_eq!((e.runs, e.time, e.open), (9, Some(3.0), true));
+                assert_eq!(e.command, ["python3", "x.py"]);
+                assert!(e.check().is_ok());
+            }
+            c => panic!("not explore: {c:?}"),
+        }
+        match parse(&["explore", "--runs", "0", "--", "python3", "x.py"]) {
+            Command::Explore(e) => assert_eq!(e.check(), Err(ArgsError::Runs(0))),
+            c => panic!("not explore: {c:?}"),
+        }
+    }
+
+    #[test]
     fn export_runs_faster_by_default_than_run_and_record() {
         let speed = |args: &[&str]| match parse(args) {
             Command::Run(a) => a.run.speed,
