@@ -39,8 +39,10 @@ use std::sync::{Mutex, Weak};
 use std::time::{Duration, Instant};
 
 /// How long a seeded run waits for a running thread to park or end before going on without
-/// it (it waits on something the gate does not see: a socket, a pool's idle worker).
-pub const STALL: Duration = Duration::from_millis(200);
+/// it (it waits on something the gate does not see: a socket, a pool's idle worker). Long
+/// enough that a thread only slowed by a busy machine is still waited for, so the run stays
+/// the seed's; each such wait costs a program this much.
+pub const STALL: Duration = Duration::from_millis(500);
 
 /// How long a seeded run where every thread waits, some on a condition or barrier, waits for one
 /// of them to time out before it counts as stuck.
