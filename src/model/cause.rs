@@ -239,6 +239,7 @@ impl Causes {
         let enable = |me: &mut Causes, via| me.enable(w, n, t, ox, via);
         match &ev.op {
             Op::AcquireBegin { o } => begin(self, Wait::Acquire(*o)),
+            Op::AcquireSharedBegin { o } => begin(self, Wait::AcquireShared(*o)),
             Op::WaitBegin { o } => {
                 // Read before `begin`; the world does not change until the fold after this.
                 let last_party = ob.is_some_and(barrier_completes);
@@ -252,9 +253,10 @@ impl Causes {
             Op::RecvBegin { o } => begin(self, Wait::Recv(*o)),
             Op::QueueJoinBegin { o } => begin(self, Wait::QueueJoin(*o)),
             Op::JoinBegin { target } => begin(self, Wait::Join(*target)),
-            Op::AcquireEnd { ok, .. } | Op::WaitEnd { ok, .. } | Op::RecvEnd { ok, .. } => {
-                self.end(w, n, t, *ok, b)
-            }
+            Op::AcquireEnd { ok, .. }
+            | Op::AcquireSharedEnd { ok, .. }
+            | Op::WaitEnd { ok, .. }
+            | Op::RecvEnd { ok, .. } => self.end(w, n, t, *ok, b),
             Op::JoinEnd { target, ok } => {
                 // When the joined worker ended, if it has.
                 let exit = v.worker(*target).filter(|x| x.is_done()).map(|x| x.since);
@@ -274,6 +276,17 @@ impl Causes {
                 }
             }
             Op::QueueJoinEnd { .. } => self.end(w, n, t, true, b),
+            // An rwlock's writer lets in every reader waiting (and one writer): a hand-off to
+            // each waiter; its last reader lets in a writer.
+            Op::Release { .. } if ob.is_some_and(|ob| ob.kind == ObjectKind::RwLock) => {
+                let waiting = ob.map_or(0, |ob| ob.waiters.len()).min(TOKENS);
+                for _ in 0..waiting.max(1) {
+                    enable(self, Via::Release);
+                }
+            }
+            Op::ReleaseShared { .. } if ob.is_some_and(|ob| ob.readers().len() <= 1) => {
+                enable(self, Via::Release)
+            }
             Op::Release { depth, .. } if depth.is_none_or(|d| d == 0) => enable(self, Via::Release),
             Op::Set { .. } | Op::NotifyAll { .. } => enable(self, Via::Set),
             Op::Notify { n: k, .. } => {
@@ -465,6 +478,10 @@ fn must_wait(v: View, ob: Option<&Object>, w: WorkerId, wait: Wait) -> bool {
             (owner.is_some() && !mine) || queued
         }
         (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
+        (ObjectState::RwLock { writer, readers }, Wait::Acquire(_)) => {
+            writer.is_some() || !readers.is_empty() || queued
+        }
+        (ObjectState::RwLock { writer, .. }, Wait::AcquireShared(_)) => writer.is_some() || queued,
         (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
         (ObjectState::Plain, Wait::Signal(_)) => {
             ob.kind != ObjectKind::Barrier || !barrier_completes(ob)

@@ -95,7 +95,18 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
 
 fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
     match wait {
-        Wait::Acquire(o) => {
+        Wait::Acquire(o) | Wait::AcquireShared(o) if is_rwlock(world, o) => {
+            let side = if matches!(wait, Wait::Acquire(_)) {
+                "write"
+            } else {
+                "read"
+            };
+            match rw_holders(world, o) {
+                Some(by) => format!("wants to {side} {} {by}", object(world, o)),
+                None => format!("wants to {side} {}", object(world, o)),
+            }
+        }
+        Wait::Acquire(o) | Wait::AcquireShared(o) => {
             let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
             let what = object(world, o);
             match world.object(o).and_then(|ob| ob.owner()) {
@@ -106,6 +117,9 @@ fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
             }
         }
         Wait::Signal(o) => format!("waits on {}", object(world, o)),
+        Wait::Put(o) if is_rendezvous(world, o) => {
+            format!("put: no receiver, {}", object(world, o))
+        }
         Wait::Put(o) => format!("put: {} full", object(world, o)),
         Wait::Get(o) => format!("get: {} empty", object(world, o)),
         Wait::Recv(o) => format!("recv: {} empty", object(world, o)),
@@ -138,9 +152,14 @@ pub fn holds(world: &World, held: &[ObjectId]) -> String {
     }
     let one = |(o, n): &(ObjectId, usize)| {
         let name = object(world, *o);
-        match world.object(*o).map(|ob| ob.kind.is_semaphore()) {
-            Some(true) if *n == 1 => format!("a slot of {name}"),
-            Some(true) => format!("{n} slots of {name}"),
+        match world.object(*o) {
+            Some(ob) if ob.kind.is_semaphore() && *n == 1 => format!("a slot of {name}"),
+            Some(ob) if ob.kind.is_semaphore() => format!("{n} slots of {name}"),
+            // Readers and a writer never hold it together.
+            Some(ob) if !ob.readers().is_empty() => format!("{name} (reading)"),
+            Some(ob) if ob.kind == crate::event::ObjectKind::RwLock => {
+                format!("{name} (writing)")
+            }
             _ => name,
         }
     };
@@ -149,6 +168,14 @@ pub fn holds(world: &World, held: &[ObjectId]) -> String {
 
 /// A blocked worker's state: what it waits for and, for a lock, who holds it now.
 fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
+    if let Wait::Acquire(o) | Wait::AcquireShared(o) = wait
+        && is_rwlock(world, o)
+    {
+        return match rw_holders(world, o) {
+            Some(by) => format!("{} ({by})", waiting(world, wait)),
+            None => waiting(world, wait),
+        };
+    }
     let Wait::Acquire(o) = wait else {
         return waiting(world, wait);
     };
@@ -168,6 +195,8 @@ fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
 /// of it can be named by them (the exported trace's slices).
 pub fn waiting(world: &World, wait: Wait) -> String {
     match wait {
+        Wait::Acquire(o) if is_rwlock(world, o) => format!("waiting to write {}", object(world, o)),
+        Wait::AcquireShared(o) => format!("waiting to read {}", object(world, o)),
         Wait::Acquire(o) => match world.object(o) {
             None => format!("waiting for object {o}"),
             Some(ob) if ob.kind.is_semaphore() => {
@@ -176,6 +205,9 @@ pub fn waiting(world: &World, wait: Wait) -> String {
             Some(_) => format!("waiting for {}", object(world, o)),
         },
         Wait::Signal(o) => format!("waiting on {}", object(world, o)),
+        Wait::Put(o) if is_rendezvous(world, o) => {
+            format!("blocked on put to {} (no receiver)", object(world, o))
+        }
         Wait::Put(o) => format!("blocked on put to {} (full)", object(world, o)),
         Wait::Get(o) => format!("blocked on get from {} (empty)", object(world, o)),
         Wait::Recv(o) => format!("blocked on recv from {} (empty)", object(world, o)),
@@ -241,7 +273,12 @@ pub fn event(world: &World, ev: &Event) -> String {
         SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
+        AcquireBegin { o: ob } if is_rwlock(world, *ob) => format!("acquire {} to write", o(ob)),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
+        AcquireSharedBegin { o: ob } => format!("acquire {} to read", o(ob)),
+        AcquireSharedEnd { o: ob, ok: true } => format!("acquired {} to read", o(ob)),
+        AcquireSharedEnd { o: ob, ok: false } => format!("gave up reading {}", o(ob)),
+        ReleaseShared { o: ob } => format!("released {} (read)", o(ob)),
         AcquireEnd {
             o: ob,
             ok,
@@ -332,6 +369,38 @@ pub fn event(world: &World, ev: &Event) -> String {
             format!("outcome: {text} ({mark})")
         }
     }
+}
+
+fn is_kind(world: &World, o: ObjectId, kind: crate::event::ObjectKind) -> bool {
+    world.object(o).is_some_and(|ob| ob.kind == kind)
+}
+
+/// Whether `o` is a rendezvous channel (a put waits for a receiver, not for room).
+pub fn is_rendezvous(world: &World, o: ObjectId) -> bool {
+    is_kind(world, o, crate::event::ObjectKind::Rendezvous)
+}
+
+fn is_rwlock(world: &World, o: ObjectId) -> bool {
+    is_kind(world, o, crate::event::ObjectKind::RwLock)
+}
+
+/// Who holds an rwlock now, in words: "held by w" (its writer), "read by r1, r2" (its
+/// readers, the first few), or None when free.
+fn rw_holders(world: &World, o: ObjectId) -> Option<String> {
+    let ob = world.object(o)?;
+    if let Some(w) = ob.owner() {
+        return Some(format!("held by {}", world.worker_name(w)));
+    }
+    let readers = ob.readers();
+    let mut names: Vec<&str> = readers
+        .iter()
+        .take(3)
+        .map(|r| world.worker_name(*r))
+        .collect();
+    if readers.len() > 3 {
+        names.push("…");
+    }
+    (!names.is_empty()).then(|| format!("read by {}", names.join(", ")))
 }
 
 /// The log's name column: as wide as the longest name so far, between these.

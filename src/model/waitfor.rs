@@ -10,10 +10,21 @@ pub fn waits_for(world: &World, w: WorkerId) -> Option<WorkerId> {
     match world.worker(w)?.blocked_on()? {
         Wait::Acquire(o) => {
             let ob = world.object(o)?;
+            // A writer waits for the one reader, if one alone reads; for itself (for good)
+            // if it reads it.
+            let readers = ob.readers();
+            let reader = match readers {
+                _ if readers.contains(&w) => Some(w),
+                [r] => Some(*r),
+                _ => None,
+            };
             // An RLock's owner taking it again does not wait.
             ob.owner()
                 .filter(|&owner| !(owner == w && ob.kind == crate::event::ObjectKind::RLock))
+                .or(reader)
         }
+        // A reader waits for the writer (behind a waiting writer it has no one holder).
+        Wait::AcquireShared(o) => world.object(o)?.owner(),
         Wait::Join(target) => world.worker(target).filter(|t| !t.is_done()).map(|t| t.id),
         _ => None,
     }

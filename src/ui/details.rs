@@ -53,6 +53,7 @@ fn waits(world: &World, w: &Worker) -> String {
         (Wait::Join(t), _) => format!("the end of {}", world.worker_name(t)),
         (other, h) => {
             let what = match other {
+                Wait::Put(o) if describe::is_rendezvous(world, o) => "a receiver on ",
                 Wait::Put(_) => "room in ",
                 Wait::Get(_) => "an item from ",
                 Wait::Recv(_) => "a message on ",

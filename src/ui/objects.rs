@@ -5,7 +5,7 @@
 //! Objects are named in the model's words (`describe::full_label`).
 
 use super::{Screen, Theme, layout, panel, text};
-use crate::event::ObjectKind;
+use crate::event::{ObjectKind, WorkerId};
 use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -72,6 +72,46 @@ fn waiters_line(
         Span::styled(prefix, theme.dim()),
         Span::styled(joined, theme.phase(crate::model::Phase::Blocked)),
     ]))
+}
+
+/// An rwlock's card: its writer, or its readers (together), then who waits to write and
+/// who waits to read (a reader behind a waiting writer waits too).
+fn rwlock_lines(
+    world: &World,
+    o: &Object,
+    writer: Option<WorkerId>,
+    readers: &[WorkerId],
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let held = theme.phase(crate::model::Phase::Critical);
+    let summary = match writer {
+        Some(w) => vec![
+            Span::styled("written by ", theme.dim()),
+            Span::styled(world.worker_name(w).to_string(), held),
+        ],
+        None if readers.is_empty() => vec![Span::styled("free", theme.dim())],
+        None => vec![Span::styled(
+            format!("read by {}", readers.len()),
+            theme.dim(),
+        )],
+    };
+    let mut lines = vec![head(o, summary, width, theme)];
+    if !readers.is_empty() {
+        let prefix = "  readers: ";
+        let names = readers.iter().map(|r| world.worker_name(*r));
+        let room = width.saturating_sub(text::width(prefix));
+        let joined = text::join_fit(names, ", ", room, theme.glyphs.ellipsis);
+        lines.push(Line::from(vec![
+            Span::styled(prefix, theme.dim()),
+            Span::styled(joined, held),
+        ]));
+    }
+    let to_write = |w: Wait| matches!(w, Wait::Acquire(_));
+    let to_read = |w: Wait| matches!(w, Wait::AcquireShared(_));
+    lines.extend(waiters_line(world, o, "to write", to_write, width, theme));
+    lines.extend(waiters_line(world, o, "to read", to_read, width, theme));
+    lines
 }
 
 /// Semaphore slots, each filled with its holder's name: "[w1 ][w7 ][   ]".
@@ -184,6 +224,9 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             }
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
+        ObjectState::RwLock { writer, readers } => {
+            lines.extend(rwlock_lines(world, o, *writer, readers, width, theme));
+        }
         ObjectState::Semaphore { value, holders } => {
             let slots = (holders.len() as u64)
                 .saturating_add(*value)
@@ -217,6 +260,12 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
         } => {
             let mut summary = Vec::new();
             match o.maxsize() {
+                // Holds nothing: a sender waits for a receiver, and hands its item over.
+                _ if o.kind == ObjectKind::Rendezvous => {
+                    // Short: the kind word is long, and the card is narrow at 80 columns.
+                    let words = if *depth > 0 { "in hand" } else { "cap 0" };
+                    summary.push(Span::styled(words, theme.dim()));
+                }
                 Some(max) => {
                     summary.push(Span::styled(
                         format!("{depth}/{max}"),

@@ -31,13 +31,16 @@ pub(super) enum What {
         name: String,
         capacity: Option<i64>,
     },
+    /// `read`: a reader of an rwlock (which any number may be at once).
     AcquireEnd {
         o: ObjectId,
         ok: bool,
+        read: bool,
     },
     Release {
         o: ObjectId,
         depth: Option<u64>,
+        read: bool,
     },
     Set(ObjectId),
     Clear(ObjectId),
@@ -87,6 +90,7 @@ pub(super) fn read(bytes: &[u8], ingest: &mut Ingest) -> Option<Fact> {
     let pid = id("pid")?;
     let w = ingest.worker_of(id("wpid").unwrap_or(pid), id("w")?);
     let opid = id("opid").unwrap_or(pid);
+    let read = v.get("read").and_then(Value::as_bool).unwrap_or(false);
     let mut obj = || id("o").map(|o| ingest.object_of(opid, o));
     let what = match v.get("op")?.as_str()? {
         "worker" => What::Worker {
@@ -105,10 +109,12 @@ pub(super) fn read(bytes: &[u8], ingest: &mut Ingest) -> Option<Fact> {
         "acquire_end" => What::AcquireEnd {
             o: obj()?,
             ok: v.get("ok").and_then(Value::as_bool).unwrap_or(true),
+            read,
         },
         "release" => What::Release {
             o: obj()?,
             depth: num("depth"),
+            read,
         },
         "set" => What::Set(obj()?),
         "clear" => What::Clear(obj()?),

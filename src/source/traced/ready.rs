@@ -45,7 +45,10 @@ impl Objects {
                     self.queues.insert(*o, (0, cap.max(0) as u64));
                 }
             }
-            What::AcquireEnd { o, ok: true } => {
+            // Readers of an rwlock share it: what a reader holds blocks no one we can name
+            // (a gate line does not say whether the next acquire reads or writes).
+            What::AcquireEnd { read: true, .. } | What::Release { read: true, .. } => {}
+            What::AcquireEnd { o, ok: true, .. } => {
                 if let Some(s) = self.slots.get_mut(o) {
                     *s -= 1;
                 } else {
@@ -53,7 +56,7 @@ impl Objects {
                 }
             }
             What::AcquireEnd { .. } => {}
-            What::Release { o, depth } => {
+            What::Release { o, depth, .. } => {
                 if let Some(s) = self.slots.get_mut(o) {
                     *s += 1;
                 } else if depth.unwrap_or(0) == 0 {
@@ -190,13 +193,27 @@ mod tests {
                 capacity: None,
             },
         ));
-        s.fold(&fact(1, What::AcquireEnd { o: 5, ok: true }));
+        s.fold(&fact(
+            1,
+            What::AcquireEnd {
+                o: 5,
+                ok: true,
+                read: false,
+            },
+        ));
         assert_eq!(s.blocker(1, "acquire", Some(5), None), None);
         assert_eq!(
             s.blocker(2, "acquire", Some(5), None).as_deref(),
             Some("waits for lock a (held by t1)")
         );
-        s.fold(&fact(1, What::Release { o: 5, depth: None }));
+        s.fold(&fact(
+            1,
+            What::Release {
+                o: 5,
+                depth: None,
+                read: false,
+            },
+        ));
         assert_eq!(s.blocker(2, "acquire", Some(5), None), None);
     }
 
