@@ -52,8 +52,15 @@ _names = {}
 _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
-_gated = os.environ.get("THREADLANES_STEP") == "1"  # step mode: each op waits for its go
+# Seeded mode: threadlanes picks who goes (through the gate, as in step mode) and a sleep's
+# time passes on its logical clock. Only the program's first process is seeded (`_seed_pid`);
+# its child processes run free.
+_seed_pid = 0
+if os.environ.get("THREADLANES_SEEDED") == "1":
+    _seed_pid = -1 if "THREADLANES_ROOT_PID" in os.environ else _pid
+_gated = os.environ.get("THREADLANES_STEP") == "1" and _seed_pid in (0, _pid)  # each op waits for its go
 _parked = {}  # worker id -> raw lock held while that worker waits at its gate
+_went = {}  # worker id -> the "go" that let it through (read by the worker it woke)
 _FLUSH_EVERY = 0.02
 # A printed line longer than this is cut in its event: escaped, it stays well under the 1 MiB
 # a line of the wire format may be.
@@ -207,11 +214,12 @@ def _listen(s):
             except ValueError:
                 continue
             if "go" in msg:
+                _went[msg["go"]] = msg
                 lk = _parked.pop(msg["go"], None)
                 if lk is not None:
                     lk.release()
-            elif msg.get("mode") in ("free", "step"):
-                _set_gated(msg["mode"] == "step")
+            elif msg.get("mode") in ("free", "step", "seeded"):
+                _set_gated(msg["mode"] != "free")
 
 
 def _set_gated(on):
@@ -238,17 +246,30 @@ def _place():
 
 
 def _gate(w, op, j=None):
-    """Step mode: says what worker `w` will do next and waits until threadlanes lets it."""
+    """Step or seeded mode: says what worker `w` will do next and waits until threadlanes
+    lets it. True when the go said the operation's time has passed on threadlanes' logical
+    clock (a seeded sleep: it does not sleep). A child process of a seeded program runs
+    free: its threads never wait here."""
+    if _seed_pid and _pid != _seed_pid:
+        return False
     lk = _thread.allocate_lock()
     lk.acquire()
     tail = ',%s' % j if j else ""
+    # A try or a wait with a timeout (the wrapper's own arguments) never waits for good:
+    # threadlanes may let it go even when what it wants is not there.
+    args = sys._getframe(1).f_locals
+    timeout = args.get("timeout")
+    if not args.get("blocking", args.get("block", True)) or (timeout is not None and timeout >= 0):
+        tail += ',"timed":1'
     with _wlock:
         if _closed or not _gated:
-            return
+            return False
+        _went.pop(w, None)
         _parked[w] = lk
         _buf.append('{"gate":%d,"pid":%d,"next":"%s"%s,"at":%s}\n' % (w, _pid, op, tail, _q(_place())))
         _flush_locked()
     lk.acquire()
+    return bool(_went.pop(w, {}).get("skip"))
 
 
 # ── who is doing this ───────────────────────────────────────────────────────────────
@@ -1665,10 +1686,12 @@ def _sleep(secs):
     w = _me()
     if w is None:
         return _orig_sleep(secs)
-    if _gated:
-        _gate(w, "sleep")
-    _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(secs * 1000)), now=True)
+    ms = max(0, int(secs * 1000))
+    skip = _gated and _gate(w, "sleep", '"ms":%d' % ms)
+    _emit(w, '"op":"sleep_begin","ms":%d}' % ms, now=True)
     try:
+        if skip:
+            return None  # seeded: its time passed on threadlanes' logical clock
         return _orig_sleep(secs / _SPEED)
     finally:
         _emit(w, '"op":"sleep_end"}')

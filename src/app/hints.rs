@@ -97,9 +97,13 @@ pub(super) const PICKER: &[Entry] = &[
     entry("q", &[A::Quit], "quit"),
 ];
 
-/// The footer of a source that runs on its own (a traced program): only the view's keys.
+/// The footer of a source that runs on its own (a traced program): the view's keys, and in
+/// step mode the step keys.
 #[rustfmt::skip]
 pub(super) const ON_ITS_OWN: &[Entry] = &[
+    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step && !n.scrub),
+    entry_when("tab", &[A::NextReady], "next that can go", |n| n.step),
+    entry_when("s", &[A::ToggleStep], "step mode", |n| n.step),
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),

@@ -91,7 +91,14 @@ pub struct App {
     detached: bool,
     /// Detached: the plan a restart asked for, until the recorder takes it.
     restarted: Option<Plan>,
+    /// A source given from outside that `R` can start again (a traced program): given the
+    /// schedule the run shown followed, it starts the same program following it.
+    again: Option<Again>,
 }
+
+/// Starts a source given from outside again, following a schedule (None: a fresh seeded
+/// run); None if it could not start.
+pub type Again = Box<dyn FnMut(Option<String>) -> Option<Box<dyn Source>>>;
 
 /// The second run of side by side: the scenario's other version, with its own world.
 struct Twin {
@@ -129,6 +136,23 @@ impl App {
     pub fn stepping(mut self) -> App {
         self.options.mode = Mode::Step;
         self.status.mode = Mode::Step;
+        self
+    }
+
+    /// `R` starts the program again through `again`, following the schedule of the run
+    /// shown (a traced program).
+    pub fn replayable(mut self, again: Again) -> App {
+        self.again = Some(again);
+        self
+    }
+
+    /// In seeded mode from the start (a traced program started with `trace --seed N` or
+    /// `--replay`): its threads go one at a time in the order the seed picks.
+    pub fn seeded(mut self, seed: u64) -> App {
+        self.options.mode = Mode::Seeded;
+        self.options.seed = seed;
+        self.status.mode = Mode::Seeded;
+        self.unstepped = Mode::Seeded;
         self
     }
 
@@ -204,6 +228,7 @@ impl App {
             twin: None,
             detached: false,
             restarted: None,
+            again: None,
         };
         if let Some(Err(why)) = settings::history_setting() {
             app.flash(why.to_string());

@@ -40,6 +40,21 @@ impl App {
         if !self.controls().restart {
             return;
         }
+        self.reset();
+        if self.detached {
+            self.restarted = Some(self.plan());
+            return;
+        }
+        let (cfg, main) = (self.config.clone(), self.scenarios[self.current].main);
+        let source = ScenarioSource::start(move || main(&cfg), self.options);
+        self.source = Some(Box::new(source));
+        if self.split {
+            self.start_twin();
+        }
+    }
+
+    /// Stops what runs and clears what was shown of it, for a fresh run.
+    fn reset(&mut self) {
         self.stop_run();
         self.world = World::default();
         self.history = History::new(super::settings::history_len());
@@ -59,16 +74,6 @@ impl App {
         self.status.run = RunState::Running;
         self.status.seed = self.options.seed;
         self.dirty = true;
-        if self.detached {
-            self.restarted = Some(self.plan());
-            return;
-        }
-        let (cfg, main) = (self.config.clone(), self.scenarios[self.current].main);
-        let source = ScenarioSource::start(move || main(&cfg), self.options);
-        self.source = Some(Box::new(source));
-        if self.split {
-            self.start_twin();
-        }
     }
 
     /// The current scenario's other version, started with the same seed and options.
@@ -102,8 +107,23 @@ impl App {
         self.flash("restarted".into());
     }
 
-    /// `R`: the same seed again, seeded.
+    /// `R`: the same seed again, seeded; a program given from outside that can start again
+    /// follows the schedule of the run shown.
     pub(super) fn replay(&mut self) {
+        if let Some(mut again) = self.again.take() {
+            let schedule = self.source().and_then(|s| s.schedule());
+            self.options.mode = Mode::Seeded;
+            self.unstepped = Mode::Seeded;
+            self.reset();
+            self.source = again(schedule.clone());
+            self.again = Some(again);
+            self.flash(match (&self.source, schedule) {
+                (None, _) => "the program could not be started again".into(),
+                (Some(_), Some(s)) => format!("replaying schedule {s}"),
+                (Some(_), None) => "a seeded run: its schedule is printed when you quit".into(),
+            });
+            return;
+        }
         if self.options.mode == Mode::Free {
             self.options.mode = Mode::Seeded;
             self.unstepped = Mode::Seeded;

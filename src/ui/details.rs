@@ -173,6 +173,11 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         width,
         theme,
     );
+    // Step mode: what it does next and where, whole (the lane may have to cut it).
+    if let Some(next) = screen.next_ops.iter().find(|n| n.w == w.id) {
+        let text = next.text.strip_prefix("next: ").unwrap_or(&next.text);
+        field(&mut lines, "next", text, text_style, width, theme);
+    }
     field(
         &mut lines,
         "holds",

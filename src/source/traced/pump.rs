@@ -11,6 +11,7 @@
 //! back the others' lines.
 
 use super::HOLD;
+use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
 use crate::source::Item;
@@ -105,6 +106,7 @@ impl Pump {
             let out = self.ingest.tick();
             self.send(out);
             self.out.flush();
+            self.shared.gates.tick();
             if ended_at.is_none() && self.reap() {
                 ended_at = Some(Instant::now());
             }
@@ -293,7 +295,14 @@ fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piec
         Piece::Line(l) => match gates::parse(l, ingest) {
             Ok(line) => return to.gates.park(line, to.conn.clone()),
             Err(Some(local)) => return to.gates.pass(local, &to.conn),
-            Err(None) => ingest.line(src, l),
+            Err(None) => {
+                if to.gates.watching()
+                    && let Some(f) = facts::read(l, ingest)
+                {
+                    to.gates.fact(&f);
+                }
+                ingest.line(src, l)
+            }
         },
         Piece::TooLong(n) => ingest.skip(src, n),
     };
