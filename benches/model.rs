@@ -8,6 +8,7 @@
 
 mod common;
 
+use common::tasks::task_stream;
 use common::{OBJECTS, WORKERS, busy_world, declarations, ops};
 use divan::counter::ItemsCount;
 use divan::{Bencher, black_box};
@@ -48,6 +49,22 @@ fn fold(b: Bencher) {
     b.counter(ItemsCount::new(events.len()))
         .with_inputs(|| (start(), events.clone()))
         .bench_local_values(|(mut w, evs)| {
+            for e in evs {
+                w.apply_owned(e);
+            }
+            black_box(w)
+        });
+}
+
+/// 10,000 tasks on one thread, from their declarations to half of them ended (about 80,000
+/// events): a task's fold beside any worker's.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn fold_10k_tasks(b: Bencher) {
+    let events = task_stream(10_000, 50);
+    b.counter(ItemsCount::new(events.len()))
+        .with_inputs(|| events.clone())
+        .bench_local_values(|evs| {
+            let mut w = World::default();
             for e in evs {
                 w.apply_owned(e);
             }

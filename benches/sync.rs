@@ -17,13 +17,14 @@ use std::io::Read;
 use threadlanes::sync::{Mutex, channel};
 
 fn main() {
-    listen();
+    let dir = listen();
     divan::main();
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// A viewer's socket that takes everything and keeps nothing, named in the environment
-/// before the first operation, so this process connects to it.
-fn listen() {
+/// before the first operation, so this process connects to it; the directory it is in.
+fn listen() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("threadlanes-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let sock = dir.join("events.sock");
@@ -37,6 +38,7 @@ fn listen() {
     // SAFETY: no other thread reads the environment yet.
     unsafe { std::env::set_var("THREADLANES_SOCKET", &sock) };
     threadlanes::sync::bench_tracing(true);
+    dir
 }
 
 mod mutex {

@@ -1,10 +1,13 @@
 //! UI layer: drawing one full 200×60 run screen from a world of 1,000 workers and 200
-//! objects into ratatui's `TestBackend`, with colour (the costlier theme).
+//! objects into ratatui's `TestBackend`, with colour (the costlier theme); and a run of
+//! 10,000 asyncio-like tasks on one thread, at 200×60 and 80×24, the selected lane in the
+//! middle of them.
 //!
 //! `cargo bench --bench ui`
 
 mod common;
 
+use common::tasks::task_world;
 use common::{OBJECTS, WORKERS, busy_world};
 use divan::{Bencher, black_box};
 use ratatui::Terminal;
@@ -43,10 +46,18 @@ fn status() -> Status {
 
 /// Draws one frame of `world` into `terminal`.
 fn frame(terminal: &mut Terminal<TestBackend>, world: &World, theme: Theme) {
+    frame_at(terminal, world, theme, 0);
+}
+
+/// Draws one frame of `world` with lane `selected` selected.
+fn frame_at(terminal: &mut Terminal<TestBackend>, world: &World, theme: Theme, selected: usize) {
     let info = &scenarios::all()[0].info;
     let config = Config::default_for(info);
     let status = status();
-    let view = View::default();
+    let view = View {
+        selected,
+        ..View::default()
+    };
     let hints = hints();
     let screen = Screen {
         world,
@@ -91,6 +102,28 @@ fn frame_200x60_colour_cold(b: Bencher) {
 #[divan::bench]
 fn frame_200x60_plain(b: Bencher) {
     bench_frame(b, Theme::plain(), 200, 60);
+}
+
+/// Tasks: tasks on one thread, half of them ended, the rest awaiting a sleep or the lock.
+const TASKS: u32 = 10_000;
+
+fn bench_tasks_frame(b: Bencher, w: u16, h: u16) {
+    let world = task_world(TASKS, 50);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+    let mid = TASKS as usize / 2;
+    b.bench_local(|| frame_at(&mut terminal, &world, Theme::new(true, true), mid));
+}
+
+/// 10,000 tasks at the budget's size.
+#[divan::bench]
+fn frame_200x60_10k_tasks(b: Bencher) {
+    bench_tasks_frame(b, 200, 60);
+}
+
+/// 10,000 tasks at the smallest size the TUI is made for.
+#[divan::bench]
+fn frame_80x24_10k_tasks(b: Bencher) {
+    bench_tasks_frame(b, 80, 24);
 }
 
 /// Launch to first frame, less the terminal set-up: `App::new` (scenario catalogue, theme)

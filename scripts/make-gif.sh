@@ -20,7 +20,7 @@ if [[ "${1:-}" == "--record" ]]; then
     # race without a lock loses updates; v flips to the version with the lock; n moves on to
     # bank, which overdraws without a lock; v again: with the lock it does not.
     cargo run --quiet -- record race --seed 7 --size 100x30 -o assets/demo.cast \
-        --keys "${DEMO_KEYS:-4.5s:v 11s:n 14s:v}"
+        --keys "${DEMO_KEYS:-6s:v 13s:n 16.5s:v}"
 fi
 
 cast="${1:-assets/demo.cast}"

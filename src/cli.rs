@@ -5,7 +5,7 @@ mod error;
 mod plan;
 
 pub use error::ArgsError;
-pub use plan::{Plan, fresh_seed, parse_size, plan};
+pub use plan::{Gating, Plan, fresh_seed, parse_size, plan};
 
 use crate::scenarios;
 use clap::{Parser, Subcommand};
@@ -34,6 +34,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Trace a real Python program live: threadlanes trace -- python3 SCRIPT.py [ARGS]
     Trace(TraceArgs),
+    /// Run a Python program under many schedules until one fails; print how:
+    /// threadlanes explore -- python3 SCRIPT.py [ARGS]
+    Explore(ExploreArgs),
 }
 
 // ── trace (src/trace) ───────────────────────────────────────────────────────────────
@@ -52,10 +55,43 @@ pub struct TraceArgs {
     /// operation until you let it (. or →; tab picks the thread).
     #[arg(long, conflicts_with = "headless")]
     pub step: bool,
+    /// Seeded scheduling: the program's threads go one at a time, picked by a PRNG with this
+    /// seed, and its sleeps pass on a logical clock. The same program, input and seed do the
+    /// same sequence of traced operations; the schedule followed is printed at the end.
+    #[arg(long, conflicts_with_all = ["step", "replay"])]
+    pub seed: Option<u64>,
+    /// Follow a schedule printed at the end of a seeded or stepped run, or by explore (with
+    /// --step: each . lets through the thread the schedule picks next).
+    #[arg(long, value_name = "SCHEDULE")]
+    pub replay: Option<String>,
     /// Scale the program's time.sleep calls: --speed 2 makes them take half as long (0.1 to
     /// 100). Nothing else of the program is slowed or sped up.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
+    /// The program and its arguments, after --.
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+// ── explore (src/explore) ───────────────────────────────────────────────────────────
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExploreArgs {
+    /// Runs to try at most.
+    #[arg(long, default_value_t = 500)]
+    pub runs: u64,
+    /// Stop after this many seconds of real time, failing run or not (default: no limit).
+    #[arg(long, value_name = "SECONDS")]
+    pub time: Option<f64>,
+    /// The first seed; run N uses seed + N, so the same --seed finds the same run.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Runs at once (default: the cores there are).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Open the failing run in the TUI, in step mode on its schedule.
+    #[arg(long)]
+    pub open: bool,
     /// The program and its arguments, after --.
     #[arg(last = true, required = true, value_name = "COMMAND")]
     pub command: Vec<String>,
@@ -219,6 +255,57 @@ mod tests {
             assert_eq!(got.variant, shared.variant);
             assert_eq!(got.sets, shared.sets);
             assert_eq!(got.seed, shared.seed);
+        }
+    }
+
+    #[test]
+    fn trace_schedules_by_step_seed_or_replay_and_explore_takes_its_bounds() {
+        use crate::runner::Mode;
+        let gating = |args: &[&str]| match parse(args) {
+            Command::Trace(t) => t.gating().map(|g| g.mode),
+            c => panic!("not trace: {c:?}"),
+        };
+        let py = ["--", "python3", "x.py"];
+        assert_eq!(gating(&[&["trace"][..], &py].concat()), Ok(Mode::Free));
+        assert_eq!(
+            gating(&[&["trace", "--seed", "4"][..], &py].concat()),
+            Ok(Mode::Seeded)
+        );
+        assert_eq!(
+            gating(&[&["trace", "--replay", "1x2.2"][..], &py].concat()),
+            Ok(Mode::Seeded)
+        );
+        let guided = [&["trace", "--step", "--replay", "2.1"][..], &py].concat();
+        assert_eq!(gating(&guided), Ok(Mode::Step));
+        let bad = gating(&[&["trace", "--replay", "1.y"][..], &py].concat());
+        assert!(matches!(bad, Err(ArgsError::Schedule(_))), "{bad:?}");
+        let argv = [
+            "threadlanes",
+            "trace",
+            "--seed",
+            "1",
+            "--step",
+            "--",
+            "python3",
+            "x.py",
+        ];
+        assert!(
+            Cli::try_parse_from(argv).is_err(),
+            "--seed and --step conflict"
+        );
+        match parse(&[
+            "explore", "--runs", "9", "--time", "3", "--open", "--", "python3", "x.py",
+        ]) {
+            Command::Explore(e) => {
+                assert_eq!((e.runs, e.time, e.open), (9, Some(3.0), true));
+                assert_eq!(e.command, ["python3", "x.py"]);
+                assert!(e.check().is_ok());
+            }
+            c => panic!("not explore: {c:?}"),
+        }
+        match parse(&["explore", "--runs", "0", "--", "python3", "x.py"]) {
+            Command::Explore(e) => assert_eq!(e.check(), Err(ArgsError::Runs(0))),
+            c => panic!("not explore: {c:?}"),
         }
     }
 

@@ -47,6 +47,11 @@ pub enum ObjectKind {
     Pool,
     Pipe,
     Value,
+    /// A reader-writer lock: one writer alone, or any number of readers together.
+    RwLock,
+    /// A queue of capacity zero (a rendezvous channel): each item is handed from a sender
+    /// to a receiver directly, so a send waits for a receiver.
+    Rendezvous,
 }
 
 /// How a worker's life ended.
@@ -123,6 +128,19 @@ pub enum Op {
         o: ObjectId,
         depth: Option<u32>,
         value: Option<u64>,
+    },
+    // RwLock, read side: held together with other readers, never with a writer (its write
+    // side is `AcquireBegin`/`AcquireEnd`/`Release`). On the wire, the same ops with
+    // `"read":true`.
+    AcquireSharedBegin {
+        o: ObjectId,
+    },
+    AcquireSharedEnd {
+        ok: bool,
+        o: ObjectId,
+    },
+    ReleaseShared {
+        o: ObjectId,
     },
     // Event.
     Set {
@@ -235,9 +253,9 @@ impl Op {
             Op::SleepBegin { .. } => "sleep_begin",
             Op::SleepEnd => "sleep_end",
             Op::Say { .. } => "say",
-            Op::AcquireBegin { .. } => "acquire_begin",
-            Op::AcquireEnd { .. } => "acquire_end",
-            Op::Release { .. } => "release",
+            Op::AcquireBegin { .. } | Op::AcquireSharedBegin { .. } => "acquire_begin",
+            Op::AcquireEnd { .. } | Op::AcquireSharedEnd { .. } => "acquire_end",
+            Op::Release { .. } | Op::ReleaseShared { .. } => "release",
             Op::Set { .. } => "set",
             Op::Clear { .. } => "clear",
             Op::WaitBegin { .. } => "wait_begin",
@@ -282,6 +300,9 @@ macro_rules! object_of {
             | AcquireBegin { o }
             | AcquireEnd { o, .. }
             | Release { o, .. }
+            | AcquireSharedBegin { o }
+            | AcquireSharedEnd { o, .. }
+            | ReleaseShared { o }
             | Set { o }
             | Clear { o }
             | WaitBegin { o }
@@ -352,6 +373,8 @@ names!(ObjectKind {
     Pool => "pool",
     Pipe => "pipe",
     Value => "value",
+    RwLock => "rwlock",
+    Rendezvous => "rendezvous",
 });
 
 impl ObjectKind {
@@ -364,7 +387,10 @@ impl ObjectKind {
     pub fn is_queue(self) -> bool {
         matches!(
             self,
-            ObjectKind::Queue | ObjectKind::LifoQueue | ObjectKind::PriorityQueue
+            ObjectKind::Queue
+                | ObjectKind::LifoQueue
+                | ObjectKind::PriorityQueue
+                | ObjectKind::Rendezvous
         )
     }
 }

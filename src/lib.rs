@@ -9,6 +9,7 @@ pub mod app;
 pub mod cast;
 pub mod cli;
 pub mod event;
+pub mod explore;
 pub mod headless;
 pub mod keys;
 pub mod model;

@@ -9,9 +9,10 @@ use std::time::Duration;
 use threadlanes::app::App;
 use threadlanes::cli::{Cli, Command, plan};
 use threadlanes::headless::{self, Headless, Ran};
+use threadlanes::runner::Mode;
 use threadlanes::scenarios::Info;
-use threadlanes::source::ScenarioSource;
-use threadlanes::source::traced::{Options, Output, TracedSource};
+use threadlanes::source::traced::{Options, Output, Strategy, TracedSource};
+use threadlanes::source::{ScenarioSource, Source};
 
 fn main() -> ExitCode {
     // A child process of a process scenario: this binary re-run with THREADLANES_CHILD set,
@@ -51,7 +52,8 @@ fn main() -> ExitCode {
         }
         Some(Command::Record(args)) => done(threadlanes::record::record_cmd(&args)),
         Some(Command::Export(args)) => done(threadlanes::record::export_cmd(&args)),
-        Some(Command::Trace(args)) => trace(&args),
+        Some(Command::Trace(args)) => trace_cmd(&args),
+        Some(Command::Explore(args)) => explore(&args),
         None => tui(None),
     }
 }
@@ -74,7 +76,7 @@ fn tui(plan: Option<threadlanes::cli::Plan>) -> ExitCode {
 }
 
 /// `trace`: headless, or the TUI and then the program's output; its exit status is ours.
-fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
+fn trace_cmd(args: &threadlanes::cli::TraceArgs) -> ExitCode {
     if let Err(e) = args.check() {
         return fail(&e.to_string());
     }
@@ -87,36 +89,47 @@ fn trace(args: &threadlanes::cli::TraceArgs) -> ExitCode {
              To print the events instead: threadlanes trace --headless [--json] -- python3 SCRIPT.py",
         );
     }
+    let gating = match args.gating() {
+        Ok(g) => g,
+        Err(e) => return fail(&e.to_string()),
+    };
     let opts = Options {
         speed: args.speed,
         output: Output::Capture,
         tui: true,
     };
-    let started = if args.step {
-        TracedSource::start_stepped(&args.command, &opts)
-    } else {
-        TracedSource::start(&args.command, &opts)
-    };
-    let source = match started {
+    let source = match TracedSource::start_in(&args.command, &opts, gating.mode, gating.strategy) {
         Ok(s) => s,
         Err(e) => return fail(&e.to_string()),
     };
     exit_on_signal_even_if_stuck();
     let mut app = App::watching(Box::new(source), about_program(&args.command), args.speed);
-    if args.step {
-        app = app.stepping();
+    match gating.mode {
+        Mode::Step => app = app.stepping(),
+        Mode::Seeded => app = app.seeded(args.seed.unwrap_or(0)),
+        Mode::Free => {}
     }
+    let (argv, seed) = (args.command.clone(), args.seed.unwrap_or(0));
+    app = app.replayable(Box::new(move |schedule: Option<String>| {
+        let strategy = match schedule.and_then(|s| s.parse().ok()) {
+            Some(s) => Strategy::Replay(s),
+            None => Strategy::Random(seed),
+        };
+        let s = TracedSource::start_in(&argv, &opts, Mode::Seeded, Some(strategy)).ok()?;
+        Some(Box::new(s) as Box<dyn Source>)
+    }));
     // The program was ended if it still ran; how it ended and what it wrote are ours to say.
     let source = match threadlanes::app::terminal::run(app) {
         Ok(app) => app.into_source(),
         Err(e) => return fail(&format!("{e:#}")),
     };
-    let (code, (out, err)) = source.map_or((None, Default::default()), |s| {
-        (s.exit_status(), s.captured())
+    let (code, (out, err), schedule) = source.map_or((None, Default::default(), None), |s| {
+        (s.exit_status(), s.captured(), s.schedule())
     });
     use std::io::Write;
     let _ = std::io::stdout().write_all(&out);
     let _ = std::io::stderr().write_all(&err);
+    tell_schedule(schedule, &args.command);
     ExitCode::from(code.unwrap_or(2).clamp(0, 255) as u8)
 }
 
@@ -153,10 +166,15 @@ fn trace_headless(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         },
         tui: false,
     };
-    let mut source = match TracedSource::start(&args.command, &opts) {
-        Ok(s) => s,
+    let gating = match args.gating() {
+        Ok(g) => g,
         Err(e) => return fail(&e.to_string()),
     };
+    let mut source =
+        match TracedSource::start_in(&args.command, &opts, gating.mode, gating.strategy) {
+            Ok(s) => s,
+            Err(e) => return fail(&e.to_string()),
+        };
     let h = Headless {
         json: args.json,
         for_secs: None,
@@ -168,7 +186,83 @@ fn trace_headless(args: &threadlanes::cli::TraceArgs) -> ExitCode {
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
     );
+    let waiting = source.waiting();
+    if !waiting.is_empty() {
+        eprintln!("threadlanes: at the end, {}", waiting.join("; "));
+    }
+    if source.misfits() > 0 {
+        eprintln!(
+            "threadlanes: {} picks of the schedule did not fit this run (the program's traced \
+             operations are no longer the same); the lowest thread that could go went instead",
+            source.misfits()
+        );
+    }
+    tell_schedule(source.schedule(), &args.command);
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// The schedule a seeded or stepped run followed, on stderr, with the command that follows
+/// it again.
+fn tell_schedule(schedule: Option<String>, command: &[String]) {
+    if let Some(s) = schedule {
+        eprintln!(
+            "threadlanes: schedule {s}\n  replay it: threadlanes trace --replay {s} -- {}",
+            threadlanes::explore::shell_words(command)
+        );
+    }
+}
+
+/// `explore`: runs the program under many schedules; the report of the first that fails on
+/// stdout (exit status 1), or that none did (0). `--open` then steps through it in the TUI.
+fn explore(args: &threadlanes::cli::ExploreArgs) -> ExitCode {
+    use threadlanes::explore::{self, Settings, Verdict};
+    if let Err(e) = args.check() {
+        return fail(&e.to_string());
+    }
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let settings = Settings {
+        argv: args.command.clone(),
+        runs: args.runs,
+        time: args.time.map(Duration::from_secs_f64),
+        seed: args.seed,
+        jobs: jobs.max(1),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let found = match explore::search(&settings) {
+        Ok(Verdict::Failed(f)) => f,
+        Ok(Verdict::Passed {
+            runs,
+            took,
+            possible,
+        }) => {
+            let s = if runs == 1 { "" } else { "s" };
+            println!(
+                "no failing run in {runs} run{s} ({:.1}s): every schedule tried ended well",
+                took.as_secs_f64()
+            );
+            for p in possible {
+                println!("possible deadlock: {p}");
+            }
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(&e.to_string()),
+    };
+    print!("{}", explore::report(&found, &args.command));
+    if args.open {
+        let trace = threadlanes::cli::TraceArgs {
+            headless: false,
+            json: false,
+            step: true,
+            seed: None,
+            replay: Some(found.schedule.clone()),
+            speed: 1.0,
+            command: args.command.clone(),
+        };
+        let _ = trace_cmd(&trace);
+    }
+    ExitCode::from(1)
 }
 
 /// `record` and `export`: what they wrote goes to stderr, or the error and exit status 2.

@@ -9,7 +9,9 @@
 
 use crate::event::{Op, WorkerId};
 use crate::sync::emit;
+use crate::sync::gate::{self, Next};
 use std::io;
+use std::panic::Location;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::time::Duration;
 
@@ -29,10 +31,12 @@ where
 
 /// Sleeps, shown on the thread's lane; `threadlanes trace --speed` scales it as it does a
 /// traced Python program's sleeps.
+#[track_caller]
 pub fn sleep(dur: Duration) {
     if !emit::on() {
         return std::thread::sleep(dur);
     }
+    gate::pass(Next::Sleep, None, None, Some(Location::caller()));
     emit::emit(Op::SleepBegin {
         ms: dur.as_millis() as u64,
     });
@@ -110,10 +114,12 @@ pub struct JoinHandle<T> {
 
 impl<T> JoinHandle<T> {
     /// Waits for the thread; `Err` holds its panic.
+    #[track_caller]
     pub fn join(self) -> Result<T> {
         let Some(target) = self.w.filter(|_| emit::on()) else {
             return self.inner.join();
         };
+        gate::pass(Next::Join, None, Some(target), Some(Location::caller()));
         emit::emit(Op::JoinBegin { target });
         let r = self.inner.join();
         emit::emit(Op::JoinEnd { ok: true, target });

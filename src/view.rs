@@ -71,4 +71,6 @@ pub struct NextOp {
     /// "next: acquire lock A", or why it cannot go.
     pub text: String,
     pub ready: bool,
+    /// Briefer words for a narrow lane, where there are any ("then: wrote balance = 8").
+    pub brief: Option<String>,
 }

@@ -142,6 +142,11 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             put_opt(m, "depth", *depth);
             put_opt(m, "value", *value);
         }
+        AcquireSharedBegin { .. } | ReleaseShared { .. } => put(m, "read", true),
+        AcquireSharedEnd { ok, .. } => {
+            put(m, "ok", *ok);
+            put(m, "read", true);
+        }
         WaitEnd { ok, .. } => put(m, "ok", *ok),
         Notify { n, .. } => put(m, "n", *n),
         PutBegin { item, .. } | Send { item, .. } => put(m, "item", item.as_str()),
@@ -271,6 +276,8 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
     use Op::*;
     let o = || f.u32("o");
     let has_o = f.0.contains_key("o");
+    // An rwlock's read side: its acquire and release ops with `"read":true`.
+    let shared = f.bool_or("read", false)?;
     Ok(match name {
         "worker" => {
             let kind = f.str("kind")?;
@@ -328,6 +335,12 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
         "say" => Say {
             text: f.str("text")?,
         },
+        "acquire_begin" if shared => AcquireSharedBegin { o: o()? },
+        "acquire_end" if shared => AcquireSharedEnd {
+            o: o()?,
+            ok: f.bool_or("ok", true)?,
+        },
+        "release" if shared => ReleaseShared { o: o()? },
         "acquire_begin" => AcquireBegin { o: o()? },
         "acquire_end" => AcquireEnd {
             o: o()?,
@@ -512,6 +525,9 @@ mod tests {
                 depth: None,
                 value: Some(4),
             },
+            Op::AcquireSharedBegin { o: 1 },
+            Op::AcquireSharedEnd { o: 1, ok: false },
+            Op::ReleaseShared { o: 1 },
             Op::Set { o: 1 },
             Op::Clear { o: 1 },
             Op::WaitBegin { o: 1 },

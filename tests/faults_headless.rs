@@ -213,6 +213,8 @@ fn every_bad_command_line_is_refused_with_a_clear_message() {
     let dir = std::env::temp_dir().join(format!("threadlanes-refused-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     common::bad_input::assert_all_refused(&dir.join("never-written.cast"));
+    // Empty, as a refused command line left it; removing it fails if anything was written.
+    std::fs::remove_dir(&dir).expect("nothing written in the directory");
 }
 
 /// `run stress --headless --json | head -1`: once the reader has gone, the run ends at once

@@ -354,6 +354,7 @@ fn draw_run_screen(
             w: wk.id,
             text: format!("next: {text}"),
             ready: wk.id % 2 == 0,
+            brief: None,
         })
         .collect();
     let theme = if ascii {

@@ -75,6 +75,12 @@ fn the_picker_starts_a_scenario() {
     t.keys("\r");
     t.wait_for("threadlanes · race");
     t.wait_for("value balance");
+    // Chosen in the picker, Esc goes back there (the footer says so); q would quit.
+    t.wait_for("esc list");
+    t.keys("\x1b");
+    t.wait_until("the picker again", |s| {
+        s.contains("▸ race") && !s.contains("value balance")
+    });
     t.keys("\x03"); // Ctrl-C
     t.wait_exit();
     t.assert_restored();
@@ -160,8 +166,8 @@ fn the_readme_walkthrough_works_as_written() {
     // 3. tab selects t2, . : it reads 0 too.
     select(&mut t, TAB, "t2");
     step(&mut t, "t2", "t2    read value balance = 0", "next: sleep");
-    // 4. t1 (↑): its sleep, then its write; t2 (↓): the same. Both write 1.
-    for (key, name) in [(UP, "t1"), (DOWN, "t2")] {
+    // 4. t1 (↑): its sleep, then its write; t2 (↓): the same. t1 writes 8, t2 10.
+    for (key, name, n) in [(UP, "t1", 8), (DOWN, "t2", 10)] {
         select(&mut t, key, name);
         step(
             &mut t,
@@ -169,7 +175,7 @@ fn the_readme_walkthrough_works_as_written() {
             &format!("{name}    wakes"),
             "next: write value balan",
         );
-        let wrote = format!("{name}    wrote value balance = 1");
+        let wrote = format!("{name}    wrote value balance = {n}");
         step(&mut t, name, &wrote, "next: read value balance");
     }
     // 5. ← four times: back before t1's write, the balance as it was then, each lane saying
@@ -185,7 +191,7 @@ fn the_readme_walkthrough_works_as_written() {
         .find(|l| l.contains("value balance"))
         .unwrap_or("");
     assert!(balance.contains("= 0"), "the balance then:\n{s}");
-    wait_lane(&t, "t1", "then: wrote value balan");
+    wait_lane(&t, "t1", "then: wrote balance = 8");
     wait_lane(&t, "t2", "then: sleeps");
     for _ in 0..4 {
         t.keys(RIGHT);
@@ -194,13 +200,14 @@ fn the_readme_walkthrough_works_as_written() {
         !status(s).contains("⏪") && status(s).contains("STEP MODE")
     });
     wait_lane(&t, "t1", "next: read value balance");
-    // 6. s: it runs free to its end; the outcome says how many updates were lost.
+    // 6. s: it runs free to its end, the screen with it (the scrub left behind); the
+    // outcome says where the balance ended and how many updates were lost.
     t.keys("s");
     t.wait_for("finished");
     t.wait_for("lost");
     // Tab outside step mode says what to press.
     t.keys(TAB);
-    t.wait_for("tab picks the next worker in step mode: press s first");
+    t.wait_for("tab picks who goes in step mode: press s first");
     // 7. s, then v: the version with the lock from the start, in step mode.
     t.keys("s");
     t.wait_until("step mode", |s| status(s).contains("step mode"));
@@ -211,7 +218,18 @@ fn the_readme_walkthrough_works_as_written() {
     select(&mut t, TAB, "t1");
     step(&mut t, "t1", "held by t1", "next: read value balance");
     select(&mut t, TAB, "t2");
-    step(&mut t, "t2", "t2    acquire lock", "can't go: waiting for");
+    step(
+        &mut t,
+        "t2",
+        "t2    acquire lock",
+        "can't go: t1 holds lock",
+    );
+    // t2 cannot go: the selection moves on to the next that can, main.
+    t.wait_until("main selected", |s| {
+        lane(s, "main").is_some_and(|l| l.starts_with('▸'))
+    });
+    select(&mut t, DOWN, "t1");
+    select(&mut t, DOWN, "t2");
     t.keys(".");
     let s = t.wait_until("why t2 cannot go", |s| {
         status(s).contains("t2 can't go: waiting for lock (held by t1)")

@@ -7,10 +7,16 @@ use std::path::PathBuf;
 use threadlanes::cli::{Cli, Command as Sub};
 use threadlanes::record;
 
+/// Where a test writes its file: the temporary directory, one name per test and process.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("threadlanes-record-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
+    std::env::temp_dir().join(format!("threadlanes-record-{}-{name}", std::process::id()))
+}
+
+/// The file's text, and the file removed: the tests leave nothing behind.
+fn take(path: &PathBuf) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let _ = std::fs::remove_file(path);
+    text
 }
 
 /// Runs `threadlanes ARGS...` in-process, as main does; the file it wrote.
@@ -31,7 +37,7 @@ fn export(args: &[&str], name: &str) -> Value {
     all.extend_from_slice(args);
     all.extend_from_slice(&["-o", out.to_str().unwrap()]);
     run(&all).unwrap();
-    serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).expect("the trace is JSON")
+    serde_json::from_str(&take(&out)).expect("the trace is JSON")
 }
 
 /// Checks what a viewer needs: named tracks, nested slices, paired flows. Returns the
@@ -204,7 +210,7 @@ fn record_to(args: &[&str], name: &str) -> String {
     all.extend_from_slice(args);
     all.extend_from_slice(&["-o", out.to_str().unwrap()]);
     run(&all).unwrap();
-    std::fs::read_to_string(&out).unwrap()
+    take(&out)
 }
 
 #[test]
@@ -245,7 +251,7 @@ fn record_of_a_flood_is_quick_and_says_it_plays_slower() {
     eprintln!("record stress --for 1 took {took:?}");
     assert!(took.as_secs_f64() < 8.0, "took {took:?}");
     assert!(said.contains("plays slower than its own clock"), "{said}");
-    let cast = std::fs::read_to_string(&out).unwrap();
+    let cast = take(&out);
     let (_, _, parser, last) = replay(&cast);
     assert!(last <= 1.0 + 1e-9, "--for 1 stops at 1 s: {last}");
     assert!(parser.screen().contents().contains("w0"));
@@ -397,4 +403,28 @@ fn export_nests_a_sleep_while_holding_in_the_holding_slice() {
         })
     });
     assert!(nested, "a sleep inside a holding slice");
+}
+
+/// Tasks in an export and a recording as any worker: a track for each task with its awaits
+/// as slices, and their lanes on the recorded screen.
+#[test]
+fn export_and_record_take_tasks_like_any_worker() {
+    let args = ["coroutines", "--seed", "3", "--set", "tasks=4"];
+    let trace = export(&args, "coroutines.json");
+    let (names, _) = check_trace(&trace);
+    for w in ["main", "main()", "fetch-0", "fetch-3"] {
+        assert!(names.iter().any(|n| n == w), "no track {w}: {names:?}");
+    }
+    let events = trace["traceEvents"].as_array().unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["ph"] == "X" && e["name"].as_str().unwrap().starts_with("sleeping")),
+        "a task's awaited sleep is a slice"
+    );
+    let mut rec = args.to_vec();
+    rec.extend(["--for", "2"]);
+    let (_, _, parser, _) = replay(&record_to(&rec, "coroutines.cast"));
+    let screen = parser.screen().contents();
+    assert!(screen.contains("fetch-3"), "no task lane:\n{screen}");
 }

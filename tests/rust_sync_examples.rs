@@ -4,31 +4,13 @@
 //! traced as untraced; and one on screen in the TUI.
 
 mod common;
+mod rust_examples;
 
-use std::path::PathBuf;
+use rust_examples::example;
 use std::process::Command;
 use threadlanes::event::{Event, ObjectKind, Op};
 use threadlanes::model::check::check_all;
 use threadlanes::wire;
-
-/// The example's binary, built first if `cargo test` did not build it (a filtered run).
-fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("the test knows where it is");
-    let debug = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/debug/deps/this-test");
-    let path = debug.join("examples").join(name);
-    if !path.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--example", name])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "cargo build --example {name}");
-    }
-    path
-}
 
 struct Traced {
     events: Vec<Event>,
@@ -187,7 +169,7 @@ fn run_watched(name: &str) -> (String, usize) {
 
 #[test]
 fn an_examples_output_is_the_same_traced_and_untraced() {
-    for name in ["bank", "pipeline", "condvar_queue"] {
+    for name in ["bank", "pipeline", "condvar_queue", "config"] {
         let plain = Command::new(example(name))
             .env_remove("THREADLANES_SOCKET")
             .output()
@@ -213,4 +195,48 @@ fn a_traced_rust_example_on_screen() {
     t.keys("q");
     t.wait_exit();
     t.assert_restored();
+}
+
+#[test]
+fn config_traced_shows_readers_together_and_a_rendezvous() {
+    let t = trace("config", &[]);
+    let objs = t.objects();
+    assert!(
+        objs.contains(&("config", ObjectKind::RwLock, None)),
+        "{objs:?}"
+    );
+    assert!(
+        objs.contains(&("versions", ObjectKind::Rendezvous, None)),
+        "a zero-capacity channel is a rendezvous: {objs:?}"
+    );
+    // The barrier holds all three readers in the lock at once; the checker (run by
+    // `trace`) has seen no writer among them.
+    let mut reading = 0;
+    let mut most = 0;
+    for e in &t.events {
+        match e.op {
+            Op::AcquireSharedEnd { ok: true, .. } => reading += 1,
+            Op::ReleaseShared { .. } => reading -= 1,
+            _ => {}
+        }
+        most = most.max(reading);
+    }
+    assert_eq!(most, 3, "three readers hold it together");
+    assert!(
+        t.stderr.contains("reader-3 read version 1, then 2"),
+        "{}",
+        t.stderr
+    );
+    assert!(t.stderr.contains("logged versions [2]"), "{}", t.stderr);
+}
+
+#[test]
+fn lost_update_traced_loses_updates_yet_never_has_two_holders() {
+    let t = trace("lost_update", &[]);
+    let acquired = t.count(|op| matches!(op, Op::AcquireEnd { ok: true, .. }));
+    assert_eq!(
+        acquired, 9,
+        "each thread takes the lock four times, main once"
+    );
+    assert!(t.stderr.contains("balance "), "{}", t.stderr);
 }

@@ -48,9 +48,27 @@ fn the_sync_types_keep_their_semantics_traced_and_their_stream_checks() {
             _ => None,
         })
         .collect();
-    for k in ["lock", "condition", "barrier", "queue"] {
+    for k in [
+        "lock",
+        "rwlock",
+        "condition",
+        "barrier",
+        "queue",
+        "rendezvous",
+    ] {
         assert!(kinds.contains(&k), "{k} not declared: {kinds:?}");
     }
+    let shared = |e: &&threadlanes::event::Event| {
+        matches!(
+            e.op,
+            Op::AcquireSharedEnd { ok: true, .. } | Op::ReleaseShared { .. }
+        )
+    };
+    assert_eq!(
+        events.iter().filter(shared).count(),
+        6,
+        "three reads, each let go"
+    );
     let named = events.iter().any(
         |e| matches!(&e.op, Op::Worker { name, kind: WorkerKind::Thread, .. } if name == "doomed"),
     );

@@ -85,6 +85,21 @@ fn race_without_lock_loses_updates_and_with_lock_does_not() {
     assert_eq!(o.code, 0);
 }
 
+/// The lesson is in the balance itself, not only in a count: t1's 8s and t2's 10s lost do
+/// not cancel, so the balance ends away from 0 (seeded, so the same on every run).
+#[test]
+fn race_without_lock_ends_with_a_wrong_balance() {
+    for seed in ["1", "2", "3"] {
+        let o = run(&["race", "--seed", seed]);
+        let (text, ok) = outcome(&o);
+        assert!(!ok, "{text}");
+        assert!(
+            !text.starts_with("balance = 0") && text.contains("expected 0"),
+            "seed {seed}: {text}"
+        );
+    }
+}
+
 #[test]
 fn deadlocks_are_detected_and_the_run_ends() {
     for v in ["two-locks", "self"] {

@@ -39,8 +39,13 @@ fn stress_memory_stays_flat() {
     let warmup = Duration::from_secs(3);
     let (mut baseline, mut peak) = (None, 0);
     while child.try_wait().expect("waitable").is_none() {
-        if let Some(kb) = rss_kib(child.id())
-            && start.elapsed() >= warmup
+        // The steady state only: from the warm-up to half a second before the cut. Stopping
+        // fifty workers mid-flood and draining their rings costs a few MB more for a moment,
+        // and how many depends on how busy the machine is; that moment is not the leak this
+        // looks for.
+        let steady = warmup..Duration::from_millis(secs * 1000 - 500);
+        if steady.contains(&start.elapsed())
+            && let Some(kb) = rss_kib(child.id())
         {
             baseline.get_or_insert(kb);
             peak = peak.max(kb);
@@ -55,8 +60,11 @@ fn stress_memory_stays_flat() {
     assert_eq!(code, Some(2), "cut by --for");
     let baseline = baseline.expect("sampled after the warm-up");
     let growth = peak.saturating_sub(baseline);
+    // Flat with room for one stall: a viewer thread kept off the CPU for 200 ms (a loaded
+    // machine) lets the producers spill into the side list rather than wait on it
+    // (probe/sink.rs `GIVE_UP`), which costs tens of MB once; a leak costs hundreds.
     assert!(
-        growth < 16 * 1024,
+        growth < 64 * 1024,
         "memory grew {growth} KiB after the warm-up (baseline {baseline} KiB, peak {peak} KiB)"
     );
 }

@@ -157,11 +157,60 @@ fn a_refused_step_says_what_the_worker_waits_for() {
     let t2_hint = app.next_ops().iter().find(|n| n.w == 2).unwrap().clone();
     assert!(!t2_hint.ready);
     assert_eq!(t2_hint.text, "can't go: waiting for lock (held by t1)");
+    // The selection left t2 for a worker that can go; back on t2, `.` says why not.
+    assert_ne!(
+        app.view.selected, t2,
+        "the selection moved off the blocked t2"
+    );
+    app.view.selected = t2;
     app.update(Action::Step);
     assert_eq!(
         app.flash_text(),
         Some("t2 can't go: waiting for lock (held by t1)")
     );
+}
+
+/// After a step that leaves the selected worker unable to go (and on entering step mode,
+/// by the same path) the selection moves to the next worker that can go, so `.` always steps someone.
+#[test]
+fn the_selection_moves_to_a_worker_that_can_go() {
+    let mut app = app("race", "with-lock");
+    until(&mut app, "main, t1 and t2 parked", |a| {
+        a.next_ops().len() == 3
+    });
+    let ready = |a: &App| {
+        let w = a.world.workers[a.view.selected].id;
+        a.next_ops().iter().any(|n| n.w == w && n.ready)
+    };
+    // t1 takes the lock; t2 asks for it and blocks.
+    for lane in [lane_of(&app, 1), lane_of(&app, 2)] {
+        let before = app.world.events;
+        app.view.selected = lane;
+        app.update(Action::Step);
+        until(&mut app, "the step over", |a| {
+            a.world.events > before && a.next_ops().len() == 3
+        });
+    }
+    until(&mut app, "the selection on a worker that can go", ready);
+}
+
+/// Leaving step mode while scrubbed back leaves the scrub too: the run goes on, and so
+/// does the screen.
+#[test]
+fn leaving_step_mode_leaves_the_scrub() {
+    let mut app = app("race", "no-lock");
+    until(&mut app, "main, t1 and t2 parked", |a| {
+        a.next_ops().len() == 3
+    });
+    let before = app.world.events;
+    app.view.selected = lane_of(&app, 1);
+    app.update(Action::Step);
+    until(&mut app, "t1 read", |a| a.world.events > before);
+    app.update(Action::Left);
+    assert!(app.status.scrub.is_some(), "scrubbed back");
+    app.update(Action::ToggleStep);
+    assert!(app.status.scrub.is_none(), "the scrub left with step mode");
+    assert_eq!(app.shown_world().events, app.world.events, "now on screen");
 }
 
 /// Scrubbed back in step mode, the lanes say what each worker did next after that moment,

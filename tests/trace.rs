@@ -25,6 +25,17 @@ fn script(name: &str) -> String {
     format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The program run untraced: its stdout and stderr (it must succeed).
+fn plain(name: &str) -> (String, String) {
+    let out = Command::new("python3")
+        .arg(script(name))
+        .output()
+        .expect("python3 runs");
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{name} untraced\n{err}");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), err)
+}
+
 fn trace(name: &str) -> Traced {
     let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
         .args(["trace", "--headless", "--json", "--", "python3"])
@@ -653,15 +664,7 @@ fn replacements_pickle_as_the_originals() {
 /// Every check in unchanged.py holds run plain and traced.
 #[test]
 fn the_program_sees_no_difference() {
-    let plain = Command::new("python3")
-        .arg(script("unchanged"))
-        .output()
-        .expect("python3 runs");
-    assert!(
-        plain.status.success(),
-        "{}",
-        String::from_utf8_lossy(&plain.stderr)
-    );
+    plain("unchanged");
     trace("unchanged").ok("unchanged", &["semantics unchanged"]);
 }
 
@@ -694,12 +697,7 @@ fn traced_headless_prints_causes_and_problems_like_a_scenario() {
 /// releases; asyncio's own tasks hidden; output and exit status the program's own.
 #[test]
 fn asyncio_tasks_are_lanes_under_their_thread() {
-    let plain = Command::new("python3")
-        .arg(script("asyncio_tasks"))
-        .output()
-        .expect("python3 runs");
-    assert!(plain.status.success());
-    let plain_out = String::from_utf8_lossy(&plain.stdout).into_owned();
+    let (plain_out, _) = plain("asyncio_tasks");
     let t = trace("asyncio_tasks");
     let lines: Vec<&str> = plain_out.lines().collect();
     let t = t.ok("asyncio_tasks", &lines);
@@ -733,7 +731,7 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
             _ => None,
         })
         .collect();
-    for name in ["Task-1", "fetch-0", "fetch-1", "fetch-2"] {
+    for name in ["main-1", "fetch-0", "fetch-1", "fetch-2"] {
         assert!(
             tasks.iter().any(|(_, n)| n == name),
             "no task {name}: {tasks:?}"
@@ -762,7 +760,7 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
     )));
     let (_, kind, _) = t.object("lock");
     assert_eq!(kind, ObjectKind::Lock);
-    // Task-1 (main()) and the three fetches; asyncio.run's own clean-up tasks are not shown.
+    // main-1 (main()) and the three fetches; asyncio.run's own clean-up tasks are not shown.
     assert_eq!(
         tasks
             .iter()
@@ -779,17 +777,11 @@ fn asyncio_tasks_are_lanes_under_their_thread() {
 /// still the program's.
 #[test]
 fn asyncio_objects_and_a_tasks_ends() {
-    let plain = Command::new("python3")
-        .arg(script("asyncio_faults"))
-        .output()
-        .expect("python3 runs");
-    assert!(plain.status.success());
-    let plain_err = String::from_utf8_lossy(&plain.stderr).into_owned();
+    let (out, plain_err) = plain("asyncio_faults");
     assert!(
         plain_err.contains("Task exception was never retrieved"),
         "{plain_err}"
     );
-    let out = String::from_utf8_lossy(&plain.stdout).into_owned();
     let mut expect: Vec<&str> = out.lines().collect();
     expect.push("Task exception was never retrieved");
     let t = trace("asyncio_faults").ok("asyncio_faults", &expect);
@@ -819,4 +811,103 @@ fn asyncio_objects_and_a_tasks_ends() {
     assert_eq!(end("unretrieved").0, ExitHow::Panic);
     assert_eq!(end("consumer").0, ExitHow::Ok);
     assert!(t.count(|op| matches!(op, Op::Set { .. })) == 1);
+}
+
+/// asyncio's waits, each shown as what it is: a Condition with its lock, waits and notifies;
+/// gather's caller and a TaskGroup's owner joining their children; wait_for's timeout as a join that timed out;
+/// run_in_executor's work on the executor's thread while the task waits on the pool; a task
+/// never awaited runs to its end; a task left pending when its loop closed ends there. The
+/// program's output, its warnings and its exit status are the untraced run's.
+#[test]
+fn asyncio_waits_each_shown_as_what_it_is() {
+    let (out, err) = plain("asyncio_waits");
+    let mut expect: Vec<&str> = out.lines().collect();
+    // Python's own warnings, word for word (a task's repr shows none of our callbacks).
+    expect.extend(err.lines().filter(|l| !l.trim().is_empty()));
+    assert!(err.contains("was never awaited"), "{err}");
+    assert!(
+        err.contains("Task was destroyed but it is pending!"),
+        "{err}"
+    );
+    let t = trace("asyncio_waits").ok("asyncio_waits", &expect);
+
+    let (cond, kind, _) = t.object("cond");
+    assert_eq!(kind, ObjectKind::Condition);
+    assert_eq!(t.object("cond.lock").1, ObjectKind::Lock);
+    let on = |o: u32, f: &dyn Fn(&Op) -> bool| {
+        t.events
+            .iter()
+            .filter(|e| e.op.object() == Some(o) && f(&e.op))
+            .count()
+    };
+    assert_eq!(on(cond, &|op| matches!(op, Op::Notify { n: 1, .. })), 2);
+    assert!(on(cond, &|op| matches!(op, Op::WaitEnd { ok: true, .. })) >= 2);
+
+    let main = t.worker("main-1");
+    let joins = |ok: bool| -> Vec<u32> {
+        t.events
+            .iter()
+            .filter_map(|e| match e.op {
+                Op::JoinEnd { target, ok: k } if e.w == main && k == ok => Some(target),
+                _ => None,
+            })
+            .collect()
+    };
+    // gather: main-1 joined the first consumer (and more); wait_for: one join timed out,
+    // on the task wait_for made, which ended cancelled.
+    assert!(joins(true).contains(&t.worker("consumer-2")));
+    // A TaskGroup's end: main-1 joins the tasks made in it.
+    assert!(joins(true).contains(&t.worker("grouped-1")));
+    // A plain `await task`: seen once the awaited task takes the thread.
+    assert!(joins(true).contains(&t.worker("direct")));
+    let timed_out = joins(false);
+    assert_eq!(timed_out.len(), 1, "{timed_out:?}");
+    assert_eq!(t.exit_of(timed_out[0]), ExitHow::Cancelled);
+
+    let (pool, kind, _) = t.object("executor");
+    assert_eq!(kind, ObjectKind::Pool);
+    let ran = t.index(|e| matches!(e.op, Op::TaskBegin { o, .. } if o == pool));
+    assert_ne!(
+        t.events[ran].w, main,
+        "the work runs on the executor's thread"
+    );
+    let waits = t.index(|e| e.w == main && matches!(e.op, Op::WaitBegin { o } if o == pool));
+    let woke = t.index(|e| e.w == main && matches!(e.op, Op::WaitEnd { o, ok: true } if o == pool));
+    let done = t.index(|e| matches!(e.op, Op::TaskEnd { o, .. } if o == pool));
+    assert!(waits < done && done < woke);
+
+    assert_eq!(t.exit_of(t.worker("forgotten")), ExitHow::Ok);
+    let stuck = t.worker("stuck");
+    assert!(t.events.iter().any(|e| e.w == stuck
+        && matches!(&e.op, Op::Exit { how: ExitHow::Killed, msg: Some(m) } if m.contains("loop closed"))));
+    // asyncio's own helper thread (shutting the default executor down) is not a lane.
+    assert!(!t.names(false).iter().any(|n| n.contains("_do_shutdown")));
+}
+
+/// Two tasks awaiting each other's asyncio lock: a wait-for cycle while it lasts, and the
+/// lock order named as a possible deadlock; main's wait_for around their gather is a join
+/// that times out, and the timeout cancels both.
+#[test]
+fn asyncio_tasks_deadlock_as_threads_do() {
+    let t = trace("asyncio_deadlock").ok("asyncio_deadlock", &["deadlocked: wait_for gave up"]);
+    let mut world = threadlanes::model::World::default();
+    let mut cycle = None;
+    for e in &t.events {
+        world.apply(e);
+        cycle = cycle.or_else(|| world.deadlock.clone());
+    }
+    let cycle = cycle.expect("the two tasks wait for each other");
+    let names: Vec<&str> = cycle.iter().map(|&w| world.worker_name(w)).collect();
+    assert!(
+        names.contains(&"left-2") && names.contains(&"right-3"),
+        "{names:?}"
+    );
+    assert!(
+        t.stderr
+            .contains("possible deadlock: left-2 takes first then second")
+    );
+    let main = t.worker("main-1");
+    assert!(t.events.iter().any(|e| e.w == main
+        && matches!(e.op, Op::JoinEnd { ok: false, target } if target == t.worker("left-2"))));
+    assert_eq!(t.exit_of(t.worker("right-3")), ExitHow::Cancelled);
 }

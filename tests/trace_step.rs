@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use threadlanes::event::{Event, Op, WorkerId};
-use threadlanes::source::traced::{Options, Output};
+use threadlanes::runner::Mode;
+use threadlanes::source::traced::{Options, Output, Strategy};
 use threadlanes::source::{Item, Source, TracedSource};
 
 /// Quiet this long after a step: the events it made have come through the ingest's hold.
@@ -116,8 +117,9 @@ impl Stepped {
     }
 }
 
-/// Runs lost_update.py with the two threads let through in `order`, then main to its end.
-fn run(order: &[&str]) -> String {
+/// Runs lost_update.py with the two threads let through in `order`, then main to its end;
+/// its output and the schedule it followed.
+fn run(order: &[&str]) -> (String, String) {
     let mut s = Stepped::start("lost_update");
     s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
     let parked = s.src.parked();
@@ -141,17 +143,58 @@ fn run(order: &[&str]) -> String {
         let ops = s.step("main");
         assert_eq!(ops[..2], ["join_begin", "join_end"], "{ops:?}");
     }
-    s.output()
+    let out = s.output();
+    (out, s.src.schedule().expect("a stepped run has a schedule"))
 }
 
 #[test]
 fn each_step_lets_one_operation_through_and_the_order_decides_the_result() {
     // A switch between each read and its write: both read the same balance, updates lost.
-    let out = run(&["t1", "t2", "t1", "t2", "t1", "t2", "t1", "t2"]);
+    let (out, _) = run(&["t1", "t2", "t1", "t2", "t1", "t2", "t1", "t2"]);
     assert!(out.contains("balance 20"), "{out}");
     // Each thread whole, one after the other: nothing lost.
-    let out = run(&["t1", "t1", "t1", "t1", "t2", "t2", "t2", "t2"]);
+    let (out, _) = run(&["t1", "t1", "t1", "t1", "t2", "t2", "t2", "t2"]);
     assert!(out.contains("balance 22"), "{out}");
+}
+
+/// The schedule a stepped run prints, replayed seeded, does what the steps did.
+#[test]
+fn a_stepped_runs_schedule_replays_it() {
+    for (order, balance) in [
+        (
+            ["t1", "t1", "t1", "t1", "t2", "t2", "t2", "t2"],
+            "balance 22",
+        ),
+        (
+            ["t2", "t1", "t2", "t1", "t2", "t1", "t2", "t1"],
+            "balance 2 ",
+        ),
+    ] {
+        let (out, schedule) = run(&order);
+        assert!(out.contains(balance), "{out}");
+        let opts = Options {
+            speed: 1.0,
+            output: Output::Capture,
+            tui: false,
+        };
+        let script = format!("{}/tests/python/lost_update.py", env!("CARGO_MANIFEST_DIR"));
+        let strategy = Strategy::Replay(schedule.parse().expect("the schedule parses"));
+        let mut src = TracedSource::start_in(
+            &["python3".into(), script],
+            &opts,
+            Mode::Seeded,
+            Some(strategy),
+        )
+        .expect("python3 starts");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !src.is_finished() {
+            assert!(Instant::now() < deadline, "the replay never ended");
+            src.wait(Duration::from_millis(20), &mut |_| {});
+        }
+        let again = String::from_utf8_lossy(&src.captured().0).into_owned();
+        assert!(again.contains(balance), "{schedule}: {again}");
+        assert_eq!(src.misfits(), 0, "{schedule}");
+    }
 }
 
 #[test]

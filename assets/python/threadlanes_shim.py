@@ -62,8 +62,15 @@ _names = {}
 _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
-_gated = os.environ.get("THREADLANES_STEP") == "1"  # step mode: each op waits for its go
+# Seeded mode: threadlanes picks who goes (through the gate, as in step mode) and a sleep's
+# time passes on its logical clock. Only the program's first process is seeded (`_seed_pid`);
+# its child processes run free.
+_seed_pid = 0
+if os.environ.get("THREADLANES_SEEDED") == "1":
+    _seed_pid = -1 if "THREADLANES_ROOT_PID" in os.environ else _pid
+_gated = os.environ.get("THREADLANES_STEP") == "1" and _seed_pid in (0, _pid)  # each op waits for its go
 _parked = {}  # worker id -> raw lock held while that worker waits at its gate
+_went = {}  # worker id -> the "go" that let it through (read by the worker it woke)
 _FLUSH_EVERY = 0.02
 # A printed line longer than this is cut in its event: escaped, it stays well under the 1 MiB
 # a line of the wire format may be.
@@ -286,11 +293,12 @@ def _listen(s):
             except ValueError:
                 continue
             if "go" in msg:
+                _went[msg["go"]] = msg
                 lk = _parked.pop(msg["go"], None)
                 if lk is not None:
                     lk.release()
-            elif msg.get("mode") in ("free", "step"):
-                _set_gated(msg["mode"] == "step")
+            elif msg.get("mode") in ("free", "step", "seeded"):
+                _set_gated(msg["mode"] != "free")
             elif msg.get("mode") == "done":
                 _detach()
 
@@ -319,17 +327,30 @@ def _place():
 
 
 def _gate(w, op, j=None):
-    """Step mode: says what worker `w` will do next and waits until threadlanes lets it."""
+    """Step or seeded mode: says what worker `w` will do next and waits until threadlanes
+    lets it. True when the go said the operation's time has passed on threadlanes' logical
+    clock (a seeded sleep: it does not sleep). A child process of a seeded program runs
+    free: its threads never wait here."""
+    if _seed_pid and _pid != _seed_pid:
+        return False
     lk = _thread.allocate_lock()
     lk.acquire()
     tail = ',%s' % j if j else ""
+    # A try or a wait with a timeout (the wrapper's own arguments) never waits for good:
+    # threadlanes may let it go even when what it wants is not there.
+    args = sys._getframe(1).f_locals
+    timeout = args.get("timeout")
+    if not args.get("blocking", args.get("block", True)) or (timeout is not None and timeout >= 0):
+        tail += ',"timed":1'
     with _wlock:
         if _closed or not _gated:
-            return
+            return False
+        _went.pop(w, None)
         _parked[w] = lk
         _buf.append('{"gate":%d,"pid":%d,"next":"%s"%s,"at":%s}\n' % (w, _pid, op, tail, _q(_place())))
         _flush_locked()
     lk.acquire()
+    return bool(_went.pop(w, {}).get("skip"))
 
 
 # ── who is doing this ───────────────────────────────────────────────────────────────
@@ -446,6 +467,14 @@ def _name_for(frame, kind):
 
 def _declare_object(frame, kind, capacity=None, shared=False):
     """Declares a user object; returns its JSON id fragment ('"o":3,"opid":4242')."""
+    if _me() is None:
+        return None
+    return _declare_named(_name_for(frame, kind), kind, capacity, shared)
+
+
+def _declare_named(name, kind, capacity=None, shared=False):
+    """Declares an object under a name of our choosing (an asyncio Condition's own lock, a
+    loop's default executor); returns its id fragment, or None from a hidden thread."""
     w = _me()
     if w is None:
         return None
@@ -453,7 +482,7 @@ def _declare_object(frame, kind, capacity=None, shared=False):
         o = _next_o[0]
         _next_o[0] += 1
     j = '"o":%d,"opid":%d' % (o, _pid)
-    tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(_name_for(frame, kind)), kind)
+    tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(name), kind)
     if capacity is not None:
         tail += ',"capacity":%d' % capacity
     if shared:
@@ -579,6 +608,7 @@ class _TracedLock:
         j, raw, k = self._j, self._l, self._k
         if _gated:
             _gate(w, "acquire", j)
+            k = None  # gated: text lines, which the scheduler reads in their order
         if k is not None and blocking and raw.acquire(False):
             # Free: taken at once, one record (its t after the lock was taken).
             if not _closed:
@@ -613,9 +643,10 @@ class _TracedLock:
         if w is _UNKNOWN:
             w = _adopt()
         if w is not None and self._l.locked():
+            k = self._k
             if _gated:
                 _gate(w, "release", self._j)
-            k = self._k
+                k = None
             if k is None:
                 _emit(w, '"op":"release",%s}' % self._j)
             elif not _closed:
@@ -657,12 +688,14 @@ class _TracedRLock(_TracedLock):
         w = _me()
         raw = self._l
         if w is not None and raw._is_owned():
+            k = self._k
             if _gated:
                 _gate(w, "release", self._j)
-            if self._k is None:
+                k = None
+            if k is None:
                 _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
             else:
-                _record(w, _RELEASE, self._k, raw._recursion_count())
+                _record(w, _RELEASE, k, raw._recursion_count())
         raw.release()
 
     # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
@@ -885,7 +918,7 @@ def _patch_threading():
 def _hidden_target(thread):
     """multiprocessing's helper threads (queue feeders, pool handlers, a manager's server,
     a process pool's manager thread): by their target, or by their class."""
-    internal = ("multiprocessing", "concurrent.futures.process")
+    internal = ("multiprocessing", "concurrent.futures.process", "asyncio.")
     mod = getattr(getattr(thread, "_target", None), "__module__", None) or ""
     return mod.startswith(internal) or type(thread).__module__.startswith(internal)
 
@@ -1110,61 +1143,204 @@ _ASYNCIO_DIR = os.sep + "asyncio" + os.sep
 _tasks = {}  # id(task) -> worker id, for the tasks alive
 _task_started = set()
 _task_decl = {}  # worker id -> (name, parent, thread) as declared
+_task_refs = {}  # worker id -> weak reference to its task, for the tasks alive
+_runs_ending = set()  # loops whose asyncio.run is cancelling the tasks left
+
+
+def _like(fn, orig):
+    """A replacement that reads as the original: its name, module, doc and signature."""
+    import functools
+
+    return functools.update_wrapper(fn, orig)
+
+
+def _ours(fn):
+    """Marks a done callback of ours: a task's repr does not show it (_patch_async_repr)."""
+    fn._tl_ours = True
+    return fn
+
+
+_DEFAULT_NAME = re.compile(r"Task-(\d+)$")
+
+
+def _task_name(task, name):
+    """`name` (Task.get_name()), or for asyncio's default name "Task-7" the coroutine's:
+    "fetch-7"."""
+    if not name.startswith("Task-"):
+        return name
+    m = _DEFAULT_NAME.match(name)
+    code = getattr(task.get_coro(), "__qualname__", None) if m else None
+    return "%s-%s" % (code.rsplit(".", 1)[-1], m.group(1)) if code else name
 
 
 def _declare_task(w, task, parent, thread):
-    name = task.get_name()
-    _task_decl[w] = (name, parent, thread)
+    # Not written at once, as a thread's declaration is: a task's lines go in its own
+    # process's order anyway, and a program of thousands of tasks would pay a send each.
+    given = task.get_name()
+    _task_decl[w] = (given, parent, thread)
     tail = '"op":"worker","name":%s,"kind":"task","daemon":false,"parent":%d,"thread":%d}' % (
-        _q(name), parent, thread)
-    _emit(w, tail, now=True)
+        _q(_task_name(task, given)), parent, thread)
+    _emit(w, tail)
 
 
 def _started(w, task):
     """A task's first traced step: its start, under the name it has by now (create_task
     names it after the loop made it)."""
     _task_started.add(w)
-    name, parent, thread = _task_decl.get(w, (None, 0, 0))
-    if task is not None and task.get_name() != name:
-        _declare_task(w, task, parent, thread)
+    _renamed(w, task)
     _emit(w, '"op":"start"}')
+
+
+def _renamed(w, task):
+    """Declares task `w` again if its name changed since (create_task(name=...) names it
+    after the loop made it): before it is first named in another's event."""
+    given, parent, thread = _task_decl.get(w, (None, 0, 0))
+    if task is not None and task.get_name() != given:
+        _declare_task(w, task, parent, thread)
+
+
+_current_task = [None]  # asyncio.current_task, once asyncio is patched
 
 
 def _task_w():
     """The worker id of the asyncio task running on this thread, or None."""
-    aio = sys.modules.get("asyncio")
-    if aio is None or not _tasks:
+    if not _tasks:
         return None
     try:
-        t = aio.current_task()
+        t = _current_task[0]()
     except RuntimeError:  # no loop running on this thread
         return None
-    w = _tasks.get(id(t)) if t is not None else None
-    if w is not None and w not in _task_started:
+    w = _tasks.get(id(t))
+    if w is None:
+        return None
+    if w not in _task_started:
         # A task's start is seen at its first traced step (asyncio has no hook for it).
         _started(w, t)
+    ident = _get_ident()
+    last = _ran_last.get(ident)
+    if last != w:
+        _ran_last[ident] = w
+        if last is not None:
+            _seen_awaiting(last)
     return w
+
+
+_ran_last = {}  # thread ident -> the traced task seen running there last
+_awaited = {}  # task worker id -> the tasks seen awaiting it directly
+_join_of = {}  # task worker id -> the task it is seen awaiting
+
+
+def _seen_awaiting(w):
+    """Task `w` has stopped running (another runs on its thread now). If what it awaits is
+    a traced task — a plain `await task`, which asyncio gives no hook for — it joins that
+    task from now until it ends: seen at the next traced step of another task on the
+    thread, not before (a hook at each turn of the loop would cost every await)."""
+    ref = _task_refs.get(w)
+    fut = getattr(ref(), "_fut_waiter", None) if ref is not None else None
+    x = _tasks.get(id(fut)) if fut is not None else None
+    if x is None or x == w or w in _join_of:
+        return
+    if x not in _task_started:
+        _renamed(x, fut)
+    _join_of[w] = x
+    _awaited.setdefault(x, []).append(w)
+    _emit(w, '"op":"join_begin","target":%d}' % x)
+
+
+def _end_joins(x, ok):
+    """Task `x` ended: the tasks seen awaiting it are woken by it."""
+    for a in _awaited.pop(x, ()):
+        if _join_of.pop(a, None) == x:
+            _emit(a, '"op":"join_end","target":%d,"ok":%s}' % (x, _tf(ok)))
+
+
+def _leave_join(w):
+    """Task `w` ends while seen awaiting another: that wait ends, not ok."""
+    x = _join_of.pop(w, None)
+    if x is not None:
+        joiners = _awaited.get(x, ())
+        if w in joiners:
+            joiners.remove(w)
+        _emit(w, '"op":"join_end","target":%d,"ok":false}' % x)
 
 
 def _task_done(task):
     w = _tasks.pop(id(task), None)
     if w is None:
         return
+    _task_refs.pop(w, None)
     if w not in _task_started:
         _started(w, task)
     _task_started.discard(w)
     _task_decl.pop(w, None)
     if task.cancelled():
-        tail = '"how":"cancelled"'
+        ending = _task_loop(task) in _runs_ending
+        tail = '"how":"cancelled"' + (',"msg":"pending when asyncio.run ended"' if ending else "")
     else:
         # Not task.exception(): that marks the exception retrieved, and the program's own
         # "Task exception was never retrieved" warning would be lost.
         exc = getattr(task, "_exception", None)
         tail = '"how":"ok"' if exc is None else '"how":"panic","msg":%s' % _q(repr(exc))
-    _emit(w, '"op":"exit",%s}' % tail, now=True)
+    _leave_join(w)
+    _emit(w, '"op":"exit",%s}' % tail)
+    _end_joins(w, True)
+
+
+_ours(_task_done)
+
+
+def _task_loop(task):
+    try:
+        return task.get_loop()
+    except Exception:
+        return None
+
+
+def _task_gone(w, key, how, msg):
+    """A task that will never finish (its loop closed, or it was destroyed pending): its
+    lane ends as asyncio leaves it."""
+    if _tasks.get(key) != w:
+        return
+    del _tasks[key]
+    _task_refs.pop(w, None)
+    _task_started.discard(w)
+    _task_decl.pop(w, None)
+    _leave_join(w)
+    _emit(w, '"op":"exit","how":"%s","msg":%s}' % (how, _q(msg)), now=True)
+    _end_joins(w, False)
+
+
+def _task_track(w, task):
+    """Keeps a weak reference to a traced task (a strong one would change when asyncio
+    destroys a pending task, and its warning with it)."""
+    import weakref
+
+    key = id(task)
+    _tasks[key] = w
+    _task_refs[w] = weakref.ref(task, lambda _r: _task_gone(w, key, "killed", "destroyed while pending"))
+    task.add_done_callback(_task_done)
+
+
+def _task_leftovers():
+    """The process ends: tasks still pending (a loop never closed) end with it."""
+    for w, ref in list(_task_refs.items()):
+        t = ref()
+        if t is not None and not t.done():
+            _task_gone(w, id(t), "killed", "pending when the program ended")
+
+
+def _fast_current_task(aio):
+    """asyncio.current_task without its Python frame where asyncio keeps the running
+    tasks in a dict (3.11: current_task is Python over C parts; later ones are C)."""
+    cur, running = aio.tasks.current_task, getattr(aio.events, "_get_running_loop", None)
+    tasks = getattr(aio.tasks, "_current_tasks", None)
+    if type(cur).__name__ == "builtin_function_or_method" or running is None or not isinstance(tasks, dict):
+        return cur
+    return lambda: tasks.get(running())
 
 
 def _patch_asyncio(aio):
+    _current_task[0] = _fast_current_task(aio)
     base = aio.base_events.BaseEventLoop
     orig_create = base.create_task
 
@@ -1179,8 +1355,7 @@ def _patch_asyncio(aio):
         parent = _task_w()
         w = _new_w()
         _declare_task(w, task, thread if parent is None else parent, thread)
-        _tasks[id(task)] = w
-        task.add_done_callback(_task_done)
+        _task_track(w, task)
         return task
 
     create_task.__wrapped__ = orig_create
@@ -1198,7 +1373,7 @@ def _patch_asyncio(aio):
         finally:
             _emit(w, '"op":"sleep_end"}')
 
-    aio.sleep = aio.tasks.sleep = _posing_as(sleep, aio.tasks, "sleep")
+    aio.sleep = aio.tasks.sleep = _like(sleep, orig_sleep)
 
     locks = aio.locks
     _user_init(locks.Lock, "lock")
@@ -1207,7 +1382,295 @@ def _patch_asyncio(aio):
     for cls, held in ((locks.Lock, lambda s: s.locked()), (locks.Semaphore, lambda s: True)):
         _patch_async_lock(cls, held)
     _patch_async_event(locks.Event)
+    _patch_async_condition(locks.Condition)
     _patch_async_queue(aio.queues)
+    for patch in (_patch_async_gather, _patch_async_taskgroup, _patch_async_wait_for, _patch_async_executor,
+                  _patch_async_loop_end, _patch_async_repr):
+        try:
+            patch(aio)
+        except Exception:
+            pass  # an asyncio whose insides differ: that part left untraced, never broken
+
+
+def _joining(w, kids, over):
+    """The task `w` awaits the traced tasks `kids` (worker id, task) together: it joins the
+    first not done, and as each ends, the next — a gather's caller waits for its children
+    in submission order, each lane's end waking it. `over()` is true once it stopped
+    waiting. Returns the callable that writes the last join_end (ok if that child ended:
+    not ok when the wait was cut short)."""
+    on = [None]
+
+    def follow(_done=None):
+        if over():
+            return
+        if on[0] is not None:
+            _emit(w, '"op":"join_end","target":%d,"ok":true}' % on[0][0])
+            on[0] = None
+        for kw, kid in kids:
+            if not kid.done():
+                on[0] = (kw, kid)
+                if kw not in _task_started:
+                    _renamed(kw, kid)
+                _emit(w, '"op":"join_begin","target":%d}' % kw)
+                kid.add_done_callback(follow)
+                return
+
+    def end(cut):
+        if on[0] is not None:
+            kw, kid = on[0]
+            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (kw, _tf(kid.done() and not cut)))
+            on[0] = None
+
+    _ours(follow)
+    follow()
+    return end
+
+
+def _awaiting_all(w, kids, awaitable, cut=None):
+    """Awaits `awaitable` (a generator's `yield from` target) as task `w` joining `kids`.
+    `cut()` is true while a timeout cancels the children (wait_for up to 3.11): their ends
+    then do not count as joined, and the wait ends not ok, timed out — as when the waiting
+    task itself is cancelled."""
+    stop = [False]
+    ref = _task_refs.get(w)
+
+    def over():
+        if stop[0] or (cut is not None and cut()):
+            return True
+        # The waiting task being cancelled (a timeout around its await, from 3.12 wait_for's
+        # too) cancels what it awaits first: those ends are the cut, not joins.
+        cancelling = getattr(ref() if ref is not None else None, "cancelling", None)
+        return cancelling is not None and cancelling() > 0
+
+    end = _joining(w, kids, over)
+    timed = False
+    try:
+        return (yield from awaitable)
+    except BaseException as e:
+        timed = type(e).__name__ in ("CancelledError", "TimeoutError")
+        raise
+    finally:
+        stop[0] = True
+        end(timed)
+
+
+def _patch_async_taskgroup(aio):
+    """A TaskGroup's `async with` ends by waiting for its tasks: joins of them, in the order
+    they were made."""
+    TG = aio.taskgroups.TaskGroup
+    orig_aexit = TG.__aexit__
+
+    async def __aexit__(self, et, exc, tb):
+        w = _task_w()
+        kids = sorted((kw, t) for t in list(getattr(self, "_tasks", ())) if (kw := _tasks.get(id(t))) is not None)
+        if w is None or not kids:
+            return await orig_aexit(self, et, exc, tb)
+        return await _AwaitAll(w, kids, orig_aexit(self, et, exc, tb))
+
+    TG.__aexit__ = _like(__aexit__, orig_aexit)
+
+
+class _AwaitAll:
+    """An awaitable that awaits a coroutine while its task joins `kids` (see _joining)."""
+
+    __slots__ = ("w", "kids", "coro", "cut")
+
+    def __init__(self, w, kids, coro, cut=None):
+        self.w, self.kids, self.coro, self.cut = w, kids, coro, cut
+
+    def __await__(self):
+        return _awaiting_all(self.w, self.kids, self.coro.__await__(), self.cut)
+
+
+def _patch_async_repr(aio):
+    """A task's repr lists its done callbacks; ours are left out, so what the program
+    prints of a task (and asyncio's "Task was destroyed but it is pending!") is as untraced."""
+    bf = aio.base_futures
+    orig_info, fmt = bf._future_repr_info, bf._format_callbacks
+
+    def _future_repr_info(future):
+        info = orig_info(future)
+        cbs = future._callbacks or ()
+        theirs = [c for c in cbs if not getattr(c[0], "_tl_ours", False)]
+        if len(theirs) == len(cbs):
+            return info
+        at = next((i for i, s in enumerate(info) if s.startswith("cb=[")), None)
+        if at is not None:
+            if theirs:
+                info[at] = "cb=[%s]" % fmt(theirs)
+            else:
+                del info[at]
+        return info
+
+    bf._future_repr_info = _like(_future_repr_info, orig_info)
+
+
+def _patch_async_gather(aio):
+    """gather's future is a Python class: its await is where the caller waits for its
+    children, shown as joins of them one after another."""
+    GF = aio.tasks._GatheringFuture
+    orig_await = GF.__await__
+
+    def __await__(self):
+        w = _task_w()
+        kids = [(_tasks.get(id(c)), c) for c in getattr(self, "_children", ())]
+        kids = [(kw, c) for kw, c in kids if kw is not None]
+        if w is None or self.done() or not kids:
+            return (yield from orig_await(self))
+        return (yield from _awaiting_all(w, kids, orig_await(self)))
+
+    GF.__await__ = GF.__iter__ = __await__
+
+
+def _kids_of(fut):
+    """The traced tasks a future stands for: itself if it is one, a gather's children."""
+    kw = _tasks.get(id(fut))
+    if kw is not None:
+        return [(kw, fut)]
+    return [(kw, c) for c in getattr(fut, "_children", ()) if (kw := _tasks.get(id(c))) is not None]
+
+
+def _patch_async_wait_for(aio):
+    """wait_for with a timeout runs the awaitable as a task of its own (before 3.12): the
+    caller joins it (or a gather's children), and a timeout ends the join not ok. From
+    3.12 it is asyncio.timeout around a plain await of the awaitable, joined as any."""
+    if sys.version_info >= (3, 12):
+        return
+    orig, orig_cancel = aio.tasks.wait_for, aio.tasks._cancel_and_wait
+    cutting = set()  # ids of the futures wait_for is cancelling for their timeout
+
+    async def _cancel_and_wait(fut, loop):
+        cutting.add(id(fut))
+        try:
+            return await orig_cancel(fut, loop)
+        finally:
+            cutting.discard(id(fut))
+
+    async def wait_for(fut, timeout):
+        w = _task_w()
+        if w is None or timeout is None:
+            return await orig(fut, timeout)
+        fut = aio.ensure_future(fut)  # what wait_for does with a timeout
+        kids = _kids_of(fut)
+        if not kids or fut.done():
+            return await orig(fut, timeout)
+        key = id(fut)
+        return await _AwaitAll(w, kids, orig(fut, timeout), lambda: key in cutting)
+
+    aio.tasks._cancel_and_wait = _like(_cancel_and_wait, orig_cancel)
+    aio.wait_for = aio.tasks.wait_for = _like(wait_for, orig)
+
+
+def _patch_async_executor(aio):
+    """run_in_executor: the work a task of the pool, run on the executor's thread; the
+    awaiting task waits on the pool (as a thread waits on a future's result). A user's
+    traced ThreadPoolExecutor writes its own submit and task events; the loop's default
+    executor is declared here, as `executor`."""
+    import itertools
+
+    base, futures = aio.base_events.BaseEventLoop, aio.futures
+    orig_rie, orig_wrap, chain = base.run_in_executor, futures.wrap_future, futures._chain_future
+    waiting_on = [None]  # the pool the next wrapped future is awaited on (the loop's thread)
+
+    class _Awaited(aio.Future):
+        """The future run_in_executor returns: asyncio's, and its await a wait on the pool."""
+
+        def __await__(self):
+            w, j = _task_w(), getattr(self, "_tl_on", None)
+            if w is None or j is None or self.done():
+                return (yield from super().__await__())
+            _emit(w, '"op":"wait_begin",%s}' % j)
+            ok = False
+            try:
+                r = yield from super().__await__()
+                ok = True
+                return r
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+
+        __iter__ = __await__
+
+    # Its repr (and type name) as the future asyncio would have returned.
+    _Awaited.__name__ = _Awaited.__qualname__ = "Future"
+
+    def wrap_future(future, *, loop=None):
+        j, waiting_on[0] = waiting_on[0], None
+        if j is None or futures.isfuture(future):
+            return orig_wrap(future, loop=loop)
+        new = _Awaited(loop=loop if loop is not None else aio.events.get_event_loop())
+        new._tl_on = j
+        chain(future, new)
+        return new
+
+    def in_pool(j, n, func):
+        def run(*args):
+            tw = _me()
+            if tw is not None:
+                _emit(tw, '"op":"task_begin",%s,"task":%d}' % (j, n))
+            result = "error"
+            try:
+                result = func(*args)
+                return result
+            finally:
+                if tw is not None:
+                    _emit(tw, '"op":"task_end",%s,"task":%d,"result":%s}' % (j, n, _label(result)))
+
+        return run
+
+    def run_in_executor(self, executor, func, *args):
+        w = _task_w()
+        ex = executor if executor is not None else self._default_executor
+        if w is None or self.is_closed():
+            return orig_rie(self, executor, func, *args)
+        own = getattr(ex, "__dict__", {})
+        j = own.get("_tl_j")
+        if j is None:  # not a traced pool of the program's: the loop's default executor
+            j, count = own.get("_tl_aj"), own.get("_tl_an")
+            if j is None:
+                j = _declare_named("executor", "pool", getattr(ex, "_max_workers", None))
+                count = itertools.count(1)
+            if j is None:
+                return orig_rie(self, executor, func, *args)
+            n = next(count)
+            _emit(w, '"op":"submit",%s,"task":%d}' % (j, n))
+            func = in_pool(j, n, func)
+        waiting_on[0] = j
+        try:
+            fut = orig_rie(self, executor, func, *args)
+        finally:
+            waiting_on[0] = None
+        if "_tl_j" not in own:
+            made = executor if executor is not None else self._default_executor
+            if made is not None and hasattr(made, "__dict__"):
+                made._tl_aj, made._tl_an = j, count
+        return fut
+
+    base.run_in_executor = _like(run_in_executor, orig_rie)
+    futures.wrap_future = _like(wrap_future, orig_wrap)
+
+
+def _patch_async_loop_end(aio):
+    """Tasks left pending: asyncio.run cancels them (their lanes say so), a loop closed
+    under them leaves them never to finish (their lanes end there)."""
+    base, runners = aio.base_events.BaseEventLoop, aio.runners
+    orig_close, orig_cancel_all = base.close, runners._cancel_all_tasks
+
+    def _cancel_all_tasks(loop):
+        _runs_ending.add(loop)
+        try:
+            return orig_cancel_all(loop)
+        finally:
+            _runs_ending.discard(loop)
+
+    def close(self):
+        left = [t for t in aio.all_tasks(self) if id(t) in _tasks] if _tasks and not self.is_running() else []
+        orig_close(self)
+        for t in left:
+            if not t.done():
+                _task_gone(_tasks[id(t)], id(t), "killed", "pending when its loop closed")
+
+    runners._cancel_all_tasks = _like(_cancel_all_tasks, orig_cancel_all)
+    base.close = _like(close, orig_close)
 
 
 def _task_j(self):
@@ -1273,6 +1736,78 @@ def _patch_async_event(cls):
 
     _user_init(cls, "event")
     cls.set, cls.clear, cls.wait = set, clear, wait
+
+
+def _patch_async_condition(cls):
+    """asyncio.Condition: its lock an object (the program's, or its own shown as
+    `NAME.lock`), acquired and released by tasks; wait() reads as threading's — release,
+    wait_begin, then wait_end (ok false when it was cancelled or timed out) before the
+    lock is taken back."""
+    orig_init, orig_wait = cls.__init__, cls.wait
+    orig_notify, orig_notify_all = cls.notify, cls.notify_all
+
+    def __init__(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        if "_tl_j" in self.__dict__ or _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is None:
+            return
+        name = _name_for(f, "condition")
+        j = self._tl_j = _declare_named(name, "condition")
+        lock = self._lock
+        if "_tl_j" not in lock.__dict__:
+            lock._tl_j = _declare_named(name + ".lock", "lock")
+        waits = self._tl_waits = set()  # tasks inside wait(), between release and re-acquire
+        release, acquire = self.release, self.acquire
+
+        def released():
+            r = release()
+            w = _task_w()
+            if w in waits:
+                _emit(w, '"op":"wait_begin",%s}' % j)
+            return r
+
+        def reacquire():
+            w = _task_w()
+            if w in waits:
+                waits.discard(w)
+                # Called from wait(): its `fut` is the wake-up it awaited; not done or
+                # cancelled, the wait ended without a notify.
+                fut = sys._getframe(1).f_locals.get("fut")
+                ok = fut is None or (fut.done() and not fut.cancelled())
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+            return acquire()
+
+        self.release, self.acquire = released, reacquire
+
+    async def wait(self):
+        w, j = _task_j(self)
+        waits = self.__dict__.get("_tl_waits")
+        if w is None or waits is None or not self.locked():
+            return await orig_wait(self)
+        waits.add(w)
+        try:
+            return await orig_wait(self)
+        finally:
+            waits.discard(w)
+
+    def notify(self, n=1):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"notify",%s,"n":%d}' % (j, n))
+        return orig_notify(self, n)
+
+    def notify_all(self):
+        w, j = _task_j(self)
+        if w is not None:
+            _emit(w, '"op":"notify_all",%s}' % j)
+            # asyncio's notify_all is notify(every waiter): called so, it says it once.
+            return orig_notify(self, len(self._waiters))
+        return orig_notify_all(self)
+
+    cls.__init__, cls.wait = _like(__init__, orig_init), _like(wait, orig_wait)
+    cls.notify, cls.notify_all = _like(notify, orig_notify), _like(notify_all, orig_notify_all)
 
 
 def _patch_async_queue(queues):
@@ -1388,10 +1923,12 @@ def _sleep(secs):
     w = _me()
     if w is None:
         return _orig_sleep(secs)
-    if _gated:
-        _gate(w, "sleep")
-    _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(secs * 1000)), now=True)
+    ms = max(0, int(secs * 1000))
+    skip = _gated and _gate(w, "sleep", '"ms":%d' % ms)
+    _emit(w, '"op":"sleep_begin","ms":%d}' % ms, now=True)
     try:
+        if skip:
+            return None  # seeded: its time passed on threadlanes' logical clock
         return _orig_sleep(secs / _SPEED)
     finally:
         _emit(w, '"op":"sleep_end"}')
@@ -2001,6 +2538,7 @@ def _finish(how, msg):
     for tw in list(_live):
         if _live.pop(tw, None) is not None:
             _emit(tw, '"op":"exit","how":"killed"}')
+    _task_leftovers()
     if 0 in _wids.values():
         m = ',"msg":%s' % _q(msg) if msg else ""
         _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))

@@ -3,6 +3,8 @@
 //! operations with some contention, as the probe would send it.
 #![allow(dead_code)]
 
+pub mod tasks;
+
 use threadlanes::event::{Event, ObjectKind, Op, WorkerKind};
 use threadlanes::model::World;
 

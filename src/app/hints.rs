@@ -82,6 +82,8 @@ pub(super) const RUN: &[Entry] = &[
     entry("↑↓", &[A::Up, A::Down], "lane"),
     entry("enter", &[A::Enter], "details"),
     entry("l", &[A::Picker], "list"),
+    // Shown only for a run chosen in the picker, where Esc goes back to it.
+    entry("esc", &[A::Back], "list"),
     entry("?", &[A::ToggleHelp], "help"),
     entry("q", &[A::Quit], "quit"),
     entry("\\", &[A::NextParam], "next parameter"),
@@ -95,9 +97,13 @@ pub(super) const PICKER: &[Entry] = &[
     entry("q", &[A::Quit], "quit"),
 ];
 
-/// The footer of a source that runs on its own (a traced program): only the view's keys.
+/// The footer of a source that runs on its own (a traced program): the view's keys, and in
+/// step mode the step keys.
 #[rustfmt::skip]
 pub(super) const ON_ITS_OWN: &[Entry] = &[
+    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step && !n.scrub),
+    entry_when("tab", &[A::NextReady], "next that can go", |n| n.step),
+    entry_when("s", &[A::ToggleStep], "step mode", |n| n.step),
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),
@@ -156,7 +162,12 @@ impl App {
             .filter(|b| self.offers(b.action))
             .map(|b| Hint {
                 key: b.label,
-                what: b.help.to_string(),
+                what: match b.action {
+                    A::Back if self.from_picker && !self.in_picker() => {
+                        "close overlay / back to list".into()
+                    }
+                    _ => b.help.to_string(),
+                },
             })
             .collect()
     }
@@ -198,6 +209,11 @@ impl App {
             A::ToggleSplit if info.variants.len() < 2 => Words::Hide,
             A::ToggleGraph if self.view.graph => Words::Say("log".into()),
             A::ToggleCaptions if self.view.captions => Words::Say("captions off".into()),
+            // Esc goes back to the list only for a run chosen there (elsewhere it quits, as q
+            // does, which the footer shows already); `l` then need not be shown beside it.
+            A::Back if !self.from_picker => Words::Hide,
+            A::Back if self.view.help || self.view.details => Words::Say("close".into()),
+            A::Picker if self.from_picker => Words::Hide,
             _ => Words::Table,
         }
     }

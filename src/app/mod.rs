@@ -8,6 +8,7 @@
 //! - `offers.rs`: which actions work now, from the source's controls, and why not;
 //! - `hints.rs`: the footer and the help, built from the bindings table;
 //! - `scrub.rs`: the scrub cursor over the run's history;
+//! - `select.rs`: which lane is selected (↑ ↓, tab, and after a step in step mode);
 //! - `detached.rs`: an App with no live run, that the screencast recorder feeds;
 //! - [`terminal`]: the terminal loop, the panic hook, Ctrl-R (the binary's way in);
 //! - `input.rs`: keys, resizes and signals, read on their own threads for the loop;
@@ -41,6 +42,7 @@ mod offers;
 mod restart;
 mod run;
 mod scrub;
+mod select;
 mod settings;
 mod suspend;
 pub mod terminal;
@@ -73,6 +75,10 @@ pub struct App {
     picker: Option<usize>,
     /// Which parameter `[`/`]` change.
     param: usize,
+    /// Step mode: a move of the selection owed once the step in flight is over.
+    reselect: Option<select::Reselect>,
+    /// The run was chosen in the picker: Esc goes back there rather than quitting.
+    from_picker: bool,
     flash_until: Option<Instant>,
     pub quit: bool,
     theme: Theme,
@@ -85,7 +91,14 @@ pub struct App {
     detached: bool,
     /// Detached: the plan a restart asked for, until the recorder takes it.
     restarted: Option<Plan>,
+    /// A source given from outside that `R` can start again (a traced program): given the
+    /// schedule the run shown followed, it starts the same program following it.
+    again: Option<Again>,
 }
+
+/// Starts a source given from outside again, following a schedule (None: a fresh seeded
+/// run); None if it could not start.
+pub type Again = Box<dyn FnMut(Option<String>) -> Option<Box<dyn Source>>>;
 
 /// The second run of side by side: the scenario's other version, with its own world.
 struct Twin {
@@ -123,6 +136,23 @@ impl App {
     pub fn stepping(mut self) -> App {
         self.options.mode = Mode::Step;
         self.status.mode = Mode::Step;
+        self
+    }
+
+    /// `R` starts the program again through `again`, following the schedule of the run
+    /// shown (a traced program).
+    pub fn replayable(mut self, again: Again) -> App {
+        self.again = Some(again);
+        self
+    }
+
+    /// In seeded mode from the start (a traced program started with `trace --seed N` or
+    /// `--replay`): its threads go one at a time in the order the seed picks.
+    pub fn seeded(mut self, seed: u64) -> App {
+        self.options.mode = Mode::Seeded;
+        self.options.seed = seed;
+        self.status.mode = Mode::Seeded;
+        self.unstepped = Mode::Seeded;
         self
     }
 
@@ -188,6 +218,8 @@ impl App {
             view: View::default(),
             picker: None,
             param: 0,
+            reselect: None,
+            from_picker: false,
             flash_until: None,
             quit: false,
             theme: Theme::detect(),
@@ -196,6 +228,7 @@ impl App {
             twin: None,
             detached: false,
             restarted: None,
+            again: None,
         };
         if let Some(Err(why)) = settings::history_setting() {
             app.flash(why.to_string());
@@ -260,6 +293,8 @@ impl App {
                 self.view.help = false;
                 self.view.details = false;
             }
+            // Started from the picker, Esc goes back there; q still quits.
+            Action::Back if self.from_picker => self.back_to_picker(),
             Action::Back => self.quit = true,
             Action::ToggleHelp => self.view.help = !self.view.help,
             Action::TogglePause => self.toggle_pause(),
@@ -288,13 +323,7 @@ impl App {
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
             Action::MoreExplanation => self.view.explain_page += 1,
             Action::ToggleSplit => self.toggle_split(),
-            Action::Picker => {
-                self.split = false;
-                self.view.help = false;
-                self.stop_run();
-                self.source = None;
-                self.picker = Some(self.current);
-            }
+            Action::Picker => self.back_to_picker(),
             // The terminal loop records the screen and suspends; without a terminal there is
             // nothing to.
             Action::Record | Action::Suspend => {}
@@ -312,10 +341,20 @@ impl App {
             Action::Enter => {
                 self.picker = None;
                 self.view.help = false;
+                self.from_picker = true;
                 self.switch_to(sel);
             }
             _ => {}
         }
+    }
+
+    /// Back to the scenario picker, the current scenario chosen; what ran is stopped.
+    fn back_to_picker(&mut self) {
+        self.split = false;
+        self.view.help = false;
+        self.stop_run();
+        self.source = None;
+        self.picker = Some(self.current);
     }
 
     fn next_param(&mut self) {
@@ -329,36 +368,6 @@ impl App {
             Some(p) => format!("[ ] now change {}: {}", p.name, p.help),
         };
         self.flash(msg);
-    }
-
-    fn select(&mut self, by: isize) {
-        let n = self.world.workers.len();
-        if n == 0 {
-            return;
-        }
-        let s = self.view.selected as isize + by;
-        self.view.selected = s.clamp(0, n as isize - 1) as usize;
-    }
-
-    /// Selects the next lane (after the selected one, wrapping) whose worker can go.
-    fn next_ready(&mut self) {
-        if self.options.mode != Mode::Step {
-            // Outside step mode nobody waits to be picked: say how to get there.
-            self.flash("tab picks the next worker in step mode: press s first".into());
-            return;
-        }
-        let n = self.world.workers.len();
-        let ready = |i: usize| {
-            let id = self.world.workers[i].id;
-            self.next_ops.iter().any(|x| x.w == id && x.ready)
-        };
-        match (1..=n)
-            .map(|k| (self.view.selected + k) % n)
-            .find(|&i| ready(i))
-        {
-            Some(i) => self.view.selected = i,
-            None => self.flash("no worker can go now".into()),
-        }
     }
 
     pub fn draw(&self, frame: &mut Frame) {

@@ -17,7 +17,8 @@ impl App {
         let offered = match action {
             Faster | Slower => c.speed,
             ToggleStep | Step | NextReady => c.step,
-            Restart | Replay | ToggleVariant | ParamUp | ParamDown | NextParam | NextScenario
+            Replay => c.restart || self.again.is_some(),
+            Restart | ToggleVariant | ParamUp | ParamDown | NextParam | NextScenario
             | PrevScenario | Picker | ToggleSplit => c.restart,
             _ => true,
         };

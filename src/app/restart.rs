@@ -40,21 +40,7 @@ impl App {
         if !self.controls().restart {
             return;
         }
-        self.stop_run();
-        self.world = World::default();
-        self.history = History::new(super::settings::history_len());
-        self.leave_scrub();
-        self.next_ops.clear();
-        self.status.mode = self.options.mode;
-        self.view = View {
-            graph: self.view.graph,
-            captions: self.view.captions,
-            ..View::default()
-        };
-        self.options.paused = false;
-        self.status.run = RunState::Running;
-        self.status.seed = self.options.seed;
-        self.dirty = true;
+        self.reset();
         if self.detached {
             self.restarted = Some(self.plan());
             return;
@@ -65,6 +51,29 @@ impl App {
         if self.split {
             self.start_twin();
         }
+    }
+
+    /// Stops what runs and clears what was shown of it, for a fresh run.
+    fn reset(&mut self) {
+        self.stop_run();
+        self.world = World::default();
+        self.history = History::new(super::settings::history_len());
+        self.leave_scrub();
+        self.next_ops.clear();
+        self.status.mode = self.options.mode;
+        self.reselect = None;
+        if self.options.mode == Mode::Step {
+            self.owe_reselect(None);
+        }
+        self.view = View {
+            graph: self.view.graph,
+            captions: self.view.captions,
+            ..View::default()
+        };
+        self.options.paused = false;
+        self.status.run = RunState::Running;
+        self.status.seed = self.options.seed;
+        self.dirty = true;
     }
 
     /// The current scenario's other version, started with the same seed and options.
@@ -98,8 +107,23 @@ impl App {
         self.flash("restarted".into());
     }
 
-    /// `R`: the same seed again, seeded.
+    /// `R`: the same seed again, seeded; a program given from outside that can start again
+    /// follows the schedule of the run shown.
     pub(super) fn replay(&mut self) {
+        if let Some(mut again) = self.again.take() {
+            let schedule = self.source().and_then(|s| s.schedule());
+            self.options.mode = Mode::Seeded;
+            self.unstepped = Mode::Seeded;
+            self.reset();
+            self.source = again(schedule.clone());
+            self.again = Some(again);
+            self.flash(match (&self.source, schedule) {
+                (None, _) => "the program could not be started again".into(),
+                (Some(_), Some(s)) => format!("replaying schedule {s}"),
+                (Some(_), None) => "a seeded run: its schedule is printed when you quit".into(),
+            });
+            return;
+        }
         if self.options.mode == Mode::Free {
             self.options.mode = Mode::Seeded;
             self.unstepped = Mode::Seeded;
@@ -111,7 +135,7 @@ impl App {
     /// Side by side on or off (it restarts both from the start).
     pub(super) fn toggle_split(&mut self) {
         if !self.split && self.info().variants.len() < 2 {
-            self.flash("this scenario has one version: nothing to put beside it".into());
+            self.flash("one version only: nothing to put beside it".into());
             return;
         }
         if self.options.mode == Mode::Step {
@@ -126,12 +150,21 @@ impl App {
         });
     }
 
+    /// Another scenario (n p, the picker), in its defaults: its first version and
+    /// parameters, a free run and the lanes with the log. What the user chose for the last
+    /// one (a seeded replay, step mode, the wait-for graph) was for that one. A recording
+    /// stays seeded: its schedule is its seed's.
     pub(super) fn switch_to(&mut self, i: usize) {
         self.current = i % self.scenarios.len();
         self.about = &self.scenarios[self.current].info;
         self.config = Config::default_for(self.info());
         self.param = 0;
         self.options.seed = self.new_seed();
+        if !self.detached {
+            self.options.mode = Mode::Free;
+            self.unstepped = Mode::Free;
+        }
+        self.view.graph = false;
         self.start();
         self.flash(format!("scenario: {}", self.info().name));
     }

@@ -149,6 +149,7 @@ impl App {
                 // What the workers did after the scrubbed moment may just have happened.
                 self.rescrub();
             }
+            self.settle_selection();
         }
         n > 0 || self.dirty
     }
@@ -187,6 +188,13 @@ impl App {
         self.options.mode = mode;
         self.status.mode = mode;
         self.next_ops.clear();
+        // One moment at a time: the hints under a scrub cursor were made for the mode left,
+        // and a run let go again must show now, not a frozen past.
+        self.leave_scrub();
+        self.reselect = None;
+        if mode == Mode::Step {
+            self.owe_reselect(None);
+        }
         if let Some(run) = self.source() {
             run.set_mode(mode);
             if self.status.run == RunState::Paused {
@@ -197,10 +205,9 @@ impl App {
         let procs = self.has_processes();
         self.flash(match mode {
             // Child processes are not gated (README: how processes are shown).
-            Mode::Step if procs => {
-                "step mode for this process's threads; child processes run free".into()
-            }
-            Mode::Step => "step mode: pick a lane, press . to let it do one operation".into(),
+            // Short: the flash shares the status line at 80 columns.
+            Mode::Step if procs => "step mode: child processes run free".into(),
+            Mode::Step => "step mode: pick a lane; . does one operation".into(),
             Mode::Free => "free: the OS schedules".into(),
             Mode::Seeded => format!("seeded: seed {} schedules", self.options.seed),
         });
@@ -235,11 +242,16 @@ impl App {
             ));
             return;
         }
-        if let Some(run) = self.source()
-            && let Err(why) = run.step(id)
-        {
-            let why = self.why_not(id, why);
-            self.flash(format!("{name} can't go: {why}"));
+        let stepped = match self.source() {
+            Some(run) => run.step(id),
+            None => return,
+        };
+        match stepped {
+            Ok(()) => self.owe_reselect(Some(id)),
+            Err(why) => {
+                let why = self.why_not(id, why);
+                self.flash(format!("{name} can't go: {why}"));
+            }
         }
     }
 
@@ -294,7 +306,7 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
                 (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
                 // A traced thread waits before it begins: the world does not show it blocked.
                 (false, None) => match world.worker(p.w).filter(|w| w.blocked_on().is_some()) {
-                    Some(w) => format!("can't go: {}", describe::state(world, w)),
+                    Some(w) => describe::cant_go(world, w),
                     None => format!("can't go yet: {what}"),
                 },
             };
@@ -302,6 +314,7 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
                 w: p.w,
                 text,
                 ready: p.ready || p.wake_at.is_some(),
+                brief: None,
             }
         })
         .collect()

@@ -24,7 +24,7 @@ impl App {
     pub(super) fn scrub(&mut self, by: i64) {
         let can = self.status.run != RunState::Running || self.options.mode == Mode::Step;
         if !can {
-            self.flash("pause (space) or step mode (s) first, then ← → scrub".into());
+            self.flash("to scrub (← →), pause (space) or step (s) first".into());
             return;
         }
         let end = self.history.end();
@@ -91,10 +91,12 @@ impl App {
             }
             // The live world's words: it knows every object the history names.
             let text = format!("then: {}", describe::event(&self.world, ev));
+            let brief = format!("then: {}", describe::event_brief(&self.world, ev));
             hints.push(NextOp {
                 w: ev.w,
                 text,
                 ready: false,
+                brief: Some(brief),
             });
             left -= 1;
         }

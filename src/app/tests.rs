@@ -141,6 +141,107 @@ fn tab_outside_step_mode_says_what_to_press() {
     app.update(Action::NextReady);
     assert_eq!(
         app.flash_text(),
-        Some("tab picks the next worker in step mode: press s first")
+        Some("tab picks who goes in step mode: press s first")
     );
+}
+
+/// A run chosen in the picker: Esc goes back to the picker (the footer and the help say
+/// so); q still quits.
+#[test]
+fn esc_in_a_picked_run_goes_back_to_the_picker() {
+    let mut app = App::new(None);
+    app.update(Action::Enter);
+    assert!(!app.in_picker());
+    assert!(
+        app.hints()
+            .iter()
+            .any(|h| h.key == "esc" && h.what == "list")
+    );
+    assert!(
+        app.all_keys()
+            .iter()
+            .any(|h| h.key == "esc" && h.what.contains("back to list"))
+    );
+    app.update(Action::Back);
+    assert!(app.in_picker() && !app.quit, "back in the picker");
+    app.update(Action::Enter);
+    app.update(Action::Quit);
+    assert!(app.quit, "q quits");
+    app.stop_run();
+}
+
+/// Another scenario (n) starts in its defaults: a free run, the log not the graph, whatever
+/// the last one was switched to (a seeded replay, the wait-for graph).
+#[test]
+fn next_scenario_starts_free_with_the_log() {
+    use crate::runner::Mode;
+    let scenario = &crate::scenarios::all()[0];
+    let mut app = App::new(Some(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    }));
+    app.update(Action::Replay);
+    app.update(Action::ToggleGraph);
+    assert_eq!(app.status.mode, Mode::Seeded);
+    assert!(app.view.graph);
+    app.update(Action::NextScenario);
+    assert_eq!(app.status.mode, Mode::Free, "free again");
+    assert!(!app.view.graph, "the log again");
+    app.stop_run();
+}
+
+/// Every version is named on the status line at 80 columns, whatever the scenario: its
+/// label fits beside the scenario's name, the run's state, the clock and a count of
+/// workers in the tens.
+#[test]
+fn every_version_is_named_on_the_status_line_at_80_columns() {
+    use ratatui::{Terminal, backend::TestBackend};
+    for scenario in crate::scenarios::all() {
+        for v in scenario.info.variants {
+            let config = crate::scenarios::Config {
+                variant: v.name,
+                ..crate::scenarios::Config::default_for(&scenario.info)
+            };
+            let mut app = App::detached(crate::cli::Plan {
+                scenario,
+                config,
+                options: crate::runner::Options::default(),
+            });
+            // Workers in the tens: "12/12 alive".
+            for w in 0..12 {
+                app.feed(crate::event::Event {
+                    t: 0,
+                    pid: 1,
+                    w,
+                    op: crate::event::Op::Worker {
+                        name: format!("w{w}"),
+                        kind: crate::event::WorkerKind::Thread,
+                        daemon: false,
+                        parent: None,
+                        thread: None,
+                    },
+                });
+                app.feed(crate::event::Event {
+                    t: 0,
+                    pid: 1,
+                    w,
+                    op: crate::event::Op::Start,
+                });
+            }
+            app.clock_to(1_500_000_000);
+            let mut term = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
+            term.draw(|f| app.draw(f)).expect("draws");
+            let top: String = (0..80)
+                .map(|x| term.backend().buffer()[(x, 0)].symbol().to_string())
+                .collect();
+            assert!(
+                top.contains(v.label),
+                "{} {}: {:?} not on {top:?}",
+                scenario.info.name,
+                v.name,
+                v.label
+            );
+        }
+    }
 }

@@ -45,6 +45,13 @@ pub enum ArgsError {
         min: i64,
         max: i64,
     },
+    /// A schedule that does not parse (its own words say what one looks like).
+    #[error("--replay: {0}")]
+    Schedule(String),
+    #[error("--runs {0}: give at least 1")]
+    Runs(u64),
+    #[error("--time {0}: give a positive number of seconds, at most {max} (one day)", max = MAX_FOR_SECS)]
+    Time(f64),
     #[error("--size {0}: expected COLSxROWS, e.g. 100x30")]
     SizeSyntax(String),
     #[error("--size {0}: columns and rows go from 1 to 1000 (the screen needs 80x24)")]

@@ -3,9 +3,10 @@
 //! starts a run.
 
 use super::error::MAX_FOR_SECS;
-use super::{ArgsError, ExportArgs, RecordArgs, RunArgs, ScenarioArgs, TraceArgs};
+use super::{ArgsError, ExploreArgs, ExportArgs, RecordArgs, RunArgs, ScenarioArgs, TraceArgs};
 use crate::runner::{Mode, Options};
 use crate::scenarios::{self, Config, Scenario};
+use crate::source::traced::{ScheduleError, Strategy};
 
 /// The fastest virtual time where someone watches (the TUI, a recording)...
 const WATCHED_MAX_SPEED: f64 = 10.0;
@@ -53,6 +54,45 @@ impl TraceArgs {
     pub fn check(&self) -> Result<(), ArgsError> {
         speed_within(self.speed, 100.0)
     }
+
+    /// How the program's threads are scheduled: `--step`, `--seed`, `--replay`.
+    pub fn gating(&self) -> Result<Gating, ArgsError> {
+        let strategy = match (&self.replay, self.seed) {
+            (Some(s), _) => Some(Strategy::Replay(
+                s.parse()
+                    .map_err(|e: ScheduleError| ArgsError::Schedule(e.to_string()))?,
+            )),
+            (None, Some(seed)) => Some(Strategy::Random(seed)),
+            (None, None) => None,
+        };
+        let mode = match (self.step, &strategy) {
+            (true, _) => Mode::Step,
+            (false, Some(_)) => Mode::Seeded,
+            (false, None) => Mode::Free,
+        };
+        Ok(Gating { mode, strategy })
+    }
+}
+
+impl ExploreArgs {
+    /// `--runs` at least 1, `--time` positive.
+    pub fn check(&self) -> Result<(), ArgsError> {
+        if self.runs == 0 {
+            return Err(ArgsError::Runs(self.runs));
+        }
+        match self.time {
+            Some(t) if !(t.is_finite() && t > 0.0 && t <= MAX_FOR_SECS) => Err(ArgsError::Time(t)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// How a traced program's threads are scheduled: free, stepped by the user (following a
+/// schedule, if given), or seeded.
+#[derive(Clone, Debug)]
+pub struct Gating {
+    pub mode: Mode,
+    pub strategy: Option<Strategy>,
 }
 
 /// `--size COLSxROWS`: each from 1 to 1000.

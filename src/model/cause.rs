@@ -127,6 +127,15 @@ struct Pending {
     ox: u32,
 }
 
+/// One worker's waits, counted whatever the ring of wake-ups still keeps: how many had to
+/// wait, how many another worker ended (linked), and whether one goes on now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub had_to_wait: u64,
+    pub woken: u64,
+    pub waiting_now: bool,
+}
+
 /// The wake-up book of a world.
 #[derive(Clone, Debug, Default)]
 pub struct Causes {
@@ -140,6 +149,8 @@ pub struct Causes {
     pub recent: VecDeque<Wake>,
     /// The newest wait that had to wait: (its event number, the worker, what it waits for).
     pub last_block: Option<(u64, WorkerId, Wait)>,
+    /// Per worker (dense index): its waits that had to wait, and those another woke.
+    tally: Vec<Tally>,
     /// Wake-ups ever linked.
     pub linked: u64,
     /// Wake-ups whose cause the stream did not show (a stream that starts mid-run, a probe
@@ -167,6 +178,27 @@ impl Causes {
     /// The newest wake-up, if any.
     pub fn last(&self) -> Option<&Wake> {
         self.recent.back()
+    }
+
+    /// The waits of the worker at dense index `wx` (see [`Tally`]).
+    pub fn tally(&self, wx: u32) -> Tally {
+        let mut t = self.tally.get(wx as usize).copied().unwrap_or_default();
+        t.waiting_now = self
+            .pending
+            .get(wx as usize)
+            .is_some_and(|p| p.is_some_and(|p| p.must));
+        t
+    }
+
+    fn tally_mut(&mut self, wx: u32) -> Option<&mut Tally> {
+        if wx == NOWHERE {
+            return None;
+        }
+        let i = wx as usize;
+        if i >= self.tally.len() {
+            self.tally.resize(i + 1, Tally::default());
+        }
+        self.tally.get_mut(i)
     }
 
     /// Lengths of the side tables (objects, workers), for the tests of their bound.
@@ -239,6 +271,7 @@ impl Causes {
         let enable = |me: &mut Causes, via| me.enable(w, n, t, ox, via);
         match &ev.op {
             Op::AcquireBegin { o } => begin(self, Wait::Acquire(*o)),
+            Op::AcquireSharedBegin { o } => begin(self, Wait::AcquireShared(*o)),
             Op::WaitBegin { o } => {
                 // Read before `begin`; the world does not change until the fold after this.
                 let last_party = ob.is_some_and(barrier_completes);
@@ -252,9 +285,10 @@ impl Causes {
             Op::RecvBegin { o } => begin(self, Wait::Recv(*o)),
             Op::QueueJoinBegin { o } => begin(self, Wait::QueueJoin(*o)),
             Op::JoinBegin { target } => begin(self, Wait::Join(*target)),
-            Op::AcquireEnd { ok, .. } | Op::WaitEnd { ok, .. } | Op::RecvEnd { ok, .. } => {
-                self.end(w, n, t, *ok, b)
-            }
+            Op::AcquireEnd { ok, .. }
+            | Op::AcquireSharedEnd { ok, .. }
+            | Op::WaitEnd { ok, .. }
+            | Op::RecvEnd { ok, .. } => self.end(w, n, t, *ok, b),
             Op::JoinEnd { target, ok } => {
                 // When the joined worker ended, if it has.
                 let exit = v.worker(*target).filter(|x| x.is_done()).map(|x| x.since);
@@ -274,6 +308,17 @@ impl Causes {
                 }
             }
             Op::QueueJoinEnd { .. } => self.end(w, n, t, true, b),
+            // An rwlock's writer lets in every reader waiting (and one writer): a hand-off to
+            // each waiter; its last reader lets in a writer.
+            Op::Release { .. } if ob.is_some_and(|ob| ob.kind == ObjectKind::RwLock) => {
+                let waiting = ob.map_or(0, |ob| ob.waiters.len()).min(TOKENS);
+                for _ in 0..waiting.max(1) {
+                    enable(self, Via::Release);
+                }
+            }
+            Op::ReleaseShared { .. } if ob.is_some_and(|ob| ob.readers().len() <= 1) => {
+                enable(self, Via::Release)
+            }
             Op::Release { depth, .. } if depth.is_none_or(|d| d == 0) => enable(self, Via::Release),
             Op::Set { .. } | Op::NotifyAll { .. } => enable(self, Via::Set),
             Op::Notify { n: k, .. } => {
@@ -295,6 +340,9 @@ impl Causes {
         }
         if must {
             self.last_block = Some((n, w, wait));
+            if let Some(c) = self.tally_mut(b.wx) {
+                c.had_to_wait += 1;
+            }
         }
         *self.pending_slot(b.wx) = Some(Pending {
             n,
@@ -366,6 +414,9 @@ impl Causes {
         }
         self.recent.push_back(wake);
         self.linked += 1;
+        if let Some(c) = self.tally_mut(b.wx) {
+            c.woken += 1;
+        }
     }
 
     /// The cause of a wake-up on `o` for a waiter that began at event `since`: the oldest
@@ -465,6 +516,10 @@ fn must_wait(v: View, ob: Option<&Object>, w: WorkerId, wait: Wait) -> bool {
             (owner.is_some() && !mine) || queued
         }
         (ObjectState::Semaphore { value, .. }, Wait::Acquire(_)) => *value == 0 || queued,
+        (ObjectState::RwLock { writer, readers }, Wait::Acquire(_)) => {
+            writer.is_some() || !readers.is_empty() || queued
+        }
+        (ObjectState::RwLock { writer, .. }, Wait::AcquireShared(_)) => writer.is_some() || queued,
         (ObjectState::Event { flag }, Wait::Signal(_)) => !flag,
         (ObjectState::Plain, Wait::Signal(_)) => {
             ob.kind != ObjectKind::Barrier || !barrier_completes(ob)

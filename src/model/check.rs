@@ -1,6 +1,6 @@
 //! The primitives' semantics as checks over an event stream: what tests assert of every
-//! scenario, and what `--headless` reports. A lock never has two holders, a semaphore never
-//! more holders than slots, a queue never deeper than its maxsize and it hands out items in
+//! scenario, and what `--headless` reports. A lock never has two holders, an rwlock never a
+//! writer with readers or another writer, a semaphore never more holders than slots, a queue never deeper than its maxsize and it hands out items in
 //! its order, every `_end` follows its `_begin`, nothing happens after a worker's exit.
 
 use super::object::priority_key;
@@ -14,6 +14,8 @@ struct Obj {
     owner: Option<WorkerId>,
     depth: u32,
     holders: u64,
+    /// An rwlock's readers now.
+    readers: u64,
     /// Items in the queue, each with the pid of the process that put it.
     items: VecDeque<(String, u32)>,
     flag: bool,
@@ -93,6 +95,10 @@ impl Checker {
                 let ob = self.objs.entry(*o).or_default();
                 ob.kind = Some(*kind);
                 ob.capacity = capacity.unwrap_or(if kind.is_semaphore() { 1 } else { 0 });
+                // Nothing waits in a rendezvous: at most the one item being handed over.
+                if *kind == ObjectKind::Rendezvous {
+                    ob.capacity = 1;
+                }
             }
             Op::Exit { .. } => {
                 let wk = self.wks.entry(w).or_default();
@@ -119,6 +125,14 @@ impl Checker {
                 self.released(w, *o);
                 self.set_depth(*o, *depth);
             }
+            Op::AcquireSharedBegin { o } => self.begin(w, "acquire", *o),
+            Op::AcquireSharedEnd { o, ok } => {
+                self.end(w, "acquire", *o);
+                if *ok {
+                    self.read_acquired(w, *o);
+                }
+            }
+            Op::ReleaseShared { o } => self.read_released(w, *o),
             Op::Set { o } => {
                 let ob = self.objs.entry(*o).or_default();
                 ob.flag = true;
@@ -185,7 +199,32 @@ impl Checker {
         }
     }
 
+    /// An rwlock taken to read: never while a writer has it.
+    fn read_acquired(&mut self, w: WorkerId, o: ObjectId) {
+        let ob = self.objs.entry(o).or_default();
+        ob.readers += 1;
+        if let Some(x) = ob.owner {
+            self.bad(format!("rwlock {o} read by {w} while {x} writes it"));
+        }
+    }
+
+    fn read_released(&mut self, w: WorkerId, o: ObjectId) {
+        let ob = self.objs.entry(o).or_default();
+        if ob.readers == 0 {
+            self.bad(format!(
+                "rwlock {o} let go by reader {w} while nobody reads it"
+            ));
+        } else {
+            ob.readers -= 1;
+        }
+    }
+
     fn acquired(&mut self, w: WorkerId, o: ObjectId) {
+        let ob = self.objs.entry(o).or_default();
+        if ob.readers > 0 {
+            let n = ob.readers;
+            self.bad(format!("rwlock {o} written by {w} while {n} read it"));
+        }
         let ob = self.objs.entry(o).or_default();
         let msg = match ob.kind {
             Some(ObjectKind::RLock) => match ob.owner {

@@ -10,6 +10,7 @@ use names::capacity_words;
 pub use names::{
     Label, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
 };
+pub use tasks::census_words;
 pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
@@ -69,13 +70,37 @@ pub fn plain_state(world: &World, w: &Worker) -> String {
 /// lock A held by job2", "sleeps holding lock A", "sleeps, 0.3s left", "put: queue jobs
 /// full". What holds whom comes before how long; an end is said as in [`state`].
 pub fn brief_state(world: &World, w: &Worker) -> String {
+    brief_with(world, w, false)
+}
+
+/// Briefer still, for a column [`brief_state`]'s words do not fit: objects by their names
+/// alone ("wants B held by right", "sleeps holding slots", "joins fifo-getter", "products
+/// full", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
+/// than in it.
+pub fn briefest_state(world: &World, w: &Worker) -> String {
+    brief_with(world, w, true)
+}
+
+fn brief_with(world: &World, w: &Worker, bare: bool) -> String {
     // A task's and a task-running thread's words are already short, and they carry the
     // coroutines' lesson (who keeps the thread).
-    if let Some(words) = tasks::brief(world, w) {
+    let task_words = if bare {
+        tasks::briefest(world, w)
+    } else {
+        tasks::brief(world, w)
+    };
+    if let Some(words) = task_words {
         return words;
     }
+    let name = |o: ObjectId| {
+        if bare {
+            world.object_name(o).to_string()
+        } else {
+            object(world, o)
+        }
+    };
     let held = || {
-        let names: Vec<_> = w.holding.iter().map(|o| object(world, *o)).collect();
+        let names: Vec<_> = w.holding.iter().map(|o| name(*o)).collect();
         names.join(", ")
     };
     match &w.state {
@@ -86,18 +111,39 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
         WorkerState::Sleeping { ms } if *ms > 0 => {
             let total = ms.saturating_mul(1_000_000);
             let rest = total.saturating_sub(world.t.saturating_sub(w.since));
-            format!("sleeps, {} left", left(rest, total))
+            if bare {
+                format!("sleeps {} more", left(rest, total))
+            } else {
+                format!("sleeps, {} left", left(rest, total))
+            }
         }
-        WorkerState::Blocked(wait) => brief_wait(world, w, *wait),
+        WorkerState::Blocked(wait) => brief_wait(world, w, *wait, &name, bare),
         _ => state(world, w),
     }
 }
 
-fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
+fn brief_wait(
+    world: &World,
+    w: &Worker,
+    wait: Wait,
+    object: &dyn Fn(ObjectId) -> String,
+    bare: bool,
+) -> String {
     match wait {
-        Wait::Acquire(o) => {
+        Wait::Acquire(o) | Wait::AcquireShared(o) if is_rwlock(world, o) => {
+            let side = if matches!(wait, Wait::Acquire(_)) {
+                "write"
+            } else {
+                "read"
+            };
+            match rw_holders(world, o) {
+                Some(by) => format!("wants to {side} {} {by}", object(o)),
+                None => format!("wants to {side} {}", object(o)),
+            }
+        }
+        Wait::Acquire(o) | Wait::AcquireShared(o) => {
             let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
-            let what = object(world, o);
+            let what = object(o);
             match world.object(o).and_then(|ob| ob.owner()) {
                 _ if semaphore => format!("wants a slot of {what}"),
                 Some(owner) if owner == w.id => format!("wants {what} it holds"),
@@ -105,12 +151,46 @@ fn brief_wait(world: &World, w: &Worker, wait: Wait) -> String {
                 None => format!("wants {what}"),
             }
         }
-        Wait::Signal(o) => format!("waits on {}", object(world, o)),
-        Wait::Put(o) => format!("put: {} full", object(world, o)),
-        Wait::Get(o) => format!("get: {} empty", object(world, o)),
-        Wait::Recv(o) => format!("recv: {} empty", object(world, o)),
-        Wait::QueueJoin(o) => format!("joins {}", object(world, o)),
+        Wait::Signal(o) => format!("waits on {}", object(o)),
+        // Briefest, what stops it is enough: "products full" in a producer's lane.
+        Wait::Put(o) if is_rendezvous(world, o) => format!("put: no receiver, {}", object(o)),
+        Wait::Put(o) if bare => format!("{} full", object(o)),
+        Wait::Get(o) if bare => format!("{} empty", object(o)),
+        // A pipe's name may be long ("proc-3 replies"): the verb first, where a cut spares it.
+        Wait::Recv(o) if bare => format!("recv {}", object(o)),
+        Wait::Put(o) => format!("put: {} full", object(o)),
+        Wait::Get(o) => format!("get: {} empty", object(o)),
+        Wait::Recv(o) => format!("recv: {} empty", object(o)),
+        Wait::QueueJoin(o) => format!("joins {}", object(o)),
+        Wait::Join(t) if bare => format!("joins {}", world.worker_name(t)),
         Wait::Join(t) => format!("joining {}", world.worker_name(t)),
+    }
+}
+
+/// Step mode: why a blocked worker cannot be stepped, as its lane says it: "can't go:
+/// waiting for lock (held by t1)".
+pub fn cant_go(world: &World, w: &Worker) -> String {
+    format!("can't go: {}", state(world, w))
+}
+
+/// The same for a narrow lane, who or what stops it first: "can't go: t1 holds lock",
+/// "can't go: q empty".
+pub fn cant_go_brief(world: &World, w: &Worker) -> String {
+    let owner = match w.state {
+        WorkerState::Blocked(Wait::Acquire(o)) => world
+            .object(o)
+            .and_then(|ob| ob.owner())
+            .filter(|h| *h != w.id)
+            .map(|h| (h, o)),
+        _ => None,
+    };
+    match owner {
+        Some((h, o)) => format!(
+            "can't go: {} holds {}",
+            world.worker_name(h),
+            world.object_name(o)
+        ),
+        None => format!("can't go: {}", briefest_state(world, w)),
     }
 }
 
@@ -138,9 +218,14 @@ pub fn holds(world: &World, held: &[ObjectId]) -> String {
     }
     let one = |(o, n): &(ObjectId, usize)| {
         let name = object(world, *o);
-        match world.object(*o).map(|ob| ob.kind.is_semaphore()) {
-            Some(true) if *n == 1 => format!("a slot of {name}"),
-            Some(true) => format!("{n} slots of {name}"),
+        match world.object(*o) {
+            Some(ob) if ob.kind.is_semaphore() && *n == 1 => format!("a slot of {name}"),
+            Some(ob) if ob.kind.is_semaphore() => format!("{n} slots of {name}"),
+            // Readers and a writer never hold it together.
+            Some(ob) if !ob.readers().is_empty() => format!("{name} (reading)"),
+            Some(ob) if ob.kind == crate::event::ObjectKind::RwLock => {
+                format!("{name} (writing)")
+            }
             _ => name,
         }
     };
@@ -149,6 +234,14 @@ pub fn holds(world: &World, held: &[ObjectId]) -> String {
 
 /// A blocked worker's state: what it waits for and, for a lock, who holds it now.
 fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
+    if let Wait::Acquire(o) | Wait::AcquireShared(o) = wait
+        && is_rwlock(world, o)
+    {
+        return match rw_holders(world, o) {
+            Some(by) => format!("{} ({by})", waiting(world, wait)),
+            None => waiting(world, wait),
+        };
+    }
     let Wait::Acquire(o) = wait else {
         return waiting(world, wait);
     };
@@ -168,6 +261,8 @@ fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
 /// of it can be named by them (the exported trace's slices).
 pub fn waiting(world: &World, wait: Wait) -> String {
     match wait {
+        Wait::Acquire(o) if is_rwlock(world, o) => format!("waiting to write {}", object(world, o)),
+        Wait::AcquireShared(o) => format!("waiting to read {}", object(world, o)),
         Wait::Acquire(o) => match world.object(o) {
             None => format!("waiting for object {o}"),
             Some(ob) if ob.kind.is_semaphore() => {
@@ -176,6 +271,9 @@ pub fn waiting(world: &World, wait: Wait) -> String {
             Some(_) => format!("waiting for {}", object(world, o)),
         },
         Wait::Signal(o) => format!("waiting on {}", object(world, o)),
+        Wait::Put(o) if is_rendezvous(world, o) => {
+            format!("blocked on put to {} (no receiver)", object(world, o))
+        }
         Wait::Put(o) => format!("blocked on put to {} (full)", object(world, o)),
         Wait::Get(o) => format!("blocked on get from {} (empty)", object(world, o)),
         Wait::Recv(o) => format!("blocked on recv from {} (empty)", object(world, o)),
@@ -186,8 +284,23 @@ pub fn waiting(world: &World, wait: Wait) -> String {
 
 /// An event as a log line without its time and worker: "acquired lock A".
 pub fn event(world: &World, ev: &Event) -> String {
+    event_with(world, ev, false)
+}
+
+/// The same with objects by their names alone, for a narrow lane: "wrote balance = 8".
+pub fn event_brief(world: &World, ev: &Event) -> String {
+    event_with(world, ev, true)
+}
+
+fn event_with(world: &World, ev: &Event, bare: bool) -> String {
     use Op::*;
-    let o = |o: &ObjectId| object(world, *o);
+    let o = |o: &ObjectId| {
+        if bare {
+            world.object_name(*o).to_string()
+        } else {
+            object(world, *o)
+        }
+    };
     match &ev.op {
         Worker {
             kind: crate::event::WorkerKind::Main,
@@ -241,7 +354,12 @@ pub fn event(world: &World, ev: &Event) -> String {
         SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
         Say { text } => format!("says: {text}"),
+        AcquireBegin { o: ob } if is_rwlock(world, *ob) => format!("acquire {} to write", o(ob)),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
+        AcquireSharedBegin { o: ob } => format!("acquire {} to read", o(ob)),
+        AcquireSharedEnd { o: ob, ok: true } => format!("acquired {} to read", o(ob)),
+        AcquireSharedEnd { o: ob, ok: false } => format!("gave up reading {}", o(ob)),
+        ReleaseShared { o: ob } => format!("released {} (read)", o(ob)),
         AcquireEnd {
             o: ob,
             ok,
@@ -334,6 +452,38 @@ pub fn event(world: &World, ev: &Event) -> String {
     }
 }
 
+fn is_kind(world: &World, o: ObjectId, kind: crate::event::ObjectKind) -> bool {
+    world.object(o).is_some_and(|ob| ob.kind == kind)
+}
+
+/// Whether `o` is a rendezvous channel (a put waits for a receiver, not for room).
+pub fn is_rendezvous(world: &World, o: ObjectId) -> bool {
+    is_kind(world, o, crate::event::ObjectKind::Rendezvous)
+}
+
+fn is_rwlock(world: &World, o: ObjectId) -> bool {
+    is_kind(world, o, crate::event::ObjectKind::RwLock)
+}
+
+/// Who holds an rwlock now, in words: "held by w" (its writer), "read by r1, r2" (its
+/// readers, the first few), or None when free.
+fn rw_holders(world: &World, o: ObjectId) -> Option<String> {
+    let ob = world.object(o)?;
+    if let Some(w) = ob.owner() {
+        return Some(format!("held by {}", world.worker_name(w)));
+    }
+    let readers = ob.readers();
+    let mut names: Vec<&str> = readers
+        .iter()
+        .take(3)
+        .map(|r| world.worker_name(*r))
+        .collect();
+    if readers.len() > 3 {
+        names.push("…");
+    }
+    (!names.is_empty()).then(|| format!("read by {}", names.join(", ")))
+}
+
 /// The log's name column: as wide as the longest name so far, between these.
 const NAME_MIN: usize = 4;
 const NAME_MAX: usize = 16;
@@ -352,14 +502,21 @@ fn name_column(world: &World, w: crate::event::WorkerId) -> String {
     }
 }
 
-/// A whole log line: "  1.20s  job1  acquired lock A".
+/// Where a log line's words begin, in characters: after the time and the name column
+/// ("   0.22s  t2    " is 16). A name may hold spaces ("main 4242"), so a reader cannot
+/// find it by looking for them.
+pub fn log_words_start(world: &World) -> usize {
+    "   0.22s  ".len() + world.name_chars().clamp(NAME_MIN, NAME_MAX) + 2
+}
+
+/// A whole log line: "  1.20s  job1  acquired lock A". The outcome is the run's verdict,
+/// not its sayer's (in `daemon` the last worker killed states it): its name column is empty.
 pub fn log_line(world: &World, ev: &Event) -> String {
-    format!(
-        "{:>7.2}s  {}  {}",
-        ev.t as f64 / 1e9,
-        name_column(world, ev.w),
-        event(world, ev)
-    )
+    let who = match ev.op {
+        Op::Outcome { .. } => " ".repeat(world.name_chars().clamp(NAME_MIN, NAME_MAX)),
+        _ => name_column(world, ev.w),
+    };
+    format!("{:>7.2}s  {who}  {}", ev.t as f64 / 1e9, event(world, ev))
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
@@ -397,6 +554,29 @@ pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {
     }
 }
 
+/// The details' "woken" line for a worker none of whose wake-ups is listed (the ring keeps
+/// the newest): from its tally of waits, so it never says "never had to wait" of a worker
+/// that waits now, timed out, or was woken long ago.
+pub fn unwoken(world: &World, w: &Worker) -> String {
+    let t = world
+        .worker_index(w.id)
+        .map(|wx| world.causes.tally(wx))
+        .unwrap_or_default();
+    let before = t.had_to_wait - u64::from(t.waiting_now);
+    let now = match (t.waiting_now, before) {
+        (false, _) => None,
+        (true, 0) => Some("not yet (waiting now)".to_string()),
+        (true, n) => Some(format!("not yet (waiting now; waited {} before)", times(n))),
+    };
+    match (now, t.had_to_wait, t.woken) {
+        (Some(now), ..) => now,
+        (None, 0, _) => "never had to wait".into(),
+        // Timed out, given up, or ended (a daemon killed) while it waited.
+        (None, n, 0) => format!("had to wait {}; no other worker ended it", times(n)),
+        (None, _, k) => format!("{}, too long ago to list", times(k)),
+    }
+}
+
 /// How many times, in words: "once", "twice", "3 times" (never "1 times").
 pub fn times(n: u64) -> String {
     match n {
@@ -409,9 +589,18 @@ pub fn times(n: u64) -> String {
 /// Every possible deadlock the lock order shows, one a line: "t1 takes A then B; t2 takes
 /// B then A" (model/lockorder.rs finds them).
 pub fn possible_deadlocks(world: &World) -> Vec<String> {
+    lock_orders(world, "takes ", " then ")
+}
+
+/// The same in the fewest words, for a narrow border: "left A→B; right B→A".
+pub fn possible_deadlocks_brief(world: &World) -> Vec<String> {
+    lock_orders(world, "", "→")
+}
+
+fn lock_orders(world: &World, takes: &str, then: &str) -> Vec<String> {
     let order = |(e, w): &(&super::lockorder::Edge, WorkerId)| {
         format!(
-            "{} takes {} then {}",
+            "{} {takes}{}{then}{}",
             world.worker_name(*w),
             world.object_name(e.held),
             world.object_name(e.wanted)

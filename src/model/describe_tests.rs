@@ -257,3 +257,73 @@ fn a_long_lifo_queue_keeps_the_items_that_come_out_soonest() {
     assert_eq!(kept.len(), super::object::ITEMS_KEPT);
     assert_eq!(kept[0], "99");
 }
+
+/// The details' "woken" line agrees with the log: a worker waiting now, or whose wait ended
+/// with no other worker's help, is never said to have "never had to wait".
+#[test]
+fn a_worker_that_waited_is_never_said_to_have_never_waited() {
+    let mut events = vec![
+        worker(0, "main"),
+        worker(1, "t1"),
+        worker(2, "t2"),
+        object(1, "lock", ObjectKind::Lock),
+        ev(0, 1, Op::Start),
+        ev(0, 2, Op::Start),
+        ev(MS, 1, Op::AcquireBegin { o: 1 }),
+        ev(
+            MS,
+            1,
+            Op::AcquireEnd {
+                o: 1,
+                ok: true,
+                depth: None,
+                value: None,
+            },
+        ),
+        ev(2 * MS, 2, Op::AcquireBegin { o: 1 }),
+    ];
+    let unwoken = |events: &[Event], w| {
+        let world = world(events);
+        describe::unwoken(&world, world.worker(w).expect("declared"))
+    };
+    assert_eq!(unwoken(&events, 1), "never had to wait");
+    assert_eq!(unwoken(&events, 2), "not yet (waiting now)");
+    // t2 gives up (a timeout): it had to wait, and nobody woke it.
+    events.push(ev(
+        3 * MS,
+        2,
+        Op::AcquireEnd {
+            o: 1,
+            ok: false,
+            depth: None,
+            value: None,
+        },
+    ));
+    assert_eq!(
+        unwoken(&events, 2),
+        "had to wait once; no other worker ended it"
+    );
+}
+
+/// The outcome is the run's verdict: its log line names no worker, whoever stated it (in
+/// `daemon`, the last worker killed), and its words line up with the others'.
+#[test]
+fn the_outcome_is_the_runs_not_a_workers() {
+    let w = world(&[worker(0, "main"), worker(4, "task-4")]);
+    let said = ev(
+        0,
+        4,
+        Op::Outcome {
+            text: "5 of 5 daemon workers were killed".into(),
+            ok: true,
+        },
+    );
+    let line = describe::log_line(&w, &said);
+    assert!(!line.contains("task-4"), "{line}");
+    let other = describe::log_line(&w, &ev(0, 4, Op::Start));
+    assert_eq!(
+        line.find("outcome"),
+        other.find("starts"),
+        "{line}\n{other}"
+    );
+}

@@ -48,6 +48,14 @@ fn holders(world: &World, w: WorkerId, wait: Wait) -> Vec<WorkerId> {
         }
         return out;
     }
+    // A writer waits for every reader of an rwlock.
+    if let Wait::Acquire(o) = wait
+        && let Some(ob) = world.object(o)
+        && ob.owner().is_none()
+        && !ob.readers().is_empty()
+    {
+        return ob.readers().to_vec();
+    }
     waitfor::waits_for(world, w).into_iter().collect()
 }
 

@@ -41,6 +41,12 @@ pub enum ObjectState {
     Pipe {
         in_flight: VecDeque<String>,
     },
+    /// A reader-writer lock: a writer alone, or readers together (never both).
+    RwLock {
+        writer: Option<WorkerId>,
+        /// Who reads it now, in the order they took it.
+        readers: Vec<WorkerId>,
+    },
     Value {
         value: i64,
     },
@@ -86,7 +92,7 @@ impl Object {
                 holders: Vec::new(),
             },
             Event => ObjectState::Event { flag: false },
-            Queue | LifoQueue | PriorityQueue => ObjectState::Queue {
+            Queue | LifoQueue | PriorityQueue | Rendezvous => ObjectState::Queue {
                 depth: 0,
                 items: VecDeque::new(),
                 unfinished: 0,
@@ -100,6 +106,10 @@ impl Object {
                 in_flight: VecDeque::new(),
             },
             Value => ObjectState::Value { value: 0 },
+            RwLock => ObjectState::RwLock {
+                writer: None,
+                readers: Vec::new(),
+            },
             Condition | Barrier => ObjectState::Plain,
         };
         Object {
@@ -114,10 +124,20 @@ impl Object {
         }
     }
 
+    /// Who holds it alone: a lock's owner, an rwlock's writer.
     pub fn owner(&self) -> Option<WorkerId> {
         match self.state {
             ObjectState::Lock { owner, .. } => owner,
+            ObjectState::RwLock { writer, .. } => writer,
             _ => None,
+        }
+    }
+
+    /// An rwlock's readers now (none for anything else).
+    pub fn readers(&self) -> &[WorkerId] {
+        match &self.state {
+            ObjectState::RwLock { readers, .. } => readers,
+            _ => &[],
         }
     }
 

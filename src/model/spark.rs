@@ -107,7 +107,7 @@ pub fn value(ob: &Object) -> Option<u32> {
     match &ob.state {
         ObjectState::Queue { depth, .. } => Some((*depth).min(u32::MAX as u64) as u32),
         ObjectState::Semaphore { holders, .. } => Some(holders.len() as u32),
-        ObjectState::Lock { .. } => Some(ob.waiters.len() as u32),
+        ObjectState::Lock { .. } | ObjectState::RwLock { .. } => Some(ob.waiters.len() as u32),
         _ => None,
     }
 }

@@ -9,7 +9,7 @@
 
 use super::worker::{Worker, WorkerState};
 use super::world::World;
-use crate::event::{WorkerId, WorkerKind};
+use crate::event::{ExitHow, WorkerId, WorkerKind};
 
 /// True for a task.
 pub fn is_task(w: &Worker) -> bool {
@@ -55,5 +55,48 @@ pub fn frozen_by(world: &World, task: &Worker) -> Option<WorkerId> {
             .worker(thread)
             .filter(|th| matches!(th.state, WorkerState::Sleeping { .. }))
             .map(|th| th.id),
+    }
+}
+
+/// How many of a thread's tasks are in each state: the lanes' summary of a thread whose
+/// tasks are more than the panel shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Census {
+    pub total: usize,
+    pub not_started: usize,
+    pub running: usize,
+    /// Awaiting a sleep, a lock, a queue, an event or another task.
+    pub awaiting: usize,
+    pub done: usize,
+    /// Raised, or ended from outside (a loop closed under it).
+    pub failed: usize,
+    pub cancelled: usize,
+}
+
+/// The tasks of `thread`, counted by state (one pass over the workers).
+pub fn census(world: &World, thread: WorkerId) -> Census {
+    let mut c = Census::default();
+    for t in tasks_of(world, thread) {
+        c.total += 1;
+        match &t.state {
+            WorkerState::New => c.not_started += 1,
+            WorkerState::Running => c.running += 1,
+            WorkerState::Sleeping { .. } | WorkerState::Blocked(_) => c.awaiting += 1,
+            WorkerState::Done { how, .. } => match how {
+                ExitHow::Ok => c.done += 1,
+                ExitHow::Cancelled => c.cancelled += 1,
+                ExitHow::Panic | ExitHow::Killed => c.failed += 1,
+            },
+        }
+    }
+    c
+}
+
+/// The thread whose tasks a lane belongs with: a task's thread, or the lane itself.
+pub fn thread_of(w: &Worker) -> WorkerId {
+    if is_task(w) {
+        w.thread.unwrap_or(w.id)
+    } else {
+        w.id
     }
 }

@@ -248,3 +248,66 @@ fn the_checker_takes_tasks_like_any_worker() {
     ];
     assert!(super::check::check_all(&evs).is_empty());
 }
+
+#[test]
+fn a_threads_tasks_are_counted_by_state() {
+    let mut w = world();
+    w.apply(&declare(3, "c", WorkerKind::Task, Some(0)));
+    w.apply(&ev(1, 1, Op::Start));
+    w.apply(&ev(1, 1, Op::SleepBegin { ms: 10 }));
+    w.apply(&ev(2, 2, Op::Start));
+    w.apply(&ev(
+        3,
+        2,
+        Op::Exit {
+            how: ExitHow::Cancelled,
+            msg: Some("pending when asyncio.run ended".into()),
+        },
+    ));
+    let c = task::census(&w, 0);
+    assert_eq!(
+        (c.total, c.awaiting, c.cancelled, c.not_started),
+        (3, 1, 1, 1)
+    );
+    assert_eq!(task::census(&w, 1).total, 0, "a task runs no tasks");
+    assert_eq!(
+        describe::census_words(&w, 0, true),
+        "3 tasks on main: 1 awaiting, 1 not started, 1 cancelled"
+    );
+    assert_eq!(task::thread_of(w.worker(2).expect("b")), 0);
+}
+
+/// Two tasks each awaiting the async lock the other holds: a wait-for cycle, a deadlock
+/// like two threads', though their thread itself is free (the loop waits on).
+#[test]
+fn two_tasks_awaiting_each_others_lock_are_a_deadlock() {
+    let mut w = world();
+    w.apply(&ev(
+        0,
+        0,
+        Op::Object {
+            o: 2,
+            name: "M".into(),
+            kind: ObjectKind::Lock,
+            capacity: None,
+        },
+    ));
+    let acquired = |o| Op::AcquireEnd {
+        ok: true,
+        o,
+        depth: None,
+        value: None,
+    };
+    for (task, first) in [(1, 1), (2, 2)] {
+        w.apply(&ev(1, task, Op::Start));
+        w.apply(&ev(1, task, Op::AcquireBegin { o: first }));
+        w.apply(&ev(1, task, acquired(first)));
+    }
+    w.apply(&ev(2, 1, Op::AcquireBegin { o: 2 }));
+    assert_eq!(w.deadlock, None);
+    w.apply(&ev(2, 2, Op::AcquireBegin { o: 1 }));
+    let cycle = w.deadlock.clone().expect("a cycle");
+    assert_eq!(cycle.len(), 2);
+    assert!(cycle.contains(&1) && cycle.contains(&2));
+    assert_eq!(state(&w, 1), "awaiting lock M (held by b)");
+}

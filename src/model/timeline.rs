@@ -338,21 +338,26 @@ impl Timeline {
         out
     }
 
-    /// Which of the `n` cells [`Timeline::cells`] lays out (each `step` ns, ending at `end`)
-    /// the lane spent holding a lock or a slot for at least 1/50 of the cell, as a phase must
-    /// fill one to show, whatever its phase: a sleep while holding is drawn as holding.
-    /// One walk over the segments in the window; a cell found held skips to the next.
-    pub fn held_cells(&self, end: u64, step: u64, n: usize) -> Vec<bool> {
+    /// How each of the `n` cells [`Timeline::cells`] lays out (each `step` ns, ending at
+    /// `end`, their phases `phases`) is drawn held, if it is: the phase the lane held a lock
+    /// or a slot *in*, so that a held glyph says one thing. A cell is held in its own phase
+    /// if the lane held something during that phase for at least 1/50 of the cell (as a
+    /// phase must fill one to show); else, if it held something for half the cell or more,
+    /// in the weightiest phase it held in (a cell half blocked, half asleep holding the
+    /// lock, reads as the hold, not as "blocked while holding"); else it is not held.
+    pub fn held_cells(&self, end: u64, step: u64, phases: &[Phase]) -> Vec<Option<Phase>> {
+        let n = phases.len();
         let step = step.max(1);
         let start = end.saturating_sub(step.saturating_mul(n as u64));
         let min = (step / 50).max(1);
-        let mut out = vec![false; n];
+        let mut out = vec![None; n];
         // A lane that never held anything (most of them) costs no walk.
         let open_holds = self.segs.back().is_some_and(|p| p.unpack().holds());
         if n == 0 || (self.held == 0 && !open_holds) {
             return out;
         }
-        let mut sum = vec![0u64; n];
+        // Per cell, the time held in each phase (by its weight: one slot a phase).
+        let mut by_phase = vec![[0u64; 8]; n];
         let mut i = self.covering(start);
         while i < self.segs.len() {
             let s = self.segs[i].unpack();
@@ -367,21 +372,25 @@ impl Timeline {
             }
             let first = ((a - start) / step) as usize;
             let last = (((s_end - 1 - start) / step) as usize).min(n.saturating_sub(1));
-            for c in first..=last {
+            for (c, cell) in by_phase.iter_mut().enumerate().take(last + 1).skip(first) {
                 let ca = start.saturating_add(step.saturating_mul(c as u64));
                 let cb = ca.saturating_add(step);
-                sum[c] += s_end.min(cb).saturating_sub(a.max(ca));
-                out[c] |= sum[c] >= min;
+                cell[s.phase.weight() as usize] += s_end.min(cb).saturating_sub(a.max(ca));
             }
-            // The last cell is settled held: its other segments cannot change it.
-            if out[last] {
-                let cb = start.saturating_add(step.saturating_mul(last as u64 + 1));
-                i = i.max(
-                    self.segs
-                        .partition_point(|x| x.start() < cb)
-                        .saturating_sub(1),
-                );
-            }
+        }
+        for ((o, held), &p) in out.iter_mut().zip(&by_phase).zip(phases) {
+            let all: u64 = held.iter().sum();
+            *o = if held[p.weight() as usize] >= min {
+                Some(p)
+            } else if all * 2 >= step {
+                // The weightiest phase held in for the minimum (one is: half the cell is).
+                Phase::ALL
+                    .into_iter()
+                    .filter(|q| held[q.weight() as usize] >= min)
+                    .max_by_key(|q| q.weight())
+            } else {
+                None
+            };
         }
         out
     }
@@ -574,10 +583,11 @@ mod tests {
     use super::*;
     use crate::runner::gate::SplitMix;
 
-    /// A sleep or a block while holding marks its cells held; a sleep after the release
-    /// does not, nor does a hold too short to fill 1/50 of a cell.
+    /// A cell is drawn held in the phase the lane held something in: a sleep or a block
+    /// while holding marks its cells held in that phase; a sleep after the release does not,
+    /// nor does a hold too short to fill 1/50 of a cell.
     #[test]
-    fn cells_held_follow_the_held_bit_whatever_the_phase() {
+    fn cells_held_follow_the_held_bit_in_its_own_phase() {
         let mut tl = Timeline::new(100);
         tl.push(0, Phase::Running);
         tl.push(100, Phase::Critical);
@@ -586,14 +596,36 @@ mod tests {
         tl.push(500, Phase::Sleeping);
         tl.push(700, Phase::Critical);
         tl.push(701, Phase::Running);
-        let held = tl.held_cells(800, 100, 8);
-        assert_eq!(held, [false, true, true, true, true, false, false, false]);
-        // Agrees with the time held, cell by cell, for holds that fill their cells.
-        for (c, h) in held.iter().enumerate() {
-            let a = c as u64 * 100;
-            assert_eq!(*h, tl.time_held(a, a + 100) >= 2, "cell {c}");
-        }
-        assert!(tl.held_cells(800, 100, 0).is_empty());
+        let phases = tl.cells(800, 100, 8);
+        let held = tl.held_cells(800, 100, &phases);
+        use Phase::*;
+        let want = [
+            None,
+            Some(Critical),
+            Some(Sleeping),
+            Some(Sleeping),
+            Some(Blocked),
+        ];
+        assert_eq!(held[..5], want);
+        assert_eq!(held[5..], [None, None, None]);
+        assert!(tl.held_cells(800, 100, &[]).is_empty());
+    }
+
+    /// A cell half blocked (holding nothing) and half asleep holding the lock is not
+    /// "blocked while holding": it is drawn as the hold, in the phase held in; a cell
+    /// mostly blocked with a short hold is drawn blocked.
+    #[test]
+    fn a_cell_never_joins_a_hold_to_a_phase_it_was_not_held_in() {
+        let mut tl = Timeline::new(100);
+        tl.push(0, Phase::Blocked);
+        tl.push_held(50, Phase::Sleeping, true);
+        tl.push(100, Phase::Blocked);
+        tl.push_held(180, Phase::Sleeping, true);
+        tl.push(200, Phase::Running);
+        let phases = tl.cells(200, 100, 2);
+        assert_eq!(phases, [Phase::Blocked, Phase::Blocked]);
+        let held = tl.held_cells(200, 100, &phases);
+        assert_eq!(held, [Some(Phase::Sleeping), None]);
     }
 
     /// The running totals agree with summing the kept segments, through same-instant

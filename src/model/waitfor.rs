@@ -10,10 +10,21 @@ pub fn waits_for(world: &World, w: WorkerId) -> Option<WorkerId> {
     match world.worker(w)?.blocked_on()? {
         Wait::Acquire(o) => {
             let ob = world.object(o)?;
+            // A writer waits for the one reader, if one alone reads; for itself (for good)
+            // if it reads it.
+            let readers = ob.readers();
+            let reader = match readers {
+                _ if readers.contains(&w) => Some(w),
+                [r] => Some(*r),
+                _ => None,
+            };
             // An RLock's owner taking it again does not wait.
             ob.owner()
                 .filter(|&owner| !(owner == w && ob.kind == crate::event::ObjectKind::RLock))
+                .or(reader)
         }
+        // A reader waits for the writer (behind a waiting writer it has no one holder).
+        Wait::AcquireShared(o) => world.object(o)?.owner(),
         Wait::Join(target) => world.worker(target).filter(|t| !t.is_done()).map(|t| t.id),
         _ => None,
     }
@@ -87,6 +98,26 @@ pub fn describe_cycle(world: &World, cycle: &[WorkerId]) -> String {
         .map(|w| describe_link(world, *w))
         .collect();
     links.join("; ")
+}
+
+/// The same cycle in the fewest words, for a narrow banner: "left and right wait for each
+/// other", "a, b and c wait for each other in a circle".
+pub fn describe_cycle_brief(world: &World, cycle: &[WorkerId]) -> String {
+    let names: Vec<&str> = world
+        .workers
+        .iter()
+        .filter(|w| cycle.contains(&w.id))
+        .map(|w| w.name.as_str())
+        .collect();
+    match names.as_slice() {
+        [one] => format!("{one} waits for itself"),
+        [a, b] => format!("{a} and {b} wait for each other"),
+        [rest @ .., last] => format!(
+            "{} and {last} wait for each other in a circle",
+            rest.join(", ")
+        ),
+        [] => "a circle of waits".into(),
+    }
 }
 
 /// Whether following `w`'s wait-for edges reaches a worker of `cycle`.

@@ -6,8 +6,10 @@ use crate::event::{ExitHow, ObjectId, WorkerId, WorkerKind};
 /// What a blocked worker is waiting for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Wait {
-    /// A lock, an rlock or a semaphore.
+    /// A lock, an rlock or a semaphore; an rwlock to write.
     Acquire(ObjectId),
+    /// An rwlock to read (with other readers).
+    AcquireShared(ObjectId),
     /// An event's flag, a condition's notify, a barrier's last party.
     Signal(ObjectId),
     /// Room in a full queue.
@@ -26,6 +28,7 @@ impl Wait {
     pub fn object(self) -> Option<ObjectId> {
         match self {
             Wait::Acquire(o)
+            | Wait::AcquireShared(o)
             | Wait::Signal(o)
             | Wait::Put(o)
             | Wait::Get(o)
@@ -38,7 +41,11 @@ impl Wait {
     /// Contention (someone else has what we need) versus waiting for a signal.
     pub fn phase(self) -> Phase {
         match self {
-            Wait::Acquire(_) | Wait::Put(_) | Wait::Get(_) | Wait::Recv(_) => Phase::Blocked,
+            Wait::Acquire(_)
+            | Wait::AcquireShared(_)
+            | Wait::Put(_)
+            | Wait::Get(_)
+            | Wait::Recv(_) => Phase::Blocked,
             Wait::Signal(_) | Wait::QueueJoin(_) | Wait::Join(_) => Phase::Waiting,
         }
     }

@@ -398,8 +398,10 @@ impl World {
         self.waits_moved = true;
         // Most waits are on something nobody holds: no edge, no cycle, nothing to allocate.
         // (Only an acquire or a join can have a holder to wait for.)
-        if matches!(wait, Wait::Acquire(_) | Wait::Join(_))
-            && waitfor::waits_for(self, w).is_some()
+        if matches!(
+            wait,
+            Wait::Acquire(_) | Wait::AcquireShared(_) | Wait::Join(_)
+        ) && waitfor::waits_for(self, w).is_some()
             && let Some(cycle) = waitfor::cycle_from(self, w)
         {
             self.deadlock = Some(cycle);
@@ -514,12 +516,31 @@ impl World {
                 let once = *ok && self.one_push_acquire(at.wx);
                 self.unblock_then(at, !once);
                 if *ok {
-                    self.acquired(at, *depth, *value, once);
+                    self.acquired(at, Hold::Alone(*depth, *value), once);
                 }
                 self.sample(ox, t);
             }
             Op::Release { depth, value, .. } => {
-                self.released(at, *depth, *value);
+                self.released(at, Hold::Alone(*depth, *value));
+                self.sample(ox, t);
+            }
+            Op::AcquireSharedBegin { o } => {
+                let contended = self.count_contention(ox);
+                self.block(at, Wait::AcquireShared(*o));
+                if contended {
+                    self.sample(ox, t);
+                }
+            }
+            Op::AcquireSharedEnd { ok, .. } => {
+                let once = *ok && self.one_push_acquire(at.wx);
+                self.unblock_then(at, !once);
+                if *ok {
+                    self.acquired(at, Hold::Shared, once);
+                }
+                self.sample(ox, t);
+            }
+            Op::ReleaseShared { .. } => {
+                self.released(at, Hold::Shared);
                 self.sample(ox, t);
             }
             Op::Set { .. } => self.set_flag(ox, true),
@@ -612,6 +633,8 @@ impl World {
         };
         let busy = match &obj.state {
             ObjectState::Lock { owner, .. } => owner.is_some(),
+            // A reader or a writer: either may have to wait (a reader, for a writer).
+            ObjectState::RwLock { writer, readers } => writer.is_some() || !readers.is_empty(),
             ObjectState::Semaphore { value, .. } => *value == 0,
             _ => false,
         };
@@ -639,14 +662,18 @@ impl World {
 
     /// The event's worker took the event's object. With `push`, the lane's timeline takes
     /// its phase after the take even if nothing changed (`unblock_then` left it).
-    fn acquired(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>, push: bool) {
-        if self.take(at, depth, value) || push {
+    fn acquired(&mut self, at: Coords, hold: Hold, push: bool) {
+        if self.take(at, hold) || push {
             self.refresh_phase_at(at.wx, at.t);
         }
     }
 
     /// The object's side of `acquired`; true if the worker holds it now and did not before.
-    fn take(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>) -> bool {
+    fn take(&mut self, at: Coords, hold: Hold) -> bool {
+        let (depth, value) = match hold {
+            Hold::Alone(d, v) => (d, v),
+            Hold::Shared => (None, None),
+        };
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
             return false;
@@ -665,6 +692,13 @@ impl World {
                 *v = value.unwrap_or(v.saturating_sub(1));
                 obj.stats.peak = obj.stats.peak.max(holders.len() as u64);
             }
+            ObjectState::RwLock { writer, readers } => match hold {
+                Hold::Shared => {
+                    readers.push(w);
+                    obj.stats.peak = obj.stats.peak.max(readers.len() as u64);
+                }
+                Hold::Alone(..) => *writer = Some(w),
+            },
             _ => first_hold = false,
         }
         if first_hold && let Some(wk) = self.workers.get_mut(at.wx as usize) {
@@ -674,7 +708,11 @@ impl World {
     }
 
     /// The event's worker released the event's object.
-    fn released(&mut self, at: Coords, depth: Option<u32>, value: Option<u64>) {
+    fn released(&mut self, at: Coords, hold: Hold) {
+        let (depth, value) = match hold {
+            Hold::Alone(d, v) => (d, v),
+            Hold::Shared => (None, None),
+        };
         let w = at.w;
         let Some(obj) = self.object_at(at.ox) else {
             return;
@@ -701,6 +739,18 @@ impl World {
                     freed = Some(holders.remove(i));
                 }
                 *v = value.unwrap_or(*v + 1);
+            }
+            ObjectState::RwLock { writer, readers } => {
+                freed = match hold {
+                    Hold::Shared => readers
+                        .iter()
+                        .position(|r| *r == w)
+                        .map(|i| readers.remove(i)),
+                    Hold::Alone(..) => writer.take(),
+                };
+                if freed.is_none() {
+                    problem = Some(format!("release of {} which is not held", obj.name));
+                }
             }
             _ => {}
         }
@@ -787,10 +837,21 @@ impl World {
     }
 }
 
+/// How a worker holds what it takes or lets go: alone (a lock with its depth, a semaphore's
+/// slot with its counter, an rwlock to write), or shared (an rwlock to read).
+#[derive(Clone, Copy)]
+enum Hold {
+    Alone(Option<u32>, Option<u64>),
+    Shared,
+}
+
 /// The kind an undeclared object most likely has, from the first op seen on it.
 fn guess_kind(op: &Op) -> ObjectKind {
     match op {
         Op::AcquireBegin { .. } | Op::AcquireEnd { .. } | Op::Release { .. } => ObjectKind::Lock,
+        Op::AcquireSharedBegin { .. } | Op::AcquireSharedEnd { .. } | Op::ReleaseShared { .. } => {
+            ObjectKind::RwLock
+        }
         Op::Set { .. } | Op::Clear { .. } | Op::WaitBegin { .. } | Op::WaitEnd { .. } => {
             ObjectKind::Event
         }

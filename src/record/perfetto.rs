@@ -210,13 +210,14 @@ impl Builder {
         use Op::*;
         match &ev.op {
             AcquireBegin { o }
+            | AcquireSharedBegin { o }
             | PutBegin { o, .. }
             | GetBegin { o }
             | RecvBegin { o }
             | WaitBegin { o }
             | QueueJoinBegin { o } => {
                 let (cat, verb) = match ev.op {
-                    AcquireBegin { .. } => ("blocked", "acquire"),
+                    AcquireBegin { .. } | AcquireSharedBegin { .. } => ("blocked", "acquire"),
                     PutBegin { .. } => ("blocked", "put"),
                     GetBegin { .. } => ("blocked", "get"),
                     RecvBegin { .. } => ("blocked", "recv"),
@@ -241,6 +242,7 @@ impl Builder {
                 self.enter(w, t, "sleeping", describe::sleeping(*ms), args);
             }
             AcquireEnd { ok, .. }
+            | AcquireSharedEnd { ok, .. }
             | PutEnd { ok, .. }
             | GetEnd { ok, .. }
             | RecvEnd { ok, .. }

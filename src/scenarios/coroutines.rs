@@ -45,7 +45,7 @@ while shorter ones are long done.",
 shortest first. Inside, asyncio keeps a queue of finished tasks: here each task puts its \
 number into the queue finished, and main takes them out in the order they came.",
             ),
-            variant("lock-queue", "async lock and queue").explain(
+            variant("lock-queue", "async lock, queue").explain(
                 "Two producer tasks put items into an async queue of two places; two \
 consumer tasks take them and add them to a total under an async lock, awaiting a short \
 sleep while they hold it. A task that finds the queue full or empty, or the lock taken, \

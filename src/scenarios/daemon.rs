@@ -32,7 +32,7 @@ seconds and ends: its lane ends first, yet the program waits for the workers. Th
 finish their five parts and print \"task done\".",
                 )
                 .uses(&["workers"]),
-            variant("reader-writer", "reader/writer exit demo")
+            variant("reader-writer", "reader/writer demo")
                 .explain(
                     "A daemon 'reader' prints a counter every second; a non-daemon 'writer' waits \
 for the user to type q (here: it types q after q_at seconds); main prints five lines, one a \

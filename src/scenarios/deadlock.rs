@@ -31,14 +31,14 @@ RLock would let it in: see 'rlock'.)",
 Whoever gets A first takes B too and finishes; the other waits for A (its lane blocked), \
 then goes. No cycle can form.",
             ),
-            variant("lucky", "opposite order, lucky timing").explain(
+            variant("lucky", "lucky timing").explain(
                 "The opposite orders again, without the unlucky timing: 'right' starts its \
 work only after 'left' has let go of both locks, so this run finishes. It was luck: \
 threadlanes keeps the order each thread takes its locks in (left holds A while it asks for \
 B; right holds B while it asks for A), and the circle in those orders is a deadlock another \
 timing would reach. The log's border and the wait-for graph (g) warn of it.",
             ),
-            variant("partial", "two stuck, one goes on").explain(
+            variant("partial", "two stuck, one goes").explain(
                 "The opposite-order deadlock while a third thread, 'ticker', keeps working. A \
 deadlock need not stop the whole program: the cycle is flagged the moment it forms, while \
 ticker still prints its ticks.",

@@ -14,7 +14,7 @@ pub const SCENARIO: Scenario = Scenario {
 a second. The sleep stands for any slow work (a network call, a file). Raise 'threads' (up \
 to 100, as in the tutorial) to see the queue grow.",
         variants: &[
-            variant("inside", "sleep while holding").explain(
+            variant("inside", "sleep holding it").explain(
                 "Each thread sleeps while still holding the lock. Watch the lock panel: one \
 owner at a time and a long queue behind it (threadlanes hands the lock to the longest \
 waiter, so the queue drains in the order it formed; CPython's Lock promises no order: a \
@@ -22,7 +22,7 @@ thread that releases and at once asks again may win). Every thread spends nearly
 life 'blocked' waiting for the lock, and the whole run takes twenty times as long as one \
 sleep: the lock has turned twenty threads into one.",
             ),
-            variant("outside", "sleep after release").explain(
+            variant("outside", "unlock, then sleep").explain(
                 "The fix: hold the lock only around what must be indivisible. Each thread adds \
 1 under the lock and sleeps after releasing it, so the sleeps overlap and the run takes \
 about one sleep. The counter is right either way.",

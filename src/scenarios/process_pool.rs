@@ -23,7 +23,7 @@ multiprocessing.Pool does. Tasks and results cross process boundaries as JSON ov
 pipes (Python pickles them). Watch the pool object: submitted, running (which process runs \
 which task), done.",
         variants: &[
-            variant("apply_async", "apply_async and map").explain(
+            variant("apply_async", "apply_async+map").explain(
                 "Main submits ten tasks with apply_async(Foo, (i,), callback=Bar): Foo(i) \
 sleeps and returns i + 100 in a worker process; Bar prints the result — in the parent, on \
 its result-handler thread, not in the worker. Five tasks run at once (one per worker \
@@ -33,7 +33,7 @@ out of order — the log shows the order they finish in — but map returns its 
 order of its inputs. The outcome checks both: every callback ran in the parent, and map's \
 list is in input order.",
             ),
-            variant("apply", "apply: one at a time").explain(
+            variant("apply", "apply, in turn").explain(
                 "Main calls pool.apply(Foo, (i,)) for each task: apply waits for each result \
 before main can submit the next task, so one process works at a time while the others sit \
 idle, and ten tasks take ten times as long. The outcome states the time it took.",

@@ -14,8 +14,8 @@ pub const SCENARIO: Scenario = Scenario {
         lesson: "child processes run the same program in their own address space, each with its own pid and main's pid as parent",
         explain: "Main starts child processes, as multiprocessing.Process(...).start() does. \
 Each child is a real OS process: this same program started again, with its own memory and \
-its own process id. Their lanes say `proc PID/PPID`: the child's pid, then its parent's \
-pid, which is main's.\n\n\
+its own process id. Their lanes say `proc PID/PPID` (at 80 columns `PID/PPID`): the \
+child's pid, then its parent's pid, which is main's.\n\n\
 Each child asks the operating system who it is (getpid, getppid), prints it, works a \
 while and ends; main joins each one, as p.join() does. The child's events reach this \
 screen as JSON lines over a pipe, with its answers; the outcome checks them against the \
@@ -26,16 +26,16 @@ pids the OS gave when the children were started.",
 share nothing unless they ask for it (the next scenarios: queues, pipes, managers, shared \
 memory).",
             ),
-            variant("crash", "proc-2 crashes (abort)").explain(
+            variant("crash", "proc-2 crashes").explain(
                 "proc-2 crashes: soon after it says who it is, it aborts (SIGABRT). Its lane \
 ends as a failure, with its exit status; main and the other processes go on.",
             ),
-            variant("kill-9", "proc-2 hangs, main kills it -9").explain(
+            variant("kill-9", "proc-2 killed -9").explain(
                 "proc-2 hangs: it would never end by itself. Once it has said who it is, main \
 kills it with kill -9 (SIGKILL), which no process can catch. Its lane ends as killed, with its exit status; main and the other \
 processes go on.",
             ),
-            variant("bad-line", "proc-2 writes a malformed line").explain(
+            variant("bad-line", "a malformed line").explain(
                 "proc-2 writes a line that is not JSON into the event stream threadlanes \
 reads from it. threadlanes reports the line and what was wrong with it, and loses nothing \
 else: proc-2's other events and everyone else's still arrive, and proc-2 ends normally.",

@@ -14,7 +14,7 @@ pub const SCENARIO: Scenario = Scenario {
 second and put a product into a second queue that holds at most a few items. Consumers take \
 products and use each one for longer than it took to make it.\n\n\
 So the products queue fills up: watch its gauge reach its maxsize and the producers' lanes \
-turn to 'blocked on put (full)' until a consumer makes room. Each get is followed by \
+turn to blocked (▒), the queue full, until a consumer makes room. Each get is followed by \
 task_done(); main calls join() on both queues, which returns only when every item put has \
 been marked done.\n\n\
 Consumers are daemon threads looping forever, as in the tutorial: when main ends they are \

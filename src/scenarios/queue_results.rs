@@ -22,7 +22,7 @@ worker order. Each result carries the name of its worker, so main can tell them 
                 "Main joins every worker first (its lane: 'joining'), then gets the results: \
 watch the queue panel fill while main waits, then empty all at once.",
             ),
-            variant("as-they-come", "get as they come").explain(
+            variant("as-they-come", "get right away").explain(
                 "Main calls get() straight away; each get blocks (main's lane waits on the \
 queue) until the next result arrives, so main handles each result as soon as it exists: \
 the queue hardly fills.",

@@ -31,13 +31,13 @@ The outcome counts the updates lost in both, and says how long the two bursts re
 at the same time: only then can they lose updates, and on a busy machine the OS may run \
 them one after the other.",
             ),
-            variant("with-lock", "with a process lock").explain(
+            variant("with-lock", "process lock").explain(
                 "With the lock (a pthread mutex in the shared page, process-shared), read and \
 write are one step: the other process waits for the lock. Nothing is lost, in the visible \
 rounds or in the quiet burst that follows them (each process adding 1 under the lock as \
 fast as it can for a fifth of a second).",
             ),
-            variant("holder-killed", "lock holder killed -9")
+            variant("holder-killed", "holder kill -9")
                 .explain(
                     "Main kills p1 with kill -9 while p1 holds the lock. Nothing runs in p1 \
 after SIGKILL, so nothing releases the lock: it is ABANDONED. The mutex is robust: p2's \
@@ -45,7 +45,7 @@ lock call returns EOWNERDEAD and p2 takes it over. (Python's multiprocessing.Loc
 such notion: p2 would wait for ever.)",
                 )
                 .uses(&["rounds"]),
-            variant("holder-panics", "lock holder panics")
+            variant("holder-panics", "holder panics")
                 .explain(
                     "p1 panics while holding the lock. The panic unwinds p1's stack, the lock's \
 guard is dropped on the way, and the lock is RELEASED: p2 goes on normally.",

@@ -16,13 +16,13 @@ pub const SCENARIO: Scenario = Scenario {
 stays responsive and that its memory stays flat however long a run lasts. It never ends by \
 itself: press q, r, or give --for.",
         variants: &[
-            variant("mixed", "locks, semaphores, queues").explain(
+            variant("mixed", "locks, slots, queues").explain(
                 "Every worker loops over the objects (locks, semaphores of two slots, queues \
 of four places), taking a lock or a slot and giving it back at once, or putting an item and \
 getting one. Nobody holds two things at a time, so nothing can deadlock; a tiny sleep now \
 and then lets virtual time move.",
             ),
-            variant("one-lock", "all blocked on one lock")
+            variant("one-lock", "all on one lock")
                 .explain(
                     "'holder' takes one lock and then waits for an event nobody sets, so it \
 never lets go; every worker queues for that lock. Restart and quit must still end them all \

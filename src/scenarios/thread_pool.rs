@@ -21,7 +21,7 @@ panel (tasks submitted, running, done) and the lanes pool-0..pool-3 take task af
                 "map submits all ten and yields results in the order submitted: main waits for \
 task 0 even when later tasks are long done.",
             ),
-            variant("submit", "submit, result() in order").explain(
+            variant("submit", "submit, in order").explain(
                 "The same as map, spelled out: main keeps the futures and asks each for its \
 result in turn, waiting on a slow one while finished ones are ready.",
             ),

@@ -13,8 +13,8 @@ pub const SCENARIO: Scenario = Scenario {
         explain: "An Event is a flag threads can wait for. One thread, the lighter, switches it: \
 set means green, clear means red. Two cars loop: on green they drive a block; on red they call \
 wait() and sleep until the flag is set again.\n\n\
-Watch the light in the objects panel turn red and the car lanes change to 'waiting on event \
-light', then both wake together when it turns green: set() wakes every waiter, not just one.\n\n\
+Watch the light in the objects panel turn red and the car lanes change to waiting (░) on the \
+light, then both wake together when it turns green: set() wakes every waiter, not just one.\n\n\
 The cars are daemon threads: when the lighter has done its cycles and main ends, they are \
 killed, not finished.",
         variants: &[],

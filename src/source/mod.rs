@@ -106,6 +106,11 @@ pub trait Source: Send {
     fn parked(&self) -> Vec<Parked> {
         Vec::new()
     }
+    /// The schedule a stepped or seeded run followed, as a string `trace --replay` takes;
+    /// None for a run that was never stepped or seeded, or a source without one.
+    fn schedule(&self) -> Option<String> {
+        None
+    }
     /// A traced program's exit status once it has ended (128 + signal if one ended it);
     /// None for a scenario, whose outcome is in the world.
     fn exit_status(&self) -> Option<i32> {

@@ -2,6 +2,7 @@
 //! (`wait_begin`, `wait_end` once all have come).
 
 use super::emit;
+use super::gate::{self, Next};
 use super::site::Site;
 use crate::event::{ObjectKind, Op};
 use std::borrow::Cow;
@@ -32,11 +33,18 @@ impl Barrier {
     }
 
     /// Blocks until `n` threads have called it; one of them is told it leads.
+    #[track_caller]
     pub fn wait(&self) -> BarrierWaitResult {
         if !emit::on() {
             return self.inner.wait();
         }
         let o = self.site.id(ObjectKind::Barrier, Some(self.n as u64));
+        gate::pass(
+            Next::Wait,
+            Some(o),
+            None,
+            Some(std::panic::Location::caller()),
+        );
         emit::emit(Op::WaitBegin { o });
         let r = self.inner.wait();
         emit::emit(Op::WaitEnd { ok: true, o });

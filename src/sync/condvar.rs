@@ -4,10 +4,12 @@
 //! mutex's `acquire_begin`/`acquire_end` — all stamped while the mutex is held.
 
 use super::emit;
+use super::gate::{self, Next};
 use super::mutex::{MutexGuard, acquire_end, release};
 use super::site::Site;
 use crate::event::{ObjectKind, Op};
 use std::borrow::Cow;
+use std::panic::Location;
 use std::time::{Duration, Instant};
 
 /// Whether a timed wait gave up, as parking_lot's type says it.
@@ -43,6 +45,7 @@ impl Condvar {
     }
 
     /// Blocks until notified (or woken spuriously, as parking_lot's may be).
+    #[track_caller]
     pub fn wait<T: ?Sized>(&self, guard: &mut MutexGuard<'_, T>) {
         self.waiting(guard, |cv, g| {
             cv.wait(g);
@@ -51,6 +54,7 @@ impl Condvar {
     }
 
     /// Blocks until notified or until `timeout` has passed.
+    #[track_caller]
     pub fn wait_for<T: ?Sized>(
         &self,
         guard: &mut MutexGuard<'_, T>,
@@ -60,6 +64,7 @@ impl Condvar {
     }
 
     /// Blocks until notified or until `deadline`.
+    #[track_caller]
     pub fn wait_until<T: ?Sized>(
         &self,
         guard: &mut MutexGuard<'_, T>,
@@ -70,6 +75,7 @@ impl Condvar {
     }
 
     /// Blocks while `condition` holds for the data (checked first, and after each wake).
+    #[track_caller]
     pub fn wait_while<T: ?Sized, F>(&self, guard: &mut MutexGuard<'_, T>, mut condition: F)
     where
         F: FnMut(&mut T) -> bool,
@@ -80,6 +86,7 @@ impl Condvar {
     }
 
     /// As [`Condvar::wait_while`], giving up after `timeout` (the result says if it did).
+    #[track_caller]
     pub fn wait_while_for<T: ?Sized, F>(
         &self,
         guard: &mut MutexGuard<'_, T>,
@@ -99,18 +106,22 @@ impl Condvar {
     }
 
     /// Wakes one waiter; true if there was one.
+    #[track_caller]
     pub fn notify_one(&self) -> bool {
         if emit::on() {
             let o = self.site.id(ObjectKind::Condition, None);
+            gate::pass(Next::Notify, Some(o), None, Some(Location::caller()));
             emit::emit(Op::Notify { o, n: 1 });
         }
         self.inner.notify_one()
     }
 
     /// Wakes every waiter; returns how many there were.
+    #[track_caller]
     pub fn notify_all(&self) -> usize {
         if emit::on() {
             let o = self.site.id(ObjectKind::Condition, None);
+            gate::pass(Next::NotifyAll, Some(o), None, Some(Location::caller()));
             emit::emit(Op::NotifyAll { o });
         }
         self.inner.notify_all()
@@ -118,6 +129,7 @@ impl Condvar {
 
     /// One wait with its events around it (when the guard's lock is traced); `wait` says
     /// whether it was woken rather than timed out.
+    #[track_caller]
     fn waiting<T: ?Sized>(
         &self,
         guard: &mut MutexGuard<'_, T>,
@@ -128,6 +140,7 @@ impl Condvar {
             return wait(&self.inner, &mut guard.inner);
         }
         let o = self.site.id(ObjectKind::Condition, None);
+        gate::pass(Next::Wait, Some(o), None, Some(Location::caller()));
         emit::emit(release(lock));
         emit::emit(Op::WaitBegin { o });
         let ok = wait(&self.inner, &mut guard.inner);

@@ -104,6 +104,7 @@ fn connect() -> Option<()> {
     SPEED.store(speed.to_bits(), Ordering::SeqCst);
     let pid = std::process::id();
     PID.store(pid, Ordering::SeqCst);
+    super::gate::start(&stream);
     *WRITER.lock() = Some(Writer {
         out: std::io::BufWriter::with_capacity(64 << 10, stream),
         rings: Vec::new(),
@@ -413,6 +414,24 @@ pub(crate) fn flush() {
     }
 }
 
+/// Writes everything waiting, then `line` (a gate line: not an event), at once; false if
+/// it could not be written (no connection, or a writer stuck on a viewer that stopped
+/// reading).
+pub(crate) fn send_line(line: &str) -> bool {
+    if STATE.load(Ordering::Relaxed) != ON {
+        return false;
+    }
+    let Some(mut w) = WRITER.try_lock_for(LAST_WRITE) else {
+        return false;
+    };
+    let Some(writer) = w.as_mut() else {
+        return false;
+    };
+    writer.pass().is_ok()
+        && writer.out.write_all(line.as_bytes()).is_ok()
+        && writer.out.flush().is_ok()
+}
+
 /// Writes what the rings hold; false once there is no connection to write to.
 fn write_pending() -> bool {
     let mut w = WRITER.lock();
@@ -446,6 +465,8 @@ extern "C" fn at_exit() {
     if let Some(mut w) = WRITER.try_lock_for(LAST_WRITE) {
         if let Some(writer) = w.as_mut() {
             let _ = writer.pass();
+            // Shut, not only dropped: the gate's listener holds a copy of the socket.
+            let _ = writer.out.get_ref().shutdown(std::net::Shutdown::Write);
         }
         // Closed now: the viewer reads the end of this process's stream at once.
         *w = None;

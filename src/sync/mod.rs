@@ -1,7 +1,8 @@
 //! `threadlanes::sync`: drop-in synchronisation types for a Rust program, seen live by
 //! `threadlanes trace -- ./my-program` as a traced Python program is: threads as lanes;
-//! mutexes, condvars, barriers and channels as objects with their holders, waiters and
-//! items. Switching a program over is a change of its `use` lines:
+//! mutexes, rwlocks, condvars, barriers and channels as objects with their holders,
+//! waiters and items (an `RwLock`'s readers together, a zero-capacity channel as a
+//! rendezvous). Switching a program over is a change of its `use` lines:
 //!
 //! ```text
 //! use parking_lot::{Mutex, Condvar};   →  use threadlanes::sync::{Mutex, Condvar};
@@ -16,8 +17,9 @@
 //! With no viewer (no `THREADLANES_SOCKET` in the environment) each type is its plain
 //! counterpart behind one relaxed load. With one, the process connects once and sends its
 //! events from a background thread (`emit.rs`); the program never waits for the viewer.
-//! What is not shown: an `RwLock`'s readers (see [`rwlock`]); there is no `select!` (see
-//! [`channel`]). Step mode does not reach a Rust program yet: it runs free.
+//! In step mode (`threadlanes trace --step`) each traced operation first waits at its gate
+//! (`gate.rs`, the shim's protocol), saying what it will do and where (`#[track_caller]`).
+//! There is no `select!` (see [`channel`]).
 //!
 //! Must not: block a program thread on the viewer, run user code the program did not ask
 //! for (item labels are `Type#n` unless [`channel::Sender::show_items`]), change results.
@@ -26,6 +28,7 @@ pub mod barrier;
 pub mod channel;
 pub mod condvar;
 pub(crate) mod emit;
+pub(crate) mod gate;
 pub mod mutex;
 pub mod once;
 pub mod rwlock;

@@ -4,10 +4,12 @@
 //! test of a word it already holds.
 
 use super::emit;
+use super::gate::{self, Next};
 use super::site::Site;
 use crate::event::{ObjectId, ObjectKind, Op};
 use std::borrow::Cow;
 use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 use std::time::{Duration, Instant};
 
 /// A mutual exclusion lock, as `parking_lot::Mutex`, that a viewer can see.
@@ -54,10 +56,11 @@ impl<T> Mutex<T> {
 impl<T: ?Sized> Mutex<T> {
     /// Takes the lock, waiting as long as it takes.
     #[inline]
+    #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if emit::on() {
             return self
-                .traced(|m| Some(m.lock()))
+                .traced(Location::caller(), |m| Some(m.lock()))
                 .expect("a lock without a limit");
         }
         MutexGuard {
@@ -68,9 +71,10 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Takes the lock if it is free now.
     #[inline]
+    #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(|m| m.try_lock());
+            return self.traced(Location::caller(), |m| m.try_lock());
         }
         self.inner
             .try_lock()
@@ -78,9 +82,10 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock, waiting at most `timeout`.
+    #[track_caller]
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(|m| m.try_lock_for(timeout));
+            return self.traced(Location::caller(), |m| m.try_lock_for(timeout));
         }
         self.inner
             .try_lock_for(timeout)
@@ -88,22 +93,26 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock, waiting until `deadline` at most.
+    #[track_caller]
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(|m| m.try_lock_until(deadline));
+            return self.traced(Location::caller(), |m| m.try_lock_until(deadline));
         }
         self.inner
             .try_lock_until(deadline)
             .map(|inner| MutexGuard { inner, o: 0 })
     }
 
-    /// An acquire with its events around it: `take` is how parking_lot takes it.
+    /// An acquire with its events around it (after its gate in step mode): `take` is how
+    /// parking_lot takes it, `at` where the program asked.
     #[cold]
     fn traced<'a>(
         &'a self,
+        at: &Location<'_>,
         take: impl FnOnce(&'a parking_lot::Mutex<T>) -> Option<parking_lot::MutexGuard<'a, T>>,
     ) -> Option<MutexGuard<'a, T>> {
         let o = self.site.id(ObjectKind::Lock, None);
+        gate::pass(Next::Acquire, Some(o), None, Some(at));
         emit::emit(Op::AcquireBegin { o });
         let got = take(&self.inner);
         emit::emit(acquire_end(o, got.is_some()));
@@ -140,14 +149,18 @@ pub(crate) fn release(o: ObjectId) -> Op {
 impl<T: ?Sized> MutexGuard<'_, T> {
     /// Lets the lock go while `f` runs and takes it back after, as parking_lot's
     /// `MutexGuard::unlocked` (shown as a release and an acquire).
+    #[track_caller]
     pub fn unlocked<F: FnOnce() -> U, U>(guard: &mut Self, f: F) -> U {
         let o = guard.o;
         if o == 0 {
             return parking_lot::MutexGuard::unlocked(&mut guard.inner, f);
         }
+        let at = Location::caller();
+        gate::pass(Next::Release, Some(o), None, Some(at));
         emit::emit(release(o));
         let r = parking_lot::MutexGuard::unlocked(&mut guard.inner, || {
             let r = f();
+            gate::pass(Next::Acquire, Some(o), None, Some(at));
             emit::emit(Op::AcquireBegin { o });
             r
         });
@@ -158,9 +171,12 @@ impl<T: ?Sized> MutexGuard<'_, T> {
 
 impl<T: ?Sized> Drop for MutexGuard<'_, T> {
     /// The release is sent while the lock is still held: the next taker's acquire is later.
+    /// (In step mode it waits at its gate holding the lock, as a Python `release` does; a
+    /// drop has no caller's place to say.)
     #[inline]
     fn drop(&mut self) {
         if self.o != 0 {
+            gate::pass(Next::Release, Some(self.o), None, None);
             emit::emit(release(self.o));
         }
     }

@@ -4,6 +4,7 @@
 //! call reports nothing.
 
 use super::emit;
+use super::gate::{self, Next};
 use super::mutex::{acquire_end, release};
 use super::site::Site;
 use crate::event::{ObjectKind, Op};
@@ -32,11 +33,18 @@ impl Once {
     }
 
     /// Runs `f` if no call has run it yet; every caller returns once it has run.
+    #[track_caller]
     pub fn call_once<F: FnOnce()>(&self, f: F) {
         if self.inner.is_completed() || !emit::on() {
             return self.inner.call_once(f);
         }
         let o = self.site.id(ObjectKind::Lock, None);
+        gate::pass(
+            Next::Acquire,
+            Some(o),
+            None,
+            Some(std::panic::Location::caller()),
+        );
         emit::emit(Op::AcquireBegin { o });
         let mut ran = false;
         self.inner.call_once(|| {

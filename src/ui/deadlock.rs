@@ -18,12 +18,19 @@ pub fn render_banner(frame: &mut Frame, area: Rect, world: &World, theme: &Theme
     let Some(cycle) = world.deadlock.as_deref() else {
         return;
     };
-    let mut words = sentence(world, cycle);
     // A partial deadlock: say who still goes, so it does not read as the whole program.
     let free = &world.still_going;
-    if !free.is_empty() {
+    let going = if free.is_empty() {
+        String::new()
+    } else {
         let names: Vec<&str> = free.iter().map(|w| world.worker_name(*w)).collect();
-        words.push_str(&format!(" · still going: {}", names.join(", ")));
+        format!(" · still going: {}", names.join(", "))
+    };
+    let mut words = format!("{}{going}", sentence(world, cycle));
+    // Narrow: who is stuck with whom in brief, rather than a cut that loses who still goes.
+    if text::width(&theme.words(&words)) + 1 > area.width as usize {
+        let brief = waitfor::describe_cycle_brief(world, cycle);
+        words = format!("DEADLOCK: {brief}{going}");
     }
     let s = format!(" {}", theme.words(&words));
     let s = text::pad(&s, area.width as usize, theme.glyphs.ellipsis);

@@ -53,6 +53,7 @@ fn waits(world: &World, w: &Worker) -> String {
         (Wait::Join(t), _) => format!("the end of {}", world.worker_name(t)),
         (other, h) => {
             let what = match other {
+                Wait::Put(o) if describe::is_rendezvous(world, o) => "a receiver on ",
                 Wait::Put(_) => "room in ",
                 Wait::Get(_) => "an item from ",
                 Wait::Recv(_) => "a message on ",
@@ -86,14 +87,8 @@ fn wakes(lines: &mut Vec<Line<'static>>, world: &World, w: &Worker, width: usize
         any = true;
     }
     if !any {
-        field(
-            lines,
-            "woken",
-            "never had to wait",
-            theme.dim(),
-            width,
-            theme,
-        );
+        let words = describe::unwoken(world, w);
+        field(lines, "woken", &words, theme.dim(), width, theme);
     }
 }
 
@@ -178,6 +173,11 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         width,
         theme,
     );
+    // Step mode: what it does next and where, whole (the lane may have to cut it).
+    if let Some(next) = screen.next_ops.iter().find(|n| n.w == w.id) {
+        let text = next.text.strip_prefix("next: ").unwrap_or(&next.text);
+        field(&mut lines, "next", text, text_style, width, theme);
+    }
     field(
         &mut lines,
         "holds",

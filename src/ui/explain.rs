@@ -1,7 +1,8 @@
 //! The explanation panel: the outcome once the scenario measured it (as expected or wrong),
 //! the variant and parameters of this run, and the scenario's explanation, wrapped; where it
 //! does not all fit, the facts and the blank lines give their rows to the words, and what
-//! still does not fit is paged: the title says which page (`1/2 e`), `e` turns it.
+//! still does not fit is paged: the bottom border says which page (`1/2 · e more`), `e`
+//! turns it.
 
 use super::{Screen, layout, panel, text};
 use ratatui::Frame;
@@ -87,15 +88,19 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         .sum();
     let pages = total.div_ceil(height).max(1);
     let page = screen.view.explain_page % pages;
-    // The title sits in the top border between the corners: cut with an ellipsis, not
-    // mid-word; a paged explanation keeps room for which page and the key that turns it.
-    let pager = (pages > 1).then(|| format!("{} {}/{pages} e ", g.sep.trim(), page + 1));
-    let room = usize::from(area.width)
-        .saturating_sub(3)
-        .saturating_sub(pager.as_ref().map_or(0, |p| text::width(p)));
-    let title = super::text::fit(info.title, room, g.ellipsis);
-    let title = format!(" {title} {}", pager.as_deref().unwrap_or(""));
-    frame.render_widget(panel(title, theme), area);
+    // The title sits in the top border between the corners, cut at a word if it must be;
+    // a paged explanation says which page and the key that turns it in the bottom border,
+    // so the title keeps its room.
+    let room = usize::from(area.width).saturating_sub(3);
+    let title = text::fit_words(info.title, room, g.ellipsis);
+    // A space after it where there is room for one.
+    let after = if text::width(&title) < room { " " } else { "" };
+    let mut block = panel(format!(" {title}{after}"), theme);
+    if pages > 1 {
+        let pager = format!(" {}/{pages} {} e more ", page + 1, g.sep.trim());
+        block = block.title_bottom(Line::styled(pager, theme.dim()).right_aligned());
+    }
+    frame.render_widget(block, area);
     let skip = u16::try_from(page * height).unwrap_or(u16::MAX);
     let text = Paragraph::new(lines)
         .wrap(Wrap { trim: true })

@@ -9,9 +9,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// Keys the footer never drops: how to get help and how to leave (the bindings table's
-/// keys for them, on either screen).
+/// keys for them, on either screen; Esc where the app shows it: back to the list).
 fn essential(h: &Hint) -> bool {
-    [Action::ToggleHelp, Action::Quit]
+    [Action::ToggleHelp, Action::Back, Action::Quit]
         .into_iter()
         .flat_map(|a| keys::bindings_of(a, false).chain(keys::bindings_of(a, true)))
         .any(|b| b.label == h.key)

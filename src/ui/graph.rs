@@ -17,6 +17,8 @@ fn target(world: &World, wait: Wait) -> String {
     let name = |o| describe::object(world, o);
     match wait {
         Wait::Acquire(o) | Wait::Signal(o) => name(o),
+        Wait::AcquireShared(o) => format!("{} to read", name(o)),
+        Wait::Put(o) if describe::is_rendezvous(world, o) => format!("a receiver on {}", name(o)),
         Wait::Put(o) => format!("room in {}", name(o)),
         Wait::Get(o) => format!("an item of {}", name(o)),
         Wait::Recv(o) => format!("a message on {}", name(o)),

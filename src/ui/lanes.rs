@@ -5,7 +5,7 @@
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
 use crate::event::WorkerKind;
-use crate::model::{Phase, Worker, World, describe, spark};
+use crate::model::{Phase, Worker, World, describe, spark, task};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -157,8 +157,13 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
 }
 
 /// The legend's entries in order: glyphs, their style, long and short labels. Holding while
-/// not running comes right after holding, before what it can be mistaken for.
-fn legend_entries(theme: &Theme) -> Vec<(&'static str, Style, &'static str, &'static str)> {
+/// not running comes right after holding, before what it can be mistaken for: one entry for
+/// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
+/// ("▓ block+lock"), so no held glyph reads as another state.
+fn legend_entries(
+    theme: &Theme,
+    held: &[Phase],
+) -> Vec<(&'static str, Style, &'static str, &'static str)> {
     const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
     let mut out: Vec<_> = LEGEND
@@ -166,21 +171,23 @@ fn legend_entries(theme: &Theme) -> Vec<(&'static str, Style, &'static str, &'st
         .zip(SHORT)
         .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
         .collect();
-    let held = (
-        g.held_legend(),
-        theme.held(Phase::Sleeping),
-        "still holding",
-        "held",
-    );
-    out.insert(2, held);
+    let idle_held = [
+        (Phase::Sleeping, "sleeps holding", "sleep+lock"),
+        (Phase::Waiting, "waits holding", "wait+lock"),
+        (Phase::Blocked, "blocked holding", "block+lock"),
+    ];
+    let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
+    for (k, (p, long, short)) in shown.enumerate() {
+        out.insert(2 + k, (g.held(*p), theme.held(*p), *long, *short));
+    }
     out
 }
 
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
 /// without the space after the glyph, then without the last entries (failed and done read
 /// without one; holding does not).
-pub fn legend(theme: &Theme, width: usize) -> Line<'static> {
-    let entries = legend_entries(theme);
+pub fn legend(theme: &Theme, width: usize, held: &[Phase]) -> Line<'static> {
+    let entries = legend_entries(theme, held);
     for form in 0..3 + entries.len() {
         let keep = entries.len() - form.saturating_sub(2).min(entries.len());
         let mut spans = vec![Span::raw(" ")];
@@ -214,10 +221,21 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let g = &theme.glyphs;
     let world = screen.world;
     let view = screen.view;
-    let inner = layout::inner(area);
-    let rows = rows(area);
+    let mut inner = layout::inner(area);
+    let mut rows = rows(area);
     let total = world.workers.len();
     let selected = view.selected.min(total.saturating_sub(1));
+    // Tasks by the thousand: a row above the lanes counts a thread's tasks by state.
+    let summary = census_row(
+        world,
+        selected,
+        rows,
+        total,
+        (inner.width as usize).saturating_sub(2),
+    );
+    if summary.is_some() {
+        rows -= 1;
+    }
     let first = scroll_for(selected, 0, rows, total);
     let shown = &world.workers[first.min(total)..(first + rows).min(total)];
 
@@ -242,15 +260,29 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         .iter()
         .map(|w| {
             let next = screen.next_ops.iter().find(|n| n.w == w.id);
+            let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
             let words = match next {
-                Some(n) => n.text.clone(),
+                // A blocked worker's hint, briefer where it would be cut: who stops it.
+                Some(n) if !n.ready && !fits(&n.text) && w.blocked_on().is_some() => {
+                    describe::cant_go_brief(world, w)
+                }
+                Some(n) => match &n.brief {
+                    Some(b) if !fits(&n.text) => b.clone(),
+                    _ => n.text.clone(),
+                },
                 None => {
                     let full = describe::state(world, w);
                     // Holding while not running is the lesson of a lock held across a
                     // sleep: the brief words say it ("sleeps holding lock").
                     let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
-                    if holds_idle || text::width(&theme.words(&full)) > cols.state {
-                        describe::brief_state(world, w)
+                    if holds_idle || !fits(&full) {
+                        // Briefer words before a cut that would lose their point.
+                        let brief = describe::brief_state(world, w);
+                        if fits(&brief) {
+                            brief
+                        } else {
+                            describe::briefest_state(world, w)
+                        }
                     } else {
                         full
                     }
@@ -285,9 +317,26 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         g.sep.trim(),
         dur(step)
     );
+    // Each lane's cells, and which phases are drawn held among them (for the legend).
+    let cells: Vec<(Vec<Phase>, Vec<Option<Phase>>)> = shown
+        .iter()
+        .filter(|_| cols.timeline > 0)
+        .map(|w| {
+            let phases = w.timeline.cells(end, step, cols.timeline);
+            let held = w.timeline.held_cells(end, step, &phases);
+            (phases, held)
+        })
+        .collect();
+    let mut held_drawn: Vec<Phase> = cells
+        .iter()
+        .flat_map(|(_, h)| h.iter().flatten())
+        .copied()
+        .collect();
+    held_drawn.sort_unstable();
+    held_drawn.dedup();
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
-        .title_bottom(legend(theme, inner.width as usize));
+        .title_bottom(legend(theme, inner.width as usize, &held_drawn));
     frame.render_widget(block, area);
 
     if total == 0 {
@@ -296,6 +345,19 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
             inner,
         );
         return;
+    }
+
+    if let Some(words) = summary {
+        let line = Line::from(vec![
+            Span::raw("  "),
+            Span::styled(
+                text::pad(&words, (inner.width as usize).saturating_sub(2), g.ellipsis),
+                theme.dim(),
+            ),
+        ]);
+        super::put::line(frame.buffer_mut(), (inner.x, inner.y), &line, inner.width);
+        inner.y += 1;
+        inner.height -= 1;
     }
 
     let cycle = world.deadlock.as_deref().unwrap_or(&[]);
@@ -362,17 +424,37 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         let y = inner.y + k as u16;
         let line = Line::from(spans).style(row_style);
         let x = super::put::line(buf, (inner.x, y), &line, inner.width);
-        if cols.timeline > 0 {
-            let phases = w.timeline.cells(end, step, cols.timeline);
-            let held = w.timeline.held_cells(end, step, cols.timeline);
-            let cells = marks::Cells {
-                phases: &phases,
-                held: &held,
-            };
+        if let Some((phases, held)) = cells.get(k) {
+            let cells = marks::Cells { phases, held };
             let width = inner.right().saturating_sub(x);
             marks::put(buf, (x, y), width, cells, over, theme, row_style);
         }
     }
+}
+
+/// The words of the summary row, when lanes do not all fit and tasks are among them: the
+/// tasks of the selected lane's thread (or of the first thread that runs tasks), counted by
+/// state, the thread's name left out where `width` is too narrow for it. Not when the panel
+/// is too short to spare a row.
+fn census_row(
+    world: &World,
+    selected: usize,
+    rows: usize,
+    total: usize,
+    width: usize,
+) -> Option<String> {
+    if world.tasks == 0 || total <= rows || rows < 4 {
+        return None;
+    }
+    let near = world.workers.get(selected).map(task::thread_of);
+    let thread = near
+        .filter(|&t| task::runs_tasks(world, t))
+        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)?;
+    let words = describe::census_words(world, thread, true);
+    if text::width(&words) <= width {
+        return Some(words);
+    }
+    Some(describe::census_words(world, thread, false))
 }
 
 #[cfg(test)]

@@ -30,7 +30,13 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         && let Some(words) = describe::possible_deadlocks(world).first()
     {
         let room = (inner.width as usize).saturating_sub(2);
-        let warning = format!("possible deadlock: {words}");
+        let mut warning = format!("possible deadlock: {words}");
+        // Narrow: the brief orders ("left A→B; right B→A") rather than a cut one.
+        if text::width(&theme.words(&warning)) > room
+            && let Some(brief) = describe::possible_deadlocks_brief(world).first()
+        {
+            warning = format!("possible deadlock: {brief}");
+        }
         let s = text::fit(&theme.words(&warning), room, g.ellipsis);
         block = block.title_bottom(Line::styled(format!(" {s} "), theme.deadlock()));
     }
@@ -43,6 +49,7 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     // Newest first until the panel is full: a long line wraps under its own words rather
     // than losing its point to an ellipsis.
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    let indent = describe::log_words_start(world);
     for (i, ev) in world.log.iter().enumerate().rev() {
         if lines.len() >= rows {
             break;
@@ -52,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
         let style = if say { theme.say() } else { theme.text() };
         // The oldest shown may have fewer rows left than it wraps to: its head, cut.
         let room = (rows - lines.len()).min(MAX_ROWS);
-        let rows_of = wrap(&theme.words(&line), width, room, g.ellipsis);
+        let rows_of = wrap(&theme.words(&line), width, room, g.ellipsis, indent);
         for (k, row) in rows_of.into_iter().enumerate().rev() {
             let lead = if say && k == 0 {
                 Span::styled(format!("{} ", g.say), theme.say())
@@ -77,12 +84,16 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
 const MAX_ROWS: usize = 3;
 
 /// A log line in rows of `width`: the first as it starts, the others indented to where its
-/// words begin (after the time and the name), at most `max` rows.
-fn wrap(line: &str, width: usize, max: usize, ellipsis: &str) -> Vec<String> {
+/// words begin (`words`: after the time and the name), at most `max` rows.
+fn wrap(line: &str, width: usize, max: usize, ellipsis: &str, words: usize) -> Vec<String> {
     if text::width(line) <= width || max < 2 {
         return vec![text::fit(line, width, ellipsis)];
     }
-    let indent = words_start(line).filter(|&i| i + 12 <= width).unwrap_or(2);
+    let indent = if words + 12 <= width && words < line.chars().count() {
+        words
+    } else {
+        2
+    };
     let (head, words) = line.split_at(line.char_indices().nth(indent).map_or(0, |(b, _)| b));
     let wrapped = text::wrap_words(words, width.saturating_sub(indent));
     let mut rows: Vec<String> = Vec::with_capacity(max);
@@ -106,23 +117,6 @@ fn wrap(line: &str, width: usize, max: usize, ellipsis: &str) -> Vec<String> {
     rows
 }
 
-/// Where a log line's words begin, in characters: after the time, the name and the spaces
-/// that pad them ("   0.22s  t2    woke: …").
-fn words_start(line: &str) -> Option<usize> {
-    let chars: Vec<char> = line.chars().collect();
-    let mut i = chars.iter().position(|c| *c == 's')? + 1;
-    while chars.get(i) == Some(&' ') {
-        i += 1;
-    }
-    while chars.get(i).is_some_and(|c| *c != ' ') {
-        i += 1;
-    }
-    while chars.get(i) == Some(&' ') {
-        i += 1;
-    }
-    (i < chars.len()).then_some(i)
-}
-
 #[cfg(test)]
 mod tests {
     use super::wrap;
@@ -130,7 +124,7 @@ mod tests {
     #[test]
     fn a_long_line_wraps_under_its_words() {
         let line = "   0.22s  t2    woke: t1 released lock; acquired lock";
-        let rows = wrap(line, 40, 3, "…");
+        let rows = wrap(line, 40, 3, "…", 16);
         assert_eq!(
             rows,
             [
@@ -138,10 +132,26 @@ mod tests {
                 "                acquired lock",
             ]
         );
-        assert_eq!(wrap("   0.22s  t2    short", 40, 3, "…").len(), 1);
+        assert_eq!(wrap("   0.22s  t2    short", 40, 3, "…", 16).len(), 1);
         let long = format!("   0.22s  t2    {}", "word ".repeat(30));
-        let rows = wrap(&long, 40, 3, "…");
+        let rows = wrap(&long, 40, 3, "…", 16);
         assert_eq!(rows.len(), 3);
         assert!(rows[2].ends_with('…'));
+    }
+
+    /// A traced process's main is named with its pid ("main 1330"): the space in the name
+    /// does not move where the words wrap to.
+    #[test]
+    fn a_name_with_a_space_keeps_the_words_column() {
+        let line = "   0.16s  main 1330   woke: consumer-1 finished the tasks of jobs";
+        let rows = wrap(line, 44, 3, "…", 22);
+        assert_eq!(
+            rows,
+            [
+                "   0.16s  main 1330   woke: consumer-1",
+                "                      finished the tasks of",
+                "                      jobs",
+            ]
+        );
     }
 }

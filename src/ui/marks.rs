@@ -99,10 +99,11 @@ pub fn overlays(world: &World, ws: &[WorkerId], win: Window, theme: &Theme) -> V
     out
 }
 
-/// One lane's timeline cells: the phase of each and whether the lane held something in it.
+/// One lane's timeline cells: the phase of each and, where the lane held something, the
+/// phase it held it in (the model's [`held_cells`](crate::model::Timeline::held_cells)).
 pub struct Cells<'a> {
     pub phases: &'a [Phase],
-    pub held: &'a [bool],
+    pub held: &'a [Option<Phase>],
 }
 
 /// Writes timeline cells into `buf` from `at`, at most `width` columns: one phase glyph a
@@ -139,10 +140,10 @@ pub fn put(
         let (glyph, style) = match mark {
             Some((Mark::Glyph(g), style)) => (g, style),
             Some((Mark::Letter(c), style)) => (&*c.encode_utf8(&mut letter), style),
-            None if cells.held.get(i).copied().unwrap_or(false) => {
-                (theme.glyphs.held(p), theme.held(p))
-            }
-            None => (theme.glyphs.phase(p), theme.phase(p)),
+            None => match cells.held.get(i).copied().flatten() {
+                Some(h) => (theme.glyphs.held(h), theme.held(h)),
+                None => (theme.glyphs.phase(p), theme.phase(p)),
+            },
         };
         let style = base.patch(style);
         if glyph.len() == 1 || (glyph.chars().count() == 1 && super::text::width(glyph) == 1) {

@@ -5,7 +5,7 @@
 //! Objects are named in the model's words (`describe::full_label`).
 
 use super::{Screen, Theme, layout, panel, text};
-use crate::event::ObjectKind;
+use crate::event::{ObjectKind, WorkerId};
 use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -47,7 +47,25 @@ fn head(o: &Object, summary: Vec<Span<'static>>, width: usize, theme: &Theme) ->
     Line::from(spans)
 }
 
-/// "  waiting: job2 → job3" for the waiters that match, or None when there are none.
+/// The head line with the first of `summaries` (longest first) that fits `width`, else the
+/// last: a shorter summary rather than one cut mid-word.
+fn head_fit<const N: usize>(
+    o: &Object,
+    summaries: [Vec<Span<'static>>; N],
+    width: usize,
+    theme: &Theme,
+) -> Line<'static> {
+    let mut last = Line::default();
+    for summary in summaries {
+        last = head(o, summary, width, theme);
+        if last.width() <= width {
+            break;
+        }
+    }
+    last
+}
+
+/// "  waiting: job2 → job3" for the waiters that match, or nothing when there are none.
 fn waiters_line(
     world: &World,
     o: &Object,
@@ -55,23 +73,89 @@ fn waiters_line(
     pred: impl Fn(Wait) -> bool + Copy,
     width: usize,
     theme: &Theme,
-) -> Option<Line<'static>> {
+) -> Vec<Line<'static>> {
     let names: Vec<&str> = o.waiting(pred).map(|w| world.worker_name(w)).collect();
+    let style = theme.phase(crate::model::Phase::Blocked);
+    names_lines(label, &names, theme.glyphs.then, width, style, theme)
+}
+
+/// "  LABEL: a, b, … +3": names after a label on one line; where not even one name fits
+/// there beside the count of the rest ("running: … +4" says nothing of who), on a second
+/// line too, under the first.
+fn names_lines(
+    label: &str,
+    names: &[&str],
+    sep: &str,
+    width: usize,
+    style: Style,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     if names.is_empty() {
-        return None;
+        return Vec::new();
     }
+    let g = &theme.glyphs;
     let prefix = format!("  {label}: ");
     let room = width.saturating_sub(text::width(&prefix));
-    let joined = text::join_fit(
-        names.into_iter(),
-        theme.glyphs.then,
-        room,
-        theme.glyphs.ellipsis,
-    );
-    Some(Line::from(vec![
-        Span::styled(prefix, theme.dim()),
-        Span::styled(joined, theme.phase(crate::model::Phase::Blocked)),
-    ]))
+    let one = text::join_fit(names.iter().copied(), sep, room, g.ellipsis);
+    let rows = if one.starts_with(g.ellipsis) {
+        text::wrap_names(names, sep, room, width.saturating_sub(4), 2, g.ellipsis)
+    } else {
+        vec![one]
+    };
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let lead = if i == 0 {
+                prefix.clone()
+            } else {
+                "    ".into()
+            };
+            Line::from(vec![
+                Span::styled(lead, theme.dim()),
+                Span::styled(row, style),
+            ])
+        })
+        .collect()
+}
+
+/// An rwlock's card: its writer, or its readers (together), then who waits to write and
+/// who waits to read (a reader behind a waiting writer waits too).
+fn rwlock_lines(
+    world: &World,
+    o: &Object,
+    writer: Option<WorkerId>,
+    readers: &[WorkerId],
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let held = theme.phase(crate::model::Phase::Critical);
+    let summary = match writer {
+        Some(w) => vec![
+            Span::styled("written by ", theme.dim()),
+            Span::styled(world.worker_name(w).to_string(), held),
+        ],
+        None if readers.is_empty() => vec![Span::styled("free", theme.dim())],
+        None => vec![Span::styled(
+            format!("read by {}", readers.len()),
+            theme.dim(),
+        )],
+    };
+    let mut lines = vec![head(o, summary, width, theme)];
+    if !readers.is_empty() {
+        let prefix = "  readers: ";
+        let names = readers.iter().map(|r| world.worker_name(*r));
+        let room = width.saturating_sub(text::width(prefix));
+        let joined = text::join_fit(names, ", ", room, theme.glyphs.ellipsis);
+        lines.push(Line::from(vec![
+            Span::styled(prefix, theme.dim()),
+            Span::styled(joined, held),
+        ]));
+    }
+    let to_write = |w: Wait| matches!(w, Wait::Acquire(_));
+    let to_read = |w: Wait| matches!(w, Wait::AcquireShared(_));
+    lines.extend(waiters_line(world, o, "to write", to_write, width, theme));
+    lines.extend(waiters_line(world, o, "to read", to_read, width, theme));
+    lines
 }
 
 /// Semaphore slots, each filled with its holder's name: "[w1 ][w7 ][   ]".
@@ -184,6 +268,9 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             }
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
+        ObjectState::RwLock { writer, readers } => {
+            lines.extend(rwlock_lines(world, o, *writer, readers, width, theme));
+        }
         ObjectState::Semaphore { value, holders } => {
             let slots = (holders.len() as u64)
                 .saturating_add(*value)
@@ -203,11 +290,19 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             } else {
                 (g.light_red, "RED", "cleared")
             };
+            let light = Span::styled(format!("{glyph} {word}"), theme.light(*flag));
             let summary = vec![
-                Span::styled(format!("{glyph} {word}"), theme.light(*flag)),
+                light.clone(),
                 Span::styled(format!(" ({what})"), theme.dim()),
             ];
-            lines.push(head(o, summary, width, theme));
+            // The light is the point: "(set)" goes rather than be cut to "(s".
+            let line = head(o, summary, width, theme);
+            let line = if line.width() > width {
+                head(o, vec![light], width, theme)
+            } else {
+                line
+            };
+            lines.push(line);
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
         ObjectState::Queue {
@@ -217,6 +312,12 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
         } => {
             let mut summary = Vec::new();
             match o.maxsize() {
+                // Holds nothing: a sender waits for a receiver, and hands its item over.
+                _ if o.kind == ObjectKind::Rendezvous => {
+                    // Short: the kind word is long, and the card is narrow at 80 columns.
+                    let words = if *depth > 0 { "in hand" } else { "cap 0" };
+                    summary.push(Span::styled(words, theme.dim()));
+                }
                 Some(max) => {
                     summary.push(Span::styled(
                         format!("{depth}/{max}"),
@@ -275,37 +376,38 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             running,
             done,
         } => {
-            let summary = vec![Span::styled(
-                format!(
-                    "{submitted} submitted{}{} running{}{} done",
-                    g.sep,
-                    running.len(),
-                    g.sep,
-                    done.len()
-                ),
-                theme.dim(),
-            )];
-            lines.push(head(o, summary, width, theme));
+            let long = format!(
+                "{submitted} submitted{}{} running{}{} done",
+                g.sep,
+                running.len(),
+                g.sep,
+                done.len()
+            );
+            // Narrow: what runs now and what is done say the most (the running list follows).
+            let short = format!("{} running{}{} done", running.len(), g.sep, done.len());
+            let summary = |s: &str| vec![Span::styled(s.to_string(), theme.dim())];
+            lines.push(head_fit(o, [summary(&long), summary(&short)], width, theme));
             if !running.is_empty() {
                 let names: Vec<String> = running
                     .iter()
                     .map(|(w, t)| format!("{} #{t}", world.worker_name(*w)))
                     .collect();
-                let room = width.saturating_sub(11);
-                let s = text::join_fit(names.iter().map(String::as_str), ", ", room, g.ellipsis);
-                lines.push(Line::from(vec![
-                    Span::styled("  running: ", theme.dim()),
-                    Span::styled(s, theme.phase(crate::model::Phase::Running)),
-                ]));
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                let style = theme.phase(crate::model::Phase::Running);
+                lines.extend(names_lines("running", &names, ", ", width, style, theme));
             }
             lines.extend(waiters_line(world, o, "waiting", any, width, theme));
         }
         ObjectState::Pipe { in_flight } => {
-            let summary = vec![Span::styled(
-                format!("{} in flight", in_flight.len()),
-                theme.dim(),
-            )];
-            lines.push(head(o, summary, width, theme));
+            let n = in_flight.len();
+            let short = if n == 0 {
+                "empty".into()
+            } else {
+                format!("{n} in it")
+            };
+            let summary = |s: String| vec![Span::styled(s, theme.dim())];
+            let choices = [summary(format!("{n} in flight")), summary(short)];
+            lines.push(head_fit(o, choices, width, theme));
             if !in_flight.is_empty() {
                 let s = text::join_fit(
                     in_flight.iter().map(String::as_str),

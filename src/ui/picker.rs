@@ -57,10 +57,10 @@ pub fn render(frame: &mut Frame, area: Rect, picker: &Picker, hints: &[Hint]) {
             let mark = if sel { g.selected } else { " " };
             let head = format!("{mark} {} ", text::pad(s.name, name_w, g.ellipsis));
             let room = width.saturating_sub(text::width(&head));
-            let title = text::fit(s.title, room, g.ellipsis);
+            let title = text::fit_words(s.title, room, g.ellipsis);
             let room = room.saturating_sub(text::width(&title));
             let lesson = if room > 8 {
-                text::fit(&format!("{}{}", g.dash, s.lesson), room, g.ellipsis)
+                text::fit_words(&format!("{}{}", g.dash, s.lesson), room, g.ellipsis)
             } else {
                 String::new()
             };

@@ -58,7 +58,13 @@ fn half(frame: &mut Frame, area: Rect, screen: &Screen) {
         )),
         title,
     );
-    let (rest, outcome) = layout::split_y(rest, rest.height.saturating_sub(3));
+    // The outcome box as tall as its words need (at most three rows): a verdict whose
+    // point comes late ("…: each job ran whole") is not cut at 80 columns.
+    let (words, style) = outcome_words(screen);
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let wrapped = text::wrap_words(&theme.words(&words), inner_w);
+    let rows = wrapped.len().clamp(1, OUTCOME_ROWS) as u16;
+    let (rest, outcome) = layout::split_y(rest, rest.height.saturating_sub(rows + 2));
     // The lanes first (they are the lesson: a lane cut off by a small share would leave
     // "1–1 of 4" above rows the others do not use), then the objects, each what it needs
     // while the panels below keep a few rows; the log (where the versions' prints differ)
@@ -77,15 +83,18 @@ fn half(frame: &mut Frame, area: Rect, screen: &Screen) {
     lanes::render(frame, lanes_area, screen);
     objects::render(frame, objects_area, screen);
     super::log::render(frame, log_area, screen.world, theme);
-    outcome_box(frame, outcome, screen);
+    outcome_box(frame, outcome, wrapped, style, theme);
 }
 
-/// The outcome, the deadlock, or that it still runs.
-fn outcome_box(frame: &mut Frame, area: Rect, screen: &Screen) {
+/// Rows the outcome box gives its words at most.
+const OUTCOME_ROWS: usize = 3;
+
+/// The outcome, the deadlock, or that it still runs, in words and their style.
+fn outcome_words(screen: &Screen) -> (String, ratatui::style::Style) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let world = screen.world;
-    let (words, style) = if let Some(cycle) = &world.deadlock {
+    if let Some(cycle) = &world.deadlock {
         (super::deadlock::sentence(world, cycle), theme.deadlock())
     } else if let Some((text, ok)) = &world.outcome {
         let mark = if *ok { g.ok } else { g.wrong };
@@ -98,9 +107,29 @@ fn outcome_box(frame: &mut Frame, area: Rect, screen: &Screen) {
         (c, theme.text())
     } else {
         ("running…".to_string(), theme.dim())
-    };
+    }
+}
+
+/// The outcome box: its words wrapped into the rows it has, the last cut if need be.
+fn outcome_box(
+    frame: &mut Frame,
+    area: Rect,
+    wrapped: Vec<String>,
+    style: ratatui::style::Style,
+    theme: &super::Theme,
+) {
     frame.render_widget(panel(" Outcome ", theme), area);
     let inner = layout::inner(area);
-    let s = text::fit(&theme.words(&words), inner.width as usize, g.ellipsis);
-    frame.render_widget(Paragraph::new(Line::from(Span::styled(s, style))), inner);
+    let rows = usize::from(inner.height).max(1);
+    let width = inner.width as usize;
+    let mut lines: Vec<Line> = Vec::with_capacity(rows);
+    for (i, row) in wrapped.iter().enumerate().take(rows) {
+        let row = if i + 1 == rows && wrapped.len() > rows {
+            text::fit(&wrapped[i..].join(" "), width, theme.glyphs.ellipsis)
+        } else {
+            row.clone()
+        };
+        lines.push(Line::from(Span::styled(row, style)));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 /// The pieces of the status line with their levels (0: kept), in the order shown; the line
-/// drops the least important ones (highest level first) until it fits.
+/// drops the least important one (highest level, the last of equals) until it fits.
 fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let g = &screen.theme.glyphs;
     let s = screen.status;
@@ -29,23 +29,26 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
         None => run,
     };
     let (sched_level, sched) = match s.mode {
-        Mode::Free => (5, "free".to_string()),
+        Mode::Free => (6, "free".to_string()),
         Mode::Step if s.scrub.is_some() => (1, "STEP MODE".to_string()),
         Mode::Step => (0, "STEP MODE".to_string()),
-        Mode::Seeded => (2, format!("seed {}", s.seed)),
+        Mode::Seeded => (3, format!("seed {}", s.seed)),
     };
     let variant = screen.variant_label();
     let has_variants = !screen.info.variants.is_empty();
     // Priority: 0 is always kept.
     let mut v = vec![
         (0, format!("threadlanes{}{}", g.sep, screen.info.name)),
-        (4, format!("{}{}", g.dash, screen.info.title)),
+        (5, format!("{}{}", g.dash, screen.info.title)),
     ];
+    // The version on screen is the lesson's half: it stays longer than the speed, unless
+    // the speed is not the usual ×1 (then the user chose it, and it says why things crawl).
     if has_variants {
-        v.push((3, variant.to_string()));
+        v.push((2, variant.to_string()));
     }
     v.push((0, run));
-    v.push((2, format!("{}{:.1}", g.times, s.speed)));
+    let speed_level = if s.speed == 1.0 { 4 } else { 2 };
+    v.push((speed_level, format!("{}{:.1}", g.times, s.speed)));
     if s.scrub.is_none() {
         v.push((1, format!("t={}", secs(w.t))));
     }
@@ -68,7 +71,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     } else {
         text::width(&flash) + 3
     };
-    let mut parts = pieces(screen);
+    let parts = pieces(screen);
     let build = |parts: &[(u8, String)]| {
         let mut s = String::from(" ");
         for (i, (_, p)) in parts.iter().enumerate() {
@@ -80,14 +83,36 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         }
         s
     };
-    let mut line = build(&parts);
-    for level in (1..=5).rev() {
-        if text::width(&line) + flash_w <= width {
-            break;
-        }
-        parts.retain(|(p, _)| *p < level);
-        line = build(&parts);
+    // One piece at a time, the least important first (the last of equals), until it fits;
+    // then each piece dropped, the most important first, back if it fits after all (a long
+    // one dropped may have left room for a short one dropped before it).
+    let fits = |parts: &[(u8, String)]| text::width(&build(parts)) + flash_w <= width;
+    let mut shown = vec![true; parts.len()];
+    let pick = |shown: &[bool]| -> Vec<(u8, String)> {
+        parts
+            .iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(p, _)| p.clone())
+            .collect()
+    };
+    let mut dropped = Vec::new();
+    while !fits(&pick(&shown)) {
+        let least = (0..parts.len())
+            .filter(|&i| shown[i] && parts[i].0 > 0)
+            .max_by_key(|&i| (parts[i].0, i));
+        let Some(i) = least else { break };
+        shown[i] = false;
+        dropped.push(i);
     }
+    for &i in dropped.iter().rev() {
+        shown[i] = true;
+        if !fits(&pick(&shown)) {
+            shown[i] = false;
+        }
+    }
+    let mut parts = pick(&shown);
+    let mut line = build(&parts);
     // A flash is said for a reason (why a step was refused): while it shows it may take
     // all but the name.
     if flash_w > 0 && text::width(&line) + flash_w > width {

@@ -32,6 +32,23 @@ pub fn fit(s: &str, w: usize, ellipsis: &str) -> String {
     out
 }
 
+/// `s` cut to at most `w` cells at the end of a word, ending in `ellipsis` when cut ("A
+/// lock held across…", not "A lock held acr…"); a first word too long is cut as `fit` cuts.
+pub fn fit_words(s: &str, w: usize, ellipsis: &str) -> String {
+    let cut = fit(s, w, ellipsis);
+    if cut == s {
+        return cut;
+    }
+    let kept = cut.strip_suffix(ellipsis).unwrap_or(&cut);
+    // Cut mid-word unless the next character of `s` begins a word.
+    let whole = s[kept.len()..].starts_with(' ');
+    match kept.rfind(' ') {
+        _ if whole => format!("{}{ellipsis}", kept.trim_end()),
+        Some(i) if i > 0 => format!("{}{ellipsis}", kept[..i].trim_end()),
+        _ => cut,
+    }
+}
+
 /// `s` cut or padded with spaces to exactly `w` cells.
 pub fn pad(s: &str, w: usize, ellipsis: &str) -> String {
     let mut out = fit(s, w, ellipsis);
@@ -152,6 +169,15 @@ mod tests {
         assert_eq!(fit("abc", 4, "…"), "abc");
         assert_eq!(fit("abc", 0, "…"), "");
         assert_eq!(pad("ab", 4, "…"), "ab  ");
+    }
+
+    #[test]
+    fn fit_words_cuts_at_the_end_of_a_word() {
+        let title = "A lock held across a sleep serialises everyone";
+        assert_eq!(fit_words(title, 22, "…"), "A lock held across a…");
+        assert_eq!(fit_words(title, 20, "…"), "A lock held across…");
+        assert_eq!(fit_words("A race", 10, "…"), "A race");
+        assert_eq!(fit_words("Deadlocking", 6, "…"), "Deadl…");
     }
 
     #[test]

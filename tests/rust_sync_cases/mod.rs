@@ -144,6 +144,14 @@ pub fn a_channel_drains_before_it_reports_disconnection() {
 pub fn a_zero_capacity_channel_hands_over_directly() {
     let (tx, rx) = channel::bounded(0);
     assert!(matches!(tx.try_send(1), Err(TrySendError::Full(1))));
+    // No receiver: a send waits for one, and gives up at its deadline.
+    let gave_up = tx.send_timeout(1, Duration::from_millis(20));
+    assert!(matches!(
+        gave_up,
+        Err(channel::SendTimeoutError::Timeout(1))
+    ));
+    assert!(tx.is_empty() && tx.is_full(), "always both, as crossbeam's");
+    assert_eq!(tx.capacity(), Some(0));
     let h = thread::spawn(move || {
         tx.send(2).unwrap();
         tx.send(3).unwrap();

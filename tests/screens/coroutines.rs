@@ -52,3 +52,51 @@ fn coroutines_screen_80x24() {
     let s = assert_screen!(Shot::run(&world, &info).size(80, 24));
     contains_all(&s, &["fetch-0", "task", "frozen"]);
 }
+
+/// Thousands of tasks at 80×24: the lanes page through them, the selected one in view, and
+/// the first row counts the thread's tasks by state.
+#[test]
+fn thousands_of_tasks_are_counted_above_their_lanes() {
+    use threadlanes::event::{Event, ExitHow, WorkerKind};
+    let ev = |t: u64, w: u32, op: Op| Event { t, pid: 1, w, op };
+    let declare = |name: String, kind, thread| Op::Worker {
+        name,
+        kind,
+        daemon: false,
+        parent: thread,
+        thread,
+    };
+    let mut world = World::default();
+    world.apply(&ev(0, 0, declare("main".into(), WorkerKind::Main, None)));
+    world.apply(&ev(0, 0, Op::Start));
+    for w in 1..=2000 {
+        let op = declare(format!("fetch-{w}"), WorkerKind::Task, Some(0));
+        world.apply(&ev(w as u64, w, op));
+        world.apply(&ev(w as u64, w, Op::Start));
+        world.apply(&ev(w as u64, w, Op::SleepBegin { ms: 1000 }));
+    }
+    for w in 1..=500 {
+        world.apply(&ev(S + w as u64, w, Op::SleepEnd));
+        let how = if w % 100 == 0 {
+            ExitHow::Panic
+        } else {
+            ExitHow::Ok
+        };
+        world.apply(&ev(S + w as u64, w, Op::Exit { how, msg: None }));
+    }
+    let info = threadlanes::scenarios::find("coroutines")
+        .expect("in the catalogue")
+        .info;
+    let view = threadlanes::view::View {
+        selected: 1500,
+        ..Default::default()
+    };
+    let s = Shot::run(&world, &info).size(80, 24).view(view).text();
+    contains_all(
+        &s,
+        &[
+            "2000 tasks: 1500 awaiting, 495 done, 5 failed",
+            "fetch-1500",
+        ],
+    );
+}

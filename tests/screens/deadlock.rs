@@ -85,4 +85,19 @@ fn a_possible_deadlock_is_said_in_the_log_and_the_graph() {
         .size(120, 36)
         .text();
     contains_all(&s, &[words]);
+    // At 80 columns, in brief rather than cut: both orders stay.
+    let s = Shot::run(&world, &DEADLOCK).size(80, 24).text();
+    contains_all(&s, &["possible deadlock: left A→B; right B→A"]);
+}
+
+/// At 80 columns a partial deadlock's banner says who is stuck with whom in brief, and
+/// who still goes, rather than lose the end of its sentence.
+#[test]
+fn a_partial_deadlock_banner_fits_80_columns() {
+    let world = partial_deadlock_world();
+    let s = Shot::run(&world, &DEADLOCK).size(80, 24).text();
+    contains_all(
+        &s,
+        &["DEADLOCK: left and right wait for each other · still going: ticker"],
+    );
 }

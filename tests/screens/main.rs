@@ -28,6 +28,7 @@ mod run;
 mod sizes;
 mod split;
 mod status;
+mod sync_objects;
 
 use fixtures::{all_keys, hints, status};
 use ratatui::backend::TestBackend;

@@ -53,14 +53,15 @@ fn an_explanation_too_long_for_its_panel_turns_its_pages_with_e() {
         Shot::run(&lock_world(), &LOCK).view(view).text()
     };
     let (first, second, round) = (page(0), page(1), page(2));
-    let title = |s: &str| {
+    // Which page, and the key that turns it, in the panel's bottom border.
+    let pager = |s: &str| {
         s.lines()
-            .find(|l| l.contains("┌ Two jobs"))
+            .find(|l| l.contains("e more"))
             .unwrap_or_default()
             .to_string()
     };
-    assert!(title(&first).contains("1/2 e"), "{first}");
-    assert!(title(&second).contains("2/2 e"), "{second}");
+    assert!(pager(&first).contains("1/2 · e more"), "{first}");
+    assert!(pager(&second).contains("2/2 · e more"), "{second}");
     assert_ne!(first, second, "the second page shows other words");
     assert_eq!(first, round, "the pages wrap round");
 }

@@ -10,6 +10,7 @@ pub fn kind_word(kind: ObjectKind) -> &'static str {
     use ObjectKind::*;
     match kind {
         BoundedSemaphore => "semaphore",
+        Rendezvous => "rendezvous",
         other => full_kind_word(other),
     }
 }
@@ -31,6 +32,8 @@ pub fn full_kind_word(kind: ObjectKind) -> &'static str {
         Pool => "pool",
         Pipe => "pipe",
         Value => "value",
+        RwLock => "rwlock",
+        Rendezvous => "rendezvous channel",
     }
 }
 
@@ -155,6 +158,7 @@ pub(super) fn capacity_words(kind: ObjectKind, c: u64) -> String {
         Semaphore | BoundedSemaphore => format!("{c} slots"),
         Pool => format!("{c} workers"),
         Barrier => format!("{c} parties"),
+        Rendezvous => "capacity 0".into(),
         _ => c.to_string(),
     }
 }

@@ -94,3 +94,61 @@ pub fn brief(world: &World, w: &Worker) -> Option<String> {
         _ => thread_state(world, w),
     }
 }
+
+/// A thread's tasks counted by state, in words: "10000 tasks on main: 1 running, 4998
+/// awaiting, 5001 done" (states with none left out); without " on main" where `on` is
+/// false (a narrow column, one loop's thread).
+pub fn census_words(world: &World, thread: crate::event::WorkerId, on: bool) -> String {
+    let c = super::super::task::census(world, thread);
+    let parts = [
+        (c.running, "running"),
+        (c.awaiting, "awaiting"),
+        (c.not_started, "not started"),
+        (c.done, "done"),
+        (c.failed, "failed"),
+        (c.cancelled, "cancelled"),
+    ];
+    let counts: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+    let on = if on {
+        format!(" on {}", world.worker_name(thread))
+    } else {
+        String::new()
+    };
+    format!("{} tasks{on}: {}", c.total, counts.join(", "))
+}
+
+/// Briefer still, for a column [`brief`]'s words do not fit: what a task awaits by the
+/// object's name alone ("awaits finished", a sleep as "awaits 1.2s more"), an idle thread as
+/// "idle, tasks await". Who freezes or keeps a thread is said as in [`brief`].
+pub fn briefest(world: &World, w: &Worker) -> Option<String> {
+    if world.tasks == 0 {
+        return None;
+    }
+    if is_task(w) {
+        if frozen_by(world, w).is_some() {
+            return brief(world, w);
+        }
+        return match &w.state {
+            WorkerState::Sleeping { ms } if *ms > 0 => {
+                let total = ms.saturating_mul(1_000_000);
+                let rest = total.saturating_sub(world.t.saturating_sub(w.since));
+                Some(format!("awaits {} more", super::left(rest, total)))
+            }
+            WorkerState::Blocked(wait) => Some(match wait.object() {
+                Some(o) => format!("awaits {}", world.object_name(o)),
+                None => format!("awaits {}", strip_verb(&super::plain_state(world, w))),
+            }),
+            _ => brief(world, w),
+        };
+    }
+    match (&w.state, holder(world, w.id)) {
+        (WorkerState::Sleeping { .. }, None) if runs_tasks(world, w.id) => {
+            Some("idle, tasks await".into())
+        }
+        _ => brief(world, w),
+    }
+}

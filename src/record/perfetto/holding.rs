@@ -44,7 +44,7 @@ impl Builder {
     /// and for a release the holders of the object (any thread may release a semaphore).
     pub(super) fn sync_holds(&mut self, ev: &Event) {
         self.sync_hold(ev.w, ev.t);
-        if let Op::Release { o, .. } = ev.op {
+        if let Op::Release { o, .. } | Op::ReleaseShared { o } = ev.op {
             let others: Vec<WorkerId> = self
                 .track_ix
                 .iter()

@@ -1,19 +1,52 @@
-//! The gate of a traced program, on the viewer's side: in step mode each of the program's
-//! threads says what it will do next (`{"gate":w,"next":"acquire","o":3,"at":"bank.py:14"}`)
-//! and waits; `step` writes `{"go":w}` back on its process's connection, and a change of mode
-//! (`{"mode":"step"|"free"}`) goes to every process. Whether a parked thread can go (the lock
-//! it wants is free, the thread it joins has ended) is read from the events handed on.
+//! The gate of a traced program, on the viewer's side. In step and seeded mode each of the
+//! program's threads says what it will do next (`{"gate":w,"next":"acquire","o":3,"at":
+//! "bank.py:14"}`) and waits for `{"go":w}` on its process's connection; a change of mode
+//! (`{"mode":"step"|"seeded"|"free"}`) goes to every process.
 //!
-//! The pump fills it, the source asks it; it holds no thread and reads no clock. It must not
-//! hold a connection open: it keeps weak references, the pump owns the connections.
+//! - Step: the user picks (`step`); a thread whose operation would wait for another is
+//!   refused, and says why.
+//! - Seeded: once no thread of the program runs (each is parked here, waits on a condition
+//!   or a barrier, or has ended), one that can go is picked by the [`Picker`] and let
+//!   through; a sleep's time passes on a logical clock (a random run lets a sleeper go when
+//!   no thread awake can, the clock jumping to its wake-up), so the same program, input and
+//!   seed do the same sequence of traced operations every run. A thread that neither parks
+//!   nor ends within [`STALL`] (it waits on something untraced) is left to itself, so a run
+//!   never hangs on the gate.
+//!
+//! Whether a parked thread can go is read off the program's event lines as they come
+//! ([`facts`](super::facts), [`ready`](super::ready)). Both modes write down the picks made
+//! at each choice ([`Schedule`]) and each operation let through ([`Decision`]).
+//!
+//! The pump fills it, the source asks it; it holds no thread. It keeps weak references to
+//! the connections: the pump owns them.
 
-use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
+use super::facts::{Fact, What};
+use super::ready::Objects;
+use super::schedule::{Picker, Schedule, Strategy};
+pub(super) use gateline::{GateLine, parse};
+pub use turns::Decision;
+
+mod gateline;
+mod turns;
+use crate::event::{ObjectId, WorkerId};
 use crate::runner::gate::Next;
 use crate::runner::{Mode, Parked, StepError};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Weak};
+use std::time::{Duration, Instant};
+
+/// How long a seeded run waits for a running thread to park or end before going on without
+/// it (it waits on something the gate does not see: a socket, a pool's idle worker). Long
+/// enough that a thread only slowed by a busy machine is still waited for, so the run stays
+/// the seed's; each such wait costs a program this much.
+pub const STALL: Duration = Duration::from_millis(500);
+
+/// How long a seeded run where every thread waits, some on a condition or barrier, waits for one
+/// of them to time out before it counts as stuck.
+const GRACE: Duration = Duration::from_secs(1);
 
 /// One thread waiting at its gate.
 struct Gated {
@@ -24,64 +57,78 @@ struct Gated {
     /// The worker a join waits for.
     target: Option<WorkerId>,
     at: String,
+    /// A sleep: when it is due on the logical clock.
+    wake_at: Option<u64>,
+    /// A try, or a wait with a timeout.
+    timed: bool,
 }
 
-#[derive(Default)]
 struct Inner {
-    step: bool,
+    mode: Mode,
     parked: BTreeMap<WorkerId, Gated>,
     conns: Vec<Weak<UnixStream>>,
-    /// Locks and rlocks, and who holds each now (from the events handed on).
-    locks: HashSet<ObjectId>,
-    owners: HashMap<ObjectId, WorkerId>,
-    ended: HashSet<WorkerId>,
+    objects: Objects,
+    /// The program's first process: only its threads are scheduled.
+    root: u32,
+    /// Threads of the root process alive and neither parked nor waiting on a condition or
+    /// a barrier.
+    running: BTreeSet<WorkerId>,
+    /// Waiting on a condition or a barrier (for real, as the program does): which.
+    blocked: BTreeMap<WorkerId, ObjectId>,
+    /// Running but silent for longer than [`STALL`]: not waited for.
+    stalled: BTreeSet<WorkerId>,
+    picker: Option<Picker>,
+    picks: Vec<WorkerId>,
+    log: Vec<Decision>,
+    last: Option<WorkerId>,
+    /// The logical clock of seeded mode, in ns.
+    clock: u64,
+    changed: Instant,
+    stuck: bool,
+    /// Step or seeded mode was ever on: the run has a schedule to tell.
+    gated: bool,
 }
 
-/// What a gate line says, its ids already the run's.
-pub(super) struct GateLine {
-    pub w: WorkerId,
-    pub local: WorkerId,
-    pub op: &'static str,
-    pub o: Option<ObjectId>,
-    pub target: Option<WorkerId>,
-    pub at: String,
-}
-
-#[derive(Default)]
 pub(super) struct Gates {
     inner: Mutex<Inner>,
-}
-
-/// The op names a gate line may carry, as the lanes say them.
-const OPS: &[&str] = &[
-    "acquire",
-    "release",
-    "set",
-    "clear",
-    "wait",
-    "notify",
-    "notify_all",
-    "join",
-    "put",
-    "get",
-    "sleep",
-];
-
-/// The known name for `op`, or None for one we do not know (the line is then ignored and
-/// its thread let through, so an unknown op never holds a program).
-pub(super) fn op_name(op: &str) -> Option<&'static str> {
-    OPS.iter().copied().find(|o| *o == op)
+    /// Facts are read while true (step or seeded mode was ever on).
+    watching: AtomicBool,
 }
 
 impl Gates {
-    pub fn new(step: bool) -> Gates {
-        let g = Gates::default();
-        g.lock().step = step;
-        g
+    /// Gates in `mode`; seeded mode picks with `strategy`. `root` is the program's first
+    /// process.
+    pub fn new(mode: Mode, strategy: Option<Strategy>, root: u32) -> Gates {
+        Gates {
+            inner: Mutex::new(Inner {
+                mode,
+                parked: BTreeMap::new(),
+                conns: Vec::new(),
+                objects: Objects::default(),
+                root,
+                running: BTreeSet::new(),
+                blocked: BTreeMap::new(),
+                stalled: BTreeSet::new(),
+                picker: strategy.map(Picker::new),
+                picks: Vec::new(),
+                log: Vec::new(),
+                last: None,
+                clock: 0,
+                changed: Instant::now(),
+                stuck: false,
+                gated: mode != Mode::Free,
+            }),
+            watching: AtomicBool::new(mode != Mode::Free),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// True while event lines should be read for facts ([`Gates::fact`]).
+    pub fn watching(&self) -> bool {
+        self.watching.load(Ordering::Relaxed)
     }
 
     /// A new connection: it is told the mode when that changes, and answers its gates.
@@ -95,6 +142,7 @@ impl Gates {
     /// its way) it is let through at once.
     pub fn park(&self, line: GateLine, conn: Weak<UnixStream>) {
         let mut g = self.lock();
+        let w = line.w;
         let gated = Gated {
             local: line.local,
             conn,
@@ -104,12 +152,18 @@ impl Gates {
             },
             target: line.target,
             at: line.at,
+            wake_at: line.ms.map(|ms| g.clock + ms.saturating_mul(1_000_000)),
+            timed: line.timed,
         };
-        if g.step {
-            g.parked.insert(line.w, gated);
-        } else {
-            let _ = go(&gated);
+        g.running.remove(&w);
+        g.stalled.remove(&w);
+        g.changed = Instant::now();
+        if g.mode == Mode::Free {
+            let _ = go(&gated, false);
+            return;
         }
+        g.parked.insert(w, gated);
+        g.schedule();
     }
 
     /// A line that names a worker we cannot map or an op we do not know: let it through.
@@ -117,88 +171,206 @@ impl Gates {
         let _ = write_line(conn, &format!("{{\"go\":{local}}}\n"));
     }
 
-    /// Follows the events handed on: who holds which lock, who has ended.
-    pub fn observe(&self, ev: &Event) {
+    /// A fact read off an event line as it came.
+    pub fn fact(&self, f: &Fact) {
         let mut g = self.lock();
-        match &ev.op {
-            Op::Object {
-                o,
-                kind: ObjectKind::Lock | ObjectKind::RLock,
-                ..
-            } => {
-                g.locks.insert(*o);
+        g.changed = Instant::now();
+        let woken = g.objects.fold(f);
+        if f.pid != g.root {
+            return;
+        }
+        let w = f.w;
+        if g.stalled.remove(&w)
+            || (g.blocked.contains_key(&w) && !matches!(f.what, What::WaitBegin(_)))
+        {
+            // Silent so far, or its wait timed out: it runs again.
+            g.blocked.remove(&w);
+            g.running.insert(w);
+        }
+        match &f.what {
+            What::Worker { thread: true, .. } => {
+                g.running.insert(w);
             }
-            Op::AcquireEnd { ok: true, o, .. } if g.locks.contains(o) => {
-                g.owners.insert(*o, ev.w);
+            What::WaitBegin(o) if g.objects.waits_for_others(*o) => {
+                g.running.remove(&w);
+                g.blocked.insert(w, *o);
             }
-            Op::Release { o, depth, .. } if depth.unwrap_or(0) == 0 => {
-                g.owners.remove(o);
-            }
-            Op::Exit { .. } => {
-                g.ended.insert(ev.w);
-                g.parked.remove(&ev.w);
+            What::Exit => {
+                g.running.remove(&w);
+                g.parked.remove(&w);
+                g.blocked.remove(&w);
             }
             _ => {}
         }
+        for t in woken {
+            if g.blocked.remove(&t).is_some() {
+                g.running.insert(t);
+            }
+        }
+        g.schedule();
     }
 
-    /// Step mode on or off, in every process; off lets every parked thread go.
+    /// Seeded mode: a thread silent for [`STALL`] is no longer waited for.
+    pub fn tick(&self) {
+        let mut g = self.lock();
+        if g.mode == Mode::Seeded && !g.running.is_empty() && g.changed.elapsed() >= STALL {
+            let running = std::mem::take(&mut g.running);
+            g.stalled.extend(running);
+            g.schedule();
+        }
+    }
+
+    /// Step, seeded or free mode, in every process; free lets every parked thread go.
     pub fn set_mode(&self, mode: Mode) {
         let mut g = self.lock();
-        g.step = mode != Mode::Free;
-        let word = if g.step { "step" } else { "free" };
+        g.mode = mode;
+        if mode != Mode::Free {
+            g.gated = true;
+            self.watching.store(true, Ordering::Relaxed);
+        }
+        let word = match mode {
+            Mode::Free => "free",
+            Mode::Step => "step",
+            Mode::Seeded => "seeded",
+        };
         g.conns.retain(|c| c.strong_count() > 0);
         for c in &g.conns {
             let _ = write_line(c, &format!("{{\"mode\":\"{word}\"}}\n"));
         }
-        if !g.step {
+        if mode == Mode::Free {
+            let parked: Vec<WorkerId> = g.parked.keys().copied().collect();
             g.parked.clear();
+            g.running.extend(parked);
         }
+        if mode == Mode::Seeded && g.picker.is_none() {
+            g.picker = Some(Picker::new(Strategy::Random(0)));
+        }
+        g.schedule();
     }
 
     /// Lets worker `w` do its next operation.
     pub fn step(&self, w: WorkerId) -> Result<(), StepError> {
         let mut g = self.lock();
-        if !g.step {
+        if g.mode != Mode::Step {
             return Err(StepError::NotStepMode);
         }
-        let gated = g.parked.get(&w).ok_or(StepError::NotAtGate)?;
-        if !g.ready(w, gated) {
+        let p = g.parked.get(&w).ok_or(StepError::NotAtGate)?;
+        if g.blocker(w, p).is_some() {
             return Err(StepError::Blocked);
         }
-        let gated = g.parked.remove(&w).ok_or(StepError::NotAtGate)?;
-        go(&gated)
+        let ready = g.ready();
+        let choice = ready.len() > 1;
+        if ready.len() > 1
+            && let Some(p) = &mut g.picker
+        {
+            // Stepping on a schedule: only the thread it picks may go.
+            match p.guide(&ready) {
+                Some(pick) if pick != w => return Err(StepError::Blocked),
+                Some(_) => p.followed(),
+                None => {}
+            }
+        }
+        g.let_go(w, choice, false)
     }
 
     /// The threads parked now, by worker id, each with what it will do and where.
     pub fn parked(&self) -> Vec<Parked> {
         let g = self.lock();
+        let ready = g.ready();
+        let guide = match &g.picker {
+            Some(p) if g.mode == Mode::Step && ready.len() > 1 => p.guide(&ready),
+            _ => None,
+        };
         g.parked
             .iter()
             .map(|(w, p)| Parked {
                 w: *w,
                 next: p.next,
-                ready: g.ready(*w, p),
-                wake_at: None,
+                ready: g.blocker(*w, p).is_none() && guide.is_none_or(|x| x == *w),
+                // Only seeded mode has a logical clock; a stepped sleep is an operation
+                // like any other.
+                wake_at: p.wake_at.filter(|_| g.mode == Mode::Seeded),
                 at: (!p.at.is_empty()).then(|| p.at.clone()),
             })
             .collect()
     }
-}
 
-impl Inner {
-    /// Whether `w`'s next operation can happen without waiting for another thread.
-    fn ready(&self, w: WorkerId, p: &Gated) -> bool {
-        match (p.next.op, p.next.o, p.target) {
-            ("acquire", Some(o), _) => self.owners.get(&o).is_none_or(|h| *h == w),
-            ("join", _, Some(t)) => self.ended.contains(&t),
-            _ => true,
-        }
+    /// Seeded mode: nobody runs and nobody can go (a deadlock, or a wait nobody will end).
+    pub fn is_stuck(&self) -> bool {
+        let g = self.lock();
+        // A wait on a condition may have a timeout the gate does not see: it is given
+        // GRACE to come back.
+        let waits_out = g.blocked.is_empty() || g.changed.elapsed() >= GRACE;
+        g.mode == Mode::Seeded
+            && g.stuck
+            && g.running.is_empty()
+            && g.stalled.is_empty()
+            && waits_out
+    }
+
+    /// Each thread that waits, and why: the words of a stuck run.
+    pub fn waiting(&self) -> Vec<String> {
+        let g = self.lock();
+        let mut out: Vec<String> = g
+            .parked
+            .iter()
+            .filter_map(|(w, p)| {
+                let why = g.blocker(*w, p)?;
+                Some(format!("{} {why}", g.objects.worker(*w)))
+            })
+            .collect();
+        out.extend(g.blocked.iter().map(|(w, o)| {
+            let what = g.objects.object(*o);
+            let why = if what.starts_with("barrier") {
+                "the others will not come"
+            } else {
+                "no notify will come"
+            };
+            format!("{} waits on {what} ({why})", g.objects.worker(*w))
+        }));
+        out
+    }
+
+    /// The schedule followed so far, if step or seeded mode was ever on.
+    pub fn schedule(&self) -> Option<Schedule> {
+        let g = self.lock();
+        g.gated.then(|| Schedule(g.picks.clone()))
+    }
+
+    /// The operations let through so far, in order (the first [`KEPT`]).
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.lock().log.clone()
+    }
+
+    /// A replay: picks of the schedule that did not fit this run.
+    pub fn misfits(&self) -> usize {
+        self.lock().picker.as_ref().map_or(0, |p| p.misfits)
     }
 }
 
-fn go(gated: &Gated) -> Result<(), StepError> {
-    write_line(&gated.conn, &format!("{{\"go\":{}}}\n", gated.local))
+impl Inner {
+    /// Why `w`'s next operation cannot happen now without another thread (or, seeded, the
+    /// clock) moving first; None if it can.
+    fn blocker(&self, w: WorkerId, p: &Gated) -> Option<String> {
+        if p.timed {
+            return None;
+        }
+        self.objects.blocker(w, p.next.op, p.next.o, p.target)
+    }
+
+    /// The parked threads that can go now, by id.
+    fn ready(&self) -> Vec<WorkerId> {
+        self.parked
+            .iter()
+            .filter(|(w, p)| self.blocker(**w, p).is_none())
+            .map(|(w, _)| *w)
+            .collect()
+    }
+}
+
+fn go(gated: &Gated, skip: bool) -> Result<(), StepError> {
+    let tail = if skip { ",\"skip\":1" } else { "" };
+    write_line(&gated.conn, &format!("{{\"go\":{}{tail}}}\n", gated.local))
 }
 
 /// One short line to a process. A line this short goes whole into the socket's buffer, and
@@ -208,44 +380,4 @@ fn write_line(conn: &Weak<UnixStream>, line: &str) -> Result<(), StepError> {
     (&*c)
         .write_all(line.as_bytes())
         .map_err(|_| StepError::NotAtGate)
-}
-
-/// A gate line read (`{"gate":w,"pid":p,"next":"acquire","o":3,"opid":p,"at":"bank.py:14"}`),
-/// its ids mapped to the run's by `ingest`. `Err(Some(local))`: a gate line we cannot use
-/// (its thread is let through); `Err(None)`: not a gate line at all.
-pub(super) fn parse(
-    bytes: &[u8],
-    ingest: &mut crate::source::ingest::Ingest,
-) -> Result<GateLine, Option<WorkerId>> {
-    use serde_json::Value;
-    if !bytes.starts_with(b"{\"gate\"") {
-        return Err(None);
-    }
-    let v: Value = serde_json::from_slice(bytes).map_err(|_| None)?;
-    let num = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_u64)
-            .and_then(|n| u32::try_from(n).ok())
-    };
-    let local = num("gate").ok_or(None)?;
-    let (Some(pid), Some(op)) = (num("pid"), v.get("next").and_then(Value::as_str)) else {
-        return Err(Some(local));
-    };
-    let op = op_name(op).ok_or(Some(local))?;
-    let o = num("o").map(|o| ingest.object_of(num("opid").unwrap_or(pid), o));
-    let target = num("target").map(|t| ingest.worker_of(num("tpid").unwrap_or(pid), t));
-    Ok(GateLine {
-        w: ingest.worker_of(pid, local),
-        local,
-        op,
-        o,
-        target,
-        at: v
-            .get("at")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .chars()
-            .take(200)
-            .collect(),
-    })
 }

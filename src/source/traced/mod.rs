@@ -10,13 +10,18 @@
 //! threads waits at a gate before each traced operation until the viewer lets it (`gates`).
 
 mod dir;
+mod facts;
 mod gates;
 mod outlet;
 mod program;
 mod pump;
+mod ready;
+mod schedule;
 mod terminal;
 
+pub use gates::{Decision, STALL};
 pub use program::{Captured, Options, Output, StartError, Trace};
+pub use schedule::{Schedule, ScheduleError, Strategy};
 
 use super::{Controls, Item, Source};
 use crate::event::WorkerId;
@@ -54,6 +59,34 @@ impl TracedSource {
         Ok(TracedSource::new(Trace::start_gated(argv, opts, true)?))
     }
 
+    /// Starts `argv` in `mode`; seeded mode picks who goes with `strategy`.
+    pub fn start_in(
+        argv: &[String],
+        opts: &Options,
+        mode: Mode,
+        strategy: Option<Strategy>,
+    ) -> Result<TracedSource, StartError> {
+        Ok(TracedSource::new(Trace::start_in(
+            argv, opts, mode, strategy,
+        )?))
+    }
+
+    /// The operations let through in step or seeded mode, in order, each with why the
+    /// thread before it stopped.
+    pub fn decisions(&self) -> Vec<Decision> {
+        self.trace.gates().decisions()
+    }
+
+    /// A stuck seeded run: each thread that waits, and what for.
+    pub fn waiting(&self) -> Vec<String> {
+        self.trace.gates().waiting()
+    }
+
+    /// A replay: how many of its picks did not fit this run (0: it was followed).
+    pub fn misfits(&self) -> usize {
+        self.trace.gates().misfits()
+    }
+
     /// A program already started.
     pub fn new(trace: Trace) -> TracedSource {
         TracedSource {
@@ -77,9 +110,6 @@ impl TracedSource {
                 0
             }
             other => {
-                if let Item::Event(ev) = &other {
-                    self.trace.gates().observe(ev);
-                }
                 fold(other);
                 1
             }
@@ -187,6 +217,14 @@ impl Source for TracedSource {
 
     fn parked(&self) -> Vec<Parked> {
         self.trace.gates().parked()
+    }
+
+    fn is_stuck(&self) -> bool {
+        self.trace.gates().is_stuck()
+    }
+
+    fn schedule(&self) -> Option<String> {
+        self.trace.gates().schedule().map(|s| s.to_string())
     }
 
     fn exit_status(&self) -> Option<i32> {

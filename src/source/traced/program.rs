@@ -5,6 +5,8 @@
 use super::gates::Gates;
 use super::outlet::{self, Dropped, Outlet, Stopping};
 use super::pump::{Pump, Shared};
+use super::schedule::Strategy;
+use crate::runner::Mode;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::MAX_LINE;
@@ -99,6 +101,17 @@ impl Trace {
     /// The same; with `step`, every thread of the program waits at its gate before its
     /// first traced operation (see [`Trace::gates`]).
     pub fn start_gated(argv: &[String], opts: &Options, step: bool) -> Result<Trace, StartError> {
+        let mode = if step { Mode::Step } else { Mode::Free };
+        Trace::start_in(argv, opts, mode, None)
+    }
+
+    /// The same in `mode`: free, step (the user picks who goes) or seeded (`strategy` does).
+    pub fn start_in(
+        argv: &[String],
+        opts: &Options,
+        mode: Mode,
+        strategy: Option<Strategy>,
+    ) -> Result<Trace, StartError> {
         let (program, args) = argv.split_first().ok_or(StartError::NoCommand)?;
         if let Some(flag) = crate::trace::shim_kept_out(argv) {
             return Err(StartError::ShimKeptOut { flag });
@@ -120,7 +133,14 @@ impl Trace {
             .env("THREADLANES_SPEED", opts.speed.to_string())
             .env("PYTHONPATH", crate::trace::python_path(&dir))
             .env_remove("THREADLANES_ROOT_PID")
-            .env("THREADLANES_STEP", if step { "1" } else { "0" })
+            .env(
+                "THREADLANES_STEP",
+                if mode != Mode::Free { "1" } else { "0" },
+            )
+            .env(
+                "THREADLANES_SEEDED",
+                if mode == Mode::Seeded { "1" } else { "0" },
+            )
             .process_group(0);
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
@@ -163,7 +183,7 @@ impl Trace {
         let done = Arc::new(AtomicBool::new(false));
         let ended = Arc::new(AtomicBool::new(false));
         let status = Arc::new(Mutex::new(None));
-        let gates = Arc::new(Gates::new(step));
+        let gates = Arc::new(Gates::new(mode, strategy, root));
         let shared = Shared {
             child: child.clone(),
             status: status.clone(),

@@ -13,11 +13,12 @@
 //! back the others' lines.
 
 use super::HOLD;
+use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
-use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId};
+use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId, packed};
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
@@ -109,6 +110,7 @@ impl Pump {
             let out = self.ingest.tick();
             self.send(out);
             self.out.flush();
+            self.shared.gates.tick();
             if ended_at.is_none() && self.reap() {
                 ended_at = Some(Instant::now());
             }
@@ -322,10 +324,23 @@ fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piec
         Piece::Line(l) => match gates::parse(l, ingest) {
             Ok(line) => return to.gates.park(line, to.conn.clone()),
             Err(Some(local)) => return to.gates.pass(local, &to.conn),
-            Err(None) => ingest.line(src, l),
+            Err(None) => {
+                if to.gates.watching()
+                    && let Some(f) = facts::read(l, ingest)
+                {
+                    to.gates.fact(&f);
+                }
+                ingest.line(src, l)
+            }
         },
         Piece::TooLong(n) => ingest.skip(src, n),
         Piece::Packed { pid, records } => {
+            if to.gates.watching() {
+                let facts = records.chunks_exact(packed::RECORD);
+                for f in facts.filter_map(|r| facts::of_record(pid, r, ingest)) {
+                    to.gates.fact(&f);
+                }
+            }
             let mut o = Vec::new();
             ingest.records(src, pid, records, &mut o);
             o

@@ -8,9 +8,13 @@
 //! code. [`Sender::show_items`] opts in to `Debug` labels, cut to 60 characters; that
 //! `Debug` then runs inside the channel's lock, so it must not block.
 //!
-//! `select!` is not offered: crossbeam's select waits on several of its own channels at
-//! once, and a faithful one over traced channels needs a waiting scheme of its own. Use
-//! `crossbeam_channel::select!` on plain channels, or one receiver per thread.
+//! A zero-capacity channel (`bounded(0)`) is shown as a `rendezvous`: a send waits, as a
+//! `put`, until a receiver waits for it, and its item is in hand until that receiver has it.
+//!
+//! `select!` is not offered: crossbeam's waits on crossbeam's own channels, which a traced
+//! channel is not (see `traced`), and the event vocabulary has one object per wait, so a
+//! thread waiting on several channels at once has no faithful picture yet. Send one `enum`
+//! over one channel instead (a variant per former channel), or poll with `recv_timeout`.
 
 mod traced;
 
@@ -18,6 +22,7 @@ use super::emit;
 use super::site::Site;
 use crate::event::ObjectKind;
 use std::borrow::Cow;
+use std::panic::Location;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use traced::{Chan, Limit};
@@ -83,9 +88,11 @@ fn make<T>(site: Site, cap: Option<usize>) -> (Sender<T>, Receiver<T>) {
             },
         );
     }
-    // The wire's capacity 0 means unbounded: a zero-capacity channel has one in flight.
-    let shown = cap.map(|c| c.max(1) as u64).or(Some(0));
-    let o = site.id(ObjectKind::Queue, shown);
+    // The wire's capacity 0 means unbounded; a zero-capacity channel is a rendezvous.
+    let o = match cap {
+        Some(0) => site.id(ObjectKind::Rendezvous, None),
+        cap => site.id(ObjectKind::Queue, Some(cap.unwrap_or(0) as u64)),
+    };
     let chan = Arc::new(Chan::new(o, cap, type_label::<T>));
     (
         Sender {
@@ -111,29 +118,37 @@ fn debug_label<T: std::fmt::Debug>(item: &T, _: u64) -> String {
 
 impl<T> Sender<T> {
     /// Sends, waiting for room; fails (giving the message back) once no receiver is left.
+    #[track_caller]
     pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
         match &self.flavor {
             Flavor::Plain(s) => s.send(msg),
-            Flavor::Traced(c) => c.send(msg, Limit::Forever).map_err(|e| e.into_send()),
+            Flavor::Traced(c) => c
+                .send(msg, Limit::Forever, Location::caller())
+                .map_err(|e| e.into_send()),
         }
     }
 
+    #[track_caller]
     pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
         match &self.flavor {
             Flavor::Plain(s) => s.try_send(msg),
-            Flavor::Traced(c) => c.send(msg, Limit::Now).map_err(|e| e.into_try()),
+            Flavor::Traced(c) => c
+                .send(msg, Limit::Now, Location::caller())
+                .map_err(|e| e.into_try()),
         }
     }
 
+    #[track_caller]
     pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
         self.send_deadline(msg, Instant::now() + timeout)
     }
 
+    #[track_caller]
     pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
         match &self.flavor {
             Flavor::Plain(s) => s.send_deadline(msg, deadline),
             Flavor::Traced(c) => c
-                .send(msg, Limit::Until(deadline))
+                .send(msg, Limit::Until(deadline), Location::caller())
                 .map_err(|e| e.into_timeout()),
         }
     }
@@ -179,28 +194,38 @@ impl<T> Sender<T> {
 impl<T> Receiver<T> {
     /// Receives, waiting for a message; fails once the channel is empty and no sender is
     /// left.
+    #[track_caller]
     pub fn recv(&self) -> Result<T, RecvError> {
         match &self.flavor {
             Flavor::Plain(r) => r.recv(),
-            Flavor::Traced(c) => c.recv(Limit::Forever).map_err(|e| e.into_recv()),
+            Flavor::Traced(c) => c
+                .recv(Limit::Forever, Location::caller())
+                .map_err(|e| e.into_recv()),
         }
     }
 
+    #[track_caller]
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
         match &self.flavor {
             Flavor::Plain(r) => r.try_recv(),
-            Flavor::Traced(c) => c.recv(Limit::Now).map_err(|e| e.into_try()),
+            Flavor::Traced(c) => c
+                .recv(Limit::Now, Location::caller())
+                .map_err(|e| e.into_try()),
         }
     }
 
+    #[track_caller]
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
         self.recv_deadline(Instant::now() + timeout)
     }
 
+    #[track_caller]
     pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
         match &self.flavor {
             Flavor::Plain(r) => r.recv_deadline(deadline),
-            Flavor::Traced(c) => c.recv(Limit::Until(deadline)).map_err(|e| e.into_timeout()),
+            Flavor::Traced(c) => c
+                .recv(Limit::Until(deadline), Location::caller())
+                .map_err(|e| e.into_timeout()),
         }
     }
 
@@ -230,13 +255,30 @@ impl<T> Receiver<T> {
     }
 
     /// Messages as they come, until the channel is empty and disconnected.
+    #[track_caller]
     pub fn iter(&self) -> Iter<'_, T> {
-        Iter { rx: self }
+        Iter {
+            rx: self,
+            at: Location::caller(),
+        }
     }
 
     /// Messages there now, without waiting.
+    #[track_caller]
     pub fn try_iter(&self) -> TryIter<'_, T> {
-        TryIter { rx: self }
+        TryIter {
+            rx: self,
+            at: Location::caller(),
+        }
+    }
+
+    /// One receive within `limit` for an iterator, said to be at `at` (where the loop is).
+    fn next_at(&self, limit: Limit, at: &'static Location<'static>) -> Option<T> {
+        match (&self.flavor, limit) {
+            (Flavor::Plain(r), Limit::Now) => r.try_recv().ok(),
+            (Flavor::Plain(r), _) => r.recv().ok(),
+            (Flavor::Traced(c), _) => c.recv(limit, at).ok(),
+        }
     }
 }
 
@@ -294,53 +336,62 @@ impl<T> std::fmt::Debug for Receiver<T> {
     }
 }
 
-/// Blocking iterator over a [`Receiver`]'s messages.
+/// Blocking iterator over a [`Receiver`]'s messages; its receives are said to be where it
+/// was made (the loop), in step mode.
 pub struct Iter<'a, T> {
     rx: &'a Receiver<T>,
+    at: &'static Location<'static>,
 }
 
 impl<T> Iterator for Iter<'_, T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        self.rx.recv().ok()
+        self.rx.next_at(Limit::Forever, self.at)
     }
 }
 
 /// Non-blocking iterator over the messages there now.
 pub struct TryIter<'a, T> {
     rx: &'a Receiver<T>,
+    at: &'static Location<'static>,
 }
 
 impl<T> Iterator for TryIter<'_, T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        self.rx.try_recv().ok()
+        self.rx.next_at(Limit::Now, self.at)
     }
 }
 
 /// Owning blocking iterator.
 pub struct IntoIter<T> {
     rx: Receiver<T>,
+    at: &'static Location<'static>,
 }
 
 impl<T> Iterator for IntoIter<T> {
     type Item = T;
     fn next(&mut self) -> Option<T> {
-        self.rx.recv().ok()
+        self.rx.next_at(Limit::Forever, self.at)
     }
 }
 
 impl<T> IntoIterator for Receiver<T> {
     type Item = T;
     type IntoIter = IntoIter<T>;
+    #[track_caller]
     fn into_iter(self) -> IntoIter<T> {
-        IntoIter { rx: self }
+        IntoIter {
+            rx: self,
+            at: Location::caller(),
+        }
     }
 }
 
 impl<'a, T> IntoIterator for &'a Receiver<T> {
     type Item = T;
     type IntoIter = Iter<'a, T>;
+    #[track_caller]
     fn into_iter(self) -> Iter<'a, T> {
         self.iter()
     }

@@ -6,15 +6,18 @@
 //!
 //! Semantics are crossbeam's: FIFO, many senders and receivers, disconnected once every
 //! sender (or every receiver) is gone, a zero-capacity channel hands each message over
-//! directly (shown as capacity 1: the one message in flight).
+//! directly (a `rendezvous`: a send waits, as `put`, until a receiver waits for it; then
+//! the item is in hand, depth 1, until that receiver takes it).
 
 use super::super::emit;
+use super::super::gate::{self, Next};
 use crate::event::{ObjectId, Op};
 use crossbeam_channel::{
     RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
 };
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::collections::VecDeque;
+use std::panic::Location;
 use std::time::Instant;
 
 /// How an item is labelled for the viewer: its type and number, or its `Debug` (opt-in).
@@ -87,7 +90,10 @@ impl<T> Chan<T> {
         cut(f(item, n))
     }
 
-    pub fn send(&self, item: T, limit: Limit) -> Result<(), SendFail<T>> {
+    /// Sends within `limit`; `at`: where the program sends from (its gate line's place,
+    /// passed before the channel's lock is taken).
+    pub fn send(&self, item: T, limit: Limit, at: &Location<'_>) -> Result<(), SendFail<T>> {
+        gate::pass(Next::Put, Some(self.o), None, Some(at));
         let mut s = self.state.lock();
         let n = s.sent + 1;
         let label = self.label_of(&item, n);
@@ -99,8 +105,9 @@ impl<T> Chan<T> {
             if s.receivers == 0 {
                 return Err(self.put_failed(&s, label, SendFail::Disconnected(item)));
             }
-            // A zero-capacity try_send goes only to a receiver that waits for it.
-            let handed = s.cap != Some(0) || limit_waits(limit) || s.waiting > 0;
+            // A zero-capacity send goes only to a receiver that waits for it (a blocking
+            // one waits for one to come, shown as a put that waits).
+            let handed = s.cap != Some(0) || s.waiting > s.items.len();
             if s.has_room() && handed {
                 break;
             }
@@ -121,7 +128,7 @@ impl<T> Chan<T> {
             item: label,
         });
         self.filled.notify_all();
-        if s.cap == Some(0) && limit_waits(limit) {
+        if s.cap == Some(0) {
             // Handed over directly: the sender goes on once a receiver has it.
             while s.taken < n && s.receivers > 0 {
                 self.emptied.wait(&mut s);
@@ -140,7 +147,8 @@ impl<T> Chan<T> {
         fail
     }
 
-    pub fn recv(&self, limit: Limit) -> Result<T, RecvFail> {
+    pub fn recv(&self, limit: Limit, at: &Location<'_>) -> Result<T, RecvFail> {
+        gate::pass(Next::Get, Some(self.o), None, Some(at));
         let mut s = self.state.lock();
         emit::emit(Op::GetBegin { o: self.o });
         loop {
@@ -183,17 +191,21 @@ impl<T> Chan<T> {
         }
     }
 
+    /// Messages waiting (a zero-capacity channel is always empty, as crossbeam's is: the
+    /// one in hand is already its receiver's).
     pub fn len(&self) -> usize {
-        self.state.lock().items.len()
+        let s = self.state.lock();
+        if s.cap == Some(0) { 0 } else { s.items.len() }
     }
 
     pub fn capacity(&self) -> Option<usize> {
         self.state.lock().cap
     }
 
+    /// Full when there is no room (a zero-capacity channel always, as crossbeam's).
     pub fn is_full(&self) -> bool {
         let s = self.state.lock();
-        !s.has_room()
+        s.cap == Some(0) || !s.has_room()
     }
 
     pub fn add_sender(&self) {
@@ -225,16 +237,11 @@ impl<T> State<T> {
     fn has_room(&self) -> bool {
         match self.cap {
             None => true,
-            // A zero-capacity send goes only to a receiver that waits (or a blocking sender
-            // waits with its message in flight for one to come).
+            // A zero-capacity send goes only to a receiver that waits (`send` checks).
             Some(0) => self.items.is_empty(),
             Some(c) => self.items.len() < c,
         }
     }
-}
-
-fn limit_waits(limit: Limit) -> bool {
-    !matches!(limit, Limit::Now)
 }
 
 /// Waits on `cv` within `limit`; false once the limit has passed (at once for `Now`).

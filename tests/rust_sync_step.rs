@@ -1,0 +1,260 @@
+//! Step mode for a traced Rust program (`threadlanes::sync`), through the `Source` API as
+//! for a Python one: each thread waits at its gate before each traced operation, saying
+//! what it will do and where (`examples/lost_update.rs:17`, from `#[track_caller]`);
+//! `step(w)` lets one operation through; the order chosen decides the result; free mode
+//! lets every thread go; and the lanes say it on screen.
+
+mod rust_examples;
+
+use rust_examples::example;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use threadlanes::event::{Event, Op, WorkerId};
+use threadlanes::source::traced::{Options, Output};
+use threadlanes::source::{Item, Source, TracedSource};
+
+/// Quiet this long after a step: its events have come through the ingest's hold.
+const SETTLE: Duration = Duration::from_millis(150);
+
+/// `examples/lost_update.rs:N`, N the line of the example that holds `text`: where the
+/// gates say a thread is.
+fn line_of(text: &str) -> String {
+    let path = format!("{}/examples/lost_update.rs", env!("CARGO_MANIFEST_DIR"));
+    let src = std::fs::read_to_string(path).expect("the example's source");
+    let n = src
+        .lines()
+        .position(|l| l.contains(text))
+        .expect("the line")
+        + 1;
+    format!("examples/lost_update.rs:{n}")
+}
+
+fn sleep_before_read() -> String {
+    line_of("a switch here is harmless")
+}
+
+fn options(tui: bool) -> Options {
+    Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui,
+    }
+}
+
+fn argv() -> Vec<String> {
+    let exe = example("lost_update");
+    vec![exe.to_str().expect("a UTF-8 path").to_string()]
+}
+
+struct Stepped {
+    src: TracedSource,
+    names: HashMap<String, WorkerId>,
+    fresh: Vec<Event>,
+}
+
+impl Stepped {
+    fn start() -> Stepped {
+        let src = TracedSource::start_stepped(&argv(), &options(false)).expect("it starts");
+        Stepped {
+            src,
+            names: HashMap::new(),
+            fresh: Vec::new(),
+        }
+    }
+
+    /// Takes what came until nothing has come for `SETTLE` and `until` holds.
+    fn settle(&mut self, until: impl Fn(&Stepped) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut quiet_since = Instant::now();
+        loop {
+            let mut got = Vec::new();
+            self.src.wait(Duration::from_millis(10), &mut |item| {
+                if let Item::Event(ev) = item {
+                    got.push(ev);
+                }
+            });
+            if !got.is_empty() {
+                quiet_since = Instant::now();
+            }
+            for ev in got {
+                if let Op::Worker { name, .. } = &ev.op {
+                    self.names.insert(name.clone(), ev.w);
+                }
+                self.fresh.push(ev);
+            }
+            if quiet_since.elapsed() >= SETTLE && (until(self) || self.src.is_finished()) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never settled: {:?} {:?}",
+                self.names,
+                self.src.parked()
+            );
+        }
+    }
+
+    fn id(&self, name: &str) -> Option<WorkerId> {
+        match name {
+            "main" => Some(0),
+            _ => self.names.get(name).copied(),
+        }
+    }
+
+    fn w(&self, name: &str) -> WorkerId {
+        self.id(name).expect("declared")
+    }
+
+    fn is_parked(&self, name: &str) -> bool {
+        self.id(name)
+            .is_some_and(|w| self.src.parked().iter().any(|p| p.w == w))
+    }
+
+    fn ended(&self, w: WorkerId) -> bool {
+        self.fresh
+            .iter()
+            .any(|e| e.w == w && matches!(e.op, Op::Exit { .. }))
+    }
+
+    /// Lets `name` through once, and waits until it parks again or ends: the ops that came
+    /// of it, all of that worker's.
+    fn step(&mut self, name: &str) -> Vec<&'static str> {
+        self.fresh.clear();
+        let w = self.w(name);
+        self.src
+            .step(w)
+            .unwrap_or_else(|e| panic!("{name} cannot go: {e}"));
+        self.settle(|s| s.is_parked(name) || s.ended(w));
+        let others: Vec<&Event> = self.fresh.iter().filter(|e| e.w != w).collect();
+        assert!(others.is_empty(), "one step moved others too: {others:?}");
+        self.fresh.iter().map(|e| e.op.name()).collect()
+    }
+
+    fn ready(&self, name: &str) -> bool {
+        let w = self.w(name);
+        self.src.parked().iter().any(|p| p.w == w && p.ready)
+    }
+
+    fn output(&mut self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.src.is_finished() {
+            assert!(Instant::now() < deadline, "the program never ended");
+            self.src.wait(Duration::from_millis(10), &mut |_| {});
+        }
+        String::from_utf8_lossy(&self.src.captured().0).into_owned()
+    }
+}
+
+/// Runs lost_update with t1 and t2 let through as `pick` chooses among the ready ones
+/// (given how many steps were taken), then main to its end; returns its output.
+fn run(pick: impl Fn(usize) -> [&'static str; 2]) -> String {
+    let mut s = Stepped::start();
+    s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
+    let mut steps = 0;
+    let mut done = [false, false];
+    while done != [true, true] {
+        let name = pick(steps)
+            .into_iter()
+            .find(|n| !done[usize::from(*n == "t2")] && s.ready(n))
+            .expect("a depositor can go");
+        let ops = s.step(name);
+        if ops.contains(&"exit") {
+            done[usize::from(name == "t2")] = true;
+        }
+        steps += 1;
+        assert!(steps < 100, "too many steps");
+    }
+    while !s.src.is_finished() {
+        if s.ready("main") {
+            s.step("main");
+        } else {
+            s.settle(|_| true);
+        }
+    }
+    s.output()
+}
+
+#[test]
+fn each_thread_says_what_it_will_do_and_where() {
+    let mut s = Stepped::start();
+    s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
+    let parked = s.src.parked();
+    let at = |n: &str| parked.iter().find(|p| p.w == s.w(n)).expect("parked");
+    assert_eq!(at("t1").next.op, "sleep");
+    assert_eq!(at("t1").at, Some(sleep_before_read()));
+    assert_eq!(at("main").next.op, "join");
+    assert!(!at("main").ready, "main joins t1, which has not ended");
+    assert!(
+        s.src.step(s.w("main")).is_err(),
+        "a thread that cannot go is refused"
+    );
+    // One step: t1's sleep (its begin and end), then it waits to take the lock (declared
+    // at its first use, before its gate).
+    let ops = s.step("t1");
+    assert_eq!(ops, ["sleep_begin", "sleep_end", "object"]);
+    let parked = s.src.parked();
+    let t1 = parked.iter().find(|p| p.w == s.w("t1")).expect("parked");
+    assert_eq!(t1.next.op, "acquire");
+    assert!(t1.next.o.is_some(), "the lock it wants");
+    s.src.set_mode(threadlanes::runner::Mode::Free);
+    assert!(s.output().contains("balance "), "free, it runs to its end");
+    assert_eq!(s.src.exit_status(), Some(0));
+}
+
+#[test]
+fn the_order_of_the_steps_decides_the_balance() {
+    // Each depositor whole, one after the other: nothing lost.
+    let out = run(|_| ["t1", "t2"]);
+    assert!(out.contains("balance 22"), "{out}");
+    // Turn about: both read before either writes, and updates are lost.
+    let out = run(|n| {
+        if n % 2 == 0 {
+            ["t1", "t2"]
+        } else {
+            ["t2", "t1"]
+        }
+    });
+    assert!(!out.contains("balance 22"), "{out}");
+}
+
+/// The TUI over a stepped Rust program: each lane says what its thread will do next and
+/// where in the program, and the step key lets the selected thread through.
+#[test]
+fn the_lanes_say_each_threads_next_operation_and_its_line() {
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "lost_update",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
+    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !what(app) {
+            assert!(Instant::now() < deadline, "never: {:?}", app.next_ops());
+            app.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let sleeping = format!("next: sleep  {}", sleep_before_read());
+    let acquiring = format!("next: acquire lock balance  {}", line_of("let seen"));
+    let count = |app: &threadlanes::app::App, want: &str| {
+        app.next_ops().iter().filter(|n| n.text == want).count()
+    };
+    until(&mut app, &|app| {
+        count(app, &sleeping) == 2 && app.shown_world().workers.len() == 3
+    });
+    // Lanes: main, t1, t2. Select t1 and let it through: it sleeps, then wants the lock.
+    app.update(Action::Down);
+    app.update(Action::Step);
+    assert_eq!(app.flash_text(), None, "the step was refused");
+    until(&mut app, &|app| {
+        app.next_ops().iter().any(|n| n.text == acquiring)
+    });
+    assert_eq!(count(&app, &sleeping), 1, "t2 has not moved");
+}
