@@ -183,6 +183,8 @@ impl<W: Write> Log<W> {
             }
             // A program's own output has passed through already.
             Item::Output(_) => {}
+            // Headless waits for its reader: nothing is dropped, but a gap is a gap.
+            Item::Gap => self.world.gap(),
         }
     }
 

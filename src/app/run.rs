@@ -35,6 +35,7 @@ pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: 
             world.apply_owned(ev);
         }
         Item::Problem(p) => world.problem(p),
+        Item::Gap => world.gap(),
         Item::Output(line) => {
             let text = format!("stderr: {line}");
             let ev = Event {

@@ -693,3 +693,28 @@ fn a_sleep_while_holding_a_lock_counts_as_holding() {
     let shares = crate::model::spark::shares(t1, 200 * MS);
     assert_eq!((shares.holding, shares.sleeping), (50, 100));
 }
+
+/// A release whose acquire the viewer never got (its reader dropped events) is a problem of
+/// the stream before a gap, and only counted after one: the gap explains it.
+#[test]
+fn what_no_longer_adds_up_after_a_gap_is_counted_not_said() {
+    let s = S::new()
+        .worker(0, "main")
+        .object(1, "lock", ObjectKind::Lock, None)
+        .at(1, 0, rel(1));
+    let w = s.world();
+    assert_eq!(w.problems.len(), 1, "{:?}", w.problems);
+    let mut w = S::new()
+        .worker(0, "main")
+        .object(1, "lock", ObjectKind::Lock, None)
+        .world();
+    w.gap();
+    w.apply(&Event {
+        t: 1,
+        pid: 1,
+        w: 0,
+        op: rel(1),
+    });
+    assert!(w.problems.is_empty(), "{:?}", w.problems);
+    assert_eq!(w.unsure, 1);
+}

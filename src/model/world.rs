@@ -72,6 +72,12 @@ pub struct World {
     pub causes: Causes,
     /// Tasks declared so far (model/task.rs reads threads' states only when there are any).
     pub tasks: usize,
+    /// Events went missing before now (the viewer fell behind a traced program and its
+    /// reader dropped some): what no longer adds up is the gap's doing, so it is counted
+    /// in `unsure` rather than said as a problem of the program.
+    pub gapped: bool,
+    /// Events that made no sense after a gap.
+    pub unsure: u64,
     /// The order locks are taken in, and the deadlocks it makes possible (lockorder.rs).
     pub lock_order: LockOrder,
     /// The longest worker name so far, in characters: the log's name column.
@@ -107,6 +113,8 @@ impl World {
             name_chars: 0,
             limits,
             waits_moved: false,
+            gapped: false,
+            unsure: 0,
             worker_ix: Vec::new(),
             object_ix: Vec::new(),
         }
@@ -172,6 +180,20 @@ impl World {
             self.problems.pop_front();
         }
         self.problems.push_back(text);
+    }
+
+    /// Events are missing from here on (see `gapped`).
+    pub fn gap(&mut self) {
+        self.gapped = true;
+    }
+
+    /// A problem the fold found in the stream: said, unless a gap explains it.
+    fn fold_problem(&mut self, text: String) {
+        if self.gapped {
+            self.unsure += 1;
+        } else {
+            self.problem(text);
+        }
     }
 
     /// Folds one event into the world.
@@ -755,7 +777,7 @@ impl World {
             _ => {}
         }
         if let Some(p) = problem {
-            self.problem(p);
+            self.fold_problem(p);
         }
         // The holder freed is nearly always the releaser (any thread may release a
         // semaphore).

@@ -32,6 +32,10 @@ pub enum Item {
     Problem(String),
     /// A line the program wrote to its stderr, for the log.
     Output(String),
+    /// Events are missing here: the viewer fell behind and the reader dropped some. From
+    /// here on the picture may disagree with what came before (a release whose acquire was
+    /// dropped), which is the gap's doing, not the program's.
+    Gap,
 }
 
 /// How a run ended. One enum for the TUI, headless, record and export.

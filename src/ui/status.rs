@@ -49,16 +49,29 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     v.push((0, run));
     let speed_level = if s.speed == 1.0 { 4 } else { 2 };
     v.push((speed_level, format!("{}{:.1}", g.times, s.speed)));
+    if s.dropped > 0 {
+        // Kept before the clock (the last of equals goes first): what is on screen is not
+        // all that happened.
+        v.push((
+            1,
+            format!("{} events not shown (viewer behind)", count(s.dropped)),
+        ));
+    }
     if s.scrub.is_none() {
         v.push((1, format!("t={}", secs(w.t))));
     }
     v.push((1, format!("{}/{} alive", w.alive(), w.workers.len())));
     v.push((sched_level, sched));
-    if s.dropped > 0 {
-        // Kept before the clock: what is on screen is not all that happened.
-        v.push((1, format!("{} events not shown (viewer behind)", s.dropped)));
-    }
     v
+}
+
+/// A count in at most five cells: 950, 12.3k, 4.5M.
+fn count(n: u64) -> String {
+    match n {
+        0..1_000 => n.to_string(),
+        1_000..1_000_000 => format!("{:.1}k", n as f64 / 1e3),
+        _ => format!("{:.1}M", n as f64 / 1e6),
+    }
 }
 
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {

@@ -30,7 +30,7 @@ fn events_a_flood_kept_from_the_viewer_are_counted_on_the_status_line() {
     let world = lock_finished_world("counter = 55", true);
     let s = Shot::run(&world, &LOCK).status(status).text();
     assert!(
-        row_with(&s, "threadlanes").contains("12345 events not shown (viewer behind)"),
+        row_with(&s, "threadlanes").contains("12.3k events not shown (viewer behind)"),
         "{s}"
     );
 }

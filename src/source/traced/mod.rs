@@ -39,6 +39,10 @@ const DROPPED: &str = "the viewer could not keep up with the program: events are
 /// Items handed on between two looks at the clock.
 const CHECK_EVERY: usize = 256;
 
+/// How long a frame may fold while the channel from the reader fills (see `drain`): about
+/// 150,000 events at the model's rate, and still a frame every ~30 ms.
+const BEHIND_BUDGET: Duration = Duration::from_millis(12);
+
 pub struct TracedSource {
     trace: Trace,
     /// Lines the program wrote to stderr, with when they came (see the module doc).
@@ -134,6 +138,15 @@ impl TracedSource {
 
 impl Source for TracedSource {
     fn drain(&mut self, budget: Duration, fold: &mut dyn FnMut(Item)) -> usize {
+        // A program can make events faster than a frame's budget folds them; what the
+        // channel cannot hold is dropped. While it fills, a frame folds longer: a slower
+        // frame costs less than a picture with holes in it.
+        let rx_len = self.trace.items().len();
+        let budget = if rx_len > outlet::CAPACITY / 8 {
+            budget.max(BEHIND_BUDGET)
+        } else {
+            budget
+        };
         let until = Instant::now() + budget;
         let rx = self.trace.items().clone();
         let mut n = 0;

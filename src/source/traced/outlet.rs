@@ -48,6 +48,8 @@ pub struct Outlet {
     /// Items that must not be lost, waiting for room (every later item goes behind them).
     waiting: VecDeque<Item>,
     dropped: Dropped,
+    /// Dropping since the last item that went through: the gap is marked once.
+    in_gap: bool,
 }
 
 impl Outlet {
@@ -58,6 +60,7 @@ impl Outlet {
             stopping,
             waiting: VecDeque::new(),
             dropped,
+            in_gap: false,
         }
     }
 
@@ -72,8 +75,10 @@ impl Outlet {
         if !self.waiting.is_empty() {
             return self.keep(item);
         }
-        if let Err(TrySendError::Full(item)) = self.tx.try_send(item) {
-            self.keep(item);
+        match self.tx.try_send(item) {
+            Ok(()) => self.in_gap = false,
+            Err(TrySendError::Full(item)) => self.keep(item),
+            Err(TrySendError::Disconnected(_)) => {}
         }
     }
 
@@ -121,6 +126,11 @@ impl Outlet {
             self.waiting.push_back(item);
         } else {
             self.dropped.fetch_add(1, Ordering::Relaxed);
+            // The viewer learns where events went missing, in order with what it gets.
+            if !self.in_gap {
+                self.in_gap = true;
+                self.waiting.push_back(Item::Gap);
+            }
         }
     }
 }
@@ -133,7 +143,7 @@ fn must_reach_the_viewer(item: &Item) -> bool {
             ev.op,
             Op::Worker { .. } | Op::Object { .. } | Op::Exit { .. }
         ),
-        Item::Problem(_) => true,
+        Item::Problem(_) | Item::Gap => true,
         Item::Output(_) => false,
     }
 }
@@ -178,10 +188,14 @@ mod tests {
         }
         assert_eq!(rx.len(), CAPACITY);
         let exits = (n / 1000 + 1) as usize;
-        assert!(out.waiting() <= exits, "{}", out.waiting());
-        let got = rx.try_iter().count() as u64;
+        // The exits kept, and one mark of the gap where dropping began.
+        assert!(out.waiting() <= exits + 1, "{}", out.waiting());
+        let mut items: Vec<Item> = rx.try_iter().collect();
         out.flush();
-        let got = got + rx.try_iter().count() as u64;
+        items.extend(rx.try_iter());
+        let gaps = items.iter().filter(|i| matches!(i, Item::Gap)).count();
+        assert_eq!(gaps, 1, "one gap: dropping began once and never stopped");
+        let got = (items.len() - gaps) as u64;
         assert_eq!(got + dropped.load(Ordering::Relaxed), n + 2 * exits as u64);
         assert_eq!(out.waiting(), 0);
     }
