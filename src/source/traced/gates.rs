@@ -61,6 +61,8 @@ struct Gated {
     wake_at: Option<u64>,
     /// A try, or a wait with a timeout.
     timed: bool,
+    /// An rwlock's reader.
+    read: bool,
 }
 
 struct Inner {
@@ -154,6 +156,7 @@ impl Gates {
             at: line.at,
             wake_at: line.ms.map(|ms| g.clock + ms.saturating_mul(1_000_000)),
             timed: line.timed,
+            read: line.read,
         };
         g.running.remove(&w);
         g.stalled.remove(&w);
@@ -355,7 +358,8 @@ impl Inner {
         if p.timed {
             return None;
         }
-        self.objects.blocker(w, p.next.op, p.next.o, p.target)
+        self.objects
+            .blocker(w, p.next.op, p.next.o, p.target, p.read)
     }
 
     /// The parked threads that can go now, by id.
