@@ -42,7 +42,11 @@ fn options(tui: bool) -> Options {
 }
 
 fn argv() -> Vec<String> {
-    let exe = example("lost_update");
+    argv_of("lost_update")
+}
+
+fn argv_of(name: &str) -> Vec<String> {
+    let exe = example(name);
     vec![exe.to_str().expect("a UTF-8 path").to_string()]
 }
 
@@ -54,7 +58,11 @@ struct Stepped {
 
 impl Stepped {
     fn start() -> Stepped {
-        let src = TracedSource::start_stepped(&argv(), &options(false)).expect("it starts");
+        Stepped::start_example("lost_update")
+    }
+
+    fn start_example(name: &str) -> Stepped {
+        let src = TracedSource::start_stepped(&argv_of(name), &options(false)).expect("it starts");
         Stepped {
             src,
             names: HashMap::new(),
@@ -215,6 +223,56 @@ fn the_order_of_the_steps_decides_the_balance() {
         }
     });
     assert!(!out.contains("balance 22"), "{out}");
+}
+
+/// An rwlock's gate says read or write, so a writer cannot go while readers hold it, nor a
+/// reader while the writer does; each says why (examples/config.rs: three readers hold it
+/// together past a barrier, and the updater wants to write).
+#[test]
+fn a_writer_waits_for_the_readers_and_a_reader_for_the_writer() {
+    use threadlanes::runner::StepError;
+    let readers = ["reader-1", "reader-2", "reader-3"];
+    let mut s = Stepped::start_example("config");
+    s.settle(|s| readers.iter().all(|n| s.is_parked(n)) && s.is_parked("updater"));
+    for r in readers {
+        assert!(s.ready(r), "{r} can read: nobody writes");
+        assert_eq!(s.step(r), ["acquire_begin", "acquire_end"], "{r} reads");
+    }
+    // Each reader to the barrier (it waits there for real), then the updater: all go on.
+    for r in readers.iter().chain(&["updater"]) {
+        s.src.step(s.w(r)).expect("to the barrier");
+        s.settle(|_| true);
+    }
+    s.settle(|s| s.is_parked("updater") && readers.iter().all(|n| s.is_parked(n)));
+    let updater = s.w("updater");
+    assert!(!s.ready("updater"), "three readers hold it");
+    assert_eq!(s.src.step(updater), Err(StepError::Blocked));
+    let why = s.src.waiting().join("; ");
+    assert!(
+        why.contains("updater waits for rwlock config (read by reader-1, reader-2, reader-3)"),
+        "{why}"
+    );
+    // Each reader sleeps, then lets go; the updater may write once the last has.
+    for r in readers {
+        assert_eq!(s.step(r), ["sleep_begin", "sleep_end"]);
+        assert!(!s.ready("updater"), "{r} still reads");
+        assert_eq!(s.step(r), ["release"], "{r} lets go");
+    }
+    assert!(s.ready("updater"));
+    assert_eq!(s.step("updater"), ["acquire_begin", "acquire_end"]);
+    // A reader back for more waits while the updater writes.
+    assert_eq!(s.step("reader-1"), ["sleep_begin", "sleep_end"]);
+    assert!(!s.ready("reader-1"), "the updater writes");
+    let why = s.src.waiting().join("; ");
+    assert!(
+        why.contains("reader-1 waits for rwlock config (held by updater)"),
+        "{why}"
+    );
+    s.src.set_mode(threadlanes::runner::Mode::Free);
+    assert!(
+        s.output().contains("logged versions [2]"),
+        "free, it runs to its end"
+    );
 }
 
 /// The TUI over a stepped Rust program: each lane says what its thread will do next and
