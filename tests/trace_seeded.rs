@@ -164,6 +164,28 @@ fn explore_passes_a_program_without_a_bug() {
 }
 
 #[test]
+fn explore_gives_each_run_an_empty_stdin_not_its_own() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut explore = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["explore", "--runs", "1", "--"])
+        .args(script("asks"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("threadlanes starts");
+    let mut stdin = explore.stdin.take().expect("piped");
+    // A run that read our stdin would greet alice and pass.
+    let _ = stdin.write_all(b"alice\nbob\n");
+    drop(stdin);
+    let out = explore.wait_with_output().expect("explore ends");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("EOFError") && !text.contains("hello"), "{text}");
+}
+
+#[test]
 fn a_seeded_run_that_did_not_deadlock_warns_of_the_lock_order_with_both_places() {
     // No picks: each thread goes on while it can, so t1 is done before t2 takes a lock.
     let o = explore::run(
