@@ -316,3 +316,46 @@ fn the_lanes_say_each_threads_next_operation_and_its_line() {
     });
     assert_eq!(count(&app, &sleeping), 1, "t2 has not moved");
 }
+
+/// Stepping a thread that has finished says so, not that it is "not waiting at the gate".
+#[test]
+fn stepping_a_finished_thread_says_it_has_finished() {
+    use threadlanes::app::App;
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "lost_update",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
+    let mut app = App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let t1 = |app: &App| {
+        let w = app.shown_world().workers.iter().find(|w| w.name == "t1")?;
+        Some((w.id, w.is_done()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // t1 alone, one step whenever it waits at its gate and can go, until it has ended.
+    while t1(&app).is_none_or(|(_, done)| !done) {
+        assert!(
+            Instant::now() < deadline,
+            "t1 never ended: {:?}",
+            app.next_ops()
+        );
+        app.pump();
+        let Some((w, _)) = t1(&app) else { continue };
+        let parked = app.source().expect("a run").parked();
+        if parked.iter().any(|p| p.w == w && p.ready) {
+            app.select_worker(w);
+            app.update(Action::Step);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (w, _) = t1(&app).expect("t1");
+    app.select_worker(w);
+    app.update(Action::Step);
+    assert_eq!(app.flash_text(), Some("t1 has finished"));
+}

@@ -182,7 +182,10 @@ fn explore_gives_each_run_an_empty_stdin_not_its_own() {
     let out = explore.wait_with_output().expect("explore ends");
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("EOFError") && !text.contains("hello"), "{text}");
+    assert!(
+        text.contains("EOFError") && !text.contains("hello"),
+        "{text}"
+    );
 }
 
 #[test]

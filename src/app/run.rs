@@ -232,6 +232,11 @@ impl App {
             return;
         };
         let (id, name) = (w.id, w.name.clone());
+        if w.is_done() {
+            // Not "not waiting at the gate": it will never come to one again.
+            self.flash(format!("{name} has finished"));
+            return;
+        }
         // A scenario's child processes run free; a traced program's wait at their gates.
         let gated = self
             .source()
