@@ -89,7 +89,9 @@ impl Builder {
             return b.spawn(f).map(|inner| JoinHandle { inner, w: None });
         }
         let w = emit::declare_thread(self.name.as_deref());
-        let inner = b.spawn(move || run_as(w, f))?;
+        let inner = b.spawn(move || run_as(w, f)).inspect_err(|e| {
+            emit::not_started(w, format!("the OS would not start it: {e}"));
+        })?;
         Ok(JoinHandle { inner, w: Some(w) })
     }
 }

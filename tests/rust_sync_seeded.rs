@@ -104,6 +104,20 @@ fn explore_finds_the_ab_ba_deadlock_of_a_rust_program() {
     );
     let report = explore::report(&f, &argv("ab_ba"));
     assert!(report.contains("trace --replay"), "{report}");
+    // Replayed headless, the run is stuck with both threads at their gates, before either
+    // began its acquire: the outcome still names the cycle.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--replay", &f.schedule, "--"])
+        .args(argv("ab_ba"))
+        .output()
+        .expect("threadlanes runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "outcome: DEADLOCK: t1 waits for lock b held by t2; t2 waits for lock a held by t1"
+        ),
+        "{text}"
+    );
 }
 
 #[test]

@@ -26,6 +26,7 @@ use super::schedule::{Picker, Schedule, Strategy};
 pub(super) use gateline::{GateLine, parse};
 pub use turns::Decision;
 
+mod cycle;
 mod gateline;
 mod turns;
 use crate::event::{ObjectId, WorkerId};
@@ -332,6 +333,16 @@ impl Gates {
             format!("{} waits on {what} ({why})", g.objects.worker(*w))
         }));
         out
+    }
+
+    /// A circle of threads parked at their gates, each waiting for the next (a lock it
+    /// holds, its end), in words: "t1 waits for lock b held by t2; t2 waits for lock a held
+    /// by t1". None if there is none.
+    pub fn cycle(&self) -> Option<String> {
+        let g = self.lock();
+        let cycle = g.cycle()?;
+        let links: Vec<String> = cycle.iter().map(|w| g.link(*w)).collect();
+        Some(links.join("; "))
     }
 
     /// The schedule followed so far, if step or seeded mode was ever on.

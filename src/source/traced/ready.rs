@@ -167,6 +167,16 @@ impl Objects {
         }
     }
 
+    /// Who holds `o` so that `w` cannot take it now: its holder (an rwlock's writer), or,
+    /// for a writer, the first other reader.
+    pub fn holder(&self, w: WorkerId, o: ObjectId, read: bool) -> Option<WorkerId> {
+        if let Some(h) = self.owners.get(&o).filter(|h| **h != w) {
+            return Some(*h);
+        }
+        let readers = self.readers.get(&o).filter(|_| !read)?;
+        readers.iter().copied().filter(|r| *r != w).min()
+    }
+
     /// Who other than `w` reads rwlock `o` now, by name, each once.
     fn other_readers(&self, w: WorkerId, o: ObjectId) -> Vec<String> {
         let mut ws: Vec<WorkerId> = self.readers.get(&o).map_or_else(Vec::new, |r| {
