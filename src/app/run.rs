@@ -267,8 +267,14 @@ impl App {
             .world
             .worker(w)
             .filter(|x| matches!(x.state, WorkerState::Blocked(_)));
+        // A traced thread waits before its operation begins: its source says why.
+        let told = || {
+            let parked = self.source()?.parked();
+            parked.into_iter().find(|p| p.w == w)?.why
+        };
         match (why, blocked) {
             (StepError::Blocked, Some(x)) => describe::state(&self.world, x),
+            (StepError::Blocked, None) => told().unwrap_or_else(|| why.to_string()),
             _ => why.to_string(),
         }
     }

@@ -290,6 +290,7 @@ impl Gates {
             .map(|(w, p)| Parked {
                 w: *w,
                 next: p.next,
+                why: g.blocker(*w, p),
                 ready: g.blocker(*w, p).is_none() && guide.is_none_or(|x| x == *w),
                 // Only seeded mode has a logical clock; a stepped sleep is an operation
                 // like any other.
