@@ -4,56 +4,21 @@
 //! the bugs of the examples: the lost update of `clerks`, the AB/BA deadlock of `ab_ba`.
 
 mod rust_examples;
+mod seeded_runs;
 
 use rust_examples::example;
-use std::time::{Duration, Instant};
-use threadlanes::event::Op;
+use seeded_runs::{Ran, seeded_run};
+use std::time::Duration;
 use threadlanes::explore::{self, Settings, Verdict};
-use threadlanes::runner::Mode;
-use threadlanes::source::traced::{Options, Output, Strategy};
-use threadlanes::source::{Item, Source, TracedSource};
+use threadlanes::source::traced::Strategy;
 
 fn argv(name: &str) -> Vec<String> {
     let exe = example(name);
     vec![exe.to_str().expect("a UTF-8 path").to_string()]
 }
 
-/// What a seeded run did: its events as (worker, op) in order, its schedule, its stdout.
-struct Ran {
-    ops: Vec<(u32, String)>,
-    schedule: String,
-    stdout: String,
-    took: Duration,
-}
-
 fn seeded(name: &str, strategy: Strategy) -> Ran {
-    let opts = Options {
-        speed: 1.0,
-        output: Output::Capture,
-        tui: false,
-    };
-    let start = Instant::now();
-    let mut src =
-        TracedSource::start_in(&argv(name), &opts, Mode::Seeded, Some(strategy)).expect("starts");
-    let mut ops = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !src.is_finished() {
-        assert!(Instant::now() < deadline, "{name} never ended");
-        src.wait(Duration::from_millis(20), &mut |item| {
-            if let Item::Event(ev) = item {
-                // The main lane's name carries its pid, which changes run to run.
-                if !matches!(ev.op, Op::Worker { .. }) {
-                    ops.push((ev.w, ev.op.name().to_string()));
-                }
-            }
-        });
-    }
-    Ran {
-        ops,
-        schedule: src.schedule().expect("a seeded run has a schedule"),
-        stdout: String::from_utf8_lossy(&src.captured().0).into_owned(),
-        took: start.elapsed(),
-    }
+    seeded_run(&argv(name), strategy)
 }
 
 #[test]

@@ -13,6 +13,16 @@ use threadlanes::event::{Event, Op, WorkerId};
 use threadlanes::source::traced::{Options, Output};
 use threadlanes::source::{Item, Source, TracedSource};
 
+/// What the TUI says of the traced run (its title).
+static ABOUT: threadlanes::scenarios::Info = threadlanes::scenarios::Info {
+    name: "trace",
+    title: "lost_update",
+    lesson: "",
+    explain: "",
+    variants: &[],
+    params: &[],
+};
+
 /// Quiet this long after a step: its events have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(150);
 
@@ -280,15 +290,6 @@ fn a_writer_waits_for_the_readers_and_a_reader_for_the_writer() {
 #[test]
 fn the_lanes_say_each_threads_next_operation_and_its_line() {
     use threadlanes::keys::Action;
-    use threadlanes::scenarios::Info;
-    static ABOUT: Info = Info {
-        name: "trace",
-        title: "lost_update",
-        lesson: "",
-        explain: "",
-        variants: &[],
-        params: &[],
-    };
     let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
     let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
     let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
@@ -322,15 +323,6 @@ fn the_lanes_say_each_threads_next_operation_and_its_line() {
 fn stepping_a_finished_thread_says_it_has_finished() {
     use threadlanes::app::App;
     use threadlanes::keys::Action;
-    use threadlanes::scenarios::Info;
-    static ABOUT: Info = Info {
-        name: "trace",
-        title: "lost_update",
-        lesson: "",
-        explain: "",
-        variants: &[],
-        params: &[],
-    };
     let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
     let mut app = App::watching(Box::new(src), &ABOUT, 1.0).stepping();
     let t1 = |app: &App| {

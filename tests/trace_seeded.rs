@@ -3,54 +3,22 @@
 //! and `explore` finds the lost update, the AB/BA deadlock and the missed notify of the
 //! programs in tests/python/ within a bounded number of runs.
 
+mod seeded_runs;
+
+use seeded_runs::{Ran, seeded_run};
 use std::time::{Duration, Instant};
-use threadlanes::event::Op;
 use threadlanes::explore::{self, Settings, Verdict};
 use threadlanes::runner::Mode;
 use threadlanes::source::traced::{Options, Output, Strategy};
-use threadlanes::source::{Item, Source, TracedSource};
+use threadlanes::source::{Source, TracedSource};
 
 fn script(name: &str) -> Vec<String> {
     let path = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
     vec!["python3".into(), path]
 }
 
-/// What a seeded run did: its events as (worker, op) in order, its schedule, its stdout.
-struct Ran {
-    ops: Vec<(u32, String)>,
-    schedule: String,
-    stdout: String,
-    took: Duration,
-}
-
 fn seeded(name: &str, strategy: Strategy) -> Ran {
-    let opts = Options {
-        speed: 1.0,
-        output: Output::Capture,
-        tui: false,
-    };
-    let start = Instant::now();
-    let mut src = TracedSource::start_in(&script(name), &opts, Mode::Seeded, Some(strategy))
-        .expect("python3 starts");
-    let mut ops = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !src.is_finished() {
-        assert!(Instant::now() < deadline, "{name} never ended");
-        src.wait(Duration::from_millis(20), &mut |item| {
-            if let Item::Event(ev) = item {
-                // A lane's name carries its pid, which changes run to run.
-                if !matches!(ev.op, Op::Worker { .. } | Op::Say { .. }) {
-                    ops.push((ev.w, ev.op.name().to_string()));
-                }
-            }
-        });
-    }
-    Ran {
-        ops,
-        schedule: src.schedule().expect("a seeded run has a schedule"),
-        stdout: String::from_utf8_lossy(&src.captured().0).into_owned(),
-        took: start.elapsed(),
-    }
+    seeded_run(&script(name), strategy)
 }
 
 #[test]
