@@ -7,9 +7,9 @@ mod rust_examples;
 mod seeded_runs;
 
 use rust_examples::example;
-use seeded_runs::{Ran, seeded_run};
+use seeded_runs::{Ran, explore_failing, seeded_run};
 use std::time::Duration;
-use threadlanes::explore::{self, Settings, Verdict};
+use threadlanes::explore;
 use threadlanes::source::traced::Strategy;
 
 fn argv(name: &str) -> Vec<String> {
@@ -43,18 +43,7 @@ fn the_same_seed_does_the_same_operations_skips_the_sleeps_and_replays() {
 }
 
 fn explore(name: &str) -> explore::Found {
-    let s = Settings {
-        argv: argv(name),
-        runs: 40,
-        time: None,
-        seed: 1,
-        jobs: 2,
-        progress: false,
-    };
-    match explore::search(&s).expect("the example starts") {
-        Verdict::Failed(f) => *f,
-        Verdict::Passed { runs, .. } => panic!("{name}: no failing run in {runs} runs"),
-    }
+    explore_failing(argv(name))
 }
 
 #[test]

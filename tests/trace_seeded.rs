@@ -5,7 +5,7 @@
 
 mod seeded_runs;
 
-use seeded_runs::{Ran, seeded_run};
+use seeded_runs::{Ran, explore_failing, seeded_run};
 use std::time::{Duration, Instant};
 use threadlanes::explore::{self, Settings, Verdict};
 use threadlanes::runner::Mode;
@@ -59,18 +59,7 @@ fn seeded_sleeps_pass_on_a_logical_clock() {
 }
 
 fn explore(name: &str) -> explore::Found {
-    let s = Settings {
-        argv: script(name),
-        runs: 40,
-        time: None,
-        seed: 1,
-        jobs: 2,
-        progress: false,
-    };
-    match explore::search(&s).expect("python3 starts") {
-        Verdict::Failed(f) => *f,
-        Verdict::Passed { runs, .. } => panic!("{name}: no failing run in {runs} runs"),
-    }
+    explore_failing(script(name))
 }
 
 #[test]

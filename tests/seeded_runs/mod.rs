@@ -1,9 +1,10 @@
 //! A seeded run of a traced program as the tests look at it: its events as (worker, op) in
-//! order, its schedule, its stdout and how long it took. Shared by the Python and the Rust
-//! seeded tests.
+//! order, its schedule, its stdout and how long it took; and `explore`'s first failing run.
+//! Shared by the Python and the Rust seeded tests.
 
 use std::time::{Duration, Instant};
 use threadlanes::event::Op;
+use threadlanes::explore::{self, Settings, Verdict};
 use threadlanes::runner::Mode;
 use threadlanes::source::traced::{Options, Output, Strategy};
 use threadlanes::source::{Item, Source, TracedSource};
@@ -44,5 +45,22 @@ pub fn seeded_run(argv: &[String], strategy: Strategy) -> Ran {
         schedule: src.schedule().expect("a seeded run has a schedule"),
         stdout: String::from_utf8_lossy(&src.captured().0).into_owned(),
         took: start.elapsed(),
+    }
+}
+
+/// `explore` over `argv` (40 runs, seed 1, two at once): its failing run; a panic if none
+/// failed.
+pub fn explore_failing(argv: Vec<String>) -> explore::Found {
+    let s = Settings {
+        argv,
+        runs: 40,
+        time: None,
+        seed: 1,
+        jobs: 2,
+        progress: false,
+    };
+    match explore::search(&s).expect("the program starts") {
+        Verdict::Failed(f) => *f,
+        Verdict::Passed { runs, .. } => panic!("{:?}: no failing run in {runs} runs", s.argv),
     }
 }
