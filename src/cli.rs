@@ -34,8 +34,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Trace a real Python program live: threadlanes trace -- python3 SCRIPT.py [ARGS]
     Trace(TraceArgs),
-    /// Run a Python program under many schedules until one fails; print how:
-    /// threadlanes explore -- python3 SCRIPT.py [ARGS]
+    /// Run a program under many schedules until one fails; print how (each run's stdin is
+    /// /dev/null): threadlanes explore -- python3 SCRIPT.py [ARGS]
     Explore(ExploreArgs),
 }
 

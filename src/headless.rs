@@ -119,6 +119,10 @@ pub fn run(
             break end;
         }
     };
+    if end == End::Stuck && cycle.is_none() {
+        // Threads stuck before their wait began (at a traced program's gates).
+        cycle = source.stuck_cycle();
+    }
     if end != End::Finished {
         source.stop(STOP_WITHIN);
     }

@@ -30,17 +30,23 @@ where
 }
 
 /// Sleeps, shown on the thread's lane; `threadlanes trace --speed` scales it as it does a
-/// traced Python program's sleeps.
+/// traced Python program's sleeps. In a seeded run (`trace --seed N`) its time passes on
+/// the viewer's logical clock instead: the thread does not sleep.
 #[track_caller]
 pub fn sleep(dur: Duration) {
     if !emit::on() {
         return std::thread::sleep(dur);
     }
-    gate::pass(Next::Sleep, None, None, Some(Location::caller()));
-    emit::emit(Op::SleepBegin {
-        ms: dur.as_millis() as u64,
-    });
-    std::thread::sleep(dur.div_f64(emit::speed()));
+    let ms = dur.as_millis() as u64;
+    let ask = gate::Ask {
+        ms: Some(ms),
+        ..gate::Ask::default()
+    };
+    let skip = gate::ask(Next::Sleep, ask, Some(Location::caller()));
+    emit::emit(Op::SleepBegin { ms });
+    if !skip {
+        std::thread::sleep(dur.div_f64(emit::speed()));
+    }
     emit::emit(Op::SleepEnd);
 }
 
@@ -83,7 +89,9 @@ impl Builder {
             return b.spawn(f).map(|inner| JoinHandle { inner, w: None });
         }
         let w = emit::declare_thread(self.name.as_deref());
-        let inner = b.spawn(move || run_as(w, f))?;
+        let inner = b.spawn(move || run_as(w, f)).inspect_err(|e| {
+            emit::not_started(w, format!("the OS would not start it: {e}"));
+        })?;
         Ok(JoinHandle { inner, w: Some(w) })
     }
 }

@@ -13,6 +13,16 @@ use threadlanes::event::{Event, Op, WorkerId};
 use threadlanes::source::traced::{Options, Output};
 use threadlanes::source::{Item, Source, TracedSource};
 
+/// What the TUI says of the traced run (its title).
+static ABOUT: threadlanes::scenarios::Info = threadlanes::scenarios::Info {
+    name: "trace",
+    title: "lost_update",
+    lesson: "",
+    explain: "",
+    variants: &[],
+    params: &[],
+};
+
 /// Quiet this long after a step: its events have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(150);
 
@@ -42,7 +52,11 @@ fn options(tui: bool) -> Options {
 }
 
 fn argv() -> Vec<String> {
-    let exe = example("lost_update");
+    argv_of("lost_update")
+}
+
+fn argv_of(name: &str) -> Vec<String> {
+    let exe = example(name);
     vec![exe.to_str().expect("a UTF-8 path").to_string()]
 }
 
@@ -54,7 +68,11 @@ struct Stepped {
 
 impl Stepped {
     fn start() -> Stepped {
-        let src = TracedSource::start_stepped(&argv(), &options(false)).expect("it starts");
+        Stepped::start_example("lost_update")
+    }
+
+    fn start_example(name: &str) -> Stepped {
+        let src = TracedSource::start_stepped(&argv_of(name), &options(false)).expect("it starts");
         Stepped {
             src,
             names: HashMap::new(),
@@ -217,20 +235,61 @@ fn the_order_of_the_steps_decides_the_balance() {
     assert!(!out.contains("balance 22"), "{out}");
 }
 
+/// An rwlock's gate says read or write, so a writer cannot go while readers hold it, nor a
+/// reader while the writer does; each says why (examples/config.rs: three readers hold it
+/// together past a barrier, and the updater wants to write).
+#[test]
+fn a_writer_waits_for_the_readers_and_a_reader_for_the_writer() {
+    use threadlanes::runner::StepError;
+    let readers = ["reader-1", "reader-2", "reader-3"];
+    let mut s = Stepped::start_example("config");
+    s.settle(|s| readers.iter().all(|n| s.is_parked(n)) && s.is_parked("updater"));
+    for r in readers {
+        assert!(s.ready(r), "{r} can read: nobody writes");
+        assert_eq!(s.step(r), ["acquire_begin", "acquire_end"], "{r} reads");
+    }
+    // Each reader to the barrier (it waits there for real), then the updater: all go on.
+    for r in readers.iter().chain(&["updater"]) {
+        s.src.step(s.w(r)).expect("to the barrier");
+        s.settle(|_| true);
+    }
+    s.settle(|s| s.is_parked("updater") && readers.iter().all(|n| s.is_parked(n)));
+    let updater = s.w("updater");
+    assert!(!s.ready("updater"), "three readers hold it");
+    assert_eq!(s.src.step(updater), Err(StepError::Blocked));
+    let why = s.src.waiting().join("; ");
+    assert!(
+        why.contains("updater waits for rwlock config (read by reader-1, reader-2, reader-3)"),
+        "{why}"
+    );
+    // Each reader sleeps, then lets go; the updater may write once the last has.
+    for r in readers {
+        assert_eq!(s.step(r), ["sleep_begin", "sleep_end"]);
+        assert!(!s.ready("updater"), "{r} still reads");
+        assert_eq!(s.step(r), ["release"], "{r} lets go");
+    }
+    assert!(s.ready("updater"));
+    assert_eq!(s.step("updater"), ["acquire_begin", "acquire_end"]);
+    // A reader back for more waits while the updater writes.
+    assert_eq!(s.step("reader-1"), ["sleep_begin", "sleep_end"]);
+    assert!(!s.ready("reader-1"), "the updater writes");
+    let why = s.src.waiting().join("; ");
+    assert!(
+        why.contains("reader-1 waits for rwlock config (held by updater)"),
+        "{why}"
+    );
+    s.src.set_mode(threadlanes::runner::Mode::Free);
+    assert!(
+        s.output().contains("logged versions [2]"),
+        "free, it runs to its end"
+    );
+}
+
 /// The TUI over a stepped Rust program: each lane says what its thread will do next and
 /// where in the program, and the step key lets the selected thread through.
 #[test]
 fn the_lanes_say_each_threads_next_operation_and_its_line() {
     use threadlanes::keys::Action;
-    use threadlanes::scenarios::Info;
-    static ABOUT: Info = Info {
-        name: "trace",
-        title: "lost_update",
-        lesson: "",
-        explain: "",
-        variants: &[],
-        params: &[],
-    };
     let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
     let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
     let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
@@ -257,4 +316,38 @@ fn the_lanes_say_each_threads_next_operation_and_its_line() {
         app.next_ops().iter().any(|n| n.text == acquiring)
     });
     assert_eq!(count(&app, &sleeping), 1, "t2 has not moved");
+}
+
+/// Stepping a thread that has finished says so, not that it is "not waiting at the gate".
+#[test]
+fn stepping_a_finished_thread_says_it_has_finished() {
+    use threadlanes::app::App;
+    use threadlanes::keys::Action;
+    let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
+    let mut app = App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let t1 = |app: &App| {
+        let w = app.shown_world().workers.iter().find(|w| w.name == "t1")?;
+        Some((w.id, w.is_done()))
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // t1 alone, one step whenever it waits at its gate and can go, until it has ended.
+    while t1(&app).is_none_or(|(_, done)| !done) {
+        assert!(
+            Instant::now() < deadline,
+            "t1 never ended: {:?}",
+            app.next_ops()
+        );
+        app.pump();
+        let Some((w, _)) = t1(&app) else { continue };
+        let parked = app.source().expect("a run").parked();
+        if parked.iter().any(|p| p.w == w && p.ready) {
+            app.select_worker(w);
+            app.update(Action::Step);
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let (w, _) = t1(&app).expect("t1");
+    app.select_worker(w);
+    app.update(Action::Step);
+    assert_eq!(app.flash_text(), Some("t1 has finished"));
 }

@@ -3,54 +3,22 @@
 //! and `explore` finds the lost update, the AB/BA deadlock and the missed notify of the
 //! programs in tests/python/ within a bounded number of runs.
 
+mod seeded_runs;
+
+use seeded_runs::{Ran, explore_failing, seeded_run};
 use std::time::{Duration, Instant};
-use threadlanes::event::Op;
 use threadlanes::explore::{self, Settings, Verdict};
 use threadlanes::runner::Mode;
 use threadlanes::source::traced::{Options, Output, Strategy};
-use threadlanes::source::{Item, Source, TracedSource};
+use threadlanes::source::{Source, TracedSource};
 
 fn script(name: &str) -> Vec<String> {
     let path = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
     vec!["python3".into(), path]
 }
 
-/// What a seeded run did: its events as (worker, op) in order, its schedule, its stdout.
-struct Ran {
-    ops: Vec<(u32, String)>,
-    schedule: String,
-    stdout: String,
-    took: Duration,
-}
-
 fn seeded(name: &str, strategy: Strategy) -> Ran {
-    let opts = Options {
-        speed: 1.0,
-        output: Output::Capture,
-        tui: false,
-    };
-    let start = Instant::now();
-    let mut src = TracedSource::start_in(&script(name), &opts, Mode::Seeded, Some(strategy))
-        .expect("python3 starts");
-    let mut ops = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !src.is_finished() {
-        assert!(Instant::now() < deadline, "{name} never ended");
-        src.wait(Duration::from_millis(20), &mut |item| {
-            if let Item::Event(ev) = item {
-                // A lane's name carries its pid, which changes run to run.
-                if !matches!(ev.op, Op::Worker { .. } | Op::Say { .. }) {
-                    ops.push((ev.w, ev.op.name().to_string()));
-                }
-            }
-        });
-    }
-    Ran {
-        ops,
-        schedule: src.schedule().expect("a seeded run has a schedule"),
-        stdout: String::from_utf8_lossy(&src.captured().0).into_owned(),
-        took: start.elapsed(),
-    }
+    seeded_run(&script(name), strategy)
 }
 
 #[test]
@@ -91,18 +59,7 @@ fn seeded_sleeps_pass_on_a_logical_clock() {
 }
 
 fn explore(name: &str) -> explore::Found {
-    let s = Settings {
-        argv: script(name),
-        runs: 40,
-        time: None,
-        seed: 1,
-        jobs: 2,
-        progress: false,
-    };
-    match explore::search(&s).expect("python3 starts") {
-        Verdict::Failed(f) => *f,
-        Verdict::Passed { runs, .. } => panic!("{name}: no failing run in {runs} runs"),
-    }
+    explore_failing(script(name))
 }
 
 #[test]
@@ -161,6 +118,31 @@ fn explore_passes_a_program_without_a_bug() {
         }
         Verdict::Failed(f) => panic!("lock.py failed: {:?}", f.outcome.failure),
     }
+}
+
+#[test]
+fn explore_gives_each_run_an_empty_stdin_not_its_own() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut explore = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["explore", "--runs", "1", "--"])
+        .args(script("asks"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("threadlanes starts");
+    let mut stdin = explore.stdin.take().expect("piped");
+    // A run that read our stdin would greet alice and pass.
+    let _ = stdin.write_all(b"alice\nbob\n");
+    drop(stdin);
+    let out = explore.wait_with_output().expect("explore ends");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("EOFError") && !text.contains("hello"),
+        "{text}"
+    );
 }
 
 #[test]

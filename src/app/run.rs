@@ -233,6 +233,11 @@ impl App {
             return;
         };
         let (id, name) = (w.id, w.name.clone());
+        if w.is_done() {
+            // Not "not waiting at the gate": it will never come to one again.
+            self.flash(format!("{name} has finished"));
+            return;
+        }
         // A scenario's child processes run free; a traced program's wait at their gates.
         let gated = self
             .source()
@@ -263,8 +268,14 @@ impl App {
             .world
             .worker(w)
             .filter(|x| matches!(x.state, WorkerState::Blocked(_)));
+        // A traced thread waits before its operation begins: its source says why.
+        let told = || {
+            let parked = self.source()?.parked();
+            parked.into_iter().find(|p| p.w == w)?.why
+        };
         match (why, blocked) {
             (StepError::Blocked, Some(x)) => describe::state(&self.world, x),
+            (StepError::Blocked, None) => told().unwrap_or_else(|| why.to_string()),
             _ => why.to_string(),
         }
     }

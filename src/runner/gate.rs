@@ -69,6 +69,9 @@ pub struct Parked {
     pub wake_at: Option<u64>,
     /// Where in the program it is ("bank.py:14"), when the source knows (a traced program).
     pub at: Option<String>,
+    /// Why it cannot go, when the source knows and the world may not (a traced thread
+    /// waits before its operation begins): "waits for rwlock config (read by reader-1)".
+    pub why: Option<String>,
 }
 
 struct State {
@@ -329,6 +332,7 @@ impl Gate {
                 ready: x.is_ready(),
                 wake_at: x.wake_at,
                 at: None,
+                why: None,
             })
             .collect()
     }

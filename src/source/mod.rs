@@ -87,6 +87,11 @@ pub trait Source: Send {
     fn is_stuck(&self) -> bool {
         false
     }
+    /// A stuck run's circle of waits in words, as the source's own knowledge tells it (a
+    /// traced program's threads stuck at their gates, before the model saw them wait).
+    fn stuck_cycle(&self) -> Option<String> {
+        None
+    }
     /// A wait-for cycle ends the run ([`End::Deadlock`]): true for a scenario in free mode.
     /// A traced program runs on until it ends (its waits may have timeouts the model does
     /// not see); seeded mode runs on until it is stuck.

@@ -293,8 +293,9 @@ pub(crate) fn current_worker() -> WorkerId {
     with_lane(|lane| lane.w).unwrap_or(0)
 }
 
-/// A new worker for a thread about to be started by the calling one: declared now, so its
-/// lane exists before anything it does.
+/// A new worker for a thread about to be started by the calling one: declared and started
+/// now, so its lane exists before anything it does, and threads started one after another
+/// start in that order on every run (a seeded run's events are the same each time).
 pub(crate) fn declare_thread(name: Option<&str>) -> WorkerId {
     let w = NEXT_W.fetch_add(1, Ordering::Relaxed);
     let parent = current_worker();
@@ -303,14 +304,22 @@ pub(crate) fn declare_thread(name: Option<&str>) -> WorkerId {
     with_lane(|lane| {
         let op = worker_op(name, WorkerKind::Thread, Some(parent));
         push(&mut lane.ring, event(stamp(), w, op));
+        push(&mut lane.ring, event(stamp(), w, Op::Start));
     });
     w
 }
 
-/// The calling thread (just started) is worker `w`, declared by its parent.
+/// The OS would not start the thread declared as `w`: its lane ends.
+pub(crate) fn not_started(w: WorkerId, why: String) {
+    with_lane(|lane| {
+        let op = exit_op(ExitHow::Killed, Some(why));
+        push(&mut lane.ring, event(stamp(), w, op));
+    });
+}
+
+/// The calling thread (just started) is worker `w`, declared and started by its parent.
 pub(crate) fn begin_thread(w: WorkerId) {
     let _ = LANE.try_with(|l| *l.borrow_mut() = Some(new_lane(w)));
-    emit(Op::Start);
 }
 
 /// The calling thread, started by `threadlanes::thread`, ends (`msg`: its panic).

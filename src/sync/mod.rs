@@ -17,8 +17,9 @@
 //! With no viewer (no `THREADLANES_SOCKET` in the environment) each type is its plain
 //! counterpart behind one relaxed load. With one, the process connects once and sends its
 //! events from a background thread (`emit.rs`); the program never waits for the viewer.
-//! In step mode (`threadlanes trace --step`) each traced operation first waits at its gate
-//! (`gate.rs`, the shim's protocol), saying what it will do and where (`#[track_caller]`).
+//! In step and seeded mode (`threadlanes trace --step`, `--seed N`) each traced operation
+//! first waits at its gate (`gate.rs`, the shim's protocol), saying what it will do and where
+//! (`#[track_caller]`); a seeded `thread::sleep` passes on the viewer's logical clock.
 //! There is no `select!` (see [`channel`]).
 //!
 //! Must not: block a program thread on the viewer, run user code the program did not ask

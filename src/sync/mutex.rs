@@ -4,7 +4,7 @@
 //! test of a word it already holds.
 
 use super::emit;
-use super::gate::{self, Next};
+use super::gate::{self, Ask, Next};
 use super::site::Site;
 use crate::event::{ObjectId, ObjectKind, Op};
 use std::borrow::Cow;
@@ -60,7 +60,7 @@ impl<T: ?Sized> Mutex<T> {
     pub fn lock(&self) -> MutexGuard<'_, T> {
         if emit::on() {
             return self
-                .traced(Location::caller(), |m| Some(m.lock()))
+                .traced(Location::caller(), false, |m| Some(m.lock()))
                 .expect("a lock without a limit");
         }
         MutexGuard {
@@ -74,7 +74,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(Location::caller(), |m| m.try_lock());
+            return self.traced(Location::caller(), true, |m| m.try_lock());
         }
         self.inner
             .try_lock()
@@ -85,7 +85,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock_for(&self, timeout: Duration) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(Location::caller(), |m| m.try_lock_for(timeout));
+            return self.traced(Location::caller(), true, |m| m.try_lock_for(timeout));
         }
         self.inner
             .try_lock_for(timeout)
@@ -96,7 +96,7 @@ impl<T: ?Sized> Mutex<T> {
     #[track_caller]
     pub fn try_lock_until(&self, deadline: Instant) -> Option<MutexGuard<'_, T>> {
         if emit::on() {
-            return self.traced(Location::caller(), |m| m.try_lock_until(deadline));
+            return self.traced(Location::caller(), true, |m| m.try_lock_until(deadline));
         }
         self.inner
             .try_lock_until(deadline)
@@ -104,15 +104,16 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// An acquire with its events around it (after its gate in step mode): `take` is how
-    /// parking_lot takes it, `at` where the program asked.
+    /// parking_lot takes it, `at` where the program asked, `timed` that it may give up.
     #[cold]
     fn traced<'a>(
         &'a self,
         at: &Location<'_>,
+        timed: bool,
         take: impl FnOnce(&'a parking_lot::Mutex<T>) -> Option<parking_lot::MutexGuard<'a, T>>,
     ) -> Option<MutexGuard<'a, T>> {
         let o = self.site.id(ObjectKind::Lock, None);
-        gate::pass(Next::Acquire, Some(o), None, Some(at));
+        gate::ask(Next::Acquire, Ask::on(o).timed(timed), Some(at));
         emit::emit(Op::AcquireBegin { o });
         let got = take(&self.inner);
         emit::emit(acquire_end(o, got.is_some()));

@@ -5,7 +5,7 @@
 //! waiting behind a writer. Untraced, each is parking_lot's call behind one relaxed load.
 
 use super::emit;
-use super::gate::{self, Next};
+use super::gate::{self, Access, Ask, Next};
 use super::mutex::{acquire_end, release};
 use super::site::Site;
 use crate::event::{ObjectId, ObjectKind, Op};
@@ -63,7 +63,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn read(&self) -> RwLockReadGuard<'_, T> {
         if emit::on() {
             return self
-                .traced_read(Location::caller(), |l| Some(l.read()))
+                .traced_read(Location::caller(), false, |l| Some(l.read()))
                 .expect("a read without a limit");
         }
         RwLockReadGuard {
@@ -75,7 +75,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read(&self) -> Option<RwLockReadGuard<'_, T>> {
         if emit::on() {
-            return self.traced_read(Location::caller(), |l| l.try_read());
+            return self.traced_read(Location::caller(), true, |l| l.try_read());
         }
         self.inner
             .try_read()
@@ -85,7 +85,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_read_for(&self, timeout: Duration) -> Option<RwLockReadGuard<'_, T>> {
         if emit::on() {
-            return self.traced_read(Location::caller(), |l| l.try_read_for(timeout));
+            return self.traced_read(Location::caller(), true, |l| l.try_read_for(timeout));
         }
         self.inner
             .try_read_for(timeout)
@@ -98,7 +98,7 @@ impl<T: ?Sized> RwLock<T> {
     pub fn write(&self) -> RwLockWriteGuard<'_, T> {
         if emit::on() {
             return self
-                .traced_write(Location::caller(), |l| Some(l.write()))
+                .traced_write(Location::caller(), false, |l| Some(l.write()))
                 .expect("a write without a limit");
         }
         RwLockWriteGuard {
@@ -110,7 +110,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write(&self) -> Option<RwLockWriteGuard<'_, T>> {
         if emit::on() {
-            return self.traced_write(Location::caller(), |l| l.try_write());
+            return self.traced_write(Location::caller(), true, |l| l.try_write());
         }
         self.inner
             .try_write()
@@ -120,7 +120,7 @@ impl<T: ?Sized> RwLock<T> {
     #[track_caller]
     pub fn try_write_for(&self, timeout: Duration) -> Option<RwLockWriteGuard<'_, T>> {
         if emit::on() {
-            return self.traced_write(Location::caller(), |l| l.try_write_for(timeout));
+            return self.traced_write(Location::caller(), true, |l| l.try_write_for(timeout));
         }
         self.inner
             .try_write_for(timeout)
@@ -131,10 +131,12 @@ impl<T: ?Sized> RwLock<T> {
     fn traced_read<'a>(
         &'a self,
         at: &Location<'_>,
+        timed: bool,
         take: impl FnOnce(&'a parking_lot::RwLock<T>) -> Option<parking_lot::RwLockReadGuard<'a, T>>,
     ) -> Option<RwLockReadGuard<'a, T>> {
         let o = self.site.id(ObjectKind::RwLock, None);
-        gate::pass(Next::Acquire, Some(o), None, Some(at));
+        let ask = Ask::on(o).timed(timed).access(Access::Read);
+        gate::ask(Next::Acquire, ask, Some(at));
         emit::emit(Op::AcquireSharedBegin { o });
         let got = take(&self.inner);
         emit::emit(Op::AcquireSharedEnd {
@@ -148,10 +150,12 @@ impl<T: ?Sized> RwLock<T> {
     fn traced_write<'a>(
         &'a self,
         at: &Location<'_>,
+        timed: bool,
         take: impl FnOnce(&'a parking_lot::RwLock<T>) -> Option<parking_lot::RwLockWriteGuard<'a, T>>,
     ) -> Option<RwLockWriteGuard<'a, T>> {
         let o = self.site.id(ObjectKind::RwLock, None);
-        gate::pass(Next::Acquire, Some(o), None, Some(at));
+        let ask = Ask::on(o).timed(timed).access(Access::Write);
+        gate::ask(Next::Acquire, ask, Some(at));
         emit::emit(Op::AcquireBegin { o });
         let got = take(&self.inner);
         emit::emit(acquire_end(o, got.is_some()));

@@ -26,6 +26,7 @@ use super::schedule::{Picker, Schedule, Strategy};
 pub(super) use gateline::{GateLine, parse};
 pub use turns::Decision;
 
+mod cycle;
 mod gateline;
 mod turns;
 use crate::event::{ObjectId, WorkerId};
@@ -61,6 +62,8 @@ struct Gated {
     wake_at: Option<u64>,
     /// A try, or a wait with a timeout.
     timed: bool,
+    /// An rwlock's reader.
+    read: bool,
 }
 
 struct Inner {
@@ -154,6 +157,7 @@ impl Gates {
             at: line.at,
             wake_at: line.ms.map(|ms| g.clock + ms.saturating_mul(1_000_000)),
             timed: line.timed,
+            read: line.read,
         };
         g.running.remove(&w);
         g.stalled.remove(&w);
@@ -286,6 +290,7 @@ impl Gates {
             .map(|(w, p)| Parked {
                 w: *w,
                 next: p.next,
+                why: g.blocker(*w, p),
                 ready: g.blocker(*w, p).is_none() && guide.is_none_or(|x| x == *w),
                 // Only seeded mode has a logical clock; a stepped sleep is an operation
                 // like any other.
@@ -331,6 +336,16 @@ impl Gates {
         out
     }
 
+    /// A circle of threads parked at their gates, each waiting for the next (a lock it
+    /// holds, its end), in words: "t1 waits for lock b held by t2; t2 waits for lock a held
+    /// by t1". None if there is none.
+    pub fn cycle(&self) -> Option<String> {
+        let g = self.lock();
+        let cycle = g.cycle()?;
+        let links: Vec<String> = cycle.iter().map(|w| g.link(*w)).collect();
+        Some(links.join("; "))
+    }
+
     /// The schedule followed so far, if step or seeded mode was ever on.
     pub fn schedule(&self) -> Option<Schedule> {
         let g = self.lock();
@@ -355,7 +370,8 @@ impl Inner {
         if p.timed {
             return None;
         }
-        self.objects.blocker(w, p.next.op, p.next.o, p.target)
+        self.objects
+            .blocker(w, p.next.op, p.next.o, p.target, p.read)
     }
 
     /// The parked threads that can go now, by id.

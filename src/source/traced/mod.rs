@@ -236,6 +236,10 @@ impl Source for TracedSource {
         self.trace.gates().is_stuck()
     }
 
+    fn stuck_cycle(&self) -> Option<String> {
+        self.trace.gates().cycle()
+    }
+
     fn schedule(&self) -> Option<String> {
         self.trace.gates().schedule().map(|s| s.to_string())
     }

@@ -27,6 +27,8 @@ pub enum Output {
     /// Both to our stderr, so our stdout carries only events (headless --json).
     ToStderr,
     /// Kept, and written out after the TUI ends; stderr lines also come as `Item::Output`.
+    /// Its stdin is /dev/null: the terminal is not the program's (the TUI's, or one of
+    /// `explore`'s runs at once, which must not read what the user types).
     Capture,
 }
 
@@ -160,7 +162,9 @@ impl Trace {
             Output::Capture => {
                 // Unbuffered, so what it printed is kept even if q ends it mid-way.
                 cmd.env("PYTHONUNBUFFERED", "1");
-                cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+                cmd.stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped());
             }
         }
         let mut child = cmd.spawn().map_err(|err| {

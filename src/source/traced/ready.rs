@@ -1,5 +1,6 @@
 //! Whether a parked thread of a traced program can go, and if not why, from the facts read
-//! off its event lines: a lock someone else holds, a semaphore with no slot, an event not
+//! off its event lines: a lock someone else holds (an rwlock: a writer, or for a writer
+//! any reader), a semaphore with no slot, an event not
 //! set, an empty or full queue, a thread not ended yet. Also the names the scheduler's words
 //! use. Pure state: no threads, no I/O.
 
@@ -13,6 +14,8 @@ pub(super) struct Objects {
     names: HashMap<ObjectId, String>,
     workers: HashMap<WorkerId, String>,
     owners: HashMap<ObjectId, WorkerId>,
+    /// Rwlocks: who holds each for reading, once for each read they hold.
+    readers: HashMap<ObjectId, Vec<WorkerId>>,
     /// Semaphores: slots free.
     slots: HashMap<ObjectId, i64>,
     /// Queues: (depth, maxsize; 0 is unbounded).
@@ -45,9 +48,19 @@ impl Objects {
                     self.queues.insert(*o, (0, cap.max(0) as u64));
                 }
             }
-            // Readers of an rwlock share it: what a reader holds blocks no one we can name
-            // (a gate line does not say whether the next acquire reads or writes).
-            What::AcquireEnd { read: true, .. } | What::Release { read: true, .. } => {}
+            // Readers of an rwlock share it: they block only a writer.
+            What::AcquireEnd {
+                o,
+                ok: true,
+                read: true,
+            } => self.readers.entry(*o).or_default().push(f.w),
+            What::Release { o, read: true, .. } => {
+                if let Some(r) = self.readers.get_mut(o)
+                    && let Some(i) = r.iter().position(|w| *w == f.w)
+                {
+                    r.swap_remove(i);
+                }
+            }
             What::AcquireEnd { o, ok: true, .. } => {
                 if let Some(s) = self.slots.get_mut(o) {
                     *s -= 1;
@@ -111,13 +124,15 @@ impl Objects {
         self.ended.contains(&w)
     }
 
-    /// Why `w` cannot do `op` on `o` (or join `target`) now; None if it can.
+    /// Why `w` cannot do `op` on `o` (or join `target`) now; None if it can. `read`: an
+    /// rwlock's reader, which shares the lock with other readers.
     pub fn blocker(
         &self,
         w: WorkerId,
         op: &str,
         o: Option<ObjectId>,
         target: Option<WorkerId>,
+        read: bool,
     ) -> Option<String> {
         let obj = || o.map_or_else(|| "?".to_string(), |o| self.object(o));
         match (op, o) {
@@ -129,8 +144,12 @@ impl Objects {
                 Some(s) if *s <= 0 => Some(format!("waits for a slot of {}", obj())),
                 Some(_) => None,
                 None => {
-                    let h = *self.owners.get(&o).filter(|h| **h != w)?;
-                    Some(format!("waits for {} (held by {})", obj(), self.worker(h)))
+                    if let Some(h) = self.owners.get(&o).filter(|h| **h != w) {
+                        return Some(format!("waits for {} (held by {})", obj(), self.worker(*h)));
+                    }
+                    let readers = self.other_readers(w, o);
+                    (!read && !readers.is_empty())
+                        .then(|| format!("waits for {} (read by {})", obj(), readers.join(", ")))
                 }
             },
             ("wait", Some(o)) if self.kinds.get(&o).is_some_and(|k| k == "event") => {
@@ -146,6 +165,26 @@ impl Objects {
             }
             _ => None,
         }
+    }
+
+    /// Who holds `o` so that `w` cannot take it now: its holder (an rwlock's writer), or,
+    /// for a writer, the first other reader.
+    pub fn holder(&self, w: WorkerId, o: ObjectId, read: bool) -> Option<WorkerId> {
+        if let Some(h) = self.owners.get(&o).filter(|h| **h != w) {
+            return Some(*h);
+        }
+        let readers = self.readers.get(&o).filter(|_| !read)?;
+        readers.iter().copied().filter(|r| *r != w).min()
+    }
+
+    /// Who other than `w` reads rwlock `o` now, by name, each once.
+    fn other_readers(&self, w: WorkerId, o: ObjectId) -> Vec<String> {
+        let mut ws: Vec<WorkerId> = self.readers.get(&o).map_or_else(Vec::new, |r| {
+            r.iter().copied().filter(|r| *r != w).collect()
+        });
+        ws.sort_unstable();
+        ws.dedup();
+        ws.into_iter().map(|r| self.worker(r)).collect()
     }
 
     /// A worker as the words say it: its name, or `w3`.
@@ -201,9 +240,9 @@ mod tests {
                 read: false,
             },
         ));
-        assert_eq!(s.blocker(1, "acquire", Some(5), None), None);
+        assert_eq!(s.blocker(1, "acquire", Some(5), None, false), None);
         assert_eq!(
-            s.blocker(2, "acquire", Some(5), None).as_deref(),
+            s.blocker(2, "acquire", Some(5), None, false).as_deref(),
             Some("waits for lock a (held by t1)")
         );
         s.fold(&fact(
@@ -214,7 +253,56 @@ mod tests {
                 read: false,
             },
         ));
-        assert_eq!(s.blocker(2, "acquire", Some(5), None), None);
+        assert_eq!(s.blocker(2, "acquire", Some(5), None, false), None);
+    }
+
+    #[test]
+    fn an_rwlocks_readers_block_a_writer_and_its_writer_blocks_readers() {
+        let mut s = Objects::default();
+        for (w, name) in [(1, "r1"), (2, "r2"), (3, "wr")] {
+            let thread = true;
+            let name = name.into();
+            s.fold(&fact(w, What::Worker { name, thread }));
+        }
+        let (kind, name) = ("rwlock".into(), "cfg".into());
+        let capacity = None;
+        s.fold(&fact(
+            0,
+            What::Object {
+                o: 4,
+                kind,
+                name,
+                capacity,
+            },
+        ));
+        let take = |read| What::AcquireEnd {
+            o: 4,
+            ok: true,
+            read,
+        };
+        let give = |read| What::Release {
+            o: 4,
+            depth: None,
+            read,
+        };
+        s.fold(&fact(1, take(true)));
+        s.fold(&fact(2, take(true)));
+        // Readers share it; a writer waits for every one of them.
+        assert_eq!(s.blocker(3, "acquire", Some(4), None, true), None);
+        assert_eq!(
+            s.blocker(3, "acquire", Some(4), None, false).as_deref(),
+            Some("waits for rwlock cfg (read by r1, r2)")
+        );
+        s.fold(&fact(1, give(true)));
+        s.fold(&fact(2, give(true)));
+        assert_eq!(s.blocker(3, "acquire", Some(4), None, false), None);
+        s.fold(&fact(3, take(false)));
+        assert_eq!(
+            s.blocker(1, "acquire", Some(4), None, true).as_deref(),
+            Some("waits for rwlock cfg (held by wr)")
+        );
+        s.fold(&fact(3, give(false)));
+        assert_eq!(s.blocker(1, "acquire", Some(4), None, true), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! the item is in hand, depth 1, until that receiver takes it).
 
 use super::super::emit;
-use super::super::gate::{self, Next};
+use super::super::gate::{self, Ask, Next};
 use crate::event::{ObjectId, Op};
 use crossbeam_channel::{
     RecvError, RecvTimeoutError, SendError, SendTimeoutError, TryRecvError, TrySendError,
@@ -93,7 +93,8 @@ impl<T> Chan<T> {
     /// Sends within `limit`; `at`: where the program sends from (its gate line's place,
     /// passed before the channel's lock is taken).
     pub fn send(&self, item: T, limit: Limit, at: &Location<'_>) -> Result<(), SendFail<T>> {
-        gate::pass(Next::Put, Some(self.o), None, Some(at));
+        let timed = !matches!(limit, Limit::Forever);
+        gate::ask(Next::Put, Ask::on(self.o).timed(timed), Some(at));
         let mut s = self.state.lock();
         let n = s.sent + 1;
         let label = self.label_of(&item, n);
@@ -148,7 +149,8 @@ impl<T> Chan<T> {
     }
 
     pub fn recv(&self, limit: Limit, at: &Location<'_>) -> Result<T, RecvFail> {
-        gate::pass(Next::Get, Some(self.o), None, Some(at));
+        let timed = !matches!(limit, Limit::Forever);
+        gate::ask(Next::Get, Ask::on(self.o).timed(timed), Some(at));
         let mut s = self.state.lock();
         emit::emit(Op::GetBegin { o: self.o });
         loop {

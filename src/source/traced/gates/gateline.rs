@@ -15,6 +15,9 @@ pub(in crate::source::traced) struct GateLine {
     pub ms: Option<u64>,
     /// A try, or a wait with a timeout: it may go even if what it wants is not there.
     pub timed: bool,
+    /// An rwlock's reader (`"read":1`): it shares the lock with other readers. A writer
+    /// says `"write":1`, and an acquire that says neither takes its lock alone too.
+    pub read: bool,
 }
 
 /// The op names a gate line may carry, as the lanes say them.
@@ -77,5 +80,6 @@ pub(in crate::source::traced) fn parse(
             .collect(),
         ms: v.get("ms").and_then(Value::as_u64),
         timed: v.get("timed").is_some(),
+        read: v.get("read").is_some(),
     })
 }
