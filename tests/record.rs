@@ -450,5 +450,10 @@ fn export_puts_the_outcome_on_no_workers_track() {
     assert_eq!(outcome["s"], "g", "scoped to the whole trace: {outcome}");
     assert_ne!(outcome["tid"].as_u64(), Some(tid_of("task-4")), "{outcome}");
     assert_eq!(outcome["tid"].as_u64(), Some(tid_of("main")), "{outcome}");
-    assert!(outcome["name"].as_str().unwrap().starts_with("outcome: main ended"));
+    assert!(
+        outcome["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("outcome: main ended")
+    );
 }

@@ -409,7 +409,10 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
             depth,
             ok,
         } => {
-            if *ok {
+            if *ok && is_rendezvous(world, *ob) {
+                // Nothing stays in a rendezvous: its depth says nothing.
+                format!("put {item} into {}", o(ob))
+            } else if *ok {
                 format!("put {item} into {} (depth {depth})", o(ob))
             } else {
                 format!("could not put {item} into {}", o(ob))
@@ -517,6 +520,17 @@ pub fn log_line(world: &World, ev: &Event) -> String {
         _ => name_column(world, ev.w),
     };
     format!("{:>7.2}s  {who}  {}", ev.t as f64 / 1e9, event(world, ev))
+}
+
+/// Whether `ev`'s log line is left out because `next`, the event straight after it, says
+/// it all: a put whose end came at once, with no wait between (`woke`: `next` ended a wait)
+/// — "put X into q (depth 1)" alone, not "put X → q" before it. A put that blocked keeps
+/// both lines: what it began, and what woke it.
+pub fn said_by_next(ev: &Event, next: &Event, woke: bool) -> bool {
+    match (&ev.op, &next.op) {
+        (Op::PutBegin { o, .. }, Op::PutEnd { o: o2, .. }) => o == o2 && ev.w == next.w && !woke,
+        _ => false,
+    }
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
