@@ -75,7 +75,7 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
 
 /// Briefer still, for a column [`brief_state`]'s words do not fit: objects by their names
 /// alone ("wants B held by right", "sleeps holding slots", "joins fifo-getter", "products
-/// full", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
+/// full", "wants slots, all taken", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
 /// than in it.
 pub fn briefest_state(world: &World, w: &Worker) -> String {
     brief_with(world, w, true)
@@ -145,7 +145,9 @@ fn brief_wait(
             let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
             let what = object(o);
             match world.object(o).and_then(|ob| ob.owner()) {
-                _ if semaphore => format!("wants a slot of {what}"),
+                // Every slot taken, said so rather than as "a slot of slots" (a semaphore
+                // is often named for its slots).
+                _ if semaphore => format!("wants {what}, all taken"),
                 Some(owner) if owner == w.id => format!("wants {what} it holds"),
                 Some(owner) => format!("wants {what} held by {}", world.worker_name(owner)),
                 None => format!("wants {what}"),
