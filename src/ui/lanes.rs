@@ -296,27 +296,21 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
-    let mut title = vec![Span::raw(" Lanes ")];
-    if total > rows && rows > 0 {
-        title.push(Span::styled(
-            format!(
-                "{}{}{} of {} ",
-                first + 1,
-                g.range,
-                first + shown.len(),
-                total
-            ),
-            theme.dim(),
-        ));
+    let page = (total > rows && rows > 0).then(|| {
+        format!(
+            "{}{}{} of {}",
+            first + 1,
+            g.range,
+            first + shown.len(),
+            total
+        )
+    });
+    let scale = Scale { start, now, step };
+    let (name, page, scale) = titles(area.width as usize, page.as_deref(), &scale, theme);
+    let mut title = vec![Span::raw(name)];
+    if let Some(p) = page {
+        title.push(Span::styled(p, theme.dim()));
     }
-    let scale = format!(
-        " {}{}{} {} {}/cell ",
-        describe::secs(start),
-        g.then,
-        describe::secs(now),
-        g.sep.trim(),
-        dur(step)
-    );
     // Each lane's cells, and which phases are drawn held among them (for the legend).
     let cells: Vec<(Vec<Phase>, Vec<Option<Phase>>)> = shown
         .iter()
@@ -432,6 +426,58 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     }
 }
 
+/// The time the timeline shows: from `start` to `now`, `step` a cell.
+struct Scale {
+    start: u64,
+    now: u64,
+    step: u64,
+}
+
+/// The panel's titles for a border `width` wide: its name, the page of lanes shown (if
+/// they do not all fit) and the time scale, each as full as the others leave room for.
+/// Narrow (side by side at 80 columns), the scale goes brief first ("1.8s → 3.0s"), then
+/// the name, so neither the page ("1–12 of 20") nor the times are cut.
+fn titles(
+    width: usize,
+    page: Option<&str>,
+    scale: &Scale,
+    theme: &Theme,
+) -> (&'static str, Option<String>, String) {
+    let g = &theme.glyphs;
+    let (start, now) = (describe::secs(scale.start), describe::secs(scale.now));
+    let full = format!(
+        " {start}{}{now} {} {}/cell ",
+        g.then,
+        g.sep.trim(),
+        dur(scale.step)
+    );
+    let range = format!(" {start}{}{now} ", g.then);
+    let at = format!(" t={now} ");
+    // Most to least said; the name goes only where there is a page to show instead.
+    let forms: [(&'static str, &str); 6] = [
+        (" Lanes ", &full),
+        (" Lanes ", &range),
+        (" ", &range),
+        (" Lanes ", &at),
+        (" ", &at),
+        (" ", ""),
+    ];
+    let page = page.map(|p| format!("{p} "));
+    let page_w = page.as_deref().map_or(0, text::width);
+    // Both corners and a cell of border between the titles.
+    let room = width.saturating_sub(3);
+    for (name, scale) in forms {
+        if name == " " && page.is_none() {
+            continue;
+        }
+        if name.len() + page_w + text::width(scale) <= room {
+            return (name, page, scale.to_string());
+        }
+    }
+    let name = if page.is_some() { " " } else { " Lanes " };
+    (name, page, String::new())
+}
+
 /// The words of the summary row, when lanes do not all fit and tasks are among them: the
 /// tasks of the selected lane's thread (or of the first thread that runs tasks), counted by
 /// state, the thread's name left out where `width` is too narrow for it. Not when the panel
@@ -468,6 +514,28 @@ mod tests {
         assert_eq!(scroll_for(3, 6, 10, 100), 3);
         assert_eq!(scroll_for(99, 500, 10, 100), 90);
         assert_eq!(scroll_for(5, 0, 0, 100), 0);
+    }
+
+    /// Side by side at 80 columns a lanes panel is 40 wide: the page stays whole and the
+    /// scale says its times, briefer; wide, everything is said.
+    #[test]
+    fn the_title_keeps_the_page_and_the_times_when_narrow() {
+        let theme = Theme::plain();
+        let s = |start: u64, now: u64| Scale {
+            start: start * 100_000_000,
+            now: now * 100_000_000,
+            step: STEP_NS,
+        };
+        let (name, page, scale) = titles(40, Some("1–8 of 21"), &s(18, 30), &theme);
+        assert_eq!((name, page.as_deref()), (" Lanes ", Some("1–8 of 21 ")));
+        assert_eq!(scale, " 1.8s → 3.0s ");
+        let (name, page, scale) = titles(80, Some("1–12 of 20"), &s(18, 30), &theme);
+        assert_eq!((name, page.as_deref()), (" Lanes ", Some("1–12 of 20 ")));
+        assert_eq!(scale, " 1.8s → 3.0s · 100ms/cell ");
+        // Long runs, narrow: the name goes before the page or the times are cut.
+        let (name, page, scale) = titles(30, Some("1–12 of 1000"), &s(12_000, 12_020), &theme);
+        assert_eq!((name, page.as_deref()), (" ", Some("1–12 of 1000 ")));
+        assert_eq!(scale, " t=1202.0s ");
     }
 
     #[test]
