@@ -4,8 +4,9 @@
 
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
-use crate::event::WorkerKind;
+use crate::event::{WorkerId, WorkerKind};
 use crate::model::{Phase, Worker, World, describe, spark, task};
+use crate::view::View;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -216,28 +217,49 @@ pub fn legend(theme: &Theme, width: usize, held: &[Phase]) -> Line<'static> {
     Line::raw("")
 }
 
+/// Draws the lanes in `area`, a thread's tasks folded by default where they are more than
+/// the panel's rows.
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    render_folding(frame, area, screen, rows(area));
+}
+
+/// The same, tasks folded by default where they are more than `fold_rows` (the rows the
+/// panel would have with every lane shown: folding may make it shorter).
+pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows: usize) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let world = screen.world;
     let view = screen.view;
     let mut inner = layout::inner(area);
     let mut rows = rows(area);
-    let total = world.workers.len();
-    let selected = view.selected.min(total.saturating_sub(1));
-    // Tasks by the thousand: a row above the lanes counts a thread's tasks by state.
+    let selected = view.selected.min(world.workers.len().saturating_sub(1));
+    let folded = folded(world, view, fold_rows);
+    let list = row_list(world, &folded, selected);
+    let total = list.len();
+    // Tasks by the thousand, shown: a row above the lanes counts a thread's tasks by state.
     let summary = census_row(
         world,
-        selected,
+        (selected, &folded),
         rows,
         total,
-        (inner.width as usize).saturating_sub(2),
+        (inner.width as usize).saturating_sub(3),
     );
     if summary.is_some() {
         rows -= 1;
     }
-    let first = scroll_for(selected, 0, rows, total);
-    let shown = &world.workers[first.min(total)..(first + rows).min(total)];
+    let at = list
+        .iter()
+        .position(|r| *r == Row::Lane(selected))
+        .unwrap_or(0);
+    let first = scroll_for(at, 0, rows, total);
+    let visible = &list[first.min(total)..(first + rows).min(total)];
+    let shown: Vec<&Worker> = visible
+        .iter()
+        .filter_map(|r| match r {
+            Row::Lane(i) => world.workers.get(*i),
+            Row::Tasks(_) => None,
+        })
+        .collect();
 
     let now = world.t;
 
@@ -343,9 +365,9 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     if let Some(words) = summary {
         let line = Line::from(vec![
-            Span::raw("  "),
+            Span::styled(format!(" {} ", g.unfolded), theme.dim()),
             Span::styled(
-                text::pad(&words, (inner.width as usize).saturating_sub(2), g.ellipsis),
+                text::pad(&words, (inner.width as usize).saturating_sub(3), g.ellipsis),
                 theme.dim(),
             ),
         ]);
@@ -363,8 +385,24 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let ids: Vec<_> = shown.iter().map(|w| w.id).collect();
     let overlays = marks::overlays(world, &ids, win, theme);
     let buf = frame.buffer_mut();
-    for (k, ((w, state), over)) in shown.iter().zip(&states).zip(&overlays).enumerate() {
-        let is_sel = first + k == selected;
+    let mut lanes = shown.iter().zip(&states).zip(&overlays).enumerate();
+    for (y, row) in (inner.y..).zip(visible) {
+        let Row::Lane(i) = *row else {
+            if let Row::Tasks(thread) = *row {
+                let words = describe::census_words(world, thread, false);
+                let width = (inner.width as usize).saturating_sub(3);
+                let line = Line::from(vec![
+                    Span::styled(format!(" {} ", g.folded), theme.dim()),
+                    Span::styled(text::pad(&words, width, g.ellipsis), theme.dim()),
+                ]);
+                super::put::line(buf, (inner.x, y), &line, inner.width);
+            }
+            continue;
+        };
+        let Some((k, ((w, state), over))) = lanes.next() else {
+            break;
+        };
+        let is_sel = i == selected;
         let in_cycle = cycle.contains(&w.id);
         let phase = w.phase();
         let mut spans = Vec::with_capacity(12);
@@ -415,7 +453,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         };
         // Written into the buffer row by row (what a paragraph of these lines would draw,
         // without its line layout): the words as a line, the timeline cell by cell after it.
-        let y = inner.y + k as u16;
         let line = Line::from(spans).style(row_style);
         let x = super::put::line(buf, (inner.x, y), &line, inner.width);
         if let Some((phases, held)) = cells.get(k) {
@@ -478,13 +515,14 @@ fn titles(
     (name, page, String::new())
 }
 
-/// The words of the summary row, when lanes do not all fit and tasks are among them: the
-/// tasks of the selected lane's thread (or of the first thread that runs tasks), counted by
-/// state, the thread's name left out where `width` is too narrow for it. Not when the panel
-/// is too short to spare a row.
+/// The words of the row above the lanes, when lanes do not all fit and shown tasks are
+/// among them: the tasks of the selected lane's thread (or of the first thread that runs
+/// tasks), counted by state, the thread's name left out where `width` is too narrow for
+/// it (the row's glyph says `t` folds them). Not when that thread's tasks are folded
+/// (their own row counts them) or the panel is too short to spare a row.
 fn census_row(
     world: &World,
-    selected: usize,
+    (selected, folded): (usize, &[WorkerId]),
     rows: usize,
     total: usize,
     width: usize,
@@ -495,12 +533,69 @@ fn census_row(
     let near = world.workers.get(selected).map(task::thread_of);
     let thread = near
         .filter(|&t| task::runs_tasks(world, t))
-        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)?;
+        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)
+        .filter(|t| !folded.contains(t))?;
     let words = describe::census_words(world, thread, true);
     if text::width(&words) <= width {
         return Some(words);
     }
     Some(describe::census_words(world, thread, false))
+}
+
+/// One row of the lanes panel: a worker's lane (its index in `world.workers`), or the row
+/// that stands for a thread's folded tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Lane(usize),
+    Tasks(WorkerId),
+}
+
+/// The threads whose tasks are folded into one row: those the user folded (`t`), and
+/// those with more tasks than the panel has `rows` that the user did not unfold.
+pub fn folded(world: &World, view: &View, rows: usize) -> Vec<WorkerId> {
+    if world.tasks == 0 {
+        return Vec::new();
+    }
+    let mut counts: Vec<(WorkerId, usize)> = Vec::new();
+    for w in world.workers.iter().filter(|w| task::is_task(w)) {
+        let t = task::thread_of(w);
+        match counts.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((t, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        // A thread not (yet) declared has no lane for the summary row to follow.
+        .filter(|(t, _)| world.worker(*t).is_some_and(|w| !task::is_task(w)))
+        .filter(|(t, n)| match view.folds.iter().find(|(x, _)| x == t) {
+            Some((_, chosen)) => *chosen,
+            None => *n > rows,
+        })
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// The panel's rows in order: every lane but the tasks of a `folded` thread, each such
+/// thread's lane followed by the row that counts its tasks. The `selected` lane shows
+/// wherever it is, so a task chosen by tab or a step is seen even when folded.
+pub fn row_list(world: &World, folded: &[WorkerId], selected: usize) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(if folded.is_empty() {
+        world.workers.len()
+    } else {
+        16
+    });
+    for (i, w) in world.workers.iter().enumerate() {
+        let task = task::is_task(w);
+        if task && i != selected && folded.contains(&task::thread_of(w)) {
+            continue;
+        }
+        rows.push(Row::Lane(i));
+        if !task && folded.contains(&w.id) {
+            rows.push(Row::Tasks(w.id));
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
