@@ -132,11 +132,12 @@ fn durations_have_the_precision_they_need() {
     // A countdown in tenths of a second, then in milliseconds.
     assert_eq!(left(30 * MS, 50 * MS), "30ms");
     assert_eq!(left(120 * MS, 350 * MS), "0.1s");
-    assert_eq!(left(0, 3_000 * MS), "0s");
-    // The end of a long wait in milliseconds, never "0.0s" while some is left.
+    assert_eq!(left(0, 3_000 * MS), "0ms");
+    // The end of a long wait in milliseconds, never "0.0s" (nor "0ms") while some is left.
     assert_eq!(left(50 * MS, 350 * MS), "50ms");
     assert_eq!(left(MS / 3, 3_000 * MS), "1ms");
-    assert_eq!(left(99 * MS + 1, 1_000 * MS), "100ms");
+    assert_eq!(left(99 * MS, 1_000 * MS), "99ms");
+    assert_eq!(left(100 * MS, 1_000 * MS), "0.1s");
 }
 
 #[test]
