@@ -6,7 +6,7 @@
 //! is reported on as it ends; otherwise a signal ends us as usual. A closed stdout (a pipe
 //! into `head`) ends the run at once, quietly, as `cat` would end.
 
-use crate::event::{Event, ExitHow};
+use crate::event::{Event, ExitHow, Op};
 use crate::model::check::Checker;
 use crate::model::{WorkerState, World, describe, waitfor};
 use crate::source::{End, Item, Limit, Source, ended};
@@ -163,6 +163,8 @@ struct Log<W: Write> {
     flushed: Instant,
     /// stdout is closed (or failed): nothing more is written.
     closed: bool,
+    /// A put's begin and its line, written once the next event shows whether it blocked.
+    held: Option<(Event, String)>,
 }
 
 impl<W: Write> Log<W> {
@@ -174,6 +176,7 @@ impl<W: Write> Log<W> {
             checker: Checker::new(),
             flushed: Instant::now(),
             closed: false,
+            held: None,
         }
     }
 
@@ -198,14 +201,29 @@ impl<W: Write> Log<W> {
         if self.closed {
             return;
         }
-        let line = if self.json {
-            wire::encode(ev)
-        } else {
-            // With who woke whom, as the TUI's log says it.
-            let n = self.world.causes.seen().saturating_sub(1);
-            describe::log_line_at(&self.world, ev, n)
-        };
-        if let Err(e) = writeln!(self.out, "{}", printable(&line, self.json)) {
+        if self.json {
+            self.write(&wire::encode(ev));
+            return;
+        }
+        // With who woke whom, as the TUI's log says it.
+        let n = self.world.causes.seen().saturating_sub(1);
+        // A put's begin waits for the next event: if that is its end, come at once, the
+        // end's line says it all (as in the TUI's log).
+        if let Some((begin, line)) = self.held.take() {
+            let woke = self.world.causes.by_event(n).is_some();
+            if !describe::said_by_next(&begin, ev, woke) {
+                self.write(&line);
+            }
+        }
+        let line = describe::log_line_at(&self.world, ev, n);
+        match ev.op {
+            Op::PutBegin { .. } => self.held = Some((ev.clone(), line)),
+            _ => self.write(&line),
+        }
+    }
+
+    fn write(&mut self, line: &str) {
+        if let Err(e) = writeln!(self.out, "{}", printable(line, self.json)) {
             self.fail(e);
         }
     }
@@ -214,6 +232,10 @@ impl<W: Write> Log<W> {
     fn flush_if(&mut self, quiet: bool) {
         if self.closed || !(quiet || self.flushed.elapsed() >= FLUSH_EVERY) {
             return;
+        }
+        // Quiet: a put's begin held back is a put that blocks; it is said now.
+        if quiet && let Some((_, line)) = self.held.take() {
+            self.write(&line);
         }
         self.flushed = Instant::now();
         if let Err(e) = self.out.flush() {

@@ -52,6 +52,8 @@ pub enum Action {
     ToggleSplit,
     /// The explanation's next page, where it does not fit its panel (80×24).
     MoreExplanation,
+    /// The selected thread's tasks folded into one summary row, or shown again.
+    ToggleTasks,
     /// Ctrl-R: the screen written to a `.cast` file as it is drawn, on or off (the terminal
     /// loop does it: it owns the terminal's size).
     Record,
@@ -154,6 +156,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key::ch('b')], label: "b", help: "both versions side by side", action: A::ToggleSplit, scope: Scope::Run },
     Binding { keys: &[Key::ch('c')], label: "c", help: "caption line on / off", action: A::ToggleCaptions, scope: Scope::Run },
     Binding { keys: &[Key::ch('e')], label: "e", help: "explanation: next page", action: A::MoreExplanation, scope: Scope::Run },
+    Binding { keys: &[Key::ch('t')], label: "t", help: "fold / show a thread's tasks", action: A::ToggleTasks, scope: Scope::Run },
     Binding { keys: &[Key::ch('l')], label: "l", help: "back to the scenario list", action: A::Picker, scope: Scope::Run },
     Binding { keys: &[Key::ch('?'), Key::plain(K::F(1))], label: "?", help: "help: every key", action: A::ToggleHelp, scope: Scope::Both },
     Binding { keys: &[Key::ch('q')], label: "q", help: "quit", action: A::Quit, scope: Scope::Both },

@@ -55,6 +55,10 @@ pub struct View {
     pub object_scroll: usize,
     /// Which page of the explanation shows where it does not fit (`e`; wraps round).
     pub explain_page: usize,
+    /// Threads whose tasks the user folded into one summary row (`true`) or unfolded
+    /// (`false`) with `t`. A thread not named here has its tasks folded when they are more
+    /// than the lanes panel has rows (`ui::lanes::folded`).
+    pub folds: Vec<(WorkerId, bool)>,
 }
 
 /// One key hint for the footer and the help screen: "space" "pause".

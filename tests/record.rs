@@ -428,3 +428,32 @@ fn export_and_record_take_tasks_like_any_worker() {
     let screen = parser.screen().contents();
     assert!(screen.contains("fetch-3"), "no task lane:\n{screen}");
 }
+
+/// The run's outcome is an instant of the whole trace, not of the worker that said it (in
+/// `daemon` the last one killed, task-4): scoped globally, on the first track.
+#[test]
+fn export_puts_the_outcome_on_no_workers_track() {
+    let trace = export(&["daemon", "--seed", "1"], "daemon.json");
+    check_trace(&trace);
+    let events = trace["traceEvents"].as_array().unwrap();
+    let tid_of = |name: &str| {
+        events
+            .iter()
+            .find(|e| e["ph"] == "M" && e["name"] == "thread_name" && e["args"]["name"] == name)
+            .and_then(|e| e["tid"].as_u64())
+            .unwrap_or_else(|| panic!("no track {name}"))
+    };
+    let outcome = events
+        .iter()
+        .find(|e| e["ph"] == "i" && e["cat"] == "outcome")
+        .expect("the outcome is an instant");
+    assert_eq!(outcome["s"], "g", "scoped to the whole trace: {outcome}");
+    assert_ne!(outcome["tid"].as_u64(), Some(tid_of("task-4")), "{outcome}");
+    assert_eq!(outcome["tid"].as_u64(), Some(tid_of("main")), "{outcome}");
+    assert!(
+        outcome["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("outcome: main ended")
+    );
+}

@@ -373,3 +373,47 @@ fn gil_compare_states_three_real_wall_times() {
         .count();
     assert_eq!(turns, 3 * 2, "every thread takes the GIL once per chunk");
 }
+
+/// The text log says a put once: a put that found room is one line ("put X into queue q
+/// (depth n)"), not that line after "put X → queue q"; a put that blocked reads its begin
+/// and its end (what woke it).
+#[test]
+fn the_log_says_a_put_that_did_not_block_once() {
+    let text = |args: &[&str]| {
+        let out = bin()
+            .args(["run"])
+            .args(args)
+            .args(["--seed", "1", "--speed", "500", "--headless"])
+            .output()
+            .expect("the binary runs");
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let results = text(&["queue-results"]);
+    let puts: Vec<&str> = results.lines().filter(|l| l.contains(" put ")).collect();
+    assert_eq!(puts.len(), 4, "one line per put:\n{results}");
+    assert!(
+        puts.iter().all(|l| l.contains("into queue results (depth")),
+        "{puts:?}"
+    );
+    let pc = text(&[
+        "producer-consumer",
+        "--set",
+        "items=6",
+        "--set",
+        "maxsize=2",
+    ]);
+    let lines: Vec<&str> = pc.lines().collect();
+    let blocked = lines
+        .iter()
+        .position(|l| l.contains(" put ") && l.contains('→'))
+        .unwrap_or_else(|| panic!("a put that blocks:\n{pc}"));
+    let who = lines[blocked].split_whitespace().nth(1).unwrap();
+    let end = lines[blocked + 1..]
+        .iter()
+        .find(|l| l.split_whitespace().nth(1) == Some(who) || l.contains(&format!(" {who} ")))
+        .expect("the put ends");
+    assert!(
+        end.contains("woke:") && end.contains("into queue products"),
+        "{end}"
+    );
+}

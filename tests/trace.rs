@@ -911,3 +911,14 @@ fn asyncio_tasks_deadlock_as_threads_do() {
         && matches!(e.op, Op::JoinEnd { ok: false, target } if target == t.worker("left-2"))));
     assert_eq!(t.exit_of(t.worker("right-3")), ExitHow::Cancelled);
 }
+
+/// Objects made two to a line take their own targets' names (`l1, l2 = Lock(), Lock()`:
+/// l1 and l2, not "l1/l2" and "l1/l2-2"), each time the line runs; one object for two
+/// targets (`a, b = Pipe()`) is still named for both (pipe_carries_a_message_each_way).
+#[test]
+fn two_objects_made_on_one_line_take_their_own_names() {
+    let (plain_out, _) = plain("tuple_names");
+    let t = trace("tuple_names").ok("tuple_names", &["both held", "done"]);
+    assert_eq!(plain_out, "both held\ndone\n");
+    assert_eq!(t.names(true), ["l1", "l2", "a", "b", "a-2", "b-2"]);
+}

@@ -446,18 +446,53 @@ def _creator(obj, depth):
     return f
 
 
-_line_names = {}  # (code, line) -> the name its assignment gives, or None
+def _top_level_parts(expr):
+    """How many comma-separated parts `expr` has outside brackets ("A(), B()" has 2)."""
+    depth, parts = 0, 1
+    for c in expr.split("#", 1)[0]:
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts += 1
+    return parts
+
+
+_last_call = [None]  # the last creation on a tuple line: (frame id, line, f_lasti, index)
+
+
+def _target_for(frame, line, m):
+    """The assignment's target for this creation: `l1, l2 = Lock(), Lock()` makes two
+    objects, named l1 and l2 in the order they are made; `a, b = Pipe()` makes one, named
+    for both ends ("a/b"). None when the line is not one creation per target."""
+    targets = [t.strip() for t in m.group(1).split(",")]
+    rhs = line[m.end():].strip()
+    if len(targets) < 2 or _top_level_parts(rhs.rstrip(",")) != len(targets):
+        return None
+    key = (id(frame), frame.f_lineno)
+    last = _last_call[0]
+    # Calls on one line run in bytecode order; a smaller offset is the line run again.
+    i = last[3] + 1 if last is not None and last[:2] == key and frame.f_lasti > last[2] else 0
+    _last_call[0] = key + (frame.f_lasti, i)
+    return targets[i] if i < len(targets) else None
+
+
+_line_names = {}  # (code, line) -> (the line, its assignment's match or None)
 
 
 def _name_for(frame, kind):
     # A line read and matched once: a loop making thousands of objects pays for it once.
     key = (frame.f_code, frame.f_lineno)
-    named = _line_names.get(key, _UNKNOWN)
-    if named is _UNKNOWN:
+    seen = _line_names.get(key)
+    if seen is None:
         line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-        m = _ASSIGN.match(line) or _WITH_AS.match(line)
-        named = _line_names[key] = re.sub(r"\s*,\s*", "/", m.group(1)).replace("self.", "") if m else None
-    base = named or kind
+        seen = _line_names[key] = (line, _ASSIGN.match(line) or _WITH_AS.match(line))
+    line, m = seen
+    named = m is not None
+    one = _target_for(frame, line, m) if m and m.re is _ASSIGN else None
+    base = one or (re.sub(r"\s*,\s*", "/", m.group(1)) if m else kind)
+    base = base.replace("self.", "")
     n = _names.get(base, 0) + 1
     _names[base] = n
     if named:

@@ -10,7 +10,9 @@
 use super::App;
 use crate::event::WorkerKind;
 use crate::keys::{self, Action};
+use crate::model::task;
 use crate::runner::Mode;
+use crate::ui::lanes;
 use crate::view::{Hint, RunState};
 
 /// What the footer needs to know to pick its entries.
@@ -69,6 +71,8 @@ pub(super) const RUN: &[Entry] = &[
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| !n.scrub && (n.step || n.run != RunState::Running)),
     // What the lesson turns on (its versions, its parameter, both side by side) before
     // the seed: a learner flips versions far more often than they replay one.
+    // Only where the selected lane's thread runs tasks (App::words).
+    entry("t", &[A::ToggleTasks], "fold tasks"),
     entry("v", &[A::ToggleVariant], "version"),
     entry("[ ]", &[A::ParamDown, A::ParamUp], "parameter"),
     entry("b", &[A::ToggleSplit], "both versions side by side"),
@@ -107,6 +111,7 @@ pub(super) const ON_ITS_OWN: &[Entry] = &[
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),
+    entry("t", &[A::ToggleTasks], "fold tasks"),
     entry("↑↓", &[A::Up, A::Down], "lane"),
     entry("enter", &[A::Enter], "details"),
     entry("?", &[A::ToggleHelp], "help"),
@@ -214,7 +219,27 @@ impl App {
             A::Back if !self.from_picker => Words::Hide,
             A::Back if self.view.help || self.view.details => Words::Say("close".into()),
             A::Picker if self.from_picker => Words::Hide,
+            A::ToggleTasks => self.tasks_words(),
             _ => Words::Table,
+        }
+    }
+
+    /// What `t` does to the selected lane's thread: fold its tasks or show them; nothing
+    /// to say where it runs none.
+    fn tasks_words(&self) -> Words {
+        let world = self.shown_world();
+        let Some(w) = world.workers.get(self.view.selected) else {
+            return Words::Hide;
+        };
+        let thread = task::thread_of(w);
+        if world.tasks == 0 || !task::runs_tasks(world, thread) {
+            return Words::Hide;
+        }
+        let folded = lanes::folded(world, &self.view, self.lane_rows.get());
+        if folded.contains(&thread) {
+            Words::Say("show tasks".into())
+        } else {
+            Words::Table
         }
     }
 

@@ -94,6 +94,9 @@ pub struct App {
     /// A source given from outside that `R` can start again (a traced program): given the
     /// schedule the run shown followed, it starts the same program following it.
     again: Option<Again>,
+    /// Lanes the last frame's panel had room for: which threads' tasks fold by default,
+    /// so ↑ ↓ move over the rows drawn (set while drawing, which only reads otherwise).
+    lane_rows: std::cell::Cell<usize>,
 }
 
 /// Starts a source given from outside again, following a schedule (None: a fresh seeded
@@ -229,6 +232,7 @@ impl App {
             detached: false,
             restarted: None,
             again: None,
+            lane_rows: std::cell::Cell::new(usize::MAX),
         };
         if let Some(Err(why)) = settings::history_setting() {
             app.flash(why.to_string());
@@ -322,6 +326,7 @@ impl App {
             Action::ToggleGraph => self.view.graph = !self.view.graph,
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
             Action::MoreExplanation => self.view.explain_page += 1,
+            Action::ToggleTasks => self.toggle_tasks(),
             Action::ToggleSplit => self.toggle_split(),
             Action::Picker => self.back_to_picker(),
             // The terminal loop records the screen and suspends; without a terminal there is
@@ -397,6 +402,7 @@ impl App {
             all_keys: &all,
             theme: self.theme,
         };
+        self.lane_rows.set(ui::lane_rows(frame.area(), &screen));
         match &self.twin {
             Some(t) => {
                 let right = ui::split::Pane {

@@ -8,7 +8,9 @@
 
 use super::App;
 use crate::event::{WorkerId, WorkerKind};
+use crate::model::task;
 use crate::runner::Mode;
+use crate::ui::lanes::{self, Row};
 
 /// A move of the selection the App owes the user, once the step in flight is over.
 #[derive(Clone, Copy, Debug)]
@@ -22,12 +24,52 @@ impl App {
     pub(super) fn select(&mut self, by: isize) {
         // The user chose: the App owes no move any more.
         self.reselect = None;
-        let n = self.world.workers.len();
-        if n == 0 {
+        // Over the lanes drawn: a folded thread's tasks are passed over.
+        let lanes: Vec<usize> = self
+            .rows()
+            .into_iter()
+            .filter_map(|r| match r {
+                Row::Lane(i) => Some(i),
+                Row::Tasks(_) => None,
+            })
+            .collect();
+        let Some(at) = lanes.iter().position(|&i| i == self.view.selected) else {
+            return;
+        };
+        let s = (at as isize + by).clamp(0, lanes.len() as isize - 1);
+        self.view.selected = lanes[s as usize];
+    }
+
+    /// The lanes panel's rows as the last frame drew them (the world on screen).
+    fn rows(&self) -> Vec<Row> {
+        let world = self.shown_world();
+        let folded = lanes::folded(world, &self.view, self.lane_rows.get());
+        let selected = self
+            .view
+            .selected
+            .min(world.workers.len().saturating_sub(1));
+        lanes::row_list(world, &folded, selected)
+    }
+
+    /// `t`: the selected lane's thread has its tasks folded into one row, or shown again.
+    /// Folding from one of its tasks selects the thread, whose lane stays.
+    pub(super) fn toggle_tasks(&mut self) {
+        let world = self.shown_world();
+        let Some(w) = world.workers.get(self.view.selected) else {
+            return;
+        };
+        let thread = task::thread_of(w);
+        if !task::runs_tasks(world, thread) {
+            self.flash("t folds a thread's tasks: select a thread that runs tasks".into());
             return;
         }
-        let s = self.view.selected as isize + by;
-        self.view.selected = s.clamp(0, n as isize - 1) as usize;
+        let fold = !lanes::folded(world, &self.view, self.lane_rows.get()).contains(&thread);
+        let lane = world.workers.iter().position(|x| x.id == thread);
+        self.view.folds.retain(|(t, _)| *t != thread);
+        self.view.folds.push((thread, fold));
+        if fold && let Some(i) = lane {
+            self.view.selected = i;
+        }
     }
 
     /// Selects the next lane (after the selected one, wrapping) whose worker can go.

@@ -245,3 +245,115 @@ fn every_version_is_named_on_the_status_line_at_80_columns() {
         }
     }
 }
+
+/// An App with no run behind it, fed main and `n` tasks on it, all awaiting a sleep.
+fn thousands_of_tasks(n: u32) -> App {
+    use crate::event::{Event, Op, WorkerKind};
+    let scenario = crate::scenarios::all()
+        .iter()
+        .find(|s| s.info.name == "coroutines")
+        .expect("in the catalogue");
+    let mut app = App::detached(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    });
+    app.view.captions = false;
+    app.use_theme(crate::ui::Theme::plain());
+    let ev = |w: u32, op: Op| Event {
+        t: 0,
+        pid: 1,
+        w,
+        op,
+    };
+    let declare = |name: String, kind, thread| Op::Worker {
+        name,
+        kind,
+        daemon: false,
+        parent: thread,
+        thread,
+    };
+    app.feed(ev(0, declare("main".into(), WorkerKind::Main, None)));
+    app.feed(ev(0, Op::Start));
+    for w in 1..=n {
+        app.feed(ev(
+            w,
+            declare(format!("fetch-{w}"), WorkerKind::Task, Some(0)),
+        ));
+        app.feed(ev(w, Op::Start));
+        app.feed(ev(w, Op::SleepBegin { ms: 1000 }));
+    }
+    app
+}
+
+/// The lanes panel at 80×24, as text: the screen's rows down to the panel's bottom border.
+fn screen_80x24(app: &App) -> String {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut term = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
+    term.draw(|f| app.draw(f)).expect("draws");
+    let buf = term.backend().buffer();
+    let rows: Vec<String> = (0..24)
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect())
+        .collect();
+    let end = rows.iter().position(|r| r.starts_with('└')).unwrap_or(24);
+    rows[..end].join("\n")
+}
+
+/// A thread with more tasks than the lanes have rows shows them folded into one row that
+/// counts them; `t` on it shows them (and ↓ goes into them), `t` on one of them folds
+/// them again and selects the thread. The footer says which `t` does.
+#[test]
+fn t_folds_a_threads_tasks_into_one_row_and_shows_them() {
+    let mut app = thousands_of_tasks(2000);
+    let s = screen_80x24(&app);
+    assert!(
+        s.contains("▹ 2000 tasks: 2000 awaiting"),
+        "folded by default:\n{s}"
+    );
+    assert!(!s.contains("fetch-1 "), "no task's lane while folded:\n{s}");
+    assert!(
+        app.hints()
+            .iter()
+            .any(|h| h.key == "t" && h.what == "show tasks")
+    );
+    app.update(Action::Down);
+    assert_eq!(app.view.selected, 0, "↓ passes over folded tasks");
+
+    app.update(Action::ToggleTasks);
+    let s = screen_80x24(&app);
+    assert!(
+        s.contains("▿ 2000 tasks on main: 2000 awaiting"),
+        "shown:\n{s}"
+    );
+    assert!(s.contains("fetch-1 "), "the tasks' lanes:\n{s}");
+    assert!(
+        app.hints()
+            .iter()
+            .any(|h| h.key == "t" && h.what == "fold tasks")
+    );
+    app.update(Action::Down);
+    app.update(Action::Down);
+    assert_eq!(app.world.workers[app.view.selected].name, "fetch-2");
+
+    app.update(Action::ToggleTasks);
+    assert_eq!(
+        app.view.selected, 0,
+        "folding from a task selects its thread"
+    );
+    let s = screen_80x24(&app);
+    assert!(s.contains("▹ 2000 tasks") && !s.contains("fetch-2"), "{s}");
+}
+
+/// A few tasks fit: shown by default, and `t` folds them.
+#[test]
+fn tasks_that_fit_are_shown_until_folded() {
+    let mut app = thousands_of_tasks(4);
+    let s = screen_80x24(&app);
+    assert!(s.contains("fetch-4") && !s.contains("4 tasks"), "{s}");
+    app.update(Action::ToggleTasks);
+    let s = screen_80x24(&app);
+    assert!(
+        s.contains("▹ 4 tasks: 4 awaiting") && !s.contains("fetch-4"),
+        "{s}"
+    );
+}

@@ -75,7 +75,7 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
 
 /// Briefer still, for a column [`brief_state`]'s words do not fit: objects by their names
 /// alone ("wants B held by right", "sleeps holding slots", "joins fifo-getter", "products
-/// full", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
+/// full", "wants slots, all taken", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
 /// than in it.
 pub fn briefest_state(world: &World, w: &Worker) -> String {
     brief_with(world, w, true)
@@ -145,7 +145,9 @@ fn brief_wait(
             let semaphore = world.object(o).is_some_and(|ob| ob.kind.is_semaphore());
             let what = object(o);
             match world.object(o).and_then(|ob| ob.owner()) {
-                _ if semaphore => format!("wants a slot of {what}"),
+                // Every slot taken, said so rather than as "a slot of slots" (a semaphore
+                // is often named for its slots).
+                _ if semaphore => format!("wants {what}, all taken"),
                 Some(owner) if owner == w.id => format!("wants {what} it holds"),
                 Some(owner) => format!("wants {what} held by {}", world.worker_name(owner)),
                 None => format!("wants {what}"),
@@ -409,7 +411,10 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
             depth,
             ok,
         } => {
-            if *ok {
+            if *ok && is_rendezvous(world, *ob) {
+                // Nothing stays in a rendezvous: its depth says nothing.
+                format!("put {item} into {}", o(ob))
+            } else if *ok {
                 format!("put {item} into {} (depth {depth})", o(ob))
             } else {
                 format!("could not put {item} into {}", o(ob))
@@ -517,6 +522,17 @@ pub fn log_line(world: &World, ev: &Event) -> String {
         _ => name_column(world, ev.w),
     };
     format!("{:>7.2}s  {who}  {}", ev.t as f64 / 1e9, event(world, ev))
+}
+
+/// Whether `ev`'s log line is left out because `next`, the event straight after it, says
+/// it all: a put whose end came at once, with no wait between (`woke`: `next` ended a wait)
+/// — "put X into q (depth 1)" alone, not "put X → q" before it. A put that blocked keeps
+/// both lines: what it began, and what woke it.
+pub fn said_by_next(ev: &Event, next: &Event, woke: bool) -> bool {
+    match (&ev.op, &next.op) {
+        (Op::PutBegin { o, .. }, Op::PutEnd { o: o2, .. }) => o == o2 && ev.w == next.w && !woke,
+        _ => false,
+    }
 }
 
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)

@@ -129,10 +129,15 @@ fn durations_have_the_precision_they_need() {
     assert_eq!(duration(12_340 * MS), "12.3s");
     assert_eq!(describe::elapsed(20 * MS), "20ms");
     assert_eq!(describe::elapsed(2_340 * MS), "2.3s");
-    // A countdown keeps its width whatever is left.
+    // A countdown in tenths of a second, then in milliseconds.
     assert_eq!(left(30 * MS, 50 * MS), "30ms");
     assert_eq!(left(120 * MS, 350 * MS), "0.1s");
-    assert_eq!(left(0, 3_000 * MS), "0.0s");
+    assert_eq!(left(0, 3_000 * MS), "0ms");
+    // The end of a long wait in milliseconds, never "0.0s" (nor "0ms") while some is left.
+    assert_eq!(left(50 * MS, 350 * MS), "50ms");
+    assert_eq!(left(MS / 3, 3_000 * MS), "1ms");
+    assert_eq!(left(99 * MS, 1_000 * MS), "99ms");
+    assert_eq!(left(100 * MS, 1_000 * MS), "0.1s");
 }
 
 #[test]

@@ -97,6 +97,11 @@ const RANK_STATE: i64 = 3;
 const RANK_FLOW: i64 = 4;
 const RANK_INSTANT: i64 = 5;
 
+/// Where the run's own instants go (its outcome): no worker's. The file puts them on the
+/// first track, scoped to the whole trace (`"s":"g"`), so a viewer draws them across every
+/// track rather than on the worker that happened to say them.
+const RUN_TRACK: WorkerId = WorkerId::MAX;
+
 /// A slice still open: since when, its category and name, its args.
 type Open = (u64, &'static str, String, Map<String, Value>);
 
@@ -424,8 +429,13 @@ impl Builder {
             Read { value, .. } | Write { value, .. } => arg("value", json!(value)),
             Say { text } => arg("text", json!(text)),
             Outcome { text, ok } => {
+                // The run's verdict, not its sayer's (in `daemon` the last worker killed
+                // states it): an instant of the whole trace, on no worker's track.
                 arg("text", json!(text));
                 arg("ok", json!(ok));
+                let name = describe::event(&self.world, ev);
+                self.global_instant(RUN_TRACK, ev.t, name, ev.op.name(), args);
+                return;
             }
             _ => return,
         }

@@ -37,7 +37,7 @@ write are one step: the other process waits for the lock. Nothing is lost, in th
 rounds or in the quiet burst that follows them (each process adding 1 under the lock as \
 fast as it can for a fifth of a second).",
             ),
-            variant("holder-killed", "holder kill -9")
+            variant("holder-killed", "holder killed")
                 .explain(
                     "Main kills p1 with kill -9 while p1 holds the lock. Nothing runs in p1 \
 after SIGKILL, so nothing releases the lock: it is ABANDONED. The mutex is robust: p2's \

@@ -4,8 +4,9 @@
 
 use super::theme::LEGEND;
 use super::{Screen, Theme, layout, marks, panel, text};
-use crate::event::WorkerKind;
+use crate::event::{WorkerId, WorkerKind};
 use crate::model::{Phase, Worker, World, describe, spark, task};
+use crate::view::View;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -216,28 +217,49 @@ pub fn legend(theme: &Theme, width: usize, held: &[Phase]) -> Line<'static> {
     Line::raw("")
 }
 
+/// Draws the lanes in `area`, a thread's tasks folded by default where they are more than
+/// the panel's rows.
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
+    render_folding(frame, area, screen, rows(area));
+}
+
+/// The same, tasks folded by default where they are more than `fold_rows` (the rows the
+/// panel would have with every lane shown: folding may make it shorter).
+pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows: usize) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let world = screen.world;
     let view = screen.view;
     let mut inner = layout::inner(area);
     let mut rows = rows(area);
-    let total = world.workers.len();
-    let selected = view.selected.min(total.saturating_sub(1));
-    // Tasks by the thousand: a row above the lanes counts a thread's tasks by state.
+    let selected = view.selected.min(world.workers.len().saturating_sub(1));
+    let folded = folded(world, view, fold_rows);
+    let list = row_list(world, &folded, selected);
+    let total = list.len();
+    // Tasks by the thousand, shown: a row above the lanes counts a thread's tasks by state.
     let summary = census_row(
         world,
-        selected,
+        (selected, &folded),
         rows,
         total,
-        (inner.width as usize).saturating_sub(2),
+        (inner.width as usize).saturating_sub(3),
     );
     if summary.is_some() {
         rows -= 1;
     }
-    let first = scroll_for(selected, 0, rows, total);
-    let shown = &world.workers[first.min(total)..(first + rows).min(total)];
+    let at = list
+        .iter()
+        .position(|r| *r == Row::Lane(selected))
+        .unwrap_or(0);
+    let first = scroll_for(at, 0, rows, total);
+    let visible = &list[first.min(total)..(first + rows).min(total)];
+    let shown: Vec<&Worker> = visible
+        .iter()
+        .filter_map(|r| match r {
+            Row::Lane(i) => world.workers.get(*i),
+            Row::Tasks(_) => None,
+        })
+        .collect();
 
     let now = world.t;
 
@@ -296,27 +318,21 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
-    let mut title = vec![Span::raw(" Lanes ")];
-    if total > rows && rows > 0 {
-        title.push(Span::styled(
-            format!(
-                "{}{}{} of {} ",
-                first + 1,
-                g.range,
-                first + shown.len(),
-                total
-            ),
-            theme.dim(),
-        ));
+    let page = (total > rows && rows > 0).then(|| {
+        format!(
+            "{}{}{} of {}",
+            first + 1,
+            g.range,
+            first + shown.len(),
+            total
+        )
+    });
+    let scale = Scale { start, now, step };
+    let (name, page, scale) = titles(area.width as usize, page.as_deref(), &scale, theme);
+    let mut title = vec![Span::raw(name)];
+    if let Some(p) = page {
+        title.push(Span::styled(p, theme.dim()));
     }
-    let scale = format!(
-        " {}{}{} {} {}/cell ",
-        describe::secs(start),
-        g.then,
-        describe::secs(now),
-        g.sep.trim(),
-        dur(step)
-    );
     // Each lane's cells, and which phases are drawn held among them (for the legend).
     let cells: Vec<(Vec<Phase>, Vec<Option<Phase>>)> = shown
         .iter()
@@ -349,9 +365,9 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     if let Some(words) = summary {
         let line = Line::from(vec![
-            Span::raw("  "),
+            Span::styled(format!(" {} ", g.unfolded), theme.dim()),
             Span::styled(
-                text::pad(&words, (inner.width as usize).saturating_sub(2), g.ellipsis),
+                text::pad(&words, (inner.width as usize).saturating_sub(3), g.ellipsis),
                 theme.dim(),
             ),
         ]);
@@ -369,8 +385,24 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let ids: Vec<_> = shown.iter().map(|w| w.id).collect();
     let overlays = marks::overlays(world, &ids, win, theme);
     let buf = frame.buffer_mut();
-    for (k, ((w, state), over)) in shown.iter().zip(&states).zip(&overlays).enumerate() {
-        let is_sel = first + k == selected;
+    let mut lanes = shown.iter().zip(&states).zip(&overlays).enumerate();
+    for (y, row) in (inner.y..).zip(visible) {
+        let Row::Lane(i) = *row else {
+            if let Row::Tasks(thread) = *row {
+                let words = describe::census_words(world, thread, false);
+                let width = (inner.width as usize).saturating_sub(3);
+                let line = Line::from(vec![
+                    Span::styled(format!(" {} ", g.folded), theme.dim()),
+                    Span::styled(text::pad(&words, width, g.ellipsis), theme.dim()),
+                ]);
+                super::put::line(buf, (inner.x, y), &line, inner.width);
+            }
+            continue;
+        };
+        let Some((k, ((w, state), over))) = lanes.next() else {
+            break;
+        };
+        let is_sel = i == selected;
         let in_cycle = cycle.contains(&w.id);
         let phase = w.phase();
         let mut spans = Vec::with_capacity(12);
@@ -421,7 +453,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         };
         // Written into the buffer row by row (what a paragraph of these lines would draw,
         // without its line layout): the words as a line, the timeline cell by cell after it.
-        let y = inner.y + k as u16;
         let line = Line::from(spans).style(row_style);
         let x = super::put::line(buf, (inner.x, y), &line, inner.width);
         if let Some((phases, held)) = cells.get(k) {
@@ -432,13 +463,66 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     }
 }
 
-/// The words of the summary row, when lanes do not all fit and tasks are among them: the
-/// tasks of the selected lane's thread (or of the first thread that runs tasks), counted by
-/// state, the thread's name left out where `width` is too narrow for it. Not when the panel
-/// is too short to spare a row.
+/// The time the timeline shows: from `start` to `now`, `step` a cell.
+struct Scale {
+    start: u64,
+    now: u64,
+    step: u64,
+}
+
+/// The panel's titles for a border `width` wide: its name, the page of lanes shown (if
+/// they do not all fit) and the time scale, each as full as the others leave room for.
+/// Narrow (side by side at 80 columns), the scale goes brief first ("1.8s → 3.0s"), then
+/// the name, so neither the page ("1–12 of 20") nor the times are cut.
+fn titles(
+    width: usize,
+    page: Option<&str>,
+    scale: &Scale,
+    theme: &Theme,
+) -> (&'static str, Option<String>, String) {
+    let g = &theme.glyphs;
+    let (start, now) = (describe::secs(scale.start), describe::secs(scale.now));
+    let full = format!(
+        " {start}{}{now} {} {}/cell ",
+        g.then,
+        g.sep.trim(),
+        dur(scale.step)
+    );
+    let range = format!(" {start}{}{now} ", g.then);
+    let at = format!(" t={now} ");
+    // Most to least said; the name goes only where there is a page to show instead.
+    let forms: [(&'static str, &str); 6] = [
+        (" Lanes ", &full),
+        (" Lanes ", &range),
+        (" ", &range),
+        (" Lanes ", &at),
+        (" ", &at),
+        (" ", ""),
+    ];
+    let page = page.map(|p| format!("{p} "));
+    let page_w = page.as_deref().map_or(0, text::width);
+    // Both corners and a cell of border between the titles.
+    let room = width.saturating_sub(3);
+    for (name, scale) in forms {
+        if name == " " && page.is_none() {
+            continue;
+        }
+        if name.len() + page_w + text::width(scale) <= room {
+            return (name, page, scale.to_string());
+        }
+    }
+    let name = if page.is_some() { " " } else { " Lanes " };
+    (name, page, String::new())
+}
+
+/// The words of the row above the lanes, when lanes do not all fit and shown tasks are
+/// among them: the tasks of the selected lane's thread (or of the first thread that runs
+/// tasks), counted by state, the thread's name left out where `width` is too narrow for
+/// it (the row's glyph says `t` folds them). Not when that thread's tasks are folded
+/// (their own row counts them) or the panel is too short to spare a row.
 fn census_row(
     world: &World,
-    selected: usize,
+    (selected, folded): (usize, &[WorkerId]),
     rows: usize,
     total: usize,
     width: usize,
@@ -449,12 +533,69 @@ fn census_row(
     let near = world.workers.get(selected).map(task::thread_of);
     let thread = near
         .filter(|&t| task::runs_tasks(world, t))
-        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)?;
+        .or_else(|| world.workers.iter().find(|w| task::is_task(w))?.thread)
+        .filter(|t| !folded.contains(t))?;
     let words = describe::census_words(world, thread, true);
     if text::width(&words) <= width {
         return Some(words);
     }
     Some(describe::census_words(world, thread, false))
+}
+
+/// One row of the lanes panel: a worker's lane (its index in `world.workers`), or the row
+/// that stands for a thread's folded tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    Lane(usize),
+    Tasks(WorkerId),
+}
+
+/// The threads whose tasks are folded into one row: those the user folded (`t`), and
+/// those with more tasks than the panel has `rows` that the user did not unfold.
+pub fn folded(world: &World, view: &View, rows: usize) -> Vec<WorkerId> {
+    if world.tasks == 0 {
+        return Vec::new();
+    }
+    let mut counts: Vec<(WorkerId, usize)> = Vec::new();
+    for w in world.workers.iter().filter(|w| task::is_task(w)) {
+        let t = task::thread_of(w);
+        match counts.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((t, 1)),
+        }
+    }
+    counts
+        .into_iter()
+        // A thread not (yet) declared has no lane for the summary row to follow.
+        .filter(|(t, _)| world.worker(*t).is_some_and(|w| !task::is_task(w)))
+        .filter(|(t, n)| match view.folds.iter().find(|(x, _)| x == t) {
+            Some((_, chosen)) => *chosen,
+            None => *n > rows,
+        })
+        .map(|(t, _)| t)
+        .collect()
+}
+
+/// The panel's rows in order: every lane but the tasks of a `folded` thread, each such
+/// thread's lane followed by the row that counts its tasks. The `selected` lane shows
+/// wherever it is, so a task chosen by tab or a step is seen even when folded.
+pub fn row_list(world: &World, folded: &[WorkerId], selected: usize) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(if folded.is_empty() {
+        world.workers.len()
+    } else {
+        16
+    });
+    for (i, w) in world.workers.iter().enumerate() {
+        let task = task::is_task(w);
+        if task && i != selected && folded.contains(&task::thread_of(w)) {
+            continue;
+        }
+        rows.push(Row::Lane(i));
+        if !task && folded.contains(&w.id) {
+            rows.push(Row::Tasks(w.id));
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -468,6 +609,28 @@ mod tests {
         assert_eq!(scroll_for(3, 6, 10, 100), 3);
         assert_eq!(scroll_for(99, 500, 10, 100), 90);
         assert_eq!(scroll_for(5, 0, 0, 100), 0);
+    }
+
+    /// Side by side at 80 columns a lanes panel is 40 wide: the page stays whole and the
+    /// scale says its times, briefer; wide, everything is said.
+    #[test]
+    fn the_title_keeps_the_page_and_the_times_when_narrow() {
+        let theme = Theme::plain();
+        let s = |start: u64, now: u64| Scale {
+            start: start * 100_000_000,
+            now: now * 100_000_000,
+            step: STEP_NS,
+        };
+        let (name, page, scale) = titles(40, Some("1–8 of 21"), &s(18, 30), &theme);
+        assert_eq!((name, page.as_deref()), (" Lanes ", Some("1–8 of 21 ")));
+        assert_eq!(scale, " 1.8s → 3.0s ");
+        let (name, page, scale) = titles(80, Some("1–12 of 20"), &s(18, 30), &theme);
+        assert_eq!((name, page.as_deref()), (" Lanes ", Some("1–12 of 20 ")));
+        assert_eq!(scale, " 1.8s → 3.0s · 100ms/cell ");
+        // Long runs, narrow: the name goes before the page or the times are cut.
+        let (name, page, scale) = titles(30, Some("1–12 of 1000"), &s(12_000, 12_020), &theme);
+        assert_eq!((name, page.as_deref()), (" ", Some("1–12 of 1000 ")));
+        assert_eq!(scale, " t=1202.0s ");
     }
 
     #[test]

@@ -50,11 +50,21 @@ pub fn render(frame: &mut Frame, area: Rect, world: &World, theme: &Theme) {
     // than losing its point to an ellipsis.
     let mut lines: Vec<Line> = Vec::with_capacity(rows);
     let indent = describe::log_words_start(world);
+    // The event after the one at hand (going back): a put's begin that its end follows at
+    // once has no line of its own.
+    let mut next: Option<&crate::event::Event> = None;
     for (i, ev) in world.log.iter().enumerate().rev() {
         if lines.len() >= rows {
             break;
         }
-        let line = describe::log_line_at(world, ev, first + i as u64);
+        let later = next.replace(ev);
+        let n = first + i as u64;
+        if later
+            .is_some_and(|l| describe::said_by_next(ev, l, world.causes.by_event(n + 1).is_some()))
+        {
+            continue;
+        }
+        let line = describe::log_line_at(world, ev, n);
         let say = matches!(ev.op, Op::Say { .. });
         let style = if say { theme.say() } else { theme.text() };
         // The oldest shown may have fewer rows left than it wraps to: its head, cut.

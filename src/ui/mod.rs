@@ -82,7 +82,7 @@ pub fn draw(frame: &mut Frame, screen: &Screen) {
     if let Some(b) = a.banner {
         deadlock::render_banner(frame, b, screen.world, theme);
     }
-    lanes::render(frame, a.lanes, screen);
+    lanes::render_folding(frame, a.lanes, screen, lane_rows(area, screen));
     if screen.view.details {
         details::render(frame, a.objects, screen);
     } else {
@@ -122,29 +122,42 @@ pub fn draw_picker_help(frame: &mut Frame, keys: &[Hint], theme: &Theme) {
 }
 
 /// The run screen's panels; with captions on, the caption takes the row above the footer.
+/// The lanes panel is as tall as its rows want once folded tasks are one row each.
 fn run_areas(area: Rect, screen: &Screen) -> layout::RunAreas {
-    let captions = screen.view.captions && area.height > layout::MIN_HEIGHT / 2;
-    let body = if captions {
-        Rect {
-            height: area.height - 1,
-            ..area
+    let body = body(area, screen);
+    let mut want = want_top(body, screen);
+    let deadlock = screen.world.deadlock.is_some();
+    if screen.world.tasks > 0 {
+        let rows = lanes::rows(layout::run(body, deadlock, want).lanes);
+        let folded = lanes::folded(screen.world, screen.view, rows);
+        if !folded.is_empty() {
+            let selected = screen.view.selected;
+            let n = lanes::row_list(screen.world, &folded, selected).len();
+            want.lanes = n.saturating_add(2).min(u16::MAX as usize) as u16;
         }
-    } else {
-        area
-    };
-    let mut a = layout::run(
-        body,
-        screen.world.deadlock.is_some(),
-        want_top(body, screen),
-    );
-    if captions {
+    }
+    let mut a = layout::run(body, deadlock, want);
+    if body.height < area.height {
         a.caption = Some(a.footer);
         a.footer = layout::row(area, area.height - 1);
     }
     a
 }
 
-/// The heights the lanes and objects panels would like, borders included.
+/// The screen less the caption's row, with captions on.
+fn body(area: Rect, screen: &Screen) -> Rect {
+    let captions = screen.view.captions && area.height > layout::MIN_HEIGHT / 2;
+    if captions {
+        Rect {
+            height: area.height - 1,
+            ..area
+        }
+    } else {
+        area
+    }
+}
+
+/// The heights the lanes and objects panels would like, borders included, every lane shown.
 fn want_top(area: Rect, screen: &Screen) -> layout::Want {
     let lanes = screen.world.workers.len().saturating_add(2);
     let width = layout::right_width(area.width).saturating_sub(2) as usize;
@@ -161,12 +174,15 @@ fn want_top(area: Rect, screen: &Screen) -> layout::Want {
     }
 }
 
-/// Lanes the run screen shows at this terminal size (for the app's paging and scrolling).
+/// Lanes the run screen has room for at this terminal size with every lane shown: what the
+/// app pages and scrolls by, and what decides whether a thread's tasks fold by default.
 pub fn lane_rows(size: Rect, screen: &Screen) -> usize {
     if layout::too_small(size) {
         return 0;
     }
-    lanes::rows(run_areas(size, screen).lanes)
+    let body = body(size, screen);
+    let want = want_top(body, screen);
+    lanes::rows(layout::run(body, screen.world.deadlock.is_some(), want).lanes)
 }
 
 /// A bordered block in the theme's glyphs, titled.

@@ -21,6 +21,10 @@ pub struct Glyphs {
     /// Between waiters of one queue, in the order they wait.
     pub then: &'static str,
     pub selected: &'static str,
+    /// Before the row that stands for a thread's folded tasks, and before the count of
+    /// tasks shown (`t` folds and shows them).
+    pub folded: &'static str,
+    pub unfolded: &'static str,
     pub deadlock: &'static str,
     pub running: &'static str,
     pub paused: &'static str,
@@ -68,6 +72,8 @@ impl Glyphs {
         range: "–",
         then: " → ",
         selected: "▸",
+        folded: "▹",
+        unfolded: "▿",
         deadlock: "!",
         running: "▶",
         paused: "⏸",
@@ -99,6 +105,8 @@ impl Glyphs {
         range: "-",
         then: " > ",
         selected: ">",
+        folded: "+",
+        unfolded: "-",
         deadlock: "!",
         running: ">",
         paused: "||",

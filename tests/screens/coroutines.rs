@@ -87,15 +87,37 @@ fn thousands_of_tasks_are_counted_above_their_lanes() {
     let info = threadlanes::scenarios::find("coroutines")
         .expect("in the catalogue")
         .info;
+    // Folded by default (more tasks than rows): main's lane, the row that counts its
+    // tasks, and the selected task, which shows wherever it is.
     let view = threadlanes::view::View {
         selected: 1500,
         ..Default::default()
     };
-    let s = Shot::run(&world, &info).size(80, 24).view(view).text();
+    let s = assert_screen!(Shot::run(&world, &info).size(80, 24).view(view.clone()));
     contains_all(
         &s,
         &[
-            "2000 tasks: 1500 awaiting, 495 done, 5 failed",
+            "▹ 2000 tasks: 1500 awaiting, 495 done, 5 failed",
+            "fetch-1500",
+        ],
+    );
+    assert!(
+        !s.contains("fetch-1499"),
+        "no other task's lane:
+{s}"
+    );
+    // Shown (`t`): the lanes page through them under a row that counts them.
+    let view = threadlanes::view::View {
+        folds: vec![(0, false)],
+        ..view
+    };
+    let s = assert_screen!(Shot::run(&world, &info).size(80, 24).view(view));
+    contains_all(
+        &s,
+        &[
+            "▿ 2000 tasks",
+            "1500 awaiting, 495 done, 5 failed",
+            "fetch-1499",
             "fetch-1500",
         ],
     );

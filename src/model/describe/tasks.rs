@@ -121,8 +121,8 @@ pub fn census_words(world: &World, thread: crate::event::WorkerId, on: bool) -> 
     format!("{} tasks{on}: {}", c.total, counts.join(", "))
 }
 
-/// Briefer still, for a column [`brief`]'s words do not fit: what a task awaits by the
-/// object's name alone ("awaits finished", a sleep as "awaits 1.2s more"), an idle thread as
+/// Briefer still, for a column [`brief`]'s words do not fit: what a task awaits, the object
+/// named with its kind ("awaits queue finished"), a sleep as "awaits 1.2s more", an idle thread as
 /// "idle, tasks await". Who freezes or keeps a thread is said as in [`brief`].
 pub fn briefest(world: &World, w: &Worker) -> Option<String> {
     if world.tasks == 0 {
@@ -138,8 +138,10 @@ pub fn briefest(world: &World, w: &Worker) -> Option<String> {
                 let rest = total.saturating_sub(world.t.saturating_sub(w.since));
                 Some(format!("awaits {} more", super::left(rest, total)))
             }
+            // The object with its kind: a name alone may read as a verb ("awaits
+            // finished" for a queue named finished).
             WorkerState::Blocked(wait) => Some(match wait.object() {
-                Some(o) => format!("awaits {}", world.object_name(o)),
+                Some(o) => format!("awaits {}", super::object(world, o)),
                 None => format!("awaits {}", strip_verb(&super::plain_state(world, w))),
             }),
             _ => brief(world, w),

@@ -36,12 +36,16 @@ pub fn elapsed(ns: u64) -> String {
     }
 }
 
-/// What is left of a wait of `total` ns, with digits fixed by the total so a countdown
-/// keeps its width: "30ms" of 50ms, "0.3s" of 0.35s, "1.9s" of 3s.
+/// What is left of a wait of `total` ns: tenths of a second while a tenth or more is left
+/// ("1.9s" of 3s), then milliseconds as [`duration`] says a short time ("50ms" of 3s,
+/// "30ms" of 50ms), so the end of a long wait never reads "0.0s".
 pub fn left(ns: u64, total: u64) -> String {
     const MS: u64 = 1_000_000;
     if total < 100 * MS {
         format!("{}ms", (ns + MS / 2) / MS)
+    } else if ns < 100 * MS - MS / 2 {
+        // Rounded up: a long wait still going does not read as over.
+        format!("{}ms", ns.div_ceil(MS))
     } else {
         format!("{:.1}s", ns as f64 / 1e9)
     }

@@ -117,7 +117,13 @@ impl Builder {
                 .then(a.1.cmp(&b.1))
                 .then(dur(&b.3).total_cmp(&dur(&a.3)))
         });
+        // The run's instants on the first named track (scoped to the whole trace).
+        let first = order
+            .iter()
+            .find(|(_, ix)| self.tracks[*ix].pid.is_some())
+            .map_or(0, |(w, _)| *w);
         for (_, _, w, mut m) in out {
+            let w = if w == RUN_TRACK { first } else { w };
             let pid = self
                 .track_ix
                 .get(&w)
