@@ -32,10 +32,10 @@ pub enum Command {
     Record(RecordArgs),
     /// Export a run as a Chrome Trace Event file for Perfetto or chrome://tracing.
     Export(ExportArgs),
-    /// Trace a real Python program live: threadlanes trace -- python3 SCRIPT.py [ARGS]
+    /// Trace a real Python program live: threadlanes trace -- python3 SCRIPT.py ARGS...
     Trace(TraceArgs),
     /// Run a program under many schedules until one fails; print how (each run's stdin is
-    /// /dev/null): threadlanes explore -- python3 SCRIPT.py [ARGS]
+    /// /dev/null): threadlanes explore -- python3 SCRIPT.py ARGS...
     Explore(ExploreArgs),
 }
 

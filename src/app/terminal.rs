@@ -4,7 +4,7 @@
 //! as it is drawn (it needs the terminal's size and its drawn buffer, so it lives here and
 //! not in `update`).
 //!
-//! The loop waits only on [`Inputs`] (keys, resizes and signals, read on their own threads),
+//! The loop waits only on `Inputs` (keys, resizes and signals, read on their own threads),
 //! so nothing outside can trap it. Whatever way it ends (q, a signal, the terminal hanging
 //! up, an error), the run is stopped the same way, and the terminal is restored if it is
 //! still there; a panic restores it from the panic hook.

@@ -19,7 +19,7 @@
 //!   scenario: each starts a new seeded run from virtual time 0;
 //! - ↑ ↓ enter ? esc pgup pgdn behave as in the TUI; `q` (or esc with no overlay) ends it.
 //!
-//! A frame folds at most [`FOLD_PER_FRAME`] events: a run that makes more (`stress`) plays
+//! A frame folds at most `FOLD_PER_FRAME` events: a run that makes more (`stress`) plays
 //! slower than its own clock, and the recording says so, so that a recording takes at most
 //! a small multiple of its length in wall time.
 //!

@@ -1,6 +1,6 @@
 //! A traced program as a [`Source`]: `threadlanes trace -- python3 SCRIPT.py`.
 //!
-//! [`program`] starts it with the shim under it; [`pump`] reads every process's connection
+//! `program` starts it with the shim under it; `pump` reads every process's connection
 //! through the time-ordered ingest. Here its items are handed on, and what it writes to
 //! stderr waits as long as its events do (they are held [`HOLD`] to be put in time order), so
 //! a traceback never shows ahead of what happened before it. Under the TUI, what the viewer

@@ -38,7 +38,7 @@ pub struct Options {
     pub output: Output,
     /// The TUI has the terminal: `input()` explains itself instead of waiting, and what the
     /// viewer cannot keep up with is dropped and counted rather than making the program wait
-    /// (see [`outlet`](super::outlet)). Headless loses nothing.
+    /// (see `outlet`). Headless loses nothing.
     pub tui: bool,
 }
 
@@ -101,7 +101,7 @@ impl Trace {
     }
 
     /// The same; with `step`, every thread of the program waits at its gate before its
-    /// first traced operation (see [`Trace::gates`]).
+    /// first traced operation (see `Trace::gates`).
     pub fn start_gated(argv: &[String], opts: &Options, step: bool) -> Result<Trace, StartError> {
         let mode = if step { Mode::Step } else { Mode::Free };
         Trace::start_in(argv, opts, mode, None)
