@@ -141,17 +141,54 @@ and every process it started. What it prints is in the log, and is written to th
 when you quit.\n\ns is step mode: each thread waits before each traced operation, its lane says \
 what it will do next and where, and . lets the selected one go (trace --step starts that way).";
 
-/// The words the TUI shows about a traced program: its command as the title. Made once, for
+/// The words the TUI shows about a traced program: what it runs as the title. Made once, for
 /// the life of the process.
 fn about_program(argv: &[String]) -> &'static Info {
     Box::leak(Box::new(Info {
         name: "trace",
-        title: Box::leak(argv.join(" ").into_boxed_str()),
+        title: Box::leak(program_title(argv).into_boxed_str()),
         lesson: "your own program's threads and processes, live",
         explain: ABOUT_PROGRAM,
         variants: &[],
         params: &[],
     }))
+}
+
+/// A traced command named for a narrow panel: the script a Python interpreter runs and its
+/// arguments (`bank.py --fast` for `python3 -u tests/bank.py --fast`), or the program's own
+/// file name (`clerks` for `./target/debug/examples/clerks`); the whole command is in the log.
+fn program_title(argv: &[String]) -> String {
+    let base = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
+    let Some(first) = argv.first() else {
+        return "program".into();
+    };
+    let from = if base(first).starts_with("python") {
+        script_at(argv)
+    } else {
+        Some(0)
+    };
+    match from {
+        Some(i) => std::iter::once(base(&argv[i]))
+            .chain(argv[i + 1..].iter().cloned())
+            .collect::<Vec<_>>()
+            .join(" "),
+        None => argv.join(" "),
+    }
+}
+
+/// Where a Python command line names what it runs: past the interpreter's options (`-X dev`
+/// and `-W error` take a value), at the module of `-m`, or at the script.
+fn script_at(argv: &[String]) -> Option<usize> {
+    let mut i = 1;
+    while let Some(a) = argv.get(i) {
+        match a.as_str() {
+            "-X" | "-W" => i += 2,
+            "-m" | "-c" => return (i + 1 < argv.len()).then_some(i + 1),
+            _ if a.starts_with('-') => i += 1,
+            _ => return Some(i),
+        }
+    }
+    None
 }
 
 /// `trace --headless`: the program's output passes through (to stderr with `--json`, so
@@ -317,4 +354,27 @@ fn ui_panic_for_tests() -> ! {
 fn fail(msg: &str) -> ExitCode {
     eprintln!("threadlanes: {msg}");
     ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::program_title;
+
+    fn title(cmd: &str) -> String {
+        let argv: Vec<String> = cmd.split(' ').map(String::from).collect();
+        program_title(&argv)
+    }
+
+    #[test]
+    fn a_traced_program_is_named_by_its_script_or_its_file() {
+        assert_eq!(title("python3 tests/python/bank.py"), "bank.py");
+        assert_eq!(
+            title("python3 -u /tmp/x/run.py --fast 3"),
+            "run.py --fast 3"
+        );
+        assert_eq!(title("/usr/bin/python3.12 -X dev job.py"), "job.py");
+        assert_eq!(title("python3 -m http.server 8000"), "http.server 8000");
+        assert_eq!(title("./target/debug/examples/clerks"), "clerks");
+        assert_eq!(title("python3"), "python3");
+    }
 }

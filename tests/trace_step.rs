@@ -260,9 +260,9 @@ fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
         !joins.ready && joins.text.starts_with("can't go"),
         "{joins:?}"
     );
-    // Lanes: main, t1, t2. Select t1 and let it through once: it sleeps and reads, then
-    // waits at its second sleep.
-    app.update(Action::Down);
+    // Lanes: main, t1, t2. main cannot go, so the selection has moved to t1 by itself (`.`
+    // on main would be refused). Let t1 through once: it sleeps and reads, then waits at its
+    // second sleep.
     app.update(Action::Step);
     assert_eq!(app.flash_text(), None, "the step was refused");
     until(&mut app, &|app| sleeping_at(15)(app) == 1);

@@ -139,6 +139,8 @@ impl App {
     pub fn stepping(mut self) -> App {
         self.options.mode = Mode::Step;
         self.status.mode = Mode::Step;
+        // As on entering step mode: `.` has someone to step once the gates report.
+        self.owe_reselect(None);
         self
     }
 

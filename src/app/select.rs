@@ -113,8 +113,8 @@ impl App {
         let Some(owed) = self.reselect else {
             return;
         };
+        // No lane there yet (a traced program before its first event): still owed.
         let Some(w) = self.world.workers.get(self.view.selected) else {
-            self.reselect = None;
             return;
         };
         let (id, gone) = (w.id, w.is_done() || w.kind == WorkerKind::Process);
