@@ -61,6 +61,7 @@ impl App {
                 speed: true,
                 restart: true,
                 signals: false,
+                children_stepped: false,
             },
         }
     }
@@ -203,7 +204,7 @@ impl App {
                 self.status.run = RunState::Running;
             }
         }
-        let procs = self.has_processes();
+        let procs = self.has_processes() && !self.controls().children_stepped;
         self.flash(match mode {
             // Child processes are not gated (README: how processes are shown).
             // Short: the flash shares the status line at 80 columns.

@@ -66,6 +66,9 @@ pub struct Controls {
     /// It takes signals: Ctrl-C and the like are passed on ([`Source::signal`]) and it ends
     /// in its own way (a traced program). Without, a signal ends us at once.
     pub signals: bool,
+    /// In step mode its child processes wait at the gate like its threads (a traced
+    /// program's do; a scenario's run free).
+    pub children_stepped: bool,
 }
 
 /// Where events come from. Every method answers at once unless it says it waits.

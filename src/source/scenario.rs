@@ -101,6 +101,7 @@ impl Source for ScenarioSource {
             speed: true,
             restart: true,
             signals: false,
+            children_stepped: false,
         }
     }
 

@@ -216,6 +216,7 @@ impl Source for TracedSource {
         Controls {
             signals: true,
             step: true,
+            children_stepped: true,
             ..Controls::default()
         }
     }
