@@ -349,7 +349,10 @@ impl Gates {
     /// The schedule followed so far, if step or seeded mode was ever on.
     pub fn schedule(&self) -> Option<Schedule> {
         let g = self.lock();
-        g.gated.then(|| Schedule(g.picks.clone()))
+        g.gated.then(|| match &g.picker {
+            Some(p) => p.printable(&g.picks),
+            None => Schedule(g.picks.clone()),
+        })
     }
 
     /// The operations let through so far, in order (the first [`KEPT`]).

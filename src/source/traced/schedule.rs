@@ -106,6 +106,8 @@ pub(super) struct Picker {
     choices: usize,
     /// Replay: picks that did not fit (the program changed where it matters).
     pub misfits: usize,
+    /// Replay: picks made by the rule once the schedule ran out (they follow from it).
+    implied: usize,
 }
 
 impl Picker {
@@ -131,6 +133,7 @@ impl Picker {
             change_at,
             choices: 0,
             misfits: 0,
+            implied: 0,
         }
     }
 
@@ -172,7 +175,10 @@ impl Picker {
                     self.misfits += 1;
                     fallback()
                 }
-                None => fallback(),
+                None => {
+                    self.implied += 1;
+                    fallback()
+                }
             },
         }
     }
@@ -186,6 +192,22 @@ impl Picker {
                 Some(if ready.contains(&w) { w } else { ready[0] })
             }
             _ => None,
+        }
+    }
+
+    /// The schedule to print for a run that made `picks`: a replay that followed its
+    /// schedule to the end and then only the rule prints the schedule it was given (the
+    /// rest follows from it), not a longer one that reads like another interleaving.
+    pub fn printable(&self, picks: &[WorkerId]) -> Schedule {
+        match &self.strategy {
+            Strategy::Replay(s)
+                if self.misfits == 0
+                    && picks.len() == s.0.len() + self.implied
+                    && picks.starts_with(&s.0) =>
+            {
+                s.clone()
+            }
+            _ => Schedule(picks.to_vec()),
         }
     }
 
@@ -207,6 +229,25 @@ mod tests {
         assert_eq!("-".parse::<Schedule>(), Ok(Schedule::default()));
         assert!("1.x".parse::<Schedule>().is_err());
         assert!("1x0".parse::<Schedule>().is_err());
+    }
+
+    #[test]
+    fn a_replay_that_ran_past_its_schedule_prints_the_schedule_it_was_given() {
+        let given: Schedule = "1x2.2".parse().expect("parses");
+        let mut p = Picker::new(Strategy::Replay(given.clone()));
+        let picks: Vec<WorkerId> = (0..5)
+            .map(|_| p.pick(&[0, 1, 2], &[0, 1, 2], Some(2)))
+            .collect();
+        assert_eq!(
+            picks,
+            vec![1, 1, 2, 2, 2],
+            "then the rule: the last one goes on"
+        );
+        assert_eq!(p.printable(&picks), given);
+        // A pick that did not fit: the run was another one, and says so.
+        let mut p = Picker::new(Strategy::Replay(given));
+        let picks: Vec<WorkerId> = (0..3).map(|_| p.pick(&[0, 2], &[0, 2], None)).collect();
+        assert_eq!(p.printable(&picks).to_string(), "0x2.2");
     }
 
     #[test]
