@@ -309,13 +309,17 @@ fn summary(
     if let Some(code) = status {
         s.push_str(&format!(" (exit status {code})"));
     }
+    let n = |count: usize, one: &str| match count {
+        1 => format!("1 {one}"),
+        _ => format!("{count} {one}s"),
+    };
     s.push_str(&format!(
-        "\nran {}{}, {} events, {} workers, {} objects\n",
+        "\nran {}{}, {}, {}, {}\n",
         describe::elapsed(world.t),
         ran.clock,
-        world.events,
-        world.workers.len(),
-        world.objects.len()
+        n(world.events as usize, "event"),
+        n(world.workers.len(), "worker"),
+        n(world.objects.len(), "object"),
     ));
     let width = world
         .workers

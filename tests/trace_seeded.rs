@@ -214,3 +214,22 @@ fn replay_key_runs_a_traced_program_again_on_its_schedule() {
     let second = finish(&mut app);
     assert_eq!(first, second);
 }
+
+/// A script that is not there fails on the first run with no order chosen: explore says it
+/// is no interleaving's doing rather than offering a schedule to replay.
+#[test]
+fn explore_says_a_failure_no_order_caused_is_not_an_interleaving() {
+    let argv = vec![
+        "python3".to_string(),
+        "/nonexistent/threadlanes-test.py".into(),
+    ];
+    let f = explore_failing(argv.clone());
+    assert_eq!((f.run, f.schedule.as_str()), (0, "-"));
+    let report = explore::report(&f, &argv);
+    assert!(
+        report.starts_with("FAILED before any choice of order"),
+        "{report}"
+    );
+    assert!(!report.contains("--replay"), "{report}");
+    assert!(report.contains("can't open file"), "{report}");
+}

@@ -205,6 +205,17 @@ pub fn report(f: &Found, argv: &[String]) -> String {
         }
         Strategy::Replay(_) => "replay".into(),
     };
+    // No two threads could go at once before it failed: no order was chosen, so the
+    // failure is not an interleaving's (a script that is not there, a plain bug).
+    if f.schedule == "-" && f.run == 0 {
+        let mut s = format!(
+            "FAILED before any choice of order: {}\n  no two threads could go at once before it failed, so no \
+             order of theirs caused it:\n  run it plainly (or trace it) to see why\n",
+            o.failure.as_deref().unwrap_or("?"),
+        );
+        push_stderr(&mut s, o);
+        return s;
+    }
     let plain = if f.schedule == "-" {
         " (no picks: each thread goes on while it can, else the lowest-numbered one)"
     } else {
@@ -220,6 +231,15 @@ pub fn report(f: &Found, argv: &[String]) -> String {
         f.schedule,
         table(&o.decisions)
     );
+    push_stderr(&mut s, o);
+    for p in &o.possible {
+        s.push_str(&format!("possible deadlock: {p}\n"));
+    }
+    s
+}
+
+/// The program's last lines on stderr, if it wrote any.
+fn push_stderr(s: &mut String, o: &Outcome) {
     let err = String::from_utf8_lossy(&o.output.1);
     let last: Vec<&str> = err.lines().rev().take(8).collect();
     if !last.is_empty() {
@@ -228,10 +248,6 @@ pub fn report(f: &Found, argv: &[String]) -> String {
             s.push_str(&format!("  {l}\n"));
         }
     }
-    for p in &o.possible {
-        s.push_str(&format!("possible deadlock: {p}\n"));
-    }
-    s
 }
 
 /// A command as one line a shell reads back the same (words with spaces or quotes quoted).
