@@ -37,7 +37,7 @@ pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: 
         Item::Problem(p) => world.problem(p),
         Item::Gap => world.gap(),
         Item::Output(line) => {
-            let text = format!("stderr: {line}");
+            let text = format!("{}{line}", crate::model::describe::STDERR);
             let ev = Event {
                 t: world.t,
                 pid: 0,

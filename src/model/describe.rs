@@ -355,6 +355,8 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
         SleepBegin { ms: 0 } => "yields (sleep 0)".into(),
         SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
+        // A traced program's stderr line is nobody's words: said as it came.
+        Say { text } if ev.pid == 0 && text.starts_with(STDERR) => text.clone(),
         Say { text } => format!("says: {text}"),
         AcquireBegin { o: ob } if is_rwlock(world, *ob) => format!("acquire {} to write", o(ob)),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
@@ -514,11 +516,20 @@ pub fn log_words_start(world: &World) -> usize {
     "   0.22s  ".len() + world.name_chars().clamp(NAME_MIN, NAME_MAX) + 2
 }
 
+/// How a traced program's stderr lines begin in the log.
+pub const STDERR: &str = "stderr: ";
+
 /// A whole log line: "  1.20s  job1  acquired lock A". The outcome is the run's verdict,
 /// not its sayer's (in `daemon` the last worker killed states it): its name column is empty.
 pub fn log_line(world: &World, ev: &Event) -> String {
-    let who = match ev.op {
+    let who = match &ev.op {
         Op::Outcome { .. } => " ".repeat(world.name_chars().clamp(NAME_MIN, NAME_MAX)),
+        // A traced program's stderr, line by line (the viewer writes it as pid 0): which
+        // thread wrote it is not known, so no thread is named (a thread's traceback is not
+        // main's words).
+        Op::Say { text } if ev.pid == 0 && text.starts_with(STDERR) => {
+            " ".repeat(world.name_chars().clamp(NAME_MIN, NAME_MAX))
+        }
         _ => name_column(world, ev.w),
     };
     format!("{:>7.2}s  {who}  {}", ev.t as f64 / 1e9, event(world, ev))

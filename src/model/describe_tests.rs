@@ -332,3 +332,31 @@ fn the_outcome_is_the_runs_not_a_workers() {
         "{line}\n{other}"
     );
 }
+
+/// A traced program's stderr (written by the viewer as pid 0) is nobody's words: its log
+/// line names no thread and says it as it came; a thread's own `say` is still its own.
+#[test]
+fn a_programs_stderr_is_said_by_no_thread() {
+    let mut world = World::default();
+    world.apply(&worker(0, "main"));
+    let line = |pid: u32, text: &str| {
+        let e = Event {
+            t: 0,
+            pid,
+            w: 0,
+            op: Op::Say { text: text.into() },
+        };
+        describe::log_line(&world, &e)
+    };
+    let stderr = line(0, "stderr: ValueError: boom");
+    assert!(!stderr.contains("main"), "{stderr}");
+    assert!(
+        stderr.trim_start().starts_with("0.00s") && stderr.ends_with("  stderr: ValueError: boom"),
+        "{stderr}"
+    );
+    assert!(
+        line(1, "hello").contains("main  says: hello"),
+        "{}",
+        line(1, "hello")
+    );
+}
