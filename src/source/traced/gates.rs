@@ -224,6 +224,11 @@ impl Gates {
         }
     }
 
+    /// The mode set last.
+    pub fn mode(&self) -> Mode {
+        self.lock().mode
+    }
+
     /// Step, seeded or free mode, in every process; free lets every parked thread go.
     pub fn set_mode(&self, mode: Mode) {
         let mut g = self.lock();

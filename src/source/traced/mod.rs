@@ -188,6 +188,12 @@ impl Source for TracedSource {
     }
 
     fn now(&self) -> u64 {
+        // In step mode time moves with the program's events, as a scenario's virtual clock
+        // does: a thread waiting at its gate for the user is not running, and its lane must
+        // not fill as if it were while the user reads.
+        if self.trace.gates().mode() == Mode::Step {
+            return 0;
+        }
         self.trace.now()
     }
 
