@@ -179,6 +179,24 @@ pub struct TimeOver {
     pub blocked: u64,
 }
 
+impl TimeOver {
+    /// The shares the lane has (more than no time), in the legend's order: running, holding,
+    /// sleeping, waiting, blocked — so a lane that only waited says so, and no line is spent
+    /// on a 0%.
+    pub fn parts(&self) -> Vec<(Phase, u64)> {
+        [
+            (Phase::Running, self.running),
+            (Phase::Critical, self.holding),
+            (Phase::Sleeping, self.sleeping),
+            (Phase::Waiting, self.waiting),
+            (Phase::Blocked, self.blocked),
+        ]
+        .into_iter()
+        .filter(|&(_, t)| t > 0)
+        .collect()
+    }
+}
+
 /// The details' time shares, from the kept segments.
 pub fn time_over(w: &Worker, now: u64) -> TimeOver {
     let (start, to) = life(w, now);
@@ -193,5 +211,30 @@ pub fn time_over(w: &Worker, now: u64) -> TimeOver {
         sleeping: t(Phase::Sleeping),
         waiting: t(Phase::Waiting),
         blocked: t(Phase::Blocked),
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    /// A lane that only waited has one share, waiting, and no line spent on a 0%.
+    #[test]
+    fn parts_are_the_shares_the_lane_has() {
+        let main = TimeOver {
+            span: 10,
+            waiting: 10,
+            ..TimeOver::default()
+        };
+        assert_eq!(main.parts(), [(Phase::Waiting, 10)]);
+        let busy = TimeOver {
+            span: 10,
+            running: 4,
+            holding: 2,
+            blocked: 6,
+            ..TimeOver::default()
+        };
+        let phases: Vec<Phase> = busy.parts().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(phases, [Phase::Running, Phase::Critical, Phase::Blocked]);
     }
 }
