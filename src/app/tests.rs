@@ -191,6 +191,23 @@ fn next_scenario_starts_free_with_the_log() {
     app.stop_run();
 }
 
+/// R in a free run starts a seeded run and says so; R again replays that seed.
+#[test]
+fn r_says_seeded_run_first_and_replaying_after() {
+    let scenario = &crate::scenarios::all()[0];
+    let mut app = App::new(Some(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    }));
+    let seed = app.options.seed;
+    app.update(Action::Replay);
+    assert_eq!(app.flash_text(), Some(format!("seeded run: seed {seed}").as_str()));
+    app.update(Action::Replay);
+    assert_eq!(app.flash_text(), Some(format!("replaying seed {seed}").as_str()));
+    app.stop_run();
+}
+
 /// Every version is named on the status line at 80 columns, whatever the scenario: its
 /// label fits beside the scenario's name, the run's state, the clock and a count of
 /// workers in the tens.
