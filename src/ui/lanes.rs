@@ -277,12 +277,14 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
             .unwrap_or(0),
     };
     let cols = columns(inner.width as usize, name_w, tags);
-    // The state's words, briefer where the full ones do not fit its column.
+    // The state's words, briefer where the full ones do not fit its column: then briefer in
+    // every lane, so the same state reads the same down the column.
+    let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
+    let narrow = shown.iter().any(|w| !fits(&describe::state(world, w)));
     let states: Vec<String> = shown
         .iter()
         .map(|w| {
             let next = screen.next_ops.iter().find(|n| n.w == w.id);
-            let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
             let words = match next {
                 // A blocked worker's hint, briefer where it would be cut: who stops it.
                 Some(n) if !n.ready && !fits(&n.text) && w.blocked_on().is_some() => {
@@ -297,7 +299,7 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
                     // Holding while not running is the lesson of a lock held across a
                     // sleep: the brief words say it ("sleeps holding lock").
                     let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
-                    if holds_idle || !fits(&full) {
+                    if holds_idle || narrow {
                         // Briefer words before a cut that would lose their point.
                         let brief = describe::brief_state(world, w);
                         if fits(&brief) {
