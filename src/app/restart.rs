@@ -151,7 +151,7 @@ impl App {
         self.split = !self.split;
         self.start();
         self.flash(if self.split {
-            "side by side: both versions, same seed (b returns to one)".into()
+            "side by side, one seed (b: back to one)".into()
         } else {
             "one version".into()
         });
