@@ -72,6 +72,18 @@ fn run_control_is_refused_with_a_reason() {
     app.stop_run();
 }
 
+/// A finished program's footer shows the keys that still work there: g (and R where the
+/// program can start again).
+#[test]
+fn a_finished_trace_footer_shows_g() {
+    let mut app = traced_app();
+    app.status.run = crate::view::RunState::Finished;
+    let keys: Vec<&str> = app.hints().iter().map(|h| h.key).collect();
+    assert!(keys.contains(&"g"), "{keys:?}");
+    assert!(!keys.contains(&"R"), "no R where it cannot start again: {keys:?}");
+    app.stop_run();
+}
+
 /// The source comes back to the caller when the App is done, ended, with what it can tell.
 #[test]
 fn the_source_comes_back_ended() {
@@ -205,6 +217,24 @@ fn r_says_seeded_run_first_and_replaying_after() {
     assert_eq!(app.flash_text(), Some(format!("seeded run: seed {seed}").as_str()));
     app.update(Action::Replay);
     assert_eq!(app.flash_text(), Some(format!("replaying seed {seed}").as_str()));
+    app.stop_run();
+}
+
+/// b in a scenario with one version says why nothing happens.
+#[test]
+fn b_with_one_version_says_why() {
+    let all = crate::scenarios::all();
+    let scenario = all.iter().find(|s| s.info.variants.len() < 2).expect("one");
+    let mut app = App::new(Some(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    }));
+    app.update(Action::ToggleSplit);
+    assert_eq!(
+        app.flash_text(),
+        Some("one version only: nothing to put beside it")
+    );
     app.stop_run();
 }
 

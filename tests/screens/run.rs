@@ -37,7 +37,7 @@ fn producer_consumer_screen_80x24() {
 #[test]
 fn too_small_screen() {
     let s = assert_screen!(Shot::run(&lock_world(), &LOCK).size(60, 20));
-    assert!(s.contains("terminal too small: need 80×24, have 60×20"));
+    assert!(s.contains("terminal too small: need 80×24, have 60×20 · q quits"));
 }
 
 #[test]
