@@ -160,7 +160,7 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
 /// The legend's entries in order: glyphs, their style, long and short labels. Holding while
 /// not running comes right after holding, before what it can be mistaken for: one entry for
 /// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
-/// ("▓ block+lock"), so no held glyph reads as another state.
+/// ("▓ block+held"), so no held glyph reads as another state.
 fn legend_entries(
     theme: &Theme,
     held: &[Phase],
@@ -173,9 +173,10 @@ fn legend_entries(
         .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
         .collect();
     let idle_held = [
-        (Phase::Sleeping, "sleeps holding", "sleep+lock"),
-        (Phase::Waiting, "waits holding", "wait+lock"),
-        (Phase::Blocked, "blocked holding", "block+lock"),
+        // "held", not "lock": a semaphore's slot is held across a sleep as a lock is.
+        (Phase::Sleeping, "sleeps holding", "sleep+held"),
+        (Phase::Waiting, "waits holding", "wait+held"),
+        (Phase::Blocked, "blocked holding", "block+held"),
     ];
     let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
     for (k, (p, long, short)) in shown.enumerate() {
