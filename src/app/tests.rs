@@ -80,7 +80,10 @@ fn a_finished_trace_footer_shows_g() {
     app.status.run = crate::view::RunState::Finished;
     let keys: Vec<&str> = app.hints().iter().map(|h| h.key).collect();
     assert!(keys.contains(&"g"), "{keys:?}");
-    assert!(!keys.contains(&"R"), "no R where it cannot start again: {keys:?}");
+    assert!(
+        !keys.contains(&"R"),
+        "no R where it cannot start again: {keys:?}"
+    );
     app.stop_run();
 }
 
@@ -214,9 +217,15 @@ fn r_says_seeded_run_first_and_replaying_after() {
     }));
     let seed = app.options.seed;
     app.update(Action::Replay);
-    assert_eq!(app.flash_text(), Some(format!("seeded run: seed {seed}").as_str()));
+    assert_eq!(
+        app.flash_text(),
+        Some(format!("seeded run: seed {seed}").as_str())
+    );
     app.update(Action::Replay);
-    assert_eq!(app.flash_text(), Some(format!("replaying seed {seed}").as_str()));
+    assert_eq!(
+        app.flash_text(),
+        Some(format!("replaying seed {seed}").as_str())
+    );
     app.stop_run();
 }
 

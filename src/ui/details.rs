@@ -120,7 +120,13 @@ fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, the
     let time = spark::time_over(w, now);
     let span = time.span;
     let parts = time.parts();
-    let share = |t: u64| if span == 0 { 0.0 } else { t as f64 / span as f64 };
+    let share = |t: u64| {
+        if span == 0 {
+            0.0
+        } else {
+            t as f64 / span as f64
+        }
+    };
     let label = |p: Phase| LEGEND.iter().find(|(q, _)| *q == p).map_or("", |(_, l)| l);
     let rows = usize::from(inner.height);
     let head = format!("time over {}:", describe::elapsed(span));
@@ -138,7 +144,14 @@ fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, the
             words.join(g.sep)
         };
         let words = format!("over {}: {words}", describe::elapsed(span));
-        field(lines, "time", &words, theme.text(), usize::from(inner.width), theme);
+        field(
+            lines,
+            "time",
+            &words,
+            theme.text(),
+            usize::from(inner.width),
+            theme,
+        );
         return;
     }
     lines.push(Line::styled(head, theme.dim()));

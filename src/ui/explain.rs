@@ -98,7 +98,11 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let mut block = panel(format!(" {title}{after}"), theme);
     if pages > 1 {
         // On the last page e turns back to the first, and says so.
-        let turn = if page + 1 == pages { "e first" } else { "e more" };
+        let turn = if page + 1 == pages {
+            "e first"
+        } else {
+            "e more"
+        };
         let pager = format!(" {}/{pages} {} {turn} ", page + 1, g.sep.trim());
         block = block.title_bottom(Line::styled(pager, theme.dim()).right_aligned());
     }

@@ -135,9 +135,7 @@ fn split_long(word: &str, w: usize) -> Vec<&str> {
             .take_while(|&(_, cells)| cells <= w)
             .last()
             .map_or(rest.len(), |(i, _)| i);
-        let cut = rest[..end]
-            .rfind(['/', ':', '.'])
-            .map_or(end, |i| i + 1);
+        let cut = rest[..end].rfind(['/', ':', '.']).map_or(end, |i| i + 1);
         let (head, tail) = rest.split_at(cut);
         out.push(head);
         rest = tail;
@@ -199,7 +197,10 @@ mod tests {
     #[test]
     fn a_word_wider_than_the_line_is_split_not_cut() {
         let lines = wrap_words("at examples/lost_update.rs:17", 12);
-        assert_eq!(lines.concat().replace(' ', ""), "atexamples/lost_update.rs:17");
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "atexamples/lost_update.rs:17"
+        );
         assert!(lines.iter().all(|l| width(l) <= 12), "{lines:?}");
         assert_eq!(wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
     }
