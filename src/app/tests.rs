@@ -206,15 +206,19 @@ fn next_scenario_starts_free_with_the_log() {
     app.stop_run();
 }
 
-/// R in a free run starts a seeded run and says so; R again replays that seed.
-#[test]
-fn r_says_seeded_run_first_and_replaying_after() {
-    let scenario = &crate::scenarios::all()[0];
-    let mut app = App::new(Some(crate::cli::Plan {
+/// An App running `scenario` in its defaults, as `threadlanes run NAME` starts it.
+fn running(scenario: &'static crate::scenarios::Scenario) -> App {
+    App::new(Some(crate::cli::Plan {
         scenario,
         config: crate::scenarios::Config::default_for(&scenario.info),
         options: crate::runner::Options::default(),
-    }));
+    }))
+}
+
+/// R in a free run starts a seeded run and says so; R again replays that seed.
+#[test]
+fn r_says_seeded_run_first_and_replaying_after() {
+    let mut app = running(&crate::scenarios::all()[0]);
     let seed = app.options.seed;
     app.update(Action::Replay);
     assert_eq!(
@@ -234,11 +238,7 @@ fn r_says_seeded_run_first_and_replaying_after() {
 fn b_with_one_version_says_why() {
     let all = crate::scenarios::all();
     let scenario = all.iter().find(|s| s.info.variants.len() < 2).expect("one");
-    let mut app = App::new(Some(crate::cli::Plan {
-        scenario,
-        config: crate::scenarios::Config::default_for(&scenario.info),
-        options: crate::runner::Options::default(),
-    }));
+    let mut app = running(scenario);
     app.update(Action::ToggleSplit);
     assert_eq!(
         app.flash_text(),
