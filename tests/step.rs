@@ -252,3 +252,17 @@ fn scrubbing_in_step_mode_shows_that_moments_hints() {
     assert_eq!(app.shown_next_ops(), app.next_ops(), "back to now");
     until(&mut app, "t1 wrote", |a| a.world.events > before);
 }
+
+/// Resuming after a scrub leaves the scrub: the run goes on and the screen shows now.
+#[test]
+fn resuming_leaves_the_scrub() {
+    let mut app = common::app::app("lock-hold", None, false, None, 1.0);
+    until(&mut app, "a few events", |a| a.world.events > 4);
+    app.update(Action::TogglePause);
+    app.update(Action::Left);
+    app.update(Action::Left);
+    assert!(app.status.scrub.is_some(), "scrubbed back");
+    app.update(Action::TogglePause);
+    assert!(app.status.scrub.is_none(), "resuming left the scrub");
+    assert_eq!(app.shown_world().events, app.world.events, "now on screen");
+}

@@ -111,6 +111,9 @@ pub(super) const ON_ITS_OWN: &[Entry] = &[
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),
+    // A program that can start again (App::offers) is run again seeded with R.
+    entry("R", &[A::Replay], "replay"),
+    entry("g", &[A::ToggleGraph], "wait-for graph"),
     entry("t", &[A::ToggleTasks], "fold tasks"),
     entry("↑↓", &[A::Up, A::Down], "lane"),
     entry("enter", &[A::Enter], "details"),

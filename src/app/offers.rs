@@ -30,7 +30,7 @@ impl App {
         if self.split {
             "side by side: press b to return to one version first"
         } else {
-            "this program runs on its own: no speed, versions or restarts"
+            "runs on its own: no speed, versions, restarts"
         }
     }
 }

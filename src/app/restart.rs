@@ -124,12 +124,19 @@ impl App {
             });
             return;
         }
-        if self.options.mode == Mode::Free {
+        // From a free run, R starts the first seeded run of this seed: nothing is replayed.
+        let first = self.options.mode == Mode::Free;
+        if first {
             self.options.mode = Mode::Seeded;
             self.unstepped = Mode::Seeded;
         }
         self.start();
-        self.flash(format!("replaying seed {}", self.options.seed));
+        let seed = self.options.seed;
+        self.flash(if first {
+            format!("seeded run: seed {seed}")
+        } else {
+            format!("replaying seed {seed}")
+        });
     }
 
     /// Side by side on or off (it restarts both from the start).
@@ -144,7 +151,7 @@ impl App {
         self.split = !self.split;
         self.start();
         self.flash(if self.split {
-            "side by side: both versions, same seed (b returns to one)".into()
+            "side by side, one seed (b: back to one)".into()
         } else {
             "one version".into()
         });

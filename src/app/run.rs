@@ -176,6 +176,8 @@ impl App {
         self.status.run = if paused {
             RunState::Paused
         } else {
+            // The run goes on, and so does the screen: resuming leaves the scrub.
+            self.leave_scrub();
             RunState::Running
         };
     }

@@ -72,6 +72,21 @@ fn run_control_is_refused_with_a_reason() {
     app.stop_run();
 }
 
+/// A finished program's footer shows the keys that still work there: g (and R where the
+/// program can start again).
+#[test]
+fn a_finished_trace_footer_shows_g() {
+    let mut app = traced_app();
+    app.status.run = crate::view::RunState::Finished;
+    let keys: Vec<&str> = app.hints().iter().map(|h| h.key).collect();
+    assert!(keys.contains(&"g"), "{keys:?}");
+    assert!(
+        !keys.contains(&"R"),
+        "no R where it cannot start again: {keys:?}"
+    );
+    app.stop_run();
+}
+
 /// The source comes back to the caller when the App is done, ended, with what it can tell.
 #[test]
 fn the_source_comes_back_ended() {
@@ -188,6 +203,47 @@ fn next_scenario_starts_free_with_the_log() {
     app.update(Action::NextScenario);
     assert_eq!(app.status.mode, Mode::Free, "free again");
     assert!(!app.view.graph, "the log again");
+    app.stop_run();
+}
+
+/// An App running `scenario` in its defaults, as `threadlanes run NAME` starts it.
+fn running(scenario: &'static crate::scenarios::Scenario) -> App {
+    App::new(Some(crate::cli::Plan {
+        scenario,
+        config: crate::scenarios::Config::default_for(&scenario.info),
+        options: crate::runner::Options::default(),
+    }))
+}
+
+/// R in a free run starts a seeded run and says so; R again replays that seed.
+#[test]
+fn r_says_seeded_run_first_and_replaying_after() {
+    let mut app = running(&crate::scenarios::all()[0]);
+    let seed = app.options.seed;
+    app.update(Action::Replay);
+    assert_eq!(
+        app.flash_text(),
+        Some(format!("seeded run: seed {seed}").as_str())
+    );
+    app.update(Action::Replay);
+    assert_eq!(
+        app.flash_text(),
+        Some(format!("replaying seed {seed}").as_str())
+    );
+    app.stop_run();
+}
+
+/// b in a scenario with one version says why nothing happens.
+#[test]
+fn b_with_one_version_says_why() {
+    let all = crate::scenarios::all();
+    let scenario = all.iter().find(|s| s.info.variants.len() < 2).expect("one");
+    let mut app = running(scenario);
+    app.update(Action::ToggleSplit);
+    assert_eq!(
+        app.flash_text(),
+        Some("one version only: nothing to put beside it")
+    );
     app.stop_run();
 }
 

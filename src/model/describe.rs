@@ -75,7 +75,7 @@ pub fn brief_state(world: &World, w: &Worker) -> String {
 
 /// Briefer still, for a column [`brief_state`]'s words do not fit: objects by their names
 /// alone ("wants B held by right", "sleeps holding slots", "joins fifo-getter", "products
-/// full", "wants slots, all taken", "sleeps 0.6s more"), so the words are cut, if at all, after their point rather
+/// full", "wants slots, all taken", "sleeps, 0.6s left"), so the words are cut, if at all, after their point rather
 /// than in it.
 pub fn briefest_state(world: &World, w: &Worker) -> String {
     brief_with(world, w, true)
@@ -111,13 +111,19 @@ fn brief_with(world: &World, w: &Worker, bare: bool) -> String {
         WorkerState::Sleeping { ms } if *ms > 0 => {
             let total = ms.saturating_mul(1_000_000);
             let rest = total.saturating_sub(world.t.saturating_sub(w.since));
-            if bare {
-                format!("sleeps {} more", left(rest, total))
-            } else {
-                format!("sleeps, {} left", left(rest, total))
-            }
+            // One form in both: the same sleep reads the same in every narrow lane.
+            format!("sleeps, {} left", left(rest, total))
         }
         WorkerState::Blocked(wait) => brief_wait(world, w, *wait, &name, bare),
+        // How it ended, without the message: that is in the details and the log.
+        WorkerState::Done {
+            how: ExitHow::Panic,
+            msg: Some(m),
+        } if !(m.starts_with("crashed") || m.starts_with("exit")) => "panicked".into(),
+        WorkerState::Done {
+            how: ExitHow::Killed,
+            ..
+        } => "killed".into(),
         _ => state(world, w),
     }
 }

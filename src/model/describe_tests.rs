@@ -154,6 +154,37 @@ fn a_short_sleep_says_how_short() {
     assert_eq!(sleeps, "sleeps 50ms");
 }
 
+/// A narrow lane says a sleep one way whichever brief form it takes, and a panic without
+/// its message (the details and the log have it).
+#[test]
+fn narrow_lanes_say_a_state_one_way() {
+    let mut w = world(&[
+        worker(0, "main"),
+        worker(1, "doomed"),
+        ev(10 * MS, 0, Op::Start),
+        ev(10 * MS, 0, Op::SleepBegin { ms: 50 }),
+        ev(10 * MS, 1, Op::Start),
+        ev(
+            20 * MS,
+            1,
+            Op::Exit {
+                how: crate::event::ExitHow::Panic,
+                msg: Some("something went wrong".into()),
+            },
+        ),
+    ]);
+    w.advance(30 * MS);
+    let main = w.worker(0).expect("main");
+    assert_eq!(describe::brief_state(&w, main), "sleeps, 30ms left");
+    assert_eq!(describe::briefest_state(&w, main), "sleeps, 30ms left");
+    let doomed = w.worker(1).expect("doomed");
+    assert_eq!(describe::brief_state(&w, doomed), "panicked");
+    assert_eq!(
+        describe::state(&w, doomed),
+        "panicked: something went wrong"
+    );
+}
+
 #[test]
 fn a_pipe_is_received_from_in_the_lane_and_the_log_alike() {
     let w = world(&[

@@ -70,6 +70,9 @@ impl Spark {
     }
 
     /// The last `n` buckets up to time `now`, oldest first (fewer at the start of a run).
+    /// The last cell is the value now, not the highest of its bucket: a semaphore all given
+    /// back or a queue drained in the run's last moment reads 0 at the right, as its card
+    /// says; the bucket's peak shows once time moves on past it.
     pub fn series(&self, now: u64, n: usize) -> Vec<u32> {
         if self.filled == 0 {
             return Vec::new();
@@ -82,6 +85,9 @@ impl Spark {
             out.push(self.ring[(self.head + SAMPLES - i) % SAMPLES]);
         }
         out.extend(std::iter::repeat_n(self.level, ahead));
+        if let Some(last) = out.last_mut() {
+            *last = self.level;
+        }
         out
     }
 
@@ -179,6 +185,24 @@ pub struct TimeOver {
     pub blocked: u64,
 }
 
+impl TimeOver {
+    /// The shares the lane has (more than no time), in the legend's order: running, holding,
+    /// sleeping, waiting, blocked — so a lane that only waited says so, and no line is spent
+    /// on a 0%.
+    pub fn parts(&self) -> Vec<(Phase, u64)> {
+        [
+            (Phase::Running, self.running),
+            (Phase::Critical, self.holding),
+            (Phase::Sleeping, self.sleeping),
+            (Phase::Waiting, self.waiting),
+            (Phase::Blocked, self.blocked),
+        ]
+        .into_iter()
+        .filter(|&(_, t)| t > 0)
+        .collect()
+    }
+}
+
 /// The details' time shares, from the kept segments.
 pub fn time_over(w: &Worker, now: u64) -> TimeOver {
     let (start, to) = life(w, now);
@@ -193,5 +217,42 @@ pub fn time_over(w: &Worker, now: u64) -> TimeOver {
         sleeping: t(Phase::Sleeping),
         waiting: t(Phase::Waiting),
         blocked: t(Phase::Blocked),
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    /// A drop in the run's last bucket shows at the right: the last cell is the value now.
+    #[test]
+    fn the_last_cell_is_the_value_now() {
+        let mut s = Spark::default();
+        s.record(0, 1);
+        s.record(BUCKET_NS, 5);
+        s.record(BUCKET_NS + 1, 0);
+        assert_eq!(s.series(BUCKET_NS + 1, 4), [1, 0]);
+        // Once time moves past that bucket, its peak is kept.
+        assert_eq!(s.series(2 * BUCKET_NS, 4), [1, 5, 0]);
+    }
+
+    /// A lane that only waited has one share, waiting, and no line spent on a 0%.
+    #[test]
+    fn parts_are_the_shares_the_lane_has() {
+        let main = TimeOver {
+            span: 10,
+            waiting: 10,
+            ..TimeOver::default()
+        };
+        assert_eq!(main.parts(), [(Phase::Waiting, 10)]);
+        let busy = TimeOver {
+            span: 10,
+            running: 4,
+            holding: 2,
+            blocked: 6,
+            ..TimeOver::default()
+        };
+        let phases: Vec<Phase> = busy.parts().into_iter().map(|(p, _)| p).collect();
+        assert_eq!(phases, [Phase::Running, Phase::Critical, Phase::Blocked]);
     }
 }

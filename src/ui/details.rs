@@ -112,6 +112,73 @@ fn field(
     }
 }
 
+/// The lane's share of time, one bar per share it has (a lane that only waited shows
+/// waiting 100%), after a blank line where the panel has a row for it. Where the bars do not
+/// all fit under the fields, the shares go on one line of words.
+fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, theme: &Theme) {
+    let g = &theme.glyphs;
+    let time = spark::time_over(w, now);
+    let span = time.span;
+    let parts = time.parts();
+    let share = |t: u64| {
+        if span == 0 {
+            0.0
+        } else {
+            t as f64 / span as f64
+        }
+    };
+    let label = |p: Phase| LEGEND.iter().find(|(q, _)| *q == p).map_or("", |(_, l)| l);
+    let rows = usize::from(inner.height);
+    let head = format!("time over {}:", describe::elapsed(span));
+    if lines.len() + 2 + parts.len() <= rows {
+        lines.push(Line::raw(""));
+    }
+    if lines.len() + 1 + parts.len() > rows {
+        let words: Vec<String> = parts
+            .iter()
+            .map(|&(p, t)| format!("{} {}", label(p), percent(share(t))))
+            .collect();
+        let words = if words.is_empty() {
+            "none yet".to_string()
+        } else {
+            words.join(g.sep)
+        };
+        let words = format!("over {}: {words}", describe::elapsed(span));
+        field(
+            lines,
+            "time",
+            &words,
+            theme.text(),
+            usize::from(inner.width),
+            theme,
+        );
+        return;
+    }
+    lines.push(Line::styled(head, theme.dim()));
+    let bar_w = usize::from(inner.width).saturating_sub(18).min(20);
+    for (p, t) in parts {
+        // "holds lock" counts holding whatever else the lane did; "running" all running.
+        let share = share(t);
+        let filled = (share * bar_w as f64).round() as usize;
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<11}", label(p)), theme.dim()),
+            Span::styled(g.phase(p).repeat(filled.min(bar_w)), theme.phase(p)),
+            Span::raw(" ".repeat(bar_w.saturating_sub(filled))),
+            Span::styled(format!(" {:>4}", percent(share)), theme.text()),
+        ]));
+    }
+}
+
+/// A share in whole percent; a share the lane has that rounds to nothing is "<1%", not 0%.
+fn percent(share: f64) -> String {
+    let p = share * 100.0;
+    if p > 0.0 && p < 0.5 {
+        "<1%".to_string()
+    } else {
+        format!("{p:.0}%")
+    }
+}
+
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
@@ -205,36 +272,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
 
     wakes(&mut lines, world, w, width, theme);
 
-    let time = spark::time_over(w, world.t);
-    let span = time.span;
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        format!("time over {}:", describe::elapsed(span)),
-        theme.dim(),
-    ));
-    let bar_w = (inner.width as usize).saturating_sub(18).min(20);
-    for (p, label) in LEGEND {
-        // "holds lock" counts holding whatever else the lane did; "running" all running.
-        let t = match p {
-            Phase::Running => time.running,
-            Phase::Critical => time.holding,
-            Phase::Sleeping => time.sleeping,
-            Phase::Waiting => time.waiting,
-            Phase::Blocked => time.blocked,
-            _ => continue,
-        };
-        let share = if span == 0 {
-            0.0
-        } else {
-            t as f64 / span as f64
-        };
-        let filled = (share * bar_w as f64).round() as usize;
-        lines.push(Line::from(vec![
-            Span::styled(format!("{label:<11}"), theme.dim()),
-            Span::styled(g.phase(p).repeat(filled.min(bar_w)), theme.phase(p)),
-            Span::raw(" ".repeat(bar_w.saturating_sub(filled))),
-            Span::styled(format!(" {:>3.0}%", share * 100.0), theme.text()),
-        ]));
-    }
+    shares(&mut lines, w, world.t, inner, theme);
     frame.render_widget(Paragraph::new(lines), inner);
 }

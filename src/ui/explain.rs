@@ -1,8 +1,8 @@
 //! The explanation panel: the outcome once the scenario measured it (as expected or wrong),
 //! the variant and parameters of this run, and the scenario's explanation, wrapped; where it
 //! does not all fit, the facts and the blank lines give their rows to the words, and what
-//! still does not fit is paged: the bottom border says which page (`1/2 · e more`), `e`
-//! turns it.
+//! still does not fit is paged: the bottom border says which page and what `e` does
+//! (`1/2 · e more`; on the last page `2/2 · e first`, for `e` turns back to the first).
 
 use super::{Screen, layout, panel, text};
 use ratatui::Frame;
@@ -97,7 +97,13 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let after = if text::width(&title) < room { " " } else { "" };
     let mut block = panel(format!(" {title}{after}"), theme);
     if pages > 1 {
-        let pager = format!(" {}/{pages} {} e more ", page + 1, g.sep.trim());
+        // On the last page e turns back to the first, and says so.
+        let turn = if page + 1 == pages {
+            "e first"
+        } else {
+            "e more"
+        };
+        let pager = format!(" {}/{pages} {} {turn} ", page + 1, g.sep.trim());
         block = block.title_bottom(Line::styled(pager, theme.dim()).right_aligned());
     }
     frame.render_widget(block, area);

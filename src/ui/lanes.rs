@@ -160,7 +160,7 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
 /// The legend's entries in order: glyphs, their style, long and short labels. Holding while
 /// not running comes right after holding, before what it can be mistaken for: one entry for
 /// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
-/// ("▓ block+lock"), so no held glyph reads as another state.
+/// ("▓ block+held"), so no held glyph reads as another state.
 fn legend_entries(
     theme: &Theme,
     held: &[Phase],
@@ -173,9 +173,10 @@ fn legend_entries(
         .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
         .collect();
     let idle_held = [
-        (Phase::Sleeping, "sleeps holding", "sleep+lock"),
-        (Phase::Waiting, "waits holding", "wait+lock"),
-        (Phase::Blocked, "blocked holding", "block+lock"),
+        // "held", not "lock": a semaphore's slot is held across a sleep as a lock is.
+        (Phase::Sleeping, "sleeps holding", "sleep+held"),
+        (Phase::Waiting, "waits holding", "wait+held"),
+        (Phase::Blocked, "blocked holding", "block+held"),
     ];
     let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
     for (k, (p, long, short)) in shown.enumerate() {
@@ -277,12 +278,14 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
             .unwrap_or(0),
     };
     let cols = columns(inner.width as usize, name_w, tags);
-    // The state's words, briefer where the full ones do not fit its column.
+    // The state's words, briefer where the full ones do not fit its column: then briefer in
+    // every lane, so the same state reads the same down the column.
+    let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
+    let narrow = shown.iter().any(|w| !fits(&describe::state(world, w)));
     let states: Vec<String> = shown
         .iter()
         .map(|w| {
             let next = screen.next_ops.iter().find(|n| n.w == w.id);
-            let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
             let words = match next {
                 // A blocked worker's hint, briefer where it would be cut: who stops it.
                 Some(n) if !n.ready && !fits(&n.text) && w.blocked_on().is_some() => {
@@ -297,7 +300,7 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
                     // Holding while not running is the lesson of a lock held across a
                     // sleep: the brief words say it ("sleeps holding lock").
                     let holds_idle = !w.holding.is_empty() && w.phase() == Phase::Sleeping;
-                    if holds_idle || !fits(&full) {
+                    if holds_idle || narrow {
                         // Briefer words before a cut that would lose their point.
                         let brief = describe::brief_state(world, w);
                         if fits(&brief) {

@@ -3,7 +3,7 @@
 //! every colour and glyph, `layout` every rectangle.
 //!
 //! Entry points: [`draw`] (the run screen) and [`draw_picker`] (the scenario picker). Both
-//! draw at any terminal size without panicking; below 80×24 they say the terminal is too small.
+//! draw at any terminal size without panicking; below 80×24 they say the terminal is too small, and that q quits.
 
 pub mod caption;
 pub mod deadlock;
@@ -195,11 +195,12 @@ pub(crate) fn panel<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> 
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
     let msg = format!(
-        "terminal too small: need {}×{}, have {}×{}",
+        "terminal too small: need {}×{}, have {}×{}{}q quits",
         layout::MIN_WIDTH,
         layout::MIN_HEIGHT,
         area.width,
-        area.height
+        area.height,
+        theme.glyphs.sep,
     );
     let msg = if theme.glyphs.utf8 {
         msg
@@ -207,7 +208,8 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         msg.replace('×', "x")
     };
     frame.render_widget(Clear, area);
-    let lines = text::width(&msg).div_ceil(area.width.max(1) as usize) as u16;
+    // As many rows as the words wrap to, so the key that quits is never below the box.
+    let lines = text::wrap_words(&msg, usize::from(area.width)).len() as u16;
     let r = layout::centered(area, area.width, lines);
     frame.render_widget(
         Paragraph::new(msg)

@@ -383,10 +383,23 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
                 g.sep,
                 done.len()
             );
-            // Narrow: what runs now and what is done say the most (the running list follows).
-            let short = format!("{} running{}{} done", running.len(), g.sep, done.len());
+            // Narrower: the counts in fewer words, then what runs now and what is done (they
+            // say the most; the running list follows).
+            let (r, d) = (running.len(), done.len());
+            let wait = submitted.saturating_sub((r + d) as u64);
+            let short = format!("{r} run{}{wait} queued{}{d} done", g.sep, g.sep);
             let summary = |s: &str| vec![Span::styled(s.to_string(), theme.dim())];
-            lines.push(head_fit(o, [summary(&long), summary(&short)], width, theme));
+            let line = head_fit(o, [summary(&long), summary(&short)], width, theme);
+            if line.width() <= width {
+                lines.push(line);
+            } else {
+                // Narrowest: the counts on a line of their own, whole.
+                lines.push(head(o, Vec::new(), width, theme));
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(short, theme.dim()),
+                ]));
+            }
             if !running.is_empty() {
                 let names: Vec<String> = running
                     .iter()

@@ -101,7 +101,8 @@ pub fn wrap_words(s: &str, w: usize) -> Vec<String> {
     let w = w.max(1);
     let mut lines = Vec::new();
     let mut line = String::new();
-    for word in s.split(' ').filter(|x| !x.is_empty()) {
+    let words = s.split(' ').filter(|x| !x.is_empty());
+    for word in words.flat_map(|word| split_long(word, w)) {
         let need = width(word) + usize::from(!line.is_empty());
         if width(&line) + need > w && !line.is_empty() {
             lines.push(std::mem::take(&mut line));
@@ -115,6 +116,34 @@ pub fn wrap_words(s: &str, w: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// A word wider than a line in pieces that fit, each ending after a `/`, `:` or `.` where
+/// one falls in it (a path or a place, `examples/lost_update.rs:17`, stays whole across
+/// lines rather than being cut at the edge); a word that fits as it is.
+fn split_long(word: &str, w: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = word;
+    while width(rest) > w {
+        // The byte where the first `w` cells end, and the last break before it.
+        let end = rest
+            .char_indices()
+            .scan(0, |cells, (i, c)| {
+                *cells += width(c.encode_utf8(&mut [0; 4]));
+                Some((i + c.len_utf8(), *cells))
+            })
+            .take_while(|&(_, cells)| cells <= w)
+            .last()
+            .map_or(rest.len(), |(i, _)| i);
+        let cut = rest[..end].rfind(['/', ':', '.']).map_or(end, |i| i + 1);
+        let (head, tail) = rest.split_at(cut);
+        out.push(head);
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
 }
 
 /// Names laid out over at most `max_lines` lines, the first `first` cells wide and the others
@@ -162,6 +191,19 @@ fn digits(n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A place wider than the line goes on over lines, split after a `/`, `:` or `.`,
+    /// never cut at the edge.
+    #[test]
+    fn a_word_wider_than_the_line_is_split_not_cut() {
+        let lines = wrap_words("at examples/lost_update.rs:17", 12);
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            "atexamples/lost_update.rs:17"
+        );
+        assert!(lines.iter().all(|l| width(l) <= 12), "{lines:?}");
+        assert_eq!(wrap_words("abcdefgh", 3), ["abc", "def", "gh"]);
+    }
 
     #[test]
     fn fit_cuts_with_an_ellipsis() {

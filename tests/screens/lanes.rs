@@ -72,7 +72,7 @@ fn sparklines_and_time_shares() {
     assert!(row_with(&s, "depth ▃▃▆").contains("depth ▃▃▆████"), "\n{s}");
     // Consumers sleep most of their lives: their share bars are mostly the sleep glyph.
     assert!(
-        row_with(&s, "consumer1").contains("thread ▄···· sleeping"),
+        row_with(&s, "consumer1").contains("thread ▄···· sleeps"),
         "\n{s}"
     );
 }

@@ -89,7 +89,7 @@ fn odd_worlds_draw_at_many_sizes_without_panicking() {
         }
     }
     let s = Shot::run(&w, &SEMAPHORE).text();
-    assert!(!row_with(&s, "running, holds r").contains("daemon"));
+    assert!(!row_with(&s, "holds rlock r").contains("daemon"));
     let view = View {
         object_scroll: 7,
         ..View::default()

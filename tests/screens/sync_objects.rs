@@ -51,7 +51,7 @@ fn an_rwlock_shows_its_readers_and_who_waits_to_write_and_to_read() {
     assert!(row_with(&s, "to read:").contains("r3"), "{s}");
     assert!(s.contains("wr   wants to write config"), "{s}");
     assert!(s.contains("r3   wants to read config"), "{s}");
-    assert!(s.contains("r1   running, holds config"), "{s}");
+    assert!(s.contains("r1   holds rwlock config"), "{s}");
 }
 
 #[test]
