@@ -1852,12 +1852,14 @@ def _patch_async_lock(cls, is_lock):
         return orig_release(self)
 
     cls.acquire, cls.release = acquire, release
-    if is_lock and knows_free:
-        _patch_async_with(cls, orig_acquire, orig_release)
+    if not (is_lock and knows_free):
+        return lambda self: True  # every record written here, by acquire and release
+    _patch_async_with(cls, orig_acquire, orig_release)
     ours = (acquire, release, cls.__aenter__, cls.__aexit__)
 
     def keyed(self):
-        """Records for this instance: its class does not have its own acquire or release."""
+        """Records for this Lock: its class has no acquire or release of its own, which the
+        inline `async with` would pass by."""
         t = type(self)
         return (t.acquire, t.release, t.__aenter__, t.__aexit__) == ours
 
