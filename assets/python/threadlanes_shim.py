@@ -1272,6 +1272,11 @@ _marks = itertools.count(1)
 # be reused), so an await in a loop of them costs a thread id and a dict look-up: not
 # asyncio's running-loop look-up (a getpid() system call each in 3.11).
 _last_task = _NO_TASK
+# Threads traced tasks were made on. While it is one, an await (a sleep, an asyncio.Lock's
+# `async with`) needs no thread id to know it runs on the thread of the task seen last:
+# asyncio's objects are used on their loop's thread, and a loop makes its tasks there.
+_task_threads = {}
+_one_task_thread = True
 
 
 def _task_w():
@@ -1438,6 +1443,7 @@ def _patch_asyncio(aio):
     orig_create = base.create_task
 
     def create_task(self, coro, *args, **kwargs):
+        global _one_task_thread
         task = orig_create(self, coro, *args, **kwargs)
         thread = _me()
         code = getattr(coro, "cr_code", None)
@@ -1445,6 +1451,9 @@ def _patch_asyncio(aio):
             # asyncio's own tasks (shutting down async generators, the executor) are not
             # part of the program's story.
             return task
+        _task_threads[_get_ident()] = True
+        if len(_task_threads) > 1:
+            _one_task_thread = False
         parent = _task_w()
         w = _new_w()
         _declare_task(w, task, thread if parent is None else parent, thread)
@@ -1466,7 +1475,7 @@ def _patch_asyncio(aio):
 
     async def sleep(delay, result=None):
         last = _last_task  # _task_w inline: its call is a tenth of what a sleep(0) adds
-        if last[0] == _get_ident() and id(_cur_get(last[1])) == last[2]:
+        if (_one_task_thread or last[0] == _get_ident()) and id(_cur_get(last[1])) == last[2]:
             w = last[3]
         elif (w := _task_w_found()) is None:
             return await orig_sleep(delay, result)
@@ -1876,8 +1885,8 @@ def _patch_async_with(cls, orig_acquire, orig_release):
     async def __aenter__(self):
         k = self._tl_k
         last = _last_task
-        if (k is None or _gated or last[0] != _get_ident() or id(_cur_get(last[1])) != last[2]
-                or self._locked or self._waiters):
+        if (k is None or _gated or not (_one_task_thread or last[0] == _get_ident())
+                or id(_cur_get(last[1])) != last[2] or self._locked or self._waiters):
             await self.acquire()
             return None
         await orig_acquire(self)  # free and nobody queued: taken without suspending
@@ -1888,7 +1897,8 @@ def _patch_async_with(cls, orig_acquire, orig_release):
     async def __aexit__(self, exc_type, exc, tb):
         k = self._tl_k
         last = _last_task
-        if k is None or _gated or last[0] != _get_ident() or id(_cur_get(last[1])) != last[2]:
+        if (k is None or _gated or not (_one_task_thread or last[0] == _get_ident())
+                or id(_cur_get(last[1])) != last[2]):
             self.release()
             return None
         # Written after the real release (which raises, as asyncio's does, if the lock is
