@@ -316,7 +316,11 @@ mod tests {
         ];
         for (i, line) in lines.iter().enumerate() {
             let r = read(i);
-            assert_eq!(r.ev, crate::wire::decode(line).expect("a good line"), "{line}");
+            assert_eq!(
+                r.ev,
+                crate::wire::decode(line).expect("a good line"),
+                "{line}"
+            );
             assert!(r.then.is_none());
         }
     }
