@@ -21,6 +21,7 @@ Rules it keeps:
 import _thread
 import builtins
 import io
+import itertools
 import json
 import linecache
 import os
@@ -244,8 +245,20 @@ def _record(w, code, k, extra=0):
             _flush()
 
 
-# Record codes; _ACQUIRED: taken at once, acquire_begin and acquire_end in one record.
+# Record codes; _ACQUIRED: taken at once, acquire_begin and acquire_end in one record. A
+# sleep's records name no object (o 0, opid this process); sleep_begin's extra is its ms.
 _ACQUIRE_BEGIN, _ACQUIRE_END, _ACQUIRE_FAILED, _RELEASE, _ACQUIRED = 1, 2, 3, 4, 5
+_SLEEP_BEGIN, _SLEEP_END = 6, 7
+_MS_MAX = 1 << 62  # a sleep's ms in a record: asyncio.sleep(math.inf) sleeps for good
+
+
+def _ms(delay):
+    """A sleep's whole milliseconds, for its event: asyncio.sleep takes any delay (an
+    infinite one sleeps for good, a NaN one not at all)."""
+    try:
+        return min(int(delay * 1000), _MS_MAX) if delay > 0 else 0
+    except (OverflowError, ValueError, TypeError):
+        return _MS_MAX
 
 
 def _key(j):
@@ -771,18 +784,31 @@ def _make_lock_factory(raw_factory, cls, kind):
 # ── threading: pure-Python classes, patched in place ────────────────────────────────
 
 
-def _user_init(cls, kind, capacity_of=None, shared=False):
-    """Wraps cls.__init__ so user-made instances get `_tl_j`, their id fragment."""
+def _declared(obj):
+    """obj's id fragment, or None: read without asking for obj.__dict__ (CPython 3.11+
+    then keeps the object's attributes in a dict for good, and every attribute access of
+    the program's on it is slower) and without the class's own __getattr__."""
+    try:
+        return object.__getattribute__(obj, "_tl_j")
+    except AttributeError:
+        return None
+
+
+def _user_init(cls, kind, capacity_of=None, shared=False, keyed=None):
+    """Wraps cls.__init__ so user-made instances get `_tl_j`, their id fragment (and where
+    `keyed(self)`, `_tl_k`: the (o, opid) their records name)."""
     orig = cls.__init__
 
     def __init__(self, *args, **kwargs):
         orig(self, *args, **kwargs)
-        if "_tl_j" in self.__dict__ or _closed or _me() is None:
+        if _declared(self) is not None or _closed or _me() is None:
             return
         f = _creator(self, 2)
         if f is not None:
             cap = capacity_of(self, *args, **kwargs) if capacity_of else None
-            self._tl_j = _declare_object(f, kind(self) if callable(kind) else kind, cap, shared)
+            j = self._tl_j = _declare_object(f, kind(self) if callable(kind) else kind, cap, shared)
+            if keyed is not None and _PACK and j and keyed(self):
+                self._tl_k = _key(j)
 
     __init__.__wrapped__ = orig
     cls.__init__ = __init__
@@ -1234,18 +1260,46 @@ def _renamed(w, task):
         _declare_task(w, task, parent, thread)
 
 
-_current_task = [None]  # asyncio.current_task, once asyncio is patched
+# The running task of a loop is `_cur_get(loop)`, and this thread's running loop
+# `_cur_loop()`, once asyncio is patched (_current_task_of).
+_cur_get = _cur_loop = None
+_NO_TASK = (None, None, 0, None, 0)
+_marks = itertools.count(1)
+# (thread ident, loop, task id, worker, mark) of the traced task `_task_w` saw last, on any
+# thread; the mark is new each time a task is seen.
+# While that task is still its loop's running one on that thread, nothing of its bookkeeping
+# can have changed (every other task seen replaces it; its end clears it before its id can
+# be reused), so an await in a loop of them costs a thread id and a dict look-up: not
+# asyncio's running-loop look-up (a getpid() system call each in 3.11).
+_last_task = _NO_TASK
+# Threads traced tasks were made on. While it is one, an await (a sleep, an asyncio.Lock's
+# `async with`) needs no thread id to know it runs on the thread of the task seen last:
+# asyncio's objects are used on their loop's thread, and a loop makes its tasks there.
+_task_threads = {}
+_one_task_thread = True
 
 
 def _task_w():
     """The worker id of the asyncio task running on this thread, or None."""
+    last = _last_task
+    if last[0] == _get_ident() and id(_cur_get(last[1])) == last[2]:
+        return last[3]
+    return _task_w_found()
+
+
+def _task_w_found():
+    """`_task_w` for a task other than the one seen last: found, its first step said, and
+    the task that ran on this thread before it seen awaiting."""
+    global _last_task
     if not _tasks:
         return None
     try:
-        t = _current_task[0]()
+        loop = _cur_loop()
+        t = _cur_get(loop)
     except RuntimeError:  # no loop running on this thread
         return None
-    w = _tasks.get(id(t))
+    key = id(t)
+    w = _tasks.get(key)
     if w is None:
         return None
     if w not in _task_started:
@@ -1257,6 +1311,7 @@ def _task_w():
         _ran_last[ident] = w
         if last is not None:
             _seen_awaiting(last)
+    _last_task = (ident, loop, key, w, next(_marks))
     return w
 
 
@@ -1300,9 +1355,11 @@ def _leave_join(w):
 
 
 def _task_done(task):
+    global _last_task
     w = _tasks.pop(id(task), None)
     if w is None:
         return
+    _last_task = _NO_TASK
     _task_refs.pop(w, None)
     if w not in _task_started:
         _started(w, task)
@@ -1334,9 +1391,11 @@ def _task_loop(task):
 def _task_gone(w, key, how, msg):
     """A task that will never finish (its loop closed, or it was destroyed pending): its
     lane ends as asyncio leaves it."""
+    global _last_task
     if _tasks.get(key) != w:
         return
     del _tasks[key]
+    _last_task = _NO_TASK
     _task_refs.pop(w, None)
     _task_started.discard(w)
     _task_decl.pop(w, None)
@@ -1364,22 +1423,27 @@ def _task_leftovers():
             _task_gone(w, id(t), "killed", "pending when the program ended")
 
 
-def _fast_current_task(aio):
-    """asyncio.current_task without its Python frame where asyncio keeps the running
-    tasks in a dict (3.11: current_task is Python over C parts; later ones are C)."""
+def _current_task_of(aio):
+    """(get, loop): the running task is `get(loop())`, with no Python frame of asyncio's.
+    3.11 keeps the running tasks in a dict by loop; later ones have current_task in C,
+    which takes the loop (and raises RuntimeError for none, as `_task_w` expects)."""
     cur, running = aio.tasks.current_task, getattr(aio.events, "_get_running_loop", None)
     tasks = getattr(aio.tasks, "_current_tasks", None)
-    if type(cur).__name__ == "builtin_function_or_method" or running is None or not isinstance(tasks, dict):
-        return cur
-    return lambda: tasks.get(running())
+    if running is None:
+        return (lambda _loop: cur()), (lambda: None)
+    if type(cur).__name__ != "builtin_function_or_method" and isinstance(tasks, dict):
+        return tasks.get, running
+    return cur, running
 
 
 def _patch_asyncio(aio):
-    _current_task[0] = _fast_current_task(aio)
+    global _cur_get, _cur_loop
+    _cur_get, _cur_loop = _current_task_of(aio)
     base = aio.base_events.BaseEventLoop
     orig_create = base.create_task
 
     def create_task(self, coro, *args, **kwargs):
+        global _one_task_thread
         task = orig_create(self, coro, *args, **kwargs)
         thread = _me()
         code = getattr(coro, "cr_code", None)
@@ -1387,6 +1451,9 @@ def _patch_asyncio(aio):
             # asyncio's own tasks (shutting down async generators, the executor) are not
             # part of the program's story.
             return task
+        _task_threads[_get_ident()] = True
+        if len(_task_threads) > 1:
+            _one_task_thread = False
         parent = _task_w()
         w = _new_w()
         _declare_task(w, task, thread if parent is None else parent, thread)
@@ -1398,24 +1465,50 @@ def _patch_asyncio(aio):
 
     orig_sleep = aio.tasks.sleep
 
+    # The commonest await of all: its events go as records (text while the gates are in
+    # use, as a traced lock's do), the task seen last known without a look-up. For sleep(0),
+    # the hand-back to the loop, asyncio's sleep only awaits its `__sleep0`: awaited here
+    # directly (where this asyncio's sleep is seen to), it costs no second coroutine.
+    sleep0 = getattr(aio.tasks, "__sleep0", None)
+    if "__sleep0" not in orig_sleep.__code__.co_names:
+        sleep0 = None
+
     async def sleep(delay, result=None):
-        w = _task_w()
-        if w is None:
+        last = _last_task  # _task_w inline: its call is a tenth of what a sleep(0) adds
+        if (_one_task_thread or last[0] == _get_ident()) and id(_cur_get(last[1])) == last[2]:
+            w = last[3]
+        elif (w := _task_w_found()) is None:
             return await orig_sleep(delay, result)
-        _emit(w, '"op":"sleep_begin","ms":%d}' % max(0, int(delay * 1000)))
+        zero = delay <= 0  # raises as asyncio's sleep would, before anything is written
+        ms = 0 if zero else _ms(delay)
+        packed = _PACK and not _gated
+        if not packed:
+            _emit(w, '"op":"sleep_begin","ms":%d}' % ms)
+        elif not _closed:
+            _rec.append(_pack(_mono() - _T0, w, _SLEEP_BEGIN, 0, _pid, ms))
         try:
-            return await orig_sleep(delay / _SPEED, result)
+            if zero and sleep0 is not None:
+                await sleep0()
+                return result
+            return await orig_sleep(delay if _SPEED == 1.0 else delay / _SPEED, result)
         finally:
-            _emit(w, '"op":"sleep_end"}')
+            if not packed:
+                _emit(w, '"op":"sleep_end"}')
+            elif not _closed:
+                _rec.append(_pack(_mono() - _T0, w, _SLEEP_END, 0, _pid, 0))
+                if len(_rec) >= _REC_MAX:
+                    _flush()
 
     aio.sleep = aio.tasks.sleep = _like(sleep, orig_sleep)
 
     locks = aio.locks
-    _user_init(locks.Lock, "lock")
+    # Read as attributes, never through an instance's __dict__ (see _declared).
+    for cls in (locks.Lock, locks.Semaphore, locks.Event, locks.Condition, aio.queues.Queue):
+        cls._tl_j = None
+    locks.Condition._tl_waits = None
+    _user_init(locks.Lock, "lock", keyed=_patch_async_lock(locks.Lock, True))
     _user_init(locks.Semaphore, lambda s: "bounded_semaphore" if isinstance(s, locks.BoundedSemaphore) else "semaphore",
-               lambda s, value=1, *a, **k: value)
-    for cls, held in ((locks.Lock, lambda s: s.locked()), (locks.Semaphore, lambda s: True)):
-        _patch_async_lock(cls, held)
+               lambda s, value=1, *a, **k: value, keyed=_patch_async_lock(locks.Semaphore, False))
     _patch_async_event(locks.Event)
     _patch_async_condition(locks.Condition)
     _patch_async_queue(aio.queues)
@@ -1709,36 +1802,115 @@ def _patch_async_loop_end(aio):
 
 
 def _task_j(self):
-    """(task, id fragment) for a traced asyncio object used by a traced task, else (None, None)."""
-    j = self.__dict__.get("_tl_j")
+    """(task, id fragment) for a traced asyncio object used by a traced task, else (None, None).
+    Its class has `_tl_j` None (_patch_asyncio): the instance's __dict__ is never asked for."""
+    j = self._tl_j
     w = _task_w() if j else None
     return (w, j) if w is not None else (None, None)
 
 
-def _patch_async_lock(cls, held):
-    """asyncio.Lock and Semaphore: an await on acquire, a release said before it frees."""
+def _patch_async_lock(cls, is_lock):
+    """asyncio.Lock and Semaphore: an await on acquire, a release said before it frees.
+    As a threading.Lock's, their events go as records (text while the gates are in use),
+    one record where it is taken at once."""
     orig_acquire, orig_release = cls.acquire, cls.release
+    cls._tl_k = None  # a traced instance's (o, opid) for its records (_user_init)
+    # Taken at once, with no await that suspends: free, and nobody queued before it (the
+    # attributes every asyncio since 3.8 keeps; elsewhere every acquire is two records).
+    names = set(orig_acquire.__code__.co_names)
+    knows_free = {"_waiters", "_locked" if is_lock else "_value"} <= names
+
+    def free(self):
+        return knows_free and not self._waiters and (not self._locked if is_lock else self._value > 0)
 
     async def acquire(self):
         w, j = _task_j(self)
         if w is None:
             return await orig_acquire(self)
-        _emit(w, '"op":"acquire_begin",%s}' % j)
+        k = None if _gated else self._tl_k
+        if k is not None and free(self):
+            r = await orig_acquire(self)
+            if not _closed:
+                _rec.append(_pack(_mono() - _T0, w, _ACQUIRED, k[0], k[1], 0))
+            return r
+        if k is None:
+            _emit(w, '"op":"acquire_begin",%s}' % j)
+        elif not _closed:
+            _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_BEGIN, k[0], k[1], 0))
         ok = False
         try:
             r = await orig_acquire(self)
             ok = True
             return r
         finally:
-            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+            if k is None:
+                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+            elif not _closed:
+                _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], 0))
 
     def release(self):
         w, j = _task_j(self)
-        if w is not None and held(self):
-            _emit(w, '"op":"release",%s}' % j)
+        if w is not None and (not is_lock or self._locked):
+            k = None if _gated else self._tl_k
+            if k is None:
+                _emit(w, '"op":"release",%s}' % j)
+            elif not _closed:
+                _rec.append(_pack(_mono() - _T0, w, _RELEASE, k[0], k[1], 0))
+                if len(_rec) >= _REC_MAX:
+                    _flush()
         return orig_release(self)
 
     cls.acquire, cls.release = acquire, release
+    if not (is_lock and knows_free):
+        return lambda self: True  # every record written here, by acquire and release
+    _patch_async_with(cls, orig_acquire, orig_release)
+    ours = (acquire, release, cls.__aenter__, cls.__aexit__)
+
+    def keyed(self):
+        """Records for this Lock: its class has no acquire or release of its own, which the
+        inline `async with` would pass by."""
+        t = type(self)
+        return (t.acquire, t.release, t.__aenter__, t.__aexit__) == ours
+
+    return keyed
+
+
+def _patch_async_with(cls, orig_acquire, orig_release):
+    """`async with` on an asyncio.Lock, the common use: asyncio's __aenter__ awaits
+    self.acquire() and its __aexit__ calls self.release(); these do the same, and where the
+    lock is traced (`_tl_k`: not for a subclass with its own acquire or release), free, and
+    the running task the one seen last, they write what acquire and release would, inline:
+    the same frames as untraced."""
+
+    async def __aenter__(self):
+        k = self._tl_k
+        last = _last_task
+        if (k is None or _gated or not (_one_task_thread or last[0] == _get_ident())
+                or id(_cur_get(last[1])) != last[2] or self._locked or self._waiters):
+            await self.acquire()
+            return None
+        await orig_acquire(self)  # free and nobody queued: taken without suspending
+        if not _closed:
+            _rec.append(_pack(_mono() - _T0, last[3], _ACQUIRED, k[0], k[1], 0))
+        return None
+
+    async def __aexit__(self, exc_type, exc, tb):
+        k = self._tl_k
+        last = _last_task
+        if (k is None or _gated or not (_one_task_thread or last[0] == _get_ident())
+                or id(_cur_get(last[1])) != last[2]):
+            self.release()
+            return None
+        # Written after the real release (which raises, as asyncio's does, if the lock is
+        # not held): on one loop nothing runs between the two.
+        orig_release(self)
+        if not _closed:
+            _rec.append(_pack(_mono() - _T0, last[3], _RELEASE, k[0], k[1], 0))
+            if len(_rec) >= _REC_MAX:
+                _flush()
+        return None
+
+    cls.__aenter__, cls.__aexit__ = _like(__aenter__, cls.__aenter__), _like(__aexit__, cls.__aexit__)
 
 
 def _patch_async_event(cls):
@@ -1783,7 +1955,7 @@ def _patch_async_condition(cls):
 
     def __init__(self, *args, **kwargs):
         orig_init(self, *args, **kwargs)
-        if "_tl_j" in self.__dict__ or _closed or _me() is None:
+        if _declared(self) is not None or _closed or _me() is None:
             return
         f = _creator(self, 2)
         if f is None:
@@ -1791,7 +1963,7 @@ def _patch_async_condition(cls):
         name = _name_for(f, "condition")
         j = self._tl_j = _declare_named(name, "condition")
         lock = self._lock
-        if "_tl_j" not in lock.__dict__:
+        if _declared(lock) is None:
             lock._tl_j = _declare_named(name + ".lock", "lock")
         waits = self._tl_waits = set()  # tasks inside wait(), between release and re-acquire
         release, acquire = self.release, self.acquire
@@ -1818,7 +1990,7 @@ def _patch_async_condition(cls):
 
     async def wait(self):
         w, j = _task_j(self)
-        waits = self.__dict__.get("_tl_waits")
+        waits = self._tl_waits
         if w is None or waits is None or not self.locked():
             return await orig_wait(self)
         waits.add(w)
@@ -2620,7 +2792,7 @@ def _in_preexec():
 
 
 def _after_fork_child():
-    global _wlock, _sock, _pid
+    global _wlock, _sock, _pid, _last_task
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
     _wlock = _thread.RLock()
     _buf.clear()
@@ -2638,6 +2810,7 @@ def _after_fork_child():
     _wids.clear()
     _live.clear()
     _next_w[0] = 1
+    _last_task = _NO_TASK
     _names.clear()
     _main_done[0] = False
     _parked.clear()  # the parent's gates: no thread of them came along

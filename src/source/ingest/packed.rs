@@ -1,13 +1,13 @@
 //! The traced program's compact framing: its most frequent events (a lock's acquire and
-//! release) come as fixed-size binary records instead of JSON lines, so neither the program
-//! nor the reader spends time on text for them. Internal between the shim and the reader
+//! release, an asyncio task's sleep) come as fixed-size binary records instead of JSON
+//! lines, so neither the program nor the reader spends time on text for them. Internal between the shim and the reader
 //! (docs/wire-format.md, "Internal framing"); `--json` output stays JSON Lines.
 //!
 //! A connection is JSON lines as before, and between two lines a **frame** may come: a zero
 //! byte (no JSON line starts with one), the sender's pid and the frame's length in bytes
 //! (each a little-endian u32), then that many bytes of records. A record is six
 //! little-endian i64: `t`, `w`, the op's code, the object `o`, the object's process `opid`,
-//! and one extra number (an RLock's depth plus one, 0 for none).
+//! and one extra number (an RLock's depth plus one, 0 for none; a sleep's ms).
 //!
 //! [`Frames`] cuts a connection's bytes into lines and frames as they come (a frame may be
 //! split across reads like a line); [`record`] reads one record into an event.
@@ -29,6 +29,10 @@ pub const RELEASE: i64 = 4;
 /// Taken at once: an acquire_begin and its acquire_end, both at `t` (one record where the
 /// lock was free costs the program one record's time, not two).
 pub const ACQUIRED: i64 = 5;
+/// A task's sleep (the commonest await): no object (`o` 0); sleep_begin's extra number is
+/// its `ms`.
+pub const SLEEP_BEGIN: i64 = 6;
+pub const SLEEP_END: i64 = 7;
 
 /// One record read: the event (its pid the frame's), the acquire_end that goes with it
 /// (for [`ACQUIRED`]), and the process its object belongs to.
@@ -54,9 +58,9 @@ pub fn record(pid: u32, b: &[u8]) -> Result<Record, String> {
     let w = small(n(1), "worker")?;
     let o = small(n(3), "object")?;
     let opid = small(n(4), "object's pid")?;
-    let depth = match n(5) {
-        0 => None,
-        d => Some(small(d - 1, "depth")?),
+    let depth = || match n(5) {
+        0 => Ok(None),
+        d => small(d - 1, "depth").map(Some),
     };
     let mut then = None;
     let op = match n(2) {
@@ -65,7 +69,7 @@ pub fn record(pid: u32, b: &[u8]) -> Result<Record, String> {
             let op = Op::AcquireEnd {
                 o,
                 ok: true,
-                depth,
+                depth: depth()?,
                 value: None,
             };
             then = Some(Event { t, pid, w, op });
@@ -74,14 +78,19 @@ pub fn record(pid: u32, b: &[u8]) -> Result<Record, String> {
         ACQUIRE_END | ACQUIRE_FAILED => Op::AcquireEnd {
             o,
             ok: n(2) == ACQUIRE_END,
-            depth,
+            depth: depth()?,
             value: None,
         },
         RELEASE => Op::Release {
             o,
-            depth,
+            depth: depth()?,
             value: None,
         },
+        SLEEP_BEGIN => Op::SleepBegin {
+            ms: u64::try_from(n(5))
+                .map_err(|_| format!("record: sleep of {} ms is negative", n(5)))?,
+        },
+        SLEEP_END => Op::SleepEnd,
         c => return Err(format!("record: unknown op code {c}")),
     };
     Ok(Record {
@@ -286,6 +295,41 @@ mod tests {
         for step in [1, 2, 5, 9, 10, 47, 48, 49] {
             assert_eq!(cut(&b, step), whole, "read {step} bytes at a time");
         }
+    }
+
+    #[test]
+    fn a_sleep_record_is_read_as_its_line_would_be() {
+        let b = frame(
+            7,
+            &[
+                [5, 3, SLEEP_BEGIN, 0, 7, 1500],
+                [9, 3, SLEEP_END, 0, 7, 0],
+                [11, 3, SLEEP_BEGIN, 0, 7, 1 << 62],
+            ],
+        );
+        let recs = &b[HEADER..];
+        let read = |i: usize| record(7, &recs[i * RECORD..]).expect("a good record");
+        let lines = [
+            r#"{"t":5,"pid":7,"w":3,"op":"sleep_begin","ms":1500}"#,
+            r#"{"t":9,"pid":7,"w":3,"op":"sleep_end"}"#,
+            r#"{"t":11,"pid":7,"w":3,"op":"sleep_begin","ms":4611686018427387904}"#,
+        ];
+        for (i, line) in lines.iter().enumerate() {
+            let r = read(i);
+            assert_eq!(
+                r.ev,
+                crate::wire::decode(line).expect("a good line"),
+                "{line}"
+            );
+            assert!(r.then.is_none());
+        }
+    }
+
+    #[test]
+    fn a_sleep_of_negative_ms_is_a_bad_record() {
+        let b = frame(7, &[[5, 3, SLEEP_BEGIN, 0, 7, -1]]);
+        let err = record(7, &b[HEADER..]).err().expect("a bad record");
+        assert!(err.contains("sleep of -1 ms"), "{err}");
     }
 
     #[test]
