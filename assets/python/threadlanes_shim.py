@@ -816,7 +816,7 @@ def _user_init(cls, kind, capacity_of=None, shared=False, keyed=None):
 
 def _traced(self):
     """(worker, id fragment) for a traced object used by a traced thread, else (None, None)."""
-    j = self.__dict__.get("_tl_j")
+    j = _declared(self)
     if j is None:
         return None, None
     w = _me()
