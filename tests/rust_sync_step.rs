@@ -5,13 +5,13 @@
 //! lets every thread go; and the lanes say it on screen.
 
 mod rust_examples;
+mod stepped;
 
 use rust_examples::example;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use threadlanes::event::{Event, Op, WorkerId};
+use stepped::Stepped;
 use threadlanes::source::traced::{Options, Output};
-use threadlanes::source::{Item, Source, TracedSource};
+use threadlanes::source::{Source, TracedSource};
 
 /// What the TUI says of the traced run (its title).
 static ABOUT: threadlanes::scenarios::Info = threadlanes::scenarios::Info {
@@ -60,113 +60,20 @@ fn argv_of(name: &str) -> Vec<String> {
     vec![exe.to_str().expect("a UTF-8 path").to_string()]
 }
 
-struct Stepped {
-    src: TracedSource,
-    names: HashMap<String, WorkerId>,
-    fresh: Vec<Event>,
+/// The example `name` started in step mode.
+fn start_example(name: &str) -> Stepped {
+    let src = TracedSource::start_stepped(&argv_of(name), &options(false)).expect("it starts");
+    Stepped::new(src, SETTLE)
 }
 
-impl Stepped {
-    fn start() -> Stepped {
-        Stepped::start_example("lost_update")
-    }
-
-    fn start_example(name: &str) -> Stepped {
-        let src = TracedSource::start_stepped(&argv_of(name), &options(false)).expect("it starts");
-        Stepped {
-            src,
-            names: HashMap::new(),
-            fresh: Vec::new(),
-        }
-    }
-
-    /// Takes what came until nothing has come for `SETTLE` and `until` holds.
-    fn settle(&mut self, until: impl Fn(&Stepped) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut quiet_since = Instant::now();
-        loop {
-            let mut got = Vec::new();
-            self.src.wait(Duration::from_millis(10), &mut |item| {
-                if let Item::Event(ev) = item {
-                    got.push(ev);
-                }
-            });
-            if !got.is_empty() {
-                quiet_since = Instant::now();
-            }
-            for ev in got {
-                if let Op::Worker { name, .. } = &ev.op {
-                    self.names.insert(name.clone(), ev.w);
-                }
-                self.fresh.push(ev);
-            }
-            if quiet_since.elapsed() >= SETTLE && (until(self) || self.src.is_finished()) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "never settled: {:?} {:?}",
-                self.names,
-                self.src.parked()
-            );
-        }
-    }
-
-    fn id(&self, name: &str) -> Option<WorkerId> {
-        match name {
-            "main" => Some(0),
-            _ => self.names.get(name).copied(),
-        }
-    }
-
-    fn w(&self, name: &str) -> WorkerId {
-        self.id(name).expect("declared")
-    }
-
-    fn is_parked(&self, name: &str) -> bool {
-        self.id(name)
-            .is_some_and(|w| self.src.parked().iter().any(|p| p.w == w))
-    }
-
-    fn ended(&self, w: WorkerId) -> bool {
-        self.fresh
-            .iter()
-            .any(|e| e.w == w && matches!(e.op, Op::Exit { .. }))
-    }
-
-    /// Lets `name` through once, and waits until it parks again or ends: the ops that came
-    /// of it, all of that worker's.
-    fn step(&mut self, name: &str) -> Vec<&'static str> {
-        self.fresh.clear();
-        let w = self.w(name);
-        self.src
-            .step(w)
-            .unwrap_or_else(|e| panic!("{name} cannot go: {e}"));
-        self.settle(|s| s.is_parked(name) || s.ended(w));
-        let others: Vec<&Event> = self.fresh.iter().filter(|e| e.w != w).collect();
-        assert!(others.is_empty(), "one step moved others too: {others:?}");
-        self.fresh.iter().map(|e| e.op.name()).collect()
-    }
-
-    fn ready(&self, name: &str) -> bool {
-        let w = self.w(name);
-        self.src.parked().iter().any(|p| p.w == w && p.ready)
-    }
-
-    fn output(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.src.is_finished() {
-            assert!(Instant::now() < deadline, "the program never ended");
-            self.src.wait(Duration::from_millis(10), &mut |_| {});
-        }
-        String::from_utf8_lossy(&self.src.captured().0).into_owned()
-    }
+fn start() -> Stepped {
+    start_example("lost_update")
 }
 
 /// Runs lost_update with t1 and t2 let through as `pick` chooses among the ready ones
 /// (given how many steps were taken), then main to its end; returns its output.
 fn run(pick: impl Fn(usize) -> [&'static str; 2]) -> String {
-    let mut s = Stepped::start();
+    let mut s = start();
     s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
     let mut steps = 0;
     let mut done = [false, false];
@@ -194,7 +101,7 @@ fn run(pick: impl Fn(usize) -> [&'static str; 2]) -> String {
 
 #[test]
 fn each_thread_says_what_it_will_do_and_where() {
-    let mut s = Stepped::start();
+    let mut s = start();
     s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
     let parked = s.src.parked();
     let at = |n: &str| parked.iter().find(|p| p.w == s.w(n)).expect("parked");
@@ -242,7 +149,7 @@ fn the_order_of_the_steps_decides_the_balance() {
 fn a_writer_waits_for_the_readers_and_a_reader_for_the_writer() {
     use threadlanes::runner::StepError;
     let readers = ["reader-1", "reader-2", "reader-3"];
-    let mut s = Stepped::start_example("config");
+    let mut s = start_example("config");
     s.settle(|s| readers.iter().all(|n| s.is_parked(n)) && s.is_parked("updater"));
     for r in readers {
         assert!(s.ready(r), "{r} can read: nobody writes");

@@ -3,124 +3,35 @@
 //! operation of `w` through, a thread that cannot go says so, and the order the steps choose
 //! decides the program's result (the lost update, on demand).
 
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use threadlanes::event::{Event, Op, WorkerId};
 use threadlanes::runner::Mode;
 use threadlanes::source::traced::{Options, Output, Strategy};
-use threadlanes::source::{Item, Source, TracedSource};
+use threadlanes::source::{Source, TracedSource};
+
+mod stepped;
+
+use stepped::Stepped;
 
 /// Quiet this long after a step: the events it made have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(250);
 
-struct Stepped {
-    src: TracedSource,
-    names: HashMap<String, WorkerId>,
-    /// Events since the last look.
-    fresh: Vec<Event>,
-}
-
-impl Stepped {
-    fn start(name: &str) -> Stepped {
-        let script = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
-        let opts = Options {
-            speed: 1.0,
-            output: Output::Capture,
-            tui: false,
-        };
-        let src = TracedSource::start_stepped(&["python3".into(), script], &opts)
-            .expect("python3 starts");
-        Stepped {
-            src,
-            names: HashMap::new(),
-            fresh: Vec::new(),
-        }
-    }
-
-    /// Takes what came until nothing has come for `SETTLE` and `parked` holds.
-    fn settle(&mut self, parked: impl Fn(&Stepped) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let mut quiet_since = Instant::now();
-        loop {
-            let mut got = Vec::new();
-            self.src.wait(Duration::from_millis(20), &mut |item| {
-                if let Item::Event(ev) = item {
-                    got.push(ev);
-                }
-            });
-            if !got.is_empty() {
-                quiet_since = Instant::now();
-            }
-            for ev in got {
-                if let Op::Worker { name, .. } = &ev.op {
-                    self.names.insert(name.clone(), ev.w);
-                }
-                self.fresh.push(ev);
-            }
-            if quiet_since.elapsed() >= SETTLE && (parked(self) || self.src.is_finished()) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the program never settled: {:?} {:?}",
-                self.names,
-                self.src.parked()
-            );
-        }
-    }
-
-    /// The program's main thread is worker 0 (its lane is named with its pid).
-    fn id(&self, name: &str) -> Option<WorkerId> {
-        match name {
-            "main" => Some(0),
-            _ => self.names.get(name).copied(),
-        }
-    }
-
-    fn w(&self, name: &str) -> WorkerId {
-        self.id(name).expect("declared")
-    }
-
-    fn is_parked(&self, name: &str) -> bool {
-        let Some(w) = self.id(name) else {
-            return false;
-        };
-        self.src.parked().iter().any(|p| p.w == w)
-    }
-
-    /// Lets `name` through once; returns the ops that came of it (all of that worker's).
-    fn step(&mut self, name: &str) -> Vec<&'static str> {
-        self.fresh.clear();
-        let w = self.w(name);
-        self.src
-            .step(w)
-            .unwrap_or_else(|e| panic!("{name} cannot go: {e}"));
-        // Until it parks again, or ends.
-        self.settle(|s| {
-            s.is_parked(name)
-                || s.fresh
-                    .iter()
-                    .any(|e| e.w == w && matches!(e.op, Op::Exit { .. }))
-        });
-        let others: Vec<&Event> = self.fresh.iter().filter(|e| e.w != w).collect();
-        assert!(others.is_empty(), "one step moved others too: {others:?}");
-        self.fresh.iter().map(|e| e.op.name()).collect()
-    }
-
-    fn output(&mut self) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.src.is_finished() {
-            assert!(Instant::now() < deadline, "the program never ended");
-            self.src.wait(Duration::from_millis(20), &mut |_| {});
-        }
-        String::from_utf8_lossy(&self.src.captured().0).into_owned()
-    }
+/// `tests/python/NAME.py` started in step mode.
+fn start(name: &str) -> Stepped {
+    let script = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: false,
+    };
+    let src =
+        TracedSource::start_stepped(&["python3".into(), script], &opts).expect("python3 starts");
+    Stepped::new(src, SETTLE)
 }
 
 /// Runs lost_update.py with the two threads let through in `order`, then main to its end;
 /// its output and the schedule it followed.
 fn run(order: &[&str]) -> (String, String) {
-    let mut s = Stepped::start("lost_update");
+    let mut s = start("lost_update");
     s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
     let parked = s.src.parked();
     let at = |n: &str| parked.iter().find(|p| p.w == s.w(n)).expect("parked");
@@ -199,7 +110,7 @@ fn a_stepped_runs_schedule_replays_it() {
 
 #[test]
 fn free_mode_lets_every_parked_thread_go() {
-    let mut s = Stepped::start("lost_update");
+    let mut s = start("lost_update");
     s.settle(|s| ["main", "t1", "t2"].iter().all(|n| s.is_parked(n)));
     s.src.set_mode(threadlanes::runner::Mode::Free);
     assert!(s.output().contains("balance"));
@@ -286,7 +197,7 @@ fn lesson_programs_stepped_to_their_end() {
         "thread_pool",
         "processes",
     ] {
-        let mut s = Stepped::start(name);
+        let mut s = start(name);
         let deadline = Instant::now() + Duration::from_secs(60);
         let mut steps = 0;
         while !s.src.is_finished() {
