@@ -7,7 +7,7 @@ mod rust_examples;
 mod seeded_runs;
 
 use rust_examples::example;
-use seeded_runs::{Ran, explore_failing, seeded_run};
+use seeded_runs::{Ran, assert_ab_ba_cycle, explore_failing, seeded_run};
 use std::time::Duration;
 use threadlanes::explore;
 use threadlanes::source::traced::Strategy;
@@ -49,13 +49,7 @@ fn explore(name: &str) -> explore::Found {
 #[test]
 fn explore_finds_the_ab_ba_deadlock_of_a_rust_program() {
     let f = explore("ab_ba");
-    let why = f.outcome.failure.clone().unwrap_or_default();
-    assert!(
-        why.contains("deadlock")
-            && why.contains("t1 waits for lock b (held by t2)")
-            && why.contains("t2 waits for lock a (held by t1)"),
-        "{why}"
-    );
+    assert_ab_ba_cycle(&f);
     let report = explore::report(&f, &argv("ab_ba"));
     assert!(report.contains("trace --replay"), "{report}");
     // Replayed headless, the run is stuck with both threads at their gates, before either

@@ -64,3 +64,15 @@ pub fn explore_failing(argv: Vec<String>) -> explore::Found {
         Verdict::Passed { runs, .. } => panic!("{:?}: no failing run in {runs} runs", s.argv),
     }
 }
+
+/// The failure of an AB/BA deadlock names its cycle: t1 holds a and wants b, t2 the other
+/// way round.
+pub fn assert_ab_ba_cycle(found: &explore::Found) {
+    let why = found.outcome.failure.clone().unwrap_or_default();
+    assert!(
+        why.contains("deadlock")
+            && why.contains("t1 waits for lock b (held by t2)")
+            && why.contains("t2 waits for lock a (held by t1)"),
+        "{why}"
+    );
+}
