@@ -46,13 +46,19 @@ struct Compared {
 
 /// Runs `name` plain and traced; asserts the same output and exit status.
 fn compare(name: &str) -> Compared {
+    compare_with(name, &[])
+}
+
+/// As [`compare`], with `env` set for the traced run.
+fn compare_with(name: &str, env: &[(&str, &str)]) -> Compared {
     let mut plain = Command::new("python3");
     plain.arg(script(name));
     let plain = run(plain, "the plain run");
     let mut traced = Command::new(env!("CARGO_BIN_EXE_threadlanes"));
     traced
         .args(["trace", "--headless", "--json", "--", "python3"])
-        .arg(script(name));
+        .arg(script(name))
+        .envs(env.iter().copied());
     let traced = run(traced, "the traced run");
     let err = String::from_utf8_lossy(&traced.stderr).into_owned();
     let program = err.split("\n── summary ──").next().unwrap_or_default();
@@ -278,4 +284,42 @@ fn a_background_process_runs_on_after_the_program() {
 #[test]
 fn sys_path_is_the_programs_own() {
     compare("faithful_sys_path");
+}
+
+/// A Lock's and an RLock's every observable (results, errors and their words, timeouts,
+/// weak references, a release from another thread, Conditions over them, a fork) is
+/// Python's on both of the tracer's paths: the native core's (the default where it loads)
+/// and the pure-Python one it falls back to. Both paths send the same stream.
+#[test]
+fn lock_semantics_are_pythons_on_both_paths() {
+    let native = compare("faithful_lock_semantics");
+    let python = compare_with("faithful_lock_semantics", &[("THREADLANES_NATIVE", "0")]);
+    let shape = |c: &Compared| -> Vec<String> {
+        c.events
+            .iter()
+            .filter(|e| !matches!(e.op, Op::Worker { .. }))
+            .map(|e| format!("{} {:?}", e.w, e.op))
+            .collect()
+    };
+    assert_eq!(shape(&native), shape(&python));
+    assert!(native.count("acquire_end") >= 20, "{:?}", native.events);
+    assert!(!native.summary.contains("violation"), "{}", native.summary);
+}
+
+/// The native core is what a traced program's locks run on, where this build carries it
+/// (a build that could not make it falls back, and says so when it is built).
+#[test]
+fn the_native_core_is_loaded_where_it_was_built() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--", "python3", "-c"])
+        .arg("import sys, threading; print(type(threading.Lock()).__mro__[1].__name__)")
+        .output()
+        .expect("threadlanes runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    let want = if threadlanes::trace::has_native() {
+        "says: LockCore"
+    } else {
+        "says: _PyLockCore"
+    };
+    assert!(said.contains(want), "{said}");
 }

@@ -51,6 +51,22 @@ _buf = []  # text lines since the last frame was sealed
 _PACK = sys.byteorder == "little"
 _rec = []  # records as bytes (struct _REC), appended without the writer's lock
 _REC = struct.Struct("<6q")
+
+
+def _load_native():
+    """The native hot path of a Lock's events (threadlanes' native/ crate, carried in its
+    binary and written next to this file), or None for the pure-Python one: not CPython
+    3.10+, not little-endian, or THREADLANES_NATIVE=0."""
+    if not _PACK or os.environ.get("THREADLANES_NATIVE") == "0":
+        return None
+    try:
+        import _threadlanes_native
+    except ImportError:
+        return None
+    return _threadlanes_native
+
+
+_native = _load_native()
 _out = []  # sealed bytes, in order, waiting to be sent
 _sock = None
 _sock_ino = None  # the inode of our socket: its descriptor may be closed and reused
@@ -106,10 +122,12 @@ def _seal_locked():
     appended without the lock, so only those counted here are taken (each list operation is
     atomic: one appended meanwhile stays for the next frame)."""
     n = len(_rec)
-    if n:
+    made = _native.take() if _native is not None else b""  # the native path's records
+    if n or made:
         recs = _rec[:n]
         del _rec[:n]
-        _out.append(b"\0" + _pid.to_bytes(4, "little") + (n * 48).to_bytes(4, "little") + b"".join(recs))
+        body = b"".join(recs) + made
+        _out.append(b"\0" + _pid.to_bytes(4, "little") + len(body).to_bytes(4, "little") + body)
     if _buf:
         _out.append("".join(_buf).encode())
         _buf.clear()
@@ -602,8 +620,11 @@ def _seq(xs, brackets, room, key=None):
 
 def _posing_as(fn, module, name):
     """Gives a replacement the name it replaces, so pickle (spawn, Pool tasks, a Manager's
-    registry) finds it where the original was, in this process and in a child."""
-    fn.__module__, fn.__name__, fn.__qualname__ = module.__name__, name, name
+    registry) finds it where the original was, in this process and in a child (by module
+    and qualified name), and `__name__` is the original's own (threading.Lock is
+    `allocate_lock` up to 3.12)."""
+    fn.__module__, fn.__qualname__ = module.__name__, name
+    fn.__name__ = getattr(getattr(module, name, None), "__name__", name)
     return fn
 
 
@@ -627,9 +648,13 @@ def _waiting(w, j, call, *args):
 # ── threading: Lock and RLock (C types: wrapped) ────────────────────────────────────
 
 
-class _TracedLock:
-    """threading.Lock with events. `_is_owned` is event-free so Condition asks it quietly.
-    The hot path: its events go as records (`_record`), with no text made per event."""
+def _acquire_args(blocking=True, timeout=-1):
+    return blocking, timeout
+
+
+class _PyLockCore:
+    """What the native `LockCore` holds, for the pure-Python path: the real lock `_l`, its
+    id fragment `_j`, and `_k`, the (o, opid) its records name."""
 
     __slots__ = ("_l", "_j", "_k", "__weakref__")
 
@@ -637,6 +662,15 @@ class _TracedLock:
         self._l = raw
         self._j = j
         self._k = _key(j) if _PACK and j else None
+
+
+class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
+    """threading.Lock with events. `_is_owned` is event-free so Condition asks it quietly.
+    The hot path: its events go as records, with no text made per event. With the native
+    core, `acquire`/`release`/`with` are C methods that record a free lock's round with no
+    Python frame and call `_acquire_slow`/`_release_slow` for everything else."""
+
+    __slots__ = ()
 
     def _depth(self, ok):
         """Extra fields of acquire_end (an RLock adds its depth)."""
@@ -647,7 +681,13 @@ class _TracedLock:
 
     # The hot path (a lock taken and given back millions of times): the worker looked up
     # inline, and its records appended inline as `_record` would (every call here costs).
-    def acquire(self, blocking=True, timeout=-1):
+    def _acquire_slow(self, *args, **kw):
+        blocking, timeout = True, -1
+        if args or kw:
+            try:
+                blocking, timeout = _acquire_args(*args, **kw)
+            except TypeError:  # not acquire's arguments: the real lock says so, in its words
+                return self._l.acquire(*args, **kw)
         w = _wids.get(_get_ident(), _UNKNOWN)
         if w is _UNKNOWN:
             w = _adopt()
@@ -684,9 +724,7 @@ class _TracedLock:
                 _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], x))
         return ok
 
-    __enter__ = acquire
-
-    def release(self):
+    def _release_slow(self):
         w = _wids.get(_get_ident(), _UNKNOWN)
         if w is _UNKNOWN:
             w = _adopt()
@@ -703,8 +741,12 @@ class _TracedLock:
                     _flush()
         self._l.release()
 
-    def __exit__(self, *exc):
-        self.release()
+    if _native is None:
+        acquire = __enter__ = _acquire_slow
+        release = _release_slow
+
+        def __exit__(self, *exc):
+            self.release()
 
     def locked(self):
         return self._l.locked()
@@ -732,7 +774,7 @@ class _TracedRLock(_TracedLock):
 
     _reentrant = True
 
-    def release(self):
+    def _release_slow(self):
         w = _me()
         raw = self._l
         if w is not None and raw._is_owned():
@@ -745,6 +787,9 @@ class _TracedRLock(_TracedLock):
             else:
                 _record(w, _RELEASE, k, raw._recursion_count())
         raw.release()
+
+    if _native is None:
+        release = _release_slow
 
     # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
     def _release_save(self):
@@ -2797,6 +2842,8 @@ def _after_fork_child():
     _wlock = _thread.RLock()
     _buf.clear()
     _rec.clear()
+    if _native is not None:
+        _native.take()  # the parent's records: the parent sends them
     _out.clear()
     # The parent's connection stays the parent's: the child's copy of its descriptor is
     # closed (dropped unclosed, it would warn "unclosed socket" under -X dev).
@@ -2864,5 +2911,7 @@ def install():
     atexit.register(_at_exit)
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
                         after_in_child=_after_fork_child)
+    if _native is not None:
+        _native.configure(globals())
     _start_flusher()
     del threading

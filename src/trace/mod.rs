@@ -9,10 +9,22 @@ use std::path::Path;
 
 const SHIM: &str = include_str!("../../assets/python/threadlanes_shim.py");
 const SITECUSTOMIZE: &str = include_str!("../../assets/python/sitecustomize.py");
+/// The shim's native hot path (`native/`, built by build.rs): a CPython abi3 extension
+/// module, or empty if it could not be built here (the shim then stays pure Python).
+const NATIVE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/_threadlanes_native.so"));
+
+/// True if this binary carries the shim's native hot path.
+pub fn has_native() -> bool {
+    !NATIVE.is_empty()
+}
 
 /// Writes the shim's files into `dir`.
 pub fn install(dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("_threadlanes_shim.py"), SHIM)?;
+    if has_native() {
+        // The name CPython's import looks for from 3.2 on for a stable-ABI module.
+        std::fs::write(dir.join("_threadlanes_native.abi3.so"), NATIVE)?;
+    }
     std::fs::write(dir.join("sitecustomize.py"), SITECUSTOMIZE)
 }
 

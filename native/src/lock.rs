@@ -1,0 +1,431 @@
+//! `LockCore`: the base of the shim's `_TracedLock` and `_TracedRLock`. It holds the real
+//! lock and the object's id, and does a free lock's acquire and a release with a record
+//! and no Python frame. Whatever it does not do itself (a lock that is taken, a gate, a
+//! thread the shim has not adopted, tracing over, arguments other than the default) it
+//! hands to the subclass's `_acquire_slow(*args, **kwargs)` or `_release_slow()`.
+
+use crate::records;
+use crate::state::{self, shared};
+use pyo3_ffi::*;
+use std::ffi::{c_int, c_void};
+use std::mem::offset_of;
+use std::ptr;
+
+/// Record codes (the shim's `_ACQUIRED`, `_RELEASE`).
+const ACQUIRED: i64 = 5;
+const RELEASE: i64 = 4;
+
+#[repr(C)]
+struct Core {
+    ob_base: PyObject,
+    /// The real lock (`_l`), its id fragment (`_j`, a str or None), (o, opid) or None (`_k`).
+    raw: *mut PyObject,
+    j: *mut PyObject,
+    k: *mut PyObject,
+    /// The real lock's bound `acquire`, `release` and (an RLock's) `_recursion_count`.
+    acquire: *mut PyObject,
+    release: *mut PyObject,
+    count: *mut PyObject,
+    weaklist: *mut PyObject,
+    o: i64,
+    opid: i64,
+    /// False: no id to record under (`_k` None), every call is the slow path's.
+    fast: bool,
+}
+
+/// Reads `"o":3,"opid":4242` (the shim's `_key`).
+fn parse_key(j: &str) -> Option<(i64, i64)> {
+    let (o, opid) = j.split_once(',')?;
+    let o = o.strip_prefix("\"o\":")?.parse().ok()?;
+    let opid = opid.strip_prefix("\"opid\":")?.parse().ok()?;
+    Some((o, opid))
+}
+
+unsafe fn str_of(s: *mut PyObject) -> Option<&'static str> {
+    unsafe {
+        if PyUnicode_Check(s) == 0 {
+            return None;
+        }
+        let mut n: Py_ssize_t = 0;
+        let p = PyUnicode_AsUTF8AndSize(s, &mut n);
+        if p.is_null() {
+            PyErr_Clear();
+            return None;
+        }
+        std::str::from_utf8(std::slice::from_raw_parts(p.cast(), n as usize)).ok()
+    }
+}
+
+/// `LockCore(raw, j)`.
+unsafe extern "C" fn new(
+    ty: *mut PyTypeObject,
+    args: *mut PyObject,
+    _kw: *mut PyObject,
+) -> *mut PyObject {
+    unsafe {
+        if PyTuple_Size(args) != 2 {
+            PyErr_SetString(PyExc_TypeError, c"LockCore(raw, j)".as_ptr());
+            return ptr::null_mut();
+        }
+        let raw = PyTuple_GetItem(args, 0);
+        let j = PyTuple_GetItem(args, 1);
+        let alloc: allocfunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_alloc));
+        let me = alloc(ty, 0) as *mut Core;
+        if me.is_null() {
+            return ptr::null_mut();
+        }
+        let c = &mut *me;
+        Py_INCREF(raw);
+        Py_INCREF(j);
+        c.raw = raw;
+        c.j = j;
+        c.acquire = PyObject_GetAttr(raw, shared().acquire);
+        c.release = PyObject_GetAttr(raw, shared().release);
+        if c.acquire.is_null() || c.release.is_null() {
+            Py_DECREF(me.cast());
+            return ptr::null_mut();
+        }
+        let reentrant = PyObject_GetAttr(ty.cast(), shared().reentrant);
+        let reentrant = if reentrant.is_null() {
+            PyErr_Clear();
+            false
+        } else {
+            let r = PyObject_IsTrue(reentrant) == 1;
+            Py_DECREF(reentrant);
+            r
+        };
+        if reentrant {
+            c.count = PyObject_GetAttr(raw, shared().recursion_count);
+            if c.count.is_null() {
+                PyErr_Clear();
+            }
+        }
+        let key = str_of(j).and_then(parse_key);
+        c.fast = key.is_some() && (!reentrant || !c.count.is_null());
+        let (o, opid) = key.unwrap_or((0, 0));
+        c.o = o;
+        c.opid = opid;
+        c.k = if key.is_some() {
+            let t = PyTuple_New(2);
+            if t.is_null() {
+                Py_DECREF(me.cast());
+                return ptr::null_mut();
+            }
+            PyTuple_SetItem(t, 0, PyLong_FromLongLong(o));
+            PyTuple_SetItem(t, 1, PyLong_FromLongLong(opid));
+            t
+        } else {
+            Py_INCREF(Py_None());
+            Py_None()
+        };
+        me.cast()
+    }
+}
+
+unsafe extern "C" fn dealloc(me: *mut PyObject) {
+    unsafe {
+        let ty = Py_TYPE(me);
+        let c = &mut *(me as *mut Core);
+        if !c.weaklist.is_null() {
+            PyObject_ClearWeakRefs(me);
+        }
+        for p in [c.raw, c.j, c.k, c.acquire, c.release, c.count] {
+            Py_XDECREF(p);
+        }
+        let free: freefunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_free));
+        free(me.cast());
+        // A heap type's instances hold a reference to it (a Python subclass's included:
+        // subtype_dealloc leaves it to the heap base).
+        Py_DECREF(ty.cast());
+    }
+}
+
+/// A call of the real lock's bound method; None with the exception set if it raised.
+unsafe fn call(f: *mut PyObject, args: *mut PyObject) -> Option<*mut PyObject> {
+    let r = unsafe { PyObject_Call(f, args, ptr::null_mut()) };
+    (!r.is_null()).then_some(r)
+}
+
+/// An RLock's recursion count now (0 for a Lock); None with the exception set.
+unsafe fn depth(c: &Core) -> Option<i64> {
+    if c.count.is_null() {
+        return Some(0);
+    }
+    unsafe {
+        let r = call(c.count, shared().no_args)?;
+        let n = PyLong_AsLongLong(r);
+        Py_DECREF(r);
+        if n == -1 && !PyErr_Occurred().is_null() {
+            return None;
+        }
+        Some(n)
+    }
+}
+
+/// Appends a record, and sends them when full. Null with the exception set if the send
+/// raised, else `ok` (a new reference).
+unsafe fn record(
+    c: &Core,
+    t: i64,
+    w: i64,
+    code: i64,
+    extra: i64,
+    ok: *mut PyObject,
+) -> *mut PyObject {
+    unsafe {
+        if records::push([t, w, code, c.o, c.opid, extra]) && !state::flush() {
+            return ptr::null_mut();
+        }
+        Py_INCREF(ok);
+        ok
+    }
+}
+
+/// The free lock taken at once: its record (one ACQUIRED, `t` after the take). Some(null)
+/// with an exception set; None when this is not the fast path's (nothing done).
+unsafe fn try_acquire(c: &Core) -> Option<*mut PyObject> {
+    unsafe {
+        if !c.fast {
+            return None;
+        }
+        let w = state::fast_worker()?;
+        let s = shared();
+        let Some(r) = call(c.acquire, s.try_args) else {
+            return Some(ptr::null_mut());
+        };
+        let got = r == Py_True();
+        Py_DECREF(r);
+        if !got {
+            return None; // taken: the slow path says it waits, sends, and waits
+        }
+        let extra = match depth(c) {
+            Some(d) if !c.count.is_null() => d + 1,
+            Some(_) => 0,
+            None => return Some(ptr::null_mut()),
+        };
+        Some(record(c, state::now(s.t0), w, ACQUIRED, extra, Py_True()))
+    }
+}
+
+/// `self._acquire_slow(*args, **kwargs)`: the call forwarded as it came.
+unsafe fn acquire_slow(
+    me: *mut PyObject,
+    args: *const *mut PyObject,
+    n: usize,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    unsafe {
+        let nkw = if kwnames.is_null() {
+            0
+        } else {
+            PyTuple_Size(kwnames) as usize
+        };
+        let pos = PyTuple_New((n - nkw) as Py_ssize_t);
+        if pos.is_null() {
+            return ptr::null_mut();
+        }
+        for i in 0..n - nkw {
+            Py_INCREF(*args.add(i));
+            PyTuple_SetItem(pos, i as Py_ssize_t, *args.add(i));
+        }
+        let mut kw = ptr::null_mut();
+        if nkw > 0 {
+            kw = PyDict_New();
+            for i in 0..nkw {
+                if kw.is_null()
+                    || PyDict_SetItem(
+                        kw,
+                        PyTuple_GetItem(kwnames, i as Py_ssize_t),
+                        *args.add(n - nkw + i),
+                    ) < 0
+                {
+                    Py_XDECREF(kw);
+                    Py_DECREF(pos);
+                    return ptr::null_mut();
+                }
+            }
+        }
+        let f = PyObject_GetAttr(me, shared().acquire_slow);
+        let r = if f.is_null() {
+            f
+        } else {
+            PyObject_Call(f, pos, kw)
+        };
+        Py_XDECREF(f);
+        Py_XDECREF(kw);
+        Py_DECREF(pos);
+        r
+    }
+}
+
+/// `acquire(blocking=True, timeout=-1)`: the fast path for `acquire()` and `acquire(True)`.
+unsafe extern "C" fn acquire(
+    me: *mut PyObject,
+    args: *const *mut PyObject,
+    nargs: Py_ssize_t,
+    kwnames: *mut PyObject,
+) -> *mut PyObject {
+    unsafe {
+        let n = nargs as usize; // METH_FASTCALL: a plain count (no vectorcall offset flag)
+        let default = kwnames.is_null() && (n == 0 || (n == 1 && *args == Py_True()));
+        if default && let Some(r) = try_acquire(&*(me as *mut Core)) {
+            return r;
+        }
+        let nkw = if kwnames.is_null() {
+            0
+        } else {
+            PyTuple_Size(kwnames) as usize
+        };
+        acquire_slow(me, args, n + nkw, kwnames)
+    }
+}
+
+/// `__enter__()`: `acquire()`.
+unsafe extern "C" fn enter(me: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
+    unsafe {
+        if let Some(r) = try_acquire(&*(me as *mut Core)) {
+            return r;
+        }
+        acquire_slow(me, ptr::null(), 0, ptr::null_mut())
+    }
+}
+
+/// `release()`: the record's `t` is taken before the real release (so no acquire it lets
+/// through comes first), and the record kept only if the release succeeded. An RLock's
+/// record carries its count before the release (the depth after it, plus one), and one
+/// this thread does not hold (count 0) is the slow path's to refuse.
+unsafe extern "C" fn release(me: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
+    unsafe {
+        let c = &*(me as *mut Core);
+        if c.fast
+            && let Some(w) = state::fast_worker()
+        {
+            let s = shared();
+            let Some(extra) = depth(c) else {
+                return ptr::null_mut();
+            };
+            if c.count.is_null() || extra > 0 {
+                let t = state::now(s.t0);
+                let Some(r) = call(c.release, s.no_args) else {
+                    return ptr::null_mut();
+                };
+                Py_DECREF(r);
+                return record(c, t, w, RELEASE, extra, Py_None());
+            }
+        }
+        let f = PyObject_GetAttr(me, shared().release_slow);
+        if f.is_null() {
+            return f;
+        }
+        let r = PyObject_Call(f, shared().no_args, ptr::null_mut());
+        Py_DECREF(f);
+        r
+    }
+}
+
+/// `__exit__(*exc)`: `release()`.
+unsafe extern "C" fn exit(
+    me: *mut PyObject,
+    _args: *mut *mut PyObject,
+    _n: Py_ssize_t,
+) -> *mut PyObject {
+    unsafe { release(me, ptr::null_mut()) }
+}
+
+static mut METHODS: [PyMethodDef; 5] = [
+    PyMethodDef {
+        ml_name: c"acquire".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunctionFastWithKeywords: acquire,
+        },
+        ml_flags: METH_FASTCALL | METH_KEYWORDS,
+        ml_doc: ptr::null(),
+    },
+    PyMethodDef {
+        ml_name: c"__enter__".as_ptr(),
+        ml_meth: PyMethodDefPointer { PyCFunction: enter },
+        ml_flags: METH_NOARGS,
+        ml_doc: ptr::null(),
+    },
+    PyMethodDef {
+        ml_name: c"release".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: release,
+        },
+        ml_flags: METH_NOARGS,
+        ml_doc: ptr::null(),
+    },
+    PyMethodDef {
+        ml_name: c"__exit__".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunctionFast: exit,
+        },
+        ml_flags: METH_FASTCALL,
+        ml_doc: ptr::null(),
+    },
+    PyMethodDef::zeroed(),
+];
+
+const fn member(name: &'static std::ffi::CStr, type_code: c_int, offset: usize) -> PyMemberDef {
+    PyMemberDef {
+        name: name.as_ptr(),
+        type_code,
+        offset: offset as Py_ssize_t,
+        flags: Py_READONLY,
+        doc: ptr::null(),
+    }
+}
+
+static mut MEMBERS: [PyMemberDef; 5] = [
+    member(c"_l", Py_T_OBJECT_EX, offset_of!(Core, raw)),
+    member(c"_j", Py_T_OBJECT_EX, offset_of!(Core, j)),
+    member(c"_k", Py_T_OBJECT_EX, offset_of!(Core, k)),
+    member(
+        c"__weaklistoffset__",
+        Py_T_PYSSIZET,
+        offset_of!(Core, weaklist),
+    ),
+    PyMemberDef {
+        name: ptr::null(),
+        type_code: 0,
+        offset: 0,
+        flags: 0,
+        doc: ptr::null(),
+    },
+];
+
+/// The type, made from its spec (a heap type, as abi3 requires).
+pub unsafe fn make_type(_m: *mut PyObject) -> *mut PyObject {
+    unsafe {
+        let mut slots = [
+            PyType_Slot {
+                slot: Py_tp_new,
+                pfunc: new as *mut c_void,
+            },
+            PyType_Slot {
+                slot: Py_tp_dealloc,
+                pfunc: dealloc as *mut c_void,
+            },
+            PyType_Slot {
+                slot: Py_tp_methods,
+                pfunc: (&raw mut METHODS).cast(),
+            },
+            PyType_Slot {
+                slot: Py_tp_members,
+                pfunc: (&raw mut MEMBERS).cast(),
+            },
+            PyType_Slot {
+                slot: 0,
+                pfunc: ptr::null_mut(),
+            },
+        ];
+        let mut spec = PyType_Spec {
+            name: c"_threadlanes_native.LockCore".as_ptr(),
+            basicsize: size_of::<Core>() as c_int,
+            itemsize: 0,
+            flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE) as _,
+            slots: slots.as_mut_ptr(),
+        };
+        PyType_FromSpec(&mut spec)
+    }
+}
