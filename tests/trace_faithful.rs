@@ -294,12 +294,16 @@ fn sys_path_is_the_programs_own() {
 fn lock_semantics_are_pythons_on_both_paths() {
     let native = compare("faithful_lock_semantics");
     let python = compare_with("faithful_lock_semantics", &[("THREADLANES_NATIVE", "0")]);
+    // Each worker's own sequence: how two threads' events interleave is the run's.
     let shape = |c: &Compared| -> Vec<String> {
-        c.events
+        let mut v: Vec<(u32, String)> = c
+            .events
             .iter()
             .filter(|e| !matches!(e.op, Op::Worker { .. }))
-            .map(|e| format!("{} {:?}", e.w, e.op))
-            .collect()
+            .map(|e| (e.w, format!("{} {:?}", e.w, e.op)))
+            .collect();
+        v.sort_by_key(|(w, _)| *w); // stable: each worker's order is kept
+        v.into_iter().map(|(_, s)| s).collect()
     };
     assert_eq!(shape(&native), shape(&python));
     assert!(native.count("acquire_end") >= 20, "{:?}", native.events);

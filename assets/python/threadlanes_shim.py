@@ -74,7 +74,7 @@ _closed = False
 _wids = {}  # thread ident -> worker id in this process (None: a hidden stdlib thread)
 _live = {}  # worker id -> Thread, for threads started and not yet ended
 _next_w = [1]
-_next_o = [1]
+_next_o = itertools.count(1)
 _names = {}
 _main_done = [False]
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
@@ -95,7 +95,11 @@ _SAY_MAX = 1 << 16
 
 
 def _q(s):
-    return json.dumps(str(s))
+    s = str(s)
+    # Most names need no escaping, and json.dumps costs a microsecond.
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return '"' + s + '"'
+    return json.dumps(s)
 
 
 # ── the writer ──────────────────────────────────────────────────────────────────────
@@ -466,15 +470,27 @@ def _creator(obj, depth):
     f = sys._getframe(depth)
     while f is not None:
         code = f.f_code
-        if code.co_name == "__init__" and obj is not None and f.f_locals.get("self") is obj:
+        if obj is not None and code.co_name == "__init__" and f.f_locals.get("self") is obj:
             f = f.f_back
-        elif code.co_filename.endswith(("multiprocessing/context.py", "multiprocessing/__init__.py")):
+        elif _is_mp_factory(code.co_filename):
             f = f.f_back
         else:
             break
     if f is None or _is_std(f.f_code.co_filename):
         return None
     return f
+
+
+_mp_factory_cache = {}
+
+
+def _is_mp_factory(filename):
+    """multiprocessing's context factories: a creation through them is its caller's."""
+    r = _mp_factory_cache.get(filename)
+    if r is None:
+        r = _mp_factory_cache[filename] = filename.endswith(
+            ("multiprocessing/context.py", "multiprocessing/__init__.py"))
+    return r
 
 
 def _top_level_parts(expr):
@@ -509,21 +525,33 @@ def _target_for(frame, line, m):
     return targets[i] if i < len(targets) else None
 
 
-_line_names = {}  # (code, line) -> (the line, its assignment's match or None)
+# (id(code), offset) -> (code, the line, its assignment's match or None). Keyed by the code's
+# id, not the code: a code object's hash is recomputed from its constants at every lookup.
+# The code is kept in the value, so its id is not reused while the entry lives.
+_line_names = {}
+
+
+def _base(m, kind, one=None):
+    """A name's base: the assignment's target (`one` of several), or the kind."""
+    base = one or (re.sub(r"\s*,\s*", "/", m.group(1)) if m else kind)
+    return base.replace("self.", "")
 
 
 def _name_for(frame, kind):
     # A line read and matched once: a loop making thousands of objects pays for it once.
-    key = (frame.f_code, frame.f_lineno)
-    seen = _line_names.get(key)
-    if seen is None:
-        line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
-        seen = _line_names[key] = (line, _ASSIGN.match(line) or _WITH_AS.match(line))
-    line, m = seen
+    # By bytecode offset, not line: f_lineno is worked out from the line table each time.
+    code, at = frame.f_code, frame.f_lasti
+    seen = _line_names.get((id(code), at))
+    if seen is None or seen[0] is not code:
+        line = linecache.getline(code.co_filename, frame.f_lineno)
+        m = _ASSIGN.match(line) or _WITH_AS.match(line)
+        # The name's base where it is the same at every pass (not `a, b = X(), Y()`).
+        fixed = None if m and m.re is _ASSIGN and "," in m.group(1) else _base(m, kind)
+        seen = _line_names[(id(code), at)] = (code, line, m, fixed)
+    _, line, m, base = seen
     named = m is not None
-    one = _target_for(frame, line, m) if m and m.re is _ASSIGN else None
-    base = one or (re.sub(r"\s*,\s*", "/", m.group(1)) if m else kind)
-    base = base.replace("self.", "")
+    if base is None:
+        base = _base(m, kind, _target_for(frame, line, m))
     n = _names.get(base, 0) + 1
     _names[base] = n
     if named:
@@ -531,22 +559,24 @@ def _name_for(frame, kind):
     return "%s-%d" % (base, n)
 
 
-def _declare_object(frame, kind, capacity=None, shared=False):
-    """Declares a user object; returns its JSON id fragment ('"o":3,"opid":4242')."""
-    if _me() is None:
-        return None
-    return _declare_named(_name_for(frame, kind), kind, capacity, shared)
+def _declare_object(frame, kind, capacity=None, shared=False, w=None):
+    """Declares a user object (for worker `w`, if the caller knows it); returns its JSON id
+    fragment ('"o":3,"opid":4242')."""
+    if w is None:
+        w = _me()
+        if w is None:
+            return None
+    return _declare_named(_name_for(frame, kind), kind, capacity, shared, w)
 
 
-def _declare_named(name, kind, capacity=None, shared=False):
+def _declare_named(name, kind, capacity=None, shared=False, w=None):
     """Declares an object under a name of our choosing (an asyncio Condition's own lock, a
     loop's default executor); returns its id fragment, or None from a hidden thread."""
-    w = _me()
     if w is None:
-        return None
-    with _wlock:
-        o = _next_o[0]
-        _next_o[0] += 1
+        w = _me()
+        if w is None:
+            return None
+    o = next(_next_o)  # atomic: one C call under the GIL
     j = '"o":%d,"opid":%d' % (o, _pid)
     tail = '"op":"object",%s,"name":%s,"kind":"%s"' % (j, _q(name), kind)
     if capacity is not None:
@@ -816,12 +846,15 @@ class _TracedRLock(_TracedLock):
 def _make_lock_factory(raw_factory, cls, kind):
     def factory(*args, **kwargs):
         raw = raw_factory(*args, **kwargs)
-        if _closed or _me() is None:
+        if _closed:
+            return raw
+        w = _me()
+        if w is None:
             return raw
         f = _creator(None, 2)
         if f is None:
             return raw
-        return cls(raw, _declare_object(f, kind))
+        return cls(raw, _declare_object(f, kind, w=w))
 
     return factory
 

@@ -22,15 +22,17 @@ struct Core {
     raw: *mut PyObject,
     j: *mut PyObject,
     k: *mut PyObject,
-    /// The real lock's bound `acquire`, `release` and (an RLock's) `_recursion_count`.
+    weaklist: *mut PyObject,
+    /// The real lock's bound `acquire` and `release`, made at the first fast call (a lock
+    /// made and never used costs no bound methods; one used often calls them directly).
     acquire: *mut PyObject,
     release: *mut PyObject,
-    count: *mut PyObject,
-    weaklist: *mut PyObject,
     o: i64,
     opid: i64,
     /// False: no id to record under (`_k` None), every call is the slow path's.
     fast: bool,
+    /// An RLock: its records carry the real lock's `_recursion_count()`.
+    reentrant: bool,
 }
 
 /// Reads `"o":3,"opid":4242` (the shim's `_key`).
@@ -79,12 +81,6 @@ unsafe extern "C" fn new(
         Py_INCREF(j);
         c.raw = raw;
         c.j = j;
-        c.acquire = PyObject_GetAttr(raw, shared().acquire);
-        c.release = PyObject_GetAttr(raw, shared().release);
-        if c.acquire.is_null() || c.release.is_null() {
-            Py_DECREF(me.cast());
-            return ptr::null_mut();
-        }
         let reentrant = PyObject_GetAttr(ty.cast(), shared().reentrant);
         let reentrant = if reentrant.is_null() {
             PyErr_Clear();
@@ -94,14 +90,11 @@ unsafe extern "C" fn new(
             Py_DECREF(reentrant);
             r
         };
-        if reentrant {
-            c.count = PyObject_GetAttr(raw, shared().recursion_count);
-            if c.count.is_null() {
-                PyErr_Clear();
-            }
-        }
+        c.reentrant = reentrant;
         let key = str_of(j).and_then(parse_key);
-        c.fast = key.is_some() && (!reentrant || !c.count.is_null());
+        // An RLock without _recursion_count (Python's own, before 3.11): the slow path's.
+        let counts = !reentrant || PyObject_HasAttr(raw, shared().recursion_count) == 1;
+        c.fast = key.is_some() && counts;
         let (o, opid) = key.unwrap_or((0, 0));
         c.o = o;
         c.opid = opid;
@@ -129,7 +122,7 @@ unsafe extern "C" fn dealloc(me: *mut PyObject) {
         if !c.weaklist.is_null() {
             PyObject_ClearWeakRefs(me);
         }
-        for p in [c.raw, c.j, c.k, c.acquire, c.release, c.count] {
+        for p in [c.raw, c.j, c.k, c.acquire, c.release] {
             Py_XDECREF(p);
         }
         let free: freefunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_free));
@@ -140,19 +133,46 @@ unsafe extern "C" fn dealloc(me: *mut PyObject) {
     }
 }
 
-/// A call of the real lock's bound method; None with the exception set if it raised.
-unsafe fn call(f: *mut PyObject, args: *mut PyObject) -> Option<*mut PyObject> {
-    let r = unsafe { PyObject_Call(f, args, ptr::null_mut()) };
+/// A call of the real lock's method `name` (with `arg`, if not null); None with the
+/// exception set if it raised.
+unsafe fn call(c: &Core, name: *mut PyObject, arg: *mut PyObject) -> Option<*mut PyObject> {
+    let r = unsafe {
+        if arg.is_null() {
+            PyObject_CallMethodObjArgs(c.raw, name, ptr::null_mut::<PyObject>())
+        } else {
+            PyObject_CallMethodObjArgs(c.raw, name, arg, ptr::null_mut::<PyObject>())
+        }
+    };
     (!r.is_null()).then_some(r)
+}
+
+/// A call of the bound method in `slot` (looked up as `name` the first time); None with
+/// the exception set if it raised.
+unsafe fn call_bound(
+    raw: *mut PyObject,
+    slot: &mut *mut PyObject,
+    name: *mut PyObject,
+    args: *mut PyObject,
+) -> Option<*mut PyObject> {
+    unsafe {
+        if (*slot).is_null() {
+            *slot = PyObject_GetAttr(raw, name);
+            if (*slot).is_null() {
+                return None;
+            }
+        }
+        let r = PyObject_Call(*slot, args, ptr::null_mut());
+        (!r.is_null()).then_some(r)
+    }
 }
 
 /// An RLock's recursion count now (0 for a Lock); None with the exception set.
 unsafe fn depth(c: &Core) -> Option<i64> {
-    if c.count.is_null() {
+    if !c.reentrant {
         return Some(0);
     }
     unsafe {
-        let r = call(c.count, shared().no_args)?;
+        let r = call(c, shared().recursion_count, ptr::null_mut())?;
         let n = PyLong_AsLongLong(r);
         Py_DECREF(r);
         if n == -1 && !PyErr_Occurred().is_null() {
@@ -183,14 +203,14 @@ unsafe fn record(
 
 /// The free lock taken at once: its record (one ACQUIRED, `t` after the take). Some(null)
 /// with an exception set; None when this is not the fast path's (nothing done).
-unsafe fn try_acquire(c: &Core) -> Option<*mut PyObject> {
+unsafe fn try_acquire(c: &mut Core) -> Option<*mut PyObject> {
     unsafe {
         if !c.fast {
             return None;
         }
         let w = state::fast_worker()?;
         let s = shared();
-        let Some(r) = call(c.acquire, s.try_args) else {
+        let Some(r) = call_bound(c.raw, &mut c.acquire, s.acquire, s.try_args) else {
             return Some(ptr::null_mut());
         };
         let got = r == Py_True();
@@ -199,7 +219,7 @@ unsafe fn try_acquire(c: &Core) -> Option<*mut PyObject> {
             return None; // taken: the slow path says it waits, sends, and waits
         }
         let extra = match depth(c) {
-            Some(d) if !c.count.is_null() => d + 1,
+            Some(d) if c.reentrant => d + 1,
             Some(_) => 0,
             None => return Some(ptr::null_mut()),
         };
@@ -268,7 +288,7 @@ unsafe extern "C" fn acquire(
     unsafe {
         let n = nargs as usize; // METH_FASTCALL: a plain count (no vectorcall offset flag)
         let default = kwnames.is_null() && (n == 0 || (n == 1 && *args == Py_True()));
-        if default && let Some(r) = try_acquire(&*(me as *mut Core)) {
+        if default && let Some(r) = try_acquire(&mut *(me as *mut Core)) {
             return r;
         }
         let nkw = if kwnames.is_null() {
@@ -283,7 +303,7 @@ unsafe extern "C" fn acquire(
 /// `__enter__()`: `acquire()`.
 unsafe extern "C" fn enter(me: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
     unsafe {
-        if let Some(r) = try_acquire(&*(me as *mut Core)) {
+        if let Some(r) = try_acquire(&mut *(me as *mut Core)) {
             return r;
         }
         acquire_slow(me, ptr::null(), 0, ptr::null_mut())
@@ -296,7 +316,7 @@ unsafe extern "C" fn enter(me: *mut PyObject, _noargs: *mut PyObject) -> *mut Py
 /// this thread does not hold (count 0) is the slow path's to refuse.
 unsafe extern "C" fn release(me: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
     unsafe {
-        let c = &*(me as *mut Core);
+        let c = &mut *(me as *mut Core);
         if c.fast
             && let Some(w) = state::fast_worker()
         {
@@ -304,9 +324,9 @@ unsafe extern "C" fn release(me: *mut PyObject, _noargs: *mut PyObject) -> *mut 
             let Some(extra) = depth(c) else {
                 return ptr::null_mut();
             };
-            if c.count.is_null() || extra > 0 {
+            if !c.reentrant || extra > 0 {
                 let t = state::now(s.t0);
-                let Some(r) = call(c.release, s.no_args) else {
+                let Some(r) = call_bound(c.raw, &mut c.release, s.release, s.no_args) else {
                     return ptr::null_mut();
                 };
                 Py_DECREF(r);

@@ -22,9 +22,9 @@ pub struct Shared {
     pub release: *mut PyObject,
     pub recursion_count: *mut PyObject,
     pub reentrant: *mut PyObject,
-    /// `(False,)`: a non-blocking try, the fast path's only call of the real lock's acquire.
-    pub try_args: *mut PyObject,
     pub no_args: *mut PyObject,
+    /// `(False,)`: the fast path's non-blocking try of the real lock.
+    pub try_args: *mut PyObject,
 }
 
 pub struct GilCell(UnsafeCell<Shared>);
@@ -45,8 +45,8 @@ pub static SHARED: GilCell = GilCell(UnsafeCell::new(Shared {
     release: ptr::null_mut(),
     recursion_count: ptr::null_mut(),
     reentrant: ptr::null_mut(),
-    try_args: ptr::null_mut(),
     no_args: ptr::null_mut(),
+    try_args: ptr::null_mut(),
 }));
 
 /// The shared objects. The GIL must be held.
@@ -54,7 +54,7 @@ pub unsafe fn shared() -> &'static mut Shared {
     unsafe { &mut *SHARED.0.get() }
 }
 
-/// Interns the names and makes the constant argument tuples; false with an exception set.
+/// Interns the names and makes the argument tuples; false with an exception set.
 pub unsafe fn init() -> bool {
     unsafe {
         let s = shared();
