@@ -678,6 +678,25 @@ def _waiting(w, j, call, *args):
 # ── threading: Lock and RLock (C types: wrapped) ────────────────────────────────────
 
 
+_RCOUNT = re.compile(r"count=(\d+)")
+
+
+def _rcount_by_repr(raw):
+    """An RLock's recursion count, before 3.11 (no `_recursion_count`): the one its repr
+    shows, if this thread holds it (the count of what this thread can release), else 0."""
+    if not raw._is_owned():
+        return 0
+    m = _RCOUNT.search(repr(raw))
+    return int(m.group(1)) if m else 1
+
+
+def _rcount_by_method(raw):
+    return raw._recursion_count()
+
+
+_rcount = _rcount_by_method if hasattr(_thread.RLock(), "_recursion_count") else _rcount_by_repr
+
+
 def _acquire_args(blocking=True, timeout=-1):
     return blocking, timeout
 
@@ -730,7 +749,7 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
         if k is not None and blocking and raw.acquire(False):
             # Free: taken at once, one record (its t after the lock was taken).
             if not _closed:
-                x = raw._recursion_count() + 1 if self._reentrant else 0
+                x = _rcount(raw) + 1 if self._reentrant else 0
                 _rec.append(_pack(_mono() - _T0, w, _ACQUIRED, k[0], k[1], x))
             return True
         if k is None:
@@ -750,7 +769,7 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
             if k is None:
                 _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
             elif not _closed:
-                x = raw._recursion_count() + 1 if self._reentrant and ok else int(self._reentrant)
+                x = _rcount(raw) + 1 if self._reentrant and ok else int(self._reentrant)
                 _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], x))
         return ok
 
@@ -800,7 +819,7 @@ class _TracedRLock(_TracedLock):
     __slots__ = ()
 
     def _depth(self, ok):
-        return ',"depth":%d' % (self._l._recursion_count() if ok else 0)
+        return ',"depth":%d' % (_rcount(self._l) if ok else 0)
 
     _reentrant = True
 
@@ -813,9 +832,9 @@ class _TracedRLock(_TracedLock):
                 _gate(w, "release", self._j)
                 k = None
             if k is None:
-                _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, raw._recursion_count() - 1))
+                _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, _rcount(raw) - 1))
             else:
-                _record(w, _RELEASE, k, raw._recursion_count())
+                _record(w, _RELEASE, k, _rcount(raw))
         raw.release()
 
     if _native is None:
@@ -840,7 +859,7 @@ class _TracedRLock(_TracedLock):
         return self._l._is_owned()
 
     def _recursion_count(self):
-        return self._l._recursion_count()
+        return _rcount(self._l)
 
 
 def _make_lock_factory(raw_factory, cls, kind):
