@@ -104,8 +104,16 @@ unsafe extern "C" fn new(
                 Py_DECREF(me.cast());
                 return ptr::null_mut();
             }
-            PyTuple_SetItem(t, 0, PyLong_FromLongLong(o));
-            PyTuple_SetItem(t, 1, PyLong_FromLongLong(opid));
+            let (a, b) = (PyLong_FromLongLong(o), PyLong_FromLongLong(opid));
+            if a.is_null() || b.is_null() {
+                Py_XDECREF(a);
+                Py_XDECREF(b);
+                Py_DECREF(t);
+                Py_DECREF(me.cast());
+                return ptr::null_mut();
+            }
+            PyTuple_SetItem(t, 0, a); // steals
+            PyTuple_SetItem(t, 1, b);
             t
         } else {
             Py_INCREF(Py_None());
