@@ -116,7 +116,7 @@ def _connect_locked():
             s.close()
             raise
         _sock, _sock_ino = s, os.fstat(s.fileno()).st_ino
-        _thread.start_new_thread(_listen, (s,))
+        _thread.start_new_thread(_helper, (_listen, s))
     return _sock
 
 
@@ -289,6 +289,52 @@ def _key(j):
     return int(o[4:]), int(opid[7:])
 
 
+_helper_tids = set()  # the OS thread ids of the shim's own threads, while they run
+
+
+def _helper(fn, *args):
+    """Runs one of the shim's own threads (the flusher, the listener), known by its OS id."""
+    tid = _thread.get_native_id()
+    _helper_tids.add(tid)
+    try:
+        fn(*args)
+    finally:
+        _helper_tids.discard(tid)
+
+
+_fork_quiet = [None]  # warnings.catch_warnings while a fork's warning is kept quiet
+
+
+def _quiet_fork_warning():
+    """From Python 3.12 os.fork warns (DeprecationWarning) when the process has other OS
+    threads, and the shim's own two would make it warn where the program alone would not.
+    Called before a fork: when the shim's threads are the only others, the warning is
+    filtered until the fork is over (`_loud_again`, in parent and child). Whenever a thread
+    of the program's runs it is left as it is, at the program's own line. (3.13 warns
+    after the after-fork hooks, too late for this: there the warning stays.)"""
+    if sys.version_info < (3, 12):
+        return
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return
+    ours = sum(1 for t in tids if int(t) in _helper_tids)
+    if not ours or len(tids) - ours > 1:
+        return
+    import warnings
+
+    cw = warnings.catch_warnings()
+    cw.__enter__()
+    warnings.filterwarnings("ignore", r"This process \(pid=\d+\) is multi-threaded", DeprecationWarning)
+    _fork_quiet[0] = cw
+
+
+def _loud_again():
+    cw, _fork_quiet[0] = _fork_quiet[0], None
+    if cw is not None:
+        cw.__exit__(None, None, None)
+
+
 def _flusher():
     while not _closed:
         _orig_sleep(_FLUSH_EVERY)
@@ -299,7 +345,7 @@ def _flusher():
 
 def _start_flusher():
     # A raw thread: threading never sees it, so the program's thread counts do not change.
-    _thread.start_new_thread(_flusher, ())
+    _thread.start_new_thread(_helper, (_flusher,))
 
 
 # ── the gate: step mode ─────────────────────────────────────────────────────────────
@@ -2866,9 +2912,11 @@ def _at_exit():
 def _before_fork():
     _wlock.acquire()
     _flush_locked()
+    _quiet_fork_warning()
 
 
 def _after_fork_parent():
+    _loud_again()
     _wlock.release()
 
 
@@ -2890,10 +2938,12 @@ def _in_preexec():
 
 def _after_fork_child():
     global _wlock, _sock, _pid, _last_task
+    _loud_again()
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
     _wlock = _thread.RLock()
     _buf.clear()
     _rec.clear()
+    _helper_tids.clear()  # the parent's threads: not here
     if _native is not None:
         _native.take()  # the parent's records: the parent sends them
     _out.clear()
