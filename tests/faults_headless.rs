@@ -221,32 +221,15 @@ fn every_bad_command_line_is_refused_with_a_clear_message() {
 /// and quietly (as `cat` would: 128 + SIGPIPE, nothing on stderr), instead of running on.
 #[test]
 fn a_closed_stdout_ends_a_headless_run_promptly() {
-    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
         .args(["run", "stress", "--headless", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("a pipe"))
-        .read_line(&mut first)
-        .expect("a line");
+    let (first, status, _) = common::procs::first_line_then_close(&mut child);
     assert!(first.contains("\"op\""), "{first}");
-    // The reader is dropped here: stdout is closed.
-    let closed = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("waits") {
-            break s;
-        }
-        if closed.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("still running 10 s after its stdout closed");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
     assert_eq!(status.code(), Some(128 + libc::SIGPIPE));
     let mut err = String::new();
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("a pipe"), &mut err);

@@ -4,6 +4,8 @@
 //! lost that can be kept, nothing is left running, and what could not be kept is said.
 //! Waits are on conditions with generous deadlines, never on fixed sleeps.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -353,23 +355,7 @@ fn a_closed_stdout_ends_a_flooding_traced_run_promptly() {
         .stderr(Stdio::null())
         .spawn()
         .expect("threadlanes runs");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("a pipe"))
-        .read_line(&mut first)
-        .expect("a line");
-    // The reader is dropped here: stdout is closed.
-    let closed = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("waits") {
-            break s;
-        }
-        if closed.elapsed() > Duration::from_secs(10) {
-            let _ = child.kill();
-            panic!("still running 10 s after its stdout closed");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let took = closed.elapsed();
+    let (_, status, took) = common::procs::first_line_then_close(&mut child);
     // Well under the 2 s a stop may take: the reader does not wait for room once stopped.
     assert!(took < Duration::from_millis(1500), "took {took:?}");
     assert_eq!(status.code(), Some(128 + libc::SIGPIPE));

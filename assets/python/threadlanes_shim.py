@@ -518,25 +518,13 @@ def _creator(obj, depth):
         code = f.f_code
         if obj is not None and code.co_name == "__init__" and f.f_locals.get("self") is obj:
             f = f.f_back
-        elif _is_mp_factory(code.co_filename):
+        elif code.co_filename.endswith(("multiprocessing/context.py", "multiprocessing/__init__.py")):
             f = f.f_back
         else:
             break
     if f is None or _is_std(f.f_code.co_filename):
         return None
     return f
-
-
-_mp_factory_cache = {}
-
-
-def _is_mp_factory(filename):
-    """multiprocessing's context factories: a creation through them is its caller's."""
-    r = _mp_factory_cache.get(filename)
-    if r is None:
-        r = _mp_factory_cache[filename] = filename.endswith(
-            ("multiprocessing/context.py", "multiprocessing/__init__.py"))
-    return r
 
 
 def _top_level_parts(expr):
@@ -774,8 +762,8 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
     # An RLock's records carry its depth (the recursion count + 1; 0 for a plain Lock).
     _reentrant = False
 
-    # The hot path (a lock taken and given back millions of times): the worker looked up
-    # inline, and its records appended inline as `_record` would (every call here costs).
+    # Where the native core loads, these run only for what it hands over (a lock that is
+    # taken, a gate, a thread not yet seen); elsewhere they are the whole path.
     def _acquire_slow(self, *args, **kw):
         blocking, timeout = True, -1
         if args or kw:
@@ -794,14 +782,12 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
             k = None  # gated: text lines, which the scheduler reads in their order
         if k is not None and blocking and raw.acquire(False):
             # Free: taken at once, one record (its t after the lock was taken).
-            if not _closed:
-                x = _rcount(raw) + 1 if self._reentrant else 0
-                _rec.append(_pack(_mono() - _T0, w, _ACQUIRED, k[0], k[1], x))
+            _record(w, _ACQUIRED, k, _rcount(raw) + 1 if self._reentrant else 0)
             return True
         if k is None:
             _emit(w, '"op":"acquire_begin",%s}' % j)
-        elif not _closed:
-            _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_BEGIN, k[0], k[1], 0))
+        else:
+            _record(w, _ACQUIRE_BEGIN, k)
         ok = False
         try:
             if not blocking:
@@ -814,9 +800,9 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
         finally:
             if k is None:
                 _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
-            elif not _closed:
+            else:
                 x = _rcount(raw) + 1 if self._reentrant and ok else int(self._reentrant)
-                _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], x))
+                _record(w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k, x)
         return ok
 
     def _release_slow(self):
@@ -830,10 +816,8 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
                 k = None
             if k is None:
                 _emit(w, '"op":"release",%s}' % self._j)
-            elif not _closed:
-                _rec.append(_pack(_mono() - _T0, w, _RELEASE, k[0], k[1], 0))
-                if len(_rec) >= _REC_MAX:
-                    _flush()
+            else:
+                _record(w, _RELEASE, k)
         self._l.release()
 
     if _native is None:

@@ -141,16 +141,10 @@ unsafe extern "C" fn dealloc(me: *mut PyObject) {
     }
 }
 
-/// A call of the real lock's method `name` (with `arg`, if not null); None with the
-/// exception set if it raised.
-unsafe fn call(c: &Core, name: *mut PyObject, arg: *mut PyObject) -> Option<*mut PyObject> {
-    let r = unsafe {
-        if arg.is_null() {
-            PyObject_CallMethodObjArgs(c.raw, name, ptr::null_mut::<PyObject>())
-        } else {
-            PyObject_CallMethodObjArgs(c.raw, name, arg, ptr::null_mut::<PyObject>())
-        }
-    };
+/// A call of the real lock's method `name` with no arguments (looked up each time: only an
+/// RLock's count is read this way); None with the exception set if it raised.
+unsafe fn call(c: &Core, name: *mut PyObject) -> Option<*mut PyObject> {
+    let r = unsafe { PyObject_CallMethodObjArgs(c.raw, name, ptr::null_mut::<PyObject>()) };
     (!r.is_null()).then_some(r)
 }
 
@@ -180,7 +174,7 @@ unsafe fn depth(c: &Core) -> Option<i64> {
         return Some(0);
     }
     unsafe {
-        let r = call(c, shared().recursion_count, ptr::null_mut())?;
+        let r = call(c, shared().recursion_count)?;
         let n = PyLong_AsLongLong(r);
         Py_DECREF(r);
         if n == -1 && !PyErr_Occurred().is_null() {

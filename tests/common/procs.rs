@@ -1,5 +1,6 @@
 //! Processes as /proc shows them, for the tests that check nothing is left running or that
-//! a process is stopped: a process's state letter, its children, whether it is gone.
+//! a process is stopped: a process's state letter, its children, whether it is gone; and a
+//! child whose stdout is closed after its first line (`| head -1`).
 
 use std::time::{Duration, Instant};
 
@@ -68,5 +69,30 @@ pub fn kill_all(pids: &[u32]) {
             // SAFETY: a signal to a process this test started.
             unsafe { libc::kill(p as i32, libc::SIGKILL) };
         }
+    }
+}
+
+/// Reads the first line of `child`'s stdout, then closes it (as `| head -1` does) and waits
+/// for the child to end, failing the test if it runs on for 10 s: the line, how it ended,
+/// and how long that took after the close.
+pub fn first_line_then_close(
+    child: &mut std::process::Child,
+) -> (String, std::process::ExitStatus, Duration) {
+    use std::io::{BufRead, BufReader};
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("a pipe"))
+        .read_line(&mut first)
+        .expect("a line");
+    // The reader is dropped here: stdout is closed.
+    let closed = Instant::now();
+    loop {
+        if let Some(s) = child.try_wait().expect("waits") {
+            return (first, s, closed.elapsed());
+        }
+        if closed.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("still running 10 s after its stdout closed");
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
