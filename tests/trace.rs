@@ -3,6 +3,9 @@
 //! same Checker as the scenarios), and show the lesson; its output and exit status must be
 //! the program's own. And the TUI shows a traced program's lanes and objects.
 
+#[path = "common/procs.rs"]
+#[allow(dead_code)] // this binary uses wait_gone only
+mod procs;
 #[path = "common/state.rs"]
 mod state;
 
@@ -594,23 +597,11 @@ fn stopping_ends_the_program_and_its_children() {
     assert!(String::from_utf8_lossy(&err).contains("run `threadlanes trace --headless"));
     // Killed whole by stop(); a killed process is gone (or a zombie) as soon as the kernel
     // has run its exit, well within the quit budget of 500 ms.
-    let gone = |pid: &u32| {
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .next();
-        matches!(state, None | Some("Z"))
-    };
-    let until = Instant::now() + Duration::from_millis(500);
-    while !pids.iter().all(gone) && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    for pid in &pids {
-        assert!(gone(pid), "process {pid} still runs 500 ms after stop");
-    }
+    let left = procs::wait_gone(&pids, Duration::from_millis(500));
+    assert!(
+        left.is_empty(),
+        "processes {left:?} still run 500 ms after stop"
+    );
 }
 
 /// --speed scales time.sleep and nothing else: a 50 ms sleep at half speed takes 100 ms and

@@ -39,14 +39,7 @@ fn own_tmp(name: &str) -> PathBuf {
 
 /// True while `pid` runs (a zombie has ended: only its parent has not looked yet).
 fn runs(pid: u32) -> bool {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat
-        .rsplit(')')
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
-        .next();
-    !matches!(state, None | Some("Z"))
+    !common::procs::gone(pid)
 }
 
 fn trace_dirs(tmp: &Path) -> Vec<PathBuf> {

@@ -55,14 +55,7 @@ impl App {
     pub fn controls(&self) -> Controls {
         match self.source() {
             Some(s) => s.controls(),
-            None => Controls {
-                pause: true,
-                step: true,
-                speed: true,
-                restart: true,
-                signals: false,
-                children_stepped: false,
-            },
+            None => Controls::SCENARIO,
         }
     }
 

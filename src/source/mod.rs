@@ -71,6 +71,18 @@ pub struct Controls {
     pub children_stepped: bool,
 }
 
+impl Controls {
+    /// A scenario's: everything on the run itself, signals end us, children run free.
+    pub const SCENARIO: Controls = Controls {
+        pause: true,
+        step: true,
+        speed: true,
+        restart: true,
+        signals: false,
+        children_stepped: false,
+    };
+}
+
 /// Where events come from. Every method answers at once unless it says it waits.
 pub trait Source: Send {
     /// Hands `fold` the items available now, until none is left or `budget` is spent;

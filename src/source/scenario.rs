@@ -95,14 +95,7 @@ impl Source for ScenarioSource {
     }
 
     fn controls(&self) -> Controls {
-        Controls {
-            pause: true,
-            step: true,
-            speed: true,
-            restart: true,
-            signals: false,
-            children_stepped: false,
-        }
+        Controls::SCENARIO
     }
 
     fn set_paused(&self, paused: bool) {
