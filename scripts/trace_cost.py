@@ -1,11 +1,13 @@
 """What tracing costs a Python program: the same workloads run plain, under VizTracer and under
 `threadlanes trace` (with and without --json), side by side in one run, with the ratios.
 
-    python3 scripts/trace_cost.py [--bin target/release/threadlanes] [--cases lock,threads,...]
+    python3 scripts/trace_cost.py [--bin target/release/threadlanes] [--cases lock,threads,...] [--pin]
 
 Ratios are given by wall and by CPU time: on a machine shared with other work, wall time
 also counts the time the program was kept off the CPU, so compare CPU time there; wall/cpu of
 a traced run well above plain's says the program waited (for its tracer, or for a core).
+--pin gives the program CPU 0 (plain and under VizTracer too) and threadlanes CPU 1: the
+budget's "given a core for the reader", on a two-core machine.
 
 Cases (each times itself inside the program, so start-up and the tracer's own start and end
 are not counted; `wall` beside `cpu` shows whether the program waited for its tracer):
@@ -163,6 +165,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "target", "release", "threadlanes"))
     ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument("--pin", action="store_true", help="the program on CPU 0, threadlanes on CPU 1 (taskset)")
     ap.add_argument("--child", nargs=2, metavar=("CASE", "OUT"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -179,14 +182,19 @@ def main():
         for case in a.cases.split(","):
             out = os.path.join(tmp, case + ".json")
             py = [sys.executable, me, "--child", case, out]
+            on_its_core, reader_core = [], []
+            if a.pin:
+                on_its_core, reader_core = ["taskset", "-c", "0"], ["taskset", "-c", "1"]
+            tl_cmd = reader_core + [tl, "trace", "--headless"]
+            py = on_its_core + py
             rows = [("plain", run(py, out))]
             if viz:
-                vcmd = viz + [os.path.join(tmp, "viz.json"), "--"] + py[1:]
+                vcmd = on_its_core + viz + [os.path.join(tmp, "viz.json"), "--"] + py[len(on_its_core) + 1:]
                 rows.append(("viztracer", run(vcmd, out)))
             else:
                 rows.append(("viztracer", None))
-            rows.append(("threadlanes --json", run([tl, "trace", "--headless", "--json", "--"] + py, out)))
-            rows.append(("threadlanes", run([tl, "trace", "--headless", "--"] + py, out)))
+            rows.append(("threadlanes --json", run(tl_cmd + ["--json", "--"] + py, out)))
+            rows.append(("threadlanes", run(tl_cmd + ["--"] + py, out)))
             report(case, rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -353,3 +353,46 @@ fn a_closed_stdout_ends_a_flooding_traced_run_promptly() {
     assert!(took < Duration::from_millis(1500), "took {took:?}");
     assert_eq!(status.code(), Some(128 + libc::SIGPIPE));
 }
+
+/// Headless loses nothing, and its program never waits for it: four threads make 300,000
+/// events while nobody reads threadlanes' output (its printer is stuck on a full pipe), and
+/// the program ends all the same (the reader keeps what the printer has no room for in its
+/// backlog). Then every event is there, in an order that keeps the lock's rules.
+#[test]
+fn a_headless_printer_that_falls_behind_never_holds_up_the_program_and_loses_nothing() {
+    const ROUNDS: usize = 25_000;
+    let tmp = own_tmp("backlog");
+    let done = tmp.join("done");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3"])
+        .arg(script("hammer"))
+        .arg(ROUNDS.to_string())
+        .arg(&done)
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("threadlanes runs");
+    let deadline = Instant::now() + DEADLINE;
+    while !done.exists() {
+        assert!(
+            Instant::now() < deadline,
+            "the program waited for a printer nobody drains"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let stdout = child.stdout.take().expect("piped");
+    let events: Vec<Event> = wire::read_stream(BufReader::new(stdout))
+        .map(|r| r.expect("our own output is valid"))
+        .collect();
+    assert!(child.wait().expect("ends").success());
+    let mut checker = threadlanes::model::check::Checker::new();
+    for e in &events {
+        checker.check(e);
+    }
+    assert!(checker.violations.is_empty(), "{:?}", checker.violations);
+    let count = |f: fn(&Op) -> bool| events.iter().filter(|e| f(&e.op)).count();
+    assert_eq!(count(|o| matches!(o, Op::AcquireEnd { .. })), 4 * ROUNDS);
+    assert_eq!(count(|o| matches!(o, Op::Release { .. })), 4 * ROUNDS);
+    let _ = std::fs::remove_dir_all(&tmp);
+}

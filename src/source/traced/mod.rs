@@ -5,10 +5,12 @@
 //! stderr waits as long as its events do (they are held [`HOLD`] to be put in time order), so
 //! a traceback never shows ahead of what happened before it. Under the TUI, what the viewer
 //! cannot keep up with is dropped and counted ([`Source::dropped`]), said once as a problem;
-//! headless loses nothing (see `outlet`). The program runs on its own clock (its real
+//! headless loses nothing, and in free mode the program still never waits for it (see
+//! `outlet` and `backlog`). The program runs on its own clock (its real
 //! time) and offers no pause, speed or restart; it offers step: in step mode each of its
 //! threads waits at a gate before each traced operation until the viewer lets it (`gates`).
 
+mod backlog;
 mod dir;
 mod facts;
 mod gates;

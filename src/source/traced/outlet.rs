@@ -1,10 +1,12 @@
 //! The reader's end of the channel to the viewer. The channel is bounded, so memory stays
 //! flat whatever the program's rate; what happens when it is full depends on the viewer:
 //!
-//! - lossless (headless): the reader waits for room. It then reads no more, and the
-//!   program waits on its full socket: backpressure, and nothing is lost. Once the viewer
-//!   stops the run it takes no more, so from then on the outlet is lossy (a stop must not
-//!   wait for a reader that waits for room).
+//! - lossless (headless): what does not fit waits here, in order, and the outlet says it
+//!   is backed up. The reader then stops feeding it (in free mode it keeps what it reads
+//!   in its backlog, so the program never waits for the viewer; with gates it reads no
+//!   more, and the program waits on its socket). Either way nothing is lost, and what waits
+//!   here is at most one read's worth of events. Once the viewer stops the run it takes no
+//!   more, so from then on the outlet is lossy (a stop must not wait for the viewer).
 //! - lossy (the TUI, which folds only a few ms a frame): the reader never waits, so the
 //!   program runs as it would untraced. What does not fit is dropped and counted, except
 //!   what the viewer cannot do without (a worker or object declared, a worker's exit, a
@@ -15,7 +17,7 @@
 
 use crate::event::Op;
 use crate::source::Item;
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender, TrySendError};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -33,7 +35,7 @@ pub type Dropped = Arc<AtomicU64>;
 /// Set by the viewer when it stops the run: it will not wait for more.
 pub type Stopping = Arc<AtomicBool>;
 
-/// How often a lossless send that waits for room looks whether the run is being stopped.
+/// How often the end of the run looks whether the viewer has made room.
 const LOOK_EVERY: Duration = Duration::from_millis(5);
 
 /// A bounded channel for a viewer that keeps up or not (see the module doc).
@@ -64,18 +66,21 @@ impl Outlet {
         }
     }
 
-    pub fn send(&mut self, mut item: Item) {
-        while self.lossless && !self.stopping.load(Ordering::Relaxed) {
-            match self.tx.send_timeout(item, LOOK_EVERY) {
-                Err(SendTimeoutError::Timeout(back)) => item = back,
-                _ => return,
-            }
-        }
+    pub fn send(&mut self, item: Item) {
         self.flush();
+        if self.lossless && !self.stopping() {
+            if !self.waiting.is_empty() {
+                return self.waiting.push_back(item);
+            }
+            if let Err(TrySendError::Full(item)) = self.try_send(item) {
+                self.waiting.push_back(item);
+            }
+            return;
+        }
         if !self.waiting.is_empty() {
             return self.keep(item);
         }
-        match self.tx.try_send(item) {
+        match self.try_send(item) {
             Ok(()) => self.in_gap = false,
             Err(TrySendError::Full(item)) => self.keep(item),
             Err(TrySendError::Disconnected(_)) => {}
@@ -85,7 +90,7 @@ impl Outlet {
     /// What waits goes on as far as the channel has room.
     pub fn flush(&mut self) {
         while let Some(item) = self.waiting.pop_front() {
-            match self.tx.try_send(item) {
+            match self.try_send(item) {
                 Ok(()) => {}
                 Err(TrySendError::Full(item)) => {
                     self.waiting.push_front(item);
@@ -104,10 +109,33 @@ impl Outlet {
     pub fn close(mut self) {
         while !self.waiting.is_empty() && !self.stopping.load(Ordering::Relaxed) {
             self.flush();
-            if self.tx.is_full() {
+            if !self.has_room() {
                 std::thread::sleep(LOOK_EVERY);
             }
         }
+    }
+
+    /// `try_send`, except that a channel one short of full counts as full. The viewer
+    /// takes an item in two steps (it moves the head, then marks the slot free); when the
+    /// channel is full and the viewer is between the two, crossbeam's `try_send` spins
+    /// until the slot is marked. The headless printer runs at the lowest priority (it
+    /// yields the CPU to the reader), so that spin could last its whole time slice. With
+    /// one slot kept back the slot to write is never the one being taken.
+    fn try_send(&self, item: Item) -> Result<(), TrySendError<Item>> {
+        if !self.has_room() {
+            return Err(TrySendError::Full(item));
+        }
+        self.tx.try_send(item)
+    }
+
+    fn has_room(&self) -> bool {
+        self.tx.len() + 1 < CAPACITY
+    }
+
+    /// A lossless viewer has more than it can take: what comes next should wait until it
+    /// has room (see the module doc).
+    pub fn backed_up(&self) -> bool {
+        self.lossless && !self.waiting.is_empty() && !self.stopping()
     }
 
     /// The viewer is stopping the run.
@@ -186,7 +214,7 @@ mod tests {
                 }));
             }
         }
-        assert_eq!(rx.len(), CAPACITY);
+        assert_eq!(rx.len(), CAPACITY - 1, "one slot kept back");
         let exits = (n / 1000 + 1) as usize;
         // The exits kept, and one mark of the gap where dropping began.
         assert!(out.waiting() <= exits + 1, "{}", out.waiting());
@@ -198,5 +226,34 @@ mod tests {
         let got = (items.len() - gaps) as u64;
         assert_eq!(got + dropped.load(Ordering::Relaxed), n + 2 * exits as u64);
         assert_eq!(out.waiting(), 0);
+    }
+
+    /// A lossless outlet never waits and never drops: what does not fit waits, in order,
+    /// and it says it is backed up until the viewer has taken enough.
+    #[test]
+    fn a_lossless_outlet_keeps_everything_in_order_and_says_when_it_is_backed_up() {
+        let (tx, rx) = channel();
+        let dropped = Dropped::default();
+        let mut out = Outlet::new(tx, true, dropped.clone(), Stopping::default());
+        let n = CAPACITY + 100;
+        for i in 0..n {
+            out.send(Item::Problem(i.to_string()));
+        }
+        assert!(out.backed_up());
+        assert_eq!(out.waiting(), 101, "one slot kept back");
+        let mut got: Vec<Item> = rx.try_iter().collect();
+        out.flush();
+        assert!(!out.backed_up());
+        got.extend(rx.try_iter());
+        let texts: Vec<String> = got
+            .into_iter()
+            .map(|i| match i {
+                Item::Problem(t) => t,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let want: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        assert_eq!(texts, want);
+        assert_eq!(dropped.load(Ordering::Relaxed), 0);
     }
 }

@@ -194,6 +194,7 @@ impl Trace {
             ended: ended.clone(),
             gates: gates.clone(),
             foreground,
+            backlog: dir.join("backlog"),
         };
         let stopping = Stopping::default();
         let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());

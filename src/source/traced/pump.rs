@@ -11,8 +11,14 @@
 //! instead of waiting for ever, and the user is told once. Each pass reads at most
 //! [`READ_PER_PASS`] of one connection, so a process that writes without pause cannot hold
 //! back the others' lines.
+//!
+//! A headless viewer takes every event, and may take them more slowly than the program
+//! makes them. In free mode the reader then goes on reading into its backlog (see
+//! `backlog`), so the program never waits on its socket; the backlog goes through the
+//! ingest as the viewer makes room, and before anything read after it.
 
 use super::HOLD;
+use super::backlog::{Backlog, Chunk};
 use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
@@ -21,6 +27,7 @@ use crate::source::clock::monotonic_ns;
 use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId, packed};
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
+use std::os::fd::AsRawFd;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::ExitStatusExt;
 use std::process::Child;
@@ -33,6 +40,13 @@ const LINGER: Duration = Duration::from_millis(1500);
 
 /// How long what the program wrote before it was killed is still read.
 const LAST_READS: Duration = Duration::from_millis(100);
+
+/// How often the end of a run looks whether the viewer has room for the backlog.
+const LOOK_EVERY: Duration = Duration::from_millis(1);
+
+/// Longest a pass waits for something to read: then what is held goes on, and the gates
+/// and the program's end are looked at.
+const IDLE: Duration = Duration::from_millis(2);
 
 /// Most bytes read from one connection in one pass.
 const READ_PER_PASS: usize = 256 << 10;
@@ -58,11 +72,19 @@ pub(super) struct Shared {
     pub gates: Arc<Gates>,
     /// The program was given the terminal: it is taken back once the program ends.
     pub foreground: bool,
+    /// Where the backlog's file goes if it needs one.
+    pub backlog: std::path::PathBuf,
 }
 
 pub(super) struct Pump {
     listener: UnixListener,
     conns: Vec<Conn>,
+    /// Connections whose process closed them while their last bytes were in the backlog:
+    /// their partial lines wait for the backlog's close.
+    closing: Vec<(StreamId, Frames)>,
+    backlog: Backlog,
+    /// A chunk of the backlog, read back.
+    replayed: Vec<u8>,
     /// Connections taken so far: each is named by its number.
     accepted: usize,
     ingest: Ingest,
@@ -87,12 +109,15 @@ impl Pump {
         Pump {
             listener,
             conns: Vec::new(),
+            closing: Vec::new(),
+            backlog: Backlog::new(shared.backlog.clone()),
+            replayed: Vec::new(),
             accepted: 0,
             ingest: Ingest::timed(root, HOLD, started),
             out,
             shared,
             pgid: root as i32,
-            buf: vec![0u8; 64 * 1024],
+            buf: vec![0u8; 256 * 1024],
             spare: File::open("/dev/null").ok(),
             told_limit: false,
         }
@@ -105,11 +130,14 @@ impl Pump {
             // released: a line written before another was read is read by then, however
             // long this thread was kept off the CPU.
             let pass = monotonic_ns();
-            let busy = self.accept() | self.read_all();
-            self.ingest.at(pass);
-            let out = self.ingest.tick();
-            self.send(out);
             self.out.flush();
+            let busy = self.replay() | self.accept() | self.read_all(pass);
+            if self.backlog.is_empty() {
+                // (With a backlog, time in the ingest is the time of the chunk it is at.)
+                self.ingest.at(pass);
+                let out = self.ingest.tick();
+                self.send(out);
+            }
             self.shared.gates.tick();
             if ended_at.is_none() && self.reap() {
                 ended_at = Some(Instant::now());
@@ -118,14 +146,14 @@ impl Pump {
                 // A program that ended by itself gets a hold for lines still on their way.
                 // A program being stopped is not read any further: the viewer wants no
                 // more of it.
-                let quiet = self.conns.is_empty() && !busy;
+                let quiet = self.conns.is_empty() && self.backlog.is_empty() && !busy;
                 let done = (quiet && at.elapsed() >= HOLD) || at.elapsed() >= LINGER;
                 if done || self.out.stopping() {
                     break;
                 }
             }
             if !busy {
-                std::thread::sleep(Duration::from_millis(2));
+                self.idle(IDLE);
             }
         }
         if ended_at.is_some() && !self.out.stopping() {
@@ -138,7 +166,8 @@ impl Pump {
             unsafe { libc::kill(-self.pgid, libc::SIGKILL) };
         }
         let until = Instant::now() + LAST_READS;
-        while !self.out.stopping() && self.read_all() && Instant::now() < until {}
+        while !self.out.stopping() && self.read_all(monotonic_ns()) && Instant::now() < until {}
+        self.drain();
         for c in std::mem::take(&mut self.conns) {
             self.close(c);
         }
@@ -201,6 +230,87 @@ impl Pump {
         });
     }
 
+    /// Waits until a connection has something to read or a process connects, at most
+    /// `most`. Not a plain sleep: a program that writes fast fills its socket in well under
+    /// a millisecond, and would then wait for the reader's nap to end.
+    fn idle(&self, most: Duration) {
+        if self.out.backed_up() && !self.spooling() {
+            // Nothing will be read until the viewer has room.
+            return std::thread::sleep(most);
+        }
+        let fds = std::iter::once(self.listener.as_raw_fd())
+            .chain(self.conns.iter().map(|c| c.stream.as_raw_fd()));
+        let mut polled: Vec<libc::pollfd> = fds
+            .map(|fd| libc::pollfd {
+                fd,
+                events: libc::POLLIN,
+                revents: 0,
+            })
+            .collect();
+        let ms = most.as_millis().max(1) as libc::c_int;
+        // SAFETY: poll(2) on descriptors we own, through a buffer of the length given.
+        unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, ms) };
+    }
+
+    /// What is read now goes to the backlog: chunks wait there already (they go first), or
+    /// the viewer is backed up and the program runs free (with gates, the program waits
+    /// for the viewer instead: its gates wait on what is read).
+    fn spooling(&self) -> bool {
+        !self.backlog.is_empty() || (self.out.backed_up() && !self.shared.gates.watching())
+    }
+
+    /// The backlog through the ingest, oldest chunk first, each at the time of the pass
+    /// that read it, as far as the viewer has room; true if a chunk went.
+    fn replay(&mut self) -> bool {
+        let mut any = false;
+        while !self.out.backed_up() && !self.out.stopping() {
+            let Some(chunk) = self.backlog.next(&mut self.replayed) else {
+                break;
+            };
+            any = true;
+            match chunk {
+                Chunk::Bytes { src, pass } => {
+                    self.ingest.at(pass);
+                    let live = self.conns.iter_mut().find(|c| c.src == src);
+                    let (lines, conn) = match live {
+                        Some(c) => (&mut c.lines, Arc::downgrade(&c.stream)),
+                        None => match self.closing.iter_mut().find(|(s, _)| *s == src) {
+                            Some((_, lines)) => (lines, Weak::new()),
+                            None => continue,
+                        },
+                    };
+                    let (ingest, out) = (&mut self.ingest, &mut self.out);
+                    let to = Gate {
+                        gates: &self.shared.gates,
+                        conn,
+                    };
+                    lines.push(&self.replayed, &mut |p| pass_on(ingest, out, &to, src, p));
+                }
+                Chunk::Closed { src, pass } => {
+                    self.ingest.at(pass);
+                    if let Some(k) = self.closing.iter().position(|(s, _)| *s == src) {
+                        let (src, lines) = self.closing.swap_remove(k);
+                        self.finish(src, lines, Weak::new());
+                    }
+                }
+            }
+            let out = self.ingest.tick();
+            self.send(out);
+        }
+        any
+    }
+
+    /// The end of reading: the whole backlog goes through, however long the viewer takes
+    /// (unless it stops the run).
+    fn drain(&mut self) {
+        while !self.backlog.is_empty() && !self.out.stopping() {
+            self.out.flush();
+            if !self.replay() {
+                std::thread::sleep(LOOK_EVERY);
+            }
+        }
+    }
+
     /// No descriptor is left for a new connection: the spare one makes room to take it and
     /// close it, so its process is not left waiting on a connection nobody reads (the shim
     /// then runs it on untraced). False if even that was not possible.
@@ -224,32 +334,50 @@ impl Pump {
         took
     }
 
-    fn read_all(&mut self) -> bool {
+    /// Reads every connection, in the pass that began at `pass`; true if one had something.
+    fn read_all(&mut self, pass: u64) -> bool {
         let mut any = false;
-        self.ingest.at(monotonic_ns());
+        if self.backlog.is_empty() {
+            self.ingest.at(monotonic_ns());
+        }
         let mut i = 0;
         while i < self.conns.len() && !self.out.stopping() {
-            any |= self.read_conn(i);
-            if self.conns[i].closed {
-                let c = self.conns.swap_remove(i);
+            any |= self.read_conn(i, pass);
+            if !self.conns[i].closed {
+                i += 1;
+                continue;
+            }
+            let c = self.conns.swap_remove(i);
+            if self.backlog.is_empty() {
                 self.close(c);
             } else {
-                i += 1;
+                // Its last bytes are in the backlog: it closes there, after them.
+                self.backlog.closed(c.src, pass);
+                self.closing.push((c.src, c.lines));
             }
         }
         any
     }
 
     /// Reads what connection `i` has now (up to [`READ_PER_PASS`]), and every whole line of
-    /// it into the ingest; true if it had something.
-    fn read_conn(&mut self, i: usize) -> bool {
-        let c = &mut self.conns[i];
+    /// it into the ingest, or into the backlog while spooling; true if it had something.
+    fn read_conn(&mut self, i: usize, pass: u64) -> bool {
         let mut read = 0;
         while read < READ_PER_PASS && !self.out.stopping() {
+            let spool = self.spooling();
+            if !spool && self.out.backed_up() {
+                // Gates: the program waits for the viewer.
+                break;
+            }
+            let c = &mut self.conns[i];
             match (&*c.stream).read(&mut self.buf) {
                 Ok(0) => {
                     c.closed = true;
                     break;
+                }
+                Ok(n) if spool => {
+                    read += n;
+                    self.backlog.push(c.src, pass, &self.buf[..n]);
                 }
                 Ok(n) => {
                     read += n;
@@ -269,19 +397,25 @@ impl Pump {
                 }
             }
         }
-        read > 0 || c.closed
+        read > 0 || self.conns[i].closed
     }
 
     /// A connection its process has closed: its last line goes on, and its descriptor is
     /// given back.
-    fn close(&mut self, mut c: Conn) {
+    fn close(&mut self, c: Conn) {
+        let conn = Arc::downgrade(&c.stream);
+        self.finish(c.src, c.lines, conn);
+    }
+
+    /// The end of `src`'s lines: a partial last line goes on.
+    fn finish(&mut self, src: StreamId, mut lines: Frames, conn: Weak<UnixStream>) {
         let (ingest, out) = (&mut self.ingest, &mut self.out);
         let to = Gate {
             gates: &self.shared.gates,
-            conn: Arc::downgrade(&c.stream),
+            conn,
         };
-        c.lines.finish(&mut |p| pass_on(ingest, out, &to, c.src, p));
-        let end = self.ingest.end(c.src);
+        lines.finish(&mut |p| pass_on(ingest, out, &to, src, p));
+        let end = self.ingest.end(src);
         self.send(end);
     }
 
