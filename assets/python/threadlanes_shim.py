@@ -122,9 +122,10 @@ def _connect_locked():
 
 def _seal_locked():
     """What waits, records then text lines, into the bytes to send. Their order in the
-    stream does not matter: threadlanes puts a process's events in `t` order. Records are
-    appended without the lock, so only those counted here are taken (each list operation is
-    atomic: one appended meanwhile stays for the next frame)."""
+    stream does not matter: threadlanes puts a process's events in `t` order. Records (and
+    the native lock factory's lines) are appended without the lock, so only those counted
+    here are taken (each list operation is atomic: one appended meanwhile stays for the
+    next frame)."""
     n = len(_rec)
     made = _native.take() if _native is not None else b""  # the native path's records
     if n or made:
@@ -132,9 +133,12 @@ def _seal_locked():
         del _rec[:n]
         body = b"".join(recs) + made
         _out.append(b"\0" + _pid.to_bytes(4, "little") + len(body).to_bytes(4, "little") + body)
-    if _buf:
-        _out.append("".join(_buf).encode())
-        _buf.clear()
+    # The native lock factory appends its lines without the lock: as with records, only
+    # those counted here are taken.
+    n = len(_buf)
+    if n:
+        _out.append("".join(_buf[:n]).encode())
+        del _buf[:n]
 
 
 def _disowned_locked():
@@ -513,7 +517,10 @@ def _is_std(filename):
 def _creator(obj, depth):
     """The frame of the user code that made `obj`, or None when the standard library made it
     for its own use. Skips `obj`'s own __init__ chain and multiprocessing's context factories."""
-    f = sys._getframe(depth)
+    return _creator_from(sys._getframe(depth), obj)
+
+
+def _creator_from(f, obj):
     while f is not None:
         code = f.f_code
         if obj is not None and code.co_name == "__init__" and f.f_locals.get("self") is obj:
@@ -571,18 +578,38 @@ def _base(m, kind, one=None):
     return base.replace("self.", "")
 
 
-def _name_for(frame, kind):
+def _site(frame, kind):
+    """(the line, its assignment's match or None, the name's base where it is the same at
+    every pass or None) of the creation running at `frame`."""
     # A line read and matched once: a loop making thousands of objects pays for it once.
     # By bytecode offset, not line: f_lineno is worked out from the line table each time.
     code, at = frame.f_code, frame.f_lasti
-    seen = _line_names.get((id(code), at))
+    seen = _line_names.get((id(code), at, kind))
     if seen is None or seen[0] is not code:
         line = linecache.getline(code.co_filename, frame.f_lineno)
         m = _ASSIGN.match(line) or _WITH_AS.match(line)
-        # The name's base where it is the same at every pass (not `a, b = X(), Y()`).
+        # Not the same at every pass: `a, b = X(), Y()`.
         fixed = None if m and m.re is _ASSIGN and "," in m.group(1) else _base(m, kind)
-        seen = _line_names[(id(code), at)] = (code, line, m, fixed)
-    _, line, m, base = seen
+        seen = _line_names[(id(code), at, kind)] = (code, line, m, fixed)
+    return seen[1:]
+
+
+def _lock_site(frame, kind):
+    """For the native lock factory, once per creation site: how the locks made at `frame`
+    are named. None: made for the standard library's own use (untraced); False: the Python
+    factory names them (the name depends on the pass, or the creator is further up);
+    else (base, named), as `_name_for` names them."""
+    f = _creator_from(frame, None)
+    if f is None:
+        return None
+    if f is not frame:
+        return False
+    _, m, fixed = _site(frame, kind)
+    return False if fixed is None else (fixed, m is not None)
+
+
+def _name_for(frame, kind):
+    line, m, base = _site(frame, kind)
     named = m is not None
     if base is None:
         base = _base(m, kind, _target_for(frame, line, m))
@@ -905,7 +932,12 @@ def _make_lock_factory(raw_factory, cls, kind):
             return raw
         return cls(raw, _declare_object(f, kind, w=w))
 
-    return factory
+    if _native is None:
+        return factory
+    # The native factory declares a lock from C (see `_lock_site`), and calls `factory`
+    # for anything else. Records need an RLock that can say its count (3.11+, or ours).
+    counts = not cls._reentrant or hasattr(raw_factory, "_recursion_count")
+    return _native.LockMaker(raw_factory, cls, kind, factory, cls._reentrant, counts)
 
 
 # ── threading: pure-Python classes, patched in place ────────────────────────────────

@@ -19,6 +19,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod lock;
+mod maker;
 mod records;
 mod state;
 
@@ -70,11 +71,19 @@ pub unsafe extern "C" fn PyInit__threadlanes_native() -> *mut PyObject {
             Py_DECREF(m);
             return ptr::null_mut();
         }
-        let ty = lock::make_type(m);
-        if ty.is_null() || PyModule_AddObject(m, c"LockCore".as_ptr(), ty) < 0 {
-            Py_XDECREF(ty);
-            Py_DECREF(m);
-            return ptr::null_mut();
+        type MakeType = unsafe fn() -> *mut PyObject;
+        let types: [(&std::ffi::CStr, MakeType); 2] = [
+            (c"LockCore", lock::make_type),
+            (c"LockMaker", maker::make_type),
+        ];
+        for (name, make) in types {
+            let ty = make();
+            // AddObject steals the reference only when it succeeds.
+            if ty.is_null() || PyModule_AddObject(m, name.as_ptr(), ty) < 0 {
+                Py_XDECREF(ty);
+                Py_DECREF(m);
+                return ptr::null_mut();
+            }
         }
         m
     }

@@ -42,3 +42,29 @@ pub unsafe extern "C" fn take(_m: *mut PyObject, _noargs: *mut PyObject) -> *mut
     }
     r
 }
+
+/// Lines of the shim's `_buf` held before it is asked to send them (as its `_emit`).
+const LINES_MAX: Py_ssize_t = 512;
+
+/// Appends one event line (`write` writes it, newline included) to the shim's `_buf`, the
+/// list its own `_emit` appends to: one list, so the lines keep the order they were made
+/// in (the reader numbers objects in the order it reads them). True when the lines should
+/// be sent; None with the exception set. The GIL must be held; `write` must not call
+/// into Python.
+pub unsafe fn say(buf: *mut PyObject, write: impl FnOnce(&mut Vec<u8>)) -> Option<bool> {
+    let b = unsafe { &mut *LINE.0.get() };
+    b.clear();
+    write(b);
+    unsafe {
+        let line = PyUnicode_FromStringAndSize(b.as_ptr().cast(), b.len() as Py_ssize_t);
+        if line.is_null() {
+            return None;
+        }
+        let r = PyList_Append(buf, line);
+        Py_DECREF(line);
+        (r == 0).then(|| PyList_Size(buf) >= LINES_MAX)
+    }
+}
+
+/// The line being made (kept allocated between lines).
+static LINE: Records = Records(UnsafeCell::new(Vec::new()));

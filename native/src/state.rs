@@ -22,6 +22,14 @@ pub struct Shared {
     pub release: *mut PyObject,
     pub recursion_count: *mut PyObject,
     pub reentrant: *mut PyObject,
+    /// The shim's `_names` (a name's base -> how many objects have it), `_next_o` (the
+    /// object ids' counter), `_pid` (this process, also after a fork), `_lock_site`.
+    pub names: *mut PyObject,
+    pub next_o: *mut PyObject,
+    pub pid: *mut PyObject,
+    pub lock_site: *mut PyObject,
+    pub f_lasti: *mut PyObject,
+    pub buf: *mut PyObject,
     pub no_args: *mut PyObject,
     /// `(False,)`: the fast path's non-blocking try of the real lock.
     pub try_args: *mut PyObject,
@@ -45,6 +53,12 @@ pub static SHARED: GilCell = GilCell(UnsafeCell::new(Shared {
     release: ptr::null_mut(),
     recursion_count: ptr::null_mut(),
     reentrant: ptr::null_mut(),
+    names: ptr::null_mut(),
+    next_o: ptr::null_mut(),
+    pid: ptr::null_mut(),
+    lock_site: ptr::null_mut(),
+    f_lasti: ptr::null_mut(),
+    buf: ptr::null_mut(),
     no_args: ptr::null_mut(),
     try_args: ptr::null_mut(),
 }));
@@ -58,7 +72,7 @@ pub unsafe fn shared() -> &'static mut Shared {
 pub unsafe fn init() -> bool {
     unsafe {
         let s = shared();
-        let names: [(&mut *mut PyObject, &std::ffi::CStr); 9] = [
+        let names: [(&mut *mut PyObject, &std::ffi::CStr); 15] = [
             (&mut s.closed, c"_closed"),
             (&mut s.gated, c"_gated"),
             (&mut s.flush, c"_flush"),
@@ -68,6 +82,12 @@ pub unsafe fn init() -> bool {
             (&mut s.release, c"release"),
             (&mut s.recursion_count, c"_recursion_count"),
             (&mut s.reentrant, c"_reentrant"),
+            (&mut s.names, c"_names"),
+            (&mut s.next_o, c"_next_o"),
+            (&mut s.pid, c"_pid"),
+            (&mut s.lock_site, c"_lock_site"),
+            (&mut s.f_lasti, c"f_lasti"),
+            (&mut s.buf, c"_buf"),
         ];
         for (slot, name) in names {
             *slot = PyUnicode_InternFromString(name.as_ptr());
@@ -182,6 +202,18 @@ pub fn now(t0: i64) -> i64 {
     ts.tv_sec * 1_000_000_000 + ts.tv_nsec - t0
 }
 
+/// The shim's global `name` (borrowed), or None with no exception set.
+pub unsafe fn global(name: *mut PyObject) -> Option<*mut PyObject> {
+    unsafe {
+        let g = shared().globals;
+        if g.is_null() {
+            return None;
+        }
+        let v = PyDict_GetItem(g, name);
+        (!v.is_null()).then_some(v)
+    }
+}
+
 /// Calls the shim's `_flush()` (records are full); an error it raises is the caller's.
 pub unsafe fn flush() -> bool {
     unsafe {
@@ -196,5 +228,21 @@ pub unsafe fn flush() -> bool {
         }
         Py_DECREF(r);
         true
+    }
+}
+
+/// A str's UTF-8, or None (not a str, or not encodable) with no exception set.
+pub unsafe fn str_of(s: *mut PyObject) -> Option<&'static str> {
+    unsafe {
+        if PyUnicode_Check(s) == 0 {
+            return None;
+        }
+        let mut n: Py_ssize_t = 0;
+        let p = PyUnicode_AsUTF8AndSize(s, &mut n);
+        if p.is_null() {
+            PyErr_Clear();
+            return None;
+        }
+        std::str::from_utf8(std::slice::from_raw_parts(p.cast(), n as usize)).ok()
     }
 }

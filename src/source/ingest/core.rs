@@ -5,7 +5,8 @@
 use super::{Ids, MAX_LINE, Out, StreamId};
 use crate::event::{Event, ObjectId, Op, WorkerId};
 use crate::wire;
-use serde_json::{Map, Value};
+use crate::wire::flat;
+use serde_json::Value;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// Ids are small numbers we make ourselves, not input an attacker chooses: a multiply-shift
@@ -230,6 +231,24 @@ impl Core {
                 after: None,
             });
         }
+        if let Some(f) = flat::parse(text)
+            && !f.has("after")
+            && !f.has("data")
+        {
+            // Most lines: an event's flat fields, read without serde_json's map.
+            let ev = wire::decode_flat(&f)?;
+            let owners = self.owners(src, &ev, |k| f.get(k))?;
+            let shared = f.get("shared").and_then(Value::as_bool) == Some(true);
+            return Ok(Line {
+                item: Item::Event {
+                    owners,
+                    data: None,
+                    shared,
+                    ev,
+                },
+                after: None,
+            });
+        }
         let v: Value = serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
         let m = v.as_object().ok_or("not a JSON object")?;
         let after = match m.get("after") {
@@ -243,16 +262,7 @@ impl Core {
             });
         }
         let ev = wire::decode_value(&v)?;
-        let owner = |k: &str| -> Result<Owner, String> {
-            let pid = field_u32(m, k)?.unwrap_or(ev.pid);
-            Ok(self.owner_of(src, pid))
-        };
-        let owners = Owners {
-            w: owner("wpid")?,
-            o: owner("opid")?,
-            target: owner("tpid")?,
-            parent: owner("ppid")?,
-        };
+        let owners = self.owners(src, &ev, |k| m.get(k))?;
         Ok(Line {
             item: Item::Event {
                 owners,
@@ -261,6 +271,26 @@ impl Core {
                 ev,
             },
             after,
+        })
+    }
+
+    /// Whose the ids of `ev`'s worker, object, target and parent are: their processes'
+    /// (`wpid`, `opid`, `tpid`, `ppid`, read by `get`), else the event's own.
+    fn owners<'v>(
+        &self,
+        src: StreamId,
+        ev: &Event,
+        get: impl Fn(&str) -> Option<&'v Value>,
+    ) -> Result<Owners, String> {
+        let owner = |k: &str| -> Result<Owner, String> {
+            let pid = field_u32(get(k), k)?.unwrap_or(ev.pid);
+            Ok(self.owner_of(src, pid))
+        };
+        Ok(Owners {
+            w: owner("wpid")?,
+            o: owner("opid")?,
+            target: owner("tpid")?,
+            parent: owner("ppid")?,
         })
     }
 
@@ -343,8 +373,8 @@ fn after_of(a: &Value) -> Result<(u32, u64), String> {
     }
 }
 
-fn field_u32(m: &Map<String, Value>, k: &str) -> Result<Option<u32>, String> {
-    match m.get(k) {
+fn field_u32(v: Option<&Value>, k: &str) -> Result<Option<u32>, String> {
+    match v {
         None | Some(Value::Null) => Ok(None),
         Some(v) => v
             .as_u64()

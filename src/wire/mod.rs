@@ -6,6 +6,8 @@ use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
 use serde_json::{Map, Value, json};
 use std::io::BufRead;
 
+pub mod flat;
+
 /// What was wrong with one line of a stream.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("line {line}: {what}")]
@@ -193,12 +195,23 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
     }
 }
 
-/// Field access on one line's object, with errors that name the field.
-struct Fields<'a>(&'a Map<String, Value>);
+/// Field access on one line's object, with errors that name the field: read by
+/// serde_json, or by [`flat`].
+enum Fields<'a> {
+    Map(&'a Map<String, Value>),
+    Flat(&'a flat::Flat<'a>),
+}
 
 impl Fields<'_> {
+    fn get(&self, k: &str) -> Option<&Value> {
+        match self {
+            Fields::Map(m) => m.get(k),
+            Fields::Flat(f) => f.get(k),
+        }
+    }
+
     fn u64(&self, k: &str) -> Result<u64, String> {
-        match self.0.get(k) {
+        match self.get(k) {
             Some(v) => v
                 .as_u64()
                 .ok_or_else(|| format!("field \"{k}\" must be a non-negative integer, got {v}")),
@@ -210,7 +223,7 @@ impl Fields<'_> {
         u32::try_from(v).map_err(|_| format!("field \"{k}\" is too large: {v}"))
     }
     fn opt_u64(&self, k: &str) -> Result<Option<u64>, String> {
-        match self.0.get(k) {
+        match self.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(_) => self.u64(k).map(Some),
         }
@@ -224,7 +237,7 @@ impl Fields<'_> {
         }
     }
     fn i64(&self, k: &str) -> Result<i64, String> {
-        match self.0.get(k) {
+        match self.get(k) {
             Some(v) => v
                 .as_i64()
                 .ok_or_else(|| format!("field \"{k}\" must be an integer, got {v}")),
@@ -237,14 +250,14 @@ impl Fields<'_> {
     }
     /// Items and texts may be any JSON value; a non-string is kept as its JSON text.
     fn opt_str(&self, k: &str) -> Result<Option<String>, String> {
-        Ok(match self.0.get(k) {
+        Ok(match self.get(k) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(v) => Some(v.to_string()),
         })
     }
     fn bool_or(&self, k: &str, default: bool) -> Result<bool, String> {
-        match self.0.get(k) {
+        match self.get(k) {
             None => Ok(default),
             Some(Value::Bool(b)) => Ok(*b),
             Some(v) => Err(format!("field \"{k}\" must be true or false, got {v}")),
@@ -261,9 +274,17 @@ pub fn decode(line: &str) -> Result<Event, String> {
 /// Decodes one line already parsed as JSON (a reader that looked at its fields first).
 pub fn decode_value(v: &Value) -> Result<Event, String> {
     let m = v.as_object().ok_or("not a JSON object")?;
-    let f = Fields(m);
+    decode_fields(&Fields::Map(m))
+}
+
+/// Decodes one line read by [`flat::parse`].
+pub fn decode_flat(f: &flat::Flat) -> Result<Event, String> {
+    decode_fields(&Fields::Flat(f))
+}
+
+fn decode_fields(f: &Fields) -> Result<Event, String> {
     let op_name = f.str("op")?;
-    let op = decode_op(&op_name, &f)?;
+    let op = decode_op(&op_name, f)?;
     Ok(Event {
         t: f.opt_u64("t")?.unwrap_or(0),
         pid: f.opt_u32("pid")?.unwrap_or(0),
@@ -275,7 +296,7 @@ pub fn decode_value(v: &Value) -> Result<Event, String> {
 fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
     use Op::*;
     let o = || f.u32("o");
-    let has_o = f.0.contains_key("o");
+    let has_o = f.get("o").is_some();
     // An rwlock's read side: its acquire and release ops with `"read":true`.
     let shared = f.bool_or("read", false)?;
     Ok(match name {
