@@ -63,7 +63,6 @@ unsafe extern "C" fn new(
         if me.is_null() {
             return ptr::null_mut();
         }
-        untrack(me.cast());
         let c = &mut *me;
         Py_INCREF(raw);
         Py_INCREF(j);
@@ -485,7 +484,6 @@ pub unsafe fn make(
             Py_DECREF(raw);
             return ptr::null_mut();
         }
-        untrack(me.cast());
         let c = &mut *me;
         c.raw = raw;
         c.o = o;
@@ -493,19 +491,6 @@ pub unsafe fn make(
         c.reentrant = reentrant;
         c.fast = counts;
         me.cast()
-    }
-}
-
-/// Takes a new lock out of the garbage collector's lists. The shim's subclasses are Python
-/// classes, so their instances are tracked; but a traced lock refers only to its real lock
-/// and to strs, ints and tuples of them, so it is never part of a cycle. Tracked, 50,000
-/// locks kept alive cost a fifth of their making in collections that find nothing (a real
-/// lock is not tracked).
-unsafe fn untrack(me: *mut PyObject) {
-    unsafe {
-        if PyType_HasFeature(Py_TYPE(me), Py_TPFLAGS_HAVE_GC) != 0 {
-            PyObject_GC_UnTrack(me.cast());
-        }
     }
 }
 

@@ -1,9 +1,11 @@
 """What a program can observe of threading.Lock and RLock is Python's, whichever path the
 tracer takes (its native core's fast path, or the Python methods it falls back to): return
 values, errors and their messages, timeouts, weak references, `with` around an exception,
-a lock released by another thread, a Condition over each kind, and a fork's child."""
+a lock released by another thread, a Condition over each kind, locks made many ways (their
+names in the stream the same on both paths), and a fork's child."""
 import gc
 import os
+import pickle
 import sys
 import threading
 import warnings
@@ -85,6 +87,33 @@ for kind in (threading.Lock, threading.RLock):
         cond.notify()
     t.join()
     say("condition over", kind.__name__, ready)
+
+# Made many ways: in a loop, two on a line, as an attribute, by a function called twice,
+# inside the standard library (a Queue's own locks are not the program's).
+import queue  # noqa: E402
+
+
+class Account:
+    def __init__(self):
+        self.lock = threading.Lock()
+
+
+def make():
+    return threading.RLock()
+
+
+pool = [threading.Lock() for _ in range(3)]
+left, right = threading.Lock(), threading.RLock()
+accounts = [Account(), Account()]
+made = [make(), make()]
+q = queue.Queue()
+with threading.Lock() as held:
+    say("with as", held)
+say("made", len(pool), type(left).__name__ == type(pool[0]).__name__, accounts[1].lock.locked())
+say("factory", threading.Lock.__name__, threading.RLock.__name__, callable(threading.Lock))
+say("pickled by name", pickle.loads(pickle.dumps(threading.Lock)) is threading.Lock)
+say("no arguments", errors(lambda: threading.Lock(1)))
+say("not tracked", gc.is_tracked(left), gc.is_tracked(right))
 
 # Python 3.12+ warns about a fork with threads running, and counts the tracer's two helper
 # threads (README, "Not yet"): not what this program is about.
