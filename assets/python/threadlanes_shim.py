@@ -985,7 +985,9 @@ def _traced(self):
 def _patch_threading():
     import threading
 
-    threading.Lock = _posing_as(_make_lock_factory(_thread.allocate_lock, _TracedLock, "lock"), threading, "Lock")
+    # threading.Lock itself makes the real ones: allocate_lock up to 3.12, the lock type
+    # from 3.13 (its errors are the program's to see, in their words).
+    threading.Lock = _posing_as(_make_lock_factory(threading.Lock, _TracedLock, "lock"), threading, "Lock")
     threading.RLock = _posing_as(
         _make_lock_factory(threading._CRLock or threading._PyRLock, _TracedRLock, "rlock"), threading, "RLock")
 

@@ -360,13 +360,44 @@ unsafe extern "C" fn reduce(me: *mut PyObject, _noargs: *mut PyObject) -> *mut P
     unsafe { PyObject_GetAttrString(me, c"__qualname__".as_ptr()) }
 }
 
-static mut METHODS: [PyMethodDef; 2] = [
+/// `isinstance(x, threading.Lock)`: where `threading.Lock` is a class (Python 3.13), a
+/// traced lock is one, and so is a real one; where it is a function, Python's own error.
+unsafe extern "C" fn instancecheck(me: *mut PyObject, x: *mut PyObject) -> *mut PyObject {
+    unsafe {
+        let m = &*(me as *mut Maker);
+        if PyType_Check(m.raw_factory) == 0 {
+            PyErr_SetString(
+                PyExc_TypeError,
+                c"isinstance() arg 2 must be a type, a tuple of types, or a union".as_ptr(),
+            );
+            return ptr::null_mut();
+        }
+        let mut r = PyObject_IsInstance(x, m.cls);
+        if r == 0 {
+            r = PyObject_IsInstance(x, m.raw_factory);
+        }
+        if r < 0 {
+            return ptr::null_mut();
+        }
+        PyBool_FromLong(r.into())
+    }
+}
+
+static mut METHODS: [PyMethodDef; 3] = [
     PyMethodDef {
         ml_name: c"__reduce__".as_ptr(),
         ml_meth: PyMethodDefPointer {
             PyCFunction: reduce,
         },
         ml_flags: METH_NOARGS,
+        ml_doc: ptr::null(),
+    },
+    PyMethodDef {
+        ml_name: c"__instancecheck__".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: instancecheck,
+        },
+        ml_flags: METH_O,
         ml_doc: ptr::null(),
     },
     PyMethodDef::zeroed(),

@@ -91,8 +91,8 @@ fn word(b: &[u8], at: usize, w: &[u8], v: Value) -> Option<(Value, usize)> {
     b[at..].starts_with(w).then_some((v, at + w.len()))
 }
 
-/// An integer as JSON writes it (no leading zeros, no fraction or exponent: those are
-/// serde_json's to read).
+/// An integer as JSON writes it (no leading zeros, no fraction or exponent, not -0, which
+/// serde_json reads as a float: those are serde_json's to read).
 fn integer(text: &str, at: usize) -> Option<(Value, usize)> {
     let b = text.as_bytes();
     let digits_at = at + usize::from(b[at] == b'-');
@@ -102,7 +102,8 @@ fn integer(text: &str, at: usize) -> Option<(Value, usize)> {
         .unwrap_or(b.len() - digits_at);
     let end = digits_at + len;
     let leading_zero = len > 1 && b[digits_at] == b'0';
-    if len == 0 || leading_zero || matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
+    let minus_zero = digits_at > at && &text[digits_at..end] == "0";
+    if len == 0 || leading_zero || minus_zero || matches!(b.get(end), Some(b'.' | b'e' | b'E')) {
         return None;
     }
     let s = &text[at..end];
@@ -167,6 +168,7 @@ mod tests {
             r#"{"v":1.5}"#,
             r#"{"v":1e3}"#,
             r#"{"v":01}"#,
+            r#"{"v":-0}"#,
             r#"{"v":18446744073709551616}"#,
             r#"{"v":1,}"#,
             r#"{"v":1} x"#,
