@@ -327,3 +327,13 @@ fn the_native_core_is_loaded_where_it_was_built() {
     };
     assert!(said.contains(want), "{said}");
 }
+
+/// Tracebacks out of what the tracer wraps (a pool's task through its future, a queue's
+/// timed-out get, a broken barrier, a lock released unheld, ...) carry no frame of the
+/// tracer's, on both of its paths. (Python 3.11+: before it, the outermost wrapper's frame
+/// stays; README, "Not yet".)
+#[test]
+fn tracebacks_carry_no_frame_of_the_tracer() {
+    compare("faithful_tracebacks");
+    compare_with("faithful_tracebacks", &[("THREADLANES_NATIVE", "0")]);
+}

@@ -723,17 +723,40 @@ def _tf(ok):
     return "true" if ok else "false"
 
 
+def _unshim(e):
+    """Takes the shim's own frames out of `e`'s traceback, called where an exception leaves
+    a wrapper: code that prints or counts frames sees what it sees untraced. On Python 3.11+
+    the bare `raise` after it keeps the traceback as left here; before 3.11 it restores the
+    one it caught, so the outermost wrapper's frame stays there."""
+    tb = e.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    e.__traceback__ = head = tb
+    while tb is not None:
+        after = tb.tb_next
+        while after is not None and after.tb_frame.f_code.co_filename == __file__:
+            after = after.tb_next
+        if tb.tb_next is not after:
+            tb.tb_next = after
+        tb = after
+    return head
+
+
 def _waiting(w, j, call, *args):
     """wait_begin, the call, wait_end: ok=false when the call raises (a broken barrier, a
     result that timed out or failed)."""
-    _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-    ok = False
     try:
-        r = call(*args)
-        ok = True
-        return r
-    finally:
-        _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+        _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+        ok = False
+        try:
+            r = call(*args)
+            ok = True
+            return r
+        finally:
+            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+    except BaseException as e:
+        _unshim(e)
+        raise
 
 
 # ── threading: Lock and RLock (C types: wrapped) ────────────────────────────────────
@@ -792,67 +815,79 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
     # Where the native core loads, these run only for what it hands over (a lock that is
     # taken, a gate, a thread not yet seen); elsewhere they are the whole path.
     def _acquire_slow(self, *args, **kw):
-        blocking, timeout = True, -1
-        if args or kw:
-            try:
-                blocking, timeout = _acquire_args(*args, **kw)
-            except TypeError:  # not acquire's arguments: the real lock says so, in its words
-                return self._l.acquire(*args, **kw)
-        w = _wids.get(_get_ident(), _UNKNOWN)
-        if w is _UNKNOWN:
-            w = _adopt()
-        if w is None:
-            return self._l.acquire(blocking, timeout)
-        j, raw, k = self._j, self._l, self._k
-        if _gated:
-            _gate(w, "acquire", j)
-            k = None  # gated: text lines, which the scheduler reads in their order
-        if k is not None and blocking and raw.acquire(False):
-            # Free: taken at once, one record (its t after the lock was taken).
-            _record(w, _ACQUIRED, k, _rcount(raw) + 1 if self._reentrant else 0)
-            return True
-        if k is None:
-            _emit(w, '"op":"acquire_begin",%s}' % j)
-        else:
-            _record(w, _ACQUIRE_BEGIN, k)
-        ok = False
         try:
-            if not blocking:
-                ok = raw.acquire(blocking, timeout)
-            elif raw.acquire(False):
-                ok = True
-            else:
-                _flush()  # it will wait: let the viewer see that now
-                ok = raw.acquire(True, timeout)
-        finally:
+            blocking, timeout = True, -1
+            if args or kw:
+                try:
+                    blocking, timeout = _acquire_args(*args, **kw)
+                except TypeError:  # not acquire's arguments: the real lock says so, in its words
+                    return self._l.acquire(*args, **kw)
+            w = _wids.get(_get_ident(), _UNKNOWN)
+            if w is _UNKNOWN:
+                w = _adopt()
+            if w is None:
+                return self._l.acquire(blocking, timeout)
+            j, raw, k = self._j, self._l, self._k
+            if _gated:
+                _gate(w, "acquire", j)
+                k = None  # gated: text lines, which the scheduler reads in their order
+            if k is not None and blocking and raw.acquire(False):
+                # Free: taken at once, one record (its t after the lock was taken).
+                _record(w, _ACQUIRED, k, _rcount(raw) + 1 if self._reentrant else 0)
+                return True
             if k is None:
-                _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
+                _emit(w, '"op":"acquire_begin",%s}' % j)
             else:
-                x = _rcount(raw) + 1 if self._reentrant and ok else int(self._reentrant)
-                _record(w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k, x)
-        return ok
+                _record(w, _ACQUIRE_BEGIN, k)
+            ok = False
+            try:
+                if not blocking:
+                    ok = raw.acquire(blocking, timeout)
+                elif raw.acquire(False):
+                    ok = True
+                else:
+                    _flush()  # it will wait: let the viewer see that now
+                    ok = raw.acquire(True, timeout)
+            finally:
+                if k is None:
+                    _emit(w, '"op":"acquire_end",%s,"ok":%s%s}' % (j, _tf(ok), self._depth(ok)))
+                else:
+                    x = _rcount(raw) + 1 if self._reentrant and ok else int(self._reentrant)
+                    _record(w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k, x)
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     def _release_slow(self):
-        w = _wids.get(_get_ident(), _UNKNOWN)
-        if w is _UNKNOWN:
-            w = _adopt()
-        if w is not None and self._l.locked():
-            k = self._k
-            if _gated:
-                _gate(w, "release", self._j)
-                k = None
-            if k is None:
-                _emit(w, '"op":"release",%s}' % self._j)
-            else:
-                _record(w, _RELEASE, k)
-        self._l.release()
+        try:
+            w = _wids.get(_get_ident(), _UNKNOWN)
+            if w is _UNKNOWN:
+                w = _adopt()
+            if w is not None and self._l.locked():
+                k = self._k
+                if _gated:
+                    _gate(w, "release", self._j)
+                    k = None
+                if k is None:
+                    _emit(w, '"op":"release",%s}' % self._j)
+                else:
+                    _record(w, _RELEASE, k)
+            self._l.release()
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     if _native is None:
         acquire = __enter__ = _acquire_slow
         release = _release_slow
 
         def __exit__(self, *exc):
-            self.release()
+            try:
+                self.release()
+            except BaseException as e:
+                _unshim(e)
+                raise
 
     def locked(self):
         return self._l.locked()
@@ -881,18 +916,22 @@ class _TracedRLock(_TracedLock):
     _reentrant = True
 
     def _release_slow(self):
-        w = _me()
-        raw = self._l
-        if w is not None and raw._is_owned():
-            k = self._k
-            if _gated:
-                _gate(w, "release", self._j)
-                k = None
-            if k is None:
-                _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, _rcount(raw) - 1))
-            else:
-                _record(w, _RELEASE, k, _rcount(raw))
-        raw.release()
+        try:
+            w = _me()
+            raw = self._l
+            if w is not None and raw._is_owned():
+                k = self._k
+                if _gated:
+                    _gate(w, "release", self._j)
+                    k = None
+                if k is None:
+                    _emit(w, '"op":"release",%s,"depth":%d}' % (self._j, _rcount(raw) - 1))
+                else:
+                    _record(w, _RELEASE, k, _rcount(raw))
+            raw.release()
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     if _native is None:
         release = _release_slow
@@ -998,29 +1037,37 @@ def _patch_threading():
                lambda s, value=1, *a, **k: value)
 
     def acquire(self, blocking=True, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return s_acquire(self, blocking, timeout)
-        if _gated:
-            _gate(w, "acquire", j)
-        _emit(w, '"op":"acquire_begin",%s}' % j, now=blocking and self._value == 0)
-        ok = False
         try:
-            ok = s_acquire(self, blocking, timeout)
-        finally:
-            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
-        return ok
+            w, j = _traced(self)
+            if w is None:
+                return s_acquire(self, blocking, timeout)
+            if _gated:
+                _gate(w, "acquire", j)
+            _emit(w, '"op":"acquire_begin",%s}' % j, now=blocking and self._value == 0)
+            ok = False
+            try:
+                ok = s_acquire(self, blocking, timeout)
+            finally:
+                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)))
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     def releaser(orig):
         def release(self, n=1):
-            w, j = _traced(self)
-            bounded = isinstance(self, BSem)
-            if w is not None and n >= 1 and not (bounded and self._value + n > self._initial_value):
-                if _gated:
-                    _gate(w, "release", j)
-                for _ in range(n):
-                    _emit(w, '"op":"release",%s}' % j)
-            return orig(self, n)
+            try:
+                w, j = _traced(self)
+                bounded = isinstance(self, BSem)
+                if w is not None and n >= 1 and not (bounded and self._value + n > self._initial_value):
+                    if _gated:
+                        _gate(w, "release", j)
+                    for _ in range(n):
+                        _emit(w, '"op":"release",%s}' % j)
+                return orig(self, n)
+            except BaseException as e:
+                _unshim(e)
+                raise
 
         return release
 
@@ -1051,18 +1098,22 @@ def _patch_threading():
         return e_clear(self)
 
     def ev_wait(self, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return e_wait(self, timeout)
-        if _gated:
-            _gate(w, "wait", j)
-        _emit(w, '"op":"wait_begin",%s}' % j, now=not self._flag)
-        ok = False
         try:
-            ok = e_wait(self, timeout)
-        finally:
-            _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
-        return ok
+            w, j = _traced(self)
+            if w is None:
+                return e_wait(self, timeout)
+            if _gated:
+                _gate(w, "wait", j)
+            _emit(w, '"op":"wait_begin",%s}' % j, now=not self._flag)
+            ok = False
+            try:
+                ok = e_wait(self, timeout)
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)))
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     Ev.set, Ev.clear, Ev.wait = ev_set, ev_clear, ev_wait
 
@@ -1127,10 +1178,14 @@ def _patch_threading():
     _user_init(Bar, "barrier", lambda s, parties, *a, **k: parties)
 
     def bar_wait(self, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return b_wait(self, timeout)
-        return _waiting(w, j, b_wait, self, timeout)
+        try:
+            w, j = _traced(self)
+            if w is None:
+                return b_wait(self, timeout)
+            return _waiting(w, j, b_wait, self, timeout)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     Bar.wait = bar_wait
 
@@ -1150,19 +1205,23 @@ def _patch_thread_class(threading):
     t_start, t_boot, t_join = T.start, T._bootstrap_inner, T.join
 
     def start(self):
-        if "_started" not in self.__dict__:
-            return t_start(self)  # __init__ was not called: Python's own RuntimeError
-        w = _me()
-        if w is not None and not _hidden_target(self) and not self._started.is_set():
-            tw = _new_w()
-            self._tl_w = tw
-            _declare_worker(tw, self.name, "thread", self.daemon, w)
         try:
-            return t_start(self)
+            if "_started" not in self.__dict__:
+                return t_start(self)  # __init__ was not called: Python's own RuntimeError
+            w = _me()
+            if w is not None and not _hidden_target(self) and not self._started.is_set():
+                tw = _new_w()
+                self._tl_w = tw
+                _declare_worker(tw, self.name, "thread", self.daemon, w)
+            try:
+                return t_start(self)
+            except BaseException as e:
+                tw = self.__dict__.get("_tl_w")
+                if tw is not None and not self._started.is_set():
+                    _emit(tw, '"op":"exit","how":"panic","msg":%s}' % _q(repr(e)), now=True)
+                raise
         except BaseException as e:
-            tw = self.__dict__.get("_tl_w")
-            if tw is not None and not self._started.is_set():
-                _emit(tw, '"op":"exit","how":"panic","msg":%s}' % _q(repr(e)), now=True)
+            _unshim(e)
             raise
 
     def _bootstrap_inner(self):
@@ -1195,16 +1254,20 @@ def _patch_thread_class(threading):
                 _emit(tw, '"op":"exit","how":"%s"%s}' % (how[0], msg), now=True)
 
     def join(self, timeout=None):
-        w, tw = _me(), self.__dict__.get("_tl_w")
-        if w is None or tw is None:
-            return t_join(self, timeout)
-        if _gated:
-            _gate(w, "join", '"target":%d' % tw)
-        _emit(w, '"op":"join_begin","target":%d}' % tw, now=True)
         try:
-            return t_join(self, timeout)
-        finally:
-            _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (tw, _tf(not self.is_alive())))
+            w, tw = _me(), self.__dict__.get("_tl_w")
+            if w is None or tw is None:
+                return t_join(self, timeout)
+            if _gated:
+                _gate(w, "join", '"target":%d' % tw)
+            _emit(w, '"op":"join_begin","target":%d}' % tw, now=True)
+            try:
+                return t_join(self, timeout)
+            finally:
+                _emit(w, '"op":"join_end","target":%d,"ok":%s}' % (tw, _tf(not self.is_alive())))
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     T.start, T._bootstrap_inner, T.join = start, _bootstrap_inner, join
 
@@ -1274,48 +1337,64 @@ def _patch_queue():
     Q.__init_subclass__ = classmethod(init_subclass)
 
     def put(self, item, block=True, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return q_put(self, item, block, timeout)
-        if _gated:
-            _gate(w, "put", j)
-        full = 0 < self.maxsize <= self._qsize()
-        _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)), now=block and full)
         try:
-            return q_put(self, item, block, timeout)
-        except BaseException:
-            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self._qsize()))
+            w, j = _traced(self)
+            if w is None:
+                return q_put(self, item, block, timeout)
+            if _gated:
+                _gate(w, "put", j)
+            full = 0 < self.maxsize <= self._qsize()
+            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)), now=block and full)
+            try:
+                return q_put(self, item, block, timeout)
+            except BaseException:
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":false}' % (j, _label(item), self._qsize()))
+                raise
+        except BaseException as e:
+            _unshim(e)
             raise
 
     def get(self, block=True, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return q_get(self, block, timeout)
-        if _gated:
-            _gate(w, "get", j)
-        _emit(w, '"op":"get_begin",%s}' % j, now=block and not self._qsize())
         try:
-            return q_get(self, block, timeout)
-        except BaseException:
-            _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self._qsize()))
+            w, j = _traced(self)
+            if w is None:
+                return q_get(self, block, timeout)
+            if _gated:
+                _gate(w, "get", j)
+            _emit(w, '"op":"get_begin",%s}' % j, now=block and not self._qsize())
+            try:
+                return q_get(self, block, timeout)
+            except BaseException:
+                _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self._qsize()))
+                raise
+        except BaseException as e:
+            _unshim(e)
             raise
 
     def task_done(self):
-        w, j = _traced(self)
-        if w is None:
-            return q_done(self)
-        q_done(self)
-        _emit(w, '"op":"task_done",%s,"unfinished":%d}' % (j, self.unfinished_tasks))
+        try:
+            w, j = _traced(self)
+            if w is None:
+                return q_done(self)
+            q_done(self)
+            _emit(w, '"op":"task_done",%s,"unfinished":%d}' % (j, self.unfinished_tasks))
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     def join(self):
-        w, j = _traced(self)
-        if w is None:
-            return q_join(self)
-        _emit(w, '"op":"join_begin",%s}' % j, now=True)
         try:
-            return q_join(self)
-        finally:
-            _emit(w, '"op":"join_end",%s}' % j)
+            w, j = _traced(self)
+            if w is None:
+                return q_join(self)
+            _emit(w, '"op":"join_begin",%s}' % j, now=True)
+            try:
+                return q_join(self)
+            finally:
+                _emit(w, '"op":"join_end",%s}' % j)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
     _patch_simple_queue(queue)
@@ -1327,27 +1406,35 @@ def _patch_simple_queue(queue):
 
     class SimpleQueue(base):
         def put(self, item, block=True, timeout=None):
-            w, j = _traced(self)
-            if w is None:
-                return base.put(self, item, block, timeout)
-            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
-            base.put(self, item, block, timeout)
-            _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+            try:
+                w, j = _traced(self)
+                if w is None:
+                    return base.put(self, item, block, timeout)
+                _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(item)))
+                base.put(self, item, block, timeout)
+                _emit(w, '"op":"put_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+            except BaseException as e:
+                _unshim(e)
+                raise
 
         def get(self, block=True, timeout=None):
-            w, j = _traced(self)
-            if w is None:
-                return base.get(self, block, timeout)
-            _emit(w, '"op":"get_begin",%s}' % j, now=block and self.empty())
-            ok = False
             try:
-                item = base.get(self, block, timeout)
-                ok = True
-            finally:
-                if not ok:
-                    _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
-            _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
-            return item
+                w, j = _traced(self)
+                if w is None:
+                    return base.get(self, block, timeout)
+                _emit(w, '"op":"get_begin",%s}' % j, now=block and self.empty())
+                ok = False
+                try:
+                    item = base.get(self, block, timeout)
+                    ok = True
+                finally:
+                    if not ok:
+                        _emit(w, '"op":"get_end",%s,"depth":%d,"ok":false}' % (j, self.qsize()))
+                _emit(w, '"op":"get_end",%s,"item":%s,"depth":%d,"ok":true}' % (j, _label(item), self.qsize()))
+                return item
+            except BaseException as e:
+                _unshim(e)
+                raise
 
         def put_nowait(self, item):
             return self.put(item, False)
@@ -2010,16 +2097,20 @@ def _patch_async_lock(cls, is_lock):
                 _rec.append(_pack(_mono() - _T0, w, _ACQUIRE_END if ok else _ACQUIRE_FAILED, k[0], k[1], 0))
 
     def release(self):
-        w, j = _task_j(self)
-        if w is not None and (not is_lock or self._locked):
-            k = None if _gated else self._tl_k
-            if k is None:
-                _emit(w, '"op":"release",%s}' % j)
-            elif not _closed:
-                _rec.append(_pack(_mono() - _T0, w, _RELEASE, k[0], k[1], 0))
-                if len(_rec) >= _REC_MAX:
-                    _flush()
-        return orig_release(self)
+        try:
+            w, j = _task_j(self)
+            if w is not None and (not is_lock or self._locked):
+                k = None if _gated else self._tl_k
+                if k is None:
+                    _emit(w, '"op":"release",%s}' % j)
+                elif not _closed:
+                    _rec.append(_pack(_mono() - _T0, w, _RELEASE, k[0], k[1], 0))
+                    if len(_rec) >= _REC_MAX:
+                        _flush()
+            return orig_release(self)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     cls.acquire, cls.release = acquire, release
     if not (is_lock and knows_free):
@@ -2354,7 +2445,11 @@ def _input(prompt=""):
             _emit(w, '"op":"say","text":%s}' % _q(msg), now=True)
         sys.stderr.write("threadlanes: %s\n" % msg)
         raise EOFError(msg)
-    return _orig_input(prompt)
+    try:
+        return _orig_input(prompt)
+    except BaseException as e:
+        _unshim(e)
+        raise
 
 
 # ── concurrent.futures ──────────────────────────────────────────────────────────────
@@ -2385,17 +2480,21 @@ def _patch_futures():
         _emit(w, '"op":"submit",%s,"task":%d}' % (j, task))
 
         def traced_task(*a, **k):
-            tw = _me()
-            if tw is not None:
-                _emit(tw, '"op":"task_begin",%s,"task":%d}' % (j, task))
-            result = "error"
             try:
-                r = fn(*a, **k)
-                result = r
-                return r
-            finally:
+                tw = _me()
                 if tw is not None:
-                    _emit(tw, '"op":"task_end",%s,"task":%d,"result":%s}' % (j, task, _label(result)))
+                    _emit(tw, '"op":"task_begin",%s,"task":%d}' % (j, task))
+                result = "error"
+                try:
+                    r = fn(*a, **k)
+                    result = r
+                    return r
+                finally:
+                    if tw is not None:
+                        _emit(tw, '"op":"task_end",%s,"task":%d,"result":%s}' % (j, task, _label(result)))
+            except BaseException as e:
+                _unshim(e)
+                raise
 
         fut = orig_submit(self, traced_task, *args, **kwargs)
         fut._tl_j = j
@@ -2407,10 +2506,14 @@ def _patch_futures():
     f_result = F.result
 
     def result(self, timeout=None):
-        w, j = _traced(self)
-        if w is None or self.done():
-            return f_result(self, timeout)
-        return _waiting(w, j, f_result, self, timeout)
+        try:
+            w, j = _traced(self)
+            if w is None or self.done():
+                return f_result(self, timeout)
+            return _waiting(w, j, f_result, self, timeout)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     F.result = result
 
@@ -2460,24 +2563,32 @@ def _wrap_semlock(lock):
     raw_acquire, raw_release = sl.acquire, sl.release
 
     def acquire(block=True, timeout=None):
-        w = _me()
-        if w is None:
-            return raw_acquire(block, timeout)
-        _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
-        ok = False
         try:
-            ok = raw_acquire(block, timeout)
-        finally:
-            _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
-        return ok
+            w = _me()
+            if w is None:
+                return raw_acquire(block, timeout)
+            _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
+            ok = False
+            try:
+                ok = raw_acquire(block, timeout)
+            finally:
+                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     held = sl._is_mine if sl.kind == 0 else sl._is_zero  # RLock: ours; Lock: taken at all
 
     def release():
-        w = _me()
-        if w is not None and held():
-            _emit(w, '"op":"release",%s}' % j, now=True)
-        return raw_release()
+        try:
+            w = _me()
+            if w is not None and held():
+                _emit(w, '"op":"release",%s}' % j, now=True)
+            return raw_release()
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     lock.acquire, lock.release = acquire, release
 
@@ -2508,13 +2619,17 @@ def _patch_multiprocessing():
     p_start, p_boot, p_join = P.start, P._bootstrap, P.join
 
     def start(self):
-        w = _me()
-        self._tl_parent = (_pid, w)
-        _starting[0] = self
         try:
-            return p_start(self)
-        finally:
-            _starting[0] = None
+            w = _me()
+            self._tl_parent = (_pid, w)
+            _starting[0] = self
+            try:
+                return p_start(self)
+            finally:
+                _starting[0] = None
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     def _bootstrap(self, *args, **kwargs):
         if not _proc_declared[0]:  # spawn: the first this process hears of its Process
@@ -2530,24 +2645,28 @@ def _patch_multiprocessing():
         return code
 
     def join(self, timeout=None):
-        w = _me()
-        pid = self.pid
-        if w is not None and pid:
-            _emit(w, '"op":"join_begin","target":0,"tpid":%d}' % pid, now=True)
         try:
-            return p_join(self, timeout)
-        finally:
-            if pid:
-                code = self.exitcode
-                if w is not None:
-                    _emit(w, '"op":"join_end","target":0,"tpid":%d,"ok":%s}' % (pid, _tf(code is not None)), now=True)
-                if code is not None and code < 0:
-                    # Killed by a signal: the child could not say so itself.
-                    with _wlock:
-                        if not _closed:
-                            _buf.append('{"t":%d,"pid":%d,"w":0,"wpid":%d,"op":"exit","how":"killed","msg":"signal %d"}\n'
-                                        % (_mono() - _T0, _pid, pid, -code))
-                            _flush_locked()
+            w = _me()
+            pid = self.pid
+            if w is not None and pid:
+                _emit(w, '"op":"join_begin","target":0,"tpid":%d}' % pid, now=True)
+            try:
+                return p_join(self, timeout)
+            finally:
+                if pid:
+                    code = self.exitcode
+                    if w is not None:
+                        _emit(w, '"op":"join_end","target":0,"tpid":%d,"ok":%s}' % (pid, _tf(code is not None)), now=True)
+                    if code is not None and code < 0:
+                        # Killed by a signal: the child could not say so itself.
+                        with _wlock:
+                            if not _closed:
+                                _buf.append('{"t":%d,"pid":%d,"w":0,"wpid":%d,"op":"exit","how":"killed","msg":"signal %d"}\n'
+                                            % (_mono() - _T0, _pid, pid, -code))
+                                _flush_locked()
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     P.start, P._bootstrap, P.join = start, _bootstrap, join
 
@@ -2584,34 +2703,42 @@ def _patch_multiprocessing():
 
     def traced_put(orig):
         def put(self, obj, block=True, timeout=None):
-            w, j = _traced(self)
-            if w is None:
-                return orig(self, obj, block, timeout)
-            _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(obj)), now=True)
-            ok = False
             try:
-                r = orig(self, obj, block, timeout)
-                ok = True
-                return r
-            finally:
-                _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, _label(obj), _tf(ok)), now=True)
+                w, j = _traced(self)
+                if w is None:
+                    return orig(self, obj, block, timeout)
+                _emit(w, '"op":"put_begin",%s,"item":%s}' % (j, _label(obj)), now=True)
+                ok = False
+                try:
+                    r = orig(self, obj, block, timeout)
+                    ok = True
+                    return r
+                finally:
+                    _emit(w, '"op":"put_end",%s,"item":%s,"depth":0,"ok":%s}' % (j, _label(obj), _tf(ok)), now=True)
+            except BaseException as e:
+                _unshim(e)
+                raise
 
         return put
 
     mq_put_ = traced_put(mq_put)
 
     def mq_get_(self, block=True, timeout=None):
-        w, j = _traced(self)
-        if w is None:
-            return mq_get(self, block, timeout)
-        _emit(w, '"op":"get_begin",%s}' % j, now=True)
         try:
-            item = mq_get(self, block, timeout)
-        except BaseException:
-            _emit(w, '"op":"get_end",%s,"depth":0,"ok":false}' % j, now=True)
+            w, j = _traced(self)
+            if w is None:
+                return mq_get(self, block, timeout)
+            _emit(w, '"op":"get_begin",%s}' % j, now=True)
+            try:
+                item = mq_get(self, block, timeout)
+            except BaseException:
+                _emit(w, '"op":"get_end",%s,"depth":0,"ok":false}' % j, now=True)
+                raise
+            _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
+            return item
+        except BaseException as e:
+            _unshim(e)
             raise
-        _emit(w, '"op":"get_end",%s,"item":%s,"depth":0,"ok":true}' % (j, _label(item)), now=True)
-        return item
 
     MQ.__init__, MQ.put, MQ.get = mq_init_, mq_put_, mq_get_
     _keep_j_through_state(MQ)
@@ -2636,23 +2763,31 @@ def _patch_multiprocessing():
     c_send, c_recv = CB.send, CB.recv
 
     def send(self, obj):
-        w, j = _traced(self)
-        if w is not None:
-            _emit(w, '"op":"send",%s,"item":%s}' % (j, _label(obj)), now=True)
-        return c_send(self, obj)
+        try:
+            w, j = _traced(self)
+            if w is not None:
+                _emit(w, '"op":"send",%s,"item":%s}' % (j, _label(obj)), now=True)
+            return c_send(self, obj)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     def recv(self):
-        w, j = _traced(self)
-        if w is None:
-            return c_recv(self)
-        _emit(w, '"op":"recv_begin",%s}' % j, now=True)
         try:
-            item = c_recv(self)
-        except BaseException:
-            _emit(w, '"op":"recv_end",%s,"ok":false}' % j, now=True)
+            w, j = _traced(self)
+            if w is None:
+                return c_recv(self)
+            _emit(w, '"op":"recv_begin",%s}' % j, now=True)
+            try:
+                item = c_recv(self)
+            except BaseException:
+                _emit(w, '"op":"recv_end",%s,"ok":false}' % j, now=True)
+                raise
+            _emit(w, '"op":"recv_end",%s,"item":%s,"ok":true}' % (j, _label(item)), now=True)
+            return item
+        except BaseException as e:
+            _unshim(e)
             raise
-        _emit(w, '"op":"recv_end",%s,"item":%s,"ok":true}' % (j, _label(item)), now=True)
-        return item
 
     CB.send, CB.recv = send, recv
     orig_reduce = mpc.reduce_connection
@@ -2765,11 +2900,15 @@ def _patch_multiprocessing():
     ar_get = AR.get
 
     def rget(self, timeout=None):
-        pool = getattr(self, "_pool", None)
-        w, j = _traced(pool) if pool is not None else (None, None)
-        if w is None or self.ready():
-            return ar_get(self, timeout)
-        return _waiting(w, j, ar_get, self, timeout)
+        try:
+            pool = getattr(self, "_pool", None)
+            w, j = _traced(pool) if pool is not None else (None, None)
+            if w is None or self.ready():
+                return ar_get(self, timeout)
+            return _waiting(w, j, ar_get, self, timeout)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
     AR.get = rget
 
@@ -2874,24 +3013,28 @@ class _PoolTask:
         self.func, self.j, self.task, self.star = func, j, task, star
 
     def __call__(self, *args, **kwargs):
-        if self.task is not None:
-            task, call = self.task, lambda: self.func(*args, **kwargs)
-        elif self.star:
-            task, item = args
-            call = lambda: self.func(*item)
-        else:
-            task, item = args[0]
-            call = lambda: self.func(item)
-        w = _me()
-        if w is not None:
-            _emit(w, '"op":"task_begin",%s,"task":%d}' % (self.j, task), now=True)
-        result = "error"
         try:
-            result = call()
-            return result
-        finally:
+            if self.task is not None:
+                task, call = self.task, lambda: self.func(*args, **kwargs)
+            elif self.star:
+                task, item = args
+                call = lambda: self.func(*item)
+            else:
+                task, item = args[0]
+                call = lambda: self.func(item)
+            w = _me()
             if w is not None:
-                _emit(w, '"op":"task_end",%s,"task":%d,"result":%s}' % (self.j, task, _label(result)), now=True)
+                _emit(w, '"op":"task_begin",%s,"task":%d}' % (self.j, task), now=True)
+            result = "error"
+            try:
+                result = call()
+                return result
+            finally:
+                if w is not None:
+                    _emit(w, '"op":"task_end",%s,"task":%d,"result":%s}' % (self.j, task, _label(result)), now=True)
+        except BaseException as e:
+            _unshim(e)
+            raise
 
 
 # ── start and end ───────────────────────────────────────────────────────────────────
