@@ -469,6 +469,26 @@ fn exit_status_and_a_thread_panic() {
     assert_eq!(t.code, 3, "{}", t.stderr);
     assert!(t.stderr.contains("RuntimeError: boom") && t.stderr.contains("to stderr too"));
     assert_eq!(t.exit_of(t.worker("broken")), ExitHow::Panic);
+    for said in ["sys.exit(4) -> 4", "os._exit(5) -> 5", "subprocess -> 6"] {
+        assert!(t.stderr.contains(said), "{said}\n{}", t.stderr);
+    }
+    // Each process's main thread ends with its status, not as done.
+    let mut ends: Vec<String> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Exit {
+                how: ExitHow::Panic,
+                msg: Some(m),
+            } if m.starts_with("exit code") => Some(m.clone()),
+            _ => None,
+        })
+        .collect();
+    ends.sort();
+    assert_eq!(
+        ends,
+        ["exit code 3", "exit code 4", "exit code 5", "exit code 6"]
+    );
 }
 
 #[test]

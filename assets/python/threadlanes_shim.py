@@ -3067,7 +3067,47 @@ def _at_exit():
     # An exception that ended the main thread is in sys.last_value by now (set before any
     # excepthook runs, the program's own too): sys.excepthook is left as it was.
     failed = getattr(sys, "last_value", None)
-    _finish("panic" if failed is not None else "ok", repr(failed) if failed is not None else None)
+    if failed is not None:
+        return _finish("panic", repr(failed))
+    code = _exit_code(_exit_status)
+    _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
+
+
+_exit_status = None  # what the program last gave sys.exit
+
+
+def _exit_code(status):
+    """The exit status Python makes of sys.exit(status): None is 0, an int itself, anything
+    else (a message) 1."""
+    if status is None:
+        return 0
+    return status if isinstance(status, int) else 1
+
+
+_orig_exit, _orig_os_exit = sys.exit, os._exit
+
+
+def _sys_exit(status=None):
+    """sys.exit, noting its status: at exit the main thread's end says it (the status is
+    nowhere else to be read by then). A SystemExit raised by hand, or one the program
+    catches and goes on from, is not seen this way: the last sys.exit's status counts."""
+    global _exit_status
+    _exit_status = status
+    try:
+        _orig_exit(status)
+    except BaseException as e:
+        _unshim(e)
+        raise
+
+
+def _os_exit(status):
+    """os._exit ends the process with no atexit: its end is said here, first."""
+    try:
+        code = int(status)
+    except (TypeError, ValueError):  # os._exit's own error, in its words
+        return _orig_os_exit(status)
+    _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %d" % code)
+    _orig_os_exit(status)
 
 
 def _before_fork():
@@ -3172,6 +3212,8 @@ def install():
     _patch_multiprocessing()
     _patch_manager()
     atexit.register(_at_exit)
+    sys.exit = _posing_as(_sys_exit, sys, "exit")
+    os._exit = _posing_as(_os_exit, os, "_exit")
     os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_parent,
                         after_in_child=_after_fork_child)
     if _native is not None:

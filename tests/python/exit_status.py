@@ -1,7 +1,20 @@
 """The traced program's exit status is threadlanes trace's: an uncaught exception in a
-thread is a panic in its lane, and sys.exit(3) ends the run with status 3."""
+thread is a panic in its lane, and sys.exit(3) ends the run with status 3. Its children end
+with theirs, each said in its own lane: a forked child by sys.exit(4), another by
+os._exit(5), a Python started by subprocess by sys.exit(6)."""
+import os
+import subprocess
 import sys
 import threading
+
+for how in ("sys.exit(4)", "os._exit(5)"):
+    pid = os.fork()
+    if pid == 0:
+        eval(how)
+    _, status = os.waitpid(pid, 0)
+    print(how, "->", os.waitstatus_to_exitcode(status), file=sys.stderr)
+child = subprocess.run([sys.executable, "-c", "import sys; sys.exit(6)"])
+print("subprocess ->", child.returncode, file=sys.stderr)
 
 
 def broken():
