@@ -933,3 +933,30 @@ fn two_objects_made_on_one_line_take_their_own_names() {
     assert_eq!(plain_out, "both held\ndone\n");
     assert_eq!(t.names(true), ["l1", "l2", "a", "b", "a-2", "b-2"]);
 }
+
+/// multiprocessing's Semaphore, BoundedSemaphore and Event are objects shared by the
+/// processes: declared once under the names their line gives (an untraced Condition made
+/// on the same line shifts nothing), every child's acquires and releases on them (the
+/// checker holds: never more holders than slots), the set in a child and the parent's wait.
+#[test]
+fn multiprocessing_semaphores_and_events_are_shared_objects() {
+    let t = trace("mp_sync").ok("mp_sync", &["set: True", "too many:"]);
+    assert_eq!(t.names(true), ["slots", "done", "bounded"]);
+    let (slots, kind, cap) = t.object("slots");
+    assert_eq!((kind, cap), (ObjectKind::Semaphore, Some(2)));
+    let (bounded, kind, cap) = t.object("bounded");
+    assert_eq!((kind, cap), (ObjectKind::BoundedSemaphore, Some(1)));
+    let (done, kind, _) = t.object("done");
+    assert_eq!(kind, ObjectKind::Event);
+    let on = |o: u32| t.pids(|op| matches!(op, Op::AcquireEnd { o: x, ok: true, .. } if *x == o));
+    assert_eq!(on(slots), 3, "each child took a slot, in its own process");
+    assert_eq!(on(bounded), 3);
+    // The release too many raised and released nothing: three releases, not four.
+    let released = t.count(|op| matches!(op, Op::Release { o, .. } if *o == bounded));
+    assert_eq!(released, 3);
+    assert_eq!(t.count(|op| matches!(op, Op::Set { o } if *o == done)), 1);
+    assert_eq!(
+        t.count(|op| matches!(op, Op::WaitEnd { o, ok: true } if *o == done)),
+        1
+    );
+}

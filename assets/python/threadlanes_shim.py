@@ -558,12 +558,39 @@ def _target_for(frame, line, m):
     rhs = line[m.end():].strip()
     if len(targets) < 2 or _top_level_parts(rhs.rstrip(",")) != len(targets):
         return None
-    key = (id(frame), frame.f_lineno)
-    last = _last_call[0]
-    # Calls on one line run in bytecode order; a smaller offset is the line run again.
-    i = last[3] + 1 if last is not None and last[:2] == key and frame.f_lasti > last[2] else 0
-    _last_call[0] = key + (frame.f_lasti, i)
+    i = _part_of_call(frame, line, m)
+    if i is None:
+        key = (id(frame), frame.f_lineno)
+        last = _last_call[0]
+        # Calls on one line run in bytecode order; a smaller offset is the line run again.
+        # (Counted: a creation on the line that is not traced shifts the names after it.)
+        i = last[3] + 1 if last is not None and last[:2] == key and frame.f_lasti > last[2] else 0
+        _last_call[0] = key + (frame.f_lasti, i)
     return targets[i] if i < len(targets) else None
+
+
+_call_parts = {}  # (id(code), offset) -> (code, which part of the right side, or None)
+
+
+def _part_of_call(frame, line, m):
+    """Which top-level part of the assignment's right side the running call is in, found by
+    the call's column (Python 3.11+: code positions), or None."""
+    code, at = frame.f_code, frame.f_lasti
+    seen = _call_parts.get((id(code), at))
+    if seen is None or seen[0] is not code:
+        part = None
+        positions = getattr(code, "co_positions", None)
+        pos = next(itertools.islice(positions(), at // 2, None), None) if positions else None
+        if pos is not None and pos[0] == frame.f_lineno and pos[2] is not None:
+            b = line.encode()  # columns count UTF-8 bytes
+            depth, i = 0, 0
+            for k in range(len(line[: m.end()].encode()), min(pos[2], len(b))):
+                c = b[k]
+                depth += (c in b"([{") - (c in b")]}")
+                i += c == 44 and depth == 0  # a comma between parts
+            part = i
+        seen = _call_parts[(id(code), at)] = (code, part)
+    return seen[1]
 
 
 # (id(code), offset) -> (code, the line, its assignment's match or None). Keyed by the code's
@@ -2554,8 +2581,46 @@ def _keep_j_through_state(cls, then=None):
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
 
 
+def _patch_mp_event(Ev):
+    """multiprocessing's Event, shared by processes: set, clear and waits, as a threading
+    Event's (its own lock, condition and semaphore are the standard library's)."""
+    e_set, e_clear, e_wait = Ev.set, Ev.clear, Ev.wait
+    _user_init(Ev, "event", shared=True)
+
+    def ev_set(self):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"set",%s}' % j, now=True)
+        return e_set(self)
+
+    def ev_clear(self):
+        w, j = _traced(self)
+        if w is not None:
+            _emit(w, '"op":"clear",%s}' % j, now=True)
+        return e_clear(self)
+
+    def ev_wait(self, timeout=None):
+        try:
+            w, j = _traced(self)
+            if w is None:
+                return e_wait(self, timeout)
+            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+            ok = False
+            try:
+                ok = e_wait(self, timeout)
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    Ev.set, Ev.clear, Ev.wait = ev_set, ev_clear, ev_wait
+
+
 def _wrap_semlock(lock):
-    """An instrumented multiprocessing Lock: acquire/release are instance attributes there."""
+    """An instrumented multiprocessing Lock or Semaphore: acquire/release are instance
+    attributes there."""
     j = lock.__dict__.get("_tl_j")
     if j is None:
         return
@@ -2578,7 +2643,9 @@ def _wrap_semlock(lock):
             _unshim(e)
             raise
 
-    held = sl._is_mine if sl.kind == 0 else sl._is_zero  # RLock: ours; Lock: taken at all
+    # Is there something to release: an RLock ours, a Lock taken at all, a semaphore below
+    # its most (always, unbounded; a bounded one at its most raises, and releases nothing).
+    held = sl._is_mine if sl.kind == 0 else lambda: sl._get_value() < sl.maxvalue
 
     def release():
         try:
@@ -2670,20 +2737,25 @@ def _patch_multiprocessing():
 
     P.start, P._bootstrap, P.join = start, _bootstrap, join
 
-    # Lock (and RLock): SemLocks shared by processes.
-    for cls, kind in ((mps.Lock, "lock"), (mps.RLock, "rlock")):
+    # Lock, RLock, Semaphore, BoundedSemaphore: SemLocks shared by processes (a semaphore's
+    # slots are its value when made).
+    kinds = ((mps.Lock, "lock"), (mps.RLock, "rlock"), (mps.Semaphore, "semaphore"),
+             (mps.BoundedSemaphore, "bounded_semaphore"))
+    for cls, kind in kinds:
         orig = cls.__init__
 
         def init(self, *args, _orig=orig, _kind=kind, **kwargs):
             _orig(self, *args, **kwargs)
-            if _closed or _me() is None:
+            if _closed or _me() is None or _declared(self) is not None:
                 return
             f = _creator(self, 2)
             if f is not None:
-                self._tl_j = _declare_object(f, _kind, shared=True)
+                slots = self._semlock._get_value() if _kind.endswith("semaphore") else None
+                self._tl_j = _declare_object(f, _kind, slots, shared=True)
                 _wrap_semlock(self)
 
         cls.__init__ = init
+    _patch_mp_event(mps.Event)
     mps.SemLock.__enter__ = lambda self: self.acquire()
     mps.SemLock.__exit__ = lambda self, *a: self.release()
     _keep_j_through_state(mps.SemLock, _wrap_semlock)
