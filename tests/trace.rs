@@ -960,3 +960,27 @@ fn multiprocessing_semaphores_and_events_are_shared_objects() {
         1
     );
 }
+
+/// A ProcessPoolExecutor (forked and spawned) is a pool shared by processes: every task is
+/// submitted in the parent and begins and ends in a worker process, failed ones included.
+#[test]
+fn process_pool_executor_tasks_run_in_their_workers() {
+    let t = trace("process_pool_executor").ok(
+        "process_pool_executor",
+        &["fork [0, 1, 4] [0, 1, 4]", "spawn raised no 7"],
+    );
+    assert_eq!(t.names(true), ["pool", "pool-2"]);
+    let main_pid = t.events[0].pid;
+    let tasks = |f: fn(&Op) -> bool| {
+        let evs: Vec<&Event> = t.events.iter().filter(|e| f(&e.op)).collect();
+        (evs.len(), evs.iter().all(|e| e.pid != main_pid))
+    };
+    assert_eq!(tasks(|op| matches!(op, Op::Submit { .. })).0, 14);
+    assert_eq!(tasks(|op| matches!(op, Op::TaskBegin { .. })), (14, true));
+    assert_eq!(tasks(|op| matches!(op, Op::TaskEnd { .. })), (14, true));
+    assert_eq!(
+        t.count(|op| matches!(op, Op::TaskEnd { result: Some(r), .. } if r == "error")),
+        2,
+        "the two failed tasks"
+    );
+}

@@ -2482,6 +2482,42 @@ def _input(prompt=""):
 # ── concurrent.futures ──────────────────────────────────────────────────────────────
 
 
+def _patch_process_pool():
+    """ProcessPoolExecutor: a pool shared by processes. A submit is the parent's; the task
+    runs as a `_PoolTask` (as a multiprocessing Pool's do), so its begin and end are the
+    worker process's, and the future's result() is a wait on the pool."""
+    import itertools
+    from concurrent.futures import process as cfp
+
+    Ex = cfp.ProcessPoolExecutor
+    orig_init, orig_submit = Ex.__init__, Ex.submit
+
+    def pex_init(self, *args, **kwargs):
+        orig_init(self, *args, **kwargs)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            self._tl_j = _declare_object(f, "pool", self._max_workers, shared=True)
+            self._tl_tasks = itertools.count(1)
+
+    def pex_submit(self, fn, /, *args, **kwargs):
+        w, j = _traced(self)
+        if w is None:
+            return orig_submit(self, fn, *args, **kwargs)
+        task = next(self._tl_tasks)
+        _emit(w, '"op":"submit",%s,"task":%d}' % (j, task), now=True)
+        try:
+            fut = orig_submit(self, _PoolTask(fn, j, task, False), *args, **kwargs)
+        except BaseException as e:
+            _unshim(e)
+            raise
+        fut._tl_j = j
+        return fut
+
+    Ex.__init__, Ex.submit = pex_init, pex_submit
+
+
 def _patch_futures():
     import itertools
     from concurrent.futures import thread as cft
@@ -2528,6 +2564,7 @@ def _patch_futures():
         return fut
 
     Ex.__init__, Ex.submit = ex_init, submit
+    _patch_process_pool()
 
     F = _base.Future
     f_result = F.result
