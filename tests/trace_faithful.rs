@@ -180,11 +180,19 @@ fn an_interpreter_option_that_keeps_the_shim_out_is_refused() {
 }
 
 /// The forkserver start method: a Process with a Queue, a Pool and a ProcessPoolExecutor
-/// work as untraced (what the parent pickles for them is read where the shim is not
-/// installed).
+/// work as untraced, and the processes the forkserver forks are traced (each says who it is
+/// as a spawned one does; the forkserver itself has no lane).
 #[test]
-fn forkserver_children_run_as_untraced() {
-    compare("faithful_forkserver");
+fn forkserver_children_are_traced_and_work_as_untraced() {
+    let c = compare("faithful_forkserver");
+    assert_eq!(
+        c.count("worker"),
+        6,
+        "main, a Process, two pool workers, two executor's"
+    );
+    assert_eq!((c.count("put_end"), c.count("get_end")), (1, 1));
+    assert_eq!(c.count("task_begin"), c.count("submit"));
+    assert_eq!(c.count("task_end"), 10);
 }
 
 /// Queue subclasses through the documented hooks: an item through a subclass's own _put and

@@ -77,6 +77,7 @@ _next_w = [1]
 _next_o = itertools.count(1)
 _names = {}
 _main_done = [False]
+_forkserver = [False]  # this process is multiprocessing's forkserver (see install)
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
 # Seeded mode: threadlanes picks who goes (through the gate, as in step mode) and a sleep's
@@ -3280,6 +3281,12 @@ def _after_fork_child():
     if _in_preexec():
         _stop_tracing()  # about to exec: the program it runs reports for itself, if it can
         return
+    if _forkserver[0]:
+        # A Process the forkserver forked: it says who it is in _bootstrap.
+        _forkserver[0] = False
+        _wids[_get_ident()] = None
+        _proc_declared[0] = False
+        return
     _wids[_get_ident()] = 0
     p = _starting[0]
     if p is not None:
@@ -3298,10 +3305,14 @@ def install():
 
     os.environ.setdefault("THREADLANES_T0", str(_T0))
     argv = " ".join(getattr(sys, "orig_argv", []))
-    if "multiprocessing.resource_tracker" in argv or "multiprocessing.forkserver" in argv:
-        return  # multiprocessing's own helper processes: not part of the program's story
+    if "multiprocessing.resource_tracker" in argv:
+        return  # multiprocessing's own helper process: not part of the program's story
+    # The forkserver is not part of it either, but the Processes it forks are: it is set up
+    # as they need (every patch, no lane, no thread of ours: it forks single-threaded), and
+    # each child says who it is in _bootstrap, as a spawned Process does.
+    _forkserver[0] = "multiprocessing.forkserver" in argv
     root = os.environ.get("THREADLANES_ROOT_PID")
-    if root is not None and "--multiprocessing-fork" in argv:
+    if root is not None and ("--multiprocessing-fork" in argv or _forkserver[0]):
         _wids[_get_ident()] = None  # a spawned Process: it says who it is in _bootstrap
     if root is None:
         os.environ["THREADLANES_ROOT_PID"] = str(_pid)
@@ -3327,5 +3338,6 @@ def install():
                         after_in_child=_after_fork_child)
     if _native is not None:
         _native.configure(globals())
-    _start_flusher()
+    if not _forkserver[0]:
+        _start_flusher()
     del threading

@@ -1,6 +1,6 @@
 """The forkserver start method: a Process with a Queue, a Pool and a ProcessPoolExecutor
-run as untraced (their children are started by the forkserver, which the shim leaves
-alone; unpickling what the parent sent must still work there)."""
+run as untraced (their children are forked by the forkserver, which has no lane of its
+own; unpickling what the parent sent must work there, and the children are traced)."""
 import concurrent.futures
 import multiprocessing as mp
 import sys
