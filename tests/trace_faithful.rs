@@ -185,10 +185,13 @@ fn an_interpreter_option_that_keeps_the_shim_out_is_refused() {
 #[test]
 fn forkserver_children_are_traced_and_work_as_untraced() {
     let c = compare("faithful_forkserver");
-    assert_eq!(
-        c.count("worker"),
-        6,
-        "main, a Process, two pool workers, two executor's"
+    // main, a Process, the pool's two workers, and the executor's (it starts them as it
+    // needs them: one or two).
+    let workers = c.count("worker");
+    assert!(
+        (5..=6).contains(&workers),
+        "{workers} workers: {:?}",
+        c.events
     );
     assert_eq!((c.count("put_end"), c.count("get_end")), (1, 1));
     assert_eq!(c.count("task_begin"), c.count("submit"));
