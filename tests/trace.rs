@@ -935,13 +935,13 @@ fn two_objects_made_on_one_line_take_their_own_names() {
 }
 
 /// multiprocessing's Semaphore, BoundedSemaphore and Event are objects shared by the
-/// processes: declared once under the names their line gives (an untraced Condition made
-/// on the same line shifts nothing), every child's acquires and releases on them (the
-/// checker holds: never more holders than slots), the set in a child and the parent's wait.
+/// processes: declared once under the names their line gives (three made on one line),
+/// every child's acquires and releases on them (the checker holds: never more holders than
+/// slots), the set in a child and the parent's wait.
 #[test]
 fn multiprocessing_semaphores_and_events_are_shared_objects() {
     let t = trace("mp_sync").ok("mp_sync", &["set: True", "too many:"]);
-    assert_eq!(t.names(true), ["slots", "done", "bounded"]);
+    assert_eq!(t.names(true), ["slots", "cond", "done", "bounded"]);
     let (slots, kind, cap) = t.object("slots");
     assert_eq!((kind, cap), (ObjectKind::Semaphore, Some(2)));
     let (bounded, kind, cap) = t.object("bounded");
@@ -983,4 +983,38 @@ fn process_pool_executor_tasks_run_in_their_workers() {
         2,
         "the two failed tasks"
     );
+}
+
+/// multiprocessing's Condition and Barrier (forked and spawned children): the condition's
+/// waits and its one notify_all (not also the notify it makes inside), and the barrier's
+/// two waits per run, from both processes.
+#[test]
+fn multiprocessing_conditions_and_barriers_are_shared_objects() {
+    let t = trace("mp_condition_barrier").ok("mp_condition_barrier", &["fork True", "spawn True"]);
+    assert_eq!(
+        t.names(true),
+        [
+            "lock", "cond", "bar", "box", "lock-2", "cond-2", "bar-2", "box-2"
+        ]
+    );
+    for (cond, bar) in [("cond", "bar"), ("cond-2", "bar-2")] {
+        let (c, kind, _) = t.object(cond);
+        assert_eq!(kind, ObjectKind::Condition);
+        let (b, kind, parties) = t.object(bar);
+        assert_eq!((kind, parties), (ObjectKind::Barrier, Some(2)));
+        assert_eq!(
+            t.count(|op| matches!(op, Op::NotifyAll { o } if *o == c)),
+            1
+        );
+        assert_eq!(
+            t.count(|op| matches!(op, Op::Notify { o, .. } if *o == c)),
+            0
+        );
+        let woke = t.count(|op| matches!(op, Op::WaitEnd { o, ok: true } if *o == c));
+        assert!(woke >= 1, "the parent woke from {cond}");
+        assert_eq!(
+            t.pids(|op| matches!(op, Op::WaitEnd { o, ok: true } if *o == b)),
+            2
+        );
+    }
 }

@@ -2656,6 +2656,81 @@ def _patch_mp_event(Ev):
     Ev.set, Ev.clear, Ev.wait = ev_set, ev_clear, ev_wait
 
 
+def _patch_mp_condition(Cond):
+    """multiprocessing's Condition, shared by processes: waits (ok=false on a timeout) and
+    notifies. Its lock is the program's, seen if the program made it; a wait is the wait on
+    its own semaphore, so the stream reads release(lock) wait_begin ... wait_end
+    acquire(lock), as a threading Condition's does."""
+    c_notify, c_notify_all = Cond.notify, Cond.notify_all
+    _user_init(Cond, "condition", shared=True)
+    _keep_j_through_state(Cond, _wrap_cond_wait)
+    c_init = Cond.__init__
+
+    def __init__(self, *args, **kwargs):  # by this name: part of the object's own making
+        c_init(self, *args, **kwargs)
+        _wrap_cond_wait(self)
+
+    Cond.__init__ = __init__
+
+    # notify_all is notify(sys.maxsize) inside: the notify in it is not another event.
+    all_of = set()  # (id(condition), thread ident) while a notify_all runs
+
+    def notify(self, n=1):
+        try:
+            w, j = _traced(self)
+            if w is not None and (id(self), _get_ident()) not in all_of:
+                _emit(w, '"op":"notify",%s,"n":%d}' % (j, n), now=True)
+            return c_notify(self, n)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    def notify_all(self):
+        try:
+            w, j = _traced(self)
+            if w is not None:
+                _emit(w, '"op":"notify_all",%s}' % j, now=True)
+            key = (id(self), _get_ident())
+            all_of.add(key)
+            try:
+                return c_notify_all(self)
+            finally:
+                all_of.discard(key)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    Cond.notify, Cond.notify_all = notify, notify_all
+
+
+def _wrap_cond_wait(cond):
+    """A traced multiprocessing Condition's wait: its own semaphore's acquire, where wait()
+    sleeps between giving its lock up and taking it back."""
+    j = cond.__dict__.get("_tl_j")
+    if j is None:
+        return
+    sem = cond._wait_semaphore
+    raw = sem.acquire
+
+    def acquire(block=True, timeout=None):
+        try:
+            w = _me()
+            if w is None:
+                return raw(block, timeout)
+            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
+            ok = False
+            try:
+                ok = raw(block, timeout)
+            finally:
+                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
+            return ok
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    sem.acquire = acquire
+
+
 def _wrap_semlock(lock):
     """An instrumented multiprocessing Lock or Semaphore: acquire/release are instance
     attributes there."""
@@ -2794,6 +2869,10 @@ def _patch_multiprocessing():
 
         cls.__init__ = init
     _patch_mp_event(mps.Event)
+    _patch_mp_condition(mps.Condition)
+    # Barrier: threading's wait (patched there) on a barrier shared by processes.
+    _user_init(mps.Barrier, "barrier", lambda s, parties, *a, **k: parties, shared=True)
+    _keep_j_through_state(mps.Barrier)
     mps.SemLock.__enter__ = lambda self: self.acquire()
     mps.SemLock.__exit__ = lambda self, *a: self.release()
     _keep_j_through_state(mps.SemLock, _wrap_semlock)

@@ -1,7 +1,6 @@
 """multiprocessing's Semaphore, BoundedSemaphore and Event, shared by processes: three
 children take one of two slots each, one at a time or two at once, then the last one sets
-an event the parent waits on. Names come from the line that made each (two on a line with
-one that is not traced between them)."""
+an event the parent waits on. Names come from the line that made each (three on a line)."""
 import multiprocessing as mp
 import sys
 import time
