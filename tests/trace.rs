@@ -469,7 +469,13 @@ fn exit_status_and_a_thread_panic() {
     assert_eq!(t.code, 3, "{}", t.stderr);
     assert!(t.stderr.contains("RuntimeError: boom") && t.stderr.contains("to stderr too"));
     assert_eq!(t.exit_of(t.worker("broken")), ExitHow::Panic);
-    for said in ["sys.exit(4) -> 4", "os._exit(5) -> 5", "subprocess -> 6"] {
+    assert_eq!(t.exit_of(t.worker("quiet")), ExitHow::Ok);
+    for said in [
+        "sys.exit(4) -> 4",
+        "os._exit(5) -> 5",
+        "subprocess -> 6",
+        "os._exit refused a str",
+    ] {
         assert!(t.stderr.contains(said), "{said}\n{}", t.stderr);
     }
     // Each process's main thread ends with its status, not as done.
@@ -1015,6 +1021,12 @@ fn multiprocessing_conditions_and_barriers_are_shared_objects() {
         assert_eq!(
             t.pids(|op| matches!(op, Op::WaitEnd { o, ok: true } if *o == b)),
             2
+        );
+        // The child's notify_all tries the condition's semaphore without blocking: no wait.
+        assert_eq!(t.pids(|op| matches!(op, Op::WaitBegin { o } if *o == c)), 1);
+        assert_eq!(
+            t.count(|op| matches!(op, Op::WaitEnd { o, ok: false } if *o == c)),
+            0
         );
     }
 }

@@ -348,3 +348,21 @@ fn tracebacks_carry_no_frame_of_the_tracer() {
     compare("faithful_tracebacks");
     compare_with("faithful_tracebacks", &[("THREADLANES_NATIVE", "0")]);
 }
+
+/// The program's environment is its own (no THREADLANES_*, no tracer's directory in
+/// PYTHONPATH), in it and in its Python children however they are given their environment,
+/// and those children are traced all the same.
+#[test]
+fn the_environment_is_the_programs_own_and_children_are_still_traced() {
+    let c = compare("faithful_env");
+    let mut pids: Vec<u32> = c
+        .events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .map(|e| e.pid)
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    assert_eq!(pids.len(), 5, "main and four children: {:?}", c.events);
+    assert_eq!(c.count("object"), 4, "each child's lock");
+}

@@ -40,6 +40,8 @@ _get_ident = _thread.get_ident
 _T0 = int(os.environ.get("THREADLANES_T0") or 0) or _mono()
 _SPEED = float(os.environ.get("THREADLANES_SPEED") or 1.0) or 1.0
 _PATH = os.environ.get("THREADLANES_SOCKET", "")
+_TUI = os.environ.get("THREADLANES_TUI") == "1"  # read now: the program's view loses it
+_DIR = os.path.dirname(os.path.abspath(__file__))
 
 _pid = os.getpid()
 # Reentrant: a finalizer run by the garbage collector in the middle of an emit may emit too.
@@ -1261,14 +1263,15 @@ def _patch_thread_class(threading):
         _live[tw] = self
         how = ["ok", None]
         # An exception that ends run() is seen where threading hands it to its excepthook
-        # (SystemExit never is), not by wrapping run(): a wrapper's frame would show in the
-        # traceback the program prints.
+        # (SystemExit too, which ends a thread quietly: no panic), not by wrapping run(): a
+        # wrapper's frame would show in the traceback the program prints.
         hook = self.__dict__.get("_invoke_excepthook")
         if hook is not None:
 
             def seen(thread, _hook=hook):
                 e = sys.exc_info()[1]
-                how[0], how[1] = "panic", repr(e)
+                if not isinstance(e, SystemExit):  # sys.exit in a thread ends it quietly
+                    how[0], how[1] = "panic", repr(e)
                 return _hook(thread)
 
             self._invoke_excepthook = seen
@@ -2465,7 +2468,7 @@ _orig_input = builtins.input
 
 
 def _input(prompt=""):
-    if os.environ.get("THREADLANES_TUI") == "1":
+    if _TUI:
         msg = ("input() has no keyboard under the threadlanes TUI (it draws the screen); "
                "run `threadlanes trace --headless -- python3 ...` to type input")
         w = _me()
@@ -2715,7 +2718,7 @@ def _wrap_cond_wait(cond):
     def acquire(block=True, timeout=None):
         try:
             w = _me()
-            if w is None:
+            if w is None or not block:  # notify tries it without blocking: not a wait
                 return raw(block, timeout)
             _emit(w, '"op":"wait_begin",%s}' % j, now=True)
             ok = False
@@ -3262,7 +3265,8 @@ def _at_exit():
     _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
 
 
-_exit_status = None  # what the program last gave sys.exit
+_exit_status = None  # what the program's main thread last gave sys.exit
+_main_ident = [_thread.get_ident()]  # the main thread (a forked child's: the one that forked)
 
 
 def _exit_code(status):
@@ -3270,7 +3274,7 @@ def _exit_code(status):
     else (a message) 1."""
     if status is None:
         return 0
-    return status if isinstance(status, int) else 1
+    return status & 0xFF if isinstance(status, int) else 1
 
 
 _orig_exit, _orig_os_exit = sys.exit, os._exit
@@ -3281,7 +3285,8 @@ def _sys_exit(status=None):
     nowhere else to be read by then). A SystemExit raised by hand, or one the program
     catches and goes on from, is not seen this way: the last sys.exit's status counts."""
     global _exit_status
-    _exit_status = status
+    if _thread.get_ident() == _main_ident[0]:  # elsewhere it ends only its thread
+        _exit_status = status
     try:
         _orig_exit(status)
     except BaseException as e:
@@ -3290,13 +3295,16 @@ def _sys_exit(status=None):
 
 
 def _os_exit(status):
-    """os._exit ends the process with no atexit: its end is said here, first."""
+    """os._exit ends the process with no atexit: its end is said here, first (only for a
+    status os._exit takes: anything else is its own error, and the program goes on)."""
+    if isinstance(status, int) and -(1 << 31) <= status < (1 << 31):
+        code = status & 0xFF
+        _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %d" % code)
     try:
-        code = int(status)
-    except (TypeError, ValueError):  # os._exit's own error, in its words
-        return _orig_os_exit(status)
-    _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %d" % code)
-    _orig_os_exit(status)
+        _orig_os_exit(status)
+    except BaseException as e:
+        _unshim(e)
+        raise
 
 
 def _before_fork():
@@ -3315,6 +3323,92 @@ def _stop_tracing():
     _closed = True
 
 
+_our_env = {}  # our variables, as the program's os.environ had them before _hide_env
+
+
+def _hide_env():
+    """The program's os.environ is its own: our variables (THREADLANES_*, and our directory
+    at the head of PYTHONPATH) leave its view but not the process's environment, so a child
+    started with the environment as it is (env=None, a fork) is traced. A child given an
+    environment the program made (os.environ.copy() changed, a dict of its own) gets them
+    back where it is started (`_with_our_env`). A program that is not Python, started from
+    the program, still sees them in its environment."""
+    env = os.environ
+    data = env._data
+    for key in list(data):
+        name = env.decodekey(key)
+        if name.startswith("THREADLANES_"):
+            _our_env[name] = env.decodevalue(data.pop(key))  # the dict's pop: no unsetenv
+    key = env.encodekey("PYTHONPATH")
+    if key in data:
+        value = env.decodevalue(data[key])
+        head, _, rest = value.partition(os.pathsep)
+        if os.path.abspath(head or ".") == _DIR:
+            _our_env["PYTHONPATH"] = value
+            if rest:
+                data[key] = env.encodevalue(rest)
+            else:
+                del data[key]
+
+
+def _with_our_env(env):
+    """`env` (a child's environment, of the program's making) with our variables added where
+    it lacks them, and our directory at the head of its PYTHONPATH: the child is traced."""
+    if env is None or "THREADLANES_SOCKET" not in _our_env:
+        return env
+    new = dict(env)
+    raw = any(isinstance(k, bytes) for k in new)
+    as_key = os.fsencode if raw else str
+    for name, value in _our_env.items():
+        if name != "PYTHONPATH":
+            new.setdefault(as_key(name), as_key(value))
+    key = as_key("PYTHONPATH")
+    theirs = new.get(key)
+    if not theirs:
+        new[key] = as_key(_DIR)
+    elif os.path.abspath(os.fsdecode(theirs).partition(os.pathsep)[0] or ".") != _DIR:
+        new[key] = as_key(_DIR) + as_key(os.pathsep) + theirs
+    return new
+
+
+def _patch_exec():
+    """Where the program starts a process with an environment of its own: subprocess.Popen
+    (and all that uses it), os.execve (and the exec*e and execvpe that call it),
+    os.posix_spawn and posix_spawnp. See `_with_our_env`."""
+    import subprocess
+
+    P = subprocess.Popen
+    p_init = P.__init__
+
+    def __init__(self, *args, **kwargs):
+        try:
+            if len(args) > 10:  # env given by place: Popen(args, bufsize, ..., cwd, env)
+                args = args[:10] + (_with_our_env(args[10]),) + args[11:]
+            elif kwargs.get("env") is not None:
+                kwargs["env"] = _with_our_env(kwargs["env"])
+            p_init(self, *args, **kwargs)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    P.__init__ = __init__
+
+    def with_env_third(fn):
+        def call(path, argv, env, *args, **kwargs):
+            try:
+                return fn(path, argv, _with_our_env(env), *args, **kwargs)
+            except BaseException as e:
+                _unshim(e)
+                raise
+
+        return call
+
+    for name in ("execve", "posix_spawn", "posix_spawnp"):
+        fn = getattr(os, name, None)
+        if fn is not None:
+            setattr(os, name, _posing_as(with_env_third(fn), os, name))
+
+
 def _in_preexec():
     """This child was forked by subprocess to run a preexec_fn before it execs: not a
     process of the program's own (it becomes the program it execs)."""
@@ -3329,6 +3423,7 @@ def _in_preexec():
 def _after_fork_child():
     global _wlock, _sock, _pid, _last_task
     _loud_again()
+    _main_ident[0] = _get_ident()
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
     _wlock = _thread.RLock()
     _buf.clear()
@@ -3402,7 +3497,7 @@ def install():
     _patch_queue()
     time.sleep = _posing_as(_sleep, time, "sleep")
     builtins.print = _posing_as(_print, builtins, "print")
-    if os.environ.get("THREADLANES_TUI") == "1":
+    if _TUI:
         # Only the TUI has the keyboard: elsewhere input() is left as it is (no frame of
         # ours in a traceback through it).
         builtins.input = _posing_as(_input, builtins, "input")
@@ -3419,4 +3514,6 @@ def install():
         _native.configure(globals())
     if not _forkserver[0]:
         _start_flusher()
+    _patch_exec()
+    _hide_env()
     del threading

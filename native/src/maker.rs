@@ -170,17 +170,21 @@ unsafe fn declare(
         if raw.is_null() {
             return raw;
         }
-        // Owned references the Python calls below could otherwise see freed.
-        Py_INCREF(base);
-        Py_INCREF(names);
+        // Owned references: the calls below can run Python (a collection's finalizers),
+        // which could rebind the globals these were borrowed from.
+        let held = [base, names, next_o, pid];
+        for p in held {
+            Py_INCREF(p);
+        }
         let made = (|| {
             let n = count(names, base)?;
             let o = long(PyIter_Next(next_o))?;
             let pid = as_i64(pid)?;
             Some((n, o, pid))
         })();
-        Py_DECREF(names);
-        Py_DECREF(base);
+        for p in held {
+            Py_DECREF(p);
+        }
         let Some((n, o, pid)) = made else {
             Py_DECREF(raw);
             return ptr::null_mut();

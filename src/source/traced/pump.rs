@@ -96,6 +96,9 @@ pub(super) struct Pump {
     /// when the limit is reached (so its process is not left waiting).
     spare: Option<File>,
     told_limit: bool,
+    /// A process waits to connect and no descriptor is left to take it, not even the spare:
+    /// the listener stays readable, so the reader does not poll it (it would never sleep).
+    stuck: bool,
 }
 
 impl Pump {
@@ -120,6 +123,7 @@ impl Pump {
             buf: vec![0u8; 256 * 1024],
             spare: File::open("/dev/null").ok(),
             told_limit: false,
+            stuck: false,
         }
     }
 
@@ -200,6 +204,7 @@ impl Pump {
             match self.listener.accept() {
                 Ok((stream, _)) => {
                     any = true;
+                    self.stuck = false;
                     if stream.set_nonblocking(true).is_ok() {
                         self.add(stream);
                     }
@@ -207,6 +212,7 @@ impl Pump {
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
                     if !self.refuse_one() {
+                        self.stuck = true;
                         return any;
                     }
                     any = true;
@@ -238,7 +244,9 @@ impl Pump {
             // Nothing will be read until the viewer has room.
             return std::thread::sleep(most);
         }
-        let fds = std::iter::once(self.listener.as_raw_fd())
+        let listener = (!self.stuck).then(|| self.listener.as_raw_fd());
+        let fds = listener
+            .into_iter()
             .chain(self.conns.iter().map(|c| c.stream.as_raw_fd()));
         let mut polled: Vec<libc::pollfd> = fds
             .map(|fd| libc::pollfd {
