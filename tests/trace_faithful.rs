@@ -213,11 +213,24 @@ fn queue_subclass_hooks_are_seen_once() {
 }
 
 /// A multiprocessing JoinableQueue (its own put, its own pickled state) between processes,
-/// fork and spawn: every put is seen, so the checker finds no get from an empty queue.
+/// fork and spawn: every put is seen, so the checker finds no get from an empty queue, and
+/// every task_done, each said before a join it ends can end.
 #[test]
-fn joinable_queue_puts_are_seen() {
+fn joinable_queue_puts_task_dones_and_joins_are_seen() {
     let c = compare("faithful_joinable");
     assert_eq!(c.count("put_end"), 14, "{:?}", c.events);
+    // Each run's four task_done, and the parent's join, ended after the last of them.
+    assert_eq!(c.count("task_done"), 8, "{:?}", c.events);
+    assert_eq!((c.count("join_begin"), c.count("join_end")), (4, 4));
+    let last_done = c
+        .events
+        .iter()
+        .rposition(|e| matches!(e.op, Op::TaskDone { unfinished: 0, .. }));
+    let last_join = c
+        .events
+        .iter()
+        .rposition(|e| matches!(e.op, Op::QueueJoinEnd { .. }));
+    assert!(last_done < last_join, "{:?}", c.events);
     assert!(!c.summary.contains("violation"), "{}", c.summary);
 }
 

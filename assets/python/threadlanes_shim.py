@@ -2622,6 +2622,46 @@ def _keep_j_through_state(cls, then=None):
     cls.__getstate__, cls.__setstate__ = __getstate__, __setstate__
 
 
+def _patch_mp_joinable(JQ):
+    """A multiprocessing JoinableQueue's task_done (with the tasks still unfinished, read
+    from its shared count) and join (a wait until they are all done)."""
+    jq_done, jq_join = JQ.task_done, JQ.join
+
+    def task_done(self):
+        # Said before it is done: once done, a join in another process may end at once, and
+        # its end must not come before this in the stream. The count is read first (one
+        # fewer after this one; none left, and task_done raises ValueError: no event).
+        try:
+            w, j = _traced(self)
+            if w is not None:
+                try:
+                    left = self._unfinished_tasks._semlock._get_value()
+                except (NotImplementedError, OSError):  # not every platform can read it
+                    left = 0
+                if left > 0:
+                    _emit(w, '"op":"task_done",%s,"unfinished":%d}' % (j, left - 1), now=True)
+            return jq_done(self)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    def join(self):
+        try:
+            w, j = _traced(self)
+            if w is None:
+                return jq_join(self)
+            _emit(w, '"op":"join_begin",%s}' % j, now=True)
+            try:
+                return jq_join(self)
+            finally:
+                _emit(w, '"op":"join_end",%s}' % j, now=True)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    JQ.task_done, JQ.join = task_done, join
+
+
 def _patch_mp_event(Ev):
     """multiprocessing's Event, shared by processes: set, clear and waits, as a threading
     Event's (its own lock, condition and semaphore are the standard library's)."""
@@ -2938,6 +2978,7 @@ def _patch_multiprocessing():
     JQ = mpq.JoinableQueue
     JQ.put = traced_put(JQ.put)
     _keep_j_through_state(JQ)
+    _patch_mp_joinable(JQ)
 
     # Pipe: one object for both ends.
     orig_pipe = mpc.Pipe
