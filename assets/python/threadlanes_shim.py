@@ -312,28 +312,72 @@ def _helper(fn, *args):
 _fork_quiet = [None]  # warnings.catch_warnings while a fork's warning is kept quiet
 
 
-def _quiet_fork_warning():
-    """From Python 3.12 os.fork warns (DeprecationWarning) when the process has other OS
-    threads, and the shim's own two would make it warn where the program alone would not.
-    Called before a fork: when the shim's threads are the only others, the warning is
-    filtered until the fork is over (`_loud_again`, in parent and child). Whenever a thread
-    of the program's runs it is left as it is, at the program's own line. (3.13 warns
-    after the after-fork hooks, too late for this: there the warning stays.)"""
-    if sys.version_info < (3, 12):
-        return
+def _only_our_threads():
+    """True when the shim's threads are the only OS threads besides the calling one."""
     try:
         tids = os.listdir("/proc/self/task")
     except OSError:
-        return
+        return False
     ours = sum(1 for t in tids if int(t) in _helper_tids)
-    if not ours or len(tids) - ours > 1:
+    return ours > 0 and len(tids) - ours == 1
+
+
+_FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded"
+
+
+def _quiet_fork_warning():
+    """From Python 3.12 os.fork warns (DeprecationWarning) when the process has other OS
+    threads, and the shim's own two would make it warn where the program alone would not.
+    Called before a fork (3.12): when the shim's threads are the only others, the warning
+    is filtered until the fork is over (`_loud_again`, in parent and child). Whenever a
+    thread of the program's runs it is left as it is, at the program's own line. 3.13 warns
+    after the after-fork hooks: there os.fork itself is wrapped (`_quiet_fork`)."""
+    if sys.version_info < (3, 12) or _quiet_fork_installed[0] or not _only_our_threads():
         return
     import warnings
 
     cw = warnings.catch_warnings()
     cw.__enter__()
-    warnings.filterwarnings("ignore", r"This process \(pid=\d+\) is multi-threaded", DeprecationWarning)
+    warnings.filterwarnings("ignore", _FORK_WARNING, DeprecationWarning)
     _fork_quiet[0] = cw
+
+
+_quiet_fork_installed = [False]
+
+
+def _fork_begin():
+    """Before os.fork, on 3.13: the warning filtered (one filter, removed after) when the
+    shim's threads are the only others."""
+    if not _only_our_threads():
+        return None
+    import warnings
+
+    warnings.filterwarnings("ignore", _FORK_WARNING, DeprecationWarning)
+    return warnings.filters[0]
+
+
+def _fork_end(entry, pid):
+    """After os.fork (its warning made or not), in parent and child: the filter goes."""
+    if entry is None:
+        return
+    import warnings
+
+    try:
+        warnings.filters.remove(entry)
+    except ValueError:  # the program reset its filters meanwhile
+        return
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
+
+
+def _quiet_fork():
+    """On 3.13+ with the native module: os.fork between `_fork_begin` and `_fork_end`,
+    called from C so that a warning still names the program's line."""
+    if sys.version_info < (3, 13) or _native is None or not hasattr(_native, "around"):
+        return
+    os.fork = _native.around(os.fork, _fork_begin, _fork_end)
+    _quiet_fork_installed[0] = True
 
 
 def _loud_again():
@@ -3556,5 +3600,6 @@ def install():
     if not _forkserver[0]:
         _start_flusher()
     _patch_exec()
+    _quiet_fork()
     _hide_env()
     del threading

@@ -18,6 +18,7 @@
 
 #![allow(clippy::missing_safety_doc)]
 
+mod around;
 mod lock;
 mod maker;
 mod records;
@@ -38,7 +39,7 @@ static mut MODULE: PyModuleDef = PyModuleDef {
     m_free: None,
 };
 
-static mut METHODS: [PyMethodDef; 3] = [
+static mut METHODS: [PyMethodDef; 4] = [
     PyMethodDef {
         ml_name: c"configure".as_ptr(),
         ml_meth: PyMethodDefPointer {
@@ -54,6 +55,14 @@ static mut METHODS: [PyMethodDef; 3] = [
         },
         ml_flags: METH_NOARGS,
         ml_doc: c"take() -> bytes: the records made since the last take, in order".as_ptr(),
+    },
+    PyMethodDef {
+        ml_name: c"around".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: around::around,
+        },
+        ml_flags: METH_VARARGS,
+        ml_doc: c"around(fn, before, after): fn between before() and after(token, result)".as_ptr(),
     },
     PyMethodDef::zeroed(),
 ];
