@@ -1457,22 +1457,29 @@ def _patch_queue():
             _unshim(e)
             raise
 
+    Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, _traced_join(q_join, False)
+    _patch_simple_queue(queue)
+
+
+def _traced_join(orig, shared):
+    """A queue's join (threading's, or multiprocessing's, `shared` by processes: its end is
+    said at once too): a wait until every task is done."""
+
     def join(self):
         try:
             w, j = _traced(self)
             if w is None:
-                return q_join(self)
+                return orig(self)
             _emit(w, '"op":"join_begin",%s}' % j, now=True)
             try:
-                return q_join(self)
+                return orig(self)
             finally:
-                _emit(w, '"op":"join_end",%s}' % j)
+                _emit(w, '"op":"join_end",%s}' % j, now=shared)
         except BaseException as e:
             _unshim(e)
             raise
 
-    Q.put, Q.get, Q.task_done, Q.join = put, get, task_done, join
-    _patch_simple_queue(queue)
+    return join
 
 
 def _patch_simple_queue(queue):
@@ -2534,20 +2541,10 @@ def _patch_process_pool():
     """ProcessPoolExecutor: a pool shared by processes. A submit is the parent's; the task
     runs as a `_PoolTask` (as a multiprocessing Pool's do), so its begin and end are the
     worker process's, and the future's result() is a wait on the pool."""
-    import itertools
     from concurrent.futures import process as cfp
 
     Ex = cfp.ProcessPoolExecutor
     orig_init, orig_submit = Ex.__init__, Ex.submit
-
-    def pex_init(self, *args, **kwargs):
-        orig_init(self, *args, **kwargs)
-        if _closed or _me() is None:
-            return
-        f = _creator(self, 2)
-        if f is not None:
-            self._tl_j = _declare_object(f, "pool", self._max_workers, shared=True)
-            self._tl_tasks = itertools.count(1)
 
     def pex_submit(self, fn, /, *args, **kwargs):
         w, j = _traced(self)
@@ -2563,25 +2560,31 @@ def _patch_process_pool():
         fut._tl_j = j
         return fut
 
-    Ex.__init__, Ex.submit = pex_init, pex_submit
+    Ex.__init__, Ex.submit = _executor_init(orig_init, True), pex_submit
+
+
+def _executor_init(orig, shared):
+    """An executor's __init__: one the program makes is a pool of its max_workers (`shared`
+    by processes for a ProcessPoolExecutor), its tasks numbered from 1."""
+
+    def __init__(self, *args, **kwargs):
+        orig(self, *args, **kwargs)
+        if _closed or _me() is None:
+            return
+        f = _creator(self, 2)
+        if f is not None:
+            self._tl_j = _declare_object(f, "pool", self._max_workers, shared=shared)
+            self._tl_tasks = itertools.count(1)
+
+    return __init__
 
 
 def _patch_futures():
-    import itertools
     from concurrent.futures import thread as cft
     from concurrent.futures import _base
 
     Ex = cft.ThreadPoolExecutor
     orig_init, orig_submit = Ex.__init__, Ex.submit
-
-    def ex_init(self, *args, **kwargs):
-        orig_init(self, *args, **kwargs)
-        if _closed or _me() is None:
-            return
-        f = _creator(self, 2)
-        if f is not None:
-            self._tl_j = _declare_object(f, "pool", self._max_workers)
-            self._tl_tasks = itertools.count(1)
 
     def submit(self, fn, /, *args, **kwargs):
         w, j = _traced(self)
@@ -2611,7 +2614,7 @@ def _patch_futures():
         fut._tl_j = j
         return fut
 
-    Ex.__init__, Ex.submit = ex_init, submit
+    Ex.__init__, Ex.submit = _executor_init(orig_init, False), submit
     _patch_process_pool()
 
     F = _base.Future
@@ -2689,21 +2692,7 @@ def _patch_mp_joinable(JQ):
             _unshim(e)
             raise
 
-    def join(self):
-        try:
-            w, j = _traced(self)
-            if w is None:
-                return jq_join(self)
-            _emit(w, '"op":"join_begin",%s}' % j, now=True)
-            try:
-                return jq_join(self)
-            finally:
-                _emit(w, '"op":"join_end",%s}' % j, now=True)
-        except BaseException as e:
-            _unshim(e)
-            raise
-
-    JQ.task_done, JQ.join = task_done, join
+    JQ.task_done, JQ.join = task_done, _traced_join(jq_join, True)
 
 
 def _patch_mp_event(Ev):
@@ -2729,18 +2718,24 @@ def _patch_mp_event(Ev):
             w, j = _traced(self)
             if w is None:
                 return e_wait(self, timeout)
-            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-            ok = False
-            try:
-                ok = e_wait(self, timeout)
-            finally:
-                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
-            return ok
+            return _said_around(w, j, "wait", e_wait, self, timeout)
         except BaseException as e:
             _unshim(e)
             raise
 
     Ev.set, Ev.clear, Ev.wait = ev_set, ev_clear, ev_wait
+
+
+def _said_around(w, j, op, call, *args):
+    """`op`_begin, the call, `op`_end with ok= what it returned (a wait or an acquire on an
+    object shared by processes: each said at once)."""
+    _emit(w, '"op":"%s_begin",%s}' % (op, j), now=True)
+    ok = False
+    try:
+        ok = call(*args)
+    finally:
+        _emit(w, '"op":"%s_end",%s,"ok":%s}' % (op, j, _tf(ok)), now=True)
+    return ok
 
 
 def _patch_mp_condition(Cond):
@@ -2804,13 +2799,7 @@ def _wrap_cond_wait(cond):
             w = _me()
             if w is None or not block:  # notify tries it without blocking: not a wait
                 return raw(block, timeout)
-            _emit(w, '"op":"wait_begin",%s}' % j, now=True)
-            ok = False
-            try:
-                ok = raw(block, timeout)
-            finally:
-                _emit(w, '"op":"wait_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
-            return ok
+            return _said_around(w, j, "wait", raw, block, timeout)
         except BaseException as e:
             _unshim(e)
             raise
@@ -2832,13 +2821,7 @@ def _wrap_semlock(lock):
             w = _me()
             if w is None:
                 return raw_acquire(block, timeout)
-            _emit(w, '"op":"acquire_begin",%s}' % j, now=True)
-            ok = False
-            try:
-                ok = raw_acquire(block, timeout)
-            finally:
-                _emit(w, '"op":"acquire_end",%s,"ok":%s}' % (j, _tf(ok)), now=True)
-            return ok
+            return _said_around(w, j, "acquire", raw_acquire, block, timeout)
         except BaseException as e:
             _unshim(e)
             raise
