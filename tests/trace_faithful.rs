@@ -51,13 +51,19 @@ fn compare(name: &str) -> Compared {
 
 /// As [`compare`], with `env` set for the traced run.
 fn compare_with(name: &str, env: &[(&str, &str)]) -> Compared {
+    compare_in(name, &[], env)
+}
+
+/// As [`compare`], with `both` set for both runs and `traced` for the traced one.
+fn compare_in(name: &str, both: &[(&str, &str)], env: &[(&str, &str)]) -> Compared {
     let mut plain = Command::new("python3");
-    plain.arg(script(name));
+    plain.arg(script(name)).envs(both.iter().copied());
     let plain = run(plain, "the plain run");
     let mut traced = Command::new(env!("CARGO_BIN_EXE_threadlanes"));
     traced
         .args(["trace", "--headless", "--json", "--", "python3"])
         .arg(script(name))
+        .envs(both.iter().copied())
         .envs(env.iter().copied());
     let traced = run(traced, "the traced run");
     let err = String::from_utf8_lossy(&traced.stderr).into_owned();
@@ -378,4 +384,19 @@ fn the_environment_is_the_programs_own_and_children_are_still_traced() {
     pids.dedup();
     assert_eq!(pids.len(), 5, "main and four children: {:?}", c.events);
     assert_eq!(c.count("object"), 4, "each child's lock");
+}
+
+/// Python's development mode (`-X dev`, here PYTHONDEVMODE=1 for both runs) shows every
+/// ResourceWarning and DeprecationWarning: forked, spawned and forkserver children, and a
+/// fork of the program's own, warn no more traced than untraced (no socket of the tracer's
+/// left unclosed in a child, no warning about the tracer's threads).
+#[test]
+fn development_mode_warns_no_more_than_untraced() {
+    for name in [
+        "faithful_forkserver",
+        "faithful_lock_semantics",
+        "faithful_env",
+    ] {
+        compare_in(name, &[("PYTHONDEVMODE", "1")], &[]);
+    }
 }
