@@ -19,6 +19,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod around;
+mod heap;
 mod lock;
 mod maker;
 mod records;

@@ -4,10 +4,11 @@
 //! thread the shim has not adopted, tracing over, arguments other than the default) it
 //! hands to the subclass's `_acquire_slow(*args, **kwargs)` or `_release_slow()`.
 
+use crate::heap::{self, MEMBERS_END, member};
 use crate::records;
 use crate::state::{self, shared};
 use pyo3_ffi::*;
-use std::ffi::{c_int, c_void};
+use std::ffi::c_void;
 use std::mem::offset_of;
 use std::ptr;
 
@@ -58,8 +59,7 @@ unsafe extern "C" fn new(
         }
         let raw = PyTuple_GetItem(args, 0);
         let j = PyTuple_GetItem(args, 1);
-        let alloc: allocfunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_alloc));
-        let me = alloc(ty, 0) as *mut Core;
+        let me: *mut Core = heap::alloc(ty);
         if me.is_null() {
             return ptr::null_mut();
         }
@@ -102,7 +102,6 @@ unsafe extern "C" fn new(
 
 unsafe extern "C" fn dealloc(me: *mut PyObject) {
     unsafe {
-        let ty = Py_TYPE(me);
         let c = &mut *(me as *mut Core);
         if !c.weaklist.is_null() {
             PyObject_ClearWeakRefs(me);
@@ -110,11 +109,7 @@ unsafe extern "C" fn dealloc(me: *mut PyObject) {
         for p in [c.raw, c.j, c.k, c.acquire, c.release] {
             Py_XDECREF(p);
         }
-        let free: freefunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_free));
-        free(me.cast());
-        // A heap type's instances hold a reference to it (a Python subclass's included:
-        // subtype_dealloc leaves it to the heap base).
-        Py_DECREF(ty.cast());
+        heap::free(me);
     }
 }
 
@@ -365,16 +360,6 @@ static mut METHODS: [PyMethodDef; 5] = [
     PyMethodDef::zeroed(),
 ];
 
-const fn member(name: &'static std::ffi::CStr, type_code: c_int, offset: usize) -> PyMemberDef {
-    PyMemberDef {
-        name: name.as_ptr(),
-        type_code,
-        offset: offset as Py_ssize_t,
-        flags: Py_READONLY,
-        doc: ptr::null(),
-    }
-}
-
 static mut MEMBERS: [PyMemberDef; 3] = [
     member(c"_l", Py_T_OBJECT_EX, offset_of!(Core, raw)),
     member(
@@ -382,13 +367,7 @@ static mut MEMBERS: [PyMemberDef; 3] = [
         Py_T_PYSSIZET,
         offset_of!(Core, weaklist),
     ),
-    PyMemberDef {
-        name: ptr::null(),
-        type_code: 0,
-        offset: 0,
-        flags: 0,
-        doc: ptr::null(),
-    },
+    MEMBERS_END,
 ];
 
 /// `_j`: the id fragment, made on first read for a lock the factory made.
@@ -478,8 +457,7 @@ pub unsafe fn make(
     counts: bool,
 ) -> *mut PyObject {
     unsafe {
-        let alloc: allocfunc = std::mem::transmute(PyType_GetSlot(cls, Py_tp_alloc));
-        let me = alloc(cls, 0) as *mut Core;
+        let me: *mut Core = heap::alloc(cls);
         if me.is_null() {
             Py_DECREF(raw);
             return ptr::null_mut();
@@ -494,42 +472,16 @@ pub unsafe fn make(
     }
 }
 
-/// The type, made from its spec (a heap type, as abi3 requires).
+/// The type (a heap type from its spec; a base class, with weak references).
 pub unsafe fn make_type() -> *mut PyObject {
-    unsafe {
-        let mut slots = [
-            PyType_Slot {
-                slot: Py_tp_new,
-                pfunc: new as *mut c_void,
-            },
-            PyType_Slot {
-                slot: Py_tp_dealloc,
-                pfunc: dealloc as *mut c_void,
-            },
-            PyType_Slot {
-                slot: Py_tp_methods,
-                pfunc: (&raw mut METHODS).cast(),
-            },
-            PyType_Slot {
-                slot: Py_tp_members,
-                pfunc: (&raw mut MEMBERS).cast(),
-            },
-            PyType_Slot {
-                slot: Py_tp_getset,
-                pfunc: (&raw mut GETSET).cast(),
-            },
-            PyType_Slot {
-                slot: 0,
-                pfunc: ptr::null_mut(),
-            },
-        ];
-        let mut spec = PyType_Spec {
-            name: c"_threadlanes_native.LockCore".as_ptr(),
-            basicsize: size_of::<Core>() as c_int,
-            itemsize: 0,
-            flags: (Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE) as _,
-            slots: slots.as_mut_ptr(),
-        };
-        PyType_FromSpec(&mut spec)
-    }
+    let slots = [
+        (Py_tp_new, new as *mut c_void),
+        (Py_tp_dealloc, dealloc as *mut c_void),
+        (Py_tp_methods, (&raw mut METHODS).cast()),
+        (Py_tp_members, (&raw mut MEMBERS).cast()),
+        (Py_tp_getset, (&raw mut GETSET).cast()),
+    ];
+    let flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
+    let name = c"_threadlanes_native.LockCore";
+    unsafe { heap::make_type(name, size_of::<Core>(), flags, &slots) }
 }

@@ -12,13 +12,14 @@
 //! The Python factory (`slow`) also takes every call the native one does not: arguments,
 //! a thread the shim has not seen, tracing over, a gate.
 
+use crate::heap::{self, MEMBERS_END, member};
 use crate::lock;
 use crate::records;
 use crate::state::{self, shared};
 use pyo3_ffi::*;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
-use std::ffi::{c_int, c_void};
+use std::ffi::c_void;
 use std::io::Write;
 use std::mem::offset_of;
 use std::ptr;
@@ -93,8 +94,7 @@ unsafe extern "C" fn new(
             PyErr_SetString(PyExc_ValueError, c"kind is lock or rlock".as_ptr());
             return ptr::null_mut();
         };
-        let alloc: allocfunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_alloc));
-        let me = alloc(ty, 0) as *mut Maker;
+        let me: *mut Maker = heap::alloc(ty);
         if me.is_null() {
             return ptr::null_mut();
         }
@@ -112,14 +112,11 @@ unsafe extern "C" fn new(
 
 unsafe extern "C" fn dealloc(me: *mut PyObject) {
     unsafe {
-        let ty = Py_TYPE(me);
         let m = &mut *(me as *mut Maker);
         for p in [m.raw_factory, m.cls, m.slow, m.dict] {
             Py_XDECREF(p);
         }
-        let free: freefunc = std::mem::transmute(PyType_GetSlot(ty, Py_tp_free));
-        free(me.cast());
-        Py_DECREF(ty.cast());
+        heap::free(me);
     }
 }
 
@@ -408,58 +405,19 @@ static mut METHODS: [PyMethodDef; 3] = [
 ];
 
 static mut MEMBERS: [PyMemberDef; 2] = [
-    PyMemberDef {
-        name: c"__dictoffset__".as_ptr(),
-        type_code: Py_T_PYSSIZET,
-        offset: offset_of!(Maker, dict) as Py_ssize_t,
-        flags: Py_READONLY,
-        doc: ptr::null(),
-    },
-    PyMemberDef {
-        name: ptr::null(),
-        type_code: 0,
-        offset: 0,
-        flags: 0,
-        doc: ptr::null(),
-    },
+    member(c"__dictoffset__", Py_T_PYSSIZET, offset_of!(Maker, dict)),
+    MEMBERS_END,
 ];
 
-/// The type, made from its spec.
+/// The type (a heap type from its spec; its instances have a `__dict__`).
 pub unsafe fn make_type() -> *mut PyObject {
-    unsafe {
-        let mut slots = [
-            PyType_Slot {
-                slot: Py_tp_new,
-                pfunc: new as *mut c_void,
-            },
-            PyType_Slot {
-                slot: Py_tp_dealloc,
-                pfunc: dealloc as *mut c_void,
-            },
-            PyType_Slot {
-                slot: Py_tp_call,
-                pfunc: call as *mut c_void,
-            },
-            PyType_Slot {
-                slot: Py_tp_methods,
-                pfunc: (&raw mut METHODS).cast(),
-            },
-            PyType_Slot {
-                slot: Py_tp_members,
-                pfunc: (&raw mut MEMBERS).cast(),
-            },
-            PyType_Slot {
-                slot: 0,
-                pfunc: ptr::null_mut(),
-            },
-        ];
-        let mut spec = PyType_Spec {
-            name: c"_threadlanes_native.LockMaker".as_ptr(),
-            basicsize: size_of::<Maker>() as c_int,
-            itemsize: 0,
-            flags: Py_TPFLAGS_DEFAULT as _,
-            slots: slots.as_mut_ptr(),
-        };
-        PyType_FromSpec(&mut spec)
-    }
+    let slots = [
+        (Py_tp_new, new as *mut c_void),
+        (Py_tp_dealloc, dealloc as *mut c_void),
+        (Py_tp_call, call as *mut c_void),
+        (Py_tp_methods, (&raw mut METHODS).cast()),
+        (Py_tp_members, (&raw mut MEMBERS).cast()),
+    ];
+    let name = c"_threadlanes_native.LockMaker";
+    unsafe { heap::make_type(name, size_of::<Maker>(), Py_TPFLAGS_DEFAULT, &slots) }
 }
