@@ -309,9 +309,6 @@ def _helper(fn, *args):
         _helper_tids.discard(tid)
 
 
-_fork_quiet = [None]  # warnings.catch_warnings while a fork's warning is kept quiet
-
-
 def _only_our_threads():
     """True when the shim's threads are the only OS threads besides the calling one."""
     try:
@@ -325,30 +322,13 @@ def _only_our_threads():
 _FORK_WARNING = r"This process \(pid=\d+\) is multi-threaded"
 
 
-def _quiet_fork_warning():
-    """From Python 3.12 os.fork warns (DeprecationWarning) when the process has other OS
-    threads, and the shim's own two would make it warn where the program alone would not.
-    Called before a fork (3.12): when the shim's threads are the only others, the warning
-    is filtered until the fork is over (`_loud_again`, in parent and child). Whenever a
-    thread of the program's runs it is left as it is, at the program's own line. 3.13 warns
-    after the after-fork hooks: there os.fork itself is wrapped (`_quiet_fork`)."""
-    if sys.version_info < (3, 12) or _quiet_fork_installed[0] or not _only_our_threads():
-        return
-    import warnings
-
-    cw = warnings.catch_warnings()
-    cw.__enter__()
-    warnings.filterwarnings("ignore", _FORK_WARNING, DeprecationWarning)
-    _fork_quiet[0] = cw
-
-
-_quiet_fork_installed = [False]
-
-
 def _fork_begin():
-    """Before os.fork, on 3.13: the warning filtered (one filter, removed after) when the
-    shim's threads are the only others."""
-    if not _only_our_threads():
+    """Before a fork. From Python 3.12 os.fork warns (DeprecationWarning) when the process
+    has other OS threads, and the shim's own two would make it warn where the program alone
+    would not: when they are the only others, one filter keeps that warning quiet until
+    `_fork_end` (returned for it). Whenever a thread of the program's runs, the warning is
+    left as it is, at the program's own line."""
+    if sys.version_info < (3, 12) or not _only_our_threads():
         return None
     import warnings
 
@@ -356,8 +336,8 @@ def _fork_begin():
     return warnings.filters[0]
 
 
-def _fork_end(entry, pid):
-    """After os.fork (its warning made or not), in parent and child: the filter goes."""
+def _fork_end(entry, pid=None):
+    """After a fork (its warning made or not), in parent and child: the filter goes."""
     if entry is None:
         return
     import warnings
@@ -371,19 +351,24 @@ def _fork_end(entry, pid):
         mutated()
 
 
+_fork_wrapped = [False]  # os.fork calls _fork_begin and _fork_end itself (`_quiet_fork`)
+_fork_filter = [None]  # else: the filter of a fork under way, from hook to hook
+
+
 def _quiet_fork():
-    """On 3.13+ with the native module: os.fork between `_fork_begin` and `_fork_end`,
-    called from C so that a warning still names the program's line."""
-    if sys.version_info < (3, 13) or _native is None or not hasattr(_native, "around"):
+    """Where the native module loads (3.12+), os.fork itself goes between `_fork_begin` and
+    `_fork_end`, called from C so that a warning still names the program's line: 3.13 warns
+    after the at-fork hooks. Elsewhere the hooks do it, in time on 3.12 only."""
+    if sys.version_info < (3, 12) or _native is None or not hasattr(_native, "around"):
         return
     os.fork = _native.around(os.fork, _fork_begin, _fork_end)
-    _quiet_fork_installed[0] = True
+    _fork_wrapped[0] = True
 
 
-def _loud_again():
-    cw, _fork_quiet[0] = _fork_quiet[0], None
-    if cw is not None:
-        cw.__exit__(None, None, None)
+def _fork_over():
+    """An at-fork hook after the fork: the filter a before-fork hook set goes."""
+    entry, _fork_filter[0] = _fork_filter[0], None
+    _fork_end(entry)
 
 
 def _flusher():
@@ -3378,11 +3363,12 @@ def _os_exit(status):
 def _before_fork():
     _wlock.acquire()
     _flush_locked()
-    _quiet_fork_warning()
+    if not _fork_wrapped[0]:
+        _fork_filter[0] = _fork_begin()
 
 
 def _after_fork_parent():
-    _loud_again()
+    _fork_over()
     _wlock.release()
 
 
@@ -3490,7 +3476,7 @@ def _in_preexec():
 
 def _after_fork_child():
     global _wlock, _sock, _pid, _last_task
-    _loud_again()
+    _fork_over()
     _main_ident[0] = _get_ident()
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
     _wlock = _thread.RLock()
