@@ -195,6 +195,11 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
     }
 }
 
+/// A number field's value as a u32, or the error that says it is too large.
+fn small(k: &str, v: u64) -> Result<u32, String> {
+    u32::try_from(v).map_err(|_| format!("field \"{k}\" is too large: {v}"))
+}
+
 /// Field access on one line's object, with errors that name the field: read by
 /// serde_json, or by [`flat`].
 enum Fields<'a> {
@@ -210,17 +215,17 @@ impl Fields<'_> {
         }
     }
 
+    /// The field, or the error that says it is missing.
+    fn required(&self, k: &str) -> Result<&Value, String> {
+        self.get(k).ok_or_else(|| format!("missing field \"{k}\""))
+    }
     fn u64(&self, k: &str) -> Result<u64, String> {
-        match self.get(k) {
-            Some(v) => v
-                .as_u64()
-                .ok_or_else(|| format!("field \"{k}\" must be a non-negative integer, got {v}")),
-            None => Err(format!("missing field \"{k}\"")),
-        }
+        let v = self.required(k)?;
+        v.as_u64()
+            .ok_or_else(|| format!("field \"{k}\" must be a non-negative integer, got {v}"))
     }
     fn u32(&self, k: &str) -> Result<u32, String> {
-        let v = self.u64(k)?;
-        u32::try_from(v).map_err(|_| format!("field \"{k}\" is too large: {v}"))
+        small(k, self.u64(k)?)
     }
     fn opt_u64(&self, k: &str) -> Result<Option<u64>, String> {
         match self.get(k) {
@@ -229,20 +234,12 @@ impl Fields<'_> {
         }
     }
     fn opt_u32(&self, k: &str) -> Result<Option<u32>, String> {
-        match self.opt_u64(k)? {
-            None => Ok(None),
-            Some(v) => u32::try_from(v)
-                .map(Some)
-                .map_err(|_| format!("field \"{k}\" is too large: {v}")),
-        }
+        self.opt_u64(k)?.map(|v| small(k, v)).transpose()
     }
     fn i64(&self, k: &str) -> Result<i64, String> {
-        match self.get(k) {
-            Some(v) => v
-                .as_i64()
-                .ok_or_else(|| format!("field \"{k}\" must be an integer, got {v}")),
-            None => Err(format!("missing field \"{k}\"")),
-        }
+        let v = self.required(k)?;
+        v.as_i64()
+            .ok_or_else(|| format!("field \"{k}\" must be an integer, got {v}"))
     }
     fn str(&self, k: &str) -> Result<String, String> {
         self.opt_str(k)?
