@@ -20,7 +20,7 @@ use pyo3_ffi::*;
 use std::cell::UnsafeCell;
 use std::collections::HashMap;
 use std::ffi::c_void;
-use std::io::Write;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::mem::offset_of;
 use std::ptr;
 use std::rc::Rc;
@@ -61,7 +61,39 @@ enum Site {
 /// Sites by (code object, bytecode offset, kind). Each entry keeps its code object alive,
 /// so its address is not reused while the entry lives, and its base's str. Entries are
 /// never removed: a site copied out of it stays valid.
-struct Sites(UnsafeCell<Option<HashMap<SiteKey, (*mut PyObject, Site)>>>);
+struct Sites(UnsafeCell<Option<SiteMap>>);
+
+type SiteMap = HashMap<SiteKey, (*mut PyObject, Site), BuildHasherDefault<SiteHasher>>;
+
+/// The cache's hash: its keys are a code address and two small numbers made by this process,
+/// not input anyone chooses, so a multiply-rotate hash (as rustc's FxHash) does; the default
+/// SipHash was a tenth of making a lock.
+#[derive(Default)]
+struct SiteHasher(u64);
+
+impl Hasher for SiteHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// (the code object's address, the bytecode offset, the kind's index).
 type SiteKey = (usize, i64, usize);
@@ -161,9 +193,9 @@ unsafe fn declare(
             state::global(s.pid),
             state::global(s.buf),
         ) else {
-            return PyObject_Call(m.slow, s.no_args, ptr::null_mut());
+            return PyObject_CallNoArgs(m.slow);
         };
-        let raw = PyObject_Call(m.raw_factory, s.no_args, ptr::null_mut());
+        let raw = PyObject_CallNoArgs(m.raw_factory);
         if raw.is_null() {
             return raw;
         }
@@ -190,14 +222,25 @@ unsafe fn declare(
         let kind = KINDS[m.kind];
         Py_INCREF(buf);
         let said = records::say(buf, |b| {
-            let _ = write!(
-                b,
-                "{{\"t\":{t},\"pid\":{pid},\"w\":{w},\"op\":\"object\",\"o\":{o},\"opid\":{pid},\"name\":\"{json}"
-            );
+            b.extend_from_slice(b"{\"t\":");
+            decimal(b, t);
+            b.extend_from_slice(b",\"pid\":");
+            decimal(b, pid);
+            b.extend_from_slice(b",\"w\":");
+            decimal(b, w);
+            b.extend_from_slice(b",\"op\":\"object\",\"o\":");
+            decimal(b, o);
+            b.extend_from_slice(b",\"opid\":");
+            decimal(b, pid);
+            b.extend_from_slice(b",\"name\":\"");
+            b.extend_from_slice(json.as_bytes());
             if !named || n > 1 {
-                let _ = write!(b, "-{n}");
+                b.push(b'-');
+                decimal(b, n);
             }
-            let _ = writeln!(b, "\",\"kind\":\"{kind}\"}}");
+            b.extend_from_slice(b"\",\"kind\":\"");
+            b.extend_from_slice(kind.as_bytes());
+            b.extend_from_slice(b"\"}\n");
         });
         Py_DECREF(buf);
         if !said.is_some_and(|full| !full || state::flush()) {
@@ -206,6 +249,26 @@ unsafe fn declare(
         }
         lock::make(m.cls.cast(), raw, o, pid, m.reentrant, m.counts)
     }
+}
+
+/// Appends `n` in decimal: what `write!` makes, without its formatting machinery, which
+/// was a third of making a lock.
+fn decimal(b: &mut Vec<u8>, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        b.push(b'-');
+    }
+    b.extend_from_slice(&digits[i..]);
 }
 
 /// `_names[base] += 1` (from 0); the new count, or None with the exception set.
@@ -259,7 +322,7 @@ unsafe fn site(frame: *mut PyObject, kind: usize) -> Option<Site> {
         };
         let key = (code as usize, lasti, kind);
         let sites = &mut *SITES.0.get();
-        if let Some((_, site)) = sites.get_or_insert_with(HashMap::new).get(&key) {
+        if let Some((_, site)) = sites.get_or_insert_with(SiteMap::default).get(&key) {
             Py_DECREF(code);
             return Some(site.clone());
         }
@@ -267,7 +330,7 @@ unsafe fn site(frame: *mut PyObject, kind: usize) -> Option<Site> {
             Py_DECREF(code);
             return None;
         };
-        let sites = (&mut *SITES.0.get()).get_or_insert_with(HashMap::new);
+        let sites = (&mut *SITES.0.get()).get_or_insert_with(SiteMap::default);
         if let Some((_, site)) = sites.get(&key) {
             // Kept meanwhile, by a call made while the shim was asked.
             release(&found);

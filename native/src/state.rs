@@ -222,7 +222,7 @@ pub unsafe fn flush() -> bool {
         if f.is_null() {
             return true;
         }
-        let r = PyObject_Call(f, s.no_args, ptr::null_mut());
+        let r = PyObject_CallNoArgs(f);
         if r.is_null() {
             return false;
         }
