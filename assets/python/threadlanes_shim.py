@@ -82,6 +82,7 @@ _main_done = [False]
 _forkserver = [False]  # this process is multiprocessing's forkserver (see install)
 _starting = [None]  # the multiprocessing Process whose start() is forking right now
 _proc_declared = [False]  # this process's worker 0 has its Process's name
+_root = [False]  # the program's first process: threadlanes waits for it and has its status
 # Seeded mode: threadlanes picks who goes (through the gate, as in step mode) and a sleep's
 # time passes on its logical clock. Only the program's first process is seeded (`_seed_pid`);
 # its child processes run free.
@@ -3286,7 +3287,8 @@ class _PoolTask:
 
 
 def _finish(how, msg):
-    """The process is ending: threads still running die with it, then its main thread."""
+    """The process is ending: threads still running die with it, then its main thread (how
+    None: threadlanes says how, from the process's status)."""
     global _closed
     if _main_done[0]:
         return
@@ -3295,7 +3297,7 @@ def _finish(how, msg):
         if _live.pop(tw, None) is not None:
             _emit(tw, '"op":"exit","how":"killed"}')
     _task_leftovers()
-    if 0 in _wids.values():
+    if how is not None and 0 in _wids.values():
         m = ',"msg":%s' % _q(msg) if msg else ""
         _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))
     with _wlock:
@@ -3314,6 +3316,10 @@ def _at_exit():
     failed = getattr(sys, "last_value", None)
     if failed is not None:
         return _finish("panic", repr(failed))
+    if _root[0]:
+        # Its status is threadlanes' to read when it has ended (a SystemExit raised by hand
+        # leaves no trace in the program by now): the main thread's end is said from it.
+        return _finish(None, None)
     code = _exit_code(_exit_status)
     _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
 
@@ -3334,9 +3340,10 @@ _orig_exit, _orig_os_exit = sys.exit, os._exit
 
 
 def _sys_exit(status=None):
-    """sys.exit, noting its status: at exit the main thread's end says it (the status is
-    nowhere else to be read by then). A SystemExit raised by hand, or one the program
-    catches and goes on from, is not seen this way: the last sys.exit's status counts."""
+    """sys.exit, noting its status: at exit a child process's main thread says it (the
+    status is nowhere else to be read by then; the first process's is threadlanes' to read).
+    In a child, a SystemExit raised by hand, or one the program catches and goes on from,
+    is not seen this way: the last sys.exit's status counts."""
     global _exit_status
     if _thread.get_ident() == _main_ident[0]:  # elsewhere it ends only its thread
         _exit_status = status
@@ -3495,6 +3502,7 @@ def _after_fork_child():
         except OSError:
             pass
     _pid = os.getpid()
+    _root[0] = False
     _wids.clear()
     _live.clear()
     _next_w[0] = 1
@@ -3543,6 +3551,9 @@ def install():
     if root is not None and ("--multiprocessing-fork" in argv or _forkserver[0]):
         _wids[_get_ident()] = None  # a spawned Process: it says who it is in _bootstrap
     if root is None:
+        # The process threadlanes started (not a Python some other program of it started,
+        # as `uv run` does): threadlanes reads its status.
+        _root[0] = str(os.getppid()) == os.environ.get("THREADLANES_VIEWER")
         os.environ["THREADLANES_ROOT_PID"] = str(_pid)
         _wids[_get_ident()] = 0
         _declare_worker(0, "main", "main", False, None)

@@ -1,8 +1,9 @@
 """The traced program's exit status is threadlanes trace's: an uncaught exception in a
-thread is a panic in its lane, and sys.exit(3) ends the run with status 3. Its children end
-with theirs, each said in its own lane: a forked child by sys.exit(4), another by
-os._exit(5), a Python started by subprocess by sys.exit(6). A thread's sys.exit(7) ends only
-its thread, quietly."""
+thread is a panic in its lane, and the program ends with status 3 by a SystemExit raised by
+hand (no sys.exit: by then nothing in the program says so, and its lane ends from the status
+threadlanes reads). Its children end with theirs, each said in its own lane: a forked child
+by sys.exit(4), another by os._exit(5), a Python started by subprocess by sys.exit(6). A
+thread's sys.exit(7) ends only its thread, quietly."""
 import os
 import subprocess
 import sys
@@ -35,4 +36,4 @@ t = threading.Thread(target=broken, name="broken")
 t.start()
 t.join()
 print("to stderr too", file=sys.stderr)
-sys.exit(3)
+raise SystemExit(3)

@@ -33,7 +33,7 @@ pub use lines::{Lines, MAX_LINE, Piece};
 pub use packed::Frames;
 
 use self::core::Core;
-use crate::event::{Event, ObjectId, WorkerId};
+use crate::event::{Event, ExitHow, ObjectId, WorkerId};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -240,6 +240,14 @@ impl Ingest {
     pub fn let_go(&mut self, src: StreamId) {
         if let Flavor::Timed(t) = &mut self.flavor {
             t.let_go(src);
+        }
+    }
+
+    /// The program's first process has ended with `how` (and `msg`): its main thread ends
+    /// so at [`Ingest::finish`] if it has not said how it ended (a traced program's).
+    pub fn root_ended(&mut self, how: ExitHow, msg: Option<String>) {
+        if let Flavor::Timed(t) = &mut self.flavor {
+            t.root_ended(how, msg);
         }
     }
 

@@ -31,6 +31,9 @@ pub(super) struct Timed {
     /// Streams whose processes were left running when reading ended: their workers did not
     /// die, they run on untraced.
     let_go: HashSet<StreamId>,
+    /// How the program's first process ended, from its status: its main thread's end when
+    /// the process left that to the reader (see [`Timed::root_ended`]).
+    root_end: Option<(ExitHow, Option<String>)>,
 }
 
 /// An event waiting in the reorder buffer: smallest `t` first, then arrival order.
@@ -82,7 +85,15 @@ impl Timed {
             exited: HashSet::default(),
             declared: HashMap::default(),
             let_go: HashSet::default(),
+            root_end: None,
         }
+    }
+
+    /// The program's first process has ended, as its status says. Its main thread's end is
+    /// said from it at [`Timed::finish`] unless the process said it first: a status is the
+    /// only trace of a `SystemExit` raised by hand once the program has unwound.
+    pub fn root_ended(&mut self, how: ExitHow, msg: Option<String>) {
+        self.root_end = Some((how, msg));
     }
 
     pub fn held(&self, src: StreamId) -> usize {
@@ -150,14 +161,15 @@ impl Timed {
         open.sort_unstable_by_key(|(w, _)| *w);
         for (w, src) in open {
             self.exited.insert(w);
+            let (how, msg) = match &self.root_end {
+                Some(end) if w == 0 => end.clone(),
+                _ => (ExitHow::Killed, Some("its process ended".into())),
+            };
             let ev = Event {
                 t: self.last_t,
                 pid: 0,
                 w,
-                op: Op::Exit {
-                    how: ExitHow::Killed,
-                    msg: Some("its process ended".into()),
-                },
+                op: Op::Exit { how, msg },
             };
             out.push(Out::Event(src, ev));
         }
@@ -425,6 +437,39 @@ mod tests {
             })
             .collect();
         assert_eq!(exits, [(1, ExitHow::Ok), (0, ExitHow::Killed)]);
+    }
+
+    #[test]
+    fn the_first_process_main_thread_ends_as_its_status_says_others_died_with_it() {
+        let mut ing = ingest(1);
+        ing.root_ended(ExitHow::Panic, Some("exit code 9".into()));
+        let (evs, _) = events(
+            &mut ing,
+            &[
+                (
+                    1,
+                    r#"{"t":1,"pid":1,"w":0,"op":"worker","name":"main","kind":"main"}"#,
+                ),
+                (
+                    1,
+                    r#"{"t":2,"pid":1,"w":1,"op":"worker","name":"t","kind":"thread"}"#,
+                ),
+            ],
+        );
+        let exits: Vec<_> = evs
+            .iter()
+            .filter_map(|e| match &e.op {
+                Op::Exit { how, msg } => Some((e.w, *how, msg.clone().unwrap_or_default())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            exits,
+            [
+                (0, ExitHow::Panic, "exit code 9".to_string()),
+                (1, ExitHow::Killed, "its process ended".to_string())
+            ]
+        );
     }
 
     #[test]

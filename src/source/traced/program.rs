@@ -132,6 +132,8 @@ impl Trace {
         cmd.args(args)
             .env("THREADLANES_SOCKET", &sock)
             .env("THREADLANES_T0", started.to_string())
+            // Our pid: the process whose parent it is, is the one we started and wait for.
+            .env("THREADLANES_VIEWER", std::process::id().to_string())
             .env("THREADLANES_SPEED", opts.speed.to_string())
             .env("PYTHONPATH", crate::trace::python_path(&dir))
             .env_remove("THREADLANES_ROOT_PID")

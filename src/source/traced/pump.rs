@@ -22,6 +22,7 @@ use super::backlog::{Backlog, Chunk};
 use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
+use crate::event::ExitHow;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId, packed};
@@ -441,6 +442,12 @@ impl Pump {
                 if let Ok(mut s) = self.shared.status.lock() {
                     *s = Some(code);
                 }
+                let (how, msg) = match (st.code(), st.signal()) {
+                    (Some(0), _) => (ExitHow::Ok, None),
+                    (Some(n), _) => (ExitHow::Panic, Some(format!("exit code {n}"))),
+                    (None, s) => (ExitHow::Killed, Some(format!("signal {}", s.unwrap_or(0)))),
+                };
+                self.ingest.root_ended(how, msg);
                 true
             }
             Ok(None) => false,
