@@ -81,7 +81,7 @@ pub enum Out {
 /// The order lines go on in; see the module doc.
 enum Flavor {
     After(after::After),
-    Timed(timed::Timed),
+    Timed(Box<timed::Timed>),
 }
 
 pub struct Ingest {
@@ -108,7 +108,7 @@ impl Ingest {
         core.own_worker(core::process(root_pid), 0);
         Ingest {
             core,
-            flavor: Flavor::Timed(timed::Timed::new(root_pid, hold, started)),
+            flavor: Flavor::Timed(Box::new(timed::Timed::new(root_pid, hold, started))),
         }
     }
 
