@@ -5,6 +5,46 @@
 
 use std::fmt;
 
+/// What a shared value holds: an integer, or a float (a `'d'` Value of Python's
+/// multiprocessing).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Num {
+    Int(i64),
+    Real(f64),
+}
+
+impl From<i64> for Num {
+    fn from(n: i64) -> Num {
+        Num::Int(n)
+    }
+}
+
+impl Default for Num {
+    fn default() -> Num {
+        Num::Int(0)
+    }
+}
+
+impl fmt::Display for Num {
+    /// As Python prints it: a float always with its point (`1.0`), at its shortest.
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Num::Int(n) => write!(f, "{n}"),
+            Num::Real(x) => {
+                let t = format!("{x:?}");
+                match t.split_once('e') {
+                    // Python's exponent has a sign and two digits at least: 1e+20, 1e-07.
+                    Some((m, e)) => {
+                        let (sign, digits) = e.strip_prefix('-').map_or(("+", e), |d| ("-", d));
+                        write!(f, "{m}e{sign}{digits:0>2}")
+                    }
+                    None => f.write_str(&t),
+                }
+            }
+        }
+    }
+}
+
 /// Worker ids are dense small numbers handed out by the session (main is 0).
 pub type WorkerId = u32;
 /// Object ids are dense small numbers handed out by the session.
@@ -223,14 +263,17 @@ pub enum Op {
         o: ObjectId,
         item: Option<String>,
     },
-    // Value (a shared variable, read and written in separate steps so races show).
+    // Value (a shared variable, read and written in separate steps so races show), or one
+    // cell of a shared array (`index`).
     Read {
         o: ObjectId,
-        value: i64,
+        value: Num,
+        index: Option<u32>,
     },
     Write {
         o: ObjectId,
-        value: i64,
+        value: Num,
+        index: Option<u32>,
     },
     /// Added by threadlanes: the scenario's measured outcome, in words; `ok` says whether it
     /// is the outcome a correct program gives (false for a lost update, an overdraft...).
@@ -409,5 +452,18 @@ mod tests {
             std::mem::size_of::<Event>()
         );
         assert_eq!(std::mem::size_of::<Op>(), 48);
+    }
+
+    #[test]
+    fn a_shared_number_is_printed_as_python_prints_it() {
+        let shown =
+            [1e20, 1e-7, 1.5e300, 0.1, -2.5e-10, 1e16, 1.0, 0.0].map(|x| Num::Real(x).to_string());
+        assert_eq!(
+            shown,
+            [
+                "1e+20", "1e-07", "1.5e+300", "0.1", "-2.5e-10", "1e+16", "1.0", "0.0"
+            ]
+        );
+        assert_eq!(Num::Int(-3).to_string(), "-3");
     }
 }

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use threadlanes::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use threadlanes::event::{Event, ExitHow, Num, ObjectKind, Op, WorkerKind};
 use threadlanes::model::check::Checker;
 use threadlanes::wire;
 
@@ -367,7 +367,7 @@ fn processes_report_with_their_own_pids() {
     );
     let (v, ..) = t.object("visits");
     assert_eq!(
-        t.count(|op| matches!(op, Op::Write { o, value: 2 } if *o == v)),
+        t.count(|op| matches!(op, Op::Write { o, value: Num::Int(2), index: None } if *o == v)),
         1
     );
     let (q, ..) = t.object("answers");
@@ -445,10 +445,10 @@ fn shared_value_loses_nothing_under_the_process_lock() {
         "main's first value and three adders"
     );
     let last = t.events.iter().rev().find_map(|e| match e.op {
-        Op::Read { o, value } if o == v => Some(value),
+        Op::Read { o, value, .. } if o == v => Some(value),
         _ => None,
     });
-    assert_eq!(last, Some(60));
+    assert_eq!(last, Some(Num::Int(60)));
 }
 
 #[test]
@@ -1029,4 +1029,66 @@ fn multiprocessing_conditions_and_barriers_are_shared_objects() {
             0
         );
     }
+}
+
+#[test]
+fn an_mp_array_shows_each_cell_and_a_float_value_its_floats() {
+    let t = trace("mp_array").ok(
+        "mp_array",
+        &[
+            "cells: [10, 20, 30, 40] progress: 1.0",
+            "seeds: [7, 0, -1] last: -1",
+            "IndexError: invalid index",
+            "TypeError: 'str' object cannot be interpreted as an integer",
+        ],
+    );
+    let (cells, kind, cap) = t.object("cells");
+    assert_eq!((kind, cap), (ObjectKind::Value, Some(4)));
+    // Each filler wrote its own cell, from its own process.
+    for k in 0..4u32 {
+        let want = Num::Int(i64::from(k + 1) * 10);
+        assert_eq!(
+            t.pids(|op| matches!(op, Op::Write { o, value, index: Some(i) }
+                if *o == cells && *i == k && *value == want)),
+            1,
+            "cell {k}"
+        );
+    }
+    let (progress, ..) = t.object("progress");
+    let floats: Vec<Num> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::Write { o, value, .. } if o == progress => Some(value),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(floats.first(), Some(&Num::Real(0.0)));
+    let mut later = floats[1..].to_vec();
+    later.sort_by_key(Num::to_string);
+    let want = [0.25, 0.5, 0.75, 1.0].map(Num::Real);
+    assert_eq!(later, want, "every update kept, under the value's lock");
+    // An initializer's cells are said (zeros are what a new array holds), a negative index
+    // as the cell it names, and a failed write not at all.
+    let (seeds, ..) = t.object("seeds");
+    let writes: Vec<(u32, Num)> = t
+        .events
+        .iter()
+        .filter_map(|e| match e.op {
+            Op::Write {
+                o,
+                value,
+                index: Some(i),
+            } if o == seeds => Some((i, value)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        writes,
+        [(0, Num::Int(7)), (2, Num::Int(9)), (2, Num::Int(-1))]
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Write { o, index: Some(4), .. } if *o == cells)),
+        0
+    );
 }

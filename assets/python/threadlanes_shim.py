@@ -2839,6 +2839,155 @@ def _rebuild_with_j(fn, args, j):
     return obj
 
 
+
+# ── multiprocessing: values and arrays in shared memory ─────────────────────────────
+
+
+def _num(x):
+    """A shared value's number as JSON text: an int (a bool as 0 or 1), a finite float as
+    repr writes it; None for anything else (a char, or NaN), which is not said."""
+    if isinstance(x, int):
+        return "%d" % x
+    if isinstance(x, float) and x - x == 0:
+        return repr(x)
+    return None
+
+
+_MOST_CELLS = 64  # cells said of one slice read or written (and of an array's first values)
+_FAILED = object()  # an array read that raised (the real one then raises it again)
+
+
+def _said_cells(w, j, op, i, x, n):
+    """`op` (read or write) of an array's cell `i` (an int or a slice of an `n`-cell array)
+    whose value is `x` (a list for a slice)."""
+    if isinstance(i, slice):
+        cells = zip(range(*i.indices(n)), x)
+    else:
+        cells = ((i + n if i < 0 else i, x),)
+    for k, (at, v) in enumerate(cells):
+        if k == _MOST_CELLS:
+            break
+        t = _num(v)
+        if t is not None:
+            _emit(w, '"op":"%s",%s,"value":%s,"index":%d}' % (op, j, t, at), now=True)
+
+
+def _patch_mp_shared(mpv):
+    """Value and Array (with their lock): each read and write said inside the object's own
+    lock, so their order across processes is the true one. An Array is a value object with
+    its length as capacity, each op naming its cell."""
+    orig_value, orig_array = mpv.Value, mpv.Array
+
+    def declare(obj, kind_args):
+        f = _creator(None, 3)
+        if f is None:
+            return None
+        obj._tl_j = _declare_object(f, "value", shared=True, **kind_args)
+        return obj._tl_j
+
+    def Value(typecode_or_type, *args, lock=True, ctx=None):
+        v = orig_value(typecode_or_type, *args, lock=lock, ctx=ctx)
+        if lock is not False and not _closed and _me() is not None:
+            j = declare(v, {})
+            t = _num(v._obj.value)
+            if j is not None and t is not None:
+                _emit(_me(), '"op":"write",%s,"value":%s}' % (j, t), now=True)
+        return v
+
+    def Array(typecode_or_type, size_or_initializer, *, lock=True, ctx=None):
+        a = orig_array(typecode_or_type, size_or_initializer, lock=lock, ctx=ctx)
+        if lock is not False and not _closed and _me() is not None:
+            n = len(a._obj)
+            j = declare(a, {"capacity": n})
+            if j is not None:
+                first = a._obj[:_MOST_CELLS]
+                w = _me()
+                for i, x in enumerate(first):
+                    if x:  # a new array is all zeros but for its initializer
+                        _said_cells(w, j, "write", i, x, n)
+        return a
+
+    mpv.Value = _posing_as(Value, mpv, "Value")
+    mpv.Array = _posing_as(Array, mpv, "Array")
+    S = mpv.Synchronized
+    prop = S.value
+
+    def v_get(self):
+        w, j = _traced(self)
+        if w is None:
+            return prop.fget(self)
+        with self._lock:
+            x = self._obj.value
+            t = _num(x)
+            if t is not None:
+                _emit(w, '"op":"read",%s,"value":%s}' % (j, t), now=True)
+            return x
+
+    def v_set(self, x):
+        w, j = _traced(self)
+        if w is None:
+            return prop.fset(self, x)
+        with self._lock:
+            self._obj.value = x
+            t = _num(self._obj.value)  # as stored: 2.7 in an 'i' Value is refused, not cut
+            if t is not None:
+                _emit(w, '"op":"write",%s,"value":%s}' % (j, t), now=True)
+
+    S.value = property(v_get, v_set)
+    A = mpv.SynchronizedArray
+    a_get, a_set = A.__getitem__, A.__setitem__
+
+    def getitem(self, i):
+        w, j = _traced(self)
+        if w is not None:
+            with self._lock:
+                try:
+                    x = self._obj[i]
+                except Exception:
+                    x = _FAILED
+                if x is not _FAILED:
+                    _said_cells(w, j, "read", i, x, len(self._obj))
+                    return x
+        try:  # untraced, or the read failed: the real one raises the error as it would
+            return a_get(self, i)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    def setitem(self, i, value):
+        w, j = _traced(self)
+        if w is not None:
+            with self._lock:
+                try:
+                    self._obj[i] = value
+                    ok = True
+                except Exception:
+                    ok = False
+                if ok:
+                    _said_cells(w, j, "write", i, self._obj[i], len(self._obj))
+                    return
+        try:  # the same assignment again raises its error as it would (it changes nothing new)
+            a_set(self, i, value)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    A.__getitem__ = _posing_as(getitem, A, "__getitem__")
+    A.__setitem__ = _posing_as(setitem, A, "__setitem__")
+    for C in (S, A):
+        C.__reduce__ = _reduce_with_j(C.__reduce__)
+
+
+def _reduce_with_j(orig):
+    """A shared object's __reduce__ that carries its id to the process it is sent to."""
+
+    def reduce(self):
+        fn, args = orig(self)
+        return _rebuild_with_j, (fn, args, self.__dict__.get("_tl_j"))
+
+    return reduce
+
+
 def _patch_multiprocessing():
     import itertools
     import multiprocessing.process as mpp
@@ -3044,52 +3193,7 @@ def _patch_multiprocessing():
 
     mpr.register(mpc.Connection, reduce_connection)
 
-    # Value: read and write inside the value's own lock, so their order is the true one.
-    orig_value = mpv.Value
-
-    def Value(typecode_or_type, *args, lock=True, ctx=None):
-        v = orig_value(typecode_or_type, *args, lock=lock, ctx=ctx)
-        if lock is not False and not _closed and _me() is not None:
-            f = _creator(None, 2)
-            if f is not None:
-                v._tl_j = _declare_object(f, "value", shared=True)
-                w = _me()
-                x = v._obj.value
-                if isinstance(x, int):
-                    _emit(w, '"op":"write",%s,"value":%d}' % (v._tl_j, x), now=True)
-        return v
-
-    mpv.Value = _posing_as(Value, mpv, "Value")
-    S = mpv.Synchronized
-    prop = S.value
-
-    def v_get(self):
-        w, j = _traced(self)
-        if w is None:
-            return prop.fget(self)
-        with self._lock:
-            x = self._obj.value
-            if isinstance(x, int):
-                _emit(w, '"op":"read",%s,"value":%d}' % (j, x), now=True)
-            return x
-
-    def v_set(self, x):
-        w, j = _traced(self)
-        if w is None:
-            return prop.fset(self, x)
-        with self._lock:
-            self._obj.value = x
-            if isinstance(x, int):
-                _emit(w, '"op":"write",%s,"value":%d}' % (j, x), now=True)
-
-    S.value = property(v_get, v_set)
-    s_reduce = S.__reduce__
-
-    def v_reduce(self):
-        fn, args = s_reduce(self)
-        return _rebuild_with_j, (fn, args, self.__dict__.get("_tl_j"))
-
-    S.__reduce__ = v_reduce
+    _patch_mp_shared(mpv)
 
     # Pool: each task's function is wrapped in a picklable _PoolTask that reports from the
     # worker process.

@@ -203,6 +203,11 @@ pub fn cant_go_brief(world: &World, w: &Worker) -> String {
 }
 
 /// A sleep of `ms` as a state, without how much is left: "sleeping 50ms", "sleeping 2.5s".
+/// An array cell's subscript ("[2]"), or nothing for a single value.
+fn cell(index: Option<u32>) -> String {
+    index.map_or(String::new(), |i| format!("[{i}]"))
+}
+
 pub fn sleeping(ms: u64) -> String {
     match ms {
         // sleep(0): Python's way to let another thread run.
@@ -456,8 +461,18 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
             (true, Some(it)) => format!("received {it} from {}", o(ob)),
             _ => format!("received nothing from {}", o(ob)),
         },
-        Read { o: ob, value } => format!("read {} = {value}", o(ob)),
-        Write { o: ob, value } => format!("wrote {} = {value}", o(ob)),
+        Read {
+            o: ob,
+            value,
+            index,
+        } => format!("read {}{} = {value}", o(ob), cell(*index)),
+        Write {
+            o: ob,
+            value,
+            index,
+        } => {
+            format!("wrote {}{} = {value}", o(ob), cell(*index))
+        }
         Outcome { text, ok } => {
             let mark = if *ok { "as expected" } else { "WRONG" };
             format!("outcome: {text} ({mark})")

@@ -1,7 +1,7 @@
 //! A synchronisation object as the model sees it: its state and who waits on it, in order.
 
 use super::worker::Wait;
-use crate::event::{ObjectId, ObjectKind, WorkerId};
+use crate::event::{Num, ObjectId, ObjectKind, WorkerId};
 use std::collections::VecDeque;
 
 /// Items kept per queue or pipe for display; the true depth is kept apart, so a huge queue
@@ -47,8 +47,13 @@ pub enum ObjectState {
         /// Who reads it now, in the order they took it.
         readers: Vec<WorkerId>,
     },
+    /// A shared value, or a shared array (declared with its length as capacity).
     Value {
-        value: i64,
+        value: Num,
+        /// The array's cells as last read or written (empty for a single value).
+        cells: Vec<Num>,
+        /// The cell read or written last.
+        last: Option<u32>,
     },
     /// Condition, barrier: only their waiters matter.
     Plain,
@@ -79,6 +84,37 @@ pub struct Object {
     pub spark: super::spark::Spark,
 }
 
+/// The cells of a shared array the model keeps: a cell past them (or past the array's
+/// declared length) is not kept, so a bad line cannot make it allocate without bound.
+pub const MOST_CELLS: u64 = 4096;
+
+impl ObjectState {
+    /// A value was read or written (`value`, or cell `index` of an array of `len` cells).
+    pub fn saw(&mut self, value: Num, index: Option<u32>, len: Option<u64>) {
+        let ObjectState::Value {
+            value: v,
+            cells,
+            last,
+        } = self
+        else {
+            return;
+        };
+        let Some(i) = index else {
+            *v = value;
+            return;
+        };
+        if u64::from(i) >= len.unwrap_or(MOST_CELLS).min(MOST_CELLS) {
+            return;
+        }
+        let i = i as usize;
+        if cells.len() <= i {
+            cells.resize(i + 1, Num::Int(0));
+        }
+        cells[i] = value;
+        *last = Some(i as u32);
+    }
+}
+
 impl Object {
     pub fn new(id: ObjectId, name: String, kind: ObjectKind, capacity: Option<u64>) -> Object {
         use ObjectKind::*;
@@ -105,7 +141,11 @@ impl Object {
             Pipe => ObjectState::Pipe {
                 in_flight: VecDeque::new(),
             },
-            Value => ObjectState::Value { value: 0 },
+            Value => ObjectState::Value {
+                value: Num::Int(0),
+                cells: vec![Num::Int(0); capacity.map_or(0, |n| n.min(MOST_CELLS) as usize)],
+                last: None,
+            },
             RwLock => ObjectState::RwLock {
                 writer: None,
                 readers: Vec::new(),

@@ -718,3 +718,33 @@ fn what_no_longer_adds_up_after_a_gap_is_counted_not_said() {
     assert!(w.problems.is_empty(), "{:?}", w.problems);
     assert_eq!(w.unsure, 1);
 }
+
+#[test]
+fn an_array_keeps_its_cells_within_its_length_and_a_value_its_number() {
+    use crate::event::Num;
+    let write = |o, value: Num, index| Op::Write { o, value, index };
+    let w = S::new()
+        .worker(0, "main")
+        .object(1, "cells", ObjectKind::Value, Some(3))
+        .object(2, "progress", ObjectKind::Value, None)
+        .object(3, "loose", ObjectKind::Value, None)
+        .at(1, 0, write(1, Num::Int(7), Some(2)))
+        .at(2, 0, write(1, Num::Int(9), Some(3))) // past its length: not kept
+        .at(3, 0, write(2, Num::Real(0.5), None))
+        .at(4, 0, write(3, Num::Int(1), Some(5))) // no length declared: grows to the cell
+        .at(5, 0, write(3, Num::Int(1), Some(u32::MAX))) // but not without bound
+        .world();
+    let state = |o: u32| &w.objects[o as usize - 1].state;
+    assert_eq!(
+        state(1),
+        &ObjectState::Value {
+            value: Num::Int(0),
+            cells: vec![Num::Int(0), Num::Int(0), Num::Int(7)],
+            last: Some(2),
+        }
+    );
+    assert!(matches!(state(2), ObjectState::Value { value: Num::Real(x), .. } if *x == 0.5));
+    assert!(
+        matches!(state(3), ObjectState::Value { cells, last: Some(5), .. } if cells.len() == 6)
+    );
+}

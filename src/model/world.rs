@@ -628,11 +628,9 @@ impl World {
                     in_flight.pop_front();
                 }
             }
-            Op::Read { value, .. } | Op::Write { value, .. } => {
-                if let Some(ObjectState::Value { value: v }) =
-                    self.object_at(ox).map(|ob| &mut ob.state)
-                {
-                    *v = *value;
+            Op::Read { value, index, .. } | Op::Write { value, index, .. } => {
+                if let Some(ob) = self.object_at(ox) {
+                    ob.state.saw(*value, *index, ob.capacity);
                 }
             }
             Op::Outcome { text, ok } => self.outcome = Some((text.clone(), *ok)),

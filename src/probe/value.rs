@@ -23,7 +23,8 @@ impl Value {
         };
         current_worker().emit(Op::Write {
             o: v.core.id,
-            value: initial,
+            value: initial.into(),
+            index: None,
         });
         v
     }
@@ -35,7 +36,8 @@ impl Value {
         let value = self.cell.load(Ordering::SeqCst);
         me.emit(Op::Read {
             o: self.core.id,
-            value,
+            value: value.into(),
+            index: None,
         });
         Ok(value)
     }
@@ -49,7 +51,8 @@ impl Value {
         let before = self.cell.swap(value, Ordering::SeqCst);
         me.emit(Op::Write {
             o: self.core.id,
-            value,
+            value: value.into(),
+            index: None,
         });
         Ok(before)
     }

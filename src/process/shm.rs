@@ -270,7 +270,11 @@ impl SharedValue {
         let me = current_worker();
         me.gate("read", Some(self.o))?;
         let value = self.shm.slot(self.slot).value.load(Ordering::SeqCst);
-        me.emit(Op::Read { o: self.o, value });
+        me.emit(Op::Read {
+            o: self.o,
+            value: value.into(),
+            index: None,
+        });
         Ok(value)
     }
 
@@ -281,7 +285,11 @@ impl SharedValue {
             .slot(self.slot)
             .value
             .store(value, Ordering::SeqCst);
-        me.emit(Op::Write { o: self.o, value });
+        me.emit(Op::Write {
+            o: self.o,
+            value: value.into(),
+            index: None,
+        });
         Ok(())
     }
 }

@@ -426,7 +426,12 @@ impl Builder {
             TaskDone { unfinished, .. } => arg("unfinished", json!(unfinished)),
             Submit { task, .. } => arg("task", json!(task)),
             Send { item, .. } => arg("item", json!(item)),
-            Read { value, .. } | Write { value, .. } => arg("value", json!(value)),
+            Read { value, index, .. } | Write { value, index, .. } => {
+                arg("value", crate::wire::num_json(*value));
+                if let Some(i) = index {
+                    arg("index", json!(i));
+                }
+            }
             Say { text } => arg("text", json!(text)),
             Outcome { text, ok } => {
                 // The run's verdict, not its sayer's (in `daemon` the last worker killed

@@ -88,8 +88,13 @@ fn serve(_: &Value) -> Res<()> {
     let mut d = Map::new();
     let mut l: Vec<Value> = (0..5).map(Value::from).collect();
     let emit = crate::process::emit;
-    emit(Op::Write { o: len_d, value: 0 });
-    emit(Op::Write { o: len_l, value: 5 });
+    let len = |o, n: usize| Op::Write {
+        o,
+        value: (n as i64).into(),
+        index: None,
+    };
+    emit(len(len_d, 0));
+    emit(len(len_l, 5));
     let mut conns: std::collections::HashMap<String, ChildConn> = Default::default();
     loop {
         let r = requests.recv()?;
@@ -105,18 +110,12 @@ fn serve(_: &Value) -> Res<()> {
         match r["op"].as_str().unwrap_or("") {
             "set" => {
                 d.insert(r["key"].to_string(), r["value"].clone());
-                emit(Op::Write {
-                    o: len_d,
-                    value: d.len() as i64,
-                });
+                emit(len(len_d, d.len()));
                 reply(json!("ok"))?;
             }
             "append" => {
                 l.push(r["value"].clone());
-                emit(Op::Write {
-                    o: len_l,
-                    value: l.len() as i64,
-                });
+                emit(len(len_l, l.len()));
                 reply(json!(l))?;
             }
             "dump" => reply(json!({"d": d, "l": l}))?,

@@ -95,7 +95,8 @@ fn main(cfg: &Config) -> Res<()> {
     let counter = shared_object("counter", ObjectKind::Value, None);
     crate::process::emit(Op::Write {
         o: counter,
-        value: 0,
+        value: 0.into(),
+        index: None,
     });
     shared_object("lock", ObjectKind::Lock, None);
     let crashes = cfg.is("holder-killed") || cfg.is("holder-panics");

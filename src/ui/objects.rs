@@ -5,7 +5,7 @@
 //! Objects are named in the model's words (`describe::full_label`).
 
 use super::{Screen, Theme, layout, panel, text};
-use crate::event::{ObjectKind, WorkerId};
+use crate::event::{Num, ObjectKind, WorkerId};
 use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -432,13 +432,18 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             }
             lines.extend(waiters_line(world, o, "receiving", any, width, theme));
         }
-        ObjectState::Value { value } => {
+        ObjectState::Value { value, cells, .. } if cells.is_empty() => {
             lines.push(head(
                 o,
                 vec![Span::styled(format!("= {value}"), theme.name())],
                 width,
                 theme,
             ));
+        }
+        ObjectState::Value { cells, last, .. } => {
+            let len = Span::styled(format!("array of {}", cells.len()), theme.dim());
+            lines.push(head(o, vec![len], width, theme));
+            lines.push(cells_line(cells, *last, width, theme));
         }
         ObjectState::Plain => {
             let n = o.waiters.len();
@@ -454,6 +459,58 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
     }
     lines.extend(spark_line(world, o, width, theme));
     lines
+}
+
+/// An array's cells, "  [1, 2, 3]", the one touched last marked; too many for the width,
+/// those around it ("  …4, 5, 6…").
+fn cells_line(cells: &[Num], last: Option<u32>, width: usize, theme: &Theme) -> Line<'static> {
+    let room = width.saturating_sub(4);
+    let text: Vec<String> = cells.iter().map(Num::to_string).collect();
+    let at = last.map_or(0, |i| (i as usize).min(cells.len().saturating_sub(1)));
+    // Widen the window around the last cell while the next cell on either side fits.
+    let (mut from, mut to) = (at, at + 1);
+    let mut used = text.get(at).map_or(0, |t| text::width(t));
+    loop {
+        let mut grew = false;
+        for right in [true, false] {
+            let next = if right {
+                (to < text.len()).then_some(to)
+            } else {
+                from.checked_sub(1)
+            };
+            if let Some(i) = next
+                && used + 2 + text::width(&text[i]) <= room
+            {
+                used += 2 + text::width(&text[i]);
+                if right {
+                    to += 1
+                } else {
+                    from -= 1
+                }
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
+    }
+    let g = &theme.glyphs;
+    let open = if from == 0 { "[" } else { g.ellipsis };
+    let close = if to == text.len() { "]" } else { g.ellipsis };
+    let mut spans = vec![Span::raw("  "), Span::styled(open, theme.dim())];
+    for (i, t) in text.iter().enumerate().take(to).skip(from) {
+        if i > from {
+            spans.push(Span::styled(", ", theme.dim()));
+        }
+        let style = if Some(i as u32) == last {
+            theme.selected()
+        } else {
+            theme.name()
+        };
+        spans.push(Span::styled(t.clone(), style));
+    }
+    spans.push(Span::styled(close, theme.dim()));
+    Line::from(spans)
 }
 
 /// The object's rolling sparkline under its card, once it has moved:

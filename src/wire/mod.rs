@@ -2,7 +2,7 @@
 //! `--headless --json`. One object a line; readers ignore fields they do not know and reject a
 //! malformed line with its line number and what was wrong, without losing the rest.
 
-use crate::event::{Event, ExitHow, ObjectKind, Op, WorkerKind};
+use crate::event::{Event, ExitHow, Num, ObjectKind, Op, WorkerKind};
 use serde_json::{Map, Value, json};
 use std::io::BufRead;
 
@@ -176,7 +176,10 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             put_opt(m, "item", item.as_deref());
             put(m, "ok", *ok);
         }
-        Read { value, .. } | Write { value, .. } => put(m, "value", *value),
+        Read { value, index, .. } | Write { value, index, .. } => {
+            put(m, "value", num_json(*value));
+            put_opt(m, "index", *index);
+        }
         Outcome { text, ok } => {
             put(m, "text", text.as_str());
             put(m, "ok", *ok);
@@ -192,6 +195,15 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
         | QueueJoinBegin { .. }
         | QueueJoinEnd { .. }
         | RecvBegin { .. } => {}
+    }
+}
+
+/// A shared value's number as JSON (a float JSON cannot carry, NaN or infinity, as null:
+/// none is written by a program of ours).
+pub fn num_json(n: Num) -> Value {
+    match n {
+        Num::Int(n) => n.into(),
+        Num::Real(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
     }
 }
 
@@ -236,10 +248,14 @@ impl Fields<'_> {
     fn opt_u32(&self, k: &str) -> Result<Option<u32>, String> {
         self.opt_u64(k)?.map(|v| small(k, v)).transpose()
     }
-    fn i64(&self, k: &str) -> Result<i64, String> {
+    /// An integer, or else a float (a shared value's).
+    fn num(&self, k: &str) -> Result<Num, String> {
         let v = self.required(k)?;
-        v.as_i64()
-            .ok_or_else(|| format!("field \"{k}\" must be an integer, got {v}"))
+        match (v.as_i64(), v.as_f64()) {
+            (Some(n), _) => Ok(Num::Int(n)),
+            (None, Some(x)) => Ok(Num::Real(x)),
+            _ => Err(format!("field \"{k}\" must be a number, got {v}")),
+        }
     }
     fn str(&self, k: &str) -> Result<String, String> {
         self.opt_str(k)?
@@ -429,11 +445,13 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
         },
         "read" => Read {
             o: o()?,
-            value: f.i64("value")?,
+            value: f.num("value")?,
+            index: f.opt_u32("index")?,
         },
         "write" => Write {
             o: o()?,
-            value: f.i64("value")?,
+            value: f.num("value")?,
+            index: f.opt_u32("index")?,
         },
         "outcome" => Outcome {
             text: f.str("text")?,
@@ -592,8 +610,21 @@ mod tests {
                 item: None,
                 ok: false,
             },
-            Op::Read { o: 1, value: -3 },
-            Op::Write { o: 1, value: 9 },
+            Op::Read {
+                o: 1,
+                value: Num::Int(-3),
+                index: None,
+            },
+            Op::Write {
+                o: 1,
+                value: Num::Int(9),
+                index: Some(2),
+            },
+            Op::Write {
+                o: 1,
+                value: Num::Real(0.25),
+                index: None,
+            },
             Op::Outcome {
                 text: "balance = 0".into(),
                 ok: true,

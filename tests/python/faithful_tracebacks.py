@@ -3,7 +3,8 @@ untraced, with no frame of the tracer's: a thread pool's failed task through
 Future.result(), a process pool's task through apply() and AsyncResult.get(), a get that
 times out on a queue.Queue and on a multiprocessing Queue, a join of the current thread, a
 broken Barrier, input() at the end of its input, a lock released that is not held, a
-bounded semaphore released too often, a task_done too many. Each traceback is printed whole (file,
+bounded semaphore released too often, a task_done too many, a shared Array's cell out of
+range or given what it cannot hold. Each traceback is printed whole (file,
 line, function and source of every frame) and its frames counted, as code that formats
 exceptions would."""
 import concurrent.futures
@@ -51,6 +52,10 @@ if __name__ == "__main__":
     shown("task_done", q.task_done)
     mq = mp.Queue()
     shown("mp queue get", lambda: mq.get(timeout=0.01))
+    cells = mp.Array("i", 2)
+    shown("array index", lambda: cells[2])
+    shown("array type", lambda: cells.__setitem__(0, "x"))
+    shown("array slice", lambda: cells.__setitem__(slice(0, 2), [1]))
     with mp.Pool(1) as pool:
         shown("pool apply", lambda: pool.apply(boom, (2,)))
         shown("pool get", lambda: pool.apply_async(boom, (3,)).get(timeout=10))

@@ -82,3 +82,45 @@ fn objects_page_when_they_do_not_fit() {
     assert!(s.contains("↑ 4 above"));
     assert!(row_with(&s, "lock L5").contains("free"));
 }
+
+#[test]
+fn an_array_shows_its_cells_and_the_last_one_touched_a_float_value_as_python_prints_it() {
+    let mut lines = vec![
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"cells","kind":"value","capacity":40"#,
+        ),
+        op(
+            0,
+            0,
+            r#""o":2,"op":"object","name":"progress","kind":"value""#,
+        ),
+        op(MS, 0, r#""o":2,"op":"write","value":0.25"#),
+    ];
+    for i in 0..40 {
+        lines.push(op(
+            2 * MS,
+            0,
+            &format!(r#""o":1,"op":"write","value":{},"index":{i}"#, 1000 + i),
+        ));
+    }
+    lines.push(op(
+        3 * MS,
+        0,
+        r#""o":1,"op":"read","value":1030,"index":30"#,
+    ));
+    let w = world(&lines.join("\n"));
+    let s = Shot::run(&w, &LOCK).text();
+    assert!(row_with(&s, "value progress").contains("= 0.25"), "{s}");
+    assert!(row_with(&s, "value cells").contains("array of 40"), "{s}");
+    // Forty cells do not fit: those around the one read last, cut on both sides.
+    let cells = row_with(&s, "1030");
+    assert!(
+        cells.contains("…") && cells.contains("1029, 1030, 1031"),
+        "{cells}"
+    );
+    assert!(!cells.contains("1000,"), "{cells}");
+}
