@@ -275,6 +275,12 @@ pub enum Op {
         value: Num,
         index: Option<u32>,
     },
+    /// Added by threadlanes in step mode: the worker is parked at the step gate, about to
+    /// do `next` (on `o`), until the user lets it go; its next event ends the park.
+    Gate {
+        o: Option<ObjectId>,
+        next: String,
+    },
     /// Added by threadlanes: the scenario's measured outcome, in words; `ok` says whether it
     /// is the outcome a correct program gives (false for a lost update, an overdraft...).
     Outcome {
@@ -319,6 +325,7 @@ impl Op {
             Op::Read { .. } => "read",
             Op::Write { .. } => "write",
             Op::Outcome { .. } => "outcome",
+            Op::Gate { .. } => "gate",
         }
     }
 
@@ -366,8 +373,10 @@ macro_rules! object_of {
             | RecvBegin { o }
             | RecvEnd { o, .. }
             | Read { o, .. }
-            | Write { o, .. } => Some(o),
-            Worker { .. }
+            | Write { o, .. }
+            | Gate { o: Some(o), .. } => Some(o),
+            Gate { o: None, .. }
+            | Worker { .. }
             | Start
             | Exit { .. }
             | JoinBegin { .. }

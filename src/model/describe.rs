@@ -477,6 +477,10 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
             let mark = if *ok { "as expected" } else { "WRONG" };
             format!("outcome: {text} ({mark})")
         }
+        Gate { next, o: ob } => format!(
+            "parked at the step gate, next: {}",
+            next_op(world, next, *ob)
+        ),
     }
 }
 

@@ -173,8 +173,8 @@ pub fn shares(w: &Worker, now: u64) -> Shares {
 
 /// Where a worker's time went over its life up to `now` (as much of it as its timeline
 /// keeps), in ns: running (holding something or not), holding (whatever else it did: a
-/// sleep while holding is holding), sleeping, waiting and blocked. All but holding add up
-/// to the span.
+/// sleep while holding is holding), sleeping, waiting, blocked and parked at the step
+/// gate. All but holding add up to the span.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TimeOver {
     pub span: u64,
@@ -183,6 +183,8 @@ pub struct TimeOver {
     pub sleeping: u64,
     pub waiting: u64,
     pub blocked: u64,
+    /// At the step gate (a stepped traced program): the user's time, not the program's.
+    pub parked: u64,
 }
 
 impl TimeOver {
@@ -196,6 +198,7 @@ impl TimeOver {
             (Phase::Sleeping, self.sleeping),
             (Phase::Waiting, self.waiting),
             (Phase::Blocked, self.blocked),
+            (Phase::Parked, self.parked),
         ]
         .into_iter()
         .filter(|&(_, t)| t > 0)
@@ -217,6 +220,7 @@ pub fn time_over(w: &Worker, now: u64) -> TimeOver {
         sleeping: t(Phase::Sleeping),
         waiting: t(Phase::Waiting),
         blocked: t(Phase::Blocked),
+        parked: t(Phase::Parked),
     }
 }
 

@@ -24,6 +24,9 @@ pub enum Phase {
     Done,
     /// Ended by a panic, a kill or a cancel.
     Failed,
+    /// Parked at the step gate (a traced program's threads in step mode): the program's
+    /// clock runs on while the user decides.
+    Parked,
 }
 
 impl Phase {
@@ -31,20 +34,21 @@ impl Phase {
     fn weight(self) -> u8 {
         match self {
             Phase::Idle => 0,
-            Phase::Done => 1,
-            Phase::Sleeping => 2,
-            Phase::Running => 3,
-            Phase::Critical => 4,
-            Phase::Waiting => 5,
-            Phase::Blocked => 6,
-            Phase::Failed => 7,
+            Phase::Parked => 1,
+            Phase::Done => 2,
+            Phase::Sleeping => 3,
+            Phase::Running => 4,
+            Phase::Critical => 5,
+            Phase::Waiting => 6,
+            Phase::Blocked => 7,
+            Phase::Failed => 8,
         }
     }
 }
 
 impl Phase {
     /// Every phase, in the order of their codes.
-    pub const ALL: [Phase; 8] = [
+    pub const ALL: [Phase; 9] = [
         Phase::Idle,
         Phase::Sleeping,
         Phase::Running,
@@ -53,6 +57,7 @@ impl Phase {
         Phase::Blocked,
         Phase::Done,
         Phase::Failed,
+        Phase::Parked,
     ];
 }
 
@@ -73,16 +78,16 @@ impl Segment {
     }
 }
 
-/// A segment in one word: whether it is held in the top bit, the phase in the next 3, the
-/// start (virtual ns) in the low 60 (36 years of virtual time; a later start is clamped
+/// A segment in one word: whether it is held in the top bit, the phase in the next 4, the
+/// start (virtual ns) in the low 59 (18 years of virtual time; a later start is clamped
 /// there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Packed(u64);
 
-const START_BITS: u32 = 60;
+const START_BITS: u32 = 59;
 const START_MAX: u64 = (1 << START_BITS) - 1;
 const HELD: u64 = 1 << 63;
-const _: () = assert!(Phase::ALL.len() <= 8, "a phase fits in 3 bits");
+const _: () = assert!(Phase::ALL.len() <= 16, "a phase fits in 4 bits");
 
 impl Packed {
     fn new(start: u64, phase: Phase, held: bool) -> Packed {
@@ -95,7 +100,7 @@ impl Packed {
     }
 
     fn phase(self) -> Phase {
-        Phase::ALL[(self.0 >> START_BITS) as usize & 7]
+        Phase::ALL[(self.0 >> START_BITS) as usize & 15]
     }
 
     fn held(self) -> bool {
@@ -357,7 +362,7 @@ impl Timeline {
             return out;
         }
         // Per cell, the time held in each phase (by its weight: one slot a phase).
-        let mut by_phase = vec![[0u64; 8]; n];
+        let mut by_phase = vec![[0u64; Phase::ALL.len()]; n];
         let mut i = self.covering(start);
         while i < self.segs.len() {
             let s = self.segs[i].unpack();

@@ -84,6 +84,9 @@ pub struct Worker {
     pub timeline: Timeline,
     /// Operations done so far.
     pub ops: u64,
+    /// Parked at the step gate of a traced program: its time passes, it does nothing until
+    /// the user lets it go.
+    pub parked: bool,
 }
 
 impl Worker {
@@ -101,12 +104,14 @@ impl Worker {
             holding: Vec::new(),
             timeline: Timeline::new(history),
             ops: 0,
+            parked: false,
         }
     }
 
     pub fn phase(&self) -> Phase {
         match &self.state {
             WorkerState::New => Phase::Idle,
+            WorkerState::Running if self.parked => Phase::Parked,
             WorkerState::Running if self.holding.is_empty() => Phase::Running,
             WorkerState::Running => Phase::Critical,
             WorkerState::Sleeping { .. } => Phase::Sleeping,

@@ -236,6 +236,7 @@ impl World {
             ox,
             t: ev.t,
         };
+        self.unpark(ev, wx);
         self.fold(ev, at);
         if std::mem::take(&mut self.waits_moved) || matches!(ev.op, Op::Start) {
             self.settle_still_going();
@@ -257,7 +258,22 @@ impl World {
 
     #[inline]
     fn log_event(&mut self, ev: Event) {
-        self.log.push(ev);
+        // A park at the step gate is drawn in the lane; the log says what the worker did.
+        if !matches!(ev.op, Op::Gate { .. }) {
+            self.log.push(ev);
+        }
+    }
+
+    /// A worker parked at the step gate went on: whatever it does next ends the park.
+    fn unpark(&mut self, ev: &Event, wx: u32) {
+        if matches!(ev.op, Op::Gate { .. }) {
+            return;
+        }
+        if let Some(wk) = self.workers.get_mut(wx as usize)
+            && std::mem::take(&mut wk.parked)
+        {
+            self.refresh_phase_at(wx, ev.t);
+        }
     }
 
     /// Declarations, and implicit ones: a stream from outside may use an id it never
@@ -634,6 +650,12 @@ impl World {
                 }
             }
             Op::Outcome { text, ok } => self.outcome = Some((text.clone(), *ok)),
+            Op::Gate { .. } => {
+                if let Some(wk) = self.workers.get_mut(at.wx as usize) {
+                    wk.parked = wk.state == WorkerState::Running;
+                }
+                self.refresh_phase_at(at.wx, t);
+            }
         }
     }
 

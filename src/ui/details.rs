@@ -127,7 +127,10 @@ fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, the
             t as f64 / span as f64
         }
     };
-    let label = |p: Phase| LEGEND.iter().find(|(q, _)| *q == p).map_or("", |(_, l)| l);
+    let label = |p: Phase| match p {
+        Phase::Parked => "parked at the gate",
+        _ => LEGEND.iter().find(|(q, _)| *q == p).map_or("", |(_, l)| l),
+    };
     let rows = usize::from(inner.height);
     let head = format!("time over {}:", describe::elapsed(span));
     if lines.len() + 2 + parts.len() <= rows {

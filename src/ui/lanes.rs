@@ -164,6 +164,7 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
 fn legend_entries(
     theme: &Theme,
     held: &[Phase],
+    parked: bool,
 ) -> Vec<(&'static str, Style, &'static str, &'static str)> {
     const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
@@ -179,8 +180,18 @@ fn legend_entries(
         (Phase::Blocked, "blocked holding", "block+held"),
     ];
     let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
-    for (k, (p, long, short)) in shown.enumerate() {
-        out.insert(2 + k, (g.held(*p), theme.held(*p), *long, *short));
+    let mut at = 2;
+    for (p, long, short) in shown {
+        out.insert(at, (g.held(*p), theme.held(*p), *long, *short));
+        at += 1;
+    }
+    if parked {
+        // Only when drawn: time a stepped program's thread spent waiting for the user.
+        let p = Phase::Parked;
+        out.insert(
+            at,
+            (g.phase(p), theme.phase(p), "parked at the gate", "parked"),
+        );
     }
     out
 }
@@ -188,8 +199,8 @@ fn legend_entries(
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
 /// without the space after the glyph, then without the last entries (failed and done read
 /// without one; holding does not).
-pub fn legend(theme: &Theme, width: usize, held: &[Phase]) -> Line<'static> {
-    let entries = legend_entries(theme, held);
+pub fn legend(theme: &Theme, width: usize, held: &[Phase], parked: bool) -> Line<'static> {
+    let entries = legend_entries(theme, held, parked);
     for form in 0..3 + entries.len() {
         let keep = entries.len() - form.saturating_sub(2).min(entries.len());
         let mut spans = vec![Span::raw(" ")];
@@ -353,9 +364,10 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
         .collect();
     held_drawn.sort_unstable();
     held_drawn.dedup();
+    let parked = cells.iter().any(|(p, _)| p.contains(&Phase::Parked));
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
-        .title_bottom(legend(theme, inner.width as usize, &held_drawn));
+        .title_bottom(legend(theme, inner.width as usize, &held_drawn, parked));
     frame.render_widget(block, area);
 
     if total == 0 {

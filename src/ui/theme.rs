@@ -158,6 +158,8 @@ impl Glyphs {
             (false, Phase::Blocked) => "x",
             (false, Phase::Done) => "_",
             (false, Phase::Failed) => "X",
+            (true, Phase::Parked) => "┈",
+            (false, Phase::Parked) => ":",
         }
     }
 
@@ -350,6 +352,7 @@ impl Theme {
             Phase::Blocked => self.fg(Color::Red),
             Phase::Done => self.dim(),
             Phase::Failed => self.bold().patch(self.fg(Color::LightRed)),
+            Phase::Parked => self.dim(),
         }
     }
 

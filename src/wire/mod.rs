@@ -184,6 +184,7 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             put(m, "text", text.as_str());
             put(m, "ok", *ok);
         }
+        Gate { next, .. } => put(m, "next", next.as_str()),
         Start
         | SleepEnd
         | AcquireBegin { .. }
@@ -456,6 +457,10 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
         "outcome" => Outcome {
             text: f.str("text")?,
             ok: f.bool_or("ok", true)?,
+        },
+        "gate" => Gate {
+            o: if has_o { Some(o()?) } else { None },
+            next: f.str("next")?,
         },
         other => return Err(format!("unknown op \"{other}\"")),
     })

@@ -89,7 +89,8 @@ impl Stepped {
     }
 
     /// Lets `name` through once, and waits until it parks again or ends: the ops that came
-    /// of it, all of that worker's.
+    /// of it, all of that worker's (the park at its next gate, said by a `gate` event, left
+    /// out).
     pub fn step(&mut self, name: &str) -> Vec<&'static str> {
         self.fresh.clear();
         let w = self.w(name);
@@ -99,7 +100,13 @@ impl Stepped {
         self.settle(|s| s.is_parked(name) || s.ended(w));
         let others: Vec<&Event> = self.fresh.iter().filter(|e| e.w != w).collect();
         assert!(others.is_empty(), "one step moved others too: {others:?}");
-        self.fresh.iter().map(|e| e.op.name()).collect()
+        let mut ops: Vec<&'static str> = self.fresh.iter().map(|e| e.op.name()).collect();
+        // Parked again: the stream says so last (its lane draws the wait for the user).
+        if self.is_parked(name) {
+            assert_eq!(ops.pop(), Some("gate"), "{name}: {ops:?}");
+        }
+        assert!(!ops.contains(&"gate"), "{name}: one park a step: {ops:?}");
+        ops
     }
 
     /// Waits for the program to end: what it wrote on stdout.

@@ -243,6 +243,14 @@ impl Ingest {
         }
     }
 
+    /// The run's age on the ingest's clock: the `t` a traced program's line says now.
+    pub fn age(&self) -> u64 {
+        match &self.flavor {
+            Flavor::Timed(t) => self.core.now().saturating_sub(t.started()),
+            Flavor::After(_) => self.core.now(),
+        }
+    }
+
     /// The program's first process has ended with `how` (and `msg`): its main thread ends
     /// so at [`Ingest::finish`] if it has not said how it ended (a traced program's).
     pub fn root_ended(&mut self, how: ExitHow, msg: Option<String>) {

@@ -96,6 +96,11 @@ impl Timed {
         self.root_end = Some((how, msg));
     }
 
+    /// When the run began, on the ingest's clock.
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
     pub fn held(&self, src: StreamId) -> usize {
         let of = |h: &&Held| h.src == src;
         self.heap.iter().filter(of).count() + self.run.iter().filter(of).count()

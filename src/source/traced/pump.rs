@@ -23,6 +23,7 @@ use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
 use crate::event::ExitHow;
+use crate::runner::Mode;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
 use crate::source::ingest::{Frames, Ingest, Out, Piece, StreamId, packed};
@@ -460,6 +461,19 @@ impl Pump {
     }
 }
 
+/// The event a thread parked at the step gate is said with (`{"op":"gate","next":...}`), in
+/// its process's own ids, as if it had written it, at `t`: the lanes draw the time a
+/// stepped thread waits for the user as that, not as running.
+fn gate_event(line: &gates::GateLine, t: u64) -> String {
+    let o = line.local_o.map_or(String::new(), |(o, opid)| {
+        format!(",\"o\":{o},\"opid\":{opid}")
+    });
+    format!(
+        "{{\"t\":{t},\"pid\":{},\"w\":{},\"op\":\"gate\",\"next\":\"{}\"{o}}}",
+        line.pid, line.local, line.op
+    )
+}
+
 /// Where a connection's gate lines go: the gates, and the connection to answer on.
 struct Gate<'a> {
     gates: &'a Gates,
@@ -471,7 +485,15 @@ struct Gate<'a> {
 fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piece: Piece) {
     let o = match piece {
         Piece::Line(l) => match gates::parse(l, ingest) {
-            Ok(line) => return to.gates.park(line, to.conn.clone()),
+            Ok(line) => {
+                if to.gates.mode() == Mode::Step {
+                    send(
+                        out,
+                        ingest.line(src, gate_event(&line, ingest.age()).as_bytes()),
+                    );
+                }
+                return to.gates.park(line, to.conn.clone());
+            }
             Err(Some(local)) => return to.gates.pass(local, &to.conn),
             Err(None) => {
                 if to.gates.watching()

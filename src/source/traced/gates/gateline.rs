@@ -7,6 +7,10 @@ use crate::event::{ObjectId, WorkerId};
 pub(in crate::source::traced) struct GateLine {
     pub w: WorkerId,
     pub local: WorkerId,
+    /// The process's pid, and the object's id in its process's terms with that process's
+    /// pid (`o`, `opid`): the line's own ids, for the gate event said of it.
+    pub pid: u32,
+    pub local_o: Option<(u32, u32)>,
     pub op: &'static str,
     pub o: Option<ObjectId>,
     pub target: Option<WorkerId>,
@@ -63,11 +67,14 @@ pub(in crate::source::traced) fn parse(
         return Err(Some(local));
     };
     let op = op_name(op).ok_or(Some(local))?;
-    let o = num("o").map(|o| ingest.object_of(num("opid").unwrap_or(pid), o));
+    let local_o = num("o").map(|o| (o, num("opid").unwrap_or(pid)));
+    let o = local_o.map(|(o, opid)| ingest.object_of(opid, o));
     let target = num("target").map(|t| ingest.worker_of(num("tpid").unwrap_or(pid), t));
     Ok(GateLine {
         w: ingest.worker_of(pid, local),
         local,
+        pid,
+        local_o,
         op,
         o,
         target,
