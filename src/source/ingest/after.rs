@@ -88,7 +88,10 @@ impl After {
         // The newest stream of that pid: a pid may be used again once its process is gone.
         let i = core.streams.iter().rposition(|s| s.pid == pid);
         match i.map(|i| &self.streams[i]) {
-            None => true,
+            // Only a child writes `after`, naming another child: one the parent started
+            // but has not added yet (a busy machine can hold it between the spawn and the
+            // add). Its line is on its way; [`PATIENCE`] covers a child never added.
+            None => false,
             Some(s) => s.passed >= line || (s.ended && s.held.is_empty()),
         }
     }
@@ -216,6 +219,18 @@ mod tests {
         let out = g.line(a, br#"{"op":"release","w":0,"o":1}"#);
         let names: Vec<_> = events(&out).iter().map(|e| e.op.name()).collect();
         assert_eq!(names, ["release", "acquire_end", "say"]);
+    }
+
+    #[test]
+    fn a_line_after_a_child_not_added_yet_waits_for_it() {
+        let mut g = ingest();
+        let b = g.add_source("b", 2);
+        let put = br#"{"op":"acquire_end","w":0,"o":1,"after":[1,1]}"#;
+        assert!(g.line(b, put).is_empty(), "child 1 is not read yet");
+        let a = g.add_source("a", 1);
+        let out = g.line(a, br#"{"op":"release","w":0,"o":1}"#);
+        let names: Vec<_> = events(&out).iter().map(|e| e.op.name()).collect();
+        assert_eq!(names, ["release", "acquire_end"]);
     }
 
     #[test]
