@@ -73,6 +73,10 @@ fn explore_finds_the_lost_update_of_a_rust_program_and_its_schedule_replays_it()
     let f = explore("clerks");
     let why = f.outcome.failure.clone().unwrap_or_default();
     assert!(why.contains("lost an update"), "{why}");
+    assert!(
+        why.starts_with("panic in main:"),
+        "a Rust panic is called one: {why}"
+    );
     let again = seeded(
         "clerks",
         Strategy::Replay(f.schedule.parse().expect("parses")),

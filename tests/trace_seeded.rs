@@ -66,6 +66,7 @@ fn explore(name: &str) -> explore::Found {
 fn explore_finds_the_lost_update_and_its_schedule_replays_it() {
     let f = explore("bank");
     let why = f.outcome.failure.clone().unwrap_or_default();
+    assert!(why.starts_with("uncaught exception in main:"), "{why}");
     assert!(why.contains("AssertionError"), "{why}");
     let report = explore::report(&f, &script("bank"));
     assert!(report.contains("trace --replay"), "{report}");

@@ -24,6 +24,19 @@ pub struct Outcome {
     pub output: Captured,
 }
 
+/// What a thread's failure is called in the program's language: a Python program's is an
+/// uncaught exception, any other's (a Rust program through `threadlanes::sync`) a panic.
+fn failure_word(argv: &[String]) -> &'static str {
+    let exe = argv
+        .first()
+        .map_or("", |a| a.rsplit('/').next().unwrap_or(a));
+    if exe.starts_with("python") || exe.ends_with(".py") {
+        "uncaught exception"
+    } else {
+        "panic"
+    }
+}
+
 /// Runs `argv` once, scheduled by `strategy`; a run that has not ended after `limit` is
 /// stopped and counts as failed (it hangs).
 pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outcome, StartError> {
@@ -54,6 +67,8 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
                     how: ExitHow::Panic,
                     msg,
                 } = &ev.op
+                    // A process's status is said below, as the exit status.
+                    && !msg.as_deref().is_some_and(|m| m.starts_with("exit code "))
                 {
                     panics.push((ev.w, msg.clone().unwrap_or_default()));
                 }
@@ -79,7 +94,7 @@ pub fn run(argv: &[String], strategy: Strategy, limit: Duration) -> Result<Outco
     let failure = ended.or_else(|| {
         if let Some((w, msg)) = panics.first() {
             let who = names.get(w).map_or("a thread", String::as_str);
-            return Some(format!("uncaught exception in {who}: {msg}"));
+            return Some(format!("{} in {who}: {msg}", failure_word(argv)));
         }
         if let Some(v) = checker.violations.first() {
             return Some(format!("a primitive's rule was broken: {v}"));
