@@ -30,7 +30,7 @@ impl App {
             .into_iter()
             .filter_map(|r| match r {
                 Row::Lane(i) => Some(i),
-                Row::Tasks(_) => None,
+                Row::Tasks(_) | Row::Ended => None,
             })
             .collect();
         let Some(at) = lanes.iter().position(|&i| i == self.view.selected) else {

@@ -119,6 +119,32 @@ struct TagWidths {
     short: usize,
 }
 
+/// The columns for `lanes` in a panel `width` wide: the longest name and tag among them.
+fn columns_for(world: &World, lanes: &[&Worker], width: usize) -> Columns {
+    let name_w = lanes
+        .iter()
+        .map(|w| text::width(&w.name))
+        .max()
+        .unwrap_or(4);
+    let tags = TagWidths {
+        full: lanes.iter().map(|w| tag(world, w).len()).max().unwrap_or(0),
+        short: lanes
+            .iter()
+            .map(|w| short_tag(world, w).len())
+            .max()
+            .unwrap_or(0),
+    };
+    columns(width, name_w, tags)
+}
+
+/// The worker a row draws, if it is a lane.
+fn lane_of<'a>(world: &'a World, row: &Row) -> Option<&'a Worker> {
+    match row {
+        Row::Lane(i) => world.workers.get(*i),
+        Row::Tasks(_) | Row::Ended => None,
+    }
+}
+
 /// Columns for a panel `inner_w` wide. The state's column is a share of the width, not of the
 /// words shown now, so the timeline starts in the same column whatever the lanes say; the
 /// kind tag goes narrow before it goes, and the share bar (in the details too) goes first.
@@ -246,49 +272,35 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
     let mut rows = rows(area);
     let selected = view.selected.min(world.workers.len().saturating_sub(1));
     let folded = folded(world, view, fold_rows);
-    let list = row_list(world, &folded, selected);
-    let total = list.len();
+    let mut list = row_list(world, &folded, selected);
     // Tasks by the thousand, shown: a row above the lanes counts a thread's tasks by state.
     let summary = census_row(
         world,
         (selected, &folded),
         rows,
-        total,
+        list.len(),
         (inner.width as usize).saturating_sub(3),
     );
     if summary.is_some() {
         rows -= 1;
     }
+    // Lanes that ended before the timeline's window show nothing but "done" there.
+    let all: Vec<&Worker> = list.iter().filter_map(|r| lane_of(world, r)).collect();
+    let timeline = columns_for(world, &all, inner.width as usize).timeline as u64;
+    let before = window_end(world.t, STEP_NS).saturating_sub(STEP_NS.saturating_mul(timeline));
+    let ended = fold_ended(world, &mut list, (selected, rows), before);
+    let total = list.len();
     let at = list
         .iter()
         .position(|r| *r == Row::Lane(selected))
         .unwrap_or(0);
     let first = scroll_for(at, 0, rows, total);
     let visible = &list[first.min(total)..(first + rows).min(total)];
-    let shown: Vec<&Worker> = visible
-        .iter()
-        .filter_map(|r| match r {
-            Row::Lane(i) => world.workers.get(*i),
-            Row::Tasks(_) => None,
-        })
-        .collect();
+    let shown: Vec<&Worker> = visible.iter().filter_map(|r| lane_of(world, r)).collect();
 
     let now = world.t;
 
-    let name_w = shown
-        .iter()
-        .map(|w| text::width(&w.name))
-        .max()
-        .unwrap_or(4);
-    let tags = TagWidths {
-        full: shown.iter().map(|w| tag(world, w).len()).max().unwrap_or(0),
-        short: shown
-            .iter()
-            .map(|w| short_tag(world, w).len())
-            .max()
-            .unwrap_or(0),
-    };
-    let cols = columns(inner.width as usize, name_w, tags);
+    let cols = columns_for(world, &shown, inner.width as usize);
     // The state's words, briefer where the full ones do not fit its column: then briefer in
     // every lane, so the same state reads the same down the column.
     let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;
@@ -403,15 +415,27 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
     let mut lanes = shown.iter().zip(&states).zip(&overlays).enumerate();
     for (y, row) in (inner.y..).zip(visible) {
         let Row::Lane(i) = *row else {
-            if let Row::Tasks(thread) = *row {
-                let words = describe::census_words(world, thread, false);
-                let width = (inner.width as usize).saturating_sub(3);
-                let line = Line::from(vec![
-                    Span::styled(format!(" {} ", g.folded), theme.dim()),
-                    Span::styled(text::pad(&words, width, g.ellipsis), theme.dim()),
-                ]);
-                super::put::line(buf, (inner.x, y), &line, inner.width);
-            }
+            let width = (inner.width as usize).saturating_sub(3);
+            let words = match *row {
+                Row::Tasks(thread) => describe::census_words(world, thread, false),
+                Row::Ended => {
+                    let head = format!("{} ended: ", ended.len());
+                    let names: Vec<&str> = ended
+                        .iter()
+                        .filter_map(|i| world.workers.get(*i))
+                        .map(|w| w.name.as_str())
+                        .collect();
+                    let room = width.saturating_sub(text::width(&head));
+                    let names = text::join_fit(names.into_iter(), " ", room, g.ellipsis);
+                    head + &names
+                }
+                Row::Lane(_) => String::new(),
+            };
+            let line = Line::from(vec![
+                Span::styled(format!(" {} ", g.folded), theme.dim()),
+                Span::styled(text::pad(&words, width, g.ellipsis), theme.dim()),
+            ]);
+            super::put::line(buf, (inner.x, y), &line, inner.width);
             continue;
         };
         let Some((k, ((w, state), over))) = lanes.next() else {
@@ -563,6 +587,59 @@ fn census_row(
 pub enum Row {
     Lane(usize),
     Tasks(WorkerId),
+    /// Lanes that ended, folded where the lanes do not fit (see [`fold_ended`]).
+    Ended,
+}
+
+/// Where the panel's rows are more than fit (`rows`), the lanes that ended first, `before`
+/// the timeline's window begins (so they show only "done" there; never the `selected` one,
+/// nor a task: tasks fold by thread), go into one row that counts them, as many as it takes
+/// to fit: the lanes still going, and those whose end is in view, stay (a lock held across
+/// a sleep: the holder, its queue, and the staircase just before).
+/// Returns the lanes folded (indexes in `world.workers`, in the panel's order).
+pub fn fold_ended(
+    world: &World,
+    list: &mut Vec<Row>,
+    (selected, rows): (usize, usize),
+    before: u64,
+) -> Vec<usize> {
+    if list.len() <= rows {
+        return Vec::new();
+    }
+    let mut ended: Vec<(u64, usize)> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(at, r)| match *r {
+            Row::Lane(i) if i != selected => world
+                .workers
+                .get(i)
+                .filter(|w| w.is_done() && w.since < before && !task::is_task(w))
+                .map(|w| (w.since, at)),
+            _ => None,
+        })
+        .collect();
+    // Folding k lanes into one row frees k - 1.
+    let k = (list.len() + 1 - rows).min(ended.len());
+    if k < 2 {
+        return Vec::new();
+    }
+    ended.sort_unstable();
+    let mut gone: Vec<usize> = ended[..k].iter().map(|&(_, at)| at).collect();
+    gone.sort_unstable();
+    let mut kept = Vec::with_capacity(list.len() + 1 - k);
+    let mut folded = Vec::with_capacity(k);
+    for (at, r) in list.iter().enumerate() {
+        if at == gone[0] {
+            kept.push(Row::Ended);
+        }
+        match (gone.binary_search(&at), *r) {
+            (Ok(_), Row::Lane(i)) => folded.push(i),
+            (Ok(_), _) => {}
+            (Err(_), r) => kept.push(r),
+        }
+    }
+    *list = kept;
+    folded
 }
 
 /// The threads whose tasks are folded into one row: those the user folded (`t`), and

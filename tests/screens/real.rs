@@ -212,6 +212,23 @@ fn lock_hold_shows_the_holder_asleep_and_the_queue_behind_it() {
     );
 }
 
+/// Later, at 80×24, the twenty lanes do not fit: those that ended before the timeline's
+/// window fold into one row, so the holder and its queue stay in view with the staircase
+/// of the last holders just before them.
+#[test]
+fn lock_hold_later_folds_the_lanes_that_ended_long_ago() {
+    let (small, big) = Real::new("lock-hold", at(8.3)).snap("real_lock_hold_later");
+    let holder = small
+        .lines()
+        .find(|l| l.contains("sleeps holding lock"))
+        .unwrap_or_else(|| panic!("the holder is in view:\n{small}"));
+    assert!(holder.contains('▀'), "{small}");
+    assert!(small.contains(" ended: t0 t1 "), "{small}");
+    assert!(small.contains("wants lock held by"), "{small}");
+    // Where every lane fits, none is folded.
+    assert!(!big.contains(" ended: "), "{big}");
+}
+
 #[test]
 fn processes_show_their_pid_and_parent_pid_at_80_columns() {
     let (small, big) = Real::new("processes", at(2.0))
