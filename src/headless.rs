@@ -189,7 +189,7 @@ impl<W: Write> Log<W> {
                 self.world.problem(p);
             }
             // A program's own output has passed through already.
-            Item::Output(_) => {}
+            Item::Output { .. } => {}
             // Headless waits for its reader: nothing is dropped, but a gap is a gap.
             Item::Gap => self.world.gap(),
         }

@@ -191,6 +191,9 @@ fn a_traced_rust_example_on_screen() {
     let mut t = common::Tui::start(&["trace", "--", bank, "--race"], 120, 36);
     t.wait_for("teller-3");
     t.wait_for("alice");
+    // Its println! lines are in the log as they come (nothing in a Rust program says them
+    // as events, as a Python program's prints are).
+    t.wait_for("withdrawals paid");
     t.wait_for("exit status 0");
     t.keys("q");
     t.wait_exit();

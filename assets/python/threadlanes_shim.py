@@ -517,7 +517,9 @@ def _proc_name():
 
 
 def _declare_worker(w, name, kind, daemon, parent, ppid=None):
-    tail = '"op":"worker","name":%s,"kind":"%s","daemon":%s' % (
+    # "lang": this program says its prints itself (as say events), so threadlanes does not
+    # show its stdout lines as well.
+    tail = '"op":"worker","name":%s,"kind":"%s","daemon":%s,"lang":"python"' % (
         _q(name), kind, "true" if daemon else "false")
     if parent is not None:
         tail += ',"parent":%d' % parent

@@ -36,8 +36,9 @@ pub(super) fn fold_item(history: Option<&mut History>, world: &mut World, item: 
         }
         Item::Problem(p) => world.problem(p),
         Item::Gap => world.gap(),
-        Item::Output(line) => {
-            let text = format!("{}{line}", crate::model::describe::STDERR);
+        Item::Output { line, err } => {
+            use crate::model::describe::{STDERR, STDOUT};
+            let text = format!("{}{line}", if err { STDERR } else { STDOUT });
             let ev = Event {
                 t: world.t,
                 pid: 0,

@@ -366,8 +366,8 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
         SleepBegin { ms: 0 } => "yields (sleep 0)".into(),
         SleepBegin { ms } => format!("sleeps {}", duration(ms.saturating_mul(1_000_000))),
         SleepEnd => "wakes".into(),
-        // A traced program's stderr line is nobody's words: said as it came.
-        Say { text } if ev.pid == 0 && text.starts_with(STDERR) => text.clone(),
+        // A traced program's output line is nobody's words: said as it came.
+        Say { text } if is_output(ev.pid, text) => text.clone(),
         Say { text } => format!("says: {text}"),
         AcquireBegin { o: ob } if is_rwlock(world, *ob) => format!("acquire {} to write", o(ob)),
         AcquireBegin { o: ob } => format!("acquire {}", o(ob)),
@@ -543,6 +543,15 @@ pub fn log_words_start(world: &World) -> usize {
 
 /// How a traced program's stderr lines begin in the log.
 pub const STDERR: &str = "stderr: ";
+/// How its stdout lines begin, where it does not say its prints as events itself (a Rust
+/// program's `println!`).
+pub const STDOUT: &str = "stdout: ";
+
+/// A traced program's output line, which the viewer writes as pid 0's say: no thread is
+/// known to have written it.
+fn is_output(pid: u32, text: &str) -> bool {
+    pid == 0 && (text.starts_with(STDERR) || text.starts_with(STDOUT))
+}
 
 /// A whole log line: "  1.20s  job1  acquired lock A". The outcome is the run's verdict,
 /// not its sayer's (in `daemon` the last worker killed states it): its name column is empty.
@@ -552,7 +561,7 @@ pub fn log_line(world: &World, ev: &Event) -> String {
         // A traced program's stderr, line by line (the viewer writes it as pid 0): which
         // thread wrote it is not known, so no thread is named (a thread's traceback is not
         // main's words).
-        Op::Say { text } if ev.pid == 0 && text.starts_with(STDERR) => {
+        Op::Say { text } if is_output(ev.pid, text) => {
             " ".repeat(world.name_chars().clamp(NAME_MIN, NAME_MAX))
         }
         _ => name_column(world, ev.w),

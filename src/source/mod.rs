@@ -30,8 +30,11 @@ pub enum Item {
     Event(Event),
     /// A line that was not a valid event, in words: where it came from and what was wrong.
     Problem(String),
-    /// A line the program wrote to its stderr, for the log.
-    Output(String),
+    /// A line the program wrote to its stderr (`err`) or its stdout, for the log.
+    Output {
+        line: String,
+        err: bool,
+    },
     /// Events are missing here: the viewer fell behind and the reader dropped some. From
     /// here on the picture may disagree with what came before (a release whose acquire was
     /// dropped), which is the gap's doing, not the program's.

@@ -19,6 +19,7 @@ mod program;
 mod pump;
 mod ready;
 mod schedule;
+mod stdout;
 mod terminal;
 
 pub use gates::{Decision, STALL};
@@ -47,8 +48,9 @@ const BEHIND_BUDGET: Duration = Duration::from_millis(12);
 
 pub struct TracedSource {
     trace: Trace,
-    /// Lines the program wrote to stderr, with when they came (see the module doc).
-    late: VecDeque<(Instant, String)>,
+    /// Lines the program wrote (stderr, and a non-Python program's stdout), with when they
+    /// came and whether on stderr (see the module doc).
+    late: VecDeque<(Instant, String, bool)>,
     /// The viewer has been told that it could not keep up.
     told_dropped: bool,
 }
@@ -111,8 +113,8 @@ impl TracedSource {
     /// were handed on.
     fn take(&mut self, item: Item, fold: &mut dyn FnMut(Item)) -> usize {
         match item {
-            Item::Output(line) => {
-                self.late.push_back((Instant::now(), line));
+            Item::Output { line, err } => {
+                self.late.push_back((Instant::now(), line, err));
                 0
             }
             other => {
@@ -126,11 +128,11 @@ impl TracedSource {
     fn release_late(&mut self, fold: &mut dyn FnMut(Item)) -> usize {
         let ended = self.trace.is_finished() && self.trace.items().is_empty();
         let mut n = 0;
-        while let Some((came, _)) = self.late.front()
+        while let Some((came, ..)) = self.late.front()
             && (ended || came.elapsed() >= HOLD)
         {
-            if let Some((_, line)) = self.late.pop_front() {
-                fold(Item::Output(line));
+            if let Some((_, line, err)) = self.late.pop_front() {
+                fold(Item::Output { line, err });
                 n += 1;
             }
         }
@@ -174,7 +176,7 @@ impl Source for TracedSource {
                 return n;
             }
             // Until something comes, or the first stderr line waiting may go.
-            let next = self.late.front().map(|(came, _)| *came + HOLD);
+            let next = self.late.front().map(|(came, ..)| *came + HOLD);
             let until = next.map_or(deadline, |t| t.min(deadline));
             match self.trace.items().recv_deadline(until) {
                 Ok(item) => {

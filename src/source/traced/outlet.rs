@@ -172,7 +172,7 @@ fn must_reach_the_viewer(item: &Item) -> bool {
             Op::Worker { .. } | Op::Object { .. } | Op::Exit { .. }
         ),
         Item::Problem(_) | Item::Gap => true,
-        Item::Output(_) => false,
+        Item::Output { .. } => false,
     }
 }
 

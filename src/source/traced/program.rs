@@ -6,6 +6,7 @@ use super::gates::Gates;
 use super::outlet::{self, Dropped, Outlet, Stopping};
 use super::pump::{Pump, Shared};
 use super::schedule::Strategy;
+use super::stdout::StdoutRoute;
 use crate::runner::Mode;
 use crate::source::Item;
 use crate::source::clock::monotonic_ns;
@@ -179,10 +180,20 @@ impl Trace {
         let (tx, rx) = outlet::channel();
         let dropped = Dropped::default();
         let captured = Arc::new(Mutex::new((Vec::new(), Vec::new())));
+        let mut stdout = None;
         if opts.output == Output::Capture {
-            capture(child.stdout.take(), captured.clone(), None, false);
-            let to_viewer = Some((tx.clone(), dropped.clone()));
-            capture(child.stderr.take(), captured.clone(), to_viewer, true);
+            let route = opts
+                .tui
+                .then(|| Arc::new(StdoutRoute::new(tx.clone(), dropped.clone())));
+            let r = route.clone();
+            let out_lines = r.map(|r| Box::new(move |t| r.line(t)) as Lines);
+            capture(child.stdout.take(), captured.clone(), out_lines, false);
+            let (t, d) = (tx.clone(), dropped.clone());
+            let err_lines: Lines = Box::new(move |line| {
+                outlet::offer(&t, Item::Output { line, err: true }, &d);
+            });
+            capture(child.stderr.take(), captured.clone(), Some(err_lines), true);
+            stdout = route;
         }
         let root = child.id();
         let child = Arc::new(Mutex::new(child));
@@ -197,6 +208,7 @@ impl Trace {
             gates: gates.clone(),
             foreground,
             backlog: dir.join("backlog"),
+            stdout,
         };
         let stopping = Stopping::default();
         let out = Outlet::new(tx, !opts.tui, dropped.clone(), stopping.clone());
@@ -327,12 +339,16 @@ impl Drop for Trace {
 /// How often a stop looks whether the program has ended.
 const POLL: Duration = Duration::from_millis(2);
 
-/// Keeps what a pipe of the program says; stderr lines also go to the viewer (dropped and
-/// counted if it cannot keep up: they are kept whole here).
+/// Where a pipe's lines go besides what is kept (the viewer's log).
+type Lines = Box<dyn Fn(String) + Send>;
+
+/// Keeps what a pipe of the program says; its lines also go to `lines` (stderr's to the
+/// viewer, dropped and counted if it cannot keep up: they are kept whole here; stdout's
+/// through its [`StdoutRoute`]).
 fn capture(
     pipe: Option<impl Read + Send + 'static>,
     store: Arc<Mutex<Captured>>,
-    to_viewer: Option<(crossbeam_channel::Sender<Item>, Dropped)>,
+    lines: Option<Lines>,
     is_err: bool,
 ) {
     let Some(mut pipe) = pipe else { return };
@@ -349,13 +365,12 @@ fn capture(
                     let keep = if is_err { &mut s.1 } else { &mut s.0 };
                     keep_bounded(keep, &buf[..n]);
                 }
-                let Some((tx, dropped)) = &to_viewer else {
+                let Some(to) = &lines else {
                     continue;
                 };
                 for &b in &buf[..n] {
                     if b == b'\n' {
-                        let item = Item::Output(String::from_utf8_lossy(&line).into());
-                        outlet::offer(tx, item, dropped);
+                        to(String::from_utf8_lossy(&line).into());
                         line.clear();
                     } else if line.len() < MAX_LINE {
                         // The rest of a longer line is in what is kept, not in the log.

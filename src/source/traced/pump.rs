@@ -22,6 +22,7 @@ use super::backlog::{Backlog, Chunk};
 use super::facts;
 use super::gates::{self, Gates};
 use super::outlet::Outlet;
+use super::stdout::StdoutRoute;
 use crate::event::ExitHow;
 use crate::runner::Mode;
 use crate::source::Item;
@@ -76,6 +77,8 @@ pub(super) struct Shared {
     pub foreground: bool,
     /// Where the backlog's file goes if it needs one.
     pub backlog: std::path::PathBuf,
+    /// Under the TUI: where the program's stdout lines go.
+    pub stdout: Option<Arc<StdoutRoute>>,
 }
 
 pub(super) struct Pump {
@@ -179,6 +182,10 @@ impl Pump {
         }
         let out = self.ingest.finish();
         self.send(out);
+        if let Some(r) = &self.shared.stdout {
+            // It never said it prints for itself: its lines are shown.
+            r.decide(true);
+        }
         self.shared.ended.store(true, Ordering::SeqCst);
         self.out.close();
     }
@@ -292,6 +299,7 @@ impl Pump {
                     let (ingest, out) = (&mut self.ingest, &mut self.out);
                     let to = Gate {
                         gates: &self.shared.gates,
+                        stdout: self.shared.stdout.as_deref(),
                         conn,
                     };
                     lines.push(&self.replayed, &mut |p| pass_on(ingest, out, &to, src, p));
@@ -394,6 +402,7 @@ impl Pump {
                     let (ingest, out) = (&mut self.ingest, &mut self.out);
                     let to = Gate {
                         gates: &self.shared.gates,
+                        stdout: self.shared.stdout.as_deref(),
                         conn: Arc::downgrade(&c.stream),
                     };
                     c.lines
@@ -422,6 +431,7 @@ impl Pump {
         let (ingest, out) = (&mut self.ingest, &mut self.out);
         let to = Gate {
             gates: &self.shared.gates,
+            stdout: self.shared.stdout.as_deref(),
             conn,
         };
         lines.finish(&mut |p| pass_on(ingest, out, &to, src, p));
@@ -474,9 +484,11 @@ fn gate_event(line: &gates::GateLine, t: u64) -> String {
     )
 }
 
-/// Where a connection's gate lines go: the gates, and the connection to answer on.
+/// Where a connection's gate lines go: the gates, and the connection to answer on; and
+/// whom its first worker line tells who says the program's prints.
 struct Gate<'a> {
     gates: &'a Gates,
+    stdout: Option<&'a StdoutRoute>,
     conn: Weak<UnixStream>,
 }
 
@@ -496,6 +508,9 @@ fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piec
             }
             Err(Some(local)) => return to.gates.pass(local, &to.conn),
             Err(None) => {
+                if let Some(r) = to.stdout.filter(|r| !r.is_decided()) {
+                    r.read(l);
+                }
                 if to.gates.watching()
                     && let Some(f) = facts::read(l, ingest)
                 {
