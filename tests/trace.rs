@@ -318,6 +318,12 @@ fn condition_and_barrier() {
         t.count(|op| matches!(op, Op::NotifyAll { o } if *o == c)),
         1
     );
+    // notify_all is notify(every waiter) inside Python: one call, one event.
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Notify { o, .. } if *o == c)),
+        0,
+        "the notify inside notify_all is not another"
+    );
     let (b, kind, cap) = t.object("gate");
     assert_eq!((kind, cap), (ObjectKind::Barrier, Some(3)));
     assert_eq!(

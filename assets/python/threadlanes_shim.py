@@ -1215,22 +1215,7 @@ def _patch_threading():
 
         self._release_save, self._acquire_restore = _release_save, _acquire_restore
 
-    def notify(self, n=1):
-        w, j = _traced(self)
-        if w is not None:
-            if _gated:
-                _gate(w, "notify", j)
-            _emit(w, '"op":"notify",%s,"n":%d}' % (j, n))
-        return c_notify(self, n)
-
-    def notify_all(self):
-        w, j = _traced(self)
-        if w is not None:
-            if _gated:
-                _gate(w, "notify_all", j)
-            _emit(w, '"op":"notify_all",%s}' % j)
-        return c_notify_all(self)
-
+    notify, notify_all = _notifies(c_notify, c_notify_all, gate=True, now=False)
     Cond.__init__, Cond.notify, Cond.notify_all = cond_init, notify, notify_all
     Cond.notifyAll = notify_all
 
@@ -2726,6 +2711,44 @@ def _said_around(w, j, op, call, *args):
     return ok
 
 
+def _notifies(c_notify, c_notify_all, gate, now):
+    """A Condition's notify and notify_all, each said once: notify_all is notify(every
+    waiter) inside, and the notify in it is not another event. `gate`: they wait at the step
+    gate (threading's); `now`: said at once (an object shared by processes)."""
+    all_of = set()  # (id(condition), thread ident) while a notify_all runs
+
+    def notify(self, n=1):
+        try:
+            w, j = _traced(self)
+            if w is not None and (id(self), _get_ident()) not in all_of:
+                if gate and _gated:
+                    _gate(w, "notify", j)
+                _emit(w, '"op":"notify",%s,"n":%d}' % (j, n), now=now)
+            return c_notify(self, n)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    def notify_all(self):
+        try:
+            w, j = _traced(self)
+            if w is not None:
+                if gate and _gated:
+                    _gate(w, "notify_all", j)
+                _emit(w, '"op":"notify_all",%s}' % j, now=now)
+            key = (id(self), _get_ident())
+            all_of.add(key)
+            try:
+                return c_notify_all(self)
+            finally:
+                all_of.discard(key)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    return notify, notify_all
+
+
 def _patch_mp_condition(Cond):
     """multiprocessing's Condition, shared by processes: waits (ok=false on a timeout) and
     notifies. Its lock is the program's, seen if the program made it; a wait is the wait on
@@ -2742,35 +2765,8 @@ def _patch_mp_condition(Cond):
 
     Cond.__init__ = __init__
 
-    # notify_all is notify(sys.maxsize) inside: the notify in it is not another event.
-    all_of = set()  # (id(condition), thread ident) while a notify_all runs
-
-    def notify(self, n=1):
-        try:
-            w, j = _traced(self)
-            if w is not None and (id(self), _get_ident()) not in all_of:
-                _emit(w, '"op":"notify",%s,"n":%d}' % (j, n), now=True)
-            return c_notify(self, n)
-        except BaseException as e:
-            _unshim(e)
-            raise
-
-    def notify_all(self):
-        try:
-            w, j = _traced(self)
-            if w is not None:
-                _emit(w, '"op":"notify_all",%s}' % j, now=True)
-            key = (id(self), _get_ident())
-            all_of.add(key)
-            try:
-                return c_notify_all(self)
-            finally:
-                all_of.discard(key)
-        except BaseException as e:
-            _unshim(e)
-            raise
-
-    Cond.notify, Cond.notify_all = notify, notify_all
+    # Shared by processes: each said at once.
+    Cond.notify, Cond.notify_all = _notifies(c_notify, c_notify_all, gate=False, now=True)
 
 
 def _wrap_cond_wait(cond):

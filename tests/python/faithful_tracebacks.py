@@ -3,10 +3,10 @@ untraced, with no frame of the tracer's: a thread pool's failed task through
 Future.result(), a process pool's task through apply() and AsyncResult.get(), a get that
 times out on a queue.Queue and on a multiprocessing Queue, a join of the current thread, a
 broken Barrier, input() at the end of its input, a lock released that is not held, a
-bounded semaphore released too often, a task_done too many, a shared Array's cell out of
-range or given what it cannot hold. Each traceback is printed whole (file,
-line, function and source of every frame) and its frames counted, as code that formats
-exceptions would."""
+bounded semaphore released too often, a task_done too many, a notify of a Condition not
+held, a shared Array's cell out of range or given what it cannot hold. Each traceback is
+printed whole (file, line, function and source of every frame) and its frames counted, as
+code that formats exceptions would."""
 import concurrent.futures
 import multiprocessing as mp
 import queue
@@ -50,6 +50,8 @@ if __name__ == "__main__":
     shown("rlock not owned", threading.RLock().release)
     shown("bounded", threading.BoundedSemaphore(1).release)
     shown("task_done", q.task_done)
+    shown("notify unowned", threading.Condition().notify)
+    shown("notify_all unowned", threading.Condition().notify_all)
     mq = mp.Queue()
     shown("mp queue get", lambda: mq.get(timeout=0.01))
     cells = mp.Array("i", 2)
