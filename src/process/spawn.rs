@@ -64,8 +64,9 @@ pub(crate) fn start(cmd: Command, fds: Vec<RawFd>) -> std::io::Result<Child> {
 /// Set once `child::main_if_child` has been called: this binary can be re-run as a child.
 pub(crate) static HAS_CHILD_MODE: AtomicBool = AtomicBool::new(false);
 
-/// The binary to re-run as a child: this one, unless `THREADLANES_EXE` names another (a test
-/// harness that drives the library in-process has no child mode of its own).
+/// The binary to re-run as a child: this one (the image running, see [`running_binary`]),
+/// unless `THREADLANES_EXE` names another (a test harness that drives the library
+/// in-process has no child mode of its own).
 pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
     match std::env::var_os("THREADLANES_EXE") {
         Some(p) => Ok(p.into()),
@@ -77,7 +78,19 @@ pub(crate) fn exe() -> std::io::Result<std::path::PathBuf> {
                  first thing in main, or set THREADLANES_EXE to the threadlanes binary",
             ))
         }
-        None => std::env::current_exe(),
+        None => Ok(running_binary()),
+    }
+}
+
+/// This very binary: `/proc/self/exe` runs the image this process runs even after its file
+/// was replaced or removed (a `cargo build` while threadlanes is open), where its path
+/// would start the new build, or nothing at all.
+fn running_binary() -> std::path::PathBuf {
+    let me = std::path::PathBuf::from("/proc/self/exe");
+    if me.exists() {
+        me
+    } else {
+        std::env::current_exe().unwrap_or(me)
     }
 }
 
