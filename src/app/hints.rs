@@ -58,15 +58,21 @@ const fn entry_when(
     }
 }
 
+/// Step mode, with someone left to step: once every worker has ended, the step keys are
+/// not offered.
+fn stepping(n: Now) -> bool {
+    n.step && n.run != RunState::Finished
+}
+
 /// The run screen's footer, most useful first.
 #[rustfmt::skip]
 pub(super) const RUN: &[Entry] = &[
-    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step && !n.scrub),
+    entry_when(". →", &[A::Step, A::Right], "step", |n| stepping(n) && !n.scrub),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.scrub),
-    entry_when(".", &[A::Step], "back to now and step", |n| n.step && n.scrub),
-    entry_when("tab", &[A::NextReady], "next that can go", |n| n.step),
+    entry_when(".", &[A::Step], "back to now and step", |n| stepping(n) && n.scrub),
+    entry_when("tab", &[A::NextReady], "next that can go", stepping),
     entry_when("space", &[A::TogglePause], "pause", |n| !n.step && n.run != RunState::Finished),
-    entry_when("r", &[A::Restart], "run again", |n| !n.step && n.run == RunState::Finished),
+    entry_when("r", &[A::Restart], "run again", |n| n.run == RunState::Finished),
     entry("s", &[A::ToggleStep], "step mode"),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| !n.scrub && (n.step || n.run != RunState::Running)),
     // What the lesson turns on (its versions, its parameter, both side by side) before
@@ -105,9 +111,9 @@ pub(super) const PICKER: &[Entry] = &[
 /// step mode the step keys.
 #[rustfmt::skip]
 pub(super) const ON_ITS_OWN: &[Entry] = &[
-    entry_when(". →", &[A::Step, A::Right], "step", |n| n.step && !n.scrub),
-    entry_when("tab", &[A::NextReady], "next that can go", |n| n.step),
-    entry_when("s", &[A::ToggleStep], "step mode", |n| n.step),
+    entry_when(". →", &[A::Step, A::Right], "step", |n| stepping(n) && !n.scrub),
+    entry_when("tab", &[A::NextReady], "next that can go", stepping),
+    entry_when("s", &[A::ToggleStep], "step mode", stepping),
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),

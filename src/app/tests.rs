@@ -4,6 +4,7 @@
 
 use super::App;
 use crate::keys::{self, Action};
+use crate::runner::Mode;
 use crate::scenarios::Info;
 use crate::source::traced::{Options, Output, TracedSource};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -84,6 +85,21 @@ fn a_finished_trace_footer_shows_g() {
         !keys.contains(&"R"),
         "no R where it cannot start again: {keys:?}"
     );
+    app.stop_run();
+}
+
+/// Once every worker has ended, step mode offers no step keys: nobody is left to step; a
+/// scenario offers to run again.
+#[test]
+fn a_finished_run_in_step_mode_offers_no_step() {
+    let mut app = running(crate::scenarios::find("race").expect("race"));
+    app.options.mode = Mode::Step;
+    let keys = |app: &App| app.hints().iter().map(|h| h.key).collect::<Vec<_>>();
+    assert!(keys(&app).contains(&". →"), "{:?}", keys(&app));
+    app.status.run = crate::view::RunState::Finished;
+    let k = keys(&app);
+    assert!(!k.contains(&". →") && !k.contains(&"tab"), "{k:?}");
+    assert!(k.contains(&"r"), "{k:?}");
     app.stop_run();
 }
 
