@@ -310,20 +310,37 @@ fn next_ops(world: &World, parked: &[Parked]) -> Vec<NextOp> {
                 Some(at) => format!("{what}  {at}"),
                 None => what,
             };
-            let text = match (p.ready, p.wake_at) {
-                (true, _) => format!("next: {what}"),
-                (false, Some(t)) => format!("next: wake up (due {})", describe::secs(t)),
+            // Briefer for a narrow lane: the object by its name alone, and of the place
+            // only its line ("acquire balance_lock :14").
+            let bare = describe::next_op_bare(world, p.next.op, p.next.o);
+            let line =
+                p.at.as_deref()
+                    .and_then(|at| at.rsplit_once(':'))
+                    .map(|(_, n)| n);
+            let (text, brief) = match (p.ready, p.wake_at) {
+                (true, _) => (
+                    format!("next: {what}"),
+                    // The lane's ┈ says it waits at its gate: "next" can go.
+                    Some(match line {
+                        Some(n) => format!("{bare} :{n}"),
+                        None => bare.clone(),
+                    }),
+                ),
+                (false, Some(t)) => (format!("next: wake up (due {})", describe::secs(t)), None),
                 // A traced thread waits before it begins: the world does not show it blocked.
                 (false, None) => match world.worker(p.w).filter(|w| w.blocked_on().is_some()) {
-                    Some(w) => describe::cant_go(world, w),
-                    None => format!("can't go yet: {what}"),
+                    Some(w) => (describe::cant_go(world, w), None),
+                    None => (
+                        format!("can't go yet: {what}"),
+                        Some(format!("can't go: {bare}")),
+                    ),
                 },
             };
             NextOp {
                 w: p.w,
                 text,
                 ready: p.ready || p.wake_at.is_some(),
-                brief: None,
+                brief,
             }
         })
         .collect()

@@ -598,6 +598,14 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
     )
 }
 
+/// The same with the object by its name alone, for a narrow lane: "acquire A".
+pub fn next_op_bare(world: &World, op: &str, o: Option<ObjectId>) -> String {
+    match o {
+        Some(o) => format!("{op} {}", world.object_name(o)),
+        None => op.to_string(),
+    }
+}
+
 /// What a worker parked at the gate is about to do: "acquire lock A", "get from queue q",
 /// "sleep", "start".
 pub fn next_op(world: &World, op: &str, o: Option<ObjectId>) -> String {

@@ -120,7 +120,9 @@ struct TagWidths {
 }
 
 /// The columns for `lanes` in a panel `width` wide: the longest name and tag among them.
-fn columns_for(world: &World, lanes: &[&Worker], width: usize) -> Columns {
+/// `words_first` (step mode: what each thread does next is the lesson, and its timeline is
+/// mostly parked) leaves the timeline its fewest cells.
+fn columns_for(world: &World, lanes: &[&Worker], width: usize, words_first: bool) -> Columns {
     let name_w = lanes
         .iter()
         .map(|w| text::width(&w.name))
@@ -134,7 +136,7 @@ fn columns_for(world: &World, lanes: &[&Worker], width: usize) -> Columns {
             .max()
             .unwrap_or(0),
     };
-    columns(width, name_w, tags)
+    columns(width, name_w, tags, words_first)
 }
 
 /// The worker a row draws, if it is a lane.
@@ -148,7 +150,7 @@ fn lane_of<'a>(world: &'a World, row: &Row) -> Option<&'a Worker> {
 /// Columns for a panel `inner_w` wide. The state's column is a share of the width, not of the
 /// words shown now, so the timeline starts in the same column whatever the lanes say; the
 /// kind tag goes narrow before it goes, and the share bar (in the details too) goes first.
-fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
+fn columns(inner_w: usize, name_w: usize, tags: TagWidths, words_first: bool) -> Columns {
     const GUTTER: usize = 2;
     let name = name_w.clamp(4, 16).min(inner_w.saturating_sub(GUTTER));
     let mut avail = inner_w.saturating_sub(GUTTER + name + 1);
@@ -171,7 +173,9 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths) -> Columns {
         avail -= share + 1;
     }
     // The words matter most to a learner; the timeline keeps at least a few cells.
-    let state = (avail * 60 / 100).min(60).min(avail.saturating_sub(11));
+    let least = if words_first { 9 } else { 11 };
+    let pct = if words_first { 75 } else { 60 };
+    let state = (avail * pct / 100).min(60).min(avail.saturating_sub(least));
     let timeline = avail.saturating_sub(state + if state > 0 { 1 } else { 0 });
     Columns {
         name,
@@ -286,7 +290,8 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
     }
     // Lanes that ended before the timeline's window show nothing but "done" there.
     let all: Vec<&Worker> = list.iter().filter_map(|r| lane_of(world, r)).collect();
-    let timeline = columns_for(world, &all, inner.width as usize).timeline as u64;
+    let words_first = !screen.next_ops.is_empty();
+    let timeline = columns_for(world, &all, inner.width as usize, words_first).timeline as u64;
     let before = window_end(world.t, STEP_NS).saturating_sub(STEP_NS.saturating_mul(timeline));
     let ended = fold_ended(world, &mut list, (selected, rows), before);
     let total = list.len();
@@ -300,7 +305,7 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
 
     let now = world.t;
 
-    let cols = columns_for(world, &shown, inner.width as usize);
+    let cols = columns_for(world, &shown, inner.width as usize, words_first);
     // The state's words, briefer where the full ones do not fit its column: then briefer in
     // every lane, so the same state reads the same down the column.
     let fits = |s: &str| text::width(&theme.words(s)) <= cols.state;

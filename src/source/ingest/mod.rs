@@ -243,11 +243,12 @@ impl Ingest {
         }
     }
 
-    /// The run's age on the ingest's clock: the `t` a traced program's line says now.
-    pub fn age(&self) -> u64 {
+    /// The run's age at `now` on the ingest's clock: the `t` a traced program's line says
+    /// at that moment.
+    pub fn age_at(&self, now: u64) -> u64 {
         match &self.flavor {
-            Flavor::Timed(t) => self.core.now().saturating_sub(t.started()),
-            Flavor::After(_) => self.core.now(),
+            Flavor::Timed(t) => now.saturating_sub(t.started()),
+            Flavor::After(_) => now,
         }
     }
 

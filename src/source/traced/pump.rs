@@ -499,10 +499,10 @@ fn pass_on(ingest: &mut Ingest, out: &mut Outlet, to: &Gate, src: StreamId, piec
         Piece::Line(l) => match gates::parse(l, ingest) {
             Ok(line) => {
                 if to.gates.mode() == Mode::Step {
-                    send(
-                        out,
-                        ingest.line(src, gate_event(&line, ingest.age()).as_bytes()),
-                    );
+                    // Stamped now, not at the pass's start: the thread's lines before its
+                    // gate line were written before this moment, and come before it.
+                    let t = ingest.age_at(monotonic_ns());
+                    send(out, ingest.line(src, gate_event(&line, t).as_bytes()));
                 }
                 return to.gates.park(line, to.conn.clone());
             }
