@@ -596,12 +596,13 @@ pub enum Row {
     Ended,
 }
 
-/// Where the panel's rows are more than fit (`rows`), the lanes that ended first, `before`
-/// the timeline's window begins (so they show only "done" there; never the `selected` one,
-/// nor a task: tasks fold by thread), go into one row that counts them, as many as it takes
-/// to fit: the lanes still going, and those whose end is in view, stay (a lock held across
-/// a sleep: the holder, its queue, and the staircase just before).
-/// Returns the lanes folded (indexes in `world.workers`, in the panel's order).
+/// Where the panel's rows are more than fit (`rows`), the lanes that ended first go into one
+/// row that names them, as many as it takes to fit (never the `selected` one, nor a task:
+/// tasks fold by thread): those that ended `before` the timeline's window (they show only
+/// "done" there), and those whose end is in view too where a lane that holds a lock or a
+/// slot would still be out of view. So the holders stay in view, and where there is room
+/// the ends just before them (a lock held across a sleep: the holder, its queue, and the
+/// staircase of the last holders). Returns the lanes folded (indexes in `world.workers`).
 pub fn fold_ended(
     world: &World,
     list: &mut Vec<Row>,
@@ -611,22 +612,47 @@ pub fn fold_ended(
     if list.len() <= rows {
         return Vec::new();
     }
-    let mut ended: Vec<(u64, usize)> = list
+    let ended: Vec<(u64, usize)> = list
         .iter()
         .enumerate()
         .filter_map(|(at, r)| match *r {
             Row::Lane(i) if i != selected => world
                 .workers
                 .get(i)
-                .filter(|w| w.is_done() && w.since < before && !task::is_task(w))
+                .filter(|w| w.is_done() && !task::is_task(w))
                 .map(|w| (w.since, at)),
             _ => None,
         })
         .collect();
+    let long_ago: Vec<(u64, usize)> = ended.iter().copied().filter(|e| e.0 < before).collect();
+    let (rows_then, folded) = fold_first(list, long_ago, rows);
+    let holder_hidden = {
+        let at = rows_then
+            .iter()
+            .position(|r| *r == Row::Lane(selected))
+            .unwrap_or(0);
+        let first = scroll_for(at, 0, rows, rows_then.len());
+        let seen = first..first + rows;
+        rows_then.iter().enumerate().any(|(k, r)| {
+            !seen.contains(&k) && lane_of(world, r).is_some_and(|w| !w.holding.is_empty())
+        })
+    };
+    let (rows_then, folded) = if holder_hidden {
+        fold_first(list, ended, rows)
+    } else {
+        (rows_then, folded)
+    };
+    *list = rows_then;
+    folded
+}
+
+/// `list` with the first-ended of `ended` (end, row) folded into one row, as many as it
+/// takes to fit `rows` (none if that frees no row), and the lanes folded.
+fn fold_first(list: &[Row], mut ended: Vec<(u64, usize)>, rows: usize) -> (Vec<Row>, Vec<usize>) {
     // Folding k lanes into one row frees k - 1.
-    let k = (list.len() + 1 - rows).min(ended.len());
+    let k = (list.len() + 1).saturating_sub(rows).min(ended.len());
     if k < 2 {
-        return Vec::new();
+        return (list.to_vec(), Vec::new());
     }
     ended.sort_unstable();
     let mut gone: Vec<usize> = ended[..k].iter().map(|&(_, at)| at).collect();
@@ -643,8 +669,7 @@ pub fn fold_ended(
             (Err(_), r) => kept.push(r),
         }
     }
-    *list = kept;
-    folded
+    (kept, folded)
 }
 
 /// The threads whose tasks are folded into one row: those the user folded (`t`), and
