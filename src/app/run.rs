@@ -252,8 +252,14 @@ impl App {
         match stepped {
             Ok(()) => self.owe_reselect(Some(id)),
             Err(why) => {
+                let waits = matches!(why, StepError::NotAtGate) && w.blocked_on().is_some();
                 let why = self.why_not(id, why);
                 self.flash(format!("{name} can't go: {why}"));
+                if waits {
+                    // It is at no gate, so no step will move it: the next that can go
+                    // is selected, as after a step that leaves the selected one stuck.
+                    self.owe_reselect(None);
+                }
             }
         }
     }
@@ -273,6 +279,14 @@ impl App {
         match (why, blocked) {
             (StepError::Blocked, Some(x)) => describe::state(&self.world, x),
             (StepError::Blocked, None) => told().unwrap_or_else(|| why.to_string()),
+            // Waiting for real (a condition, a barrier, a lock taken before step mode):
+            // it is at no gate, and goes on by itself once what it waits for comes.
+            (StepError::NotAtGate, Some(x)) => {
+                format!(
+                    "{} (goes on when woken)",
+                    describe::brief_state(&self.world, x)
+                )
+            }
             _ => why.to_string(),
         }
     }

@@ -118,10 +118,12 @@ impl App {
             return;
         };
         let (id, gone) = (w.id, w.is_done() || w.kind == WorkerKind::Process);
+        // Waiting for real (a condition, a barrier): at no gate, no step moves it.
+        let waits = w.blocked_on().is_some();
         let hint = self.next_ops.iter().find(|n| n.w == id);
         let can_go = match hint {
             Some(h) => h.ready,
-            None if gone => false,
+            None if gone || waits => false,
             // Still running its step (or not arrived yet): wait.
             None => return,
         };
