@@ -180,6 +180,67 @@ fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
     assert_eq!(sleeping_at(13)(&app), 1, "t2 has not moved");
 }
 
+/// A thread waiting for real (main in `changed.wait()`) is at no gate: `.` on it says what
+/// it waits for, and the selection moves to the thread that can go (maker, to notify).
+#[test]
+fn a_thread_waiting_on_a_condition_is_not_stepped_and_the_selection_moves_on() {
+    use threadlanes::keys::Action;
+    use threadlanes::scenarios::Info;
+    static ABOUT: Info = Info {
+        name: "trace",
+        title: "python3 condition_barrier.py",
+        lesson: "",
+        explain: "",
+        variants: &[],
+        params: &[],
+    };
+    let script = format!(
+        "{}/tests/python/condition_barrier.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    let src = TracedSource::start_stepped(&["python3".into(), script], &opts).expect("starts");
+    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !what(app) {
+            assert!(Instant::now() < deadline, "never: {:?}", app.next_ops());
+            app.pump();
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let waiting = |app: &threadlanes::app::App| {
+        let w = app.shown_world();
+        w.worker(0).is_some_and(|m| m.blocked_on().is_some())
+            && app.next_ops().iter().any(|n| n.ready)
+    };
+    // Step main until it waits on the condition (maker is then parked, ready to notify).
+    until(&mut app, &|app| {
+        app.next_ops().iter().any(|n| n.w == 0 && n.ready) || waiting(app)
+    });
+    while !waiting(&app) {
+        app.view.selected = 0;
+        app.update(Action::Step);
+        until(&mut app, &|app| {
+            waiting(app) || app.next_ops().iter().any(|n| n.w == 0 && n.ready)
+        });
+    }
+    app.view.selected = 0;
+    app.update(Action::Step);
+    let said = app.flash_text().unwrap_or_default();
+    assert!(
+        said.contains("waits on condition changed") && said.contains("goes on when woken"),
+        "{said}"
+    );
+    until(&mut app, &|app| app.view.selected != 0);
+    let maker = &app.shown_world().workers[app.view.selected];
+    assert_eq!(maker.name, "maker");
+}
+
 /// Every lesson program, stepped to its end by always letting the first thread that can go
 /// through: the gate holds whatever the program does (locks, queues, events, conditions,
 /// pools, processes) and never holds it for good. Its output is its own.
