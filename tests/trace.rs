@@ -1006,7 +1006,16 @@ fn multiprocessing_conditions_and_barriers_are_shared_objects() {
     assert_eq!(
         t.names(true),
         [
-            "lock", "cond", "bar", "box", "lock-2", "cond-2", "bar-2", "box-2"
+            "lock",
+            "cond",
+            "bar",
+            "box",
+            "box.get_lock()",
+            "lock-2",
+            "cond-2",
+            "bar-2",
+            "box-2",
+            "box-2.get_lock()"
         ]
     );
     for (cond, bar) in [("cond", "bar"), ("cond-2", "bar-2")] {
@@ -1060,6 +1069,14 @@ fn an_mp_array_shows_each_cell_and_a_float_value_its_floats() {
             "cell {k}"
         );
     }
+    // `with progress.get_lock():` is the value's own lock, shown as an object of its own.
+    let (own, kind, _) = t.object("progress.get_lock()");
+    assert_eq!(kind, ObjectKind::RLock);
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::AcquireEnd { o, .. } if *o == own)),
+        5,
+        "main's reads and each filler's +="
+    );
     let (progress, ..) = t.object("progress");
     let floats: Vec<Num> = t
         .events

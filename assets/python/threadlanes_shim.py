@@ -2870,7 +2870,7 @@ def _said_cells(w, j, op, i, x, n):
             _emit(w, '"op":"%s",%s,"value":%s,"index":%d}' % (op, j, t, at), now=True)
 
 
-def _patch_mp_shared(mpv):
+def _patch_mp_shared(mpv, mps):
     """Value and Array (with their lock): each read and write said inside the object's own
     lock, so their order across processes is the true one. An Array is a value object with
     its length as capacity, each op naming its cell."""
@@ -2880,8 +2880,20 @@ def _patch_mp_shared(mpv):
         f = _creator(None, 3)
         if f is None:
             return None
-        obj._tl_j = _declare_object(f, "value", shared=True, **kind_args)
+        name = _name_for(f, "value")
+        obj._tl_j = _declare_named(name, "value", shared=True, **kind_args)
+        own_lock(obj, name)
         return obj._tl_j
+
+    def own_lock(obj, name):
+        # The lock made for it (get_lock()): an object of its own, named after it, so
+        # `with progress.get_lock():` shows; a lock the program gave it is its own already.
+        lk = obj.get_lock()
+        if _declared(lk) is not None or not isinstance(lk, mps.SemLock):
+            return
+        kind = "rlock" if isinstance(lk, mps.RLock) else "lock"
+        lk._tl_j = _declare_named(name + ".get_lock()", kind, shared=True)
+        _wrap_semlock(lk)
 
     def Value(typecode_or_type, *args, lock=True, ctx=None):
         v = orig_value(typecode_or_type, *args, lock=lock, ctx=ctx)
@@ -3191,7 +3203,7 @@ def _patch_multiprocessing():
 
     mpr.register(mpc.Connection, reduce_connection)
 
-    _patch_mp_shared(mpv)
+    _patch_mp_shared(mpv, mps)
 
     # Pool: each task's function is wrapped in a picklable _PoolTask that reports from the
     # worker process.
