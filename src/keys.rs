@@ -155,7 +155,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key::ch('g')], label: "g", help: "who waits for whom (graph)", action: A::ToggleGraph, scope: Scope::Run },
     Binding { keys: &[Key::ch('b')], label: "b", help: "both versions side by side", action: A::ToggleSplit, scope: Scope::Run },
     Binding { keys: &[Key::ch('c')], label: "c", help: "caption line on / off", action: A::ToggleCaptions, scope: Scope::Run },
-    Binding { keys: &[Key::ch('e')], label: "e", help: "explanation: next page", action: A::MoreExplanation, scope: Scope::Run },
+    Binding { keys: &[Key::ch('e')], label: "e", help: "explanation: next page", action: A::MoreExplanation, scope: Scope::Both },
     Binding { keys: &[Key::ch('t')], label: "t", help: "fold / show a thread's tasks", action: A::ToggleTasks, scope: Scope::Run },
     Binding { keys: &[Key::ch('l')], label: "l", help: "back to the scenario list", action: A::Picker, scope: Scope::Run },
     Binding { keys: &[Key::ch('?'), Key::plain(K::F(1))], label: "?", help: "help: every key", action: A::ToggleHelp, scope: Scope::Both },

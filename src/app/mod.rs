@@ -343,8 +343,12 @@ impl App {
             Action::ToggleHelp => self.view.help = !self.view.help,
             Action::Back if self.view.help => self.view.help = false,
             Action::Quit | Action::Back => self.quit = true,
-            Action::Up => self.picker = Some((sel + n - 1) % n),
-            Action::Down => self.picker = Some((sel + 1) % n),
+            Action::Up | Action::Down => {
+                let by = if action == Action::Up { n - 1 } else { 1 };
+                self.picker = Some((sel + by) % n);
+                self.view.explain_page = 0;
+            }
+            Action::MoreExplanation => self.view.explain_page += 1,
             Action::Enter => {
                 self.picker = None;
                 self.view.help = false;
@@ -362,6 +366,7 @@ impl App {
         self.stop_run();
         self.source = None;
         self.picker = Some(self.current);
+        self.view.explain_page = 0;
     }
 
     fn next_param(&mut self) {
@@ -383,6 +388,7 @@ impl App {
             let picker = Picker {
                 scenarios: &self.infos,
                 selected: sel,
+                page: self.view.explain_page,
                 theme: self.theme,
             };
             ui::draw_picker(frame, &picker, &hints);

@@ -172,6 +172,7 @@ impl App {
             self.unstepped = Mode::Free;
         }
         self.view.graph = false;
+        self.view.explain_page = 0;
         self.start();
         self.flash(format!("scenario: {}", self.info().name));
     }

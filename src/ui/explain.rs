@@ -77,8 +77,27 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         }
         lines.push(Line::styled(para, theme.text()));
     }
-    // Pages of the panel's height; the view's page number wraps round.
-    let height = usize::from(inner.height).max(1);
+    let (page, pages) = page_of(&lines, inner, screen.view.explain_page);
+    // The title sits in the top border between the corners, cut at a word if it must be;
+    // a paged explanation says which page and the key that turns it in the bottom border,
+    // so the title keeps its room.
+    let room = usize::from(area.width).saturating_sub(3);
+    let title = text::fit_words(info.title, room, g.ellipsis);
+    // A space after it where there is room for one.
+    let after = if text::width(&title) < room { " " } else { "" };
+    let block = paged(
+        panel(format!(" {title}{after}"), theme),
+        (page, pages),
+        theme,
+    );
+    frame.render_widget(block, area);
+    render_page(frame, lines, inner, page);
+}
+
+/// Which page of `lines` (wrapped to `inner`'s width, in pages of its height) the `wanted`
+/// page number shows (it wraps round), and how many there are.
+pub(super) fn page_of(lines: &[Line], inner: Rect, wanted: usize) -> (usize, usize) {
+    let (width, height) = (usize::from(inner.width), usize::from(inner.height).max(1));
     let total: usize = lines
         .iter()
         .map(|l| {
@@ -87,27 +106,31 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         })
         .sum();
     let pages = total.div_ceil(height).max(1);
-    let page = screen.view.explain_page % pages;
-    // The title sits in the top border between the corners, cut at a word if it must be;
-    // a paged explanation says which page and the key that turns it in the bottom border,
-    // so the title keeps its room.
-    let room = usize::from(area.width).saturating_sub(3);
-    let title = text::fit_words(info.title, room, g.ellipsis);
-    // A space after it where there is room for one.
-    let after = if text::width(&title) < room { " " } else { "" };
-    let mut block = panel(format!(" {title}{after}"), theme);
-    if pages > 1 {
-        // On the last page e turns back to the first, and says so.
-        let turn = if page + 1 == pages {
-            "e first"
-        } else {
-            "e more"
-        };
-        let pager = format!(" {}/{pages} {} {turn} ", page + 1, g.sep.trim());
-        block = block.title_bottom(Line::styled(pager, theme.dim()).right_aligned());
+    (wanted % pages, pages)
+}
+
+/// `block` saying in its bottom border which page shows and what `e` does there
+/// (`1/2 · e more`; on the last page `2/2 · e first`), where there is more than one.
+pub(super) fn paged<'a>(
+    block: ratatui::widgets::Block<'a>,
+    (page, pages): (usize, usize),
+    theme: &super::Theme,
+) -> ratatui::widgets::Block<'a> {
+    if pages <= 1 {
+        return block;
     }
-    frame.render_widget(block, area);
-    let skip = u16::try_from(page * height).unwrap_or(u16::MAX);
+    let turn = if page + 1 == pages {
+        "e first"
+    } else {
+        "e more"
+    };
+    let pager = format!(" {}/{pages} {} {turn} ", page + 1, theme.glyphs.sep.trim());
+    block.title_bottom(Line::styled(pager, theme.dim()).right_aligned())
+}
+
+/// Page `page` of `lines`, wrapped, in `inner`.
+pub(super) fn render_page(frame: &mut Frame, lines: Vec<Line>, inner: Rect, page: usize) {
+    let skip = u16::try_from(page * usize::from(inner.height)).unwrap_or(u16::MAX);
     let text = Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .scroll((skip, 0));

@@ -39,6 +39,8 @@ use ratatui::widgets::{Block, Clear, Paragraph};
 pub struct Picker<'a> {
     pub scenarios: &'a [Info],
     pub selected: usize,
+    /// The page of the selected scenario's description (`e`; wraps round).
+    pub page: usize,
     pub theme: Theme,
 }
 

@@ -6,7 +6,7 @@ use crate::view::Hint;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 pub fn render(frame: &mut Frame, area: Rect, picker: &Picker, hints: &[Hint]) {
     let theme = &picker.theme;
@@ -86,7 +86,6 @@ pub fn render(frame: &mut Frame, area: Rect, picker: &Picker, hints: &[Hint]) {
     }
 
     if let Some(s) = picker.scenarios.get(selected) {
-        frame.render_widget(panel(format!(" {} ", s.name), theme), info_area);
         let mut lines = vec![
             Line::styled(s.title, theme.heading()),
             Line::styled(s.lesson, theme.name()),
@@ -118,10 +117,13 @@ pub fn render(frame: &mut Frame, area: Rect, picker: &Picker, hints: &[Hint]) {
                 ),
             ]));
         }
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: true }),
-            layout::inner(info_area),
-        );
+        // What does not fit is paged, as the run screen's explanation is (`e`).
+        let inner = layout::inner(info_area);
+        let (page, pages) = super::explain::page_of(&lines, inner, picker.page);
+        let block =
+            super::explain::paged(panel(format!(" {} ", s.name), theme), (page, pages), theme);
+        frame.render_widget(block, info_area);
+        super::explain::render_page(frame, lines, inner, page);
     } else {
         frame.render_widget(panel(" ", theme), info_area);
     }

@@ -46,7 +46,11 @@ fn every_screen_draws_at_every_size_without_panicking() {
                     .state(RunState::Finished)
                     .draw_into(&mut term);
             }
-            PickerShot { selected: 2 }.draw_into(&mut term);
+            PickerShot {
+                selected: 2,
+                page: 0,
+            }
+            .draw_into(&mut term);
         }
     }
 }
