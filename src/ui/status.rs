@@ -15,6 +15,10 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let s = screen.status;
     let w = screen.world;
     let run = match s.run {
+        // Nobody can move again: it does not run, whatever the clock does.
+        RunState::Running if w.deadlock.is_some() && w.still_going.is_empty() => {
+            format!("{} deadlocked", g.finished)
+        }
         RunState::Running => format!("{} running", g.running),
         RunState::Paused => format!("{} paused", g.paused),
         // A run that ended with workers still alive (a recording's deadlock, a cut) did
