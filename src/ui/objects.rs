@@ -552,15 +552,34 @@ pub fn height_wanted(world: &World, width: usize, theme: &Theme, cap: usize) -> 
     n
 }
 
+/// The first object to show for a scroll of `wanted`: the first of all where they all fit
+/// (paging there moves nothing), never past the last.
+fn first_shown(world: &World, wanted: usize, width: usize, height: usize, theme: &Theme) -> usize {
+    let total = world.objects.len();
+    let first = wanted.min(total.saturating_sub(1));
+    if first == 0 {
+        return 0;
+    }
+    // Every card, each after the first a blank line apart, within the panel's height.
+    let mut rows = total.saturating_sub(1);
+    for o in &world.objects {
+        rows += card(world, o, width, theme).len();
+        if rows > height {
+            return first;
+        }
+    }
+    0
+}
+
 pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let world = screen.world;
     let inner = layout::inner(area);
     let total = world.objects.len();
-    let first = screen.view.object_scroll.min(total.saturating_sub(1));
     let width = inner.width as usize;
     let height = inner.height as usize;
+    let first = first_shown(world, screen.view.object_scroll, width, height, theme);
 
     let mut lines: Vec<Line> = Vec::new();
     let mut shown = 0;

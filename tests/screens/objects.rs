@@ -124,3 +124,22 @@ fn an_array_shows_its_cells_and_the_last_one_touched_a_float_value_as_python_pri
     );
     assert!(!cells.contains("1000,"), "{cells}");
 }
+
+/// Where every object fits, paging down moves nothing: no "above", the first still shown.
+#[test]
+fn paging_objects_that_all_fit_moves_nothing() {
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(0, 0, r#""o":1,"op":"object","name":"A","kind":"lock""#),
+        op(0, 0, r#""o":2,"op":"object","name":"B","kind":"lock""#),
+    ];
+    let w = world(&lines.join("\n"));
+    let view = View {
+        object_scroll: 5,
+        ..View::default()
+    };
+    let s = Shot::run(&w, &LOCK).view(view).text();
+    assert!(row_with(&s, "lock A").contains("free"), "{s}");
+    assert!(!s.contains("above"), "{s}");
+}
