@@ -1229,6 +1229,8 @@ def _patch_threading():
             w, j = _traced(self)
             if w is None:
                 return b_wait(self, timeout)
+            if _gated:  # step mode: each arrival at the barrier is a step of its own
+                _gate(w, "wait", j)
             return _waiting(w, j, b_wait, self, timeout)
         except BaseException as e:
             _unshim(e)
