@@ -144,14 +144,36 @@ what it will do next and where, and . lets the selected one go (trace --step sta
 /// The words the TUI shows about a traced program: what it runs as the title. Made once, for
 /// the life of the process.
 fn about_program(argv: &[String]) -> &'static Info {
+    // A Python script's own docstring first: the lesson its author wrote for it.
+    let explain = match script_docstring(argv) {
+        Some(doc) => Box::leak(format!("{doc}\n\n{ABOUT_PROGRAM}").into_boxed_str()),
+        None => ABOUT_PROGRAM,
+    };
     Box::leak(Box::new(Info {
         name: "trace",
         title: Box::leak(program_title(argv).into_boxed_str()),
         lesson: "your own program's threads and processes, live",
-        explain: ABOUT_PROGRAM,
+        explain,
         variants: &[],
         params: &[],
     }))
+}
+
+/// The module docstring of the script a Python command runs, if it has one.
+fn script_docstring(argv: &[String]) -> Option<String> {
+    let first = argv.first()?;
+    let python = first
+        .rsplit('/')
+        .next()
+        .unwrap_or(first)
+        .starts_with("python");
+    let at = if python { script_at(argv)? } else { 0 };
+    let script = argv.get(at).filter(|s| s.ends_with(".py"))?;
+    // Not the module of `-m` nor the code of `-c`: only a script's path names a file.
+    if at > 0 && matches!(argv[at - 1].as_str(), "-m" | "-c") {
+        return None;
+    }
+    threadlanes::trace::docstring::of_script(std::path::Path::new(script))
 }
 
 /// A traced command named for a narrow panel: the script a Python interpreter runs and its

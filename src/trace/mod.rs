@@ -5,6 +5,8 @@
 //! Unix socket named in `THREADLANES_SOCKET` and sends JSON Lines. Running the program and
 //! reading it is `source::traced`'s; this module only knows the shim's files.
 
+pub mod docstring;
+
 use std::path::Path;
 
 const SHIM: &str = include_str!("../../assets/python/threadlanes_shim.py");
