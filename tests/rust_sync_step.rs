@@ -13,16 +13,6 @@ use stepped::Stepped;
 use threadlanes::source::traced::{Options, Output};
 use threadlanes::source::{Source, TracedSource};
 
-/// What the TUI says of the traced run (its title).
-static ABOUT: threadlanes::scenarios::Info = threadlanes::scenarios::Info {
-    name: "trace",
-    title: "lost_update",
-    lesson: "",
-    explain: "",
-    variants: &[],
-    params: &[],
-};
-
 /// Quiet this long after a step: its events have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(150);
 
@@ -198,15 +188,8 @@ fn a_writer_waits_for_the_readers_and_a_reader_for_the_writer() {
 fn the_lanes_say_each_threads_next_operation_and_its_line() {
     use threadlanes::keys::Action;
     let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
-    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
-    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !what(app) {
-            assert!(Instant::now() < deadline, "never: {:?}", app.next_ops());
-            app.pump();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
+    let mut app = stepped::stepped_app(src);
+    let until = stepped::pump_until;
     let sleeping = format!("next: sleep  {}", sleep_before_read());
     let acquiring = format!("next: acquire lock balance  {}", line_of("let seen"));
     let count = |app: &threadlanes::app::App, want: &str| {
@@ -231,7 +214,7 @@ fn stepping_a_finished_thread_says_it_has_finished() {
     use threadlanes::app::App;
     use threadlanes::keys::Action;
     let src = TracedSource::start_stepped(&argv(), &options(true)).expect("it starts");
-    let mut app = App::watching(Box::new(src), &ABOUT, 1.0).stepping();
+    let mut app = stepped::stepped_app(src);
     let t1 = |app: &App| {
         let w = app.shown_world().workers.iter().find(|w| w.name == "t1")?;
         Some((w.id, w.is_done()))

@@ -10,10 +10,21 @@ use threadlanes::source::{Source, TracedSource};
 
 mod stepped;
 
-use stepped::Stepped;
+use stepped::{Stepped, pump_until, stepped_app};
 
 /// Quiet this long after a step: the events it made have come through the ingest's hold.
 const SETTLE: Duration = Duration::from_millis(250);
+
+/// `tests/python/NAME.py` started in step mode for the TUI.
+fn tui_stepped(name: &str) -> TracedSource {
+    let script = format!("{}/tests/python/{name}.py", env!("CARGO_MANIFEST_DIR"));
+    let opts = Options {
+        speed: 1.0,
+        output: Output::Capture,
+        tui: true,
+    };
+    TracedSource::start_stepped(&["python3".into(), script], &opts).expect("python3 starts")
+}
 
 /// `tests/python/NAME.py` started in step mode.
 fn start(name: &str) -> Stepped {
@@ -122,36 +133,8 @@ fn free_mode_lets_every_parked_thread_go() {
 #[test]
 fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
     use threadlanes::keys::Action;
-    use threadlanes::scenarios::Info;
-    static ABOUT: Info = Info {
-        name: "trace",
-        title: "python3 lost_update.py",
-        lesson: "",
-        explain: "",
-        variants: &[],
-        params: &[],
-    };
-    let script = format!("{}/tests/python/lost_update.py", env!("CARGO_MANIFEST_DIR"));
-    let opts = Options {
-        speed: 1.0,
-        output: Output::Capture,
-        tui: true,
-    };
-    let src = TracedSource::start_stepped(&["python3".into(), script], &opts).expect("starts");
-    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
-    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !what(app) {
-            assert!(
-                Instant::now() < deadline,
-                "never: {:?} {:?}",
-                app.next_ops(),
-                app.flash_text()
-            );
-            app.pump();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
+    let mut app = stepped_app(tui_stepped("lost_update"));
+    let until = pump_until;
     let sleeping_at = |line: u32| {
         move |app: &threadlanes::app::App| {
             let want = format!("next: sleep  lost_update.py:{line}");
@@ -185,34 +168,8 @@ fn the_lanes_say_what_each_thread_does_next_and_the_step_key_lets_one_go() {
 #[test]
 fn a_thread_waiting_on_a_condition_is_not_stepped_and_the_selection_moves_on() {
     use threadlanes::keys::Action;
-    use threadlanes::scenarios::Info;
-    static ABOUT: Info = Info {
-        name: "trace",
-        title: "python3 condition_barrier.py",
-        lesson: "",
-        explain: "",
-        variants: &[],
-        params: &[],
-    };
-    let script = format!(
-        "{}/tests/python/condition_barrier.py",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let opts = Options {
-        speed: 1.0,
-        output: Output::Capture,
-        tui: true,
-    };
-    let src = TracedSource::start_stepped(&["python3".into(), script], &opts).expect("starts");
-    let mut app = threadlanes::app::App::watching(Box::new(src), &ABOUT, 1.0).stepping();
-    let until = |app: &mut threadlanes::app::App, what: &dyn Fn(&threadlanes::app::App) -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !what(app) {
-            assert!(Instant::now() < deadline, "never: {:?}", app.next_ops());
-            app.pump();
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    };
+    let mut app = stepped_app(tui_stepped("condition_barrier"));
+    let until = pump_until;
     let waiting = |app: &threadlanes::app::App| {
         let w = app.shown_world();
         w.worker(0).is_some_and(|m| m.blocked_on().is_some())

@@ -5,8 +5,41 @@
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use threadlanes::app::App;
 use threadlanes::event::{Event, Op, WorkerId};
+use threadlanes::scenarios::Info;
 use threadlanes::source::{Item, Source, TracedSource};
+
+/// The words about a traced program the App is shown with (no explanation: not tested).
+pub static ABOUT: Info = Info {
+    name: "trace",
+    title: "a stepped program",
+    lesson: "",
+    explain: "",
+    variants: &[],
+    params: &[],
+};
+
+/// The TUI's App in step mode over `src`, a program started stepped.
+pub fn stepped_app(src: TracedSource) -> App {
+    App::watching(Box::new(src), &ABOUT, 1.0).stepping()
+}
+
+/// Pumps `app` as the TUI would until `what` holds; fails after 20 s with what the lanes
+/// say and the flash line.
+pub fn pump_until(app: &mut App, what: &dyn Fn(&App) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !what(app) {
+        assert!(
+            Instant::now() < deadline,
+            "never: {:?} {:?}",
+            app.next_ops(),
+            app.flash_text()
+        );
+        app.pump();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
 
 pub struct Stepped {
     pub src: TracedSource,
