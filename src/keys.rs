@@ -54,6 +54,8 @@ pub enum Action {
     MoreExplanation,
     /// The selected thread's tasks folded into one summary row, or shown again.
     ToggleTasks,
+    /// The timelines' time a cell: 100 ms, then longer, then back.
+    Zoom,
     /// Ctrl-R: the screen written to a `.cast` file as it is drawn, on or off (the terminal
     /// loop does it: it owns the terminal's size).
     Record,
@@ -157,6 +159,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding { keys: &[Key::ch('c')], label: "c", help: "caption line on / off", action: A::ToggleCaptions, scope: Scope::Run },
     Binding { keys: &[Key::ch('e')], label: "e", help: "explanation: next page", action: A::MoreExplanation, scope: Scope::Both },
     Binding { keys: &[Key::ch('t')], label: "t", help: "fold / show a thread's tasks", action: A::ToggleTasks, scope: Scope::Run },
+    Binding { keys: &[Key::ch('z')], label: "z", help: "timelines: more time a cell", action: A::Zoom, scope: Scope::Run },
     Binding { keys: &[Key::ch('l')], label: "l", help: "back to the scenario list", action: A::Picker, scope: Scope::Run },
     Binding { keys: &[Key::ch('?'), Key::plain(K::F(1))], label: "?", help: "help: every key", action: A::ToggleHelp, scope: Scope::Both },
     Binding { keys: &[Key::ch('q')], label: "q", help: "quit", action: A::Quit, scope: Scope::Both },

@@ -59,6 +59,19 @@ pub struct View {
     /// (`false`) with `t`. A thread not named here has its tasks folded when they are more
     /// than the lanes panel has rows (`ui::lanes::folded`).
     pub folds: Vec<(WorkerId, bool)>,
+    /// The timelines' time a cell, as an index into [`CELL_NS`] (`z` turns it).
+    pub zoom: usize,
+}
+
+/// The times a timeline cell can stand for (`z`): the first shows 100 ms steps, the others
+/// a whole run's shape at 80 columns (a light red for 3 s, a staircase of holders).
+pub const CELL_NS: [u64; 4] = [100_000_000, 250_000_000, 500_000_000, 1_000_000_000];
+
+impl View {
+    /// The timelines' time a cell now.
+    pub fn cell_ns(&self) -> u64 {
+        CELL_NS[self.zoom % CELL_NS.len()]
+    }
 }
 
 /// One key hint for the footer and the help screen: "space" "pause".

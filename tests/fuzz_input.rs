@@ -398,7 +398,7 @@ proptest! {
         for l in &lines {
             world.apply(&wire::decode(l).expect("a valid line"));
         }
-        let view = View { selected, help, details, graph, captions, object_scroll, explain_page: usize::from(selected as u8 % 3), folds: vec![(selected as u32 % 4, selected % 2 == 0)] };
+        let view = View { selected, help, details, graph, captions, object_scroll, explain_page: usize::from(selected as u8 % 3), folds: vec![(selected as u32 % 4, selected % 2 == 0)], zoom: selected % 5 };
         draw_run_screen(&world, w, h, view, scenario, mode, ascii, &text);
     }
 }

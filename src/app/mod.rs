@@ -329,6 +329,11 @@ impl App {
             Action::ToggleCaptions => self.view.captions = !self.view.captions,
             Action::MoreExplanation => self.view.explain_page += 1,
             Action::ToggleTasks => self.toggle_tasks(),
+            Action::Zoom => {
+                self.view.zoom = (self.view.zoom + 1) % crate::view::CELL_NS.len();
+                let ms = self.view.cell_ns() / 1_000_000;
+                self.flash(format!("timelines: {ms} ms a cell (z: more)"));
+            }
             Action::ToggleSplit => self.toggle_split(),
             Action::Picker => self.back_to_picker(),
             // The terminal loop records the screen and suspends; without a terminal there is

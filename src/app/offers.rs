@@ -50,6 +50,7 @@ fn works_side_by_side(a: Action) -> bool {
             | ToggleSplit
             | ToggleCaptions
             | MoreExplanation
+            | Zoom
             | NextScenario
             | PrevScenario
             | Picker

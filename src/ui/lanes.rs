@@ -14,8 +14,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use std::borrow::Cow;
 
-/// Virtual time one timeline cell covers: 100 ms.
-const STEP_NS: u64 = 100_000_000;
+/// Virtual time one timeline cell covers at first: 100 ms (`z` gives it more, see
+/// [`View::cell_ns`](crate::view::View::cell_ns)).
+#[cfg(test)]
+const STEP_NS: u64 = crate::view::CELL_NS[0];
 
 /// Lanes that fit in the panel's area (the legend sits in the bottom border).
 pub fn rows(area: Rect) -> usize {
@@ -292,7 +294,8 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
     let all: Vec<&Worker> = list.iter().filter_map(|r| lane_of(world, r)).collect();
     let words_first = !screen.next_ops.is_empty();
     let timeline = columns_for(world, &all, inner.width as usize, words_first).timeline as u64;
-    let before = window_end(world.t, STEP_NS).saturating_sub(STEP_NS.saturating_mul(timeline));
+    let step = view.cell_ns();
+    let before = window_end(world.t, step).saturating_sub(step.saturating_mul(timeline));
     let ended = fold_ended(world, &mut list, (selected, rows), before);
     let total = list.len();
     let at = list
@@ -344,8 +347,8 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
             theme.words(&words).into_owned()
         })
         .collect();
-    // `Timeline::cells` multiplies the step by the cell count unchecked: keep it in range.
-    let step = STEP_NS;
+    // `Timeline::cells` multiplies the step by the cell count unchecked: the steps of
+    // `CELL_NS` keep it in range.
     let end = window_end(now, step);
 
     let start = end.saturating_sub(step.saturating_mul(cols.timeline as u64));

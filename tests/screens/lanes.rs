@@ -76,3 +76,18 @@ fn sparklines_and_time_shares() {
         "\n{s}"
     );
 }
+
+/// `z` gives a timeline cell more time: the lanes' title says how much, and the window
+/// reaches back that much further.
+#[test]
+fn zoomed_out_timelines_say_their_cell_and_reach_further_back() {
+    let w = lock_world();
+    let plain = Shot::run(&w, &LOCK).text();
+    assert!(plain.contains("100ms/cell"), "{plain}");
+    let view = View {
+        zoom: 3,
+        ..View::default()
+    };
+    let zoomed = Shot::run(&w, &LOCK).view(view).text();
+    assert!(zoomed.contains("1.0s/cell"), "{zoomed}");
+}
