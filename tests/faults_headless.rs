@@ -98,7 +98,7 @@ fn a_panicking_worker_exits_with_its_message_and_unwinding_releases_its_lock() {
         o.stderr
     );
     assert!(
-        o.stderr.contains("panicked: something went wrong"),
+        o.stderr.contains("failed: something went wrong"),
         "{}",
         o.stderr
     );

@@ -188,7 +188,7 @@ fn a_worker_panic_shows_in_its_lane_and_the_run_goes_on() {
     let _s = serial();
     // Wide enough for the whole message in the lane.
     let mut t = Tui::start(&["run", "panic"], 160, 36);
-    t.wait_for("panicked: something went wrong while holding L");
+    t.wait_for("failed: something went wrong while holding L");
     // Unwinding released L: patient got it and the run finished normally.
     t.wait_for("got L: the panic released it");
     t.wait_for("finished");

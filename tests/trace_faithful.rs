@@ -117,7 +117,7 @@ impl Compared {
 
 /// No frame of the tracer in a thread's traceback (printed, or counted by the program);
 /// Python's own RuntimeError for a Thread whose __init__ was skipped; sys.excepthook is
-/// Python's. The failing thread still ends as panicked.
+/// Python's. The failing thread still ends as failed.
 #[test]
 fn a_failing_thread_prints_the_same_traceback() {
     let c = compare("faithful_thread_error");
@@ -130,7 +130,7 @@ fn a_failing_thread_prints_the_same_traceback() {
 }
 
 /// The program's own excepthook runs, the exit status is Python's, and the main thread
-/// that died of the exception ends as panicked.
+/// that died of the exception ends as failed.
 #[test]
 fn the_programs_own_excepthook_runs_and_the_crash_is_seen() {
     let c = compare("faithful_own_excepthook");

@@ -63,7 +63,7 @@ fn said(world: &World, w: WorkerId, op: &Op) -> Option<String> {
             how: ExitHow::Panic,
             msg,
         } => {
-            format!("{name} panicked: {}", msg.as_deref().unwrap_or("?"))
+            format!("{name} failed: {}", msg.as_deref().unwrap_or("?"))
         }
         _ => return None,
     })

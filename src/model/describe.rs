@@ -57,8 +57,10 @@ pub fn plain_state(world: &World, w: &Worker) -> String {
             (ExitHow::Panic, Some(m)) if m.starts_with("crashed") || m.starts_with("exit") => {
                 m.clone()
             }
-            (ExitHow::Panic, Some(m)) => format!("panicked: {m}"),
-            (ExitHow::Panic, None) => "panicked".into(),
+            // "failed", as the legend's ✗ says: a Python program's exception and a Rust
+            // panic alike (a lesson's worker stands for a Python thread).
+            (ExitHow::Panic, Some(m)) => format!("failed: {m}"),
+            (ExitHow::Panic, None) => "failed".into(),
             (ExitHow::Killed, Some(m)) => format!("killed: {m}"),
             (ExitHow::Killed, None) => "killed".into(),
             (ExitHow::Cancelled, _) => "cancelled".into(),
@@ -119,7 +121,7 @@ fn brief_with(world: &World, w: &Worker, bare: bool) -> String {
         WorkerState::Done {
             how: ExitHow::Panic,
             msg: Some(m),
-        } if !(m.starts_with("crashed") || m.starts_with("exit")) => "panicked".into(),
+        } if !(m.starts_with("crashed") || m.starts_with("exit")) => "failed".into(),
         WorkerState::Done {
             how: ExitHow::Killed,
             ..

@@ -178,11 +178,8 @@ fn narrow_lanes_say_a_state_one_way() {
     assert_eq!(describe::brief_state(&w, main), "sleeps, 30ms left");
     assert_eq!(describe::briefest_state(&w, main), "sleeps, 30ms left");
     let doomed = w.worker(1).expect("doomed");
-    assert_eq!(describe::brief_state(&w, doomed), "panicked");
-    assert_eq!(
-        describe::state(&w, doomed),
-        "panicked: something went wrong"
-    );
+    assert_eq!(describe::brief_state(&w, doomed), "failed");
+    assert_eq!(describe::state(&w, doomed), "failed: something went wrong");
 }
 
 #[test]

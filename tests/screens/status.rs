@@ -17,7 +17,7 @@ fn finished_run_with_outcome_and_flash() {
     assert!(row_with(&s, "threadlanes").contains("■ finished"));
     assert!(row_with(&s, "threadlanes").contains("speed ×2"));
     assert!(row_with(&s, "as expected").contains("✓ as expected: counter = 55"));
-    assert!(row_with(&s, "job2 ").contains("panicked: boom"));
+    assert!(row_with(&s, "job2 ").contains("failed: boom"));
     assert!(row_with(&s, "job2 ").contains("✗"));
 }
 
