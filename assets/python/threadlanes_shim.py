@@ -2896,6 +2896,8 @@ def _patch_mp_shared(mpv, mps):
         kind = "rlock" if isinstance(lk, mps.RLock) else "lock"
         lk._tl_j = _declare_named(name + ".get_lock()", kind, shared=True)
         _wrap_semlock(lk)
+        # The value's own acquire/release are the lock's, copied when it was made: again.
+        obj.acquire, obj.release = lk.acquire, lk.release
 
     def Value(typecode_or_type, *args, lock=True, ctx=None):
         v = orig_value(typecode_or_type, *args, lock=lock, ctx=ctx)

@@ -759,18 +759,23 @@ fn a_worker_parked_at_the_step_gate_is_drawn_parked_until_its_next_event() {
         .worker(0, "main")
         .worker(1, "t1")
         .object(1, "lock", ObjectKind::Lock, None)
-        .at(10, 1, gate)
+        .at(10, 1, gate.clone())
         .at(50, 1, Op::AcquireBegin { o: 1 })
         .at(50, 1, acq_end(1))
+        .at(70, 1, gate)
         .world();
     let t1 = &w.workers[1];
     assert_eq!(t1.timeline.phase_at(5), Phase::Running);
     assert_eq!(t1.timeline.phase_at(30), Phase::Parked);
     assert_eq!(t1.timeline.phase_at(60), Phase::Critical);
-    assert!(!t1.parked);
+    // Parked again holding the lock: still drawn as holding it.
+    assert_eq!(t1.timeline.phase_at(80), Phase::Critical);
+    assert!(t1.parked);
     // The log says what the worker did, not that it waited for the user.
     assert!(w.log.iter().all(|e| !matches!(e.op, Op::Gate { .. })));
     // Time parked is not the program's: no share of running.
     let (spent, _) = t1.timeline.spent(50);
     assert_eq!(spent[Phase::Parked as usize], 40);
+    // Nor an event the causes count: their numbering is the log's.
+    assert_eq!(w.causes.seen(), w.log.len() as u64);
 }

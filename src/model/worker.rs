@@ -111,7 +111,8 @@ impl Worker {
     pub fn phase(&self) -> Phase {
         match &self.state {
             WorkerState::New => Phase::Idle,
-            WorkerState::Running if self.parked => Phase::Parked,
+            // Parked holding a lock is still holding it: drawn as its critical section.
+            WorkerState::Running if self.parked && self.holding.is_empty() => Phase::Parked,
             WorkerState::Running if self.holding.is_empty() => Phase::Running,
             WorkerState::Running => Phase::Critical,
             WorkerState::Sleeping { .. } => Phase::Sleeping,

@@ -223,13 +223,17 @@ impl World {
         }
         // The worker's and the object's dense indexes, looked up once for the whole fold.
         let (wx, ox) = self.declare(ev, o);
-        // The causes read the world as it was before the event.
-        let view = View {
-            workers: &self.workers,
-            objects: &self.objects,
-            worker_ix: &self.worker_ix,
-        };
-        self.causes.observe(ev, view, wx, ox);
+        // The causes read the world as it was before the event. A park at the step gate is
+        // neither cause nor effect, and not in the log: the causes' count of events is the
+        // log's, so it is not counted there either.
+        if !matches!(ev.op, Op::Gate { .. }) {
+            let view = View {
+                workers: &self.workers,
+                objects: &self.objects,
+                worker_ix: &self.worker_ix,
+            };
+            self.causes.observe(ev, view, wx, ox);
+        }
         let at = Coords {
             w: ev.w,
             wx,

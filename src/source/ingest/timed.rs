@@ -91,7 +91,9 @@ impl Timed {
 
     /// The program's first process has ended, as its status says. Its main thread's end is
     /// said from it at [`Timed::finish`] unless the process said it first: a status is the
-    /// only trace of a `SystemExit` raised by hand once the program has unwound.
+    /// only trace of a `SystemExit` raised by hand once the program has unwound. Said at the
+    /// end, not when reaped: lines the process wrote before it ended may still be unread
+    /// then (a printer's backlog), and its end must come after them.
     pub fn root_ended(&mut self, how: ExitHow, msg: Option<String>) {
         self.root_end = Some((how, msg));
     }

@@ -12,8 +12,9 @@ use crossbeam_channel::Sender;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Lines held while undecided, at most: a program that prints this much before its first
-/// traced operation has the rest kept for after the TUI only.
+/// Lines held while undecided, at most: a program that prints this much before saying who
+/// it is is not a Python program of ours (the shim speaks before the program runs), and its
+/// lines are shown from then on.
 const MOST_HELD: usize = 1000;
 
 enum Route {
@@ -48,10 +49,19 @@ impl StdoutRoute {
 
     /// A line the program wrote on stdout (without its newline).
     pub fn line(&self, text: String) {
-        match &mut *self.lock() {
-            Route::Undecided(held) if held.len() < MOST_HELD => held.push(text),
-            Route::Undecided(_) | Route::Said => {}
-            Route::Shown => self.show(text),
+        let full = match &mut *self.lock() {
+            Route::Undecided(held) => {
+                held.push(text);
+                held.len() >= MOST_HELD
+            }
+            Route::Said => false,
+            Route::Shown => {
+                self.show(text);
+                false
+            }
+        };
+        if full {
+            self.decide(true);
         }
     }
 
@@ -125,6 +135,17 @@ mod tests {
         r.read(br#"{"t":1,"pid":7,"w":0,"op":"worker","name":"main","kind":"main"}"#);
         r.line("paid".into());
         assert_eq!(shown(&rx), ["starting", "paid"]);
+    }
+
+    #[test]
+    fn a_program_that_prints_a_lot_before_saying_who_it_is_is_shown() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let r = StdoutRoute::new(tx, Dropped::default());
+        for i in 0..MOST_HELD + 5 {
+            r.line(format!("line {i}"));
+        }
+        assert!(r.is_decided());
+        assert_eq!(shown(&rx).len(), MOST_HELD + 5, "none lost");
     }
 
     #[test]
