@@ -161,12 +161,7 @@ fn about_program(argv: &[String]) -> &'static Info {
 
 /// The module docstring of the script a Python command runs, if it has one.
 fn script_docstring(argv: &[String]) -> Option<String> {
-    let first = argv.first()?;
-    let python = first
-        .rsplit('/')
-        .next()
-        .unwrap_or(first)
-        .starts_with("python");
+    let python = threadlanes::trace::runs_python(argv);
     let at = if python { script_at(argv)? } else { 0 };
     let script = argv.get(at).filter(|s| s.ends_with(".py"))?;
     // Not the module of `-m` nor the code of `-c`: only a script's path names a file.
@@ -181,10 +176,10 @@ fn script_docstring(argv: &[String]) -> Option<String> {
 /// file name (`clerks` for `./target/debug/examples/clerks`); the whole command is in the log.
 fn program_title(argv: &[String]) -> String {
     let base = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
-    let Some(first) = argv.first() else {
+    if argv.is_empty() {
         return "program".into();
-    };
-    let from = if base(first).starts_with("python") {
+    }
+    let from = if threadlanes::trace::runs_python(argv) {
         script_at(argv)
     } else {
         Some(0)

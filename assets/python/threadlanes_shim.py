@@ -3199,13 +3199,7 @@ def _patch_multiprocessing():
             raise
 
     CB.send, CB.recv = send, recv
-    orig_reduce = mpc.reduce_connection
-
-    def reduce_connection(conn):
-        fn, args = orig_reduce(conn)
-        return _rebuild_with_j, (fn, args, conn.__dict__.get("_tl_j"))
-
-    mpr.register(mpc.Connection, reduce_connection)
+    mpr.register(mpc.Connection, _reduce_with_j(mpc.reduce_connection))
 
     _patch_mp_shared(mpv, mps)
 

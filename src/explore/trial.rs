@@ -27,10 +27,8 @@ pub struct Outcome {
 /// What a thread's failure is called in the program's language: a Python program's is an
 /// uncaught exception, any other's (a Rust program through `threadlanes::sync`) a panic.
 fn failure_word(argv: &[String]) -> &'static str {
-    let exe = argv
-        .first()
-        .map_or("", |a| a.rsplit('/').next().unwrap_or(a));
-    if exe.starts_with("python") || exe.ends_with(".py") {
+    let script = argv.first().is_some_and(|a| a.ends_with(".py"));
+    if crate::trace::runs_python(argv) || script {
         "uncaught exception"
     } else {
         "panic"

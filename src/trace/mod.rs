@@ -30,15 +30,23 @@ pub fn install(dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("sitecustomize.py"), SITECUSTOMIZE)
 }
 
+/// Whether `argv` starts a Python interpreter (`python3`, `/usr/bin/python3.12`): what the
+/// shim can trace, whose options and script its command line names.
+pub fn runs_python(argv: &[String]) -> bool {
+    argv.first()
+        .and_then(|p| Path::new(p).file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("python"))
+}
+
 /// The interpreter option of `argv` that keeps the shim out (`-I` or `-E` ignore PYTHONPATH,
 /// `-S` skips sitecustomize), if `argv` runs Python with one: such a program would run with
 /// nothing of it traced, so it is not started. Reads options up to the script, `-c` or `-m`.
 pub fn shim_kept_out(argv: &[String]) -> Option<String> {
-    let (program, args) = argv.split_first()?;
-    let name = Path::new(program).file_name()?.to_str()?;
-    if !name.starts_with("python") {
+    if !runs_python(argv) {
         return None;
     }
+    let (_, args) = argv.split_first()?;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let Some(flags) = a.strip_prefix('-') else {
