@@ -19,6 +19,11 @@ struct Traced {
 }
 
 fn trace(name: &str, args: &[&str]) -> Traced {
+    trace_ending(name, args, 0)
+}
+
+/// `trace`, for a program that ends with status `code`.
+fn trace_ending(name: &str, args: &[&str], code: i32) -> Traced {
     let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
         .args(["trace", "--headless", "--json", "--"])
         .arg(example(name))
@@ -26,7 +31,7 @@ fn trace(name: &str, args: &[&str]) -> Traced {
         .output()
         .expect("threadlanes runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+    assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
     let events: Vec<Event> = wire::read_stream(&out.stdout[..])
         .map(|r| r.unwrap_or_else(|e| panic!("{name}: a bad line: {e}")))
         .collect();
@@ -90,8 +95,14 @@ fn bank_traced_shows_its_tellers_and_accounts_and_never_two_holders() {
 
 #[test]
 fn bank_race_overdraws_and_still_never_has_two_holders() {
-    let t = trace("bank", &["--race"]);
+    let t = trace_ending("bank", &["--race"], 1);
     assert!(t.stderr.contains("overdrawn"), "{}", t.stderr);
+    // Its main thread ends as the process did: std::process::exit(1).
+    let main_end = t.events.iter().find_map(|e| match &e.op {
+        Op::Exit { msg, .. } if e.w == 0 => Some(msg.clone()),
+        _ => None,
+    });
+    assert_eq!(main_end, Some(Some("exit code 1".into())), "{}", t.stderr);
 }
 
 #[test]
@@ -194,9 +205,11 @@ fn a_traced_rust_example_on_screen() {
     // Its println! lines are in the log as they come (nothing in a Rust program says them
     // as events, as a Python program's prints are).
     t.wait_for("withdrawals paid");
-    t.wait_for("exit status 0");
+    t.wait_for("exit status 1"); // the audit found alice overdrawn
+    t.wait_for("exit code 1"); // and the main lane says so
     t.keys("q");
-    t.wait_exit();
+    let (_, status) = t.wait_exit_status();
+    assert_eq!(status.exit_code(), 1, "threadlanes exits as the program did");
     t.assert_restored();
 }
 

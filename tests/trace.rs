@@ -480,6 +480,10 @@ fn exit_status_and_a_thread_panic() {
         "sys.exit(4) -> 4",
         "os._exit(5) -> 5",
         "subprocess -> 6",
+        "raise SystemExit(8) -> 8",
+        "subprocess -> 10",
+        "subprocess -> 11",
+        "subprocess -> 0",
         "os._exit refused a str",
     ] {
         assert!(t.stderr.contains(said), "{said}\n{}", t.stderr);
@@ -499,8 +503,23 @@ fn exit_status_and_a_thread_panic() {
     ends.sort();
     assert_eq!(
         ends,
-        ["exit code 3", "exit code 4", "exit code 5", "exit code 6"]
+        [
+            "exit code 10",
+            "exit code 11",
+            "exit code 3",
+            "exit code 4",
+            "exit code 5",
+            "exit code 6",
+            "exit code 8"
+        ]
     );
+    // The child that left by sys.exit(0) ended well.
+    let ok_mains = t
+        .events
+        .iter()
+        .filter(|e| e.w == 0 && matches!(e.op, Op::Exit { how: ExitHow::Ok, .. }))
+        .count();
+    assert!(ok_mains >= 1, "no main thread ended well");
 }
 
 #[test]

@@ -3428,12 +3428,34 @@ def _at_exit():
     failed = getattr(sys, "last_value", None)
     if failed is not None:
         return _finish("panic", repr(failed))
-    if _root[0]:
+    if _root[0] or _said_at_c_exit():
         # Its status is threadlanes' to read when it has ended (a SystemExit raised by hand
-        # leaves no trace in the program by now): the main thread's end is said from it.
+        # leaves no trace in the program by now), or the C library's exit says it, given it:
+        # the main thread's end is said from it.
         return _finish(None, None)
     code = _exit_code(_exit_status)
     _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
+
+
+def _said_at_c_exit():
+    """A child's main thread's end, left to the native module's `exit` handler (glibc's
+    on_exit), which is given the process's real status: sys.exit, exit(), a SystemExit
+    raised by hand, even one caught and replaced. It writes one line on a duplicate of our
+    connection, after everything sent here. False where that cannot be (no native module,
+    no on_exit, no connection): the last sys.exit's status is said instead."""
+    if _native is None or 0 not in _wids.values():
+        return False
+    with _wlock:
+        if _closed or _disowned_locked():
+            return False
+        try:
+            fd = os.dup(_connect_locked().fileno())
+        except OSError:
+            return False
+    if _native.say_exit(fd, _T0, _pid):
+        return True
+    os.close(fd)
+    return False
 
 
 _exit_status = None  # what the program's main thread last gave sys.exit

@@ -19,6 +19,7 @@
 #![allow(clippy::missing_safety_doc)]
 
 mod around;
+mod exit;
 mod heap;
 mod lock;
 mod maker;
@@ -40,7 +41,7 @@ static mut MODULE: PyModuleDef = PyModuleDef {
     m_free: None,
 };
 
-static mut METHODS: [PyMethodDef; 4] = [
+static mut METHODS: [PyMethodDef; 5] = [
     PyMethodDef {
         ml_name: c"configure".as_ptr(),
         ml_meth: PyMethodDefPointer {
@@ -64,6 +65,15 @@ static mut METHODS: [PyMethodDef; 4] = [
         },
         ml_flags: METH_VARARGS,
         ml_doc: c"around(fn, before, after): fn between before() and after(token, result)".as_ptr(),
+    },
+    PyMethodDef {
+        ml_name: c"say_exit".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: exit::say_exit,
+        },
+        ml_flags: METH_VARARGS,
+        ml_doc: c"say_exit(fd, t0, pid) -> bool: the main thread's end said at exit(status)"
+            .as_ptr(),
     },
     PyMethodDef::zeroed(),
 ];

@@ -121,8 +121,7 @@ fn connect() -> Option<()> {
             }
         })
         .ok()?;
-    // SAFETY: registering a plain `extern "C" fn` with libc's atexit.
-    unsafe { libc::atexit(at_exit) };
+    register_exit();
     // The hook cannot be changed by a thread that is panicking (a guard dropped while
     // unwinding may be the first traced operation): main's panic then goes unnamed.
     if !std::thread::panicking() {
@@ -456,18 +455,53 @@ fn write_pending() -> bool {
     true
 }
 
-/// The process ends: the main thread's exit, then everything still waiting, written now.
+type OnExit =
+    unsafe extern "C" fn(extern "C" fn(libc::c_int, *mut libc::c_void), *mut libc::c_void) -> i32;
+
+/// Has [`at_exit_with`] called at exit with the process's status (glibc's `on_exit`, looked
+/// up at run time: musl and macOS have none), else [`at_exit`] (libc's `atexit`, no status:
+/// the main thread then ends well unless it panicked).
+fn register_exit() {
+    // SAFETY: dlsym with RTLD_DEFAULT and a nul-terminated name; the symbol, when found, is
+    // glibc's `int on_exit(void (*)(int, void *), void *)`.
+    let found = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"on_exit".as_ptr()) };
+    if !found.is_null() {
+        // SAFETY: the symbol's type, as above.
+        let on_exit: OnExit = unsafe { std::mem::transmute(found) };
+        // SAFETY: registering a plain `extern "C" fn` with no argument to own.
+        if unsafe { on_exit(at_exit_with, std::ptr::null_mut()) } == 0 {
+            return;
+        }
+    }
+    // SAFETY: registering a plain `extern "C" fn` with libc's atexit.
+    unsafe { libc::atexit(at_exit) };
+}
+
+extern "C" fn at_exit_with(status: libc::c_int, _arg: *mut libc::c_void) {
+    end_process(Some(status));
+}
+
 extern "C" fn at_exit() {
+    end_process(None);
+}
+
+/// How the main thread ended: its panic, else the status the process exits with
+/// (`std::process::exit(3)` is `exit code 3`), else (no status known) well.
+fn main_end(panic: Option<String>, status: Option<libc::c_int>) -> (ExitHow, Option<String>) {
+    match (panic, status.map(|s| s & 0xFF)) {
+        (Some(p), _) => (ExitHow::Panic, Some(p)),
+        (None, Some(code)) if code != 0 => (ExitHow::Panic, Some(format!("exit code {code}"))),
+        _ => (ExitHow::Ok, None),
+    }
+}
+
+/// The process ends: the main thread's exit, then everything still waiting, written now.
+fn end_process(status: Option<libc::c_int>) {
     if STATE.load(Ordering::SeqCst) != ON {
         return;
     }
-    let panic = MAIN_PANIC.lock().take();
-    let how = if panic.is_some() {
-        ExitHow::Panic
-    } else {
-        ExitHow::Ok
-    };
-    SLOW.lock().push(event(stamp(), 0, exit_op(how, panic)));
+    let (how, msg) = main_end(MAIN_PANIC.lock().take(), status);
+    SLOW.lock().push(event(stamp(), 0, exit_op(how, msg)));
     STATE.store(OFF, Ordering::SeqCst);
     // The writer may be stuck on a viewer that stopped reading: the process ends all the
     // same, a moment later, without its last lines.
@@ -486,5 +520,23 @@ extern "C" fn at_exit() {
             "threadlanes: {dropped} events were dropped: the program made them faster than \
              they could be sent (it was never made to wait)"
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ExitHow, main_end};
+
+    #[test]
+    fn the_main_threads_end_is_its_panic_else_its_status() {
+        assert_eq!(main_end(None, Some(0)), (ExitHow::Ok, None));
+        assert_eq!(main_end(None, None), (ExitHow::Ok, None));
+        assert_eq!(
+            main_end(None, Some(3)),
+            (ExitHow::Panic, Some("exit code 3".into()))
+        );
+        assert_eq!(main_end(None, Some(256)), (ExitHow::Ok, None));
+        let boom = main_end(Some("boom".into()), Some(101));
+        assert_eq!(boom, (ExitHow::Panic, Some("boom".into())));
     }
 }
