@@ -209,7 +209,11 @@ fn a_traced_rust_example_on_screen() {
     t.wait_for("exit code 1"); // and the main lane says so
     t.keys("q");
     let (_, status) = t.wait_exit_status();
-    assert_eq!(status.exit_code(), 1, "threadlanes exits as the program did");
+    assert_eq!(
+        status.exit_code(),
+        1,
+        "threadlanes exits as the program did"
+    );
     t.assert_restored();
 }
 

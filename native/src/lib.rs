@@ -20,6 +20,7 @@
 
 mod around;
 mod exit;
+mod handled;
 mod heap;
 mod lock;
 mod maker;
@@ -41,7 +42,7 @@ static mut MODULE: PyModuleDef = PyModuleDef {
     m_free: None,
 };
 
-static mut METHODS: [PyMethodDef; 5] = [
+static mut METHODS: [PyMethodDef; 7] = [
     PyMethodDef {
         ml_name: c"configure".as_ptr(),
         ml_meth: PyMethodDefPointer {
@@ -74,6 +75,22 @@ static mut METHODS: [PyMethodDef; 5] = [
         ml_flags: METH_VARARGS,
         ml_doc: c"say_exit(fd, t0, pid) -> bool: the main thread's end said at exit(status)"
             .as_ptr(),
+    },
+    PyMethodDef {
+        ml_name: c"lock_class".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: lock::lock_class,
+        },
+        ml_flags: METH_NOARGS,
+        ml_doc: c"lock_class() -> type: a final class of traced lock".as_ptr(),
+    },
+    PyMethodDef {
+        ml_name: c"set_handled".as_ptr(),
+        ml_meth: PyMethodDefPointer {
+            PyCFunction: handled::set_handled,
+        },
+        ml_flags: METH_VARARGS,
+        ml_doc: c"set_handled(type, value, tb): what a bare raise raises (before 3.11)".as_ptr(),
     },
     PyMethodDef::zeroed(),
 ];

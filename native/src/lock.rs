@@ -1,14 +1,15 @@
-//! `LockCore`: the base of the shim's `_TracedLock` and `_TracedRLock`. It holds the real
-//! lock and the object's id, and does a free lock's acquire and a release with a record
-//! and no Python frame. Whatever it does not do itself (a lock that is taken, a gate, a
-//! thread the shim has not adopted, tracing over, arguments other than the default) it
-//! hands to the subclass's `_acquire_slow(*args, **kwargs)` or `_release_slow()`.
+//! `LockCore`, and the final classes `lock_class()` makes from the same slots, which the
+//! shim's `_TracedLock` and `_TracedRLock` methods are set on. It holds the real lock and
+//! the object's id, and does a free lock's acquire and a release with a record and no
+//! Python frame. Whatever it does not do itself (a lock that is taken, a gate, a thread the
+//! shim has not adopted, tracing over, arguments other than the default) it hands to the
+//! class's `_acquire_slow(*args, **kwargs)` or `_release_slow()`.
 
 use crate::heap::{self, MEMBERS_END, member};
 use crate::records;
 use crate::state::{self, shared};
 use pyo3_ffi::*;
-use std::ffi::c_void;
+use std::ffi::{c_int, c_void};
 use std::mem::offset_of;
 use std::ptr;
 
@@ -446,10 +447,9 @@ static mut GETSET: [PyGetSetDef; 3] = [
     },
 ];
 
-/// Takes the real lock inside a traced one out of the collector's lists. The program sees one
-/// object per lock, as untraced (the traced one, tracked like a plain lock); the real one holds
-/// no references, so it can be in no cycle, and counting it made every collection walk twice
-/// as many objects: 50,000 locks cost 6.5x plain, most of it in full collections.
+/// Takes the real lock inside a traced one out of the collector's lists: it holds no
+/// references, so it can be in no cycle, and counting it made every collection walk twice
+/// as many objects (50,000 locks cost 6.5x plain, most of it in full collections).
 unsafe fn hide_from_gc(raw: *mut PyObject) {
     unsafe {
         if PyObject_GC_IsTracked(raw) == 1 {
@@ -458,7 +458,7 @@ unsafe fn hide_from_gc(raw: *mut PyObject) {
     }
 }
 
-/// An instance of `cls` (a subclass of `LockCore`) for the real lock `raw` (the reference
+/// An instance of `cls` (a class of `lock_class`, or a subclass of `LockCore`) for the real lock `raw` (the reference
 /// is taken over) recorded as (o, opid): the native factory's, with no id text made.
 /// `reentrant` and `counts` as `new` works them out. Null with the exception set.
 pub unsafe fn make(
@@ -488,14 +488,29 @@ pub unsafe fn make(
 
 /// The type (a heap type from its spec; a base class, with weak references).
 pub unsafe fn make_type() -> *mut PyObject {
-    let slots = [
+    let flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
+    let name = c"_threadlanes_native.LockCore";
+    unsafe { heap::make_type(name, size_of::<Core>(), flags, &slots()) }
+}
+
+fn slots() -> [(c_int, *mut c_void); 5] {
+    [
         (Py_tp_new, new as *mut c_void),
         (Py_tp_dealloc, dealloc as *mut c_void),
         (Py_tp_methods, (&raw mut METHODS).cast()),
         (Py_tp_members, (&raw mut MEMBERS).cast()),
         (Py_tp_getset, (&raw mut GETSET).cast()),
-    ];
-    let flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE;
-    let name = c"_threadlanes_native.LockCore";
-    unsafe { heap::make_type(name, size_of::<Core>(), flags, &slots) }
+    ]
+}
+
+/// `lock_class()`: a new final class of traced lock, with `LockCore`'s slots, for the shim
+/// to set its Python methods on. Its instances are not tracked by the collector: a Python
+/// subclass's are, and are larger objects walked by `subtype_traverse`, which made a full
+/// collection over 300,000 traced locks 2.3x as slow as over plain ones, and making 50,000
+/// locks cost 5.5x plain instead of 3.5-4x. A traced lock refers to its type, to the real
+/// lock (itself hidden from the collector, see [`hide_from_gc`]) and to strings and ints:
+/// it can close no cycle the collector would have to find.
+pub unsafe extern "C" fn lock_class(_m: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
+    let name = c"_threadlanes_native.TracedLock";
+    unsafe { heap::make_type(name, size_of::<Core>(), Py_TPFLAGS_DEFAULT, &slots()) }
 }

@@ -2,6 +2,7 @@
 //! (or a data message), problems worded with their place, and local ids mapped to run-wide
 //! ones. Orders nothing.
 
+use super::local_ids::LocalIds;
 use super::{Ids, MAX_LINE, Out, StreamId};
 use crate::event::{Event, ObjectId, Op, WorkerId};
 use crate::wire;
@@ -88,8 +89,8 @@ pub(super) struct Core {
     /// Ids are owned by the process a line names (a traced program), not by the stream.
     by_process: bool,
     pub streams: Vec<Stream>,
-    workers: HashMap<(Owner, WorkerId), WorkerId>,
-    objects: HashMap<(Owner, ObjectId), ObjectId>,
+    workers: LocalIds,
+    objects: LocalIds,
     /// Local workers declared by the reader already: their own declaration is dropped.
     bound: HashSet<(Owner, WorkerId)>,
     /// Objects every stream shares by name (declared by the reader's side once).
@@ -104,8 +105,8 @@ impl Core {
             ids,
             by_process,
             streams: Vec::new(),
-            workers: HashMap::default(),
-            objects: HashMap::default(),
+            workers: LocalIds::default(),
+            objects: LocalIds::default(),
             bound: HashSet::default(),
             shared: std::collections::HashMap::new(),
             now: None,
@@ -132,12 +133,12 @@ impl Core {
     /// `owner`'s worker `local` is the next run-wide worker id (a traced program's main).
     pub fn own_worker(&mut self, owner: Owner, local: WorkerId) {
         let g = self.ids.worker();
-        self.workers.insert((owner, local), g);
+        self.workers.insert(owner, local, g);
     }
 
     pub fn bind_worker(&mut self, src: StreamId, local: WorkerId, global: WorkerId) {
         let owner = self.owner_of(src, 0);
-        self.workers.insert((owner, local), global);
+        self.workers.insert(owner, local, global);
         self.bound.insert((owner, local));
     }
 
@@ -301,10 +302,12 @@ impl Core {
         {
             return None;
         }
+        // Most programs share no object across processes: no name is hashed then.
         if let Op::Object { o, name, .. } = &ev.op
+            && !self.shared.is_empty()
             && let Some(g) = self.shared.get(name)
         {
-            self.objects.insert((owners.o, *o), *g);
+            self.objects.insert(owners.o, *o, *g);
             return None;
         }
         ev.w = self.worker(owners.w, ev.w);
@@ -327,14 +330,8 @@ impl Core {
             _ => {}
         }
         if let Some(o) = ev.op.object_mut() {
-            *o = match self.objects.get(&(owners.o, *o)) {
-                Some(g) => *g,
-                None => {
-                    let g = self.ids.object();
-                    self.objects.insert((owners.o, *o), g);
-                    g
-                }
-            };
+            let ids = &mut self.ids;
+            *o = self.objects.get_or_make(owners.o, *o, || ids.object());
         }
         Some(ev)
     }
@@ -344,22 +341,14 @@ impl Core {
     }
 
     pub fn object_of(&mut self, pid: u32, local: ObjectId) -> ObjectId {
-        let key = (process(pid), local);
-        if let Some(g) = self.objects.get(&key) {
-            return *g;
-        }
-        let g = self.ids.object();
-        self.objects.insert(key, g);
-        g
+        let ids = &mut self.ids;
+        self.objects
+            .get_or_make(process(pid), local, || ids.object())
     }
 
     fn worker(&mut self, owner: Owner, local: WorkerId) -> WorkerId {
-        if let Some(g) = self.workers.get(&(owner, local)) {
-            return *g;
-        }
-        let g = self.ids.worker();
-        self.workers.insert((owner, local), g);
-        g
+        let ids = &mut self.ids;
+        self.workers.get_or_make(owner, local, || ids.worker())
     }
 }
 

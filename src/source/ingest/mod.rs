@@ -26,6 +26,7 @@
 pub mod after;
 mod core;
 pub mod lines;
+mod local_ids;
 pub mod packed;
 pub mod timed;
 
