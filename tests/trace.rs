@@ -738,6 +738,27 @@ fn traced_headless_prints_causes_and_problems_like_a_scenario() {
     );
 }
 
+/// time.sleep inside a coroutine: the log says the thread's sleep blocks the loop, in the
+/// task that called it (the task is seen running first, though it made no traced step).
+#[test]
+fn a_blocking_call_in_a_coroutine_is_said_to_block_the_loop() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--", "python3"])
+        .arg(script("asyncio_blocking"))
+        .output()
+        .expect("threadlanes runs");
+    let log = String::from_utf8_lossy(&out.stdout);
+    let said: Vec<_> = log
+        .lines()
+        .filter(|l| l.contains("blocks the loop"))
+        .collect();
+    assert_eq!(said.len(), 1, "{log}");
+    assert!(
+        said[0].contains("sleeps 0.3s in fetch-1 (blocks the loop)"),
+        "{log}"
+    );
+}
+
 /// asyncio: each task a lane of kind task under its loop's thread, named as the program
 /// named it; its awaited sleeps as sleeps, its asyncio.Lock an object it acquires and
 /// releases; asyncio's own tasks hidden; output and exit status the program's own.

@@ -2502,6 +2502,10 @@ def _sleep(secs):
     w = _me()
     if w is None:
         return _orig_sleep(secs)
+    if _tasks:
+        # time.sleep inside a coroutine: the task running here is said first (its start,
+        # or the switch to it), so the sleep is seen as the task keeping its thread.
+        _task_w()
     ms = max(0, int(secs * 1000))
     skip = _gated and _gate(w, "sleep", '"ms":%d' % ms)
     _emit(w, '"op":"sleep_begin","ms":%d}' % ms, now=True)

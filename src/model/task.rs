@@ -10,6 +10,34 @@
 use super::worker::{Worker, WorkerState};
 use super::world::World;
 use crate::event::{ExitHow, WorkerId, WorkerKind};
+use std::collections::VecDeque;
+
+/// Sleeps a thread began while one of its tasks held it: a blocking call inside a coroutine
+/// (`time.sleep`, not `await asyncio.sleep`), during which no other task of that thread can
+/// run. Kept by the event's number (as [`super::cause::Causes::by_event`]) so the log can
+/// say it of a line long after: "sleeps 3s in fetch-3 (blocks the loop)".
+#[derive(Clone, Debug, Default)]
+pub struct Blocking {
+    recent: VecDeque<(u64, WorkerId)>,
+}
+
+impl Blocking {
+    /// As many as the log keeps lines, at most: older ones are no longer shown.
+    const KEPT: usize = 4096;
+
+    pub fn note(&mut self, n: u64, task: WorkerId) {
+        if self.recent.len() == Self::KEPT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((n, task));
+    }
+
+    /// The task that held the thread when the `n`th event, a sleep, began.
+    pub fn by_event(&self, n: u64) -> Option<WorkerId> {
+        let i = self.recent.binary_search_by_key(&n, |(k, _)| *k).ok()?;
+        Some(self.recent[i].1)
+    }
+}
 
 /// True for a task.
 pub fn is_task(w: &Worker) -> bool {

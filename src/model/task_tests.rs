@@ -311,3 +311,29 @@ fn two_tasks_awaiting_each_others_lock_are_a_deadlock() {
     assert!(cycle.contains(&1) && cycle.contains(&2));
     assert_eq!(state(&w, 1), "awaiting lock M (held by b)");
 }
+
+#[test]
+fn a_thread_that_sleeps_inside_a_task_is_said_to_block_the_loop() {
+    let mut w = world();
+    w.apply(&ev(0, 1, Op::Start));
+    // b awaits (a task's own sleep: no thread blocked); a's thread sleeps without awaiting.
+    w.apply(&ev(1, 2, Op::Start));
+    w.apply(&ev(2, 2, Op::SleepBegin { ms: 100 }));
+    w.apply(&ev(3, 1, Op::Start));
+    w.apply(&ev(4, 0, Op::SleepBegin { ms: 3000 }));
+    let lines: Vec<String> = w
+        .log
+        .iter()
+        .enumerate()
+        .map(|(n, e)| describe::log_line_at(&w, e, n as u64))
+        .collect();
+    let blocking: Vec<_> = lines
+        .iter()
+        .filter(|l| l.contains("blocks the loop"))
+        .collect();
+    assert_eq!(blocking.len(), 1, "{lines:#?}");
+    assert!(
+        blocking[0].contains("main  sleeps 3s in a (blocks the loop)"),
+        "{lines:#?}"
+    );
+}

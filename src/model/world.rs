@@ -7,6 +7,7 @@ use super::cause::{Causes, View};
 use super::lockorder::{self, LockOrder};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
+use super::task::{self, Blocking};
 use super::timeline::Phase;
 use super::waitfor;
 use super::worker::{Wait, Worker, WorkerState};
@@ -72,6 +73,8 @@ pub struct World {
     pub causes: Causes,
     /// Tasks declared so far (model/task.rs reads threads' states only when there are any).
     pub tasks: usize,
+    /// Sleeps of threads that a task held: blocking calls in coroutines.
+    pub blocking: Blocking,
     /// Events went missing before now (the viewer fell behind a traced program and its
     /// reader dropped some): what no longer adds up is the gap's doing, so it is counted
     /// in `unsure` rather than said as a problem of the program.
@@ -109,6 +112,7 @@ impl World {
             events: 0,
             causes: Causes::default(),
             tasks: 0,
+            blocking: Blocking::default(),
             lock_order: LockOrder::default(),
             name_chars: 0,
             limits,
@@ -233,6 +237,7 @@ impl World {
                 worker_ix: &self.worker_ix,
             };
             self.causes.observe(ev, view, wx, ox);
+            self.note_blocking(ev);
         }
         let at = Coords {
             w: ev.w,
@@ -246,6 +251,18 @@ impl World {
             self.settle_still_going();
         }
         true
+    }
+
+    /// A thread that sleeps while one of its tasks holds it blocks that task's loop: noted
+    /// for the log (read before the fold: the task still runs).
+    fn note_blocking(&mut self, ev: &Event) {
+        if self.tasks == 0 || !matches!(ev.op, Op::SleepBegin { ms } if ms > 0) {
+            return;
+        }
+        if let Some(h) = task::holder(self, ev.w) {
+            let n = self.causes.seen() - 1; // this event's number (observed just now)
+            self.blocking.note(n, h.id);
+        }
     }
 
     /// Keeps `still_going` true to the deadlock after an event that may change who is
