@@ -160,7 +160,7 @@ fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, the
     lines.push(Line::styled(head, theme.dim()));
     let bar_w = usize::from(inner.width).saturating_sub(18).min(20);
     for (p, t) in parts {
-        // "holds lock" counts holding whatever else the lane did; "running" all running.
+        // "holding" counts running while holding (a lock or a slot); "running" the rest.
         let share = share(t);
         let filled = (share * bar_w as f64).round() as usize;
         lines.push(Line::from(vec![

@@ -198,7 +198,8 @@ fn legend_entries(
     held: &[Phase],
     parked: bool,
 ) -> Vec<(&'static str, Style, &'static str, &'static str)> {
-    const SHORT: [&str; 7] = ["run", "lock", "sleep", "wait", "block", "done", "fail"];
+    // "held", not "lock": what a lane holds may be a semaphore's slot.
+    const SHORT: [&str; 7] = ["run", "held", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
     let mut out: Vec<_> = LEGEND
         .iter()

@@ -190,7 +190,7 @@ impl Glyphs {
 /// The phases in the order the legend lists them.
 pub const LEGEND: [(Phase, &str); 7] = [
     (Phase::Running, "running"),
-    (Phase::Critical, "holds lock"),
+    (Phase::Critical, "holding"),
     (Phase::Sleeping, "sleeping"),
     (Phase::Waiting, "waiting"),
     (Phase::Blocked, "blocked"),
