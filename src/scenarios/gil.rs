@@ -136,6 +136,7 @@ fn main(cfg: &Config) -> Res<()> {
     };
     let agree = runs.iter().all(|r| r.total == runs[0].total);
     let base = runs[0].wall.as_secs_f64();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parts: Vec<String> = runs
         .iter()
         .enumerate()
@@ -147,13 +148,9 @@ fn main(cfg: &Config) -> Res<()> {
             } else {
                 String::new()
             };
-            format!(
-                "{} {wall} s (at most {} computing at once{speedup})",
-                r.label, r.peak
-            )
+            format!("{} {wall} s ({}{speedup})", r.label, at_once(r.peak, cores))
         })
         .collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     outcome(
         format!(
             "real wall time: {} on {cores} cores; {}",
@@ -167,6 +164,16 @@ fn main(cfg: &Config) -> Res<()> {
         agree,
     );
     Ok(())
+}
+
+/// How many computed side by side: more than the machine's cores are all at work, but
+/// the cores run only so many at a time (the speed-up says how many).
+fn at_once(peak: u64, cores: usize) -> String {
+    if peak > cores as u64 {
+        format!("{peak} at work at once, {cores} cores running them")
+    } else {
+        format!("at most {peak} computing at once")
+    }
 }
 
 /// Main does every thread's share itself, holding the GIL throughout (nobody else wants it).
