@@ -208,11 +208,14 @@ impl App {
                 .into(),
             ),
             A::Replay => Words::Say(self.seed_words()),
-            A::ToggleVariant => {
-                match info.variants.iter().find(|v| v.name == self.config.variant) {
-                    Some(v) => Words::Say(format!("version: {}", v.label)),
-                    None => Words::Hide,
-                }
+            // Where v goes (the title says the version shown).
+            A::ToggleVariant => match self.variant_after() {
+                Some(v) => Words::Say(format!("→ {}", v.label)),
+                None => Words::Hide,
+            },
+            // A run that is over has no one left to step: s runs it again, stepping.
+            A::ToggleStep if self.status.run == RunState::Finished && self.controls().restart => {
+                Words::Say("step through it again".into())
             }
             A::ParamDown | A::ParamUp => match info.param_at(self.config.variant, self.param) {
                 Some(p) => Words::Say(format!("{}={}", p.name, self.config.get(p.name))),

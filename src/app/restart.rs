@@ -10,7 +10,7 @@ use super::{App, Twin};
 use crate::cli::{Plan, fresh_seed};
 use crate::model::{History, World};
 use crate::runner::Mode;
-use crate::scenarios::Config;
+use crate::scenarios::{Config, Variant};
 use crate::source::ScenarioSource;
 use crate::view::{RunState, View};
 
@@ -177,17 +177,18 @@ impl App {
         self.flash(format!("scenario: {}", self.info().name));
     }
 
-    pub(super) fn next_variant(&mut self) {
+    /// The version `v` goes to: the next in the scenario's list, round to the first.
+    pub(super) fn variant_after(&self) -> Option<&'static Variant> {
         let vs = self.info().variants;
-        if vs.is_empty() {
+        let i = vs.iter().position(|v| v.name == self.config.variant)?;
+        vs.get((i + 1) % vs.len())
+    }
+
+    pub(super) fn next_variant(&mut self) {
+        let Some(v) = self.variant_after().or(self.info().variants.first()) else {
             self.flash("this scenario has one version".into());
             return;
-        }
-        let i = vs
-            .iter()
-            .position(|v| v.name == self.config.variant)
-            .unwrap_or(0);
-        let v = vs[(i + 1) % vs.len()];
+        };
         self.config.variant = v.name;
         self.start();
         self.flash(format!("version: {}", v.label));

@@ -177,6 +177,16 @@ impl App {
     }
 
     pub(super) fn toggle_step(&mut self) {
+        let over = self.status.run == RunState::Finished && self.controls().restart;
+        if over && self.options.mode != Mode::Step {
+            // Nobody is left to step in a run that is over: it runs again, stepping.
+            self.unstepped = self.options.mode;
+            self.options.mode = Mode::Step;
+            self.options.seed = self.new_seed();
+            self.start();
+            self.flash("again, in step mode: pick a lane; . does one operation".into());
+            return;
+        }
         let mode = if self.options.mode == Mode::Step {
             self.unstepped
         } else {
