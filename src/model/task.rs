@@ -12,28 +12,36 @@ use super::world::World;
 use crate::event::{ExitHow, WorkerId, WorkerKind};
 use std::collections::VecDeque;
 
-/// Sleeps a thread began while one of its tasks held it: a blocking call inside a coroutine
-/// (`time.sleep`, not `await asyncio.sleep`), during which no other task of that thread can
-/// run. Kept by the event's number (as [`super::cause::Causes::by_event`]) so the log can
-/// say it of a line long after: "sleeps 3s in fetch-3 (blocks the loop)".
+/// Sleeps of a thread that runs tasks, by what they mean for its loop. Kept by the event's
+/// number (as [`super::cause::Causes::by_event`]) so the log can say it of a line long
+/// after: "sleeps 3s in fetch-3 (blocks the loop)", "sleeps 1s (idle: its tasks await)".
 #[derive(Clone, Debug, Default)]
 pub struct Blocking {
-    recent: VecDeque<(u64, WorkerId)>,
+    recent: VecDeque<(u64, LoopSleep)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopSleep {
+    /// Begun while this task held the thread: a blocking call inside a coroutine
+    /// (`time.sleep`, not `await asyncio.sleep`); no other task of the thread can run.
+    Blocks(WorkerId),
+    /// Begun while no task held it: the loop waits for the first of its tasks' waits.
+    Idle,
 }
 
 impl Blocking {
     /// As many as the log keeps lines, at most: older ones are no longer shown.
     const KEPT: usize = 4096;
 
-    pub fn note(&mut self, n: u64, task: WorkerId) {
+    pub fn note(&mut self, n: u64, how: LoopSleep) {
         if self.recent.len() == Self::KEPT {
             self.recent.pop_front();
         }
-        self.recent.push_back((n, task));
+        self.recent.push_back((n, how));
     }
 
-    /// The task that held the thread when the `n`th event, a sleep, began.
-    pub fn by_event(&self, n: u64) -> Option<WorkerId> {
+    /// What the `n`th event, a sleep of a thread running tasks, meant for its loop.
+    pub fn by_event(&self, n: u64) -> Option<LoopSleep> {
         let i = self.recent.binary_search_by_key(&n, |(k, _)| *k).ok()?;
         Some(self.recent[i].1)
     }

@@ -336,4 +336,14 @@ fn a_thread_that_sleeps_inside_a_task_is_said_to_block_the_loop() {
         blocking[0].contains("main  sleeps 3s in a (blocks the loop)"),
         "{lines:#?}"
     );
+    // a awaits too; with no task holding it, the thread's sleep is its idle loop.
+    w.apply(&ev(5, 0, Op::SleepEnd));
+    w.apply(&ev(6, 1, Op::SleepBegin { ms: 100 }));
+    w.apply(&ev(7, 0, Op::SleepBegin { ms: 90 }));
+    let n = w.log.len() as u64 - 1;
+    let idle = describe::log_line_at(&w, w.log.iter().next_back().expect("logged"), n);
+    assert!(
+        idle.ends_with("main  sleeps 90ms (idle: its tasks await)"),
+        "{idle}"
+    );
 }

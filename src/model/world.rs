@@ -7,7 +7,7 @@ use super::cause::{Causes, View};
 use super::lockorder::{self, LockOrder};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
-use super::task::{self, Blocking};
+use super::task::{self, Blocking, LoopSleep};
 use super::timeline::Phase;
 use super::waitfor;
 use super::worker::{Wait, Worker, WorkerState};
@@ -253,16 +253,20 @@ impl World {
         true
     }
 
-    /// A thread that sleeps while one of its tasks holds it blocks that task's loop: noted
-    /// for the log (read before the fold: the task still runs).
+    /// A thread that sleeps while one of its tasks holds it blocks that task's loop; one
+    /// that sleeps while none does is its idle loop: noted for the log (read before the
+    /// fold: the task still runs).
     fn note_blocking(&mut self, ev: &Event) {
         if self.tasks == 0 || !matches!(ev.op, Op::SleepBegin { ms } if ms > 0) {
             return;
         }
-        if let Some(h) = task::holder(self, ev.w) {
-            let n = self.causes.seen() - 1; // this event's number (observed just now)
-            self.blocking.note(n, h.id);
-        }
+        let how = match task::holder(self, ev.w) {
+            Some(h) => LoopSleep::Blocks(h.id),
+            None if task::runs_tasks(self, ev.w) => LoopSleep::Idle,
+            None => return,
+        };
+        let n = self.causes.seen() - 1; // this event's number (observed just now)
+        self.blocking.note(n, how);
     }
 
     /// Keeps `still_going` true to the deadlock after an event that may change who is

@@ -327,7 +327,7 @@ fn the_footer_at_80_columns_offers_the_version_before_the_seed() {
     let (app, _) = Real::new("lock-hold", at(1.2)).app();
     let s = draw_text(80, 24, |f| app.draw(f));
     let footer = s.lines().last().unwrap_or_default();
-    assert!(footer.contains("v version"), "{footer}");
+    assert!(footer.contains("v → "), "{footer}");
 }
 
 /// The objects column's sparklines flattened (their levels follow the children's timing);
