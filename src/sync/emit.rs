@@ -91,6 +91,7 @@ fn init() -> bool {
 fn connect() -> Option<()> {
     let path = std::env::var_os("THREADLANES_SOCKET")?;
     let stream = UnixStream::connect(path).ok()?;
+    roomy(&stream);
     let t0 = std::env::var("THREADLANES_T0")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -453,6 +454,24 @@ fn write_pending() -> bool {
         return false;
     }
     true
+}
+
+/// Room for a burst while threadlanes' reader is off the CPU (the default 208 KiB fills in
+/// under a millisecond at full speed; the kernel doubles the size asked for, and caps it at
+/// net.core.wmem_max). As the Python shim's `_SNDBUF`.
+fn roomy(stream: &UnixStream) {
+    use std::os::fd::AsRawFd;
+    let size: libc::c_int = 4 << 20;
+    // SAFETY: setsockopt on a socket this function borrows, with an int option value.
+    unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUF,
+            (&raw const size).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
 }
 
 type OnExit =
