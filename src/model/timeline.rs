@@ -22,11 +22,14 @@ pub enum Phase {
     /// Blocked by contention: a held lock, no free slot, a full or empty queue.
     Blocked,
     Done,
-    /// Ended by a panic, a kill or a cancel.
+    /// Ended by a panic or a cancel.
     Failed,
     /// Parked at the step gate (a traced program's threads in step mode): the program's
     /// clock runs on while the user decides.
     Parked,
+    /// Ended from outside: a daemon thread when its program ends, a terminated process.
+    /// Not a failure of its own (often the lesson's point), so not drawn as one.
+    Killed,
 }
 
 impl Phase {
@@ -41,14 +44,15 @@ impl Phase {
             Phase::Critical => 5,
             Phase::Waiting => 6,
             Phase::Blocked => 7,
-            Phase::Failed => 8,
+            Phase::Killed => 8,
+            Phase::Failed => 9,
         }
     }
 }
 
 impl Phase {
     /// Every phase, in the order of their codes.
-    pub const ALL: [Phase; 9] = [
+    pub const ALL: [Phase; 10] = [
         Phase::Idle,
         Phase::Sleeping,
         Phase::Running,
@@ -58,6 +62,7 @@ impl Phase {
         Phase::Done,
         Phase::Failed,
         Phase::Parked,
+        Phase::Killed,
     ];
 }
 
@@ -74,7 +79,11 @@ impl Segment {
     /// Whether its time counts as holding: held while alive (a lane that ended holding a lock
     /// abandoned it; it no longer holds anything in time).
     fn holds(self) -> bool {
-        self.held && !matches!(self.phase, Phase::Idle | Phase::Done | Phase::Failed)
+        self.held
+            && !matches!(
+                self.phase,
+                Phase::Idle | Phase::Done | Phase::Failed | Phase::Killed
+            )
     }
 }
 

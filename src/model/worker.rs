@@ -120,6 +120,10 @@ impl Worker {
             WorkerState::Done {
                 how: ExitHow::Ok, ..
             } => Phase::Done,
+            WorkerState::Done {
+                how: ExitHow::Killed,
+                ..
+            } => Phase::Killed,
             WorkerState::Done { .. } => Phase::Failed,
         }
     }

@@ -129,6 +129,7 @@ fn shares(lines: &mut Vec<Line<'static>>, w: &Worker, now: u64, inner: Rect, the
     };
     let label = |p: Phase| match p {
         Phase::Parked => "parked at the gate",
+        Phase::Killed => "killed",
         _ => LEGEND.iter().find(|(q, _)| *q == p).map_or("", |(_, l)| l),
     };
     let rows = usize::from(inner.height);

@@ -189,6 +189,23 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths, words_first: bool) ->
     }
 }
 
+/// A failed or killed lane's mark, drawn once where it ended (if that is in the window,
+/// which starts at `from`); the cells after it are a finished lane's (its words say how it
+/// ended). `ended`: when the lane ended, if it has.
+fn mark_end_once(phases: &mut [Phase], ended: Option<u64>, from: u64) {
+    // A lane ends once: its cells from there are all its end's phase.
+    let mut unmarked = ended.is_none_or(|t| t >= from);
+    for p in phases.iter_mut() {
+        if matches!(*p, Phase::Failed | Phase::Killed) {
+            if unmarked {
+                unmarked = false;
+            } else {
+                *p = Phase::Done;
+            }
+        }
+    }
+}
+
 /// The legend's entries in order: glyphs, their style, long and short labels. Holding while
 /// not running comes right after holding, before what it can be mistaken for: one entry for
 /// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
@@ -196,7 +213,7 @@ fn columns(inner_w: usize, name_w: usize, tags: TagWidths, words_first: bool) ->
 fn legend_entries(
     theme: &Theme,
     held: &[Phase],
-    parked: bool,
+    extra: Extra,
 ) -> Vec<(&'static str, Style, &'static str, &'static str)> {
     // "held", not "lock": what a lane holds may be a semaphore's slot.
     const SHORT: [&str; 7] = ["run", "held", "sleep", "wait", "block", "done", "fail"];
@@ -218,7 +235,7 @@ fn legend_entries(
         out.insert(at, (g.held(*p), theme.held(*p), *long, *short));
         at += 1;
     }
-    if parked {
+    if extra.parked {
         // Only when drawn: time a stepped program's thread spent waiting for the user.
         let p = Phase::Parked;
         out.insert(
@@ -226,14 +243,28 @@ fn legend_entries(
             (g.phase(p), theme.phase(p), "parked at the gate", "parked"),
         );
     }
+    if extra.killed {
+        // Only when drawn, before "done" and "failed": where the legend is cut short, from
+        // its end, those two go first (a lane says "done" or "failed" in words as well).
+        let p = Phase::Killed;
+        let before = out.len() - 2;
+        out.insert(before, (g.phase(p), theme.phase(p), "killed", "killed"));
+    }
     out
+}
+
+/// The legend's entries shown only where the lanes draw them.
+#[derive(Clone, Copy, Default)]
+pub struct Extra {
+    pub parked: bool,
+    pub killed: bool,
 }
 
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
 /// without the space after the glyph, then without the last entries (failed and done read
 /// without one; holding does not).
-pub fn legend(theme: &Theme, width: usize, held: &[Phase], parked: bool) -> Line<'static> {
-    let entries = legend_entries(theme, held, parked);
+pub fn legend(theme: &Theme, width: usize, held: &[Phase], extra: Extra) -> Line<'static> {
+    let entries = legend_entries(theme, held, extra);
     for form in 0..3 + entries.len() {
         let keep = entries.len() - form.saturating_sub(2).min(entries.len());
         let mut spans = vec![Span::raw(" ")];
@@ -373,7 +404,9 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
         .iter()
         .filter(|_| cols.timeline > 0)
         .map(|w| {
-            let phases = w.timeline.cells(end, step, cols.timeline);
+            let mut phases = w.timeline.cells(end, step, cols.timeline);
+            let from = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
+            mark_end_once(&mut phases, (!w.is_alive()).then_some(w.since), from);
             let held = w.timeline.held_cells(end, step, &phases);
             (phases, held)
         })
@@ -385,10 +418,14 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
         .collect();
     held_drawn.sort_unstable();
     held_drawn.dedup();
-    let parked = cells.iter().any(|(p, _)| p.contains(&Phase::Parked));
+    let drawn = |phase| cells.iter().any(|(p, _)| p.contains(&phase));
+    let extra = Extra {
+        parked: drawn(Phase::Parked),
+        killed: drawn(Phase::Killed),
+    };
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
-        .title_bottom(legend(theme, inner.width as usize, &held_drawn, parked));
+        .title_bottom(legend(theme, inner.width as usize, &held_drawn, extra));
     frame.render_widget(block, area);
 
     if total == 0 {

@@ -160,6 +160,8 @@ impl Glyphs {
             (false, Phase::Failed) => "X",
             (true, Phase::Parked) => "┈",
             (false, Phase::Parked) => ":",
+            (true, Phase::Killed) => "†",
+            (false, Phase::Killed) => "K",
         }
     }
 
@@ -353,6 +355,7 @@ impl Theme {
             Phase::Done => self.dim(),
             Phase::Failed => self.bold().patch(self.fg(Color::LightRed)),
             Phase::Parked => self.dim(),
+            Phase::Killed => self.bold().patch(self.fg(Color::Magenta)),
         }
     }
 

@@ -294,6 +294,25 @@ fn daemon_screen() {
     assert!(small.contains("daemon"), "{small}");
 }
 
+/// At its end the daemon workers died with main: drawn † killed once, where they died (not
+/// ✗, a failure of their own), then as lanes that are over; the legend says what † is.
+/// Long after, the mark is out of the window and the lanes read as over.
+#[test]
+fn daemons_killed_at_the_end_are_drawn_killed_not_failed() {
+    let (small, _) = Real::new("daemon", at(2.0)).snap("real_daemon_end");
+    let task = lane(&small, "task-0");
+    assert!(task.contains("killed") && task.contains("†──"), "{small}");
+    assert_eq!(task.matches('†').count(), 1, "{small}");
+    assert!(!task.contains('✗'), "{small}");
+    assert!(
+        small.contains("†killed") || small.contains("† killed"),
+        "{small}"
+    );
+    let (later, _) = Real::new("daemon", at(60.0)).snap("real_daemon_long_after");
+    let task = lane(&later, "task-0");
+    assert!(task.contains("killed") && !task.contains('†'), "{later}");
+}
+
 #[test]
 fn pipe_screen() {
     // At its end: the child runs free of the seed, so mid-run its progress against the
