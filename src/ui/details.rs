@@ -232,9 +232,14 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let width = inner.width as usize;
     let mut lines = Vec::new();
     let text_style = theme.text();
-    field(&mut lines, "kind", &kind, text_style, width, theme);
-    let pid = format!("{}{}parent {parent}", w.pid, g.sep);
-    field(&mut lines, "pid", &pid, text_style, width, theme);
+    // One field for who it is (it wraps where narrow): the rows go to what it does.
+    let who = format!(
+        "{kind}{sep}pid {}{sep}parent {parent}{sep}{} ops",
+        w.pid,
+        w.ops,
+        sep = g.sep
+    );
+    field(&mut lines, "kind", &who, text_style, width, theme);
     let state = describe::state(world, w);
     field(
         &mut lines,
@@ -261,14 +266,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         &mut lines,
         "waits",
         &waits(world, w),
-        text_style,
-        width,
-        theme,
-    );
-    field(
-        &mut lines,
-        "ops",
-        &w.ops.to_string(),
         text_style,
         width,
         theme,
