@@ -270,10 +270,22 @@ impl World {
         if self.tasks == 0 || !matches!(ev.op, Op::SleepBegin { ms } if ms > 0) {
             return;
         }
-        let how = match task::holder(self, ev.w) {
-            Some(h) => LoopSleep::Blocks(h.id),
-            None if task::runs_tasks(self, ev.w) => LoopSleep::Idle,
-            None => return,
+        // The thread's tally first (a task's own sleep, or a thread with no task alive,
+        // costs nothing more); the holder is looked for only where one runs.
+        let Some(tally) = self
+            .worker(ev.w)
+            .filter(|w| w.kind != WorkerKind::Task)
+            .map(|w| w.tasks)
+        else {
+            return;
+        };
+        let how = match tally {
+            t if t.running > 0 => match task::holder(self, ev.w) {
+                Some(h) => LoopSleep::Blocks(h.id),
+                None => return,
+            },
+            t if t.alive > 0 => LoopSleep::Idle,
+            _ => return,
         };
         let n = self.causes.seen() - 1; // this event's number (observed just now)
         self.blocking.note(n, how);
