@@ -215,7 +215,7 @@ impl App {
             },
             // A run that is over has no one left to step: s runs it again, stepping.
             A::ToggleStep if self.status.run == RunState::Finished && self.controls().restart => {
-                Words::Say("step through it again".into())
+                Words::Say("step again".into())
             }
             A::ParamDown | A::ParamUp => match info.param_at(self.config.variant, self.param) {
                 Some(p) => Words::Say(format!("{}={}", p.name, self.config.get(p.name))),
