@@ -592,7 +592,6 @@ pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
             let task = world.worker_name(task);
             return format!("{} in {task} (blocks the loop)", log_line(world, ev));
         }
-        Some(LoopSleep::Idle) => return format!("{} (idle: its tasks await)", log_line(world, ev)),
         None => {}
     }
     let Some(k) = world.causes.by_event(n) else {

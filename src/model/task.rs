@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 
 /// Sleeps of a thread that runs tasks, by what they mean for its loop. Kept by the event's
 /// number (as [`super::cause::Causes::by_event`]) so the log can say it of a line long
-/// after: "sleeps 3s in fetch-3 (blocks the loop)", "sleeps 1s (idle: its tasks await)".
+/// after: "sleeps 3s in fetch-3 (blocks the loop)".
 #[derive(Clone, Debug, Default)]
 pub struct Blocking {
     recent: VecDeque<(u64, LoopSleep)>,
@@ -25,8 +25,6 @@ pub enum LoopSleep {
     /// Begun while this task held the thread: a blocking call inside a coroutine
     /// (`time.sleep`, not `await asyncio.sleep`); no other task of the thread can run.
     Blocks(WorkerId),
-    /// Begun while no task held it: the loop waits for the first of its tasks' waits.
-    Idle,
 }
 
 impl Blocking {

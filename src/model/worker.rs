@@ -87,23 +87,6 @@ pub struct Worker {
     /// Parked at the step gate of a traced program: its time passes, it does nothing until
     /// the user lets it go.
     pub parked: bool,
-    /// A thread that runs tasks: how many of them are alive (not ended) and how many run
-    /// now (hold it). Alive with none running, the thread is its loop waiting for them.
-    pub tasks: LoopTally,
-}
-
-/// What a thread's tasks are doing, counted as the fold goes (see [`Worker::tasks`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct LoopTally {
-    pub alive: u32,
-    pub running: u32,
-}
-
-impl LoopTally {
-    /// Its tasks all await something: the thread, left running, is its idle loop.
-    pub fn idle(self) -> bool {
-        self.alive > 0 && self.running == 0
-    }
 }
 
 impl Worker {
@@ -122,7 +105,6 @@ impl Worker {
             timeline: Timeline::new(history),
             ops: 0,
             parked: false,
-            tasks: LoopTally::default(),
         }
     }
 
@@ -131,8 +113,6 @@ impl Worker {
             WorkerState::New => Phase::Idle,
             // Parked holding a lock is still holding it: drawn as its critical section.
             WorkerState::Running if self.parked && self.holding.is_empty() => Phase::Parked,
-            // A loop whose tasks all await: nothing it does is traced until one goes on.
-            WorkerState::Running if self.holding.is_empty() && self.tasks.idle() => Phase::Waiting,
             WorkerState::Running if self.holding.is_empty() => Phase::Running,
             WorkerState::Running => Phase::Critical,
             WorkerState::Sleeping { .. } => Phase::Sleeping,

@@ -75,8 +75,6 @@ pub struct World {
     pub tasks: usize,
     /// Sleeps of threads that a task held: blocking calls in coroutines.
     pub blocking: Blocking,
-    /// The event being folded declared a new task (its thread's tally counts it).
-    task_declared: bool,
     /// Events went missing before now (the viewer fell behind a traced program and its
     /// reader dropped some): what no longer adds up is the gap's doing, so it is counted
     /// in `unsure` rather than said as a problem of the program.
@@ -115,7 +113,6 @@ impl World {
             causes: Causes::default(),
             tasks: 0,
             blocking: Blocking::default(),
-            task_declared: false,
             lock_order: LockOrder::default(),
             name_chars: 0,
             limits,
@@ -249,44 +246,30 @@ impl World {
             t: ev.t,
         };
         self.unpark(ev, wx);
-        // A task declared by this very event was nothing before it (`declare` made it).
-        let task_was = if std::mem::take(&mut self.task_declared) {
-            None
-        } else {
-            self.task_mark(wx)
-        };
         self.fold(ev, at);
-        self.retally_loop(wx, task_was, ev.t);
         if std::mem::take(&mut self.waits_moved) || matches!(ev.op, Op::Start) {
             self.settle_still_going();
         }
         true
     }
 
-    /// A thread that sleeps while one of its tasks holds it blocks that task's loop; one
-    /// that sleeps while none does is its idle loop: noted for the log (read before the
-    /// fold: the task still runs).
+    /// A thread that sleeps while one of its tasks holds it blocks that task's loop: noted
+    /// for the log (read before the fold: the task still runs). A sleep while none holds it
+    /// is not called idle: a traced loop's own wait is never a traced sleep, so such a
+    /// sleep may block the loop from a callback, or come from code outside the loop.
     fn note_blocking(&mut self, ev: &Event) {
         if self.tasks == 0 || !matches!(ev.op, Op::SleepBegin { ms } if ms > 0) {
             return;
         }
-        // The thread's tally first (a task's own sleep, or a thread with no task alive,
-        // costs nothing more); the holder is looked for only where one runs.
-        let Some(tally) = self
-            .worker(ev.w)
-            .filter(|w| w.kind != WorkerKind::Task)
-            .map(|w| w.tasks)
-        else {
+        // A task's own sleep is an await: only a thread's can block its loop (looking for
+        // the holder walks the workers, so a task's sleep must not).
+        if self.worker(ev.w).is_none_or(|w| w.kind == WorkerKind::Task) {
+            return;
+        }
+        let Some(h) = task::holder(self, ev.w) else {
             return;
         };
-        let how = match tally {
-            t if t.running > 0 => match task::holder(self, ev.w) {
-                Some(h) => LoopSleep::Blocks(h.id),
-                None => return,
-            },
-            t if t.alive > 0 => LoopSleep::Idle,
-            _ => return,
-        };
+        let how = LoopSleep::Blocks(h.id);
         let n = self.causes.seen() - 1; // this event's number (observed just now)
         self.blocking.note(n, how);
     }
@@ -308,45 +291,6 @@ impl World {
         // A park at the step gate is drawn in the lane; the log says what the worker did.
         if !matches!(ev.op, Op::Gate { .. }) {
             self.log.push(ev);
-        }
-    }
-
-    /// A task's (thread, alive, running), for its thread's tally; None for any other worker.
-    /// A task not started yet is alive: its loop will run it.
-    fn task_mark(&self, wx: u32) -> Option<(WorkerId, bool, bool)> {
-        let w = self.workers.get(wx as usize)?;
-        let thread = w.thread.filter(|_| w.kind == WorkerKind::Task)?;
-        let alive = !matches!(w.state, WorkerState::Done { .. });
-        Some((thread, alive, matches!(w.state, WorkerState::Running)))
-    }
-
-    /// A task's event changed whether it is alive or runs: its thread's tally follows, and
-    /// the thread's lane with it (its loop idle, or running a task).
-    fn retally_loop(&mut self, wx: u32, was: Option<(WorkerId, bool, bool)>, t: u64) {
-        let Some((thread, alive, running)) = self.task_mark(wx) else {
-            return;
-        };
-        // A task just declared was nothing before: it counts from here.
-        let (was_alive, was_running) = was.map_or((false, false), |(_, a, r)| (a, r));
-        if (alive, running) == (was_alive, was_running) {
-            return;
-        }
-        let Some(tx) = self.worker_index(thread) else {
-            return;
-        };
-        let Some(th) = self.workers.get_mut(tx as usize) else {
-            return;
-        };
-        let idle_was = th.tasks.idle();
-        let bump = |n: &mut u32, now: bool, before: bool| match (now, before) {
-            (true, false) => *n += 1,
-            (false, true) => *n = n.saturating_sub(1),
-            _ => {}
-        };
-        bump(&mut th.tasks.alive, alive, was_alive);
-        bump(&mut th.tasks.running, running, was_running);
-        if th.tasks.idle() != idle_was && matches!(th.state, WorkerState::Running) {
-            self.refresh_phase_at(tx, t);
         }
     }
 
@@ -387,7 +331,6 @@ impl World {
                 w.pid = ev.pid;
                 w.since = ev.t;
                 self.tasks += usize::from(new_task);
-                self.task_declared = new_task;
             }
             Op::Object {
                 o,

@@ -57,9 +57,6 @@ pub fn thread_state(world: &World, w: &Worker) -> Option<String> {
         (WorkerState::Sleeping { .. }, None) => {
             format!("idle, all tasks await: {}", super::plain_state(world, w))
         }
-        // A traced loop's wait for its tasks is not itself traced: it is running, no task
-        // holds it and some are alive.
-        (WorkerState::Running, None) if w.tasks.idle() => "idle, all tasks await".into(),
         _ => return None,
     })
 }
