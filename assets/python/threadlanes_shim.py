@@ -831,12 +831,11 @@ def _set_handled(t, v, tb):
         try:
             import ctypes
 
-            api = ctypes.pythonapi
-            take, incref = api.PyErr_SetExcInfo, api.Py_IncRef
-            take.argtypes = (ctypes.py_object,) * 3
-            take.restype = None
-            incref.argtypes = (ctypes.py_object,)
-            incref.restype = None
+            # Prototypes of our own: ctypes.pythonapi's functions are the program's to set
+            # argtypes on, and must stay as it left them.
+            obj, api = ctypes.py_object, ctypes.pythonapi
+            take = ctypes.PYFUNCTYPE(None, obj, obj, obj)(("PyErr_SetExcInfo", api))
+            incref = ctypes.PYFUNCTYPE(None, obj)(("Py_IncRef", api))
 
             def by_ctypes(t, v, tb):
                 for x in (t, v, tb):
@@ -890,6 +889,9 @@ _rcount = _rcount_by_method if hasattr(_thread.RLock(), "_recursion_count") else
 
 def _release_n(n=1):
     return n
+
+
+_SEM_TAKES_N = sys.version_info >= (3, 9)  # Semaphore.release(n)
 
 
 def _acquire_args(blocking=True, timeout=-1):
@@ -1069,21 +1071,25 @@ class _TracedRLock(_TracedLock):
         return _rcount(self._l)
 
 
-def _final(cls):
+def _final(cls, real):
     """The class a traced lock is made of: on the native path a final class of the native
     module's with cls's Python methods set on it, whose instances the collector does not
     track (a Python subclass's instances it walks, more slowly than real locks: making
-    50,000 locks cost 5.5x plain, not 3.5-4x); elsewhere cls itself."""
+    50,000 locks cost 5.5x plain, not 3.5-4x); elsewhere cls itself. It can be subclassed
+    where the `real` type can (an RLock's; a Lock's cannot)."""
     if _native is None:
         return cls
-    final = _native.lock_class()
+    final = _native.lock_class(bool(real.__flags__ & _BASETYPE))
     for c in reversed(cls.__mro__):
         if c not in (object, _native.LockCore):
             for k, v in vars(c).items():
                 if k not in ("__dict__", "__weakref__", "__slots__"):
                     setattr(final, k, v)
-    final.__name__ = cls.__name__
+    final.__name__, final.__qualname__ = cls.__name__, cls.__qualname__
     return final
+
+
+_BASETYPE = 1 << 10  # Py_TPFLAGS_BASETYPE
 
 
 def _make_lock_factory(raw_factory, cls, kind):
@@ -1154,10 +1160,12 @@ def _patch_threading():
 
     # threading.Lock itself makes the real ones: allocate_lock up to 3.12, the lock type
     # from 3.13 (its errors are the program's to see, in their words).
-    lock, rlock = _final(_TracedLock), _final(_TracedRLock)
+    real_rlock = threading._CRLock or threading._PyRLock
+    lock = _final(_TracedLock, type(threading.Lock()))
+    rlock = _final(_TracedRLock, real_rlock if isinstance(real_rlock, type) else type(real_rlock()))
     threading.Lock = _posing_as(_make_lock_factory(threading.Lock, lock, "lock"), threading, "Lock")
     threading.RLock = _posing_as(
-        _make_lock_factory(threading._CRLock or threading._PyRLock, rlock, "rlock"), threading, "RLock")
+        _make_lock_factory(real_rlock, rlock, "rlock"), threading, "RLock")
 
     # Semaphore and BoundedSemaphore: one slot per acquire; release(n) frees n.
     Sem, BSem = threading.Semaphore, threading.BoundedSemaphore
@@ -1185,10 +1193,11 @@ def _patch_threading():
 
     def releaser(orig):
         def release(self, *args, **kwargs):
-            # Passed on as given: Python 3.8's release takes no n, and says so in its words.
+            # Passed on as given: Python 3.8's release takes no n, and says so in its words
+            # (nothing is said released then).
             try:
                 try:
-                    n = _release_n(*args, **kwargs)
+                    n = _release_n(*args, **kwargs) if _SEM_TAKES_N or not (args or kwargs) else 0
                 except TypeError:
                     n = 0
                 w, j = _traced(self)

@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicI32, AtomicI64, Ordering};
 static FD: AtomicI32 = AtomicI32::new(-1);
 static T0: AtomicI64 = AtomicI64::new(0);
 static PID: AtomicI64 = AtomicI64::new(0);
+/// The descriptor's inode when it was handed over: if finalization closed it and the
+/// number was reused by a file of the program's, nothing is written into that file.
+static INODE: AtomicI64 = AtomicI64::new(-1);
 
 type OnExit = unsafe extern "C" fn(extern "C" fn(c_int, *mut c_void), *mut c_void) -> c_int;
 
@@ -53,6 +56,10 @@ fn arm(fd: c_int, t0: i64, pid: i64) -> bool {
         return false;
     }
     let on_exit: OnExit = unsafe { std::mem::transmute(on_exit) };
+    let Some(inode) = inode_of(fd) else {
+        return false;
+    };
+    INODE.store(inode, Ordering::Relaxed);
     T0.store(t0, Ordering::Relaxed);
     PID.store(pid, Ordering::Relaxed);
     FD.store(fd, Ordering::Relaxed);
@@ -74,6 +81,12 @@ fn exit_line(t: i64, pid: i64, status: c_int) -> String {
     format!("{{\"t\":{t},\"pid\":{pid},\"w\":0,\"op\":\"exit\",{how}}}\n")
 }
 
+fn inode_of(fd: c_int) -> Option<i64> {
+    // SAFETY: fstat fills a zeroed stat for a descriptor number; a bad one only fails.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st.st_ino as i64)
+}
+
 fn monotonic_ns() -> i64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
@@ -87,8 +100,8 @@ fn monotonic_ns() -> i64 {
 /// Called by `exit` (after the interpreter has finalized: no Python here).
 extern "C" fn said_at_exit(status: c_int, _arg: *mut c_void) {
     let fd = FD.swap(-1, Ordering::Relaxed);
-    if fd < 0 {
-        return;
+    if fd < 0 || inode_of(fd) != Some(INODE.load(Ordering::Relaxed)) {
+        return; // not ours any more: left alone, as the shim leaves a reused descriptor
     }
     let t = (monotonic_ns() - T0.load(Ordering::Relaxed)).max(0);
     let line = exit_line(t, PID.load(Ordering::Relaxed), status);

@@ -81,8 +81,8 @@ static mut METHODS: [PyMethodDef; 7] = [
         ml_meth: PyMethodDefPointer {
             PyCFunction: lock::lock_class,
         },
-        ml_flags: METH_NOARGS,
-        ml_doc: c"lock_class() -> type: a final class of traced lock".as_ptr(),
+        ml_flags: METH_O,
+        ml_doc: c"lock_class(base) -> type: a class of traced lock".as_ptr(),
     },
     PyMethodDef {
         ml_name: c"set_handled".as_ptr(),

@@ -503,14 +503,22 @@ fn slots() -> [(c_int, *mut c_void); 5] {
     ]
 }
 
-/// `lock_class()`: a new final class of traced lock, with `LockCore`'s slots, for the shim
+/// `lock_class(base)`: a new class of traced lock, with `LockCore`'s slots, for the shim
 /// to set its Python methods on. Its instances are not tracked by the collector: a Python
 /// subclass's are, and are larger objects walked by `subtype_traverse`, which made a full
 /// collection over 300,000 traced locks 2.3x as slow as over plain ones, and making 50,000
 /// locks cost 5.5x plain instead of 3.5-4x. A traced lock refers to its type, to the real
 /// lock (itself hidden from the collector, see [`hide_from_gc`]) and to strings and ints:
 /// it can close no cycle the collector would have to find.
-pub unsafe extern "C" fn lock_class(_m: *mut PyObject, _noargs: *mut PyObject) -> *mut PyObject {
-    let name = c"_threadlanes_native.TracedLock";
-    unsafe { heap::make_type(name, size_of::<Core>(), Py_TPFLAGS_DEFAULT, &slots()) }
+///
+/// `base`: it can be subclassed, as the real type can (`_thread.RLock`; not `_thread.lock`).
+pub unsafe extern "C" fn lock_class(_m: *mut PyObject, base: *mut PyObject) -> *mut PyObject {
+    unsafe {
+        let mut flags = Py_TPFLAGS_DEFAULT;
+        if PyObject_IsTrue(base) == 1 {
+            flags |= Py_TPFLAGS_BASETYPE;
+        }
+        let name = c"_threadlanes_native.TracedLock";
+        heap::make_type(name, size_of::<Core>(), flags, &slots())
+    }
 }

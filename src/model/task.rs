@@ -102,9 +102,11 @@ pub struct Census {
     /// Awaiting a sleep, a lock, a queue, an event or another task.
     pub awaiting: usize,
     pub done: usize,
-    /// Raised, or ended from outside (a loop closed under it).
+    /// Raised.
     pub failed: usize,
     pub cancelled: usize,
+    /// Ended from outside (destroyed pending when its loop closed), drawn † as a lane.
+    pub killed: usize,
 }
 
 /// The tasks of `thread`, counted by state (one pass over the workers).
@@ -119,7 +121,8 @@ pub fn census(world: &World, thread: WorkerId) -> Census {
             WorkerState::Done { how, .. } => match how {
                 ExitHow::Ok => c.done += 1,
                 ExitHow::Cancelled => c.cancelled += 1,
-                ExitHow::Panic | ExitHow::Killed => c.failed += 1,
+                ExitHow::Panic => c.failed += 1,
+                ExitHow::Killed => c.killed += 1,
             },
         }
     }

@@ -131,12 +131,12 @@ pub fn put(
         if x >= end {
             break;
         }
-        // A failure's mark stays: it says more than who it woke.
+        // A failure's or a kill's mark stays: it says more than who it woke.
         let mark = over
             .get(i)
             .copied()
             .flatten()
-            .filter(|_| p != Phase::Failed);
+            .filter(|_| !matches!(p, Phase::Failed | Phase::Killed));
         let (glyph, style) = match mark {
             Some((Mark::Glyph(g), style)) => (g, style),
             Some((Mark::Letter(c), style)) => (&*c.encode_utf8(&mut letter), style),

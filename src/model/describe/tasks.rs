@@ -107,6 +107,7 @@ pub fn census_words(world: &World, thread: crate::event::WorkerId, on: bool) -> 
         (c.done, "done"),
         (c.failed, "failed"),
         (c.cancelled, "cancelled"),
+        (c.killed, "killed"),
     ];
     let counts: Vec<String> = parts
         .iter()
