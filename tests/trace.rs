@@ -759,6 +759,19 @@ fn a_blocking_call_in_a_coroutine_is_said_to_block_the_loop() {
     );
 }
 
+/// Daemon threads busy with a lock as the program ends: each is said killed, and none of
+/// their operations comes after that (the checker, in `trace`, finds no event after an
+/// exit; three runs, as the race it guards against was lost about one run in three).
+#[test]
+fn daemons_busy_at_the_end_say_nothing_after_they_are_killed() {
+    for _ in 0..3 {
+        let t = trace("daemons_at_exit").ok("daemons_at_exit", &["main ends"]);
+        for name in ["d0", "d1", "d2"] {
+            assert_eq!(t.exit_of(t.worker(name)), ExitHow::Killed, "{name}");
+        }
+    }
+}
+
 /// asyncio: each task a lane of kind task under its loop's thread, named as the program
 /// named it; its awaited sleeps as sleeps, its asyncio.Lock an object it acquires and
 /// releases; asyncio's own tasks hidden; output and exit status the program's own.

@@ -174,7 +174,7 @@ def _disowned_locked():
 
 
 def _flush_locked():
-    if _closed or _disowned_locked():
+    if (_closed and _finishing[0] != _get_ident()) or _disowned_locked():
         return
     _seal_locked()
     if not _out:
@@ -265,7 +265,7 @@ def _detach():
 def _emit(w, tail, now=False):
     """One event of worker `w`; `tail` is the rest of the JSON object after "w"."""
     with _wlock:
-        if _closed:
+        if _closed and _finishing[0] != _get_ident():
             return
         _buf.append('{"t":%d,"pid":%d,"w":%d,%s\n' % (_mono() - _T0, _pid, w, tail))
         if now or len(_buf) >= 512:
@@ -3484,23 +3484,32 @@ class _PoolTask:
 # ── start and end ───────────────────────────────────────────────────────────────────
 
 
+_finishing = [None]  # the thread saying the process's end: once closed, it alone still says
+
+
 def _finish(how, msg):
     """The process is ending: threads still running die with it, then its main thread (how
-    None: threadlanes says how, from the process's status)."""
+    None: threadlanes says how, from the process's status). Tracing closes first: a thread
+    still running (a daemon) records nothing after the line that says it was killed."""
     global _closed
     if _main_done[0]:
         return
     _main_done[0] = True
-    for tw in list(_live):
-        if _live.pop(tw, None) is not None:
-            _emit(tw, '"op":"exit","how":"killed"}')
-    _task_leftovers()
-    if how is not None and 0 in _wids.values():
-        m = ',"msg":%s' % _q(msg) if msg else ""
-        _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))
+    with _wlock:
+        was_closed, _closed = _closed, True
+        if not was_closed:
+            _finishing[0] = _get_ident()
+    if not was_closed:
+        for tw in list(_live):
+            if _live.pop(tw, None) is not None:
+                _emit(tw, '"op":"exit","how":"killed"}')
+        _task_leftovers()
+        if how is not None and 0 in _wids.values():
+            m = ',"msg":%s' % _q(msg) if msg else ""
+            _emit(0, '"op":"exit","how":"%s"%s}' % (how, m))
     with _wlock:
         _flush_locked()
-        _closed = True
+        _finishing[0] = None
         if _sock is not None:
             try:
                 _sock.close()
