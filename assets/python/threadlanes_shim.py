@@ -904,8 +904,10 @@ class _PyLockCore:
 
     __slots__ = ("_l", "_j", "_k", "__weakref__")
 
-    def __init__(self, raw, j):
-        self._l = raw
+    def __init__(self, raw=None, j=None):
+        # No arguments: a subclass of the program's, made as it makes an RLock: a real
+        # lock, untraced (as the native LockCore makes it).
+        self._l = raw if raw is not None else type(self)._real()
         self._j = j
         self._k = _key(j) if _PACK and j else None
 
@@ -922,6 +924,18 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
         """Extra fields of acquire_end (an RLock adds its depth)."""
         return ""
 
+    def __init_subclass__(cls, **kw):
+        # A class of the program's on a traced lock's type: refused where the real type
+        # refuses one (a Lock's), in its words (the pure-Python path's classes are Python's,
+        # which any class may subclass).
+        real = getattr(cls, "_real", None)
+        if real is not None and not real.__flags__ & _BASETYPE:
+            raise TypeError("type '%s.%s' is not an acceptable base type"
+                            % (real.__module__, real.__qualname__))
+        # (Not super(): on the native path this method is set on a class of its own.)
+        if kw:
+            raise TypeError("%s.__init_subclass__() takes no keyword arguments" % cls.__name__)
+
     # An RLock's records carry its depth (the recursion count + 1; 0 for a plain Lock).
     _reentrant = False
 
@@ -929,6 +943,8 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
     # taken, a gate, a thread not yet seen); elsewhere they are the whole path.
     def _acquire_slow(self, *args, **kw):
         try:
+            if self._j is None:  # a subclass of the program's: a real lock, untraced
+                return self._l.acquire(*args, **kw)
             blocking, timeout = True, -1
             if args or kw:
                 try:
@@ -977,7 +993,7 @@ class _TracedLock(_native.LockCore if _native is not None else _PyLockCore):
             w = _wids.get(_get_ident(), _UNKNOWN)
             if w is _UNKNOWN:
                 w = _adopt()
-            if w is not None and self._l.locked():
+            if w is not None and self._j is not None and self._l.locked():
                 k = self._k
                 if _gated:
                     _gate(w, "release", self._j)
@@ -1032,7 +1048,7 @@ class _TracedRLock(_TracedLock):
         try:
             w = _me()
             raw = self._l
-            if w is not None and raw._is_owned():
+            if w is not None and self._j is not None and raw._is_owned():
                 k = self._k
                 if _gated:
                     _gate(w, "release", self._j)
@@ -1052,13 +1068,13 @@ class _TracedRLock(_TracedLock):
     # Condition's hooks: a wait gives the lock up whole and takes it back at the same depth.
     def _release_save(self):
         w = _me()
-        if w is not None and self._l._is_owned():
+        if w is not None and self._j is not None and self._l._is_owned():
             _emit(w, '"op":"release",%s,"depth":0}' % self._j)
         return self._l._release_save()
 
     def _acquire_restore(self, state):
         w = _me()
-        if w is None:
+        if w is None or self._j is None:
             return self._l._acquire_restore(state)
         _emit(w, '"op":"acquire_begin",%s}' % self._j)
         self._l._acquire_restore(state)
@@ -1077,6 +1093,7 @@ def _final(cls, real):
     track (a Python subclass's instances it walks, more slowly than real locks: making
     50,000 locks cost 5.5x plain, not 3.5-4x); elsewhere cls itself. It can be subclassed
     where the `real` type can (an RLock's; a Lock's cannot)."""
+    cls._real = real  # what a subclass of the program's makes, untraced (see LockCore)
     if _native is None:
         return cls
     final = _native.lock_class(bool(real.__flags__ & _BASETYPE))

@@ -47,19 +47,29 @@ fn parse_key(j: &str) -> Option<(i64, i64)> {
     Some((o, opid))
 }
 
-/// `LockCore(raw, j)`.
+/// `LockCore(raw, j)`; with no arguments (the program's subclass of a traced RLock's
+/// class, made as it makes an RLock) a real lock from the class's `_real`, untraced.
 unsafe extern "C" fn new(
     ty: *mut PyTypeObject,
     args: *mut PyObject,
     _kw: *mut PyObject,
 ) -> *mut PyObject {
     unsafe {
-        if PyTuple_Size(args) != 2 {
-            PyErr_SetString(PyExc_TypeError, c"LockCore(raw, j)".as_ptr());
-            return ptr::null_mut();
-        }
-        let raw = PyTuple_GetItem(args, 0);
-        let j = PyTuple_GetItem(args, 1);
+        let (raw, j, made) = match PyTuple_Size(args) {
+            2 => (PyTuple_GetItem(args, 0), PyTuple_GetItem(args, 1), None),
+            0 => {
+                let Some(raw) = real_lock(ty) else {
+                    return ptr::null_mut();
+                };
+                (raw, Py_None(), Some(raw))
+            }
+            _ => {
+                PyErr_SetString(PyExc_TypeError, c"LockCore(raw, j)".as_ptr());
+                return ptr::null_mut();
+            }
+        };
+        // `made` is ours: the instance takes its own reference below.
+        let _give_back = made.map(Owned);
         let me: *mut Core = heap::alloc(ty);
         if me.is_null() {
             return ptr::null_mut();
@@ -99,6 +109,30 @@ unsafe extern "C" fn new(
             Py_None()
         };
         me.cast()
+    }
+}
+
+/// A new reference dropped at the end of its scope.
+struct Owned(*mut PyObject);
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        // SAFETY: a reference this function was given and gives back once, GIL held.
+        unsafe { Py_DECREF(self.0) };
+    }
+}
+
+/// A real lock made by the class's `_real` (a new reference), or None with the exception
+/// set.
+unsafe fn real_lock(ty: *mut PyTypeObject) -> Option<*mut PyObject> {
+    unsafe {
+        let real = PyObject_GetAttrString(ty.cast(), c"_real".as_ptr());
+        if real.is_null() {
+            return None;
+        }
+        let raw = PyObject_CallNoArgs(real);
+        Py_DECREF(real);
+        (!raw.is_null()).then_some(raw)
     }
 }
 

@@ -115,6 +115,24 @@ say("pickled by name", pickle.loads(pickle.dumps(threading.Lock)) is threading.L
 say("no arguments", errors(lambda: threading.Lock(1)))
 say("is a Lock", errors(lambda: isinstance(left, threading.Lock)), errors(lambda: isinstance(q.mutex, threading.Lock)))
 
+
+def subclass(kind):
+    """A class of the program's on the type of a lock: a Lock's refuses, an RLock's works."""
+    try:
+        mine = type("Mine", (type(kind()),), {})
+    except TypeError:
+        return "not a base"
+    m = mine()
+    with m:
+        with m:
+            c = threading.Condition(m)
+            with c:
+                c.notify()
+    return type(m).__name__, m.acquire(False), errors(m.release), errors(m.release)
+
+
+say("subclassed", subclass(threading.Lock), subclass(threading.RLock))
+
 # Python 3.12+ warns about a fork with threads running, and counts the tracer's two helper
 # threads (README, "Not yet"): not what this program is about.
 warnings.filterwarnings("ignore", "This process", DeprecationWarning)
