@@ -1213,10 +1213,13 @@ def _patch_threading():
             # Passed on as given: Python 3.8's release takes no n, and says so in its words
             # (nothing is said released then).
             try:
-                try:
-                    n = _release_n(*args, **kwargs) if _SEM_TAKES_N or not (args or kwargs) else 0
-                except TypeError:
-                    n = 0
+                if _SEM_TAKES_N:
+                    try:
+                        n = _release_n(*args, **kwargs)
+                    except TypeError:  # not release's arguments: said by the real one
+                        n = 0
+                else:
+                    n = 0 if args or kwargs else 1
                 w, j = _traced(self)
                 bounded = isinstance(self, BSem)
                 if (w is not None and isinstance(n, int) and n >= 1

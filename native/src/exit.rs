@@ -87,23 +87,13 @@ fn inode_of(fd: c_int) -> Option<i64> {
     (unsafe { libc::fstat(fd, &mut st) } == 0).then_some(st.st_ino as i64)
 }
 
-fn monotonic_ns() -> i64 {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: a valid timespec to fill; CLOCK_MONOTONIC is Python's monotonic_ns clock.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
-    ts.tv_sec * 1_000_000_000 + ts.tv_nsec
-}
-
 /// Called by `exit` (after the interpreter has finalized: no Python here).
 extern "C" fn said_at_exit(status: c_int, _arg: *mut c_void) {
     let fd = FD.swap(-1, Ordering::Relaxed);
     if fd < 0 || inode_of(fd) != Some(INODE.load(Ordering::Relaxed)) {
         return; // not ours any more: left alone, as the shim leaves a reused descriptor
     }
-    let t = (monotonic_ns() - T0.load(Ordering::Relaxed)).max(0);
+    let t = crate::state::now(T0.load(Ordering::Relaxed)).max(0);
     let line = exit_line(t, PID.load(Ordering::Relaxed), status);
     let mut rest = line.as_bytes();
     while !rest.is_empty() {

@@ -13,7 +13,6 @@ pub use names::{
 pub use tasks::census_words;
 pub use time::{duration, elapsed, left, secs};
 
-use super::task::LoopSleep;
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
 use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
@@ -586,13 +585,10 @@ pub fn said_by_next(ev: &Event, next: &Event, woke: bool) -> bool {
 /// A log line, with the cause when `ev` (the world's `n`th event, see `Causes::by_event`)
 /// ended a wait: "  1.20s  car-1  woke: lighter set light".
 pub fn log_line_at(world: &World, ev: &Event, n: u64) -> String {
-    match world.blocking.by_event(n) {
+    if let Some(task) = world.blocking.by_event(n) {
         // A blocking call in a coroutine: the thread sleeps, and no other task can run.
-        Some(LoopSleep::Blocks(task)) => {
-            let task = world.worker_name(task);
-            return format!("{} in {task} (blocks the loop)", log_line(world, ev));
-        }
-        None => {}
+        let task = world.worker_name(task);
+        return format!("{} in {task} (blocks the loop)", log_line(world, ev));
     }
     let Some(k) = world.causes.by_event(n) else {
         return log_line(world, ev);

@@ -17,29 +17,24 @@ use std::collections::VecDeque;
 /// after: "sleeps 3s in fetch-3 (blocks the loop)".
 #[derive(Clone, Debug, Default)]
 pub struct Blocking {
-    recent: VecDeque<(u64, LoopSleep)>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoopSleep {
-    /// Begun while this task held the thread: a blocking call inside a coroutine
-    /// (`time.sleep`, not `await asyncio.sleep`); no other task of the thread can run.
-    Blocks(WorkerId),
+    /// (the sleep's number, the task that held the thread when it began).
+    recent: VecDeque<(u64, WorkerId)>,
 }
 
 impl Blocking {
     /// As many as the log keeps lines, at most: older ones are no longer shown.
     const KEPT: usize = 4096;
 
-    pub fn note(&mut self, n: u64, how: LoopSleep) {
+    pub fn note(&mut self, n: u64, task: WorkerId) {
         if self.recent.len() == Self::KEPT {
             self.recent.pop_front();
         }
-        self.recent.push_back((n, how));
+        self.recent.push_back((n, task));
     }
 
-    /// What the `n`th event, a sleep of a thread running tasks, meant for its loop.
-    pub fn by_event(&self, n: u64) -> Option<LoopSleep> {
+    /// The task whose thread the `n`th event, a sleep of that thread, blocked: a blocking
+    /// call inside a coroutine (`time.sleep`, not `await asyncio.sleep`).
+    pub fn by_event(&self, n: u64) -> Option<WorkerId> {
         let i = self.recent.binary_search_by_key(&n, |(k, _)| *k).ok()?;
         Some(self.recent[i].1)
     }

@@ -7,7 +7,7 @@ use super::cause::{Causes, View};
 use super::lockorder::{self, LockOrder};
 use super::log::Log;
 use super::object::{ITEMS_KEPT, Object, ObjectState};
-use super::task::{self, Blocking, LoopSleep};
+use super::task::{self, Blocking};
 use super::timeline::Phase;
 use super::waitfor;
 use super::worker::{Wait, Worker, WorkerState};
@@ -269,9 +269,8 @@ impl World {
         let Some(h) = task::holder(self, ev.w) else {
             return;
         };
-        let how = LoopSleep::Blocks(h.id);
         let n = self.causes.seen() - 1; // this event's number (observed just now)
-        self.blocking.note(n, how);
+        self.blocking.note(n, h.id);
     }
 
     /// Keeps `still_going` true to the deadlock after an event that may change who is

@@ -405,8 +405,7 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
         .filter(|_| cols.timeline > 0)
         .map(|w| {
             let mut phases = w.timeline.cells(end, step, cols.timeline);
-            let from = end.saturating_sub(step.saturating_mul(cols.timeline as u64));
-            mark_end_once(&mut phases, (!w.is_alive()).then_some(w.since), from);
+            mark_end_once(&mut phases, (!w.is_alive()).then_some(w.since), start);
             let held = w.timeline.held_cells(end, step, &phases);
             (phases, held)
         })
