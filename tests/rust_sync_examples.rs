@@ -93,6 +93,45 @@ fn bank_traced_shows_its_tellers_and_accounts_and_never_two_holders() {
     assert_eq!(joins, 5, "main joins every thread");
 }
 
+/// A threadlanes::sync program started by a traced Python program is traced too (the shim
+/// hands its variables to a child with threadlanes::sync in it, and to no other program
+/// that is not Python): its tellers and accounts are seen beside the Python main thread.
+#[test]
+fn a_rust_program_a_traced_python_program_starts_is_traced() {
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--json", "--", "python3", "-c"])
+        .arg("import subprocess, sys; subprocess.run([sys.argv[1]], check=True)")
+        .arg(example("bank"))
+        .output()
+        .expect("threadlanes runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let events: Vec<Event> = wire::read_stream(&out.stdout[..])
+        .map(|r| r.expect("good lines"))
+        .collect();
+    let violations = check_all(&events);
+    assert!(violations.is_empty(), "{violations:?}\n{stderr}");
+    let mut pids: Vec<u32> = events
+        .iter()
+        .filter(|e| matches!(e.op, Op::Worker { .. }))
+        .map(|e| e.pid)
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    assert_eq!(pids.len(), 2, "Python's and the Rust program's: {pids:?}");
+    let bank = Traced {
+        events,
+        stderr: stderr.into_owned(),
+    };
+    let tellers = bank
+        .workers()
+        .iter()
+        .filter(|w| w.ends_with(":teller-1"))
+        .count();
+    assert_eq!(tellers, 1, "{:?}", bank.workers());
+    assert!(bank.objects().contains(&("alice", ObjectKind::Lock, None)));
+}
+
 #[test]
 fn bank_race_overdraws_and_still_never_has_two_holders() {
     let t = trace_ending("bank", &["--race"], 1);

@@ -346,15 +346,19 @@ fn lock_semantics_are_pythons_on_both_paths() {
 fn the_native_core_is_loaded_where_it_was_built() {
     let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
         .args(["trace", "--headless", "--", "python3", "-c"])
-        .arg("import threading; print(type(threading.Lock()).__mro__[-2].__name__)")
+        .arg(concat!(
+            "import threading, sys; t = type(threading.Lock()); ",
+            "print(t.__mro__[-2].__name__, repr(t), '_threadlanes_native' in sys.modules)"
+        ))
         .output()
         .expect("threadlanes runs");
     let said = String::from_utf8_lossy(&out.stdout);
-    // Native: a final class of the native module's (its base is `object`).
+    // Native: a final class of the native module's (its base is `object`), named as the
+    // real lock type is; otherwise the shim's Python class.
     let want = if threadlanes::trace::has_native() {
-        "says: _TracedLock"
+        "says: lock <class '_thread.lock'> True"
     } else {
-        "says: _PyLockCore"
+        "says: _PyLockCore <class '_threadlanes_shim._TracedLock'> False"
     };
     assert!(said.contains(want), "{said}");
 }
@@ -370,21 +374,35 @@ fn tracebacks_carry_no_frame_of_the_tracer() {
 }
 
 /// The program's environment is its own (no THREADLANES_*, no tracer's directory in
-/// PYTHONPATH), in it and in its Python children however they are given their environment,
-/// and those children are traced all the same.
+/// PYTHONPATH), in it, in every program it starts that is not Python (the whole
+/// environment `env` prints, however it is started), and in its Python children however they
+/// are given their environment; those children are traced all the same, one started by
+/// os.system or through a shell too.
 #[test]
 fn the_environment_is_the_programs_own_and_children_are_still_traced() {
     let c = compare("faithful_env");
-    let mut pids: Vec<u32> = c
+    let names: Vec<&str> = c
         .events
         .iter()
-        .filter(|e| matches!(e.op, Op::Worker { .. }))
-        .map(|e| e.pid)
+        .filter_map(|e| match &e.op {
+            Op::Worker { name, .. } => Some(name.as_str()),
+            _ => None,
+        })
         .collect();
-    pids.sort_unstable();
-    pids.dedup();
-    assert_eq!(pids.len(), 5, "main and four children: {:?}", c.events);
-    assert_eq!(c.count("object"), 4, "each child's lock");
+    for tag in [
+        "as it is",
+        "a copy",
+        "its own",
+        "execve",
+        "os.system",
+        "through a shell",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(&format!("-c {tag}"))),
+            "the child '{tag}' is traced: {names:?}"
+        );
+    }
+    assert_eq!(c.count("object"), 6, "each Python child's lock");
 }
 
 /// Python's development mode (`-X dev`, here PYTHONDEVMODE=1 for both runs) shows every

@@ -1092,17 +1092,18 @@ def _final(cls, real):
     module's with cls's Python methods set on it, whose instances the collector does not
     track (a Python subclass's instances it walks, more slowly than real locks: making
     50,000 locks cost 5.5x plain, not 3.5-4x); elsewhere cls itself. It can be subclassed
-    where the `real` type can (an RLock's; a Lock's cannot)."""
+    where the `real` type can (an RLock's; a Lock's cannot). The final class is named as
+    `real` is (`_thread.lock`): the program's messages about it, and its repr, are untraced."""
     cls._real = real  # what a subclass of the program's makes, untraced (see LockCore)
     if _native is None:
-        return cls
-    final = _native.lock_class(bool(real.__flags__ & _BASETYPE))
+        return cls  # named as the shim's: pickle finds it by that name (to refuse it as untraced)
+    final = _native.lock_class(bool(real.__flags__ & _BASETYPE))  # named as `real` is
     for c in reversed(cls.__mro__):
         if c not in (object, _native.LockCore):
             for k, v in vars(c).items():
-                if k not in ("__dict__", "__weakref__", "__slots__"):
+                if k not in ("__dict__", "__weakref__", "__slots__", "__module__", "__doc__"):
                     setattr(final, k, v)
-    final.__name__, final.__qualname__ = cls.__name__, cls.__qualname__
+    final.__doc__ = real.__doc__
     return final
 
 
@@ -3633,90 +3634,250 @@ def _stop_tracing():
     _closed = True
 
 
-_our_env = {}  # our variables, as the program's os.environ had them before _hide_env
+_our_env = {}  # our variables, as the process's environment had them before _hide_env
 
 
 def _hide_env():
-    """The program's os.environ is its own: our variables (THREADLANES_*, and our directory
-    at the head of PYTHONPATH) leave its view but not the process's environment, so a child
-    started with the environment as it is (env=None, a fork) is traced. A child given an
-    environment the program made (os.environ.copy() changed, a dict of its own) gets them
-    back where it is started (`_with_our_env`). A program that is not Python, started from
-    the program, still sees them in its environment."""
+    """The program's environment is its own: our variables (THREADLANES_*, our directory at
+    the head of PYTHONPATH, PYTHONUNBUFFERED where the TUI set it) leave os.environ and the process's environment (unsetenv), so
+    what the program starts sees what it would untraced. A child that runs Python (or a
+    threadlanes::sync program, or a command that runs one) gets them back where it is
+    started (`_patch_exec`): it is traced too. A fork needs nothing: the shim is in it."""
     env = os.environ
-    data = env._data
-    for key in list(data):
-        name = env.decodekey(key)
-        if name.startswith("THREADLANES_"):
-            _our_env[name] = env.decodevalue(data.pop(key))  # the dict's pop: no unsetenv
-    key = env.encodekey("PYTHONPATH")
-    if key in data:
-        value = env.decodevalue(data[key])
+    for name in [n for n in env if n.startswith("THREADLANES_")]:
+        _our_env[name] = env.pop(name)
+    if _our_env.get("THREADLANES_UNBUFFERED") == "1":  # set by the TUI, not by the user
+        _our_env["PYTHONUNBUFFERED"] = env.pop("PYTHONUNBUFFERED", "1")
+    value = env.get("PYTHONPATH")
+    if value is not None:
         head, _, rest = value.partition(os.pathsep)
         if os.path.abspath(head or ".") == _DIR:
             _our_env["PYTHONPATH"] = value
             if rest:
-                data[key] = env.encodevalue(rest)
+                env["PYTHONPATH"] = rest
             else:
-                del data[key]
+                del env["PYTHONPATH"]
 
 
-def _with_our_env(env):
-    """`env` (a child's environment, of the program's making) with our variables added where
-    it lacks them, and our directory at the head of its PYTHONPATH: the child is traced."""
-    if env is None or "THREADLANES_SOCKET" not in _our_env:
-        return env
-    new = dict(env)
-    raw = any(isinstance(k, bytes) for k in new)
-    as_key = os.fsencode if raw else str
+def _with_ours(pairs):
+    """`pairs` (a child's environment as (name, value) bytes, in order) with our variables
+    added where it lacks them and our directory at the head of its PYTHONPATH."""
+    have = {k for k, _ in pairs}
+    out = [(k, _our_dir_first(v) if k == b"PYTHONPATH" else v) for k, v in pairs]
     for name, value in _our_env.items():
-        if name != "PYTHONPATH":
-            new.setdefault(as_key(name), as_key(value))
-    key = as_key("PYTHONPATH")
-    theirs = new.get(key)
-    if not theirs:
-        new[key] = as_key(_DIR)
-    elif os.path.abspath(os.fsdecode(theirs).partition(os.pathsep)[0] or ".") != _DIR:
-        new[key] = as_key(_DIR) + as_key(os.pathsep) + theirs
-    return new
+        key = os.fsencode(name)
+        if key not in have:
+            out.append((key, os.fsencode(_DIR if name == "PYTHONPATH" else value)))
+    return out
+
+
+def _our_dir_first(path):
+    if not path:
+        return os.fsencode(_DIR)
+    if os.path.abspath(os.fsdecode(path).partition(os.pathsep)[0] or ".") == _DIR:
+        return path
+    return os.fsencode(_DIR + os.pathsep) + path
+
+
+def _process_env():
+    """The process's environment as a child started without one gets it: C's `environ`
+    (what os.putenv changed too, which os.environ does not show)."""
+    try:
+        import ctypes
+
+        entries = ctypes.POINTER(ctypes.c_char_p).in_dll(ctypes.CDLL(None), "environ")
+        pairs, i = [], 0
+        while entries[i] is not None:
+            k, _, v = entries[i].partition(b"=")
+            pairs.append((k, v))
+            i += 1
+        return pairs
+    except (ImportError, OSError, ValueError):
+        return list(os.environb.items())
+
+
+def _env_for(env):
+    """A traced child's environment: `env` (a mapping, or None for the process's own) with
+    ours added, as the mapping os.execve and os.posix_spawn take."""
+    if env is None:
+        pairs = _process_env()
+    else:
+        pairs = [(os.fsencode(k), os.fsencode(v)) for k, v in env.items()]
+    return dict(_with_ours(pairs))
+
+
+_PY_FILE = re.compile(rb"python|pypy|\.pyz?(?![\w.])")
+_SYNC_MARK = b"THREADLANES_SOCKET"  # in every threadlanes::sync program, which reads it
+_runs_cache = {}
+_NO_ENV = object()
+
+
+def _traces_child(exe, argv):
+    """Whether a child that execs `exe` (a path, or None where only argv is known) with
+    `argv` gets our variables: a Python interpreter the shim can load into (not -I, -E or
+    -S), a command that names Python or a script (`sh -c "python3 x.py"`, `uv run x.py`,
+    `env python3`), a script whose `#!` file names Python, a threadlanes::sync program.
+    Anything else sees the program's environment untouched, as untraced."""
+    if "THREADLANES_SOCKET" not in _our_env:
+        return False
+    args = [os.fsencode(a) for a in argv or ()]
+    if exe is not None and _is_interpreter(exe) or args and _is_interpreter(args[0]):
+        return not _keeps_shim_out(args)
+    if any(_PY_FILE.search(a) for a in args):
+        return True
+    return exe is not None and _file_runs_python(exe)
+
+
+def _is_interpreter(path):
+    path = os.fsencode(path)
+    name = os.path.basename(path)
+    if name.startswith((b"python", b"pypy")):
+        return True
+    try:
+        return os.path.realpath(path) == os.path.realpath(os.fsencode(sys.executable))
+    except (OSError, ValueError):
+        return False
+
+
+def _keeps_shim_out(args):
+    """As `trace` reads a command line (src/trace/mod.rs, shim_kept_out): -I or -E ignore
+    PYTHONPATH, -S skips sitecustomize; options are read up to the script, -c or -m."""
+    it = iter(args[1:])
+    for a in it:
+        if not a.startswith(b"-") or a in (b"-", b"--"):
+            return False
+        if a.startswith(b"--"):
+            continue
+        flags = a[1:]
+        for i, c in enumerate(flags):
+            if c in b"IES":
+                return True
+            if c in b"cm":
+                return False
+            if c in b"WX":
+                if i + 1 == len(flags):
+                    next(it, None)
+                break
+    return False
+
+
+def _file_runs_python(path):
+    """A `#!` script that names Python in its first 64 KiB (a console script, a shell
+    script running one), or a binary with threadlanes::sync in it. Read once per file."""
+    try:
+        st = os.stat(path)
+        key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        known = _runs_cache.get(key)
+        if known is None:
+            with open(path, "rb") as f:
+                head = f.read(65536)
+                if head.startswith(b"#!"):
+                    known = _PY_FILE.search(head) is not None
+                else:
+                    known = _SYNC_MARK in head or _mapped_find(f, _SYNC_MARK)
+            _runs_cache[key] = known
+        return known
+    except (OSError, ValueError):
+        return False
+
+
+def _mapped_find(f, mark):
+    import mmap
+
+    try:
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            return m.find(mark) >= 0
+    except (OSError, ValueError):
+        return False
+
+
+def _first_file(candidates):
+    """The file exec would run: the first of subprocess's PATH candidates that is one."""
+    for path in candidates or ():
+        if os.path.isfile(path) and os.access(path, os.X_OK):
+            return path
+    return None
 
 
 def _patch_exec():
-    """Where the program starts a process with an environment of its own: subprocess.Popen
-    (and all that uses it), os.execve (and the exec*e and execvpe that call it),
-    os.posix_spawn and posix_spawnp. See `_with_our_env`."""
+    """Every way the program starts another program: _posixsubprocess.fork_exec (subprocess,
+    os.popen, asyncio's subprocesses, multiprocessing's spawn and forkserver), os.execv and
+    os.execve (the other exec* functions, os.spawn*, pty.spawn call them), os.posix_spawn and
+    posix_spawnp, os.system. Each adds our variables only for a child `_traces_child` names."""
+    import _posixsubprocess
     import subprocess
 
-    P = subprocess.Popen
-    p_init = P.__init__
+    real_fork_exec = _posixsubprocess.fork_exec
 
-    def __init__(self, *args, **kwargs):
+    def fork_exec(args, executable_list, close_fds, pass_fds, cwd, env_list, *rest):
         try:
-            if len(args) > 10:  # env given by place: Popen(args, bufsize, ..., cwd, env)
-                args = args[:10] + (_with_our_env(args[10]),) + args[11:]
-            elif kwargs.get("env") is not None:
-                kwargs["env"] = _with_our_env(kwargs["env"])
-            p_init(self, *args, **kwargs)
+            if _traces_child(_first_file(executable_list), args):
+                pairs = None if env_list is None else [e.partition(b"=")[::2] for e in env_list]
+                env = _with_ours(_process_env() if pairs is None else pairs)
+                env_list = [k + b"=" + v for k, v in env]
+            return real_fork_exec(args, executable_list, close_fds, pass_fds, cwd, env_list,
+                                  *rest)
         except BaseException as e:
             _unshim(e)
             raise
 
-    P.__init__ = __init__
+    _posixsubprocess.fork_exec = _posing_as(fork_exec, _posixsubprocess, "fork_exec")
+    if getattr(subprocess, "_fork_exec", None) is real_fork_exec:
+        subprocess._fork_exec = fork_exec  # 3.11+ keeps its own name for it
 
-    def with_env_third(fn):
-        def call(path, argv, env, *args, **kwargs):
+    def with_env(fn, name):
+        def call(path, argv, env=_NO_ENV, *args, **kwargs):
             try:
-                return fn(path, argv, _with_our_env(env), *args, **kwargs)
+                if env is _NO_ENV:
+                    return fn(path, argv, *args, **kwargs)  # its own TypeError, as untraced
+                if _traces_child(path, argv):
+                    env = _env_for(env)
+                return fn(path, argv, env, *args, **kwargs)
             except BaseException as e:
                 _unshim(e)
                 raise
 
-        return call
+        return _posing_as(call, os, name)
 
     for name in ("execve", "posix_spawn", "posix_spawnp"):
         fn = getattr(os, name, None)
         if fn is not None:
-            setattr(os, name, _posing_as(with_env_third(fn), os, name))
+            setattr(os, name, with_env(fn, name))
+    real_execv, real_execve = os.execv, getattr(os, "execve", None)
+
+    def execv(path, argv):
+        try:
+            if real_execve is not None and argv and _traces_child(path, argv):
+                return real_execve(path, argv, _env_for(None))
+            return real_execv(path, argv)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    os.execv = _posing_as(execv, os, "execv")
+    real_system = os.system
+
+    def system(command):
+        try:
+            if _traces_child(None, [b"sh", b"-c", command]):
+                command = _exports(command) + command
+            return real_system(command)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    os.system = _posing_as(system, os, "system")
+
+
+def _exports(command):
+    """What os.system's shell is told first, for a command that runs Python: our variables,
+    exported to all it starts (system() takes no environment of its own)."""
+    import shlex
+
+    words = ["%s=%s" % (k, shlex.quote(v)) for k, v in _our_env.items() if k != "PYTHONPATH"]
+    words.append("PYTHONPATH=%s${PYTHONPATH:+%s$PYTHONPATH}" % (shlex.quote(_DIR), os.pathsep))
+    text = "export %s; " % " ".join(words)
+    return os.fsencode(text) if isinstance(command, bytes) else text
 
 
 def _in_preexec():

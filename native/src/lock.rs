@@ -546,13 +546,16 @@ fn slots() -> [(c_int, *mut c_void); 5] {
 /// it can close no cycle the collector would have to find.
 ///
 /// `base`: it can be subclassed, as the real type can (`_thread.RLock`; not `_thread.lock`).
+/// It is named as the real type is, so the program's messages read as untraced ("cannot
+/// pickle '_thread.lock' object", "'_thread.RLock' object has no attribute …").
 pub unsafe extern "C" fn lock_class(_m: *mut PyObject, base: *mut PyObject) -> *mut PyObject {
     unsafe {
         let mut flags = Py_TPFLAGS_DEFAULT;
+        let mut name = c"_thread.lock";
         if PyObject_IsTrue(base) == 1 {
             flags |= Py_TPFLAGS_BASETYPE;
+            name = c"_thread.RLock";
         }
-        let name = c"_threadlanes_native.TracedLock";
         heap::make_type(name, size_of::<Core>(), flags, &slots())
     }
 }

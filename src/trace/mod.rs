@@ -75,6 +75,23 @@ pub fn shim_kept_out(argv: &[String]) -> Option<String> {
     None
 }
 
+/// What a shell sets `_` to for the program it starts (`program` as typed if it names a
+/// path, else where PATH finds it): the program started by `trace` sees the `_` it would
+/// have seen started by the shell itself, not threadlanes' own path.
+pub fn shell_underscore(program: &str) -> Option<std::ffi::OsString> {
+    use std::os::unix::fs::PermissionsExt;
+    if program.contains('/') {
+        return Some(program.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+        .map(|p| p.into_os_string())
+}
+
 /// `dir` first, then whatever PYTHONPATH the user had.
 pub fn python_path(dir: &Path) -> std::ffi::OsString {
     let mut p = dir.as_os_str().to_owned();

@@ -147,6 +147,11 @@ impl Trace {
                 if mode == Mode::Seeded { "1" } else { "0" },
             )
             .process_group(0);
+        if std::env::var_os("_").is_some() {
+            if let Some(path) = crate::trace::shell_underscore(program) {
+                cmd.env("_", path);
+            }
+        }
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
         }
@@ -163,8 +168,12 @@ impl Trace {
                 cmd.stdout(Stdio::from(err));
             }
             Output::Capture => {
-                // Unbuffered, so what it printed is kept even if q ends it mid-way.
-                cmd.env("PYTHONUNBUFFERED", "1");
+                // Unbuffered, so what it printed is kept even if q ends it mid-way. The
+                // shim hides the variable from the program (and its children) as its own.
+                if std::env::var_os("PYTHONUNBUFFERED").is_none() {
+                    cmd.env("PYTHONUNBUFFERED", "1")
+                        .env("THREADLANES_UNBUFFERED", "1");
+                }
                 cmd.stdin(Stdio::null())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped());
