@@ -147,10 +147,10 @@ impl Trace {
                 if mode == Mode::Seeded { "1" } else { "0" },
             )
             .process_group(0);
-        if std::env::var_os("_").is_some() {
-            if let Some(path) = crate::trace::shell_underscore(program) {
-                cmd.env("_", path);
-            }
+        if std::env::var_os("_").is_some()
+            && let Some(path) = crate::trace::shell_underscore(program)
+        {
+            cmd.env("_", path);
         }
         if opts.tui {
             cmd.env("THREADLANES_TUI", "1").stdin(Stdio::null());
