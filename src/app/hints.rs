@@ -22,6 +22,8 @@ pub(super) struct Now {
     pub run: RunState,
     /// The scrub cursor is in the past.
     pub scrub: bool,
+    /// Deadlocked with nobody outside the cycle: no step can move anyone.
+    pub stuck: bool,
 }
 
 /// One footer entry: the key label shown (its bindings' labels, in order), the actions it
@@ -58,10 +60,15 @@ const fn entry_when(
     }
 }
 
-/// Step mode, with someone left to step: once every worker has ended, the step keys are
-/// not offered.
+/// Step mode, with someone left to step: once every worker has ended, or all left are in
+/// a deadlock, the step keys are not offered.
 fn stepping(n: Now) -> bool {
-    n.step && n.run != RunState::Finished
+    n.step && n.run != RunState::Finished && !n.stuck
+}
+
+/// Over, or as good as over: r runs it again.
+fn over(n: Now) -> bool {
+    n.run == RunState::Finished || n.stuck
 }
 
 /// The run screen's footer, most useful first.
@@ -72,7 +79,7 @@ pub(super) const RUN: &[Entry] = &[
     entry_when(".", &[A::Step], "back to now and step", |n| stepping(n) && n.scrub),
     entry_when("tab", &[A::NextReady], "next that can go", stepping),
     entry_when("space", &[A::TogglePause], "pause", |n| !n.step && n.run != RunState::Finished),
-    entry_when("r", &[A::Restart], "run again", |n| n.run == RunState::Finished),
+    entry_when("r", &[A::Restart], "run again", over),
     entry("s", &[A::ToggleStep], "step mode"),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| !n.scrub && (n.step || n.run != RunState::Running)),
     // What the lesson turns on (its versions, its parameter, both side by side) before
@@ -88,7 +95,7 @@ pub(super) const RUN: &[Entry] = &[
     entry("e", &[A::MoreExplanation], "explanation"),
     entry("+ -", &[A::Faster, A::Slower], "speed"),
     entry("n p", &[A::NextScenario, A::PrevScenario], "scenario"),
-    entry("r", &[A::Restart], "restart"),
+    entry_when("r", &[A::Restart], "restart", |n| !over(n)),
     entry("↑↓", &[A::Up, A::Down], "lane"),
     entry("enter", &[A::Enter], "details"),
     entry("l", &[A::Picker], "list"),
@@ -155,6 +162,7 @@ impl App {
             step: self.options.mode == Mode::Step,
             run: self.status.run,
             scrub: self.cursor.is_some(),
+            stuck: self.world.stuck(),
         };
         self.footer_entries()
             .iter()

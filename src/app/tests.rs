@@ -103,6 +103,24 @@ fn a_finished_run_in_step_mode_offers_no_step() {
     app.stop_run();
 }
 
+/// A deadlock with nobody outside it leaves nobody to step: the footer offers to run it
+/// again, not a step that cannot move anyone.
+#[test]
+fn a_deadlocked_run_in_step_mode_offers_to_run_again() {
+    let mut app = running(crate::scenarios::find("deadlock").expect("deadlock"));
+    app.options.mode = Mode::Step;
+    app.world.deadlock = Some(vec![1, 2]);
+    app.world.still_going.clear();
+    let k: Vec<_> = app.hints().into_iter().map(|h| (h.key, h.what)).collect();
+    assert!(
+        !k.iter().any(|(key, _)| *key == ". →" || *key == "tab"),
+        "{k:?}"
+    );
+    assert!(k.contains(&("r", "run again".into())), "{k:?}");
+    assert_eq!(k.iter().filter(|(key, _)| *key == "r").count(), 1, "{k:?}");
+    app.stop_run();
+}
+
 /// The source comes back to the caller when the App is done, ended, with what it can tell.
 #[test]
 fn the_source_comes_back_ended() {

@@ -167,6 +167,11 @@ impl World {
         self.workers.iter().filter(|w| w.is_alive()).count()
     }
 
+    /// A deadlock no live worker is outside of: nobody can move again.
+    pub fn stuck(&self) -> bool {
+        self.deadlock.is_some() && self.still_going.is_empty()
+    }
+
     /// True once every declared worker has ended.
     pub fn finished(&self) -> bool {
         !self.workers.is_empty() && self.workers.iter().all(|w| w.is_done())

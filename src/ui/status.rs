@@ -16,7 +16,7 @@ fn pieces(screen: &Screen) -> Vec<(u8, String)> {
     let w = screen.world;
     let run = match s.run {
         // Nobody can move again: it does not run, whatever the clock does.
-        RunState::Running if w.deadlock.is_some() && w.still_going.is_empty() => {
+        RunState::Running if w.stuck() => {
             format!("{} deadlocked", g.finished)
         }
         RunState::Running => format!("{} running", g.running),
