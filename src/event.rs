@@ -92,6 +92,9 @@ pub enum ObjectKind {
     /// A queue of capacity zero (a rendezvous channel): each item is handed from a sender
     /// to a receiver directly, so a send waits for a receiver.
     Rendezvous,
+    /// A block of memory that processes map by its name (Python's
+    /// `multiprocessing.shared_memory.SharedMemory`), declared with its size in bytes.
+    SharedMemory,
 }
 
 /// How a worker's life ended.
@@ -275,6 +278,17 @@ pub enum Op {
         value: Num,
         index: Option<u32>,
     },
+    /// Shared memory: the worker's process maps the block (creating it, or by its name),
+    /// unmaps it (`close`), or removes its name (`unlink`: processes that map it keep it).
+    Attach {
+        o: ObjectId,
+    },
+    Detach {
+        o: ObjectId,
+    },
+    Unlink {
+        o: ObjectId,
+    },
     /// Added by threadlanes in step mode: the worker is parked at the step gate, about to
     /// do `next` (on `o`), until the user lets it go; its next event ends the park.
     Gate {
@@ -324,6 +338,9 @@ impl Op {
             Op::RecvEnd { .. } => "recv_end",
             Op::Read { .. } => "read",
             Op::Write { .. } => "write",
+            Op::Attach { .. } => "attach",
+            Op::Detach { .. } => "detach",
+            Op::Unlink { .. } => "unlink",
             Op::Outcome { .. } => "outcome",
             Op::Gate { .. } => "gate",
         }
@@ -374,6 +391,9 @@ macro_rules! object_of {
             | RecvEnd { o, .. }
             | Read { o, .. }
             | Write { o, .. }
+            | Attach { o }
+            | Detach { o }
+            | Unlink { o }
             | Gate { o: Some(o), .. } => Some(o),
             Gate { o: None, .. }
             | Worker { .. }
@@ -427,6 +447,7 @@ names!(ObjectKind {
     Value => "value",
     RwLock => "rwlock",
     Rendezvous => "rendezvous",
+    SharedMemory => "shared_memory",
 });
 
 impl ObjectKind {

@@ -1103,6 +1103,37 @@ fn multiprocessing_conditions_and_barriers_are_shared_objects() {
     }
 }
 
+/// A shared memory block is one object, whichever process maps it (by name, or inherited
+/// through a fork): every mapping, close and unlink is said by the process that did it, and
+/// the program's output is its own (the writes land in the block: 15 after three adders).
+#[test]
+fn shared_memory_is_one_object_mapped_by_each_process() {
+    let t = trace("mp_shared_memory").ok("mp_shared_memory", &["total 15 size True", "unlinked"]);
+    let blocks: Vec<_> = t
+        .events
+        .iter()
+        .filter_map(|e| match &e.op {
+            Op::Object {
+                o,
+                kind: ObjectKind::SharedMemory,
+                name,
+                capacity,
+            } => Some((*o, name.clone(), *capacity)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(blocks.len(), 1, "one block, declared once: {blocks:?}");
+    let (shm, name, size) = blocks[0].clone();
+    assert!(name.starts_with("psm_"), "named as the block is: {name}");
+    assert_eq!(size, Some(16));
+    // main creates it; adder-1 and adder-2 inherit it (fork) and map it by name; forked
+    // inherits it only.
+    assert_eq!(t.pids(|op| matches!(op, Op::Attach { o } if *o == shm)), 4);
+    assert_eq!(t.count(|op| matches!(op, Op::Attach { o } if *o == shm)), 6);
+    assert_eq!(t.pids(|op| matches!(op, Op::Detach { o } if *o == shm)), 3);
+    assert_eq!(t.count(|op| matches!(op, Op::Unlink { o } if *o == shm)), 1);
+}
+
 #[test]
 fn an_mp_array_shows_each_cell_and_a_float_value_its_floats() {
     let t = trace("mp_array").ok(

@@ -2500,12 +2500,15 @@ def _patch_async_queue(queues):
     Q.put, Q.get, Q.put_nowait, Q.get_nowait = put, get, put_nowait, get_nowait
 
 
-class _AsyncioHook:
-    """Patches asyncio once it is imported, not before: a program that never imports it
-    does not pay for it, and one that does finds it as it would."""
+class _WhenImported:
+    """Patches a module once it is imported, not before (asyncio, shared_memory): a program
+    that never imports it does not pay for it, and one that does finds it as it would."""
+
+    def __init__(self, module, patch):
+        self.module, self.patch = module, patch
 
     def find_spec(self, name, path=None, target=None):
-        if name != "asyncio":
+        if name != self.module:
             return None
         if self in sys.meta_path:
             sys.meta_path.remove(self)
@@ -2520,19 +2523,88 @@ class _AsyncioHook:
         def exec_module(module):
             orig_exec(module)
             try:
-                _patch_asyncio(module)
+                self.patch(module)
             except Exception:
-                pass  # an asyncio we do not know: left untraced, never broken
+                pass  # a module we do not know: left untraced, never broken
 
         loader.exec_module = exec_module
         return spec
 
 
-def _hook_asyncio():
-    if "asyncio" in sys.modules:
-        _patch_asyncio(sys.modules["asyncio"])
+def _when_imported(name, patch):
+    if name in sys.modules:
+        patch(sys.modules[name])
     else:
-        sys.meta_path.insert(0, _AsyncioHook())
+        sys.meta_path.insert(0, _WhenImported(name, patch))
+
+
+def _hook_asyncio():
+    _when_imported("asyncio", _patch_asyncio)
+
+
+def _patch_shared_memory(sm):
+    """multiprocessing.shared_memory: a SharedMemory block is an object named by the
+    block's own name, declared by each process that maps it (threadlanes makes one object
+    of them); its mapping, close and unlink are said. Its bytes pass no code of ours:
+    threadlanes reads them from the block itself (src/app/memory.rs)."""
+    import weakref
+
+    SM = sm.SharedMemory
+    init, close, unlink = SM.__init__, SM.close, SM.unlink
+    blocks = weakref.WeakKeyDictionary()  # SharedMemory -> [its id fragment, mapped]
+
+    def say(shm, op, w=None):
+        entry = blocks.get(shm)
+        w = _me() if w is None else w
+        if entry is not None and w is not None and not _closed:
+            _emit(w, '"op":"%s",%s}' % (op, entry[0]), now=True)
+        return entry
+
+    def __init__(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except BaseException as e:
+            _unshim(e)
+            raise
+        w = _me()
+        if w is not None and not _closed:
+            j = _declare_named(self.name, "shared_memory", self.size, True, w)
+            if j is not None:
+                blocks[self] = [j, True]
+                say(self, "attach", w)
+
+    def close_(self):
+        try:
+            close(self)
+        except BaseException as e:
+            _unshim(e)
+            raise
+        entry = blocks.get(self)
+        if entry is not None and entry[1]:
+            entry[1] = False
+            say(self, "detach")
+
+    def unlink_(self):
+        try:
+            unlink(self)
+        except BaseException as e:
+            _unshim(e)
+            raise
+        say(self, "unlink")
+
+    def forked():
+        # A forked child maps what its parent mapped: said for each block, by its main
+        # thread (the blocks are the parent's objects: their id fragments name its pid).
+        for shm, entry in list(blocks.items()):
+            if entry[1]:
+                say(shm, "attach")
+
+    _forked_hooks.append(forked)
+    for fn, orig in ((__init__, init), (close_, close), (unlink_, unlink)):
+        fn.__wrapped__ = orig
+        fn.__name__, fn.__qualname__ = orig.__name__, orig.__qualname__
+        fn.__module__, fn.__doc__ = orig.__module__, orig.__doc__
+    SM.__init__, SM.close, SM.unlink = __init__, close_, unlink_
 
 
 # ── time.sleep, print, input ────────────────────────────────────────────────────────
@@ -3940,6 +4012,11 @@ def _after_fork_child():
     else:
         _declare_worker(0, "fork", "process", False, parent_w, parent_pid)
     _emit(0, '"op":"start"}')
+    for hook in _forked_hooks:
+        hook()
+
+
+_forked_hooks = []  # what a forked child says once it has said who it is
 
 
 def install():
@@ -3978,6 +4055,7 @@ def install():
         builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
     _hook_asyncio()
+    _when_imported("multiprocessing.shared_memory", _patch_shared_memory)
     _patch_multiprocessing()
     _patch_manager()
     atexit.register(_at_exit)

@@ -38,6 +38,7 @@ use std::time::{Duration, Instant};
 mod detached;
 mod hints;
 mod input;
+mod memory;
 mod offers;
 mod restart;
 mod run;
@@ -70,6 +71,8 @@ pub struct App {
     /// The mode to go back to when step mode is turned off.
     unstepped: Mode,
     next_ops: Vec<NextOp>,
+    /// The shared memory blocks of a traced program, read for their cards.
+    memory: memory::Memory,
     pub status: Status,
     pub view: View,
     picker: Option<usize>,
@@ -213,6 +216,7 @@ impl App {
             source: None,
             world: World::default(),
             history: History::new(settings::history_len()),
+            memory: memory::Memory::default(),
             cursor: None,
             unstepped: if options.mode == Mode::Step {
                 Mode::Free

@@ -57,6 +57,7 @@ impl App {
     fn reset(&mut self) {
         self.stop_run();
         self.world = World::default();
+        self.memory.forget();
         self.history = History::new(super::settings::history_len());
         self.leave_scrub();
         self.next_ops.clear();

@@ -125,6 +125,9 @@ impl App {
         }
         if self.status.run == RunState::Running {
             world.advance(src.now());
+            if self.memory.read_into(world) {
+                self.dirty = true;
+            }
             if src.is_finished() && twin_done {
                 self.status.run = RunState::Finished;
                 self.dirty = true;

@@ -8,7 +8,7 @@ mod time;
 
 use names::capacity_words;
 pub use names::{
-    Label, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
+    Label, bytes_words, full_kind_word, full_label, kind_word, label, short_kind_word, short_label,
 };
 pub use tasks::census_words;
 pub use time::{duration, elapsed, left, secs};
@@ -475,6 +475,12 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
         } => {
             format!("wrote {}{} = {value}", o(ob), cell(*index))
         }
+        Attach { o: ob } => format!("maps {}", o(ob)),
+        Detach { o: ob } => format!("unmaps {} (close)", o(ob)),
+        Unlink { o: ob } => format!(
+            "unlinks {}: its name is gone, its memory stays while mapped",
+            o(ob)
+        ),
         Outcome { text, ok } => {
             let mark = if *ok { "as expected" } else { "WRONG" };
             format!("outcome: {text} ({mark})")

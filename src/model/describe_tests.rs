@@ -388,3 +388,24 @@ fn a_programs_stderr_is_said_by_no_thread() {
         line(1, "hello")
     );
 }
+
+#[test]
+fn sizes_in_bytes_read_as_people_say_them() {
+    let said: Vec<String> = [1, 16, 1023, 1024, 1536, 4096, 3 << 20, 5 << 30]
+        .into_iter()
+        .map(describe::bytes_words)
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "1 byte",
+            "16 bytes",
+            "1023 bytes",
+            "1 KiB",
+            "1.5 KiB",
+            "4 KiB",
+            "3 MiB",
+            "5 GiB"
+        ]
+    );
+}

@@ -32,6 +32,8 @@ mod describe_tests;
 #[cfg(test)]
 mod lockorder_tests;
 #[cfg(test)]
+mod memory_tests;
+#[cfg(test)]
 mod rwlock_tests;
 #[cfg(test)]
 mod task_tests;

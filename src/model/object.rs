@@ -55,6 +55,14 @@ pub enum ObjectState {
         /// The cell read or written last.
         last: Option<u32>,
     },
+    /// Shared memory: the workers whose processes map it now (each by the worker that
+    /// mapped it), whether its name was removed, and its first bytes as threadlanes last
+    /// read them from the block itself (no event carries them: see World::saw_memory).
+    SharedMemory {
+        mapped: Vec<WorkerId>,
+        unlinked: bool,
+        bytes: Option<Bytes>,
+    },
     /// Condition, barrier: only their waiters matter.
     Plain,
 }
@@ -82,6 +90,15 @@ pub struct Object {
     pub stats: ObjectStats,
     /// Its rolling sparkline (depth, occupancy or waiters).
     pub spark: super::spark::Spark,
+}
+
+/// The first bytes of a shared memory block, read at `t`; `changed` marks those that
+/// differ from the read before.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bytes {
+    pub t: u64,
+    pub bytes: Vec<u8>,
+    pub changed: Vec<bool>,
 }
 
 /// The cells of a shared array the model keeps: a cell past them (or past the array's
@@ -149,6 +166,11 @@ impl Object {
             RwLock => ObjectState::RwLock {
                 writer: None,
                 readers: Vec::new(),
+            },
+            SharedMemory => ObjectState::SharedMemory {
+                mapped: Vec::new(),
+                unlinked: false,
+                bytes: None,
             },
             Condition | Barrier => ObjectState::Plain,
         };

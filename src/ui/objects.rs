@@ -6,6 +6,8 @@
 
 use super::{Screen, Theme, layout, panel, text};
 use crate::event::{Num, ObjectKind, WorkerId};
+use crate::model::describe::bytes_words;
+use crate::model::object::Bytes;
 use crate::model::{Object, ObjectState, Wait, World, describe, spark};
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -445,6 +447,20 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
             lines.push(head(o, vec![len], width, theme));
             lines.push(cells_line(cells, *last, width, theme));
         }
+        ObjectState::SharedMemory {
+            unlinked, bytes, ..
+        } => {
+            let mapped = world.mapping(o);
+            lines.extend(memory_lines(
+                world,
+                o,
+                &mapped,
+                *unlinked,
+                bytes.as_ref(),
+                width,
+                theme,
+            ))
+        }
         ObjectState::Plain => {
             let n = o.waiters.len();
             let summary = match (o.kind, o.capacity) {
@@ -458,6 +474,79 @@ pub fn card(world: &World, o: &Object, width: usize, theme: &Theme) -> Vec<Line<
         }
     }
     lines.extend(spark_line(world, o, width, theme));
+    lines
+}
+
+/// Shared memory's card: its size and who maps it ("mapped by 2"), their names, and its
+/// first bytes as last read from the block (those just changed marked), in hex.
+fn memory_lines(
+    world: &World,
+    o: &Object,
+    mapped: &[WorkerId],
+    unlinked: bool,
+    bytes: Option<&Bytes>,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut facts: Vec<String> = o.capacity.map(bytes_words).into_iter().collect();
+    match (mapped.is_empty(), unlinked) {
+        (true, true) => facts.push("unlinked: gone".into()),
+        (false, true) => facts.push("unlinked".into()),
+        (true, false) => facts.push("not mapped".into()),
+        (false, false) => {}
+    }
+    let facts = Span::styled(facts.join(theme.glyphs.sep), theme.dim());
+    let line = head(o, vec![facts.clone()], width, theme);
+    let mut lines = if line.width() <= width {
+        vec![line]
+    } else {
+        // Its name is long (psm_1a2b3c4d): the facts on a line of their own, whole.
+        vec![
+            head(o, Vec::new(), width, theme),
+            Line::from(vec![Span::raw("  "), facts]),
+        ]
+    };
+    let names: Vec<&str> = mapped.iter().map(|w| world.worker_name(*w)).collect();
+    lines.extend(names_lines(
+        "mapped by",
+        &names,
+        ", ",
+        width,
+        theme.text(),
+        theme,
+    ));
+    if let Some(b) = bytes {
+        lines.extend(hex_lines(b, width, theme));
+    }
+    lines
+}
+
+/// Bytes in hex, as many rows of whole bytes as fit in two lines ("  00 2a ff …"), the
+/// ones that changed at the last read in the accent style.
+fn hex_lines(b: &Bytes, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let per_row = (width.saturating_sub(2) / 3).max(1);
+    let shown = b.bytes.len().min(per_row * 2);
+    let mut lines = Vec::new();
+    for row in (0..shown).step_by(per_row) {
+        let mut spans = vec![Span::raw("  ")];
+        for i in row..(row + per_row).min(shown) {
+            let style = if b.changed[i] {
+                theme.phase(crate::model::Phase::Critical)
+            } else {
+                theme.text()
+            };
+            spans.push(Span::styled(format!("{:02x}", b.bytes[i]), style));
+            spans.push(Span::raw(" "));
+        }
+        lines.push(Line::from(spans));
+    }
+    if shown < b.bytes.len()
+        && let Some(last) = lines.last_mut()
+    {
+        last.spans.pop();
+        last.spans
+            .push(Span::styled(theme.glyphs.ellipsis, theme.dim()));
+    }
     lines
 }
 

@@ -195,7 +195,10 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
         | GetBegin { .. }
         | QueueJoinBegin { .. }
         | QueueJoinEnd { .. }
-        | RecvBegin { .. } => {}
+        | RecvBegin { .. }
+        | Attach { .. }
+        | Detach { .. }
+        | Unlink { .. } => {}
     }
 }
 
@@ -454,6 +457,9 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
             value: f.num("value")?,
             index: f.opt_u32("index")?,
         },
+        "attach" => Attach { o: o()? },
+        "detach" => Detach { o: o()? },
+        "unlink" => Unlink { o: o()? },
         "outcome" => Outcome {
             text: f.str("text")?,
             ok: f.bool_or("ok", true)?,
@@ -630,6 +636,9 @@ mod tests {
                 value: Num::Real(0.25),
                 index: None,
             },
+            Op::Attach { o: 4 },
+            Op::Detach { o: 4 },
+            Op::Unlink { o: 4 },
             Op::Outcome {
                 text: "balance = 0".into(),
                 ok: true,

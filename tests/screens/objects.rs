@@ -143,3 +143,46 @@ fn paging_objects_that_all_fit_moves_nothing() {
     assert!(row_with(&s, "lock A").contains("free"), "{s}");
     assert!(!s.contains("above"), "{s}");
 }
+
+/// Shared memory at 80×24: the block by its name, its size, who maps it now (a child that
+/// closed it is gone from the list), and its first bytes in hex, read from the block.
+#[test]
+fn shared_memory_shows_who_maps_it_and_its_bytes_at_80x24() {
+    let lines = [
+        worker(0, "main", "main"),
+        op(0, 0, r#""op":"start""#),
+        op(
+            0,
+            0,
+            r#""o":1,"op":"object","name":"psm_1a2b3c4d","kind":"shared_memory","capacity":4096"#,
+        ),
+        op(MS, 0, r#""o":1,"op":"attach""#),
+        r#"{"t":2000000,"pid":4243,"w":1,"op":"worker","name":"adder","kind":"process","parent":0}"#.into(),
+        r#"{"t":3000000,"pid":4243,"w":1,"op":"attach","o":1}"#.into(),
+        r#"{"t":4000000,"pid":4244,"w":2,"op":"worker","name":"reader","kind":"process","parent":0}"#.into(),
+        r#"{"t":5000000,"pid":4244,"w":2,"op":"attach","o":1}"#.into(),
+        r#"{"t":6000000,"pid":4244,"w":2,"op":"detach","o":1}"#.into(),
+    ];
+    let mut w = world(&lines.join("\n"));
+    let mut bytes = vec![0u8; 64];
+    bytes[..4].copy_from_slice(&[0, 0, 0, 7]);
+    w.saw_memory(1, 6 * MS, &bytes);
+    bytes[3] = 8;
+    w.saw_memory(1, 7 * MS, &bytes);
+    let s = crate::assert_screen!(Shot::run(&w, &LOCK).size(80, 24));
+    assert!(
+        row_with(&s, "psm_1a2b3c4d").contains("shared memory"),
+        "{s}"
+    );
+    assert!(s.contains("4 KiB"), "{s}");
+    let row = row_with(&s, "mapped by:");
+    let who = row.split("mapped by:").nth(1).unwrap_or_default();
+    assert!(
+        who.contains("main") && who.contains("adder") && !who.contains("reader"),
+        "{who}"
+    );
+    assert!(
+        row_with(&s, "00 00 00 08").contains("00 00 00 08 00"),
+        "{s}"
+    );
+}

@@ -34,6 +34,7 @@ pub fn full_kind_word(kind: ObjectKind) -> &'static str {
         Value => "value",
         RwLock => "rwlock",
         Rendezvous => "rendezvous channel",
+        SharedMemory => "shared memory",
     }
 }
 
@@ -159,6 +160,27 @@ pub(super) fn capacity_words(kind: ObjectKind, c: u64) -> String {
         Pool => format!("{c} workers"),
         Barrier => format!("{c} parties"),
         Rendezvous => "capacity 0".into(),
+        SharedMemory => bytes_words(c),
         _ => c.to_string(),
+    }
+}
+
+/// A size in bytes as people say it: "64 bytes", "4 KiB", "1.5 MiB".
+pub fn bytes_words(n: u64) -> String {
+    const KIB: u64 = 1024;
+    match n {
+        1 => "1 byte".into(),
+        n if n < KIB => format!("{n} bytes"),
+        n if n < KIB * KIB => kib_words(n, KIB, "KiB"),
+        n if n < KIB * KIB * KIB => kib_words(n, KIB * KIB, "MiB"),
+        n => kib_words(n, KIB * KIB * KIB, "GiB"),
+    }
+}
+
+fn kib_words(n: u64, unit: u64, word: &str) -> String {
+    if n.is_multiple_of(unit) {
+        format!("{} {word}", n / unit)
+    } else {
+        format!("{:.1} {word}", n as f64 / unit as f64)
     }
 }

@@ -183,6 +183,30 @@ mod tests {
         assert_eq!(events(&own)[0].op.object(), Some(101));
     }
 
+    /// Every process that maps a shared memory block declares it: one object, by the
+    /// block's name; another block is another object.
+    #[test]
+    fn shared_memory_declared_by_each_process_is_one_object_by_its_name() {
+        let mut g = ingest();
+        let a = g.add_source("child a (pid 1)", 1);
+        let b = g.add_source("child b (pid 2)", 2);
+        let decl = |o: u32, name: &str| {
+            format!(
+                r#"{{"op":"object","w":0,"o":{o},"name":"{name}","kind":"shared_memory","capacity":16}}"#
+            )
+        };
+        let first = g.line(a, decl(4, "psm_1").as_bytes());
+        assert_eq!(events(&first)[0].op.object(), Some(101));
+        assert!(
+            g.line(b, decl(9, "psm_1").as_bytes()).is_empty(),
+            "the same block"
+        );
+        let attach = g.line(b, br#"{"op":"attach","w":0,"o":9}"#);
+        assert_eq!(events(&attach)[0].op.object(), Some(101));
+        let other = g.line(b, decl(10, "psm_2").as_bytes());
+        assert_eq!(events(&other)[0].op.object(), Some(102));
+    }
+
     #[test]
     fn a_malformed_line_is_reported_with_source_and_line_and_reading_goes_on() {
         let mut g = ingest();

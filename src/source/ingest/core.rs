@@ -4,7 +4,7 @@
 
 use super::local_ids::LocalIds;
 use super::{Ids, MAX_LINE, Out, StreamId};
-use crate::event::{Event, ObjectId, Op, WorkerId};
+use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId};
 use crate::wire;
 use crate::wire::flat;
 use serde_json::Value;
@@ -95,6 +95,9 @@ pub(super) struct Core {
     bound: HashSet<(Owner, WorkerId)>,
     /// Objects every stream shares by name (declared by the reader's side once).
     pub shared: std::collections::HashMap<String, ObjectId>,
+    /// Shared memory blocks by their names: every process that maps a block declares it,
+    /// and each block is one object.
+    blocks: std::collections::HashMap<String, ObjectId>,
     /// The caller's clock, if it pinned one; the machine's otherwise.
     pub now: Option<u64>,
 }
@@ -109,6 +112,7 @@ impl Core {
             objects: LocalIds::default(),
             bound: HashSet::default(),
             shared: std::collections::HashMap::new(),
+            blocks: std::collections::HashMap::new(),
             now: None,
         }
     }
@@ -328,6 +332,20 @@ impl Core {
                 *target = self.worker(owners.target, *target)
             }
             _ => {}
+        }
+        if let Op::Object {
+            o,
+            name,
+            kind: ObjectKind::SharedMemory,
+            ..
+        } = &ev.op
+        {
+            if let Some(g) = self.blocks.get(name) {
+                self.objects.insert(owners.o, *o, *g);
+                return None; // a block another process declared: the same object
+            }
+            let g = self.objects.get_or_make(owners.o, *o, || self.ids.object());
+            self.blocks.insert(name.clone(), g);
         }
         if let Some(o) = ev.op.object_mut() {
             let ids = &mut self.ids;
