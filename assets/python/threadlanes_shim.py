@@ -3838,6 +3838,8 @@ def _file_runs_python(path):
     script running one), or a binary with threadlanes::sync in it. Read once per file."""
     try:
         st = os.stat(path)
+        if st.st_mode & 0o170000 != 0o100000:
+            return False  # not a regular file (a FIFO would block the read): exec refuses it
         key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
         known = _runs_cache.get(key)
         if known is None:

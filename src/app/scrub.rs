@@ -29,15 +29,13 @@ impl App {
         }
         let end = self.history.end();
         let at = self.cursor.as_ref().map_or(end, |c| c.at);
-        let to = at
-            .saturating_add_signed(by)
-            .clamp(self.history.first(), end);
+        let to = self.scrub_stop(at, by);
         if to == end {
             self.leave_scrub();
             return;
         }
         let world = self.history.world_after(to);
-        self.status.scrub = Some(self.scrub_words(to, end, &world));
+        self.status.scrub = Some(self.scrub_words(to, &world));
         let hints = if self.options.mode == Mode::Step {
             self.hints_after(to, &world)
         } else {
@@ -48,6 +46,30 @@ impl App {
             world,
             hints,
         });
+    }
+
+    /// `by` moments from `at`. A moment is after an event that did something: the moment
+    /// just before a worker parks at the step gate is passed over (the park is no step of
+    /// its own; stopping there would show the worker running between its step and its park).
+    fn scrub_stop(&self, at: u64, by: i64) -> u64 {
+        let (first, end) = (self.history.first(), self.history.end());
+        let parks_next = |p: u64| {
+            p < end
+                && self
+                    .history
+                    .event(p)
+                    .is_some_and(|e| matches!(e.op, crate::event::Op::Gate { .. }))
+        };
+        let mut to = at;
+        for _ in 0..by.unsigned_abs() {
+            loop {
+                to = to.saturating_add_signed(by.signum()).clamp(first, end);
+                if to == first || to == end || !parks_next(to) {
+                    break;
+                }
+            }
+        }
+        to
     }
 
     /// Back to now: the live world and hints on screen.
@@ -64,12 +86,21 @@ impl App {
         }
     }
 
-    fn scrub_words(&self, at: u64, end: u64, world: &World) -> String {
-        let last = at.checked_sub(1).and_then(|i| self.history.event(i));
+    /// "event 15 of 20 · 0.1s · t1 wakes": the moment's place among the run's events (parks
+    /// at the step gate, drawn and not logged, are not counted) and the last one before it.
+    fn scrub_words(&self, at: u64, world: &World) -> String {
+        let last = (self.history.first()..at)
+            .rev()
+            .filter_map(|i| self.history.event(i))
+            .find(|e| !matches!(e.op, crate::event::Op::Gate { .. }));
         let what = last.map_or(String::from("the start"), |e| {
             format!("{} {}", world.worker_name(e.w), describe::event(world, e))
         });
-        format!("event {at} of {end} · {} · {what}", describe::secs(world.t))
+        let (n, of) = (
+            world.events - world.parks,
+            self.world.events - self.world.parks,
+        );
+        format!("event {n} of {of} · {} · {what}", describe::secs(world.t))
     }
 
     /// The lanes' hints after the first `at` events: each worker's next event in the history

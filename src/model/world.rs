@@ -69,6 +69,8 @@ pub struct World {
     pub problems: VecDeque<String>,
     /// Events folded so far.
     pub events: u64,
+    /// Of them, parks at the step gate: drawn in the lanes, not operations of their own.
+    pub parks: u64,
     /// Who woke whom (model/cause.rs).
     pub causes: Causes,
     /// Tasks declared so far (model/task.rs reads threads' states only when there are any).
@@ -110,6 +112,7 @@ impl World {
             still_going: Vec::new(),
             problems: VecDeque::new(),
             events: 0,
+            parks: 0,
             causes: Causes::default(),
             tasks: 0,
             blocking: Blocking::default(),
@@ -223,6 +226,7 @@ impl World {
     /// Everything but the log; false if the event was refused.
     fn fold_event(&mut self, ev: &Event) -> bool {
         self.events += 1;
+        self.parks += u64::from(matches!(ev.op, Op::Gate { .. }));
         self.t = self.t.max(ev.t);
         let o = ev.op.object();
         // Both ids below a power of two: their bits or'ed are too (one test, not two).

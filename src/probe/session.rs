@@ -8,7 +8,7 @@
 //! Must not: name the runner, the scenarios or child processes. What outlives a session's
 //! threads and must end with it (a run's child processes) joins it as a `Companion`.
 
-use super::schedule::{Gatekeeper, Next, Timekeeper};
+use super::schedule::{Gatekeeper, Mode, Next, Timekeeper};
 use super::sink::{Events, Lane, Sink};
 use super::time_base::TimeBase;
 use crate::event::{Event, ObjectId, ObjectKind, Op, WorkerId, WorkerKind};
@@ -543,11 +543,16 @@ impl CurrentWorker {
             return Ok(());
         }
         let next = Next { op, o };
-        if self
-            .session
-            .gate
-            .park_until(self.w(), next, None, None, &|| self.stopped().is_some())
-        {
+        let gate = &self.session.gate;
+        if gate.mode() == Mode::Step && !next.is_setup() {
+            // Said in the stream, as a traced program's park is: the lane shows the worker
+            // parked (not running) for as long as the user leaves it there.
+            self.emit(Op::Gate {
+                o,
+                next: op.to_string(),
+            });
+        }
+        if gate.park_until(self.w(), next, None, None, &|| self.stopped().is_some()) {
             Ok(())
         } else {
             self.check()
