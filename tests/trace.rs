@@ -1103,12 +1103,16 @@ fn multiprocessing_conditions_and_barriers_are_shared_objects() {
     }
 }
 
-/// A shared memory block is one object, whichever process maps it (by name, or inherited
-/// through a fork): every mapping, close and unlink is said by the process that did it, and
-/// the program's output is its own (the writes land in the block: 15 after three adders).
+/// A shared memory block is one object, whichever process maps it (by name, inherited
+/// through a fork, handed to a spawned child): every mapping, close and unlink is said by
+/// the process that did it, and the program's output is its own (the writes land in the
+/// block: 20 after four adders). A name used again after its unlink is another block.
 #[test]
 fn shared_memory_is_one_object_mapped_by_each_process() {
-    let t = trace("mp_shared_memory").ok("mp_shared_memory", &["total 15 size True", "unlinked"]);
+    let t = trace("mp_shared_memory").ok(
+        "mp_shared_memory",
+        &["total 20 size True", "unlinked", "reused"],
+    );
     let blocks: Vec<_> = t
         .events
         .iter()
@@ -1122,16 +1126,21 @@ fn shared_memory_is_one_object_mapped_by_each_process() {
             _ => None,
         })
         .collect();
-    assert_eq!(blocks.len(), 1, "one block, declared once: {blocks:?}");
+    assert_eq!(blocks.len(), 3, "each block declared once: {blocks:?}");
     let (shm, name, size) = blocks[0].clone();
     assert!(name.starts_with("psm_"), "named as the block is: {name}");
     assert_eq!(size, Some(16));
     // main creates it; adder-1 and adder-2 inherit it (fork) and map it by name; forked
-    // inherits it only.
-    assert_eq!(t.pids(|op| matches!(op, Op::Attach { o } if *o == shm)), 4);
-    assert_eq!(t.count(|op| matches!(op, Op::Attach { o } if *o == shm)), 6);
-    assert_eq!(t.pids(|op| matches!(op, Op::Detach { o } if *o == shm)), 3);
+    // inherits it only; spawned is handed it.
+    assert_eq!(t.pids(|op| matches!(op, Op::Attach { o } if *o == shm)), 5);
+    assert_eq!(t.count(|op| matches!(op, Op::Attach { o } if *o == shm)), 7);
+    assert_eq!(t.pids(|op| matches!(op, Op::Detach { o } if *o == shm)), 4);
     assert_eq!(t.count(|op| matches!(op, Op::Unlink { o } if *o == shm)), 1);
+    let reused: Vec<_> = blocks[1..]
+        .iter()
+        .map(|(_, n, c)| (n == &blocks[1].1, *c))
+        .collect();
+    assert_eq!(reused, [(true, Some(16)), (true, Some(4096))]);
 }
 
 #[test]

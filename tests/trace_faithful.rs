@@ -419,3 +419,29 @@ fn development_mode_warns_no_more_than_untraced() {
         compare_in(name, &[("PYTHONDEVMODE", "1")], &[]);
     }
 }
+
+/// The TUI runs the program unbuffered (PYTHONUNBUFFERED, with THREADLANES_UNBUFFERED to
+/// say it was the TUI's): the program and its Python children do not see it, and a child
+/// the program gives a PYTHONUNBUFFERED of its own sees that one.
+#[test]
+fn the_tuis_unbuffered_is_hidden_and_a_childs_own_is_kept() {
+    let program = concat!(
+        "import os, subprocess, sys\n",
+        "see = 'import os, sys; print(sys.argv[1], os.environ.get(\"PYTHONUNBUFFERED\"))'\n",
+        "print('mine', os.environ.get('PYTHONUNBUFFERED'), flush=True)\n",
+        "subprocess.run([sys.executable, '-c', see, 'given'],\n",
+        "               env=dict(os.environ, PYTHONUNBUFFERED='x'))\n",
+        "subprocess.run([sys.executable, '-c', see, 'inherits'])\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_threadlanes"))
+        .args(["trace", "--headless", "--", "python3", "-c", program])
+        .env_remove("PYTHONUNBUFFERED")
+        .envs([("PYTHONUNBUFFERED", "1"), ("THREADLANES_UNBUFFERED", "1")])
+        .stdin(Stdio::null())
+        .output()
+        .expect("threadlanes runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    for line in ["mine None", "given x", "inherits None"] {
+        assert!(said.contains(line), "{line}:\n{said}");
+    }
+}

@@ -2552,59 +2552,62 @@ def _patch_shared_memory(sm):
     SM = sm.SharedMemory
     init, close, unlink = SM.__init__, SM.close, SM.unlink
     blocks = weakref.WeakKeyDictionary()  # SharedMemory -> [its id fragment, mapped]
+    waiting = []  # blocks a process mapped before it said who it is (spawn's arguments)
 
     def say(shm, op, w=None):
         entry = blocks.get(shm)
         w = _me() if w is None else w
         if entry is not None and w is not None and not _closed:
             _emit(w, '"op":"%s",%s}' % (op, entry[0]), now=True)
-        return entry
+
+    def mapped(shm, w):
+        j = _declare_named(shm.name, "shared_memory", shm.size, True, w)
+        if j is not None:
+            blocks[shm] = [j, True]
+            say(shm, "attach", w)
 
     def __init__(self, *args, **kwargs):
-        try:
-            init(self, *args, **kwargs)
-        except BaseException as e:
-            _unshim(e)
-            raise
+        init(self, *args, **kwargs)
+        if _closed:
+            return
         w = _me()
-        if w is not None and not _closed:
-            j = _declare_named(self.name, "shared_memory", self.size, True, w)
-            if j is not None:
-                blocks[self] = [j, True]
-                say(self, "attach", w)
+        if w is not None:
+            mapped(self, w)
+        elif not _proc_declared[0]:
+            waiting.append(weakref.ref(self))
 
     def close_(self):
-        try:
-            close(self)
-        except BaseException as e:
-            _unshim(e)
-            raise
+        close(self)
         entry = blocks.get(self)
         if entry is not None and entry[1]:
             entry[1] = False
             say(self, "detach")
 
     def unlink_(self):
-        try:
-            unlink(self)
-        except BaseException as e:
-            _unshim(e)
-            raise
+        unlink(self)
         say(self, "unlink")
 
-    def forked():
-        # A forked child maps what its parent mapped: said for each block, by its main
-        # thread (the blocks are the parent's objects: their id fragments name its pid).
+    def declared():
+        # This process has said who it is: a forked child maps what its parent mapped
+        # (said for each block, whose id fragment names the parent's pid), and the blocks
+        # it mapped before (a spawned Process's arguments) are said now.
+        w = _me()
         for shm, entry in list(blocks.items()):
             if entry[1]:
-                say(shm, "attach")
+                say(shm, "attach", w)
+        for ref in waiting:
+            shm = ref()
+            if shm is not None and w is not None:
+                mapped(shm, w)
+        waiting.clear()
 
-    _forked_hooks.append(forked)
+    _declared_hooks.append(declared)
     for fn, orig in ((__init__, init), (close_, close), (unlink_, unlink)):
+        fn = _errors_untraced(fn)
         fn.__wrapped__ = orig
         fn.__name__, fn.__qualname__ = orig.__name__, orig.__qualname__
         fn.__module__, fn.__doc__ = orig.__module__, orig.__doc__
-    SM.__init__, SM.close, SM.unlink = __init__, close_, unlink_
+        setattr(SM, orig.__name__, fn)
 
 
 # ── time.sleep, print, input ────────────────────────────────────────────────────────
@@ -3218,6 +3221,7 @@ def _patch_multiprocessing():
             _declare_worker(0, self.name, "process", self.daemon, pw, ppid)
             if fresh:
                 _emit(0, '"op":"start"}')
+            _said_who()
         code = p_boot(self, *args, **kwargs)
         _finish("ok" if code == 0 else "panic", None if code == 0 else "exit code %s" % code)
         return code
@@ -3711,10 +3715,10 @@ _our_env = {}  # our variables, as the process's environment had them before _hi
 
 def _hide_env():
     """The program's environment is its own: our variables (THREADLANES_*, our directory at
-    the head of PYTHONPATH, PYTHONUNBUFFERED where the TUI set it) leave os.environ and the process's environment (unsetenv), so
-    what the program starts sees what it would untraced. A child that runs Python (or a
-    threadlanes::sync program, or a command that runs one) gets them back where it is
-    started (`_patch_exec`): it is traced too. A fork needs nothing: the shim is in it."""
+    the head of PYTHONPATH, PYTHONUNBUFFERED where the TUI set it) leave os.environ and the
+    process's environment (unsetenv), so what the program starts sees what it would see
+    untraced. A child `_traces_child` names gets them back where it is started
+    (`_patch_exec`), and is traced too. A fork needs nothing: the shim is in it."""
     env = os.environ
     for name in [n for n in env if n.startswith("THREADLANES_")]:
         _our_env[name] = env.pop(name)
@@ -3733,13 +3737,16 @@ def _hide_env():
 
 def _with_ours(pairs):
     """`pairs` (a child's environment as (name, value) bytes, in order) with our variables
-    added where it lacks them and our directory at the head of its PYTHONPATH."""
+    added where it lacks them and our directory at the head of its PYTHONPATH. Where the
+    program gave the child a PYTHONUNBUFFERED of its own, the child keeps it (it is not
+    told the TUI set it)."""
     have = {k for k, _ in pairs}
     out = [(k, _our_dir_first(v) if k == b"PYTHONPATH" else v) for k, v in pairs]
     for name, value in _our_env.items():
         key = os.fsencode(name)
-        if key not in have:
-            out.append((key, os.fsencode(_DIR if name == "PYTHONPATH" else value)))
+        if key in have or (name == "THREADLANES_UNBUFFERED" and b"PYTHONUNBUFFERED" in have):
+            continue
+        out.append((key, os.fsencode(_DIR if name == "PYTHONPATH" else value)))
     return out
 
 
@@ -3768,47 +3775,59 @@ def _process_env():
         return list(os.environb.items())
 
 
-def _env_for(env):
-    """A traced child's environment: `env` (a mapping, or None for the process's own) with
-    ours added, as the mapping os.execve and os.posix_spawn take."""
-    if env is None:
-        pairs = _process_env()
-    else:
-        pairs = [(os.fsencode(k), os.fsencode(v)) for k, v in env.items()]
-    return dict(_with_ours(pairs))
+def _env_for(exe, argv, env, none_ok=False):
+    """The environment to start `exe` with `argv`: `env` as given, or, for a child
+    `_traces_child` names, `env` with ours added (a mapping read as the exec functions read
+    one: its keys, then each value; None, where `none_ok`, for the process's own). What the
+    exec function would refuse (a bad argv, an env that is no mapping) is left as given, to
+    be refused in its own words."""
+    if env is None and not none_ok:
+        return env
+    try:
+        if not _traces_child(exe, argv):
+            return env
+        if env is None:
+            pairs = _process_env()
+        else:
+            pairs = [(os.fsencode(k), os.fsencode(env[k])) for k in env.keys()]
+        return dict(_with_ours(pairs))
+    except Exception:
+        return env
 
 
-_PY_FILE = re.compile(rb"python|pypy|\.pyz?(?![\w.])")
-_SYNC_MARK = b"THREADLANES_SOCKET"  # in every threadlanes::sync program, which reads it
-_runs_cache = {}
+_PY_WORD = re.compile(rb"python|pypy|\.pyz?(?![\w.])")
+# Programs that run the command they are given: where theirs names Python, the Python they
+# start must find our variables in what they pass on.
+_LAUNCHERS = frozenset(
+    b"sh bash dash zsh ksh mksh fish env uv uvx poetry pipenv pdm hatch rye conda mamba "
+    b"micromamba pixi nice nohup timeout time stdbuf taskset chrt ionice setsid xargs sudo "
+    b"doas runuser strace ltrace valgrind perf gdb".split()
+)
+_SYNC_MARK = b"THREADLANES_SOCKET"  # read by threadlanes::sync (and named by threadlanes)
+_PY_MAIN = b"Py_BytesMain"  # what CPython's own `main` calls: an interpreter, however named
+_kinds = {}  # (dev, ino, mtime, size) -> what the file is (see _file_kind)
 _NO_ENV = object()
 
 
 def _traces_child(exe, argv):
     """Whether a child that execs `exe` (a path, or None where only argv is known) with
     `argv` gets our variables: a Python interpreter the shim can load into (not -I, -E or
-    -S), a command that names Python or a script (`sh -c "python3 x.py"`, `uv run x.py`,
-    `env python3`), a script whose `#!` file names Python, a threadlanes::sync program.
-    Anything else sees the program's environment untouched, as untraced."""
+    -S), a launcher or shell whose command names Python or a script (`sh -c "python3 x.py"`,
+    `uv run x.py`, `env python3`), a `#!` script that names Python, a threadlanes::sync
+    program. Anything else sees the program's environment untouched, as untraced."""
     if "THREADLANES_SOCKET" not in _our_env:
         return False
-    args = [os.fsencode(a) for a in argv or ()]
-    if exe is not None and _is_interpreter(exe) or args and _is_interpreter(args[0]):
+    args = [os.fsencode(a) for a in argv]
+    names = [os.path.basename(p) for p in ([os.fsencode(exe)] if exe is not None else [])
+             + args[:1]]
+    if any(n.startswith((b"python", b"pypy")) for n in names):
         return not _keeps_shim_out(args)
-    if any(_PY_FILE.search(a) for a in args):
-        return True
-    return exe is not None and _file_runs_python(exe)
-
-
-def _is_interpreter(path):
-    path = os.fsencode(path)
-    name = os.path.basename(path)
-    if name.startswith((b"python", b"pypy")):
-        return True
-    try:
-        return os.path.realpath(path) == os.path.realpath(os.fsencode(sys.executable))
-    except (OSError, ValueError):
-        return False
+    if any(n in _LAUNCHERS for n in names):
+        return any(_PY_WORD.search(a) for a in args[1:])
+    kind = _file_kind(exe) if exe is not None else None
+    if kind == "python":
+        return not _keeps_shim_out(args)
+    return kind is not None
 
 
 def _keeps_shim_out(args):
@@ -3833,51 +3852,72 @@ def _keeps_shim_out(args):
     return False
 
 
-def _file_runs_python(path):
-    """A `#!` script that names Python in its first 64 KiB (a console script, a shell
-    script running one), or a binary with threadlanes::sync in it. Read once per file."""
+def _file_kind(path):
+    """What the file at `path` runs, read once per file: "python" (a CPython interpreter
+    under any name: the same file as ours, or a binary calling Py_BytesMain), "sync" (a
+    binary with threadlanes::sync in it), "script" (a `#!` script naming Python in its first
+    64 KiB: a console script, a shell script that runs one), else None."""
     try:
         st = os.stat(path)
         if st.st_mode & 0o170000 != 0o100000:
-            return False  # not a regular file (a FIFO would block the read): exec refuses it
+            return None  # not a regular file (a FIFO would block the read): exec refuses it
         key = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
-        known = _runs_cache.get(key)
-        if known is None:
-            with open(path, "rb") as f:
-                head = f.read(65536)
-                if head.startswith(b"#!"):
-                    known = _PY_FILE.search(head) is not None
-                else:
-                    known = _SYNC_MARK in head or _mapped_find(f, _SYNC_MARK)
-            _runs_cache[key] = known
-        return known
-    except (OSError, ValueError):
-        return False
+        if key not in _kinds:
+            _kinds[key] = _read_kind(path, st)
+        return _kinds[key]
+    except (OSError, ValueError, TypeError):
+        return None
 
 
-def _mapped_find(f, mark):
-    import mmap
+def _read_kind(path, st):
+    mine = os.stat(sys.executable)
+    if (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino):
+        return "python"
+    with open(path, "rb") as f:
+        head = f.read(65536)
+        if head.startswith(b"#!"):
+            return "script" if _PY_WORD.search(head) else None
+        import mmap
 
-    try:
-        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-            return m.find(mark) >= 0
-    except (OSError, ValueError):
-        return False
+        try:
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+                if m.find(_PY_MAIN) >= 0:
+                    return "python"
+                return "sync" if m.find(_SYNC_MARK) >= 0 else None
+        except (OSError, ValueError):
+            return None
 
 
-def _first_file(candidates):
-    """The file exec would run: the first of subprocess's PATH candidates that is one."""
+def _first_file(candidates, cwd):
+    """The file exec would run: the first of subprocess's PATH candidates that is one (a
+    relative one from the child's working directory)."""
     for path in candidates or ():
+        if cwd is not None and not os.path.isabs(path):
+            path = os.path.join(os.fsencode(cwd), os.fsencode(path))
         if os.path.isfile(path) and os.access(path, os.X_OK):
             return path
     return None
+
+
+def _errors_untraced(fn):
+    """`fn`, whose errors leave it with no frame of the shim's (see `_unshim`)."""
+
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as e:
+            _unshim(e)
+            raise
+
+    return call
 
 
 def _patch_exec():
     """Every way the program starts another program: _posixsubprocess.fork_exec (subprocess,
     os.popen, asyncio's subprocesses, multiprocessing's spawn and forkserver), os.execv and
     os.execve (the other exec* functions, os.spawn*, pty.spawn call them), os.posix_spawn and
-    posix_spawnp, os.system. Each adds our variables only for a child `_traces_child` names."""
+    posix_spawnp, os.system. Each adds our variables for a child `_traces_child` names, and
+    for no other."""
     import _posixsubprocess
     import subprocess
 
@@ -3885,67 +3925,91 @@ def _patch_exec():
 
     def fork_exec(args, executable_list, close_fds, pass_fds, cwd, env_list, *rest):
         try:
-            if _traces_child(_first_file(executable_list), args):
-                pairs = None if env_list is None else [e.partition(b"=")[::2] for e in env_list]
-                env = _with_ours(_process_env() if pairs is None else pairs)
-                env_list = [k + b"=" + v for k, v in env]
-            return real_fork_exec(args, executable_list, close_fds, pass_fds, cwd, env_list,
-                                  *rest)
-        except BaseException as e:
-            _unshim(e)
-            raise
+            traced = _traces_child(_first_file(executable_list, cwd), args)
+        except Exception:
+            traced = False
+        if traced:
+            if env_list is None:
+                pairs = _process_env()
+            else:
+                pairs = [e.partition(b"=")[::2] for e in env_list]
+            env_list = [k + b"=" + v for k, v in _with_ours(pairs)]
+        return real_fork_exec(args, executable_list, close_fds, pass_fds, cwd, env_list, *rest)
 
-    _posixsubprocess.fork_exec = _posing_as(fork_exec, _posixsubprocess, "fork_exec")
+    fork_exec = _posing_as(_errors_untraced(fork_exec), _posixsubprocess, "fork_exec")
+    _posixsubprocess.fork_exec = fork_exec
     if getattr(subprocess, "_fork_exec", None) is real_fork_exec:
         subprocess._fork_exec = fork_exec  # 3.11+ keeps its own name for it
-
-    def with_env(fn, name):
-        def call(path, argv, env=_NO_ENV, *args, **kwargs):
-            try:
-                if env is _NO_ENV:
-                    return fn(path, argv, *args, **kwargs)  # its own TypeError, as untraced
-                if _traces_child(path, argv):
-                    env = _env_for(env)
-                return fn(path, argv, env, *args, **kwargs)
-            except BaseException as e:
-                _unshim(e)
-                raise
-
-        return _posing_as(call, os, name)
-
     for name in ("execve", "posix_spawn", "posix_spawnp"):
         fn = getattr(os, name, None)
         if fn is not None:
-            setattr(os, name, with_env(fn, name))
-    real_execv, real_execve = os.execv, getattr(os, "execve", None)
+            setattr(os, name, _posing_as(_errors_untraced(_spawning(fn, name)), os, name))
+    execv = _execv(os.execv, getattr(os, "execve", None))
+    os.execv = _posing_as(_errors_untraced(execv), os, "execv")
+    os.system = _posing_as(_errors_untraced(_system(os.system)), os, "system")
 
-    def execv(path, argv):
-        try:
-            if real_execve is not None and argv and _traces_child(path, argv):
-                return real_execve(path, argv, _env_for(None))
-            return real_execv(path, argv)
-        except BaseException as e:
-            _unshim(e)
-            raise
 
-    os.execv = _posing_as(execv, os, "execv")
-    real_system = os.system
+def _spawning(fn, name):
+    """os.execve, posix_spawn or posix_spawnp, with our variables in the env given (by place,
+    or for execve by name too; posix_spawn's env may be None from 3.13: the process's)."""
+    by_name = name == "execve"
+    none_ok = not by_name and sys.version_info >= (3, 13)
 
-    def system(command):
-        try:
-            if _traces_child(None, [b"sh", b"-c", command]):
-                command = _exports(command) + command
-            return real_system(command)
-        except BaseException as e:
-            _unshim(e)
-            raise
+    def call(*args, **kwargs):
+        given = list(args[:3])
+        if by_name:
+            given += [kwargs.get(k, _NO_ENV) for k in ("path", "argv", "env")[len(given):]]
+        if len(given) == 3 and all(g is not _NO_ENV for g in given):
+            env = _env_for(given[0], given[1], given[2], none_ok)
+            if len(args) >= 3:
+                args = args[:2] + (env,) + args[3:]
+            else:
+                kwargs["env"] = env
+        return fn(*args, **kwargs)
 
-    os.system = _posing_as(system, os, "system")
+    return call
+
+
+def _execv(real_execv, real_execve):
+    """os.execv: a child `_traces_child` names is started by execve, with the process's
+    environment and ours; its errors are execv's (no file name in an OSError)."""
+
+    def execv(*args, **kwargs):
+        if len(args) == 2 and not kwargs and real_execve is not None:
+            path, argv = args
+            ok = isinstance(argv, (list, tuple)) and len(argv) > 0 and bool(argv[0])
+            env = _env_for(path, argv, None, none_ok=True) if ok else None
+            if env is not None:
+                failed = None
+                try:
+                    real_execve(path, argv, env)
+                except OSError as e:
+                    failed = OSError(e.errno, e.strerror)
+                raise failed  # outside the handler: no context, as execv raises it
+        return real_execv(*args, **kwargs)
+
+    return execv
+
+
+def _system(real_system):
+    """os.system: a command that runs Python is told our variables first (system() takes no
+    environment of its own)."""
+
+    def system(*args, **kwargs):
+        if len(args) == 1 and not kwargs:
+            try:
+                command = os.fspath(args[0])
+                if _traces_child(None, [b"sh", b"-c", command]):
+                    args = (_exports(command) + command,)
+            except Exception:
+                pass  # refused below in system()'s own words
+        return real_system(*args, **kwargs)
+
+    return system
 
 
 def _exports(command):
-    """What os.system's shell is told first, for a command that runs Python: our variables,
-    exported to all it starts (system() takes no environment of its own)."""
+    """What os.system's shell is told first: our variables, exported to all it starts."""
     import shlex
 
     words = ["%s=%s" % (k, shlex.quote(v)) for k, v in _our_env.items() if k != "PYTHONPATH"]
@@ -4014,11 +4078,15 @@ def _after_fork_child():
     else:
         _declare_worker(0, "fork", "process", False, parent_w, parent_pid)
     _emit(0, '"op":"start"}')
-    for hook in _forked_hooks:
+    _said_who()
+
+
+_declared_hooks = []  # what a process says once it has said who it is (a fork, a spawn)
+
+
+def _said_who():
+    for hook in _declared_hooks:
         hook()
-
-
-_forked_hooks = []  # what a forked child says once it has said who it is
 
 
 def install():

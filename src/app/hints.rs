@@ -120,7 +120,7 @@ pub(super) const PICKER: &[Entry] = &[
 pub(super) const ON_ITS_OWN: &[Entry] = &[
     entry_when(". →", &[A::Step, A::Right], "step", |n| stepping(n) && !n.scrub),
     entry_when("tab", &[A::NextReady], "next that can go", stepping),
-    entry_when("s", &[A::ToggleStep], "step mode", stepping),
+    entry_when("s", &[A::ToggleStep], "step mode", |n| n.step && n.run != RunState::Finished),
     entry_when("space", &[A::TogglePause], "freeze view", |n| n.run != RunState::Finished),
     entry_when("q", &[A::Quit], "quit", |n| n.run == RunState::Finished),
     entry_when("← →", &[A::Left, A::Right], "scrub", |n| n.run != RunState::Running),

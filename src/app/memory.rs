@@ -1,11 +1,14 @@
 //! The bytes of the shared memory blocks a traced program maps, read from the blocks
 //! themselves: no event carries them (a write to shared memory runs no code a tracer sees),
-//! but the blocks are files under /dev/shm that any process of the user's can map. Each
-//! block is opened once, when its object appears, and read at every frame; a block opened
-//! stays readable after the program unlinks it, as it does for the program's processes.
+//! but the blocks are files under /dev/shm that any process of the user's can read. Each
+//! block is opened at the first frame that finds its object (never, if its name is gone by
+//! then) and read at every frame while the run goes on. An open block stays readable
+//! after the program unlinks it while a process of the program still maps it; once none
+//! does, it is let go, so the viewer never keeps memory the program has freed.
 
 use crate::event::{ObjectId, ObjectKind};
 use crate::model::World;
+use crate::model::object::ObjectState;
 use std::collections::HashMap;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -21,7 +24,13 @@ fn path_of(name: &str) -> Option<PathBuf> {
     ok.then(|| PathBuf::from("/dev/shm").join(name))
 }
 
-/// The blocks opened so far (None: could not be, not tried again).
+/// Unlinked and mapped by no live process: the memory is the system's again.
+fn freed(world: &World, o: &crate::model::Object) -> bool {
+    matches!(o.state, ObjectState::SharedMemory { unlinked: true, .. })
+        && world.mapping(o).is_empty()
+}
+
+/// The blocks opened so far (None: could not be, or let go; not tried again).
 #[derive(Default)]
 pub struct Memory {
     open: HashMap<ObjectId, Option<File>>,
@@ -31,14 +40,25 @@ impl Memory {
     /// Reads every shared memory block of `world` and tells the world what it holds.
     /// True if any changed.
     pub fn read_into(&mut self, world: &mut World) -> bool {
-        let blocks: Vec<(ObjectId, String, u64)> = world
+        let blocks: Vec<(ObjectId, String, u64, bool)> = world
             .objects
             .iter()
             .filter(|o| o.kind == ObjectKind::SharedMemory)
-            .map(|o| (o.id, o.name.clone(), o.capacity.unwrap_or(0)))
+            .map(|o| {
+                (
+                    o.id,
+                    o.name.clone(),
+                    o.capacity.unwrap_or(0),
+                    freed(world, o),
+                )
+            })
             .collect();
         let mut changed = false;
-        for (o, name, size) in blocks {
+        for (o, name, size, freed) in blocks {
+            if freed {
+                self.open.insert(o, None); // closed: its last bytes stay on its card
+                continue;
+            }
             let file = self
                 .open
                 .entry(o)
@@ -105,6 +125,16 @@ mod tests {
             "unlinked: still read, unchanged"
         );
         assert_eq!(seen(&world), [9, 2, 3, 4]);
+        // The program says it unlinked it, and nobody maps it: the viewer lets it go.
+        world.apply(&Event {
+            t: 1,
+            pid: 1,
+            w: 0,
+            op: Op::Unlink { o: 1 },
+        });
+        assert!(!memory.read_into(&mut world));
+        assert!(memory.open.get(&1).is_some_and(|f| f.is_none()), "let go");
+        assert_eq!(seen(&world), [9, 2, 3, 4], "its last bytes stay");
     }
 
     #[test]

@@ -704,14 +704,15 @@ impl World {
     /// it mapped, whichever of its threads closes it: the mapping let go is the one `w` made,
     /// else the first one of `w`'s process.
     fn shared_memory(&mut self, w: WorkerId, pid: u32, ox: u32, op: &Op) {
-        let Some(ObjectState::SharedMemory { mapped, .. }) =
-            self.objects.get(ox as usize).map(|ob| &ob.state)
-        else {
-            return;
+        // The mapping a close lets go of: found before the object is borrowed to change it.
+        let unmap = match (op, self.objects.get(ox as usize).map(|ob| &ob.state)) {
+            (Op::Detach { .. }, Some(ObjectState::SharedMemory { mapped, .. })) => {
+                let same_process = |m: &WorkerId| self.worker(*m).is_some_and(|x| x.pid == pid);
+                let mine = mapped.iter().position(|m| *m == w);
+                mine.or_else(|| mapped.iter().position(same_process))
+            }
+            _ => None,
         };
-        let same_process = |m: &WorkerId| self.worker(*m).is_some_and(|x| x.pid == pid);
-        let mine = mapped.iter().position(|m| *m == w);
-        let unmap = mine.or_else(|| mapped.iter().position(same_process));
         let Some(ObjectState::SharedMemory {
             mapped, unlinked, ..
         }) = self.object_at(ox).map(|ob| &mut ob.state)
@@ -725,7 +726,8 @@ impl World {
                     mapped.remove(i);
                 }
             }
-            _ => *unlinked = true,
+            Op::Unlink { .. } => *unlinked = true,
+            _ => {}
         }
     }
 

@@ -67,9 +67,40 @@ def not_python():
     through_fd("execve", lambda w: forked_exec(w, lambda: os.execve(ENV, [ENV], os.environ)))
     through_fd("os.posix_spawn", lambda w: os.posix_spawn(
         ENV, [ENV], os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, w, 1)]))
+    # Not a launcher: a ".py" or "python" among its arguments does not make it Python.
+    names = ["THREADLANES_SOCKET", "PYTHONPATH", "notes.py", "python3"]
+    out = subprocess.run(["printenv"] + names, stdout=subprocess.PIPE).stdout
+    print("printenv", out.decode().split(), file=sys.stderr)
     iso = "import os; print(sorted(k for k in os.environ if 'THREADLANES' in k or 'PYTHONP' in k))"
     out = subprocess.run([sys.executable, "-I", "-c", iso], stdout=subprocess.PIPE).stdout
     print("python -I", out.decode().strip(), file=sys.stderr)
+
+
+def refused(what, call):
+    """What a call the exec functions refuse raises: its type, its words and how many
+    frames its traceback has (the same traced: no frame or check of the tracer's)."""
+    import traceback
+
+    try:
+        call()
+        print(what, "ran", file=sys.stderr)
+    except Exception as e:
+        frames = len(traceback.extract_tb(e.__traceback__))
+        print(what, type(e).__name__, e, frames, file=sys.stderr)
+
+
+def bad_calls():
+    py, argv = sys.executable, [sys.executable, "-c", "pass"]
+    refused("execve env None", lambda: os.execve(py, argv, None))
+    refused("execve env list", lambda: os.execve(py, argv, [("A", "1")]))
+    refused("posix_spawn env by name", lambda: os.posix_spawn(py, argv, env=os.environ))
+    refused("execv by name", lambda: os.execv(path=py, argv=argv))
+    refused("execv empty argv[0]", lambda: os.execv(py, [""]))
+    refused("execv no file", lambda: os.execv("/nonexistent/python3", ["python3"]))
+    refused("execvp no file", lambda: os.execvp("python3.99", ["python3.99"]))
+    refused("execv bad argv", lambda: os.execv(py, [py, 5]))
+    refused("system int", lambda: os.system(5))
+    refused("system None", lambda: os.system(None))
 
 
 if __name__ == "__main__":
@@ -89,3 +120,13 @@ if __name__ == "__main__":
     os.system(quoted % (sys.executable, VIEW, "os.system"))
     subprocess.run(quoted % (sys.executable, VIEW, "'through a shell'"), shell=True, check=True)
     not_python()
+    bad_calls()
+    # A PathLike command, and an fexecve (a descriptor, not a path): as untraced.
+    import pathlib
+
+    print("system path", os.system(pathlib.Path("/bin/true")), file=sys.stderr)
+    pid = os.fork()
+    if pid == 0:
+        fd = os.open("/bin/true", os.O_RDONLY)
+        os.execve(fd, ["true"], dict(os.environ))
+    print("fexecve", os.waitpid(pid, 0)[1], file=sys.stderr)

@@ -205,6 +205,10 @@ mod tests {
         assert_eq!(events(&attach)[0].op.object(), Some(101));
         let other = g.line(b, decl(10, "psm_2").as_bytes());
         assert_eq!(events(&other)[0].op.object(), Some(102));
+        // Unlinked, the name is free: a block made under it again is another object.
+        g.line(a, br#"{"op":"unlink","w":0,"o":4}"#);
+        let again = g.line(a, decl(11, "psm_1").as_bytes());
+        assert_eq!(events(&again)[0].op.object(), Some(103));
     }
 
     #[test]

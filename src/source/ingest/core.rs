@@ -351,6 +351,10 @@ impl Core {
             let ids = &mut self.ids;
             *o = self.objects.get_or_make(owners.o, *o, || ids.object());
         }
+        if let Op::Unlink { o } = ev.op {
+            // Its name is free: a block made under it again is another block.
+            self.blocks.retain(|_, g| *g != o);
+        }
         Some(ev)
     }
 
