@@ -11,6 +11,7 @@ pub mod graph;
 pub mod history;
 pub mod lockorder;
 pub mod log;
+mod memory;
 pub mod object;
 pub mod spark;
 pub mod task;
