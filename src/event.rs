@@ -97,6 +97,15 @@ pub enum ObjectKind {
     SharedMemory,
 }
 
+/// How a process came to map shared memory: it made the block, opened it by its name (a
+/// spawned child handed the block does), or inherited its parent's mapping through a fork.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MapHow {
+    Created,
+    Opened,
+    Inherited,
+}
+
 /// How a worker's life ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExitHow {
@@ -281,6 +290,7 @@ pub enum Op {
     /// Shared memory: the worker's process maps the block (creating it, or by its name),
     /// unmaps it (`close`), or removes its name (`unlink`: processes that map it keep it).
     Attach {
+        how: MapHow,
         o: ObjectId,
     },
     Detach {
@@ -391,7 +401,7 @@ macro_rules! object_of {
             | RecvEnd { o, .. }
             | Read { o, .. }
             | Write { o, .. }
-            | Attach { o }
+            | Attach { o, .. }
             | Detach { o }
             | Unlink { o }
             | Gate { o: Some(o), .. } => Some(o),
@@ -431,6 +441,7 @@ macro_rules! names {
 
 names!(WorkerKind { Main => "main", Thread => "thread", Process => "process", Task => "task" });
 names!(ExitHow { Ok => "ok", Panic => "panic", Killed => "killed", Cancelled => "cancelled" });
+names!(MapHow { Created => "created", Opened => "opened", Inherited => "inherited" });
 names!(ObjectKind {
     Lock => "lock",
     RLock => "rlock",

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use threadlanes::event::{Event, ExitHow, Num, ObjectKind, Op, WorkerKind};
+use threadlanes::event::{Event, ExitHow, MapHow, Num, ObjectKind, Op, WorkerKind};
 use threadlanes::model::check::Checker;
 use threadlanes::wire;
 
@@ -1132,8 +1132,22 @@ fn shared_memory_is_one_object_mapped_by_each_process() {
     assert_eq!(size, Some(16));
     // main creates it; adder-1 and adder-2 inherit it (fork) and map it by name; forked
     // inherits it only; spawned is handed it.
-    assert_eq!(t.pids(|op| matches!(op, Op::Attach { o } if *o == shm)), 5);
-    assert_eq!(t.count(|op| matches!(op, Op::Attach { o } if *o == shm)), 7);
+    assert_eq!(
+        t.pids(|op| matches!(op, Op::Attach { o, .. } if *o == shm)),
+        5
+    );
+    assert_eq!(
+        t.count(|op| matches!(op, Op::Attach { o, .. } if *o == shm)),
+        7
+    );
+    // How each came to map it: main made it; three inherited it through a fork; two
+    // opened it by name, and the spawned child opened the one it was handed.
+    let how =
+        |h: MapHow| t.count(|op| matches!(op, Op::Attach { o, how } if *o == shm && *how == h));
+    assert_eq!(
+        [MapHow::Created, MapHow::Inherited, MapHow::Opened].map(how),
+        [1, 3, 3]
+    );
     assert_eq!(t.pids(|op| matches!(op, Op::Detach { o } if *o == shm)), 4);
     assert_eq!(t.count(|op| matches!(op, Op::Unlink { o } if *o == shm)), 1);
     let reused: Vec<_> = blocks[1..]

@@ -503,6 +503,7 @@ def _new_w():
 
 def _adopt():
     """A thread we did not see start (the main thread of a process that is not the root)."""
+    global _my_parent
     if _closed:
         return None
     import threading
@@ -513,7 +514,8 @@ def _adopt():
     t = threading._active.get(ident)
     if ident == threading.main_thread().ident and 0 not in _wids.values():
         w = 0
-        _declare_worker(0, _proc_name(), "process", False, None)
+        _my_parent = _parent_lane()
+        _declare_worker(0, _proc_name(), "process", False, *_my_parent)
     else:
         w = _new_w()
         _declare_worker(w, t.name if t else "thread-%d" % w, "thread", t.daemon if t else False, None)
@@ -2554,17 +2556,19 @@ def _patch_shared_memory(sm):
     blocks = weakref.WeakKeyDictionary()  # SharedMemory -> [its id fragment, mapped]
     waiting = []  # blocks a process mapped before it said who it is (spawn's arguments)
 
-    def say(shm, op, w=None):
+    def say(shm, op, w=None, how=None):
         entry = blocks.get(shm)
         w = _me() if w is None else w
         if entry is not None and w is not None and not _closed:
-            _emit(w, '"op":"%s",%s}' % (op, entry[0]), now=True)
+            extra = ',"how":"%s"' % how if how else ""
+            _emit(w, '"op":"%s",%s%s}' % (op, entry[0], extra), now=True)
 
     def mapped(shm, w):
         j = _declare_named(shm.name, "shared_memory", shm.size, True, w)
         if j is not None:
             blocks[shm] = [j, True]
-            say(shm, "attach", w)
+            created = getattr(shm, "_flags", 0) & os.O_CREAT
+            say(shm, "attach", w, "created" if created else "opened")
 
     def __init__(self, *args, **kwargs):
         init(self, *args, **kwargs)
@@ -2594,7 +2598,7 @@ def _patch_shared_memory(sm):
         w = _me()
         for shm, entry in list(blocks.items()):
             if entry[1]:
-                say(shm, "attach", w)
+                say(shm, "attach", w, "inherited")
         for ref in waiting:
             shm = ref()
             if shm is not None and w is not None:
@@ -3213,10 +3217,12 @@ def _patch_multiprocessing():
             raise
 
     def _bootstrap(self, *args, **kwargs):
+        global _my_parent
         if not _proc_declared[0]:  # spawn: the first this process hears of its Process
             _proc_declared[0] = True
             fresh = 0 not in _wids.values()
             ppid, pw = self.__dict__.get("_tl_parent", (None, None))
+            _my_parent = (pw, ppid)
             _wids[_get_ident()] = 0
             _declare_worker(0, self.name, "process", self.daemon, pw, ppid)
             if fresh:
@@ -3735,19 +3741,45 @@ def _hide_env():
                 del env["PYTHONPATH"]
 
 
-def _with_ours(pairs):
+def _with_ours(pairs, replacing=False):
     """`pairs` (a child's environment as (name, value) bytes, in order) with our variables
     added where it lacks them and our directory at the head of its PYTHONPATH. Where the
     program gave the child a PYTHONUNBUFFERED of its own, the child keeps it (it is not
     told the TUI set it)."""
     have = {k for k, _ in pairs}
     out = [(k, _our_dir_first(v) if k == b"PYTHONPATH" else v) for k, v in pairs]
-    for name, value in _our_env.items():
+    for name, value in _ours_for_child(replacing).items():
         key = os.fsencode(name)
         if key in have or (name == "THREADLANES_UNBUFFERED" and b"PYTHONUNBUFFERED" in have):
             continue
         out.append((key, os.fsencode(_DIR if name == "PYTHONPATH" else value)))
     return out
+
+
+def _ours_for_child(replacing=False):
+    """Our variables as a child started now gets them: THREADLANES_PARENT names this
+    process and the thread starting it (its lane's parent), not this process's own parent;
+    for a program that replaces this process (an exec), this process's own parent: its
+    lane goes on under the new program's name."""
+    ours = {k: v for k, v in _our_env.items() if k != "THREADLANES_PARENT"}
+    w, pid = _my_parent if replacing else (_me(), _pid)
+    if w is not None and pid is not None:
+        ours["THREADLANES_PARENT"] = "%d %d" % (pid, w)
+    return ours
+
+
+_my_parent = (None, None)  # (worker, pid) of the lane that started this process, if known
+
+
+def _parent_lane():
+    """(worker, pid) of the thread that started this process, where a traced process did
+    (see `_ours_for_child`); (None, None) otherwise, or where it exec'd itself (same pid)."""
+    said = _our_env.get("THREADLANES_PARENT") or os.environ.get("THREADLANES_PARENT", "")
+    try:
+        pid, w = (int(x) for x in said.split())
+    except ValueError:
+        return None, None
+    return (None, None) if pid == _pid else (w, pid)
 
 
 def _our_dir_first(path):
@@ -3775,7 +3807,7 @@ def _process_env():
         return list(os.environb.items())
 
 
-def _env_for(exe, argv, env, none_ok=False):
+def _env_for(exe, argv, env, none_ok=False, replacing=False):
     """The environment to start `exe` with `argv`: `env` as given, or, for a child
     `_traces_child` names, `env` with ours added (a mapping read as the exec functions read
     one: its keys, then each value; None, where `none_ok`, for the process's own). What the
@@ -3790,7 +3822,7 @@ def _env_for(exe, argv, env, none_ok=False):
             pairs = _process_env()
         else:
             pairs = [(os.fsencode(k), os.fsencode(env[k])) for k in env.keys()]
-        return dict(_with_ours(pairs))
+        return dict(_with_ours(pairs, replacing))
     except Exception:
         return env
 
@@ -3960,7 +3992,7 @@ def _spawning(fn, name):
         if by_name:
             given += [kwargs.get(k, _NO_ENV) for k in ("path", "argv", "env")[len(given):]]
         if len(given) == 3 and all(g is not _NO_ENV for g in given):
-            env = _env_for(given[0], given[1], given[2], none_ok)
+            env = _env_for(given[0], given[1], given[2], none_ok, replacing=by_name)
             if len(args) >= 3:
                 args = args[:2] + (env,) + args[3:]
             else:
@@ -3978,7 +4010,7 @@ def _execv(real_execv, real_execve):
         if len(args) == 2 and not kwargs and real_execve is not None:
             path, argv = args
             ok = isinstance(argv, (list, tuple)) and len(argv) > 0 and bool(argv[0])
-            env = _env_for(path, argv, None, none_ok=True) if ok else None
+            env = _env_for(path, argv, None, none_ok=True, replacing=True) if ok else None
             if env is not None:
                 failed = None
                 try:
@@ -4012,7 +4044,8 @@ def _exports(command):
     """What os.system's shell is told first: our variables, exported to all it starts."""
     import shlex
 
-    words = ["%s=%s" % (k, shlex.quote(v)) for k, v in _our_env.items() if k != "PYTHONPATH"]
+    ours = _ours_for_child()
+    words = ["%s=%s" % (k, shlex.quote(v)) for k, v in ours.items() if k != "PYTHONPATH"]
     words.append("PYTHONPATH=%s${PYTHONPATH:+%s$PYTHONPATH}" % (shlex.quote(_DIR), os.pathsep))
     text = "export %s; " % " ".join(words)
     return os.fsencode(text) if isinstance(command, bytes) else text
@@ -4030,7 +4063,7 @@ def _in_preexec():
 
 
 def _after_fork_child():
-    global _wlock, _sock, _pid, _last_task
+    global _wlock, _sock, _pid, _last_task, _my_parent
     _fork_over()
     _main_ident[0] = _get_ident()
     parent_pid, parent_w = _pid, _wids.get(_get_ident())
@@ -4072,6 +4105,7 @@ def _after_fork_child():
         _proc_declared[0] = False
         return
     _wids[_get_ident()] = 0
+    _my_parent = (parent_w, parent_pid)
     p = _starting[0]
     if p is not None:
         _declare_worker(0, p.name, "process", p.daemon, parent_w, parent_pid)

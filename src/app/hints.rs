@@ -201,7 +201,13 @@ impl App {
             A::Step if self.cursor.is_some() => Words::Table,
             A::Step => {
                 let who = self.world.workers.get(self.view.selected);
-                Words::Say(format!("step {}", who.map_or("", |w| w.name.as_str())))
+                // One that is parked and cannot go is not offered (tab finds one that can).
+                let stuck =
+                    who.is_some_and(|w| self.next_ops.iter().any(|n| n.w == w.id && !n.ready));
+                match who {
+                    _ if stuck => Words::Hide,
+                    who => Words::Say(format!("step {}", who.map_or("", |w| w.name.as_str()))),
+                }
             }
             A::ToggleStep if self.options.mode == Mode::Step => {
                 Words::Say("leave step mode".into())

@@ -121,6 +121,41 @@ fn a_deadlocked_run_in_step_mode_offers_to_run_again() {
     app.stop_run();
 }
 
+/// A selected worker that is parked and cannot go is not offered a step; one that can is.
+#[test]
+fn the_footer_offers_no_step_the_selected_worker_cannot_take() {
+    let mut app = running(crate::scenarios::find("race").expect("race"));
+    app.options.mode = Mode::Step;
+    let hint = |w, ready| crate::view::NextOp {
+        w,
+        text: "next: acquire lock".into(),
+        ready,
+        brief: None,
+    };
+    app.world = crate::model::World::default();
+    app.world.apply(&crate::event::Event {
+        t: 0,
+        pid: 1,
+        w: 0,
+        op: crate::event::Op::Worker {
+            name: "t1".into(),
+            kind: crate::event::WorkerKind::Thread,
+            daemon: false,
+            parent: None,
+            thread: None,
+        },
+    });
+    app.view.selected = 0;
+    let id = app.world.workers[0].id;
+    let keys = |app: &App| app.hints().iter().map(|h| h.key).collect::<Vec<_>>();
+    app.next_ops = vec![hint(id, false)];
+    assert!(!keys(&app).contains(&". →"), "{:?}", keys(&app));
+    assert!(keys(&app).contains(&"tab"));
+    app.next_ops = vec![hint(id, true)];
+    assert!(keys(&app).contains(&". →"), "{:?}", keys(&app));
+    app.stop_run();
+}
+
 /// The source comes back to the caller when the App is done, ended, with what it can tell.
 #[test]
 fn the_source_comes_back_ended() {

@@ -15,7 +15,7 @@ pub use time::{duration, elapsed, left, secs};
 
 use super::worker::{Wait, Worker, WorkerState};
 use super::world::World;
-use crate::event::{Event, ExitHow, ObjectId, Op, WorkerId};
+use crate::event::{Event, ExitHow, MapHow, ObjectId, Op, WorkerId};
 
 /// An object with its kind: "lock A", "lifo queue" (a LIFO queue named lifo), "lock-9" (a
 /// lock whose name says lock); "object 7" if never declared.
@@ -475,12 +475,13 @@ fn event_with(world: &World, ev: &Event, bare: bool) -> String {
         } => {
             format!("wrote {}{} = {value}", o(ob), cell(*index))
         }
-        Attach { o: ob } => format!("maps {}", o(ob)),
+        Attach { o: ob, how } => match how {
+            MapHow::Created => format!("creates {} and maps it", o(ob)),
+            MapHow::Opened => format!("maps {} (opened by name)", o(ob)),
+            MapHow::Inherited => format!("maps {} (inherited through fork)", o(ob)),
+        },
         Detach { o: ob } => format!("unmaps {} (close)", o(ob)),
-        Unlink { o: ob } => format!(
-            "unlinks {}: its name is gone, its memory stays while mapped",
-            o(ob)
-        ),
+        Unlink { o: ob } => format!("unlinks {} (its name is removed)", o(ob)),
         Outcome { text, ok } => {
             let mark = if *ok { "as expected" } else { "WRONG" };
             format!("outcome: {text} ({mark})")

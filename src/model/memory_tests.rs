@@ -6,7 +6,7 @@
 use super::check::check_all;
 use super::object::ObjectState;
 use super::*;
-use crate::event::{Event, ObjectKind, Op, WorkerKind};
+use crate::event::{Event, MapHow, ObjectKind, Op, WorkerKind};
 
 const SHM: u32 = 1;
 
@@ -41,10 +41,26 @@ fn mapped() -> Vec<Event> {
             capacity: Some(16),
         },
     ));
-    evs.push(ev(2, 1, 0, Op::Attach { o: SHM }));
+    evs.push(ev(
+        2,
+        1,
+        0,
+        Op::Attach {
+            o: SHM,
+            how: MapHow::Opened,
+        },
+    ));
     evs.extend(worker(2, 1, "child", WorkerKind::Process));
     evs.extend(worker(2, 2, "t", WorkerKind::Thread));
-    evs.push(ev(3, 2, 2, Op::Attach { o: SHM }));
+    evs.push(ev(
+        3,
+        2,
+        2,
+        Op::Attach {
+            o: SHM,
+            how: MapHow::Opened,
+        },
+    ));
     evs
 }
 

@@ -506,46 +506,77 @@ fn memory_lines(
             Line::from(vec![Span::raw("  "), facts]),
         ]
     };
-    let names: Vec<&str> = mapped.iter().map(|w| world.worker_name(*w)).collect();
-    lines.extend(names_lines(
-        "mapped by",
-        &names,
-        ", ",
-        width,
-        theme.text(),
-        theme,
-    ));
+    if !mapped.is_empty() {
+        // A process's name is long (pid and all): one a line, so each is named whole.
+        lines.push(Line::styled("  mapped by:", theme.dim()));
+        let shown = if mapped.len() > MAPPERS_SHOWN {
+            MAPPERS_SHOWN - 1
+        } else {
+            mapped.len()
+        };
+        let room = width.saturating_sub(4);
+        for w in &mapped[..shown] {
+            let name = text::fit(world.worker_name(*w), room, theme.glyphs.ellipsis);
+            lines.push(Line::from(vec![
+                Span::raw("    "),
+                Span::styled(name, theme.text()),
+            ]));
+        }
+        if shown < mapped.len() {
+            let more = format!(
+                "    {} +{} more",
+                theme.glyphs.ellipsis,
+                mapped.len() - shown
+            );
+            lines.push(Line::styled(more, theme.dim()));
+        }
+    }
     if let Some(b) = bytes {
         lines.extend(hex_lines(b, width, theme));
     }
     lines
 }
 
-/// Bytes in hex, as many rows of whole bytes as fit in two lines ("  00 2a ff …"), the
-/// ones that changed at the last read in the accent style.
+/// Processes named on a shared memory card, the last line saying how many more there are.
+const MAPPERS_SHOWN: usize = 4;
+
+/// Bytes in hex, as many rows of whole bytes as fit in two lines ("  00 2a ff …"). The
+/// ones that changed at the last change are bracketed, in place of the spaces around them
+/// ("  00[2a 2b]00": the columns stay put, and it reads without colour), and in the accent
+/// style.
 fn hex_lines(b: &Bytes, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let per_row = (width.saturating_sub(2) / 3).max(1);
+    let per_row = (width.saturating_sub(3) / 3).max(1);
     let shown = b.bytes.len().min(per_row * 2);
+    let changed = |i: usize| b.changed.get(i).copied().unwrap_or(false);
     let mut lines = Vec::new();
     for row in (0..shown).step_by(per_row) {
-        let mut spans = vec![Span::raw("  ")];
-        for i in row..(row + per_row).min(shown) {
-            let style = if b.changed[i] {
+        let end = (row + per_row).min(shown);
+        let mut spans = vec![Span::raw(" ")];
+        for i in row..end {
+            let opens = changed(i) && (i == row || !changed(i - 1));
+            let closes = i > row && changed(i - 1) && !changed(i);
+            let lead = if opens {
+                "["
+            } else if closes {
+                "]"
+            } else {
+                " "
+            };
+            let style = if changed(i) {
                 theme.phase(crate::model::Phase::Critical)
             } else {
                 theme.text()
             };
+            spans.push(Span::styled(lead, theme.dim()));
             spans.push(Span::styled(format!("{:02x}", b.bytes[i]), style));
-            spans.push(Span::raw(" "));
+        }
+        if changed(end - 1) {
+            spans.push(Span::styled("]", theme.dim()));
+        }
+        if end == shown && shown < b.bytes.len() {
+            spans.push(Span::styled(theme.glyphs.ellipsis, theme.dim()));
         }
         lines.push(Line::from(spans));
-    }
-    if shown < b.bytes.len()
-        && let Some(last) = lines.last_mut()
-    {
-        last.spans.pop();
-        last.spans
-            .push(Span::styled(theme.glyphs.ellipsis, theme.dim()));
     }
     lines
 }

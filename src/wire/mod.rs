@@ -2,7 +2,7 @@
 //! `--headless --json`. One object a line; readers ignore fields they do not know and reject a
 //! malformed line with its line number and what was wrong, without losing the rest.
 
-use crate::event::{Event, ExitHow, Num, ObjectKind, Op, WorkerKind};
+use crate::event::{Event, ExitHow, MapHow, Num, ObjectKind, Op, WorkerKind};
 use serde_json::{Map, Value, json};
 use std::io::BufRead;
 
@@ -185,6 +185,7 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
             put(m, "ok", *ok);
         }
         Gate { next, .. } => put(m, "next", next.as_str()),
+        Attach { how, .. } => put(m, "how", how.as_str()),
         Start
         | SleepEnd
         | AcquireBegin { .. }
@@ -196,7 +197,6 @@ fn fields(op: &Op, m: &mut Map<String, Value>) {
         | QueueJoinBegin { .. }
         | QueueJoinEnd { .. }
         | RecvBegin { .. }
-        | Attach { .. }
         | Detach { .. }
         | Unlink { .. } => {}
     }
@@ -457,7 +457,15 @@ fn decode_op(name: &str, f: &Fields) -> Result<Op, String> {
             value: f.num("value")?,
             index: f.opt_u32("index")?,
         },
-        "attach" => Attach { o: o()? },
+        "attach" => {
+            let how = f.opt_str("how")?.unwrap_or_else(|| "opened".into());
+            Attach {
+                o: o()?,
+                how: MapHow::parse(&how).ok_or_else(|| {
+                    format!("unknown mapping \"{how}\" (valid: created, opened, inherited)")
+                })?,
+            }
+        }
         "detach" => Detach { o: o()? },
         "unlink" => Unlink { o: o()? },
         "outcome" => Outcome {
@@ -636,7 +644,14 @@ mod tests {
                 value: Num::Real(0.25),
                 index: None,
             },
-            Op::Attach { o: 4 },
+            Op::Attach {
+                o: 4,
+                how: MapHow::Created,
+            },
+            Op::Attach {
+                o: 4,
+                how: MapHow::Inherited,
+            },
             Op::Detach { o: 4 },
             Op::Unlink { o: 4 },
             Op::Outcome {
