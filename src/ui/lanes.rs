@@ -210,18 +210,20 @@ fn mark_end_once(phases: &mut [Phase], ended: Option<u64>, from: u64) {
 /// not running comes right after holding, before what it can be mistaken for: one entry for
 /// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
 /// ("▓ block+held"), so no held glyph reads as another state.
-fn legend_entries(
-    theme: &Theme,
-    held: &[Phase],
-    extra: Extra,
-) -> Vec<(&'static str, Style, &'static str, &'static str)> {
+fn legend_entries(theme: &Theme, held: &[Phase], extra: Extra) -> Vec<Entry> {
     // "held", not "lock": what a lane holds may be a semaphore's slot.
     const SHORT: [&str; 7] = ["run", "held", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
     let mut out: Vec<_> = LEGEND
         .iter()
         .zip(SHORT)
-        .map(|((p, long), short)| (g.phase(*p), theme.phase(*p), *long, short))
+        .map(|((p, long), short)| Entry {
+            glyphs: g.phase(*p),
+            style: theme.phase(*p),
+            long,
+            short,
+            drawn: extra.drawn.contains(p),
+        })
         .collect();
     let idle_held = [
         // "held", not "lock": a semaphore's slot is held across a sleep as a lock is.
@@ -231,52 +233,81 @@ fn legend_entries(
     ];
     let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
     let mut at = 2;
+    let drawn = |glyphs, style, long, short| Entry {
+        glyphs,
+        style,
+        long,
+        short,
+        drawn: true,
+    };
     for (p, long, short) in shown {
-        out.insert(at, (g.held(*p), theme.held(*p), *long, *short));
+        out.insert(at, drawn(g.held(*p), theme.held(*p), long, short));
         at += 1;
     }
-    if extra.parked {
+    let p = Phase::Parked;
+    if extra.drawn.contains(&p) {
         // Only when drawn: time a stepped program's thread spent waiting for the user.
-        let p = Phase::Parked;
         out.insert(
             at,
-            (g.phase(p), theme.phase(p), "parked at the gate", "parked"),
+            drawn(g.phase(p), theme.phase(p), "parked at the gate", "parked"),
         );
     }
-    if extra.killed {
-        // Only when drawn, before "done" and "failed": where the legend is cut short, from
-        // its end, those two go first (a lane says "done" or "failed" in words as well).
-        let p = Phase::Killed;
+    let p = Phase::Killed;
+    if extra.drawn.contains(&p) {
+        // Only when drawn, before "done" and "failed".
         let before = out.len() - 2;
-        out.insert(before, (g.phase(p), theme.phase(p), "killed", "killed"));
+        out.insert(
+            before,
+            drawn(g.phase(p), theme.phase(p), "killed", "killed"),
+        );
     }
     out
 }
 
-/// The legend's entries shown only where the lanes draw them.
-#[derive(Clone, Copy, Default)]
+/// One entry of the legend: its glyphs, their style, long and short labels, and whether the
+/// lanes draw it now (where the legend is cut short, those they do not draw go first).
+struct Entry {
+    glyphs: &'static str,
+    style: Style,
+    long: &'static str,
+    short: &'static str,
+    drawn: bool,
+}
+
+/// What the lanes draw now, for the legend: the phases of their cells (parked and killed
+/// are listed only when drawn).
+#[derive(Clone, Default)]
 pub struct Extra {
-    pub parked: bool,
-    pub killed: bool,
+    pub drawn: Vec<Phase>,
 }
 
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
-/// without the space after the glyph, then without the last entries (failed and done read
-/// without one; holding does not).
+/// without the space after the glyph, then without entries: first those the lanes do not
+/// draw now, from the end, then those they do, from the end (failed and done read without
+/// one; holding does not).
 pub fn legend(theme: &Theme, width: usize, held: &[Phase], extra: Extra) -> Line<'static> {
     let entries = legend_entries(theme, held, extra);
-    for form in 0..3 + entries.len() {
-        let keep = entries.len() - form.saturating_sub(2).min(entries.len());
+    let n = entries.len();
+    let undrawn = (0..n).rev().filter(|&i| !entries[i].drawn);
+    let drop_order: Vec<usize> = undrawn
+        .chain((0..n).rev().filter(|&i| entries[i].drawn))
+        .collect();
+    for form in 0..3 + n {
+        let dropped = &drop_order[..form.saturating_sub(2).min(n)];
+        let kept = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i));
         let mut spans = vec![Span::raw(" ")];
         let mut w = 1;
-        for (glyphs, style, long, short) in &entries[..keep] {
-            let label = if form == 0 { long } else { short };
+        for (_, e) in kept {
+            let label = if form == 0 { e.long } else { e.short };
             let gap = if form >= 2 { "" } else { " " };
-            spans.push(Span::styled(*glyphs, *style));
+            spans.push(Span::styled(e.glyphs, e.style));
             spans.push(Span::styled(format!("{gap}{label} "), theme.dim()));
-            w += text::width(glyphs) + gap.len() + text::width(label) + 1;
+            w += text::width(e.glyphs) + gap.len() + text::width(label) + 1;
         }
-        if w <= width || keep == 0 {
+        if w <= width || dropped.len() == n {
             // The wake-up marks, when they fit too: "◇◆ woke".
             let g = &theme.glyphs;
             let marks = text::width(g.waker) + text::width(g.woke) + 6;
@@ -417,11 +448,10 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
         .collect();
     held_drawn.sort_unstable();
     held_drawn.dedup();
-    let drawn = |phase| cells.iter().any(|(p, _)| p.contains(&phase));
-    let extra = Extra {
-        parked: drawn(Phase::Parked),
-        killed: drawn(Phase::Killed),
-    };
+    let mut drawn: Vec<Phase> = cells.iter().flat_map(|(p, _)| p.iter().copied()).collect();
+    drawn.sort_unstable();
+    drawn.dedup();
+    let extra = Extra { drawn };
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
         .title_bottom(legend(theme, inner.width as usize, &held_drawn, extra));
