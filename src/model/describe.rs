@@ -194,13 +194,22 @@ pub fn cant_go_brief(world: &World, w: &Worker) -> String {
             .map(|h| (h, o)),
         _ => None,
     };
-    match owner {
-        Some((h, o)) => format!(
+    let ahead = match w.state {
+        WorkerState::Blocked(Wait::Acquire(o)) => first_in_line(world, o, w.id).map(|a| (a, o)),
+        _ => None,
+    };
+    match (owner, ahead) {
+        (Some((h, o)), _) => format!(
             "can't go: {} holds {}",
             world.worker_name(h),
             world.object_name(o)
         ),
-        None => format!("can't go: {}", briefest_state(world, w)),
+        (None, Some((a, o))) => format!(
+            "can't go: {} is first for {}",
+            world.worker_name(a),
+            world.object_name(o)
+        ),
+        (None, None) => format!("can't go: {}", briefest_state(world, w)),
     }
 }
 
@@ -267,8 +276,24 @@ fn blocked(world: &World, w: &Worker, wait: Wait) -> String {
             waiting(world, wait),
             world.worker_name(owner)
         ),
-        None => waiting(world, wait),
+        None => match first_in_line(world, o, w.id) {
+            // Free, and another waited longer: it goes first (a release hands the lock on).
+            Some(a) => format!(
+                "{} ({} is first in line)",
+                waiting(world, wait),
+                world.worker_name(a)
+            ),
+            None => waiting(world, wait),
+        },
     }
+}
+
+/// The worker that has waited longest for lock `o`, if it is not `w` (a lock's only: a
+/// semaphore's waiter waits for a slot, whoever is first).
+fn first_in_line(world: &World, o: ObjectId, w: WorkerId) -> Option<WorkerId> {
+    let ob = world.object(o).filter(|ob| ob.kind.is_lock())?;
+    let first = ob.waiting(|x| matches!(x, Wait::Acquire(_))).next()?;
+    (first != w).then_some(first)
 }
 
 /// What a blocked worker waits for, whoever holds it: "waiting for lock A", "blocked on put

@@ -409,3 +409,52 @@ fn sizes_in_bytes_read_as_people_say_them() {
         ]
     );
 }
+
+/// A lock released while others wait for it is handed to the one that waited longest
+/// (step mode's scenarios): a later waiter's words say who goes first, not just "waiting"
+/// beside a lock the card calls free.
+#[test]
+fn a_waiter_behind_another_for_a_free_lock_says_who_is_first() {
+    let start = |w| ev(0, w, Op::Start);
+    let w = world(&[
+        worker(0, "main"),
+        worker(1, "t1"),
+        worker(2, "t2"),
+        object(1, "L", ObjectKind::Lock),
+        start(1),
+        start(2),
+        ev(1, 1, Op::AcquireBegin { o: 1 }),
+        ev(
+            2,
+            1,
+            Op::AcquireEnd {
+                o: 1,
+                ok: true,
+                depth: None,
+                value: None,
+            },
+        ),
+        ev(3, 2, Op::AcquireBegin { o: 1 }),
+        ev(
+            4,
+            1,
+            Op::Release {
+                o: 1,
+                depth: None,
+                value: None,
+            },
+        ),
+        ev(5, 1, Op::AcquireBegin { o: 1 }),
+    ]);
+    let t1 = w.worker(1).unwrap();
+    assert_eq!(
+        describe::state(&w, t1),
+        "waiting for lock L (t2 is first in line)"
+    );
+    assert_eq!(
+        describe::cant_go_brief(&w, t1),
+        "can't go: t2 is first for L"
+    );
+    let t2 = w.worker(2).unwrap();
+    assert_eq!(describe::state(&w, t2), "waiting for lock L");
+}
