@@ -64,6 +64,15 @@ pub fn short_tag(world: &World, w: &Worker) -> Cow<'static, str> {
         (WorkerKind::Main | WorkerKind::Thread, true) => "daemon".into(),
         // A task's lane sits under its thread's and its words say "running on main".
         (WorkerKind::Task, _) => "".into(),
+        // A traced process's name says its pid already ("4243:worker"): its parent is in
+        // its details, and the lane's words get the cells.
+        (WorkerKind::Process, daemon) if w.name.starts_with(&format!("{}:", w.pid)) => {
+            if daemon {
+                "d".into()
+            } else {
+                "".into()
+            }
+        }
         (WorkerKind::Process, daemon) => {
             let ppid = w.parent.and_then(|p| world.worker(p)).map_or(0, |p| p.pid);
             let d = if daemon { "d " } else { "" };
@@ -793,6 +802,35 @@ pub fn row_list(world: &World, folded: &[WorkerId], selected: usize) -> Vec<Row>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A scenario's process lane is tagged PID/PPID; a traced one's name says its pid
+    /// already, so its narrow tag gives the cells to its words.
+    #[test]
+    fn a_narrow_process_tag_does_not_say_a_pid_the_name_says() {
+        use crate::event::{Event, Op};
+        let mut world = World::default();
+        for (pid, w, name, kind) in [
+            (10, 0, "main", WorkerKind::Main),
+            (11, 1, "child", WorkerKind::Process),
+            (12, 2, "12:worker", WorkerKind::Process),
+        ] {
+            let parent = (w > 0).then_some(0);
+            let op = Op::Worker {
+                name: name.into(),
+                kind,
+                daemon: false,
+                parent,
+                thread: None,
+            };
+            world.apply(&Event { t: 0, pid, w, op });
+        }
+        let tags: Vec<String> = world
+            .workers
+            .iter()
+            .map(|w| short_tag(&world, w).into())
+            .collect();
+        assert_eq!(tags, ["", "11/10", ""]);
+    }
 
     #[test]
     fn scroll_keeps_the_selected_lane_visible() {
