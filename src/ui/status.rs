@@ -82,13 +82,24 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
     let theme = &screen.theme;
     let g = &theme.glyphs;
     let width = area.width as usize;
-    let flash = theme.words(screen.status.flash.as_deref().unwrap_or(""));
-    let flash_w = if flash.is_empty() {
+    let mut flash = theme.words(screen.status.flash.as_deref().unwrap_or(""));
+    let mut flash_w = if flash.is_empty() {
         0
     } else {
         text::width(&flash) + 3
     };
     let parts = pieces(screen);
+    // Scrubbing, the moment on screen is the news: a flash that does not fit beside it
+    // waits (the program's end, said until q, is said again at the live end).
+    let kept: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.0 == 0)
+        .map(|p| p.1.as_str())
+        .collect();
+    if screen.status.scrub.is_some() && text::width(&kept.join(g.sep)) + 1 + flash_w > width {
+        flash = "".into();
+        flash_w = 0;
+    }
     let build = |parts: &[(u8, String)]| {
         let mut s = String::from(" ");
         for (i, (_, p)) in parts.iter().enumerate() {

@@ -69,3 +69,19 @@ fn captions_narrate_the_last_event() {
         "\n{s}"
     );
 }
+
+/// Scrubbing a finished program, the moment on screen is said, not the program's end (a
+/// flash kept until q), which has no room beside it at 80 columns.
+#[test]
+fn scrubbing_says_the_moment_not_a_flash_without_room() {
+    let status = Status {
+        flash: Some("the program ended: exit status 0; q quits".into()),
+        scrub: Some("event 12 of 40 · 0.3s · job1 acquired lock A".into()),
+        ..status(RunState::Finished)
+    };
+    let world = lock_finished_world("counter = 55", true);
+    let s = Shot::run(&world, &LOCK).status(status).size(80, 24).text();
+    let line = row_with(&s, "threadlanes");
+    assert!(line.contains("event 12 of 40"), "{line}");
+    assert!(!line.contains("program ended"), "{line}");
+}
