@@ -406,6 +406,16 @@ fn the_environment_is_the_programs_own_and_children_are_still_traced() {
         );
     }
     assert_eq!(c.count("object"), 6, "each Python child's lock");
+    // A fork that execs a program that is not Python ends its lane saying so (execv,
+    // execvp, execve; an fexecve names no file, and its lane ends with the run).
+    let execs = c
+        .events
+        .iter()
+        .filter(|e| {
+            matches!(&e.op, Op::Exit { how: ExitHow::Ok, msg: Some(m) } if m == "execs env (not traced)")
+        })
+        .count();
+    assert_eq!(execs, 3, "{}", c.summary);
 }
 
 /// Python's development mode (`-X dev`, here PYTHONDEVMODE=1 for both runs) shows every

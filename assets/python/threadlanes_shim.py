@@ -3993,6 +3993,8 @@ def _spawning(fn, name):
             given += [kwargs.get(k, _NO_ENV) for k in ("path", "argv", "env")[len(given):]]
         if len(given) == 3 and all(g is not _NO_ENV for g in given):
             env = _env_for(given[0], given[1], given[2], none_ok, replacing=by_name)
+            if by_name and env is given[2] and hasattr(env, "keys"):
+                _before_exec(given[0])
             if len(args) >= 3:
                 args = args[:2] + (env,) + args[3:]
             else:
@@ -4011,6 +4013,8 @@ def _execv(real_execv, real_execve):
             path, argv = args
             ok = isinstance(argv, (list, tuple)) and len(argv) > 0 and bool(argv[0])
             env = _env_for(path, argv, None, none_ok=True, replacing=True) if ok else None
+            if ok and env is None:
+                _before_exec(path)
             if env is not None:
                 failed = None
                 try:
@@ -4021,6 +4025,23 @@ def _execv(real_execv, real_execve):
         return real_execv(*args, **kwargs)
 
     return execv
+
+
+def _before_exec(path):
+    """This process is about to become a program that is not traced: its lanes end here, its
+    main thread's saying what it runs ("execs ls (not traced)"), as nothing more will come
+    from it. Only for a file exec can run (a PATH search tries each directory in turn), and
+    not for the process threadlanes started, whose status threadlanes reads when the
+    program it became ends. Should exec fail even so, the process goes on untraced."""
+    if _root[0] or _closed or _me() is None:
+        return
+    try:
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            return
+        name = os.path.basename(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return
+    _finish("ok", "execs %s (not traced)" % name)
 
 
 def _system(real_system):

@@ -52,6 +52,8 @@ pub fn plain_state(world: &World, w: &Worker) -> String {
         }
         WorkerState::Blocked(wait) => blocked(world, w, *wait),
         WorkerState::Done { how, msg } => match (how, msg) {
+            // A process that became a program threadlanes does not trace ("execs ls").
+            (ExitHow::Ok, Some(m)) if m.starts_with("execs ") => m.clone(),
             (ExitHow::Ok, _) => "done".into(),
             // A process's end comes with its exit status ("crashed: signal 6 (SIGABRT)").
             (ExitHow::Panic, Some(m)) if m.starts_with("crashed") || m.starts_with("exit") => {
