@@ -548,7 +548,10 @@ fn hex_lines(b: &Bytes, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let per_row = (width.saturating_sub(3) / 3).max(1);
     let shown = b.bytes.len().min(per_row * 2);
     let changed = |i: usize| b.changed.get(i).copied().unwrap_or(false);
-    let mut lines = Vec::new();
+    // Since when they have held so (as far as they were read): a scrubbed moment's world
+    // knows them only as they were read before it.
+    let since = format!("  bytes since {}:", describe::secs(b.t));
+    let mut lines = vec![Line::styled(since, theme.dim())];
     for row in (0..shown).step_by(per_row) {
         let end = (row + per_row).min(shown);
         let mut spans = vec![Span::raw(" ")];

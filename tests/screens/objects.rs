@@ -188,7 +188,12 @@ fn shared_memory_shows_who_maps_it_and_its_bytes_at_80x24() {
     assert!(card[at + 1].trim_start().starts_with("main"), "{card:?}");
     assert!(card[at + 2].trim_start().starts_with("adder"), "{card:?}");
     assert!(!card.iter().any(|l| l.contains("reader")), "{card:?}");
-    // The byte that changed is bracketed: it reads without colour.
+    // Since when they have held so, and the byte that changed bracketed (it reads without
+    // colour).
+    assert!(
+        card.iter().any(|l| l.contains("bytes since 0.0s:")),
+        "{card:?}"
+    );
     assert!(
         card.iter().any(|l| l.contains("00 00 00[08]00 00")),
         "{card:?}"
