@@ -2540,10 +2540,6 @@ def _when_imported(name, patch):
         sys.meta_path.insert(0, _WhenImported(name, patch))
 
 
-def _hook_asyncio():
-    _when_imported("asyncio", _patch_asyncio)
-
-
 def _patch_shared_memory(sm):
     """multiprocessing.shared_memory: a SharedMemory block is an object named by the
     block's own name, declared by each process that maps it (threadlanes makes one object
@@ -2607,11 +2603,7 @@ def _patch_shared_memory(sm):
 
     _declared_hooks.append(declared)
     for fn, orig in ((__init__, init), (close_, close), (unlink_, unlink)):
-        fn = _errors_untraced(fn)
-        fn.__wrapped__ = orig
-        fn.__name__, fn.__qualname__ = orig.__name__, orig.__qualname__
-        fn.__module__, fn.__doc__ = orig.__module__, orig.__doc__
-        setattr(SM, orig.__name__, fn)
+        setattr(SM, orig.__name__, _like(_errors_untraced(fn), orig))
 
 
 # ── time.sleep, print, input ────────────────────────────────────────────────────────
@@ -4179,7 +4171,7 @@ def install():
         # ours in a traceback through it).
         builtins.input = _posing_as(_input, builtins, "input")
     _patch_futures()
-    _hook_asyncio()
+    _when_imported("asyncio", _patch_asyncio)
     _when_imported("multiprocessing.shared_memory", _patch_shared_memory)
     _patch_multiprocessing()
     _patch_manager()
