@@ -204,9 +204,10 @@ impl App {
                 // One that is parked and cannot go is not offered (tab finds one that can).
                 let stuck =
                     who.is_some_and(|w| self.next_ops.iter().any(|n| n.w == w.id && !n.ready));
-                match who {
-                    _ if stuck => Words::Hide,
-                    who => Words::Say(format!("step {}", who.map_or("", |w| w.name.as_str()))),
+                if stuck {
+                    Words::Hide
+                } else {
+                    Words::Say(format!("step {}", who.map_or("", |w| w.name.as_str())))
                 }
             }
             A::ToggleStep if self.options.mode == Mode::Step => {

@@ -219,7 +219,7 @@ fn mark_end_once(phases: &mut [Phase], ended: Option<u64>, from: u64) {
 /// not running comes right after holding, before what it can be mistaken for: one entry for
 /// each such glyph the lanes draw now (`held`: the phases held in), each saying what it is
 /// ("▓ block+held"), so no held glyph reads as another state.
-fn legend_entries(theme: &Theme, held: &[Phase], extra: Extra) -> Vec<Entry> {
+fn legend_entries(theme: &Theme, held: Drawn, drawn: Drawn) -> Vec<Entry> {
     // "held", not "lock": what a lane holds may be a semaphore's slot.
     const SHORT: [&str; 7] = ["run", "held", "sleep", "wait", "block", "done", "fail"];
     let g = &theme.glyphs;
@@ -231,7 +231,7 @@ fn legend_entries(theme: &Theme, held: &[Phase], extra: Extra) -> Vec<Entry> {
             style: theme.phase(*p),
             long,
             short,
-            drawn: extra.drawn.contains(p),
+            drawn: drawn.has(*p),
         })
         .collect();
     let idle_held = [
@@ -240,9 +240,9 @@ fn legend_entries(theme: &Theme, held: &[Phase], extra: Extra) -> Vec<Entry> {
         (Phase::Waiting, "waits holding", "wait+held"),
         (Phase::Blocked, "blocked holding", "block+held"),
     ];
-    let shown = idle_held.iter().filter(|(p, ..)| held.contains(p));
+    let shown = idle_held.iter().filter(|(p, ..)| held.has(*p));
     let mut at = 2;
-    let drawn = |glyphs, style, long, short| Entry {
+    let entry = |glyphs, style, long, short| Entry {
         glyphs,
         style,
         long,
@@ -250,24 +250,24 @@ fn legend_entries(theme: &Theme, held: &[Phase], extra: Extra) -> Vec<Entry> {
         drawn: true,
     };
     for (p, long, short) in shown {
-        out.insert(at, drawn(g.held(*p), theme.held(*p), long, short));
+        out.insert(at, entry(g.held(*p), theme.held(*p), long, short));
         at += 1;
     }
     let p = Phase::Parked;
-    if extra.drawn.contains(&p) {
+    if drawn.has(p) {
         // Only when drawn: time a stepped program's thread spent waiting for the user.
         out.insert(
             at,
-            drawn(g.phase(p), theme.phase(p), "parked at the gate", "parked"),
+            entry(g.phase(p), theme.phase(p), "parked at the gate", "parked"),
         );
     }
     let p = Phase::Killed;
-    if extra.drawn.contains(&p) {
+    if drawn.has(p) {
         // Only when drawn, before "done" and "failed".
         let before = out.len() - 2;
         out.insert(
             before,
-            drawn(g.phase(p), theme.phase(p), "killed", "killed"),
+            entry(g.phase(p), theme.phase(p), "killed", "killed"),
         );
     }
     out
@@ -283,19 +283,27 @@ struct Entry {
     drawn: bool,
 }
 
-/// What the lanes draw now, for the legend: the phases of their cells (parked and killed
-/// are listed only when drawn).
-#[derive(Clone, Default)]
-pub struct Extra {
-    pub drawn: Vec<Phase>,
+/// Phases the lanes draw now, for the legend (parked and killed are listed only when
+/// drawn): a set, one bit a phase.
+#[derive(Clone, Copy, Default)]
+pub struct Drawn(u16);
+
+impl Drawn {
+    pub fn add(&mut self, p: Phase) {
+        self.0 |= 1 << p as u16;
+    }
+
+    pub fn has(self, p: Phase) -> bool {
+        self.0 & (1 << p as u16) != 0
+    }
 }
 
 /// The legend in the widest form that fits `width`: long labels, short labels, short labels
 /// without the space after the glyph, then without entries: first those the lanes do not
 /// draw now, from the end, then those they do, from the end (failed and done read without
 /// one; holding does not).
-pub fn legend(theme: &Theme, width: usize, held: &[Phase], extra: Extra) -> Line<'static> {
-    let entries = legend_entries(theme, held, extra);
+pub fn legend(theme: &Theme, width: usize, held: Drawn, drawn: Drawn) -> Line<'static> {
+    let entries = legend_entries(theme, held, drawn);
     let n = entries.len();
     let undrawn = (0..n).rev().filter(|&i| !entries[i].drawn);
     let drop_order: Vec<usize> = undrawn
@@ -450,20 +458,14 @@ pub fn render_folding(frame: &mut Frame, area: Rect, screen: &Screen, fold_rows:
             (phases, held)
         })
         .collect();
-    let mut held_drawn: Vec<Phase> = cells
-        .iter()
-        .flat_map(|(_, h)| h.iter().flatten())
-        .copied()
-        .collect();
-    held_drawn.sort_unstable();
-    held_drawn.dedup();
-    let mut drawn: Vec<Phase> = cells.iter().flat_map(|(p, _)| p.iter().copied()).collect();
-    drawn.sort_unstable();
-    drawn.dedup();
-    let extra = Extra { drawn };
+    let (mut held, mut drawn) = (Drawn::default(), Drawn::default());
+    for (phases, held_cells) in &cells {
+        phases.iter().for_each(|p| drawn.add(*p));
+        held_cells.iter().flatten().for_each(|p| held.add(*p));
+    }
     let block = panel(Line::from(title), theme)
         .title_top(Line::styled(scale, theme.dim()).right_aligned())
-        .title_bottom(legend(theme, inner.width as usize, &held_drawn, extra));
+        .title_bottom(legend(theme, inner.width as usize, held, drawn));
     frame.render_widget(block, area);
 
     if total == 0 {

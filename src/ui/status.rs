@@ -89,17 +89,6 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         text::width(&flash) + 3
     };
     let parts = pieces(screen);
-    // Scrubbing, the moment on screen is the news: a flash that does not fit beside it
-    // waits (the program's end, said until q, is said again at the live end).
-    let kept: Vec<&str> = parts
-        .iter()
-        .filter(|p| p.0 == 0)
-        .map(|p| p.1.as_str())
-        .collect();
-    if screen.status.scrub.is_some() && text::width(&kept.join(g.sep)) + 1 + flash_w > width {
-        flash = "".into();
-        flash_w = 0;
-    }
     let build = |parts: &[(u8, String)]| {
         let mut s = String::from(" ");
         for (i, (_, p)) in parts.iter().enumerate() {
@@ -111,6 +100,13 @@ pub fn render(frame: &mut Frame, area: Rect, screen: &Screen) {
         }
         s
     };
+    // Scrubbing, the moment on screen is the news: a flash that does not fit beside what
+    // is always kept waits (the program's end, said until q, is said again at the live end).
+    let kept: Vec<(u8, String)> = parts.iter().filter(|p| p.0 == 0).cloned().collect();
+    if screen.status.scrub.is_some() && text::width(&build(&kept)) + flash_w > width {
+        flash = "".into();
+        flash_w = 0;
+    }
     // One piece at a time, the least important first (the last of equals), until it fits;
     // then each piece dropped, the most important first, back if it fits after all (a long
     // one dropped may have left room for a short one dropped before it).
